@@ -1,0 +1,34 @@
+"""Stage and compute: the dbt project (seeds, staging, intermediate, marts) as Dagster assets.
+
+dbt data tests become Dagster asset checks (dagster-dbt does this), so a failing test shows on the
+asset it guards.
+"""
+
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from dagster_project.resources import WAREHOUSE_POOL, ensure_dbt_manifest
+from dagster_project.settings import load_settings
+
+_settings = load_settings()
+DBT_MANIFEST = ensure_dbt_manifest(_settings)
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Group assets by dbt layer so the asset graph reads ingest -> stage -> compute -> publish."""
+
+    def get_group_name(self, dbt_resource_props):
+        if dbt_resource_props["resource_type"] == "seed":
+            return "catalogue"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@dbt_assets(
+    manifest=DBT_MANIFEST,
+    dagster_dbt_translator=WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    pool=WAREHOUSE_POOL,
+)
+def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()

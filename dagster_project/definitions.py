@@ -1,0 +1,26 @@
+"""The Dagster code location: ingest -> stage -> compute -> check -> publish."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.assets.ingestion import raw_api_observations, raw_observations
+from dagster_project.assets.publish import published_marts
+from dagster_project.assets.transform import warehouse_dbt_models
+from dagster_project.resources import build_resources
+from dagster_project.schedules import (
+    build_and_publish_job,
+    monthly_stats_api_schedule,
+    nightly_build_schedule,
+    pull_stats_api_job,
+)
+from dagster_project.sensors import ingest_release_files_job, landing_folder_sensor
+from dagster_project.settings import load_settings
+
+defs = dg.Definitions(
+    assets=[raw_observations, raw_api_observations, warehouse_dbt_models, published_marts],
+    jobs=[ingest_release_files_job, pull_stats_api_job, build_and_publish_job],
+    sensors=[landing_folder_sensor],
+    schedules=[monthly_stats_api_schedule, nightly_build_schedule],
+    resources=build_resources(load_settings()),
+)

@@ -1,0 +1,136 @@
+"""What every adapter shares: turning one cell into an Observation, collecting errors instead of raising."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.models import IngestError, Observation, ParseResult
+from dagster_project.ingest.periods import Period
+from dagster_project.ingest.qualifiers import ValueParseError, parse_value
+from dagster_project.ingest.text import to_halfwidth
+from dagster_project.ingest.units import UnitError, convert, measure_unit, normalize_unit
+
+__all__ = ["RowContext", "find_release_date", "has_illustrative_marker", "split_header_unit"]
+
+_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
+_MARKER = re.compile(r"示意数据|illustrative", re.I)
+
+
+def find_release_date(text: str) -> date | None:
+    """Date after 发布日期/发布时间 (or the first date when the label is missing)."""
+    s = to_halfwidth(text)
+    label = re.search(r"发布(?:日期|时间)\s*[:：]?\s*", s)
+    m = _DATE.search(s, label.end()) if label else _DATE.search(s)
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def has_illustrative_marker(text: str) -> bool:
+    return bool(_MARKER.search(text))
+
+
+def split_header_unit(header: str) -> tuple[str, str]:
+    """'地区生产总值(亿元)' -> ('地区生产总值', '亿元'); 'PM2.5(微克/立方米)' -> ('PM2.5', '微克/立方米')."""
+    s = to_halfwidth(header).strip()
+    m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", s)
+    return (m[1].strip(), normalize_unit(m[2])) if m else (s, "")
+
+
+@dataclass
+class RowContext:
+    """Per-file state while an adapter emits rows."""
+
+    catalog: Catalog
+    result: ParseResult
+    source_file: str
+    release_date: date | None
+    provenance: str = "published"
+    source_ref: str = ""
+
+    def error(self, row: int | None, column: str, reason: str) -> None:
+        self.result.errors.append(IngestError(self.source_file, row, column, reason))
+
+    def add(
+        self,
+        *,
+        indicator: str,
+        region: str,
+        period: Period,
+        measure: str,
+        cell: str,
+        unit: str,
+        row: int,
+        column: str,
+        subject: str = "",
+        provenance: str | None = None,
+        release_date: date | None = None,
+        source_ref: str | None = None,
+    ) -> Observation | None:
+        """Parse ``cell`` and append an Observation; on a problem, record an error and return None.
+
+        ``indicator``/``region`` are codes when resolvable, else the published text; validate.py
+        reports unknown ones, so the message carries what the office wrote.
+        """
+        ind = self.catalog.indicator(indicator)
+        if ind is not None and measure == "value" and ind.measure_kind in ("class", "stage"):
+            measure = ind.measure_kind  # a class/stage indicator's "value" is its class/stage
+        try:
+            parsed = parse_value(cell, measure)
+        except ValueParseError as exc:
+            self.error(row, column, str(exc))
+            return None
+        if parsed.value is None:  # not published: no row
+            return None
+        source_unit = normalize_unit(unit) or parsed.unit
+        if parsed.unit and normalize_unit(unit) and parsed.unit != normalize_unit(unit):
+            self.error(row, column, f"cell unit {parsed.unit!r} differs from column unit {unit!r}")
+            return None
+        value = parsed.value
+        target = source_unit
+        if ind is not None:
+            try:
+                target = measure_unit(measure, ind.unit, source_unit)
+                value, note = convert(value, source_unit, target, period.year)
+            except UnitError as exc:
+                self.error(row, column, f"{exc} (indicator {ind.code} is in {ind.unit})")
+                return None
+            if note:
+                self.result.notes.append(f"row {row} {column}: {note}")
+        if parsed.note:
+            self.result.notes.append(f"row {row} {column}: {parsed.note}")
+        obs = Observation(
+            indicator_code=indicator,
+            region_code=region,
+            subject_code=subject,
+            period_code=period.code,
+            period_kind=period.kind,
+            period_start=period.start,
+            period_end=period.end,
+            measure=measure,
+            value=value,
+            bound=parsed.bound,
+            unit=target,
+            source_value=parsed.text.strip(),
+            source_unit=unit.strip() if unit else parsed.unit,
+            provenance=provenance or self.provenance,
+            derived_from="",
+            source_ref=self.source_ref if source_ref is None else source_ref,
+            source_file=self.source_file,
+            source_row=row,
+            release_date=release_date or self.release_date,
+        )
+        self.result.observations.append(obs)
+        return obs
+
+    def indicator_code(self, name: str) -> str:
+        return self.catalog.resolve_indicator(name) or name.strip()
+
+    def region_code(self, name: str, city_code: str | None = None) -> str:
+        return self.catalog.resolve_region(name, city_code) or name.strip()

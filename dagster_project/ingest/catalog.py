@@ -1,0 +1,156 @@
+"""Reference data from seeds/: indicators, regions, monitoring sections, listed projects.
+
+Resolves the names offices actually write (aliases, "#出口", quoted “四上”, 市区/城区) to codes.
+The seeds directory is ``$PMW_SEEDS_DIR`` or ``<repo>/seeds``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster_project.ingest.text import to_halfwidth
+from dagster_project.ingest.units import normalize_unit
+
+__all__ = ["Indicator", "Catalog", "seeds_dir", "load_catalog", "normalize_name", "URBAN_SCOPE_NAMES"]
+
+# Words env bulletins use for "the city proper"; their figures are the city's.
+URBAN_SCOPE_NAMES = frozenset({"市区", "城区", "中心城区", "全市"})
+
+
+def seeds_dir() -> Path:
+    env = os.environ.get("PMW_SEEDS_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "seeds"
+
+
+_QUOTES = re.compile(r"[#＃\"'“”‘’「」『』《》\s]")
+
+
+def normalize_name(name: str) -> str:
+    """Matching key for a name: half-width, no '#', quotes or spaces."""
+    return _QUOTES.sub("", to_halfwidth(name or ""))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name_zh: str
+    unit: str
+    measure_kind: str
+    natural_limit: float | None
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class Catalog:
+    indicators: dict[str, Indicator]
+    regions: dict[str, str]  # code -> name_zh
+    region_types: dict[str, str]  # code -> region_type
+    sections: dict[str, str] = field(default_factory=dict)  # code -> name
+    projects: dict[str, str] = field(default_factory=dict)  # code -> name
+    _ind_by_name: dict[str, str] = field(default_factory=dict, repr=False)
+    _reg_by_name: dict[str, str] = field(default_factory=dict, repr=False)
+    _sec_by_name: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for code, ind in self.indicators.items():
+            for name in (code, ind.name_zh, *ind.aliases):
+                self._ind_by_name.setdefault(normalize_name(name), code)
+        for code, name in self.regions.items():
+            self._reg_by_name[normalize_name(code)] = code
+            self._reg_by_name.setdefault(normalize_name(name), code)
+            # Short forms ("株洲", "醴陵", "湘西州") are common in tables of cities.
+            short = re.sub(r"(土家族苗族自治州|自治州|市|县|区)$", "", name)
+            if len(short) >= 2:
+                self._reg_by_name.setdefault(short, code)
+            if name.endswith("自治州"):
+                self._reg_by_name.setdefault(short + "州", code)
+        self._reg_by_name.setdefault(
+            "全省", next((c for c, t in self.region_types.items() if t == "province"), "")
+        )
+        for code, name in self.sections.items():
+            self._sec_by_name[normalize_name(code)] = code
+            self._sec_by_name.setdefault(normalize_name(name), code)
+
+    # --- lookups -------------------------------------------------------------------------------
+    def resolve_indicator(self, name: str) -> str | None:
+        """Code for an indicator code / name / alias; a trailing '(亿元)' unit is ignored."""
+        key = normalize_name(name)
+        if key in self._ind_by_name:
+            return self._ind_by_name[key]
+        stripped = re.sub(r"\([^()]*\)$", "", key)
+        return self._ind_by_name.get(stripped)
+
+    def resolve_region(self, name: str, city_code: str | None = None) -> str | None:
+        """Code for a region code / name. 市区/城区/全市 resolve to ``city_code`` when given."""
+        key = normalize_name(name)
+        if key in URBAN_SCOPE_NAMES and city_code:
+            return city_code
+        return self._reg_by_name.get(key) or None
+
+    def resolve_section(self, name: str) -> str | None:
+        key = normalize_name(name)
+        return self._sec_by_name.get(key) or self._sec_by_name.get(re.sub(r"断面$", "", key))
+
+    def indicator(self, code: str) -> Indicator | None:
+        return self.indicators.get(code)
+
+    def is_known_subject(self, code: str) -> bool:
+        return code in self.sections or code in self.projects
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(fh)]
+
+
+def _pick(row: dict[str, str], *names: str) -> str:
+    for n in names:
+        if row.get(n):
+            return row[n]
+    return ""
+
+
+def _subjects(path: Path, code_cols: tuple[str, ...]) -> dict[str, str]:
+    # Column names of the subject seeds are owned elsewhere; accept the usual spellings.
+    if not path.exists():
+        return {}
+    out: dict[str, str] = {}
+    for row in _read_csv(path):
+        code = _pick(row, *code_cols, "code", "subject_code")
+        if code:
+            out[code] = _pick(row, "name_zh", "section_name_zh", "name", "section_name", "project_name")
+    return out
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """Read the seeds (small CSVs, read fresh each call so edited seeds apply without a restart).
+
+    monitoring_sections.csv and listed_projects.csv are optional; without them every subject code
+    fails validation as unknown.
+    """
+    base = Path(path) if path else seeds_dir()
+    indicators: dict[str, Indicator] = {}
+    for row in _read_csv(base / "indicators.csv"):
+        limit = row.get("natural_limit", "")
+        indicators[row["indicator_code"]] = Indicator(
+            code=row["indicator_code"],
+            name_zh=row["name_zh"],
+            unit=normalize_unit(row["unit"]),
+            measure_kind=row["measure_kind"],
+            natural_limit=float(limit) if limit else None,
+            aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
+        )
+    region_rows = _read_csv(base / "regions.csv")
+    sections = _subjects(base / "monitoring_sections.csv", ("section_code",))
+    projects = _subjects(base / "listed_projects.csv", ("project_code",))
+    return Catalog(
+        indicators=indicators,
+        regions={r["region_code"]: r["name_zh"] for r in region_rows},
+        region_types={r["region_code"]: r.get("region_type", "") for r in region_rows},
+        sections=sections,
+        projects=projects,
+    )

@@ -1,0 +1,60 @@
+"""Choose the adapter from a file's content (never its name), so offices can keep their own names."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dagster_project.ingest import env_bulletin, http_api, long_format, monthly_table, province_table
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.document import Document
+from dagster_project.ingest.models import ParseResult
+
+__all__ = ["UnknownFormatError", "detect", "parse_document", "ADAPTERS"]
+
+ADAPTERS = (
+    long_format.NAME,
+    monthly_table.NAME,
+    province_table.NAME,
+    env_bulletin.NAME,
+    http_api.NAME,
+)
+
+
+class UnknownFormatError(ValueError):
+    """No adapter recognises the content."""
+
+
+def detect(doc: Document) -> str:
+    """The adapter name for ``doc``. Order: the most specific layouts first."""
+    if doc.kind == "json":
+        if http_api.sniff_payload(doc.data):
+            return http_api.NAME
+        raise UnknownFormatError("JSON file is not an API release (no 'observations' list)")
+    if doc.kind == "html":
+        if env_bulletin.sniff(doc):
+            return env_bulletin.NAME
+        raise UnknownFormatError("HTML file is not an air or water bulletin (title not recognised)")
+    if long_format.sniff(doc):
+        return long_format.NAME
+    if monthly_table.sniff(doc):
+        return monthly_table.NAME
+    if province_table.sniff(doc):
+        return province_table.NAME
+    raise UnknownFormatError(
+        "table matches no known layout (long format header, 统计月报 title + 指标/单位 header, "
+        "or 各市州 title + 市州 header)"
+    )
+
+
+def parse_document(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
+    """Detect and parse; raises UnknownFormatError when nothing fits."""
+    name = detect(doc)
+    if name == http_api.NAME:
+        return http_api.parse_payload(doc.data, catalog, doc.source_file, default_release_date)
+    module = {
+        long_format.NAME: long_format,
+        monthly_table.NAME: monthly_table,
+        province_table.NAME: province_table,
+        env_bulletin.NAME: env_bulletin,
+    }[name]
+    return module.parse(doc, catalog, default_release_date)

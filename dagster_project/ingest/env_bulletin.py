@@ -1,0 +1,310 @@
+"""Format 4: environmental bulletins (HTML): air-quality 通报 and surface-water 监测月报.
+
+Parsed with the stdlib ``html.parser`` (lxml/bs4 are not installed). ``source_row`` is the line
+of the HTML source where the table row or paragraph starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from html.parser import HTMLParser
+
+from dagster_project.ingest.adapter_common import (
+    RowContext,
+    find_release_date,
+    has_illustrative_marker,
+    split_header_unit,
+)
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.document import Document
+from dagster_project.ingest.models import ParseResult
+from dagster_project.ingest.periods import Period, parse_period
+from dagster_project.ingest.text import to_halfwidth
+
+__all__ = ["NAME", "sniff", "parse", "BulletinHTML"]
+
+NAME = "env_bulletin"
+_TITLE = re.compile(r"^(?P<region>.+?(?:市|县|区|州))(?P<period>\d{4}年.+?月)(?P<rest>.*)$")
+
+
+@dataclass
+class BulletinHTML:
+    title: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    release_date_text: str = ""
+    paragraphs: list[tuple[int, str]] = field(default_factory=list)
+    tables: list[list[tuple[int, list[str]]]] = field(default_factory=list)
+    text: str = ""
+
+
+class _Parser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out = BulletinHTML()
+        self._stack: list[str] = []
+        self._buf: list[str] | None = None  # text of the current <p>/<td>/<title>/release span
+        self._buf_line = 0
+        self._row: list[str] | None = None
+        self._row_line = 0
+        self._text: list[str] = []
+        self._capture: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "meta" and a.get("name"):
+            self.out.meta[a["name"].lower()] = a.get("content", "")
+            return
+        if tag == "table":
+            self.out.tables.append([])
+        elif tag == "tr":
+            self._row, self._row_line = [], self.getpos()[0]
+        elif tag in ("td", "th", "p", "title") or "release-date" in a.get("class", "").split():
+            self._capture = tag if tag in ("td", "th", "p", "title") else "release"
+            self._buf, self._buf_line = [], self.getpos()[0]
+        elif tag == "br" and self._buf is not None:
+            self._buf.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._buf is not None and (tag == self._capture or (self._capture == "release" and tag == "span")):
+            text = re.sub(r"\s+", " ", "".join(self._buf)).strip()
+            if self._capture in ("td", "th") and self._row is not None:
+                self._row.append(text)
+            elif self._capture == "p":
+                self.out.paragraphs.append((self._buf_line, text))
+            elif self._capture == "title":
+                self.out.title = text
+            else:
+                self.out.release_date_text = text
+            self._buf, self._capture = None, None
+        elif tag == "tr" and self._row is not None:
+            if self.out.tables and any(self._row):
+                self.out.tables[-1].append((self._row_line, self._row))
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+        if self._buf is not None:
+            self._buf.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self.out.text = " ".join(self._text)
+
+
+def read_html(text: str) -> BulletinHTML:
+    p = _Parser()
+    p.feed(text)
+    p.close()
+    return p.out
+
+
+def sniff(doc: Document) -> bool:
+    if doc.kind != "html":
+        return False
+    title = to_halfwidth(read_html(doc.text).title)
+    return bool(_TITLE.match(title.replace(" ", ""))) and bool(re.search(r"空气|地表水|水质", title))
+
+
+# --- air ---------------------------------------------------------------------------------------
+_PERIOD_PREFIX = re.compile(
+    r"^(?P<p>(?:\d{4}年)?(?:\d{1,2}(?:-\d{1,2})?月(?:份)?|一季度|上半年|前三季度|全年))[,:]?"
+)
+_RATIO = re.compile(
+    r"(?:空气质量)?(?:优良率|达标率|优良天数比例|达标\(优良\)率)(?:为|是|达到|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)"
+)
+# Used with .match(text, pos): it must directly follow the ratio it qualifies.
+_CHANGE = re.compile(
+    r"[,]?\s*(?:较|比)上年同期(?P<dir>上升|提高|增加|增长|下降|降低|减少)\s*(?P<v>\d+(?:\.\d+)?)\s*个?百分点"
+)
+_DAYS = re.compile(r"优良天数(?:为|是|达|共)?\s*(?P<v>\d+)\s*天")
+_PM25 = re.compile(r"PM2\.5(?:平均)?浓度(?:为|是)?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>微克/立方米|μg/m3)")
+_DRINKING = re.compile(
+    r"(?:城镇)?集中式饮用水(?:水)?源(?:地)?水质达标率(?:为|是|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)"
+)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"[。;；\n]", to_halfwidth(text)) if s.strip()]
+
+
+def _scope(ctx: RowContext, sentence: str, city: str) -> str:
+    """Whose figure a sentence gives: 市区/城区/全市 or no place name -> the city; else the named county."""
+    if re.search(r"市区|城区|全市", sentence):
+        return city
+    for code, name in ctx.catalog.regions.items():
+        if code != city and name in sentence:
+            return code
+    return city
+
+
+def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: Period) -> None:
+    period = title_period
+    for sent in _sentences(text):
+        pm = _PERIOD_PREFIX.match(sent)
+        if pm:
+            try:
+                period = parse_period(pm["p"], title_period.end.year)
+            except ValueError as exc:
+                ctx.error(line, "text", f"period {pm['p']!r}: {exc}")
+                continue
+        common = {"region": _scope(ctx, sent, city), "period": period, "row": line}
+        for m in _RATIO.finditer(sent):
+            ctx.add(
+                indicator="air_good_ratio", measure="value", cell=m["v"], unit="", column="优良率", **common
+            )
+            ch = _CHANGE.match(sent, m.end())
+            if ch:
+                sign = "-" if ch["dir"] in ("下降", "降低", "减少") else ""
+                ctx.add(
+                    indicator="air_good_ratio",
+                    measure="yoy_pct",
+                    cell=sign + ch["v"],
+                    unit="百分点",
+                    column="优良率较上年同期",
+                    **common,
+                )
+        for m in _DAYS.finditer(sent):
+            ctx.add(
+                indicator="air_good_days",
+                measure="value",
+                cell=m["v"],
+                unit="天",
+                column="优良天数",
+                **common,
+            )
+        for m in _PM25.finditer(sent):
+            ctx.add(indicator="pm25", measure="value", cell=m["v"], unit=m["u"], column="PM2.5", **common)
+
+
+def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, period: Period) -> None:
+    if not table:
+        return
+    head_line, head = table[0]
+    cols: list[tuple[int, str, str, str]] = []  # index, label, indicator, unit
+    for j, label in enumerate(head[1:], start=1):
+        name, unit = split_header_unit(label)
+        code = ctx.catalog.resolve_indicator(name)
+        if code is None:
+            ctx.error(head_line, label, f"unknown indicator column {label!r}")
+            continue
+        cols.append((j, label, code, unit))
+    for line, cells in table[1:]:
+        region = ctx.region_code(to_halfwidth(cells[0]), city)
+        for j, label, code, unit in cols:
+            cell = cells[j] if j < len(cells) else ""
+            ctx.add(
+                indicator=code,
+                region=region,
+                period=period,
+                measure="value",
+                cell=cell,
+                unit=unit,
+                row=line,
+                column=label,
+            )
+
+
+# --- water -------------------------------------------------------------------------------------
+def _col(head: list[str], *names: str) -> int | None:
+    for j, h in enumerate(head):
+        if h.replace(" ", "") in names:
+            return j
+    return None
+
+
+def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, period: Period) -> None:
+    if not table:
+        return
+    head_line, head = table[0]
+    j_sec = _col(head, "断面", "断面名称", "监测断面")
+    j_cls = _col(head, "水质类别", "本月水质", "水质", "类别")
+    j_reg = _col(head, "所在县市区", "县市区", "所在地", "所在区县")
+    if j_sec is None or j_cls is None:
+        ctx.error(head_line, "", "water table needs 断面 and 水质类别 columns")
+        return
+    for line, cells in table[1:]:
+        section_name = cells[j_sec] if j_sec < len(cells) else ""
+        subject = ctx.catalog.resolve_section(section_name) or section_name
+        region = city
+        if j_reg is not None and j_reg < len(cells) and cells[j_reg]:
+            region = ctx.region_code(to_halfwidth(cells[j_reg]), city)
+        ctx.add(
+            indicator="water_class",
+            region=region,
+            subject=subject,
+            period=period,
+            measure="class",
+            cell=cells[j_cls] if j_cls < len(cells) else "",
+            unit="类",
+            row=line,
+            column=head[j_cls],
+        )
+
+
+def _water_prose(ctx: RowContext, line: int, text: str, city: str, period: Period) -> None:
+    for sent in _sentences(text):
+        for m in _DRINKING.finditer(sent):
+            ctx.add(
+                indicator="drinking_water_compliance",
+                region=city,
+                period=period,
+                measure="value",
+                cell=m["v"],
+                unit="",
+                row=line,
+                column="饮用水水源地水质达标率",
+            )
+
+
+def _drop_repeats(result: ParseResult) -> None:
+    """A 市区 table row may repeat a prose figure: keep the first of identical (key, value) pairs.
+
+    Different values under one key are kept, so validation reports the conflict.
+    """
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for obs in result.observations:
+        k = (*obs.key(), obs.value, obs.bound)
+        if k not in seen:
+            seen.add(k)
+            kept.append(obs)
+    result.observations = kept
+
+
+def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
+    result = ParseResult(adapter=NAME)
+    ctx = RowContext(catalog, result, doc.source_file, default_release_date)
+    html = read_html(doc.text)
+    m = _TITLE.match(to_halfwidth(html.title).replace(" ", ""))
+    if not m:
+        ctx.error(None, "title", f"bulletin title {html.title!r} does not name a region and month")
+        return result
+    city = catalog.resolve_region(m["region"])
+    if city is None:
+        ctx.error(None, "title", f"unknown region {m['region']!r} in the title")
+        return result
+    try:
+        period = parse_period(m["period"])
+    except ValueError as exc:
+        ctx.error(None, "title", f"title period: {exc}")
+        return result
+    ctx.release_date = result.release_date = (
+        find_release_date(html.release_date_text or html.text) or default_release_date
+    )
+    if html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text):
+        ctx.provenance = result.provenance = "illustrative"
+    is_water = bool(re.search(r"地表水|水质", m["rest"]))
+    for line, text in html.paragraphs:
+        if is_water:
+            _water_prose(ctx, line, text, city, period)
+        else:
+            _air_prose(ctx, line, text, city, period)
+    for table in html.tables:
+        if is_water:
+            _water_table(ctx, table, city, period)
+        else:
+            _air_table(ctx, table, city, period)
+    _drop_repeats(result)
+    return result

@@ -1,0 +1,141 @@
+"""Format 5: the statistics office's HTTP API (JSON), pulled monthly.
+
+``GET {base}/api/v1/releases?month=2022-05``. 404 means "not released yet" and returns None;
+5xx and connection errors are retried with exponential backoff (urllib3 Retry).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from dagster_project.ingest.adapter_common import RowContext, has_illustrative_marker
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.models import MEASURES, ParseResult
+from dagster_project.ingest.periods import parse_period
+
+__all__ = [
+    "NAME",
+    "ApiError",
+    "make_session",
+    "release_url",
+    "fetch_release",
+    "sniff_payload",
+    "parse_payload",
+]
+
+NAME = "http_api"
+DEFAULT_TIMEOUT = 10.0
+
+
+class ApiError(RuntimeError):
+    """The API failed after retries, or answered with something that is not a release."""
+
+
+def make_session(retries: int = 3, backoff_factor: float = 0.5) -> requests.Session:
+    """A session that retries GETs on 5xx and on connection/read errors, with backoff."""
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        status_forcelist=(500, 502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        backoff_factor=backoff_factor,
+        raise_on_status=False,  # we inspect the final status ourselves
+        respect_retry_after_header=True,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def release_url(base_url: str | None = None) -> str:
+    base = base_url or os.environ.get("PMW_STATS_API_URL")
+    if not base:
+        raise ApiError("no API base URL: pass base_url or set PMW_STATS_API_URL")
+    return base.rstrip("/") + "/api/v1/releases"
+
+
+def fetch_release(
+    month: str,
+    base_url: str | None = None,
+    *,
+    session: requests.Session | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> dict[str, Any] | None:
+    """The release JSON for ``month`` (YYYY-MM), or None when it is not released yet (404)."""
+    url = release_url(base_url)
+    sess = session or make_session()
+    try:
+        resp = sess.get(url, params={"month": month}, timeout=timeout)
+    except requests.RequestException as exc:
+        raise ApiError(f"GET {url}?month={month} failed after retries: {exc}") from exc
+    if resp.status_code == 404:
+        return None
+    if resp.status_code >= 400:
+        raise ApiError(f"GET {resp.url} answered {resp.status_code}")
+    try:
+        payload = resp.json()
+    except ValueError as exc:
+        raise ApiError(f"GET {resp.url} did not return JSON") from exc
+    if not isinstance(payload, dict):
+        raise ApiError(f"GET {resp.url} returned {type(payload).__name__}, not an object")
+    return payload
+
+
+def sniff_payload(data: object) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("observations"), list)
+
+
+def parse_payload(
+    payload: dict[str, Any], catalog: Catalog, source_file: str, default_release_date: date | None = None
+) -> ParseResult:
+    """Observations of one API release. ``source_row`` is the 1-based index in ``observations``."""
+    result = ParseResult(adapter=NAME)
+    ctx = RowContext(catalog, result, source_file, default_release_date)
+    try:
+        ctx.release_date = date.fromisoformat(str(payload.get("release_date", "")))
+    except ValueError:
+        ctx.error(None, "release_date", f"release_date {payload.get('release_date')!r} is not YYYY-MM-DD")
+    result.release_date = ctx.release_date
+    prov = str(payload.get("provenance", "") or "")
+    if prov.lower() == "illustrative" or has_illustrative_marker(prov):
+        ctx.provenance = result.provenance = "illustrative"
+    ctx.source_ref = str(payload.get("source_ref") or payload.get("publisher") or "")
+    rows = payload.get("observations")
+    if not isinstance(rows, list):
+        ctx.error(None, "observations", "payload has no observations list")
+        return result
+    for i, item in enumerate(rows, start=1):
+        if not isinstance(item, dict):
+            ctx.error(i, "", "observation is not an object")
+            continue
+        measure = str(item.get("measure") or "value")
+        if measure not in MEASURES:
+            ctx.error(i, "measure", f"unknown measure {measure!r}")
+            continue
+        try:
+            period = parse_period(str(item.get("period", "")))
+        except ValueError as exc:
+            ctx.error(i, "period", str(exc))
+            continue
+        ctx.add(
+            indicator=ctx.indicator_code(str(item.get("indicator", ""))),
+            region=ctx.region_code(str(item.get("region", ""))),
+            subject=str(item.get("subject") or ""),
+            period=period,
+            measure=measure,
+            cell="" if item.get("value") is None else str(item["value"]),
+            unit=str(item.get("unit") or ""),
+            row=i,
+            column="value",
+        )
+    return result

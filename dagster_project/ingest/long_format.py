@@ -1,0 +1,149 @@
+"""Format 1: the warehouse's own long format (CSV or XLSX), one published number per row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dagster_project.ingest.adapter_common import RowContext, has_illustrative_marker
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.document import Document
+from dagster_project.ingest.models import MEASURES, ParseResult
+from dagster_project.ingest.periods import parse_period
+
+__all__ = ["NAME", "COLUMNS", "sniff", "parse"]
+
+NAME = "long_format"
+COLUMNS = (
+    "indicator",
+    "region",
+    "subject",
+    "period",
+    "measure",
+    "value",
+    "unit",
+    "release_date",
+    "provenance",
+    "source_ref",
+    "note",
+)
+
+
+def _header_index(doc: Document) -> int | None:
+    for i, row in enumerate(doc.rows):
+        if any(row):
+            return i
+    return None
+
+
+def sniff(doc: Document) -> bool:
+    if doc.kind != "table":
+        return False
+    i = _header_index(doc)
+    if i is None:
+        return False
+    header = {c.strip().lower() for c in doc.rows[i] if c}
+    return {"indicator", "region", "period", "value"} <= header
+
+
+def _provenance(text: str) -> str | None:
+    t = text.strip().lower()
+    if t in ("", "published"):
+        return "published"
+    if t == "illustrative" or has_illustrative_marker(t):
+        return "illustrative"
+    return None
+
+
+def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
+    result = ParseResult(adapter=NAME, release_date=default_release_date)
+    ctx = RowContext(catalog, result, doc.source_file, default_release_date)
+    hi = _header_index(doc)
+    if hi is None:
+        ctx.error(None, "", "empty file")
+        return result
+    header = [c.strip().lower() for c in doc.rows[hi]]
+    while header and not header[-1]:
+        header.pop()
+    extra = [h or "(blank)" for h in header if h not in COLUMNS]
+    missing = [c for c in COLUMNS if c not in header]
+    if extra or missing:
+        if extra:
+            ctx.error(
+                hi + 1,
+                ",".join(extra),
+                f"unexpected column(s) {extra}; the header must be {','.join(COLUMNS)}",
+            )
+        if missing:
+            ctx.error(hi + 1, ",".join(missing), f"missing column(s) {missing}")
+        return result
+    col = {name: header.index(name) for name in COLUMNS}
+    release_dates: list[date] = []
+    provenances: set[str] = set()
+
+    for r in range(hi + 1, len(doc.rows)):
+        row_no = r + 1  # 1-based, as a spreadsheet shows it
+        cells = doc.rows[r]
+        if not any(cells):
+            continue
+
+        def get(name: str, r: int = r) -> str:
+            return doc.cell(r, col[name])
+
+        ok = True
+        rd = default_release_date
+        if get("release_date"):
+            try:
+                rd = date.fromisoformat(get("release_date"))
+                release_dates.append(rd)
+            except ValueError:
+                ctx.error(row_no, "release_date", f"release_date {get('release_date')!r} is not YYYY-MM-DD")
+                ok = False
+        prov = _provenance(get("provenance"))
+        if prov is None:
+            ctx.error(
+                row_no, "provenance", f"provenance {get('provenance')!r} must be published or illustrative"
+            )
+            ok = False
+        else:
+            provenances.add(prov)
+        measure = get("measure") or "value"
+        if measure not in MEASURES:
+            ctx.error(
+                row_no, "measure", f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}"
+            )
+            ok = False
+        try:
+            # No year context: a long-format period must name its year.
+            period = parse_period(get("period"))
+        except ValueError as exc:
+            ctx.error(row_no, "period", str(exc))
+            ok = False
+        if not get("indicator"):
+            ctx.error(row_no, "indicator", "indicator is empty")
+            ok = False
+        if not get("region"):
+            ctx.error(row_no, "region", "region is empty")
+            ok = False
+        if not ok:
+            continue
+        ctx.add(
+            indicator=ctx.indicator_code(get("indicator")),
+            region=ctx.region_code(get("region")),
+            subject=catalog.resolve_section(get("subject")) or get("subject"),
+            period=period,
+            measure=measure,
+            cell=doc.raw(r, col["value"]),
+            unit=get("unit"),
+            row=row_no,
+            column="value",
+            provenance=prov,
+            release_date=rd,
+            source_ref=get("source_ref"),
+        )
+    if release_dates:
+        result.release_date = max(release_dates)
+    if provenances == {"illustrative"}:
+        result.provenance = "illustrative"
+    elif len(provenances) > 1:
+        result.provenance = "mixed"  # per-row provenance is on each observation
+    return result

@@ -1,0 +1,67 @@
+"""Row types shared by adapters, validation, storage and the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+__all__ = ["Observation", "IngestError", "ParseResult", "OBSERVATION_COLUMNS", "PROVENANCES", "MEASURES"]
+
+PROVENANCES = ("published", "illustrative", "derived")
+MEASURES = ("value", "yoy_pct", "rank", "yoy_rank", "class", "stage", "plan_share_pct")
+
+
+@dataclass
+class Observation:
+    """One published number: the raw observation contract minus release_id and ingested_at.
+
+    store.py adds those two when it writes the row.
+    """
+
+    indicator_code: str
+    region_code: str
+    subject_code: str
+    period_code: str
+    period_kind: str
+    period_start: date
+    period_end: date
+    measure: str
+    value: float
+    bound: str
+    unit: str
+    source_value: str
+    source_unit: str
+    provenance: str
+    derived_from: str
+    source_ref: str
+    source_file: str
+    source_row: int | None
+    release_date: date | None
+
+    def key(self) -> tuple[str, str, str, str, str]:
+        """The contract key within one release."""
+        return (self.indicator_code, self.region_code, self.subject_code, self.period_code, self.measure)
+
+
+OBSERVATION_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Observation))
+
+
+@dataclass(frozen=True)
+class IngestError:
+    """A row-level (or file-level, row=None) problem; all of a file's errors are collected."""
+
+    file: str
+    row: int | None
+    column: str
+    reason: str
+
+
+@dataclass
+class ParseResult:
+    adapter: str
+    observations: list[Observation] = field(default_factory=list)
+    errors: list[IngestError] = field(default_factory=list)
+    release_date: date | None = None
+    provenance: str = "published"
+    # Conversion notes (unit factors, exchange rates used) per source row; not a contract column.
+    notes: list[str] = field(default_factory=list)

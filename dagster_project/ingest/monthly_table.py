@@ -1,0 +1,145 @@
+"""Format 2: a city or county monthly statistics table (统计月报), CSV or XLSX.
+
+Layout: a title naming region and month, an optional 发布日期 row, a (merged) two-row header
+``指标 | 单位 | 本月 (绝对数, 同比增长%) | 1-N月 (绝对数, 同比增长%)`` or the one-row variant
+``指标 | 单位 | 本月 | 同比增长(%) | 1-本月 | 同比增长(%)``, data rows, then notes rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dagster_project.ingest.adapter_common import RowContext, find_release_date, has_illustrative_marker
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.document import Document
+from dagster_project.ingest.models import ParseResult
+from dagster_project.ingest.periods import Period, month_period, parse_period
+
+__all__ = ["NAME", "sniff", "parse"]
+
+NAME = "monthly_table"
+_TITLE = re.compile(r"^(?P<region>.+?)(?:统计月报|主要经济指标)\s*\(?(?P<period>[^()]+?)\)?$")
+_NOTE = re.compile(r"^(注|数据来源|资料来源|数据性质|说明|备注)")
+_GROWTH = re.compile(r"增长|同比|增速|增幅")
+_PLAN = re.compile(r"计划")
+
+
+@dataclass(frozen=True)
+class _Column:
+    index: int
+    label: str
+    period: Period
+    measure: str  # 'value' | 'yoy_pct' | 'plan_share_pct'
+
+
+def _first_text(row: list[str]) -> str:
+    return next((c for c in row if c), "")
+
+
+def _find_title(doc: Document) -> tuple[int, re.Match[str]] | None:
+    for i, row in enumerate(doc.rows[:5]):
+        m = _TITLE.match(_first_text(row).replace(" ", ""))
+        if m:
+            return i, m
+    return None
+
+
+def _header_row(doc: Document) -> int | None:
+    for i, row in enumerate(doc.rows[:15]):
+        if row and row[0].replace(" ", "") in ("指标", "指标名称", "项目") and "单位" in "".join(row[1:3]):
+            return i
+    return None
+
+
+def sniff(doc: Document) -> bool:
+    return doc.kind == "table" and _find_title(doc) is not None and _header_row(doc) is not None
+
+
+def _group_period(label: str, title_period: Period) -> Period:
+    s = label.replace(" ", "")
+    if s in ("本月", "当月"):
+        return title_period
+    if s in ("1-本月", "累计", "本年累计", "1至本月", "自年初累计"):
+        return parse_period(f"1-{title_period.end.month}月", title_period.end.year)
+    return parse_period(s, title_period.end.year)
+
+
+def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> tuple[list[_Column], int]:
+    """Column specs and the index of the first data row."""
+    head = doc.rows[hi]
+    sub = doc.rows[hi + 1] if hi + 1 < len(doc.rows) else []
+    two_rows = any(_GROWTH.search(c) or c in ("绝对数", "数值", "本期") for c in sub[2:])
+    cols: list[_Column] = []
+    group = ""
+    for j in range(2, len(head)):
+        top = head[j]
+        if two_rows:
+            group = top or group  # CSV merges show as blanks: the group label carries to the right
+            label, kind = f"{group}/{sub[j]}", sub[j]  # rows are padded to one width
+        else:
+            if not top:
+                continue
+            if _GROWTH.search(top) or _PLAN.search(top):
+                label, kind = f"{group}/{top}", top
+            else:
+                group, label, kind = top, top, ""
+        if not group:
+            continue
+        measure = "plan_share_pct" if _PLAN.search(kind) else "yoy_pct" if _GROWTH.search(kind) else "value"
+        try:
+            period = _group_period(group, title_period)
+        except ValueError as exc:
+            ctx.error(hi + 1, label, f"column period: {exc}")
+            continue
+        cols.append(_Column(j, label, period, measure))
+    return cols, hi + (2 if two_rows else 1)
+
+
+def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
+    result = ParseResult(adapter=NAME)
+    ctx = RowContext(catalog, result, doc.source_file, default_release_date)
+    found, hi = _find_title(doc), _header_row(doc)
+    if found is None or hi is None:
+        ctx.error(None, "", "not a monthly statistics table: title or 指标/单位 header not found")
+        return result
+    ti, m = found
+    region = catalog.resolve_region(m["region"])
+    if region is None:
+        ctx.error(ti + 1, "title", f"unknown region {m['region']!r} in the title")
+        return result
+    try:
+        title_period = parse_period(m["period"])
+    except ValueError as exc:
+        ctx.error(ti + 1, "title", f"title period: {exc}")
+        return result
+    if title_period.kind != "month":  # the title names the report month; cumulative columns derive from it
+        title_period = month_period(title_period.end.year, title_period.end.month)
+    pre_text = "\n".join(" ".join(r) for r in doc.rows[:hi])
+    ctx.release_date = find_release_date(pre_text) or default_release_date
+    result.release_date = ctx.release_date
+    if any(has_illustrative_marker(" ".join(r)) for r in doc.rows):
+        ctx.provenance = result.provenance = "illustrative"
+    cols, first = _columns(doc, hi, title_period, ctx)
+    if not cols:
+        ctx.error(hi + 1, "", "no value columns found in the header")
+    for r in range(first, len(doc.rows)):
+        row = doc.rows[r]
+        name = row[0] if row else ""
+        if not any(row) or _NOTE.match(name) or not name:
+            continue  # blank and notes rows carry no figures
+        unit = doc.cell(r, 1)
+        indicator = ctx.indicator_code(name)
+        for col in cols:
+            ctx.add(
+                indicator=indicator,
+                region=region,
+                period=col.period,
+                measure=col.measure,
+                cell=doc.raw(r, col.index),
+                unit="%" if col.measure != "value" else unit,
+                row=r + 1,
+                column=col.label,
+            )
+    return result

@@ -1,0 +1,200 @@
+"""Period parsing: the only place period text becomes a canonical period code.
+
+Canonical kinds and codes (docs/architecture.md):
+    month       2022-05       ytd  2022-01~05     quarter  2022-Q2
+    year        2022          multi_year  2021-2025
+Rules worth remembering: Q1 alone is cumulative (``ytd`` 2022-01~03), a later single quarter is
+``quarter``; a cumulative figure to December is ``year``, never ``ytd`` to month 12.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dagster_project.ingest.text import to_halfwidth
+
+__all__ = ["Period", "parse_period", "is_future", "month_period", "last_month", "shift_years"]
+
+PERIOD_KINDS = ("month", "ytd", "quarter", "year", "multi_year")
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str
+    kind: str
+    start: date
+    end: date
+
+    @property
+    def year(self) -> int:
+        """The year the period ends in (used for exchange rates and year context)."""
+        return self.end.year
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _num(text: str) -> int:
+    """'5', '05', '五', '十二' -> int."""
+    if text.isdigit():
+        return int(text)
+    if text in _CN_DIGITS:
+        return _CN_DIGITS[text]
+    if text.startswith("十") and len(text) == 2 and text[1] in _CN_DIGITS:
+        return 10 + _CN_DIGITS[text[1]]
+    raise ValueError(f"not a number: {text!r}")
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _check_year(year: int) -> int:
+    if not 1949 <= year <= 2100:
+        raise ValueError(f"year {year} out of range")
+    return year
+
+
+def _check_month(month: int) -> int:
+    if not 1 <= month <= 12:
+        raise ValueError(f"month {month} out of range 1..12")
+    return month
+
+
+def month_period(year: int, month: int) -> Period:
+    _check_year(year)
+    _check_month(month)
+    return Period(f"{year}-{month:02d}", "month", date(year, month, 1), _month_end(year, month))
+
+
+def _ytd(year: int, end_month: int) -> Period:
+    _check_year(year)
+    _check_month(end_month)
+    if end_month == 12:  # a full-year cumulative figure is the year
+        return _year(year)
+    return Period(f"{year}-01~{end_month:02d}", "ytd", date(year, 1, 1), _month_end(year, end_month))
+
+
+def _year(year: int) -> Period:
+    _check_year(year)
+    return Period(str(year), "year", date(year, 1, 1), date(year, 12, 31))
+
+
+def _quarter(year: int, q: int) -> Period:
+    if not 1 <= q <= 4:
+        raise ValueError(f"quarter {q} out of range 1..4")
+    if q == 1:  # the first quarter alone is the same span as Jan-Mar cumulative
+        return _ytd(year, 3)
+    _check_year(year)
+    start_month = 3 * (q - 1) + 1
+    return Period(f"{year}-Q{q}", "quarter", date(year, start_month, 1), _month_end(year, start_month + 2))
+
+
+def _multi_year(first: int, last: int) -> Period:
+    _check_year(first)
+    _check_year(last)
+    if last <= first:
+        raise ValueError(f"multi-year period {first}-{last} must span at least two years")
+    return Period(f"{first}-{last}", "multi_year", date(first, 1, 1), date(last, 12, 31))
+
+
+_Q = r"[1-4一二三四]"
+_M = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_RANGE = r"(?:-|~|至|到)"
+
+# Each pattern maps named groups to a period; year group 'y' is optional where a year context applies.
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?P<y1>\d{4})年?-(?P<y2>\d{4})年?$"), "multi_year"),
+    (re.compile(r"^(?P<y>\d{4})年?(?:全年|年度)?$"), "year"),
+    (re.compile(r"^(?:(?P<y>\d{4})年)?全年$"), "year"),
+    (re.compile(rf"^(?P<y>\d{{4}})(?:-|/|\.)(?P<m>{_M})$"), "month"),
+    (re.compile(rf"^(?:(?P<y>\d{{4}})年)?(?P<m>{_M})月份?$"), "month"),
+    (re.compile(rf"^(?P<y>\d{{4}})-(?P<m1>{_M})~(?P<m2>{_M})$"), "ytd"),
+    (re.compile(rf"^(?:(?P<y>\d{{4}})年)?(?P<m1>{_M})月?{_RANGE}(?P<m2>{_M})月(?:份)?(?:累计)?$"), "ytd"),
+    (re.compile(rf"^(?:(?P<y>\d{{4}})年?)?-?(?:第)?(?P<q>{_Q})季度$"), "quarter"),
+    (re.compile(r"^(?P<y>\d{4})-?Q(?P<q>[1-4])$", re.I), "quarter"),
+    (re.compile(r"^(?:(?P<y>\d{4})年?)?上半年$"), "half"),
+    (
+        re.compile(
+            rf"^(?:(?P<y>\d{{4}})年?)?(?:前(?P<n>[二三两23])季度|第?(?P<q1>{_Q}){_RANGE}(?P<q2>{_Q})季度)$"
+        ),
+        "quarters",
+    ),
+    (re.compile(r"^(?P<y>\d{4})-?Q(?P<q1>[1-4])~Q?(?P<q2>[1-4])$", re.I), "quarters"),
+]
+
+
+def parse_period(text: str, year: int | None = None) -> Period:
+    """Parse period text into a canonical :class:`Period`.
+
+    ``year`` is the context year for texts without one (``1-5月``, ``二季度``, ``全年``).
+    Raises ``ValueError`` with the offending text for anything unrecognised.
+    """
+    raw = text
+    s = to_halfwidth(str(text)).strip()
+    s = re.sub(r"\s+", "", s)
+    if not s:
+        raise ValueError("empty period text")
+    for pattern, kind in _PATTERNS:
+        m = pattern.match(s)
+        if not m:
+            continue
+        g = m.groupdict()
+        if kind == "multi_year":
+            return _multi_year(int(g["y1"]), int(g["y2"]))
+        y = int(g["y"]) if g.get("y") else year
+        if y is None:
+            raise ValueError(f"period {raw!r} has no year and no year context was given")
+        if kind == "year":
+            return _year(y)
+        if kind == "month":
+            return month_period(y, _num(g["m"]))
+        if kind == "ytd":
+            m1, m2 = _num(g["m1"]), _num(g["m2"])
+            if m1 != 1:
+                raise ValueError(f"period {raw!r}: cumulative periods must start in January")
+            if m2 < m1:
+                raise ValueError(f"period {raw!r}: end month before start month")
+            return _ytd(y, m2)
+        if kind == "quarter":
+            return _quarter(y, _num(g["q"]))
+        if kind == "half":
+            return _ytd(y, 6)
+        if kind == "quarters":
+            if g.get("n"):
+                last_q = {"二": 2, "两": 2, "三": 3}.get(g["n"]) or int(g["n"])
+            else:
+                q1, last_q = _num(g["q1"]), _num(g["q2"])
+                if q1 != 1:
+                    raise ValueError(f"period {raw!r}: cumulative quarters must start with Q1")
+                if last_q < q1:
+                    raise ValueError(f"period {raw!r}: end quarter before start quarter")
+            return _ytd(y, 3 * last_q)
+    raise ValueError(f"unrecognised period text: {raw!r}")
+
+
+def last_month(period: Period) -> Period:
+    """The single month a period ends with (比上年同月 columns in the province table)."""
+    return month_period(period.end.year, period.end.month)
+
+
+def shift_years(period: Period, years: int) -> Period:
+    """The same span ``years`` later (for chaining yoy growth from a base period)."""
+    if period.kind == "multi_year":
+        return _multi_year(period.start.year + years, period.end.year + years)
+    if period.kind == "year":
+        return _year(period.end.year + years)
+    if period.kind == "month":
+        return month_period(period.end.year + years, period.end.month)
+    if period.kind == "ytd":
+        return _ytd(period.end.year + years, period.end.month)
+    return _quarter(period.end.year + years, period.end.month // 3)
+
+
+def is_future(period: Period | str, as_of: date) -> bool:
+    """True when the period has not finished by ``as_of`` (period_end > as_of)."""
+    p = parse_period(period) if isinstance(period, str) else period
+    return p.end > as_of

@@ -1,0 +1,123 @@
+"""Format 3: the province's table of cities (市州表), CSV or XLSX.
+
+The title names the indicator and the (cumulative) period; 比上年同月 columns are the period's
+last month, 比上年同期 columns the title's period; 位次 ranks the column just before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dagster_project.ingest.adapter_common import (
+    RowContext,
+    find_release_date,
+    has_illustrative_marker,
+    split_header_unit,
+)
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.document import Document
+from dagster_project.ingest.models import ParseResult
+from dagster_project.ingest.periods import Period, last_month, parse_period
+
+__all__ = ["NAME", "sniff", "parse"]
+
+NAME = "province_table"
+_TITLE = re.compile(r"^(?P<period>.+?)(?:全省)?各市州(?P<name>.+?)$")
+_TITLE_SUFFIX = re.compile(r"(增长速度|增速|增长情况|完成情况|主要指标|情况|排位|排名)$")
+_NOTE = re.compile(r"^(注|数据来源|资料来源|数据性质|说明|备注)")
+_RANK = re.compile(r"^(位次|排名|位序|排位)")
+
+
+@dataclass(frozen=True)
+class _Column:
+    index: int
+    label: str
+    indicator: str
+    period: Period
+    measure: str
+    unit: str
+
+
+def _find_title(doc: Document) -> tuple[int, re.Match[str]] | None:
+    for i, row in enumerate(doc.rows[:5]):
+        text = next((c for c in row if c), "").replace(" ", "")
+        m = _TITLE.match(text)
+        if m:
+            return i, m
+    return None
+
+
+def _header_row(doc: Document) -> int | None:
+    for i, row in enumerate(doc.rows[:10]):
+        if row and row[0].replace(" ", "") in ("市州", "市(州)", "地区"):
+            return i
+    return None
+
+
+def sniff(doc: Document) -> bool:
+    return doc.kind == "table" and _find_title(doc) is not None and _header_row(doc) is not None
+
+
+def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
+    result = ParseResult(adapter=NAME)
+    ctx = RowContext(catalog, result, doc.source_file, default_release_date)
+    found, hi = _find_title(doc), _header_row(doc)
+    if found is None or hi is None:
+        ctx.error(None, "", "not a province table of cities: title or 市州 header not found")
+        return result
+    ti, m = found
+    try:
+        period = parse_period(m["period"])
+    except ValueError as exc:
+        ctx.error(ti + 1, "title", f"title period: {exc}")
+        return result
+    title_name = _TITLE_SUFFIX.sub("", m["name"])
+    title_indicator = catalog.resolve_indicator(title_name)
+    ctx.release_date = result.release_date = (
+        find_release_date("\n".join(" ".join(r) for r in doc.rows[:hi])) or default_release_date
+    )
+    if any(has_illustrative_marker(" ".join(r)) for r in doc.rows):
+        ctx.provenance = result.provenance = "illustrative"
+
+    cols: list[_Column] = []
+    for j, label in enumerate(doc.rows[hi]):
+        if j == 0 or not label:
+            continue
+        name, unit = split_header_unit(label)
+        if _RANK.match(label):
+            if not cols or cols[-1].index != j - 1:
+                ctx.error(hi + 1, label, "位次 column has no value column before it")
+                continue
+            prev = cols[-1]
+            measure = "yoy_rank" if prev.measure == "yoy_pct" else "rank"
+            cols.append(_Column(j, label, prev.indicator, prev.period, measure, ""))
+        elif "同月" in name:
+            cols.append(_Column(j, label, title_indicator or title_name, last_month(period), "yoy_pct", "%"))
+        elif "同期" in name or re.search(r"增长|增速", name):
+            cols.append(_Column(j, label, title_indicator or title_name, period, "yoy_pct", "%"))
+        else:  # a level column names its own indicator and unit: 地区生产总值(亿元)
+            code = catalog.resolve_indicator(name) or title_indicator or name
+            cols.append(_Column(j, label, code, period, "value", unit))
+    if title_indicator is None and any(c.indicator == title_name for c in cols):
+        ctx.error(ti + 1, "title", f"unknown indicator {title_name!r} in the title")
+        return result
+
+    for r in range(hi + 1, len(doc.rows)):
+        row = doc.rows[r]
+        if not any(row) or not row[0] or _NOTE.match(row[0]):
+            continue
+        region = ctx.region_code(row[0])
+        for col in cols:
+            ctx.add(
+                indicator=col.indicator,
+                region=region,
+                period=col.period,
+                measure=col.measure,
+                cell=doc.raw(r, col.index),
+                unit=col.unit,
+                row=r + 1,
+                column=col.label,
+            )
+    return result

@@ -1,0 +1,222 @@
+"""Value qualifiers: the only place cell text becomes (value, bound).
+
+Bounds: eq exact, gt (突破/超过/>), ge (以上/不低于/≥), lt (<), le (以下/以内/不超过/≤), approx (左右/约).
+
+Ranges ("8-9", "8~9%"): we keep the lower end with bound ``ge`` and a note naming the range, because
+a published range is a floor the figure is claimed to reach; the upper end stays visible in
+``source_value``. Negative numbers ("-3.3") are not ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dagster_project.ingest.text import to_halfwidth
+from dagster_project.ingest.units import normalize_unit
+
+__all__ = [
+    "ParsedValue",
+    "FormulaCellError",
+    "ValueParseError",
+    "BOUNDS",
+    "is_formula_like",
+    "parse_number",
+    "parse_value",
+    "parse_class",
+    "parse_stage",
+]
+
+BOUNDS = ("eq", "gt", "ge", "lt", "le", "approx")
+
+
+class ValueParseError(ValueError):
+    """Cell text is not a number / class / stage."""
+
+
+class FormulaCellError(ValueParseError):
+    """A formula-like cell (=..., +A1, -cmd, @...) where a number was expected; never evaluated."""
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    value: float | None  # None = not published
+    bound: str
+    text: str  # the cell as published
+    unit: str = ""  # a unit written inside the cell ("突破4000亿元" -> 亿元), canonical spelling
+    note: str = ""
+
+
+_NOT_PUBLISHED = {"", "-", "--", "—", "——", "…", "……", "...", "/", "—/—", "n/a", "na", "null"}
+# '=' or '@' anything; '+'/'-' followed by something that is not the start of a number.
+_FORMULA = re.compile(r"^(?:[=@]|[+-](?![\d.\s]))")
+
+_NUM = r"[+-]?(?:\d{1,3}(?:[ ,]\d{3})+|\d+)(?:\.\d+)?"
+_NUM_RE = re.compile(rf"^(?P<num>{_NUM})(?P<unit>\D*)$")
+_RANGE_RE = re.compile(rf"^(?P<lo>{_NUM})\s*(?:-|~|至|到)\s*(?P<hi>{_NUM})(?P<unit>\D*)$")
+
+# (regex on the text, bound). Prefixes first, then suffixes.
+_PREFIXES: list[tuple[str, str]] = [
+    ("不低于", "ge"),
+    ("不少于", "ge"),
+    ("不超过", "le"),
+    ("不高于", "le"),
+    ("达到", "eq"),
+    ("突破", "gt"),
+    ("超过", "gt"),
+    ("大于", "gt"),
+    ("高于", "gt"),
+    ("小于", "lt"),
+    ("低于", "lt"),
+    (">=", "ge"),
+    ("<=", "le"),
+    ("≥", "ge"),
+    ("≤", "le"),
+    (">", "gt"),
+    ("<", "lt"),
+    ("约", "approx"),
+    ("≈", "approx"),
+    ("达", "eq"),
+    ("为", "eq"),
+]
+_SUFFIXES: list[tuple[str, str]] = [
+    ("以上", "ge"),
+    ("及以上", "ge"),
+    ("以下", "le"),
+    ("及以下", "le"),
+    ("以内", "le"),
+    ("左右", "approx"),
+]
+
+
+def is_formula_like(text: str) -> bool:
+    return bool(_FORMULA.match(to_halfwidth(text).strip()))
+
+
+def _norm(text: object) -> str:
+    s = to_halfwidth("" if text is None else str(text)).replace("\u00a0", " ").strip()
+    return re.sub(r"\s+", " ", s)
+
+
+def _to_float(num: str) -> float:
+    return float(num.replace(",", "").replace(" ", ""))
+
+
+def parse_number(text: object) -> ParsedValue:
+    """Parse a numeric cell with optional qualifier and unit: '突破600', '83左右', '19 278.1', '>600'."""
+    raw = "" if text is None else str(text)
+    s = _norm(raw)
+    if s.lower() in _NOT_PUBLISHED:
+        return ParsedValue(None, "eq", raw)
+    if _FORMULA.match(s):
+        raise FormulaCellError(f"formula-like cell {raw!r} where a number was expected")
+    bound = "eq"
+    for prefix, b in _PREFIXES:
+        if s.startswith(prefix):
+            s, bound = s[len(prefix) :].strip(), b
+            break
+    for suffix, b in sorted(_SUFFIXES, key=lambda x: -len(x[0])):
+        if s.endswith(suffix):
+            if bound != "eq":
+                raise ValueParseError(f"two qualifiers in {raw!r}")
+            s, bound = s[: -len(suffix)].strip(), b
+            break
+    note = ""
+    m = _NUM_RE.match(s)
+    if m:
+        value = _to_float(m["num"])
+    else:
+        r = _RANGE_RE.match(s)
+        if not r or bound != "eq":
+            raise ValueParseError(f"not a number: {raw!r}")
+        lo, hi = _to_float(r["lo"]), _to_float(r["hi"])
+        if hi < lo:
+            raise ValueParseError(f"range {raw!r} has its upper end below its lower end")
+        value, bound, m = lo, "ge", r
+        note = f"range {r['lo']}-{r['hi']}: lower end kept as a floor (ge)"
+    unit_text = m["unit"].strip()
+    unit = normalize_unit(unit_text) if unit_text else ""
+    return ParsedValue(value, bound, raw, unit, note)
+
+
+_ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "Ⅵ": 6, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_CLASS_RE = re.compile(
+    r"^(?P<q>达到或优于|好于或等于|优于|好于|劣于)?(?P<lie>劣)?(?P<c>Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ|III|II|IV|VI|I|V|[1-6])(?:类)?(?:水质)?"
+    r"(?P<suffix>及以上|及以下|以上|以下)?$",
+    re.I,
+)
+
+
+def parse_class(text: object) -> ParsedValue:
+    """Water class text -> 1..6, lower is better.
+
+    Ⅱ, II, Ⅱ类 -> 2; 劣Ⅴ -> 6; 优于Ⅱ类 -> 2 with bound lt; 达到或优于Ⅱ类 -> 2 with bound le.
+    """
+    raw = "" if text is None else str(text)
+    s = _norm(raw).replace(" ", "")
+    if s.lower() in _NOT_PUBLISHED:
+        return ParsedValue(None, "eq", raw)
+    if _FORMULA.match(s):
+        raise FormulaCellError(f"formula-like cell {raw!r} where a water class was expected")
+    m = _CLASS_RE.match(s)
+    if not m:
+        raise ValueParseError(f"not a water class: {raw!r}")
+    value = _ROMAN.get(m["c"].upper()) or int(m["c"])
+    if m["lie"]:
+        if value != 5:
+            raise ValueParseError(f"only 劣Ⅴ is a valid 劣 class: {raw!r}")
+        value = 6
+    # Better water = lower class number, so 优于 (better than) is '<' and 以上 (or better) is '<='.
+    bound = {
+        None: "eq",
+        "达到或优于": "le",
+        "好于或等于": "le",
+        "优于": "lt",
+        "好于": "lt",
+        "劣于": "gt",
+    }[m["q"]]
+    if m["suffix"]:
+        if bound != "eq":
+            raise ValueParseError(f"two qualifiers in {raw!r}")
+        bound = {"及以上": "le", "以上": "le", "及以下": "ge", "以下": "ge"}[m["suffix"]]
+    return ParsedValue(float(value), bound, raw, "类")
+
+
+_STAGES = {
+    "未开工": 0,
+    "前期": 1,
+    "前期工作": 1,
+    "开工": 2,
+    "新开工": 2,
+    "已开工": 2,
+    "主体完工": 3,
+    "竣工": 4,
+    "投产": 4,
+    "竣工投产": 4,
+    "建成": 4,
+    "建成投产": 4,
+}
+
+
+def parse_stage(text: object) -> ParsedValue:
+    """Project stage name (or 0..4) -> 0 未开工, 1 前期, 2 开工, 3 主体完工, 4 竣工投产."""
+    raw = "" if text is None else str(text)
+    s = _norm(raw).replace(" ", "")
+    if s.lower() in _NOT_PUBLISHED:
+        return ParsedValue(None, "eq", raw)
+    if _FORMULA.match(s):
+        raise FormulaCellError(f"formula-like cell {raw!r} where a project stage was expected")
+    if s in _STAGES:
+        return ParsedValue(float(_STAGES[s]), "eq", raw, "级")
+    if re.fullmatch(r"[0-4]", s):
+        return ParsedValue(float(s), "eq", raw, "级")
+    raise ValueParseError(f"not a project stage: {raw!r}")
+
+
+def parse_value(text: object, measure: str = "value") -> ParsedValue:
+    """Dispatch on the measure: class and stage cells have their own vocabularies."""
+    if measure == "class":
+        return parse_class(text)
+    if measure == "stage":
+        return parse_stage(text)
+    return parse_number(text)

@@ -1,0 +1,93 @@
+"""Move a rejected file out of the landing folder, with a human- and machine-readable error list."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dagster_project.ingest.models import IngestError
+from dagster_project.ingest.text import safe_filename
+
+__all__ = ["quarantine_file", "quarantine_bytes", "write_error_reports"]
+
+
+def _inside(base: Path, target: Path) -> bool:
+    try:
+        target.resolve().relative_to(base.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _destination(quarantine_dir: Path, name: str, now: datetime | None) -> Path:
+    quarantine_dir.mkdir(parents=True, exist_ok=True)
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    base = f"{stamp}_{safe_filename(name)}"
+    dest = quarantine_dir / base
+    n = 1
+    while dest.exists() or dest.with_name(dest.name + ".errors.csv").exists():
+        dest = quarantine_dir / f"{stamp}_{n}_{safe_filename(name)}"
+        n += 1
+    if not _inside(quarantine_dir, dest):  # defence in depth: safe_filename already strips paths
+        raise ValueError(f"refusing to write outside {quarantine_dir}: {dest}")
+    return dest
+
+
+def _md_cell(text: object) -> str:
+    return str("" if text is None else text).replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def write_error_reports(dest: Path, errors: Sequence[IngestError]) -> tuple[Path, Path]:
+    """Write <dest>.errors.csv and <dest>.errors.md next to the quarantined file."""
+    csv_path = dest.with_name(dest.name + ".errors.csv")
+    md_path = dest.with_name(dest.name + ".errors.md")
+    with open(csv_path, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: opens cleanly in Excel
+        w = csv.writer(fh)
+        w.writerow(["file", "row", "column", "reason"])
+        for e in errors:
+            w.writerow([e.file, "" if e.row is None else e.row, e.column, e.reason])
+    lines = [
+        f"# Quarantined: {_md_cell(errors[0].file if errors else dest.name)}",
+        "",
+        f"{len(errors)} problem(s); nothing from this file was loaded. Fix the file and drop it in the "
+        "landing folder again (a corrected file becomes a new release).",
+        "",
+        "| row | column | reason |",
+        "|---|---|---|",
+        *(
+            f"| {_md_cell('(file)' if e.row is None else e.row)} | {_md_cell(e.column)} "
+            f"| {_md_cell(e.reason)} |"
+            for e in errors
+        ),
+        "",
+    ]
+    md_path.write_text("\n".join(lines), encoding="utf-8")
+    return csv_path, md_path
+
+
+def quarantine_file(
+    path: Path | str, errors: Sequence[IngestError], quarantine_dir: Path | str, now: datetime | None = None
+) -> Path:
+    """Move ``path`` to ``quarantine_dir/<timestamp>_<safe name>`` and write the error reports."""
+    src = Path(path)
+    dest = _destination(Path(quarantine_dir), src.name, now)
+    shutil.move(str(src), str(dest))
+    write_error_reports(dest, errors)
+    return dest
+
+
+def quarantine_bytes(
+    data: bytes,
+    name: str,
+    errors: Sequence[IngestError],
+    quarantine_dir: Path | str,
+    now: datetime | None = None,
+) -> Path:
+    """Like :func:`quarantine_file` for content that has no landing file (an API payload)."""
+    dest = _destination(Path(quarantine_dir), name, now)
+    dest.write_bytes(data)
+    write_error_reports(dest, errors)
+    return dest

@@ -1,0 +1,112 @@
+"""Hard contract checks on a file's observations before anything is stored.
+
+These are the checks a file must pass to be loaded at all; softer data-quality expectations
+(Great Expectations) run later on top of the warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.models import MEASURES, PROVENANCES, IngestError, Observation
+from dagster_project.ingest.qualifiers import BOUNDS, is_formula_like
+from dagster_project.ingest.units import UnitError, measure_unit
+
+__all__ = ["validate_observations"]
+
+# Ordinal measures: whole numbers only.
+_INTEGER_MEASURES = ("rank", "yoy_rank", "class", "stage")
+
+
+def _check_value(obs: Observation, catalog: Catalog) -> str | None:
+    v, m = obs.value, obs.measure
+    if v != v or v in (float("inf"), float("-inf")):  # NaN / inf
+        return f"value {v} is not a finite number"
+    if m in _INTEGER_MEASURES and not float(v).is_integer():
+        return f"{m} must be a whole number, got {v}"
+    if m == "class" and not 1 <= v <= 6:
+        return f"water class {v:g} outside 1..6"
+    if m == "stage" and not 0 <= v <= 4:
+        return f"project stage {v:g} outside 0..4"
+    if m in ("rank", "yoy_rank") and v < 1:
+        return f"rank {v:g} must be 1 or more"
+    if m == "yoy_pct" and obs.unit == "%" and v <= -100:
+        return f"growth of {v:g}% is impossible (a level cannot fall by 100% or more)"
+    if m == "plan_share_pct" and v < 0:
+        return f"share of plan {v:g}% is negative"
+    if m == "value":
+        if v < 0:
+            return f"negative level {v:g} {obs.unit}"
+        ind = catalog.indicator(obs.indicator_code)
+        if ind is not None and ind.unit == "%":
+            limit = ind.natural_limit if ind.natural_limit is not None else 100.0
+            if v > limit:
+                return f"rate {v:g}% above its limit {limit:g}%"
+    return None
+
+
+def validate_observations(
+    observations: Iterable[Observation],
+    catalog: Catalog,
+    *,
+    source_file: str,
+    release_date: date | None = None,
+    today: date | None = None,
+) -> list[IngestError]:
+    """All contract violations of one file's rows (empty list = loadable)."""
+    today = today or date.today()
+    errors: list[IngestError] = []
+    seen: dict[tuple[str, ...], int | None] = {}
+
+    def err(obs: Observation, column: str, reason: str) -> None:
+        errors.append(IngestError(source_file, obs.source_row, column, reason))
+
+    for obs in observations:
+        ind = catalog.indicator(obs.indicator_code)
+        if ind is None:
+            err(obs, "indicator", f"unknown indicator {obs.indicator_code!r}")
+        if obs.region_code not in catalog.regions:
+            err(obs, "region", f"unknown region {obs.region_code!r}")
+        if obs.subject_code and not catalog.is_known_subject(obs.subject_code):
+            where = "seeds/monitoring_sections.csv or seeds/listed_projects.csv"
+            err(obs, "subject", f"unknown subject {obs.subject_code!r} (not in {where})")
+        if obs.measure not in MEASURES:
+            err(obs, "measure", f"unknown measure {obs.measure!r}")
+        if obs.bound not in BOUNDS:
+            err(obs, "value", f"unknown bound {obs.bound!r}")
+        if obs.provenance not in PROVENANCES:
+            err(obs, "provenance", f"unknown provenance {obs.provenance!r}")
+        if obs.provenance == "derived" and not obs.derived_from:
+            err(obs, "derived_from", "a derived row must say what it was derived from")
+        if is_formula_like(obs.source_value):
+            err(obs, "value", f"formula-like cell {obs.source_value!r}")
+        if ind is not None and obs.measure in MEASURES:
+            try:
+                expected = measure_unit(obs.measure, ind.unit, obs.unit if obs.unit == "百分点" else "")
+                if obs.unit != expected:
+                    err(obs, "unit", f"unit {obs.unit!r} contradicts indicator {ind.code} ({expected})")
+            except UnitError as exc:
+                err(obs, "unit", str(exc))
+            if obs.measure == "class" and ind.measure_kind != "class":
+                err(obs, "measure", f"measure class on non-class indicator {ind.code}")
+            if obs.measure == "stage" and ind.measure_kind != "stage":
+                err(obs, "measure", f"measure stage on non-stage indicator {ind.code}")
+        problem = _check_value(obs, catalog)
+        if problem:
+            err(obs, "value", problem)
+        rd = obs.release_date or release_date
+        # A stock (running total, "截至目前 38家") is stated during its month: it only has to have begun.
+        point_in_time = ind is not None and ind.measure_kind == "stock" and obs.period_kind == "month"
+        edge, word = (obs.period_start, "starts") if point_in_time else (obs.period_end, "ends")
+        if rd is not None and edge > rd:
+            err(obs, "period", f"period {obs.period_code} {word} {edge} after the release date {rd}")
+        elif edge > today:
+            err(obs, "period", f"period {obs.period_code} {word} {edge}, in the future")
+        key = obs.key()
+        if key in seen:
+            err(obs, "key", f"duplicate of row {seen[key]}: {'/'.join(key)}")
+        else:
+            seen[key] = obs.source_row
+    return errors

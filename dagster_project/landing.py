@@ -1,0 +1,91 @@
+"""The landing folder: where offices drop release files, and how a file becomes a partition.
+
+A release file's partition key is its path relative to the landing folder (POSIX separators),
+so the same file name in two sub-folders stays two releases. After a successful load the file is
+moved to the archive under the same relative path; re-running (backfilling) a partition reads it
+from there, so a backfill never needs the office to send the file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+# Files an editor or a partial upload leaves behind; they are not releases.
+_IGNORED_PREFIXES = (".", "~$", "_")
+_IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".md", ".errors.csv")
+_FORBIDDEN_CHARS = {"\0", "\n", "\r", "\t", "\a", "\b", "\f", "\v"}
+
+
+class UnsafeReleaseName(ValueError):
+    """A file name that cannot safely become a partition key (control characters, '..')."""
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    partition_key: str
+    path: Path
+    sha256: str
+
+
+def partition_key_for(path: Path, root: Path) -> str:
+    relative = path.resolve().relative_to(root.resolve())
+    key = relative.as_posix()
+    if any(ch in key for ch in _FORBIDDEN_CHARS) or "..." in key or ".." in relative.parts:
+        raise UnsafeReleaseName(f"{key!r}: control characters or '..' in a release file name")
+    return key
+
+
+def is_release_file(path: Path) -> bool:
+    name = path.name
+    return path.is_file() and not name.startswith(_IGNORED_PREFIXES) and not name.endswith(_IGNORED_SUFFIXES)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def scan_landing(landing_dir: Path) -> tuple[list[LandedFile], list[tuple[Path, str]]]:
+    """Every release file waiting in the landing folder, and the ones whose names are unsafe."""
+    landed: list[LandedFile] = []
+    unsafe: list[tuple[Path, str]] = []
+    if not landing_dir.exists():
+        return landed, unsafe
+    for path in sorted(landing_dir.rglob("*")):
+        if not is_release_file(path):
+            continue
+        try:
+            key = partition_key_for(path, landing_dir)
+        except UnsafeReleaseName as exc:
+            unsafe.append((path, str(exc)))
+            continue
+        landed.append(LandedFile(key, path, file_sha256(path)))
+    return landed, unsafe
+
+
+def locate(partition_key: str, landing_dir: Path, archive_dir: Path) -> Path:
+    """The file behind a partition: still in landing, or already archived by an earlier run."""
+    for root in (landing_dir, archive_dir):
+        candidate = (root / partition_key).resolve()
+        if candidate.is_relative_to(root.resolve()) and candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"release {partition_key!r} is neither in {landing_dir} nor in {archive_dir}; "
+        "if it was quarantined, drop a corrected file into the landing folder"
+    )
+
+
+def archive(path: Path, partition_key: str, landing_dir: Path, archive_dir: Path) -> Path:
+    """Move a loaded file from landing to the archive (no-op when it is already archived)."""
+    if not path.resolve().is_relative_to(landing_dir.resolve()):
+        return path
+    target = archive_dir / partition_key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), target)
+    return target

@@ -1,0 +1,155 @@
+"""Run the whole pipeline from the command line (what `make run` does), through Dagster.
+
+The same assets, checks and jobs as the Dagster UI and the schedules: the runner only chooses the
+partitions. Runs are recorded in the Dagster instance under var/dagster_home, so they show in the UI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from dagster_project import landing
+from dagster_project.settings import Settings, load_settings
+
+INSTANCE_YAML = """\
+# Written by dagster_project.runner: the Dagster instance of this checkout.
+concurrency:
+  pools:
+    # DuckDB allows one writing process per file: every asset that writes the warehouse is in the
+    # "warehouse" pool, and every pool is limited to one step at a time.
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+@dataclass
+class RunSummary:
+    files_loaded: list[str] = field(default_factory=list)
+    files_quarantined: list[str] = field(default_factory=list)
+    api_months: int = 0
+    build_succeeded: bool = False
+    failed_checks: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.build_succeeded
+
+
+def prepare_environment(settings: Settings | None = None) -> Settings:
+    """Create the runtime folders and the Dagster instance config; point dbt at the warehouse."""
+    settings = settings or load_settings()
+    settings.ensure_dirs()
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    os.environ["PMW_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    instance_yaml = settings.dagster_home / "dagster.yaml"
+    if not instance_yaml.exists() or instance_yaml.read_text() != INSTANCE_YAML:
+        instance_yaml.write_text(INSTANCE_YAML)
+    return settings
+
+
+def stage_sample_releases(settings: Settings) -> list[Path]:
+    """Copy the bundled sample releases into the landing folder, skipping those already archived."""
+    staged = []
+    for source in sorted(settings.sample_dir.rglob("*")):
+        relative = source.relative_to(settings.sample_dir)
+        if not landing.is_release_file(source) or relative.parts[0] == "api":
+            continue
+        archived = settings.archive_dir / relative
+        if archived.exists() and landing.file_sha256(archived) == landing.file_sha256(source):
+            continue
+        target = settings.landing_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        staged.append(target)
+    return staged
+
+
+def _range_tags(keys: list[str]) -> dict[str, str]:
+    return {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]}
+
+
+def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    failed = []
+    for event in result.get_asset_check_evaluations():
+        if not event.passed:
+            failed.append(f"{event.asset_key.to_user_string()}:{event.check_name}")
+    return failed
+
+
+def ingest_landing(instance: dg.DagsterInstance, settings: Settings, log: Callable[[str], None]) -> RunSummary:
+    from dagster_project.definitions import defs
+    from dagster_project.assets.ingestion import release_files
+
+    summary = RunSummary()
+    files, unsafe = landing.scan_landing(settings.landing_dir)
+    for path, reason in unsafe:
+        log(f"skipped unsafe file name {path}: {reason}")
+    if not files:
+        log("no release files waiting in the landing folder")
+        return summary
+    keys = [f.partition_key for f in files]
+    known = set(instance.get_dynamic_partitions(release_files.name))
+    instance.add_dynamic_partitions(release_files.name, [k for k in keys if k not in known])
+    # A single run over exactly these files: order them as the partitions definition orders them.
+    ordered = [k for k in instance.get_dynamic_partitions(release_files.name) if k in set(keys)]
+    job = defs.get_job_def("ingest_release_files")
+    log(f"ingesting {len(ordered)} release files in one run …")
+    result = job.execute_in_process(instance=instance, tags=_range_tags(ordered), raise_on_error=False)
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        summary.files_quarantined.extend(metadata["quarantined"].value if "quarantined" in metadata else [])
+    summary.files_loaded = [k for k in ordered if k not in set(summary.files_quarantined)]
+    summary.failed_checks += _failed_checks(result)
+    return summary
+
+
+def pull_api(instance: dg.DagsterInstance, months: list[str], log: Callable[[str], None]) -> int:
+    from dagster_project.definitions import defs
+
+    if not months:
+        return 0
+    keys = [f"{m}-01" for m in months]
+    job = defs.get_job_def("pull_stats_api")
+    log(f"pulling {len(keys)} months from the statistics API in one run …")
+    result = job.execute_in_process(instance=instance, tags=_range_tags(keys), raise_on_error=False)
+    if not result.success:
+        raise RuntimeError("the statistics API pull failed; see the run in the Dagster UI")
+    return len(keys)
+
+
+def build_and_publish(instance: dg.DagsterInstance, log: Callable[[str], None]) -> tuple[bool, list[str]]:
+    from dagster_project.definitions import defs
+
+    log("building the models, running the checks and publishing …")
+    result = defs.get_job_def("build_and_publish").execute_in_process(instance=instance, raise_on_error=False)
+    return result.success, _failed_checks(result)
+
+
+def run_pipeline(sample: bool = True, log: Callable[[str], None] = print, settings: Settings | None = None) -> RunSummary:
+    settings = prepare_environment(settings)
+    if sample:
+        staged = stage_sample_releases(settings)
+        log(f"staged {len(staged)} sample release files into {settings.landing_dir}")
+    instance = dg.DagsterInstance.get()
+    summary = ingest_landing(instance, settings, log)
+    api_dir = settings.sample_dir / "api"
+    if sample and api_dir.is_dir():
+        from dagster_project.sample_api import sample_months, serve_sample_api
+
+        with serve_sample_api(api_dir) as url:
+            os.environ["PMW_STATS_API_URL"] = url
+            summary.api_months = pull_api(instance, sample_months(api_dir), log)
+    elif settings.stats_api_url:
+        log("PMW_STATS_API_URL is set: the monthly schedule pulls it; run `pmw pull MONTH` to pull one now")
+    summary.build_succeeded, build_failures = build_and_publish(instance, log)
+    summary.failed_checks += build_failures
+    return summary

@@ -1,0 +1,106 @@
+{#- One series of values per indicator, region, subject and period: the published (or illustrative)
+    figures, plus ratio indicators (e.g. budget revenue as a share of GDP) derived from their
+    numerator and denominator for the same region and period. Derived rows say what they came from. -#}
+
+with latest as (
+    select * from {{ ref('int_observations__latest') }}
+),
+
+indicators as (
+    select * from {{ ref('stg_seeds__indicators') }}
+),
+
+published as (
+    select
+        indicator_code,
+        region_code,
+        subject_code,
+        period_code,
+        period_kind,
+        period_start,
+        period_end,
+        measure,
+        value,
+        bound,
+        provenance,
+        provenance = 'illustrative' as is_illustrative,
+        derived_from,
+        source_file,
+        source_row,
+        source_ref,
+        release_id,
+        release_date,
+        is_revised
+    from latest
+),
+
+ratio_inputs as (
+    select
+        ind.indicator_code,
+        num.region_code,
+        num.subject_code,
+        num.period_code,
+        num.period_kind,
+        num.period_start,
+        num.period_end,
+        num.value as numerator_value,
+        den.value as denominator_value,
+        num.provenance as numerator_provenance,
+        den.provenance as denominator_provenance,
+        num.bound as numerator_bound,
+        den.bound as denominator_bound,
+        num.source_file || '#' || num.source_row || ' / ' || den.source_file || '#' || den.source_row as source_file,
+        greatest(num.release_date, den.release_date) as release_date,
+        num.release_id as release_id,
+        num.is_revised or den.is_revised as is_revised,
+        ind.numerator_code,
+        ind.denominator_code
+    from indicators as ind
+    inner join published as num
+        on
+            num.indicator_code = ind.numerator_code
+            and num.measure = 'value'
+    inner join published as den
+        on
+            den.indicator_code = ind.denominator_code
+            and den.measure = 'value'
+            and den.region_code = num.region_code
+            and den.subject_code = num.subject_code
+            and den.period_code = num.period_code
+    where
+        ind.measure_kind = 'ratio'
+        and den.value > 0
+),
+
+derived_ratios as (
+    select
+        indicator_code,
+        region_code,
+        subject_code,
+        period_code,
+        period_kind,
+        period_start,
+        period_end,
+        'value' as measure,
+        100.0 * numerator_value / denominator_value as value,
+        case
+            when numerator_bound = 'eq' and denominator_bound = 'eq' then 'eq'
+            else 'approx'
+        end as bound,
+        'derived' as provenance,
+        numerator_provenance = 'illustrative' or denominator_provenance = 'illustrative' as is_illustrative,
+        numerator_code || ' ' || cast(numerator_value as varchar) || ' (' || numerator_provenance || ') / '
+        || denominator_code || ' ' || cast(denominator_value as varchar) || ' (' || denominator_provenance
+        || ') × 100, ' || period_code as derived_from,
+        source_file,
+        cast(null as integer) as source_row,
+        cast(null as varchar) as source_ref,
+        release_id,
+        release_date,
+        is_revised
+    from ratio_inputs
+)
+
+select * from published
+union all
+select * from derived_ratios

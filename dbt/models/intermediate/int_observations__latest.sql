@@ -1,0 +1,75 @@
+{#- The latest vintage of every number known as of the assessment date.
+    Incremental: a run only re-ranks the keys that received a new or re-loaded vintage since the
+    last run, so a new month costs the new month. A revision (a later release of the same key)
+    replaces the earlier value here; the earlier one stays in stg_raw__observations for as-of
+    queries. Changing var('as_of_date') needs --full-refresh. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='observation_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+with known_by_then as (
+    select *
+    from {{ ref('stg_raw__observations') }}
+    where release_date <= {{ as_of_date() }}
+    {% if is_incremental() %}
+        and observation_key in (
+            select observation_key
+            from {{ ref('stg_raw__observations') }}
+            where ingested_at > (select max(last_ingested_at) from {{ this }})
+        )
+    {% endif %}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by observation_key
+            order by release_date desc, ingested_at desc, release_id desc
+        ) as vintage_rank,
+        count(*) over (partition by observation_key) as vintage_count,
+        first_value(value) over (
+            partition by observation_key
+            order by release_date asc, ingested_at asc
+        ) as first_vintage_value,
+        min(release_date) over (partition by observation_key) as first_release_date,
+        max(ingested_at) over (partition by observation_key) as last_ingested_at
+    from known_by_then
+)
+
+select
+    observation_key,
+    release_id,
+    indicator_code,
+    region_code,
+    subject_code,
+    period_code,
+    period_kind,
+    period_start,
+    period_end,
+    measure,
+    value,
+    bound,
+    unit,
+    source_value,
+    source_unit,
+    provenance,
+    derived_from,
+    source_ref,
+    source_file,
+    source_row,
+    release_date,
+    ingested_at,
+    channel,
+    vintage_count,
+    vintage_count > 1 as is_revised,
+    first_vintage_value,
+    first_release_date,
+    last_ingested_at
+from ranked
+where vintage_rank = 1

@@ -1,0 +1,42 @@
+{#- For year-to-date flows: the share of the year's total reached by the end of each month, in each
+    complete earlier year. The seasonal 序时进度 of a later year is the mean of these shares
+    (a straight line says 5/12 by May; GDP and investment are lighter in Q1). -#}
+
+with values_ as (
+    select * from {{ ref('int_indicator_values') }}
+    where measure = 'value' and subject_code = ''
+),
+
+years as (
+    select
+        indicator_code,
+        region_code,
+        extract(year from period_end) as profile_year,
+        value as year_total
+    from values_
+    where period_kind = 'year' and value > 0
+),
+
+year_to_date as (
+    select
+        indicator_code,
+        region_code,
+        extract(year from period_end) as profile_year,
+        extract(month from period_end) as month_number,
+        value as ytd_value
+    from values_
+    where period_kind = 'ytd'
+)
+
+select
+    year_to_date.indicator_code,
+    year_to_date.region_code,
+    year_to_date.profile_year,
+    year_to_date.month_number,
+    year_to_date.ytd_value / years.year_total as share_of_year
+from year_to_date
+inner join years
+    on
+        year_to_date.indicator_code = years.indicator_code
+        and year_to_date.region_code = years.region_code
+        and year_to_date.profile_year = years.profile_year

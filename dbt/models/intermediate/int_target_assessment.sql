@@ -1,0 +1,230 @@
+{#- The assessment of every target at every period with data: gap, share achieved, expected share
+    by now (序时进度, linear and seasonal), pace, required vs actual compound growth, projection to
+    the deadline and status. Methods (methodology.md): Eurostat / Open SDG ratio of actual to
+    required growth; UN projection ratio; Chinese 序时进度 for annual cumulative tasks.
+    Thresholds come from seeds/status_thresholds.csv only. -#}
+
+with series as (
+    select * from {{ ref('int_target_series') }}
+),
+
+targets as (
+    select * from {{ ref('int_targets__enriched') }}
+),
+
+thresholds as (
+    select
+        max(case when threshold_code = 'on_track_ratio' then threshold_value end) as on_track_ratio,
+        max(case when threshold_code = 'acceleration_ratio' then threshold_value end) as acceleration_ratio,
+        max(case when threshold_code = 'deterioration_ratio' then threshold_value end) as deterioration_ratio,
+        max(case when threshold_code = 'ahead_margin' then threshold_value end) as ahead_margin,
+        max(case when threshold_code = 'behind_margin' then threshold_value end) as behind_margin,
+        max(case when threshold_code = 'seasonal_min_years' then threshold_value end) as seasonal_min_years
+    from {{ ref('stg_seeds__status_thresholds') }}
+),
+
+profiles as (
+    select * from {{ ref('int_seasonal_profiles') }}
+),
+
+framed as (
+    select
+        series.*,
+        targets.target_kind,
+        targets.comparator,
+        targets.measure_kind,
+        targets.indicator_code,
+        targets.scope_type,
+        targets.scope_code,
+        targets.direction_sign,
+        -- counts of units met and places gained are better when higher, whatever the indicator
+        case
+            when targets.scope_type = 'every_county' or targets.target_kind = 'rank' then 1
+            else targets.direction_sign
+        end as actual_direction_sign,
+        targets.is_multi_year,
+        targets.is_cumulative,
+        targets.start_date,
+        targets.deadline,
+        targets.baseline_year,
+        -- growth targets: a level or a multiple to reach over several years from a baseline year
+        (
+            targets.is_multi_year
+            and targets.baseline_year is not null
+            and (targets.target_kind = 'multiple' or (targets.target_kind = 'level' and targets.measure_kind = 'flow'))
+        ) as is_growth_target,
+        series.period_end >= targets.deadline as is_final,
+        cast(
+            ({{ dbt.datediff('targets.start_date', 'series.period_end', 'month') }}) + 1 as double
+        ) / (({{ dbt.datediff('targets.start_date', 'targets.deadline', 'month') }}) + 1) as elapsed_share,
+        extract(year from series.period_end) - targets.baseline_year as years_elapsed,
+        targets.deadline_year - targets.baseline_year as years_total
+    from series
+    inner join targets
+        on series.target_id = targets.target_id
+),
+
+seasonal as (
+    select
+        framed.target_id,
+        framed.period_code,
+        avg(profiles.share_of_year) as expected_share_seasonal,
+        count(*) as seasonal_years
+    from framed
+    inner join profiles
+        on
+            framed.indicator_code = profiles.indicator_code
+            and framed.scope_code = profiles.region_code
+            and profiles.month_number = extract(month from framed.period_end)
+            and profiles.profile_year < extract(year from framed.period_end)
+    where
+        framed.period_kind = 'ytd'
+        and framed.measure_kind = 'flow'
+        and not framed.is_multi_year
+        and framed.target_kind in ('level', 'additions')
+    group by framed.target_id, framed.period_code
+),
+
+previous_year as (
+    select
+        framed.target_id,
+        framed.period_code,
+        earlier.actual_value as previous_actual
+    from framed
+    inner join series as earlier
+        on
+            framed.target_id = earlier.target_id
+            and earlier.period_code = cast(extract(year from framed.period_end) - 1 as varchar)
+            || substr(framed.period_code, 5)
+),
+
+measured as (
+    select
+        framed.*,
+        previous_year.previous_actual,
+        {{ comparison_met('framed.comparator_applied', 'framed.actual_value', 'framed.actual_bound', 'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign') }}
+            as is_met,
+        case
+            when framed.comparator_applied = 'at_most' then framed.actual_value - framed.target_level
+            when framed.comparator_applied = 'about'
+                then framed.actual_direction_sign * (framed.target_level - framed.actual_value) - framed.tolerance_abs
+            else framed.target_level - framed.actual_value
+        end as gap,
+        case
+            when framed.is_cumulative and framed.base_value is not null and framed.target_level <> framed.base_value
+                then (framed.actual_value - framed.base_value) / (framed.target_level - framed.base_value)
+            when framed.comparator_applied = 'at_most' and framed.actual_value > 0
+                then framed.target_level / framed.actual_value
+            when framed.target_level <> 0 then framed.actual_value / framed.target_level
+        end as share_achieved,
+        case
+            -- without a baseline there is no path to be on: judged on the distance alone
+            when not framed.is_cumulative or framed.base_value is null then null
+            when framed.is_growth_target and framed.target_level / framed.base_value > 0
+                and framed.target_level <> framed.base_value
+                -- compound growth: the expected trajectory is geometric, not a straight line
+                then (power(framed.target_level / framed.base_value, framed.years_elapsed / framed.years_total) - 1)
+                / (framed.target_level / framed.base_value - 1)
+            else least(framed.elapsed_share, 1.0)
+        end as expected_share_linear,
+        case
+            when seasonal.seasonal_years >= thresholds.seasonal_min_years then seasonal.expected_share_seasonal
+        end as expected_share_seasonal,
+        seasonal.seasonal_years,
+        case
+            when framed.is_growth_target and framed.years_elapsed > 0 and framed.base_value > 0 and framed.actual_value > 0
+                then power(framed.actual_value / framed.base_value, 1.0 / framed.years_elapsed) - 1
+        end as actual_cagr,
+        case
+            when framed.is_growth_target and framed.years_total > 0 and framed.base_value > 0 and framed.target_level > 0
+                then power(framed.target_level / framed.base_value, 1.0 / framed.years_total) - 1
+        end as required_cagr,
+        case
+            when
+                framed.is_growth_target and framed.years_total > framed.years_elapsed
+                and framed.actual_value > 0 and framed.target_level > 0
+                then power(framed.target_level / framed.actual_value, 1.0 / (framed.years_total - framed.years_elapsed)) - 1
+        end as required_cagr_from_now,
+        thresholds.on_track_ratio,
+        thresholds.acceleration_ratio,
+        thresholds.deterioration_ratio,
+        thresholds.ahead_margin,
+        thresholds.behind_margin
+    from framed
+    cross join thresholds
+    left join seasonal
+        on framed.target_id = seasonal.target_id and framed.period_code = seasonal.period_code
+    left join previous_year
+        on framed.target_id = previous_year.target_id and framed.period_code = previous_year.period_code
+),
+
+paced as (
+    select
+        measured.*,
+        coalesce(expected_share_seasonal, expected_share_linear) as expected_share,
+        case when expected_share_seasonal is not null then 'seasonal' when expected_share_linear is not null then 'linear' end
+            as expected_share_method,
+        case
+            when is_growth_target and required_cagr <> 0 then actual_cagr / abs(required_cagr)
+            when is_cumulative and coalesce(expected_share_seasonal, expected_share_linear) > 0
+                then share_achieved / coalesce(expected_share_seasonal, expected_share_linear)
+        end as progress_ratio
+    from measured
+),
+
+projected as (
+    select
+        paced.*,
+        case
+            when is_final then actual_value
+            when is_growth_target and actual_cagr is not null
+                then actual_value * power(1 + actual_cagr, years_total - years_elapsed)
+            when is_cumulative and measure_kind = 'flow' and not is_multi_year and expected_share > 0
+                and target_kind in ('level', 'additions')
+                -- year-end estimate: what is done so far scaled by the share of the year normally done by now
+                then actual_value / expected_share
+            when is_cumulative and elapsed_share > 0 and base_value is not null
+                then base_value + (actual_value - base_value) / elapsed_share
+            else actual_value
+        end as projected_value
+    from paced
+)
+
+select
+    projected.*,
+    case
+        when comparator_applied = 'at_most' then projected_value - target_level
+        when comparator_applied = 'about' then actual_direction_sign * (target_level - projected_value) - tolerance_abs
+        else target_level - projected_value
+    end as projected_gap,
+    case
+        when base_value is not null and target_level <> base_value
+            then (projected_value - base_value) / (target_level - base_value)
+    end as projection_ratio,
+    case
+        when expected_share is null then null
+        when is_met and is_cumulative then 'completed'
+        when share_achieved - expected_share > ahead_margin then 'ahead'
+        when share_achieved - expected_share < -behind_margin then 'behind'
+        else 'on_schedule'
+    end as pace_code,
+    case
+        when actual_value is null then 'no_data'
+        when is_met is null then 'not_assessable'
+        when is_met and (is_cumulative or is_final) then 'achieved'
+        when is_final then 'off_track'
+        when is_met then 'on_track'
+        when progress_ratio is not null then
+            case
+                when progress_ratio >= on_track_ratio then 'on_track'
+                when progress_ratio >= acceleration_ratio then 'needs_acceleration'
+                when progress_ratio >= deterioration_ratio then 'off_track'
+                else 'deteriorating'
+            end
+        -- state targets (rates, classes, ranks, bands) not met now
+        when previous_actual is not null and actual_direction_sign * (actual_value - previous_actual) < 0
+            then 'deteriorating'
+        when share_achieved >= on_track_ratio then 'needs_acceleration'
+        else 'off_track'
+    end as status_code
+from projected

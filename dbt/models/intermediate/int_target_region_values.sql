@@ -1,0 +1,232 @@
+{#- Regional targets unit by unit: each county (全覆盖, 各县市区 targets) or each monitoring section
+    of a river (water class targets), at each period, with its value and whether it counts.
+    Coverage uses the latest stock known at the period end (a county keeps its listed firm until a
+    release says otherwise); rates and classes use the figure of that very period. -#}
+
+with targets as (
+    select * from {{ ref('int_targets__enriched') }}
+    where scope_type in ('every_county', 'river')
+),
+
+regions as (
+    select * from {{ ref('stg_seeds__regions') }}
+),
+
+sections as (
+    select * from {{ ref('stg_seeds__monitoring_sections') }}
+),
+
+values_ as (
+    select * from {{ ref('int_indicator_values') }}
+    where measure in ('value', 'class')
+),
+
+county_units as (
+    select
+        targets.target_id,
+        regions.region_code,
+        '' as subject_code,
+        regions.region_name_zh as unit_name_zh
+    from targets
+    inner join regions
+        on
+            regions.parent_code = targets.scope_code
+            and regions.region_type = 'county'
+    where targets.scope_type = 'every_county'
+),
+
+section_units as (
+    select
+        targets.target_id,
+        sections.region_code,
+        sections.section_code as subject_code,
+        sections.section_name_zh as unit_name_zh
+    from targets
+    inner join sections
+        on sections.river_code = targets.scope_code
+    where targets.scope_type = 'river'
+),
+
+units as (
+    select * from county_units
+    union all
+    select * from section_units
+),
+
+unit_observations as (
+    select
+        units.target_id,
+        units.unit_name_zh,
+        values_.*
+    from units
+    inner join targets
+        on units.target_id = targets.target_id
+    inner join values_
+        on
+            values_.indicator_code = targets.indicator_code
+            and values_.region_code = units.region_code
+            and values_.subject_code = units.subject_code
+),
+
+-- The periods at which a regional target is assessed: every period any unit reported in the window.
+assessment_periods as (
+    select distinct
+        unit_observations.target_id,
+        unit_observations.period_code,
+        unit_observations.period_kind,
+        unit_observations.period_start,
+        unit_observations.period_end
+    from unit_observations
+    inner join targets
+        on unit_observations.target_id = targets.target_id
+    where
+        unit_observations.period_end between targets.start_date and targets.deadline
+        and (targets.measure_kind <> 'rate' or unit_observations.period_kind in ('ytd', 'year'))
+),
+
+unit_periods as (
+    select
+        assessment_periods.*,
+        units.region_code,
+        units.subject_code,
+        units.unit_name_zh
+    from assessment_periods
+    inner join units
+        on assessment_periods.target_id = units.target_id
+),
+
+-- Stocks: the latest figure known at the period end.
+stock_candidates as (
+    select
+        unit_periods.target_id,
+        unit_periods.period_code,
+        unit_periods.region_code,
+        unit_periods.subject_code,
+        obs.value,
+        obs.bound,
+        obs.provenance,
+        obs.is_illustrative,
+        obs.source_file,
+        obs.source_row,
+        obs.release_date,
+        obs.period_code as value_period_code,
+        row_number() over (
+            partition by unit_periods.target_id, unit_periods.period_code, unit_periods.region_code, unit_periods.subject_code
+            order by obs.period_end desc, obs.release_date desc
+        ) as recency
+    from unit_periods
+    inner join targets
+        on unit_periods.target_id = targets.target_id
+    inner join unit_observations as obs
+        on
+            unit_periods.target_id = obs.target_id
+            and unit_periods.region_code = obs.region_code
+            and unit_periods.subject_code = obs.subject_code
+            and obs.period_end <= unit_periods.period_end
+    where targets.measure_kind = 'stock'
+),
+
+-- Rates and classes: the figure of the same period, and of the same period in the baseline year.
+same_period as (
+    select
+        unit_periods.target_id,
+        unit_periods.period_code,
+        unit_periods.region_code,
+        unit_periods.subject_code,
+        obs.value,
+        obs.bound,
+        obs.provenance,
+        obs.is_illustrative,
+        obs.source_file,
+        obs.source_row,
+        obs.release_date,
+        obs.period_code as value_period_code
+    from unit_periods
+    inner join targets
+        on unit_periods.target_id = targets.target_id
+    inner join unit_observations as obs
+        on
+            unit_periods.target_id = obs.target_id
+            and unit_periods.region_code = obs.region_code
+            and unit_periods.subject_code = obs.subject_code
+            and unit_periods.period_code = obs.period_code
+    where targets.measure_kind <> 'stock'
+),
+
+unit_values as (
+    select * exclude (recency) from stock_candidates where recency = 1
+    union all
+    select * from same_period
+),
+
+baseline_values as (
+    select
+        unit_periods.target_id,
+        unit_periods.period_code,
+        unit_periods.region_code,
+        unit_periods.subject_code,
+        obs.value as baseline_value,
+        obs.period_code as baseline_period_code
+    from unit_periods
+    inner join targets
+        on unit_periods.target_id = targets.target_id
+    inner join unit_observations as obs
+        on
+            unit_periods.target_id = obs.target_id
+            and unit_periods.region_code = obs.region_code
+            and unit_periods.subject_code = obs.subject_code
+            and obs.period_code = cast(
+                coalesce(targets.baseline_year, extract(year from unit_periods.period_end) - 1) as varchar
+            ) || substr(unit_periods.period_code, 5)
+    where targets.comparator = 'improve'
+)
+
+select
+    unit_periods.target_id,
+    unit_periods.period_code,
+    unit_periods.period_kind,
+    unit_periods.period_start,
+    unit_periods.period_end,
+    unit_periods.region_code,
+    unit_periods.subject_code,
+    unit_periods.unit_name_zh,
+    unit_values.value,
+    unit_values.bound,
+    unit_values.value_period_code,
+    unit_values.provenance,
+    unit_values.is_illustrative,
+    unit_values.source_file,
+    unit_values.source_row,
+    unit_values.release_date,
+    baseline_values.baseline_value,
+    baseline_values.baseline_period_code,
+    case
+        when unit_values.value is null then null
+        when targets.comparator = 'full_coverage' then unit_values.value >= 1
+        when targets.comparator = 'improve'
+            then
+                case
+                    when baseline_values.baseline_value is null then null
+                    else targets.direction_sign * (unit_values.value - baseline_values.baseline_value) >= 0
+                end
+        when targets.comparator = 'class_or_better'
+            -- "优于Ⅱ类" is stored as 2 with bound lt: strictly better than class II
+            then unit_values.value < targets.target_value
+            or (unit_values.value = targets.target_value and coalesce(unit_values.bound, 'eq') <> 'gt')
+        else {{ comparison_met('targets.effective_comparator', 'unit_values.value', 'unit_values.bound', 'targets.target_value', 'coalesce(targets.tolerance, 0)', 'targets.direction_sign') }}
+    end as counts_as_met
+from unit_periods
+inner join targets
+    on unit_periods.target_id = targets.target_id
+left join unit_values
+    on
+        unit_periods.target_id = unit_values.target_id
+        and unit_periods.period_code = unit_values.period_code
+        and unit_periods.region_code = unit_values.region_code
+        and unit_periods.subject_code = unit_values.subject_code
+left join baseline_values
+    on
+        unit_periods.target_id = baseline_values.target_id
+        and unit_periods.period_code = baseline_values.period_code
+        and unit_periods.region_code = baseline_values.region_code
+        and unit_periods.subject_code = baseline_values.subject_code

@@ -1,0 +1,28 @@
+{#- Each target with what its indicator says about it (measure kind, direction) and its time frame. -#}
+
+with targets as (
+    select * from {{ ref('stg_seeds__targets') }}
+),
+
+indicators as (
+    select * from {{ ref('stg_seeds__indicators') }}
+)
+
+select
+    targets.*,
+    indicators.indicator_name_zh,
+    indicators.indicator_name_en,
+    indicators.unit as indicator_unit,
+    indicators.measure_kind,
+    indicators.frequency,
+    coalesce(indicators.direction_sign, 1) as direction_sign,
+    indicators.release_lag_days,
+    extract(year from targets.start_date) as start_year,
+    extract(year from targets.deadline) as deadline_year,
+    extract(year from targets.deadline) > extract(year from targets.start_date) as is_multi_year,
+    {{ effective_comparator('targets.target_kind', 'targets.comparator', 'coalesce(indicators.direction_sign, 1)') }}
+        as effective_comparator,
+    {{ is_cumulative_target('targets.comparator', 'indicators.measure_kind') }} as is_cumulative
+from targets
+left join indicators
+    on targets.indicator_code = indicators.indicator_code

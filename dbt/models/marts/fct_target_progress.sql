@@ -1,0 +1,95 @@
+{#- 目标进度事实表 / Target x period: the actual, the gap, the share achieved against the share
+    expected by now, the pace, required vs actual growth, the projection to the deadline and the
+    status, with the inputs of every status (the calculation trace). -#}
+
+with assessment as (
+    select * from {{ ref('int_target_assessment') }}
+),
+
+statuses as (
+    select * from {{ ref('statuses') }}
+),
+
+paces as (
+    select * from {{ ref('pace_statuses') }}
+)
+
+select
+    assessment.target_id,
+    assessment.period_code,
+    assessment.period_kind,
+    assessment.period_start,
+    assessment.period_end,
+    assessment.indicator_code,
+    assessment.scope_type,
+    assessment.scope_code,
+    assessment.actual_value,
+    assessment.underlying_value,
+    assessment.actual_bound,
+    coalesce(assessment.actual_bound, 'eq') not in ('eq', 'approx') as actual_is_bound,
+    case when assessment.is_illustrative then 'illustrative' else assessment.provenance end as actual_quality,
+    assessment.provenance as actual_provenance,
+    assessment.is_illustrative,
+    assessment.derived_from,
+    assessment.target_level,
+    assessment.tolerance_abs,
+    assessment.comparator_applied,
+    assessment.base_value,
+    assessment.baseline_level,
+    assessment.baseline_period_code,
+    assessment.is_met,
+    assessment.is_final,
+    assessment.gap,
+    assessment.share_achieved,
+    assessment.elapsed_share,
+    assessment.expected_share_linear,
+    assessment.expected_share_seasonal,
+    assessment.seasonal_years,
+    assessment.expected_share,
+    assessment.expected_share_method,
+    assessment.pace_code,
+    paces.pace_zh,
+    paces.pace_en,
+    assessment.years_elapsed,
+    assessment.years_total,
+    assessment.actual_cagr,
+    assessment.required_cagr,
+    assessment.required_cagr_from_now,
+    assessment.progress_ratio,
+    assessment.previous_actual,
+    assessment.projected_value,
+    assessment.projected_gap,
+    assessment.projection_ratio,
+    assessment.status_code,
+    statuses.status_zh,
+    statuses.status_en,
+    assessment.on_track_ratio as threshold_on_track,
+    assessment.acceleration_ratio as threshold_acceleration,
+    assessment.units_total,
+    assessment.units_reporting,
+    assessment.source_file,
+    assessment.source_row,
+    assessment.source_ref,
+    assessment.release_id,
+    assessment.release_date,
+    assessment.is_revised,
+    'actual ' || coalesce(cast(round(assessment.actual_value, 4) as varchar), '—')
+    || ' (' || coalesce(assessment.actual_bound, 'eq') || ', '
+    || case when assessment.is_illustrative then 'illustrative' else assessment.provenance end || ')'
+    || ' vs target ' || cast(round(assessment.target_level, 4) as varchar) || ' [' || assessment.comparator_applied || ']'
+    || coalesce('; base ' || cast(round(assessment.base_value, 4) as varchar), '')
+    || coalesce('; share ' || cast(round(assessment.share_achieved, 4) as varchar), '')
+    || coalesce(' vs expected ' || cast(round(assessment.expected_share, 4) as varchar)
+        || ' (' || assessment.expected_share_method || ')', '')
+    || coalesce('; CAGR actual ' || cast(round(assessment.actual_cagr, 4) as varchar)
+        || ' vs required ' || cast(round(assessment.required_cagr, 4) as varchar), '')
+    || coalesce('; ratio R ' || cast(round(assessment.progress_ratio, 4) as varchar)
+        || ' (on track >= ' || cast(assessment.on_track_ratio as varchar)
+        || ', acceleration >= ' || cast(assessment.acceleration_ratio as varchar) || ')', '')
+    || coalesce('; projected ' || cast(round(assessment.projected_value, 4) as varchar), '')
+    || ' => ' || assessment.status_code as calculation_trace
+from assessment
+left join statuses
+    on assessment.status_code = statuses.status_code
+left join paces
+    on assessment.pace_code = paces.pace_code

@@ -1,0 +1,13 @@
+with source as (
+    select * from {{ ref('monitoring_sections') }}
+)
+
+select
+    cast(section_code as varchar) as section_code,
+    cast(river_code as varchar) as river_code,
+    river_name_zh,
+    section_name_zh,
+    cast(region_code as varchar) as region_code,
+    cast(is_illustrative as boolean) as is_illustrative,
+    note
+from source

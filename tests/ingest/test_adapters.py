@@ -1,0 +1,285 @@
+"""Parser tests per adapter, on real-shaped fixtures."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
+from dagster_project.ingest.document import DocumentError, load_document
+from dagster_project.ingest.models import Observation, ParseResult
+
+from .helpers import FIXTURES, write_long_csv, write_long_xlsx, write_monthly_xlsx
+
+LANDED = date(2022, 7, 1)
+
+
+def parse_file(path: Path, catalog: Catalog) -> ParseResult:
+    doc = load_document(path.read_bytes(), path.name)
+    return parse_document(doc, catalog, LANDED)
+
+
+def by_key(result: ParseResult) -> dict[tuple[str, str, str, str, str], Observation]:
+    return {o.key(): o for o in result.observations}
+
+
+# --- long format -------------------------------------------------------------------------------
+def test_long_format_bom_csv(catalog: Catalog) -> None:
+    r = parse_file(FIXTURES / "long_format_bom.csv", catalog)
+    assert r.adapter == "long_format" and r.errors == []
+    obs = by_key(r)
+    assert len(obs) == 9
+    gdp = obs[("gdp", "430200", "", "2021", "value")]
+    assert (gdp.value, gdp.bound, gdp.unit, gdp.source_row) == (3420.3, "eq", "亿元", 2)
+    assert gdp.source_ref == "http://www.tjcn.org/tjgb/18hn/37015.html"
+    assert gdp.release_date == date(2022, 3, 20) and gdp.provenance == "published"
+    firms = obs[("new_above_scale_units", "430200", "", "2019", "value")]  # “新增四上企业” quoted
+    assert (firms.value, firms.bound, firms.source_value) == (600, "gt", "突破600")
+    assert obs[("budget_revenue", "430200", "", "2019", "value")].bound == "gt"  # empty measure = value
+    pop = obs[("resident_population", "430200", "", "2022", "value")]  # "3 871 100" 人 -> 万人
+    assert (pop.value, pop.unit, pop.source_unit) == (pytest.approx(387.11), "万人", "人")
+    trade = obs[("trade_total", "430200", "", "2022-01~05", "value")]  # full-width 亿美元 -> 亿元
+    assert trade.value == pytest.approx(41.5 * 6.7261)
+    assert trade.provenance == "illustrative"
+    water = obs[("water_class", "430200", "XJ-01", "2022-05", "class")]
+    assert (water.value, water.bound) == (2, "lt")
+    assert obs[("project_stage", "430200", "P-IND-01", "2022-05", "stage")].value == 4
+    assert any("6.7261" in n for n in r.notes)
+    assert r.provenance == "mixed"
+
+
+def test_long_format_gbk_and_xlsx(tmp_path: Path, catalog: Catalog) -> None:
+    line = "规模工业增加值,株洲市,,2022年1-5月,yoy_pct,９．８,％,2022-06-20,illustrative,,"
+    gbk = write_long_csv(tmp_path / "gbk.csv", [line], encoding="gbk")
+    r = parse_file(gbk, catalog)
+    assert r.errors == [] and r.provenance == "illustrative"
+    [o] = r.observations
+    assert (o.indicator_code, o.period_code, o.measure, o.value, o.unit) == (
+        "industrial_value_added",
+        "2022-01~05",
+        "yoy_pct",
+        9.8,
+        "%",
+    )
+    x = write_long_xlsx(
+        tmp_path / "long.xlsx",
+        [
+            [
+                "gdp",
+                "430200",
+                None,
+                "2022Q1",
+                "value",
+                880.5,
+                "亿元",
+                "2022-04-25",
+                "published",
+                "株洲日报",
+                None,
+            ]
+        ],
+    )
+    [o] = parse_file(x, catalog).observations
+    assert (o.period_code, o.period_kind, o.value) == ("2022-01~03", "ytd", 880.5)
+
+
+def test_long_format_collects_all_row_errors(tmp_path: Path, catalog: Catalog) -> None:
+    path = write_long_csv(
+        tmp_path / "bad.csv",
+        [
+            "gdp,株洲市,,2022年13月,value,1,亿元,2022-06-20,published,,",  # bad period
+            "gdp,株洲市,,2022,value,12 34,亿元,2022-06-20,published,,",  # bad number
+            "gdp,株洲市,,2022,value,5,家,2022-06-20,published,,",  # unit contradicts indicator
+            "gdp,株洲市,,2022,growth,5,%,2022-06-20,published,,",  # unknown measure
+            "gdp,株洲市,,2022,value,=HYPERLINK(1),亿元,2022-06-20,published,,",  # formula
+            "gdp,株洲市,,2022,value,1,亿元,20/06/2022,maybe,,",  # date and provenance
+        ],
+    )
+    r = parse_file(path, catalog)
+    got = {(e.row, e.column) for e in r.errors}
+    assert got == {
+        (2, "period"),
+        (3, "value"),
+        (4, "value"),
+        (5, "measure"),
+        (6, "value"),
+        (7, "release_date"),
+        (7, "provenance"),
+    }
+    reasons = " ".join(e.reason for e in r.errors)
+    assert "formula" in reasons and "contradicts" in reasons
+    assert r.observations == []
+
+
+def test_long_format_rejects_extra_columns(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "extra.csv"
+    path.write_text(
+        "indicator,region,subject,period,measure,value,unit,release_date,provenance,source_ref,note,remark\n"
+        "gdp,株洲市,,2022,value,1,亿元,2022-06-20,published,,,x\n",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert [(e.row, e.column) for e in r.errors] == [(1, "remark")]
+    assert r.observations == []
+
+
+# --- monthly table -----------------------------------------------------------------------------
+def test_monthly_table_gbk_csv(catalog: Catalog) -> None:
+    path = FIXTURES / "monthly_zhuzhou_2022-05_gbk.csv"
+    doc = load_document(path.read_bytes(), path.name)
+    assert doc.encoding == "gb18030"
+    r = parse_document(doc, catalog, LANDED)
+    assert r.adapter == "monthly_table" and r.errors == []
+    assert r.release_date == date(2022, 6, 20) and r.provenance == "published"
+    obs = by_key(r)
+    assert len(obs) == 15
+    # growth-only row: no level rows, two growth rows
+    assert ("industrial_value_added", "430200", "", "2022-05", "value") not in obs
+    assert obs[("industrial_value_added", "430200", "", "2022-05", "yoy_pct")].value == 10.2
+    assert obs[("industrial_value_added", "430200", "", "2022-01~05", "yoy_pct")].value == 9.8
+    # "#出口" sub-item
+    exp = obs[("exports", "430200", "", "2022-01~05", "value")]
+    assert (exp.value, exp.source_row, exp.period_kind) == (180.2, 7, "ytd")
+    # 万元 with spaces -> 亿元
+    rev = obs[("budget_revenue", "430200", "", "2022-05", "value")]
+    assert (rev.value, rev.unit, rev.source_value, rev.source_unit) == (
+        pytest.approx(15.2345),
+        "亿元",
+        "152 345",
+        "万元",
+    )
+    assert obs[("budget_revenue", "430200", "", "2022-01~05", "value")].value == pytest.approx(101.9278)
+    assert obs[("fixed_asset_investment", "430200", "", "2022-01~05", "yoy_pct")].value == 9.1  # ９．１
+
+
+def test_monthly_table_xlsx_merged_headers_and_notes(tmp_path: Path, catalog: Catalog) -> None:
+    r = parse_file(write_monthly_xlsx(tmp_path / "whatever-name.xlsx"), catalog)
+    assert r.adapter == "monthly_table" and r.errors == []
+    assert r.provenance == "illustrative"  # 示意数据 notes row
+    assert r.release_date == date(2022, 6, 21)
+    obs = by_key(r)
+    assert {o.region_code for o in obs.values()} == {"430281"}  # 醴陵市 from the title
+    assert obs[("industrial_value_added", "430281", "", "2022-01~05", "yoy_pct")].value == 10.8
+    assert obs[("budget_revenue", "430281", "", "2022-05", "value")].value == pytest.approx(1.92781)
+    assert obs[("tax_revenue", "430281", "", "2022-01~05", "value")].value == pytest.approx(6.1)
+    jobs = obs[("new_urban_jobs", "430281", "", "2022-01~05", "value")]
+    assert (jobs.value, jobs.unit) == (pytest.approx(1.2), "万人")
+    assert all(o.provenance == "illustrative" for o in obs.values())
+    assert len(obs) == 12
+
+
+def test_monthly_table_xlsx_formula_cell_is_an_error(tmp_path: Path, catalog: Catalog) -> None:
+    r = parse_file(write_monthly_xlsx(tmp_path / "f.xlsx", formula=True), catalog)
+    [err] = r.errors
+    assert (err.row, err.column) == (7, "1-5月/绝对数")
+    assert "formula" in err.reason and "=SUM(C6:C7)" in err.reason
+
+
+# --- province table ----------------------------------------------------------------------------
+def test_province_table(catalog: Catalog) -> None:
+    r = parse_file(FIXTURES / "province_2022-05.csv", catalog)
+    assert r.adapter == "province_table" and r.errors == []
+    assert r.release_date == date(2022, 6, 22)
+    obs = by_key(r)
+    assert len(obs) == 12
+    zz_month = obs[("industrial_value_added", "430200", "", "2022-05", "yoy_pct")]
+    assert (zz_month.value, zz_month.period_kind) == (9.2, "month")
+    assert obs[("industrial_value_added", "430200", "", "2022-01~05", "yoy_pct")].value == 9.8
+    rank = obs[("industrial_value_added", "430200", "", "2022-01~05", "yoy_rank")]
+    assert (rank.value, rank.unit) == (1, "位")
+    assert obs[("industrial_value_added", "433100", "", "2022-01~05", "yoy_rank")].value == 14  # 湘西州
+
+
+def test_province_level_table(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "gdp.csv"
+    path.write_text(
+        "2022年一季度各市州地区生产总值\n发布日期：2022-04-28\n"
+        "市州,地区生产总值(亿元),比上年同期增长(%),位次\n"
+        "长沙市,3251.2,5.1,1\n株洲市,880.5,6.1,5\n",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("gdp", "430200", "", "2022-01~03", "value")].value == 880.5
+    assert obs[("gdp", "430200", "", "2022-01~03", "yoy_rank")].value == 5  # ranks the growth column
+
+
+# --- environmental bulletins -------------------------------------------------------------------
+def test_air_bulletin(catalog: Catalog) -> None:
+    r = parse_file(FIXTURES / "air_2022-05.html", catalog)
+    assert r.adapter == "env_bulletin" and r.errors == []
+    assert r.release_date == date(2022, 6, 8) and r.provenance == "published"
+    obs = by_key(r)
+    city = "430200"
+    assert obs[("air_good_ratio", city, "", "2022-05", "value")].value == 87.1
+    change = obs[("air_good_ratio", city, "", "2022-05", "yoy_pct")]
+    assert (change.value, change.unit) == (3.2, "百分点")
+    assert obs[("pm25", city, "", "2022-05", "value")].value == 31
+    assert obs[("air_good_days", city, "", "2022-01~05", "value")].value == 121
+    assert obs[("air_good_ratio", city, "", "2022-01~05", "value")].value == 80.1
+    assert obs[("pm25", city, "", "2022-01~05", "value")].value == 43
+    assert obs[("air_good_days", city, "", "2022-05", "value")].value == 27  # 城区 table row = city
+    assert obs[("air_good_ratio", "430281", "", "2022-05", "value")].value == 90.3
+    assert obs[("pm25", "430223", "", "2022-05", "value")].unit == "微克/立方米"
+    # the 城区 row repeats the prose ratio and PM2.5: kept once
+    assert len(obs) == len(r.observations) == 13
+
+
+def test_water_bulletin(catalog: Catalog) -> None:
+    r = parse_file(FIXTURES / "water_2022-05.html", catalog)
+    assert r.adapter == "env_bulletin" and r.errors == []
+    assert r.provenance == "illustrative" and r.release_date == date(2022, 6, 15)
+    obs = by_key(r)
+    ii = obs[("water_class", "430212", "XJ-01", "2022-05", "class")]
+    assert (ii.value, ii.bound, ii.source_value) == (2, "eq", "Ⅱ")
+    better = obs[("water_class", "430211", "XJ-02", "2022-05", "class")]
+    assert (better.value, better.bound) == (2, "lt")
+    assert obs[("water_class", "430223", "MS-01", "2022-05", "class")].value == 6  # 劣Ⅴ
+    assert obs[("drinking_water_compliance", "430200", "", "2022-05", "value")].value == 100
+    assert all(o.provenance == "illustrative" for o in r.observations)
+
+
+# --- detection ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "adapter"),
+    [
+        ("long_format_bom.csv", "long_format"),
+        ("monthly_zhuzhou_2022-05_gbk.csv", "monthly_table"),
+        ("province_2022-05.csv", "province_table"),
+        ("air_2022-05.html", "env_bulletin"),
+        ("water_2022-05.html", "env_bulletin"),
+        ("api_2022-05.json", "http_api"),
+    ],
+)
+def test_detect_by_content(name: str, adapter: str) -> None:
+    # File names are misleading on purpose: detection must not look at them.
+    doc = load_document((FIXTURES / name).read_bytes(), "data.txt")
+    assert detect(doc) == adapter
+
+
+def test_detect_unknown_and_unreadable() -> None:
+    with pytest.raises(UnknownFormatError):
+        detect(load_document(b"a,b\n1,2\n", "x.csv"))
+    with pytest.raises(DocumentError, match="cannot decode"):
+        load_document(b"\x81\x20\xff\xfe\x80", "x.csv")
+    with pytest.raises(DocumentError, match="workbook"):
+        load_document(b"PK\x03\x04garbage", "x.xlsx")
+
+
+def test_air_prose_attributes_county_sentences_to_the_county(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "a.html"
+    path.write_text(
+        "<html><head><title>株洲市2022年10月环境空气质量通报</title></head><body>"
+        '<span class="release-date">发布时间：2022-11-08</span>'
+        "<p>2022年10月，城区空气质量达标(优良)率为71.0%，较上年同期下降12.9个百分点。醴陵市优良率为90.0%。</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    obs = by_key(parse_file(path, catalog))
+    assert obs[("air_good_ratio", "430200", "", "2022-10", "value")].value == 71.0
+    assert obs[("air_good_ratio", "430200", "", "2022-10", "yoy_pct")].value == -12.9
+    assert obs[("air_good_ratio", "430281", "", "2022-10", "value")].value == 90.0

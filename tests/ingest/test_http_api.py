@@ -1,0 +1,110 @@
+"""The API client against a real local HTTP server (127.0.0.1, ephemeral port, background thread)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from dagster_project.ingest.http_api import ApiError, fetch_release, make_session
+
+PAYLOAD = {
+    "release_id": "api-2022-05",
+    "publisher": "株洲市统计局",
+    "release_date": "2022-06-20",
+    "provenance": "illustrative",
+    "observations": [
+        {
+            "indicator": "固定资产投资",
+            "region": "430200",
+            "period": "2022年1-5月",
+            "measure": "yoy_pct",
+            "value": "9.1",
+            "unit": "%",
+        }
+    ],
+}
+
+Responder = Callable[[int, str], tuple[int, dict[str, object] | None]]
+
+
+@pytest.fixture
+def server() -> Iterator[Callable[[Responder], tuple[str, list[str]]]]:
+    """Start a server whose n-th answer is decided by a responder(n, path) -> (status, json body)."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(responder: Responder) -> tuple[str, list[str]]:
+        seen: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+                seen.append(self.path)
+                status, body = responder(len(seen), self.path)
+                data = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                pass
+
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return f"http://127.0.0.1:{srv.server_address[1]}", seen
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_retries_a_503_then_succeeds(server: Callable[[Responder], tuple[str, list[str]]]) -> None:
+    base, seen = server(lambda n, _: (503, {"error": "busy"}) if n == 1 else (200, PAYLOAD))
+    got = fetch_release("2022-05", base, session=make_session(retries=3, backoff_factor=0.01), timeout=5)
+    assert got == PAYLOAD
+    assert seen == ["/api/v1/releases?month=2022-05"] * 2  # one failure, one retry
+
+
+def test_404_means_not_released_yet(server: Callable[[Responder], tuple[str, list[str]]]) -> None:
+    base, seen = server(lambda n, _: (404, {"error": "not found"}))
+    assert fetch_release("2030-01", base, session=make_session(backoff_factor=0.01), timeout=5) is None
+    assert len(seen) == 1  # a 404 is not retried
+
+
+def test_persistent_5xx_raises_after_retries(server: Callable[[Responder], tuple[str, list[str]]]) -> None:
+    base, seen = server(lambda n, _: (500, None))
+    with pytest.raises(ApiError, match="500"):
+        fetch_release("2022-05", base, session=make_session(retries=2, backoff_factor=0.01), timeout=5)
+    assert len(seen) == 3  # first try + 2 retries
+
+
+def test_connection_refused_raises_api_error() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ApiError, match="failed after retries"):
+        fetch_release(
+            "2022-05",
+            f"http://127.0.0.1:{port}",
+            session=make_session(retries=1, backoff_factor=0.01),
+            timeout=2,
+        )
+
+
+def test_base_url_from_environment(
+    server: Callable[[Responder], tuple[str, list[str]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, _ = server(lambda n, _: (200, PAYLOAD))
+    monkeypatch.setenv("PMW_STATS_API_URL", base + "/")
+    assert fetch_release("2022-05", session=make_session(backoff_factor=0.01))["release_id"] == "api-2022-05"
+    monkeypatch.delenv("PMW_STATS_API_URL")
+    with pytest.raises(ApiError, match="no API base URL"):
+        fetch_release("2022-05")

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dagster_project.ingest.periods import is_future, last_month, parse_period, shift_years
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "code", "kind", "start", "end"),
+    [
+        ("2022-05", None, "2022-05", "month", date(2022, 5, 1), date(2022, 5, 31)),
+        ("2022年5月", None, "2022-05", "month", date(2022, 5, 1), date(2022, 5, 31)),
+        ("2024年2月", None, "2024-02", "month", date(2024, 2, 1), date(2024, 2, 29)),
+        ("5月", 2022, "2022-05", "month", date(2022, 5, 1), date(2022, 5, 31)),
+        ("2022年1-5月", None, "2022-01~05", "ytd", date(2022, 1, 1), date(2022, 5, 31)),
+        ("1-5月", 2022, "2022-01~05", "ytd", date(2022, 1, 1), date(2022, 5, 31)),
+        ("2022年1—5月", None, "2022-01~05", "ytd", date(2022, 1, 1), date(2022, 5, 31)),
+        ("2022年1至5月", None, "2022-01~05", "ytd", date(2022, 1, 1), date(2022, 5, 31)),
+        ("2022-01~05", None, "2022-01~05", "ytd", date(2022, 1, 1), date(2022, 5, 31)),
+        ("2022年一季度", None, "2022-01~03", "ytd", date(2022, 1, 1), date(2022, 3, 31)),
+        ("2022Q1", None, "2022-01~03", "ytd", date(2022, 1, 1), date(2022, 3, 31)),
+        ("2022-Q1", None, "2022-01~03", "ytd", date(2022, 1, 1), date(2022, 3, 31)),
+        ("二季度", 2022, "2022-Q2", "quarter", date(2022, 4, 1), date(2022, 6, 30)),
+        ("2022年第四季度", None, "2022-Q4", "quarter", date(2022, 10, 1), date(2022, 12, 31)),
+        ("2022-Q2", None, "2022-Q2", "quarter", date(2022, 4, 1), date(2022, 6, 30)),
+        ("上半年", 2022, "2022-01~06", "ytd", date(2022, 1, 1), date(2022, 6, 30)),
+        ("2022年上半年", None, "2022-01~06", "ytd", date(2022, 1, 1), date(2022, 6, 30)),
+        ("前三季度", 2022, "2022-01~09", "ytd", date(2022, 1, 1), date(2022, 9, 30)),
+        ("2022-Q1~Q3", None, "2022-01~09", "ytd", date(2022, 1, 1), date(2022, 9, 30)),
+        ("1-3季度", 2022, "2022-01~09", "ytd", date(2022, 1, 1), date(2022, 9, 30)),
+        ("2022年", None, "2022", "year", date(2022, 1, 1), date(2022, 12, 31)),
+        ("2022", None, "2022", "year", date(2022, 1, 1), date(2022, 12, 31)),
+        ("全年", 2022, "2022", "year", date(2022, 1, 1), date(2022, 12, 31)),
+        ("1-12月", 2022, "2022", "year", date(2022, 1, 1), date(2022, 12, 31)),
+        ("2022-01~12", None, "2022", "year", date(2022, 1, 1), date(2022, 12, 31)),
+        ("2021-2025", None, "2021-2025", "multi_year", date(2021, 1, 1), date(2025, 12, 31)),
+        ("2021-2025年", None, "2021-2025", "multi_year", date(2021, 1, 1), date(2025, 12, 31)),
+        ("２０２２年５月", None, "2022-05", "month", date(2022, 5, 1), date(2022, 5, 31)),
+        ("２０２２年１－５月", None, "2022-01~05", "ytd", date(2022, 1, 1), date(2022, 5, 31)),
+    ],
+)
+def test_parse_period(text: str, year: int | None, code: str, kind: str, start: date, end: date) -> None:
+    p = parse_period(text, year)
+    assert (p.code, p.kind, p.start, p.end) == (code, kind, start, end)
+
+
+@pytest.mark.parametrize("code", ["2022-05", "2022-01~05", "2022-Q3", "2022", "2021-2025", "2022-01~09"])
+def test_canonical_codes_round_trip(code: str) -> None:
+    assert parse_period(code).code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "message"),
+    [
+        ("junk", 2022, "unrecognised"),
+        ("", 2022, "empty"),
+        ("2022-13", None, "unrecognised"),
+        ("2022年3-5月", None, "start in January"),
+        ("2022-Q5", None, "unrecognised"),
+        ("2025-2021", None, "at least two years"),
+        ("下半年", 2022, "unrecognised"),
+        ("1-5月", None, "no year"),
+    ],
+)
+def test_parse_period_rejects_junk(text: str, year: int | None, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_period(text, year)
+
+
+def test_is_future() -> None:
+    assert is_future("2022-05", date(2022, 5, 30)) is True
+    assert is_future("2022-05", date(2022, 5, 31)) is False
+    assert is_future(parse_period("2022"), date(2022, 6, 1)) is True
+
+
+def test_last_month_and_shift_years() -> None:
+    assert last_month(parse_period("2022年1-5月")).code == "2022-05"
+    assert shift_years(parse_period("2021"), 1).code == "2022"
+    assert shift_years(parse_period("2021-01~05"), 2).code == "2023-01~05"
+    assert shift_years(parse_period("2021-Q2"), 1).code == "2022-Q2"

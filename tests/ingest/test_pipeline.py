@@ -1,0 +1,336 @@
+"""End-to-end ingestion into DuckDB: store, quarantine, idempotency, vintages, hostile names."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.models import Observation
+from dagster_project.ingest.pipeline import derive_levels, ingest_file, ingest_payload
+from dagster_project.ingest.store import ReleaseMeta, load_release, make_release_id
+
+from .helpers import FIXTURES, copy_fixture, write_long_csv, write_monthly_xlsx
+
+TODAY = date(2026, 1, 1)
+
+
+def count(con: duckdb.DuckDBPyConnection, sql: str = "SELECT count(*) FROM raw.observations") -> int:
+    [(n,)] = con.execute(sql).fetchall()  # fetchall: duckdb 2 keeps a fetchone() result open
+    return int(n)
+
+
+def test_ingest_all_fixture_formats(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    expected = {
+        "long_format_bom.csv": ("long_format", 9),
+        "monthly_zhuzhou_2022-05_gbk.csv": ("monthly_table", 15),
+        "province_2022-05.csv": ("province_table", 12),
+        "air_2022-05.html": ("env_bulletin", 13),
+        "water_2022-05.html": ("env_bulletin", 4),
+        "api_2022-05.json": ("http_api", 3),
+    }
+    for name, (adapter, rows) in expected.items():
+        res = ingest_file(copy_fixture(name, landing), con, qdir, TODAY, catalog=catalog)
+        assert (res.status, res.adapter, res.row_count) == ("loaded", adapter, rows), res.errors
+    assert count(con) == sum(n for _, n in expected.values())
+    assert count(con, "SELECT count(*) FROM raw.releases WHERE status = 'loaded'") == 6
+    # contract columns round-trip
+    row = con.execute(
+        "SELECT value, unit, source_value, source_unit, source_row, release_date, provenance "
+        "FROM raw.observations WHERE indicator_code = 'budget_revenue' AND period_code = '2022-05' "
+        "AND measure = 'value'"
+    ).fetchall()
+    assert row == [(pytest.approx(15.2345), "亿元", "152 345", "万元", 8, date(2022, 6, 20), "published")]
+    assert not qdir.exists() or not any(qdir.iterdir())
+
+
+def test_same_file_twice_is_idempotent(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    path = copy_fixture("monthly_zhuzhou_2022-05_gbk.csv", landing)
+    first = ingest_file(path, con, qdir, TODAY, catalog=catalog)
+    second = ingest_file(path, con, qdir, TODAY, catalog=catalog)
+    assert first.release_id == second.release_id
+    assert count(con) == 15
+    assert count(con, "SELECT count(*) FROM raw.releases") == 1
+
+
+def test_revised_file_is_a_new_vintage(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    line = "地区生产总值,株洲市,,2021,value,{v},亿元,{d},published,http://www.tjcn.org/tjgb/18hn/37015.html,"
+    path = landing / "gdp_2021.csv"
+    write_long_csv(path, [line.format(v="3420.3", d="2022-03-20")])
+    first = ingest_file(path, con, qdir, TODAY, catalog=catalog)
+    write_long_csv(path, [line.format(v="3415.8", d="2023-01-30")])  # 初步核算 revised, same file name
+    second = ingest_file(path, con, qdir, TODAY, catalog=catalog)
+    assert first.release_id != second.release_id
+    rows = con.execute(
+        "SELECT release_id, value, release_date FROM raw.observations WHERE indicator_code='gdp' "
+        "ORDER BY release_date"
+    ).fetchall()
+    assert rows == [
+        (first.release_id, 3420.3, date(2022, 3, 20)),
+        (second.release_id, 3415.8, date(2023, 1, 30)),
+    ]
+
+
+def test_bad_file_is_quarantined_and_earlier_rows_stay(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    good = ingest_file(copy_fixture("province_2022-05.csv", landing), con, qdir, TODAY, catalog=catalog)
+    assert good.status == "loaded"
+    before = con.execute("SELECT * FROM raw.observations ORDER BY ALL").fetchall()
+
+    bad = write_long_csv(
+        landing / "bad.csv",
+        [
+            "地区生产总值,株洲市,,2021,value,3420.3,亿元,2022-03-20,published,,",  # a good row
+            "地区生产总值,火星市,,2021,yoy_pct,8.3,%,2022-03-20,published,,",  # unknown region
+            "上市公司,株洲市,,2022-01,value,11,亿元,2022-02-10,published,,",  # unit contradicts 家
+            "空气优良率,株洲市,,2030,value,83,%,2022-03-16,published,,",  # future period
+        ],
+    )
+    res = ingest_file(bad, con, qdir, TODAY, catalog=catalog)
+    assert res.status == "quarantined" and res.row_count == 0
+    assert {(e.row, e.column) for e in res.errors} == {(3, "region"), (4, "value"), (5, "period")}
+    # nothing of the bad file stored; every earlier row intact
+    assert con.execute("SELECT * FROM raw.observations ORDER BY ALL").fetchall() == before
+    assert not bad.exists()
+    assert res.quarantine_path is not None and res.quarantine_path.parent == qdir
+    assert res.quarantine_path.name.endswith("_bad.csv")
+    with open(str(res.quarantine_path) + ".errors.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {(r["file"], r["row"], r["column"]) for r in rows} == {
+        ("bad.csv", "3", "region"),
+        ("bad.csv", "4", "value"),
+        ("bad.csv", "5", "period"),
+    }
+    assert all(r["reason"] for r in rows)
+    md = Path(str(res.quarantine_path) + ".errors.md").read_text(encoding="utf-8")
+    assert "火星市" in md and "| 5 | period |" in md
+    status = con.execute(
+        "SELECT status, error_count, row_count FROM raw.releases WHERE release_id = ?", [res.release_id]
+    ).fetchall()
+    assert status == [("quarantined", 3, 0)]
+    assert count(con, "SELECT count(*) FROM raw.quarantine") == 3
+
+
+def test_undecodable_file_is_quarantined(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    path = landing / "broken.csv"
+    path.write_bytes(b"\x81\x20\xff\xfe\x80")
+    res = ingest_file(path, con, qdir, TODAY, catalog=catalog)
+    assert res.status == "quarantined"
+    [err] = res.errors
+    assert err.row is None and "cannot decode" in err.reason
+
+
+def test_formula_cells_quarantine_the_file(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    csv_path = write_long_csv(landing / "f.csv", ["gdp,株洲市,,2021,value,\"=cmd|' /C calc'!A0\",亿元,,,,"])
+    res = ingest_file(csv_path, con, qdir, TODAY, catalog=catalog)
+    assert res.status == "quarantined"
+    assert [(e.row, e.column) for e in res.errors] == [(2, "value")]
+    assert "formula" in res.errors[0].reason
+    xlsx = write_monthly_xlsx(landing / "f.xlsx", formula=True)
+    res = ingest_file(xlsx, con, qdir, TODAY, catalog=catalog)
+    assert res.status == "quarantined" and "formula" in res.errors[0].reason
+    assert count(con) == 0
+
+
+@pytest.mark.parametrize("hostile", ["../../etc/passwd.csv", "evil\nname\r\x00.csv", "..\\..\\x.csv"])
+def test_hostile_names_never_escape_quarantine(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, tmp_path: Path, qdir: Path, hostile: str
+) -> None:
+    from dagster_project.ingest.models import IngestError
+    from dagster_project.ingest.quarantine import quarantine_bytes
+
+    dest = quarantine_bytes(b"x", hostile, [IngestError(hostile, 1, "value", "bad")], qdir)
+    assert dest.parent == qdir
+    assert "\n" not in dest.name and "/" not in dest.name and ".." not in dest.name
+    assert sorted(p.name for p in qdir.iterdir()) == sorted(
+        [dest.name, dest.name + ".errors.csv", dest.name + ".errors.md"]
+    )
+    rid = make_release_id(hostile, "ab" * 32)
+    assert "/" not in rid and "\n" not in rid and ".." not in rid
+
+
+def test_hostile_landing_file_name(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    path = landing / "bad\nname ..csv"  # a newline is legal in a POSIX file name
+    path.write_bytes(b"not,a,known\nlayout,at,all\n")
+    res = ingest_file(path, con, qdir, TODAY, catalog=catalog)
+    assert res.status == "quarantined"
+    assert res.quarantine_path is not None and res.quarantine_path.parent == qdir
+    assert "\n" not in res.quarantine_path.name
+    assert "\n" not in res.release_id
+
+
+def test_load_release_rolls_back_on_failure(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    res = ingest_file(copy_fixture("water_2022-05.html", landing), con, qdir, TODAY, catalog=catalog)
+    before = count(con)
+    o = Observation(
+        "gdp",
+        "430200",
+        "",
+        "2022",
+        "year",
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+        "value",
+        1.0,
+        "eq",
+        "亿元",
+        "1",
+        "亿元",
+        "published",
+        "",
+        "",
+        "x.csv",
+        2,
+        date(2023, 1, 1),
+    )
+    meta = ReleaseMeta("water_2022-05.html", "0" * 64, "env_bulletin", date(2022, 6, 15), "illustrative")
+    with pytest.raises(duckdb.ConstraintException):
+        load_release(con, res.release_id, [o, o], meta)  # duplicate key violates the primary key
+    assert count(con) == before  # the earlier rows of that very release survived the failed reload
+
+
+def test_ingest_payload(con: duckdb.DuckDBPyConnection, catalog: Catalog, qdir: Path) -> None:
+    payload = json.loads((FIXTURES / "api_2022-05.json").read_text(encoding="utf-8"))
+    url = "http://stats.example/api/v1/releases?month=2022-05"
+    res = ingest_payload(payload, con, qdir, TODAY, source_url=url, catalog=catalog)
+    again = ingest_payload(payload, con, qdir, TODAY, source_url=url, catalog=catalog)
+    assert res.status == again.status == "loaded" and res.release_id == again.release_id
+    assert res.release_id.startswith("api-2022-05-")
+    assert count(con) == 3
+    assert count(con, f"SELECT count(*) FROM raw.observations WHERE source_file = '{url}'") == 3
+    payload["observations"].append(
+        {"indicator": "GDP", "region": "株洲市", "period": "2022年5月", "value": "abc", "unit": "亿元"}
+    )
+    bad = ingest_payload(payload, con, qdir, TODAY, catalog=catalog)
+    assert bad.status == "quarantined" and [(e.row, e.column) for e in bad.errors] == [(4, "value")]
+    assert bad.quarantine_path is not None and bad.quarantine_path.exists()
+    assert count(con) == 3
+
+
+def test_derive_levels_from_published_base() -> None:
+    base = Observation(
+        "gdp",
+        "430200",
+        "",
+        "2021",
+        "year",
+        date(2021, 1, 1),
+        date(2021, 12, 31),
+        "value",
+        3420.3,
+        "eq",
+        "亿元",
+        "3420.3",
+        "亿元",
+        "published",
+        "",
+        "tjcn.org 统计公报",
+        "gdp.csv",
+        2,
+        date(2022, 3, 20),
+    )
+    g22 = Observation(
+        "gdp",
+        "430200",
+        "",
+        "2022",
+        "year",
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+        "yoy_pct",
+        4.5,
+        "eq",
+        "%",
+        "4.5",
+        "%",
+        "published",
+        "",
+        "公报2022",
+        "gdp.csv",
+        3,
+        date(2023, 3, 20),
+    )
+    g23 = Observation(
+        "gdp",
+        "430200",
+        "",
+        "2023",
+        "year",
+        date(2023, 1, 1),
+        date(2023, 12, 31),
+        "yoy_pct",
+        -1.0,
+        "approx",
+        "%",
+        "-1左右",
+        "%",
+        "illustrative",
+        "",
+        "",
+        "gdp.csv",
+        4,
+        date(2024, 3, 20),
+    )
+    d22, d23 = derive_levels(base, [g23, g22])
+    assert (d22.period_code, d22.value, d22.provenance, d22.bound) == (
+        "2022",
+        pytest.approx(3574.2135),
+        "derived",
+        "eq",
+    )
+    assert d22.derived_from.startswith(
+        "2021 level 3420.3 亿元 (published, tjcn.org 统计公报) × (1+4.5% 2022 yoy)"
+    )
+    assert (d23.period_code, d23.value, d23.bound) == ("2023", pytest.approx(3574.2135 * 0.99), "approx")
+    assert "× (1-1% 2023 yoy)" in d23.derived_from
+    assert d23.release_date == date(2024, 3, 20)
+    with pytest.raises(ValueError, match="do not continue"):
+        derive_levels(base, [g23])
+
+
+def test_release_key_keeps_subfolders_apart(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    results = []
+    for sub in ("2022-06", "county"):
+        (landing / sub).mkdir()
+        path = copy_fixture("province_2022-05.csv", landing / sub)
+        results.append(ingest_file(path, con, qdir, TODAY, catalog=catalog, release_key=f"{sub}/{path.name}"))
+    a, b = results
+    assert a.release_id != b.release_id and a.release_id.startswith("2022-06__province_2022-05-")
+    assert con.execute("SELECT DISTINCT source_file FROM raw.observations ORDER BY 1").fetchall() == [
+        ("2022-06/province_2022-05.csv",),
+        ("county/province_2022-05.csv",),
+    ]
+
+
+def test_api_rows_can_go_to_their_own_table(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, qdir: Path
+) -> None:
+    payload = json.loads((FIXTURES / "api_2022-05.json").read_text(encoding="utf-8"))
+    res = ingest_payload(payload, con, qdir, TODAY, catalog=catalog, table="api_observations")
+    assert res.row_count == 3
+    assert count(con, "SELECT count(*) FROM raw.api_observations") == 3
+    assert count(con) == 0
+    with pytest.raises(ValueError, match="unknown observation table"):
+        ingest_payload(payload, con, qdir, TODAY, catalog=catalog, table="releases; DROP TABLE x")

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import pytest
+
+from dagster_project.ingest.qualifiers import (
+    FormulaCellError,
+    ValueParseError,
+    parse_class,
+    parse_number,
+    parse_stage,
+    parse_value,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "bound"),
+    [
+        ("突破600", 600, "gt"),
+        ("超过600", 600, "gt"),
+        (">600", 600, "gt"),
+        ("600以上", 600, "ge"),
+        ("不低于5", 5, "ge"),
+        ("≥5", 5, "ge"),
+        ("５以上", 5, "ge"),
+        ("42以下", 42, "le"),
+        ("5以内", 5, "le"),
+        ("不超过5", 5, "le"),
+        ("≤5", 5, "le"),
+        ("<5", 5, "lt"),
+        ("83左右", 83, "approx"),
+        ("约83", 83, "approx"),
+        ("19 278.1", 19278.1, "eq"),
+        ("1,019,278", 1019278, "eq"),
+        ("１２３．４", 123.4, "eq"),
+        ("-3.3", -3.3, "eq"),
+        ("+5.1", 5.1, "eq"),
+        ("87.1%", 87.1, "eq"),
+    ],
+)
+def test_numbers_and_qualifiers(text: str, value: float, bound: str) -> None:
+    p = parse_number(text)
+    assert p.value == pytest.approx(value)
+    assert p.bound == bound
+    assert p.text == text
+
+
+def test_unit_inside_the_cell_is_returned() -> None:
+    p = parse_number("突破4000亿元")
+    assert (p.value, p.bound, p.unit) == (4000, "gt", "亿元")
+
+
+def test_range_keeps_lower_end_as_floor() -> None:
+    p = parse_number("8-9")
+    assert (p.value, p.bound) == (8, "ge")
+    assert "8-9" in p.note
+
+
+@pytest.mark.parametrize("text", ["—", "-", "…", "", "  ", "——", None])
+def test_not_published(text: str | None) -> None:
+    assert parse_number(text).value is None
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1:A3)", "+A1", "-cmd", "@SUM(1)", "=1+2"])
+def test_formula_cells_rejected(text: str) -> None:
+    with pytest.raises(FormulaCellError):
+        parse_number(text)
+
+
+@pytest.mark.parametrize("text", ["abc", "12 34", "9-8", "突破约5"])
+def test_junk_numbers_rejected(text: str) -> None:
+    with pytest.raises(ValueParseError):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "bound"),
+    [
+        ("Ⅰ", 1, "eq"),
+        ("Ⅱ", 2, "eq"),
+        ("II", 2, "eq"),
+        ("Ⅱ类", 2, "eq"),
+        ("III类", 3, "eq"),
+        ("Ⅳ", 4, "eq"),
+        ("V", 5, "eq"),
+        ("劣Ⅴ", 6, "eq"),
+        ("劣V类", 6, "eq"),
+        ("优于Ⅱ类", 2, "lt"),
+        ("达到或优于Ⅱ类", 2, "le"),
+        ("Ⅲ类及以上", 3, "le"),
+    ],
+)
+def test_water_classes(text: str, value: int, bound: str) -> None:
+    p = parse_class(text)
+    assert (p.value, p.bound, p.unit) == (value, bound, "类")
+
+
+@pytest.mark.parametrize("text", ["Ⅶ", "7", "劣Ⅲ", "好"])
+def test_bad_water_classes(text: str) -> None:
+    with pytest.raises(ValueParseError):
+        parse_class(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("未开工", 0),
+        ("前期", 1),
+        ("前期工作", 1),
+        ("开工", 2),
+        ("新开工", 2),
+        ("主体完工", 3),
+        ("竣工", 4),
+        ("投产", 4),
+        ("竣工投产", 4),
+        ("建成", 4),
+        ("3", 3),
+    ],
+)
+def test_project_stages(text: str, stage: int) -> None:
+    assert parse_stage(text).value == stage
+
+
+def test_parse_value_dispatches_on_measure() -> None:
+    assert parse_value("优于Ⅱ类", "class").value == 2
+    assert parse_value("竣工投产", "stage").value == 4
+    assert parse_value("突破600", "value").bound == "gt"
+    with pytest.raises(ValueParseError):
+        parse_value("在建中", "stage")

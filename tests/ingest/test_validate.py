@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.models import Observation
+from dagster_project.ingest.validate import validate_observations
+
+TODAY = date(2026, 1, 1)
+
+
+def obs(**kw: object) -> Observation:
+    base = Observation(
+        indicator_code="gdp",
+        region_code="430200",
+        subject_code="",
+        period_code="2022",
+        period_kind="year",
+        period_start=date(2022, 1, 1),
+        period_end=date(2022, 12, 31),
+        measure="value",
+        value=3616.8,
+        bound="eq",
+        unit="亿元",
+        source_value="3616.8",
+        source_unit="亿元",
+        provenance="published",
+        derived_from="",
+        source_ref="",
+        source_file="f.csv",
+        source_row=2,
+        release_date=date(2023, 3, 20),
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def check(catalog: Catalog, *rows: Observation) -> list[tuple[int | None, str, str]]:
+    errs = validate_observations(list(rows), catalog, source_file="f.csv", today=TODAY)
+    return [(e.row, e.column, e.reason) for e in errs]
+
+
+def test_valid_row_passes(catalog: Catalog) -> None:
+    assert check(catalog, obs()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "fragment"),
+    [
+        ({"indicator_code": "gdp_x"}, "indicator", "unknown indicator"),
+        ({"region_code": "999999"}, "region", "unknown region"),
+        ({"subject_code": "NOPE"}, "subject", "unknown subject"),
+        ({"unit": "家"}, "unit", "contradicts"),
+        ({"value": -1.0}, "value", "negative level"),
+        ({"indicator_code": "air_good_ratio", "unit": "%", "value": 101.0}, "value", "above its limit"),
+        (
+            {"indicator_code": "water_class", "measure": "class", "unit": "类", "value": 7.0},
+            "value",
+            "outside 1..6",
+        ),
+        (
+            {"indicator_code": "project_stage", "measure": "stage", "unit": "级", "value": 5.0},
+            "value",
+            "outside 0..4",
+        ),
+        ({"measure": "rank", "unit": "位", "value": 0.0}, "value", "rank"),
+        ({"measure": "rank", "unit": "位", "value": 1.5}, "value", "whole number"),
+        ({"measure": "yoy_pct", "unit": "%", "value": -120.0}, "value", "impossible"),
+        ({"source_value": "=A1+1"}, "value", "formula-like"),
+        ({"release_date": date(2022, 12, 1)}, "period", "after the release date"),
+        (
+            {
+                "release_date": None,
+                "period_code": "2026",
+                "period_start": date(2026, 1, 1),
+                "period_end": date(2026, 12, 31),
+            },
+            "period",
+            "in the future",
+        ),
+        ({"provenance": "derived"}, "derived_from", "must say"),
+        ({"measure": "class", "unit": "类"}, "measure", "non-class indicator"),
+    ],
+)
+def test_contract_violations(catalog: Catalog, change: dict[str, object], column: str, fragment: str) -> None:
+    errors = check(catalog, obs(**change))
+    assert any(c == column and fragment in r for _, c, r in errors), errors
+
+
+def test_duplicate_keys_within_a_file(catalog: Catalog) -> None:
+    errors = check(catalog, obs(source_row=2), obs(source_row=5, value=3600.0))
+    assert errors == [(5, "key", "duplicate of row 2: gdp/430200//2022/value")]
+
+
+def test_negative_growth_and_pp_change_are_fine(catalog: Catalog) -> None:
+    assert check(catalog, obs(measure="yoy_pct", unit="%", value=-3.3)) == []
+    assert (
+        check(catalog, obs(indicator_code="air_good_ratio", measure="yoy_pct", unit="百分点", value=-12.9))
+        == []
+    )
+
+
+def test_point_in_time_stock_counts_may_be_stated_during_their_month(catalog: Catalog) -> None:
+    # "获评国家级专精特新小巨人企业达38家", released 2022-02-15 as the February count
+    count = obs(
+        indicator_code="little_giants_national",
+        unit="家",
+        value=38.0,
+        period_code="2022-02",
+        period_kind="month",
+        period_start=date(2022, 2, 1),
+        period_end=date(2022, 2, 28),
+        release_date=date(2022, 2, 15),
+    )
+    assert check(catalog, count) == []
+    early = replace(count, release_date=date(2022, 1, 20))
+    assert [c for _, c, _ in check(catalog, early)] == ["period"]
+    flow = replace(count, indicator_code="new_above_scale_units")  # a flow must have ended
+    assert [c for _, c, _ in check(catalog, flow)] == ["period"]
