@@ -6,6 +6,7 @@ partitions. Runs are recorded in the Dagster instance under var/dagster_home, so
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -17,6 +18,9 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 
 from dagster_project import landing
 from dagster_project.settings import Settings, load_settings
+
+# Runs launched from the command line log at INFO; step-level DEBUG events stay in the run's log.
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 INSTANCE_YAML = """\
 # Written by dagster_project.runner: the Dagster instance of this checkout.
@@ -57,19 +61,27 @@ def prepare_environment(settings: Settings | None = None) -> Settings:
 
 
 def stage_sample_releases(settings: Settings) -> list[Path]:
-    """Copy the bundled sample releases into the landing folder, skipping those already archived."""
+    """Copy the bundled sample releases into the landing folder, once per file content.
+
+    A ledger of what was staged keeps a second `make run` from re-delivering files that were already
+    loaded (archived) or quarantined, as an office would not send the same file twice.
+    """
+    ledger_path = settings.home / "sample_staged.json"
+    ledger: dict[str, str] = json.loads(ledger_path.read_text()) if ledger_path.exists() else {}
     staged = []
     for source in sorted(settings.sample_dir.rglob("*")):
         relative = source.relative_to(settings.sample_dir)
         if not landing.is_release_file(source) or relative.parts[0] == "api":
             continue
-        archived = settings.archive_dir / relative
-        if archived.exists() and landing.file_sha256(archived) == landing.file_sha256(source):
+        digest = landing.file_sha256(source)
+        if ledger.get(relative.as_posix()) == digest:
             continue
         target = settings.landing_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
+        ledger[relative.as_posix()] = digest
         staged.append(target)
+    ledger_path.write_text(json.dumps(ledger, ensure_ascii=False, indent=1, sort_keys=True))
     return staged
 
 
@@ -103,11 +115,17 @@ def ingest_landing(instance: dg.DagsterInstance, settings: Settings, log: Callab
     ordered = [k for k in instance.get_dynamic_partitions(release_files.name) if k in set(keys)]
     job = defs.get_job_def("ingest_release_files")
     log(f"ingesting {len(ordered)} release files in one run …")
-    result = job.execute_in_process(instance=instance, tags=_range_tags(ordered), raise_on_error=False)
+    result = job.execute_in_process(
+        run_config=RUN_CONFIG, instance=instance, tags=_range_tags(ordered), raise_on_error=False
+    )
+    quarantined: set[str] = set()
+    # a single-run backfill records one materialization per partition, all with the run's metadata
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
-        summary.files_quarantined.extend(metadata["quarantined"].value if "quarantined" in metadata else [])
-    summary.files_loaded = [k for k in ordered if k not in set(summary.files_quarantined)]
+        if "quarantined" in metadata:
+            quarantined.update(metadata["quarantined"].value)
+    summary.files_quarantined = sorted(quarantined)
+    summary.files_loaded = [k for k in ordered if k not in quarantined]
     summary.failed_checks += _failed_checks(result)
     return summary
 
@@ -120,7 +138,9 @@ def pull_api(instance: dg.DagsterInstance, months: list[str], log: Callable[[str
     keys = [f"{m}-01" for m in months]
     job = defs.get_job_def("pull_stats_api")
     log(f"pulling {len(keys)} months from the statistics API in one run …")
-    result = job.execute_in_process(instance=instance, tags=_range_tags(keys), raise_on_error=False)
+    result = job.execute_in_process(
+        run_config=RUN_CONFIG, instance=instance, tags=_range_tags(keys), raise_on_error=False
+    )
     if not result.success:
         raise RuntimeError("the statistics API pull failed; see the run in the Dagster UI")
     return len(keys)
@@ -130,7 +150,9 @@ def build_and_publish(instance: dg.DagsterInstance, log: Callable[[str], None]) 
     from dagster_project.definitions import defs
 
     log("building the models, running the checks and publishing …")
-    result = defs.get_job_def("build_and_publish").execute_in_process(instance=instance, raise_on_error=False)
+    result = defs.get_job_def("build_and_publish").execute_in_process(
+        run_config=RUN_CONFIG, instance=instance, raise_on_error=False
+    )
     return result.success, _failed_checks(result)
 
 

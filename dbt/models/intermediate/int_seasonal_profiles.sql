@@ -2,9 +2,17 @@
     complete earlier year. The seasonal 序时进度 of a later year is the mean of these shares
     (a straight line says 5/12 by May; GDP and investment are lighter in Q1). -#}
 
-with values_ as (
+with flow_indicators as (
+    select indicator_code from {{ ref('stg_seeds__indicators') }}
+    where measure_kind = 'flow'
+),
+
+values_ as (
     select * from {{ ref('int_indicator_values') }}
-    where measure = 'value' and subject_code = ''
+    where
+        measure = 'value'
+        and subject_code = ''
+        and indicator_code in (select indicator_code from flow_indicators)
 ),
 
 years as (

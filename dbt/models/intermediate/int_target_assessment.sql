@@ -111,15 +111,22 @@ measured as (
             else framed.target_level - framed.actual_value
         end as gap,
         case
-            when framed.is_cumulative and framed.base_value is not null and framed.target_level <> framed.base_value
+            -- progress from the base, unless the base already met the target (then the level share)
+            when
+                framed.is_cumulative and framed.base_value is not null
+                and framed.actual_direction_sign * (framed.target_level - framed.base_value) > 0
                 then (framed.actual_value - framed.base_value) / (framed.target_level - framed.base_value)
             when framed.comparator_applied = 'at_most' and framed.actual_value > 0
                 then framed.target_level / framed.actual_value
             when framed.target_level <> 0 then framed.actual_value / framed.target_level
         end as share_achieved,
         case
-            -- without a baseline there is no path to be on: judged on the distance alone
-            when not framed.is_cumulative or framed.base_value is null then null
+            -- without a baseline (or one already past the target) there is no path to be on:
+            -- judged on the distance alone
+            when
+                not framed.is_cumulative or framed.base_value is null
+                or framed.actual_direction_sign * (framed.target_level - framed.base_value) <= 0
+                then null
             when framed.is_growth_target and framed.target_level / framed.base_value > 0
                 and framed.target_level <> framed.base_value
                 -- compound growth: the expected trajectory is geometric, not a straight line

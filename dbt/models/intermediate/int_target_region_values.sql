@@ -68,20 +68,32 @@ unit_observations as (
             and values_.subject_code = units.subject_code
 ),
 
--- The periods at which a regional target is assessed: every period any unit reported in the window.
-assessment_periods as (
-    select distinct
-        unit_observations.target_id,
-        unit_observations.period_code,
-        unit_observations.period_kind,
-        unit_observations.period_start,
-        unit_observations.period_end
+-- The periods at which a regional target is assessed: every period any unit reported in the window
+-- (for rates, the cumulative figures when units publish them, else the monthly ones).
+windowed as (
+    select
+        unit_observations.*,
+        targets.measure_kind,
+        max(case when unit_observations.period_kind in ('ytd', 'year') then 1 else 0 end)
+            over (partition by unit_observations.target_id) as has_cumulative
     from unit_observations
     inner join targets
         on unit_observations.target_id = targets.target_id
+    where unit_observations.period_end between targets.start_date and targets.deadline
+),
+
+assessment_periods as (
+    select distinct
+        target_id,
+        period_code,
+        period_kind,
+        period_start,
+        period_end
+    from windowed
     where
-        unit_observations.period_end between targets.start_date and targets.deadline
-        and (targets.measure_kind <> 'rate' or unit_observations.period_kind in ('ytd', 'year'))
+        measure_kind <> 'rate'
+        or (has_cumulative = 1 and period_kind in ('ytd', 'year'))
+        or (has_cumulative = 0 and period_kind = 'month')
 ),
 
 unit_periods as (
