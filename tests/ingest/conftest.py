@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,13 +10,11 @@ import duckdb
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # the project is not pip-installed; pyproject has no pytest pythonpath
-    sys.path.insert(0, str(REPO))
 
-from dagster_project.ingest.catalog import Catalog, load_catalog  # noqa: E402
-from dagster_project.ingest.store import ensure_schema  # noqa: E402
+from dagster_project.ingest.catalog import Catalog, load_catalog
+from dagster_project.ingest.store import ensure_schema
 
-from .helpers import FIXTURES  # noqa: E402
+from .helpers import FIXTURES
 
 
 @pytest.fixture
