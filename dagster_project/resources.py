@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster import EnvVar
+from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.settings import Settings, load_settings
@@ -53,14 +54,12 @@ def ensure_dbt_manifest(settings: Settings | None = None) -> Path:
     return manifest
 
 
-def build_dbt_project(settings: Settings) -> DbtProject:
-    return DbtProject(project_dir=settings.dbt_project_dir, profiles_dir=settings.dbt_project_dir)
-
-
 def build_resources(settings: Settings) -> dict[str, object]:
-    os.environ["PMW_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    # Resolved when a run starts, not when the code location loads, so a test or a deployment can
+    # point the same definitions at another warehouse file.
+    os.environ.setdefault("PMW_WAREHOUSE_PATH", str(settings.warehouse_path))
     return {
-        "duckdb": DuckDBResource(database=str(settings.warehouse_path)),
+        "duckdb": DuckDBResource(database=EnvVar("PMW_WAREHOUSE_PATH")),
         "dbt": DbtCliResource(
             project_dir=str(settings.dbt_project_dir),
             profiles_dir=str(settings.dbt_project_dir),

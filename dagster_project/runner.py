@@ -113,7 +113,7 @@ def ingest_landing(instance: dg.DagsterInstance, settings: Settings, log: Callab
     instance.add_dynamic_partitions(release_files.name, [k for k in keys if k not in known])
     # A single run over exactly these files: order them as the partitions definition orders them.
     ordered = [k for k in instance.get_dynamic_partitions(release_files.name) if k in set(keys)]
-    job = defs.get_job_def("ingest_release_files")
+    job = defs.resolve_job_def("ingest_release_files")
     log(f"ingesting {len(ordered)} release files in one run …")
     result = job.execute_in_process(
         run_config=RUN_CONFIG, instance=instance, tags=_range_tags(ordered), raise_on_error=False
@@ -136,7 +136,7 @@ def pull_api(instance: dg.DagsterInstance, months: list[str], log: Callable[[str
     if not months:
         return 0
     keys = [f"{m}-01" for m in months]
-    job = defs.get_job_def("pull_stats_api")
+    job = defs.resolve_job_def("pull_stats_api")
     log(f"pulling {len(keys)} months from the statistics API in one run …")
     result = job.execute_in_process(
         run_config=RUN_CONFIG, instance=instance, tags=_range_tags(keys), raise_on_error=False
@@ -150,7 +150,7 @@ def build_and_publish(instance: dg.DagsterInstance, log: Callable[[str], None]) 
     from dagster_project.definitions import defs
 
     log("building the models, running the checks and publishing …")
-    result = defs.get_job_def("build_and_publish").execute_in_process(
+    result = defs.resolve_job_def("build_and_publish").execute_in_process(
         run_config=RUN_CONFIG, instance=instance, raise_on_error=False
     )
     return result.success, _failed_checks(result)

@@ -10,7 +10,6 @@ from dagster_project.settings import load_settings
 ingest_release_files_job = dg.define_asset_job(
     "ingest_release_files",
     selection=dg.AssetSelection.assets(raw_observations),
-    partitions_def=release_files,
     description="载入落地文件 / Load release files from the landing folder.",
 )
 

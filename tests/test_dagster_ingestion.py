@@ -1,0 +1,113 @@
+"""Ingestion as Dagster runs it: the landing sensor, partitioned runs, idempotent backfills and the
+quarantine path with its blocking check."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from tests.conftest import REPO, point_settings_at
+
+SAMPLE = REPO / "data" / "sample"
+GOOD_FILES = ["2021-02/zhuzhou_tjyb_2021-01.csv", "2021-02/air_2021-01.html"]
+BAD_FILE = "bad/long_unit_contradiction.csv"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    from dagster_project.runner import prepare_environment
+
+    point_settings_at(tmp_path, monkeypatch)
+    prepare_environment()
+    return tmp_path
+
+
+def _land(home: Path, relative: str) -> Path:
+    target = home / "landing" / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SAMPLE / relative, target)
+    return target
+
+
+def _rows(home: Path) -> int:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute("select count(*) from raw.observations").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def _ingest(instance: dg.DagsterInstance, home: Path) -> tuple[dg.ExecuteInProcessResult, list[str]]:
+    from dagster_project.runner import ingest_landing
+
+    summary = ingest_landing(instance, _settings(), log=lambda _m: None)
+    return summary, summary.files_quarantined
+
+
+def _settings():
+    from dagster_project.settings import load_settings
+
+    return load_settings()
+
+
+def test_sensor_requests_one_run_per_new_or_corrected_file(home):
+    from dagster_project.sensors import landing_folder_sensor
+
+    landed = _land(home, GOOD_FILES[0])
+    (home / "landing" / "bad\nname.csv").write_text("x")  # a hostile name is never a partition
+    with dg.instance_for_test() as instance:
+        result = landing_folder_sensor(dg.build_sensor_context(instance=instance))
+        assert [r.partition_key for r in result.run_requests] == [GOOD_FILES[0]]
+        assert result.dynamic_partitions_requests[0].partition_keys == [GOOD_FILES[0]]
+        first_key = result.run_requests[0].run_key
+
+        instance.add_dynamic_partitions("release_files", [GOOD_FILES[0]])
+        again = landing_folder_sensor(dg.build_sensor_context(instance=instance))
+        assert again.run_requests[0].run_key == first_key  # unchanged file: Dagster skips the duplicate key
+        assert again.dynamic_partitions_requests == []
+
+        landed.write_bytes(landed.read_bytes() + b"\n")  # a corrected file under the same name
+        corrected = landing_folder_sensor(dg.build_sensor_context(instance=instance))
+        assert corrected.run_requests[0].run_key != first_key
+
+
+def test_partitioned_ingest_is_idempotent_when_backfilled(home):
+    for relative in GOOD_FILES:
+        _land(home, relative)
+    with dg.instance_for_test() as instance:
+        summary, quarantined = _ingest(instance, home)
+        assert quarantined == [] and sorted(summary.files_loaded) == sorted(GOOD_FILES)
+        rows_after_first = _rows(home)
+        assert rows_after_first > 20
+        # the files were archived; a backfill of the same partitions reads them from the archive
+        assert not any((home / "landing" / f).exists() for f in GOOD_FILES)
+        from dagster_project.definitions import defs
+        from dagster_project.runner import RUN_CONFIG, _range_tags
+
+        keys = instance.get_dynamic_partitions("release_files")
+        backfill = defs.resolve_job_def("ingest_release_files").execute_in_process(
+            run_config=RUN_CONFIG, instance=instance, tags=_range_tags(keys)
+        )
+        assert backfill.success
+        assert _rows(home) == rows_after_first
+
+
+def test_bad_file_is_quarantined_fails_the_blocking_check_and_keeps_stored_rows(home):
+    _land(home, GOOD_FILES[0])
+    with dg.instance_for_test() as instance:
+        _ingest(instance, home)
+        stored = _rows(home)
+        _land(home, BAD_FILE)
+        summary, quarantined = _ingest(instance, home)
+        assert quarantined == [BAD_FILE]
+        assert "raw/observations:release_files_pass_contract" in summary.failed_checks
+        assert _rows(home) == stored  # nothing already stored is lost
+        reports = list((home / "quarantine").glob("*.errors.md"))
+        assert reports, "a readable error report sits next to the quarantined file"
+        text = reports[0].read_text()
+        assert "long_unit_contradiction.csv" in text and "家" in text
+        assert not (home / "landing" / BAD_FILE).exists()
