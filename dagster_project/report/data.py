@@ -1,0 +1,93 @@
+"""What the report and the terminal commands read from the published copy, in one place."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from dagster_project.report.published import open_published
+
+# The scorecard, completed with the target's window and the latest figure's row and vintage
+# (fct_target_scorecard names the file; fct_target_progress also has the row and the release).
+SCORECARD_SQL = """
+select
+    s.*,
+    t.plan_name_zh, t.plan_name_en, t.indicator_name_zh, t.indicator_name_en, t.measure_kind,
+    t.direction_sign, t.baseline_year, t.baseline_value as catalogue_baseline_value, t.baseline_source,
+    t.start_date, t.is_multi_year, t.is_cumulative, t.reading_notes,
+    p.period_kind as latest_period_kind, p.source_row, p.source_ref, p.release_id, p.derived_from,
+    p.is_revised, p.comparator_applied, p.base_value, p.expected_share_method, p.elapsed_share,
+    p.underlying_value, p.is_met, p.is_final, p.actual_cagr, p.required_cagr, p.required_cagr_from_now,
+    p.projection_ratio, p.threshold_on_track, p.threshold_acceleration, p.units_total, p.units_reporting
+from fct_target_scorecard as s
+join dim_targets as t using (target_id)
+left join fct_target_progress as p
+    on p.target_id = s.target_id and p.period_code = s.latest_period_code
+order by s.status_sort_order, s.section_zh, s.target_id
+"""
+
+
+@dataclass
+class ReportData:
+    scorecard: pd.DataFrame
+    progress: pd.DataFrame
+    by_region: pd.DataFrame
+    regions: pd.DataFrame
+    version: str
+    published_at: str
+    manifest: dict
+    db_path: Path
+
+    @property
+    def assessed_as_of(self) -> date:
+        value = self.scorecard["assessed_as_of"].dropna()
+        return pd.Timestamp(value.iloc[0]).date() if len(value) else date.today()
+
+    def plans(self) -> pd.DataFrame:
+        """Each plan's window (from its targets) and the share of it elapsed at the as-of date."""
+        frame = (
+            self.scorecard.groupby(["plan_id", "plan_name_zh", "plan_name_en"], dropna=False)
+            .agg(start=("start_date", "min"), end=("deadline", "max"), targets=("target_id", "count"))
+            .reset_index()
+            .sort_values("start")
+        )
+        as_of = pd.Timestamp(self.assessed_as_of)
+        total = (frame["end"] - frame["start"]).dt.days + 1
+        done = (as_of - frame["start"]).dt.days + 1
+        frame["elapsed_share"] = (done / total).clip(lower=0, upper=1)
+        return frame
+
+
+def load_report_data(db_path: Path) -> ReportData:
+    con = open_published(db_path)
+    try:
+        scorecard = con.execute(SCORECARD_SQL).df()
+        progress = con.execute("select * from fct_target_progress order by target_id, period_end, period_kind").df()
+        by_region = con.execute(
+            """
+            select r.*, d.sort_order
+            from fct_target_progress_by_region as r
+            left join dim_regions as d using (region_code)
+            order by r.target_id, d.sort_order, r.subject_code, r.period_end
+            """
+        ).df()
+        regions = con.execute("select * from dim_regions order by sort_order").df()
+        version, published_at, manifest_json = con.execute(
+            "select version, cast(published_at as varchar), manifest_json from publish_manifest"
+        ).fetchone()
+    finally:
+        con.close()
+    return ReportData(
+        scorecard=scorecard,
+        progress=progress,
+        by_region=by_region,
+        regions=regions,
+        version=version,
+        published_at=published_at,
+        manifest=json.loads(manifest_json),
+        db_path=Path(db_path),
+    )
