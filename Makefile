@@ -37,7 +37,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check dagster_project tests scripts
 	$(BIN)/ruff format --check dagster_project tests scripts
-	cd dbt && ../$(BIN)/sqlfluff lint models macros
+	cd dbt && ../$(BIN)/sqlfluff lint models
 
 format: setup
 	$(BIN)/ruff format dagster_project tests scripts

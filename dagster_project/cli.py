@@ -20,8 +20,14 @@ def main() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
-@main.command(help="运行全流程 / Ingest the landing folder (and the bundled sample with --sample), build, check and publish.")
-@click.option("--sample/--no-sample", default=False, help="Stage the bundled sample releases and serve the sample API on 127.0.0.1.")
+@main.command(
+    help="运行全流程 / Ingest the landing folder (and the bundled sample with --sample), build, check and publish."
+)
+@click.option(
+    "--sample/--no-sample",
+    default=False,
+    help="Stage the bundled sample releases and serve the sample API on 127.0.0.1.",
+)
 def run(sample: bool) -> None:
     from dagster_project.runner import run_pipeline
 

@@ -97,9 +97,11 @@ def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     return failed
 
 
-def ingest_landing(instance: dg.DagsterInstance, settings: Settings, log: Callable[[str], None]) -> RunSummary:
-    from dagster_project.definitions import defs
+def ingest_landing(
+    instance: dg.DagsterInstance, settings: Settings, log: Callable[[str], None]
+) -> RunSummary:
     from dagster_project.assets.ingestion import release_files
+    from dagster_project.definitions import defs
 
     summary = RunSummary()
     files, unsafe = landing.scan_landing(settings.landing_dir)
@@ -156,7 +158,9 @@ def build_and_publish(instance: dg.DagsterInstance, log: Callable[[str], None]) 
     return result.success, _failed_checks(result)
 
 
-def run_pipeline(sample: bool = True, log: Callable[[str], None] = print, settings: Settings | None = None) -> RunSummary:
+def run_pipeline(
+    sample: bool = True, log: Callable[[str], None] = print, settings: Settings | None = None
+) -> RunSummary:
     settings = prepare_environment(settings)
     if sample:
         staged = stage_sample_releases(settings)

@@ -1,6 +1,5 @@
 """Time-based runs: the monthly API pull and the nightly rebuild of the marts."""
 
-
 import dagster as dg
 
 from dagster_project.assets.ingestion import raw_api_observations

@@ -1,6 +1,5 @@
 """Files arriving: the landing sensor turns each new or corrected release file into a run."""
 
-
 import dagster as dg
 
 from dagster_project import landing

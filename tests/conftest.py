@@ -33,7 +33,11 @@ class PipelineRun:
 
 def point_settings_at(home: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> None:
     """Send every runtime path (warehouse, landing, Dagster home …) under ``home``."""
-    values = {"PMW_HOME": str(home), "DAGSTER_HOME": str(home / "dagster_home"), "PMW_WAREHOUSE_PATH": str(home / "warehouse.duckdb")}
+    values = {
+        "PMW_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster_home"),
+        "PMW_WAREHOUSE_PATH": str(home / "warehouse.duckdb"),
+    }
     for key, value in values.items():
         if monkeypatch is not None:
             monkeypatch.setenv(key, value)
@@ -47,7 +51,9 @@ def sample_pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pi
     from dagster_project.runner import run_pipeline
 
     home = tmp_path_factory.mktemp("pipeline_home")
-    saved = {k: os.environ.get(k) for k in ("PMW_HOME", "DAGSTER_HOME", "PMW_WAREHOUSE_PATH", "PMW_STATS_API_URL")}
+    saved = {
+        k: os.environ.get(k) for k in ("PMW_HOME", "DAGSTER_HOME", "PMW_WAREHOUSE_PATH", "PMW_STATS_API_URL")
+    }
     point_settings_at(home)
     try:
         summary = run_pipeline(sample=True, log=lambda _msg: None)

@@ -31,10 +31,19 @@ def test_code_location_loads_with_jobs_sensor_and_schedules(defs):
 def test_asset_graph_flows_from_ingest_to_publish(defs):
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert {"raw/observations", "raw/api_observations", "staging/stg_raw__observations",
-            "marts/fct_target_progress", "marts/fct_target_scorecard", "published/marts"} <= keys
+    assert {
+        "raw/observations",
+        "raw/api_observations",
+        "staging/stg_raw__observations",
+        "marts/fct_target_progress",
+        "marts/fct_target_scorecard",
+        "published/marts",
+    } <= keys
     upstream_of_staging = graph.get(dg.AssetKey(["staging", "stg_raw__observations"])).parent_keys
-    assert {dg.AssetKey(["raw", "observations"]), dg.AssetKey(["raw", "api_observations"])} <= upstream_of_staging
+    assert {
+        dg.AssetKey(["raw", "observations"]),
+        dg.AssetKey(["raw", "api_observations"]),
+    } <= upstream_of_staging
     publish_parents = graph.get(dg.AssetKey(["published", "marts"])).parent_keys
     assert dg.AssetKey(["marts", "fct_target_progress"]) in publish_parents
 
@@ -44,8 +53,12 @@ def test_every_warehouse_writer_is_in_the_single_writer_pool(defs):
     from dagster_project.runner import INSTANCE_YAML
 
     graph = defs.resolve_asset_graph()
-    writers = [dg.AssetKey(["raw", "observations"]), dg.AssetKey(["raw", "api_observations"]),
-               dg.AssetKey(["marts", "fct_target_progress"]), dg.AssetKey(["published", "marts"])]
+    writers = [
+        dg.AssetKey(["raw", "observations"]),
+        dg.AssetKey(["raw", "api_observations"]),
+        dg.AssetKey(["marts", "fct_target_progress"]),
+        dg.AssetKey(["published", "marts"]),
+    ]
     for key in writers:
         assert graph.get(key).pools == {WAREHOUSE_POOL}, key
     assert "default_limit: 1" in INSTANCE_YAML
@@ -65,15 +78,21 @@ def test_seed_assets_materialize_into_a_temporary_duckdb(defs, tmp_path, monkeyp
     prepare_environment()
     seeds = dg.AssetSelection.groups("catalogue")
     job = dg.define_asset_job("seeds_only", selection=seeds)
-    result = dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def("seeds_only").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral()
+    result = (
+        dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
+        .resolve_job_def("seeds_only")
+        .execute_in_process(instance=dg.DagsterInstance.ephemeral())
     )
     assert result.success
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
     try:
         targets = con.execute("select count(*) from seeds.targets").fetchall()[0][0]
-        quoted = con.execute("select count(*) from seeds.targets where quote is null or quote = ''").fetchall()[0][0]
-        regions = con.execute("select count(*) from seeds.regions where region_type = 'county'").fetchall()[0][0]
+        quoted = con.execute(
+            "select count(*) from seeds.targets where quote is null or quote = ''"
+        ).fetchall()[0][0]
+        regions = con.execute("select count(*) from seeds.regions where region_type = 'county'").fetchall()[
+            0
+        ][0]
     finally:
         con.close()
     assert targets >= 100 and quoted == 0

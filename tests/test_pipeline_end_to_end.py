@@ -61,7 +61,9 @@ def test_gdp_five_year_target_growth_ratio_by_hand(warehouse):
     expected_status = "on_track" if ratio >= 0.95 else "needs_acceleration" if ratio >= 0.6 else "off_track"
     if gdp_2025 > 5000:
         expected_status = "achieved"
-    actual, status, progress_ratio, _share, _exp, projected, _q, _t = _progress(warehouse, "T5Y-GDP-5000", "2025")
+    actual, status, progress_ratio, _share, _exp, projected, _q, _t = _progress(
+        warehouse, "T5Y-GDP-5000", "2025"
+    )
     assert actual == pytest.approx(gdp_2025)
     assert progress_ratio == pytest.approx(ratio, rel=1e-9)
     assert projected == pytest.approx(gdp_2025 * (1 + actual_cagr), rel=1e-9)
@@ -71,12 +73,22 @@ def test_gdp_five_year_target_growth_ratio_by_hand(warehouse):
 def test_annual_investment_pace_by_hand(warehouse):
     # 完成年度投资1000亿元以上: by June 2022 the linear 序时进度 is 6/12.
     ytd = _latest(warehouse, "major_project_investment", "430200", "2022-01~06")
-    actual, status, ratio, share, expected, projected, _q, _t = _progress(warehouse, "T22-MAJORPROJ-INV-1000", "2022-01~06")
+    actual, status, ratio, share, expected, projected, _q, _t = _progress(
+        warehouse, "T22-MAJORPROJ-INV-1000", "2022-01~06"
+    )
     assert share == pytest.approx(ytd / 1000)
     assert expected == pytest.approx(0.5)
     assert ratio == pytest.approx((ytd / 1000) / 0.5)
     assert projected == pytest.approx(ytd / 0.5)
-    expected_status = "achieved" if ytd >= 1000 else "on_track" if ratio >= 0.95 else "needs_acceleration" if ratio >= 0.6 else "off_track"
+    expected_status = (
+        "achieved"
+        if ytd >= 1000
+        else "on_track"
+        if ratio >= 0.95
+        else "needs_acceleration"
+        if ratio >= 0.6
+        else "off_track"
+    )
     assert status == expected_status
 
 
@@ -91,9 +103,15 @@ def test_air_quality_band_at_the_deadline_by_hand(warehouse):
 def test_listed_company_county_coverage_by_hand(warehouse):
     # 上市企业县市区全覆盖: counties whose latest known count (as of the period end) is at least one.
     period_end = _one(
-        warehouse, "select max(period_end) from marts.fct_target_progress where target_id = 'T5Y-COVER-LISTED'"
+        warehouse,
+        "select max(period_end) from marts.fct_target_progress where target_id = 'T5Y-COVER-LISTED'",
     )[0]
-    counties = [r[0] for r in warehouse.execute("select region_code from seeds.regions where region_type = 'county'").fetchall()]
+    counties = [
+        r[0]
+        for r in warehouse.execute(
+            "select region_code from seeds.regions where region_type = 'county'"
+        ).fetchall()
+    ]
     covered = 0
     for county in counties:
         rows = warehouse.execute(
@@ -105,15 +123,19 @@ def test_listed_company_county_coverage_by_hand(warehouse):
         covered += bool(rows and rows[0][0] >= 1)
     status, actual = _one(
         warehouse,
-        "select status_code, actual_value from marts.fct_target_progress where target_id = 'T5Y-COVER-LISTED' and period_end = ?",
+        """select status_code, actual_value from marts.fct_target_progress
+           where target_id = 'T5Y-COVER-LISTED' and period_end = ?""",
         (period_end,),
     )
     assert actual == covered
-    expected_statuses = {"achieved"} if covered == 9 else {"on_track", "needs_acceleration", "off_track", "deteriorating"}
+    expected_statuses = (
+        {"achieved"} if covered == 9 else {"on_track", "needs_acceleration", "off_track", "deteriorating"}
+    )
     assert status in expected_statuses
     by_region = _one(
         warehouse,
-        "select count(*) filter (where counts_as_met) from marts.fct_target_progress_by_region where target_id = 'T5Y-COVER-LISTED' and period_end = ?",
+        """select count(*) filter (where counts_as_met) from marts.fct_target_progress_by_region
+           where target_id = 'T5Y-COVER-LISTED' and period_end = ?""",
         (period_end,),
     )[0]
     assert by_region == covered
@@ -122,7 +144,8 @@ def test_listed_company_county_coverage_by_hand(warehouse):
 def test_gdp_rank_among_the_provinces_cities_by_hand(warehouse):
     def rank_in(period):
         rows = warehouse.execute(
-            """select region_code, value from (select * from raw.observations union all select * from raw.api_observations)
+            """select region_code, value
+               from (select * from raw.observations union all select * from raw.api_observations)
                where indicator_code = 'gdp' and measure = 'value' and period_code = ?
                  and region_code in (select region_code from seeds.regions where is_peer_city)
                qualify row_number() over (partition by region_code order by release_date desc, ingested_at desc) = 1""",
@@ -150,7 +173,11 @@ def test_revised_figure_supersedes_for_latest_and_stays_queryable_as_of(warehous
         """select value, is_revised, first_vintage_value from intermediate.int_observations__latest
            where indicator_code = 'gdp' and region_code = '430200' and period_code = '2021' and measure = 'value'""",
     )
-    assert latest[0] == pytest.approx(vintages[-1][0]) and latest[1] is True and latest[2] == pytest.approx(3420.3)
+    assert (
+        latest[0] == pytest.approx(vintages[-1][0])
+        and latest[1] is True
+        and latest[2] == pytest.approx(3420.3)
+    )
     published = duckdb.connect(str(sample_pipeline_run.published), read_only=True)
     try:
         as_of = published.execute(
@@ -165,7 +192,11 @@ def test_revised_figure_supersedes_for_latest_and_stays_queryable_as_of(warehous
 
 
 def test_every_figure_says_what_it_is(warehouse):
-    qualities = dict(warehouse.execute("select actual_quality, count(*) from marts.fct_target_progress group by 1").fetchall())
+    qualities = dict(
+        warehouse.execute(
+            "select actual_quality, count(*) from marts.fct_target_progress group by 1"
+        ).fetchall()
+    )
     assert set(qualities) <= {"published", "derived", "illustrative"}
     assert qualities.get("illustrative", 0) > 0
     # a derived actual names what it was derived from

@@ -9,7 +9,6 @@ A file that fails the contract is quarantined with an error report; the asset's 
 fails, so downstream models are not rebuilt from a run that lost data, and every earlier row stays.
 """
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -23,7 +22,9 @@ stats_months = dg.MonthlyPartitionsDefinition(start_date="2021-01-01", end_offse
 
 # Transient failures (a locked warehouse file, a flaky network share) are retried with backoff;
 # bad content is not retried: it is quarantined.
-TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+TRANSIENT_RETRY = dg.RetryPolicy(
+    max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
 
 RELEASE_CONTRACT_CHECK = "release_files_pass_contract"
 API_CONTRACT_CHECK = "api_release_passes_contract"
@@ -75,7 +76,9 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             else:
                 quarantined.append(key)
                 all_errors.extend(result.errors)
-                context.log.error(f"{key}: quarantined to {result.quarantine_path} ({len(result.errors)} errors)")
+                context.log.error(
+                    f"{key}: quarantined to {result.quarantine_path} ({len(result.errors)} errors)"
+                )
     yield dg.MaterializeResult(
         metadata={
             "files_loaded": len(loaded),

@@ -4,7 +4,6 @@ dbt data tests become Dagster asset checks (dagster-dbt does this), so a failing
 asset it guards.
 """
 
-
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
@@ -27,7 +26,9 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
 @dbt_assets(
     manifest=DBT_MANIFEST,
-    dagster_dbt_translator=WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    dagster_dbt_translator=WarehouseTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
     pool=WAREHOUSE_POOL,
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):

@@ -31,6 +31,9 @@ order by s.status_sort_order, s.section_zh, s.target_id
 """
 
 
+NUMERALS = "一二两三四五六七八九十"
+
+
 @dataclass
 class ReportData:
     scorecard: pd.DataFrame
@@ -46,6 +49,17 @@ class ReportData:
     def assessed_as_of(self) -> date:
         value = self.scorecard["assessed_as_of"].dropna()
         return pd.Timestamp(value.iloc[0]).date() if len(value) else date.today()
+
+    def section_order(self) -> list[str]:
+        """Sections as a reader meets them: the five-year plan's headline numbers (一突破, 两进位 …)
+        first, then the year's keywords, then its project lists."""
+        first = self.scorecard.groupby("section_zh").agg(start=("start_date", "min"), end=("deadline", "max"))
+
+        def key(section: str) -> tuple:
+            numeral = NUMERALS.find(section[:1])
+            return (-first.loc[section, "end"].value, numeral if numeral >= 0 else 99, section[:1].isdigit(), section)
+
+        return sorted(first.index, key=key)
 
     def plans(self) -> pd.DataFrame:
         """Each plan's window (from its targets) and the share of it elapsed at the as-of date."""

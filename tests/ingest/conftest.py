@@ -9,12 +9,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-
 from dagster_project.ingest.catalog import Catalog, load_catalog
 from dagster_project.ingest.store import ensure_schema
 
 from .helpers import FIXTURES
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -51,22 +51,22 @@ ratio_inputs as (
         den.bound as denominator_bound,
         num.source_file || '#' || num.source_row || ' / ' || den.source_file || '#' || den.source_row as source_file,
         greatest(num.release_date, den.release_date) as release_date,
-        num.release_id as release_id,
+        num.release_id,
         num.is_revised or den.is_revised as is_revised,
         ind.numerator_code,
         ind.denominator_code
     from indicators as ind
     inner join published as num
         on
-            num.indicator_code = ind.numerator_code
+            ind.numerator_code = num.indicator_code
             and num.measure = 'value'
     inner join published as den
         on
-            den.indicator_code = ind.denominator_code
+            ind.denominator_code = den.indicator_code
             and den.measure = 'value'
-            and den.region_code = num.region_code
-            and den.subject_code = num.subject_code
-            and den.period_code = num.period_code
+            and num.region_code = den.region_code
+            and num.subject_code = den.subject_code
+            and num.period_code = den.period_code
     where
         ind.measure_kind = 'ratio'
         and den.value > 0

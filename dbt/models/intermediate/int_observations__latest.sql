@@ -15,14 +15,15 @@
 with known_by_then as (
     select *
     from {{ ref('stg_raw__observations') }}
-    where release_date <= {{ as_of_date() }}
-    {% if is_incremental() %}
-        and observation_key in (
-            select observation_key
-            from {{ ref('stg_raw__observations') }}
-            where ingested_at > (select max(last_ingested_at) from {{ this }})
-        )
-    {% endif %}
+    where
+        release_date <= {{ as_of_date() }}
+        {% if is_incremental() %}
+            and observation_key in (
+                select new_rows.observation_key
+                from {{ ref('stg_raw__observations') }} as new_rows
+                where new_rows.ingested_at > (select max(loaded.last_ingested_at) from {{ this }} as loaded)
+            )
+        {% endif %}
 ),
 
 ranked as (

@@ -12,7 +12,7 @@ values_ as (
     where
         measure = 'value'
         and subject_code = ''
-        and indicator_code in (select indicator_code from flow_indicators)
+        and indicator_code in (select flow_indicators.indicator_code from flow_indicators)
 ),
 
 years as (

@@ -102,7 +102,10 @@ measured as (
     select
         framed.*,
         previous_year.previous_actual,
-        {{ comparison_met('framed.comparator_applied', 'framed.actual_value', 'framed.actual_bound', 'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign') }}
+        {{ comparison_met(
+            'framed.comparator_applied', 'framed.actual_value', 'framed.actual_bound',
+            'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign'
+        ) }}
             as is_met,
         case
             when framed.comparator_applied = 'at_most' then framed.actual_value - framed.target_level
@@ -127,11 +130,13 @@ measured as (
                 not framed.is_cumulative or framed.base_value is null
                 or framed.actual_direction_sign * (framed.target_level - framed.base_value) <= 0
                 then null
-            when framed.is_growth_target and framed.target_level / framed.base_value > 0
+            when
+                framed.is_growth_target and framed.target_level / framed.base_value > 0
                 and framed.target_level <> framed.base_value
                 -- compound growth: the expected trajectory is geometric, not a straight line
-                then (power(framed.target_level / framed.base_value, framed.years_elapsed / framed.years_total) - 1)
-                / (framed.target_level / framed.base_value - 1)
+                then
+                    (power(framed.target_level / framed.base_value, framed.years_elapsed / framed.years_total) - 1)
+                    / (framed.target_level / framed.base_value - 1)
             else least(framed.elapsed_share, 1.0)
         end as expected_share_linear,
         case
@@ -168,13 +173,15 @@ measured as (
 paced as (
     select
         measured.*,
-        coalesce(expected_share_seasonal, expected_share_linear) as expected_share,
-        case when expected_share_seasonal is not null then 'seasonal' when expected_share_linear is not null then 'linear' end
+        coalesce(measured.expected_share_seasonal, measured.expected_share_linear) as expected_share,
+        case
+            when measured.expected_share_seasonal is not null then 'seasonal' when measured.expected_share_linear is not null then 'linear'
+        end
             as expected_share_method,
         case
-            when is_growth_target and required_cagr <> 0 then actual_cagr / abs(required_cagr)
-            when is_cumulative and coalesce(expected_share_seasonal, expected_share_linear) > 0
-                then share_achieved / coalesce(expected_share_seasonal, expected_share_linear)
+            when measured.is_growth_target and measured.required_cagr <> 0 then measured.actual_cagr / abs(measured.required_cagr)
+            when measured.is_cumulative and coalesce(measured.expected_share_seasonal, measured.expected_share_linear) > 0
+                then measured.share_achieved / coalesce(measured.expected_share_seasonal, measured.expected_share_linear)
         end as progress_ratio
     from measured
 ),
@@ -183,16 +190,17 @@ projected as (
     select
         paced.*,
         case
-            when is_final then actual_value
-            when is_growth_target and actual_cagr is not null
-                then actual_value * power(1 + actual_cagr, years_total - years_elapsed)
-            when is_cumulative and measure_kind = 'flow' and not is_multi_year and expected_share > 0
-                and target_kind in ('level', 'additions')
+            when paced.is_final then paced.actual_value
+            when paced.is_growth_target and paced.actual_cagr is not null
+                then paced.actual_value * power(1 + paced.actual_cagr, paced.years_total - paced.years_elapsed)
+            when
+                paced.is_cumulative and paced.measure_kind = 'flow' and not paced.is_multi_year and paced.expected_share > 0
+                and paced.target_kind in ('level', 'additions')
                 -- year-end estimate: what is done so far scaled by the share of the year normally done by now
-                then actual_value / expected_share
-            when is_cumulative and elapsed_share > 0 and base_value is not null
-                then base_value + (actual_value - base_value) / elapsed_share
-            else actual_value
+                then paced.actual_value / paced.expected_share
+            when paced.is_cumulative and paced.elapsed_share > 0 and paced.base_value is not null
+                then paced.base_value + (paced.actual_value - paced.base_value) / paced.elapsed_share
+            else paced.actual_value
         end as projected_value
     from paced
 )
@@ -200,38 +208,43 @@ projected as (
 select
     projected.*,
     case
-        when comparator_applied = 'at_most' then projected_value - target_level
-        when comparator_applied = 'about' then actual_direction_sign * (target_level - projected_value) - tolerance_abs
-        else target_level - projected_value
+        when projected.comparator_applied = 'at_most' then projected.projected_value - projected.target_level
+        when
+            projected.comparator_applied = 'about'
+            then projected.actual_direction_sign * (projected.target_level - projected.projected_value) - projected.tolerance_abs
+        else projected.target_level - projected.projected_value
     end as projected_gap,
     case
-        when base_value is not null and target_level <> base_value
-            then (projected_value - base_value) / (target_level - base_value)
+        when projected.base_value is not null and projected.target_level <> projected.base_value
+            then (projected.projected_value - projected.base_value) / (projected.target_level - projected.base_value)
     end as projection_ratio,
     case
-        when expected_share is null then null
-        when is_met and is_cumulative then 'completed'
-        when share_achieved - expected_share > ahead_margin then 'ahead'
-        when share_achieved - expected_share < -behind_margin then 'behind'
+        when projected.expected_share is null then null
+        when projected.is_met and projected.is_cumulative then 'completed'
+        when projected.share_achieved - projected.expected_share > projected.ahead_margin then 'ahead'
+        when projected.share_achieved - projected.expected_share < -projected.behind_margin then 'behind'
         else 'on_schedule'
     end as pace_code,
     case
-        when actual_value is null then 'no_data'
-        when is_met is null then 'not_assessable'
-        when is_met and (is_cumulative or is_final) then 'achieved'
-        when is_final then 'off_track'
-        when is_met then 'on_track'
-        when progress_ratio is not null then
-            case
-                when progress_ratio >= on_track_ratio then 'on_track'
-                when progress_ratio >= acceleration_ratio then 'needs_acceleration'
-                when progress_ratio >= deterioration_ratio then 'off_track'
-                else 'deteriorating'
-            end
+        when projected.actual_value is null then 'no_data'
+        when projected.is_met is null then 'not_assessable'
+        when projected.is_met and (projected.is_cumulative or projected.is_final) then 'achieved'
+        when projected.is_final then 'off_track'
+        when projected.is_met then 'on_track'
+        when projected.progress_ratio is not null
+            then
+                case
+                    when projected.progress_ratio >= projected.on_track_ratio then 'on_track'
+                    when projected.progress_ratio >= projected.acceleration_ratio then 'needs_acceleration'
+                    when projected.progress_ratio >= projected.deterioration_ratio then 'off_track'
+                    else 'deteriorating'
+                end
         -- state targets (rates, classes, ranks, bands) not met now
-        when previous_actual is not null and actual_direction_sign * (actual_value - previous_actual) < 0
+        when
+            projected.previous_actual is not null
+            and projected.actual_direction_sign * (projected.actual_value - projected.previous_actual) < 0
             then 'deteriorating'
-        when share_achieved >= on_track_ratio then 'needs_acceleration'
+        when projected.share_achieved >= projected.on_track_ratio then 'needs_acceleration'
         else 'off_track'
     end as status_code
 from projected

@@ -30,7 +30,7 @@ county_units as (
     from targets
     inner join regions
         on
-            regions.parent_code = targets.scope_code
+            targets.scope_code = regions.parent_code
             and regions.region_type = 'county'
     where targets.scope_type = 'every_county'
 ),
@@ -43,7 +43,7 @@ section_units as (
         sections.section_name_zh as unit_name_zh
     from targets
     inner join sections
-        on sections.river_code = targets.scope_code
+        on targets.scope_code = sections.river_code
     where targets.scope_type = 'river'
 ),
 
@@ -63,9 +63,9 @@ unit_observations as (
         on units.target_id = targets.target_id
     inner join values_
         on
-            values_.indicator_code = targets.indicator_code
-            and values_.region_code = units.region_code
-            and values_.subject_code = units.subject_code
+            targets.indicator_code = values_.indicator_code
+            and units.region_code = values_.region_code
+            and units.subject_code = values_.subject_code
 ),
 
 -- The periods at which a regional target is assessed: every period any unit reported in the window
@@ -134,7 +134,7 @@ stock_candidates as (
             unit_periods.target_id = obs.target_id
             and unit_periods.region_code = obs.region_code
             and unit_periods.subject_code = obs.subject_code
-            and obs.period_end <= unit_periods.period_end
+            and unit_periods.period_end >= obs.period_end
     where targets.measure_kind = 'stock'
 ),
 
@@ -166,7 +166,8 @@ same_period as (
 ),
 
 unit_values as (
-    select * exclude (recency) from stock_candidates where recency = 1
+    select * exclude (recency) from stock_candidates
+    where recency = 1
     union all
     select * from same_period
 ),
@@ -223,9 +224,14 @@ select
                 end
         when targets.comparator = 'class_or_better'
             -- "优于Ⅱ类" is stored as 2 with bound lt: strictly better than class II
-            then unit_values.value < targets.target_value
-            or (unit_values.value = targets.target_value and coalesce(unit_values.bound, 'eq') <> 'gt')
-        else {{ comparison_met('targets.effective_comparator', 'unit_values.value', 'unit_values.bound', 'targets.target_value', 'coalesce(targets.tolerance, 0)', 'targets.direction_sign') }}
+            then
+                unit_values.value < targets.target_value
+                or (unit_values.value = targets.target_value and coalesce(unit_values.bound, 'eq') <> 'gt')
+        else
+            {{ comparison_met(
+                'targets.effective_comparator', 'unit_values.value', 'unit_values.bound',
+                'targets.target_value', 'coalesce(targets.tolerance, 0)', 'targets.direction_sign'
+            ) }}
     end as counts_as_met
 from unit_periods
 inner join targets

@@ -39,8 +39,8 @@ single_region as (
     from targets
     inner join values_
         on
-            values_.indicator_code = targets.indicator_code
-            and values_.region_code = targets.scope_code
+            targets.indicator_code = values_.indicator_code
+            and targets.scope_code = values_.region_code
             and values_.subject_code = ''
             and values_.measure = 'value'
     where
@@ -84,8 +84,8 @@ stock_before_start as (
     from targets
     inner join values_
         on
-            values_.indicator_code = targets.indicator_code
-            and values_.region_code = targets.scope_code
+            targets.indicator_code = values_.indicator_code
+            and targets.scope_code = values_.region_code
             and values_.subject_code = ''
             and values_.measure = 'value'
     where
@@ -117,14 +117,14 @@ flow_additions as (
     select
         sel.target_id,
         sel.period_code,
-        sum(prior.value) as earlier_years_total
+        sum(earlier.value) as earlier_years_total
     from single_region_selected as sel
-    inner join single_region as prior
+    inner join single_region as earlier
         on
-            sel.target_id = prior.target_id
-            and prior.period_kind = 'year'
-            and prior.period_end < {{ dbt.date_trunc('year', 'sel.period_end') }}
-            and prior.period_start >= sel.start_date
+            sel.target_id = earlier.target_id
+            and earlier.period_kind = 'year'
+            and earlier.period_end < {{ dbt.date_trunc('year', 'sel.period_end') }}
+            and sel.start_date <= earlier.period_start
     where sel.target_kind = 'additions' and sel.measure_kind = 'flow'
     group by sel.target_id, sel.period_code
 ),
@@ -142,7 +142,9 @@ single_region_series as (
                     sel.declared_baseline,
                     case when sel.measure_kind = 'stock' then stock_base.value else base.base_value end
                 ), 0)
-            when sel.target_kind = 'additions' and sel.measure_kind = 'stock' then sel.value - coalesce(sel.declared_baseline, stock_base.value)
+            when
+                sel.target_kind = 'additions' and sel.measure_kind = 'stock'
+                then sel.value - coalesce(sel.declared_baseline, stock_base.value)
             when sel.target_kind = 'additions' then sel.value + coalesce(flow_additions.earlier_years_total, 0)
             else sel.value
         end as actual_value,
@@ -199,18 +201,22 @@ growth_rows as (
     from targets
     inner join values_
         on
-            values_.indicator_code = targets.indicator_code
-            and values_.region_code = targets.scope_code
+            targets.indicator_code = values_.indicator_code
+            and targets.scope_code = values_.region_code
             and values_.subject_code = ''
             and values_.measure = 'yoy_pct'
     where
         targets.target_kind = 'multiple'
         and targets.measure_kind = 'flow'
-        and not exists (select 1 from single_region_series as s where s.target_id = targets.target_id)
+        and not exists (
+            select 1 from single_region_series as s
+            where s.target_id = targets.target_id
+        )
 ),
 
 annual_growth as (
-    select * from growth_rows where period_kind = 'year'
+    select * from growth_rows
+    where period_kind = 'year'
 ),
 
 growth_index as (
@@ -220,15 +226,15 @@ growth_index as (
         g.period_kind,
         g.period_start,
         g.period_end,
-        exp(sum(ln(1 + prior.value / 100.0))) as prior_index,
-        string_agg(prior.period_code || ' ' || cast(prior.value as varchar) || '%', ', ' order by prior.period_code)
-            as prior_rates
+        exp(sum(ln(1 + earlier.value / 100.0))) as earlier_index,
+        string_agg(earlier.period_code || ' ' || cast(earlier.value as varchar) || '%', ', ' order by earlier.period_code)
+            as earlier_rates
     from growth_rows as g
-    inner join annual_growth as prior
+    inner join annual_growth as earlier
         on
-            g.target_id = prior.target_id
-            and cast(prior.period_code as integer) > g.baseline_year
-            and cast(prior.period_code as integer) < extract(year from g.period_end)
+            g.target_id = earlier.target_id
+            and cast(earlier.period_code as integer) > g.baseline_year
+            and cast(earlier.period_code as integer) < extract(year from g.period_end)
     group by g.target_id, g.period_code, g.period_kind, g.period_start, g.period_end
 ),
 
@@ -239,7 +245,7 @@ growth_series as (
         g.period_kind,
         g.period_start,
         g.period_end,
-        coalesce(gi.prior_index, 1.0) * (1 + g.value / 100.0) as actual_value,
+        coalesce(gi.earlier_index, 1.0) * (1 + g.value / 100.0) as actual_value,
         g.value as underlying_value,
         g.bound as actual_bound,
         1.0 as base_value,
@@ -248,7 +254,7 @@ growth_series as (
         'derived' as provenance,
         g.is_illustrative,
         'chained real growth since ' || cast(g.baseline_year as varchar) || ': '
-        || coalesce(gi.prior_rates || ', ', '') || g.period_code || ' ' || cast(g.value as varchar) || '%'
+        || coalesce(gi.earlier_rates || ', ', '') || g.period_code || ' ' || cast(g.value as varchar) || '%'
             as derived_from,
         g.source_file,
         g.source_row,
@@ -295,7 +301,8 @@ peer_values as (
 ),
 
 peer_count as (
-    select count(*) as peer_cities from regions where is_peer_city
+    select count(*) as peer_cities from regions
+    where is_peer_city
 ),
 
 ranks as (
@@ -305,12 +312,14 @@ ranks as (
         rank_targets.start_date,
         rank_targets.deadline,
         peer_values.*,
-        case when rank_targets.direction_sign < 0 then rank_low_first else rank_high_first end as city_rank
+        case
+            when rank_targets.direction_sign < 0 then peer_values.rank_low_first else peer_values.rank_high_first
+        end as city_rank
     from rank_targets
     inner join peer_values
         on
-            peer_values.indicator_code = rank_targets.indicator_code
-            and peer_values.region_code = rank_targets.ranked_region_code
+            rank_targets.indicator_code = peer_values.indicator_code
+            and rank_targets.ranked_region_code = peer_values.region_code
     cross join peer_count
     -- a rank is only a rank when every peer city reported for that period
     where peer_values.peers_reporting = peer_count.peer_cities
@@ -402,9 +411,11 @@ regional_series as (
         rr.is_illustrative,
         case
             when targets.comparator = 'class_or_better'
-                then 'worst class over ' || cast(rr.units_reporting as varchar) || ' of '
-                || cast(rr.units_total as varchar) || ' sections; ' || cast(rr.units_met as varchar) || ' meet the class'
-            else cast(rr.units_met as varchar) || ' of ' || cast(rr.units_total as varchar) || ' units meet ('
+                then
+                    'worst class over ' || cast(rr.units_reporting as varchar) || ' of '
+                    || cast(rr.units_total as varchar) || ' sections; ' || cast(rr.units_met as varchar) || ' meet the class'
+            else
+                cast(rr.units_met as varchar) || ' of ' || cast(rr.units_total as varchar) || ' units meet ('
                 || cast(rr.units_reporting as varchar) || ' reporting)'
         end as derived_from,
         rr.source_file,
@@ -450,7 +461,7 @@ project_series as (
     from targets
     inner join values_
         on
-            values_.subject_code = targets.scope_code
+            targets.scope_code = values_.subject_code
             and values_.measure = 'stage'
     where
         targets.scope_type = 'project'
@@ -486,8 +497,8 @@ select
             then coalesce(
                 targets.tolerance,
                 abs(targets.target_value) * (
-                    select threshold_value from {{ ref('stg_seeds__status_thresholds') }}
-                    where threshold_code = 'default_about_tolerance_pct'
+                    select thresholds.threshold_value from {{ ref('stg_seeds__status_thresholds') }} as thresholds
+                    where thresholds.threshold_code = 'default_about_tolerance_pct'
                 )
             )
         else 0

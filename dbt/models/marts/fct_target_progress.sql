@@ -79,13 +79,19 @@ select
     || ' vs target ' || cast(round(assessment.target_level, 4) as varchar) || ' [' || assessment.comparator_applied || ']'
     || coalesce('; base ' || cast(round(assessment.base_value, 4) as varchar), '')
     || coalesce('; share ' || cast(round(assessment.share_achieved, 4) as varchar), '')
-    || coalesce(' vs expected ' || cast(round(assessment.expected_share, 4) as varchar)
-        || ' (' || assessment.expected_share_method || ')', '')
-    || coalesce('; CAGR actual ' || cast(round(assessment.actual_cagr, 4) as varchar)
-        || ' vs required ' || cast(round(assessment.required_cagr, 4) as varchar), '')
-    || coalesce('; ratio R ' || cast(round(assessment.progress_ratio, 4) as varchar)
+    || coalesce(
+        ' vs expected ' || cast(round(assessment.expected_share, 4) as varchar)
+        || ' (' || assessment.expected_share_method || ')', ''
+    )
+    || coalesce(
+        '; CAGR actual ' || cast(round(assessment.actual_cagr, 4) as varchar)
+        || ' vs required ' || cast(round(assessment.required_cagr, 4) as varchar), ''
+    )
+    || coalesce(
+        '; ratio R ' || cast(round(assessment.progress_ratio, 4) as varchar)
         || ' (on track >= ' || cast(assessment.on_track_ratio as varchar)
-        || ', acceleration >= ' || cast(assessment.acceleration_ratio as varchar) || ')', '')
+        || ', acceleration >= ' || cast(assessment.acceleration_ratio as varchar) || ')', ''
+    )
     || coalesce('; projected ' || cast(round(assessment.projected_value, 4) as varchar), '')
     || ' => ' || assessment.status_code as calculation_trace
 from assessment

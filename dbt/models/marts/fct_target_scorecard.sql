@@ -18,7 +18,8 @@ progress as (
 ),
 
 latest as (
-    select * from progress where recency = 1
+    select * from progress
+    where recency = 1
 ),
 
 statuses as (
@@ -90,7 +91,8 @@ select
     statuses.sort_order as status_sort_order,
     {{ dbt.dateadd('day', 'coalesce(scored.release_lag_days, 30)', 'scored.next_period_end') }} as next_release_due,
     coalesce(
-        {{ as_of_date() }} > {{ dbt.dateadd('day', 'coalesce(scored.release_lag_days, 30) + grace.overdue_grace_days', 'scored.next_period_end') }}
+        {{ as_of_date() }}
+        > {{ dbt.dateadd('day', 'coalesce(scored.release_lag_days, 30) + grace.overdue_grace_days', 'scored.next_period_end') }}
         and scored.next_period_end <= {{ dbt.dateadd('year', 1, 'scored.deadline') }},
         false
     ) as is_next_release_overdue,
