@@ -166,7 +166,20 @@ same_period as (
 ),
 
 unit_values as (
-    select * exclude (recency) from stock_candidates
+    select
+        target_id,
+        period_code,
+        region_code,
+        subject_code,
+        value,
+        bound,
+        provenance,
+        is_illustrative,
+        source_file,
+        source_row,
+        release_date,
+        value_period_code
+    from stock_candidates
     where recency = 1
     union all
     select * from same_period

@@ -227,7 +227,7 @@ growth_index as (
         g.period_start,
         g.period_end,
         exp(sum(ln(1 + earlier.value / 100.0))) as earlier_index,
-        string_agg(earlier.period_code || ' ' || cast(earlier.value as varchar) || '%', ', ' order by earlier.period_code)
+        {{ dbt.listagg("earlier.period_code || ' ' || cast(earlier.value as varchar) || '%'", "', '", 'order by earlier.period_code') }}
             as earlier_rates
     from growth_rows as g
     inner join annual_growth as earlier
@@ -369,11 +369,11 @@ region_rollup as (
         rv.period_end,
         count(*) as units_total,
         count(rv.value) as units_reporting,
-        count(*) filter (where rv.counts_as_met) as units_met,
+        sum(case when rv.counts_as_met then 1 else 0 end) as units_met,
         max(rv.value) as worst_value,
-        bool_or(rv.is_illustrative) as is_illustrative,
+        {{ dbt.bool_or('rv.is_illustrative') }} as is_illustrative,
         max(rv.release_date) as release_date,
-        string_agg(distinct rv.source_file, ', ') as source_file
+        min(rv.source_file) || case when count(distinct rv.source_file) > 1 then ' …' else '' end as source_file
     from {{ ref('int_target_region_values') }} as rv
     group by rv.target_id, rv.period_code, rv.period_kind, rv.period_start, rv.period_end
 ),
@@ -381,7 +381,7 @@ region_rollup as (
 coverage_at_start as (
     select
         rv.target_id,
-        count(*) filter (where rv.counts_as_met) as units_met_at_start,
+        sum(case when rv.counts_as_met then 1 else 0 end) as units_met_at_start,
         row_number() over (partition by rv.target_id order by rv.period_end) as earliest
     from {{ ref('int_target_region_values') }} as rv
     group by rv.target_id, rv.period_end
