@@ -1,6 +1,11 @@
 {#- One series of values per indicator, region, subject and period: the published (or illustrative)
-    figures, plus ratio indicators (e.g. budget revenue as a share of GDP) derived from their
-    numerator and denominator for the same region and period. Derived rows say what they came from. -#}
+    figures, plus two kinds of derived rows, each saying what it came from:
+    - ratio indicators (e.g. budget revenue as a share of GDP) from their numerator and denominator
+      for the same region and period;
+    - levels of growth-only releases: where a period has a reported growth rate but no level, the
+      level of the same period a year earlier times (1 + growth). Reported growth is often real
+      (comparable prices) while levels are nominal, so the derived level is flagged, never passed
+      off as published, and the reported growth row is kept beside it. -#}
 
 with latest as (
     select * from {{ ref('int_observations__latest') }}
@@ -99,8 +104,63 @@ derived_ratios as (
         release_date,
         is_revised
     from ratio_inputs
+),
+
+growth_without_level as (
+    select growth.*
+    from published as growth
+    where
+        growth.measure = 'yoy_pct'
+        and not exists (
+            select 1
+            from published as level_
+            where
+                level_.measure = 'value'
+                and level_.indicator_code = growth.indicator_code
+                and level_.region_code = growth.region_code
+                and level_.subject_code = growth.subject_code
+                and level_.period_code = growth.period_code
+        )
+),
+
+derived_levels as (
+    select
+        growth.indicator_code,
+        growth.region_code,
+        growth.subject_code,
+        growth.period_code,
+        growth.period_kind,
+        growth.period_start,
+        growth.period_end,
+        'value' as measure,
+        base.value * (1 + growth.value / 100.0) as value,
+        'approx' as bound,
+        'derived' as provenance,
+        growth.is_illustrative or base.is_illustrative as is_illustrative,
+        base.period_code || ' level ' || cast(base.value as varchar) || ' (' || base.provenance
+        || coalesce(', ' || base.source_ref, '') || ') × (1 + ' || cast(growth.value as varchar) || '% reported growth '
+        || growth.period_code || '); reported growth may be real while the level is nominal' as derived_from,
+        growth.source_file,
+        growth.source_row,
+        cast(null as varchar) as source_ref,
+        growth.release_id,
+        growth.release_date,
+        growth.is_revised or base.is_revised as is_revised
+    from growth_without_level as growth
+    inner join published as base
+        on
+            base.measure = 'value'
+            and base.provenance <> 'derived'
+            and growth.indicator_code = base.indicator_code
+            and growth.region_code = base.region_code
+            and growth.subject_code = base.subject_code
+            and growth.period_kind = base.period_kind
+            and base.period_code = cast(extract(year from growth.period_end) - 1 as varchar)
+            || substr(growth.period_code, 5)
 )
 
 select * from published
 union all
 select * from derived_ratios
+union all
+select * from derived_levels
