@@ -11,7 +11,7 @@ export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup run test lint format ui docs bench clean
+.PHONY: setup browser run test lint format ui docs bench clean
 
 setup: $(INSTALL_STAMP)
 
@@ -30,8 +30,14 @@ $(INSTALL_STAMP): pyproject.toml
 run: setup
 	$(BIN)/pmw run --sample
 
+## make browser: Debian's Chromium (headless browser tests) and a CJK font so the Chinese report renders.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		apt-get update && apt-get install -y chromium fonts-wqy-microhei; \
+	fi
+
 ## make test: set up, then run the whole test suite (pytest, including dbt build and tests).
-test: setup
+test: setup browser
 	$(BIN)/pytest -q
 
 lint: setup
@@ -50,9 +56,10 @@ ui: setup
 docs: setup
 	$(BIN)/pmw dbt-docs
 
-## make bench: the national-scale benchmark (long; not part of make test)
+## make bench: the national-scale benchmark (long; not part of make test), writes BENCHMARKS.md.
+## A smaller run: make bench BENCH_ARGS="--scale 0.1" (see python -m dagster_project.bench --help)
 bench: setup
-	$(BIN)/python -m dagster_project.bench
+	$(BIN)/python -m dagster_project.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var dbt/target dbt/logs

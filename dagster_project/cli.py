@@ -1,18 +1,48 @@
 """`pmw` — the command line of the progress-monitoring warehouse.
 
-Exit codes: 0 success; 1 the pipeline ran but a blocking check failed or nothing was published;
-2 bad usage or bad input (click's convention).
+Commands: run (the whole pipeline), ingest FILE (one release through the real ingestion path),
+status / explain / sql / report (read the published copy, read-only), ui, dbt-docs.
+
+Exit codes: 0 success; 1 failure or no data (a blocking check failed, nothing is published, a file
+was quarantined, a query failed, no target matched the filters); 2 bad usage or bad input (click's
+convention: an unknown option, target, region or period).
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import shutil
 import subprocess
 import sys
+import time
+import warnings
+from collections.abc import Iterable, Iterator
+from difflib import get_close_matches
+from pathlib import Path
 
 import click
 
 from dagster_project.settings import load_settings
+
+STATUS_CODES = ["achieved", "on_track", "needs_acceleration", "off_track", "deteriorating", "no_data", "not_assessable"]
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _load_published():
+    """The published copy's report data, or exit 1 when nothing has been published yet."""
+    from dagster_project.report.data import load_report_data
+    from dagster_project.report.published import NoPublishedCopy
+
+    try:
+        return load_report_data(load_settings().published_db_path)
+    except NoPublishedCopy as exc:
+        fail(str(exc))
 
 
 @click.group(help="株洲目标进度监测数据仓库 / Progress-monitoring warehouse for government targets.")
@@ -45,7 +75,8 @@ def run(sample: bool) -> None:
             click.echo(f"    {check}")
     click.echo(f"warehouse (working copy):  {settings.warehouse_path}")
     click.echo(f"published marts (read):    {settings.published_db_path}")
-    click.echo(f"reports:                   {settings.reports_dir}")
+    report_file = settings.reports_dir / "progress_report.html"
+    click.echo(f"progress report:           {report_file if report_file.exists() else settings.reports_dir}")
     click.echo(f"Dagster home (runs):       {settings.dagster_home}  (pmw ui -> http://127.0.0.1:3000)")
     if not summary.ok:
         click.echo("the build did not succeed: the last good published copy was kept", err=True)
@@ -65,19 +96,490 @@ def ui(port: int) -> None:
     )
 
 
-@main.command("dbt-docs", help="生成 dbt 文档 / Generate the dbt docs site into dbt/target.")
-def dbt_docs() -> None:
+@main.command(
+    "dbt-docs",
+    help="生成 dbt 文档 / Generate the dbt docs site (index.html, and static_index.html that "
+    "opens from disk without a server).",
+)
+@click.option(
+    "--target-path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the docs here instead of dbt/target.",
+)
+def dbt_docs(target_path: Path | None) -> None:
     from dagster_project.resources import dbt_env, dbt_executable
     from dagster_project.runner import prepare_environment
 
     settings = prepare_environment()
-    subprocess.run(
-        [dbt_executable(), "docs", "generate", "--profiles-dir", str(settings.dbt_project_dir)],
-        cwd=settings.dbt_project_dir,
-        env=dbt_env(settings),
-        check=True,
+    out = (target_path or settings.dbt_project_dir / "target").resolve()
+    command = [dbt_executable(), "docs", "generate", "--static", "--profiles-dir", str(settings.dbt_project_dir)]
+    if target_path is not None:
+        command += ["--target-path", str(out)]
+    completed = subprocess.run(command, cwd=settings.dbt_project_dir, env=dbt_env(settings), check=False)
+    if completed.returncode != 0:
+        fail(f"dbt docs generate failed (exit {completed.returncode})")
+    click.echo(f"dbt docs written to {out / 'index.html'}")
+    click.echo(f"offline copy (open from disk): {out / 'static_index.html'}")
+
+
+# ------------------------------------------------------------------------------------------- status
+@main.command(
+    help="计分卡 / The scorecard in the terminal, from the published copy. Filter by section, status or "
+    "region; quantified targets only unless --all or --status not_assessable."
+)
+@click.option("--section", help="Section name, Chinese or English; a part is enough (e.g. 六倍增, doublings).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUS_CODES),
+    help="Only targets with this status; repeat for several.",
+)
+@click.option(
+    "--region",
+    help="Region code or name (e.g. 430281, 醴陵, Liling): targets scoped to it, and "
+    "regional targets with the region's own value.",
+)
+@click.option("--all", "show_all", is_flag=True, help="Include the qualitative targets (assessed by hand).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def status(section: str | None, statuses: tuple[str, ...], region: str | None, show_all: bool, fmt: str) -> None:
+    from dagster_project.report.labels import ATTENTION, STATUSES, num
+    from dagster_project.report.terminal import scorecard_rows, table
+
+    data = _load_published()
+    sc = data.scorecard
+    if not show_all and "not_assessable" not in statuses:
+        sc = sc[sc["target_kind"] != "qualitative"]
+    if section:
+        needle = section.lower()
+        sc = sc[
+            sc["section_zh"].str.lower().str.contains(needle, regex=False)
+            | sc["section_en"].str.lower().str.contains(needle, regex=False)
+        ]
+    if statuses:
+        sc = sc[sc["status_code"].isin(statuses)]
+    region_values = None
+    if region:
+        code, name = _find_region(data.regions, region)
+        latest = (
+            data.by_region[data.by_region["region_code"] == code].sort_values("period_end").groupby("target_id").tail(1)
+        )
+        sc = sc[(sc["scope_code"] == code) | sc["target_id"].isin(latest["target_id"])]
+        region_values = latest.set_index("target_id")
+        click.echo(f"地区 region: {name} ({code})", err=True)
+    if sc.empty:
+        fail("no target matches these filters")
+    # what needs attention first, as in the HTML report
+    rank = {code: i for i, code in enumerate(ATTENTION)}
+    sc = sc.assign(_rank=sc["status_code"].map(rank)).sort_values(["_rank", "section_zh", "target_id"])
+    if fmt != "table":
+        _emit_records(sc, region_values, fmt)
+        return
+    headers, rows = scorecard_rows(sc)
+    if region_values is not None:
+        headers.append("本地区 this region")
+        for row, target_id in zip(rows, sc["target_id"], strict=True):
+            r = region_values.loc[target_id] if target_id in region_values.index else None
+            row.append("" if r is None else f"{num(r['value'])} {r['unit_status']} ({r['period_code']})")
+    click.echo(table(headers, rows, max_width=28))
+    counts = sc["status_code"].value_counts()
+    click.echo("")
+    click.echo(
+        f"{len(sc)} targets: "
+        + " · ".join(f"{zh} {en} {int(counts[c])}" for c, (zh, en, _) in STATUSES.items() if c in counts)
     )
-    click.echo(f"dbt docs written to {settings.dbt_project_dir / 'target' / 'index.html'}")
+    quality = sc["actual_quality"].value_counts()
+    click.echo(
+        f"as of {data.assessed_as_of} · published version {data.version} · latest figures: "
+        f"{int(quality.get('published', 0))} published, {int(quality.get('derived', 0))} derived, "
+        f"{int(quality.get('illustrative', 0))} illustrative (示意: sample data, not real figures)"
+    )
+
+
+RECORD_COLUMNS = [
+    "target_id",
+    "status_code",
+    "status_zh",
+    "section_zh",
+    "title_zh",
+    "title_en",
+    "latest_period_code",
+    "actual_value",
+    "actual_bound",
+    "actual_quality",
+    "comparator_applied",
+    "target_level",
+    "target_unit",
+    "gap",
+    "share_achieved",
+    "expected_share",
+    "progress_ratio",
+    "projected_value",
+    "latest_release_date",
+    "next_release_due",
+    "is_next_release_overdue",
+    "source_file",
+    "source_row",
+]
+
+
+def _emit_records(sc, region_values, fmt: str) -> None:
+    """csv / json: the scorecard's own typed columns (not the formatted terminal text)."""
+    frame = sc[RECORD_COLUMNS].copy()
+    if region_values is not None:
+        regional = region_values.reindex(frame["target_id"])
+        frame["region_value"] = regional["value"].to_numpy()
+        frame["region_unit_status"] = regional["unit_status"].to_numpy()
+        frame["region_period_code"] = regional["period_code"].to_numpy()
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
+    else:
+        click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
+
+
+def _find_region(regions, text: str) -> tuple[str, str]:
+    exact = regions[
+        (regions["region_code"] == text)
+        | (regions["region_name_zh"] == text)
+        | (regions["region_name_en"].str.lower() == text.lower())
+    ]
+    found = (
+        exact
+        if len(exact)
+        else regions[
+            regions["region_name_zh"].str.contains(text, regex=False)
+            | regions["region_name_en"].str.lower().str.contains(text.lower(), regex=False)
+        ]
+    )
+    if len(found) != 1:
+        choices = ", ".join(
+            f"{r.region_code} {r.region_name_zh}" for r in (found if len(found) else regions).itertuples()
+        )
+        raise click.BadParameter(
+            f"{text!r} matches {len(found)} regions; choose one of: {choices}", param_hint="--region"
+        )
+    row = found.iloc[0]
+    return str(row["region_code"]), str(row["region_name_zh"])
+
+
+# ------------------------------------------------------------------------------------------ explain
+@main.command(
+    help="解释计算 / How a target's status was computed: the inputs, the formulas and the thresholds, "
+    "in words and numbers, with the source of every figure."
+)
+@click.argument("target")
+@click.option("--period", help="Explain this period (e.g. 2022-01~06) instead of the latest one.")
+@click.option("--history", default=6, show_default=True, help="How many recent periods to list (0: none).")
+def explain(target: str, period: str | None, history: int) -> None:
+    from dagster_project.report.terminal import UnknownPeriod, explain_text
+
+    data = _load_published()
+    ids = data.scorecard["target_id"].tolist()
+    by_upper = {t.upper(): t for t in ids}
+    target_id = by_upper.get(target.upper())
+    if target_id is None:
+        close = get_close_matches(target.upper(), list(by_upper), n=5, cutoff=0.5)
+        hint = (
+            f"; did you mean {', '.join(by_upper[c] for c in close)}?" if close else "; `pmw status --all` lists them"
+        )
+        raise click.BadParameter(f"no target {target!r}{hint}", param_hint="TARGET")
+    row = data.scorecard[data.scorecard["target_id"] == target_id].iloc[0]
+    rows = data.progress[data.progress["target_id"] == target_id]
+    try:
+        click.echo(explain_text(row, rows, period=period, history=history))
+    except UnknownPeriod as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+
+
+# ------------------------------------------------------------------------------------------- ingest
+@main.command(
+    help="载入一个发布文件 / Validate and load one release file through the real ingestion path: it is "
+    "placed in the landing folder and loaded by the Dagster job ingest_release_files (recorded in the "
+    "Dagster instance). A file that fails the contract is quarantined whole and its errors are "
+    "printed (file, row, column, reason); the exit code is then 1."
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--as",
+    "key",
+    help="The release's path in the landing folder (its partition key); default: the "
+    "file name, or its path if the file is already in the landing folder.",
+)
+@click.option("--publish", is_flag=True, help="Afterwards rebuild the models, run the checks and publish the marts.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Dagster's own log.")
+def ingest(file: Path, key: str | None, publish: bool, verbose: bool) -> None:
+    from dagster_project import landing
+    from dagster_project.ingest import store
+    from dagster_project.runner import prepare_environment
+
+    settings = prepare_environment()
+    source = file.resolve()
+    landing_dir = settings.landing_dir.resolve()
+    in_landing = source.is_relative_to(landing_dir) and key is None
+    staged = source if in_landing else landing_dir / (key or source.name)
+    try:
+        # checked before anything is written: '--as ../x' must not escape the landing folder
+        key = landing.partition_key_for(staged, landing_dir)
+    except landing.UnsafeReleaseName as exc:
+        raise click.BadParameter(str(exc), param_hint="--as") from exc
+    except ValueError as exc:
+        message = f"{key!r} would be outside the landing folder {landing_dir}"
+        raise click.BadParameter(message, param_hint="--as") from exc
+    if staged != source:
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, staged)  # the office's copy stays where it was
+    release_id = store.make_release_id(key, landing.file_sha256(staged))
+    click.echo(f"[1/3] staged {file} as release {key!r} in {settings.landing_dir}", err=True)
+
+    started = time.monotonic()
+    click.echo("[2/3] validating and loading through the Dagster job ingest_release_files …", err=True)
+    with warnings.catch_warnings():
+        if not verbose:
+            warnings.simplefilter("ignore")  # Dagster's beta/deprecation notices are not the user's business
+        run_id, run_ok = _run_ingest_job(key, verbose)
+    click.echo(f"      run {run_id} finished in {time.monotonic() - started:.1f} s", err=True)
+
+    outcome = _release_outcome(settings.warehouse_path, release_id)
+    if outcome is None:
+        fail(f"the ingestion run did not record release {release_id}; see run {run_id} in the Dagster UI (pmw ui)")
+    state, row_count, errors = outcome
+    if state == "loaded":
+        click.echo(f"[3/3] loaded {row_count} observations from {key} (release {release_id})")
+        if not run_ok:
+            fail(f"the file loaded but run {run_id} failed; see it in the Dagster UI (pmw ui)")
+        if publish:
+            _publish_after_ingest(verbose)
+        else:
+            click.echo("      the marts are rebuilt by the nightly build, `pmw run`, or `pmw ingest --publish`")
+        return
+    from dagster_project.report.terminal import table
+
+    click.echo(f"[3/3] QUARANTINED {key}: {len(errors)} problem(s); nothing from this file was loaded")
+    click.echo(
+        table(
+            ["file", "row", "column", "reason"],
+            [[e[0], "(file)" if e[1] is None else e[1], e[2] or "", e[3]] for e in errors],
+            right=[1],
+            max_width=100,
+        )
+    )
+    report = _quarantine_report(settings.quarantine_dir, staged.name)
+    if report:
+        click.echo(f"error report: {report}")
+    fail(f"{key} was quarantined; fix the file and ingest it again (a corrected file becomes a new release)")
+
+
+def _run_ingest_job(key: str, verbose: bool) -> tuple[str, bool]:
+    import dagster as dg
+
+    from dagster_project.assets.ingestion import release_files
+    from dagster_project.definitions import defs
+
+    instance = dg.DagsterInstance.get()
+    if not instance.has_dynamic_partition(release_files.name, key):
+        instance.add_dynamic_partitions(release_files.name, [key])
+    level = "INFO" if verbose else "CRITICAL"  # the errors are printed below, in words
+    result = defs.resolve_job_def("ingest_release_files").execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+        instance=instance,
+        partition_key=key,
+        raise_on_error=False,
+    )
+    return result.run_id, result.success
+
+
+def _release_outcome(warehouse: Path, release_id: str):
+    import duckdb
+
+    if not warehouse.exists():
+        return None
+    # a failed step's traceback can keep the job's read-write connection alive until it is collected,
+    # and DuckDB refuses a second, read-only configuration of the same file in one process
+    gc.collect()
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.ConnectionException:
+        con = duckdb.connect(str(warehouse))
+    try:
+        release = con.execute(
+            "select status, row_count from raw.releases where release_id = ?", [release_id]
+        ).fetchone()
+        if release is None:
+            return None
+        errors = con.execute(
+            'select source_file, "row", "column", reason from raw.quarantine where release_id = ? '
+            'order by "row" nulls first, "column"',
+            [release_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return release[0], release[1], errors
+
+
+def _quarantine_report(quarantine_dir: Path, name: str) -> Path | None:
+    from dagster_project.ingest.text import safe_filename
+
+    reports = sorted(quarantine_dir.glob(f"*_{safe_filename(name)}.errors.md"), key=lambda p: p.stat().st_mtime)
+    return reports[-1] if reports else None
+
+
+def _publish_after_ingest(verbose: bool) -> None:
+    import dagster as dg
+
+    from dagster_project.runner import build_and_publish
+
+    click.echo("      rebuilding the models, running the checks and publishing …", err=True)
+    log = (lambda m: click.echo(f"      {m}", err=True)) if verbose else (lambda m: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ok, failed = build_and_publish(dg.DagsterInstance.get(), log)
+    if not ok:
+        fail(
+            "the build did not succeed (" + (", ".join(failed) or "see the Dagster UI") + "); the last good "
+            "published copy was kept"
+        )
+    click.echo(f"      published: {load_settings().published_db_path}")
+
+
+# ------------------------------------------------------------------------------------------- report
+@main.command(help="生成进度报告 / Write the self-contained HTML progress report from the published copy.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write it (default: <PMW_HOME>/reports/progress_report.html).",
+)
+def report(output: Path | None) -> None:
+    from dagster_project.report import REPORT_FILE_NAME, NoPublishedCopy, build_report
+
+    settings = load_settings()
+    out = output or settings.reports_dir / REPORT_FILE_NAME
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="drawing charts", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        result = build_report(settings.published_db_path, out, progress=progress)
+    except NoPublishedCopy as exc:
+        fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    counts = " · ".join(f"{k} {v}" for k, v in sorted(result.status_counts.items()))
+    click.echo(
+        f"report written to {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts, "
+        f"{result.targets} targets: {counts})"
+    )
+
+
+# ---------------------------------------------------------------------------------------------- sql
+@main.command(
+    help="查询已发布数据 / Run SQL against the published marts (read-only). With QUERY: run it. "
+    "Without: read statements from standard input, or open an interactive prompt on a terminal "
+    "(.tables, .schema TABLE, .quit)."
+)
+@click.argument("query", required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--max-rows", default=200, show_default=True, help="Rows shown per result in table format.")
+def sql(query: str | None, fmt: str, max_rows: int) -> None:
+    from dagster_project.report.published import NoPublishedCopy, open_published
+
+    try:
+        con = open_published(load_settings().published_db_path)
+    except NoPublishedCopy as exc:
+        fail(str(exc))
+    try:
+        if query is not None:
+            ok = _run_sql(con, query, fmt, max_rows)
+        else:
+            interactive = sys.stdin.isatty()
+            if interactive:
+                click.echo("pmw sql — published marts, read-only. End statements with ';'. .tables .schema T .quit")
+            ok = _repl(con, _input_lines(interactive), fmt, max_rows, stop_on_error=not interactive)
+            ok = ok or interactive  # at the prompt an error is shown and the session goes on
+    finally:
+        con.close()
+    if not ok:
+        sys.exit(1)
+
+
+def _input_lines(interactive: bool) -> Iterator[str]:
+    if not interactive:
+        yield from sys.stdin
+        return
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401 - line editing and history at the prompt
+    prompt = "pmw> "
+    while True:
+        try:
+            line = input(prompt)
+        except EOFError:
+            return
+        prompt = "pmw> " if line.rstrip().endswith(";") or line.startswith(".") else "...> "
+        yield line
+
+
+def _repl(con, lines: Iterable[str], fmt: str, max_rows: int, stop_on_error: bool) -> bool:
+    """Statements end with ';'; lines starting with '.' are commands. Returns False if any failed."""
+    ok, buffer = True, ""
+    for line in lines:
+        stripped = line.strip()
+        if not buffer and stripped.startswith("."):
+            command, _, arg = stripped.partition(" ")
+            if command in (".quit", ".exit", ".q"):
+                break
+            if command == ".tables":
+                stripped = "select table_name from duckdb_tables() order by table_name;"
+            elif command == ".schema" and arg:
+                table_name = arg.strip().replace("'", "''")
+                stripped = f"select column_name, data_type from duckdb_columns() where table_name = '{table_name}';"
+            else:
+                click.echo(".tables · .schema TABLE · .quit", err=True)
+                continue
+        buffer += (" " if buffer else "") + stripped
+        if buffer.rstrip().endswith(";"):
+            good = _run_sql(con, buffer, fmt, max_rows)
+            ok = ok and good
+            buffer = ""
+            if not good and stop_on_error:
+                return False
+    if buffer.strip():
+        ok = _run_sql(con, buffer, fmt, max_rows) and ok
+    return ok
+
+
+def _run_sql(con, text: str, fmt: str, max_rows: int) -> bool:
+    import duckdb
+
+    from dagster_project.report.terminal import frame_table
+
+    try:
+        statements = con.extract_statements(text)
+        for statement in statements:
+            relation = con.execute(statement.query)
+            if relation.description is None:
+                click.echo("ok")
+                continue
+            frame = relation.df()
+            if fmt == "csv":
+                click.echo(frame.to_csv(index=False), nl=False)
+            elif fmt == "json":
+                click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
+            else:
+                click.echo(frame_table(frame.head(max_rows), max_width=60))
+                more = f" (showing {max_rows})" if len(frame) > max_rows else ""
+                click.echo(f"({len(frame)} rows{more})")
+    except duckdb.Error as exc:
+        click.echo(f"error: {exc}", err=True)
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.assets.checks import marts_meet_expectations, staged_observations_meet_expectations
 from dagster_project.assets.ingestion import raw_api_observations, raw_observations
-from dagster_project.assets.publish import published_marts
+from dagster_project.assets.publish import publish_status_sensor, published_marts
+from dagster_project.assets.report import progress_report
 from dagster_project.assets.transform import warehouse_dbt_models
 from dagster_project.resources import build_resources
 from dagster_project.schedules import (
@@ -18,9 +20,10 @@ from dagster_project.sensors import ingest_release_files_job, landing_folder_sen
 from dagster_project.settings import load_settings
 
 defs = dg.Definitions(
-    assets=[raw_observations, raw_api_observations, warehouse_dbt_models, published_marts],
+    assets=[raw_observations, raw_api_observations, warehouse_dbt_models, published_marts, progress_report],
+    asset_checks=[staged_observations_meet_expectations, marts_meet_expectations],
     jobs=[ingest_release_files_job, pull_stats_api_job, build_and_publish_job],
-    sensors=[landing_folder_sensor],
+    sensors=[landing_folder_sensor, publish_status_sensor],
     schedules=[monthly_stats_api_schedule, nightly_build_schedule],
     resources=build_resources(load_settings()),
 )

@@ -1,23 +1,42 @@
 """Publish: a read-only copy of the marts for analysts and BI tools (write-audit-publish).
 
 Readers never open the working warehouse. After the marts are built and every blocking check has
-passed, the marts are copied into a new DuckDB file and Parquet files inside a fresh version folder,
-then made current with atomic renames:
+passed, the marts are written into a new version folder (write), re-read and counted against the
+manifest (audit), and made current by swapping one symlink (publish)::
 
-    var/published/versions/<version>/marts.duckdb, parquet/<mart>.parquet, manifest.json
-    var/published/marts.duckdb     <- os.replace of a hard link / copy of the version's file
-    var/published/manifest.json    <- os.replace
-    var/published/current          <- symlink swapped atomically (the Parquet files)
+    published/versions/<version>/marts.duckdb          the marts (+ observation_vintages, publish_manifest)
+                                 parquet/<mart>.parquet one file per mart
+                                 manifest.json          published at, run id, row counts, source vintages,
+                                                        expectation suites, sha256 of every file
+    published/versions/.incoming-<version>/             a version being written (never read)
+    published/current -> versions/<version>             swapped with one os.replace: the only switch
+    published/marts.duckdb  -> current/marts.duckdb     fixed symlinks: they follow `current`
+    published/manifest.json -> current/manifest.json
+    published/.publish.lock                             one publisher at a time (flock)
 
-A reader holding the previous file keeps reading it (POSIX rename semantics), and a crash mid-publish
-leaves only an unfinished version folder, never a half-written current copy.
+How to read it (docs for analysts):
+- DuckDB: ``duckdb.connect("published/marts.duckdb", read_only=True)``. A published file is never
+  written again: a publish points the name at a new file, and a reader that has the old one open keeps
+  a complete, consistent version (POSIX). Table ``publish_manifest`` says which version it is.
+- Parquet: resolve ``published/current`` once (``os.path.realpath``) and read every file from that
+  folder: they are one version, with their row counts in its ``manifest.json``.
+
+A version is complete before it becomes current, so a crash (or SIGKILL) mid-publish leaves at most
+an ``.incoming-*`` folder, removed by the next publish; readers keep the previous version. Readers
+are never blocked: the pipeline never opens a published file for writing, so it holds no lock on it.
+Version files are read-only (0444); the last KEEP_VERSIONS versions stay on disk for slow readers.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,14 +52,26 @@ PUBLISHED_MARTS = (
     "fct_target_scorecard",
 )
 MARTS_SCHEMA = "marts"
+VINTAGES_TABLE = "observation_vintages"  # every vintage of every number, for "as known on" questions
 KEEP_VERSIONS = 3
+INCOMING_PREFIX = ".incoming-"
+_READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+
+
+class PublishAuditError(RuntimeError):
+    """The copy does not match what was meant to be published; nothing was made current."""
 
 
 @dataclass(frozen=True)
 class PublishResult:
     version: str
     db_path: Path
+    version_dir: Path
     manifest: dict
+
+
+def _sql_string(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _vintages(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -56,37 +87,60 @@ def _vintages(con: duckdb.DuckDBPyConnection) -> list[dict]:
     ]
 
 
-def publish_marts(warehouse_path: Path, published_dir: Path, run_id: str) -> PublishResult:
-    """Copy the marts out of the warehouse into a new published version and make it current."""
-    published_dir.mkdir(parents=True, exist_ok=True)
-    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + run_id[:8]
-    version_dir = published_dir / "versions" / version
-    parquet_dir = version_dir / "parquet"
-    parquet_dir.mkdir(parents=True)
-    version_db = version_dir / "marts.duckdb"
+@contextmanager
+def _publish_lock(published_dir: Path) -> Iterator[None]:
+    """Serialise publishers (two runs finishing together); released by the OS if the process dies."""
+    with open(published_dir / ".publish.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_version(warehouse_path: Path, incoming: Path, version: str, run_id: str, suites: dict) -> dict:
+    """Write: copy the marts into ``incoming`` (DuckDB file + Parquet); return the manifest."""
+    parquet_dir = incoming / "parquet"
+    parquet_dir.mkdir(parents=True)
+    db_path = incoming / "marts.duckdb"
     con = duckdb.connect(str(warehouse_path))
     try:
         con.execute("CHECKPOINT")
-        con.execute(f"ATTACH '{version_db}' AS published")
-        row_counts = {}
+        con.execute(f"ATTACH {_sql_string(db_path)} AS published")
+        source_counts: dict[str, int] = {}
         for mart in PUBLISHED_MARTS:
             con.execute(f"CREATE TABLE published.main.{mart} AS SELECT * FROM {MARTS_SCHEMA}.{mart}")
-            con.execute(f"COPY (SELECT * FROM {MARTS_SCHEMA}.{mart}) TO '{parquet_dir / (mart + '.parquet')}' (FORMAT parquet)")
-            row_counts[mart] = con.execute(f"SELECT count(*) FROM {MARTS_SCHEMA}.{mart}").fetchone()[0]
-        # Every vintage of every number, so analysts can ask "what was known as of a date".
-        con.execute(
-            "CREATE TABLE published.main.observation_vintages AS SELECT * FROM staging.stg_raw__observations"
-        )
-        row_counts["observation_vintages"] = con.execute(
-            "SELECT count(*) FROM published.main.observation_vintages"
-        ).fetchone()[0]
+            target = _sql_string(parquet_dir / f"{mart}.parquet")
+            con.execute(f"COPY published.main.{mart} TO {target} (FORMAT parquet)")
+            source_counts[mart] = con.execute(f"SELECT count(*) FROM {MARTS_SCHEMA}.{mart}").fetchall()[0][0]
+        con.execute(f"CREATE TABLE published.main.{VINTAGES_TABLE} AS SELECT * FROM staging.stg_raw__observations")
+        source_counts[VINTAGES_TABLE] = con.execute("SELECT count(*) FROM staging.stg_raw__observations").fetchall()[0][
+            0
+        ]
         manifest = {
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "version": version,
             "run_id": run_id,
             "warehouse": str(warehouse_path),
-            "row_counts": row_counts,
+            "marts": list(PUBLISHED_MARTS),
+            "row_counts": source_counts,
+            "expectation_suites": suites,
             "source_vintages": _vintages(con),
         }
         con.execute(
@@ -94,45 +148,146 @@ def publish_marts(warehouse_path: Path, published_dir: Path, run_id: str) -> Pub
             "CAST(? AS TIMESTAMP) AS published_at, ? AS manifest_json",
             [version, run_id, manifest["published_at"][:19], json.dumps(manifest, ensure_ascii=False)],
         )
-        con.execute("DETACH published")
+        con.execute("DETACH published")  # checkpoints: the file is complete, no WAL beside it
     finally:
         con.close()
-
-    (version_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
-    _make_current(published_dir, version_dir)
-    _prune(published_dir, keep=KEEP_VERSIONS)
-    return PublishResult(version=version, db_path=published_dir / "marts.duckdb", manifest=manifest)
+    return manifest
 
 
-def _atomic_replace(source: Path, target: Path) -> None:
-    staging = target.with_name(f".{target.name}.incoming")
-    if staging.exists() or staging.is_symlink():
-        staging.unlink()
+def _audit(incoming: Path, manifest: dict) -> None:
+    """Audit: re-open the copy read-only; every table and Parquet file must hold the source's rows."""
+    problems = []
+    con = duckdb.connect(str(incoming / "marts.duckdb"), read_only=True)
     try:
-        os.link(source, staging)  # same filesystem: no copy, and the version keeps its own name
-    except OSError:
-        shutil.copy2(source, staging)
-    os.replace(staging, target)
+        for table, expected in manifest["row_counts"].items():
+            copied = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+            if copied != expected:
+                problems.append(f"{table}: {copied} rows in the copy, {expected} in the warehouse")
+            parquet = incoming / "parquet" / f"{table}.parquet"
+            if table in PUBLISHED_MARTS:
+                in_parquet = con.execute(f"SELECT count(*) FROM read_parquet({_sql_string(parquet)})").fetchall()[0][0]
+                if in_parquet != expected:
+                    problems.append(f"{parquet.name}: {in_parquet} rows, {expected} expected")
+    finally:
+        con.close()
+    if (incoming / "marts.duckdb.wal").exists():
+        problems.append("a WAL file was left beside the copy")
+    if problems:
+        raise PublishAuditError("; ".join(problems))
+
+
+def _seal(incoming: Path, manifest: dict) -> None:
+    """Checksums into the manifest, manifest last, files read-only and on disk before the swap."""
+    files = sorted(p for p in incoming.rglob("*") if p.is_file())
+    manifest["files"] = {
+        p.relative_to(incoming).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files
+    }
+    (incoming / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    for path in [*files, incoming / "manifest.json"]:
+        os.chmod(path, _READ_ONLY)
+        _fsync(path)
+    _fsync(incoming / "parquet")
+    _fsync(incoming)
+
+
+def _swap_symlink(link: Path, target: str) -> None:
+    """Point ``link`` at ``target`` atomically (a temporary symlink renamed over it)."""
+    tmp = link.with_name(f".{link.name}.incoming-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(target)
+    os.replace(tmp, link)
 
 
 def _make_current(published_dir: Path, version_dir: Path) -> None:
-    _atomic_replace(version_dir / "marts.duckdb", published_dir / "marts.duckdb")
-    _atomic_replace(version_dir / "manifest.json", published_dir / "manifest.json")
-    link_tmp = published_dir / ".current.incoming"
-    if link_tmp.exists() or link_tmp.is_symlink():
-        link_tmp.unlink()
-    link_tmp.symlink_to(version_dir.relative_to(published_dir))
-    os.replace(link_tmp, published_dir / "current")
+    # One switch: `current`. The entry points are fixed symlinks through it, so the DuckDB file, the
+    # manifest and the Parquet folder always name the same version.
+    _swap_symlink(published_dir / "current", version_dir.relative_to(published_dir).as_posix())
+    for name in ("marts.duckdb", "manifest.json"):
+        entry = published_dir / name
+        if not (entry.is_symlink() and os.readlink(entry) == f"current/{name}"):
+            _swap_symlink(entry, f"current/{name}")  # first publish, or a copy from the old layout
+    _fsync(published_dir)
+
+
+def _remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _prune(published_dir: Path, keep: int) -> None:
-    versions = sorted((published_dir / "versions").iterdir())
+    """Remove unfinished versions (a killed publisher's) and all but the newest ``keep`` versions."""
+    versions_dir = published_dir / "versions"
     current = (published_dir / "current").resolve()
-    for old in versions[:-keep]:
+    for entry in versions_dir.iterdir():
+        if entry.name.startswith(INCOMING_PREFIX):
+            _remove_tree(entry)
+    complete = sorted(p for p in versions_dir.iterdir() if not p.name.startswith("."))
+    for old in complete[:-keep]:
         if old.resolve() != current:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_tree(old)
+    for stray in published_dir.glob(".*.incoming-*"):
+        stray.unlink(missing_ok=True)
+
+
+def publish_marts(
+    warehouse_path: Path, published_dir: Path, run_id: str, suites: dict[str, str] | None = None
+) -> PublishResult:
+    """Write, audit and publish a new version of the marts; return it. ``suites``: name -> version of
+    the expectation suites that gated it (recorded in the manifest)."""
+    published_dir.mkdir(parents=True, exist_ok=True)
+    versions_dir = published_dir / "versions"
+    versions_dir.mkdir(exist_ok=True)
+    with _publish_lock(published_dir):
+        _prune(published_dir, keep=KEEP_VERSIONS)  # clears a killed publisher's .incoming-* first
+        version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + (run_id or "adhoc")[:8]
+        incoming = versions_dir / f"{INCOMING_PREFIX}{version}"
+        try:
+            manifest = _write_version(warehouse_path, incoming, version, run_id, suites or {})
+            _audit(incoming, manifest)
+            _seal(incoming, manifest)
+        except BaseException:
+            _remove_tree(incoming)
+            raise
+        version_dir = versions_dir / version
+        os.rename(incoming, version_dir)  # complete folder appears under its final name at once
+        _fsync(versions_dir)
+        _make_current(published_dir, version_dir)
+        _prune(published_dir, keep=KEEP_VERSIONS)
+    return PublishResult(
+        version=version, db_path=published_dir / "marts.duckdb", version_dir=version_dir, manifest=manifest
+    )
 
 
 def read_manifest(published_dir: Path) -> dict | None:
+    """The manifest of the version being served, or None before the first publish."""
     path = published_dir / "manifest.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def verify_version(version_dir: Path) -> list[str]:
+    """Problems with a published version folder (empty list = intact): every file the manifest
+    lists is there with its checksum, and the DuckDB copy opens and holds the manifest's row counts."""
+    manifest_path = version_dir / "manifest.json"
+    if not manifest_path.is_file():
+        return [f"{version_dir}: no manifest.json"]
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    problems = []
+    for relative, expected in manifest.get("files", {}).items():
+        path = version_dir / relative
+        if not path.is_file():
+            problems.append(f"{relative}: missing")
+        elif _sha256(path) != expected["sha256"]:
+            problems.append(f"{relative}: checksum differs from the manifest")
+    if not problems:
+        con = duckdb.connect(str(version_dir / "marts.duckdb"), read_only=True)
+        try:
+            for table, rows in manifest["row_counts"].items():
+                found = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+                if found != rows:
+                    problems.append(f"{table}: {found} rows, manifest says {rows}")
+        finally:
+            con.close()
+    return problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,8 @@ class RunSummary:
     files_quarantined: list[str] = field(default_factory=list)
     api_months: int = 0
     build_succeeded: bool = False
-    failed_checks: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)  # ERROR severity: blocked or quarantined
+    warned_checks: list[str] = field(default_factory=list)  # WARN severity: a human should look
 
     @property
     def ok(self) -> bool:
@@ -86,13 +88,50 @@ def stage_sample_releases(settings: Settings) -> list[Path]:
 
 
 def _range_tags(keys: list[str]) -> dict[str, str]:
-    return {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]}
+    return {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1], **_runner_tags()}
 
 
-def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+def _runner_tags() -> dict[str, str]:
+    # Which process runs it in-process, so a later command can tell a run whose process died.
+    return {"pmw/runner_host": socket.gethostname(), "pmw/runner_pid": str(os.getpid())}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_dead_runs(instance: dg.DagsterInstance, log: Callable[[str], None]) -> list[str]:
+    """Fail the runs a command-line process started on this host and died in (killed, power cut).
+
+    Such a run stays STARTED and keeps its slot in the "warehouse" pool (limit 1), so every later run
+    would wait for that slot forever; without a daemon nothing else releases it.
+    """
+    recovered = []
+    running = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    filters = dg.RunsFilter(statuses=running, tags={"pmw/runner_host": socket.gethostname()})
+    for run in instance.get_runs(filters=filters):
+        pid = int(run.tags.get("pmw/runner_pid", "0") or 0)
+        if pid and (pid == os.getpid() or _alive(pid)):
+            continue
+        instance.report_run_failed(run, f"the process running it (pid {pid}) is gone; its pool slots were released")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        recovered.append(run.run_id)
+        log(f"run {run.run_id} ({run.job_name}) was left running by a process that died: marked failed")
+    return recovered
+
+
+def _failed_checks(
+    result: dg.ExecuteInProcessResult, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+) -> list[str]:
     failed = []
     for event in result.get_asset_check_evaluations():
-        if not event.passed:
+        if not event.passed and event.severity == severity:
             failed.append(f"{event.asset_key.to_user_string()}:{event.check_name}")
     return failed
 
@@ -129,6 +168,7 @@ def ingest_landing(
     summary.files_quarantined = sorted(quarantined)
     summary.files_loaded = [k for k in ordered if k not in quarantined]
     summary.failed_checks += _failed_checks(result)
+    summary.warned_checks += _failed_checks(result, dg.AssetCheckSeverity.WARN)
     return summary
 
 
@@ -148,14 +188,27 @@ def pull_api(instance: dg.DagsterInstance, months: list[str], log: Callable[[str
     return len(keys)
 
 
-def build_and_publish(instance: dg.DagsterInstance, log: Callable[[str], None]) -> tuple[bool, list[str]]:
+def build_and_publish(
+    instance: dg.DagsterInstance, log: Callable[[str], None], warnings: list[str] | None = None
+) -> tuple[bool, list[str]]:
+    """Run the build job; return (success, failed ERROR checks). WARN checks go to ``warnings``."""
+    from dagster_project.assets.publish import PUBLISHED_KEY, report_not_published
     from dagster_project.definitions import defs
 
+    recover_dead_runs(instance, log)
     log("building the models, running the checks and publishing …")
     result = defs.resolve_job_def("build_and_publish").execute_in_process(
-        run_config=RUN_CONFIG, instance=instance, raise_on_error=False
+        run_config=RUN_CONFIG, instance=instance, raise_on_error=False, tags=_runner_tags()
     )
-    return result.success, _failed_checks(result)
+    failed = _failed_checks(result)
+    if warnings is not None:
+        warnings += _failed_checks(result, dg.AssetCheckSeverity.WARN)
+    published = any(e.asset_key == PUBLISHED_KEY for e in result.get_asset_materialization_events())
+    if not published:
+        # Say which copy readers still get, on the run (tag) and on published/marts (publish_is_current).
+        served = report_not_published(instance, result.run_id, "failed: " + (", ".join(failed) or "the run failed"))
+        log(f"nothing was published: readers keep version {served['served_version']}")
+    return result.success, failed
 
 
 def run_pipeline(
@@ -166,6 +219,7 @@ def run_pipeline(
         staged = stage_sample_releases(settings)
         log(f"staged {len(staged)} sample release files into {settings.landing_dir}")
     instance = dg.DagsterInstance.get()
+    recover_dead_runs(instance, log)
     summary = ingest_landing(instance, settings, log)
     api_dir = settings.sample_dir / "api"
     if sample and api_dir.is_dir():
@@ -176,6 +230,6 @@ def run_pipeline(
             summary.api_months = pull_api(instance, sample_months(api_dir), log)
     elif settings.stats_api_url:
         log("PMW_STATS_API_URL is set: the monthly schedule pulls it; run `pmw pull MONTH` to pull one now")
-    summary.build_succeeded, build_failures = build_and_publish(instance, log)
+    summary.build_succeeded, build_failures = build_and_publish(instance, log, summary.warned_checks)
     summary.failed_checks += build_failures
     return summary

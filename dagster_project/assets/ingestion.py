@@ -7,13 +7,20 @@ Two assets, one raw table each:
   on a schedule.
 A file that fails the contract is quarantined with an error report; the asset's blocking check then
 fails, so downstream models are not rebuilt from a run that lost data, and every earlier row stays.
+What was stored is then judged by the raw expectation suite (expectations/raw_observations.json,
+batch by batch) before the file is archived: a release failing a critical expectation is taken out
+again and quarantined the same way; the sibling check shows the GX results.
 """
+
+import json
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project import landing
+from dagster_project.checks import raw as raw_checks
 from dagster_project.ingest import http_api, pipeline, store
+from dagster_project.ingest.quarantine import quarantine_bytes, quarantine_file
 from dagster_project.resources import WAREHOUSE_POOL
 from dagster_project.settings import load_settings
 
@@ -28,6 +35,8 @@ TRANSIENT_RETRY = dg.RetryPolicy(
 
 RELEASE_CONTRACT_CHECK = "release_files_pass_contract"
 API_CONTRACT_CHECK = "api_release_passes_contract"
+RELEASE_EXPECTATIONS_CHECK = "release_batches_meet_expectations"
+API_EXPECTATIONS_CHECK = "api_batches_meet_expectations"
 
 
 def _error_table(errors: list) -> dg.MetadataValue:
@@ -55,7 +64,14 @@ def _error_table(errors: list) -> dg.MetadataValue:
             blocking=True,
             description="每个发布文件都能解析并通过契约检查 / Every release file in the run parsed and passed "
             "the contract and its expectation suite; failing files were quarantined.",
-        )
+        ),
+        dg.AssetCheckSpec(
+            RELEASE_EXPECTATIONS_CHECK,
+            asset=["raw", "observations"],
+            blocking=False,
+            description="发布批次满足期望 / The GX suite expectations/raw_observations.json on this run's releases: "
+            "failing expectations and sample rows (critical ones quarantined the release).",
+        ),
     ],
 )
 def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
@@ -63,22 +79,49 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     settings.ensure_dirs()
     loaded, quarantined, rows = [], [], 0
     all_errors: list = []
+    stored: dict = {}  # key -> (path, result): stored, judged by the suite before archiving
     with duckdb.get_connection() as con:
         store.ensure_schema(con)
         for key in context.partition_keys:
             path = landing.locate(key, settings.landing_dir, settings.archive_dir)
             result = pipeline.ingest_file(path, con, settings.quarantine_dir, release_key=key)
             if result.status == "loaded":
-                landing.archive(path, key, settings.landing_dir, settings.archive_dir)
-                loaded.append(key)
-                rows += result.row_count
-                context.log.info(f"{key}: {result.row_count} rows ({result.release_id})")
+                stored[key] = (path, result)
             else:
                 quarantined.append(key)
                 all_errors.extend(result.errors)
                 context.log.error(
                     f"{key}: quarantined to {result.quarantine_path} ({len(result.errors)} errors)"
                 )
+        judged = [result.release_id for _, result in stored.values()]
+        try:
+            screened = raw_checks.validate_releases(
+                con,
+                "observations",
+                judged,
+                seeds_dir=settings.seeds_dir,
+                validation_dir=settings.validation_dir,
+                run_id=context.run.run_id,
+                asset="raw/observations",
+            )
+        except Exception as exc:  # fail closed: nothing unjudged stays in the raw layer
+            raw_checks.withdraw_releases(con, "observations", judged, f"expectation suite could not run: {exc}")
+            raise
+        by_expectations = []
+        for key, (path, result) in stored.items():
+            errors = raw_checks.errors_for(screened, result.release_id, result.source_file)
+            if errors:
+                raw_checks.quarantine_release(con, "observations", result.release_id, errors)
+                qpath = quarantine_file(path, errors, settings.quarantine_dir)
+                quarantined.append(key)
+                by_expectations.append(key)
+                all_errors.extend(errors)
+                context.log.error(f"{key}: failed the expectation suite, quarantined to {qpath}")
+                continue
+            landing.archive(path, key, settings.landing_dir, settings.archive_dir)
+            loaded.append(key)
+            rows += result.row_count
+            context.log.info(f"{key}: {result.row_count} rows ({result.release_id})")
     yield dg.MaterializeResult(
         metadata={
             "files_loaded": len(loaded),
@@ -97,6 +140,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             "errors": _error_table(all_errors),
         },
     )
+    yield raw_checks.check_result(screened, RELEASE_EXPECTATIONS_CHECK, by_expectations)
 
 
 @dg.asset(
@@ -114,7 +158,14 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             asset=["raw", "api_observations"],
             blocking=True,
             description="接口返回的数据通过契约检查 / The month's API payload passed the contract checks.",
-        )
+        ),
+        dg.AssetCheckSpec(
+            API_EXPECTATIONS_CHECK,
+            asset=["raw", "api_observations"],
+            blocking=False,
+            description="接口批次满足期望 / The GX suite expectations/raw_observations.json on this run's API "
+            "releases (critical failures quarantined the month).",
+        ),
     ],
 )
 def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
@@ -125,6 +176,7 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
     months = sorted({key[:7] for key in context.partition_keys})
     loaded, not_released, failed, rows = [], [], [], 0
     all_errors: list = []
+    stored: dict = {}  # month -> (payload, result): stored, judged by the suite next
     with duckdb.get_connection() as con:
         store.ensure_schema(con)
         for month in months:
@@ -141,11 +193,37 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
                 table="api_observations",
             )
             if result.status == "loaded":
-                loaded.append(month)
-                rows += result.row_count
+                stored[month] = (payload, result)
             else:
                 failed.append(month)
                 all_errors.extend(result.errors)
+        judged = [result.release_id for _, result in stored.values()]
+        try:
+            screened = raw_checks.validate_releases(
+                con,
+                "api_observations",
+                judged,
+                seeds_dir=settings.seeds_dir,
+                validation_dir=settings.validation_dir,
+                run_id=context.run.run_id,
+                asset="raw/api_observations",
+            )
+        except Exception as exc:  # fail closed: nothing unjudged stays in the raw layer
+            raw_checks.withdraw_releases(con, "api_observations", judged, f"expectation suite could not run: {exc}")
+            raise
+        by_expectations = []
+        for month, (payload, result) in stored.items():
+            errors = raw_checks.errors_for(screened, result.release_id, result.source_file)
+            if errors:
+                raw_checks.quarantine_release(con, "api_observations", result.release_id, errors)
+                data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+                quarantine_bytes(data, f"api-{month}.json", errors, settings.quarantine_dir)
+                failed.append(month)
+                by_expectations.append(month)
+                all_errors.extend(errors)
+                continue
+            loaded.append(month)
+            rows += result.row_count
     yield dg.MaterializeResult(
         metadata={
             "months_loaded": len(loaded),
@@ -160,3 +238,4 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={"errors": _error_table(all_errors)},
     )
+    yield raw_checks.check_result(screened, API_EXPECTATIONS_CHECK, by_expectations)

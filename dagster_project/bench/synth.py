@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.bench.scale import COUNTIES_PER_CITY, CITIES_PER_PROVINCE, Scale, month_label
+from dagster_project.bench.scale import CITIES_PER_PROVINCE, COUNTIES_PER_CITY, Scale
 from dagster_project.ingest.store import ensure_schema
 
 __all__ = [
@@ -168,7 +168,8 @@ def _region_rows(scale: Scale) -> list[dict[str, str]]:
 
 def _plan_rows() -> list[dict[str, str]]:
     rows = []
-    for start in (2016, 2021, 2026):
+    # 2021-2025 and 2026-2030: a 2016-2020 plan would need a 2015 baseline the history does not have.
+    for start in (2021, 2026):
         rows.append(
             {
                 "plan_id": f"fy{start}",
@@ -238,7 +239,7 @@ def write_seeds(scale: Scale, seeds_dir: Path) -> dict[str, int]:
         n_targets = con.execute("SELECT count(*) FROM bench_targets").fetchone()[0]
     finally:
         con.close()
-    return {"regions": len(regions), "indicators": len(indicators), "plans": 14, "targets": n_targets}
+    return {"regions": len(regions), "indicators": len(indicators), "plans": len(_plan_rows()), "targets": n_targets}
 
 
 # --------------------------------------------------------------------------------------- SQL model
@@ -454,7 +455,7 @@ pick AS (
 plans AS (
     SELECT 'an' || y AS plan_id, 'annual' AS plan_kind, y AS first_year, y AS last_year FROM range(2016, 2027) AS t(y)
     UNION ALL
-    SELECT 'fy' || y, 'five_year', y, y + 4 FROM (VALUES (2016), (2021), (2026)) AS t(y)
+    SELECT 'fy' || y, 'five_year', y, y + 4 FROM (VALUES (2021), (2026)) AS t(y)
 ),
 slots AS (
     SELECT * FROM (VALUES
@@ -514,7 +515,8 @@ valued AS (
             WHEN 'a_ratio' THEN round(ratio_model.ratio * (1 + 0.04 * q.k), 1)
             WHEN 'f_mult' THEN 1.4 + 0.1 * q.k
             WHEN 'f_add' THEN greatest(1, round(60 * (0.02 + 0.1 * q.ug) * q.size * (1 + 0.1 * q.k)))
-            WHEN 'f_exceed' THEN round(bench_flow_model(q.size, q.ub, q.ug, q.last_year) * (1 + 0.1 * q.k), 1)
+            -- 1.15 / 1.30 / 1.45 times the baseline year: never within noise of the baseline itself
+            WHEN 'f_exceed' THEN round(bench_flow_model(q.size, q.ub, q.ug, q.first_year - 1) * (1.3 + 0.15 * q.k), 1)
             WHEN 'c_cover' THEN q.n_counties
             WHEN 'r_rank' THEN 1
         END AS target_value,
@@ -563,7 +565,7 @@ qualitative_rows AS (
         region_code || ' 定性目标', region_code || ' qualitative', 'qualitative', 'qualitative', NULL, NULL,
         NULL, NULL, NULL, NULL, make_date(y, 1, 1), make_date(y + 4, 12, 31), 'city', region_code,
         '示意定性目标', 'synthetic benchmark target'
-    FROM bench_regions CROSS JOIN (VALUES (2016), (2021), (2026)) AS t(y)
+    FROM bench_regions CROSS JOIN (VALUES (2021), (2026)) AS t(y)
     WHERE region_type = 'province'
 )
 SELECT * FROM quantified_rows
@@ -576,14 +578,18 @@ def install_macros(con: duckdb.DuckDBPyConnection, seeds_dir: Path, scale: Scale
     """Create the generator's dimension tables (from the seeds) and macros on ``con`` (temp objects)."""
     indicators = [r for r in _indicator_rows(scale) if r["_family"] != "ratio"]
     ratios = [r for r in _indicator_rows(scale) if r["_family"] == "ratio"]
-    con.execute("CREATE OR REPLACE TEMP TABLE bench_indicators (indicator_code VARCHAR, i INTEGER, family VARCHAR, "
-                "unit VARCHAR, pub_unit VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE bench_indicators (indicator_code VARCHAR, i INTEGER, family VARCHAR, "
+        "unit VARCHAR, pub_unit VARCHAR)"
+    )
     con.executemany(
         "INSERT INTO bench_indicators VALUES (?, ?, ?, ?, ?)",
         [(r["indicator_code"], int(r["_i"]), r["_family"], r["unit"], r["_pub_unit"]) for r in indicators],
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE bench_ratios (indicator_code VARCHAR, numerator_code VARCHAR, "
-                "denominator_code VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE bench_ratios (indicator_code VARCHAR, numerator_code VARCHAR, "
+        "denominator_code VARCHAR)"
+    )
     if ratios:
         con.executemany(
             "INSERT INTO bench_ratios VALUES (?, ?, ?)",
@@ -634,9 +640,7 @@ def load_history(con: duckdb.DuckDBPyConnection, t_first: int, t_last: int) -> i
     total = 0
     for first in range(t_first, t_last + 1, 12):
         last = min(first + 11, t_last)
-        total += con.execute(
-            f"INSERT INTO raw.observations ({_RAW_COLUMNS}) {raw_rows_sql(first, last)}"
-        ).fetchone()[0]
+        total += con.execute(f"INSERT INTO raw.observations ({_RAW_COLUMNS}) {raw_rows_sql(first, last)}").fetchone()[0]
     con.execute(
         """
         INSERT INTO raw.releases

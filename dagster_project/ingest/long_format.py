@@ -86,8 +86,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         if not any(cells):
             continue
 
-        def get(name: str, r: int = r) -> str:
-            return doc.cell(r, col[name])
+        # The row's cells by column name, looked up once per row (a national release has 600k rows).
+        get = {name: cells[i] if i < len(cells) else "" for name, i in col.items()}.__getitem__
 
         ok = True
         rd = default_release_date

@@ -13,6 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from dagster_project.ingest.text import to_halfwidth
 
@@ -127,6 +128,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+@lru_cache(maxsize=4096, typed=True)  # a release repeats a few period texts on every row; Period is frozen
 def parse_period(text: str, year: int | None = None) -> Period:
     """Parse period text into a canonical :class:`Period`.
 

@@ -89,13 +89,22 @@ _SUFFIXES: list[tuple[str, str]] = [
 ]
 
 
+# Longest first, so 及以上 wins over 以上 (sorted once, not on every cell).
+_SUFFIXES_LONGEST_FIRST = sorted(_SUFFIXES, key=lambda x: -len(x[0]))
+
+
 def is_formula_like(text: str) -> bool:
     return bool(_FORMULA.match(to_halfwidth(text).strip()))
 
 
+_WS = re.compile(r"\s+")
+# A bare decimal number: what _NUM_RE accepts without separators, qualifier or unit.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
 def _norm(text: object) -> str:
     s = to_halfwidth("" if text is None else str(text)).replace("\u00a0", " ").strip()
-    return re.sub(r"\s+", " ", s)
+    return _WS.sub(" ", s)
 
 
 def _to_float(num: str) -> float:
@@ -106,6 +115,8 @@ def parse_number(text: object) -> ParsedValue:
     """Parse a numeric cell with optional qualifier and unit: '突破600', '83左右', '19 278.1', '>600'."""
     raw = "" if text is None else str(text)
     s = _norm(raw)
+    if _PLAIN_NUMBER.fullmatch(s):  # fast path: the same result as the general one below
+        return ParsedValue(float(s), "eq", raw)
     if s.lower() in _NOT_PUBLISHED:
         return ParsedValue(None, "eq", raw)
     if _FORMULA.match(s):
@@ -115,7 +126,7 @@ def parse_number(text: object) -> ParsedValue:
         if s.startswith(prefix):
             s, bound = s[len(prefix) :].strip(), b
             break
-    for suffix, b in sorted(_SUFFIXES, key=lambda x: -len(x[0])):
+    for suffix, b in _SUFFIXES_LONGEST_FIRST:
         if s.endswith(suffix):
             if bound != "eq":
                 raise ValueParseError(f"two qualifiers in {raw!r}")

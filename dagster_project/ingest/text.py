@@ -60,6 +60,9 @@ def clean_cell(value: object) -> str:
     """A cell as normalised text: None -> '', full-width folded, whitespace runs collapsed, stripped."""
     if value is None:
         return ""
+    if isinstance(value, str) and value.isascii() and value.isprintable() and "  " not in value:
+        # Fast path (most cells: codes, numbers, dates): nothing to fold and no whitespace run.
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         # openpyxl gives 62.0 for an integer-looking cell; keep "62" as the office typed it.
         value = int(value)

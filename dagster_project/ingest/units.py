@@ -89,6 +89,7 @@ _MEASURE_UNITS = {
 }
 
 
+@lru_cache(maxsize=4096, typed=True)  # called several times per row with a handful of distinct spellings
 def normalize_unit(text: str | None) -> str:
     """Canonical spelling of a unit: （亿元） / 亿 元 / ％ -> 亿元 / 亿元 / %. Empty stays ''."""
     if text is None:

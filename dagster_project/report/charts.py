@@ -21,6 +21,7 @@ from dagster_project.report.labels import (
     num,
     quality_label,
     source_text,
+    unit_of,
 )
 
 # figure config: no logo, no network-dependent buttons; responsive to the card width
@@ -67,8 +68,14 @@ def summary_figure(scorecard: pd.DataFrame, sections: list[str]) -> go.Figure:
         barmode="stack",
         yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"title": {"text": "目标数 targets"}},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 10},
-                "traceorder": "normal"},
+        legend={
+            "orientation": "h",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "x": 0,
+            "font": {"size": 10},
+            "traceorder": "normal",
+        },
         margin={"l": 10, "r": 10, "t": 40, "b": 40},
     )
     fig.update_layout(**layout)
@@ -85,10 +92,12 @@ def _trajectory(target: pd.Series, rows: pd.DataFrame) -> tuple[list, list, str]
     deadline = pd.Timestamp(target["deadline"])
     if not is_missing(last["required_cagr"]) and base > 0:
         # compound growth from the end of the baseline year: base × (target/base)^(t/T)
-        origin = pd.Timestamp(year=int(target["baseline_year"]), month=12, day=31)
-        years_total = (deadline.year - int(target["baseline_year"])) or 1
+        baseline_year = int(target["baseline_year"])
+        years_total = (deadline.year - baseline_year) or 1
         dates = pd.date_range(start, deadline, freq="QE").union([start, deadline])
-        values = [base * (goal / base) ** (max((d - origin).days, 0) / 365.25 / years_total) for d in dates]
+        # years since the end of the baseline year, exact at every year end (as the model counts them)
+        elapsed = [d.year - baseline_year - 1 + d.dayofyear / (366 if d.is_leap_year else 365) for d in dates]
+        values = [base * (goal / base) ** (max(t, 0.0) / years_total) for t in elapsed]
         return list(dates), values, "所需路径（复合增长）required path (compound)"
     seasonal = rows[rows["expected_share_method"] == "seasonal"]
     if len(seasonal):
@@ -101,7 +110,7 @@ def _trajectory(target: pd.Series, rows: pd.DataFrame) -> tuple[list, list, str]
 def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
     """One target: actual series, target line, required path and projection."""
     rows = rows.sort_values(["period_end", "period_kind"])
-    unit = "" if is_missing(target["target_unit"]) else str(target["target_unit"])
+    unit = unit_of(target)
     fig = go.Figure()
     start = pd.Timestamp(target["start_date"]) - timedelta(days=1)
     deadline = pd.Timestamp(target["deadline"])
@@ -110,25 +119,41 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
     levels = rows["target_level"].dropna()
     if levels.nunique() > 1:
         fig.add_scatter(
-            x=rows["period_end"], y=rows["target_level"], mode="lines", line={"color": "#d1242f", "dash": "dash",
-            "shape": "hv"}, name="目标 target", hovertemplate="目标 target %{y:,.4~f}<extra></extra>",
+            x=rows["period_end"],
+            y=rows["target_level"],
+            mode="lines",
+            line={"color": "#d1242f", "dash": "dash", "shape": "hv"},
+            name="目标 target",
+            hovertemplate="目标 target %{y:,.4~f}<extra></extra>",
         )
     elif len(levels):
         fig.add_scatter(
-            x=[start, deadline], y=[levels.iloc[0]] * 2, mode="lines", line={"color": "#d1242f", "dash": "dash"},
-            name=f"目标 target {num(levels.iloc[0])}", hoverinfo="skip",
+            x=[start, deadline],
+            y=[levels.iloc[0]] * 2,
+            mode="lines",
+            line={"color": "#d1242f", "dash": "dash"},
+            name=f"目标 target {num(levels.iloc[0])}",
+            hoverinfo="skip",
         )
 
     path = _trajectory(target, rows)
     if path is not None:
         fig.add_scatter(
-            x=path[0], y=path[1], mode="lines", line={"color": "#999999", "dash": "dot"}, name=path[2],
+            x=path[0],
+            y=path[1],
+            mode="lines",
+            line={"color": "#999999", "dash": "dot"},
+            name=path[2],
             hovertemplate="所需 required %{y:,.4~f} (%{x|%Y-%m})<extra></extra>",
         )
 
     fig.add_scatter(
-        x=rows["period_end"], y=rows["actual_value"], mode="lines", line={"color": "#6d8fb5", "width": 1.5},
-        showlegend=False, hoverinfo="skip",
+        x=rows["period_end"],
+        y=rows["actual_value"],
+        mode="lines",
+        line={"color": "#6d8fb5", "width": 1.5},
+        showlegend=False,
+        hoverinfo="skip",
     )
     for quality in QUALITIES:
         part = rows[rows["actual_quality"] == quality]
@@ -140,15 +165,22 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
                 f"{bound_prefix(r.actual_bound)}{num(r.actual_value)} {unit}",
                 quality_label(quality),
                 source_text(r.source_file, r.source_row, r.release_date),
-                "" if is_missing(r.underlying_value) or r.underlying_value == r.actual_value
+                ""
+                if is_missing(r.underlying_value) or r.underlying_value == r.actual_value
                 else f"<br>指标值 indicator value {num(r.underlying_value)}",
-                "" if is_missing(r.derived_from) or not r.derived_from else "<br>推算 derived: " + str(r.derived_from)[:140],
+                ""
+                if is_missing(r.derived_from) or not r.derived_from
+                else "<br>推算 derived: " + str(r.derived_from)[:140],
             ]
             for r in part.itertuples()
         ]
         fig.add_scatter(
-            x=part["period_end"], y=part["actual_value"], mode="markers", marker=QUALITY_MARKERS[quality],
-            name=f"实际（{quality_label(quality)}）actual", customdata=custom,
+            x=part["period_end"],
+            y=part["actual_value"],
+            mode="markers",
+            marker=QUALITY_MARKERS[quality],
+            name=f"实际（{quality_label(quality)}）actual",
+            customdata=custom,
             hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b> (%{customdata[2]})%{customdata[4]}"
             "<br>来源 source: %{customdata[3]}%{customdata[5]}<extra></extra>",
         )
@@ -156,8 +188,10 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
     last = rows.iloc[-1]
     if not is_missing(last["projected_value"]) and pd.Timestamp(last["period_end"]) < deadline:
         fig.add_scatter(
-            x=[last["period_end"], deadline], y=[last["actual_value"], last["projected_value"]],
-            mode="lines+markers", line={"color": "#7b3294", "dash": "dashdot"},
+            x=[last["period_end"], deadline],
+            y=[last["actual_value"], last["projected_value"]],
+            mode="lines+markers",
+            line={"color": "#7b3294", "dash": "dashdot"},
             marker={"symbol": ["circle", "x"], "size": [1, 9], "color": "#7b3294"},
             name=f"预测 projection {num(last['projected_value'])}",
             hovertemplate="预测 projected at deadline %{y:,.4~f}<extra></extra>",
@@ -167,10 +201,18 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
     lower_better = last.get("comparator_applied") == "at_most"
     layout["yaxis"] = {"zeroline": False}
     layout["xaxis"] = {"range": [start - timedelta(days=20), deadline + timedelta(days=40)]}
-    layout["shapes"] = [{
-        "type": "line", "xref": "x", "yref": "paper", "x0": deadline, "x1": deadline, "y0": 0, "y1": 1,
-        "line": {"color": "#bbbbbb", "width": 1},
-    }]
+    layout["shapes"] = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": deadline,
+            "x1": deadline,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#bbbbbb", "width": 1},
+        }
+    ]
     # the unit as a horizontal label (a rotated y-axis title turns CJK units sideways)
     marks = [f"单位 unit: {unit}" + ("（越低越好 lower is better）" if lower_better else "")] if unit else []
     if (rows["actual_quality"] == "illustrative").any():
@@ -178,10 +220,34 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
     if (rows["actual_quality"] == "derived").any():
         marks.append("<b style='color:#8a4b00'>含推算 DERIVED</b>")
     layout["annotations"] = [
-        {"text": "截止 deadline", "x": deadline, "xref": "x", "y": 1, "yref": "paper", "showarrow": False,
-         "xanchor": "right", "yanchor": "bottom", "font": {"size": 9, "color": "#888"}},
-        *([{"text": " · ".join(marks), "x": 0, "xref": "paper", "y": 1, "yref": "paper", "showarrow": False,
-            "xanchor": "left", "yanchor": "bottom", "font": {"size": 10, "color": "#57606a"}}] if marks else []),
+        {
+            "text": "截止 deadline",
+            "x": deadline,
+            "xref": "x",
+            "y": 1,
+            "yref": "paper",
+            "showarrow": False,
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "font": {"size": 9, "color": "#888"},
+        },
+        *(
+            [
+                {
+                    "text": " · ".join(marks),
+                    "x": 0,
+                    "xref": "paper",
+                    "y": 1,
+                    "yref": "paper",
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "font": {"size": 10, "color": "#57606a"},
+                }
+            ]
+            if marks
+            else []
+        ),
     ]
     fig.update_layout(**layout)
     return fig

@@ -21,6 +21,7 @@ import pandas as pd
 from dagster_project.report import charts
 from dagster_project.report.data import ReportData, load_report_data
 from dagster_project.report.labels import (
+    ATTENTION,
     COMPARATOR_SYMBOLS,
     QUALITIES,
     STAGES,
@@ -32,7 +33,7 @@ from dagster_project.report.labels import (
     pct,
     source_text,
     stage_label,
-    status_colour,
+    unit_of,
 )
 
 REPORT_FILE_NAME = "progress_report.html"
@@ -50,9 +51,11 @@ COUNTY_TILES = {
     "430224": (5, 3),  # 茶陵县
     "430225": (5, 4),  # 炎陵县
 }
-UNIT_STATUS = {"met": ("达标", "met", "#d6f0dc"), "not_met": ("未达标", "not met", "#f8d7da"),
-               "no_data": ("无数据", "no data", "#eeeeee")}
-ATTENTION = ["deteriorating", "off_track", "needs_acceleration", "no_data", "on_track", "achieved", "not_assessable"]
+UNIT_STATUS = {
+    "met": ("达标", "met", "#d6f0dc"),
+    "not_met": ("未达标", "not met", "#f8d7da"),
+    "no_data": ("无数据", "no data", "#eeeeee"),
+}
 STAGE_COLOURS = {0: "#eeeeee", 1: "#fff1c2", 2: "#cfe8d5", 3: "#9fd3ae", 4: "#7cc48f"}
 
 
@@ -81,8 +84,10 @@ def badge(quality: object) -> str:
 
 def status_chip(code: str, zh: object = None, en: object = None) -> str:
     szh, sen, colour = STATUSES.get(code, (code, code, "#8c959f"))
-    return (f'<span class="chip" style="background:{colour}" data-status="{e(code)}">'
-            f"{e(zh or szh)} <small>{e(en or sen)}</small></span>")
+    return (
+        f'<span class="chip" style="background:{colour}" data-status="{e(code)}">'
+        f"{e(zh or szh)} <small>{e(en or sen)}</small></span>"
+    )
 
 
 class Sources:
@@ -110,12 +115,14 @@ class Sources:
             for part in parts:
                 v = self.by_file.get(part)
                 if v:
-                    details.append(f"{e(part)} — 发布 released {e(v['release_date'])} · {badge(v['provenance'])}"
-                                   f" · {v['rows']} rows · <code>{e(v['release_id'])}</code>")
+                    details.append(
+                        f"{e(part)} — 发布 released {e(v['release_date'])} · {badge(v['provenance'])}"
+                        f" · {v['rows']} rows · <code>{e(v['release_id'])}</code>"
+                    )
                 else:
                     details.append(f"{e(part)}")
             items.append(f'<li id="src-{number}" value="{number}">' + "<br>".join(details) + "</li>")
-        return "<ol class=\"sources\">" + "".join(items) + "</ol>"
+        return '<ol class="sources">' + "".join(items) + "</ol>"
 
 
 # ---------------------------------------------------------------------------------------- sections
@@ -141,19 +148,19 @@ def _summary(data: ReportData, sc: pd.DataFrame) -> str:
     by_section = pd.crosstab(sc["section_zh"], sc["status_code"]).reindex(columns=list(STATUSES), fill_value=0)
     sec_en = sc.groupby("section_zh")["section_en"].first()
     order = data.section_order()
-    head = "".join(f'<th title="{en}" style="border-bottom:3px solid {c}">{zh}</th>'
-                   for zh, en, c in STATUSES.values())
+    head = "".join(f'<th title="{en}" style="border-bottom:3px solid {c}">{zh}</th>' for zh, en, c in STATUSES.values())
     body = "".join(
         f"<tr><td>{e(s)}<br><small>{e(sec_en[s])}</small></td>"
-        + "".join(f'<td class="n">{v or ""}</td>' for v in by_section.loc[s]) + f'<td class="n"><b>{by_section.loc[s].sum()}</b></td></tr>'
+        + "".join(f'<td class="n">{v or ""}</td>' for v in by_section.loc[s])
+        + f'<td class="n"><b>{by_section.loc[s].sum()}</b></td></tr>'
         for s in order
     )
     return f"""
 <section id="summary"><h2>概览 <small>Summary</small></h2>
 <div class="cards" id="status-cards">{cards}</div>
 <p class="muted">共 {len(sc)} 项目标 targets：{len(quantified)} 项量化 quantified
-（{int(q.get('published', 0))} 公开 published · {int(q.get('derived', 0))} 推算 derived ·
-{int(q.get('illustrative', 0))} 示意 illustrative latest figures），{len(sc) - len(quantified)} 项定性 qualitative.</p>
+（{int(q.get("published", 0))} 公开 published · {int(q.get("derived", 0))} 推算 derived ·
+{int(q.get("illustrative", 0))} 示意 illustrative latest figures），{len(sc) - len(quantified)} 项定性 qualitative.</p>
 <div class="plans">{"".join(plans)}</div>
 <h3>各章节目标状态 <small>Targets by section and status</small></h3>
 <div class="two"><table class="matrix"><thead><tr><th>章节 Section</th>{head}<th>合计 Total</th></tr></thead>
@@ -164,11 +171,11 @@ def _summary(data: ReportData, sc: pd.DataFrame) -> str:
 
 def _target_cell(r) -> str:
     sym = COMPARATOR_SYMBOLS.get(str(r.comparator_applied), "")
-    unit = e(r.target_unit)
     if is_missing(r.target_level):
-        value = f"{e(r.comparator)} {num(r.target_value)} {unit}" if not is_missing(r.target_value) else "—"
+        stated = f"{e(r.comparator)} {num(r.target_value)} {e(r.target_unit)}"
+        value = stated if not is_missing(r.target_value) else "—"
     else:
-        value = f"{sym} {num(r.target_level)} {unit}"
+        value = f"{sym} {num(r.target_level)} {e(unit_of(r))}"
     return f'<td data-v="{e(r.target_level)}">{value}<br><small class="muted">截止 by {day(r.deadline)}</small></td>'
 
 
@@ -185,40 +192,65 @@ def _scorecard(sc: pd.DataFrame, sources: Sources) -> str:
     for r in sc.itertuples():
         if r.target_kind == "qualitative":
             continue
-        unit = e(r.target_unit)
+        unit = e(unit_of(r))
         has = not is_missing(r.actual_value)
-        actual = (f"{bound_prefix(r.actual_bound)}{num(r.actual_value)} {unit}<br><small class=\"muted\">"
-                  f"{e(r.latest_period_code)}</small> {badge(r.actual_quality)}") if has else '<span class="muted">—</span>'
-        gap = "—" if is_missing(r.gap) else (
-            f'<span class="short">差 {num(r.gap)}</span>' if r.gap > 0 else f'<span class="ok">超 {num(-r.gap)}</span>'
-            if r.gap < 0 else '<span class="ok">0</span>')
+        actual = (
+            (
+                f'{bound_prefix(r.actual_bound)}{num(r.actual_value)} {unit}<br><small class="muted">'
+                f"{e(r.latest_period_code)}</small> {badge(r.actual_quality)}"
+            )
+            if has
+            else '<span class="muted">—</span>'
+        )
+        gap = (
+            "—"
+            if is_missing(r.gap)
+            else (
+                f'<span class="short">差 {num(r.gap)}</span>'
+                if r.gap > 0
+                else f'<span class="ok">超 {num(-r.gap)}</span>'
+                if r.gap < 0
+                else '<span class="ok">0</span>'
+            )
+        )
         share = "—"
         if not is_missing(r.share_achieved):
             done = max(min(float(r.share_achieved), 1.0), 0.0) * 100
-            marker = "" if is_missing(r.expected_share) else (
-                f'<i style="left:{min(max(float(r.expected_share), 0), 1) * 100:.1f}%" title="序时 expected"></i>')
-            share = (f'<div class="mini"><div style="width:{done:.1f}%"></div>{marker}</div>'
-                     f"{pct(r.share_achieved)} <small class=\"muted\">/ 序时 {pct(r.expected_share)}</small>")
+            marker = (
+                ""
+                if is_missing(r.expected_share)
+                else (
+                    f'<i style="left:{min(max(float(r.expected_share), 0), 1) * 100:.1f}%" title="序时 expected"></i>'
+                )
+            )
+            share = (
+                f'<div class="mini"><div style="width:{done:.1f}%"></div>{marker}</div>'
+                f'{pct(r.share_achieved)} <small class="muted">/ 序时 {pct(r.expected_share)}</small>'
+            )
         proj = "—"
         if not is_missing(r.projected_value):
             cls = "short" if not is_missing(r.projected_gap) and r.projected_gap > 0 else "ok"
             proj = f'<span class="{cls}">{num(r.projected_value)}</span> {unit}'
         overdue = '<span class="overdue">逾期 overdue</span>' if r.is_next_release_overdue else ""
-        fresh = (f"发布 {day(r.latest_release_date)}<br><small class=\"muted\">下期应发 next due {day(r.next_release_due)}"
-                 f"</small> {overdue}")
+        fresh = (
+            f'发布 {day(r.latest_release_date)}<br><small class="muted">下期应发 next due {day(r.next_release_due)}'
+            f"</small> {overdue}"
+        )
+        short_quote = str(r.quote)[:40] + ("…" if len(str(r.quote)) > 40 else "")
         rows.append(
             f'<tr data-status="{e(r.status_code)}" data-section="{e(r.section_zh)}" id="row-{e(r.target_id)}">'
             f'<td data-v="{r.status_sort_order}">{status_chip(r.status_code, r.status_zh, r.status_en)}</td>'
             f'<td data-v="{e(r.title_zh)}"><b>{e(r.title_zh)}</b><br><small>{e(r.title_en)}</small><br>'
-            f'<small class="muted"><a href="#chart-{e(r.target_id)}">{e(r.target_id)}</a> · {e(r.section_zh)}</small></td>'
-            f'<td class="quote" title="{e(r.quote)}">“{e(str(r.quote)[:60])}{"…" if len(str(r.quote)) > 60 else ""}”</td>'
+            f'<small class="muted"><a href="#chart-{e(r.target_id)}">{e(r.target_id)}</a> · '
+            f"{e(r.section_zh)}</small></td>"
+            f'<td class="quote" title="{e(r.quote)}">“{e(short_quote)}”</td>'
             f'<td data-v="{e(r.actual_value)}">{actual}</td>'
             f"{_target_cell(r)}"
             f'<td data-v="{e(r.gap)}">{gap}</td>'
             f'<td data-v="{e(r.share_achieved)}">{share}</td>'
             f'<td data-v="{e(r.projected_value)}">{proj}</td>'
             f'<td data-v="{day(r.latest_release_date)}">{fresh}</td>'
-            f'<td>{sources.ref(r.source_file, r.source_row, r.latest_release_date)}</td></tr>'
+            f"<td>{sources.ref(r.source_file, r.source_row, r.latest_release_date)}</td></tr>"
         )
     sections = "".join(f'<option value="{e(s)}">{e(s)}</option>' for s in sc["section_zh"].drop_duplicates())
     statuses = "".join(f'<option value="{c}">{zh} {en}</option>' for c, (zh, en, _) in STATUSES.items())
@@ -261,20 +293,25 @@ def _chart_cards(data: ReportData, sources: Sources, figures: list, progress: Ca
             qualities = " ".join(badge(q) for q in rows["actual_quality"].dropna().unique())
             cards.append(
                 f'<div class="chart" id="chart-{e(target["target_id"])}"><h4>{status_chip(target["status_code"])} '
-                f'{e(target["title_zh"])}<br><small>{e(target["title_en"])} · {e(target["target_id"])}</small></h4>'
-                f"{html}<p class=\"fnote\">{qualities} 最新 latest {e(latest['period_code'])}: "
+                f"{e(target['title_zh'])}<br><small>{e(target['title_en'])} · {e(target['target_id'])}</small></h4>"
+                f'{html}<p class="fnote">{qualities} 最新 latest {e(latest["period_code"])}: '
                 f"{sources.ref(latest['source_file'], latest['source_row'], latest['release_date'])} "
                 f"发布 released {day(latest['release_date'])}"
                 f"{f' · 共 {n_files} 个发布文件 files (悬停查看 hover a point)' if n_files > 1 else ''}</p></div>"
             )
         if cards:
-            out.append(f"<h3>{e(section)} <small>{e(group['section_en'].iloc[0])}</small></h3>"
-                       f'<div class="charts">{"".join(cards)}</div>')
-    return ('<section id="charts"><h2>各目标进度图 <small>Progress by target</small></h2>'
-            '<p class="muted">每图：实际值（空心=示意，菱形=推算，实心=公开）、目标线（红虚线）、从基期到截止日的所需路径（灰点线）、'
-            "按当前速度的期末预测（紫线）。Each chart: the actual (hollow = illustrative, diamond = derived, solid = "
-            "published), the target (red dashes), the path needed from the baseline to the deadline (grey dots) and "
-            "the projection at the current pace (purple).</p>" + "".join(out) + "</section>")
+            out.append(
+                f"<h3>{e(section)} <small>{e(group['section_en'].iloc[0])}</small></h3>"
+                f'<div class="charts">{"".join(cards)}</div>'
+            )
+    return (
+        '<section id="charts"><h2>各目标进度图 <small>Progress by target</small></h2>'
+        '<p class="muted">每图：实际值（空心=示意，菱形=推算，实心=公开）、目标线（红虚线）、'
+        "从基期到截止日的所需路径（灰点线）、"
+        "按当前速度的期末预测（紫线）。Each chart: the actual (hollow = illustrative, diamond = derived, solid = "
+        "published), the target (red dashes), the path needed from the baseline to the deadline (grey dots) and "
+        "the projection at the current pace (purple).</p>" + "".join(out) + "</section>"
+    )
 
 
 def _tile_map(latest: pd.DataFrame, sources: Sources) -> str:
@@ -287,7 +324,8 @@ def _tile_map(latest: pd.DataFrame, sources: Sources) -> str:
         tiles.append(
             f'<div class="tile q-cell-{e(r.value_quality)}" style="grid-row:{pos[0]};grid-column:{pos[1]};'
             f'background:{colour}" title="{e(source_text(r.source_file, r.source_row, r.release_date))}">'
-            f"<b>{e(r.region_name_zh)}</b><span>{bound_prefix(r.bound)}{num(r.value)}</span><small>{zh} {en}</small></div>"
+            f"<b>{e(r.region_name_zh)}</b><span>{bound_prefix(r.bound)}{num(r.value)}</span>"
+            f"<small>{zh} {en}</small></div>"
         )
     return f'<div class="tiles">{"".join(tiles)}</div>' if tiles else ""
 
@@ -314,9 +352,11 @@ def _regional(data: ReportData, sources: Sources) -> str:
                     tds.append('<td class="n muted">·</td>')
                     continue
                 zh, en, colour = UNIT_STATUS.get(c.unit_status, UNIT_STATUS["no_data"])
-                tds.append(f'<td class="n q-cell-{e(c.value_quality)}" style="background:{colour}" '
-                           f'title="{e(zh + " " + en + " · " + source_text(c.source_file, c.source_row, c.release_date))}">'
-                           f"{bound_prefix(c.bound)}{num(c.value)}</td>")
+                tds.append(
+                    f'<td class="n q-cell-{e(c.value_quality)}" style="background:{colour}" '
+                    f'title="{e(zh + " " + en + " · " + source_text(c.source_file, c.source_row, c.release_date))}">'
+                    f"{bound_prefix(c.bound)}{num(c.value)}</td>"
+                )
             name = u.unit_name_zh if u.subject_code else u.region_name_zh
             body.append(f"<tr><td>{e(name)}<br><small>{e(u.region_name_en)}</small></td>{''.join(tds)}</tr>")
         latest = rows[rows["period_code"] == periods[-1]]
@@ -326,16 +366,22 @@ def _regional(data: ReportData, sources: Sources) -> str:
         src = latest.iloc[0]
         out.append(
             f'<div class="regional" id="region-{e(target_id)}"><h4>{status_chip(t["status_code"])} {e(t["title_zh"])}'
-            f'<br><small>{e(t["title_en"])} · {e(target_id)}</small></h4>'
+            f"<br><small>{e(t['title_en'])} · {e(target_id)}</small></h4>"
             f"<p>{qualities} 最新期 latest {e(periods[-1])}: <b>{met}/{len(latest)}</b> 达标 met · "
             f"{sources.ref(src['source_file'], None, src['release_date'])}</p>"
-            f'<div class="{"twomap" if tile_map else ""}">{tile_map}<div class="scroll"><table class="grid"><thead><tr><th>单位 Unit</th>{head}'
+            f'<div class="{"twomap" if tile_map else ""}">{tile_map}<div class="scroll">'
+            f'<table class="grid"><thead><tr><th>单位 Unit</th>{head}'
             f"</tr></thead><tbody>{''.join(body)}</tbody></table></div></div></div>"
         )
-    legend = " ".join(f'<span class="legend" style="background:{c}">{zh} {en}</span>' for zh, en, c in UNIT_STATUS.values())
-    return (f'<section id="regional"><h2>分地区目标 <small>Regional targets, county by county</small></h2>'
-            f'<p class="muted">{legend} · 悬停单元格查看来源 hover a cell for its source · 县市区方块按大致地理位置排列（示意）'
-            f"tiles are placed roughly as on a map (schematic).</p>{''.join(out)}</section>")
+    legend = " ".join(
+        f'<span class="legend" style="background:{c}">{zh} {en}</span>' for zh, en, c in UNIT_STATUS.values()
+    )
+    return (
+        f'<section id="regional"><h2>分地区目标 <small>Regional targets, county by county</small></h2>'
+        f'<p class="muted">{legend} · 悬停单元格查看来源 hover a cell for its source · '
+        "县市区方块按大致地理位置排列（示意）"
+        f"tiles are placed roughly as on a map (schematic).</p>{''.join(out)}</section>"
+    )
 
 
 def _projects(data: ReportData, sources: Sources) -> str:
@@ -357,74 +403,127 @@ def _projects(data: ReportData, sources: Sources) -> str:
                     tds.append('<td class="muted">—</td>')
                     continue
                 stage = int(r.actual_value)
-                tds.append(f'<td class="stage q-cell-{e(r.actual_quality)}" style="background:{STAGE_COLOURS.get(stage, "#fff")}" '
-                           f'title="{e(STAGES.get(stage, ("", ""))[1] + " · " + source_text(r.source_file, r.source_row, r.release_date))}">'
-                           f"{e(stage_label(stage))}</td>")
+                title = (
+                    STAGES.get(stage, ("", ""))[1] + " · " + source_text(r.source_file, r.source_row, r.release_date)
+                )
+                tds.append(
+                    f'<td class="stage q-cell-{e(r.actual_quality)}" '
+                    f'style="background:{STAGE_COLOURS.get(stage, "#fff")}" title="{e(title)}">'
+                    f"{e(stage_label(stage))}</td>"
+                )
             body.append(
-                f'<tr data-status="{e(t.status_code)}"><td><b>{e(t.quote)}</b><br><small>{e(t.title_en)} · {e(t.target_id)}'
+                f'<tr data-status="{e(t.status_code)}"><td><b>{e(t.quote)}</b><br>'
+                f"<small>{e(t.title_en)} · {e(t.target_id)}"
                 f"</small></td><td>≥ {e(stage_label(t.target_level))}</td>{''.join(tds)}"
                 f"<td>{status_chip(t.status_code, t.status_zh, t.status_en)}</td>"
-                f"<td>{badge(t.actual_quality)} {sources.ref(t.source_file, t.source_row, t.latest_release_date)}</td></tr>"
+                f"<td>{badge(t.actual_quality)} "
+                f"{sources.ref(t.source_file, t.source_row, t.latest_release_date)}</td></tr>"
             )
-        groups.append(f'<tr class="group"><th colspan="{len(periods) + 4}">{e(section)} <small>'
-                      f"{e(group['section_en'].iloc[0])}</small></th></tr>" + "".join(body))
-    legend = " ".join(f'<span class="legend" style="background:{STAGE_COLOURS[k]}">{k} {zh} {en}</span>'
-                      for k, (zh, en) in STAGES.items())
-    return (f'<section id="projects"><h2>重点项目进展 <small>Listed projects by stage</small></h2>'
-            f'<p class="muted">{legend}</p><div class="scroll"><table class="grid projects"><thead><tr><th>项目 Project</th>'
-            f"<th>承诺阶段 Committed</th>{head}<th>状态 Status</th><th>数据 Data</th></tr></thead>"
-            f"<tbody>{''.join(groups)}</tbody></table></div></section>")
+        groups.append(
+            f'<tr class="group"><th colspan="{len(periods) + 4}">{e(section)} <small>'
+            f"{e(group['section_en'].iloc[0])}</small></th></tr>" + "".join(body)
+        )
+    legend = " ".join(
+        f'<span class="legend" style="background:{STAGE_COLOURS[k]}">{k} {zh} {en}</span>'
+        for k, (zh, en) in STAGES.items()
+    )
+    return (
+        f'<section id="projects"><h2>重点项目进展 <small>Listed projects by stage</small></h2>'
+        f'<p class="muted">{legend}</p><div class="scroll"><table class="grid projects"><thead><tr>'
+        "<th>项目 Project</th>"
+        f"<th>承诺阶段 Committed</th>{head}<th>状态 Status</th><th>数据 Data</th></tr></thead>"
+        f"<tbody>{''.join(groups)}</tbody></table></div></section>"
+    )
 
 
 def _qualitative(sc: pd.DataFrame) -> str:
     q = sc[sc["target_kind"] == "qualitative"]
-    items = "".join(f"<li><b>{e(r.title_zh)}</b> <small>{e(r.title_en)} · {e(r.target_id)} · {e(r.section_zh)}</small>"
-                    f"<br><span class=\"muted\">“{e(r.quote)}”</span></li>" for r in q.itertuples())
-    return (f'<section id="qualitative"><h2>定性目标 <small>Qualitative targets ({len(q)}) — assessed by hand, '
-            f"not scored</small></h2><details><summary>展开 show all {len(q)}</summary><ul>{items}</ul></details></section>")
+    items = "".join(
+        f"<li><b>{e(r.title_zh)}</b> <small>{e(r.title_en)} · {e(r.target_id)} · {e(r.section_zh)}</small>"
+        f'<br><span class="muted">“{e(r.quote)}”</span></li>'
+        for r in q.itertuples()
+    )
+    return (
+        f'<section id="qualitative"><h2>定性目标 <small>Qualitative targets ({len(q)}) — assessed by hand, '
+        f"not scored</small></h2><details><summary>展开 show all {len(q)}</summary><ul>{items}</ul></details></section>"
+    )
 
 
 CSS = """
-*{box-sizing:border-box}body{font-family:'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',system-ui,sans-serif;
-margin:0;color:#1f2328;background:#f6f8fa;font-size:14px;line-height:1.45}
-header{background:#0b3d5c;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:22px}
-header .meta{opacity:.85;font-size:12px}nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #d0d7de;
-padding:6px 28px;z-index:5}nav a{margin-right:16px;color:#0b3d5c;text-decoration:none;font-size:13px}
-main{padding:0 28px 40px}section{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:14px 18px;margin:16px 0}
-h2{margin:0 0 10px;font-size:19px}h2 small,h3 small,h4 small{font-weight:normal;color:#57606a}h3{font-size:15px;margin:16px 0 6px}
-h4{font-size:13px;margin:0 0 4px}.muted{color:#6e7781}small{font-size:11px}
-.banner{background:#fff8c5;border:1px solid #d4a72c;color:#4d2d00;padding:8px 12px;border-radius:6px;margin-top:10px}
-.cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #d0d7de;border-top:6px solid;border-radius:6px;
-background:#fff;padding:8px 14px;min-width:118px;text-align:left;cursor:pointer;font:inherit}
-.card.active{outline:2px solid #0969da}.card .count{display:block;font-size:28px;font-weight:700}.card .lbl{font-size:12px}
+*{box-sizing:border-box}
+body{font-family:'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',system-ui,sans-serif;
+  margin:0;color:#1f2328;background:#f6f8fa;font-size:14px;line-height:1.45}
+header{background:#0b3d5c;color:#fff;padding:18px 28px}
+header h1{margin:0 0 4px;font-size:22px}
+header .meta{opacity:.85;font-size:12px}
+nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #d0d7de;padding:6px 28px;z-index:5}
+nav a{margin-right:16px;color:#0b3d5c;text-decoration:none;font-size:13px}
+main{padding:0 28px 40px}
+section{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:14px 18px;margin:16px 0}
+h2{margin:0 0 10px;font-size:19px}
+h2 small,h3 small,h4 small{font-weight:normal;color:#57606a}
+h3{font-size:15px;margin:16px 0 6px}
+h4{font-size:13px;margin:0 0 4px}
+.muted{color:#6e7781}
+small{font-size:11px}
+.banner{background:#fff8c5;border:1px solid #d4a72c;color:#4d2d00;padding:8px 12px;border-radius:6px;
+  margin-top:10px}
+.cards{display:flex;flex-wrap:wrap;gap:10px}
+.card{border:1px solid #d0d7de;border-top:6px solid;border-radius:6px;background:#fff;padding:8px 14px;
+  min-width:118px;text-align:left;cursor:pointer;font:inherit}
+.card.active{outline:2px solid #0969da}
+.card .count{display:block;font-size:28px;font-weight:700}
+.card .lbl{font-size:12px}
 .plans{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:12px;margin:12px 0}
-.bar{height:10px;background:#eaeef2;border-radius:5px;overflow:hidden;margin:4px 0}.bar div{height:100%;background:#0969da}
+.bar{height:10px;background:#eaeef2;border-radius:5px;overflow:hidden;margin:4px 0}
+.bar div{height:100%;background:#0969da}
 .two{display:grid;grid-template-columns:minmax(300px,1fr) minmax(300px,1.2fr);gap:16px;align-items:start}
-table{border-collapse:collapse;width:100%;font-size:12.5px}th,td{border-bottom:1px solid #eaeef2;padding:5px 6px;
-vertical-align:top;text-align:left}th{background:#f6f8fa}#scorecard-table thead th{position:sticky;top:30px;z-index:2}
+table{border-collapse:collapse;width:100%;font-size:12.5px}
+th,td{border-bottom:1px solid #eaeef2;padding:5px 6px;vertical-align:top;text-align:left}
+th{background:#f6f8fa}
+#scorecard-table thead th{position:sticky;top:30px;z-index:2}
 td.n{text-align:right}
-table.sortable th{cursor:pointer}table.sortable th.asc::after{content:' ▲'}table.sortable th.desc::after{content:' ▼'}
+table.sortable th{cursor:pointer}
+table.sortable th.asc::after{content:' ▲'}
+table.sortable th.desc::after{content:' ▼'}
 .chip{display:inline-block;color:#fff;border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap}
-.chip small{color:#fff;opacity:.9}.q{display:inline-block;border-radius:4px;padding:0 5px;font-size:11px;white-space:nowrap}
-.q-illustrative{border:1px dashed #9a6700;color:#9a6700;background:#fff8c5}.q-derived{border:1px solid #e69138;
-color:#8a4b00;background:#fff1e0}.q-published{border:1px solid #1a7f37;color:#1a7f37;background:#dafbe1}
-.q-cell-illustrative{font-style:italic}.q-cell-derived{text-decoration:underline dotted}
-.quote{max-width:220px;color:#57606a;font-size:12px}.short{color:#d1242f}.ok{color:#1a7f37}
+.chip small{color:#fff;opacity:.9}
+.q{display:inline-block;border-radius:4px;padding:0 5px;font-size:11px;white-space:nowrap}
+.q-illustrative{border:1px dashed #9a6700;color:#9a6700;background:#fff8c5}
+.q-derived{border:1px solid #e69138;color:#8a4b00;background:#fff1e0}
+.q-published{border:1px solid #1a7f37;color:#1a7f37;background:#dafbe1}
+.q-cell-illustrative{font-style:italic}
+.q-cell-derived{text-decoration:underline dotted}
+.quote{max-width:220px;color:#57606a;font-size:12px}
+.short{color:#d1242f}
+.ok{color:#1a7f37}
 .overdue{color:#fff;background:#d1242f;border-radius:4px;padding:0 4px;font-size:11px}
 .mini{position:relative;height:8px;background:#eaeef2;border-radius:4px;width:110px;margin:3px 0}
-.mini div{height:100%;background:#0969da;border-radius:4px}.mini i{position:absolute;top:-3px;width:2px;height:14px;background:#1f2328}
-.filters{margin:6px 0 10px}.filters select,.filters input{font:inherit;padding:2px 4px;margin-right:10px}
+.mini div{height:100%;background:#0969da;border-radius:4px}
+.mini i{position:absolute;top:-3px;width:2px;height:14px;background:#1f2328}
+.filters{margin:6px 0 10px}
+.filters select,.filters input{font:inherit;padding:2px 4px;margin-right:10px}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(430px,1fr));gap:14px}
-.chart{border:1px solid #eaeef2;border-radius:6px;padding:8px}.fnote{font-size:11px;color:#57606a;margin:2px 0 0}
-.fig{min-height:200px}.tiles{display:grid;grid-template-columns:repeat(4,92px);grid-auto-rows:70px;gap:4px}
-.tile{border:1px solid #d0d7de;border-radius:6px;padding:3px;font-size:11px;line-height:1.25;text-align:center;display:flex;flex-direction:column;
-align-items:center;justify-content:center}.tile span{font-size:15px;font-weight:700}.tile small{font-size:10px}
+.chart{border:1px solid #eaeef2;border-radius:6px;padding:8px}
+.fnote{font-size:11px;color:#57606a;margin:2px 0 0}
+.fig{min-height:200px}
+.tiles{display:grid;grid-template-columns:repeat(4,92px);grid-auto-rows:70px;gap:4px}
+.tile{border:1px solid #d0d7de;border-radius:6px;padding:3px;font-size:11px;line-height:1.25;text-align:center;
+  display:flex;flex-direction:column;align-items:center;justify-content:center}
+.tile span{font-size:15px;font-weight:700}
+.tile small{font-size:10px}
 .twomap{display:grid;grid-template-columns:390px 1fr;gap:16px;align-items:start}
-.regional{border-top:1px solid #eaeef2;padding-top:10px;margin-top:10px}.scroll{overflow-x:auto}
-table.grid td,table.grid th{white-space:nowrap}td.stage{font-size:11.5px}tr.group th{background:#eaeef2}
-.legend{display:inline-block;padding:0 6px;border-radius:4px;border:1px solid #d0d7de;font-size:11px;margin-right:4px}
-ol.sources{font-size:12px;columns:2;column-gap:30px}ol.sources li{break-inside:avoid;margin-bottom:4px}
-a.fn{text-decoration:none;color:#0969da;white-space:nowrap}footer{padding:0 28px 30px;color:#57606a;font-size:12px}
+.regional{border-top:1px solid #eaeef2;padding-top:10px;margin-top:10px}
+.scroll{overflow-x:auto}
+table.grid td,table.grid th{white-space:nowrap}
+td.stage{font-size:11.5px}
+tr.group th{background:#eaeef2}
+.legend{display:inline-block;padding:0 6px;border-radius:4px;border:1px solid #d0d7de;font-size:11px;
+  margin-right:4px}
+ol.sources{font-size:12px;columns:2;column-gap:30px}
+ol.sources li{break-inside:avoid;margin-bottom:4px}
+a.fn{text-decoration:none;color:#0969da;white-space:nowrap}
+footer{padding:0 28px 30px;color:#57606a;font-size:12px}
 @media print{nav{display:none}section{break-inside:avoid-page}}
 """
 
@@ -433,14 +532,17 @@ JS = """
   var table=document.getElementById('scorecard-table'); if(!table) return;
   var tbody=table.tBodies[0], heads=table.tHead.rows[0].cells;
   Array.prototype.forEach.call(heads,function(th,i){th.addEventListener('click',function(){
-    var asc=!th.classList.contains('asc'); Array.prototype.forEach.call(heads,function(h){h.classList.remove('asc','desc')});
+    var asc=!th.classList.contains('asc');
+    Array.prototype.forEach.call(heads,function(h){h.classList.remove('asc','desc')});
     th.classList.add(asc?'asc':'desc'); var num=th.dataset.type==='num';
     var rows=Array.prototype.slice.call(tbody.rows);
-    rows.sort(function(a,b){var x=a.cells[i].dataset.v||a.cells[i].textContent, y=b.cells[i].dataset.v||b.cells[i].textContent;
+    rows.sort(function(a,b){
+      var x=a.cells[i].dataset.v||a.cells[i].textContent, y=b.cells[i].dataset.v||b.cells[i].textContent;
       if(num){x=parseFloat(x);y=parseFloat(y);if(isNaN(x))return 1;if(isNaN(y))return -1;return asc?x-y:y-x;}
       return asc?x.localeCompare(y,'zh'):y.localeCompare(x,'zh');});
     rows.forEach(function(r){tbody.appendChild(r)});});});
-  var fs=document.getElementById('f-status'), fsec=document.getElementById('f-section'), ft=document.getElementById('f-text');
+  var fs=document.getElementById('f-status'), fsec=document.getElementById('f-section');
+  var ft=document.getElementById('f-text');
   function apply(){var n=0;Array.prototype.forEach.call(tbody.rows,function(r){
     var ok=(!fs.value||r.dataset.status===fs.value)&&(!fsec.value||r.dataset.section===fsec.value)&&
       (!ft.value||r.textContent.toLowerCase().indexOf(ft.value.toLowerCase())>=0);
@@ -476,18 +578,20 @@ def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_p
     qualitative = _qualitative(sc)
     quality = data.progress["actual_quality"].value_counts()
     total = int(quality.sum()) or 1
+    n_ill, n_der, n_pub = (int(quality.get(q, 0)) for q in ("illustrative", "derived", "published"))
     banner = (
-        f'<div class="banner"><b>⚠ 示意数据 Illustrative data.</b> {int(quality.get("illustrative", 0))}/{total} '
-        f"个进度数值为示意（生成的样例数据），{int(quality.get('derived', 0))} 个为推算，仅 {int(quality.get('published', 0))} "
-        f"个为公开数据。 {int(quality.get('illustrative', 0))} of {total} progress figures are illustrative sample data, "
-        f"{int(quality.get('derived', 0))} derived from published figures, {int(quality.get('published', 0))} published. "
-        f'Badges mark each figure: {badge("published")} {badge("derived")} {badge("illustrative")}</div>'
+        f'<div class="banner"><b>⚠ 示意数据 Illustrative data.</b> {n_ill}/{total} '
+        f"个进度数值为示意（生成的样例数据），{n_der} 个为推算，仅 {n_pub} 个为公开数据。 "
+        f"{n_ill} of {total} progress figures are illustrative sample data, {n_der} derived from published "
+        f"figures, {n_pub} published. "
+        f"Badges mark each figure: {badge('published')} {badge('derived')} {badge('illustrative')}</div>"
     )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="pmw-version" content="{e(data.version)}"><title>{TITLE}</title><style>{CSS}</style></head>
-<body><header><h1>株洲市政府工作报告目标进度报告</h1><div>Progress report on the targets of the Zhuzhou government work report</div>
+<body><header><h1>株洲市政府工作报告目标进度报告</h1>
+<div>Progress report on the targets of the Zhuzhou government work report</div>
 <div class="meta">评估日期 assessed as of <b id="as-of">{data.assessed_as_of}</b> · 发布版本 published version
 <code>{e(data.version)}</code> ({e(data.published_at)} UTC) · 生成 generated {generated}</div>{banner}</header>
 <nav><a href="#summary">概览 Summary</a><a href="#scorecard">计分卡 Scorecard</a><a href="#charts">进度图 Charts</a>
@@ -495,17 +599,17 @@ def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_p
 <a href="#sources">来源 Sources</a></nav>
 <main>{summary}{scorecard}{chart_html}{regional}{projects}{qualitative}
 <section id="sources"><h2>数据来源 <small>Sources — every figure's release file and release date</small></h2>
-<p class="muted">[n] 为脚注编号，r 为文件行号 (row in the file, 1-based as a spreadsheet shows it).</p>{sources.html()}</section>
-</main><footer>方法 Method: 状态阈值见 seeds/status_thresholds.csv；序时进度、年均增速与预测的计算见 fct_target_progress.calculation_trace
-（`pmw explain TARGET`）。Statuses, expected shares, growth rates and projections come from the published marts
-(<code>{e(data.db_path.name)}</code>); `pmw explain TARGET` prints any target's calculation.</footer>
+<p class="muted">[n] 为脚注编号，r 为文件行号 (row in the file, 1-based as a spreadsheet shows it).</p>
+{sources.html()}</section>
+</main><footer>方法 Method: 状态阈值见 seeds/status_thresholds.csv；序时进度、年均增速与预测的计算见
+fct_target_progress.calculation_trace（`pmw explain TARGET`）。Statuses, expected shares, growth rates and
+projections come from the published marts (<code>{e(data.db_path.name)}</code>);
+`pmw explain TARGET` prints any target's calculation.</footer>
 <script>{JS}</script></body></html>"""
     return html, figures
 
 
-def build_report(
-    db_path: Path, out_path: Path, progress: Callable[[int, int], None] = _no_progress
-) -> ReportResult:
+def build_report(db_path: Path, out_path: Path, progress: Callable[[int, int], None] = _no_progress) -> ReportResult:
     """Render the report from the published copy and write it atomically (readers never see half a file)."""
     data = load_report_data(db_path)
     html, figures = render_report(data, progress)

@@ -23,6 +23,9 @@ STATUSES: dict[str, tuple[str, str, str]] = {
     "not_assessable": ("无法评估", "Not assessable", "#57606a"),
 }
 
+# the order a reader wants: what needs attention first
+ATTENTION = ["deteriorating", "off_track", "needs_acceleration", "no_data", "on_track", "achieved", "not_assessable"]
+
 # actual_quality -> (中文, English); only 'published' figures are real public numbers
 QUALITIES: dict[str, tuple[str, str]] = {
     "published": ("公开", "published"),
@@ -120,3 +123,15 @@ def source_text(source_file: Any, source_row: Any = None, release_date: Any = No
     if not is_missing(release_date):
         text += f", released {day(release_date)}"
     return text
+
+
+def unit_text(unit: object) -> str:
+    return "" if is_missing(unit) else str(unit)
+
+
+def unit_of(row: object) -> str:
+    """The unit of the comparable actual: counties for every-county targets, else the target's unit."""
+    if getattr(row, "scope_type", None) == "every_county":
+        return "个县市区"
+    unit = getattr(row, "target_unit", None)
+    return "" if is_missing(unit) else str(unit)

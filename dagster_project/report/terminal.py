@@ -18,6 +18,8 @@ from dagster_project.report.labels import (
     quality_label,
     source_text,
     stage_label,
+    unit_of,
+    unit_text,
 )
 
 
@@ -44,55 +46,82 @@ def pad(text: str, size: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = (),
-          max_width: int = 40) -> str:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = (), max_width: int = 40
+) -> str:
     """A plain-text table whose columns line up with Chinese text."""
     cells = [[clip("" if is_missing(c) else str(c), max_width) for c in row] for row in rows]
     sizes = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    lines = ["  ".join(pad(h, sizes[i], i in right) for i, h in enumerate(headers)).rstrip(),
-             "  ".join("-" * s for s in sizes)]
+    lines = [
+        "  ".join(pad(h, sizes[i], i in right) for i, h in enumerate(headers)).rstrip(),
+        "  ".join("-" * s for s in sizes),
+    ]
     lines += ["  ".join(pad(c, sizes[i], i in right) for i, c in enumerate(r)).rstrip() for r in cells]
     return "\n".join(lines)
 
 
 def frame_table(frame: pd.DataFrame, max_width: int = 40) -> str:
     right = [i for i, dtype in enumerate(frame.dtypes) if pd.api.types.is_numeric_dtype(dtype)]
-    rows = [[num(v) if i in right and not isinstance(v, bool) else v for i, v in enumerate(r)]
-            for r in frame.itertuples(index=False)]
+    rows = [
+        [num(v) if i in right and not isinstance(v, bool) else v for i, v in enumerate(r)]
+        for r in frame.itertuples(index=False)
+    ]
     return table(list(frame.columns), rows, right=right, max_width=max_width)
 
 
 # ---------------------------------------------------------------------------------------- scorecard
-def unit_of(row: pd.Series | object) -> str:
-    """The unit of the comparable actual: counties for every-county targets, else the target's unit."""
-    if getattr(row, "scope_type", None) == "every_county":
-        return "个县市区"
-    unit = getattr(row, "target_unit", None)
-    return "" if is_missing(unit) else str(unit)
-
-
 def scorecard_rows(sc: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
-    headers = ["状态 status", "目标 target", "标题 title", "期 period", "实际 actual", "目标值 target",
-               "差距 gap", "完成/序时 achieved/expected", "预测 projection", "数据 data", "发布 released"]
+    headers = [
+        "状态 status",
+        "目标 target",
+        "标题 title",
+        "期 period",
+        "实际 actual",
+        "目标值 target",
+        "差距 gap",
+        "完成/序时 achieved/expected",
+        "预测 projection",
+        "数据 data",
+        "发布 released",
+    ]
     rows = []
     for r in sc.itertuples():
         unit = unit_of(r)
         actual = "—" if is_missing(r.actual_value) else f"{bound_prefix(r.actual_bound)}{num(r.actual_value)} {unit}"
-        goal = "—" if is_missing(r.target_level) else (
-            f"{COMPARATOR_SYMBOLS.get(str(r.comparator_applied), '')} {num(r.target_level)} {unit}")
+        goal = (
+            "—"
+            if is_missing(r.target_level)
+            else (f"{COMPARATOR_SYMBOLS.get(str(r.comparator_applied), '')} {num(r.target_level)} {unit}")
+        )
         share = "—" if is_missing(r.share_achieved) else f"{pct(r.share_achieved)}/{pct(r.expected_share)}"
-        rows.append([
-            STATUSES.get(r.status_code, (r.status_code,))[0], r.target_id, r.title_zh,
-            "" if is_missing(r.latest_period_code) else r.latest_period_code, actual, goal,
-            "—" if is_missing(r.gap) else num(r.gap), share,
-            "—" if is_missing(r.projected_value) else num(r.projected_value),
-            "" if is_missing(r.actual_quality) else quality_label(r.actual_quality).split()[0],
-            day(r.latest_release_date),
-        ])
+        rows.append(
+            [
+                STATUSES.get(r.status_code, (r.status_code,))[0],
+                r.target_id,
+                r.title_zh,
+                "" if is_missing(r.latest_period_code) else r.latest_period_code,
+                actual,
+                goal,
+                "—" if is_missing(r.gap) else num(r.gap),
+                share,
+                "—" if is_missing(r.projected_value) else num(r.projected_value),
+                "" if is_missing(r.actual_quality) else quality_label(r.actual_quality).split()[0],
+                day(r.latest_release_date),
+            ]
+        )
     return headers, rows
 
 
 # ------------------------------------------------------------------------------------------ explain
+class UnknownPeriod(ValueError):
+    """`pmw explain --period` named a period the target has no figure for."""
+
+
+def flag(value: object) -> bool:
+    """A nullable boolean column as a plain bool (NULL counts as false)."""
+    return False if is_missing(value) else bool(value)
+
+
 def _status_reason(p: pd.Series, t: pd.Series) -> str:
     """Why the status is what it is, in words, from the inputs the model recorded."""
     code = p["status_code"]
@@ -100,15 +129,25 @@ def _status_reason(p: pd.Series, t: pd.Series) -> str:
     if code == "not_assessable":
         return "the actual is a bound (e.g. '>600') that can neither prove nor disprove the target"
     if code == "achieved":
-        return ("the target is met; a cumulative target counts as achieved as soon as it is met (提前完成)"
-                if t.get("is_cumulative") else "the target is met at the deadline")
-    if p.get("is_final") and code == "off_track" and p.get("is_met") is False:
+        return (
+            "the target is met; a cumulative target counts as achieved as soon as it is met (提前完成)"
+            if flag(t.get("is_cumulative"))
+            else "the target is met at the deadline"
+        )
+    if (
+        flag(p.get("is_final"))
+        and code == "off_track"
+        and not is_missing(p.get("is_met"))
+        and not flag(p.get("is_met"))
+    ):
         return "the deadline period is reached and the target is not met"
     if not is_missing(ratio):
         if code == "on_track":
             return f"progress ratio R {num(ratio)} ≥ the on-track threshold {num(on)}"
         if code == "needs_acceleration":
-            return f"R {num(ratio)} is between the acceleration threshold {num(acc)} and the on-track threshold {num(on)}"
+            return (
+                f"R {num(ratio)} is between the acceleration threshold {num(acc)} and the on-track threshold {num(on)}"
+            )
         if code == "off_track":
             return f"R {num(ratio)} < the acceleration threshold {num(acc)}"
         if code == "deteriorating":
@@ -134,11 +173,14 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
     if not is_missing(t.get("reading_notes")):
         lines.append(f"读法 reading   {t['reading_notes']}")
     if t["target_kind"] == "qualitative":
-        lines += ["", "定性目标 qualitative target: assessed by hand, no figure is scored (status: 无法评估 not assessable)."]
+        lines += [
+            "",
+            "定性目标 qualitative target: assessed by hand, no figure is scored (status: 无法评估 not assessable).",
+        ]
         return "\n".join(lines)
     unit = unit_of(t)
     lines.append(
-        f"目标 target     {t['comparator']} {num(t['target_value'])} {'' if is_missing(t['target_unit']) else t['target_unit']}"
+        f"目标 target     {t['comparator']} {num(t['target_value'])} {unit_text(t['target_unit'])}"
         f" by {day(t['deadline'])} (kind {t['target_kind']}, indicator {t['indicator_code']} "
         f"{t['indicator_name_zh']}; window {day(t['start_date'])} .. {day(t['deadline'])})"
     )
@@ -147,80 +189,146 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
         src = "" if is_missing(t.get("baseline_source")) else f" ({t['baseline_source']})"
         lines.append(f"基期 baseline   {int(t['baseline_year'])}{base}{src}")
     if progress.empty:
-        lines += ["", f"暂无数据 no data: no figure for indicator {t['indicator_code']} has been published for this "
-                      "target yet (status: no data)."]
+        lines += [
+            "",
+            f"暂无数据 no data: no figure for indicator {t['indicator_code']} has been published for this "
+            "target yet (status: no data).",
+        ]
         return "\n".join(lines)
     rows = progress.sort_values(["period_end", "period_kind"])
     if period:
         chosen = rows[rows["period_code"] == period]
         if chosen.empty:
-            raise KeyError(f"no period {period!r} for {t['target_id']}; periods with data: "
-                           + ", ".join(rows["period_code"].tolist()[-12:]))
+            raise UnknownPeriod(
+                f"no period {period!r} for {t['target_id']}; periods with data: "
+                + ", ".join(rows["period_code"].tolist()[-12:])
+            )
         p = chosen.iloc[-1]
     else:
         p = rows.iloc[-1]
-    lines += ["", f"期 period {p['period_code']} ({p['period_kind']}, ends {day(p['period_end'])})"
-              + ("" if period else " — the latest with data")]
+    lines += [
+        "",
+        f"期 period {p['period_code']} ({p['period_kind']}, ends {day(p['period_end'])})"
+        + ("" if period else " — the latest with data"),
+    ]
     quality = quality_label(p["actual_quality"])
     actual = f"{bound_prefix(p['actual_bound'])}{num(p['actual_value'])} {unit}"
     lines.append(f"  实际 actual      {actual}  [{quality}]")
     if not is_missing(p.get("underlying_value")) and p["underlying_value"] != p["actual_value"]:
         lines.append(f"                   indicator value behind it: {num(p['underlying_value'])}")
-    lines.append(f"                   source: {source_text(p['source_file'], p['source_row'], p['release_date'])}"
-                 f"; release {p['release_id']}" + (" (revised by a later release)" if p.get("is_revised") else ""))
+    lines.append(
+        f"                   source: {source_text(p['source_file'], p['source_row'], p['release_date'])}"
+        f"; release {p['release_id']}" + (" (revised by a later release)" if flag(p.get("is_revised")) else "")
+    )
     if not is_missing(p.get("derived_from")) and p["derived_from"]:
         lines.append(f"                   推算 derived from: {p['derived_from']}")
     if p["actual_quality"] != "published":
-        lines.append("                   NOTE: not a published figure — "
-                     + ("generated sample data" if p["actual_quality"] == "illustrative" else "computed from published ones"))
+        lines.append(
+            "                   NOTE: not a published figure — "
+            + ("generated sample data" if p["actual_quality"] == "illustrative" else "computed from published ones")
+        )
     sym = COMPARATOR_SYMBOLS.get(str(p["comparator_applied"]), str(p["comparator_applied"]))
-    met = {True: "yes", False: "no"}.get(p["is_met"] if not is_missing(p["is_met"]) else None, "cannot tell (a bound)")
-    lines.append(f"  目标 target      {sym} {num(p['target_level'])} {unit}  (comparator {p['comparator_applied']}); met: {met}")
+    met = "cannot tell (a bound)" if is_missing(p["is_met"]) else ("yes" if flag(p["is_met"]) else "no")
+    lines.append(
+        f"  目标 target      {sym} {num(p['target_level'])} {unit}  (comparator {p['comparator_applied']}); met: {met}"
+    )
     if not is_missing(p["gap"]):
         gap = float(p["gap"])
         lines.append(f"  差距 gap         {num(abs(gap))} {'short of' if gap > 0 else 'beyond'} the target")
     if not is_missing(p["share_achieved"]):
-        if not is_missing(p.get("base_value")) and t.get("is_cumulative") and p["target_level"] != p["base_value"]:
-            formula = (f" = (actual − base) / (target − base) = ({num(p['actual_value'])} − {num(p['base_value'])})"
-                       f" / ({num(p['target_level'])} − {num(p['base_value'])})")
+        if (
+            not is_missing(p.get("base_value"))
+            and flag(t.get("is_cumulative"))
+            and p["target_level"] != p["base_value"]
+        ):
+            formula = (
+                f" = (actual − base) / (target − base) = ({num(p['actual_value'])} − {num(p['base_value'])})"
+                f" / ({num(p['target_level'])} − {num(p['base_value'])})"
+            )
         else:
             formula = " = actual / target"
         lines.append(f"  完成度 achieved  {pct(p['share_achieved'])}{formula}")
     if not is_missing(p["expected_share"]):
         method = p["expected_share_method"]
-        how = ("earlier years' monthly profile" if method == "seasonal"
-               else "geometric path of compound growth" if not is_missing(p.get("required_cagr"))
-               else "straight line over the window")
-        lines.append(f"  序时 expected    {pct(p['expected_share'])} by now ({method}: {how}); time elapsed {pct(p['elapsed_share'])}")
+        how = (
+            "earlier years' monthly profile"
+            if method == "seasonal"
+            else "geometric path of compound growth"
+            if not is_missing(p.get("required_cagr"))
+            else "straight line over the window"
+        )
+        lines.append(
+            f"  序时 expected    {pct(p['expected_share'])} by now ({method}: {how}); "
+            f"time elapsed {pct(p['elapsed_share'])}"
+        )
     if not is_missing(p.get("required_cagr")):
-        lines.append(f"  增速 growth      actual {pct(p['actual_cagr'])}/yr since the baseline vs required "
-                     f"{pct(p['required_cagr'])}/yr; needed from now {pct(p['required_cagr_from_now'])}/yr")
+        lines.append(
+            f"  增速 growth      actual {pct(p['actual_cagr'])}/yr since the baseline vs required "
+            f"{pct(p['required_cagr'])}/yr; needed from now {pct(p['required_cagr_from_now'])}/yr"
+        )
     if not is_missing(p["progress_ratio"]):
         basis = "actual growth / required growth" if not is_missing(p.get("required_cagr")) else "achieved / expected"
-        lines.append(f"  进度比 R         {num(p['progress_ratio'])} = {basis} (on track ≥ {num(p['threshold_on_track'])}, "
-                     f"needs acceleration ≥ {num(p['threshold_acceleration'])})")
+        lines.append(
+            f"  进度比 R         {num(p['progress_ratio'])} = {basis} (on track ≥ {num(p['threshold_on_track'])}, "
+            f"needs acceleration ≥ {num(p['threshold_acceleration'])})"
+        )
     if not is_missing(p["projected_value"]):
-        lines.append(f"  预测 projection  {num(p['projected_value'])} {unit} at the deadline"
-                     + ("" if is_missing(p["projected_gap"]) else
-                        f" ({num(abs(p['projected_gap']))} {'short' if p['projected_gap'] > 0 else 'beyond'})"))
+        lines.append(
+            f"  预测 projection  {num(p['projected_value'])} {unit} at the deadline"
+            + (
+                ""
+                if is_missing(p["projected_gap"])
+                else f" ({num(abs(p['projected_gap']))} {'short' if p['projected_gap'] > 0 else 'beyond'})"
+            )
+        )
     if not is_missing(p.get("units_total")):
         lines.append(f"  单位 units       {int(p['units_reporting'])} of {int(p['units_total'])} reporting")
     zh, en, _ = STATUSES.get(p["status_code"], (p["status_code"], p["status_code"], ""))
     lines.append(f"  状态 status      {zh} {en} — {_status_reason(p, t)}")
     lines += ["", "计算过程 calculation trace (fct_target_progress.calculation_trace):", f"  {p['calculation_trace']}"]
     if not period:
-        lines += ["", f"数据时效 freshness: latest release {day(t['latest_release_date'])}; next release due "
-                      f"{day(t['next_release_due'])}" + (" — OVERDUE" if t.get("is_next_release_overdue") else "")]
+        lines += [
+            "",
+            f"数据时效 freshness: latest release {day(t['latest_release_date'])}; next release due "
+            f"{day(t['next_release_due'])}" + (" — OVERDUE" if flag(t.get("is_next_release_overdue")) else ""),
+        ]
     if history and len(rows) > 1:
         recent = rows.tail(history)
         hist_rows = []
         for r in recent.itertuples():
-            value = stage_label(r.actual_value) if t["target_kind"] == "milestone" else (
-                f"{bound_prefix(r.actual_bound)}{num(r.actual_value)}")
-            hist_rows.append([r.period_code, value, pct(r.share_achieved), pct(r.expected_share),
-                              num(r.progress_ratio), STATUSES.get(r.status_code, (r.status_code,))[0],
-                              quality_label(r.actual_quality).split()[0], day(r.release_date)])
-        lines += ["", f"最近 {len(recent)} 期 recent periods:",
-                  table(["期 period", "实际 actual", "完成 achieved", "序时 expected", "R", "状态 status", "数据", "发布 released"],
-                        hist_rows, right=[1, 2, 3, 4])]
+            value = (
+                stage_label(r.actual_value)
+                if t["target_kind"] == "milestone"
+                else (f"{bound_prefix(r.actual_bound)}{num(r.actual_value)}")
+            )
+            hist_rows.append(
+                [
+                    r.period_code,
+                    value,
+                    pct(r.share_achieved),
+                    pct(r.expected_share),
+                    num(r.progress_ratio),
+                    STATUSES.get(r.status_code, (r.status_code,))[0],
+                    quality_label(r.actual_quality).split()[0],
+                    day(r.release_date),
+                ]
+            )
+        lines += [
+            "",
+            f"最近 {len(recent)} 期 recent periods:",
+            table(
+                [
+                    "期 period",
+                    "实际 actual",
+                    "完成 achieved",
+                    "序时 expected",
+                    "R",
+                    "状态 status",
+                    "数据",
+                    "发布 released",
+                ],
+                hist_rows,
+                right=[1, 2, 3, 4],
+            ),
+        ]
     return "\n".join(lines)

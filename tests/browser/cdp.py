@@ -9,6 +9,7 @@ Chromium is Debian's (/usr/bin/chromium, `make browser` installs it); the websoc
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -34,6 +35,9 @@ FLAGS = [
     "--disable-dev-shm-usage",
     "--hide-scrollbars",
     "--mute-audio",
+    # loopback only: no name resolves and every other address goes to a dead proxy
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost",
+    "--proxy-server=http://127.0.0.1:9",
 ]
 
 
@@ -56,8 +60,15 @@ class Chromium:
         if not Path(CHROMIUM).exists():
             raise BrowserError(f"{CHROMIUM} is missing: run `make browser`")
         self.proc = subprocess.Popen(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-address=127.0.0.1",
-             "--remote-debugging-port=0", f"--window-size={self.width},{self.height}", "about:blank"],
+            [
+                CHROMIUM,
+                *FLAGS,
+                f"--user-data-dir={self.profile}",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                f"--window-size={self.width},{self.height}",
+                "about:blank",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -78,10 +89,8 @@ class Chromium:
 
     def close(self) -> None:
         if self.ws is not None:
-            try:
+            with contextlib.suppress(Exception):  # the browser may already be gone
                 self.ws.close()
-            except Exception:  # noqa: BLE001 - the browser may already be gone
-                pass
             self.ws = None
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
@@ -134,9 +143,11 @@ class Chromium:
         page = Page(self, session)
         for domain in ("Page.enable", "Runtime.enable", "Log.enable"):
             self.send(domain, session=session)
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False},
-                  session=session)
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
         return page
 
 
@@ -178,21 +189,27 @@ class Page:
                 continue
             params = event.get("params", {})
             if event.get("method") == "Runtime.exceptionThrown":
-                out.append(params["exceptionDetails"].get("exception", {}).get("description")
-                           or params["exceptionDetails"].get("text", "exception"))
+                out.append(
+                    params["exceptionDetails"].get("exception", {}).get("description")
+                    or params["exceptionDetails"].get("text", "exception")
+                )
             elif event.get("method") == "Runtime.consoleAPICalled" and params.get("type") == "error":
                 out.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
             elif event.get("method") == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
                 out.append(f"{params['entry'].get('text')} ({params['entry'].get('url', '')})")
         return out
 
-    def screenshot(self, path: Path, full_page: bool = True, clip: dict | None = None,
-                   max_height: int = 16000) -> Path:
+    def screenshot(self, path: Path, full_page: bool = True, clip: dict | None = None, max_height: int = 16000) -> Path:
         params: dict[str, Any] = {"format": "png"}
         if full_page:
             size = self.browser.send("Page.getLayoutMetrics", session=self.session)["cssContentSize"]
-            params["clip"] = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height),
-                              "scale": 1}
+            params["clip"] = {
+                "x": 0,
+                "y": 0,
+                "width": size["width"],
+                "height": min(size["height"], max_height),
+                "scale": 1,
+            }
             params["captureBeyondViewport"] = True
         if clip:
             params["clip"] = {"scale": 1, **clip}

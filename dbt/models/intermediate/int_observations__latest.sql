@@ -12,18 +12,20 @@
     )
 }}
 
+{%- set only_keys_with_new_vintages -%}
+observation_key in (
+    select new_rows.observation_key
+    from {{ ref('stg_raw__observations') }} as new_rows
+    where new_rows.ingested_at > (select max(loaded.last_ingested_at) from {{ this }} as loaded)
+)
+{%- endset %}
+
 with known_by_then as (
     select *
     from {{ ref('stg_raw__observations') }}
     where
         release_date <= {{ as_of_date() }}
-        {% if is_incremental() %}
-            and observation_key in (
-                select new_rows.observation_key
-                from {{ ref('stg_raw__observations') }} as new_rows
-                where new_rows.ingested_at > (select max(loaded.last_ingested_at) from {{ this }} as loaded)
-            )
-        {% endif %}
+        and {{ only_keys_with_new_vintages if is_incremental() else 'true' }}
 ),
 
 ranked as (

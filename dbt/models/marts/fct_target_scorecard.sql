@@ -93,7 +93,8 @@ select
     coalesce(
         {{ as_of_date() }}
         > {{ dbt.dateadd('day', 'coalesce(scored.release_lag_days, 30) + grace.overdue_grace_days', 'scored.next_period_end') }}
-        and scored.next_period_end <= {{ dbt.dateadd('year', 1, 'scored.deadline') }},
+        -- only while the target still waits for figures: once the deadline period is in, nothing is due
+        and scored.latest_period_end < scored.deadline,
         false
     ) as is_next_release_overdue,
     {{ as_of_date() }} as assessed_as_of

@@ -1,0 +1,75 @@
+"""`python -m dagster_project.bench` (`make bench`): run the national-scale benchmark, write BENCHMARKS.md.
+
+--scale 1.0      fraction of the default 2,800 counties (0.01 = a 1% smoke run)
+--out PATH       where to write the report (default: BENCHMARKS.md in the checkout)
+--workdir DIR    keep the data there (default: a temp dir under /tmp, removed unless --keep)
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dagster_project.bench import report
+from dagster_project.bench.harness import BenchError, run_benchmark
+from dagster_project.bench.scale import Scale
+from dagster_project.settings import REPO_ROOT
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m dagster_project.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the default number of counties")
+    parser.add_argument("--indicators", type=int, default=200)
+    parser.add_argument("--months", type=int, default=120, help="months of history before the new month")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "BENCHMARKS.md")
+    parser.add_argument("--workdir", type=Path, help="work folder (default: a new temp dir under /tmp)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--memory-limit",
+        default="3GB",
+        help="DuckDB memory_limit for dbt and every DuckDB step ('' for DuckDB's default)",
+    )
+    parser.add_argument("--no-tests", action="store_true", help="skip the dbt test runs")
+    args = parser.parse_args(argv)
+
+    scale = Scale.from_fraction(
+        args.scale, indicators=args.indicators, history_months=args.months, new_month=args.months
+    )
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pmw-bench-", dir="/tmp"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    try:
+        res = run_benchmark(scale, workdir, memory_limit=args.memory_limit or None, with_tests=not args.no_tests)
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        print(f"work folder kept: {workdir}", file=sys.stderr)
+        return 1
+    command = "python -m dagster_project.bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    text = report.render(
+        res,
+        command=command.strip(),
+        memory_limit=args.memory_limit or None,
+        workdir=workdir,
+        analysis=report.kept_analysis(args.out),
+    )
+    args.out.write_text(text, encoding="utf-8")
+    print()
+    print("\n".join(report.results_table(res)))
+    print()
+    print("\n".join(report.targets_table(res)))
+    print(f"\nreport written to {args.out}; total {(time.perf_counter() - started) / 60:.1f} min")
+    if not args.keep and args.workdir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""Is the floor a real equivalent? Compare the dbt marts with the floor's, row by row.
+
+Keys must match both ways (no row only on one side); the listed columns must be equal: exactly for
+text, flags and codes, within 1e-9 (relative) for numbers, because the two plans may sum a
+seasonal average in a different order. The calculation trace prints numbers rounded to four
+places, so a difference there is counted apart and reported, not failed on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.bench import synth
+from dagster_project.bench.scale import Scale
+
+__all__ = ["MARTS", "Comparison", "compare_marts", "generator_matches_ingestion"]
+
+# mart -> (key columns, exact columns, numeric columns)
+MARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "fct_target_progress": (
+        ("target_id", "period_code"),
+        (
+            "period_kind",
+            "period_end",
+            "actual_bound",
+            "actual_quality",
+            "comparator_applied",
+            "baseline_period_code",
+            "is_met",
+            "is_final",
+            "expected_share_method",
+            "pace_code",
+            "status_code",
+            "units_total",
+            "units_reporting",
+            "derived_from",
+            "source_file",
+            "source_row",
+            "release_id",
+            "release_date",
+            "is_revised",
+            "seasonal_years",
+        ),
+        (
+            "actual_value",
+            "underlying_value",
+            "target_level",
+            "tolerance_abs",
+            "base_value",
+            "baseline_level",
+            "gap",
+            "share_achieved",
+            "elapsed_share",
+            "expected_share",
+            "actual_cagr",
+            "required_cagr",
+            "progress_ratio",
+            "previous_actual",
+            "projected_value",
+            "projected_gap",
+            "projection_ratio",
+        ),
+    ),
+    "fct_target_progress_by_region": (
+        ("target_id", "period_code", "region_code", "subject_code"),
+        (
+            "period_end",
+            "value_period_code",
+            "counts_as_met",
+            "unit_status",
+            "value_quality",
+            "baseline_period_code",
+            "source_file",
+            "release_date",
+        ),
+        ("value", "baseline_value"),
+    ),
+    "fct_target_scorecard": (
+        ("target_id",),
+        (
+            "status_code",
+            "latest_period_code",
+            "pace_code",
+            "actual_quality",
+            "next_period_end",
+            "is_next_release_overdue",
+        ),
+        ("actual_value", "target_level", "gap", "share_achieved", "projected_value"),
+    ),
+}
+
+
+@dataclass
+class MartComparison:
+    rows_pipeline: int
+    rows_floor: int
+    only_pipeline: int
+    only_floor: int
+    differing: dict[str, int]  # column -> rows that differ
+    trace_differences: int = 0
+
+    @property
+    def equal(self) -> bool:
+        return self.rows_pipeline == self.rows_floor and not (self.only_pipeline or self.only_floor or self.differing)
+
+
+@dataclass
+class Comparison:
+    marts: dict[str, MartComparison] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)  # fct_target_progress.status_code counts
+    target_kinds: list[str] = field(default_factory=list)  # kinds with at least one progress row
+
+    @property
+    def equal(self) -> bool:
+        return bool(self.marts) and all(m.equal for m in self.marts.values())
+
+    def summary(self) -> str:
+        parts = []
+        for name, m in self.marts.items():
+            state = (
+                "equal"
+                if m.equal
+                else f"DIFFERENT (only dbt {m.only_pipeline}, only floor {m.only_floor}, {m.differing})"
+            )
+            parts.append(f"{name}: {m.rows_pipeline:,} rows {state}")
+        return "; ".join(parts)
+
+
+def _num_equal(col: str) -> str:
+    return (
+        f"((p.{col} IS NULL AND f.{col} IS NULL) OR "
+        f"abs(p.{col} - f.{col}) <= 1e-9 * greatest(1.0, abs(p.{col}), abs(f.{col})))"
+    )
+
+
+def compare_marts(warehouse: Path, floor_db: Path) -> Comparison:
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{warehouse}' AS pw (READ_ONLY)")
+    con.execute(f"ATTACH '{floor_db}' AS fw (READ_ONLY)")
+    out = Comparison()
+    for mart, (keys, exact, numeric) in MARTS.items():
+        on = " AND ".join(f"p.{k} IS NOT DISTINCT FROM f.{k}" for k in keys)
+        tests = [f"sum(CASE WHEN NOT (p.{c} IS NOT DISTINCT FROM f.{c}) THEN 1 ELSE 0 END) AS {c}" for c in exact]
+        tests += [f"sum(CASE WHEN NOT {_num_equal(c)} THEN 1 ELSE 0 END) AS {c}" for c in numeric]
+        if mart == "fct_target_progress":
+            tests.append(
+                "sum(CASE WHEN p.calculation_trace IS DISTINCT FROM f.calculation_trace THEN 1 ELSE 0 END) AS _trace"
+            )
+        row = con.execute(
+            f"""
+            SELECT
+                (SELECT count(*) FROM pw.marts.{mart}) AS n_p,
+                (SELECT count(*) FROM fw.main.{mart}) AS n_f,
+                sum(CASE WHEN f.{keys[0]} IS NULL THEN 1 ELSE 0 END) AS only_p,
+                sum(CASE WHEN p.{keys[0]} IS NULL THEN 1 ELSE 0 END) AS only_f,
+                {", ".join(tests)}
+            FROM pw.marts.{mart} AS p
+            FULL OUTER JOIN fw.main.{mart} AS f ON {on}
+            """
+        ).fetchone()
+        names = [d[0] for d in con.description]
+        values = dict(zip(names, row, strict=True))
+        differing = {c: int(values[c]) for c in (*exact, *numeric) if values[c]}
+        out.marts[mart] = MartComparison(
+            int(values["n_p"]),
+            int(values["n_f"]),
+            int(values["only_p"] or 0),
+            int(values["only_f"] or 0),
+            differing,
+            int(values.get("_trace") or 0),
+        )
+    out.statuses = dict(
+        con.execute(
+            "SELECT status_code, count(*) FROM pw.marts.fct_target_progress GROUP BY 1 ORDER BY 2 DESC"
+        ).fetchall()
+    )
+    out.target_kinds = [
+        r[0]
+        for r in con.execute(
+            """SELECT DISTINCT t.target_kind FROM pw.marts.fct_target_progress AS p
+               JOIN pw.marts.dim_targets AS t USING (target_id) ORDER BY 1"""
+        ).fetchall()
+    ]
+    con.close()
+    return out
+
+
+def generator_matches_ingestion(warehouse: Path, release_id: str, seeds_dir: Path, scale: Scale) -> bool:
+    """True when the rows ingestion stored for the new month's file are exactly the generator's raw
+    rows for that month (so the history loaded straight into raw is what ingestion would have made)."""
+    con = duckdb.connect()
+    synth.install_macros(con, seeds_dir, scale)
+    con.execute(f"ATTACH '{warehouse}' AS pw (READ_ONLY)")
+    expected = synth.raw_rows_sql(scale.new_month, scale.new_month, release_id=release_id)
+    got = "SELECT * EXCLUDE (ingested_at) FROM pw.raw.observations WHERE release_id = ?"
+    n = con.execute(
+        f"""
+        SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (ingested_at) FROM ({expected}) EXCEPT ALL {got}))
+             + (SELECT count(*) FROM ({got} EXCEPT ALL SELECT * EXCLUDE (ingested_at) FROM ({expected})))
+        """,
+        [release_id, release_id],
+    ).fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM pw.raw.observations WHERE release_id = ?", [release_id]).fetchone()[0]
+    con.close()
+    return n == 0 and rows > 0

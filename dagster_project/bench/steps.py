@@ -1,0 +1,156 @@
+"""The benchmark's steps, each run in its own process so its peak memory (ru_maxrss) is its own.
+
+``python -m dagster_project.bench.steps STEP JSON-ARGS`` prints one JSON line with what the step
+measured (rows, the time spent inside the step proper). The harness times the whole process and
+reads its peak RSS with ``os.wait4``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+FLOOR_SQL = Path(__file__).with_name("floor.sql")
+
+
+def _connect(path: str, memory_limit: str | None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(path, read_only=read_only)
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    return con
+
+
+def setup(args: dict) -> dict:
+    """Seeds, the new month's release file, and the raw history of each warehouse."""
+    from dagster_project.bench import synth
+    from dagster_project.bench.scale import Scale
+
+    scale = Scale(**args["scale"])
+    seeds = Path(args["seeds_dir"])
+    started = time.perf_counter()
+    counts = synth.write_seeds(scale, seeds)
+    con = duckdb.connect()
+    synth.install_macros(con, seeds, scale)
+    release_rows = synth.export_month_csv(con, scale.new_month, Path(args["release_csv"]))
+    con.close()
+    history = {}
+    for name, first in (("wh10", scale.first_month), ("wh1", scale.short_first_month)):
+        if name not in args:
+            continue
+        wh = _connect(args[name], args.get("memory_limit"))
+        synth.install_macros(wh, seeds, scale)
+        history[name] = synth.load_history(wh, first, scale.new_month - 1)
+        wh.close()
+    return {
+        "seeds": counts,
+        "release_rows": release_rows,
+        "history_rows": history,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def ingest(args: dict) -> dict:
+    """The real ingestion path: detect -> parse -> validate -> store, into the warehouse."""
+    from dagster_project.ingest.catalog import load_catalog
+    from dagster_project.ingest.pipeline import ingest_file
+
+    con = _connect(args["warehouse"], args.get("memory_limit"))
+    catalog = load_catalog(Path(args["seeds_dir"]))
+    started = time.perf_counter()
+    result = ingest_file(
+        args["path"], con, args["quarantine_dir"], today=date.fromisoformat(args["today"]), catalog=catalog
+    )
+    seconds = time.perf_counter() - started
+    con.close()
+    if result.status != "loaded":
+        raise SystemExit(f"release quarantined: {result.errors[:5]}")
+    return {"rows": result.row_count, "release_id": result.release_id, "seconds": seconds}
+
+
+def read_csv(args: dict) -> dict:
+    """The ingestion floor: DuckDB reads the same file into a table, nothing else."""
+    con = _connect(":memory:", args.get("memory_limit"))
+    started = time.perf_counter()
+    con.execute(f"CREATE TABLE release AS SELECT * FROM read_csv('{args['path']}', header = true, all_varchar = true)")
+    seconds = time.perf_counter() - started
+    rows = con.execute("SELECT count(*) FROM release").fetchone()[0]
+    return {"rows": rows, "seconds": seconds}
+
+
+def floor(args: dict) -> dict:
+    """The hand-written SQL floor (floor.sql) over the warehouse, written to its own database file."""
+    sql = FLOOR_SQL.read_text(encoding="utf-8")
+    sql = sql.replace("${seeds}", args["seeds_dir"]).replace("${as_of}", args["as_of"])
+    out = Path(args["out"])
+    out.unlink(missing_ok=True)
+    con = _connect(str(out), args.get("memory_limit"))
+    started = time.perf_counter()
+    con.execute(f"ATTACH '{args['warehouse']}' AS w (READ_ONLY)")
+    con.execute(sql)
+    seconds = time.perf_counter() - started
+    rows = con.execute("SELECT count(*) FROM fct_target_progress").fetchone()[0]
+    con.close()
+    return {"rows": rows, "seconds": seconds}
+
+
+def validate(args: dict) -> dict:
+    """One national monthly batch through the raw expectation suite (GX on a pandas batch)."""
+    from dagster_project.bench import gx_batch
+
+    return gx_batch.validate_release(args)
+
+
+def validate_floor(args: dict) -> dict:
+    """The same expectations as SQL over the stored release in DuckDB."""
+    from dagster_project.bench import gx_batch
+
+    return gx_batch.validate_release_sql(args)
+
+
+def compare(args: dict) -> dict:
+    """The dbt marts against the floor's (see compare.py)."""
+    from dataclasses import asdict
+
+    from dagster_project.bench.compare import compare_marts
+
+    result = compare_marts(Path(args["warehouse"]), Path(args["floor"]))
+    return {"comparison": {**asdict(result), "equal": result.equal, "summary": result.summary()}}
+
+
+def generator_check(args: dict) -> dict:
+    from dagster_project.bench.compare import generator_matches_ingestion
+    from dagster_project.bench.scale import Scale
+
+    equal = generator_matches_ingestion(
+        Path(args["warehouse"]), args["release_id"], Path(args["seeds_dir"]), Scale(**args["scale"])
+    )
+    return {"equal": equal}
+
+
+STEPS = {
+    "setup": setup,
+    "ingest": ingest,
+    "read_csv": read_csv,
+    "floor": floor,
+    "validate": validate,
+    "validate_floor": validate_floor,
+    "compare": compare,
+    "generator_check": generator_check,
+}
+
+
+def main(argv: list[str]) -> None:
+    name, payload = argv[0], json.loads(argv[1])
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    result = STEPS[name](payload)
+    print("BENCH_RESULT " + json.dumps(result, default=str), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,286 @@
+"""Where each suite's batches come from, and the catalogue values the suites are parameterised with.
+
+Batches are read by DuckDB into pandas one at a time, so memory stays bounded as the data grows:
+- raw:    whole releases (all rows of a set of release_id), packed up to a row budget
+- staged: whole indicators, latest vintage, with check columns computed in SQL, packed the same way
+- marts:  one mart
+Check columns (``chk_*``) are the few facts a row-level expectation cannot see on its own (the
+previous month of a series, last year's level); they are computed here so the rule itself stays
+in the JSON suite.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dagster_project.ingest.catalog import load_catalog
+from dagster_project.ingest.store import OBSERVATION_TABLES
+
+# Rows per raw batch. A release is never split; a single release larger than this is one batch.
+# Packing many small releases together keeps a backfill of hundreds of files to a few GX runs
+# (GX spends ~0.2 s per batch whatever its size).
+RAW_BATCH_MAX_ROWS = 20_000
+
+CHECKED_MARTS = ("fct_target_progress", "fct_target_progress_by_region", "fct_target_scorecard")
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def catalogue_parameters(seeds_dir: Path, today: date | None = None) -> dict:
+    """Suite parameters ({"$PARAMETER": name} in the JSON) from the catalogue seeds.
+
+    The suites name the rule, the seeds hold the lists: a new indicator or target needs no suite edit.
+    """
+    catalog = load_catalog(seeds_dir)
+    regions = _read_csv(seeds_dir / "regions.csv")
+    targets = _read_csv(seeds_dir / "targets.csv")
+    today = today or date.today()
+    return {
+        "known_indicator_codes": sorted(catalog.indicators),
+        "known_region_codes": sorted(catalog.regions),
+        "known_subject_codes": ["", *sorted(catalog.sections), *sorted(catalog.projects)],
+        "peer_city_count": sum(1 for r in regions if r.get("is_peer_city", "").strip().lower() == "true"),
+        "today": f"{today.isoformat()}T00:00:00",  # a datetime string: GX compares it with timestamps
+        "catalogue_target_ids": sorted(r["target_id"] for r in targets),
+        "catalogue_target_count": len(targets),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- raw
+
+
+@dataclass(frozen=True)
+class RawBatch:
+    label: str
+    release_ids: tuple[str, ...]
+    frame: pd.DataFrame
+
+
+def _raw_table(table: str) -> str:
+    if table not in OBSERVATION_TABLES:  # interpolated into SQL: whitelist
+        raise ValueError(f"unknown raw table {table!r}")
+    return f"raw.{table}"
+
+
+def pack_releases(counts: Sequence[tuple[str, int]], max_rows: int) -> list[list[str]]:
+    """Group units (releases, indicators), in order, into packs of at most ``max_rows`` rows; a unit is
+    never split (a big one stands alone)."""
+    packs: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for release_id, rows in counts:
+        if current and size + rows > max_rows:
+            packs.append(current)
+            current, size = [], 0
+        current.append(release_id)
+        size += rows
+    if current:
+        packs.append(current)
+    return packs
+
+
+def _label(release_ids: Sequence[str]) -> str:
+    if len(release_ids) == 1:
+        return release_ids[0]
+    return f"{release_ids[0]} … {release_ids[-1]} ({len(release_ids)} releases)"
+
+
+def with_catalogue_columns(frame: pd.DataFrame, seeds_dir: Path) -> pd.DataFrame:
+    """Append indicator_unit, indicator_measure_kind, indicator_natural_limit from the catalogue."""
+    indicators = load_catalog(seeds_dir).indicators
+    codes = frame["indicator_code"]
+    frame = frame.copy()
+    if "source_row" in frame:  # int32 breaks GX's JSON rendering of unexpected rows; Int64 keeps nulls
+        frame["source_row"] = frame["source_row"].astype("Int64")
+    frame["indicator_unit"] = codes.map({c: i.unit for c, i in indicators.items()})
+    frame["indicator_measure_kind"] = codes.map({c: i.measure_kind for c, i in indicators.items()})
+    frame["indicator_natural_limit"] = codes.map({c: i.natural_limit for c, i in indicators.items()}).astype("float64")
+    return frame
+
+
+def raw_release_batches(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    release_ids: Sequence[str],
+    seeds_dir: Path,
+    max_rows: int = RAW_BATCH_MAX_ROWS,
+) -> Iterator[RawBatch]:
+    """The stored rows of ``release_ids`` in ``raw.<table>``, whole releases per batch."""
+    if not release_ids:
+        return
+    source = _raw_table(table)
+    order = {rid: i for i, rid in enumerate(release_ids)}
+    counts = con.execute(
+        f"SELECT release_id, count(*) FROM {source} WHERE list_contains(?, release_id) GROUP BY 1",
+        [list(release_ids)],
+    ).fetchall()
+    counts.sort(key=lambda rc: order[rc[0]])
+    for pack in pack_releases(counts, max_rows):
+        frame = con.execute(
+            f"SELECT * FROM {source} WHERE list_contains(?, release_id) ORDER BY release_id, source_row",
+            [pack],
+        ).df()
+        yield RawBatch(_label(pack), tuple(pack), with_catalogue_columns(frame, seeds_dir))
+
+
+# ------------------------------------------------------------------------------------------- staged
+
+# Whole indicators (a list), latest vintage of each number, plus the check columns described in
+# the suite's meta. Every window is partitioned by indicator, so packing indicators changes nothing.
+STAGED_BATCH_SQL = """
+with latest as (
+    select * exclude (vintage_rank)
+    from (
+        select
+            *,
+            row_number() over (
+                partition by observation_key order by release_date desc, ingested_at desc, release_id desc
+            ) as vintage_rank
+        from staging.stg_raw__observations
+        where list_contains($indicators, indicator_code)
+    )
+    where vintage_rank = 1
+),
+
+-- the (indicator, region, subject) series a target reads
+needed as (
+    select distinct targets.indicator_code, regions.region_code, '' as subject_code
+    from seeds.targets as targets
+    inner join seeds.regions as regions
+        on (targets.scope_type in ('city', 'county') and regions.region_code = targets.scope_code)
+        or (
+            targets.scope_type = 'every_county'
+            and regions.parent_code = targets.scope_code
+            and regions.region_type = 'county'
+        )
+    union
+    select distinct targets.indicator_code, sections.region_code, sections.section_code as subject_code
+    from seeds.targets as targets
+    inner join seeds.monitoring_sections as sections
+        on targets.scope_type = 'river' and sections.river_code = targets.scope_code
+),
+
+levels as (
+    select indicator_code, region_code, subject_code, period_code, value from latest where measure = 'value'
+),
+
+tracked as (
+    select
+        latest.*,
+        case
+            when indicators.measure_kind = 'flow' and (
+                latest.period_kind in ('ytd', 'year')
+                or (latest.period_kind = 'month' and month(latest.period_end) = 1)
+            ) then 'cumulative'
+            when indicators.measure_kind in ('rate', 'ratio', 'class') and latest.period_kind = 'month'
+                then 'month'
+        end as chk_track,
+        coalesce(
+            indicators.frequency = 'monthly'
+            and indicators.measure_kind in ('flow', 'rate', 'ratio', 'class')
+            and needed.region_code is not null,
+            false
+        ) as chk_needed_monthly
+    from latest
+    left join seeds.indicators as indicators
+        on latest.indicator_code = indicators.indicator_code
+    left join needed
+        on latest.indicator_code = needed.indicator_code
+        and latest.region_code = needed.region_code
+        and latest.subject_code = needed.subject_code
+)
+
+select
+    tracked.*,
+    case
+        when tracked.chk_track is not null
+            then date_diff('month', lag(tracked.period_end) over series, tracked.period_end)
+    end as chk_months_since_previous,
+    case
+        when tracked.chk_track = 'cumulative' and tracked.measure = 'value'
+            then tracked.value - lag(tracked.value) over series_year
+    end as chk_ytd_change,
+    case
+        when tracked.measure = 'yoy_pct' and tracked.unit = '百分点' then abs(tracked.value - (cur.value - prev.value))
+        when tracked.measure = 'yoy_pct' and prev.value > 0 then abs(tracked.value - (cur.value / prev.value - 1) * 100)
+    end as chk_growth_gap
+from tracked
+left join levels as cur
+    on cur.indicator_code = tracked.indicator_code
+    and cur.region_code = tracked.region_code
+    and cur.subject_code = tracked.subject_code
+    and cur.period_code = tracked.period_code
+left join levels as prev
+    on prev.indicator_code = tracked.indicator_code
+    and prev.region_code = tracked.region_code
+    and prev.subject_code = tracked.subject_code
+    and tracked.period_kind <> 'multi_year'
+    and prev.period_code
+        = cast(try_cast(left(tracked.period_code, 4) as integer) - 1 as varchar) || substr(tracked.period_code, 5)
+window
+    series as (
+        partition by
+            tracked.indicator_code, tracked.region_code, tracked.subject_code, tracked.measure, tracked.chk_track
+        order by tracked.period_end
+    ),
+    series_year as (
+        partition by
+            tracked.indicator_code, tracked.region_code, tracked.subject_code, tracked.measure, tracked.chk_track,
+            year(tracked.period_end)
+        order by tracked.period_end
+    )
+order by tracked.indicator_code, tracked.region_code, tracked.subject_code, tracked.measure, tracked.period_end
+"""
+
+# Rows per staged batch: whole indicators, packed (a big indicator stands alone).
+STAGED_BATCH_MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    label: str
+    indicators: tuple[str, ...]
+    frame: pd.DataFrame
+
+
+def staged_batches(con: duckdb.DuckDBPyConnection, max_rows: int = STAGED_BATCH_MAX_ROWS) -> Iterator[StagedBatch]:
+    """The staged observations, whole indicators per batch (counted over all vintages: an upper bound)."""
+    counts = con.execute(
+        "SELECT indicator_code, count(*) FROM staging.stg_raw__observations GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    for pack in pack_releases(counts, max_rows):
+        frame = con.execute(STAGED_BATCH_SQL, {"indicators": pack}).df()
+        label = pack[0] if len(pack) == 1 else f"{pack[0]} … {pack[-1]} ({len(pack)} indicators)"
+        yield StagedBatch(label, tuple(pack), frame)
+
+
+# -------------------------------------------------------------------------------------------- marts
+
+_MART_CHECK_COLUMNS = {
+    # distance from share_achieved to the nearest way of computing it from actual, target and base
+    "fct_target_progress": """
+        case when share_achieved is not null then least(
+            coalesce(abs(share_achieved - (actual_value - base_value) / nullif(target_level - base_value, 0)), 1e9),
+            coalesce(abs(share_achieved - actual_value / nullif(target_level, 0)), 1e9),
+            coalesce(abs(share_achieved - target_level / nullif(actual_value, 0)), 1e9)
+        ) / greatest(1.0, abs(share_achieved)) end as chk_share_residual
+    """,
+}
+
+
+def mart_batch(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
+    if mart not in CHECKED_MARTS:
+        raise ValueError(f"unknown mart {mart!r}")
+    extra = _MART_CHECK_COLUMNS.get(mart)
+    columns = f"*, {extra}" if extra else "*"
+    return con.execute(f"SELECT {columns} FROM marts.{mart}").df()

@@ -1,0 +1,219 @@
+"""The raw-release suite (expectations/raw_observations.json): a bad release fails the right
+expectation; in the ingestion path such a release is quarantined and the good ones are kept."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from dagster_project.checks.batches import raw_release_batches
+from dagster_project.ingest.store import ensure_schema
+from tests.checks.conftest import FIXTURES, GOOD_RELEASE, SEEDS, failing, load_raw_fixture
+from tests.conftest import REPO, point_settings_at
+
+SUITE = "raw_observations"
+
+
+@pytest.fixture(scope="module")
+def good_batch() -> pd.DataFrame:
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    load_raw_fixture(con)
+    (batch,) = raw_release_batches(con, "observations", [GOOD_RELEASE], SEEDS)
+    con.close()
+    return batch.frame
+
+
+def _row(frame: pd.DataFrame, indicator: str, measure: str, period: str | None = None) -> pd.Series:
+    mask = (frame.indicator_code == indicator) & (frame.measure == measure)
+    if period is not None:
+        mask &= frame.period_code == period
+    assert mask.sum() == 1, (indicator, measure, period)
+    return mask
+
+
+def _set(indicator: str, measure: str, period: str | None = None, **values):
+    def mutate(frame: pd.DataFrame) -> pd.DataFrame:
+        mask = _row(frame, indicator, measure, period)
+        for column, value in values.items():
+            frame.loc[mask, column] = pd.Timestamp(value) if column.startswith(("period_s", "period_e")) else value
+        return frame
+
+    return mutate
+
+
+def _duplicate_key(frame: pd.DataFrame) -> pd.DataFrame:
+    twin = frame[_row(frame, "gdp", "value", "2024-01~03")].copy()
+    twin["value"] = 901.0
+    return pd.concat([frame, twin], ignore_index=True)
+
+
+def _all(**values):
+    def mutate(frame: pd.DataFrame) -> pd.DataFrame:
+        for column, value in values.items():
+            frame[column] = pd.Timestamp(value) if column == "release_date" else value
+        return frame
+
+    return mutate
+
+
+BAD_RELEASES = [
+    # (what is wrong, how, {check_id: severity} that must fail — and nothing else)
+    ("level in a unit of another indicator", _set("gdp", "value", "2024-01~03", unit="家"), {"level_unit": "critical"}),
+    ("rate above 100%", _set("air_good_ratio", "value", value=135.0), {"rates_0_100": "critical"}),
+    ("negative count", _set("listed_companies", "value", value=-3.0), {"levels_not_negative": "critical"}),
+    (
+        "period after its release",
+        _set("air_good_ratio", "value", period_code="2027-03", period_start="2027-03-01", period_end="2027-03-31"),
+        {"period_starts_before_release": "critical", "flow_period_ends_before_release": "critical"},
+    ),
+    (
+        "flow released before its period ended",
+        _set("gdp", "yoy_pct", release_date=pd.Timestamp("2024-03-20")),
+        {"flow_period_ends_before_release": "critical"},
+    ),
+    ("duplicate key", _duplicate_key, {"unique_key": "critical"}),
+    ("unknown indicator", _set("gdp", "rank", indicator_code="gdp_total"), {"known_indicator": "critical"}),
+    ("unknown region", _set("gdp", "rank", region_code="430299"), {"known_region": "critical"}),
+    ("unknown project", _set("project_stage", "stage", subject_code="P-XYZ-99"), {"known_subject": "critical"}),
+    (
+        "growth of -120%",
+        _set("gdp", "yoy_pct", value=-120.0),
+        {"growth_above_minus_100": "critical", "growth_plausible": "warning"},
+    ),
+    ("water class 7", _set("water_class", "class", value=7.0), {"class_1_6": "critical"}),
+    ("rank 15 of 14 cities", _set("gdp", "rank", value=15.0), {"rank_within_peers": "critical"}),
+    ("percentage points on an amount", _set("gdp", "yoy_pct", unit="百分点"), {"points_only_for_rates": "critical"}),
+    ("growth in 亿元", _set("gdp", "yoy_pct", unit="亿元"), {"growth_unit": "critical"}),
+    ("project stage 5", _set("project_stage", "stage", value=5.0), {"stage_0_4": "critical"}),
+    ("NaN value", _set("gdp", "rank", value=np.nan), {"value_present": "critical"}),
+    ("free-text period", _set("gdp", "rank", period_code="2024年一季度"), {"period_code_format": "critical"}),
+    ("released in 2030", _all(release_date="2030-01-01"), {"release_not_in_future": "critical"}),
+    (
+        "published figure without source",
+        _set("gdp", "value", "2023", source_ref=""),
+        {"published_has_source": "critical"},
+    ),
+    ("growth of 250% (a human should look)", _set("gdp", "yoy_pct", value=250.0), {"growth_plausible": "warning"}),
+    (
+        "a contract column missing",
+        lambda f: f.drop(columns=["bound"]),
+        {"schema": "critical", "known_bound": "critical"},
+    ),
+]
+
+
+def test_the_good_release_passes_every_expectation(validator, parameters, good_batch):
+    result = validator.validate(SUITE, good_batch, GOOD_RELEASE, parameters)
+    assert result.evaluated == len(validator.suite(SUITE).expectations)
+    assert failing(result) == {}
+
+
+@pytest.mark.parametrize("mutate, expected", [c[1:] for c in BAD_RELEASES], ids=[c[0] for c in BAD_RELEASES])
+def test_a_bad_release_fails_the_right_expectation(validator, parameters, good_batch, mutate, expected):
+    result = validator.validate(SUITE, mutate(good_batch.copy()), "bad", parameters, attribute_by="release_id")
+    assert failing(result) == expected
+    for failure in result.failures:
+        assert failure.error is None or failure.check_id in ("known_bound",), failure.error  # GX evaluated it
+        if failure.rows:  # row-level: the sample rows name the release and the file row
+            assert {r["release_id"] for r in failure.rows} == {GOOD_RELEASE} == failure.groups
+            assert all(r["source_row"] >= 2 for r in failure.rows)
+
+
+def test_only_the_failing_release_of_a_packed_batch_is_rejected_and_it_can_be_taken_out(tmp_path):
+    from dagster_project.checks.raw import errors_for, quarantine_release, validate_releases, withdraw_releases
+
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    load_raw_fixture(con)
+    load_raw_fixture(con, release_id="fixture-bad")
+    con.execute("update raw.observations set value = 15 where release_id = 'fixture-bad' and measure = 'rank'")
+    con.execute(
+        "insert into raw.releases values ('fixture-bad', 'bad.csv', 'x', 'long', '2024-04-28', 'illustrative', "
+        "12, 'loaded', now(), 0)"
+    )
+    outcome = validate_releases(
+        con,
+        "observations",
+        [GOOD_RELEASE, "fixture-bad"],
+        seeds_dir=SEEDS,
+        validation_dir=tmp_path,
+        run_id="test-run",
+        asset="raw/observations",
+    )
+    assert len(outcome.run.batches) == 1  # both releases fit one packed batch
+    assert set(outcome.rejected) == {"fixture-bad"} and outcome.warned == {}
+    assert [f.check_id for f in outcome.rejected["fixture-bad"]] == ["rank_within_peers"]
+    report = (tmp_path / "raw_observations" / "latest.md").read_text()
+    assert "rank_within_peers" in report and "fixture-bad" in report and "test-run" in report
+
+    errors = errors_for(outcome, "fixture-bad", "bad.csv")
+    assert errors_for(outcome, GOOD_RELEASE, "good.csv") == []
+    assert [e.row for e in errors] == [4] and "位次" in errors[0].reason
+    quarantine_release(con, "observations", "fixture-bad", errors)
+    assert con.execute("select count(*) from raw.observations where release_id = 'fixture-bad'").fetchall() == [(0,)]
+    assert con.execute("select count(*) from raw.observations where release_id = ?", [GOOD_RELEASE]).fetchall() == [
+        (12,)
+    ]
+    assert con.execute("select status, error_count from raw.releases where release_id = 'fixture-bad'").fetchall() == [
+        ("quarantined", 1)
+    ]
+    assert con.execute('select "row", "column" from raw.quarantine').fetchall() == [(4, "value")]
+    # fail closed: releases the suite could not judge are taken out too (their files stay for a rerun)
+    withdraw_releases(con, "observations", [GOOD_RELEASE], "expectation suite could not run: boom")
+    assert con.execute("select count(*) from raw.observations").fetchall() == [(0,)]
+
+
+def test_a_release_that_passes_the_contract_but_not_the_suite_is_quarantined_by_ingestion(tmp_path, monkeypatch):
+    """Both files pass ingest/validate.py; the suite rejects them (rank beyond 14 cities, a published
+    figure without its source), so ingestion takes them out again and quarantines them."""
+    from dagster_project.runner import ingest_landing, prepare_environment
+    from dagster_project.settings import load_settings
+
+    point_settings_at(tmp_path, monkeypatch)
+    settings = prepare_environment()
+    good = "2021-02/zhuzhou_tjyb_2021-01.csv"
+    bad = ["checks/long_rank_beyond_peers.csv", "checks/long_published_without_source.csv"]
+    (settings.landing_dir / "2021-02").mkdir(parents=True)
+    shutil.copy(REPO / "data" / "sample" / good, settings.landing_dir / good)
+    (settings.landing_dir / "checks").mkdir()
+    for name in bad:
+        shutil.copy(FIXTURES / Path(name).name, settings.landing_dir / name)
+
+    with dg.instance_for_test() as instance:
+        summary = ingest_landing(instance, load_settings(), log=lambda _m: None)
+        evaluations = {
+            e.check_name: e
+            for e in instance.get_records_for_run(
+                run_id=instance.get_runs(limit=1)[0].run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+            ).records
+            for e in [e.event_log_entry.dagster_event.event_specific_data]
+        }
+
+    assert summary.files_loaded == [good] and sorted(summary.files_quarantined) == sorted(bad)
+    assert "raw/observations:release_files_pass_contract" in summary.failed_checks
+    assert "raw/observations:release_batches_meet_expectations" in summary.failed_checks
+    sibling = evaluations["release_batches_meet_expectations"]
+    assert not sibling.passed and sibling.severity == dg.AssetCheckSeverity.ERROR
+    assert "rank_within_peers" in sibling.metadata["failed_expectations"].value
+    assert "published_has_source" in sibling.metadata["failed_expectations"].value
+    assert "| gdp |" in sibling.metadata["sample_rows"].value
+
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        stored = con.execute("select distinct source_file from raw.observations").fetchall()
+        statuses = dict(con.execute("select source_file, status from raw.releases").fetchall())
+    finally:
+        con.close()
+    assert stored == [(good,)]
+    assert statuses == {good: "loaded", **{name: "quarantined" for name in bad}}
+    assert (settings.archive_dir / good).exists() and not any((settings.landing_dir / n).exists() for n in bad)
+    reports = sorted(p.read_text() for p in settings.quarantine_dir.glob("*.errors.md"))
+    assert len(reports) == 2 and any("位次在1到市州数之间" in r for r in reports)
+    assert (settings.validation_dir / "raw_observations" / "latest.md").exists()

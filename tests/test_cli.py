@@ -1,0 +1,225 @@
+"""`pmw`: every command documents itself, reading commands use the published copy read-only and exit
+1 when there is nothing to read, usage mistakes exit 2, and `pmw ingest` goes through the real
+ingestion job (quarantine -> exit 1 with file/row/column/reason)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from dagster_project.cli import main
+from dagster_project.report.labels import num
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def home(sample_pipeline_run) -> Path:
+    return sample_pipeline_run.home
+
+
+@pytest.fixture(scope="module")
+def published(sample_pipeline_run) -> Path:
+    return sample_pipeline_run.published
+
+
+def pmw(args: list[str], home: Path, **kwargs):
+    env = {"PMW_HOME": str(home), "PMW_PUBLISHED_DIR": str(home / "published")}
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False, **kwargs)
+
+
+def query(published: Path, sql: str, params: list | None = None):
+    with duckdb.connect(str(published), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_every_command_has_help():
+    commands = set(main.commands)
+    assert {"run", "ui", "dbt-docs", "status", "explain", "ingest", "report", "sql"} <= commands
+    for name in commands:
+        result = CliRunner().invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert f"Usage: main {name}" in result.output or f"Usage: pmw {name}" in result.output, name
+        assert len(main.commands[name].help or "") > 20, f"{name} has no real help text"
+
+
+def test_status_filters_by_status_section_and_region(home, published):
+    off = pmw(["status", "--status", "off_track", "--format", "json"], home)
+    assert off.exit_code == 0, off.output
+    rows = json.loads(off.stdout)
+    expected = {
+        r[0] for r in query(published, "select target_id from fct_target_scorecard where status_code = 'off_track'")
+    }
+    assert {r["target_id"] for r in rows} == expected and {r["status_code"] for r in rows} == {"off_track"}
+
+    doubling = json.loads(pmw(["status", "--section", "doublings", "--format", "json"], home).stdout)
+    assert {r["target_id"] for r in doubling} == {
+        r[0]
+        for r in query(published, "select target_id from fct_target_scorecard where section_en ilike '%doublings%'")
+    }
+
+    liling = pmw(["status", "--region", "醴陵", "--format", "json"], home)
+    assert liling.exit_code == 0, liling.output
+    by_region = {r["target_id"]: r for r in json.loads(liling.stdout)}
+    regional = query(
+        published,
+        "select target_id, value, unit_status from fct_target_progress_by_region where region_code = '430281' "
+        "qualify row_number() over (partition by target_id order by period_end desc) = 1",
+    )
+    assert {r[0] for r in regional} <= set(by_region)
+    for target_id, value, unit_status in regional:
+        # the county's own latest value and whether it counts as met, next to the city-wide status
+        assert by_region[target_id]["region_value"] == pytest.approx(value)
+        assert by_region[target_id]["region_unit_status"] == unit_status
+
+
+def test_status_table_is_readable_and_counts_add_up(home, published):
+    result = pmw(["status", "--all"], home)
+    assert result.exit_code == 0
+    total = query(published, "select count(*) from fct_target_scorecard")[0][0]
+    assert f"{total} targets:" in result.output
+    assert "illustrative" in result.output  # the footer says what kind of figures these are
+    assert "T5Y-GDP-5000" in result.output and "全市地区生产总值突破5000亿元" in result.output
+
+
+def test_status_exit_codes(home, tmp_path):
+    assert pmw(["status", "--status", "no_such_status"], home).exit_code == 2
+    assert pmw(["status", "--region", "Atlantis"], home).exit_code == 2
+    nothing = pmw(["status", "--section", "no such section"], home)
+    assert nothing.exit_code == 1 and "no target matches" in nothing.output
+    empty = tmp_path / "empty_home"
+    for args in (["status"], ["explain", "T5Y-GDP-5000"], ["sql", "select 1"], ["report"]):
+        result = pmw(args, empty)
+        assert result.exit_code == 1, args
+        assert "no published marts" in result.output, args
+
+
+def test_explain_spells_out_the_calculation(home, published):
+    result = pmw(["explain", "t5y-gdp-5000"], home)  # ids are matched case-insensitively
+    assert result.exit_code == 0, result.output
+    actual, ratio, status, source_file, source_row, trace = query(
+        published,
+        "select actual_value, progress_ratio, status_en, source_file, source_row, calculation_trace "
+        "from fct_target_progress where target_id = 'T5Y-GDP-5000' order by period_end desc limit 1",
+    )[0]
+    text = result.output
+    assert f"实际 actual      {num(actual)} 亿元" in text
+    assert f"进度比 R         {num(ratio)} = actual growth / required growth" in text
+    status_line = next(li for li in text.splitlines() if li.strip().startswith("状态 status"))
+    assert status in status_line and "—" in status_line  # the status, and the reason after the dash
+    assert f"{source_file} row {source_row}" in text
+    assert trace in text  # the mart's one-line trace, verbatim
+    assert "(actual − base) / (target − base)" in text and "required" in text
+
+
+def test_explain_usage_errors(home):
+    unknown = pmw(["explain", "T5Y-GDP-500"], home)
+    assert unknown.exit_code == 2 and "T5Y-GDP-5000" in unknown.output  # suggests the close match
+    bad_period = pmw(["explain", "T5Y-GDP-5000", "--period", "2031"], home)
+    assert bad_period.exit_code == 2 and "periods with data" in bad_period.output
+    qualitative = pmw(["explain", "T22-RV-5GOOD-VILLAGES"], home)
+    assert qualitative.exit_code == 0 and "assessed by hand" in qualitative.output
+
+
+def test_sql_reads_the_published_copy_read_only(home, published):
+    result = pmw(["sql", "select count(*) as n from fct_target_scorecard", "--format", "json"], home)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == [{"n": query(published, "select count(*) from fct_target_scorecard")[0][0]}]
+    write = pmw(["sql", "create table scratch as select 1"], home)
+    assert write.exit_code == 1 and "read-only" in write.output
+    assert not query(published, "select * from duckdb_tables() where table_name = 'scratch'")
+    # without a query: statements (and dot commands) from standard input, as in the interactive prompt
+    piped = pmw(
+        ["sql"], home, input=".tables\nselect target_id\n  from dim_targets\n  order by target_id limit 2;\n.quit\n"
+    )
+    assert piped.exit_code == 0
+    assert "fct_target_scorecard" in piped.output and "(2 rows)" in piped.output
+
+
+def test_report_command_writes_the_html(home, tmp_path):
+    out = tmp_path / "r.html"
+    result = pmw(["report", "-o", str(out)], home)
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "charts" in result.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def _pmw_subprocess(args: list[str], home: Path) -> subprocess.Popen:
+    # a fresh interpreter, as a user runs it: the Dagster code location binds its warehouse at import
+    env = dict(os.environ)
+    env.update(
+        PMW_HOME=str(home), DAGSTER_HOME=str(home / "dagster_home"), PMW_WAREHOUSE_PATH=str(home / "warehouse.duckdb")
+    )
+    env.pop("PMW_PUBLISHED_DIR", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dagster_project.cli", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=240)
+    return proc.returncode, out, err
+
+
+def test_ingest_loads_a_good_release_and_quarantines_a_bad_one(tmp_path):
+    good_home, bad_home = tmp_path / "good", tmp_path / "bad"
+    good = SAMPLE / "2022-05" / "published_2022-05-10.csv"
+    # two homes, two processes at once: each is a full Dagster run of the ingestion job
+    good_proc = _pmw_subprocess(["ingest", str(good), "--as", "2022-05/published_2022-05-10.csv"], good_home)
+    bad_proc = _pmw_subprocess(["ingest", str(SAMPLE / "bad" / "long_duplicate_key.csv")], bad_home)
+    code, out, err = _finish(good_proc)
+    assert code == 0, err[-3000:]
+    assert "[2/3]" in err  # progress is shown
+    with duckdb.connect(str(good_home / "warehouse.duckdb"), read_only=True) as con:
+        status, rows = con.execute(
+            "select status, row_count from raw.releases where source_file = '2022-05/published_2022-05-10.csv'"
+        ).fetchone()
+        stored = con.execute("select count(*) from raw.observations").fetchone()[0]
+    assert status == "loaded" and rows == stored > 0
+    assert f"loaded {rows} observations" in out
+    assert (good_home / "archive" / "2022-05" / "published_2022-05-10.csv").exists()  # archived like the sensor's
+
+    code, out, err = _finish(bad_proc)
+    assert code == 1, err[-3000:]
+    assert "QUARANTINED" in out
+    line = next(li for li in out.splitlines() if li.startswith("long_duplicate_key.csv"))
+    assert line.split()[1:3] == ["3", "key"] and "duplicate of row 2" in line  # file, row, column, reason
+    assert ".errors.md" in out and "was quarantined" in err
+    with duckdb.connect(str(bad_home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.observations").fetchone()[0] == 0  # nothing of it loaded
+        assert con.execute("select status from raw.releases").fetchall() == [("quarantined",)]
+
+    # both went through the Dagster job, so they show in the UI's run list
+    for home in (good_home, bad_home):
+        instance = dg.DagsterInstance.from_config(str(home / "dagster_home"))
+        assert len(instance.get_runs(dg.RunsFilter(job_name="ingest_release_files"))) == 1
+
+    missing = CliRunner().invoke(main, ["ingest", str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 2  # usage: no such file, before anything is staged
+
+
+def test_ingest_refuses_a_release_name_outside_the_landing_folder(tmp_path):
+    home = tmp_path / "home"
+    env = {
+        "PMW_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster_home"),
+        "PMW_WAREHOUSE_PATH": str(home / "warehouse.duckdb"),
+    }
+    good = SAMPLE / "2022-05" / "published_2022-05-10.csv"
+    hostile = CliRunner().invoke(main, ["ingest", str(good), "--as", "../../evil.csv"], env=env)
+    assert hostile.exit_code == 2 and "outside the landing folder" in hostile.output
+    assert not (tmp_path / "evil.csv").exists() and not any((home / "landing").iterdir())

@@ -1,0 +1,214 @@
+"""The HTML progress report: built by the Dagster asset after publishing, self-contained, with every
+figure marked (illustrative / derived / published) and traced to its release file, row and date."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pytest
+
+from dagster_project.report import NoPublishedCopy, build_report
+from dagster_project.report.charts import _trajectory
+from dagster_project.report.labels import STATUSES
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT_KEY = dg.AssetKey(["report", "progress_html"])
+
+
+@pytest.fixture(scope="module")
+def published(sample_pipeline_run) -> Path:
+    assert sample_pipeline_run.published.exists(), "the sample run published nothing"
+    return sample_pipeline_run.published
+
+
+@pytest.fixture(scope="module")
+def scorecard(published) -> pd.DataFrame:
+    with duckdb.connect(str(published), read_only=True) as con:
+        return con.execute(
+            "select s.*, p.source_row from fct_target_scorecard s left join fct_target_progress p "
+            "on p.target_id = s.target_id and p.period_code = s.latest_period_code"
+        ).df()
+
+
+@pytest.fixture(scope="module")
+def report(published, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "progress_report.html"
+    result = build_report(published, out)
+    return result, out.read_text(encoding="utf-8")
+
+
+def test_the_pipeline_materialized_the_report_asset_from_the_published_copy(sample_pipeline_run, published):
+    report_file = sample_pipeline_run.home / "reports" / "progress_report.html"
+    assert report_file.exists() and report_file.stat().st_size > 1_000_000
+    instance = dg.DagsterInstance.from_config(str(sample_pipeline_run.home / "dagster_home"))
+    event = instance.get_latest_materialization_event(REPORT_KEY)
+    assert event is not None, "build_and_publish did not run the report asset"
+    metadata = event.asset_materialization.metadata
+    with duckdb.connect(str(published), read_only=True) as con:
+        version = con.execute("select version from publish_manifest").fetchone()[0]
+    # the report names the version it was built from: the one that was just published
+    assert metadata["published_version"].value == version
+    assert f'<meta name="pmw-version" content="{version}">' in report_file.read_text(encoding="utf-8")
+    assert metadata["charts"].value > 40
+
+
+def test_report_is_self_contained_with_one_plotly_copy(report):
+    result, html = report
+    assert "<script src" not in html.lower() and "<link" not in html.lower()
+    # no tag loads anything from elsewhere (plotly.js mentions its CDN in code it never runs here)
+    assert not re.search(r"<(script|link|img|iframe|object)\b[^>]*\b(src|href|data)=[\"']?(https?:)?//", html, re.I)
+    # plotly.js's own banner appears once: one inlined copy shared by every figure
+    assert len(re.findall(r"plotly\.js v\d+\.\d+\.\d+", html)) == 1
+    assert html.count("Plotly.newPlot(") == result.charts
+    assert result.size_bytes < 8_000_000, "one plotly.js (~4.8 MB) and small figures"
+
+
+def test_status_counts_and_plan_time_are_shown(report, scorecard):
+    _, html = report
+    cards = dict(re.findall(r'<button class="card" data-status="(\w+)"[^>]*><span class="count">(\d+)</span>', html))
+    assert set(cards) == set(STATUSES)
+    expected = scorecard["status_code"].value_counts()
+    assert {k: int(v) for k, v in cards.items()} == {k: int(expected.get(k, 0)) for k in STATUSES}
+    # each plan's elapsed time, as of the assessment date of the marts
+    as_of = pd.Timestamp(scorecard["assessed_as_of"].iloc[0]).date()
+    five_year = (as_of - date(2022, 1, 1)).days + 1
+    assert f"{min(five_year / ((date(2026, 12, 31) - date(2022, 1, 1)).days + 1), 1) * 100:.1f}%" in html
+
+
+def test_scorecard_rows_are_badged_and_traced_to_their_source(report, scorecard):
+    _, html = report
+    sources = dict(re.findall(r'<li id="src-(\d+)" value="\d+">(.*?)</li>', html))
+    quantified = scorecard[(scorecard["target_kind"] != "qualitative") & scorecard["actual_value"].notna()]
+    assert len(quantified) > 40
+    for r in quantified.itertuples():
+        row = re.search(rf'<tr [^>]*id="row-{re.escape(r.target_id)}">(.*?)</tr>', html, re.S)
+        assert row, r.target_id
+        cells = row.group(1)
+        # the figure's quality is badged in its own row
+        assert f'class="q q-{r.actual_quality}"' in cells, r.target_id
+        # a footnote names the file (hover: file, row, release date) and points at the sources list
+        note = re.search(r'<a class="fn" href="#src-(\d+)" title="([^"]*)">', cells)
+        assert note, r.target_id
+        assert str(r.source_file).split(" / ")[0].split("#")[0] in note.group(2)
+        assert f"released {pd.Timestamp(r.latest_release_date).date()}" in note.group(2)
+        if not pd.isna(r.source_row):
+            assert f"row {int(r.source_row)}" in note.group(2)
+        assert "released" in sources[note.group(1)]
+
+
+def test_every_chart_point_hovers_with_its_source(report, published):
+    _, html = report
+    with duckdb.connect(str(published), read_only=True) as con:
+        derived = con.execute(
+            "select target_id from fct_target_progress where actual_quality = 'derived' limit 1"
+        ).fetchone()
+    figures = re.findall(r'Plotly\.newPlot\(\s*"(fig-[^"]+)",\s*(\[.*?\]),\s*\{', html, re.S)
+    assert len(figures) > 40
+    for div_id, traces_json in figures:
+        if div_id == "fig-summary":
+            continue
+        traces = json.loads(traces_json)
+        points = [t for t in traces if str(t.get("name", "")).startswith("实际")]
+        assert points, div_id
+        for trace in points:
+            assert any(q in trace["name"] for q in ("illustrative", "derived", "published")), div_id
+            for custom in trace["customdata"]:
+                assert "released" in custom[3], (div_id, custom)
+    # a derived figure gets its own legend entry and the chart's DERIVED mark
+    if derived:
+        block = html[html.index(f'id="chart-{derived[0]}"') :]
+        block = block[: block.index("</p></div>")]
+        assert "实际（推算 derived）actual" in block and "含推算 DERIVED" in block
+
+
+def test_illustrative_data_is_flagged_up_front(report, published):
+    _, html = report
+    with duckdb.connect(str(published), read_only=True) as con:
+        n_ill, total = con.execute(
+            "select count(*) filter (where actual_quality = 'illustrative'), count(*) from fct_target_progress"
+        ).fetchone()
+    header = html[: html.index("</header>")]
+    assert "示意数据 Illustrative data" in header and f"{n_ill}/{total}" in header
+
+
+def test_regional_targets_and_projects_are_tabulated(report, published):
+    _, html = report
+    with duckdb.connect(str(published), read_only=True) as con:
+        regional = [
+            r[0] for r in con.execute("select distinct target_id from fct_target_progress_by_region").fetchall()
+        ]
+        projects = [
+            r[0] for r in con.execute("select target_id from dim_targets where target_kind = 'milestone'").fetchall()
+        ]
+        counties = con.execute(
+            "select count(distinct region_code) from fct_target_progress_by_region where target_id = 'T5Y-COVER-LISTED'"
+        ).fetchone()[0]
+    for target_id in regional:
+        assert f'id="region-{target_id}"' in html
+    # every-county targets get the map-like grid with one tile per county
+    block = html[html.index('id="region-T5Y-COVER-LISTED"') :]
+    assert block[: block.index("</table>")].count('class="tile ') == counties == 9
+    stages = html[html.index('<section id="projects">') : html.index('<section id="qualitative">')]
+    for target_id in projects:
+        assert target_id in stages
+    assert "竣工投产" in stages and "开工/在建" in stages
+
+
+def test_target_path_reaches_the_target_at_the_deadline():
+    target = pd.Series(
+        {"start_date": pd.Timestamp("2022-01-01"), "deadline": pd.Timestamp("2026-12-31"), "baseline_year": 2021}
+    )
+    rows = pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(["2022-12-31", "2023-12-31"]),
+            "base_value": [3420.3, 3420.3],
+            "target_level": [5000.0, 5000.0],
+            "expected_share": [0.17, 0.355],
+            "expected_share_method": ["linear"] * 2,
+            "required_cagr": [0.0789, 0.0789],
+        }
+    )
+    dates, values, label = _trajectory(target, rows)
+    assert "compound" in label
+    assert values[0] == pytest.approx(3420.3) and values[-1] == pytest.approx(5000.0)
+    assert dates[0] == pd.Timestamp("2021-12-31") and dates[-1] == pd.Timestamp("2026-12-31")
+    # geometric: one year in, base × (5000/3420.3)^(1/5) — the model's expected share 0.1708 of the way
+    one_year = values[list(dates).index(pd.Timestamp("2022-12-31"))]
+    assert (one_year - 3420.3) / (5000 - 3420.3) == pytest.approx(0.1708, abs=0.002)
+
+    annual = pd.Series(
+        {"start_date": pd.Timestamp("2022-01-01"), "deadline": pd.Timestamp("2022-12-31"), "baseline_year": None}
+    )
+    seasonal = pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(["2022-03-31", "2022-06-30"]),
+            "base_value": [0.0, 0.0],
+            "target_level": [300.0, 300.0],
+            "expected_share": [0.2, 0.45],
+            "expected_share_method": ["seasonal"] * 2,
+            "required_cagr": [None, None],
+        }
+    )
+    dates, values, label = _trajectory(annual, seasonal)
+    assert "seasonal" in label and values == [0.0, 60.0, 135.0, 300.0]
+    # a state target (no baseline path) gets no trajectory at all
+    assert _trajectory(annual, seasonal.assign(expected_share=None)) is None
+
+
+def test_status_colours_follow_the_seed():
+    with open(REPO / "seeds" / "statuses.csv", encoding="utf-8") as handle:
+        seed = {r["status_code"]: (r["status_zh"], r["status_en"], r["colour"]) for r in csv.DictReader(handle)}
+    assert seed == STATUSES
+
+
+def test_no_report_without_a_published_copy(tmp_path):
+    with pytest.raises(NoPublishedCopy, match="pmw run"):
+        build_report(tmp_path / "published" / "marts.duckdb", tmp_path / "out.html")
+    assert not (tmp_path / "out.html").exists()
