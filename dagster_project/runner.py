@@ -136,9 +136,7 @@ def _failed_checks(
     return failed
 
 
-def ingest_landing(
-    instance: dg.DagsterInstance, settings: Settings, log: Callable[[str], None]
-) -> RunSummary:
+def ingest_landing(instance: dg.DagsterInstance, settings: Settings, log: Callable[[str], None]) -> RunSummary:
     from dagster_project.assets.ingestion import release_files
     from dagster_project.definitions import defs
 

@@ -29,8 +29,7 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext):
     # The run key includes the content hash: a corrected file under the same name is a new run,
     # an untouched file is never loaded twice.
     run_requests = [
-        dg.RunRequest(partition_key=f.partition_key, run_key=f"{f.partition_key}@{f.sha256[:16]}")
-        for f in files
+        dg.RunRequest(partition_key=f.partition_key, run_key=f"{f.partition_key}@{f.sha256[:16]}") for f in files
     ]
     if not run_requests:
         return dg.SkipReason(f"no release files in {settings.landing_dir}")

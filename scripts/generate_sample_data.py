@@ -284,9 +284,7 @@ class Series:
         self.trade = build_flow("trade", 196.0, SEASON_TRADE, growth_to_anchors(TRADE_TOTAL, 196.0), 0.04)
         r = rng("exports")
         self.exports = {k: v * EXPORT_SHARE[k[0]] * (1 + r.gauss(0, 0.015)) for k, v in self.trade.items()}
-        self.project = build_flow(
-            "project", 980.0, SEASON_PROJECT, growth_to_anchors(PROJECT_TOTAL, 980.0), 0.03
-        )
+        self.project = build_flow("project", 980.0, SEASON_PROJECT, growth_to_anchors(PROJECT_TOTAL, 980.0), 0.03)
         self.jobs = build_flow("jobs", 5.30, SEASON_JOBS, growth_to_anchors(JOBS_TOTAL, 5.30), 0.03)
         self.labour = build_flow("labour", 1.18, SEASON_JOBS, growth_to_anchors(LABOUR_TOTAL, 1.18), 0.03)
         self.peer_iva = {}
@@ -295,9 +293,7 @@ class Series:
                 self.peer_iva[code] = self.iva
                 continue
             r = rng(f"iva-{code}")
-            anchors = {
-                y: {k: v + off * 4 + r.gauss(0, 1.2) for k, v in a.items()} for y, a in IVA_ANCHORS.items()
-            }
+            anchors = {y: {k: v + off * 4 + r.gauss(0, 1.2) for k, v in a.items()} for y, a in IVA_ANCHORS.items()}
             self.peer_iva[code] = build_flow(f"iva-{code}", 1000.0, SEASON_IVA_2020, anchors, 0.012)
         self.gdp = self._gdp()
         self.hightech = self._hightech()
@@ -346,11 +342,7 @@ class Series:
 
     def _budget_peers(self) -> dict[str, dict[tuple[int, int], float]]:
         out = {
-            CITY: {
-                (y, q): ytd(self.budget, y, 3 * q)
-                for y in range(FIRST_YEAR, LAST_YEAR + 1)
-                for q in range(1, 5)
-            }
+            CITY: {(y, q): ytd(self.budget, y, 3 * q) for y in range(FIRST_YEAR, LAST_YEAR + 1) for q in range(1, 5)}
         }
         for code, (_, _, _, share, delta) in PEERS.items():
             if code == CITY:
@@ -701,9 +693,7 @@ def city_monthly(w: Writer, s: Series) -> None:
         # livelihood: monthly jobs (unit 人 in 2023 to exercise conversion), 2022 quarterly items
         for name, ser in (("新增城镇就业", s.jobs), ("农村劳动力转移就业", s.labour)):
             if y == 2023 and name == "新增城镇就业":
-                rows.append(
-                    [name, "人", dec(ser[(y, m)] * 10000, 0), None, dec(ytd(ser, y, m) * 10000, 0), None]
-                )
+                rows.append([name, "人", dec(ser[(y, m)] * 10000, 0), None, dec(ytd(ser, y, m) * 10000, 0), None])
             else:
                 rows.append([name, "万人", dec(ser[(y, m)], 2), None, dec(ytd(ser, y, m), 2), None])
         if y == 2022 and is_q:
@@ -713,16 +703,11 @@ def city_monthly(w: Writer, s: Series) -> None:
                     continue
                 txt = dec(v, 2 if unit_.startswith("万") else (1 if unit_ == "公里" else 0))
                 rows.append(
-                    [name, unit_, txt, None, None, None]
-                    if kind == "stock"
-                    else [name, unit_, None, None, txt, None]
+                    [name, unit_, txt, None, None, None] if kind == "stock" else [name, unit_, None, None, txt, None]
                 )
         rows = [r for r in rows if any(v is not None for v in r[2:])]
         if jan:  # January: only the 本月 group (1-1月 would duplicate it); ytd-only items go there
-            rows = [
-                [r[0], r[1], r[2] if r[2] is not None else r[4], r[3] if r[3] is not None else r[5]]
-                for r in rows
-            ]
+            rows = [[r[0], r[1], r[2] if r[2] is not None else r[4], r[3] if r[3] is not None else r[5]] for r in rows]
             rows = [r for r in rows if r[2] is not None or r[3] is not None]
         title = f"株洲市统计月报（{y}年{m}月）"
         notes = [
@@ -778,11 +763,7 @@ def province_tables(w: Writer, s: Series) -> None:
             rk = ranks({c: r1(v) for c, v in ytd_g.items()})
             body = []
             for c in PEERS:
-                yv = (
-                    None
-                    if (c == CITY and is_pub("industrial_value_added", ytdp, "yoy_pct"))
-                    else r1(ytd_g[c])
-                )
+                yv = None if (c == CITY and is_pub("industrial_value_added", ytdp, "yoy_pct")) else r1(ytd_g[c])
                 body.append([PEERS[c][0], r1(month_g[c]), yv, rk[c]])
         name = f"{folder(rel)}/hunan_iva_cities_{y}-{m:02d}"
         if m % 2 == 1:
@@ -907,10 +888,7 @@ def air_bulletins(w: Writer) -> None:
             yd = sum(days[(y, k)] for k in range(1, m + 1))
             yn = sum(monthrange(y, k)[1] for k in range(1, m + 1))
             ypm = round(sum(pm[(y, k)] * monthrange(y, k)[1] for k in range(1, m + 1)) / yn)
-            text += (
-                f"1-{m}月，{area}优良天数{yd}天，{term}为{pct_days(yd, yn):.1f}%，"
-                f"PM2.5平均浓度为{ypm}微克/立方米。"
-            )
+            text += f"1-{m}月，{area}优良天数{yd}天，{term}为{pct_days(yd, yn):.1f}%，PM2.5平均浓度为{ypm}微克/立方米。"
         text += "</p>\n"
         rows = [
             "<table>",
@@ -920,9 +898,7 @@ def air_bulletins(w: Writer) -> None:
             bonus = 2 if i >= 5 else 0  # the rural counties have cleaner air
             cd = max(0, min(nd, good + bonus + rc.randint(-3, 2)))
             cpm = max(5, pm[(y, m)] - 3 * bonus + rc.randint(-5, 5))
-            rows.append(
-                f"<tr><td>{cname}</td><td>{cd}</td><td>{pct_days(cd, nd):.1f}</td><td>{cpm}</td></tr>"
-            )
+            rows.append(f"<tr><td>{cname}</td><td>{cd}</td><td>{pct_days(cd, nd):.1f}</td><td>{cpm}</td></tr>")
         rows.append("</table>")
         body = text + "\n".join(rows) + "\n"
         charset = "gbk" if m % 2 == 0 else "utf-8"
@@ -937,9 +913,7 @@ def air_bulletins(w: Writer) -> None:
 def load_sections() -> list[tuple[str, str, str, str]]:
     """(code, name, river, county name). From seeds/monitoring_sections.csv when present."""
     fallback_county = ["渌口区", "渌口区", "天元区", "芦淞区", "荷塘区", "石峰区", "石峰区"]
-    fb = [
-        (f"WS-XJ-{i:02d}", f"湘江株洲段断面{i}（示意）", "湘江", fallback_county[i - 1]) for i in range(1, 8)
-    ]
+    fb = [(f"WS-XJ-{i:02d}", f"湘江株洲段断面{i}（示意）", "湘江", fallback_county[i - 1]) for i in range(1, 8)]
     fb += [(f"WS-MS-{i:02d}", f"洣水断面{i}（示意）", "洣水", ["茶陵县", "攸县"][i - 1]) for i in (1, 2)]
     fb += [(f"WS-LJ-{i:02d}", f"渌江断面{i}（示意）", "渌江", "醴陵市") for i in (1, 2)]
     if not SECTIONS_CSV.exists():
@@ -1006,8 +980,7 @@ def water_bulletins(w: Writer) -> None:
             goal = 3 if code.startswith("WS-LJ") else 2
             ok = "达标" if c <= goal else "不达标"
             rows.append(
-                f"<tr><td>{river}</td><td>{name}</td><td>{county}</td><td>{class_text(c, y, r)}</td>"
-                f"<td>{ok}</td></tr>"
+                f"<tr><td>{river}</td><td>{name}</td><td>{county}</td><td>{class_text(c, y, r)}</td><td>{ok}</td></tr>"
             )
         rows.append("</table>")
         body = (
@@ -1189,9 +1162,7 @@ def flows_quarterly(w: Writer) -> None:
         period = str(y) if q == 4 else styles[(y + q) % 3]
         rows = [LONG_HEADER]
         for code, (totals, unit) in QUARTERLY_FLOWS.items():
-            rows.append(
-                lrow(code, CITY, period, round(totals[y] * FLOW_Q_SHARE[q - 1]), unit, rel.isoformat())
-            )
+            rows.append(lrow(code, CITY, period, round(totals[y] * FLOW_Q_SHARE[q - 1]), unit, rel.isoformat()))
         idx = (y - 2021) * 4 + q - 1
         cov = EXPRESS[idx] if idx < len(EXPRESS) else 100.0
         rows.append(
@@ -1489,9 +1460,7 @@ def bad_files(w: Writer, s: Series) -> None:
         [
             LONG_HEADER,
             lrow("listed_companies", CITY, "2023-12", 14, "家", "2024-03-10", note=MARK_NOTE),
-            lrow(
-                "listed_companies", CITY, "2023-12", 41, "家", "2024-03-10", note=f"{MARK_NOTE}；错误：重复键"
-            ),
+            lrow("listed_companies", CITY, "2023-12", 41, "家", "2024-03-10", note=f"{MARK_NOTE}；错误：重复键"),
         ],
     )
     w.csv(

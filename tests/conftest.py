@@ -51,9 +51,7 @@ def sample_pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pi
     from dagster_project.runner import run_pipeline
 
     home = tmp_path_factory.mktemp("pipeline_home")
-    saved = {
-        k: os.environ.get(k) for k in ("PMW_HOME", "DAGSTER_HOME", "PMW_WAREHOUSE_PATH", "PMW_STATS_API_URL")
-    }
+    saved = {k: os.environ.get(k) for k in ("PMW_HOME", "DAGSTER_HOME", "PMW_WAREHOUSE_PATH", "PMW_STATS_API_URL")}
     point_settings_at(home)
     try:
         summary = run_pipeline(sample=True, log=lambda _msg: None)

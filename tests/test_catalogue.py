@@ -22,9 +22,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
-REPORT_PATH = Path(
-    os.environ.get("PMW_REPORT_PATH", REPO / "data" / "source" / "report_2021-12-31_zhuzhou.txt")
-)
+REPORT_PATH = Path(os.environ.get("PMW_REPORT_PATH", REPO / "data" / "source" / "report_2021-12-31_zhuzhou.txt"))
 # Real published figures: the repository's copy, else the shared reference; baseline checks are
 # skipped when neither is present.
 _FACTS_CANDIDATES = [
@@ -180,11 +178,7 @@ def test_ids_unique_and_present(name, key):
 
 
 def test_target_ids_are_readable_and_stable(targets):
-    bad = [
-        t["target_id"]
-        for t in targets
-        if not re.fullmatch(r"T(5Y|22)-[A-Z0-9]+(-[A-Z0-9]+)*", t["target_id"])
-    ]
+    bad = [t["target_id"] for t in targets if not re.fullmatch(r"T(5Y|22)-[A-Z0-9]+(-[A-Z0-9]+)*", t["target_id"])]
     assert not bad, bad
     for t in targets:
         prefix = "T5Y-" if t["plan_id"] == "zz_2022_2026" else "T22-"
@@ -252,9 +246,7 @@ def test_figure_treatments(figures, targets_by_id):
 def test_every_quantified_target_has_its_figure(targets, figures):
     referenced = {f["target_id"] for f in figures if f["treatment"] == "target"}
     missing = [
-        t["target_id"]
-        for t in targets
-        if t["target_kind"] != "qualitative" and t["target_id"] not in referenced
+        t["target_id"] for t in targets if t["target_kind"] != "qualitative" and t["target_id"] not in referenced
     ]
     assert not missing, missing
 
@@ -282,9 +274,7 @@ def test_qualitative_targets_carry_no_number(targets):
 def test_quantified_targets_have_indicator_and_value(targets, indicators):
     for t in (t for t in targets if t["target_kind"] != "qualitative"):
         tid = t["target_id"]
-        assert t["indicator_code"] in indicators, (
-            f"{tid}: indicator {t['indicator_code']!r} not in indicators.csv"
-        )
+        assert t["indicator_code"] in indicators, f"{tid}: indicator {t['indicator_code']!r} not in indicators.csv"
         assert t["unit"], tid
         if t["comparator"] == "improve":
             assert t["target_value"] == "", f"{tid}: improve compares with the baseline, no target value"
@@ -338,9 +328,7 @@ def test_comparator_specific_rules(targets, indicators, regions):
             "class_or_better",
             "milestone",
         }:
-            assert t["unit"] == ind["unit"], (
-                f"{tid}: unit {t['unit']!r} differs from the indicator's {ind['unit']!r}"
-            )
+            assert t["unit"] == ind["unit"], f"{tid}: unit {t['unit']!r} differs from the indicator's {ind['unit']!r}"
 
 
 def test_baselines_are_real_published_figures(targets):
@@ -359,9 +347,7 @@ def test_baselines_are_real_published_figures(targets):
             and is_number(r["value"])
             and float(r["value"]) == float(t["baseline_value"])
         ]
-        assert match, (
-            f"{t['target_id']}: baseline {t['baseline_value']} not found in published_facts at that source"
-        )
+        assert match, f"{t['target_id']}: baseline {t['baseline_value']} not found in published_facts at that source"
 
 
 # ---------------------------------------------------------------------------- dates, plans, scope
@@ -381,9 +367,9 @@ def test_target_dates_within_plan(targets):
         p = plans[t["plan_id"]]
         start, deadline = date.fromisoformat(t["start_date"]), date.fromisoformat(t["deadline"])
         assert start <= deadline, t["target_id"]
-        assert date.fromisoformat(p["start_date"]) <= start and deadline <= date.fromisoformat(
-            p["end_date"]
-        ), t["target_id"]
+        assert date.fromisoformat(p["start_date"]) <= start and deadline <= date.fromisoformat(p["end_date"]), t[
+            "target_id"
+        ]
         if t["baseline_year"]:
             assert int(t["baseline_year"]) < start.year, t["target_id"]
 
@@ -428,11 +414,7 @@ def test_projects_follow_the_printed_lists(report, projects):
             printed[current].append(line.split("◆", 1)[1].strip())
     names = {"L22-IND": "十大产业项目", "L22-TECH": "十大技术攻关项目", "L22-INFRA": "十大基础设施项目"}
     for list_id, heading in names.items():
-        ours = [
-            p["name_zh"]
-            for p in sorted(projects, key=lambda p: int(p["item_order"]))
-            if p["list_id"] == list_id
-        ]
+        ours = [p["name_zh"] for p in sorted(projects, key=lambda p: int(p["item_order"])) if p["list_id"] == list_id]
         assert ours == printed[heading], list_id
     assert len(printed["十大民生实事"]) == 12
 
@@ -497,9 +479,7 @@ def test_six_doublings(targets):
         "listed_companies",
     }
     for t in (t for t in targets if t["comparator"] == "multiple_of_baseline"):
-        assert (t["target_value"], t["baseline_year"], t["plan_id"]) == ("2", "2021", "zz_2022_2026"), t[
-            "target_id"
-        ]
+        assert (t["target_value"], t["baseline_year"], t["plan_id"]) == ("2", "2021", "zz_2022_2026"), t["target_id"]
 
 
 def test_water_targets_cover_the_three_rivers(targets):
@@ -513,9 +493,7 @@ def test_monitoring_sections(sections, regions):
     by_river: dict[str, list[dict[str, str]]] = {}
     for s in sections:
         by_river.setdefault(s["river_code"], []).append(s)
-        assert s["region_code"] in regions and regions[s["region_code"]]["parent_code"] == "430200", s[
-            "section_code"
-        ]
+        assert s["region_code"] in regions and regions[s["region_code"]]["parent_code"] == "430200", s["section_code"]
         assert s["is_illustrative"] == "true" and "示意" in s["section_name_zh"], s["section_code"]
     assert [s["section_code"] for s in by_river["xiangjiang_zz"]] == [f"WS-XJ-{i:02d}" for i in range(1, 8)]
     assert [s["section_code"] for s in by_river["mishui"]] == ["WS-MS-01", "WS-MS-02"]

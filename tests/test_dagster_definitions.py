@@ -87,12 +87,8 @@ def test_seed_assets_materialize_into_a_temporary_duckdb(defs, tmp_path, monkeyp
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
     try:
         targets = con.execute("select count(*) from seeds.targets").fetchall()[0][0]
-        quoted = con.execute(
-            "select count(*) from seeds.targets where quote is null or quote = ''"
-        ).fetchall()[0][0]
-        regions = con.execute("select count(*) from seeds.regions where region_type = 'county'").fetchall()[
-            0
-        ][0]
+        quoted = con.execute("select count(*) from seeds.targets where quote is null or quote = ''").fetchall()[0][0]
+        regions = con.execute("select count(*) from seeds.regions where region_type = 'county'").fetchall()[0][0]
     finally:
         con.close()
     assert targets >= 100 and quoted == 0

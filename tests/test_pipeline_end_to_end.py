@@ -61,9 +61,7 @@ def test_gdp_five_year_target_growth_ratio_by_hand(warehouse):
     expected_status = "on_track" if ratio >= 0.95 else "needs_acceleration" if ratio >= 0.6 else "off_track"
     if gdp_2025 > 5000:
         expected_status = "achieved"
-    actual, status, progress_ratio, _share, _exp, projected, _q, _t = _progress(
-        warehouse, "T5Y-GDP-5000", "2025"
-    )
+    actual, status, progress_ratio, _share, _exp, projected, _q, _t = _progress(warehouse, "T5Y-GDP-5000", "2025")
     assert actual == pytest.approx(gdp_2025)
     assert progress_ratio == pytest.approx(ratio, rel=1e-9)
     assert projected == pytest.approx(gdp_2025 * (1 + actual_cagr), rel=1e-9)
@@ -107,10 +105,7 @@ def test_listed_company_county_coverage_by_hand(warehouse):
         "select max(period_end) from marts.fct_target_progress where target_id = 'T5Y-COVER-LISTED'",
     )[0]
     counties = [
-        r[0]
-        for r in warehouse.execute(
-            "select region_code from seeds.regions where region_type = 'county'"
-        ).fetchall()
+        r[0] for r in warehouse.execute("select region_code from seeds.regions where region_type = 'county'").fetchall()
     ]
     covered = 0
     for county in counties:
@@ -173,11 +168,7 @@ def test_revised_figure_supersedes_for_latest_and_stays_queryable_as_of(warehous
         """select value, is_revised, first_vintage_value from intermediate.int_observations__latest
            where indicator_code = 'gdp' and region_code = '430200' and period_code = '2021' and measure = 'value'""",
     )
-    assert (
-        latest[0] == pytest.approx(vintages[-1][0])
-        and latest[1] is True
-        and latest[2] == pytest.approx(3420.3)
-    )
+    assert latest[0] == pytest.approx(vintages[-1][0]) and latest[1] is True and latest[2] == pytest.approx(3420.3)
     published = duckdb.connect(str(sample_pipeline_run.published), read_only=True)
     try:
         as_of = published.execute(
@@ -193,9 +184,7 @@ def test_revised_figure_supersedes_for_latest_and_stays_queryable_as_of(warehous
 
 def test_every_figure_says_what_it_is(warehouse):
     qualities = dict(
-        warehouse.execute(
-            "select actual_quality, count(*) from marts.fct_target_progress group by 1"
-        ).fetchall()
+        warehouse.execute("select actual_quality, count(*) from marts.fct_target_progress group by 1").fetchall()
     )
     assert set(qualities) <= {"published", "derived", "illustrative"}
     assert qualities.get("illustrative", 0) > 0

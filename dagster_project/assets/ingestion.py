@@ -29,9 +29,7 @@ stats_months = dg.MonthlyPartitionsDefinition(start_date="2021-01-01", end_offse
 
 # Transient failures (a locked warehouse file, a flaky network share) are retried with backoff;
 # bad content is not retried: it is quarantined.
-TRANSIENT_RETRY = dg.RetryPolicy(
-    max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-)
+TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 RELEASE_CONTRACT_CHECK = "release_files_pass_contract"
 API_CONTRACT_CHECK = "api_release_passes_contract"
@@ -90,9 +88,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             else:
                 quarantined.append(key)
                 all_errors.extend(result.errors)
-                context.log.error(
-                    f"{key}: quarantined to {result.quarantine_path} ({len(result.errors)} errors)"
-                )
+                context.log.error(f"{key}: quarantined to {result.quarantine_path} ({len(result.errors)} errors)")
         judged = [result.release_id for _, result in stored.values()]
         try:
             screened = raw_checks.validate_releases(

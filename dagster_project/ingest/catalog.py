@@ -68,9 +68,7 @@ class Catalog:
                 self._reg_by_name.setdefault(short, code)
             if name.endswith("自治州"):
                 self._reg_by_name.setdefault(short + "州", code)
-        self._reg_by_name.setdefault(
-            "全省", next((c for c, t in self.region_types.items() if t == "province"), "")
-        )
+        self._reg_by_name.setdefault("全省", next((c for c, t in self.region_types.items() if t == "province"), ""))
         for code, name in self.sections.items():
             self._sec_by_name[normalize_name(code)] = code
             self._sec_by_name.setdefault(normalize_name(name), code)

@@ -108,9 +108,7 @@ def sniff(doc: Document) -> bool:
 
 
 # --- air ---------------------------------------------------------------------------------------
-_PERIOD_PREFIX = re.compile(
-    r"^(?P<p>(?:\d{4}年)?(?:\d{1,2}(?:-\d{1,2})?月(?:份)?|一季度|上半年|前三季度|全年))[,:]?"
-)
+_PERIOD_PREFIX = re.compile(r"^(?P<p>(?:\d{4}年)?(?:\d{1,2}(?:-\d{1,2})?月(?:份)?|一季度|上半年|前三季度|全年))[,:]?")
 _RATIO = re.compile(
     r"(?:空气质量)?(?:优良率|达标率|优良天数比例|达标\(优良\)率)(?:为|是|达到|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)"
 )
@@ -120,9 +118,7 @@ _CHANGE = re.compile(
 )
 _DAYS = re.compile(r"优良天数(?:为|是|达|共)?\s*(?P<v>\d+)\s*天")
 _PM25 = re.compile(r"PM2\.5(?:平均)?浓度(?:为|是)?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>微克/立方米|μg/m3)")
-_DRINKING = re.compile(
-    r"(?:城镇)?集中式饮用水(?:水)?源(?:地)?水质达标率(?:为|是|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)"
-)
+_DRINKING = re.compile(r"(?:城镇)?集中式饮用水(?:水)?源(?:地)?水质达标率(?:为|是|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)")
 
 
 def _sentences(text: str) -> list[str]:
@@ -151,9 +147,7 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
                 continue
         common = {"region": _scope(ctx, sent, city), "period": period, "row": line}
         for m in _RATIO.finditer(sent):
-            ctx.add(
-                indicator="air_good_ratio", measure="value", cell=m["v"], unit="", column="优良率", **common
-            )
+            ctx.add(indicator="air_good_ratio", measure="value", cell=m["v"], unit="", column="优良率", **common)
             ch = _CHANGE.match(sent, m.end())
             if ch:
                 sign = "-" if ch["dir"] in ("下降", "降低", "减少") else ""

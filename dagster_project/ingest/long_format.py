@@ -100,17 +100,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 ok = False
         prov = _provenance(get("provenance"))
         if prov is None:
-            ctx.error(
-                row_no, "provenance", f"provenance {get('provenance')!r} must be published or illustrative"
-            )
+            ctx.error(row_no, "provenance", f"provenance {get('provenance')!r} must be published or illustrative")
             ok = False
         else:
             provenances.add(prov)
         measure = get("measure") or "value"
         if measure not in MEASURES:
-            ctx.error(
-                row_no, "measure", f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}"
-            )
+            ctx.error(row_no, "measure", f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
             ok = False
         try:
             # No year context: a long-format period must name its year.

@@ -119,9 +119,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?P<y>\d{4})-?Q(?P<q>[1-4])$", re.I), "quarter"),
     (re.compile(r"^(?:(?P<y>\d{4})年?)?上半年$"), "half"),
     (
-        re.compile(
-            rf"^(?:(?P<y>\d{{4}})年?)?(?:前(?P<n>[二三两23])季度|第?(?P<q1>{_Q}){_RANGE}(?P<q2>{_Q})季度)$"
-        ),
+        re.compile(rf"^(?:(?P<y>\d{{4}})年?)?(?:前(?P<n>[二三两23])季度|第?(?P<q1>{_Q}){_RANGE}(?P<q2>{_Q})季度)$"),
         "quarters",
     ),
     (re.compile(r"^(?P<y>\d{4})-?Q(?P<q1>[1-4])~Q?(?P<q2>[1-4])$", re.I), "quarters"),

@@ -62,9 +62,7 @@ def _finish(
     if errors:
         store.record_quarantine(con, release_id, meta, errors)
         qpath = quarantine(errors)
-        return IngestResult(
-            release_id, meta.source_file, "quarantined", meta.adapter, 0, errors, qpath, parsed.notes
-        )
+        return IngestResult(release_id, meta.source_file, "quarantined", meta.adapter, 0, errors, qpath, parsed.notes)
     n = store.load_release(con, release_id, parsed.observations, meta, table)
     return IngestResult(release_id, meta.source_file, "loaded", meta.adapter, n, [], None, parsed.notes)
 
@@ -208,7 +206,5 @@ def derive_levels(base: Observation, growth: Sequence[Observation], *, ndigits: 
         )
         years += 1
     if by_period:
-        raise ValueError(
-            f"growth periods {sorted(by_period)} do not continue the base {base.period_code} year by year"
-        )
+        raise ValueError(f"growth periods {sorted(by_period)} do not continue the base {base.period_code} year by year")
     return out

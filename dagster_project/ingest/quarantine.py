@@ -58,8 +58,7 @@ def write_error_reports(dest: Path, errors: Sequence[IngestError]) -> tuple[Path
         "| row | column | reason |",
         "|---|---|---|",
         *(
-            f"| {_md_cell('(file)' if e.row is None else e.row)} | {_md_cell(e.column)} "
-            f"| {_md_cell(e.reason)} |"
+            f"| {_md_cell('(file)' if e.row is None else e.row)} | {_md_cell(e.column)} | {_md_cell(e.reason)} |"
             for e in errors
         ),
         "",

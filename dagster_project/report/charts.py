@@ -96,7 +96,7 @@ def _trajectory(target: pd.Series, rows: pd.DataFrame) -> tuple[list, list, str]
         years_total = (deadline.year - baseline_year) or 1
         dates = pd.date_range(start, deadline, freq="QE").union([start, deadline])
         # years since the end of the baseline year, exact at every year end (as the model counts them)
-        elapsed = [d.year - baseline_year - 1 + d.dayofyear / (366 if d.is_leap_year else 365) for d in dates]
+        elapsed = [d.year - baseline_year - 1 + d.day_of_year / (366 if d.is_leap_year else 365) for d in dates]
         values = [base * (goal / base) ** (max(t, 0.0) / years_total) for t in elapsed]
         return list(dates), values, "所需路径（复合增长）required path (compound)"
     seasonal = rows[rows["expected_share_method"] == "seasonal"]

@@ -73,8 +73,7 @@ def test_revised_file_is_a_new_vintage(
     second = ingest_file(path, con, qdir, TODAY, catalog=catalog)
     assert first.release_id != second.release_id
     rows = con.execute(
-        "SELECT release_id, value, release_date FROM raw.observations WHERE indicator_code='gdp' "
-        "ORDER BY release_date"
+        "SELECT release_id, value, release_date FROM raw.observations WHERE indicator_code='gdp' ORDER BY release_date"
     ).fetchall()
     assert rows == [
         (first.release_id, 3420.3, date(2022, 3, 20)),
@@ -165,9 +164,7 @@ def test_hostile_names_never_escape_quarantine(
     assert "/" not in rid and "\n" not in rid and ".." not in rid
 
 
-def test_hostile_landing_file_name(
-    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
-) -> None:
+def test_hostile_landing_file_name(con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path) -> None:
     path = landing / "bad\nname ..csv"  # a newline is legal in a POSIX file name
     path.write_bytes(b"not,a,known\nlayout,at,all\n")
     res = ingest_file(path, con, qdir, TODAY, catalog=catalog)
@@ -298,9 +295,7 @@ def test_derive_levels_from_published_base() -> None:
         "derived",
         "eq",
     )
-    assert d22.derived_from.startswith(
-        "2021 level 3420.3 亿元 (published, tjcn.org 统计公报) × (1+4.5% 2022 yoy)"
-    )
+    assert d22.derived_from.startswith("2021 level 3420.3 亿元 (published, tjcn.org 统计公报) × (1+4.5% 2022 yoy)")
     assert (d23.period_code, d23.value, d23.bound) == ("2023", pytest.approx(3574.2135 * 0.99), "approx")
     assert "× (1-1% 2023 yoy)" in d23.derived_from
     assert d23.release_date == date(2024, 3, 20)
@@ -324,9 +319,7 @@ def test_release_key_keeps_subfolders_apart(
     ]
 
 
-def test_api_rows_can_go_to_their_own_table(
-    con: duckdb.DuckDBPyConnection, catalog: Catalog, qdir: Path
-) -> None:
+def test_api_rows_can_go_to_their_own_table(con: duckdb.DuckDBPyConnection, catalog: Catalog, qdir: Path) -> None:
     payload = json.loads((FIXTURES / "api_2022-05.json").read_text(encoding="utf-8"))
     res = ingest_payload(payload, con, qdir, TODAY, catalog=catalog, table="api_observations")
     assert res.row_count == 3

@@ -96,10 +96,7 @@ def test_duplicate_keys_within_a_file(catalog: Catalog) -> None:
 
 def test_negative_growth_and_pp_change_are_fine(catalog: Catalog) -> None:
     assert check(catalog, obs(measure="yoy_pct", unit="%", value=-3.3)) == []
-    assert (
-        check(catalog, obs(indicator_code="air_good_ratio", measure="yoy_pct", unit="百分点", value=-12.9))
-        == []
-    )
+    assert check(catalog, obs(indicator_code="air_good_ratio", measure="yoy_pct", unit="百分点", value=-12.9)) == []
 
 
 def test_point_in_time_stock_counts_may_be_stated_during_their_month(catalog: Catalog) -> None:
