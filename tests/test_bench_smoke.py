@@ -61,6 +61,21 @@ def test_the_new_month_reaches_the_marts(bench):
     assert after > before
 
 
+def test_the_report_renders_the_measured_table(bench, tmp_path: Path):
+    from dagster_project.bench import harness, report, synth
+
+    root, res = bench
+    assert harness.AS_OF_DATE == synth.AS_OF_DATE  # duplicated so the launcher need not import duckdb
+    text = report.render(res, command="smoke", memory_limit="1GB", workdir=root, analysis="kept text")
+    assert "| 1. ingest one national monthly release" in text
+    assert "| 2. full build of the gap marts" in text
+    assert "Fast path equals the floor (every comparison) |" in text and "**met**" in text
+    assert report.START + "\nkept text\n" + report.END in text
+    out = tmp_path / "B.md"
+    out.write_text(text, encoding="utf-8")
+    assert report.kept_analysis(out).strip() == "kept text"
+
+
 def test_generated_history_is_what_ingestion_makes_of_the_file(bench):
     _, res = bench
     assert res.generator_matches_ingestion is True
@@ -80,3 +95,66 @@ def test_the_comparison_notices_a_changed_status(bench, tmp_path: Path):
     result = compare_marts(root / "wh10.duckdb", tampered)
     assert not result.equal
     assert result.marts["fct_target_progress"].differing == {"status_code": 1}
+
+
+def test_the_sql_floor_of_the_suite_counts_broken_rows():
+    """The validation floor must flag what GX flags, including GX 1.x structured row conditions."""
+    from dagster_project.bench.gx_batch import expectation_sql
+
+    con = duckdb.connect()
+    con.execute(
+        """CREATE TABLE batch AS SELECT * FROM (VALUES
+               ('value', 'ind_a', -1.0, '亿元', 'stock', 'month'),
+               ('value', 'ind_a', 5.0, '亿元', 'flow', 'ytd'),
+               ('yoy_pct', 'ind_a', -3.0, '%', NULL, 'month'),
+               ('value', 'ind_a', 5.0, '亿元', 'flow', 'ytd')
+           ) AS t(measure, indicator_code, value, unit, indicator_measure_kind, period_kind)"""
+    )
+    on_value = {"type": "comparison", "column": {"name": "measure"}, "operator": "==", "parameter": "value"}
+    not_stock_month = {
+        "type": "or",
+        "conditions": [
+            {
+                "type": "comparison",
+                "column": {"name": "indicator_measure_kind"},
+                "operator": "!=",
+                "parameter": "stock",
+            },
+            {"type": "comparison", "column": {"name": "period_kind"}, "operator": "!=", "parameter": "month"},
+        ],
+    }
+    cases = [
+        (
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "value", "min_value": 0, "row_condition": on_value},
+            },
+            1,
+        ),
+        (
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "unit", "value_set": ["%"], "row_condition": not_stock_month},
+            },
+            2,
+        ),
+        (
+            {
+                "type": "expect_compound_columns_to_be_unique",
+                "kwargs": {"column_list": ["measure", "indicator_code", "value"]},
+            },
+            2,
+        ),
+        (
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "measure", "value_set": ["value", "yoy_pct"]},
+            },
+            0,
+        ),
+    ]
+    for exp, broken in cases:
+        sql = expectation_sql(exp, {})
+        assert sql is not None, exp["type"]
+        assert con.execute(sql).fetchone()[0] == broken, exp
+    assert expectation_sql({"type": "expect_column_kl_divergence_to_be_less_than", "kwargs": {}}, {}) is None

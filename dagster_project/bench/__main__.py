@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         res,
         command=command.strip(),
         memory_limit=args.memory_limit or None,
-        workdir=workdir,
+        workdir=workdir if (args.keep or args.workdir) else None,
         analysis=report.kept_analysis(args.out),
     )
     args.out.write_text(text, encoding="utf-8")

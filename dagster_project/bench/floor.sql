@@ -17,6 +17,11 @@
 -- Placeholders filled in by the harness: ${seeds} (seeds folder), ${as_of} (the as-of date).
 -- The warehouse is attached read-only as w.
 
+-- DuckDB answers an ASOF join with a nested loop when it estimates the probe side under 64 rows;
+-- its estimate for the county-period list below is that low (the truth: 170k at national scale),
+-- and the loop took 7 minutes instead of 2 seconds.
+set asof_loop_join_threshold = 0;
+
 -- ------------------------------------------------------------------------------ catalogue
 create or replace temp table f_indicators as
 select
@@ -211,18 +216,30 @@ where ytd.period_kind = 'ytd' and ytd.measure = 'value' and ytd.subject_code = '
     and yr.period_kind = 'year' and yr.measure = 'value' and yr.subject_code = '' and yr.value > 0;
 
 -- ------------------------------------------------------------------------------ single-region series
+-- Only the years a target reads: its window, and the year before it or its baseline year (the
+-- models join every period of the series and filter later). Whether a series has cumulative
+-- figures at all is a property of the series, computed once.
+create or replace temp table f_has_cumulative as
+select indicator_code, region_code, max(case when period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
+from f_values
+where subject_code = '' and measure = 'value'
+group by indicator_code, region_code;
+
 create or replace temp table f_single as
 select
     t.target_id, t.target_kind, t.comparator, t.measure_kind, t.is_multi_year, t.start_date, t.deadline,
     t.baseline_year, t.baseline_value as declared_baseline,
     v.*,
-    max(case when v.period_kind in ('ytd', 'year') then 1 else 0 end) over (partition by t.target_id) as has_cumulative
+    c.has_cumulative
 from f_targets as t
 inner join f_values as v
     on t.indicator_code = v.indicator_code and t.scope_code = v.region_code
     and v.subject_code = '' and v.measure = 'value'
+inner join f_has_cumulative as c on t.indicator_code = c.indicator_code and t.scope_code = c.region_code
 where t.scope_type in ('city', 'county')
-    and t.target_kind in ('level', 'multiple', 'additions', 'improvement', 'coverage');
+    and t.target_kind in ('level', 'multiple', 'additions', 'improvement', 'coverage')
+    and extract(year from v.period_end) between least(coalesce(t.baseline_year, year(t.start_date) - 1), year(t.start_date) - 1)
+    and greatest(year(t.deadline), coalesce(t.baseline_year, 0));
 
 create or replace temp table f_single_series as
 with sel as (
@@ -237,15 +254,21 @@ with sel as (
             else true
         end
 ),
+-- a stock's baseline when the catalogue gives none: the latest figure before the start (or at
+-- the end of the baseline year), however old
 stock_base as (
-    select target_id, arg_max({'value': value, 'period_code': period_code}, period_end) as b
-    from f_single
-    where measure_kind = 'stock'
-        and period_end <= case
-            when baseline_year is not null then cast(cast(baseline_year as varchar) || '-12-31' as date)
-            else start_date - interval 1 day
+    select t.target_id, arg_max({'value': v.value, 'period_code': v.period_code}, v.period_end) as b
+    from f_targets as t
+    inner join f_values as v
+        on t.indicator_code = v.indicator_code and t.scope_code = v.region_code
+        and v.subject_code = '' and v.measure = 'value'
+    where t.measure_kind = 'stock' and t.scope_type in ('city', 'county')
+        and t.target_kind in ('level', 'multiple', 'additions', 'improvement', 'coverage')
+        and v.period_end <= case
+            when t.baseline_year is not null then cast(cast(t.baseline_year as varchar) || '-12-31' as date)
+            else t.start_date - interval 1 day
         end
-    group by target_id
+    group by t.target_id
 ),
 base as (
     select sel.target_id, sel.period_code, b.value as base_value, b.period_code as base_period_code,
@@ -762,7 +785,7 @@ select
     'actual ' || coalesce(cast(round(a.actual_value, 4) as varchar), '—')
     || ' (' || coalesce(a.actual_bound, 'eq') || ', '
     || case when a.is_illustrative then 'illustrative' else a.provenance end || ')'
-    || ' vs target ' || cast(round(a.target_level, 4) as varchar) || ' [' || a.comparator_applied || ']'
+    || ' vs target ' || coalesce(cast(round(a.target_level, 4) as varchar), '—') || ' [' || a.comparator_applied || ']'
     || coalesce('; base ' || cast(round(a.base_value, 4) as varchar), '')
     || coalesce('; share ' || cast(round(a.share_achieved, 4) as varchar), '')
     || coalesce(' vs expected ' || cast(round(a.expected_share, 4) as varchar) || ' (' || a.expected_share_method || ')', '')

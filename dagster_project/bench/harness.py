@@ -163,8 +163,9 @@ class Runner:
             "--vars",
             _DBT_VARS,
         ]
-        run = self._spawn(name, argv, self._env(warehouse), cwd=project)
         results = project / "target" / "run_results.json"
+        results.unlink(missing_ok=True)  # a crash before dbt writes it must not read the last step's
+        run = self._spawn(name, argv, self._env(warehouse), cwd=project)
         if results.exists():
             data = json.loads(results.read_text(encoding="utf-8"))
             for node in data.get("results", []):

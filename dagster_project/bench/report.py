@@ -225,7 +225,8 @@ def checks_section(res: Results) -> list[str]:
     return out
 
 
-def render(res: Results, *, command: str, memory_limit: str | None, workdir: Path, analysis: str) -> str:
+def render(res: Results, *, command: str, memory_limit: str | None, workdir: Path | None, analysis: str) -> str:
+    """The whole report; ``workdir`` None = the data and logs were not kept."""
     setup = res.setup
     lines = [
         "# Benchmarks: the warehouse at national scale",
@@ -271,7 +272,9 @@ def render(res: Results, *, command: str, memory_limit: str | None, workdir: Pat
         "|---|---|---|---|",
         *[f"| {r.name} | {r.seconds:.1f} | {r.peak_rss_mb:,.0f} MB | {r.load_before:.1f} |" for r in res.runs],
         "",
-        f"Work folder: `{workdir}` (logs of every step under `logs/`).",
+        f"Work folder: `{workdir}` (logs of every step under `logs/`)."
+        if workdir
+        else "The work folder (data, logs of every step) was removed; `--keep` or `--workdir` keeps it.",
         "",
     ]
     return "\n".join(lines)

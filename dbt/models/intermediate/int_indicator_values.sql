@@ -7,7 +7,7 @@
       (comparable prices) while levels are nominal, so the derived level is flagged, never passed
       off as published, and the reported growth row is kept beside it. -#}
 
-with latest as (
+with latest as {{ not_materialized() }} (
     select * from {{ ref('int_observations__latest') }}
 ),
 
@@ -15,7 +15,7 @@ indicators as (
     select * from {{ ref('stg_seeds__indicators') }}
 ),
 
-published as (
+published as {{ not_materialized() }} (
     select
         indicator_code,
         region_code,

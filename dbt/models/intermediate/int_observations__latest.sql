@@ -12,19 +12,27 @@
     )
 }}
 
+{#- Matched on the key's columns, not on observation_key: the hash would be computed for every
+    stored vintage just to test membership (the benchmark measured 7x on the incremental scan). -#}
 {%- set only_keys_with_new_vintages -%}
-observation_key in (
-    select new_rows.observation_key
+exists (
+    select 1
     from {{ ref('stg_raw__observations') }} as new_rows
-    where new_rows.ingested_at > (select max(loaded.last_ingested_at) from {{ this }} as loaded)
+    where
+        new_rows.ingested_at > (select max(loaded.last_ingested_at) from {{ this }} as loaded)
+        and new_rows.indicator_code = known.indicator_code
+        and new_rows.region_code = known.region_code
+        and new_rows.subject_code = known.subject_code
+        and new_rows.period_code = known.period_code
+        and new_rows.measure = known.measure
 )
 {%- endset %}
 
 with known_by_then as (
-    select *
-    from {{ ref('stg_raw__observations') }}
+    select known.*
+    from {{ ref('stg_raw__observations') }} as known
     where
-        release_date <= {{ as_of_date() }}
+        known.release_date <= {{ as_of_date() }}
         and {{ only_keys_with_new_vintages if is_incremental() else 'true' }}
 ),
 
@@ -36,9 +44,12 @@ ranked as (
             order by release_date desc, ingested_at desc, release_id desc
         ) as vintage_rank,
         count(*) over (partition by observation_key) as vintage_count,
-        first_value(value) over (
+        -- the first vintage is the last in latest-first order: one sort serves every window here
+        -- (a second ordering re-sorted all vintages, a third of this model's time at national scale)
+        last_value(value) over (
             partition by observation_key
-            order by release_date asc, ingested_at asc
+            order by release_date desc, ingested_at desc, release_id desc
+            rows between unbounded preceding and unbounded following
         ) as first_vintage_value,
         min(release_date) over (partition by observation_key) as first_release_date,
         max(ingested_at) over (partition by observation_key) as last_ingested_at

@@ -7,7 +7,7 @@ with flow_indicators as (
     where measure_kind = 'flow'
 ),
 
-values_ as (
+values_ as {{ not_materialized() }} (
     select * from {{ ref('int_indicator_values') }}
     where
         measure = 'value'

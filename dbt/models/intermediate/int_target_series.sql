@@ -15,7 +15,7 @@ with targets as (
     where target_kind <> 'qualitative'
 ),
 
-values_ as (
+values_ as {{ not_materialized() }} (
     select * from {{ ref('int_indicator_values') }}
 ),
 

@@ -76,7 +76,8 @@ select
     'actual ' || coalesce(cast(round(assessment.actual_value, 4) as varchar), '—')
     || ' (' || coalesce(assessment.actual_bound, 'eq') || ', '
     || case when assessment.is_illustrative then 'illustrative' else assessment.provenance end || ')'
-    || ' vs target ' || cast(round(assessment.target_level, 4) as varchar) || ' [' || assessment.comparator_applied || ']'
+    || ' vs target ' || coalesce(cast(round(assessment.target_level, 4) as varchar), '—')
+    || ' [' || assessment.comparator_applied || ']'
     || coalesce('; base ' || cast(round(assessment.base_value, 4) as varchar), '')
     || coalesce('; share ' || cast(round(assessment.share_achieved, 4) as varchar), '')
     || coalesce(
