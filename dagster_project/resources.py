@@ -59,7 +59,11 @@ def build_resources(settings: Settings) -> dict[str, object]:
     # point the same definitions at another warehouse file.
     os.environ.setdefault("PMW_WAREHOUSE_PATH", str(settings.warehouse_path))
     return {
-        "duckdb": DuckDBResource(database=EnvVar("PMW_WAREHOUSE_PATH")),
+        "duckdb": DuckDBResource(
+            database=EnvVar("PMW_WAREHOUSE_PATH"),
+            # the same cap as dbt/profiles.yml: DuckDB's default is 80% of the machine's RAM
+            connection_config={"memory_limit": os.environ.get("PMW_DUCKDB_MEMORY_LIMIT", "3GB")},
+        ),
         "dbt": DbtCliResource(
             project_dir=str(settings.dbt_project_dir),
             profiles_dir=str(settings.dbt_project_dir),

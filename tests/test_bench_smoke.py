@@ -7,6 +7,7 @@ real ingestion makes of the same month's file, and the comparison itself can tel
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -158,3 +159,72 @@ def test_the_sql_floor_of_the_suite_counts_broken_rows():
         assert sql is not None, exp["type"]
         assert con.execute(sql).fetchone()[0] == broken, exp
     assert expectation_sql({"type": "expect_column_kl_divergence_to_be_less_than", "kwargs": {}}, {}) is None
+
+
+def test_a_target_added_later_gets_the_whole_history_of_what_it_reads(bench, tmp_path: Path):
+    """int_observations__latest holds only the series targets read (int_target_inputs). A target added
+    to the catalogue reads a series it never held: the next incremental run must load that series'
+    whole history, the same latest vintages a full refresh would pick."""
+    import csv
+    import json
+    import shutil
+    import subprocess
+
+    from dagster_project.bench.harness import _DBT_VARS, Workspace, copy_dbt_project, dbt_executable
+
+    ws = Workspace(bench[0])
+    # copies, so the module's other tests keep the benchmark's warehouse as it was
+    wh, seeds, project = tmp_path / "wh.duckdb", tmp_path / "seeds", tmp_path / "dbt"
+    shutil.copy(ws.wh10, wh)
+    shutil.copytree(ws.seeds, seeds)
+    copy_dbt_project(project, "1GB")
+
+    con = duckdb.connect(str(wh), read_only=True)
+    indicator, county = con.execute(
+        """select o.indicator_code, o.region_code
+           from raw.observations as o
+           inner join seeds.regions as r on o.region_code = r.region_code and r.region_type = 'county'
+           where not exists (
+               select 1 from intermediate.int_target_inputs as i
+               where i.indicator_code = o.indicator_code and i.region_code = o.region_code
+           )
+           group by all order by all limit 1"""
+    ).fetchone()
+    held = "select count(*) from intermediate.int_observations__latest where indicator_code = ? and region_code = ?"
+    assert con.execute(held, [indicator, county]).fetchone()[0] == 0
+    expected = con.execute(
+        """select period_code, measure, arg_max(value, (release_date, ingested_at, release_id)), count(*)
+           from staging.stg_raw__observations
+           where indicator_code = ? and region_code = ? and release_date <= ?
+           group by all order by all""",
+        [indicator, county, json.loads(_DBT_VARS)["as_of_date"]],
+    ).fetchall()
+    con.close()
+    assert len(expected) > 100  # ten years of monthly figures
+
+    with open(seeds / "targets.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    new = dict(next(r for r in rows if r["target_kind"] == "level" and r["scope_type"] == "county"))
+    new.update(target_id="T-ADDED-LATER", indicator_code=indicator, scope_code=county)
+    with open(seeds / "targets.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([*rows, new])
+
+    env = {**os.environ, "PMW_WAREHOUSE_PATH": str(wh), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    for command in (["seed"], ["run"]):  # no --full-refresh: the incremental path
+        argv = [dbt_executable(), *command, "--project-dir", str(project), "--profiles-dir", str(project)]
+        done = subprocess.run([*argv, "--vars", _DBT_VARS], env=env, cwd=project, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-3000:]
+
+    con = duckdb.connect(str(wh), read_only=True)
+    loaded = con.execute(
+        """select period_code, measure, value, vintage_count from intermediate.int_observations__latest
+           where indicator_code = ? and region_code = ? order by all""",
+        [indicator, county],
+    ).fetchall()
+    assert loaded == expected
+    assert (
+        con.execute("select count(*) from marts.fct_target_progress where target_id = 'T-ADDED-LATER'").fetchone()[0]
+        > 0
+    )

@@ -27,10 +27,7 @@ unioned as (
 )
 
 select
-    {{ dbt.hash(dbt.concat([
-        'indicator_code', "'|'", 'region_code', "'|'", "coalesce(subject_code, '')", "'|'",
-        'period_code', "'|'", 'measure'
-    ])) }} as observation_key,
+    {{ observation_key() }} as observation_key,
     cast(release_id as varchar) as release_id,
     cast(indicator_code as varchar) as indicator_code,
     cast(region_code as varchar) as region_code,
