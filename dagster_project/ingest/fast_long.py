@@ -69,15 +69,18 @@ class _NotSimple(Exception):
 
 
 def _header(data: bytes) -> list[str] | None:
-    """The header's column names in file order when the file is UTF-8 long format, else None."""
+    """The header's column names in file order when the file is long format, else None.
+
+    Only the first line is decoded here: DuckDB rejects invalid UTF-8 in the rest of the file as
+    strictly as Python's codec does (tests/ingest/test_fast_long.py), and such a file falls back.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    end = data.find(b"\n")
     try:
-        text = data.decode("utf-8")  # strict, like text.decode_bytes; DuckDB then reads the same bytes
+        first = data[: end if end >= 0 else len(data)].decode("utf-8")
     except UnicodeDecodeError:
         return None
-    end = text.find("\n")
-    first = text[: end if end >= 0 else len(text)]
     cells = next(csv.reader([first.removesuffix("\r")]), [])
     header = [clean_cell(c.strip()).strip().lower() for c in cells]
     if len(header) != len(COLUMNS) or set(header) != set(COLUMNS):
@@ -85,11 +88,29 @@ def _header(data: bytes) -> list[str] | None:
     return header
 
 
+def _spaced_quote(data: bytes) -> bool:
+    """A space next to a double quote (Python's csv keeps spaces around a quoted field, DuckDB trims them)."""
+    if b'"' not in data:
+        return False
+    # Spaces are usually rarer than quotes: visit them one by one, up to a point.
+    i = data.find(b" ")
+    for _ in range(20_000):
+        if i < 0:
+            return False
+        if (i and data[i - 1] == 0x22) or data[i + 1 : i + 2] == b'"':
+            break
+        i = data.find(b" ", i + 1)
+    else:
+        if b' "' not in data and b'" ' not in data:
+            return False
+    return _SPACED_QUOTE.search(data) is not None
+
+
 def _csv_quirks(data: bytes) -> bool:
     """Byte patterns where DuckDB's reader and Python's csv module may disagree."""
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return True  # a lone CR ends a record for one reader and not (or an error) for the other
-    return b'"' in data and (b' "' in data or b'" ' in data) and _SPACED_QUOTE.search(data) is not None
+    return b"\x00" in data or _spaced_quote(data)
 
 
 def _records(data: bytes) -> int:
@@ -263,22 +284,20 @@ def _unpublished_values(con: duckdb.DuckDBPyConnection) -> None:
             raise _NotSimple from None
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], records: int, size: int) -> None:
+def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], records: int) -> None:
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
-    cells = ", ".join(f'coalesce("{c}", \'\') AS "{c}"' for c in COLUMNS)
-    con.execute(
+    names = ", ".join(f"'{c}'" for c in header)
+    # max_line_size: a longer line makes DuckDB fail, as a field longer than that fails the csv module.
+    [(n,)] = con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_RAW} AS
-            SELECT {cells}
+            SELECT * EXCLUDE (note)
             FROM read_csv(?, header = true, auto_detect = false, columns = {spec}, delim = ',',
                           quote = '"', escape = '"', strict_mode = true, null_padding = false,
-                          ignore_errors = false, encoding = 'utf-8')""",
+                          ignore_errors = false, encoding = 'utf-8', max_line_size = {_CSV_FIELD_LIMIT},
+                          force_not_null = [{names}])""",
         [str(path)],
-    )
-    longest = "0"
-    if size > _CSV_FIELD_LIMIT:  # no field can be longer than the file
-        longest = "max(greatest(" + ", ".join(f'length("{c}")' for c in COLUMNS) + "))"
-    [(n, longest_field)] = con.execute(f"SELECT count(*), {longest} FROM {_RAW}").fetchall()
-    if n != records or n == 0 or (longest_field or 0) > _CSV_FIELD_LIMIT:
+    ).fetchall()
+    if n != records or n == 0:
         raise _NotSimple
 
 
@@ -332,14 +351,14 @@ def try_load(
     None means: not a simple long-format CSV; run the row-by-row path (which owns every message).
     """
     header = _header(data)
-    if header is None or b"\x00" in data or _csv_quirks(data):
+    if header is None or _csv_quirks(data):
         return None
     [(keep_order,)] = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
     if not keep_order:
         return None  # rowid would not be the file order
     try:
         try:
-            _read(con, path, header, _records(data), len(data))
+            _read(con, path, header, _records(data))
             _combos(con, catalog)
             _regions(con, catalog)
             release_date, provenance = _meta(con, catalog, landed)
