@@ -69,18 +69,17 @@ class _NotSimple(Exception):
 
 
 def _header(data: bytes) -> list[str] | None:
-    """The header's column names in file order when the file is long format, else None.
-
-    Only the first line is decoded here: DuckDB rejects invalid UTF-8 in the rest of the file as
-    strictly as Python's codec does (tests/ingest/test_fast_long.py), and such a file falls back.
-    """
+    """The header's column names in file order when the file is UTF-8 long format, else None."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if not data.isascii():
+        try:
+            # Strict, as text.decode_bytes. Not left to DuckDB: it checks only the columns it reads.
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     end = data.find(b"\n")
-    try:
-        first = data[: end if end >= 0 else len(data)].decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    first = data[: end if end >= 0 else len(data)].decode("utf-8")
     cells = next(csv.reader([first.removesuffix("\r")]), [])
     header = [clean_cell(c.strip()).strip().lower() for c in cells]
     if len(header) != len(COLUMNS) or set(header) != set(COLUMNS):
