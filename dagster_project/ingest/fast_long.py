@@ -54,7 +54,7 @@ _PLAIN_SQL = r"[+-]?[0-9]+(\.[0-9]+)?"
 _SPACED_QUOTE = re.compile(rb'(?:^|[,\n]) +"|" +(?:[,\r\n]|$)', re.M)
 _CSV_FIELD_LIMIT = csv.field_size_limit()  # a longer field makes the csv module raise
 _RAW = "_pmw_fast_raw"
-_LOOKUPS = ("_pmw_fast_combo", "_pmw_fast_region", "_pmw_fast_meta")
+_LOOKUPS = ("_pmw_fast_c", "_pmw_fast_g", "_pmw_fast_m")
 
 
 @dataclass
@@ -118,10 +118,18 @@ def _records(data: bytes) -> int:
     return lines - 1
 
 
-def _unnest(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, tuple[str, list[Any]]]) -> None:
-    """A temp table from Python lists (one per column, with its DuckDB type), without pandas."""
+def _unnest(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, tuple[str, list[Any]]]) -> str:
+    """A temp table from Python lists (one per column, with its DuckDB type), without pandas.
+
+    Returns the condition joining it to the rows: ``r.<col> = <alias>.k_<col>`` for its key columns
+    (``k_*``) with more than one value; a key with a single value is that of every row, so it is
+    left out (joining on it would only cost hashing). No varying key at all: ``true``.
+    """
     select = ", ".join(f"unnest(${i + 1}::{typ}[]) AS {col}" for i, (col, (typ, _)) in enumerate(columns.items()))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", [v for _, v in columns.values()])
+    alias = name.rsplit("_", 1)[-1]
+    keys = [c for c, (_, values) in columns.items() if c.startswith("k_") and len(set(values)) > 1]
+    return " AND ".join(f'r."{c[2:]}" = {alias}.{c}' for c in keys) or "true"
 
 
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
@@ -129,7 +137,7 @@ def _drop(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
 
 
-def _combos(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+def _combos(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
     """(indicator, measure, unit, period) texts -> codes, period, stored unit, conversion, rule inputs."""
     out: dict[str, tuple[str, list[Any]]] = {
         k: (t, [])
@@ -208,10 +216,10 @@ def _combos(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         )
         for (_, values), v in zip(out.values(), row, strict=True):
             values.append(v)
-    _unnest(con, _LOOKUPS[0], out)
+    return _unnest(con, _LOOKUPS[0], out)
 
 
-def _regions(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+def _regions(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
     keys, codes = [], []
     for (raw,) in con.execute(f"SELECT DISTINCT region FROM {_RAW}").fetchall():
         text = clean_cell(raw.strip())
@@ -220,11 +228,11 @@ def _regions(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
             raise _NotSimple
         keys.append(raw)
         codes.append(code)
-    _unnest(con, _LOOKUPS[1], {"k_region": ("VARCHAR", keys), "region_code": ("VARCHAR", codes)})
+    return _unnest(con, _LOOKUPS[1], {"k_region": ("VARCHAR", keys), "region_code": ("VARCHAR", codes)})
 
 
-def _meta(con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date) -> tuple[date, str]:
-    """(subject, release_date, provenance, source_ref) texts; returns the release's date and provenance."""
+def _meta(con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date) -> tuple[str, date, str]:
+    """(subject, release_date, provenance, source_ref) texts; returns the join, the release's date and provenance."""
     cols: dict[str, tuple[str, list[Any]]] = {
         k: (t, [])
         for k, t in (
@@ -262,13 +270,13 @@ def _meta(con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date) -> tup
         row = (raw_subject, raw_date, raw_prov, raw_ref, subject, rd, prov, clean_cell(raw_ref.strip()))
         for (_, values), v in zip(cols.values(), row, strict=True):
             values.append(v)
-    _unnest(con, _LOOKUPS[2], cols)
+    on = _unnest(con, _LOOKUPS[2], cols)
     provenance = "published"
     if provenances == {"illustrative"}:
         provenance = "illustrative"
     elif len(provenances) > 1:
         provenance = "mixed"
-    return (max(dates) if dates else landed), provenance
+    return on, (max(dates) if dates else landed), provenance
 
 
 def _unpublished_values(con: duckdb.DuckDBPyConnection) -> None:
@@ -300,20 +308,24 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], records
         raise _NotSimple
 
 
-_JOINS = f"""
+def _joins(on: tuple[str, str, str]) -> str:
+    c, g, m = _LOOKUPS
+    return f"""
 FROM {_RAW} r
-JOIN {_LOOKUPS[0]} c ON r.indicator = c.k_indicator AND r.measure = c.k_measure AND r.unit = c.k_unit
-                    AND r.period = c.k_period
-JOIN {_LOOKUPS[1]} g ON r.region = g.k_region
-JOIN {_LOOKUPS[2]} m ON r.subject = m.k_subject AND r.release_date = m.k_release_date
-                    AND r.provenance = m.k_provenance AND r.source_ref = m.k_source_ref
+JOIN {c} c ON {on[0]}
+JOIN {g} g ON {on[1]}
+JOIN {m} m ON {on[2]}
 WHERE regexp_full_match(r.value, '{_PLAIN_SQL}')
 """
 
-# The observation columns (store.load_release_query). A row breaking a value or period rule raises
-# (error()), a duplicate key breaks the primary key: either aborts the transaction and the file
-# goes row by row, where validate.py words the errors.
-_OBS_SQL = f"""
+
+def _obs_sql(on: tuple[str, str, str]) -> str:
+    """The observation columns (store.load_release_query), in file order.
+
+    A row breaking a value or period rule raises (error()), a duplicate key breaks the primary key:
+    either aborts the transaction and the file goes row by row, where validate.py words the errors.
+    """
+    return f"""
 SELECT indicator_code, region_code, subject_code, period_code, period_kind, period_start, period_end,
        measure,
        CASE WHEN {value_problem_sql("value", "measure", "unit", "vlimit")} OR edge > release_date OR edge > ?
@@ -324,12 +336,10 @@ FROM (
            c.period_end, c.measure, TRY_CAST(r.value AS DOUBLE) * c.factor * c.rate / c.divisor AS value,
            c.unit, r.value AS source_value, c.source_unit, m.provenance, m.source_ref,
            CAST(r.rowid + 2 AS INTEGER) AS source_row, m.release_date, c.vlimit, c.edge
-    {_JOINS}
+    {_joins(on)}
 )
 ORDER BY source_row
 """
-
-_NOTES_SQL = f"SELECT CAST(r.rowid + 2 AS INTEGER) AS source_row, c.note {_JOINS} AND c.note <> '' ORDER BY 1"
 
 
 def try_load(
@@ -358,15 +368,22 @@ def try_load(
     try:
         try:
             _read(con, path, header, _records(data))
-            _combos(con, catalog)
-            _regions(con, catalog)
-            release_date, provenance = _meta(con, catalog, landed)
+            on_c = _combos(con, catalog)
+            on_g = _regions(con, catalog)
+            on_m, release_date, provenance = _meta(con, catalog, landed)
+            on = (on_c, on_g, on_m)
             _unpublished_values(con)
-            notes = [f"row {r} value: {note}" for r, note in con.execute(_NOTES_SQL).fetchall()]
+            notes = [
+                f"row {r} value: {note}"
+                for r, note in con.execute(
+                    f"""SELECT CAST(r.rowid + 2 AS INTEGER), c.note FROM {_RAW} r JOIN {_LOOKUPS[0]} c ON {on_c}
+                        WHERE c.note <> '' AND regexp_full_match(r.value, '{_PLAIN_SQL}') ORDER BY 1"""
+                ).fetchall()
+            ]
             meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance)
             store.ensure_schema(con)
             # Rolled back (nothing written) when a row breaks a rule or the key is duplicated.
-            rows = store.load_release_query(con, release_id, _OBS_SQL, [today, name], meta, table)
+            rows = store.load_release_query(con, release_id, _obs_sql(on), [today, name], meta, table)
         except (_NotSimple, duckdb.Error):
             # not provably simple, DuckDB cannot read it strictly (ragged rows, stray quotes), or a
             # rule is broken: the row-by-row path finds and words the problems
