@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from typing import Any
-
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from typing import TYPE_CHECKING, Any
 
 from dagster_project.ingest.adapter_common import RowContext, has_illustrative_marker
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.models import MEASURES, ParseResult
 from dagster_project.ingest.periods import parse_period
+
+if TYPE_CHECKING:  # requests is imported where it is used: parsing a payload does not need it
+    import requests
 
 __all__ = [
     "NAME",
@@ -39,6 +38,10 @@ class ApiError(RuntimeError):
 
 def make_session(retries: int = 3, backoff_factor: float = 0.5) -> requests.Session:
     """A session that retries GETs on 5xx and on connection/read errors, with backoff."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
     retry = Retry(
         total=retries,
         connect=retries,
@@ -72,6 +75,8 @@ def fetch_release(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, Any] | None:
     """The release JSON for ``month`` (YYYY-MM), or None when it is not released yet (404)."""
+    import requests
+
     url = release_url(base_url)
     sess = session or make_session()
     try:

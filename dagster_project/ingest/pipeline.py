@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.ingest import http_api, store
+from dagster_project.ingest import fast_long, http_api, store
 from dagster_project.ingest.catalog import Catalog, load_catalog
 from dagster_project.ingest.detect import UnknownFormatError, parse_document
 from dagster_project.ingest.document import DocumentError, load_document
@@ -37,6 +37,7 @@ class IngestResult:
     errors: list[IngestError] = field(default_factory=list)
     quarantine_path: Path | None = None
     notes: list[str] = field(default_factory=list)
+    fast_path: bool = False  # loaded by the vectorised long-format loader (fast_long.py)
 
 
 def _finish(
@@ -76,6 +77,7 @@ def ingest_file(
     catalog: Catalog | None = None,
     release_key: str | None = None,
     table: str = "observations",
+    fast: bool = True,
 ) -> IngestResult:
     """Ingest one landing file. A file with any error is quarantined whole: nothing of it is stored.
 
@@ -83,6 +85,9 @@ def ingest_file(
     and the release id; default: the file name. The release date falls back to the day the file
     landed (its mtime) when the file has none. A loaded file stays where it is (archiving is the
     caller's job); a quarantined one is moved to ``quarantine_dir``.
+
+    A simple long-format CSV is loaded by the vectorised path (:mod:`fast_long`), with the same
+    result; anything else, or ``fast=False``, goes row by row (detect -> parse -> validate -> store).
     """
     path = Path(path)
     name = release_key or path.name
@@ -92,6 +97,23 @@ def ingest_file(
     sha = store.sha256_bytes(data)
     release_id = store.make_release_id(name, sha)
     landed = date.fromtimestamp(path.stat().st_mtime)
+    if fast:
+        loaded = fast_long.try_load(
+            con,
+            path,
+            data,
+            name=name,
+            sha=sha,
+            release_id=release_id,
+            landed=landed,
+            catalog=catalog,
+            today=today,
+            table=table,
+        )
+        if loaded is not None:
+            return IngestResult(
+                release_id, name, "loaded", loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
+            )
     try:
         doc = load_document(data, name)
         parsed = parse_document(doc, catalog, default_release_date=landed)

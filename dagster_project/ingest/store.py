@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import attrgetter
+from typing import Any
 
 import duckdb
-import pandas as pd
 
 from dagster_project.ingest.models import OBSERVATION_COLUMNS, IngestError, Observation
 from dagster_project.ingest.text import safe_filename
@@ -25,6 +25,7 @@ __all__ = [
     "sha256_bytes",
     "make_release_id",
     "load_release",
+    "load_release_query",
     "record_quarantine",
 ]
 
@@ -164,6 +165,8 @@ def load_release(
 
     ``table`` is ``observations`` (release files) or ``api_observations`` (API pulls).
     """
+    import pandas as pd  # local import: the vectorised long-format path never needs pandas
+
     target = _table(table)
     now = _now()
     # Plain tuples, not dataclasses.asdict: asdict deep-copies every field of every row and was the
@@ -192,6 +195,41 @@ def load_release(
     return len(frame)
 
 
+def load_release_query(
+    con: duckdb.DuckDBPyConnection,
+    release_id: str,
+    query: str,
+    params: Sequence[Any],
+    meta: ReleaseMeta,
+    table: str = "observations",
+) -> int:
+    """As :func:`load_release`, for rows already in DuckDB: ``query`` selects the observation columns.
+
+    ``query`` (with its ``params``) returns the columns of :class:`Observation` in field order; the
+    release id and ingestion time are added here. Same transaction and release bookkeeping as
+    :func:`load_release`: the release's previous rows and quarantine records are replaced, so loading
+    the same release twice stores it once. Any error (including one the query raises on purpose, or
+    a duplicate key) rolls everything back and propagates. Returns the row count.
+    """
+    target = _table(table)
+    now = _now()
+    cols = ", ".join(_OBS_COLUMNS)
+    con.begin()
+    try:
+        con.execute(f"DELETE FROM {target} WHERE release_id = ?", [release_id])
+        con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
+        # parameters in text order: release_id, ingested_at, then the query's own
+        [(rows,)] = con.execute(
+            f"INSERT INTO {target} ({cols}) SELECT ?, *, ? FROM ({query})", [release_id, now, *params]
+        ).fetchall()
+        _upsert_release(con, release_id, meta, rows, "loaded", 0, now)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return rows
+
+
 def record_quarantine(
     con: duckdb.DuckDBPyConnection,
     release_id: str,
@@ -202,6 +240,8 @@ def record_quarantine(
 
     If the same release was loaded before (same bytes), its 'loaded' status and rows are kept.
     """
+    import pandas as pd  # local import, as in load_release
+
     now = _now()
     frame = pd.DataFrame(
         [

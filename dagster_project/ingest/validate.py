@@ -9,15 +9,64 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.catalog import Catalog, Indicator
 from dagster_project.ingest.models import MEASURES, PROVENANCES, IngestError, Observation
 from dagster_project.ingest.qualifiers import BOUNDS, is_formula_like
 from dagster_project.ingest.units import UnitError, measure_unit
 
-__all__ = ["validate_observations"]
+__all__ = ["validate_observations", "value_problem_sql", "unit_problem", "period_edge", "rate_limit"]
 
 # Ordinal measures: whole numbers only.
 _INTEGER_MEASURES = ("rank", "yoy_rank", "class", "stage")
+
+
+def rate_limit(ind: Indicator | None) -> float | None:
+    """The upper limit of a ``value`` row of a rate indicator (in %); None when there is none."""
+    if ind is None or ind.unit != "%":
+        return None
+    return ind.natural_limit if ind.natural_limit is not None else 100.0
+
+
+def value_problem_sql(value: str, measure: str, unit: str, limit: str) -> str:
+    """SQL twin of the value rules below: a boolean expression, true when the value breaks one.
+
+    ``value`` (DOUBLE), ``measure``, ``unit`` (the stored unit) and ``limit`` (:func:`rate_limit`,
+    DOUBLE or NULL) are column expressions. Used by the vectorised long-format loader
+    (fast_long.py) only to decide that a file is clean; the messages always come from
+    :func:`validate_observations`. tests/ingest/test_validate.py checks the two agree.
+    """
+    v, m = value, measure
+    return f"""(
+        NOT coalesce(isfinite({v}), false)
+        OR ({m} IN {_INTEGER_MEASURES} AND {v} <> trunc({v}))
+        OR ({m} = 'class' AND NOT {v} BETWEEN 1 AND 6)
+        OR ({m} = 'stage' AND NOT {v} BETWEEN 0 AND 4)
+        OR ({m} IN ('rank', 'yoy_rank') AND {v} < 1)
+        OR ({m} = 'yoy_pct' AND {unit} = '%' AND {v} <= -100)
+        OR ({m} = 'plan_share_pct' AND {v} < 0)
+        OR ({m} = 'value' AND ({v} < 0 OR ({limit} IS NOT NULL AND {v} > {limit})))
+    )"""
+
+
+def unit_problem(measure: str, ind: Indicator, unit: str) -> str | None:
+    """Why a row of ``measure`` stored in ``unit`` contradicts indicator ``ind`` (None = it does not)."""
+    try:
+        expected = measure_unit(measure, ind.unit, unit if unit == "百分点" else "")
+    except UnitError as exc:
+        return str(exc)
+    if unit != expected:
+        return f"unit {unit!r} contradicts indicator {ind.code} ({expected})"
+    return None
+
+
+def period_edge(ind: Indicator | None, period_kind: str, start: date, end: date) -> tuple[date, str]:
+    """The date a period must have reached by its release: its end, or for a stock's month its start.
+
+    A stock (running total, "截至目前 38家") is stated during its month: it only has to have begun.
+    """
+    if ind is not None and ind.measure_kind == "stock" and period_kind == "month":
+        return start, "starts"
+    return end, "ends"
 
 
 def _check_value(obs: Observation, catalog: Catalog) -> str | None:
@@ -39,11 +88,9 @@ def _check_value(obs: Observation, catalog: Catalog) -> str | None:
     if m == "value":
         if v < 0:
             return f"negative level {v:g} {obs.unit}"
-        ind = catalog.indicator(obs.indicator_code)
-        if ind is not None and ind.unit == "%":
-            limit = ind.natural_limit if ind.natural_limit is not None else 100.0
-            if v > limit:
-                return f"rate {v:g}% above its limit {limit:g}%"
+        limit = rate_limit(catalog.indicator(obs.indicator_code))
+        if limit is not None and v > limit:
+            return f"rate {v:g}% above its limit {limit:g}%"
     return None
 
 
@@ -83,12 +130,9 @@ def validate_observations(
         if is_formula_like(obs.source_value):
             err(obs, "value", f"formula-like cell {obs.source_value!r}")
         if ind is not None and obs.measure in MEASURES:
-            try:
-                expected = measure_unit(obs.measure, ind.unit, obs.unit if obs.unit == "百分点" else "")
-                if obs.unit != expected:
-                    err(obs, "unit", f"unit {obs.unit!r} contradicts indicator {ind.code} ({expected})")
-            except UnitError as exc:
-                err(obs, "unit", str(exc))
+            problem = unit_problem(obs.measure, ind, obs.unit)
+            if problem:
+                err(obs, "unit", problem)
             if obs.measure == "class" and ind.measure_kind != "class":
                 err(obs, "measure", f"measure class on non-class indicator {ind.code}")
             if obs.measure == "stage" and ind.measure_kind != "stage":
@@ -97,9 +141,7 @@ def validate_observations(
         if problem:
             err(obs, "value", problem)
         rd = obs.release_date or release_date
-        # A stock (running total, "截至目前 38家") is stated during its month: it only has to have begun.
-        point_in_time = ind is not None and ind.measure_kind == "stock" and obs.period_kind == "month"
-        edge, word = (obs.period_start, "starts") if point_in_time else (obs.period_end, "ends")
+        edge, word = period_edge(ind, obs.period_kind, obs.period_start, obs.period_end)
         if rd is not None and edge > rd:
             err(obs, "period", f"period {obs.period_code} {word} {edge} after the release date {rd}")
         elif edge > today:

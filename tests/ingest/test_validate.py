@@ -116,3 +116,37 @@ def test_point_in_time_stock_counts_may_be_stated_during_their_month(catalog: Ca
     assert [c for _, c, _ in check(catalog, early)] == ["period"]
     flow = replace(count, indicator_code="new_above_scale_units")  # a flow must have ended
     assert [c for _, c, _ in check(catalog, flow)] == ["period"]
+
+
+def test_the_sql_twin_of_the_value_rules_agrees_with_python(catalog: Catalog) -> None:
+    """value_problem_sql (used by the vectorised long-format path) flags exactly what _check_value flags."""
+    import duckdb
+
+    from dagster_project.ingest.validate import _check_value, rate_limit, value_problem_sql
+
+    cases = []
+    for code, measure, unit in [
+        ("gdp", "value", "亿元"),
+        ("air_good_ratio", "value", "%"),
+        ("pm25", "value", "微克/立方米"),
+        ("gdp", "yoy_pct", "%"),
+        ("air_good_ratio", "yoy_pct", "百分点"),
+        ("industrial_value_added", "rank", "位"),
+        ("industrial_value_added", "yoy_rank", "位"),
+        ("major_project_investment", "plan_share_pct", "%"),
+        ("water_class", "class", "类"),
+        ("project_stage", "stage", "级"),
+    ]:
+        for v in (-1e300, -100.5, -100, -99.9, -1, -0.0, 0, 0.5, 1, 2.5, 4, 5, 6, 6.5, 99.9, 100, 100.5, 1e300):
+            cases.append((code, measure, unit, float(v)))
+        for v in (float("nan"), float("inf"), float("-inf")):
+            cases.append((code, measure, unit, v))
+    con = duckdb.connect()
+    sql = value_problem_sql("v", "m", "u", "lim")
+    for code, measure, unit, v in cases:
+        limit = rate_limit(catalog.indicator(code)) if measure == "value" else None
+        [(got,)] = con.execute(
+            f"SELECT {sql} FROM (SELECT ?::DOUBLE AS v, ? AS m, ? AS u, ?::DOUBLE AS lim)", [v, measure, unit, limit]
+        ).fetchall()
+        want = _check_value(obs(indicator_code=code, measure=measure, unit=unit, value=v), catalog) is not None
+        assert got == want, (code, measure, unit, v)

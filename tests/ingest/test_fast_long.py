@@ -1,0 +1,344 @@
+"""The vectorised long-format path (fast_long.py) against the row-by-row path: same rows, same errors.
+
+Every long-format file in the repo (fixtures and data/sample) and generated edge cases go through
+``ingest_file`` twice, once with the fast path allowed and once forced row by row (``fast=False``),
+each into its own DuckDB; stored rows, release records, quarantine records, errors and notes must
+be identical. Some files must take the fast path (so it cannot silently always fall back), and
+files it cannot prove simple must not.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.ingest import fast_long
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.pipeline import IngestResult, ingest_file
+from dagster_project.ingest.store import ensure_schema
+
+from .helpers import FIXTURES, LONG_HEADER, REPO
+
+TODAY = date(2026, 11, 25)
+LANDED = 1_700_000_000  # a fixed mtime: the release-date fallback must not depend on the copy
+
+
+def _is_long_format(path: Path) -> bool:
+    head = path.read_bytes()[:200].removeprefix(b"\xef\xbb\xbf")
+    return head.startswith(b"indicator,region,")
+
+
+SAMPLE_FILES = sorted(
+    [p for p in (REPO / "data").rglob("*.csv") if _is_long_format(p)]
+    + [p for p in FIXTURES.glob("*.csv") if _is_long_format(p)]
+)
+
+
+@dataclass
+class Outcome:
+    result: IngestResult
+    observations: list[tuple]
+    releases: list[tuple]
+    quarantine: list[tuple]
+
+
+def _ingest(src: Path, root: Path, catalog: Catalog, *, fast: bool, name: str | None = None) -> Outcome:
+    landing = root / ("fast" if fast else "slow")
+    landing.mkdir(parents=True, exist_ok=True)
+    path = landing / (name or src.name)
+    shutil.copyfile(src, path)
+    os.utime(path, (LANDED, LANDED))
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    result = ingest_file(path, con, root / f"q_{fast}", TODAY, catalog=catalog, fast=fast)
+    out = Outcome(
+        result,
+        con.execute("SELECT * EXCLUDE (ingested_at) FROM raw.observations ORDER BY source_row, measure").fetchall(),
+        con.execute("SELECT * EXCLUDE (ingested_at) FROM raw.releases ORDER BY release_id").fetchall(),
+        con.execute(
+            'SELECT * EXCLUDE (quarantined_at) FROM raw.quarantine ORDER BY "row", "column", reason'
+        ).fetchall(),
+    )
+    con.close()
+    return out
+
+
+def assert_same(src: Path, tmp_path: Path, catalog: Catalog) -> Outcome:
+    """Both paths over ``src``; returns the fast one's outcome."""
+    fast = _ingest(src, tmp_path, catalog, fast=True)
+    slow = _ingest(src, tmp_path, catalog, fast=False)
+    assert not slow.result.fast_path
+    for attr in ("release_id", "source_file", "status", "adapter", "row_count", "errors", "notes"):
+        assert getattr(fast.result, attr) == getattr(slow.result, attr), attr
+    assert fast.observations == slow.observations
+    assert fast.releases == slow.releases
+    assert fast.quarantine == slow.quarantine
+    return fast
+
+
+@pytest.mark.parametrize("src", SAMPLE_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_repo_long_format_files_load_the_same_both_ways(src: Path, tmp_path: Path, catalog: Catalog) -> None:
+    assert_same(src, tmp_path, catalog)
+
+
+def test_the_repo_has_long_format_files_and_some_take_the_fast_path(tmp_path: Path, catalog: Catalog) -> None:
+    assert len(SAMPLE_FILES) >= 20
+    taken = [p.name for p in SAMPLE_FILES if _ingest(p, tmp_path / p.stem, catalog, fast=True).result.fast_path]
+    assert any(n.startswith("long_flows_") for n in taken), taken
+    assert any(n.startswith("published_") for n in taken), taken
+
+
+def _write(path: Path, lines: list[str], *, bom: bool = False, crlf: bool = False, encoding: str = "utf-8") -> Path:
+    eol = "\r\n" if crlf else "\n"
+    text = eol.join([LONG_HEADER, *lines]) + eol
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
+    return path
+
+
+# Simple rows: codes and Chinese names, blank subject, conversions (万元, 亿美元), rates, ranks,
+# illustrative provenance, a quoted comma, a not-published cell, a stock's month, no release date.
+SIMPLE = [
+    "gdp,430200,,2022,value,3420.3,亿元,2023-01-30,published,http://www.tjcn.org/tjgb/18hn/37015.html,初步核算",
+    "地区生产总值,株洲市,,2022年,yoy_pct,4.5,%,2023-01-30,published,,",
+    "budget_revenue,株洲,,2022-01~05,value,152345,万元,2022-06-20,published,,",
+    "trade_total,430200,,2022年1-5月,value,41.5,亿美元,2022-06-20,illustrative,,示意",
+    "air_good_ratio,430202,,2022-05,value,91.2,％,2022-06-08,illustrative,,",
+    'industrial_value_added,430281,,2022-01~05,rank,3,位,2022-06-22,published,,"quoted, with a comma"',
+    "industrial_value_added,醴陵市,,2022-01~05,yoy_pct,-2.5,%,2022-06-22,published,,",
+    "listed_companies,430200,,2022-06,value,21,家,,published,,no release date: the file's mtime",
+    "new_urban_jobs,430200,,2022-01~06,value,-,万人,2022-07-10,published,,not published",
+    "new_urban_jobs,430202,,2022-01~06,value,,万人,2022-07-10,published,,",
+    "  hightech_enterprises  ,430200,,2022,value,+512,家,2023-02-01,published,,padded code",
+    "pm25,430200,,2022-05,value,007.50,微克/立方米,2022-06-08,published,,",
+]
+
+
+def test_a_simple_file_takes_the_fast_path_with_the_same_result(tmp_path: Path, catalog: Catalog) -> None:
+    out = assert_same(_write(tmp_path / "simple.csv", SIMPLE), tmp_path, catalog)
+    assert out.result.fast_path
+    assert (out.result.status, out.result.row_count) == ("loaded", 10)
+    assert any("万元→亿元" in n for n in out.result.notes)
+    assert any("USD/CNY" in n for n in out.result.notes)
+    assert out.releases[0][3:6] == ("long_format", date(2023, 2, 1), "mixed")
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["bom", "crlf", "bom_crlf", "illustrative", "reordered_columns", "no_final_newline", "source_ref_chinese"],
+)
+def test_simple_variants_take_the_fast_path(kind: str, tmp_path: Path, catalog: Catalog) -> None:
+    rows = SIMPLE
+    path = tmp_path / f"{kind}.csv"
+    if kind in ("bom", "crlf", "bom_crlf"):
+        _write(path, rows, bom="bom" in kind, crlf="crlf" in kind)
+    elif kind == "illustrative":
+        _write(path, [r.replace(",published,", ",illustrative,") for r in rows])
+    elif kind == "reordered_columns":
+        cols = LONG_HEADER.split(",")
+        order = [cols.index(c) for c in reversed(cols)]
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        for r in csv.reader([LONG_HEADER, *rows]):
+            w.writerow([r[i] for i in order])
+        path.write_text(buf.getvalue(), encoding="utf-8")
+    elif kind == "no_final_newline":
+        path.write_text("\n".join([LONG_HEADER, *rows]), encoding="utf-8")
+    else:
+        _write(
+            path, [r.replace(",http://www.tjcn.org/tjgb/18hn/37015.html,", ",株洲市统计局 公报（2023）,") for r in rows]
+        )
+    out = assert_same(path, tmp_path, catalog)
+    assert out.result.fast_path, kind
+
+
+# Each case: rows that the fast path cannot prove simple; both paths must still agree.
+FALLBACK_CASES = {
+    "qualifier": ["new_above_scale_units,株洲市,,2019年,value,突破600,家,2020-01-07,published,,"],
+    "qualifier_gt": ["budget_revenue,株洲市,,2019,,>200,亿元,2020-01-07,published,,"],
+    "approx": ["air_good_ratio,430200,,2022-05,value,90左右,%,2022-06-08,published,,"],
+    "range": ["air_good_ratio,430200,,2022-05,value,88-90,%,2022-06-08,published,,"],
+    "separator": ['gdp,430200,,2022,value,"3,420.3",亿元,2023-01-30,published,,'],
+    "spaced_number": ["gdp,430200,,2022,value,3 420.3,亿元,2023-01-30,published,,"],
+    "fullwidth_value": ["gdp,430200,,2022,value,３４２０．３,亿元,2023-01-30,published,,"],
+    "cell_unit": ["gdp,430200,,2022,value,3420.3亿元,亿元,2023-01-30,published,,"],
+    "class": ["water_class,430212,XJ-01,2022-05,class,Ⅱ,,2022-06-15,illustrative,,"],
+    "stage": ["project_stage,430200,P-IND-01,2022-05,stage,竣工投产,,2022-06-20,illustrative,,"],
+    "unknown_region": ["gdp,火星市,,2022,value,3420.3,亿元,2023-01-30,published,,"],
+    "unknown_indicator": ["gdpx,430200,,2022,value,3420.3,亿元,2023-01-30,published,,"],
+    "unknown_subject": ["gdp,430200,XJ-99,2022,value,3420.3,亿元,2023-01-30,published,,"],
+    "unit_contradiction": ["gdp,430200,,2022,value,3420.3,家,2023-01-30,published,,"],
+    "bad_period": ["gdp,430200,,2022年13月,value,3420.3,亿元,2023-01-30,published,,"],
+    "bad_date": ["gdp,430200,,2022,value,3420.3,亿元,2023/01/30,published,,"],
+    "bad_provenance": ["gdp,430200,,2022,value,3420.3,亿元,2023-01-30,guessed,,"],
+    "bad_measure": ["gdp,430200,,2022,level,3420.3,亿元,2023-01-30,published,,"],
+    "negative_level": ["gdp,430200,,2022,value,-1,亿元,2023-01-30,published,,"],
+    "rate_above_limit": ["air_good_ratio,430200,,2022-05,value,100.5,%,2022-06-08,published,,"],
+    "fractional_rank": ["industrial_value_added,430281,,2022-01~05,rank,2.5,位,2022-06-22,published,,"],
+    "growth_below_minus_100": ["gdp,430200,,2022,yoy_pct,-100,%,2023-01-30,published,,"],
+    "future_period": ["gdp,430200,,2027,value,3420.3,亿元,2028-01-30,published,,"],
+    "period_after_release": ["gdp,430200,,2022,value,3420.3,亿元,2022-06-30,published,,"],
+    "duplicate_key": [
+        "gdp,430200,,2022,value,3420.3,亿元,2023-01-30,published,,",
+        "地区生产总值,株洲市,,2022年,value,3420.4,亿元,2023-01-30,published,,",
+    ],
+    "empty_indicator": [",430200,,2022,value,3420.3,亿元,2023-01-30,published,,"],
+    "huge_number": ["gdp,430200,,2022,value," + "9" * 400 + ",亿元,2023-01-30,published,,"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(FALLBACK_CASES))
+def test_files_with_a_problem_or_a_qualifier_fall_back_with_the_same_result(
+    case: str, tmp_path: Path, catalog: Catalog
+) -> None:
+    rows = [*SIMPLE, *FALLBACK_CASES[case]]
+    out = assert_same(_write(tmp_path / f"{case}.csv", rows), tmp_path, catalog)
+    assert not out.result.fast_path, case
+
+
+def _raw_variant(kind: str, path: Path) -> Path:
+    body = "\n".join([LONG_HEADER, *SIMPLE]) + "\n"
+    if kind == "gb18030":
+        path.write_bytes(body.encode("gb18030"))
+    elif kind == "blank_line":
+        path.write_text(body.replace("\n", "\n\n", 3), encoding="utf-8")
+    elif kind == "blank_row_of_commas":
+        path.write_text(body + ",,,,,,,,,,\n", encoding="utf-8")
+    elif kind == "quoted_newline":
+        path.write_text(body + 'gdp,430200,,2021,value,1.5,亿元,2022-01-30,published,,"two\nlines"\n', encoding="utf-8")
+    elif kind == "space_before_quote":
+        path.write_text(body + 'gdp, "430200",,2021,value,1.5,亿元,2022-01-30,published,,\n', encoding="utf-8")
+    elif kind == "ragged_row":
+        path.write_text(body + "gdp,430200,,2021,value,1.5\n", encoding="utf-8")
+    elif kind == "long_row":
+        path.write_text(body + "gdp,430200,,2021,value,1.5,亿元,2022-01-30,published,,,extra\n", encoding="utf-8")
+    elif kind == "stray_quote":
+        path.write_text(body + 'gdp,"430200"x,,2021,value,1.5,亿元,2022-01-30,published,,\n', encoding="utf-8")
+    elif kind == "lone_cr":
+        path.write_text(body.replace("\n", "\r", 2), encoding="utf-8")
+    elif kind == "header_only":
+        path.write_text(LONG_HEADER + "\n", encoding="utf-8")
+    elif kind == "wrong_header":
+        path.write_text(body.replace("source_ref,note", "source,note", 1), encoding="utf-8")
+    elif kind == "extra_column":
+        path.write_text(body.replace(",note\n", ",note,extra\n", 1), encoding="utf-8")
+    elif kind == "leading_blank_line":
+        path.write_text("\n" + body, encoding="utf-8")
+    elif kind == "invalid_utf8":
+        path.write_bytes(
+            body.encode("utf-8") + "gdp,430200,,2021,value,1.5,亿元,2022-01-30,published,,".encode() + b"\xed\xa0\x80\n"
+        )
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "gb18030",
+        "blank_line",
+        "blank_row_of_commas",
+        "quoted_newline",
+        "space_before_quote",
+        "ragged_row",
+        "long_row",
+        "stray_quote",
+        "lone_cr",
+        "header_only",
+        "wrong_header",
+        "extra_column",
+        "leading_blank_line",
+        "invalid_utf8",
+    ],
+)
+def test_csv_quirks_fall_back_with_the_same_result(kind: str, tmp_path: Path, catalog: Catalog) -> None:
+    path = _raw_variant(kind, tmp_path / f"{kind}.csv")
+    if kind == "lone_cr":  # the row-by-row reader raises on it today; the fast path must not hide that
+        for fast in (True, False):
+            with pytest.raises(Exception, match="new-line character"):
+                _ingest(path, tmp_path, catalog, fast=fast)
+        return
+    out = assert_same(path, tmp_path, catalog)
+    assert not out.result.fast_path, kind
+
+
+def test_xlsx_long_format_is_unchanged(tmp_path: Path, catalog: Catalog) -> None:
+    from .helpers import write_long_xlsx
+
+    path = write_long_xlsx(
+        tmp_path / "long.xlsx", [["gdp", "430200", None, "2022", "value", 3420.3, "亿元", "2023-01-30", "published"]]
+    )
+    out = assert_same(path, tmp_path, catalog)
+    assert not out.result.fast_path and out.result.row_count == 1
+
+
+def test_revisions_and_reloads(tmp_path: Path, catalog: Catalog) -> None:
+    """Same file twice stores it once; corrected bytes under the same name are a new vintage. Both ways."""
+    line = "gdp,株洲市,,2021,value,{v},亿元,{d},published,http://www.tjcn.org/tjgb/18hn/37015.html,"
+    results = {}
+    for fast in (True, False):
+        con = duckdb.connect(":memory:")
+        landing = tmp_path / f"landing_{fast}"
+        landing.mkdir()
+        path = landing / "gdp_2021.csv"
+        seen = []
+        for v, d in (("3420.3", "2022-03-20"), ("3420.3", "2022-03-20"), ("3415.8", "2023-01-30")):
+            _write(path, [*SIMPLE, line.format(v=v, d=d)])
+            os.utime(path, (LANDED, LANDED))
+            res = ingest_file(path, con, tmp_path / "q", TODAY, catalog=catalog, fast=fast)
+            assert res.fast_path == fast
+            seen.append((res.release_id, res.row_count))
+        rows = con.execute("SELECT * EXCLUDE (ingested_at) FROM raw.observations ORDER BY ALL").fetchall()
+        releases = con.execute("SELECT * EXCLUDE (ingested_at) FROM raw.releases ORDER BY ALL").fetchall()
+        results[fast] = (seen, rows, releases)
+        assert len(releases) == 2 and len(rows) == 2 * 11
+    assert results[True] == results[False]
+
+
+def test_a_quarantined_release_loaded_later_keeps_one_record(tmp_path: Path, catalog: Catalog) -> None:
+    """A release first quarantined (bad bytes under a name), then the fixed file: bookkeeping as row by row."""
+    results = {}
+    for fast in (True, False):
+        con = duckdb.connect(":memory:")
+        landing = tmp_path / f"l_{fast}"
+        landing.mkdir()
+        path = _write(landing / "r.csv", [*SIMPLE, *FALLBACK_CASES["unknown_region"]])
+        first = ingest_file(path, con, tmp_path / f"q_{fast}", TODAY, catalog=catalog, fast=fast)
+        path = _write(landing / "r.csv", SIMPLE)
+        second = ingest_file(path, con, tmp_path / f"q_{fast}", TODAY, catalog=catalog, fast=fast)
+        assert (first.status, second.status) == ("quarantined", "loaded")
+        assert second.fast_path == fast
+        results[fast] = (
+            con.execute("SELECT release_id, status, row_count, error_count FROM raw.releases ORDER BY ALL").fetchall(),
+            con.execute('SELECT release_id, "row", "column", reason FROM raw.quarantine ORDER BY ALL').fetchall(),
+        )
+    assert results[True] == results[False]
+
+
+def test_the_fast_path_writes_nothing_when_it_gives_up(tmp_path: Path, catalog: Catalog) -> None:
+    """A rule broken inside the INSERT rolls back: no rows, no release record, no temp tables left."""
+    path = _write(tmp_path / "neg.csv", [*SIMPLE, *FALLBACK_CASES["negative_level"]])
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    got = fast_long.try_load(
+        con,
+        path,
+        path.read_bytes(),
+        name="neg.csv",
+        sha="0" * 64,
+        release_id="neg-000",
+        landed=date(2023, 11, 14),
+        catalog=catalog,
+        today=TODAY,
+    )
+    assert got is None
+    assert con.execute("SELECT count(*) FROM raw.observations").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM raw.releases").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall() == [(0,)]
