@@ -12,8 +12,9 @@
 
     The previous state is int_target_build_state, written after the marts succeed. It is read by
     name, not ref(), because it depends on this model: if a run fails half way the state stays as it
-    was, and the next run recomputes the same targets again. A change to a macro is not in the
-    fingerprint: run `dbt build --full-refresh` after one (docs/architecture.md). -#}
+    was, and the next run recomputes the same targets again. dbt checksums models and seeds, not
+    macros: Dagster passes a hash of dbt/macros as var macros_fingerprint; run dbt by hand after a
+    macro change with `--full-refresh` (docs/architecture.md). -#}
 
 {%- set fingerprint_parts = [] -%}
 {%- if execute -%}
@@ -24,6 +25,8 @@
     {%- endfor -%}
 {%- endif -%}
 {%- do fingerprint_parts.append('as_of_date:' ~ var('as_of_date', '')) -%}
+{#- macros: the orchestrator passes a hash of dbt/macros (dagster_project.resources.dbt_macros_fingerprint) -#}
+{%- do fingerprint_parts.append('macros:' ~ var('macros_fingerprint', '')) -%}
 {%- set chain_fingerprint = local_md5(fingerprint_parts | join('|')) -%}
 
 {%- set previous_state = adapter.get_relation(
