@@ -161,23 +161,41 @@ def test_the_sql_floor_of_the_suite_counts_broken_rows():
     assert expectation_sql({"type": "expect_column_kl_divergence_to_be_less_than", "kwargs": {}}, {}) is None
 
 
+def _copy_of_the_benchmark(bench, tmp_path: Path):
+    """The 10-year warehouse, its seeds and dbt project copied, so the module's other tests keep theirs."""
+    import shutil
+
+    from dagster_project.bench.harness import Workspace, copy_dbt_project
+
+    ws = Workspace(bench[0])
+    wh, seeds, project = tmp_path / "wh.duckdb", tmp_path / "seeds", tmp_path / "dbt"
+    shutil.copy(ws.wh10, wh)
+    shutil.copytree(ws.seeds, seeds)
+    copy_dbt_project(project, "1GB")
+    return wh, seeds, project
+
+
+def _dbt(project: Path, wh: Path, *command: str) -> None:
+    import subprocess
+
+    from dagster_project.bench.harness import _DBT_VARS, dbt_executable
+
+    env = {**os.environ, "PMW_WAREHOUSE_PATH": str(wh), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    argv = [dbt_executable(), *command, "--project-dir", str(project), "--profiles-dir", str(project)]
+    done = subprocess.run([*argv, "--vars", _DBT_VARS], env=env, cwd=project, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
 def test_a_target_added_later_gets_the_whole_history_of_what_it_reads(bench, tmp_path: Path):
     """int_observations__latest holds only the series targets read (int_target_inputs). A target added
     to the catalogue reads a series it never held: the next incremental run must load that series'
     whole history, the same latest vintages a full refresh would pick."""
     import csv
     import json
-    import shutil
-    import subprocess
 
-    from dagster_project.bench.harness import _DBT_VARS, Workspace, copy_dbt_project, dbt_executable
+    from dagster_project.bench.harness import _DBT_VARS
 
-    ws = Workspace(bench[0])
-    # copies, so the module's other tests keep the benchmark's warehouse as it was
-    wh, seeds, project = tmp_path / "wh.duckdb", tmp_path / "seeds", tmp_path / "dbt"
-    shutil.copy(ws.wh10, wh)
-    shutil.copytree(ws.seeds, seeds)
-    copy_dbt_project(project, "1GB")
+    wh, seeds, project = _copy_of_the_benchmark(bench, tmp_path)
 
     con = duckdb.connect(str(wh), read_only=True)
     indicator, county = con.execute(
@@ -211,12 +229,8 @@ def test_a_target_added_later_gets_the_whole_history_of_what_it_reads(bench, tmp
         writer.writeheader()
         writer.writerows([*rows, new])
 
-    env = {**os.environ, "PMW_WAREHOUSE_PATH": str(wh), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    for command in (["seed"], ["run"]):  # no --full-refresh: the incremental path
-        argv = [dbt_executable(), *command, "--project-dir", str(project), "--profiles-dir", str(project)]
-        done = subprocess.run([*argv, "--vars", _DBT_VARS], env=env, cwd=project, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout[-3000:]
-
+    _dbt(project, wh, "seed")
+    _dbt(project, wh, "run")  # no --full-refresh: the incremental path
     con = duckdb.connect(str(wh), read_only=True)
     loaded = con.execute(
         """select period_code, measure, value, vintage_count from intermediate.int_observations__latest
@@ -228,3 +242,66 @@ def test_a_target_added_later_gets_the_whole_history_of_what_it_reads(bench, tmp
         con.execute("select count(*) from marts.fct_target_progress where target_id = 'T-ADDED-LATER'").fetchone()[0]
         > 0
     )
+
+
+def test_a_revised_figure_recomputes_the_targets_it_concerns_and_no_others(bench, tmp_path: Path):
+    """After an incremental run the marts must equal a from-scratch computation (the floor), having
+    recomputed only the targets that read the revised number for a period up to their deadline."""
+    from dagster_project.bench.harness import AS_OF_DATE
+    from dagster_project.bench.steps import floor
+
+    wh, seeds, project = _copy_of_the_benchmark(bench, tmp_path)
+    con = duckdb.connect(str(wh))
+    # a figure an early annual target is measured by
+    target_id, indicator, region, period, before = con.execute(
+        """select p.target_id, t.indicator_code, t.scope_code, p.period_code, p.actual_value
+           from marts.fct_target_progress as p
+           inner join intermediate.int_targets__enriched as t on p.target_id = t.target_id
+           where t.scope_type = 'city' and t.target_kind = 'level' and t.deadline < date '2018-01-01'
+             and p.period_kind in ('ytd', 'year')
+           order by p.target_id, p.period_code limit 1"""
+    ).fetchone()
+    con.execute(
+        """insert into raw.observations by name
+           select * replace (
+               'revision-test' as release_id, value * 1.5 as value, cast(? as date) as release_date,
+               current_timestamp as ingested_at
+           )
+           from raw.observations
+           where indicator_code = ? and region_code = ? and period_code = ? and measure = 'value'
+           order by release_date desc limit 1""",
+        [AS_OF_DATE, indicator, region, period],
+    )
+    con.close()
+
+    _dbt(project, wh, "run")
+
+    con = duckdb.connect(str(wh), read_only=True)
+    rebuilt = {
+        r[0]
+        for r in con.execute("select target_id from intermediate.int_targets__changed where needs_rebuild").fetchall()
+    }
+    total = con.execute("select count(*) from intermediate.int_targets__changed").fetchone()[0]
+    after = con.execute(
+        "select actual_value from marts.fct_target_progress where target_id = ? and period_code = ?",
+        [target_id, period],
+    ).fetchone()[0]
+    readers = {
+        r[0]
+        for r in con.execute(
+            """select distinct i.target_id from intermediate.int_target_inputs as i
+               inner join intermediate.int_targets__enriched as t on i.target_id = t.target_id
+               where i.indicator_code = ? and i.region_code = ? and t.deadline >= cast(? as date)""",
+            [indicator, region, f"{period[:4]}-01-01"],
+        ).fetchall()
+    }
+    con.close()
+    assert target_id in rebuilt
+    assert rebuilt <= readers  # only targets reading that series, with a deadline after the period
+    assert 0 < len(rebuilt) < total / 10
+    assert after != before
+
+    out = tmp_path / "floor.duckdb"
+    floor({"warehouse": str(wh), "seeds_dir": str(seeds), "as_of": AS_OF_DATE, "out": str(out)})
+    result = compare_marts(wh, out)
+    assert result.equal, result.summary()

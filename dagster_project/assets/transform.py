@@ -4,10 +4,12 @@ dbt data tests become Dagster asset checks (dagster-dbt does this), so a failing
 asset it guards.
 """
 
+import json
+
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from dagster_project.resources import WAREHOUSE_POOL, ensure_dbt_manifest
+from dagster_project.resources import WAREHOUSE_POOL, dbt_macros_fingerprint, ensure_dbt_manifest
 from dagster_project.settings import load_settings
 
 _settings = load_settings()
@@ -30,4 +32,5 @@ class WarehouseTranslator(DagsterDbtTranslator):
     pool=WAREHOUSE_POOL,
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+    dbt_vars = {"macros_fingerprint": dbt_macros_fingerprint(_settings.dbt_project_dir)}
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()

@@ -1,0 +1,21 @@
+{#- The incremental models after int_observations__latest recompute only the targets
+    int_targets__changed marks (needs_rebuild): the pre-hook deletes their rows, the model's filter
+    computes them again, the rest of the table is kept. A full refresh computes every target.
+    Each such model carries `-- depends_on: {{ ref('int_targets__changed') }}` so dbt orders it. -#}
+
+{% macro only_targets_to_rebuild(column='target_id') -%}
+    {%- if is_incremental() -%}
+        {{ column }} in (
+            select changed.target_id from {{ ref('int_targets__changed') }} as changed
+            where changed.needs_rebuild
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_targets_to_rebuild() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ only_targets_to_rebuild() }}
+    {%- endif -%}
+{%- endmacro %}
