@@ -16,4 +16,3 @@ def test_the_fingerprint_changes_with_a_macro_and_only_then(tmp_path: Path):
     assert dbt_macros_fingerprint(tmp_path) == first  # models are checksummed by dbt itself
     (macros / "generic" / "b.sql").write_text("{% macro b() %}3{% endmacro %}", encoding="utf-8")
     assert dbt_macros_fingerprint(tmp_path) != first
-

@@ -78,10 +78,14 @@ CREATE TABLE IF NOT EXISTS raw.{table} (
     source_file    VARCHAR,
     source_row     INTEGER,
     release_date   DATE,
-    ingested_at    TIMESTAMP NOT NULL,
-    PRIMARY KEY (release_id, indicator_code, region_code, subject_code, period_code, measure)
+    ingested_at    TIMESTAMP NOT NULL
 );
 """
+# One row per key within a release. Checked on the release's own rows when it is loaded
+# (_check_release_keys), not by a PRIMARY KEY: DuckDB's index over every vintage of every number
+# made loading a national release cost 1.4 s of index upkeep at ten years (BENCHMARKS.md), and it
+# grows with history. Warehouses made with the key are rebuilt without it by ensure_schema.
+_KEY = ("release_id", "indicator_code", "region_code", "subject_code", "period_code", "measure")
 
 _OBS_COLUMNS = ("release_id", *OBSERVATION_COLUMNS, "ingested_at")
 _observation_fields = attrgetter(*OBSERVATION_COLUMNS)
@@ -97,10 +101,47 @@ class ReleaseMeta:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema raw and its tables if missing (idempotent)."""
+    """Create schema raw and its tables if missing (idempotent); drop the old primary key."""
     con.execute(_DDL_BASE)
     for table in OBSERVATION_TABLES:
         con.execute(_OBS_DDL.format(table=table))
+        _drop_primary_key(con, table)
+
+
+def _drop_primary_key(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """A table made by an earlier version has a PRIMARY KEY, which DuckDB cannot drop: copy its rows
+    into a table without it, in one transaction (a failure leaves the old table as it was)."""
+    [(keyed,)] = con.execute(
+        """SELECT count(*) FROM duckdb_constraints()
+           WHERE schema_name = 'raw' AND table_name = ? AND constraint_type = 'PRIMARY KEY'""",
+        [table],
+    ).fetchall()
+    if not keyed:
+        return
+    con.begin()
+    try:
+        con.execute(_OBS_DDL.format(table=f"{table}__unkeyed"))
+        con.execute(f"INSERT INTO raw.{table}__unkeyed SELECT * FROM raw.{table}")
+        con.execute(f"DROP TABLE raw.{table}")
+        con.execute(f"ALTER TABLE raw.{table}__unkeyed RENAME TO {table}")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _check_release_keys(con: duckdb.DuckDBPyConnection, target: str, release_id: str) -> None:
+    """Inside the load's transaction: one row per key in the release, else roll back (the caller does)."""
+    dup = con.execute(
+        f"""SELECT {", ".join(_KEY[1:])}, count(*) FROM {target} WHERE release_id = ?
+            GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1""",
+        [release_id],
+    ).fetchall()
+    if dup:
+        *key, n = dup[0]
+        raise duckdb.ConstraintException(
+            f"duplicate key in release {release_id}: {'/'.join(str(k) for k in key)} appears {n} times"
+        )
 
 
 def _table(table: str) -> str:
@@ -186,6 +227,7 @@ def load_release(
             con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
             _upsert_release(con, release_id, meta, len(frame), "loaded", 0, now)
             con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM _pmw_obs_in")
+            _check_release_keys(con, target, release_id)
             con.commit()
         except BaseException:
             con.rollback()
@@ -222,6 +264,7 @@ def load_release_query(
         [(rows,)] = con.execute(
             f"INSERT INTO {target} ({cols}) SELECT ?, *, ? FROM ({query})", [release_id, now, *params]
         ).fetchall()
+        _check_release_keys(con, target, release_id)
         _upsert_release(con, release_id, meta, rows, "loaded", 0, now)
         con.commit()
     except BaseException:

@@ -202,7 +202,7 @@ def test_load_release_rolls_back_on_failure(
     )
     meta = ReleaseMeta("water_2022-05.html", "0" * 64, "env_bulletin", date(2022, 6, 15), "illustrative")
     with pytest.raises(duckdb.ConstraintException):
-        load_release(con, res.release_id, [o, o], meta)  # duplicate key violates the primary key
+        load_release(con, res.release_id, [o, o], meta)  # a duplicate key is refused
     assert count(con) == before  # the earlier rows of that very release survived the failed reload
 
 
@@ -327,3 +327,39 @@ def test_api_rows_can_go_to_their_own_table(con: duckdb.DuckDBPyConnection, cata
     assert count(con) == 0
     with pytest.raises(ValueError, match="unknown observation table"):
         ingest_payload(payload, con, qdir, TODAY, catalog=catalog, table="releases; DROP TABLE x")
+
+
+def test_a_warehouse_made_with_the_old_primary_key_keeps_every_row(
+    tmp_path: Path, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    """Earlier versions declared a PRIMARY KEY on raw.observations (costly at national scale). Opening
+    such a warehouse rebuilds the table without it and keeps its rows; the key is still enforced."""
+    from dagster_project.ingest.store import ensure_schema
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    res = ingest_file(copy_fixture("water_2022-05.html", landing), con, qdir, TODAY, catalog=catalog)
+    rows = con.execute("SELECT * FROM raw.observations ORDER BY ALL").fetchall()
+    assert rows
+    for table in ("observations", "api_observations"):  # as the earlier DDL made them
+        con.execute(f"CREATE TABLE raw.{table}_old AS SELECT * FROM raw.{table} LIMIT 0")
+        key = "release_id, indicator_code, region_code, subject_code, period_code, measure"
+        con.execute(f"ALTER TABLE raw.{table}_old ADD PRIMARY KEY ({key})")
+        con.execute(f"INSERT INTO raw.{table}_old SELECT * FROM raw.{table}")
+        con.execute(f"DROP TABLE raw.{table}")
+        con.execute(f"ALTER TABLE raw.{table}_old RENAME TO {table}")
+    keyed = "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'raw' AND constraint_type = 'PRIMARY KEY'"
+    assert count(con, keyed) == 3  # releases keeps its own key
+    con.close()
+
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    assert count(con, keyed) == 1
+    assert con.execute("SELECT * FROM raw.observations ORDER BY ALL").fetchall() == rows
+    o = con.execute("SELECT * EXCLUDE (release_id, ingested_at) FROM raw.observations LIMIT 1").fetchall()[0]
+    meta = ReleaseMeta("water_2022-05.html", "0" * 64, "env_bulletin", date(2022, 6, 15), "illustrative")
+    with pytest.raises(duckdb.ConstraintException, match="duplicate key"):
+        load_release(con, res.release_id, [Observation(*o), Observation(*o)], meta)
+    assert con.execute("SELECT * FROM raw.observations ORDER BY ALL").fetchall() == rows
+    con.close()
