@@ -322,7 +322,7 @@ WHERE regexp_full_match(r.value, '{_PLAIN_SQL}')
 def _obs_sql(on: tuple[str, str, str]) -> str:
     """The observation columns (store.load_release_query), in file order.
 
-    A row breaking a value or period rule raises (error()), a duplicate key breaks the primary key:
+    A row breaking a value or period rule raises (error()), a duplicate key fails store's key check:
     either aborts the transaction and the file goes row by row, where validate.py words the errors.
     """
     return f"""
@@ -382,7 +382,7 @@ def try_load(
             ]
             meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance)
             store.ensure_schema(con)
-            # Rolled back (nothing written) when a row breaks a rule or the key is duplicated.
+            # Rolled back (nothing written) when a row breaks a rule or a key is duplicated.
             rows = store.load_release_query(con, release_id, _obs_sql(on), [today, name], meta, table)
         except (_NotSimple, duckdb.Error):
             # not provably simple, DuckDB cannot read it strictly (ragged rows, stray quotes), or a

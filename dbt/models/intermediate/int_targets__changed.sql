@@ -93,7 +93,10 @@ previous as (
     where state.chain_fingerprint = '{{ chain_fingerprint }}'
 ),
 
--- Only numbers loaded after the oldest state can move a state; every number when a target has none.
+-- Numbers loaded since the last build are the only ones that can move a state: every number that
+-- existed then was counted in the state of each target it concerns. That is every number after the
+-- newest state (the oldest would be 2016's targets, which would make a run scan ten years). A new or
+-- changed target needs all of them.
 loaded_since as (
     select
         case
@@ -101,10 +104,12 @@ loaded_since as (
                 select 1 from targets
                 where not exists (
                     select 1 from previous
-                    where previous.target_id = targets.target_id
+                    where
+                        previous.target_id = targets.target_id
+                        and previous.definition_hash = targets.definition_hash
                 )
             ) then cast(null as timestamp)
-            else (select min(previous.inputs_loaded_through) from previous)
+            else (select max(previous.inputs_loaded_through) from previous)
         end as loaded_after
 ),
 
