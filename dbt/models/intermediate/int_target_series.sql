@@ -36,7 +36,7 @@ regions as (
 ),
 
 -- ---------------------------------------------------------------- single-region series
-single_region as (
+single_region as {{ not_materialized() }} (
     select
         targets.target_id,
         targets.target_kind,
@@ -63,25 +63,36 @@ single_region as (
 -- Which periods measure a target: annual flows by year-to-date; multi-year flows by the annual
 -- figure (and, for multiples, year-to-date against the same months of the baseline year);
 -- rates and ratios by the cumulative figure when one is published, else monthly.
-single_region_periods as (
+-- An aggregate, not a window over every figure of every target's series: at national scale the
+-- window sorted 18.6 M rows and took most of this model's time (BENCHMARKS.md).
+cumulative_published as (
     select
-        *,
-        max(case when period_kind in ('ytd', 'year') then 1 else 0 end) over (partition by target_id)
-            as has_cumulative
+        target_id,
+        max(case when period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
     from single_region
+    group by target_id
 ),
 
 single_region_selected as (
-    select * from single_region_periods
+    select
+        single_region.*,
+        cumulative_published.has_cumulative
+    from single_region
+    inner join cumulative_published
+        on single_region.target_id = cumulative_published.target_id
     where
-        period_end between start_date and deadline
+        single_region.period_end between single_region.start_date and single_region.deadline
         and case
-            when measure_kind = 'flow' and target_kind = 'additions' then period_kind in ('ytd', 'year')
-            when measure_kind = 'flow' and target_kind = 'multiple' then period_kind in ('ytd', 'year')
-            when measure_kind = 'flow' and is_multi_year then period_kind = 'year'
-            when measure_kind = 'flow' then period_kind in ('ytd', 'year')
-            when measure_kind in ('rate', 'ratio') and has_cumulative = 1 then period_kind in ('ytd', 'year')
-            when measure_kind in ('rate', 'ratio') then period_kind = 'month'
+            when single_region.measure_kind = 'flow' and single_region.target_kind = 'additions'
+                then single_region.period_kind in ('ytd', 'year')
+            when single_region.measure_kind = 'flow' and single_region.target_kind = 'multiple'
+                then single_region.period_kind in ('ytd', 'year')
+            when single_region.measure_kind = 'flow' and single_region.is_multi_year
+                then single_region.period_kind = 'year'
+            when single_region.measure_kind = 'flow' then single_region.period_kind in ('ytd', 'year')
+            when single_region.measure_kind in ('rate', 'ratio') and cumulative_published.has_cumulative = 1
+                then single_region.period_kind in ('ytd', 'year')
+            when single_region.measure_kind in ('rate', 'ratio') then single_region.period_kind = 'month'
             else true
         end
 ),
