@@ -3,16 +3,7 @@
     the deadline and status. Methods (methodology.md): Eurostat / Open SDG ratio of actual to
     required growth; UN projection ratio; Chinese 序时进度 for annual cumulative tasks.
     Thresholds come from seeds/status_thresholds.csv only. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        pre_hook="{{ delete_targets_to_rebuild() }}",
-        on_schema_change='append_new_columns'
-    )
-}}
-{#- Incremental by target: only the targets int_targets__changed marks are recomputed. #}
--- depends_on: {{ ref('int_targets__changed') }}
+{{ incremental_by_target() }}
 
 with series as (
     select * from {{ ref('int_target_series') }}

@@ -2,16 +2,7 @@
     of a river (water class targets), at each period, with its value and whether it counts.
     Coverage uses the latest stock known at the period end (a county keeps its listed firm until a
     release says otherwise); rates and classes use the figure of that very period. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        pre_hook="{{ delete_targets_to_rebuild() }}",
-        on_schema_change='append_new_columns'
-    )
-}}
-{#- Incremental by target: only the targets int_targets__changed marks are recomputed. #}
--- depends_on: {{ ref('int_targets__changed') }}
+{{ incremental_by_target() }}
 
 with targets as (
     select * from {{ ref('int_targets__enriched') }}

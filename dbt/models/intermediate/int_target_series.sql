@@ -9,16 +9,7 @@
       milestone    the project's stage
     with the target level it is compared to (target_level), the baseline (base_value), and where
     the actual came from. Qualitative targets have no series. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        pre_hook="{{ delete_targets_to_rebuild() }}",
-        on_schema_change='append_new_columns'
-    )
-}}
-{#- Incremental by target: only the targets int_targets__changed marks are recomputed. #}
--- depends_on: {{ ref('int_targets__changed') }}
+{{ incremental_by_target() }}
 
 with targets as (
     select * from {{ ref('int_targets__enriched') }}

@@ -1,16 +1,7 @@
 {#- 目标进度事实表 / Target x period: the actual, the gap, the share achieved against the share
     expected by now, the pace, required vs actual growth, the projection to the deadline and the
     status, with the inputs of every status (the calculation trace). -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        pre_hook="{{ delete_targets_to_rebuild() }}",
-        on_schema_change='append_new_columns'
-    )
-}}
-{#- Incremental by target: only the targets int_targets__changed marks are recomputed. #}
--- depends_on: {{ ref('int_targets__changed') }}
+{{ incremental_by_target() }}
 
 with assessment as (
     select * from {{ ref('int_target_assessment') }}

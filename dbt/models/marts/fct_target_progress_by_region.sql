@@ -1,15 +1,6 @@
 {#- 分地区目标进度 / Regional targets unit by unit: each county's (or river section's) value at each
     period and whether it counts as covered / met. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        pre_hook="{{ delete_targets_to_rebuild() }}",
-        on_schema_change='append_new_columns'
-    )
-}}
-{#- Incremental by target: only the targets int_targets__changed marks are recomputed. #}
--- depends_on: {{ ref('int_targets__changed') }}
+{{ incremental_by_target() }}
 
 with region_values as (
     select * from {{ ref('int_target_region_values') }}
