@@ -305,3 +305,43 @@ def test_a_revised_figure_recomputes_the_targets_it_concerns_and_no_others(bench
     floor({"warehouse": str(wh), "seeds_dir": str(seeds), "as_of": AS_OF_DATE, "out": str(out)})
     result = compare_marts(wh, out)
     assert result.equal, result.summary()
+
+
+def test_a_target_removed_from_the_catalogue_leaves_no_rows(bench, tmp_path: Path):
+    """Editing the catalogue changes the seed's checksum, so every target is recomputed; a target no
+    longer in it must lose its rows in every incremental model, not keep its last figures."""
+    import csv
+
+    wh, seeds, project = _copy_of_the_benchmark(bench, tmp_path)
+    con = duckdb.connect(str(wh), read_only=True)
+    [(gone,)] = con.execute(
+        """select p.target_id from marts.fct_target_progress as p
+           inner join marts.fct_target_progress_by_region as r on p.target_id = r.target_id
+           group by all order by all limit 1"""
+    ).fetchall()
+    con.close()
+    with open(seeds / "targets.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(seeds / "targets.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["target_id"] != gone)
+
+    _dbt(project, wh, "seed")
+    _dbt(project, wh, "run")
+
+    con = duckdb.connect(str(wh), read_only=True)
+    for table in (
+        "intermediate.int_target_series",
+        "intermediate.int_target_region_values",
+        "intermediate.int_target_assessment",
+        "marts.fct_target_progress",
+        "marts.fct_target_progress_by_region",
+        "marts.fct_target_scorecard",
+        "intermediate.int_target_build_state",
+    ):
+        assert con.execute(f"select count(*) from {table} where target_id = ?", [gone]).fetchone()[0] == 0, table
+    assert con.execute(
+        "select is_removed and needs_rebuild from intermediate.int_targets__changed where target_id = ?", [gone]
+    ).fetchone() == (True,)
+    assert con.execute("select count(*) from marts.fct_target_progress").fetchone()[0] > 0

@@ -84,13 +84,19 @@ targets as (
         on definitions.target_id = input_lists.target_id
 ),
 
+-- the targets the last build left rows for, whatever it was built with
+previously_built as (
+    select * from {{ previous_state if use_previous else no_previous_state }}
+),
+
+-- what can be kept: built with the same models, seeds and vars
 previous as (
     select
-        state.target_id,
-        state.definition_hash,
-        state.inputs_loaded_through
-    from {{ previous_state if use_previous else no_previous_state }} as state
-    where state.chain_fingerprint = '{{ chain_fingerprint }}'
+        target_id,
+        definition_hash,
+        inputs_loaded_through
+    from previously_built
+    where chain_fingerprint = '{{ chain_fingerprint }}'
 ),
 
 -- Numbers loaded since the last build are the only ones that can move a state: every number that
@@ -181,16 +187,22 @@ current_targets as (
 
 removed_targets as (
     select
-        previous.target_id,
-        previous.definition_hash,
+        previously_built.target_id,
         true as is_removed,
+        previously_built.definition_hash,
         true as needs_rebuild,
         cast(null as timestamp) as inputs_loaded_through
-    from previous
+    from previously_built
     where not exists (
         select 1 from targets
-        where targets.target_id = previous.target_id
+        where targets.target_id = previously_built.target_id
     )
+),
+
+all_targets as (
+    select * from current_targets
+    union all
+    select * from removed_targets
 )
 
 select
@@ -200,13 +212,4 @@ select
     needs_rebuild,
     inputs_loaded_through,
     '{{ chain_fingerprint }}' as chain_fingerprint
-from current_targets
-union all
-select
-    target_id,
-    definition_hash,
-    is_removed,
-    needs_rebuild,
-    inputs_loaded_through,
-    '{{ chain_fingerprint }}' as chain_fingerprint
-from removed_targets
+from all_targets
