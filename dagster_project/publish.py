@@ -30,7 +30,6 @@ Version files are read-only (0444); the last KEEP_VERSIONS versions stay on disk
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -42,6 +41,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.landing import file_sha256
 
 PUBLISHED_MARTS = (
     "dim_targets",
@@ -104,14 +105,6 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write_version(warehouse_path: Path, incoming: Path, version: str, run_id: str, suites: dict) -> dict:
@@ -180,7 +173,7 @@ def _seal(incoming: Path, manifest: dict) -> None:
     """Checksums into the manifest, manifest last, files read-only and on disk before the swap."""
     files = sorted(p for p in incoming.rglob("*") if p.is_file())
     manifest["files"] = {
-        p.relative_to(incoming).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files
+        p.relative_to(incoming).as_posix(): {"bytes": p.stat().st_size, "sha256": file_sha256(p)} for p in files
     }
     (incoming / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     for path in [*files, incoming / "manifest.json"]:
@@ -279,7 +272,7 @@ def verify_version(version_dir: Path) -> list[str]:
         path = version_dir / relative
         if not path.is_file():
             problems.append(f"{relative}: missing")
-        elif _sha256(path) != expected["sha256"]:
+        elif file_sha256(path) != expected["sha256"]:
             problems.append(f"{relative}: checksum differs from the manifest")
     if not problems:
         con = duckdb.connect(str(version_dir / "marts.duckdb"), read_only=True)

@@ -89,25 +89,11 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 quarantined.append(key)
                 all_errors.extend(result.errors)
                 context.log.error(f"{key}: quarantined to {result.quarantine_path} ({len(result.errors)} errors)")
-        judged = [result.release_id for _, result in stored.values()]
-        try:
-            screened = raw_checks.validate_releases(
-                con,
-                "observations",
-                judged,
-                seeds_dir=settings.seeds_dir,
-                validation_dir=settings.validation_dir,
-                run_id=context.run.run_id,
-                asset="raw/observations",
-            )
-        except Exception as exc:  # fail closed: nothing unjudged stays in the raw layer
-            raw_checks.withdraw_releases(con, "observations", judged, f"expectation suite could not run: {exc}")
-            raise
+        screened, failures = _judge_stored(context, con, settings, "observations", stored)
         by_expectations = []
         for key, (path, result) in stored.items():
-            errors = raw_checks.errors_for(screened, result.release_id, result.source_file)
+            errors = failures.get(key)
             if errors:
-                raw_checks.quarantine_release(con, "observations", result.release_id, errors)
                 qpath = quarantine_file(path, errors, settings.quarantine_dir)
                 quarantined.append(key)
                 by_expectations.append(key)
@@ -193,25 +179,11 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
             else:
                 failed.append(month)
                 all_errors.extend(result.errors)
-        judged = [result.release_id for _, result in stored.values()]
-        try:
-            screened = raw_checks.validate_releases(
-                con,
-                "api_observations",
-                judged,
-                seeds_dir=settings.seeds_dir,
-                validation_dir=settings.validation_dir,
-                run_id=context.run.run_id,
-                asset="raw/api_observations",
-            )
-        except Exception as exc:  # fail closed: nothing unjudged stays in the raw layer
-            raw_checks.withdraw_releases(con, "api_observations", judged, f"expectation suite could not run: {exc}")
-            raise
+        screened, failures = _judge_stored(context, con, settings, "api_observations", stored)
         by_expectations = []
         for month, (payload, result) in stored.items():
-            errors = raw_checks.errors_for(screened, result.release_id, result.source_file)
+            errors = failures.get(month)
             if errors:
-                raw_checks.quarantine_release(con, "api_observations", result.release_id, errors)
                 data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
                 quarantine_bytes(data, f"api-{month}.json", errors, settings.quarantine_dir)
                 failed.append(month)
@@ -235,3 +207,32 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
         metadata={"errors": _error_table(all_errors)},
     )
     yield raw_checks.check_result(screened, API_EXPECTATIONS_CHECK, by_expectations)
+
+
+def _judge_stored(context: dg.AssetExecutionContext, con, settings, table: str, stored: dict):
+    """The raw suite on the releases this run stored; the ones it fails are withdrawn from raw.
+
+    Fails closed: if the suite cannot run, every release of the run is withdrawn and the error raised.
+    Returns the suite's result and, per key of ``stored``, the errors of the releases that failed.
+    """
+    judged = [result.release_id for _, result in stored.values()]
+    try:
+        screened = raw_checks.validate_releases(
+            con,
+            table,
+            judged,
+            seeds_dir=settings.seeds_dir,
+            validation_dir=settings.validation_dir,
+            run_id=context.run.run_id,
+            asset=f"raw/{table}",
+        )
+    except Exception as exc:
+        raw_checks.withdraw_releases(con, table, judged, f"expectation suite could not run: {exc}")
+        raise
+    failures = {}
+    for key, (_, result) in stored.items():
+        errors = raw_checks.errors_for(screened, result.release_id, result.source_file)
+        if errors:
+            raw_checks.quarantine_release(con, table, result.release_id, errors)
+            failures[key] = errors
+    return screened, failures
