@@ -272,26 +272,23 @@ def run_benchmark(
         },
     ).result["equal"]
 
-    # 3. the new month, incrementally, on ten years of history
-    s["inc10"] = runner.dbt("new month, 10y: dbt seed+run", ws.dbt10, ws.wh10, ["build", *_NO_TESTS])
-    if with_tests:
-        s["inc10_tests"] = runner.dbt("new month, 10y: dbt test", ws.dbt10, ws.wh10, ["test"])
-    s["inc10_floor"] = floor("new month, 10y: floor.sql", ws.wh10, "floor10b.duckdb")
-    res.checks["new month on 10 years (incremental)"] = compare_step(
-        "new month, 10y: compare", ws.wh10, "floor10b.duckdb"
-    )
+    def new_month(step: str, label: str, check: str, project: Path, wh: Path) -> None:
+        """The month already ingested into ``wh``, built incrementally, tested, and compared with the floor."""
+        s[f"inc{step}"] = runner.dbt(f"new month, {label}: dbt seed+run", project, wh, ["build", *_NO_TESTS])
+        if with_tests:
+            s[f"inc{step}_tests"] = runner.dbt(f"new month, {label}: dbt test", project, wh, ["test"])
+        floor_db = f"floor{step}b.duckdb"
+        s[f"inc{step}_floor"] = floor(f"new month, {label}: floor.sql", wh, floor_db)
+        res.checks[check] = compare_step(f"new month, {label}: compare", wh, floor_db)
+
+    # 3. the new month, incrementally, on ten years of history ...
+    new_month("10", "10y", "new month on 10 years (incremental)", ws.dbt10, ws.wh10)
 
     # ... and on one year of history
     if with_short_history:
         s["full1"] = runner.dbt("1y history: dbt seed+run", ws.dbt1, ws.wh1, ["build", "--full-refresh", *_NO_TESTS])
         s["ingest1"] = ingest("new month, 1y: ingest", ws.wh1)
-        s["inc1"] = runner.dbt("new month, 1y: dbt seed+run", ws.dbt1, ws.wh1, ["build", *_NO_TESTS])
-        if with_tests:
-            s["inc1_tests"] = runner.dbt("new month, 1y: dbt test", ws.dbt1, ws.wh1, ["test"])
-        s["inc1_floor"] = floor("new month, 1y: floor.sql", ws.wh1, "floor1b.duckdb")
-        res.checks["new month on 1 year (incremental)"] = compare_step(
-            "new month, 1y: compare", ws.wh1, "floor1b.duckdb"
-        )
+        new_month("1", "1y", "new month on 1 year (incremental)", ws.dbt1, ws.wh1)
 
     # 4. the expectation suite on the national monthly batch
     if with_validation:
