@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.ingest import fast_long, http_api, store
+from dagster_project.ingest import fast_long, http_api, store, task_returns
 from dagster_project.ingest.catalog import Catalog, load_catalog
 from dagster_project.ingest.detect import UnknownFormatError, parse_document
 from dagster_project.ingest.document import DocumentError, load_document
@@ -116,6 +116,16 @@ def ingest_file(
             )
     try:
         doc = load_document(data, name)
+        if task_returns.sniff(doc):  # a unit's monthly return (工作台账), not statistics
+            return task_returns.ingest_document(
+                doc,
+                con,
+                name=name,
+                sha=sha,
+                release_id=release_id,
+                today=today,
+                quarantine=lambda errors: quarantine_file(path, errors, quarantine_dir),
+            )
         parsed = parse_document(doc, catalog, default_release_date=landed)
     except (DocumentError, UnknownFormatError) as exc:
         parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", str(exc))])
