@@ -26,7 +26,16 @@ import click
 
 from dagster_project.settings import load_settings
 
-STATUS_CODES = ["achieved", "on_track", "needs_acceleration", "off_track", "deteriorating", "no_data", "not_assessable"]
+STATUS_CODES = [
+    "achieved",
+    "on_track",
+    "needs_acceleration",
+    "off_track",
+    "deteriorating",
+    "no_data",
+    "not_assessable",
+    "not_achieved",
+]
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -142,11 +151,20 @@ def dbt_docs(target_path: Path | None) -> None:
     "regional targets with the region's own value.",
 )
 @click.option("--all", "show_all", is_flag=True, help="Include the qualitative targets (assessed by hand).")
+@click.option(
+    "--unit",
+    help="Unit code or name (e.g. 发改委, FGW): the targets and tasks it leads, their status and its returns.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def status(section: str | None, statuses: tuple[str, ...], region: str | None, show_all: bool, fmt: str) -> None:
+def status(
+    section: str | None, statuses: tuple[str, ...], region: str | None, show_all: bool, unit: str | None, fmt: str
+) -> None:
     from dagster_project.report.labels import ATTENTION, STATUSES, num
     from dagster_project.report.terminal import scorecard_rows, table
 
+    if unit:
+        _unit_status(unit, fmt)
+        return
     data = _load_published()
     sc = data.scorecard
     if not show_all and "not_assessable" not in statuses:
@@ -195,6 +213,31 @@ def status(section: str | None, statuses: tuple[str, ...], region: str | None, s
         f"{int(quality.get('published', 0))} published, {int(quality.get('derived', 0))} derived, "
         f"{int(quality.get('illustrative', 0))} illustrative (示意: sample data, not real figures)"
     )
+
+
+def _unit_status(text: str, fmt: str) -> None:
+    """`pmw status --unit`: one unit's targets, tasks and returns (dagster_project/report/units.py)."""
+    from dagster_project.report.published import NoPublishedCopy
+    from dagster_project.report.units import find_unit, load_unit_data, unit_text
+
+    try:
+        data = load_unit_data(load_settings().published_db_path)
+    except NoPublishedCopy as exc:
+        fail(str(exc))
+    if data is None:
+        fail("the published copy has no unit marts yet: run `pmw run` to rebuild and publish")
+    try:
+        unit = find_unit(data.units, text)
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    if fmt == "table":
+        click.echo(unit_text(data, unit))
+        return
+    tasks = data.tasks[data.tasks["lead_unit_code"] == unit["unit_code"]]
+    if fmt == "csv":
+        click.echo(tasks.to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
+    else:
+        click.echo(tasks.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
 
 
 RECORD_COLUMNS = [

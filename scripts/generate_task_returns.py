@@ -45,7 +45,19 @@ HEADER = [
     "provenance",
 ]
 # The 台账 template's Chinese headers: some units fill the template itself (XLSX).
-HEADER_ZH = ["月份", "任务编号", "进展阶段", "完成百分比", "进展情况", "佐证材料", "存在问题", "备注", "填报单位", "填报日期", "数据性质"]
+HEADER_ZH = [
+    "月份",
+    "任务编号",
+    "进展阶段",
+    "完成百分比",
+    "进展情况",
+    "佐证材料",
+    "存在问题",
+    "备注",
+    "填报单位",
+    "填报日期",
+    "数据性质",
+]
 XLSX_UNITS = {"JTYSJ", "ZRZYJ"}
 
 STUCK_TASK = "T22-ST-BIGFACILITY-T01"  # 大科学装置: still 推进中 in 2026
@@ -70,7 +82,13 @@ BACKWARDS = {
 # (unit, month) whose return is filed again in the next month, correcting the first task's stage
 RESUBMITTED = {("FGW", (2022, 3)), ("STHJJ", (2022, 9))}
 
-STAGE_ZH = {"not_started": "未启动", "preparation": "前期", "in_progress": "推进中", "nearly_done": "基本完成", "done": "已完成"}
+STAGE_ZH = {
+    "not_started": "未启动",
+    "preparation": "前期",
+    "in_progress": "推进中",
+    "nearly_done": "基本完成",
+    "done": "已完成",
+}
 NOMINAL = {"not_started": 0.0, "preparation": 20.0, "in_progress": 50.0, "nearly_done": 90.0, "done": 100.0}
 
 
@@ -170,14 +188,24 @@ def task_returns(w) -> None:
                 if stage == "done":
                     finished.add(tid)
                 reached = [d for d, s in ms[tid] if NOMINAL[s] <= pct]
-                progress = "" if stage == "not_started" else f"{t['title_zh']}：{STAGE_ZH[stage]}，完成约{pct:g}%（示意）"
-                problems = "要素保障不足，进度滞后（示意）" if LAG.get(tid, 0) > 0 or tid in LATE_TASKS or tid == STUCK_TASK else ""
+                progress = (
+                    "" if stage == "not_started" else f"{t['title_zh']}：{STAGE_ZH[stage]}，完成约{pct:g}%（示意）"
+                )
+                problems = (
+                    "要素保障不足，进度滞后（示意）"
+                    if LAG.get(tid, 0) > 0 or tid in LATE_TASKS or tid == STUCK_TASK
+                    else ""
+                )
                 evidence = f"{units[unit]['short_name_zh']}台账〔{y}〕{m}号（示意）" if reached else ""
                 rows.append([f"{y}-{m:02d}", tid, STAGE_ZH[stage], f"{pct:g}", progress, evidence, problems, note])
             if not rows or (unit, (y, m)) in MISSING:
                 continue
             ry, rm = _shift(y, m, 1)
-            day = 8 + random.Random(f"day-{unit}-{y}-{m}").randrange(10) if _late(unit, y, m) else 1 + (len(unit) + m) % DUE_DAY
+            day = (
+                8 + random.Random(f"day-{unit}-{y}-{m}").randrange(10)
+                if _late(unit, y, m)
+                else 1 + (len(unit) + m) % DUE_DAY
+            )
             filed = date(ry, rm, day)
             _write(w, unit, units[unit], y, m, filed, rows, "")
             if (unit, (y, m)) in RESUBMITTED:
@@ -214,7 +242,31 @@ def bad_task_return(w) -> None:
         "bad/task_return_wrong_unit.csv",
         [
             HEADER,
-            ["2022-05", "T22-ST-CHOKEPOINT-T01", "推进中", "45", "攻关项目推进（示意）", "", "", "", "工信局", "2022-06-03", PROVENANCE],
-            ["2022-05", "T22-ST-BEIDOU-T01", "快完成了", "120", "北斗应用推广（示意）", "", "", "", "工信局", "2022-06-03", PROVENANCE],
+            [
+                "2022-05",
+                "T22-ST-CHOKEPOINT-T01",
+                "推进中",
+                "45",
+                "攻关项目推进（示意）",
+                "",
+                "",
+                "",
+                "工信局",
+                "2022-06-03",
+                PROVENANCE,
+            ],
+            [
+                "2022-05",
+                "T22-ST-BEIDOU-T01",
+                "快完成了",
+                "120",
+                "北斗应用推广（示意）",
+                "",
+                "",
+                "",
+                "工信局",
+                "2022-06-03",
+                PROVENANCE,
+            ],
         ],
     )

@@ -138,7 +138,9 @@ def load_task_catalog(seeds: Path | None = None) -> TaskCatalog:
         units[u["name_zh"].removeprefix("株洲市")] = u["unit_code"]
         units["市" + u["short_name_zh"]] = u["unit_code"]
     stage_rows = sorted(_read(seeds / "task_stages.csv"), key=lambda r: int(r["stage_rank"]))
-    stages = {r["stage_zh"]: r["stage_code"] for r in stage_rows} | {r["stage_code"]: r["stage_code"] for r in stage_rows}
+    stages = {r["stage_zh"]: r["stage_code"] for r in stage_rows} | {
+        r["stage_code"]: r["stage_code"] for r in stage_rows
+    }
     return TaskCatalog(
         task_lead={t["task_id"]: t["lead_unit_code"] for t in tasks},
         task_window={
@@ -372,7 +374,9 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
     if not rows and not errors:
         err(None, "", "no task rows under the header")
     release_date = max((r.report_date for r in rows), default=None)
-    provenance = "illustrative" if provenances == {"illustrative"} else ("mixed" if len(provenances) > 1 else "published")
+    provenance = (
+        "illustrative" if provenances == {"illustrative"} else ("mixed" if len(provenances) > 1 else "published")
+    )
     return ParsedReturn(rows, errors, release_date, provenance, next(iter(units_seen), None))
 
 
@@ -381,7 +385,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
 
-def load_returns(con: duckdb.DuckDBPyConnection, release_id: str, rows: list[TaskReturnRow], meta: store.ReleaseMeta) -> int:
+def load_returns(
+    con: duckdb.DuckDBPyConnection, release_id: str, rows: list[TaskReturnRow], meta: store.ReleaseMeta
+) -> int:
     """Replace the release's rows in one transaction (same bookkeeping as observation releases)."""
     now = datetime.now(UTC).replace(tzinfo=None)
     values = [

@@ -20,6 +20,7 @@ import pandas as pd
 
 from dagster_project.report import charts
 from dagster_project.report.data import ReportData, load_report_data
+from dagster_project.report.units import units_html
 from dagster_project.report.labels import (
     ATTENTION,
     COMPARATOR_SYMBOLS,
@@ -576,6 +577,7 @@ def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_p
     regional = _regional(data, sources)
     projects = _projects(data, sources)
     qualitative = _qualitative(sc)
+    units = units_html(data.db_path)  # 责任单位: the task ledger's unit view
     quality = data.progress["actual_quality"].value_counts()
     total = int(quality.sum()) or 1
     n_ill, n_der, n_pub = (int(quality.get(q, 0)) for q in ("illustrative", "derived", "published"))
@@ -596,8 +598,8 @@ def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_p
 <code>{e(data.version)}</code> ({e(data.published_at)} UTC) · 生成 generated {generated}</div>{banner}</header>
 <nav><a href="#summary">概览 Summary</a><a href="#scorecard">计分卡 Scorecard</a><a href="#charts">进度图 Charts</a>
 <a href="#regional">分地区 Regions</a><a href="#projects">项目 Projects</a><a href="#qualitative">定性 Qualitative</a>
-<a href="#sources">来源 Sources</a></nav>
-<main>{summary}{scorecard}{chart_html}{regional}{projects}{qualitative}
+<a href="#units">单位 Units</a><a href="#sources">来源 Sources</a></nav>
+<main>{summary}{scorecard}{chart_html}{regional}{projects}{qualitative}{units}
 <section id="sources"><h2>数据来源 <small>Sources — every figure's release file and release date</small></h2>
 <p class="muted">[n] 为脚注编号，r 为文件行号 (row in the file, 1-based as a spreadsheet shows it).</p>
 {sources.html()}</section>
