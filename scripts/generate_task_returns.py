@@ -76,7 +76,7 @@ LAG = {
 MISSING = {("WLJ", (2022, 4)), ("XZSPJ", (2022, 8)), ("JKQ", (2022, 10)), ("SWJ", (2022, 6)), ("KJJ", (2026, 9))}
 # (task, month) -> (stage, percent, note): a stage lower than the month before
 BACKWARDS = {
-    ("T22-MUJUN-HEROLIST-T01", (2022, 7)): ("in_progress", 70, ""),
+    ("T22-MUJUN-HEROLIST-T01", (2022, 8)): ("in_progress", 70, ""),
     ("T22-PARK-ADJUST-T01", (2022, 8)): ("preparation", 40, "省厅审查退回补充材料，重新进入报批前期（示意）"),
 }
 # (unit, month) whose return is filed again in the next month, correcting the first task's stage

@@ -20,7 +20,6 @@ import pandas as pd
 
 from dagster_project.report import charts
 from dagster_project.report.data import ReportData, load_report_data
-from dagster_project.report.units import units_html
 from dagster_project.report.labels import (
     ATTENTION,
     COMPARATOR_SYMBOLS,
@@ -36,6 +35,7 @@ from dagster_project.report.labels import (
     stage_label,
     unit_of,
 )
+from dagster_project.report.units import units_html
 
 REPORT_FILE_NAME = "progress_report.html"
 TITLE = "株洲市政府工作报告目标进度报告 / Progress report on the Zhuzhou work-report targets"
