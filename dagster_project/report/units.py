@@ -93,10 +93,11 @@ def unit_text(data: UnitData, unit: pd.Series) -> str:
 
     code = unit["unit_code"]
     lines = [
-        f"{unit['unit_name_zh']} {unit['unit_name_en']} ({code}) · 督办排序 attention rank {int(unit['attention_rank'])}"
-        f" of {len(data.units)}",
+        f"{unit['unit_name_zh']} {unit['unit_name_en']} ({code}) · "
+        f"督办排序 attention rank {int(unit['attention_rank'])} of {len(data.units)}",
         f"牵头目标 targets led {int(unit['targets_led'])} · 牵头任务 tasks led {int(unit['tasks_led'])} · "
-        f"参与任务 tasks shared {int(unit['tasks_shared'])} · 超/欠序时 schedule gap {_gap(unit['schedule_gap_pts'])} points",
+        f"参与任务 tasks shared {int(unit['tasks_shared'])} · "
+        f"超/欠序时 schedule gap {_gap(unit['schedule_gap_pts'])} points",
         f"台账 returns: due {int(unit['returns_due'])}, missing {int(unit['returns_missing'])}, late "
         f"{int(unit['returns_late'])}, on time {int(unit['returns_on_time'])}, stage backwards without a note "
         f"{int(unit['rows_backwards_unexplained'])}",
