@@ -1,7 +1,8 @@
 """`pmw` — the command line of the progress-monitoring warehouse.
 
 Commands: run (the whole pipeline), ingest FILE (one release through the real ingestion path),
-status / explain / sql / report (read the published copy, read-only), ui, dbt-docs.
+status / explain / sql / report (read the published copy, read-only), alerts (the alert outbox), ui,
+dbt-docs.
 
 Exit codes: 0 success; 1 failure or no data (a blocking check failed, nothing is published, a file
 was quarantined, a query failed, no target matched the filters); 2 bad usage or bad input (click's
@@ -238,6 +239,24 @@ def _unit_status(text: str, fmt: str) -> None:
         click.echo(tasks.to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
     else:
         click.echo(tasks.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
+
+
+@main.command(
+    help="提醒 / Queue the new alert events of the published marts in the outbox and deliver them "
+    "(what the alert sensor does every few minutes; docs/task_ledger.md)."
+)
+def alerts() -> None:
+    from dagster_project.alerts.config import ConfigError, load_config
+    from dagster_project.alerts.sensor import run_alerts
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    result = run_alerts(config=config, log=lambda m: click.echo(m, err=True))
+    click.echo(f"{result.summary()} (channels from {config.source})")
+    if result.failed:
+        sys.exit(1)
 
 
 RECORD_COLUMNS = [
