@@ -151,7 +151,9 @@ def dbt_docs(target_path: Path | None) -> None:
     help="Region code or name (e.g. 430281, 醴陵, Liling): targets scoped to it, and "
     "regional targets with the region's own value.",
 )
-@click.option("--all", "show_all", is_flag=True, help="Include the qualitative targets (assessed by hand).")
+@click.option(
+    "--all", "show_all", is_flag=True, help="Include the qualitative targets (status rolled up from their tasks)."
+)
 @click.option(
     "--unit",
     help="Unit code or name (e.g. 发改委, FGW): the targets and tasks it leads, their status and its returns.",

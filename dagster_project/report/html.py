@@ -440,13 +440,15 @@ def _projects(data: ReportData, sources: Sources) -> str:
 def _qualitative(sc: pd.DataFrame) -> str:
     q = sc[sc["target_kind"] == "qualitative"]
     items = "".join(
-        f"<li><b>{e(r.title_zh)}</b> <small>{e(r.title_en)} · {e(r.target_id)} · {e(r.section_zh)}</small>"
+        f"<li>{status_chip(r.status_code, r.status_zh, r.status_en)} <b>{e(r.title_zh)}</b> "
+        f"<small>{e(r.title_en)} · {e(r.target_id)} · {e(r.section_zh)}</small>"
         f'<br><span class="muted">“{e(r.quote)}”</span></li>'
         for r in q.itertuples()
     )
     return (
-        f'<section id="qualitative"><h2>定性目标 <small>Qualitative targets ({len(q)}) — assessed by hand, '
-        f"not scored</small></h2><details><summary>展开 show all {len(q)}</summary><ul>{items}</ul></details></section>"
+        f'<section id="qualitative"><h2>定性目标 <small>Qualitative targets ({len(q)}) — status rolled up from '
+        f'their tasks and the units\' monthly returns (<a href="#units">责任单位 by unit</a>)</small></h2>'
+        f"<details><summary>展开 show all {len(q)}</summary><ul>{items}</ul></details></section>"
     )
 
 

@@ -71,7 +71,7 @@ previous_milestone as (
     inner join milestones
         on
             months.task_id = milestones.task_id
-            and milestones.milestone_date <= months.month_end
+            and months.month_end >= milestones.milestone_date
     group by months.task_id, months.month_code
 ),
 
@@ -84,7 +84,7 @@ next_milestone as (
     inner join milestones
         on
             months.task_id = milestones.task_id
-            and milestones.milestone_date > months.month_end
+            and months.month_end < milestones.milestone_date
     group by months.task_id, months.month_code
 ),
 
@@ -265,3 +265,5 @@ select
 from statused
 left join task_statuses
     on statused.task_status_code = task_statuses.task_status_code
+-- a task's rows end with the month it was completed: no return is owed after that
+where not statused.was_completed_before

@@ -29,7 +29,10 @@ per_task as (
         *,
         row_number() over (
             partition by task_id
-            order by (month_end <= last_day(deadline)) desc, case when month_end <= last_day(deadline) then month_start end desc, month_start
+            order by
+                (month_end <= last_day(deadline)) desc,
+                case when month_end <= last_day(deadline) then month_start end desc,
+                month_start
         ) as pick
     from assessed
 ),

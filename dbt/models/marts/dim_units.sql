@@ -13,13 +13,17 @@ tasks as (
 ),
 
 targets_led as (
-    select lead_unit_code as unit_code, count(*) as targets_led
+    select
+        lead_unit_code as unit_code,
+        count(*) as targets_led
     from target_units
     group by lead_unit_code
 ),
 
 tasks_led as (
-    select lead_unit_code as unit_code, count(*) as tasks_led
+    select
+        lead_unit_code as unit_code,
+        count(*) as tasks_led
     from tasks
     group by lead_unit_code
 ),
@@ -31,7 +35,9 @@ co_units as (
 ),
 
 tasks_shared as (
-    select unit_code, count(*) as tasks_shared
+    select
+        unit_code,
+        count(*) as tasks_shared
     from co_units
     group by unit_code
 )
