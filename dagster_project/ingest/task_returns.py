@@ -26,9 +26,9 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.ingest import store
-from dagster_project.ingest.adapter_common import has_illustrative_marker
 from dagster_project.ingest.catalog import seeds_dir as default_seeds_dir
 from dagster_project.ingest.document import Document
+from dagster_project.ingest.long_format import _header_index, _provenance  # read as the long format is
 from dagster_project.ingest.models import IngestError
 from dagster_project.ingest.periods import parse_period
 
@@ -153,13 +153,6 @@ def load_task_catalog(seeds: Path | None = None) -> TaskCatalog:
     )
 
 
-def _header_index(doc: Document) -> int | None:
-    for i, row in enumerate(doc.rows):
-        if any(row):
-            return i
-    return None
-
-
 def _column_name(cell: str) -> str:
     text = re.sub(r"\s+", "", cell).lower()
     return ZH_HEADERS.get(text, text)
@@ -202,15 +195,6 @@ class ParsedReturn:
     release_date: date | None
     provenance: str
     reporting_unit: str | None
-
-
-def _provenance(text: str) -> str | None:
-    t = text.strip().lower()
-    if t in ("", "published", "reported", "报送"):
-        return "published"
-    if t == "illustrative" or has_illustrative_marker(t):
-        return "illustrative"
-    return None
 
 
 def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:

@@ -30,12 +30,6 @@ task_statuses as (
     select * from {{ ref('task_statuses') }}
 ),
 
-rules as (
-    select cast(rule_value as integer) as return_due_day
-    from {{ ref('task_return_rules') }}
-    where rule_code = 'return_due_day'
-),
-
 thresholds as (
     select
         max(case when threshold_code = 'ahead_margin' then threshold_value end) * 100 as ahead_margin_pts,
@@ -137,7 +131,7 @@ joined as (
         returns.is_backwards_unexplained,
         returns.backwards_flag,
         returns.release_id is not null as has_return,
-        {{ dbt.dateadd('day', 'rules.return_due_day', 'expected.month_end') }} as due_date,
+        {{ task_return_due_date('expected.month_end') }} as due_date,
         -- the last return up to this month (a missing month keeps the stage reported before)
         last_value(returns.stage_rank ignore nulls) over w as known_stage_rank,
         last_value(returns.stage_zh ignore nulls) over w as known_stage_zh,
@@ -145,7 +139,6 @@ joined as (
         last_value(returns.month_code ignore nulls) over w as known_month_code,
         max(case when returns.stage_rank = 4 then returns.month_code end) over w as completed_month_code
     from expected
-    cross join rules
     left join returns
         on expected.task_id = returns.task_id and expected.month_code = returns.month_code
     window w as (partition by expected.task_id order by expected.month_start rows between unbounded preceding and current row)

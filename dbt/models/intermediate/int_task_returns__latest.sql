@@ -7,12 +7,6 @@ with returns as (
     select * from {{ ref('stg_raw__task_returns') }}
 ),
 
-rules as (
-    select cast(rule_value as integer) as return_due_day
-    from {{ ref('task_return_rules') }}
-    where rule_code = 'return_due_day'
-),
-
 ranked as (
     select
         *,
@@ -63,9 +57,8 @@ select
     with_previous.source_row,
     with_previous.vintages,
     with_previous.vintages > 1 as is_resubmitted,
-    {{ dbt.dateadd('day', 'rules.return_due_day', 'with_previous.month_end') }} as due_date,
-    with_previous.first_report_date
-    > {{ dbt.dateadd('day', 'rules.return_due_day', 'with_previous.month_end') }} as is_late,
+    {{ task_return_due_date('with_previous.month_end') }} as due_date,
+    with_previous.first_report_date > {{ task_return_due_date('with_previous.month_end') }} as is_late,
     coalesce(
         with_previous.stage_rank < with_previous.previous_stage_rank
         and coalesce(with_previous.note, '') = '',
@@ -84,4 +77,3 @@ select
                 end
     end as backwards_flag
 from with_previous
-cross join rules
