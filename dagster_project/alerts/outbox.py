@@ -119,6 +119,8 @@ def queue_events(
                 continue
             known.add(e["event_key"])
             event_date = e["event_date"]
+            if isinstance(event_date, datetime):
+                event_date = event_date.date()
             state = "pending" if event_date >= oldest else "stale"
             con.execute(
                 "INSERT INTO alert_outbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",

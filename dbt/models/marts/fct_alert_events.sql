@@ -172,7 +172,7 @@ select
     units.unit_short_zh,
     units.alert_email,
     events.subject_id,
-    events.event_date,
+    cast(events.event_date as date) as event_date,
     events.message_zh,
     events.message_en,
     events.trace,
