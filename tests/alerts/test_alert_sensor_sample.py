@@ -43,3 +43,25 @@ def test_the_alert_sensor_writes_the_outbox_once_and_delivers_once(
     assert len(webhook_receiver.bodies) == len(fresh)
     outbox = q(tmp_path / "alerts.duckdb", "SELECT state, count(*) FROM alert_outbox GROUP BY state")
     assert sum(n for _, n in outbox) == len(events)
+
+
+def test_pmw_alerts_without_channels_queues_and_sends_nothing(sample_pipeline_run, tmp_path):
+    from click.testing import CliRunner
+
+    from dagster_project.cli import main
+
+    home = sample_pipeline_run.home
+    env = {
+        "PMW_HOME": str(home),
+        "PMW_ALERT_CONFIG": str(tmp_path / "none.json"),
+        "PMW_ALERTS_PATH": str(tmp_path / "alerts.duckdb"),
+    }
+    result = CliRunner().invoke(main, ["alerts"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "0 deliveries made, 0 failed, on 0 channel(s)" in result.output and "absent: no channel" in result.output
+    [(queued,)] = q(tmp_path / "alerts.duckdb", "SELECT count(*) FROM alert_outbox")
+    assert queued == len(q(sample_pipeline_run.published, "SELECT event_key FROM fct_alert_events")) > 0
+    (tmp_path / "bad.json").write_text('{"channels": [{"type": "pager"}]}', encoding="utf-8")
+    env["PMW_ALERT_CONFIG"] = str(tmp_path / "bad.json")
+    bad = CliRunner().invoke(main, ["alerts"], env=env, catch_exceptions=False)
+    assert bad.exit_code == 2 and "bad.json: channels[0].type" in bad.output
