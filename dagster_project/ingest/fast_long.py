@@ -80,6 +80,8 @@ def _header(data: bytes) -> list[str] | None:
             return None
     end = data.find(b"\n")
     first = data[: end if end >= 0 else len(data)].decode("utf-8")
+    if "\r" in first.removesuffix("\r"):
+        return None  # a lone CR: not provably simple (the row path refuses it with the reason)
     cells = next(csv.reader([first.removesuffix("\r")]), [])
     header = [clean_cell(c.strip()).strip().lower() for c in cells]
     if len(header) != len(COLUMNS) or set(header) != set(COLUMNS):
@@ -231,7 +233,9 @@ def _regions(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
     return _unnest(con, _LOOKUPS[1], {"k_region": ("VARCHAR", keys), "region_code": ("VARCHAR", codes)})
 
 
-def _meta(con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date) -> tuple[str, date, str]:
+def _meta(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date, source: str | None = None
+) -> tuple[str, date, str]:
     """(subject, release_date, provenance, source_ref) texts; returns the join, the release's date and provenance."""
     cols: dict[str, tuple[str, list[Any]]] = {
         k: (t, [])
@@ -267,7 +271,12 @@ def _meta(con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date) -> tup
         if prov is None:
             raise _NotSimple
         provenances.add(prov)
-        row = (raw_subject, raw_date, raw_prov, raw_ref, subject, rd, prov, clean_cell(raw_ref.strip()))
+        ref = clean_cell(raw_ref.strip())
+        if prov == "published" and not ref:
+            if not source:
+                raise _NotSimple  # refused row by row, with the message naming --source
+            ref = source
+        row = (raw_subject, raw_date, raw_prov, raw_ref, subject, rd, prov, ref)
         for (_, values), v in zip(cols.values(), row, strict=True):
             values.append(v)
     on = _unnest(con, _LOOKUPS[2], cols)
@@ -291,16 +300,17 @@ def _unpublished_values(con: duckdb.DuckDBPyConnection) -> None:
             raise _NotSimple from None
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], records: int) -> None:
+def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], records: int, line_limit: int) -> None:
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
     names = ", ".join(f"'{c}'" for c in header)
-    # max_line_size: a longer line makes DuckDB fail, as a field longer than that fails the csv module.
+    # max_line_size: a longer line makes DuckDB fail (then the row path, whose csv field limit is the same
+    # setting, words it); no line longer than the limit means no field longer than it either.
     [(n,)] = con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_RAW} AS
             SELECT * EXCLUDE (note)
             FROM read_csv(?, header = true, auto_detect = false, columns = {spec}, delim = ',',
                           quote = '"', escape = '"', strict_mode = true, null_padding = false,
-                          ignore_errors = false, encoding = 'utf-8', max_line_size = {_CSV_FIELD_LIMIT},
+                          ignore_errors = false, encoding = 'utf-8', max_line_size = {int(line_limit)},
                           force_not_null = [{names}])""",
         [str(path)],
     ).fetchall()
@@ -354,6 +364,8 @@ def try_load(
     catalog: Catalog,
     today: date,
     table: str = "observations",
+    source: str | None = None,
+    field_limit: int = _CSV_FIELD_LIMIT,
 ) -> FastLoad | None:
     """Load ``path`` (whose bytes are ``data``) vectorised, or return None having written nothing.
 
@@ -367,10 +379,10 @@ def try_load(
         return None  # rowid would not be the file order
     try:
         try:
-            _read(con, path, header, _records(data))
+            _read(con, path, header, _records(data), field_limit)
             on_c = _combos(con, catalog)
             on_g = _regions(con, catalog)
-            on_m, release_date, provenance = _meta(con, catalog, landed)
+            on_m, release_date, provenance = _meta(con, catalog, landed, source)
             on = (on_c, on_g, on_m)
             _unpublished_values(con)
             notes = [

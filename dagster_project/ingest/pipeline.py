@@ -17,21 +17,21 @@ import duckdb
 
 from dagster_project.ingest import fast_long, http_api, store
 from dagster_project.ingest.catalog import Catalog, load_catalog
-from dagster_project.ingest.detect import UnknownFormatError, parse_document
-from dagster_project.ingest.document import DocumentError, load_document
+from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
+from dagster_project.ingest.document import Document, DocumentError, Limits, load_documents
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import parse_period, shift_years
 from dagster_project.ingest.quarantine import quarantine_bytes, quarantine_file
 from dagster_project.ingest.validate import validate_observations
 
-__all__ = ["IngestResult", "ingest_file", "ingest_payload", "derive_levels"]
+__all__ = ["IngestResult", "ingest_file", "ingest_payload", "derive_levels", "no_source_reason"]
 
 
 @dataclass
 class IngestResult:
     release_id: str
     source_file: str
-    status: str  # 'loaded' | 'quarantined'
+    status: str  # 'loaded' | 'quarantined' | 'duplicate' (same bytes already loaded under another name)
     adapter: str
     row_count: int
     errors: list[IngestError] = field(default_factory=list)
@@ -68,6 +68,69 @@ def _finish(
     return IngestResult(release_id, meta.source_file, "loaded", meta.adapter, n, [], None, parsed.notes)
 
 
+def _sheet_kind(doc: Document) -> str:
+    """Why a sheet without a documented header is skipped: 'empty', or 'cover or notes'."""
+    return "empty" if not any(any(r) for r in doc.rows) else "cover or notes (no documented header)"
+
+
+def _parse_all(docs: list[Document], name: str, catalog: Catalog, landed: date) -> ParseResult:
+    """Every data sheet of a workbook (a sheet is data when its header matches a documented format),
+    parsed into one result; cover, notes and empty sheets are skipped and named in the notes."""
+    if len(docs) == 1:
+        return parse_document(docs[0], catalog, default_release_date=landed)
+    data, skipped = [], []
+    for doc in docs:
+        try:
+            detect(doc)
+            data.append(doc)
+        except UnknownFormatError:
+            skipped.append(f"sheet {doc.sheet!r} skipped: {_sheet_kind(doc)}")
+    if not data:
+        sheets = ", ".join(repr(d.sheet) for d in docs)
+        raise UnknownFormatError(f"no sheet of the workbook ({sheets}) has a documented header")
+    results = []
+    for doc in data:
+        if len(data) > 1:
+            doc.source_file = f"{name}#{doc.sheet}"
+        results.append(parse_document(doc, catalog, default_release_date=landed))
+    merged = ParseResult(adapter=results[0].adapter, notes=skipped)
+    for doc, r in zip(data, results, strict=True):
+        merged.observations += r.observations
+        merged.errors += r.errors
+        merged.notes += [f"sheet {doc.sheet!r}: {n}" for n in r.notes] if len(data) > 1 else r.notes
+    if len({r.adapter for r in results}) > 1:
+        merged.adapter = "+".join(sorted({r.adapter for r in results}))
+    dates = [r.release_date for r in results if r.release_date]
+    merged.release_date = max(dates) if dates else None
+    provs = {r.provenance for r in results}
+    merged.provenance = provs.pop() if len(provs) == 1 else "mixed"
+    if len(data) > 1:
+        merged.notes.insert(0, f"read {len(data)} data sheets: {', '.join(repr(d.sheet) for d in data)}")
+    return merged
+
+
+def no_source_reason(release_key: str) -> str:
+    folder = release_key.rsplit("/", 1)[0] if "/" in release_key else "."
+    return (
+        "published figures without a source (出处): the file names no 发布单位/数据来源/来源 in its header or "
+        "footer. Give one with `pmw ingest FILE --source TEXT`, or set a default for the landing folder "
+        f"{folder!r} in PMW_SOURCE_DEFAULTS (source_defaults.json; see docs/release_formats.md)"
+    )
+
+
+def _fill_sources(parsed: ParseResult, source: str | None, name: str) -> None:
+    """Published rows that carry no source get ``source`` (``--source`` or the folder default); without
+    one the file is refused: a published figure nobody can trace is not published."""
+    missing = [o for o in parsed.observations if o.provenance == "published" and not (o.source_ref or "").strip()]
+    if not missing:
+        return
+    if source:
+        for obs in missing:
+            obs.source_ref = source
+        return
+    parsed.errors.append(IngestError(name, None, "source_ref", no_source_reason(name)))
+
+
 def ingest_file(
     path: Path | str,
     con: duckdb.DuckDBPyConnection,
@@ -78,6 +141,9 @@ def ingest_file(
     release_key: str | None = None,
     table: str = "observations",
     fast: bool = True,
+    source: str | None = None,
+    limits: Limits | None = None,
+    max_file_bytes: int | None = None,
 ) -> IngestResult:
     """Ingest one landing file. A file with any error is quarantined whole: nothing of it is stored.
 
@@ -86,6 +152,12 @@ def ingest_file(
     landed (its mtime) when the file has none. A loaded file stays where it is (archiving is the
     caller's job); a quarantined one is moved to ``quarantine_dir``.
 
+    ``source`` is the source (出处) of published rows the file does not cite (``pmw ingest --source``
+    or the landing folder's default); without it such a file is refused. A file larger than
+    ``max_file_bytes``, beyond ``limits`` or unreadable for any reason is quarantined with the reason
+    (never raised: one bad file must not stop the files behind it). The same bytes already loaded
+    under another name add nothing (status ``duplicate``, "already loaded as …").
+
     A simple long-format CSV is loaded by the vectorised path (:mod:`fast_long`), with the same
     result; anything else, or ``fast=False``, goes row by row (detect -> parse -> validate -> store).
     """
@@ -93,10 +165,46 @@ def ingest_file(
     name = release_key or path.name
     catalog = catalog or load_catalog()
     today = today or date.today()
+    if limits is None or max_file_bytes is None:
+        from dagster_project.settings import load_settings
+
+        settings = load_settings()
+        limits = limits or Limits(settings.max_field_chars, settings.max_sheet_rows, settings.max_sheet_cols)
+        max_file_bytes = max_file_bytes or settings.max_file_bytes
+    size = path.stat().st_size
+    landed = date.fromtimestamp(path.stat().st_mtime)
+
+    def refuse(reason: str, sha: str) -> IngestResult:
+        meta = store.ReleaseMeta(name, sha, "", None, "published")
+        parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", reason)])
+        return _finish(
+            con,
+            parsed,
+            meta,
+            store.make_release_id(name, sha),
+            catalog,
+            today,
+            lambda errors: quarantine_file(path, errors, quarantine_dir),
+            table,
+        )
+
+    if size > max_file_bytes:
+        from dagster_project.landing import file_sha256
+
+        return refuse(
+            f"file of {size / 1e6:.1f} MB is larger than the limit of {max_file_bytes / 1e6:.1f} MB "
+            "(PMW_MAX_FILE_MB): not read",
+            file_sha256(path),
+        )
     data = path.read_bytes()
     sha = store.sha256_bytes(data)
     release_id = store.make_release_id(name, sha)
-    landed = date.fromtimestamp(path.stat().st_mtime)
+    store.ensure_schema(con)
+    earlier = store.loaded_with_sha(con, sha, table)
+    if earlier and earlier[0] != release_id:
+        other_id, other_file = earlier
+        note = f"already loaded as {other_file} (release {other_id}): the same bytes add nothing"
+        return IngestResult(other_id, name, "duplicate", "", 0, notes=[note])
     if fast:
         loaded = fast_long.try_load(
             con,
@@ -109,16 +217,29 @@ def ingest_file(
             catalog=catalog,
             today=today,
             table=table,
+            source=source,
+            field_limit=limits.max_field_chars,
         )
         if loaded is not None:
             return IngestResult(
                 release_id, name, "loaded", loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
             )
     try:
-        doc = load_document(data, name)
-        parsed = parse_document(doc, catalog, default_release_date=landed)
+        docs = load_documents(data, name, limits)
+        parsed = _parse_all(docs, name, catalog, landed)
     except (DocumentError, UnknownFormatError) as exc:
         parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", str(exc))])
+    except MemoryError:
+        parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", "out of memory reading the file")])
+    except Exception as exc:  # any other failure to read is the file's problem, not the run's
+        reason = f"cannot read the file: {type(exc).__name__}: {exc}"
+        parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", reason)])
+    if not parsed.errors:
+        _fill_sources(parsed, source, name)
+    if not parsed.errors and not parsed.observations:
+        parsed.errors.append(
+            IngestError(name, None, "", "no observations: the file has no data rows (header only, or every cell empty)")
+        )
     meta = store.ReleaseMeta(name, sha, parsed.adapter, parsed.release_date, parsed.provenance)
     return _finish(
         con,
