@@ -81,11 +81,41 @@ def locate(partition_key: str, landing_dir: Path, archive_dir: Path) -> Path:
     )
 
 
+def source_note_path(path: Path) -> Path:
+    """Where `pmw ingest --source` leaves the source of a release file: a hidden file beside it
+    (ignored by the scan), moved with the file to the archive so a backfill cites it too."""
+    return path.with_name(f".{path.name}.source")
+
+
+def write_source_note(path: Path, source: str) -> None:
+    source_note_path(path).write_text(source.strip() + "\n", encoding="utf-8")
+
+
+def source_for(partition_key: str, path: Path, defaults: dict[str, str]) -> str | None:
+    """The source (出处) for a release's rows that cite none: the file's own note (`--source`), else the
+    default of its nearest landing sub-folder (settings ``source_defaults``, '' or '.' for the top)."""
+    note = source_note_path(path)
+    if note.is_file():
+        text = note.read_text(encoding="utf-8").strip()
+        if text:
+            return text
+    parts = partition_key.split("/")[:-1]
+    for depth in range(len(parts), -1, -1):
+        folder = "/".join(parts[:depth])
+        for candidate in (folder, "." if not folder else None):
+            if candidate is not None and defaults.get(candidate):
+                return defaults[candidate]
+    return None
+
+
 def archive(path: Path, partition_key: str, landing_dir: Path, archive_dir: Path) -> Path:
-    """Move a loaded file from landing to the archive (no-op when it is already archived)."""
+    """Move a loaded file (and its source note) from landing to the archive (no-op when already archived)."""
     if not path.resolve().is_relative_to(landing_dir.resolve()):
         return path
     target = archive_dir / partition_key
     target.parent.mkdir(parents=True, exist_ok=True)
+    note = source_note_path(path)
+    if note.is_file():
+        shutil.move(str(note), source_note_path(target))
     shutil.move(str(path), target)
     return target

@@ -40,7 +40,9 @@ def find_release_date(text: str) -> date | None:
         return None
 
 
-_PUBLISHER = re.compile(r"(?:发布单位|发布机关|发布机构|数据来源|资料来源|来源|出处)\s*[:：]\s*(?P<who>[^\s|;；,，。]+)")
+_PUBLISHER = re.compile(
+    r"(?:发布单位|发布机关|发布机构|数据来源|资料来源|来源|出处)\s*[:：]\s*(?P<who>[^\s|;；,，。]+)"
+)
 
 
 def find_source(text: str, title: str = "", release_date: date | None = None) -> str:
