@@ -59,9 +59,7 @@ def main() -> None:
     help="Stage the bundled sample releases and serve the sample API on 127.0.0.1.",
 )
 def run(sample: bool) -> None:
-    from dagster_project.runner import run_pipeline
-
-    from dagster_project.runner import WarehouseBusy
+    from dagster_project.runner import WarehouseBusy, run_pipeline
 
     try:
         summary = run_pipeline(sample=sample, log=lambda msg: click.echo(msg, err=True))
