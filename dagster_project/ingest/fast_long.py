@@ -44,7 +44,13 @@ from dagster_project.ingest.periods import parse_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value
 from dagster_project.ingest.text import clean_cell
 from dagster_project.ingest.units import UnitError, conversion, measure_unit, normalize_unit
-from dagster_project.ingest.validate import period_edge, rate_limit, unit_problem, value_problem_sql
+from dagster_project.ingest.validate import (
+    history_outliers,
+    period_edge,
+    rate_limit,
+    unit_problem,
+    value_problem_sql,
+)
 
 __all__ = ["FastLoad", "try_load"]
 
@@ -162,6 +168,9 @@ def _combos(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
             ("note", "VARCHAR"),
             ("vlimit", "DOUBLE"),
             ("edge", "DATE"),
+            ("pmin", "DOUBLE"),
+            ("pmax", "DOUBLE"),
+            ("hfactor", "DOUBLE"),
         )
     }
     for raw_ind, raw_measure, raw_unit, raw_period in con.execute(
@@ -215,6 +224,9 @@ def _combos(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
             conv.note,
             rate_limit(ind) if measure == "value" else None,
             edge,
+            ind.plausible_min if measure == "value" else None,
+            ind.plausible_max if measure == "value" else None,
+            ind.history_factor if measure == "value" else None,
         )
         for (_, values), v in zip(out.values(), row, strict=True):
             values.append(v)
@@ -329,6 +341,19 @@ WHERE regexp_full_match(r.value, '{_PLAIN_SQL}')
 """
 
 
+_DAYS = "datediff('day', period_start, period_end) + 1"
+
+
+def _history_candidates(on: tuple[str, str, str]) -> str:
+    """The rows validate.history_outliers judges: levels of indicators with a history_factor."""
+    return f"""
+SELECT c.indicator_code, g.region_code, m.subject_code, c.measure, c.period_kind, c.period_code,
+       TRY_CAST(r.value AS DOUBLE) * c.factor * c.rate / c.divisor AS value,
+       CAST(r.rowid + 2 AS INTEGER) AS source_row, c.hfactor AS factor
+{_joins(on)} AND c.hfactor IS NOT NULL
+"""
+
+
 def _obs_sql(on: tuple[str, str, str]) -> str:
     """The observation columns (store.load_release_query), in file order.
 
@@ -338,14 +363,15 @@ def _obs_sql(on: tuple[str, str, str]) -> str:
     return f"""
 SELECT indicator_code, region_code, subject_code, period_code, period_kind, period_start, period_end,
        measure,
-       CASE WHEN {value_problem_sql("value", "measure", "unit", "vlimit")} OR edge > release_date OR edge > ?
+       CASE WHEN {value_problem_sql("value", "measure", "unit", "vlimit", _DAYS)} OR edge > release_date OR edge > ?
+                 OR value < pmin OR value > pmax
             THEN error('not a simple row') ELSE value END,
        'eq', unit, source_value, source_unit, provenance, '', source_ref, ?, source_row, release_date
 FROM (
     SELECT c.indicator_code, g.region_code, m.subject_code, c.period_code, c.period_kind, c.period_start,
            c.period_end, c.measure, TRY_CAST(r.value AS DOUBLE) * c.factor * c.rate / c.divisor AS value,
            c.unit, r.value AS source_value, c.source_unit, m.provenance, m.source_ref,
-           CAST(r.rowid + 2 AS INTEGER) AS source_row, m.release_date, c.vlimit, c.edge
+           CAST(r.rowid + 2 AS INTEGER) AS source_row, m.release_date, c.vlimit, c.edge, c.pmin, c.pmax
     {_joins(on)}
 )
 ORDER BY source_row
@@ -394,6 +420,9 @@ def try_load(
             ]
             meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance)
             store.ensure_schema(con)
+            [(judged,)] = con.execute(f"SELECT count(*) FROM {_LOOKUPS[0]} WHERE hfactor IS NOT NULL").fetchall()
+            if judged and history_outliers(con, _history_candidates(on), [], release_id=release_id, table=table):
+                raise _NotSimple  # refused (or, confirmed, named) row by row
             # Rolled back (nothing written) when a row breaks a rule or a key is duplicated.
             rows = store.load_release_query(con, release_id, _obs_sql(on), [today, name], meta, table)
         except (_NotSimple, duckdb.Error):

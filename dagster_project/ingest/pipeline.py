@@ -15,14 +15,14 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.ingest import fast_long, http_api, store
+from dagster_project.ingest import fast_long, http_api, store, validate
 from dagster_project.ingest.catalog import Catalog, load_catalog
 from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
 from dagster_project.ingest.document import Document, DocumentError, Limits, load_documents
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import parse_period, shift_years
 from dagster_project.ingest.quarantine import quarantine_bytes, quarantine_file
-from dagster_project.ingest.validate import validate_observations
+from dagster_project.ingest.validate import plausibility_problem, validate_observations
 
 __all__ = ["IngestResult", "ingest_file", "ingest_payload", "derive_levels", "no_source_reason"]
 
@@ -49,8 +49,13 @@ def _finish(
     today: date,
     quarantine: Callable[[list[IngestError]], Path],
     table: str,
+    confirm_outlier: str | None = None,
 ) -> IngestResult:
-    """Validate; then load, or record the rejection and call ``quarantine(errors) -> Path``."""
+    """Validate; then load, or record the rejection and call ``quarantine(errors) -> Path``.
+
+    Implausible values (plausible range, history) are refused like contract errors unless
+    ``confirm_outlier`` says why they are real; then they load and the notes name them.
+    """
     errors = list(parsed.errors)
     errors += validate_observations(
         parsed.observations,
@@ -60,12 +65,70 @@ def _finish(
         today=today,
     )
     store.ensure_schema(con)
+    if not errors:
+        doubtful = _implausible(con, parsed.observations, catalog, release_id, table)
+        if doubtful and confirm_outlier:
+            parsed.notes += [
+                f"row {e.row} {e.column}: confirmed outlier ({confirm_outlier}): {e.reason}" for e in doubtful
+            ]
+        else:
+            errors += doubtful
     if errors:
         store.record_quarantine(con, release_id, meta, errors)
         qpath = quarantine(errors)
         return IngestResult(release_id, meta.source_file, "quarantined", meta.adapter, 0, errors, qpath, parsed.notes)
     n = store.load_release(con, release_id, parsed.observations, meta, table)
     return IngestResult(release_id, meta.source_file, "loaded", meta.adapter, n, [], None, parsed.notes)
+
+
+def _implausible(
+    con: duckdb.DuckDBPyConnection, observations: list[Observation], catalog: Catalog, release_id: str, table: str
+) -> list[IngestError]:
+    """Values outside their indicator's plausible range, or too far from their history."""
+    errors = []
+    checked = []
+    for obs in observations:
+        ind = catalog.indicator(obs.indicator_code)
+        problem = plausibility_problem(obs, ind)
+        if problem:
+            errors.append(IngestError(obs.source_file, obs.source_row, "value", problem))
+        elif ind is not None and ind.history_factor and obs.measure == "value":
+            checked.append(obs)
+    if checked:
+        cols = "indicator_code, region_code, subject_code, measure, period_kind, period_code, value, source_row, factor"
+        rows = [
+            (
+                o.indicator_code,
+                o.region_code,
+                o.subject_code,
+                o.measure,
+                o.period_kind,
+                o.period_code,
+                o.value,
+                o.source_row,
+                catalog.indicator(o.indicator_code).history_factor,
+            )
+            for o in checked
+        ]
+        placeholders = ", ".join(["(?, ?, ?, ?, ?, ?, ?::DOUBLE, ?::INTEGER, ?::DOUBLE)"] * len(rows))
+        candidates = f"SELECT * FROM (VALUES {placeholders}) AS t({cols})"
+        params = [v for r in rows for v in r]
+        files = {o.source_row: o.source_file for o in checked}
+        for row, period, value, med, factor in validate.history_outliers(
+            con, candidates, params, release_id=release_id, table=table
+        ):
+            errors.append(
+                IngestError(
+                    files.get(row, ""),
+                    row,
+                    "value",
+                    f"implausible value {value:g} for {period}: more than {factor:g}x away from its history "
+                    f"(median {med:g} for the same period of other years; "
+                    f"plausible {med / factor:g}..{med * factor:g}). "
+                    "A unit slip (万元 for 亿元)? If the figure is real, confirm it: pmw ingest --confirm-outlier",
+                )
+            )
+    return sorted(errors, key=lambda e: e.row or 0)
 
 
 def _sheet_kind(doc: Document) -> str:
@@ -144,6 +207,7 @@ def ingest_file(
     source: str | None = None,
     limits: Limits | None = None,
     max_file_bytes: int | None = None,
+    confirm_outlier: str | None = None,
 ) -> IngestResult:
     """Ingest one landing file. A file with any error is quarantined whole: nothing of it is stored.
 
@@ -219,7 +283,7 @@ def ingest_file(
             table=table,
             source=source,
             field_limit=limits.max_field_chars,
-        )
+        )  # gives up (None) on an implausible value: the row path refuses it or, confirmed, names it
         if loaded is not None:
             return IngestResult(
                 release_id, name, "loaded", loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
@@ -250,6 +314,7 @@ def ingest_file(
         today,
         lambda errors: quarantine_file(path, errors, quarantine_dir),
         table,
+        confirm_outlier,
     )
 
 
