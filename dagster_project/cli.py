@@ -320,20 +320,30 @@ def explain(target: str, period: str | None, history: int) -> None:
     "footer (发布单位/数据来源/来源), e.g. '株洲市统计局《统计月报》2022年5月'. Without it and without a "
     "folder default (PMW_SOURCE_DEFAULTS) such a file is refused.",
 )
+@click.option(
+    "--confirm-outlier",
+    "confirm",
+    metavar="REASON",
+    help="Load values refused as implausible (outside the indicator's plausible range or far from its "
+    "history) because they are real: say why (e.g. '一次性土地出让收入，财政局已核实'). The reason is kept "
+    "with the release; hard rules (rates above 100%, impossible days, class Ⅵ) still apply.",
+)
 @click.option("--publish", is_flag=True, help="Afterwards rebuild the models, run the checks and publish the marts.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Dagster's own log.")
-def ingest(file: Path, key: str | None, source: str | None, publish: bool, verbose: bool) -> None:
+def ingest(file: Path, key: str | None, source: str | None, confirm: str | None, publish: bool, verbose: bool) -> None:
     from dagster_project.runner import WarehouseBusy, prepare_environment, warehouse_lock
 
     settings = prepare_environment()
     try:
         with warehouse_lock(settings, lambda m: click.echo(m, err=True), what=f"pmw ingest {file.name}"):
-            _ingest(settings, file, key, source, publish, verbose)
+            _ingest(settings, file, key, source, confirm, publish, verbose)
     except WarehouseBusy as exc:
         fail(str(exc))
 
 
-def _ingest(settings, file: Path, key: str | None, source_text: str | None, publish: bool, verbose: bool) -> None:
+def _ingest(
+    settings, file: Path, key: str | None, source_text: str | None, confirm: str | None, publish: bool, verbose: bool
+) -> None:
     from dagster_project import landing
     from dagster_project.ingest import store
 
@@ -352,8 +362,9 @@ def _ingest(settings, file: Path, key: str | None, source_text: str | None, publ
     if staged != source:
         staged.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, staged)  # the office's copy stays where it was
-    if source_text is not None:
-        landing.write_source_note(staged, source_text)
+    for kind, text in (("source", source_text), ("confirm", confirm)):
+        if text is not None:
+            landing.write_note(staged, kind, text)
     release_id = store.make_release_id(key, landing.file_sha256(staged))
     click.echo(f"[1/3] staged {file} as release {key!r} in {settings.landing_dir}", err=True)
 

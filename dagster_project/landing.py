@@ -81,24 +81,34 @@ def locate(partition_key: str, landing_dir: Path, archive_dir: Path) -> Path:
     )
 
 
-def source_note_path(path: Path) -> Path:
-    """Where `pmw ingest --source` leaves the source of a release file: a hidden file beside it
-    (ignored by the scan), moved with the file to the archive so a backfill cites it too."""
-    return path.with_name(f".{path.name}.source")
+NOTE_KINDS = ("source", "confirm")  # `pmw ingest --source`, `pmw ingest --confirm-outlier`
 
 
-def write_source_note(path: Path, source: str) -> None:
-    source_note_path(path).write_text(source.strip() + "\n", encoding="utf-8")
+def note_path(path: Path, kind: str) -> Path:
+    """Where `pmw ingest` leaves what it was told about a release file (its source, a confirmed
+    outlier): a hidden file beside it (ignored by the scan), moved with the file to the archive so a
+    backfill reads it too."""
+    if kind not in NOTE_KINDS:
+        raise ValueError(f"unknown note kind {kind!r}")
+    return path.with_name(f".{path.name}.{kind}")
+
+
+def write_note(path: Path, kind: str, text: str) -> None:
+    note_path(path, kind).write_text(text.strip() + "\n", encoding="utf-8")
+
+
+def read_note(path: Path, kind: str) -> str | None:
+    note = note_path(path, kind)
+    text = note.read_text(encoding="utf-8").strip() if note.is_file() else ""
+    return text or None
 
 
 def source_for(partition_key: str, path: Path, defaults: dict[str, str]) -> str | None:
     """The source (出处) for a release's rows that cite none: the file's own note (`--source`), else the
     default of its nearest landing sub-folder (settings ``source_defaults``, '' or '.' for the top)."""
-    note = source_note_path(path)
-    if note.is_file():
-        text = note.read_text(encoding="utf-8").strip()
-        if text:
-            return text
+    text = read_note(path, "source")
+    if text:
+        return text
     parts = partition_key.split("/")[:-1]
     for depth in range(len(parts), -1, -1):
         folder = "/".join(parts[:depth])
@@ -114,8 +124,9 @@ def archive(path: Path, partition_key: str, landing_dir: Path, archive_dir: Path
         return path
     target = archive_dir / partition_key
     target.parent.mkdir(parents=True, exist_ok=True)
-    note = source_note_path(path)
-    if note.is_file():
-        shutil.move(str(note), source_note_path(target))
+    for kind in NOTE_KINDS:
+        note = note_path(path, kind)
+        if note.is_file():
+            shutil.move(str(note), note_path(target, kind))
     shutil.move(str(path), target)
     return target

@@ -112,6 +112,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                     settings.quarantine_dir,
                     release_key=key,
                     source=landing.source_for(key, path, defaults),
+                    confirm_outlier=landing.read_note(path, "confirm"),
                     limits=limits,
                     max_file_bytes=settings.max_file_bytes,
                 )
@@ -124,7 +125,9 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 context.log.error(f"{key}: {error.reason}; quarantined to {qpath}")
                 continue
             if result.notes:
-                notes[key] = [n for n in result.notes if n.startswith(("sheet ", "read ", "already loaded"))]
+                shown = [n for n in result.notes if n.startswith(("sheet ", "read ", "already loaded"))]
+                shown += [n for n in result.notes if "confirmed outlier" in n]
+                notes[key] = shown
             if result.status == "duplicate":
                 landing.archive(path, key, settings.landing_dir, settings.archive_dir)
                 context.log.info(f"{key}: {result.notes[0]}")
