@@ -86,7 +86,7 @@ def sources(con) -> set[str]:
 @pytest.mark.parametrize(
     ("name", "content", "adapter", "rows", "source"),
     [
-        ("tjyb.csv", MONTHLY_CSV, "monthly_table", 10, "株洲市统计局《株洲市统计月报（2022年5月）》 2022-06-20"),
+        ("tjyb.csv", MONTHLY_CSV, "monthly_table", 10, "株洲市统计局《株洲市统计月报(2022年5月)》 2022-06-20"),
         (
             "szb.csv",
             PROVINCE_CSV,
