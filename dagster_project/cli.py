@@ -183,6 +183,7 @@ def status(section: str | None, statuses: tuple[str, ...], region: str | None, s
     sc = sc.assign(_rank=sc["status_code"].map(rank)).sort_values(["_rank", "section_zh", "target_id"])
     if fmt != "table":
         _emit_records(sc, region_values, fmt)
+        _print_quarantined(err=True)  # machine-readable output stays clean
         return
     headers, rows = scorecard_rows(sc)
     if region_values is not None:
@@ -203,6 +204,21 @@ def status(section: str | None, statuses: tuple[str, ...], region: str | None, s
         f"{int(quality.get('published', 0))} published, {int(quality.get('derived', 0))} derived, "
         f"{int(quality.get('illustrative', 0))} illustrative (示意: sample data, not real figures)"
     )
+    _print_quarantined(err=False)
+
+
+def _print_quarantined(err: bool) -> None:
+    """Files quarantined since the last clean ingestion: their figures are missing from the scorecard."""
+    from dagster_project.ingest.quarantine import quarantined_since_clean
+
+    settings = load_settings()
+    files = quarantined_since_clean(settings.quarantine_dir)
+    if not files:
+        return
+    click.echo(f"\n{len(files)} file(s) quarantined since the last clean ingestion (not loaded):", err=err)
+    for f in files:
+        click.echo(f"    {f.name}: {f.reason}", err=err)
+    click.echo(f"    reports: {settings.quarantine_dir}", err=err)
 
 
 RECORD_COLUMNS = [
@@ -241,7 +257,9 @@ def _emit_records(sc, region_values, fmt: str) -> None:
         frame["region_unit_status"] = regional["unit_status"].to_numpy()
         frame["region_period_code"] = regional["period_code"].to_numpy()
     if fmt == "csv":
-        click.echo(frame.to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
+        from dagster_project.ingest.text import spreadsheet_safe_frame
+
+        click.echo(spreadsheet_safe_frame(frame).to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
     else:
         click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
 
@@ -517,7 +535,9 @@ def report(output: Path | None) -> None:
         bar.update(1)
 
     try:
-        result = build_report(settings.published_db_path, out, progress=progress)
+        result = build_report(
+            settings.published_db_path, out, progress=progress, quarantine_dir=settings.quarantine_dir
+        )
     except NoPublishedCopy as exc:
         fail(str(exc))
     finally:
@@ -620,7 +640,9 @@ def _run_sql(con, text: str, fmt: str, max_rows: int) -> bool:
                 continue
             frame = relation.df()
             if fmt == "csv":
-                click.echo(frame.to_csv(index=False), nl=False)
+                from dagster_project.ingest.text import spreadsheet_safe_frame
+
+                click.echo(spreadsheet_safe_frame(frame).to_csv(index=False), nl=False)
             elif fmt == "json":
                 click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
             else:
