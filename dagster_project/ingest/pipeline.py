@@ -175,9 +175,9 @@ def _parse_all(docs: list[Document], name: str, catalog: Catalog, landed: date) 
 def no_source_reason(release_key: str) -> str:
     folder = release_key.rsplit("/", 1)[0] if "/" in release_key else "."
     return (
-        "published figures without a source (出处): the file names no 发布单位/数据来源/来源 in its header or "
-        "footer. Give one with `pmw ingest FILE --source TEXT`, or set a default for the landing folder "
-        f"{folder!r} in PMW_SOURCE_DEFAULTS (source_defaults.json; see docs/release_formats.md)"
+        "no source (出处) for its published figures: give one with `pmw ingest FILE --source TEXT` or set a "
+        f"default for the landing folder {folder!r} in PMW_SOURCE_DEFAULTS (source_defaults.json); the file "
+        "names no 发布单位/数据来源/来源 in its header or footer (docs/release_formats.md)"
     )
 
 
