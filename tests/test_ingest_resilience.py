@@ -86,7 +86,9 @@ def test_real_tables_load_and_poison_files_ahead_are_contained(home):
     with dg.instance_for_test() as instance:
         summary = ingest_landing(instance, load_settings(), log=lambda _m: None)
         [run] = instance.get_runs()
-        retries = [e for e in instance.all_logs(run.run_id) if e.dagster_event_type == dg.DagsterEventType.STEP_RESTARTED]
+        retries = [
+            e for e in instance.all_logs(run.run_id) if e.dagster_event_type == dg.DagsterEventType.STEP_RESTARTED
+        ]
     assert time.monotonic() - started < 180
     assert sorted(summary.files_loaded) == real, summary
     assert sorted(summary.files_quarantined) == poison
@@ -228,7 +230,10 @@ def test_a_busy_warehouse_is_refused_cleanly_after_the_timeout(home):
         assert holder.stdout.readline().strip() == b"held"
         said: list[str] = []
         started = time.monotonic()
-        with pytest.raises(WarehouseBusy, match="nothing was written"), warehouse_lock(settings, said.append, timeout=1):
+        with (
+            pytest.raises(WarehouseBusy, match="nothing was written"),
+            warehouse_lock(settings, said.append, timeout=1),
+        ):
             pass
         assert time.monotonic() - started < 5
         assert said and "waiting for `pmw run` (pid" in said[0]
@@ -264,9 +269,7 @@ def test_the_warehouse_pool_admits_one_materialisation_at_a_time(home, tmp_path)
     """Defect 10: the limit was only checked as text in dagster.yaml; here two materialisations race."""
     log = tmp_path / "intervals.jsonl"
     procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", POOL_JOB.replace("{name}", name), str(log)], env=_env(home), cwd=REPO
-        )
+        subprocess.Popen([sys.executable, "-c", POOL_JOB.replace("{name}", name), str(log)], env=_env(home), cwd=REPO)
         for name in ("first", "second")
     ]
     for proc in procs:
