@@ -133,7 +133,11 @@ def quarantined_since_clean(quarantine_dir: Path | str) -> list[QuarantinedFile]
             continue
         with open(report, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))[1:]
-        first = rows[0][3].removeprefix("'") if rows and len(rows[0]) > 3 else ""
+        first = ""
+        if rows and len(rows[0]) > 3:
+            _, row, column, reason = (c.removeprefix("'") for c in rows[0][:4])
+            where = ", ".join(x for x in (f"row {row}" if row else "", column) if x)
+            first = f"{where}: {reason}" if where else reason
         name = report.name.removesuffix(".errors.csv")
         out.append(QuarantinedFile(name, first, len(rows), datetime.fromtimestamp(mtime, UTC)))
     return out
