@@ -192,10 +192,9 @@ def test_pmw_ingest_after_a_killed_run_finishes_within_a_minute(home, tmp_path):
 
 def test_two_ingests_side_by_side_wait_for_each_other(home, tmp_path):
     """Defect 9: the second `pmw ingest` failed with "Could not set lock" after a row was written."""
-    files = []
-    for name, text in (("tjyb_2022-05.csv", MONTHLY_CSV), ("szb_2022-05.csv", PROVINCE_CSV)):
-        files.append(tmp_path / name)
-        files[-1].write_text(text, encoding="utf-8")
+    from dagster_project.bench.harness import _small_release
+
+    files = [_small_release(tmp_path / f"pm25_{year}.csv", year) for year in (2020, 2021)]
     procs = [
         subprocess.Popen([PMW, "ingest", str(f)], env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for f in files
@@ -205,7 +204,7 @@ def test_two_ingests_side_by_side_wait_for_each_other(home, tmp_path):
         assert proc.returncode == 0, (out + err).decode()
     assert any(b"waiting for `pmw ingest" in err for _, err in outs), "the second one said why it waited"
     loaded = _query(home, "select source_file, count(*) from raw.observations group by 1 order by 1")
-    assert loaded == [("szb_2022-05.csv", 9), ("tjyb_2022-05.csv", 10)]
+    assert loaded == [("pm25_2020.csv", 20), ("pm25_2021.csv", 20)]
 
 
 def test_a_busy_warehouse_is_refused_cleanly_after_the_timeout(home):
