@@ -1,7 +1,8 @@
 """`pmw` — the command line of the progress-monitoring warehouse.
 
 Commands: run (the whole pipeline), ingest FILE (one release through the real ingestion path),
-status / explain / sql / report (read the published copy, read-only), ui, dbt-docs.
+status / explain / sql / report (read the published copy, read-only), alerts (the alert outbox), ui,
+dbt-docs.
 
 Exit codes: 0 success; 1 failure or no data (a blocking check failed, nothing is published, a file
 was quarantined, a query failed, no target matched the filters); 2 bad usage or bad input (click's
@@ -26,7 +27,16 @@ import click
 
 from dagster_project.settings import load_settings
 
-STATUS_CODES = ["achieved", "on_track", "needs_acceleration", "off_track", "deteriorating", "no_data", "not_assessable"]
+STATUS_CODES = [
+    "achieved",
+    "on_track",
+    "needs_acceleration",
+    "off_track",
+    "deteriorating",
+    "no_data",
+    "not_assessable",
+    "not_achieved",
+]
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -149,12 +159,23 @@ def dbt_docs(target_path: Path | None) -> None:
     help="Region code or name (e.g. 430281, 醴陵, Liling): targets scoped to it, and "
     "regional targets with the region's own value.",
 )
-@click.option("--all", "show_all", is_flag=True, help="Include the qualitative targets (assessed by hand).")
+@click.option(
+    "--all", "show_all", is_flag=True, help="Include the qualitative targets (status rolled up from their tasks)."
+)
+@click.option(
+    "--unit",
+    help="Unit code or name (e.g. 发改委, FGW): the targets and tasks it leads, their status and its returns.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def status(section: str | None, statuses: tuple[str, ...], region: str | None, show_all: bool, fmt: str) -> None:
+def status(
+    section: str | None, statuses: tuple[str, ...], region: str | None, show_all: bool, unit: str | None, fmt: str
+) -> None:
     from dagster_project.report.labels import ATTENTION, STATUSES, num
     from dagster_project.report.terminal import scorecard_rows, table
 
+    if unit:
+        _unit_status(unit, fmt)
+        return
     data = _load_published()
     sc = data.scorecard
     if not show_all and "not_assessable" not in statuses:
@@ -219,6 +240,49 @@ def _print_quarantined(err: bool) -> None:
     for f in files:
         click.echo(f"    {f.name}: {f.reason}", err=err)
     click.echo(f"    reports: {settings.quarantine_dir}", err=err)
+
+
+def _unit_status(text: str, fmt: str) -> None:
+    """`pmw status --unit`: one unit's targets, tasks and returns (dagster_project/report/units.py)."""
+    from dagster_project.report.published import NoPublishedCopy
+    from dagster_project.report.units import find_unit, load_unit_data, unit_text
+
+    try:
+        data = load_unit_data(load_settings().published_db_path)
+    except NoPublishedCopy as exc:
+        fail(str(exc))
+    if data is None:
+        fail("the published copy has no unit marts yet: run `pmw run` to rebuild and publish")
+    try:
+        unit = find_unit(data.units, text)
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    if fmt == "table":
+        click.echo(unit_text(data, unit))
+        return
+    tasks = data.tasks[data.tasks["lead_unit_code"] == unit["unit_code"]]
+    if fmt == "csv":
+        click.echo(tasks.to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
+    else:
+        click.echo(tasks.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
+
+
+@main.command(
+    help="提醒 / Queue the new alert events of the published marts in the outbox and deliver them "
+    "(what the alert sensor does every few minutes; docs/task_ledger.md)."
+)
+def alerts() -> None:
+    from dagster_project.alerts.config import ConfigError, load_config
+    from dagster_project.alerts.sensor import run_alerts
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    result = run_alerts(config=config, log=lambda m: click.echo(m, err=True))
+    click.echo(f"{result.summary()} (channels from {config.source})")
+    if result.failed:
+        sys.exit(1)
 
 
 RECORD_COLUMNS = [

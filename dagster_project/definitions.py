@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.alerts.sensor import alert_outbox_sensor
 from dagster_project.assets.checks import marts_meet_expectations, staged_observations_meet_expectations
 from dagster_project.assets.ingestion import raw_api_observations, raw_observations
 from dagster_project.assets.publish import publish_status_sensor, published_marts
@@ -23,7 +24,7 @@ defs = dg.Definitions(
     assets=[raw_observations, raw_api_observations, warehouse_dbt_models, published_marts, progress_report],
     asset_checks=[staged_observations_meet_expectations, marts_meet_expectations],
     jobs=[ingest_release_files_job, pull_stats_api_job, build_and_publish_job],
-    sensors=[landing_folder_sensor, publish_status_sensor],
+    sensors=[landing_folder_sensor, publish_status_sensor, alert_outbox_sensor],
     schedules=[monthly_stats_api_schedule, nightly_build_schedule],
     resources=build_resources(load_settings()),
 )

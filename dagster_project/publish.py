@@ -52,6 +52,12 @@ PUBLISHED_MARTS = (
     "fct_target_progress",
     "fct_target_progress_by_region",
     "fct_target_scorecard",
+    # the task ledger: units, tasks, returns, unit scorecard, alert events
+    "dim_units",
+    "fct_task_progress",
+    "fct_task_returns",
+    "fct_unit_scorecard",
+    "fct_alert_events",
 )
 MARTS_SCHEMA = "marts"
 VINTAGES_TABLE = "observation_vintages"  # every vintage of every number, for "as known on" questions

@@ -1501,7 +1501,20 @@ def generate(out: Path = DEFAULT_OUT, facts_csv: Path = FACTS_CSV) -> int:
     revisions(w, s)
     published(w, load_facts(facts_csv))
     bad_files(w, s)
+    returns = _beside("generate_task_returns")  # the units' monthly returns (工作台账)
+    returns.task_returns(w)
+    returns.bad_task_return(w)
     return w.count
+
+
+def _beside(name: str):
+    """A generator module next to this script (scripts/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> None:

@@ -219,7 +219,8 @@ def test_the_report_lists_files_quarantined_since_the_last_clean_ingestion(sampl
     html = (sample_pipeline_run.home / "reports" / "progress_report.html").read_text(encoding="utf-8")
     banner = html[html.index('id="quarantined"') :]
     banner = banner[: banner.index("</div>")]
-    assert "4 个文件被隔离" in banner
+    bad = len(list((REPO / "data" / "sample" / "bad").iterdir()))  # 4 statistics files, one unit return
+    assert f"{bad} 个文件被隔离" in banner and "task_return_wrong_unit.csv" in banner
     for name in ("air_2022-07_impossible_ratio.html", "long_duplicate_key.csv", "long_future_period.csv"):
         assert name in banner
     assert "rate 135% above its limit 100%" in banner

@@ -37,6 +37,9 @@ _MART_TITLES = {
     "fct_target_progress": "目标进度（每个目标每期一行）/ target progress",
     "fct_target_progress_by_region": "分地区目标进度 / regional progress",
     "fct_target_scorecard": "目标计分卡 / the scorecard",
+    "fct_task_progress": "任务进度（每个任务每月一行）/ task progress",
+    "fct_task_returns": "单位月度台账 / the units' monthly returns",
+    "fct_unit_scorecard": "单位计分卡 / the unit scorecard",
 }
 
 

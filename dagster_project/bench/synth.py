@@ -46,7 +46,16 @@ REPO = Path(__file__).resolve().parents[2]
 AS_OF_DATE = "2026-02-28"
 
 # Seeds copied verbatim: status vocabulary and thresholds are the warehouse's, not the country's.
-_COPIED_SEEDS = ("status_thresholds.csv", "statuses.csv", "pace_statuses.csv", "exchange_rates.csv")
+_COPIED_SEEDS = (
+    "status_thresholds.csv",
+    "statuses.csv",
+    "pace_statuses.csv",
+    "exchange_rates.csv",
+    # the task ledger's vocabulary (docs/task_ledger.md)
+    "task_stages.csv",
+    "task_statuses.csv",
+    "task_return_rules.csv",
+)
 
 _FAMILY_BY_DIGIT = {
     0: ("flow", "亿元", "亿元"),
@@ -220,13 +229,23 @@ def write_seeds(scale: Scale, seeds_dir: Path) -> dict[str, int]:
         shutil.copy(REPO / "seeds" / name, seeds_dir / name)
     # properties.yml gives every seed column its type and the seeds' own data tests.
     shutil.copy(REPO / "seeds" / "properties.yml", seeds_dir / "properties.yml")
+    shutil.copy(REPO / "seeds" / "task_ledger.yml", seeds_dir / "task_ledger.yml")
     indicators = _indicator_rows(scale)
     _write_csv(seeds_dir / "indicators.csv", indicators, _header_of("indicators.csv"))
     regions = _region_rows(scale)
     _write_csv(seeds_dir / "regions.csv", regions, _header_of("regions.csv"))
     _write_csv(seeds_dir / "plans.csv", _plan_rows(), _header_of("plans.csv"))
     # No river sections or listed projects: their seed tests only accept 株洲's rivers and lists.
-    for name in ("monitoring_sections.csv", "listed_projects.csv", "report_figures.csv"):
+    # nor units, tasks and returns: the benchmark measures the statistics path (the task ledger is small)
+    for name in (
+        "monitoring_sections.csv",
+        "listed_projects.csv",
+        "report_figures.csv",
+        "units.csv",
+        "target_units.csv",
+        "tasks.csv",
+        "task_milestones.csv",
+    ):
         _write_csv(seeds_dir / name, [], _header_of(name))
     con = duckdb.connect()
     try:

@@ -28,7 +28,14 @@ from dagster_project.ingest.store import OBSERVATION_TABLES
 # (GX spends ~0.2 s per batch whatever its size).
 RAW_BATCH_MAX_ROWS = 20_000
 
-CHECKED_MARTS = ("fct_target_progress", "fct_target_progress_by_region", "fct_target_scorecard")
+CHECKED_MARTS = (
+    "fct_target_progress",
+    "fct_target_progress_by_region",
+    "fct_target_scorecard",
+    "fct_task_progress",
+    "fct_task_returns",
+    "fct_unit_scorecard",
+)
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -53,6 +60,9 @@ def catalogue_parameters(seeds_dir: Path, today: date | None = None) -> dict:
         "today": f"{today.isoformat()}T00:00:00",  # a datetime string: GX compares it with timestamps
         "catalogue_target_ids": sorted(r["target_id"] for r in targets),
         "catalogue_target_count": len(targets),
+        # the task ledger (seeds/tasks.csv, seeds/units.csv)
+        "catalogue_task_ids": sorted(r["task_id"] for r in _read_csv(seeds_dir / "tasks.csv")),
+        "catalogue_unit_codes": sorted(r["unit_code"] for r in _read_csv(seeds_dir / "units.csv")),
     }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.ingest import fast_long, http_api, store, validate
+from dagster_project.ingest import fast_long, http_api, store, task_returns, validate
 from dagster_project.ingest.catalog import Catalog, load_catalog
 from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
 from dagster_project.ingest.document import Document, DocumentError, Limits, load_documents
@@ -290,6 +290,16 @@ def ingest_file(
             )
     try:
         docs = load_documents(data, name, limits)
+        if task_returns.sniff(docs[0]):  # a unit's monthly return (工作台账), not statistics
+            return task_returns.ingest_document(
+                docs[0],
+                con,
+                name=name,
+                sha=sha,
+                release_id=release_id,
+                today=today,
+                quarantine=lambda errors: quarantine_file(path, errors, quarantine_dir),
+            )
         parsed = _parse_all(docs, name, catalog, landed)
     except (DocumentError, UnknownFormatError) as exc:
         parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", str(exc))])

@@ -107,6 +107,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in OBSERVATION_TABLES:
         con.execute(_OBS_DDL.format(table=table))
         _drop_primary_key(con, table)
+    from dagster_project.ingest.task_returns import ensure_schema as ensure_task_returns  # lazy: it imports store
+
+    ensure_task_returns(con)  # raw.task_returns: the units' monthly returns (工作台账)
 
 
 def _drop_primary_key(con: duckdb.DuckDBPyConnection, table: str) -> None:

@@ -35,6 +35,7 @@ from dagster_project.report.labels import (
     stage_label,
     unit_of,
 )
+from dagster_project.report.units import units_html
 
 REPORT_FILE_NAME = "progress_report.html"
 TITLE = "株洲市政府工作报告目标进度报告 / Progress report on the Zhuzhou work-report targets"
@@ -439,13 +440,15 @@ def _projects(data: ReportData, sources: Sources) -> str:
 def _qualitative(sc: pd.DataFrame) -> str:
     q = sc[sc["target_kind"] == "qualitative"]
     items = "".join(
-        f"<li><b>{e(r.title_zh)}</b> <small>{e(r.title_en)} · {e(r.target_id)} · {e(r.section_zh)}</small>"
+        f"<li>{status_chip(r.status_code, r.status_zh, r.status_en)} <b>{e(r.title_zh)}</b> "
+        f"<small>{e(r.title_en)} · {e(r.target_id)} · {e(r.section_zh)}</small>"
         f'<br><span class="muted">“{e(r.quote)}”</span></li>'
         for r in q.itertuples()
     )
     return (
-        f'<section id="qualitative"><h2>定性目标 <small>Qualitative targets ({len(q)}) — assessed by hand, '
-        f"not scored</small></h2><details><summary>展开 show all {len(q)}</summary><ul>{items}</ul></details></section>"
+        f'<section id="qualitative"><h2>定性目标 <small>Qualitative targets ({len(q)}) — status rolled up from '
+        f'their tasks and the units\' monthly returns (<a href="#units">责任单位 by unit</a>)</small></h2>'
+        f"<details><summary>展开 show all {len(q)}</summary><ul>{items}</ul></details></section>"
     )
 
 
@@ -596,6 +599,7 @@ def render_report(
     regional = _regional(data, sources)
     projects = _projects(data, sources)
     qualitative = _qualitative(sc)
+    units = units_html(data.db_path)  # 责任单位: the task ledger's unit view
     quality = data.progress["actual_quality"].value_counts()
     total = int(quality.sum()) or 1
     n_ill, n_der, n_pub = (int(quality.get(q, 0)) for q in ("illustrative", "derived", "published"))
@@ -617,8 +621,8 @@ def render_report(
 {_quarantined(quarantined or [])}</header>
 <nav><a href="#summary">概览 Summary</a><a href="#scorecard">计分卡 Scorecard</a><a href="#charts">进度图 Charts</a>
 <a href="#regional">分地区 Regions</a><a href="#projects">项目 Projects</a><a href="#qualitative">定性 Qualitative</a>
-<a href="#sources">来源 Sources</a></nav>
-<main>{summary}{scorecard}{chart_html}{regional}{projects}{qualitative}
+<a href="#units">单位 Units</a><a href="#sources">来源 Sources</a></nav>
+<main>{summary}{scorecard}{chart_html}{regional}{projects}{qualitative}{units}
 <section id="sources"><h2>数据来源 <small>Sources — every figure's release file and release date</small></h2>
 <p class="muted">[n] 为脚注编号，r 为文件行号 (row in the file, 1-based as a spreadsheet shows it).</p>
 {sources.html()}</section>

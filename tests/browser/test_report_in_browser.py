@@ -55,7 +55,7 @@ def test_report_draws_every_chart_and_shows_the_counts(sample_pipeline_run, repo
                    .map(c => [c.dataset.status, Number(c.querySelector('.count').textContent)])"""
             )
         )
-        assert cards == {code: counts.get(code, 0) for code in cards} and len(cards) == 7
+        assert cards == {code: counts.get(code, 0) for code in cards} and len(cards) == 8  # statuses.csv
         page.screenshot(shots / "report_top.png", full_page=False)
 
         # a reader clicks "off track": the scorecard shows exactly those targets

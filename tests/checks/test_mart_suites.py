@@ -18,10 +18,14 @@ def _batch(warehouse, mart: str):
         con.close()
 
 
+# the sample's returns go backwards without a note on purpose (docs/task_ledger.md §6): a human should look
+SAMPLE_WARNINGS = {"fct_task_progress": {"stage_backwards_explained": "warning"}}
+
+
 def test_the_sample_marts_pass_their_suites(validator, parameters, sample_pipeline_run):
     for mart in CHECKED_MARTS:
         result = validator.validate(mart, _batch(sample_pipeline_run.warehouse, mart), mart, parameters)
-        assert result.rows > 0 and failing(result) == {}, (mart, failing(result))
+        assert result.rows > 0 and failing(result) == SAMPLE_WARNINGS.get(mart, {}), (mart, failing(result))
 
 
 BAD_MARTS = [
@@ -77,10 +81,31 @@ BAD_MARTS = [
         None,
     ),
     (
-        "a qualitative target with a computed status",
+        "a qualitative target left without a status from its tasks",
         "fct_target_scorecard",
-        "update marts.fct_target_scorecard set status_code = 'achieved' where target_id = 'T22-ST-ENCLAVE'",
-        {"qualitative_not_assessable": "critical"},
+        "update marts.fct_target_scorecard set status_code = 'not_assessable' where target_id = 'T22-ST-ENCLAVE'",
+        {"qualitative_rolled_up_from_tasks": "critical"},
+        None,
+    ),
+    (
+        "a unit reporting on another unit's task",
+        "fct_task_returns",
+        "update marts.fct_task_returns set reporting_unit = 'GXJ' where task_id = 'T22-ST-CHOKEPOINT-T01'",
+        {"unit_reports_own_tasks": "critical"},
+        None,
+    ),
+    (
+        "a task status outside the accepted set",
+        "fct_task_progress",
+        "update marts.fct_task_progress set task_status_code = 'fine' where task_id = 'T22-ST-ENCLAVE-T01'",
+        {"task_status_accepted": "critical", "stage_backwards_explained": "warning"},
+        None,
+    ),
+    (
+        "a unit missing from the unit scorecard",
+        "fct_unit_scorecard",
+        "delete from marts.fct_unit_scorecard where unit_code = 'XZSPJ'",
+        {"every_unit": "critical"},
         None,
     ),
 ]

@@ -26,6 +26,14 @@ statuses as (
     select * from {{ ref('statuses') }}
 ),
 
+task_rollup as (
+    select * from {{ ref('int_task_target_rollup') }}
+),
+
+target_units as (
+    select * from {{ ref('stg_seeds__target_units') }}
+),
+
 grace as (
     select threshold_value as overdue_grace_days
     from {{ ref('stg_seeds__status_thresholds') }}
@@ -48,8 +56,8 @@ scored as (
         targets.scope_type,
         targets.scope_code,
         targets.quote,
-        latest.period_code as latest_period_code,
-        latest.period_end as latest_period_end,
+        coalesce(latest.period_code, task_rollup.latest_period_code) as latest_period_code,
+        coalesce(latest.period_end, task_rollup.latest_period_end) as latest_period_end,
         latest.actual_value,
         latest.actual_quality,
         latest.actual_bound,
@@ -57,16 +65,21 @@ scored as (
         latest.gap,
         latest.share_achieved,
         latest.expected_share,
-        latest.pace_code,
+        coalesce(latest.pace_code, task_rollup.pace_code) as pace_code,
         latest.pace_zh,
         latest.projected_value,
         latest.projected_gap,
         latest.progress_ratio,
-        latest.release_date as latest_release_date,
+        coalesce(latest.release_date, task_rollup.latest_release_date) as latest_release_date,
+        target_units.lead_unit_code,
+        -- 超(+)/欠(-)序时, percentage points: share achieved minus the expected share, or the tasks' mean
+        coalesce(round((latest.share_achieved - latest.expected_share) * 100, 1), task_rollup.schedule_gap_pts)
+            as schedule_gap_pts,
         latest.source_file,
-        latest.calculation_trace,
+        coalesce(latest.calculation_trace, task_rollup.calculation_trace) as calculation_trace,
         case
-            when targets.target_kind = 'qualitative' then 'not_assessable'
+            -- a qualitative target's status rolls up from its tasks (int_task_target_rollup)
+            when targets.target_kind = 'qualitative' then coalesce(task_rollup.status_code, 'not_assessable')
             when latest.target_id is null then 'no_data'
             else latest.status_code
         end as status_code,
@@ -82,6 +95,10 @@ scored as (
         on targets.target_id = latest.target_id
     left join indicators
         on targets.indicator_code = indicators.indicator_code
+    left join task_rollup
+        on targets.target_id = task_rollup.target_id
+    left join target_units
+        on targets.target_id = target_units.target_id
 )
 
 select

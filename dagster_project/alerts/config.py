@@ -1,0 +1,105 @@
+"""Alert channel configuration: a JSON file, ``$PMW_ALERT_CONFIG`` or ``<PMW_HOME>/alert_channels.json``.
+
+```json
+{
+  "lookback_days": 90,
+  "max_attempts": 3,
+  "backoff_seconds": 2,
+  "channels": [
+    {"name": "mail", "type": "smtp", "host": "smtp.example.gov.cn", "port": 25,
+     "sender": "督查室 <duchashi@example.gov.cn>", "starttls": true,
+     "username": "duchashi", "password_env": "PMW_SMTP_PASSWORD"},
+    {"name": "wecom", "type": "webhook", "format": "wecom",
+     "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...", "units": ["FGW", "KJJ"]}
+  ]
+}
+```
+Without the file no channel is configured: events are still queued in the outbox (and shown by
+``pmw alerts``), nothing is sent. Secrets are never in the file: ``password_env`` names a variable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster_project.settings import load_settings
+
+__all__ = ["ChannelConfig", "AlertConfig", "config_path", "load_config", "ConfigError"]
+
+CHANNEL_TYPES = ("smtp", "webhook")
+WEBHOOK_FORMATS = ("generic", "wecom", "dingtalk")
+
+
+class ConfigError(ValueError):
+    """The alert configuration file is wrong; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    name: str
+    type: str
+    options: dict
+    units: tuple[str, ...] = ()  # empty: every unit
+
+    def wants(self, unit_code: str) -> bool:
+        return not self.units or unit_code in self.units
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    channels: tuple[ChannelConfig, ...] = ()
+    lookback_days: int = 90
+    max_attempts: int = 3
+    backoff_seconds: float = 2.0
+    source: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def config_path() -> Path:
+    value = os.environ.get("PMW_ALERT_CONFIG")
+    return Path(value).expanduser() if value else load_settings().home / "alert_channels.json"
+
+
+def load_config(path: Path | None = None) -> AlertConfig:
+    path = path or config_path()
+    if not path.exists():
+        return AlertConfig(source=f"{path} (absent: no channel)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: not valid JSON: {exc}") from exc
+    channels = []
+    names: set[str] = set()
+    for i, ch in enumerate(data.get("channels") or []):
+        where = f"{path}: channels[{i}]"
+        kind = ch.get("type")
+        if kind not in CHANNEL_TYPES:
+            raise ConfigError(f"{where}.type is {kind!r}; expected one of {CHANNEL_TYPES}")
+        name = ch.get("name") or f"{kind}{i}"
+        if name in names:
+            raise ConfigError(f"{where}.name {name!r} is used twice")
+        names.add(name)
+        if kind == "smtp" and not ch.get("host"):
+            raise ConfigError(f"{where}.host is required for an smtp channel")
+        if kind == "smtp" and not ch.get("sender"):
+            raise ConfigError(f"{where}.sender is required for an smtp channel")
+        if kind == "webhook":
+            if not str(ch.get("url", "")).startswith(("http://", "https://")):
+                raise ConfigError(f"{where}.url must be an http(s) URL")
+            if ch.get("format", "generic") not in WEBHOOK_FORMATS:
+                raise ConfigError(f"{where}.format must be one of {WEBHOOK_FORMATS}")
+        options = {k: v for k, v in ch.items() if k not in ("name", "type", "units")}
+        channels.append(ChannelConfig(name, kind, options, tuple(ch.get("units") or ())))
+    attempts = int(data.get("max_attempts", 3))
+    if attempts < 1:
+        raise ConfigError(f"{path}: max_attempts must be at least 1")
+    return AlertConfig(
+        channels=tuple(channels),
+        lookback_days=int(data.get("lookback_days", 90)),
+        max_attempts=attempts,
+        backoff_seconds=float(data.get("backoff_seconds", 2.0)),
+        source=str(path),
+    )

@@ -1,0 +1,220 @@
+"""The alert outbox: one row per event key, ever; every delivery attempt recorded.
+
+Stored in its own DuckDB file (``$PMW_ALERTS_PATH`` or ``<PMW_HOME>/alerts.duckdb``), not in the
+warehouse: the outbox must outlive every rebuild of the marts, and the sensor must not wait for the
+warehouse's single writer. Events are read from the *published* marts (``fct_alert_events``), so an
+alert only ever comes from data that passed its checks.
+
+- ``queue_events``: new keys go in once (``INSERT ... WHERE NOT EXISTS``: a rerun or a rebuild adds
+  nothing); an event older than ``lookback_days`` is stored as ``stale`` and never sent, so the first
+  run over years of history does not flood the units.
+- ``deliver``: for each pending event and each channel that wants its unit and has not yet taken it,
+  up to ``max_attempts`` tries with exponential backoff; an event is ``delivered`` once every channel
+  took it, ``failed`` (retried at the next tick) otherwise. A channel that took an event is never
+  asked again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.alerts.channels import Channel, DeliveryError
+from dagster_project.settings import load_settings
+
+__all__ = ["outbox_path", "connect", "queue_events", "deliver", "read_published_events", "DeliveryReport"]
+
+DDL = """
+CREATE TABLE IF NOT EXISTS alert_outbox (
+    event_key       VARCHAR PRIMARY KEY,
+    event_type      VARCHAR NOT NULL,
+    severity        VARCHAR NOT NULL,
+    unit_code       VARCHAR NOT NULL,
+    unit_short_zh   VARCHAR,
+    recipient_email VARCHAR,
+    subject_id      VARCHAR,
+    event_date      DATE NOT NULL,
+    message_zh      VARCHAR NOT NULL,
+    message_en      VARCHAR,
+    trace           VARCHAR,
+    queued_at       TIMESTAMP NOT NULL,
+    state           VARCHAR NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'stale')),
+    delivered_at    TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS alert_deliveries (
+    event_key    VARCHAR NOT NULL,
+    channel      VARCHAR NOT NULL,
+    attempt      INTEGER NOT NULL,
+    ok           BOOLEAN NOT NULL,
+    error        VARCHAR,
+    attempted_at TIMESTAMP NOT NULL
+);
+"""
+EVENT_COLUMNS = (
+    "event_key",
+    "event_type",
+    "severity",
+    "unit_code",
+    "unit_short_zh",
+    "alert_email",
+    "subject_id",
+    "event_date",
+    "message_zh",
+    "message_en",
+    "trace",
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def outbox_path() -> Path:
+    value = os.environ.get("PMW_ALERTS_PATH")
+    return Path(value).expanduser() if value else load_settings().home / "alerts.duckdb"
+
+
+def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    path = path or outbox_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(DDL)
+    return con
+
+
+def read_published_events(published_db: Path) -> list[dict]:
+    """The events of the published marts (read-only); [] when nothing is published yet."""
+    if not published_db.exists():
+        return []
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "fct_alert_events" not in tables:
+            return []
+        cur = con.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM fct_alert_events ORDER BY event_date, event_key")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def queue_events(
+    con: duckdb.DuckDBPyConnection, events: Sequence[dict], *, as_of: date, lookback_days: int
+) -> tuple[int, int]:
+    """Queue events whose key is new; return (queued for delivery, stored as stale)."""
+    oldest = as_of - timedelta(days=lookback_days)
+    known = {r[0] for r in con.execute("SELECT event_key FROM alert_outbox").fetchall()}
+    fresh = stale = 0
+    now = _now()
+    con.begin()
+    try:
+        for e in events:
+            if e["event_key"] in known:
+                continue
+            known.add(e["event_key"])
+            event_date = e["event_date"]
+            if isinstance(event_date, datetime):
+                event_date = event_date.date()
+            state = "pending" if event_date >= oldest else "stale"
+            con.execute(
+                "INSERT INTO alert_outbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                [
+                    e["event_key"],
+                    e["event_type"],
+                    e["severity"],
+                    e["unit_code"],
+                    e.get("unit_short_zh"),
+                    e.get("alert_email"),
+                    e.get("subject_id"),
+                    event_date,
+                    e["message_zh"],
+                    e.get("message_en"),
+                    e.get("trace"),
+                    now,
+                    state,
+                ],
+            )
+            if state == "pending":
+                fresh += 1
+            else:
+                stale += 1
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return fresh, stale
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[tuple[str, str]] = field(default_factory=list)  # (event_key, channel)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (event_key, channel, last error)
+    attempts: int = 0
+
+
+def deliver(
+    con: duckdb.DuckDBPyConnection,
+    channels: Sequence[tuple[Channel, Callable[[str], bool]]],
+    *,
+    max_attempts: int = 3,
+    backoff_seconds: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Send every pending or failed event on each channel (``(channel, wants(unit_code))``) not yet taken."""
+    report = DeliveryReport()
+    cur = con.execute("SELECT * FROM alert_outbox WHERE state IN ('pending', 'failed') ORDER BY event_date, event_key")
+    names = [d[0] for d in cur.description]
+    pending = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    for alert in pending:
+        alert["recipient_email"] = alert.get("recipient_email")
+        all_ok = True
+        for channel, wants in channels:
+            if not wants(alert["unit_code"]):
+                continue
+            [(taken,)] = con.execute(
+                "SELECT count(*) FROM alert_deliveries WHERE event_key = ? AND channel = ? AND ok",
+                [alert["event_key"], channel.name],
+            ).fetchall()
+            if taken:
+                continue
+            [(tried,)] = con.execute(
+                "SELECT count(*) FROM alert_deliveries WHERE event_key = ? AND channel = ?",
+                [alert["event_key"], channel.name],
+            ).fetchall()
+            error = ""
+            for attempt in range(1, max_attempts + 1):
+                report.attempts += 1
+                try:
+                    channel.send(alert)
+                except DeliveryError as exc:
+                    error = str(exc)
+                    con.execute(
+                        "INSERT INTO alert_deliveries VALUES (?, ?, ?, false, ?, ?)",
+                        [alert["event_key"], channel.name, tried + attempt, error, _now()],
+                    )
+                    if attempt < max_attempts:
+                        sleep(backoff_seconds * 2 ** (attempt - 1))
+                    continue
+                con.execute(
+                    "INSERT INTO alert_deliveries VALUES (?, ?, ?, true, NULL, ?)",
+                    [alert["event_key"], channel.name, tried + attempt, _now()],
+                )
+                report.sent.append((alert["event_key"], channel.name))
+                error = ""
+                break
+            if error:
+                all_ok = False
+                report.failed.append((alert["event_key"], channel.name, error))
+        if not channels:
+            continue  # nothing configured: the event waits in the outbox
+        con.execute(
+            "UPDATE alert_outbox SET state = ?, delivered_at = CASE WHEN ? THEN ? END WHERE event_key = ?",
+            ["delivered" if all_ok else "failed", all_ok, _now(), alert["event_key"]],
+        )
+    return report

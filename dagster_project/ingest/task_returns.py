@@ -1,0 +1,438 @@
+"""Format 6: the monthly unit return (工作台账), one row per task a unit leads.
+
+A unit (牵头单位) files one return a month, CSV or XLSX, through the same landing folder as every
+release: one row per task it leads, with the stage reached from the fixed list of
+``seeds/task_stages.csv`` (未启动/前期/推进中/基本完成/已完成), the percent done where it applies,
+progress in words, the evidence, problems, a note, the reporting unit and the report date.
+
+The file is checked as a whole against the task catalogue (``seeds/tasks.csv``, ``seeds/units.csv``):
+every error names the file, row and column, and a file with any error is quarantined whole. A unit
+may only report on the tasks it leads. Loaded rows go to ``raw.task_returns`` under the file's
+release id (name + content hash, ``store.make_release_id``): a corrected or resubmitted file is a
+new vintage; the latest vintage of a (task, month) is the one with the greatest (report_date,
+ingested_at) (``int_task_returns__latest``). Whether a stage goes backwards against an earlier month
+is judged across vintages in dbt (``int_task_returns__latest.flags``), where every month is known.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.ingest import store
+from dagster_project.ingest.catalog import seeds_dir as default_seeds_dir
+from dagster_project.ingest.document import Document
+from dagster_project.ingest.long_format import _header_index, _provenance  # read as the long format is
+from dagster_project.ingest.models import IngestError
+from dagster_project.ingest.periods import parse_period
+
+__all__ = [
+    "NAME",
+    "COLUMNS",
+    "REQUIRED",
+    "TaskCatalog",
+    "TaskReturnRow",
+    "load_task_catalog",
+    "sniff",
+    "parse",
+    "ensure_schema",
+    "load_returns",
+    "ingest_document",
+]
+
+NAME = "task_return"
+COLUMNS = (
+    "month",
+    "task_id",
+    "stage",
+    "percent",
+    "progress",
+    "evidence",
+    "problems",
+    "note",
+    "reporting_unit",
+    "report_date",
+    "provenance",
+)
+REQUIRED = ("month", "task_id", "stage", "reporting_unit", "report_date")
+# The headers a unit's own spreadsheet carries (台账模板), mapped to the columns.
+ZH_HEADERS = {
+    "月份": "month",
+    "报告月份": "month",
+    "任务编号": "task_id",
+    "进展阶段": "stage",
+    "所处阶段": "stage",
+    "完成百分比": "percent",
+    "完成进度(%)": "percent",
+    "进展情况": "progress",
+    "佐证材料": "evidence",
+    "存在问题": "problems",
+    "备注": "note",
+    "填报单位": "reporting_unit",
+    "填报日期": "report_date",
+    "数据性质": "provenance",
+}
+
+DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE TABLE IF NOT EXISTS raw.task_returns (
+    release_id      VARCHAR NOT NULL,
+    task_id         VARCHAR NOT NULL,
+    month_code      VARCHAR NOT NULL,
+    month_start     DATE NOT NULL,
+    month_end       DATE NOT NULL,
+    stage_code      VARCHAR NOT NULL,
+    percent_done    DOUBLE,
+    progress_text   VARCHAR,
+    evidence_ref    VARCHAR,
+    problems        VARCHAR,
+    note            VARCHAR,
+    reporting_unit  VARCHAR NOT NULL,
+    report_date     DATE NOT NULL,
+    provenance      VARCHAR NOT NULL,
+    source_file     VARCHAR NOT NULL,
+    source_row      INTEGER NOT NULL,
+    ingested_at     TIMESTAMP NOT NULL
+);
+"""
+_TEXT_COLUMNS = frozenset({"progress", "evidence", "problems", "note"})
+_COLUMNS_SQL = (
+    "release_id, task_id, month_code, month_start, month_end, stage_code, percent_done, progress_text, "
+    "evidence_ref, problems, note, reporting_unit, report_date, provenance, source_file, source_row, ingested_at"
+)
+
+
+@dataclass(frozen=True)
+class TaskCatalog:
+    """The task ledger's reference data: who leads which task, and the fixed list of stages."""
+
+    task_lead: dict[str, str]  # task_id -> lead unit code
+    task_window: dict[str, tuple[date, date]]  # task_id -> (start_date, deadline)
+    units: dict[str, str]  # any accepted name (code, short name, full name) -> unit code
+    stages: dict[str, str]  # stage_zh or stage_code -> stage_code
+    stage_pct: dict[str, float]  # stage_code -> nominal percent
+    stage_list: tuple[str, ...]  # stage_zh in rank order, for messages
+
+    def unit_code(self, text: str) -> str | None:
+        return self.units.get(text.strip()) or self.units.get(text.strip().upper())
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_task_catalog(seeds: Path | None = None) -> TaskCatalog:
+    seeds = seeds or default_seeds_dir()
+    tasks = _read(seeds / "tasks.csv")
+    units: dict[str, str] = {}
+    for u in _read(seeds / "units.csv"):
+        for name in (u["unit_code"], u["short_name_zh"], u["name_zh"]):
+            units[name] = u["unit_code"]
+        units[u["name_zh"].removeprefix("株洲市")] = u["unit_code"]
+        units["市" + u["short_name_zh"]] = u["unit_code"]
+    stage_rows = sorted(_read(seeds / "task_stages.csv"), key=lambda r: int(r["stage_rank"]))
+    stages = {r["stage_zh"]: r["stage_code"] for r in stage_rows} | {
+        r["stage_code"]: r["stage_code"] for r in stage_rows
+    }
+    return TaskCatalog(
+        task_lead={t["task_id"]: t["lead_unit_code"] for t in tasks},
+        task_window={
+            t["task_id"]: (date.fromisoformat(t["start_date"]), date.fromisoformat(t["deadline"])) for t in tasks
+        },
+        units=units,
+        stages=stages,
+        stage_pct={r["stage_code"]: float(r["nominal_pct"]) for r in stage_rows},
+        stage_list=tuple(r["stage_zh"] for r in stage_rows),
+    )
+
+
+def _column_name(cell: str) -> str:
+    text = re.sub(r"\s+", "", cell).lower()
+    return ZH_HEADERS.get(text, text)
+
+
+def sniff(doc: Document) -> bool:
+    """A table whose header names a task and a stage (English or the 台账 template's Chinese)."""
+    if doc.kind != "table":
+        return False
+    i = _header_index(doc)
+    if i is None:
+        return False
+    header = {_column_name(c) for c in doc.rows[i] if c}
+    return {"task_id", "stage"} <= header
+
+
+@dataclass
+class TaskReturnRow:
+    task_id: str
+    month_code: str
+    month_start: date
+    month_end: date
+    stage_code: str
+    percent_done: float | None
+    progress_text: str
+    evidence_ref: str
+    problems: str
+    note: str
+    reporting_unit: str
+    report_date: date
+    provenance: str
+    source_file: str
+    source_row: int
+
+
+@dataclass
+class ParsedReturn:
+    rows: list[TaskReturnRow]
+    errors: list[IngestError]
+    release_date: date | None
+    provenance: str
+    reporting_unit: str | None
+
+
+def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
+    """Every row checked; all of the file's errors collected (file, row, column, reason)."""
+    name = doc.source_file
+    errors: list[IngestError] = []
+    rows: list[TaskReturnRow] = []
+
+    def err(row: int | None, column: str, reason: str) -> None:
+        errors.append(IngestError(name, row, column, reason))
+
+    hi = _header_index(doc)
+    if hi is None:
+        err(None, "", "empty file")
+        return ParsedReturn(rows, errors, None, "published", None)
+    header = [_column_name(c) for c in doc.rows[hi]]
+    while header and not header[-1]:
+        header.pop()
+    extra = [doc.rows[hi][i] or "(blank)" for i, h in enumerate(header) if h not in COLUMNS]
+    missing = [c for c in REQUIRED if c not in header]
+    if extra:
+        err(hi + 1, ",".join(extra), f"unexpected column(s) {extra}; a return has the columns {','.join(COLUMNS)}")
+    if missing:
+        err(hi + 1, ",".join(missing), f"missing column(s) {missing}")
+    if extra or missing:
+        return ParsedReturn(rows, errors, None, "published", None)
+    col = {h: i for i, h in enumerate(header)}
+    units_seen: dict[str, int] = {}
+    keys: dict[tuple[str, str], int] = {}
+    provenances: set[str] = set()
+
+    for r in range(hi + 1, len(doc.rows)):
+        row_no = r + 1
+        cells = doc.rows[r]
+        if not any(cells):
+            continue
+
+        def get(column: str, cells: list[str] = cells, r: int = r) -> str:
+            i = col.get(column)
+            if i is None or i >= len(cells):
+                return ""
+            # words as the unit wrote them (full-width punctuation kept); codes and numbers cleaned
+            return doc.raw(r, i).strip() if column in _TEXT_COLUMNS else cells[i].strip()
+
+        ok = True
+        task_id = get("task_id")
+        lead = catalog.task_lead.get(task_id)
+        if not task_id:
+            err(row_no, "task_id", "task_id is empty")
+            ok = False
+        elif lead is None:
+            err(row_no, "task_id", f"unknown task {task_id!r}: not in seeds/tasks.csv")
+            ok = False
+        unit_text = get("reporting_unit")
+        unit = catalog.unit_code(unit_text) if unit_text else None
+        if not unit_text:
+            err(row_no, "reporting_unit", "reporting_unit is empty")
+            ok = False
+        elif unit is None:
+            err(row_no, "reporting_unit", f"unknown unit {unit_text!r}: not in seeds/units.csv")
+            ok = False
+        else:
+            units_seen.setdefault(unit, row_no)
+            if lead is not None and unit != lead:
+                err(
+                    row_no,
+                    "reporting_unit",
+                    f"{unit_text} ({unit}) reports on task {task_id}, which {lead} leads: "
+                    "a unit may only report on its own tasks",
+                )
+                ok = False
+        stage_text = get("stage")
+        stage = catalog.stages.get(stage_text)
+        if stage is None:
+            err(
+                row_no,
+                "stage",
+                f"unknown stage {stage_text!r}; expected one of {'/'.join(catalog.stage_list)}",
+            )
+            ok = False
+        month = None
+        try:
+            month = parse_period(get("month"))
+            if month.kind != "month":
+                err(row_no, "month", f"month {get('month')!r} is a {month.kind}, not one month (e.g. 2022-05)")
+                ok = False
+        except ValueError as exc:
+            err(row_no, "month", str(exc))
+            ok = False
+        report_date = None
+        try:
+            report_date = date.fromisoformat(get("report_date"))
+        except ValueError:
+            err(row_no, "report_date", f"report_date {get('report_date')!r} is not YYYY-MM-DD")
+            ok = False
+        if report_date is not None and report_date > today:
+            err(row_no, "report_date", f"report_date {report_date} is in the future (today is {today})")
+            ok = False
+        if month is not None and month.kind == "month" and report_date is not None and report_date < month.start:
+            err(row_no, "month", f"month {month.code} is reported on {report_date}, before it began")
+            ok = False
+        if month is not None and lead is not None and month.kind == "month":
+            start, _ = catalog.task_window[task_id]
+            if month.end < start:
+                err(row_no, "month", f"month {month.code} is before task {task_id} starts ({start})")
+                ok = False
+        percent: float | None = None
+        if get("percent"):
+            try:
+                percent = float(get("percent").rstrip("%"))
+            except ValueError:
+                err(row_no, "percent", f"percent {get('percent')!r} is not a number")
+                ok = False
+            else:
+                if not 0 <= percent <= 100:
+                    err(row_no, "percent", f"percent {percent:g} is outside 0..100")
+                    ok = False
+                elif stage == "done" and percent != 100:
+                    err(row_no, "percent", f"stage 已完成 with percent {percent:g}: a finished task is 100")
+                    ok = False
+                elif stage == "not_started" and percent != 0:
+                    err(row_no, "percent", f"stage 未启动 with percent {percent:g}: nothing started is 0")
+                    ok = False
+        if stage not in (None, "not_started") and not get("progress"):
+            err(row_no, "progress", "progress is empty: say in words what was done (进展情况)")
+            ok = False
+        prov = _provenance(get("provenance"))
+        if prov is None:
+            err(row_no, "provenance", f"provenance {get('provenance')!r} must be published or illustrative")
+            ok = False
+        else:
+            provenances.add(prov)
+        if ok and month is not None:
+            key = (task_id, month.code)
+            if key in keys:
+                err(row_no, "task_id", f"task {task_id} month {month.code} is already reported in row {keys[key]}")
+                continue
+            keys[key] = row_no
+            rows.append(
+                TaskReturnRow(
+                    task_id=task_id,
+                    month_code=month.code,
+                    month_start=month.start,
+                    month_end=month.end,
+                    stage_code=stage,
+                    percent_done=percent,
+                    progress_text=get("progress"),
+                    evidence_ref=get("evidence"),
+                    problems=get("problems"),
+                    note=get("note"),
+                    reporting_unit=unit,
+                    report_date=report_date,
+                    provenance=prov,
+                    source_file=name,
+                    source_row=row_no,
+                )
+            )
+    if len(units_seen) > 1:
+        listed = ", ".join(f"{u} (row {n})" for u, n in units_seen.items())
+        err(None, "reporting_unit", f"one return is one unit's: this file mixes {listed}")
+    if not rows and not errors:
+        err(None, "", "no task rows under the header")
+    release_date = max((r.report_date for r in rows), default=None)
+    provenance = (
+        "illustrative" if provenances == {"illustrative"} else ("mixed" if len(provenances) > 1 else "published")
+    )
+    return ParsedReturn(rows, errors, release_date, provenance, next(iter(units_seen), None))
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create raw.task_returns if missing (idempotent); store.ensure_schema calls it too."""
+    con.execute(DDL)
+
+
+def load_returns(
+    con: duckdb.DuckDBPyConnection, release_id: str, rows: list[TaskReturnRow], meta: store.ReleaseMeta
+) -> int:
+    """Replace the release's rows in one transaction (same bookkeeping as observation releases)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    values = [
+        [
+            release_id,
+            r.task_id,
+            r.month_code,
+            r.month_start,
+            r.month_end,
+            r.stage_code,
+            r.percent_done,
+            r.progress_text,
+            r.evidence_ref,
+            r.problems,
+            r.note,
+            r.reporting_unit,
+            r.report_date,
+            r.provenance,
+            r.source_file,
+            r.source_row,
+            now,
+        ]
+        for r in rows
+    ]
+    con.begin()
+    try:
+        con.execute("DELETE FROM raw.task_returns WHERE release_id = ?", [release_id])
+        con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
+        store._upsert_release(con, release_id, meta, len(values), "loaded", 0, now)
+        con.executemany(
+            f"INSERT INTO raw.task_returns ({_COLUMNS_SQL}) VALUES ({', '.join('?' * 17)})",
+            values,
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return len(values)
+
+
+def ingest_document(
+    doc: Document,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    name: str,
+    sha: str,
+    release_id: str,
+    today: date,
+    quarantine: Callable[[list[IngestError]], Path],
+    seeds: Path | None = None,
+):
+    """Validate and load one return, or quarantine it whole. Returns a pipeline.IngestResult."""
+    from dagster_project.ingest.pipeline import IngestResult  # the pipeline dispatches here
+
+    parsed = parse(doc, load_task_catalog(seeds), today)
+    meta = store.ReleaseMeta(name, sha, NAME, parsed.release_date, parsed.provenance)
+    store.ensure_schema(con)
+    if parsed.errors:
+        store.record_quarantine(con, release_id, meta, parsed.errors)
+        qpath = quarantine(parsed.errors)
+        return IngestResult(release_id, name, "quarantined", NAME, 0, parsed.errors, qpath)
+    n = load_returns(con, release_id, parsed.rows, meta)
+    unit = parsed.reporting_unit or "?"
+    return IngestResult(release_id, name, "loaded", NAME, n, notes=[f"return of {unit}: {n} task rows"])

@@ -1,0 +1,190 @@
+"""The unit view (按责任单位): what each unit leads, where it stands, which returns it owes.
+
+Read from the published copy (``fct_unit_scorecard``, ``fct_task_progress``, ``fct_target_scorecard``),
+for ``pmw status --unit 发改委`` and the report's 责任单位 section. The assignment of units is
+illustrative until a city loads its own 任务分解方案 (docs/task_ledger.md): every view says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import get_close_matches
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from dagster_project.report.published import open_published
+
+__all__ = ["UnitData", "load_unit_data", "find_unit", "unit_text", "units_html", "TASK_STATUSES"]
+
+# task_status_code -> (中文, English, colour), as seeds/task_statuses.csv (a test keeps them in step)
+TASK_STATUSES: dict[str, tuple[str, str, str]] = {
+    "completed": ("已完成", "Completed", "#1a7f37"),
+    "ahead": ("超序时", "Ahead of schedule", "#2da44e"),
+    "on_schedule": ("达序时", "On schedule", "#4c9a2a"),
+    "behind": ("欠序时", "Behind schedule", "#d4a72c"),
+    "overdue_milestone": ("节点逾期", "Milestone overdue", "#d1242f"),
+    "not_completed_at_deadline": ("到期未完成", "Not completed at deadline", "#6e2c2c"),
+    "no_return": ("逾期未报", "No return", "#8c959f"),
+}
+ASSIGNMENT_NOTE = (
+    "责任分工为示意（工作报告未列明责任单位），城市可按 docs/task_ledger.md 导入自己的任务分解方案。"
+    " The assignment of units is illustrative (the report names none); a city replaces it with its own "
+    "任务分解方案 (docs/task_ledger.md)."
+)
+
+
+@dataclass
+class UnitData:
+    units: pd.DataFrame  # fct_unit_scorecard
+    tasks: pd.DataFrame  # fct_task_progress, latest month of each task
+    targets: pd.DataFrame  # fct_target_scorecard with lead_unit_code
+
+
+def load_unit_data(db_path: Path) -> UnitData | None:
+    """The unit marts of the published copy; None when the copy predates the task ledger."""
+    con = open_published(db_path)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if not {"fct_unit_scorecard", "fct_task_progress"} <= tables:
+            return None
+        units = con.execute("SELECT * FROM fct_unit_scorecard ORDER BY attention_rank, unit_code").df()
+        tasks = con.execute(
+            "SELECT * FROM fct_task_progress WHERE is_latest ORDER BY task_status_sort_order DESC, task_id"
+        ).df()
+        targets = con.execute(
+            "SELECT target_id, title_zh, target_kind, status_code, status_zh, lead_unit_code, schedule_gap_pts, "
+            "latest_period_code FROM fct_target_scorecard ORDER BY status_sort_order, target_id"
+        ).df()
+    finally:
+        con.close()
+    return UnitData(units, tasks, targets)
+
+
+def find_unit(units: pd.DataFrame, text: str) -> pd.Series:
+    """A unit by code, short name (发改委), full name or a part of it; ValueError with suggestions."""
+    needle = text.strip()
+    for column in ("unit_code", "unit_short_zh", "unit_name_zh", "unit_name_en"):
+        hit = units[units[column].astype(str).str.lower() == needle.lower()]
+        if len(hit) == 1:
+            return hit.iloc[0]
+    part = units[
+        units["unit_name_zh"].str.contains(needle, regex=False)
+        | units["unit_short_zh"].str.contains(needle, regex=False)
+    ]
+    if len(part) == 1:
+        return part.iloc[0]
+    names = [*units["unit_short_zh"], *units["unit_code"]]
+    close = get_close_matches(needle, names, n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; units: {', '.join(units['unit_short_zh'])}"
+    raise ValueError(f"unknown unit {text!r}" + ("" if len(part) < 2 else " (several match)") + hint)
+
+
+def _gap(value: object) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    return f"{float(value):+.1f}"
+
+
+def unit_text(data: UnitData, unit: pd.Series) -> str:
+    """The terminal view of one unit."""
+    from dagster_project.report.terminal import table
+
+    code = unit["unit_code"]
+    lines = [
+        f"{unit['unit_name_zh']} {unit['unit_name_en']} ({code}) · "
+        f"督办排序 attention rank {int(unit['attention_rank'])} of {len(data.units)}",
+        f"牵头目标 targets led {int(unit['targets_led'])} · 牵头任务 tasks led {int(unit['tasks_led'])} · "
+        f"参与任务 tasks shared {int(unit['tasks_shared'])} · "
+        f"超/欠序时 schedule gap {_gap(unit['schedule_gap_pts'])} points",
+        f"台账 returns: due {int(unit['returns_due'])}, missing {int(unit['returns_missing'])}, late "
+        f"{int(unit['returns_late'])}, on time {int(unit['returns_on_time'])}, stage backwards without a note "
+        f"{int(unit['rows_backwards_unexplained'])}",
+        "",
+    ]
+    targets = data.targets[data.targets["lead_unit_code"] == code]
+    rows = [
+        [r.target_id, r.status_zh or r.status_code, r.target_kind, _gap(r.schedule_gap_pts), r.title_zh]
+        for r in targets.itertuples()
+    ]
+    lines.append(f"牵头目标 Targets led ({len(rows)})")
+    lines.append(table(["目标 target", "状态 status", "类型 kind", "超/欠序时 pts", "内容 title"], rows, max_width=40))
+    tasks = data.tasks[data.tasks["lead_unit_code"] == code]
+    rows = [
+        [
+            r.task_id,
+            TASK_STATUSES.get(r.task_status_code, (r.task_status_code,))[0],
+            r.month_code,
+            f"{r.expected_stage_zh} {r.expected_pct:g}%",
+            f"{r.known_stage_zh or '-'} {'' if pd.isna(r.known_pct) else f'{r.known_pct:g}%'}",
+            _gap(r.schedule_gap_pts),
+            r.task_title_zh,
+        ]
+        for r in tasks.itertuples()
+    ]
+    lines.append("")
+    lines.append(f"牵头任务 Tasks led ({len(rows)}), latest month")
+    lines.append(
+        table(
+            ["任务 task", "状态 status", "月份 month", "序时 expected", "报送 reported", "pts", "内容 title"],
+            rows,
+            max_width=36,
+        )
+    )
+    lines.append("")
+    lines.append(ASSIGNMENT_NOTE)
+    lines.append("示意数据：样例台账为生成数据 / the bundled returns are illustrative sample data.")
+    return "\n".join(lines)
+
+
+def _chip(code: str) -> str:
+    zh, en, colour = TASK_STATUSES.get(code, (code, code, "#57606a"))
+    return f'<span class="chip" style="background:{colour}">{escape(zh)} <small>{escape(en)}</small></span>'
+
+
+def units_html(db_path: Path) -> str:
+    """The report's 责任单位 section: the unit scorecard, then each unit's tasks (collapsed)."""
+    data = load_unit_data(db_path)
+    if data is None:
+        return ""
+    head = (
+        "<tr><th>排序 Rank</th><th>单位 Unit</th><th>牵头目标 Targets</th><th>牵头任务 Tasks</th>"
+        "<th>已完成/未完成 Done/not</th><th>欠序时/节点逾期 Behind/overdue</th><th>缺报/迟报 Missing/late returns</th>"
+        "<th>超/欠序时 pts</th></tr>"
+    )
+    rows = []
+    for u in data.units.itertuples():
+        rows.append(
+            f'<tr data-unit="{escape(u.unit_code)}"><td class="n">{int(u.attention_rank)}</td>'
+            f"<td><b>{escape(u.unit_short_zh)}</b> <small>{escape(u.unit_name_en)}</small></td>"
+            f'<td class="n">{int(u.targets_led)}</td><td class="n">{int(u.tasks_led)}</td>'
+            f'<td class="n">{int(u.tasks_completed)} / {int(u.tasks_not_completed_at_deadline)}</td>'
+            f'<td class="n">{int(u.tasks_behind)} / {int(u.tasks_overdue_milestone)}</td>'
+            f'<td class="n">{int(u.returns_missing)} / {int(u.returns_late)}</td>'
+            f'<td class="n">{escape(_gap(u.schedule_gap_pts))}</td></tr>'
+        )
+    details = []
+    for u in data.units.itertuples():
+        tasks = data.tasks[data.tasks["lead_unit_code"] == u.unit_code]
+        if tasks.empty:
+            continue
+        items = "".join(
+            f"<tr><td>{escape(t.task_id)}</td><td>{escape(t.task_title_zh)}</td><td>{_chip(t.task_status_code)}</td>"
+            f"<td>{escape(t.month_code)}</td><td>{escape(t.expected_stage_zh)} {t.expected_pct:g}%</td>"
+            f'<td>{escape(str(t.known_stage_zh or "-"))}</td><td class="n">{escape(_gap(t.schedule_gap_pts))}</td>'
+            f'<td class="muted"><small>{escape(t.calculation_trace)}</small></td></tr>'
+            for t in tasks.itertuples()
+        )
+        details.append(
+            f"<details><summary><b>{escape(u.unit_short_zh)}</b> {escape(u.unit_name_zh)} — {len(tasks)} 项任务 tasks"
+            "</summary><table><thead><tr><th>任务 Task</th><th>内容 Title</th><th>状态 Status</th><th>月份 Month</th>"
+            "<th>序时 Expected</th><th>报送 Reported</th><th>pts</th><th>依据 Trace</th></tr></thead>"
+            f"<tbody>{items}</tbody></table></details>"
+        )
+    return (
+        '<section id="units"><h2>责任单位 <small>By unit — targets and tasks led, monthly returns (台账)</small></h2>'
+        f'<p class="muted">{escape(ASSIGNMENT_NOTE)} 样例台账为示意数据 / the bundled returns are illustrative.</p>'
+        f'<div class="scroll"><table id="unit-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+        f"<h3>各单位任务 <small>Tasks by unit (latest month)</small></h3>{''.join(details)}</section>"
+    )

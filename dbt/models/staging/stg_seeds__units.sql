@@ -1,0 +1,15 @@
+{#- 责任单位 / The units that lead and share the work (seeds/units.csv; illustrative assignment). -#}
+
+with source as (
+    select * from {{ ref('units') }}
+)
+
+select
+    cast(unit_code as varchar) as unit_code,
+    short_name_zh as unit_short_zh,
+    name_zh as unit_name_zh,
+    name_en as unit_name_en,
+    kind as unit_kind,
+    alert_email,
+    assignment
+from source

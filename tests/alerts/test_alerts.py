@@ -1,0 +1,176 @@
+"""Alerts: the outbox keeps one row per event, delivery goes to a real local SMTP server and HTTP
+receiver (started on 127.0.0.1 by the fixtures), retries when the receiver fails, never sends twice."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.alerts import outbox
+from dagster_project.alerts.channels import build_channel
+from dagster_project.alerts.config import ConfigError, load_config
+
+AS_OF = date(2026, 12, 3)
+
+
+def _event(key: str, unit: str = "KJJ", when: date = date(2026, 11, 20), kind: str = "return_missing") -> dict:
+    return {
+        "event_key": key,
+        "event_type": kind,
+        "severity": "warning",
+        "unit_code": unit,
+        "unit_short_zh": {"KJJ": "科技局", "FGW": "发改委"}[unit],
+        "alert_email": f"{unit.lower()}@zhuzhou.example.invalid",
+        "subject_id": key,
+        "event_date": when,
+        "message_zh": f"{key} 工作台账逾期未报",
+        "message_en": f"{key} return missing",
+        "trace": "test",
+    }
+
+
+def _config(tmp_path: Path, channels: list[dict], **extra) -> Path:
+    path = tmp_path / "alert_channels.json"
+    path.write_text(json.dumps({"channels": channels, "backoff_seconds": 0.01, **extra}), encoding="utf-8")
+    return path
+
+
+def _channels(config):
+    return [(build_channel(c), c.wants) for c in config.channels]
+
+
+@pytest.fixture
+def box(tmp_path: Path):
+    con = outbox.connect(tmp_path / "alerts.duckdb")
+    yield con
+    con.close()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def test_smtp_and_webhook_deliver_each_event_once_and_a_rerun_sends_nothing(
+    box, tmp_path, smtp_receiver, webhook_receiver
+):
+    config = load_config(
+        _config(
+            tmp_path,
+            [
+                {
+                    "name": "mail",
+                    "type": "smtp",
+                    "host": smtp_receiver.host,
+                    "port": smtp_receiver.port,
+                    "sender": "督查室 <dc@zhuzhou.example.invalid>",
+                },
+                {"name": "wecom", "type": "webhook", "url": webhook_receiver.url, "format": "wecom"},
+            ],
+        )
+    )
+    events = [_event("return:KJJ:2026-09"), _event("return:FGW:2026-10", unit="FGW")]
+    assert outbox.queue_events(box, events, as_of=AS_OF, lookback_days=90) == (2, 0)
+    report = outbox.deliver(box, _channels(config), max_attempts=3, backoff_seconds=0.01)
+    assert len(report.sent) == 4 and not report.failed
+    assert sorted(m["To"] for m in smtp_receiver.messages) == [
+        "fgw@zhuzhou.example.invalid",
+        "kjj@zhuzhou.example.invalid",
+    ]
+    mail = next(m for m in smtp_receiver.messages if m["To"].startswith("kjj"))
+    assert mail["X-PMW-Event-Key"] == "return:KJJ:2026-09"
+    assert "工作台账逾期未报" in mail["Subject"] and "科技局" in mail.get_content()
+    # the 企业微信 robot shape
+    assert all(b["msgtype"] == "markdown" and "content" in b["markdown"] for b in webhook_receiver.bodies)
+    assert len(webhook_receiver.bodies) == 2
+    assert _rows(box, "SELECT DISTINCT state FROM alert_outbox") == [("delivered",)]
+
+    # a rerun (same events, e.g. the marts rebuilt) queues nothing and sends nothing
+    assert outbox.queue_events(box, events, as_of=AS_OF, lookback_days=90) == (0, 0)
+    again = outbox.deliver(box, _channels(config), max_attempts=3, backoff_seconds=0.01)
+    assert again.sent == [] and again.attempts == 0
+    assert len(smtp_receiver.messages) == 2 and len(webhook_receiver.bodies) == 2
+    assert _rows(box, "SELECT count(*) FROM alert_outbox") == [(2,)]
+
+
+def test_a_failing_webhook_is_retried_with_backoff_and_recorded(box, tmp_path, webhook_receiver):
+    webhook_receiver.fail_next = 2  # HTTP 500 twice, then it takes the alert
+    config = load_config(_config(tmp_path, [{"name": "hook", "type": "webhook", "url": webhook_receiver.url}]))
+    outbox.queue_events(box, [_event("return:KJJ:2026-09")], as_of=AS_OF, lookback_days=90)
+    waits: list[float] = []
+    report = outbox.deliver(box, _channels(config), max_attempts=3, backoff_seconds=1.5, sleep=waits.append)
+    assert report.sent == [("return:KJJ:2026-09", "hook")]
+    assert waits == [1.5, 3.0]  # exponential backoff between the three attempts
+    assert webhook_receiver.requests == 3
+    attempts = _rows(box, "SELECT attempt, ok, error IS NULL FROM alert_deliveries ORDER BY attempt")
+    assert attempts == [(1, False, False), (2, False, False), (3, True, True)]
+    # generic format: the alert itself as JSON
+    assert webhook_receiver.bodies[0]["event_key"] == "return:KJJ:2026-09"
+
+
+def test_a_receiver_down_for_the_whole_tick_is_retried_at_the_next_and_a_taken_channel_is_not_asked_again(
+    box, tmp_path, smtp_receiver, webhook_receiver
+):
+    webhook_receiver.errcode_next = 10  # a robot answering errcode != 0 is a failure too
+    config = load_config(
+        _config(
+            tmp_path,
+            [
+                {
+                    "name": "mail",
+                    "type": "smtp",
+                    "host": smtp_receiver.host,
+                    "port": smtp_receiver.port,
+                    "sender": "dc@zhuzhou.example.invalid",
+                },
+                {"name": "ding", "type": "webhook", "url": webhook_receiver.url, "format": "dingtalk"},
+            ],
+        )
+    )
+    outbox.queue_events(box, [_event("return:KJJ:2026-09")], as_of=AS_OF, lookback_days=90)
+    first = outbox.deliver(box, _channels(config), max_attempts=2, backoff_seconds=0, sleep=lambda _s: None)
+    assert first.sent == [("return:KJJ:2026-09", "mail")]
+    assert first.failed and "errcode 93000" in first.failed[0][2]
+    assert _rows(box, "SELECT state FROM alert_outbox") == [("failed",)]
+    webhook_receiver.errcode_next = 0
+    second = outbox.deliver(box, _channels(config), max_attempts=2, backoff_seconds=0, sleep=lambda _s: None)
+    assert second.sent == [("return:KJJ:2026-09", "ding")]
+    assert len(smtp_receiver.messages) == 1  # the mail went once, in the first tick
+    assert webhook_receiver.bodies[0]["markdown"]["title"].startswith("科技局")
+    assert _rows(box, "SELECT state FROM alert_outbox") == [("delivered",)]
+
+
+def test_old_events_are_stored_stale_and_never_sent(box, tmp_path, webhook_receiver):
+    config = load_config(_config(tmp_path, [{"type": "webhook", "url": webhook_receiver.url}]))
+    events = [_event("old", when=date(2022, 8, 5)), _event("new", when=date(2026, 11, 30))]
+    assert outbox.queue_events(box, events, as_of=AS_OF, lookback_days=90) == (1, 1)
+    outbox.deliver(box, _channels(config), backoff_seconds=0)
+    assert [b["event_key"] for b in webhook_receiver.bodies] == ["new"]
+    assert dict(_rows(box, "SELECT event_key, state FROM alert_outbox")) == {"old": "stale", "new": "delivered"}
+
+
+def test_channels_can_be_limited_to_units(box, tmp_path, webhook_receiver):
+    config = load_config(_config(tmp_path, [{"type": "webhook", "url": webhook_receiver.url, "units": ["FGW"]}]))
+    outbox.queue_events(box, [_event("a"), _event("b", unit="FGW")], as_of=AS_OF, lookback_days=90)
+    outbox.deliver(box, _channels(config), backoff_seconds=0)
+    assert [b["unit_code"] for b in webhook_receiver.bodies] == ["FGW"]
+
+
+@pytest.mark.parametrize(
+    ("channel", "message"),
+    [
+        ({"type": "fax"}, "channels[0].type"),
+        ({"type": "smtp", "sender": "a@b"}, "channels[0].host"),
+        ({"type": "webhook", "url": "ftp://x"}, "channels[0].url"),
+        ({"type": "webhook", "url": "http://x", "format": "slack"}, "channels[0].format"),
+    ],
+)
+def test_a_wrong_configuration_names_the_file_and_field(tmp_path, channel, message):
+    path = _config(tmp_path, [channel])
+    with pytest.raises(ConfigError, match=re.escape(message)) as exc:
+        load_config(path)
+    assert str(path) in str(exc.value)

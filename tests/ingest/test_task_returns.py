@@ -1,0 +1,183 @@
+"""The unit monthly return (工作台账): detection, validation with file/row/column, quarantine, vintages."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import openpyxl
+
+from dagster_project.ingest.pipeline import ingest_file
+from dagster_project.ingest.task_returns import COLUMNS, load_task_catalog
+
+TODAY = date(2026, 12, 1)
+HEADER = list(COLUMNS)
+
+
+def _row(**over: str) -> list[str]:
+    base = {
+        "month": "2022-05",
+        "task_id": "T22-ST-CHOKEPOINT-T01",
+        "stage": "推进中",
+        "percent": "45",
+        "progress": "攻关项目按计划推进（测试）",
+        "evidence": "科技局台账〔2022〕5号",
+        "problems": "",
+        "note": "",
+        "reporting_unit": "科技局",
+        "report_date": "2022-06-03",
+        "provenance": "illustrative",
+    }
+    base.update(over)
+    return [base[c] for c in HEADER]
+
+
+def _write(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str = "SELECT count(*) FROM raw.task_returns") -> int:
+    [(n,)] = con.execute(sql).fetchall()
+    return int(n)
+
+
+def test_a_good_return_is_loaded_as_a_release(con, landing, qdir, seeds_dir):
+    path = _write(landing / "kjj_2022-05.csv", [_row(), _row(task_id="T22-ST-ENCLAVE-T01", stage="前期", percent="")])
+    res = ingest_file(path, con, qdir, TODAY)
+    assert (res.status, res.adapter, res.row_count) == ("loaded", "task_return", 2)
+    rows = con.execute(
+        "SELECT task_id, month_code, stage_code, percent_done, reporting_unit, source_row FROM raw.task_returns "
+        "ORDER BY source_row"
+    ).fetchall()
+    assert rows == [
+        ("T22-ST-CHOKEPOINT-T01", "2022-05", "in_progress", 45.0, "KJJ", 2),
+        ("T22-ST-ENCLAVE-T01", "2022-05", "preparation", None, "KJJ", 3),
+    ]
+    [(status, adapter, rd)] = con.execute(
+        "SELECT status, adapter, release_date FROM raw.releases WHERE release_id = ?", [res.release_id]
+    ).fetchall()
+    assert (status, adapter, rd) == ("loaded", "task_return", date(2022, 6, 3))
+
+
+def test_the_template_headers_in_chinese_are_read_from_xlsx(con, landing, qdir, seeds_dir):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(
+        [
+            "月份",
+            "任务编号",
+            "进展阶段",
+            "完成百分比",
+            "进展情况",
+            "佐证材料",
+            "存在问题",
+            "备注",
+            "填报单位",
+            "填报日期",
+        ]
+    )
+    ws.append(
+        [
+            "2022年5月",
+            "T22-CZT-ROAD-HUAQIANG-T01",
+            "前期",
+            30,
+            "完成立项：进入设计",
+            "",
+            "",
+            "",
+            "交通运输局",
+            "2022-06-02",
+        ]
+    )
+    path = landing / "交通运输局台账.xlsx"
+    wb.save(path)
+    res = ingest_file(path, con, qdir, TODAY)
+    assert res.status == "loaded", res.errors
+    [(month, progress, prov)] = con.execute(
+        "SELECT month_code, progress_text, provenance FROM raw.task_returns"
+    ).fetchall()
+    # full-width punctuation as the unit wrote it; no provenance column = a real (published) return
+    assert (month, progress, prov) == ("2022-05", "完成立项：进入设计", "published")
+
+
+def test_a_unit_reporting_another_units_task_is_rejected_naming_row_and_column(con, landing, qdir, seeds_dir):
+    path = _write(landing / "gxj.csv", [_row(reporting_unit="工信局")])
+    res = ingest_file(path, con, qdir, TODAY)
+    assert res.status == "quarantined"
+    [err] = res.errors
+    assert (err.file, err.row, err.column) == ("gxj.csv", 2, "reporting_unit")
+    assert "KJJ leads" in err.reason and "only report on its own tasks" in err.reason
+    assert _count(con) == 0
+    assert res.quarantine_path.exists() and Path(str(res.quarantine_path) + ".errors.csv").exists()
+
+
+def test_unknown_stage_percent_and_task_are_errors(con, landing, qdir, seeds_dir):
+    path = _write(
+        landing / "bad.csv",
+        [
+            _row(stage="快完成了"),
+            _row(task_id="T22-NOPE-T01", month="2022-06"),
+            _row(month="2022-04", percent="130"),
+            _row(month="2022-03", stage="已完成", percent="80"),
+            _row(month="2022年1-5月"),
+        ],
+    )
+    res = ingest_file(path, con, qdir, TODAY)
+    found = {(e.row, e.column) for e in res.errors}
+    assert found == {(2, "stage"), (3, "task_id"), (4, "percent"), (5, "percent"), (6, "month")}
+    stage_error = next(e for e in res.errors if e.column == "stage")
+    assert "未启动/前期/推进中/基本完成/已完成" in stage_error.reason
+    assert _count(con) == 0
+
+
+def test_a_file_mixing_units_and_a_duplicate_task_month_are_errors(con, landing, qdir, seeds_dir):
+    path = _write(
+        landing / "mixed.csv",
+        [_row(), _row(), _row(task_id="T22-ST-BEIDOU-T01", reporting_unit="工信局")],
+    )
+    res = ingest_file(path, con, qdir, TODAY)
+    reasons = {(e.row, e.column): e.reason for e in res.errors}
+    assert "already reported in row 2" in reasons[(3, "task_id")]
+    assert "mixes KJJ (row 2), GXJ (row 4)" in reasons[(None, "reporting_unit")]
+
+
+def test_future_report_date_and_missing_columns(con, landing, qdir, seeds_dir):
+    res = ingest_file(_write(landing / "f.csv", [_row(report_date="2027-01-05")]), con, qdir, TODAY)
+    assert [(e.row, e.column) for e in res.errors] == [(2, "report_date")]
+    header = [c for c in HEADER if c != "reporting_unit"]
+    res = ingest_file(_write(landing / "g.csv", [_row()[:8] + _row()[9:]], header), con, qdir, TODAY)
+    assert [(e.row, e.column) for e in res.errors] == [(1, "reporting_unit")]
+
+
+def test_a_resubmission_is_a_new_vintage_and_reloading_stores_once(con, landing, qdir, seeds_dir):
+    first = _write(landing / "kjj_2022-05.csv", [_row()])
+    assert ingest_file(first, con, qdir, TODAY).status == "loaded"
+    assert ingest_file(first, con, qdir, TODAY).status == "loaded"  # same bytes: the same release
+    assert _count(con) == 1
+    second = _write(landing / "kjj_2022-05.csv", [_row(stage="基本完成", percent="90", report_date="2022-06-10")])
+    res = ingest_file(second, con, qdir, TODAY)
+    assert res.status == "loaded"
+    assert _count(con) == 2
+    assert _count(con, "SELECT count(DISTINCT release_id) FROM raw.task_returns") == 2
+
+
+def test_a_rejected_resubmission_leaves_the_stored_vintage(con, landing, qdir, seeds_dir):
+    good = _write(landing / "kjj.csv", [_row()])
+    ingest_file(good, con, qdir, TODAY)
+    bad = _write(landing / "kjj.csv", [_row(stage="??")])
+    assert ingest_file(bad, con, qdir, TODAY).status == "quarantined"
+    assert _count(con) == 1
+
+
+def test_every_task_has_a_known_lead_unit_and_the_stage_list_is_fixed(seeds_dir):
+    catalog = load_task_catalog(seeds_dir)
+    assert catalog.stage_list == ("未启动", "前期", "推进中", "基本完成", "已完成")
+    assert set(catalog.task_lead.values()) <= set(catalog.units.values())
+    assert catalog.unit_code("发改委") == catalog.unit_code("株洲市发展和改革委员会") == "FGW"
