@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from dagster_project.ingest.catalog import Catalog, Indicator
-from dagster_project.ingest.models import MEASURES, PROVENANCES, IngestError, Observation
+from dagster_project.ingest.models import MEASURES, PROVENANCES, SPAN_MEASURES, IngestError, Observation
 from dagster_project.ingest.qualifiers import BOUNDS, is_formula_like
 from dagster_project.ingest.units import UnitError, measure_unit
 
@@ -137,6 +137,8 @@ def validate_observations(
                 err(obs, "measure", f"measure class on non-class indicator {ind.code}")
             if obs.measure == "stage" and ind.measure_kind != "stage":
                 err(obs, "measure", f"measure stage on non-stage indicator {ind.code}")
+        if obs.measure in SPAN_MEASURES and obs.period_kind != "multi_year":
+            err(obs, "period", f"measure {obs.measure} (growth over several years) needs a multi-year period like 2021-2025")
         problem = _check_value(obs, catalog)
         if problem:
             err(obs, "value", problem)
