@@ -26,7 +26,7 @@ import click
 
 from dagster_project.settings import load_settings
 
-STATUS_CODES = ["achieved", "on_track", "needs_acceleration", "off_track", "deteriorating", "no_data", "not_assessable"]
+STATUS_CODES = ["achieved", "not_achieved", "on_track", "needs_acceleration", "off_track", "deteriorating", "no_data", "not_assessable"]
 
 
 def fail(message: str, code: int = 1) -> None:

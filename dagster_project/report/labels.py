@@ -24,7 +24,7 @@ STATUSES: dict[str, tuple[str, str, str]] = {
 }
 
 # the order a reader wants: what needs attention first
-ATTENTION = ["deteriorating", "off_track", "needs_acceleration", "no_data", "on_track", "achieved", "not_assessable"]
+ATTENTION = ["deteriorating", "off_track", "needs_acceleration", "no_data", "on_track", "achieved", "not_achieved", "not_assessable"]
 
 # actual_quality -> (中文, English); only 'published' figures are real public numbers
 QUALITIES: dict[str, tuple[str, str]] = {
