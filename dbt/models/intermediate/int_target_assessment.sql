@@ -240,7 +240,7 @@ select
             then (projected.projected_value - projected.base_value) / (projected.target_level - projected.base_value)
     end as projection_ratio,
     case
-        when projected.expected_share is null then null
+        when projected.expected_share is null or projected.share_achieved is null then null
         when projected.is_met_used and projected.is_cumulative and projected.is_completing_figure then 'completed'
         when projected.share_achieved - projected.expected_share > projected.ahead_margin then 'ahead'
         when projected.share_achieved - projected.expected_share < -projected.behind_margin then 'behind'
