@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-__all__ = ["Observation", "IngestError", "ParseResult", "OBSERVATION_COLUMNS", "PROVENANCES", "MEASURES", "SPAN_MEASURES"]
+__all__ = [
+    "Observation",
+    "IngestError",
+    "ParseResult",
+    "OBSERVATION_COLUMNS",
+    "PROVENANCES",
+    "MEASURES",
+    "SPAN_MEASURES",
+]
 
 PROVENANCES = ("published", "illustrative", "derived")
 # avg_yoy_pct: 年均增长 over a multi-year period (2021-2025 9.4% = 1.094^5 over the span);

@@ -138,7 +138,11 @@ def validate_observations(
             if obs.measure == "stage" and ind.measure_kind != "stage":
                 err(obs, "measure", f"measure stage on non-stage indicator {ind.code}")
         if obs.measure in SPAN_MEASURES and obs.period_kind != "multi_year":
-            err(obs, "period", f"measure {obs.measure} (growth over several years) needs a multi-year period like 2021-2025")
+            err(
+                obs,
+                "period",
+                f"measure {obs.measure} (growth over several years) needs a multi-year period like 2021-2025",
+            )
         problem = _check_value(obs, catalog)
         if problem:
             err(obs, "value", problem)

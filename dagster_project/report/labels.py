@@ -21,10 +21,20 @@ STATUSES: dict[str, tuple[str, str, str]] = {
     "deteriorating": ("逆向变化", "Deteriorating", "#8b0000"),
     "no_data": ("暂无数据", "No data", "#8c959f"),
     "not_assessable": ("无法评估", "Not assessable", "#57606a"),
+    "not_achieved": ("未完成", "Not achieved", "#6e2b2b"),
 }
 
 # the order a reader wants: what needs attention first
-ATTENTION = ["deteriorating", "off_track", "needs_acceleration", "no_data", "on_track", "achieved", "not_achieved", "not_assessable"]
+ATTENTION = [
+    "deteriorating",
+    "off_track",
+    "needs_acceleration",
+    "no_data",
+    "on_track",
+    "achieved",
+    "not_achieved",
+    "not_assessable",
+]
 
 # actual_quality -> (中文, English); only 'published' figures are real public numbers
 QUALITIES: dict[str, tuple[str, str]] = {

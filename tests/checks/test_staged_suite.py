@@ -63,6 +63,20 @@ BAD_SERIES = [
         {"no_missing_month": ("warning", {("trade_total", "2024-01~08")})},
     ),
     (
+        # issue 12: a year-to-date trade total typed 720 instead of its real size one month still grows,
+        # passes the blocking checks, and made the doubling target jump to "achieved"
+        "a hand-typed jump in a year-to-date total",
+        f"update {{table}} set value = value * 1.9 where indicator_code = 'trade_total' and region_code = '{CITY}' "
+        "and period_code = '2026-01~10' and measure = 'value'",
+        {"ytd_step_usual": ("warning", {("trade_total", "2026-01~10")})},
+    ),
+    (
+        "a monthly level that jumps far beyond its usual move",
+        f"update {{table}} set value = value - 60 where indicator_code = 'air_good_ratio' and region_code = '{CITY}' "
+        "and period_code = '2024-05' and measure = 'value'",
+        {"level_move_usual": ("warning", {("air_good_ratio", "2024-05"), ("air_good_ratio", "2024-06")})},
+    ),
+    (
         "reported growth far from the levels",
         f"update {{table}} set value = 40 where indicator_code = 'trade_total' and region_code = '{CITY}' "
         "and period_code = '2024-01~06' and measure = 'yoy_pct'",

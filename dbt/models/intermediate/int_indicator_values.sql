@@ -1,5 +1,6 @@
 {#- One series of values per indicator, region, subject and period: the published (or illustrative)
-    figures, plus two kinds of derived rows, each saying what it came from:
+    figures (a published level supersedes the illustrative levels of its series-year), plus two kinds
+    of derived rows, each saying what it came from:
     - ratio indicators (e.g. budget revenue as a share of GDP) from their numerator and denominator
       for the same region and period;
     - levels of growth-only releases: where a period has a reported growth rate but no level, the
@@ -37,6 +38,26 @@ published as {{ not_materialized() }} (
         release_date,
         is_revised
     from latest
+    -- Real figures beside the sample: a published level supersedes the illustrative levels of the same
+    -- series and year (their months would not add up to it: an illustrative Jan-May above a real H1).
+    -- Levels only: a growth rate or a rank stands for its own period. The same rule judges the staged
+    -- series in the checks (dagster_project/checks/batches.py, ytd_not_decreasing).
+    where not (
+        latest.provenance = 'illustrative'
+        and latest.measure = 'value'
+        and latest.period_kind <> 'multi_year'
+        and exists (
+            select 1 from latest as real_figure
+            where
+                real_figure.provenance = 'published'
+                and real_figure.measure = 'value'
+                and real_figure.period_kind <> 'multi_year'
+                and real_figure.indicator_code = latest.indicator_code
+                and real_figure.region_code = latest.region_code
+                and real_figure.subject_code = latest.subject_code
+                and extract(year from real_figure.period_end) = extract(year from latest.period_end)
+        )
+    )
 ),
 
 ratio_inputs as (

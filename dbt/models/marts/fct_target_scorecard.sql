@@ -26,6 +26,10 @@ statuses as (
     select * from {{ ref('statuses') }}
 ),
 
+plans as (
+    select * from {{ ref('stg_seeds__plans') }}
+),
+
 grace as (
     select threshold_value as overdue_grace_days
     from {{ ref('stg_seeds__status_thresholds') }}
@@ -65,6 +69,13 @@ scored as (
         latest.release_date as latest_release_date,
         latest.source_file,
         latest.calculation_trace,
+        latest.status_rests_on_bound,
+        latest.bound_reading,
+        latest.status_note,
+        plans.plan_end_date,
+        -- a plan whose window has ended: its statuses are final outcomes, reported apart from the
+        -- running plan the headline counts
+        coalesce(plans.plan_end_date < {{ as_of_date() }}, false) as plan_is_closed,
         case
             when targets.target_kind = 'qualitative' then 'not_assessable'
             when latest.target_id is null then 'no_data'
@@ -82,6 +93,8 @@ scored as (
         on targets.target_id = latest.target_id
     left join indicators
         on targets.indicator_code = indicators.indicator_code
+    left join plans
+        on targets.plan_id = plans.plan_id
 )
 
 select
