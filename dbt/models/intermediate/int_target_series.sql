@@ -369,9 +369,10 @@ growth_targets as (
     where
         targets.target_kind = 'multiple'
         and targets.measure_kind = 'flow'
+        -- no level compares with its baseline (none published, or no baseline level): growth decides
         and not exists (
             select 1 from single_region_series as s
-            where s.target_id = targets.target_id
+            where s.target_id = targets.target_id and s.actual_value is not null
         )
 ),
 
@@ -793,6 +794,9 @@ project_series as (
 
 all_series as (
     select * from single_region_series
+    where
+        actual_value is not null
+        or target_id not in (select growth_targets.target_id from growth_targets)
     union all
     select * from growth_series
     union all
