@@ -142,6 +142,21 @@ growth_without_level as (
                 and level_.subject_code = growth.subject_code
                 and level_.period_code = growth.period_code
         )
+        -- nor an illustrative level in a series-year a published level holds (it was superseded)
+        and not (
+            growth.is_illustrative
+            and exists (
+                select 1 from published as real_level
+                where
+                    real_level.provenance = 'published'
+                    and real_level.measure = 'value'
+                    and real_level.period_kind <> 'multi_year'
+                    and real_level.indicator_code = growth.indicator_code
+                    and real_level.region_code = growth.region_code
+                    and real_level.subject_code = growth.subject_code
+                    and extract(year from real_level.period_end) = extract(year from growth.period_end)
+            )
+        )
 ),
 
 derived_levels as (
