@@ -152,19 +152,22 @@ with latest_vintages as (
     where vintage_rank = 1
 ),
 
--- real figures beside the sample: a published level supersedes the illustrative levels of its
--- series-year (the rule of int_indicator_values), so the checks judge the series the marts use
+-- real figures beside the sample: a published level of a flow supersedes the illustrative levels of
+-- its series, year and kind of period (the rule of int_indicator_values), so the checks judge the
+-- series the marts use
 latest as (
     select * from latest_vintages as l
     where not (
         l.provenance = 'illustrative'
         and l.measure = 'value'
         and l.period_kind <> 'multi_year'
+        and l.indicator_code in (select indicator_code from seeds.indicators where measure_kind = 'flow')
         and exists (
             select 1 from latest_vintages as real_figure
             where real_figure.provenance = 'published'
             and real_figure.measure = 'value'
             and real_figure.period_kind <> 'multi_year'
+            and (real_figure.period_kind = 'month') = (l.period_kind = 'month')
             and real_figure.indicator_code = l.indicator_code
             and real_figure.region_code = l.region_code
             and real_figure.subject_code = l.subject_code

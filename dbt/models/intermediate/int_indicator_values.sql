@@ -38,20 +38,24 @@ published as {{ not_materialized() }} (
         release_date,
         is_revised
     from latest
-    -- Real figures beside the sample: a published level supersedes the illustrative levels of the same
-    -- series and year (their months would not add up to it: an illustrative Jan-May above a real H1).
-    -- Levels only: a growth rate or a rank stands for its own period. The same rule judges the staged
-    -- series in the checks (dagster_project/checks/batches.py, ytd_not_decreasing).
+    -- Real figures beside the sample: a published level of a flow supersedes the illustrative levels of
+    -- the same series, year and kind of period (cumulative: year to date, quarter, half, year; or single
+    -- months): their months would not add up to it (an illustrative Jan-May above a real H1). Flows only:
+    -- a count, rate or class is a point in time that a real figure of another month does not contradict;
+    -- growth rates and ranks stand for their own period. The same rule judges the staged series in the
+    -- checks (dagster_project/checks/batches.py, ytd_not_decreasing).
     where not (
         latest.provenance = 'illustrative'
         and latest.measure = 'value'
         and latest.period_kind <> 'multi_year'
+        and latest.indicator_code in (select flows.indicator_code from indicators as flows where flows.measure_kind = 'flow')
         and exists (
             select 1 from latest as real_figure
             where
                 real_figure.provenance = 'published'
                 and real_figure.measure = 'value'
                 and real_figure.period_kind <> 'multi_year'
+                and (real_figure.period_kind = 'month') = (latest.period_kind = 'month')
                 and real_figure.indicator_code = latest.indicator_code
                 and real_figure.region_code = latest.region_code
                 and real_figure.subject_code = latest.subject_code
@@ -151,6 +155,7 @@ growth_without_level as (
                     real_level.provenance = 'published'
                     and real_level.measure = 'value'
                     and real_level.period_kind <> 'multi_year'
+                    and (real_level.period_kind = 'month') = (growth.period_kind = 'month')
                     and real_level.indicator_code = growth.indicator_code
                     and real_level.region_code = growth.region_code
                     and real_level.subject_code = growth.subject_code
