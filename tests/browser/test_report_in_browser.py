@@ -33,8 +33,8 @@ def test_report_draws_every_chart_and_shows_the_counts(sample_pipeline_run, repo
             ).fetchall()
         )
         quantified_off = con.execute(
-            "select count(*) from fct_target_scorecard where status_code = 'off_track' and target_kind <> 'qualitative' "
-            "and not plan_is_closed"
+            "select count(*) from fct_target_scorecard where status_code = 'off_track' "
+            "and target_kind <> 'qualitative' and not plan_is_closed"
         ).fetchone()[0]
     shots = sample_pipeline_run.home / "screenshots"
 

@@ -54,7 +54,11 @@ BAD_SERIES = [
         "year-to-date total falls (1-5月 below 1-4月)",
         f"update {{table}} set value = 0.5 where indicator_code = 'new_urban_jobs' and region_code = '{CITY}' "
         "and period_code = '2024-01~05' and measure = 'value'",
-        {"ytd_not_decreasing": ("critical", {("new_urban_jobs", "2024-01~05")})},
+        # the month after it then jumps by far more than the usual step: flagged too (a warning)
+        {
+            "ytd_not_decreasing": ("critical", {("new_urban_jobs", "2024-01~05")}),
+            "ytd_step_usual": ("warning", {("new_urban_jobs", "2024-01~06")}),
+        },
     ),
     (
         "a month missing from a series a target needs",

@@ -18,25 +18,25 @@ indicators as (
 
 published as {{ not_materialized() }} (
     select
-        indicator_code,
-        region_code,
-        subject_code,
-        period_code,
-        period_kind,
-        period_start,
-        period_end,
-        measure,
-        value,
-        bound,
-        provenance,
-        provenance = 'illustrative' as is_illustrative,
-        derived_from,
-        source_file,
-        source_row,
-        source_ref,
-        release_id,
-        release_date,
-        is_revised
+        latest.indicator_code,
+        latest.region_code,
+        latest.subject_code,
+        latest.period_code,
+        latest.period_kind,
+        latest.period_start,
+        latest.period_end,
+        latest.measure,
+        latest.value,
+        latest.bound,
+        latest.provenance,
+        latest.provenance = 'illustrative' as is_illustrative,
+        latest.derived_from,
+        latest.source_file,
+        latest.source_row,
+        latest.source_ref,
+        latest.release_id,
+        latest.release_date,
+        latest.is_revised
     from latest
     -- Real figures beside the sample: a published level of a flow supersedes the illustrative levels of
     -- the same series, year and kind of period (cumulative: year to date, quarter, half, year; or single
@@ -48,7 +48,10 @@ published as {{ not_materialized() }} (
         latest.provenance = 'illustrative'
         and latest.measure = 'value'
         and latest.period_kind <> 'multi_year'
-        and latest.indicator_code in (select flows.indicator_code from indicators as flows where flows.measure_kind = 'flow')
+        and latest.indicator_code in (
+            select flows.indicator_code from indicators as flows
+            where flows.measure_kind = 'flow'
+        )
         and exists (
             select 1 from latest as real_figure
             where

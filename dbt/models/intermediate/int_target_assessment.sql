@@ -110,8 +110,8 @@ measured as (
             'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign'
         ) }}
             as is_met,
-        -- the bound read as if it were the figure: what the status rests on when the bound alone
-        -- can neither prove nor disprove the target (突破4000 against 5000)
+            -- the bound read as if it were the figure: what the status rests on when the bound alone
+            -- can neither prove nor disprove the target (突破4000 against 5000)
         {{ comparison_met(
             'framed.comparator_applied', 'framed.actual_value', "'eq'",
             'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign'

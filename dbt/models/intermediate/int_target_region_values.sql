@@ -61,7 +61,7 @@ unit_observations as (
         units.target_id,
         units.unit_name_zh,
         values_.* replace (
-            -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
+        -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
             {{ annual_rule_value(
                 'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
                 'values_.period_kind', 'annual_so_far'

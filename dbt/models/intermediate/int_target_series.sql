@@ -110,7 +110,7 @@ single_region as {{ not_materialized() }} (
         targets.annual_rule,
         targets.direction_sign,
         values_.* replace (
-            -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
+        -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
             {{ annual_rule_value(
                 'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
                 'values_.period_kind', 'annual_so_far'
@@ -464,9 +464,21 @@ span_links as (
 ),
 
 growth_links as (
-    select target_id, link_year, link_ln, is_illustrative, link_label from published_links
+    select
+        target_id,
+        link_year,
+        link_ln,
+        is_illustrative,
+        link_label
+    from published_links
     union all
-    select target_id, link_year, link_ln, is_illustrative, link_label from span_links
+    select
+        target_id,
+        link_year,
+        link_ln,
+        is_illustrative,
+        link_label
+    from span_links
     where span_choice = 1
 ),
 
@@ -580,8 +592,9 @@ growth_series as (
         false as baseline_is_estimated,
         case
             when chain.links_found < chain.links_needed
-                then 'growth for ' || cast(chain.first_missing_year as varchar)
-                || ' is not published: the chained index stops there (a missing year is unknown, not 0%)'
+                then
+                    'growth for ' || cast(chain.first_missing_year as varchar)
+                    || ' is not published: the chained index stops there (a missing year is unknown, not 0%)'
         end as status_note
     from growth_points as g
     inner join growth_chain as chain

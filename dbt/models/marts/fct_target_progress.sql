@@ -112,9 +112,10 @@ select
     end || assessment.status_code
     || case
         when assessment.status_rests_on_bound
-            then ' (rests on the bound ' || case when assessment.actual_bound in ('gt', 'ge') then '>' else '<' end
-            || cast(round(assessment.underlying_value, 4) as varchar) || ': R and projection are bounds; the true status can only be '
-            || case when assessment.bound_reading = 'at_least' then 'better' else 'worse' end || ')'
+            then
+                ' (rests on the bound ' || case when assessment.actual_bound in ('gt', 'ge') then '>' else '<' end
+                || cast(round(assessment.underlying_value, 4) as varchar) || ': R and projection are bounds; the true status can only be '
+                || case when assessment.bound_reading = 'at_least' then 'better' else 'worse' end || ')'
         else ''
     end as calculation_trace
 from assessment
