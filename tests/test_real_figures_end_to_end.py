@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from dagster_project.cli import main
-from tests.conftest import REPO, PipelineRun, point_settings_at
+from tests.conftest import REPO, PipelineRun, settings_at
 
 REAL_FIXTURES = REPO / "tests" / "fixtures" / "real_figures"
 
@@ -30,17 +30,9 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
     landing.mkdir(parents=True)
     for path in sorted((REPO / "data" / "sample").rglob("published_*.csv")) + sorted(REAL_FIXTURES.glob("*.csv")):
         shutil.copy2(path, landing / path.name)
-    saved = {k: os.environ.get(k) for k in ("PMW_HOME", "DAGSTER_HOME", "PMW_WAREHOUSE_PATH", "PMW_STATS_API_URL")}
-    os.environ.pop("PMW_STATS_API_URL", None)
-    point_settings_at(home)
-    try:
+    with settings_at(home):
+        os.environ.pop("PMW_STATS_API_URL", None)  # no API: published files only
         yield PipelineRun(home=home, summary=run_pipeline(sample=False, log=lambda _msg: None))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def rows(run: PipelineRun, sql: str) -> list[tuple]:

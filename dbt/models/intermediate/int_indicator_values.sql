@@ -16,55 +16,62 @@ indicators as (
     select * from {{ ref('stg_seeds__indicators') }}
 ),
 
+-- Real figures beside the sample: a published level of a flow supersedes the illustrative levels of
+-- the same series, year and kind of period (cumulative: year to date, quarter, half, year; or single
+-- months): their months would not add up to it (an illustrative Jan-May above a real H1). Flows only:
+-- a count, rate or class is a point in time that a real figure of another month does not contradict;
+-- growth rates and ranks stand for their own period. The same rule judges the staged series in the
+-- checks (dagster_project/checks/batches.py, ytd_not_decreasing).
+flagged as {{ not_materialized() }} (
+    select
+        latest.*,
+        (
+            latest.provenance = 'illustrative'
+            and latest.measure = 'value'
+            and latest.period_kind <> 'multi_year'
+            and latest.indicator_code in (
+                select flows.indicator_code from indicators as flows
+                where flows.measure_kind = 'flow'
+            )
+            and exists (
+                select 1 from latest as real_figure
+                where
+                    real_figure.provenance = 'published'
+                    and real_figure.measure = 'value'
+                    and real_figure.period_kind <> 'multi_year'
+                    and (real_figure.period_kind = 'month') = (latest.period_kind = 'month')
+                    and real_figure.indicator_code = latest.indicator_code
+                    and real_figure.region_code = latest.region_code
+                    and real_figure.subject_code = latest.subject_code
+                    and extract(year from real_figure.period_end) = extract(year from latest.period_end)
+            )
+        ) as is_superseded
+    from latest
+),
+
 published as {{ not_materialized() }} (
     select
-        latest.indicator_code,
-        latest.region_code,
-        latest.subject_code,
-        latest.period_code,
-        latest.period_kind,
-        latest.period_start,
-        latest.period_end,
-        latest.measure,
-        latest.value,
-        latest.bound,
-        latest.provenance,
-        latest.provenance = 'illustrative' as is_illustrative,
-        latest.derived_from,
-        latest.source_file,
-        latest.source_row,
-        latest.source_ref,
-        latest.release_id,
-        latest.release_date,
-        latest.is_revised
-    from latest
-    -- Real figures beside the sample: a published level of a flow supersedes the illustrative levels of
-    -- the same series, year and kind of period (cumulative: year to date, quarter, half, year; or single
-    -- months): their months would not add up to it (an illustrative Jan-May above a real H1). Flows only:
-    -- a count, rate or class is a point in time that a real figure of another month does not contradict;
-    -- growth rates and ranks stand for their own period. The same rule judges the staged series in the
-    -- checks (dagster_project/checks/batches.py, ytd_not_decreasing).
-    where not (
-        latest.provenance = 'illustrative'
-        and latest.measure = 'value'
-        and latest.period_kind <> 'multi_year'
-        and latest.indicator_code in (
-            select flows.indicator_code from indicators as flows
-            where flows.measure_kind = 'flow'
-        )
-        and exists (
-            select 1 from latest as real_figure
-            where
-                real_figure.provenance = 'published'
-                and real_figure.measure = 'value'
-                and real_figure.period_kind <> 'multi_year'
-                and (real_figure.period_kind = 'month') = (latest.period_kind = 'month')
-                and real_figure.indicator_code = latest.indicator_code
-                and real_figure.region_code = latest.region_code
-                and real_figure.subject_code = latest.subject_code
-                and extract(year from real_figure.period_end) = extract(year from latest.period_end)
-        )
-    )
+        flagged.indicator_code,
+        flagged.region_code,
+        flagged.subject_code,
+        flagged.period_code,
+        flagged.period_kind,
+        flagged.period_start,
+        flagged.period_end,
+        flagged.measure,
+        flagged.value,
+        flagged.bound,
+        flagged.provenance,
+        flagged.provenance = 'illustrative' as is_illustrative,
+        flagged.derived_from,
+        flagged.source_file,
+        flagged.source_row,
+        flagged.source_ref,
+        flagged.release_id,
+        flagged.release_date,
+        flagged.is_revised
+    from flagged
+    where not flagged.is_superseded
 ),
 
 ratio_inputs as (
@@ -141,29 +148,14 @@ growth_without_level as (
         growth.measure = 'yoy_pct'
         and not exists (
             select 1
-            from published as level_
+            -- a superseded illustrative level still counts: no illustrative level is derived in its place
+            from flagged as level_
             where
                 level_.measure = 'value'
                 and level_.indicator_code = growth.indicator_code
                 and level_.region_code = growth.region_code
                 and level_.subject_code = growth.subject_code
                 and level_.period_code = growth.period_code
-        )
-        -- nor an illustrative level in a series-year a published level holds (it was superseded)
-        and not (
-            growth.is_illustrative
-            and exists (
-                select 1 from published as real_level
-                where
-                    real_level.provenance = 'published'
-                    and real_level.measure = 'value'
-                    and real_level.period_kind <> 'multi_year'
-                    and (real_level.period_kind = 'month') = (growth.period_kind = 'month')
-                    and real_level.indicator_code = growth.indicator_code
-                    and real_level.region_code = growth.region_code
-                    and real_level.subject_code = growth.subject_code
-                    and extract(year from real_level.period_end) = extract(year from growth.period_end)
-            )
         )
 ),
 
