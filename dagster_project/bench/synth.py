@@ -226,7 +226,7 @@ def write_seeds(scale: Scale, seeds_dir: Path) -> dict[str, int]:
     _write_csv(seeds_dir / "regions.csv", regions, _header_of("regions.csv"))
     _write_csv(seeds_dir / "plans.csv", _plan_rows(), _header_of("plans.csv"))
     # No river sections or listed projects: their seed tests only accept 株洲's rivers and lists.
-    for name in ("monitoring_sections.csv", "listed_projects.csv", "report_figures.csv"):
+    for name in ("monitoring_sections.csv", "listed_projects.csv", "report_figures.csv", "target_rules.csv"):
         _write_csv(seeds_dir / name, [], _header_of(name))
     con = duckdb.connect()
     try:
