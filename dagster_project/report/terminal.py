@@ -278,12 +278,17 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
             f"  序时 expected    {pct(p['expected_share'])} by now ({method}: {how}); "
             f"time elapsed {pct(p['elapsed_share'])}"
         )
-    bound_note = ""
+    bound_note = growth_note = ""
     if reading:
         bound_note = (
             " — a bound: the published figure is a lower bound, so this is at least as good"
             if reading == "at_least"
             else " — a bound: the published figure is on the unfavourable side, so this is at most as good"
+        )
+        growth_note = (
+            " — bounds: actual growth is at least this, the growth needed at most"
+            if reading == "at_least"
+            else " — bounds: actual growth is at most this, the growth needed at least"
         )
     if not is_missing(p.get("required_cagr")):
         left = None
@@ -297,7 +302,7 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
             needed = f"needed from now {pct(p['required_cagr_from_now'])}/yr"
         lines.append(
             f"  增速 growth      actual {pct(p['actual_cagr'])}/yr since the baseline vs required "
-            f"{pct(p['required_cagr'])}/yr; {needed}{bound_note}"
+            f"{pct(p['required_cagr'])}/yr; {needed}{growth_note}"
         )
     if not is_missing(p["progress_ratio"]):
         basis = "actual growth / required growth" if not is_missing(p.get("required_cagr")) else "achieved / expected"

@@ -75,10 +75,10 @@ BAD_SERIES = [
         {"ytd_step_usual": ("warning", {("trade_total", "2026-01~10")})},
     ),
     (
-        "a monthly level that jumps far beyond its usual move",
-        f"update {{table}} set value = value - 60 where indicator_code = 'air_good_ratio' and region_code = '{CITY}' "
+        "a monthly level that jumps far beyond its usual move (a slipped decimal)",
+        "update {table} set value = value * 10 where indicator_code = 'pm25' and region_code = '430202' "
         "and period_code = '2024-05' and measure = 'value'",
-        {"level_move_usual": ("warning", {("air_good_ratio", "2024-05"), ("air_good_ratio", "2024-06")})},
+        {"level_move_usual": ("warning", {("pm25", "2024-05"), ("pm25", "2024-06")})},
     ),
     (
         "reported growth far from the levels",
