@@ -99,3 +99,17 @@ def test_a_bad_series_fails_the_right_expectation(validator, parameters, warehou
         if check_id != "growth_matches_levels":
             assert found[check_id][1] == rows  # nothing else flagged by it
     assert set(found) - set(expected) <= set(KNOWN_WARNING)
+
+
+def test_a_real_figure_below_the_samples_year_to_date_does_not_block(validator, parameters, warehouse_copy):
+    """Issue 12: a real H1 trade total lower than the sample's illustrative Jan-May total supersedes the
+    illustrative levels of its series-year, so the blocking "year-to-date never falls" check judges the
+    resulting series and passes (before, nothing could be published)."""
+    _edit(
+        warehouse_copy,
+        f"update {{table}} set provenance = 'published', value = value * 0.5 where indicator_code = 'trade_total' "
+        f"and region_code = '{CITY}' and period_code = '2024-01~06' and measure = 'value'",
+    )
+    found = _validate(validator, parameters, warehouse_copy)
+    assert "ytd_not_decreasing" not in found, found["ytd_not_decreasing"]
+    assert set(found) <= set(KNOWN_WARNING) | {"growth_matches_levels"}
