@@ -172,6 +172,7 @@ latest as (
             and real_figure.region_code = l.region_code
             and real_figure.subject_code = l.subject_code
             and year(real_figure.period_end) = year(l.period_end)
+            and l.period_end <= real_figure.period_end
         )
     )
 ),

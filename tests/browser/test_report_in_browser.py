@@ -81,7 +81,7 @@ def test_report_draws_every_chart_and_shows_the_counts(sample_pipeline_run, repo
             "Array.from(document.querySelectorAll('#scorecard-table tbody tr'))"
             ".map(r => parseFloat(r.cells[5].dataset.v)).filter(v => !isNaN(v))"
         )
-        assert len(gaps) > 40 and gaps == sorted(gaps)
+        assert len(gaps) >= 5 and gaps == sorted(gaps)  # the running plan's table (closed plans apart)
 
         # hovering a point shows where the figure came from
         page.evaluate("document.getElementById('charts').scrollIntoView()")

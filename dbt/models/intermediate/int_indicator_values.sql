@@ -18,7 +18,7 @@ indicators as (
 
 -- Real figures beside the sample: a published level of a flow supersedes the illustrative levels of
 -- the same series, year and kind of period (cumulative: year to date, quarter, half, year; or single
--- months): their months would not add up to it (an illustrative Jan-May above a real H1). Flows only:
+-- months) that end no later than it: their months would not add up to it (an illustrative Jan-May above a real H1). Flows only:
 -- a count, rate or class is a point in time that a real figure of another month does not contradict;
 -- growth rates and ranks stand for their own period. The same rule judges the staged series in the
 -- checks (dagster_project/checks/batches.py, ytd_not_decreasing).
@@ -44,6 +44,8 @@ flagged as {{ not_materialized() }} (
                     and real_figure.region_code = latest.region_code
                     and real_figure.subject_code = latest.subject_code
                     and extract(year from real_figure.period_end) = extract(year from latest.period_end)
+                    -- the months up to the real figure: an illustrative total after it still adds to it
+                    and latest.period_end <= real_figure.period_end
             )
         ) as is_superseded
     from latest
