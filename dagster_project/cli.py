@@ -29,13 +29,13 @@ from dagster_project.settings import load_settings
 
 STATUS_CODES = [
     "achieved",
+    "not_achieved",
     "on_track",
     "needs_acceleration",
     "off_track",
     "deteriorating",
     "no_data",
     "not_assessable",
-    "not_achieved",
 ]
 
 
@@ -171,7 +171,7 @@ def status(
     section: str | None, statuses: tuple[str, ...], region: str | None, show_all: bool, unit: str | None, fmt: str
 ) -> None:
     from dagster_project.report.labels import ATTENTION, STATUSES, num
-    from dagster_project.report.terminal import scorecard_rows, table
+    from dagster_project.report.terminal import plan_groups, scorecard_rows, table
 
     if unit:
         _unit_status(unit, fmt)
@@ -206,19 +206,31 @@ def status(
         _emit_records(sc, region_values, fmt)
         _print_quarantined(err=True)  # machine-readable output stays clean
         return
-    headers, rows = scorecard_rows(sc)
-    if region_values is not None:
-        headers.append("本地区 this region")
-        for row, target_id in zip(rows, sc["target_id"], strict=True):
-            r = region_values.loc[target_id] if target_id in region_values.index else None
-            row.append("" if r is None else f"{num(r['value'])} {r['unit_status']} ({r['period_code']})")
-    click.echo(table(headers, rows, max_width=28))
-    counts = sc["status_code"].value_counts()
+    # grouped by plan: the running plan(s) first, closed plans (final outcomes) apart
+    groups = plan_groups(sc)
+    for (plan_name, closed), part in groups:
+        headers, rows = scorecard_rows(part)
+        if region_values is not None:
+            headers.append("本地区 this region")
+            for row, target_id in zip(rows, part["target_id"], strict=True):
+                r = region_values.loc[target_id] if target_id in region_values.index else None
+                row.append("" if r is None else f"{num(r['value'])} {r['unit_status']} ({r['period_code']})")
+        if len(groups) > 1 or closed:
+            state = "已结束 closed — final outcomes 最终结果" if closed else "进行中 running"
+            click.echo(f"\n== {plan_name} ({state}) ==")
+        click.echo(table(headers, rows, max_width=28))
+
+    def counted(frame) -> str:
+        counts = frame["status_code"].value_counts()
+        return " · ".join(f"{zh} {en} {int(counts[c])}" for c, (zh, en, _) in STATUSES.items() if c in counts)
+
     click.echo("")
-    click.echo(
-        f"{len(sc)} targets: "
-        + " · ".join(f"{zh} {en} {int(counts[c])}" for c, (zh, en, _) in STATUSES.items() if c in counts)
-    )
+    running = sc[~sc["plan_is_closed"].fillna(False).astype(bool)] if "plan_is_closed" in sc else sc
+    if len(running) and len(running) < len(sc):
+        click.echo(f"headline 进行中规划 running plan: {len(running)} targets: {counted(running)}")
+        closed = sc.drop(running.index)
+        click.echo(f"已结束规划 closed plans: {len(closed)} targets: {counted(closed)}")
+    click.echo(f"{len(sc)} targets: {counted(sc)}")
     quality = sc["actual_quality"].value_counts()
     click.echo(
         f"as of {data.assessed_as_of} · published version {data.version} · latest figures: "

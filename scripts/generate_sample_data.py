@@ -466,7 +466,7 @@ PUBLISHED_MAP: list[tuple[tuple[str, str, str], tuple]] = [
     ),
     (
         ("规模工业增加值年均增速", "2021-2025", "9.4"),
-        ("industrial_value_added", CITY, [""], "2021-2025", "yoy_pct", "%", "2026-02-13"),
+        ("industrial_value_added", CITY, [""], "2021-2025", "avg_yoy_pct", "%", "2026-02-13"),
     ),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,20 +46,27 @@ def point_settings_at(home: Path, monkeypatch: pytest.MonkeyPatch | None = None)
             os.environ[key] = value
 
 
-@pytest.fixture(scope="session")
-def sample_pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
-    """`pmw run --sample` once, into a temporary home; tests read (never write) its outputs."""
-    from dagster_project.runner import run_pipeline
-
-    home = tmp_path_factory.mktemp("pipeline_home")
+@contextmanager
+def settings_at(home: Path) -> Iterator[None]:
+    """Point every runtime path at ``home`` for the duration, then restore the environment."""
     saved = {k: os.environ.get(k) for k in ("PMW_HOME", "DAGSTER_HOME", "PMW_WAREHOUSE_PATH", "PMW_STATS_API_URL")}
     point_settings_at(home)
     try:
-        summary = run_pipeline(sample=True, log=lambda _msg: None)
-        yield PipelineRun(home=home, summary=summary)
+        yield
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def sample_pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
+    """`pmw run --sample` once, into a temporary home; tests read (never write) its outputs."""
+    from dagster_project.runner import run_pipeline
+
+    home = tmp_path_factory.mktemp("pipeline_home")
+    with settings_at(home):
+        summary = run_pipeline(sample=True, log=lambda _msg: None)
+        yield PipelineRun(home=home, summary=summary)

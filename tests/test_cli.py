@@ -89,6 +89,15 @@ def test_status_table_is_readable_and_counts_add_up(home, published):
     assert f"{total} targets:" in result.output
     assert "illustrative" in result.output  # the footer says what kind of figures these are
     assert "T5Y-GDP-5000" in result.output and "全市地区生产总值突破5000亿元" in result.output
+    # issue 12: grouped by plan, the running plan first (the headline), the closed one apart
+    running = query(published, "select count(*) from fct_target_scorecard where not plan_is_closed")[0][0]
+    closed = total - running
+    assert 0 < running < total
+    assert f"headline 进行中规划 running plan: {running} targets:" in result.output
+    assert f"已结束规划 closed plans: {closed} targets:" in result.output
+    out = result.output
+    assert out.index("(进行中 running)") < out.index("(已结束 closed")
+    assert out.index("T5Y-GDP-5000") < out.index("(已结束 closed") < out.index("T22-AIR-83")
 
 
 def test_status_exit_codes(home, tmp_path):

@@ -74,8 +74,17 @@ def test_status_counts_and_plan_time_are_shown(report, scorecard):
     _, html = report
     cards = dict(re.findall(r'<button class="card" data-status="(\w+)"[^>]*><span class="count">(\d+)</span>', html))
     assert set(cards) == set(STATUSES)
-    expected = scorecard["status_code"].value_counts()
+    # issue 12: the headline counts the running plan; the closed 2022 plan's final outcomes are apart
+    running = scorecard[~scorecard["plan_is_closed"]]
+    assert 0 < len(running) < len(scorecard)
+    expected = running["status_code"].value_counts()
     assert {k: int(v) for k, v in cards.items()} == {k: int(expected.get(k, 0)) for k in STATUSES}
+    closed_table = re.search(r'<table id="scorecard-closed".*?</table>', html, re.S)
+    assert closed_table, "closed plans are listed apart"
+    closed_ids = set(re.findall(r'id="row-([^"]+)"', closed_table.group(0)))
+    quantified = scorecard[scorecard["target_kind"] != "qualitative"]
+    assert closed_ids == set(quantified.loc[quantified["plan_is_closed"], "target_id"])
+    assert 'data-closed="true"' in html and "已结束 closed" in html
     # each plan's elapsed time, as of the assessment date of the marts
     as_of = pd.Timestamp(scorecard["assessed_as_of"].iloc[0]).date()
     five_year = (as_of - date(2022, 1, 1)).days + 1

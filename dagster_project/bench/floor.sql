@@ -12,7 +12,8 @@
 -- It follows the models' semantics for what the synthetic country uses: level, multiple,
 -- additions, improvement, coverage (every county), rank and qualitative targets; flow, stock,
 -- rate and ratio indicators; measure 'value' only, no subjects. Not covered (the generator makes
--- none): growth-only multiples, levels derived from growth, river classes, listed projects.
+-- none): growth-only multiples, levels derived from growth, river classes, listed projects, target
+-- rules (growth-rate targets, annual rules), published figures beside illustrative ones.
 --
 -- Placeholders filled in by the harness: ${seeds} (seeds folder), ${as_of} (the as-of date).
 -- The warehouse is attached read-only as w.
@@ -206,7 +207,8 @@ select
     ytd.region_code,
     extract(year from ytd.period_end) as profile_year,
     extract(month from ytd.period_end) as month_number,
-    ytd.value / yr.value as share_of_year
+    ytd.value / yr.value as share_of_year,
+    ytd.is_illustrative or yr.is_illustrative as is_illustrative
 from f_values as ytd
 inner join f_values as yr
     on ytd.indicator_code = yr.indicator_code and ytd.region_code = yr.region_code
@@ -279,6 +281,33 @@ base as (
         and b.period_code = cast(coalesce(sel.baseline_year, extract(year from sel.period_end) - 1) as varchar)
         || substr(sel.period_code, 5)
 ),
+-- a flow multiple: the full baseline year, and the same months of it estimated from the seasonal
+-- profile where they are not published (int_target_series)
+base_year_total as (
+    select t.target_id, coalesce(t.baseline_value, b.value) as annual_base_level,
+        t.baseline_value is null and coalesce(b.is_illustrative, false) as annual_base_is_illustrative
+    from f_targets as t
+    left join f_single as b
+        on t.target_id = b.target_id and b.period_kind = 'year' and b.period_code = cast(t.baseline_year as varchar)
+    where t.target_kind = 'multiple' and t.measure_kind = 'flow'
+),
+estimated_base as (
+    select sel.target_id, sel.period_code,
+        tot.annual_base_level * avg(p.share_of_year) as base_value,
+        tot.annual_base_is_illustrative or bool_or(p.is_illustrative) as base_is_illustrative,
+        'estimated: ' || cast(sel.baseline_year as varchar) || ' full year ' || cast(tot.annual_base_level as varchar)
+        || ' x seasonal share by month ' || cast(extract(month from sel.period_end) as varchar) || ' '
+        || cast(round(avg(p.share_of_year), 4) as varchar) || ' (mean of ' || cast(count(*) as varchar) || ' years)'
+            as base_note
+    from sel
+    inner join base_year_total as tot on sel.target_id = tot.target_id
+    inner join f_profiles as p
+        on sel.indicator_code = p.indicator_code and sel.region_code = p.region_code
+        and p.month_number = extract(month from sel.period_end)
+    where sel.period_kind = 'ytd' and tot.annual_base_level is not null
+    group by sel.target_id, sel.period_code, sel.baseline_year, sel.period_end, tot.annual_base_level,
+        tot.annual_base_is_illustrative
+),
 flow_additions as (
     select sel.target_id, sel.period_code, sum(e.value) as earlier_years_total
     from sel
@@ -292,9 +321,11 @@ select
     sel.target_id, sel.period_code, sel.period_kind, sel.period_start, sel.period_end,
     case
         when sel.target_kind = 'multiple'
-            then sel.value / nullif(coalesce(
-                sel.declared_baseline, case when sel.measure_kind = 'stock' then sb.b.value else base.base_value end
-            ), 0)
+            then sel.value / nullif(case
+                when sel.measure_kind = 'stock' then coalesce(sel.declared_baseline, sb.b.value)
+                when sel.period_kind = 'ytd' then coalesce(base.base_value, est.base_value)
+                else coalesce(sel.declared_baseline, base.base_value)
+            end, 0)
         when sel.target_kind = 'additions' and sel.measure_kind = 'stock'
             then sel.value - coalesce(sel.declared_baseline, sb.b.value)
         when sel.target_kind = 'additions' then sel.value + coalesce(fa.earlier_years_total, 0)
@@ -311,22 +342,49 @@ select
         when sel.measure_kind = 'flow' then 0.0
     end as base_value,
     case
+        when sel.target_kind = 'multiple' and sel.measure_kind <> 'stock' and sel.period_kind = 'ytd'
+            then coalesce(base.base_value, est.base_value)
         when sel.target_kind = 'multiple' and sel.measure_kind <> 'stock' then coalesce(sel.declared_baseline, base.base_value)
         when sel.measure_kind = 'stock' then coalesce(sel.declared_baseline, sb.b.value)
         else coalesce(sel.declared_baseline, base.base_value)
     end as baseline_level,
     case
         when sel.measure_kind = 'stock' then sb.b.period_code
+        when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+            then cast(sel.baseline_year as varchar) || substr(sel.period_code, 5)
+        when sel.target_kind = 'multiple' and sel.period_kind <> 'ytd' and sel.declared_baseline is not null
+            then cast(sel.baseline_year as varchar)
         when sel.target_kind = 'multiple' or sel.comparator = 'improve' or sel.is_multi_year then base.base_period_code
     end as baseline_period_code,
-    sel.provenance,
-    sel.is_illustrative or coalesce(base.base_is_illustrative, false) as is_illustrative,
-    sel.derived_from, sel.source_file, sel.source_row, sel.source_ref, sel.release_id, sel.release_date,
+    case
+        when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+            then 'derived'
+        else sel.provenance
+    end as provenance,
+    sel.is_illustrative or case
+        when sel.measure_kind = 'stock' then false
+        when sel.target_kind = 'multiple' and sel.period_kind = 'ytd'
+            then coalesce(base.base_is_illustrative, est.base_is_illustrative, false)
+        when sel.target_kind = 'multiple' or (sel.is_multi_year and sel.measure_kind = 'flow')
+            then sel.declared_baseline is null and coalesce(base.base_is_illustrative, false)
+        when sel.comparator = 'improve' then coalesce(base.base_is_illustrative, false)
+        else false
+    end as is_illustrative,
+    case
+        when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+            then coalesce(sel.derived_from || '; ', '') || 'baseline ' || est.base_note
+        else sel.derived_from
+    end as derived_from,
+    sel.source_file, sel.source_row, sel.source_ref, sel.release_id, sel.release_date,
     sel.is_revised,
     cast(null as integer) as units_total,
-    cast(null as integer) as units_reporting
+    cast(null as integer) as units_reporting,
+    tot.annual_base_level,
+    cast(null as varchar) as status_note
 from sel
 left join base on sel.target_id = base.target_id and sel.period_code = base.period_code
+left join estimated_base as est on sel.target_id = est.target_id and sel.period_code = est.period_code
+left join base_year_total as tot on sel.target_id = tot.target_id
 left join stock_base as sb on sel.target_id = sb.target_id
 left join flow_additions as fa on sel.target_id = fa.target_id and sel.period_code = fa.period_code;
 
@@ -374,7 +432,9 @@ select
     || cast(base.city_rank as varchar) || ' in ' || base.period_code as derived_from,
     r.source_file, r.source_row, r.source_ref, r.release_id, r.release_date, r.is_revised,
     cast(r.peers_reporting as integer) as units_total,
-    cast(r.peers_reporting as integer) as units_reporting
+    cast(r.peers_reporting as integer) as units_reporting,
+    cast(null as double) as annual_base_level,
+    cast(null as varchar) as status_note
 from ranks as r
 inner join ranks as base
     on r.target_id = base.target_id and base.period_code = cast(r.baseline_year as varchar) || substr(r.period_code, 5)
@@ -536,7 +596,9 @@ select
     rr.release_date,
     false as is_revised,
     cast(rr.units_total as integer) as units_total,
-    cast(rr.units_reporting as integer) as units_reporting
+    cast(rr.units_reporting as integer) as units_reporting,
+    cast(null as double) as annual_base_level,
+    cast(null as varchar) as status_note
 from rollup as rr
 inner join f_targets as t on rr.target_id = t.target_id
 left join at_start as s on rr.target_id = s.target_id;
@@ -654,6 +716,19 @@ measured as (
                 else case when (f.actual_direction_sign) * (f.actual_value - f.target_level) < -(f.tolerance_abs) then false end
             end
         end as is_met,
+        -- the bound read as the figure (comparison_met with bound 'eq')
+        case
+            when f.actual_value is null or f.target_level is null then null
+            when f.comparator_applied = 'exceed' then f.actual_value > f.target_level
+            when f.comparator_applied = 'at_least' then f.actual_value >= f.target_level
+            when f.comparator_applied = 'at_most' then f.actual_value <= f.target_level
+            when f.comparator_applied = 'about'
+                then (f.actual_direction_sign) * (f.actual_value - f.target_level) >= -(f.tolerance_abs) - 1e-9
+        end as is_met_at_bound,
+        (
+            f.target_kind <> 'multiple' or f.measure_kind <> 'flow' or f.period_kind = 'year'
+            or f.underlying_value >= f.target_level * f.annual_base_level
+        ) as is_completing_figure,
         case
             when f.comparator_applied = 'at_most' then f.actual_value - f.target_level
             when f.comparator_applied = 'about'
@@ -700,6 +775,7 @@ measured as (
 paced as (
     select
         m.*,
+        coalesce(m.is_met, m.is_met_at_bound) as is_met_used,
         coalesce(m.expected_share_seasonal, m.expected_share_linear) as expected_share,
         case
             when m.expected_share_seasonal is not null then 'seasonal'
@@ -741,18 +817,19 @@ select
             then (p.projected_value - p.base_value) / (p.target_level - p.base_value)
     end as projection_ratio,
     case
-        when p.expected_share is null then null
-        when p.is_met and p.is_cumulative then 'completed'
+        when p.expected_share is null or p.share_achieved is null then null
+        when p.is_met_used and p.is_cumulative and p.is_completing_figure then 'completed'
         when p.share_achieved - p.expected_share > p.ahead_margin then 'ahead'
         when p.share_achieved - p.expected_share < -p.behind_margin then 'behind'
         else 'on_schedule'
     end as pace_code,
     case
+        when p.actual_value is null and p.status_note is not null then 'not_assessable'
         when p.actual_value is null then 'no_data'
-        when p.is_met is null then 'not_assessable'
-        when p.is_met and (p.is_cumulative or p.is_final) then 'achieved'
-        when p.is_final then 'off_track'
-        when p.is_met then 'on_track'
+        when p.is_met_used is null then 'not_assessable'
+        when p.is_met_used and p.is_completing_figure and (p.is_cumulative or p.is_final) then 'achieved'
+        when p.is_final then 'not_achieved'
+        when p.is_met_used then 'on_track'
         when p.progress_ratio is not null then case
             when p.progress_ratio >= p.on_track_ratio then 'on_track'
             when p.progress_ratio >= p.acceleration_ratio then 'needs_acceleration'

@@ -245,6 +245,7 @@ def write_seeds(scale: Scale, seeds_dir: Path) -> dict[str, int]:
         "target_units.csv",
         "tasks.csv",
         "task_milestones.csv",
+        "target_rules.csv",
     ):
         _write_csv(seeds_dir / name, [], _header_of(name))
     con = duckdb.connect()

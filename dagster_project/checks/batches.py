@@ -148,7 +148,7 @@ def raw_release_batches(
 # Whole indicators (a list), latest vintage of each number, plus the check columns described in
 # the suite's meta. Every window is partitioned by indicator, so packing indicators changes nothing.
 STAGED_BATCH_SQL = """
-with latest as (
+with latest_vintages as (
     select * exclude (vintage_rank)
     from (
         select
@@ -160,6 +160,31 @@ with latest as (
         where list_contains($indicators, indicator_code)
     )
     where vintage_rank = 1
+),
+
+-- real figures beside the sample: a published level of a flow supersedes the illustrative levels of
+-- its series, year and kind of period (the rule of int_indicator_values), so the checks judge the
+-- series the marts use
+latest as (
+    select * from latest_vintages as l
+    where not (
+        l.provenance = 'illustrative'
+        and l.measure = 'value'
+        and l.period_kind <> 'multi_year'
+        and l.indicator_code in (select indicator_code from seeds.indicators where measure_kind = 'flow')
+        and exists (
+            select 1 from latest_vintages as real_figure
+            where real_figure.provenance = 'published'
+            and real_figure.measure = 'value'
+            and real_figure.period_kind <> 'multi_year'
+            and (real_figure.period_kind = 'month') = (l.period_kind = 'month')
+            and real_figure.indicator_code = l.indicator_code
+            and real_figure.region_code = l.region_code
+            and real_figure.subject_code = l.subject_code
+            and year(real_figure.period_end) = year(l.period_end)
+            and l.period_end <= real_figure.period_end
+        )
+    )
 ),
 
 -- the (indicator, region, subject) series a target reads
@@ -208,14 +233,32 @@ tracked as (
         on latest.indicator_code = needed.indicator_code
         and latest.region_code = needed.region_code
         and latest.subject_code = needed.subject_code
-)
+),
 
+checked as (
 select
     tracked.*,
     case
         when tracked.chk_track is not null
             then date_diff('month', lag(tracked.period_end) over series, tracked.period_end)
     end as chk_months_since_previous,
+    -- sanity (non-blocking): the month's step of a year-to-date total, per month since the previous
+    -- figure of the year (January: the figure itself), and the month-on-month move of a level
+    case
+        when tracked.chk_track = 'cumulative' and tracked.measure = 'value'
+            then (tracked.value - coalesce(lag(tracked.value) over series_year, 0)) / greatest(
+                date_diff(
+                    'month',
+                    coalesce(lag(tracked.period_end) over series_year, tracked.period_start - interval 1 day),
+                    tracked.period_end
+                ),
+                1
+            )
+    end as chk_month_step,
+    case
+        when tracked.chk_track = 'month' and tracked.measure = 'value'
+            then abs(tracked.value - lag(tracked.value) over series)
+    end as chk_level_change,
     case
         when tracked.chk_track = 'cumulative' and tracked.measure = 'value'
             then tracked.value - lag(tracked.value) over series_year
@@ -249,7 +292,24 @@ window
             year(tracked.period_end)
         order by tracked.period_end
     )
-order by tracked.indicator_code, tracked.region_code, tracked.subject_code, tracked.measure, tracked.period_end
+)
+
+-- each step against the series' usual one (median over its history; at least 6 steps known)
+select
+    checked.*,
+    case
+        when count(checked.chk_month_step) over whole_series >= 6
+            then checked.chk_month_step / nullif(median(checked.chk_month_step) over whole_series, 0)
+    end as chk_ytd_jump_ratio,
+    case
+        when count(checked.chk_level_change) over whole_series >= 6
+            then checked.chk_level_change / nullif(median(checked.chk_level_change) over whole_series, 0)
+    end as chk_level_jump_ratio
+from checked
+window whole_series as (
+    partition by checked.indicator_code, checked.region_code, checked.subject_code, checked.measure, checked.chk_track
+)
+order by checked.indicator_code, checked.region_code, checked.subject_code, checked.measure, checked.period_end
 """
 
 # Rows per staged batch: whole indicators, packed (a big indicator stands alone).

@@ -39,7 +39,7 @@ import duckdb
 from dagster_project.ingest import store
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.long_format import COLUMNS, NAME, _provenance
-from dagster_project.ingest.models import MEASURES
+from dagster_project.ingest.models import MEASURES, SPAN_MEASURES
 from dagster_project.ingest.periods import parse_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value
 from dagster_project.ingest.text import clean_cell
@@ -182,7 +182,7 @@ def _combos(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
             clean_cell(raw_unit.strip()),
         )
         measure = measure or "value"
-        if not ind_text or measure not in MEASURES:
+        if not ind_text or measure not in MEASURES or measure in SPAN_MEASURES:  # span rules: row path
             raise _NotSimple
         try:
             period = parse_period(clean_cell(raw_period.strip()))

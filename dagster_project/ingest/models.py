@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-__all__ = ["Observation", "IngestError", "ParseResult", "OBSERVATION_COLUMNS", "PROVENANCES", "MEASURES"]
+__all__ = [
+    "Observation",
+    "IngestError",
+    "ParseResult",
+    "OBSERVATION_COLUMNS",
+    "PROVENANCES",
+    "MEASURES",
+    "SPAN_MEASURES",
+]
 
 PROVENANCES = ("published", "illustrative", "derived")
-MEASURES = ("value", "yoy_pct", "rank", "yoy_rank", "class", "stage", "plan_share_pct")
+# avg_yoy_pct: 年均增长 over a multi-year period (2021-2025 9.4% = 1.094^5 over the span);
+# cum_pct: 累计增长 over a multi-year period (the whole span's growth). Both need a multi_year period.
+MEASURES = ("value", "yoy_pct", "rank", "yoy_rank", "class", "stage", "plan_share_pct", "avg_yoy_pct", "cum_pct")
+SPAN_MEASURES = ("avg_yoy_pct", "cum_pct")
 
 
 @dataclass

@@ -2,9 +2,11 @@
 
 Canonical kinds and codes (docs/architecture.md):
     month       2022-05       ytd  2022-01~05     quarter  2022-Q2
-    year        2022          multi_year  2021-2025
+    year        2022          multi_year  2021-2025   half  2022-H2
 Rules worth remembering: Q1 alone is cumulative (``ytd`` 2022-01~03), a later single quarter is
-``quarter``; a cumulative figure to December is ``year``, never ``ytd`` to month 12.
+``quarter``; the first half (上半年, ``2022-H1``) is cumulative (``ytd`` 2022-01~06), the second half
+alone (下半年, ``2022-H2``) is ``half``; a cumulative figure to December is ``year``, never ``ytd`` to
+month 12. The accepted spellings are tabled in docs/release_formats.md.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dagster_project.ingest.text import to_halfwidth
 
 __all__ = ["Period", "parse_period", "is_future", "month_period", "last_month", "shift_years"]
 
-PERIOD_KINDS = ("month", "ytd", "quarter", "year", "multi_year")
+PERIOD_KINDS = ("month", "ytd", "quarter", "half", "year", "multi_year")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,13 @@ def _quarter(year: int, q: int) -> Period:
     return Period(f"{year}-Q{q}", "quarter", date(year, start_month, 1), _month_end(year, start_month + 2))
 
 
+def _half(year: int, h: int) -> Period:
+    if h == 1:  # the first half alone is the same span as Jan-Jun cumulative
+        return _ytd(year, 6)
+    _check_year(year)
+    return Period(f"{year}-H2", "half", date(year, 7, 1), date(year, 12, 31))
+
+
 def _multi_year(first: int, last: int) -> Period:
     _check_year(first)
     _check_year(last)
@@ -117,7 +126,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:(?P<y>\d{{4}})年)?(?P<m1>{_M})月?{_RANGE}(?P<m2>{_M})月(?:份)?(?:累计)?$"), "ytd"),
     (re.compile(rf"^(?:(?P<y>\d{{4}})年?)?-?(?:第)?(?P<q>{_Q})季度$"), "quarter"),
     (re.compile(r"^(?P<y>\d{4})-?Q(?P<q>[1-4])$", re.I), "quarter"),
-    (re.compile(r"^(?:(?P<y>\d{4})年?)?上半年$"), "half"),
+    (re.compile(r"^(?:(?P<y>\d{4})年?)?(?P<h>[上下])半年$"), "half"),
+    (re.compile(r"^(?P<y>\d{4})-?H(?P<h>[12])$", re.I), "half"),
     (
         re.compile(rf"^(?:(?P<y>\d{{4}})年?)?(?:前(?P<n>[二三两23])季度|第?(?P<q1>{_Q}){_RANGE}(?P<q2>{_Q})季度)$"),
         "quarters",
@@ -162,7 +172,7 @@ def parse_period(text: str, year: int | None = None) -> Period:
         if kind == "quarter":
             return _quarter(y, _num(g["q"]))
         if kind == "half":
-            return _ytd(y, 6)
+            return _half(y, 1 if g["h"] in ("上", "1") else 2)
         if kind == "quarters":
             if g.get("n"):
                 last_q = {"二": 2, "两": 2, "三": 3}.get(g["n"]) or int(g["n"])
@@ -191,6 +201,8 @@ def shift_years(period: Period, years: int) -> Period:
         return month_period(period.end.year + years, period.end.month)
     if period.kind == "ytd":
         return _ytd(period.end.year + years, period.end.month)
+    if period.kind == "half":
+        return _half(period.end.year + years, 2)
     return _quarter(period.end.year + years, period.end.month // 3)
 
 

@@ -84,6 +84,8 @@ CHANGE_MEASURES = frozenset({"yoy_pct"})
 _MEASURE_UNITS = {
     "yoy_pct": "%",
     "plan_share_pct": "%",
+    "avg_yoy_pct": "%",
+    "cum_pct": "%",
     "rank": "位",
     "yoy_rank": "位",
     "class": "类",

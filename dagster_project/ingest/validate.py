@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from dagster_project.ingest.catalog import Catalog, Indicator
-from dagster_project.ingest.models import MEASURES, PROVENANCES, IngestError, Observation
+from dagster_project.ingest.models import MEASURES, PROVENANCES, SPAN_MEASURES, IngestError, Observation
 from dagster_project.ingest.qualifiers import BOUNDS, is_formula_like
 from dagster_project.ingest.store import OBSERVATION_TABLES
 from dagster_project.ingest.units import UnitError, measure_unit
@@ -179,6 +179,12 @@ def validate_observations(
                 err(obs, "measure", f"measure class on non-class indicator {ind.code}")
             if obs.measure == "stage" and ind.measure_kind != "stage":
                 err(obs, "measure", f"measure stage on non-stage indicator {ind.code}")
+        if obs.measure in SPAN_MEASURES and obs.period_kind != "multi_year":
+            err(
+                obs,
+                "period",
+                f"measure {obs.measure} (growth over several years) needs a multi-year period like 2021-2025",
+            )
         problem = _check_value(obs, catalog)
         if problem:
             err(obs, "value", problem)

@@ -127,8 +127,19 @@ class Sources:
 
 
 # ---------------------------------------------------------------------------------------- sections
+def running_and_closed(sc: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Targets of running plans (the headline) and of closed plans (final outcomes, shown apart).
+    When every plan is closed, the latest of them is the headline."""
+    closed = sc["plan_is_closed"].fillna(False).astype(bool) if "plan_is_closed" in sc else pd.Series(False, sc.index)
+    if closed.all() and len(sc):
+        latest_end = sc["plan_end_date"].max()
+        closed = closed & (sc["plan_end_date"] != latest_end)
+    return sc[~closed], sc[closed]
+
+
 def _summary(data: ReportData, sc: pd.DataFrame) -> str:
-    counts = sc["status_code"].value_counts()
+    running, closed_targets = running_and_closed(sc)
+    counts = running["status_code"].value_counts()
     cards = "".join(
         f'<button class="card" data-status="{code}" style="border-top-color:{colour}" '
         f'title="筛选 filter the scorecard"><span class="count">{int(counts.get(code, 0))}</span>'
@@ -137,9 +148,20 @@ def _summary(data: ReportData, sc: pd.DataFrame) -> str:
     )
     plans = []
     for p in data.plans().itertuples():
+        mine = sc[sc["plan_id"] == p.plan_id]
+        is_closed = mine["plan_id"].isin(closed_targets["plan_id"]).any()
+        outcome = mine["status_code"].value_counts()
+        tally = " · ".join(f"{zh} {int(outcome[c])}" for c, (zh, _, _) in STATUSES.items() if c in outcome)
+        state = (
+            '<span class="closed">已结束 closed — 最终结果 final outcomes</span>'
+            if is_closed
+            else '<span class="running">进行中 running — 计入概览 counted in the headline</span>'
+        )
         plans.append(
-            f'<div class="plan"><div><b>{e(p.plan_name_zh)}</b> <small>{e(p.plan_name_en)}</small> · '
-            f"{day(p.start)} → {day(p.end)} · {p.targets} 项目标 targets</div>"
+            f'<div class="plan" data-plan="{e(p.plan_id)}" data-closed="{str(bool(is_closed)).lower()}">'
+            f"<div><b>{e(p.plan_name_zh)}</b> <small>{e(p.plan_name_en)}</small> · "
+            f"{day(p.start)} → {day(p.end)} · {p.targets} 项目标 targets · {state}</div>"
+            f'<div class="muted">{tally}</div>'
             f'<div class="bar"><div style="width:{p.elapsed_share * 100:.1f}%"></div></div>'
             f'<div class="muted">时间进度 time elapsed <b class="elapsed">{pct(p.elapsed_share)}</b>'
             f" (截至 as of {data.assessed_as_of})</div></div>"
@@ -158,6 +180,9 @@ def _summary(data: ReportData, sc: pd.DataFrame) -> str:
     )
     return f"""
 <section id="summary"><h2>概览 <small>Summary</small></h2>
+<p class="muted">概览计数为进行中的规划 the counts are those of the running plan
+({len(running)} 项目标 targets)；已结束规划的最终结果另列 closed plans' final outcomes are listed apart
+({len(closed_targets)}).</p>
 <div class="cards" id="status-cards">{cards}</div>
 <p class="muted">共 {len(sc)} 项目标 targets：{len(quantified)} 项量化 quantified
 （{int(q.get("published", 0))} 公开 published · {int(q.get("derived", 0))} 推算 derived ·
@@ -188,7 +213,29 @@ def by_attention(sc: pd.DataFrame, sections: list[str]) -> pd.DataFrame:
     return keyed.sort_values(["_a", "_s", "target_id"]).drop(columns=["_a", "_s"])
 
 
-def _scorecard(sc: pd.DataFrame, sources: Sources) -> str:
+def _scorecard(sc: pd.DataFrame, sources: Sources, closed: pd.DataFrame | None = None) -> str:
+    """The running plan's scorecard (filters, sorting), then closed plans' final outcomes apart."""
+    table = _scorecard_table(sc, sources, "scorecard-table")
+    sections = "".join(f'<option value="{e(s)}">{e(s)}</option>' for s in sc["section_zh"].drop_duplicates())
+    statuses = "".join(f'<option value="{c}">{zh} {en}</option>' for c, (zh, en, _) in STATUSES.items())
+    apart = ""
+    if closed is not None and len(closed):
+        apart = f"""
+<h3 id="closed-plans">已结束规划的最终结果 <small>Closed plans: final outcomes (已完成 achieved / 未完成 not achieved at
+the deadline)</small></h3>
+{_scorecard_table(closed, sources, "scorecard-closed")}"""
+    return f"""
+<section id="scorecard"><h2>目标计分卡 <small>Scorecard</small></h2>
+<p class="muted">点击表头排序 click a heading to sort · 完成度条：蓝色为已完成份额，竖线为序时进度 the bar is the share
+achieved, the tick the share expected by now · 差 = 距目标还差 short of the target, 超 = 已超出 beyond it ·
+“至少” at least: the status rests on a published bound (突破…) and can only be better.</p>
+<div class="filters">状态 Status <select id="f-status"><option value="">全部 all</option>{statuses}</select>
+章节 Section <select id="f-section"><option value="">全部 all</option>{sections}</select>
+<input id="f-text" placeholder="搜索 search"> <span id="f-count" class="muted"></span></div>
+{table}{apart}</section>"""
+
+
+def _scorecard_table(sc: pd.DataFrame, sources: Sources, table_id: str) -> str:
     rows = []
     for r in sc.itertuples():
         if r.target_kind == "qualitative":
@@ -240,7 +287,8 @@ def _scorecard(sc: pd.DataFrame, sources: Sources) -> str:
         short_quote = str(r.quote)[:40] + ("…" if len(str(r.quote)) > 40 else "")
         rows.append(
             f'<tr data-status="{e(r.status_code)}" data-section="{e(r.section_zh)}" id="row-{e(r.target_id)}">'
-            f'<td data-v="{r.status_sort_order}">{status_chip(r.status_code, r.status_zh, r.status_en)}</td>'
+            f'<td data-v="{r.status_sort_order}">{_bound_qualifier(r)}'
+            f"{status_chip(r.status_code, r.status_zh, r.status_en)}{_status_note(r)}</td>"
             f'<td data-v="{e(r.title_zh)}"><b>{e(r.title_zh)}</b><br><small>{e(r.title_en)}</small><br>'
             f'<small class="muted"><a href="#chart-{e(r.target_id)}">{e(r.target_id)}</a> · '
             f"{e(r.section_zh)}</small></td>"
@@ -253,23 +301,28 @@ def _scorecard(sc: pd.DataFrame, sources: Sources) -> str:
             f'<td data-v="{day(r.latest_release_date)}">{fresh}</td>'
             f"<td>{sources.ref(r.source_file, r.source_row, r.latest_release_date)}</td></tr>"
         )
-    sections = "".join(f'<option value="{e(s)}">{e(s)}</option>' for s in sc["section_zh"].drop_duplicates())
-    statuses = "".join(f'<option value="{c}">{zh} {en}</option>' for c, (zh, en, _) in STATUSES.items())
     return f"""
-<section id="scorecard"><h2>目标计分卡 <small>Scorecard</small></h2>
-<p class="muted">点击表头排序 click a heading to sort · 完成度条：蓝色为已完成份额，竖线为序时进度 the bar is the share
-achieved, the tick the share expected by now · 差 = 距目标还差 short of the target, 超 = 已超出 beyond it.</p>
-<div class="filters">状态 Status <select id="f-status"><option value="">全部 all</option>{statuses}</select>
-章节 Section <select id="f-section"><option value="">全部 all</option>{sections}</select>
-<input id="f-text" placeholder="搜索 search"> <span id="f-count" class="muted"></span></div>
-<table id="scorecard-table" class="sortable"><thead><tr>
+<table id="{table_id}" class="sortable"><thead><tr>
 <th data-type="num">状态<br><small>Status</small></th><th>目标<br><small>Target</small></th>
 <th>原文<br><small>Quote</small></th><th data-type="num">最新实际<br><small>Latest actual</small></th>
 <th data-type="num">目标值<br><small>Target</small></th><th data-type="num">差距<br><small>Gap</small></th>
 <th data-type="num">完成度/序时<br><small>Achieved vs expected</small></th>
 <th data-type="num">期末预测<br><small>Projection</small></th><th>数据时效<br><small>Freshness</small></th>
 <th>来源<br><small>Source</small></th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table></section>"""
+<tbody>{"".join(rows)}</tbody></table>"""
+
+
+def _bound_qualifier(r) -> str:
+    """'至少 at least' before a status that rests on a published bound (突破4000 for 'above 5000')."""
+    if is_missing(getattr(r, "status_rests_on_bound", None)) or not bool(r.status_rests_on_bound):
+        return ""
+    word = "至少 at least" if getattr(r, "bound_reading", None) == "at_least" else "至多 at most"
+    return f'<small class="bound" title="the status rests on a published bound">{word}</small> '
+
+
+def _status_note(r) -> str:
+    note = getattr(r, "status_note", None)
+    return "" if is_missing(note) or not note else f'<br><small class="muted">{e(note)}</small>'
 
 
 def _chart_cards(data: ReportData, sources: Sources, figures: list, progress: Callable[[int, int], None]) -> str:
@@ -594,7 +647,10 @@ def render_report(
     )  # the one inlined copy of plotly.js; every other figure reuses it
     figures = ["fig-summary"]
     summary = _summary(data, sc).replace("{summary_figure}", summary_fig)
-    scorecard = _scorecard(by_attention(sc, data.section_order()), sources)
+    running, closed = running_and_closed(sc)
+    scorecard = _scorecard(
+        by_attention(running, data.section_order()), sources, by_attention(closed, data.section_order())
+    )
     chart_html = _chart_cards(data, sources, figures, progress)
     regional = _regional(data, sources)
     projects = _projects(data, sources)

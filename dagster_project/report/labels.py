@@ -21,18 +21,18 @@ STATUSES: dict[str, tuple[str, str, str]] = {
     "deteriorating": ("逆向变化", "Deteriorating", "#8b0000"),
     "no_data": ("暂无数据", "No data", "#8c959f"),
     "not_assessable": ("无法评估", "Not assessable", "#57606a"),
-    "not_achieved": ("未完成", "Not achieved", "#6e2c2c"),
+    "not_achieved": ("未完成", "Not achieved", "#6e2b2b"),
 }
 
 # the order a reader wants: what needs attention first
 ATTENTION = [
-    "not_achieved",
     "deteriorating",
     "off_track",
     "needs_acceleration",
     "no_data",
     "on_track",
     "achieved",
+    "not_achieved",
     "not_assessable",
 ]
 

@@ -112,6 +112,17 @@ def scorecard_rows(sc: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+def plan_groups(sc: pd.DataFrame) -> list[tuple[tuple[str, bool], pd.DataFrame]]:
+    """The scorecard split by plan: running plans first (the headline), closed plans (final outcomes)
+    after, each keeping the order it was given."""
+    closed = (
+        sc["plan_is_closed"].fillna(False).astype(bool) if "plan_is_closed" in sc else pd.Series(False, index=sc.index)
+    )
+    name = sc["plan_name_zh"].fillna("") if "plan_name_zh" in sc else pd.Series("", index=sc.index)
+    keys = sorted({(n, c) for n, c in zip(name, closed, strict=True)}, key=lambda k: (k[1], k[0]))
+    return [(key, sc[(name == key[0]) & (closed == key[1])]) for key in keys]
+
+
 # ------------------------------------------------------------------------------------------ explain
 class UnknownPeriod(ValueError):
     """`pmw explain --period` named a period the target has no figure for."""
@@ -127,20 +138,17 @@ def _status_reason(p: pd.Series, t: pd.Series) -> str:
     code = p["status_code"]
     ratio, on, acc = p.get("progress_ratio"), p.get("threshold_on_track"), p.get("threshold_acceleration")
     if code == "not_assessable":
-        return "the actual is a bound (e.g. '>600') that can neither prove nor disprove the target"
+        if not is_missing(p.get("status_note")) and p.get("status_note"):
+            return str(p["status_note"])
+        return "the figure cannot be compared with the target"
+    if code == "not_achieved":
+        return "the deadline has passed and the target is not met: a final outcome (未完成), no longer 'behind'"
     if code == "achieved":
         return (
             "the target is met; a cumulative target counts as achieved as soon as it is met (提前完成)"
             if flag(t.get("is_cumulative"))
             else "the target is met at the deadline"
         )
-    if (
-        flag(p.get("is_final"))
-        and code == "off_track"
-        and not is_missing(p.get("is_met"))
-        and not flag(p.get("is_met"))
-    ):
-        return "the deadline period is reached and the target is not met"
     if not is_missing(ratio):
         if code == "on_track":
             return f"progress ratio R {num(ratio)} ≥ the on-track threshold {num(on)}"
@@ -228,7 +236,16 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
             + ("generated sample data" if p["actual_quality"] == "illustrative" else "computed from published ones")
         )
     sym = COMPARATOR_SYMBOLS.get(str(p["comparator_applied"]), str(p["comparator_applied"]))
-    met = "cannot tell (a bound)" if is_missing(p["is_met"]) else ("yes" if flag(p["is_met"]) else "no")
+    on_bound = flag(p.get("status_rests_on_bound"))
+    reading = None if is_missing(p.get("bound_reading")) else str(p["bound_reading"])
+    if on_bound:
+        met = (
+            "cannot tell from the bound alone; read at the bound: "
+            + ("yes" if flag(p.get("is_met_at_bound")) else "no")
+            + " (the status rests on the bound)"
+        )
+    else:
+        met = "cannot tell (a bound)" if is_missing(p["is_met"]) else ("yes" if flag(p["is_met"]) else "no")
     lines.append(
         f"  目标 target      {sym} {num(p['target_level'])} {unit}  (comparator {p['comparator_applied']}); met: {met}"
     )
@@ -261,20 +278,42 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
             f"  序时 expected    {pct(p['expected_share'])} by now ({method}: {how}); "
             f"time elapsed {pct(p['elapsed_share'])}"
         )
+    bound_note = growth_note = ""
+    if reading:
+        bound_note = (
+            " — a bound: the published figure is a lower bound, so this is at least as good"
+            if reading == "at_least"
+            else " — a bound: the published figure is on the unfavourable side, so this is at most as good"
+        )
+        growth_note = (
+            " — bounds: actual growth is at least this, the growth needed at most"
+            if reading == "at_least"
+            else " — bounds: actual growth is at most this, the growth needed at least"
+        )
     if not is_missing(p.get("required_cagr")):
+        left = None
+        if not is_missing(p.get("years_total")) and not is_missing(p.get("years_elapsed")):
+            left = int(p["years_total"]) - int(p["years_elapsed"])
+        if left == 1:
+            needed = f"growth needed in {day(t['deadline'])[:4]}: {pct(p['required_cagr_from_now'])}"
+        elif left and left > 1:
+            needed = f"needed from now {pct(p['required_cagr_from_now'])}/yr over the {left} years left"
+        else:
+            needed = f"needed from now {pct(p['required_cagr_from_now'])}/yr"
         lines.append(
             f"  增速 growth      actual {pct(p['actual_cagr'])}/yr since the baseline vs required "
-            f"{pct(p['required_cagr'])}/yr; needed from now {pct(p['required_cagr_from_now'])}/yr"
+            f"{pct(p['required_cagr'])}/yr; {needed}{growth_note}"
         )
     if not is_missing(p["progress_ratio"]):
         basis = "actual growth / required growth" if not is_missing(p.get("required_cagr")) else "achieved / expected"
         lines.append(
             f"  进度比 R         {num(p['progress_ratio'])} = {basis} (on track ≥ {num(p['threshold_on_track'])}, "
-            f"needs acceleration ≥ {num(p['threshold_acceleration'])})"
+            f"needs acceleration ≥ {num(p['threshold_acceleration'])}){bound_note}"
         )
     if not is_missing(p["projected_value"]):
         lines.append(
-            f"  预测 projection  {num(p['projected_value'])} {unit} at the deadline"
+            f"  预测 projection  {'at least ' if reading == 'at_least' else 'at most ' if reading else ''}"
+            f"{num(p['projected_value'])} {unit} at the deadline"
             + (
                 ""
                 if is_missing(p["projected_gap"])
@@ -284,7 +323,21 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
     if not is_missing(p.get("units_total")):
         lines.append(f"  单位 units       {int(p['units_reporting'])} of {int(p['units_total'])} reporting")
     zh, en, _ = STATUSES.get(p["status_code"], (p["status_code"], p["status_code"], ""))
-    lines.append(f"  状态 status      {zh} {en} — {_status_reason(p, t)}")
+    if flag(p.get("baseline_is_estimated")):
+        lines.append(
+            "  基期 baseline    the same months of the baseline year are not published: estimated from the "
+            "seasonal profile (see derived from)"
+        )
+    qualifier = ""
+    if on_bound:
+        qualifier = "至少 at least " if reading == "at_least" else "至多 at most "
+    lines.append(f"  状态 status      {qualifier}{zh} {en} — {_status_reason(p, t)}")
+    if on_bound:
+        lines.append(
+            f"                   the status rests on the published bound {bound_prefix(p['actual_bound'])}"
+            f"{num(p['underlying_value'] if not is_missing(p.get('underlying_value')) else p['actual_value'])}: "
+            "it is computed at the bound as if it were the figure; R and the projection are bounds too"
+        )
     lines += ["", "计算过程 calculation trace (fct_target_progress.calculation_trace):", f"  {p['calculation_trace']}"]
     if not period:
         lines += [

@@ -64,3 +64,35 @@
         and coalesce({{ measure_kind }}, '') not in ('rate', 'class', 'ratio')
     )
 {%- endmacro %}
+
+{#- A bound (突破4000, >600, 以内) read conservatively: the status is computed at the bound as if it
+    were the figure, and says which way the true status can only go. 'at_least': the bound is on the
+    favourable side (a lower bound of a higher-is-better comparison), so the true figure, and the true
+    status, can only be better; 'at_most': on the unfavourable side, so they can only be worse. Null
+    for exact and approximate figures. -#}
+{% macro bound_reading(comparator, bound, direction_sign=1) -%}
+    case
+        when coalesce({{ bound }}, 'eq') in ('eq', 'approx') then null
+        when {{ comparator }} in ('exceed', 'at_least')
+            then case when {{ bound }} in ('gt', 'ge') then 'at_least' else 'at_most' end
+        when {{ comparator }} = 'at_most'
+            then case when {{ bound }} in ('lt', 'le') then 'at_least' else 'at_most' end
+        when {{ comparator }} = 'about'
+            then case when ({{ bound }} in ('gt', 'ge')) = ({{ direction_sign }} > 0) then 'at_least' else 'at_most' end
+    end
+{%- endmacro %}
+
+{#- Annual rules (seeds/target_rules.csv annual_rule): a monthly figure stands for the year so far.
+    every_month: the worst month of the year so far (any month below 100% fails the year);
+    annual_mean: the mean of the year's months so far, a class rounded to a class (年均水质类别).
+    `window` names a window over the unit's months of one year, ordered, up to the current row. -#}
+{% macro annual_rule_value(rule, value, direction_sign, measure_kind, period_kind, window) -%}
+    case
+        when {{ rule }} is null or {{ period_kind }} <> 'month' then {{ value }}
+        when {{ rule }} = 'every_month'
+            then case when {{ direction_sign }} < 0 then max({{ value }}) over {{ window }} else min({{ value }}) over {{ window }} end
+        when {{ rule }} = 'annual_mean' and {{ measure_kind }} = 'class' then round(avg({{ value }}) over {{ window }})
+        when {{ rule }} = 'annual_mean' then avg({{ value }}) over {{ window }}
+        else {{ value }}
+    end
+{%- endmacro %}

@@ -54,13 +54,31 @@ BAD_SERIES = [
         "year-to-date total falls (1-5月 below 1-4月)",
         f"update {{table}} set value = 0.5 where indicator_code = 'new_urban_jobs' and region_code = '{CITY}' "
         "and period_code = '2024-01~05' and measure = 'value'",
-        {"ytd_not_decreasing": ("critical", {("new_urban_jobs", "2024-01~05")})},
+        # the month after it then jumps by far more than the usual step: flagged too (a warning)
+        {
+            "ytd_not_decreasing": ("critical", {("new_urban_jobs", "2024-01~05")}),
+            "ytd_step_usual": ("warning", {("new_urban_jobs", "2024-01~06")}),
+        },
     ),
     (
         "a month missing from a series a target needs",
         f"delete from {{table}} where indicator_code = 'trade_total' and region_code = '{CITY}' "
         "and period_code = '2024-01~07'",
         {"no_missing_month": ("warning", {("trade_total", "2024-01~08")})},
+    ),
+    (
+        # issue 12: a year-to-date trade total typed 720 instead of its real size one month still grows,
+        # passes the blocking checks, and made the doubling target jump to "achieved"
+        "a hand-typed jump in a year-to-date total",
+        f"update {{table}} set value = value * 1.9 where indicator_code = 'trade_total' and region_code = '{CITY}' "
+        "and period_code = '2026-01~10' and measure = 'value'",
+        {"ytd_step_usual": ("warning", {("trade_total", "2026-01~10")})},
+    ),
+    (
+        "a monthly level that jumps far beyond its usual move (a slipped decimal)",
+        "update {table} set value = value * 10 where indicator_code = 'pm25' and region_code = '430202' "
+        "and period_code = '2024-05' and measure = 'value'",
+        {"level_move_usual": ("warning", {("pm25", "2024-05"), ("pm25", "2024-06")})},
     ),
     (
         "reported growth far from the levels",
@@ -81,3 +99,18 @@ def test_a_bad_series_fails_the_right_expectation(validator, parameters, warehou
         if check_id != "growth_matches_levels":
             assert found[check_id][1] == rows  # nothing else flagged by it
     assert set(found) - set(expected) <= set(KNOWN_WARNING)
+
+
+def test_a_real_figure_below_the_samples_year_to_date_does_not_block(validator, parameters, warehouse_copy):
+    """Issue 12: a real H1 trade total lower than the sample's illustrative Jan-May total supersedes the
+    illustrative levels of its series-year, so the blocking "year-to-date never falls" check judges the
+    resulting series and passes (before, nothing could be published)."""
+    _edit(
+        warehouse_copy,
+        f"update {{table}} set provenance = 'published', value = value * 0.5 where indicator_code = 'trade_total' "
+        f"and region_code = '{CITY}' and period_code = '2024-01~06' and measure = 'value'",
+    )
+    found = _validate(validator, parameters, warehouse_copy)
+    assert "ytd_not_decreasing" not in found, found["ytd_not_decreasing"]
+    # the months the real figure replaced are gone from the cumulative series: a warning, not a block
+    assert {severity for severity, _ in found.values()} == {"warning"}

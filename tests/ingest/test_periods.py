@@ -27,6 +27,19 @@ from dagster_project.ingest.periods import is_future, last_month, parse_period, 
         ("2022-Q2", None, "2022-Q2", "quarter", date(2022, 4, 1), date(2022, 6, 30)),
         ("上半年", 2022, "2022-01~06", "ytd", date(2022, 1, 1), date(2022, 6, 30)),
         ("2022年上半年", None, "2022-01~06", "ytd", date(2022, 1, 1), date(2022, 6, 30)),
+        # issue 12: the half-year spellings of newspapers and spreadsheets
+        ("2023-H1", None, "2023-01~06", "ytd", date(2023, 1, 1), date(2023, 6, 30)),
+        ("2023H1", None, "2023-01~06", "ytd", date(2023, 1, 1), date(2023, 6, 30)),
+        ("2023h1", None, "2023-01~06", "ytd", date(2023, 1, 1), date(2023, 6, 30)),
+        ("2023H2", None, "2023-H2", "half", date(2023, 7, 1), date(2023, 12, 31)),
+        ("2023-H2", None, "2023-H2", "half", date(2023, 7, 1), date(2023, 12, 31)),
+        ("下半年", 2023, "2023-H2", "half", date(2023, 7, 1), date(2023, 12, 31)),
+        ("2023年下半年", None, "2023-H2", "half", date(2023, 7, 1), date(2023, 12, 31)),
+        ("2023-01~06", None, "2023-01~06", "ytd", date(2023, 1, 1), date(2023, 6, 30)),
+        ("2023年1-6月", None, "2023-01~06", "ytd", date(2023, 1, 1), date(2023, 6, 30)),
+        ("2023年1-2月", None, "2023-01~02", "ytd", date(2023, 1, 1), date(2023, 2, 28)),
+        ("一季度", 2023, "2023-01~03", "ytd", date(2023, 1, 1), date(2023, 3, 31)),
+        ("2023Q1", None, "2023-01~03", "ytd", date(2023, 1, 1), date(2023, 3, 31)),
         ("前三季度", 2022, "2022-01~09", "ytd", date(2022, 1, 1), date(2022, 9, 30)),
         ("2022-Q1~Q3", None, "2022-01~09", "ytd", date(2022, 1, 1), date(2022, 9, 30)),
         ("1-3季度", 2022, "2022-01~09", "ytd", date(2022, 1, 1), date(2022, 9, 30)),
@@ -46,7 +59,7 @@ def test_parse_period(text: str, year: int | None, code: str, kind: str, start: 
     assert (p.code, p.kind, p.start, p.end) == (code, kind, start, end)
 
 
-@pytest.mark.parametrize("code", ["2022-05", "2022-01~05", "2022-Q3", "2022", "2021-2025", "2022-01~09"])
+@pytest.mark.parametrize("code", ["2022-05", "2022-01~05", "2022-Q3", "2022", "2021-2025", "2022-01~09", "2022-H2"])
 def test_canonical_codes_round_trip(code: str) -> None:
     assert parse_period(code).code == code
 
@@ -60,7 +73,6 @@ def test_canonical_codes_round_trip(code: str) -> None:
         ("2022年3-5月", None, "start in January"),
         ("2022-Q5", None, "unrecognised"),
         ("2025-2021", None, "at least two years"),
-        ("下半年", 2022, "unrecognised"),
         ("1-5月", None, "no year"),
     ],
 )

@@ -1,5 +1,6 @@
 {#- One series of values per indicator, region, subject and period: the published (or illustrative)
-    figures, plus two kinds of derived rows, each saying what it came from:
+    figures (a published level supersedes the illustrative levels of its series-year), plus two kinds
+    of derived rows, each saying what it came from:
     - ratio indicators (e.g. budget revenue as a share of GDP) from their numerator and denominator
       for the same region and period;
     - levels of growth-only releases: where a period has a reported growth rate but no level, the
@@ -15,28 +16,64 @@ indicators as (
     select * from {{ ref('stg_seeds__indicators') }}
 ),
 
+-- Real figures beside the sample: a published level of a flow supersedes the illustrative levels of
+-- the same series, year and kind of period (cumulative: year to date, quarter, half, year; or single
+-- months) that end no later than it: their months would not add up to it (an illustrative Jan-May above a real H1). Flows only:
+-- a count, rate or class is a point in time that a real figure of another month does not contradict;
+-- growth rates and ranks stand for their own period. The same rule judges the staged series in the
+-- checks (dagster_project/checks/batches.py, ytd_not_decreasing).
+flagged as {{ not_materialized() }} (
+    select
+        latest.*,
+        (
+            latest.provenance = 'illustrative'
+            and latest.measure = 'value'
+            and latest.period_kind <> 'multi_year'
+            and latest.indicator_code in (
+                select flows.indicator_code from indicators as flows
+                where flows.measure_kind = 'flow'
+            )
+            and exists (
+                select 1 from latest as real_figure
+                where
+                    real_figure.provenance = 'published'
+                    and real_figure.measure = 'value'
+                    and real_figure.period_kind <> 'multi_year'
+                    and (real_figure.period_kind = 'month') = (latest.period_kind = 'month')
+                    and real_figure.indicator_code = latest.indicator_code
+                    and real_figure.region_code = latest.region_code
+                    and real_figure.subject_code = latest.subject_code
+                    and extract(year from real_figure.period_end) = extract(year from latest.period_end)
+                    -- the months up to the real figure: an illustrative total after it still adds to it
+                    and latest.period_end <= real_figure.period_end
+            )
+        ) as is_superseded
+    from latest
+),
+
 published as {{ not_materialized() }} (
     select
-        indicator_code,
-        region_code,
-        subject_code,
-        period_code,
-        period_kind,
-        period_start,
-        period_end,
-        measure,
-        value,
-        bound,
-        provenance,
-        provenance = 'illustrative' as is_illustrative,
-        derived_from,
-        source_file,
-        source_row,
-        source_ref,
-        release_id,
-        release_date,
-        is_revised
-    from latest
+        flagged.indicator_code,
+        flagged.region_code,
+        flagged.subject_code,
+        flagged.period_code,
+        flagged.period_kind,
+        flagged.period_start,
+        flagged.period_end,
+        flagged.measure,
+        flagged.value,
+        flagged.bound,
+        flagged.provenance,
+        flagged.provenance = 'illustrative' as is_illustrative,
+        flagged.derived_from,
+        flagged.source_file,
+        flagged.source_row,
+        flagged.source_ref,
+        flagged.release_id,
+        flagged.release_date,
+        flagged.is_revised
+    from flagged
+    where not flagged.is_superseded
 ),
 
 ratio_inputs as (
@@ -113,7 +150,8 @@ growth_without_level as (
         growth.measure = 'yoy_pct'
         and not exists (
             select 1
-            from published as level_
+            -- a superseded illustrative level still counts: no illustrative level is derived in its place
+            from flagged as level_
             where
                 level_.measure = 'value'
                 and level_.indicator_code = growth.indicator_code

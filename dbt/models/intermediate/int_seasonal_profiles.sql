@@ -20,7 +20,8 @@ years as (
         indicator_code,
         region_code,
         extract(year from period_end) as profile_year,
-        value as year_total
+        value as year_total,
+        is_illustrative
     from values_
     where period_kind = 'year' and value > 0
 ),
@@ -31,7 +32,8 @@ year_to_date as (
         region_code,
         extract(year from period_end) as profile_year,
         extract(month from period_end) as month_number,
-        value as ytd_value
+        value as ytd_value,
+        is_illustrative
     from values_
     where period_kind = 'ytd'
 )
@@ -41,7 +43,8 @@ select
     year_to_date.region_code,
     year_to_date.profile_year,
     year_to_date.month_number,
-    year_to_date.ytd_value / years.year_total as share_of_year
+    year_to_date.ytd_value / years.year_total as share_of_year,
+    year_to_date.is_illustrative or years.is_illustrative as is_illustrative
 from year_to_date
 inner join years
     on

@@ -110,6 +110,22 @@ measured as (
             'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign'
         ) }}
             as is_met,
+            -- the bound read as if it were the figure: what the status rests on when the bound alone
+            -- can neither prove nor disprove the target (突破4000 against 5000)
+        {{ comparison_met(
+            'framed.comparator_applied', 'framed.actual_value', "'eq'",
+            'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign'
+        ) }}
+            as is_met_at_bound,
+        {{ bound_reading('framed.comparator_applied', 'framed.actual_bound', 'framed.actual_direction_sign') }}
+            as bound_reading,
+        -- a flow multiple (倍增) on part of a year is judged against the same months of the baseline
+        -- year, but only a full-year figure, or a year-to-date already above the full-year target,
+        -- completes it
+        (
+            framed.target_kind <> 'multiple' or framed.measure_kind <> 'flow' or framed.period_kind = 'year'
+            or framed.underlying_value >= framed.target_level * framed.annual_base_level
+        ) as is_completing_figure,
         case
             when framed.comparator_applied = 'at_most' then framed.actual_value - framed.target_level
             when framed.comparator_applied = 'about'
@@ -176,6 +192,8 @@ measured as (
 paced as (
     select
         measured.*,
+        coalesce(measured.is_met, measured.is_met_at_bound) as is_met_used,
+        measured.is_met is null and measured.is_met_at_bound is not null as status_rests_on_bound,
         coalesce(measured.expected_share_seasonal, measured.expected_share_linear) as expected_share,
         case
             when measured.expected_share_seasonal is not null then 'seasonal' when measured.expected_share_linear is not null then 'linear'
@@ -222,18 +240,24 @@ select
             then (projected.projected_value - projected.base_value) / (projected.target_level - projected.base_value)
     end as projection_ratio,
     case
-        when projected.expected_share is null then null
-        when projected.is_met and projected.is_cumulative then 'completed'
+        when projected.expected_share is null or projected.share_achieved is null then null
+        when projected.is_met_used and projected.is_cumulative and projected.is_completing_figure then 'completed'
         when projected.share_achieved - projected.expected_share > projected.ahead_margin then 'ahead'
         when projected.share_achieved - projected.expected_share < -projected.behind_margin then 'behind'
         else 'on_schedule'
     end as pace_code,
     case
+        -- a growth chain with a missing link: unknown, and the note names the missing year
+        when projected.actual_value is null and projected.status_note is not null then 'not_assessable'
         when projected.actual_value is null then 'no_data'
-        when projected.is_met is null then 'not_assessable'
-        when projected.is_met and (projected.is_cumulative or projected.is_final) then 'achieved'
-        when projected.is_final then 'off_track'
-        when projected.is_met then 'on_track'
+        when projected.is_met_used is null then 'not_assessable'
+        when
+            projected.is_met_used and projected.is_completing_figure
+            and (projected.is_cumulative or projected.is_final)
+            then 'achieved'
+        -- the deadline has passed unmet: final, not "behind"
+        when projected.is_final then 'not_achieved'
+        when projected.is_met_used then 'on_track'
         when projected.progress_ratio is not null
             then
                 case

@@ -60,7 +60,13 @@ unit_observations as (
     select
         units.target_id,
         units.unit_name_zh,
-        values_.*
+        values_.* replace (
+        -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
+            {{ annual_rule_value(
+                'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
+                'values_.period_kind', 'annual_so_far'
+            ) }} as value
+        )
     from units
     inner join targets
         on units.target_id = targets.target_id
@@ -69,6 +75,13 @@ unit_observations as (
             targets.indicator_code = values_.indicator_code
             and units.region_code = values_.region_code
             and units.subject_code = values_.subject_code
+    window annual_so_far as (
+        partition by
+            units.target_id, units.region_code, units.subject_code, values_.measure, values_.period_kind,
+            extract(year from values_.period_end)
+        order by values_.period_end
+        rows between unbounded preceding and current row
+    )
 ),
 
 -- The periods at which a regional target is assessed: every period any unit reported in the window

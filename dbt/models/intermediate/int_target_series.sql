@@ -26,6 +26,75 @@ regions as (
     select * from {{ ref('stg_seeds__regions') }}
 ),
 
+profiles as (
+    select * from {{ ref('int_seasonal_profiles') }}
+),
+
+-- Growth-rate targets (target_measure yoy_pct, seeds/target_rules.csv) compare growth rates, never
+-- levels: the published rate, else the growth of the levels of the same period a year apart (derived,
+-- naming both levels).
+growth_target_series as (
+    select distinct
+        indicator_code,
+        scope_code as region_code
+    from targets
+    where target_measure = 'yoy_pct'
+),
+
+growth_from_levels as (
+    select
+        cur.indicator_code,
+        cur.region_code,
+        cur.subject_code,
+        cur.period_code,
+        cur.period_kind,
+        cur.period_start,
+        cur.period_end,
+        'yoy_pct' as measure,
+        (cur.value / prev.value - 1) * 100 as value,
+        case when cur.bound = 'eq' and prev.bound = 'eq' then 'eq' else 'approx' end as bound,
+        'derived' as provenance,
+        cur.is_illustrative or prev.is_illustrative as is_illustrative,
+        'growth of the levels ' || cur.period_code || ' ' || cast(cur.value as varchar) || ' / '
+        || prev.period_code || ' ' || cast(prev.value as varchar) || ' - 1' as derived_from,
+        cur.source_file,
+        cur.source_row,
+        cast(null as varchar) as source_ref,
+        cur.release_id,
+        cur.release_date,
+        cur.is_revised or prev.is_revised as is_revised
+    from values_ as cur
+    inner join growth_target_series as wanted
+        on cur.indicator_code = wanted.indicator_code and cur.region_code = wanted.region_code
+    inner join values_ as prev
+        on
+            cur.indicator_code = prev.indicator_code
+            and cur.region_code = prev.region_code
+            and cur.subject_code = prev.subject_code
+            and prev.measure = 'value'
+            and prev.period_code = cast(extract(year from cur.period_end) - 1 as varchar) || substr(cur.period_code, 5)
+    where
+        cur.measure = 'value'
+        and cur.provenance <> 'derived'
+        and prev.provenance <> 'derived'
+        and prev.value > 0
+        and not exists (
+            select 1 from values_ as published_rate
+            where
+                published_rate.measure = 'yoy_pct'
+                and published_rate.indicator_code = cur.indicator_code
+                and published_rate.region_code = cur.region_code
+                and published_rate.subject_code = cur.subject_code
+                and published_rate.period_code = cur.period_code
+        )
+),
+
+target_values as {{ not_materialized() }} (
+    select * from values_
+    union all
+    select * from growth_from_levels
+),
+
 -- ---------------------------------------------------------------- single-region series
 single_region as {{ not_materialized() }} (
     select
@@ -38,17 +107,30 @@ single_region as {{ not_materialized() }} (
         targets.deadline,
         targets.baseline_year,
         targets.baseline_value as declared_baseline,
-        values_.*
+        targets.annual_rule,
+        targets.direction_sign,
+        values_.* replace (
+        -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
+            {{ annual_rule_value(
+                'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
+                'values_.period_kind', 'annual_so_far'
+            ) }} as value
+        )
     from targets
-    inner join values_
+    inner join target_values as values_
         on
             targets.indicator_code = values_.indicator_code
             and targets.scope_code = values_.region_code
             and values_.subject_code = ''
-            and values_.measure = 'value'
+            and values_.measure = coalesce(targets.target_measure, 'value')
     where
         targets.scope_type in ('city', 'county')
         and targets.target_kind in ('level', 'multiple', 'additions', 'improvement', 'coverage')
+    window annual_so_far as (
+        partition by targets.target_id, values_.period_kind, extract(year from values_.period_end)
+        order by values_.period_end
+        rows between unbounded preceding and current row
+    )
 ),
 
 -- Which periods measure a target: annual flows by year-to-date; multi-year flows by the annual
@@ -126,6 +208,45 @@ same_period_in_base_year as (
             ) || substr(sel.period_code, 5)
 ),
 
+-- Multiples of a flow: the full baseline year (the catalogue's figure, else the data), and, for a
+-- year-to-date figure whose months of the baseline year are not published, those months estimated
+-- as the full baseline year times the seasonal share normally reached by that month (flagged).
+base_year_total as (
+    select
+        targets.target_id,
+        coalesce(targets.baseline_value, base.value) as annual_base_level,
+        targets.baseline_value is null and coalesce(base.is_illustrative, false) as annual_base_is_illustrative
+    from targets
+    left join single_region as base
+        on
+            targets.target_id = base.target_id
+            and base.period_kind = 'year'
+            and base.period_code = cast(targets.baseline_year as varchar)
+    where targets.target_kind = 'multiple' and targets.measure_kind = 'flow'
+),
+
+estimated_base as (
+    select
+        sel.target_id,
+        sel.period_code,
+        total.annual_base_level * avg(profiles.share_of_year) as base_value,
+        total.annual_base_is_illustrative or {{ dbt.bool_or('profiles.is_illustrative') }} as base_is_illustrative,
+        'estimated: ' || cast(sel.baseline_year as varchar) || ' full year ' || cast(total.annual_base_level as varchar)
+        || ' x seasonal share by month ' || cast(extract(month from sel.period_end) as varchar) || ' '
+        || cast(round(avg(profiles.share_of_year), 4) as varchar) || ' (mean of '
+        || cast(count(*) as varchar) || ' years)' as base_note
+    from single_region_selected as sel
+    inner join base_year_total as total
+        on sel.target_id = total.target_id
+    inner join profiles
+        on
+            sel.indicator_code = profiles.indicator_code
+            and sel.region_code = profiles.region_code
+            and profiles.month_number = extract(month from sel.period_end)
+    where sel.period_kind = 'ytd' and total.annual_base_level is not null
+    group by sel.target_id, sel.period_code, sel.baseline_year, sel.period_end, total.annual_base_level, total.annual_base_is_illustrative
+),
+
 -- Flows summed since the start (additions over a multi-year window): earlier full years + this one.
 flow_additions as (
     select
@@ -152,10 +273,12 @@ single_region_series as (
         sel.period_end,
         case
             when sel.target_kind = 'multiple'
-                then sel.value / nullif(coalesce(
-                    sel.declared_baseline,
-                    case when sel.measure_kind = 'stock' then stock_base.value else base.base_value end
-                ), 0)
+                then sel.value / nullif(case
+                    when sel.measure_kind = 'stock' then coalesce(sel.declared_baseline, stock_base.value)
+                    -- like with like: a year-to-date figure against the same months of the baseline year
+                    when sel.period_kind = 'ytd' then coalesce(base.base_value, est.base_value)
+                    else coalesce(sel.declared_baseline, base.base_value)
+                end, 0)
             when
                 sel.target_kind = 'additions' and sel.measure_kind = 'stock'
                 then sel.value - coalesce(sel.declared_baseline, stock_base.value)
@@ -173,6 +296,8 @@ single_region_series as (
             when sel.measure_kind = 'flow' then 0.0
         end as base_value,
         case
+            when sel.target_kind = 'multiple' and sel.measure_kind <> 'stock' and sel.period_kind = 'ytd'
+                then coalesce(base.base_value, est.base_value)
             when sel.target_kind = 'multiple' and sel.measure_kind <> 'stock'
                 then coalesce(sel.declared_baseline, base.base_value)
             when sel.measure_kind = 'stock' then coalesce(sel.declared_baseline, stock_base.value)
@@ -180,11 +305,32 @@ single_region_series as (
         end as baseline_level,
         case
             when sel.measure_kind = 'stock' then stock_base.period_code
+            when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+                then cast(sel.baseline_year as varchar) || substr(sel.period_code, 5)
+            when sel.target_kind = 'multiple' and sel.period_kind <> 'ytd' and sel.declared_baseline is not null
+                then cast(sel.baseline_year as varchar)
             when sel.target_kind = 'multiple' or sel.comparator = 'improve' or sel.is_multi_year then base.base_period_code
         end as baseline_period_code,
-        sel.provenance,
-        sel.is_illustrative or coalesce(base.base_is_illustrative, false) as is_illustrative,
-        sel.derived_from,
+        case
+            when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+                then 'derived'
+            else sel.provenance
+        end as provenance,
+        -- the lowest quality of the inputs actually used: the baseline row only when it was used
+        sel.is_illustrative or case
+            when sel.measure_kind = 'stock' then false
+            when sel.target_kind = 'multiple' and sel.period_kind = 'ytd'
+                then coalesce(base.base_is_illustrative, est.base_is_illustrative, false)
+            when sel.target_kind = 'multiple' or (sel.is_multi_year and sel.measure_kind = 'flow')
+                then sel.declared_baseline is null and coalesce(base.base_is_illustrative, false)
+            when sel.comparator = 'improve' then coalesce(base.base_is_illustrative, false)
+            else false
+        end as is_illustrative,
+        case
+            when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+                then coalesce(sel.derived_from || '; ', '') || 'baseline ' || est.base_note
+            else sel.derived_from
+        end as derived_from,
         sel.source_file,
         sel.source_row,
         sel.source_ref,
@@ -192,10 +338,18 @@ single_region_series as (
         sel.release_date,
         sel.is_revised,
         cast(null as integer) as units_total,
-        cast(null as integer) as units_reporting
+        cast(null as integer) as units_reporting,
+        total.annual_base_level,
+        sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+            as baseline_is_estimated,
+        cast(null as varchar) as status_note
     from single_region_selected as sel
     left join same_period_in_base_year as base
         on sel.target_id = base.target_id and sel.period_code = base.period_code
+    left join estimated_base as est
+        on sel.target_id = est.target_id and sel.period_code = est.period_code
+    left join base_year_total as total
+        on sel.target_id = total.target_id
     left join stock_before_start as stock_base
         on sel.target_id = stock_base.target_id and stock_base.recency = 1
     left join flow_additions
@@ -205,51 +359,205 @@ single_region_series as (
 -- ---------------------------------------------------------------- growth-only multiples
 -- 规模工业增加值 is published almost only as real growth: its multiple of the baseline year is
 -- the chained growth index, a derived figure (and in comparable prices, as the office measures it).
-growth_rows as (
-    select
-        targets.target_id,
-        targets.baseline_year,
-        targets.start_date,
-        targets.deadline,
-        values_.*
+-- Each year after the baseline is a link: its published annual growth, else its share of a published
+-- multi-year rate covering it (年均 avg_yoy_pct, 累计 cum_pct: what the span's other published years
+-- leave, spread evenly over its unpublished years). A year with neither is unknown, never 0%: the
+-- chain stops there and the status says which year is missing.
+growth_targets as (
+    select targets.*
     from targets
-    inner join values_
-        on
-            targets.indicator_code = values_.indicator_code
-            and targets.scope_code = values_.region_code
-            and values_.subject_code = ''
-            and values_.measure = 'yoy_pct'
     where
         targets.target_kind = 'multiple'
         and targets.measure_kind = 'flow'
+        -- no level compares with its baseline (none published, or no baseline level): growth decides
         and not exists (
             select 1 from single_region_series as s
-            where s.target_id = targets.target_id
+            where s.target_id = targets.target_id and s.actual_value is not null
         )
 ),
 
-annual_growth as (
-    select * from growth_rows
-    where period_kind = 'year'
+growth_rows as (
+    select
+        growth_targets.target_id,
+        growth_targets.baseline_year,
+        growth_targets.start_date,
+        growth_targets.deadline,
+        values_.*
+    from growth_targets
+    inner join values_
+        on
+            growth_targets.indicator_code = values_.indicator_code
+            and growth_targets.scope_code = values_.region_code
+            and values_.subject_code = ''
+            and values_.measure in ('yoy_pct', 'avg_yoy_pct', 'cum_pct')
 ),
 
-growth_index as (
+calendar_years as (
+    select cast(unnest(generate_series(1949, 2100)) as integer) as link_year
+),
+
+published_links as (
     select
-        g.target_id,
-        g.period_code,
-        g.period_kind,
-        g.period_start,
-        g.period_end,
-        exp(sum(ln(1 + earlier.value / 100.0))) as earlier_index,
-        {{ dbt.listagg("earlier.period_code || ' ' || cast(earlier.value as varchar) || '%'", "', '", 'order by earlier.period_code') }}
-            as earlier_rates
-    from growth_rows as g
-    inner join annual_growth as earlier
-        on
-            g.target_id = earlier.target_id
-            and cast(earlier.period_code as integer) > g.baseline_year
-            and cast(earlier.period_code as integer) < extract(year from g.period_end)
-    group by g.target_id, g.period_code, g.period_kind, g.period_start, g.period_end
+        target_id,
+        cast(extract(year from period_end) as integer) as link_year,
+        ln(1 + value / 100.0) as link_ln,
+        is_illustrative,
+        period_code || ' ' || cast(value as varchar) || '%' as link_label
+    from growth_rows
+    where measure = 'yoy_pct' and period_kind = 'year'
+),
+
+span_years as (
+    select
+        spans.target_id,
+        spans.period_code as span_code,
+        spans.is_illustrative,
+        spans.measure,
+        spans.value,
+        calendar_years.link_year,
+        extract(year from spans.period_end) - extract(year from spans.period_start) + 1 as span_length,
+        case
+            when spans.measure = 'avg_yoy_pct'
+                then (extract(year from spans.period_end) - extract(year from spans.period_start) + 1) * ln(1 + spans.value / 100.0)
+            else ln(1 + spans.value / 100.0)
+        end as span_ln
+    from growth_rows as spans
+    inner join calendar_years
+        on calendar_years.link_year between extract(year from spans.period_start) and extract(year from spans.period_end)
+    where spans.measure in ('avg_yoy_pct', 'cum_pct') and spans.period_kind = 'multi_year'
+),
+
+span_remainders as (
+    select
+        span_years.target_id,
+        span_years.span_code,
+        (max(span_years.span_ln) - coalesce(sum(known.link_ln), 0)) / (max(span_years.span_length) - count(known.link_year))
+            as unknown_year_ln,
+        {{ dbt.bool_or('span_years.is_illustrative') }} or coalesce({{ dbt.bool_or('known.is_illustrative') }}, false)
+            as is_illustrative,
+        max(span_years.span_length) - count(known.link_year) as unknown_years,
+        case when max(span_years.measure) = 'avg_yoy_pct' then '年均 ' else '累计 ' end
+        || cast(max(span_years.value) as varchar) || '%' as span_label
+    from span_years
+    left join published_links as known
+        on span_years.target_id = known.target_id and span_years.link_year = known.link_year
+    group by span_years.target_id, span_years.span_code
+),
+
+span_links as (
+    select
+        span_years.target_id,
+        span_years.link_year,
+        remainders.unknown_year_ln as link_ln,
+        remainders.is_illustrative,
+        cast(span_years.link_year as varchar) || ' from ' || span_years.span_code || ' ' || remainders.span_label as link_label,
+        row_number() over (partition by span_years.target_id, span_years.link_year order by span_years.span_code) as span_choice
+    from span_years
+    inner join span_remainders as remainders
+        on span_years.target_id = remainders.target_id and span_years.span_code = remainders.span_code
+    where
+        remainders.unknown_years > 0
+        and not exists (
+            select 1 from published_links as known
+            where known.target_id = span_years.target_id and known.link_year = span_years.link_year
+        )
+),
+
+growth_links as (
+    select
+        target_id,
+        link_year,
+        link_ln,
+        is_illustrative,
+        link_label
+    from published_links
+    union all
+    select
+        target_id,
+        link_year,
+        link_ln,
+        is_illustrative,
+        link_label
+    from span_links
+    where span_choice = 1
+),
+
+-- The points measured: each published growth figure (year or year to date) after the baseline year,
+-- and the end of a multi-year span where that year's own growth is not published.
+growth_points as (
+    select
+        target_id,
+        baseline_year,
+        period_code,
+        period_kind,
+        period_start,
+        period_end,
+        1 + value / 100.0 as own_factor,
+        cast(extract(year from period_end) as integer) - 1 as last_link_year,
+        value,
+        bound,
+        is_illustrative,
+        period_code || ' ' || cast(value as varchar) || '%' as own_label,
+        source_file,
+        source_row,
+        source_ref,
+        release_id,
+        release_date,
+        is_revised
+    from growth_rows
+    where
+        measure = 'yoy_pct'
+        and period_end between start_date and deadline
+        and period_kind in ('ytd', 'year')
+        and extract(year from period_end) > baseline_year
+    union all
+    select
+        spans.target_id,
+        spans.baseline_year,
+        cast(extract(year from spans.period_end) as varchar) as period_code,
+        'year' as period_kind,
+        cast(cast(extract(year from spans.period_end) as varchar) || '-01-01' as date) as period_start,
+        spans.period_end,
+        1.0 as own_factor,
+        cast(extract(year from spans.period_end) as integer) as last_link_year,
+        spans.value,
+        spans.bound,
+        spans.is_illustrative,
+        cast(null as varchar) as own_label,
+        spans.source_file,
+        spans.source_row,
+        spans.source_ref,
+        spans.release_id,
+        spans.release_date,
+        spans.is_revised
+    from growth_rows as spans
+    where
+        spans.measure in ('avg_yoy_pct', 'cum_pct')
+        and spans.period_kind = 'multi_year'
+        and spans.period_end between spans.start_date and spans.deadline
+        and extract(year from spans.period_end) > spans.baseline_year
+        and not exists (
+            select 1 from published_links as own
+            where own.target_id = spans.target_id and own.link_year = extract(year from spans.period_end)
+        )
+),
+
+growth_chain as (
+    select
+        points.target_id,
+        points.period_code,
+        count(*) filter (where calendar_years.link_year is not null) as links_needed,
+        count(links.link_year) as links_found,
+        min(case when links.link_year is null then calendar_years.link_year end) as first_missing_year,
+        sum(links.link_ln) as links_ln,
+        coalesce({{ dbt.bool_or('links.is_illustrative') }}, false) as links_illustrative,
+        {{ dbt.listagg('links.link_label', "', '", 'order by links.link_year') }} as link_labels
+    from growth_points as points
+    left join calendar_years
+        on calendar_years.link_year between points.baseline_year + 1 and points.last_link_year
+    left join growth_links as links
+        on points.target_id = links.target_id and calendar_years.link_year = links.link_year
+    group by points.target_id, points.period_code
 ),
 
 growth_series as (
@@ -259,17 +567,19 @@ growth_series as (
         g.period_kind,
         g.period_start,
         g.period_end,
-        coalesce(gi.earlier_index, 1.0) * (1 + g.value / 100.0) as actual_value,
+        case
+            when chain.links_found = chain.links_needed then exp(coalesce(chain.links_ln, 0)) * g.own_factor
+        end as actual_value,
         g.value as underlying_value,
         g.bound as actual_bound,
         1.0 as base_value,
         cast(null as double) as baseline_level,
         cast(g.baseline_year as varchar) as baseline_period_code,
         'derived' as provenance,
-        g.is_illustrative,
+        -- the lowest quality of every link used, not only the latest rate's
+        g.is_illustrative or chain.links_illustrative as is_illustrative,
         'chained real growth since ' || cast(g.baseline_year as varchar) || ': '
-        || coalesce(gi.earlier_rates || ', ', '') || g.period_code || ' ' || cast(g.value as varchar) || '%'
-            as derived_from,
+        || concat_ws(', ', chain.link_labels, g.own_label) as derived_from,
         g.source_file,
         g.source_row,
         g.source_ref,
@@ -277,14 +587,18 @@ growth_series as (
         g.release_date,
         g.is_revised,
         cast(null as integer) as units_total,
-        cast(null as integer) as units_reporting
-    from growth_rows as g
-    left join growth_index as gi
-        on g.target_id = gi.target_id and g.period_code = gi.period_code
-    where
-        g.period_end between g.start_date and g.deadline
-        and g.period_kind in ('ytd', 'year')
-        and extract(year from g.period_end) > g.baseline_year
+        cast(null as integer) as units_reporting,
+        cast(null as double) as annual_base_level,
+        false as baseline_is_estimated,
+        case
+            when chain.links_found < chain.links_needed
+                then
+                    'growth for ' || cast(chain.first_missing_year as varchar)
+                    || ' is not published: the chained index stops there (a missing year is unknown, not 0%)'
+        end as status_note
+    from growth_points as g
+    inner join growth_chain as chain
+        on g.target_id = chain.target_id and g.period_code = chain.period_code
 ),
 
 -- ---------------------------------------------------------------- rank among the province's cities
@@ -364,7 +678,10 @@ rank_series as (
         r.release_date,
         r.is_revised,
         cast(r.peers_reporting as integer) as units_total,
-        cast(r.peers_reporting as integer) as units_reporting
+        cast(r.peers_reporting as integer) as units_reporting,
+        cast(null as double) as annual_base_level,
+        false as baseline_is_estimated,
+        cast(null as varchar) as status_note
     from ranks as r
     inner join ranks as base
         on
@@ -439,7 +756,10 @@ regional_series as (
         rr.release_date,
         false as is_revised,
         cast(rr.units_total as integer) as units_total,
-        cast(rr.units_reporting as integer) as units_reporting
+        cast(rr.units_reporting as integer) as units_reporting,
+        cast(null as double) as annual_base_level,
+        false as baseline_is_estimated,
+        cast(null as varchar) as status_note
     from region_rollup as rr
     inner join targets
         on rr.target_id = targets.target_id
@@ -471,7 +791,10 @@ project_series as (
         values_.release_date,
         values_.is_revised,
         cast(null as integer) as units_total,
-        cast(null as integer) as units_reporting
+        cast(null as integer) as units_reporting,
+        cast(null as double) as annual_base_level,
+        false as baseline_is_estimated,
+        cast(null as varchar) as status_note
     from targets
     inner join values_
         on
@@ -484,6 +807,9 @@ project_series as (
 
 all_series as (
     select * from single_region_series
+    where
+        actual_value is not null
+        or target_id not in (select growth_targets.target_id from growth_targets)
     union all
     select * from growth_series
     union all

@@ -6,6 +6,10 @@ with targets as (
 
 indicators as (
     select * from {{ ref('stg_seeds__indicators') }}
+),
+
+rules as (
+    select * from {{ ref('stg_seeds__target_rules') }}
 )
 
 select
@@ -17,6 +21,8 @@ select
     indicators.frequency,
     coalesce(indicators.direction_sign, 1) as direction_sign,
     indicators.release_lag_days,
+    coalesce(rules.target_measure, 'value') as target_measure,
+    rules.annual_rule,
     extract(year from targets.start_date) as start_year,
     extract(year from targets.deadline) as deadline_year,
     extract(year from targets.deadline) > extract(year from targets.start_date) as is_multi_year,
@@ -26,3 +32,5 @@ select
 from targets
 left join indicators
     on targets.indicator_code = indicators.indicator_code
+left join rules
+    on targets.target_id = rules.target_id

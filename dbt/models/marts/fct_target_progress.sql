@@ -40,6 +40,13 @@ select
     assessment.baseline_level,
     assessment.baseline_period_code,
     assessment.is_met,
+    assessment.is_met_at_bound,
+    assessment.status_rests_on_bound,
+    assessment.bound_reading,
+    assessment.is_completing_figure,
+    assessment.annual_base_level,
+    assessment.baseline_is_estimated,
+    assessment.status_note,
     assessment.is_final,
     assessment.gap,
     assessment.share_achieved,
@@ -96,7 +103,21 @@ select
         || ', acceleration >= ' || cast(assessment.acceleration_ratio as varchar) || ')', ''
     )
     || coalesce('; projected ' || cast(round(assessment.projected_value, 4) as varchar), '')
-    || ' => ' || assessment.status_code as calculation_trace
+    || case when assessment.baseline_is_estimated then '; baseline estimated from the seasonal profile' else '' end
+    || coalesce('; ' || assessment.status_note, '')
+    || ' => ' || case
+        when assessment.bound_reading = 'at_least' then 'at least '
+        when assessment.bound_reading = 'at_most' then 'at most '
+        else ''
+    end || assessment.status_code
+    || case
+        when assessment.status_rests_on_bound
+            then
+                ' (rests on the bound ' || case when assessment.actual_bound in ('gt', 'ge') then '>' else '<' end
+                || cast(round(assessment.underlying_value, 4) as varchar) || ': R and projection are bounds; the true status can only be '
+                || case when assessment.bound_reading = 'at_least' then 'better' else 'worse' end || ')'
+        else ''
+    end as calculation_trace
 from assessment
 left join statuses
     on assessment.status_code = statuses.status_code

@@ -34,6 +34,10 @@ target_units as (
     select * from {{ ref('stg_seeds__target_units') }}
 ),
 
+plans as (
+    select * from {{ ref('stg_seeds__plans') }}
+),
+
 grace as (
     select threshold_value as overdue_grace_days
     from {{ ref('stg_seeds__status_thresholds') }}
@@ -77,6 +81,13 @@ scored as (
             as schedule_gap_pts,
         latest.source_file,
         coalesce(latest.calculation_trace, task_rollup.calculation_trace) as calculation_trace,
+        latest.status_rests_on_bound,
+        latest.bound_reading,
+        latest.status_note,
+        plans.plan_end_date,
+        -- a plan whose window has ended: its statuses are final outcomes, reported apart from the
+        -- running plan the headline counts
+        coalesce(plans.plan_end_date < {{ as_of_date() }}, false) as plan_is_closed,
         case
             -- a qualitative target's status rolls up from its tasks (int_task_target_rollup)
             when targets.target_kind = 'qualitative' then coalesce(task_rollup.status_code, 'not_assessable')
@@ -99,6 +110,8 @@ scored as (
         on targets.target_id = task_rollup.target_id
     left join target_units
         on targets.target_id = target_units.target_id
+    left join plans
+        on targets.plan_id = plans.plan_id
 )
 
 select

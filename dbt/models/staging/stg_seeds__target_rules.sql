@@ -1,0 +1,14 @@
+{#- Per-target assessment rules (seeds/target_rules.csv): the measure a target compares and its
+    annual rule. A target without a row compares levels and has no annual rule. -#}
+
+with source as (
+    select * from {{ ref('target_rules') }}
+)
+
+select
+    cast(target_id as varchar) as target_id,
+    coalesce(nullif(cast(target_measure as varchar), ''), 'value') as target_measure,
+    nullif(cast(annual_rule as varchar), '') as annual_rule,
+    rule_note_zh,
+    rule_note_en
+from source

@@ -1,0 +1,123 @@
+"""`pmw run` without --sample on a home holding only real published figures (issue 12): the repo's
+published rows (data/sample/**/published_*.csv, from data/published_facts.csv) plus real figures with a
+half-year period, a two-month period, a bound and growth-only rates (tests/fixtures/real_figures/, each
+row with its source). Every target with a figure gets a status; the headline target on the bound
+"2025 GDP 突破4000亿元" is at least off track, with R and the growth needed in 2026."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from dagster_project.cli import main
+from dagster_project.report.labels import num
+from tests.conftest import REPO, PipelineRun, settings_at
+
+REAL_FIXTURES = REPO / "tests" / "fixtures" / "real_figures"
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
+    """One home, loaded once through the landing folder with published figures only."""
+    from dagster_project.runner import run_pipeline
+
+    home = tmp_path_factory.mktemp("real_home")
+    landing = home / "landing" / "real"
+    landing.mkdir(parents=True)
+    for path in sorted((REPO / "data" / "sample").rglob("published_*.csv")) + sorted(REAL_FIXTURES.glob("*.csv")):
+        shutil.copy2(path, landing / path.name)
+    with settings_at(home):
+        os.environ.pop("PMW_STATS_API_URL", None)  # no API: published files only
+        yield PipelineRun(home=home, summary=run_pipeline(sample=False, log=lambda _msg: None))
+
+
+def rows(run: PipelineRun, sql: str) -> list[tuple]:
+    with duckdb.connect(str(run.published), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_the_real_home_loads_checks_and_publishes(real_run):
+    summary = real_run.summary
+    assert summary.ok and not summary.failed_checks and not summary.files_quarantined, summary
+    assert not rows(real_run, "select 1 from fct_target_progress where actual_quality = 'illustrative'")
+    with duckdb.connect(str(real_run.warehouse), read_only=True) as con:
+        periods = dict(
+            con.execute(
+                "select source_value || ' ' || indicator_code || ' ' || measure, period_code "
+                "from raw.observations where source_file like '%zhuzhou_real%'"
+            ).fetchall()
+        )
+    # the half-year, two-month and year-to-date spellings of the real releases, read by one parser
+    assert periods["1798.49 gdp value"] == "2023-01~06"
+    assert periods["42.9 trade_total value"] == "2023-01~02"
+    assert periods["10.8 industrial_value_added yoy_pct"] == "2025-01~05"
+    assert periods["突破4000 gdp value"] == "2025"
+
+
+def test_every_target_with_a_figure_has_a_status(real_run):
+    statuses = dict(
+        rows(
+            real_run,
+            "select target_id, status_code from fct_target_scorecard "
+            "where target_id in (select target_id from fct_target_progress)",
+        )
+    )
+    assert {"T5Y-GDP-5000", "T5Y-DBL-HITECH", "T5Y-DBL-INDVA", "T5Y-DBL-TRADE"} <= set(statuses)
+    assert all(code not in (None, "no_data") for code in statuses.values()), statuses
+
+
+def test_a_bound_is_assessed_conservatively(real_run):
+    (status, on_bound, reading, ratio, needed, actual_cagr, required, quality, trace) = rows(
+        real_run,
+        "select status_code, status_rests_on_bound, bound_reading, progress_ratio, required_cagr_from_now, "
+        "actual_cagr, required_cagr, actual_quality, calculation_trace "
+        "from fct_target_progress where target_id = 'T5Y-GDP-5000' and period_code = '2025'",
+    )[0]
+    assert (status, on_bound, reading, quality) == ("off_track", True, "at_least", "published")
+    assert actual_cagr == pytest.approx((4000 / 3420.3) ** (1 / 4) - 1)  # about 4.0% a year
+    assert required == pytest.approx((5000 / 3420.3) ** (1 / 5) - 1)  # about 7.9% a year
+    assert ratio == pytest.approx(0.506, abs=0.001)
+    assert needed == pytest.approx(0.25)  # 5000 / 4000 - 1 in 2026
+    assert "at least off_track" in trace and "rests on the bound >4000" in trace
+    assert rows(real_run, "select status_code from fct_target_scorecard where target_id = 'T5Y-GDP-5000'") == [
+        ("off_track",)
+    ]
+
+
+def test_pmw_explain_says_the_status_rests_on_the_bound(real_run):
+    env = {"PMW_HOME": str(real_run.home), "PMW_PUBLISHED_DIR": str(real_run.home / "published")}
+    result = CliRunner().invoke(main, ["explain", "T5Y-GDP-5000"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    status_line = next(li for li in text.splitlines() if li.strip().startswith("状态 status"))
+    assert "至少 at least 进度滞后 Off track" in status_line
+    assert "growth needed in 2026: 25.0%" in text
+    ratio = rows(
+        real_run,
+        "select progress_ratio from fct_target_progress where target_id = 'T5Y-GDP-5000' and period_code = '2025'",
+    )[0][0]
+    assert f"进度比 R         {num(ratio)} = actual growth / required growth" in text and "a bound" in text
+    assert "the status rests on the published bound >4,000" in text
+
+
+def test_growth_only_chains_use_the_published_average_and_stop_at_a_gap(real_run):
+    # 规模工业增加值: 2021 +11.7% and 2021-2025 年均 +9.4% (real) fill 2022-2025: 1.094^5 / 1.117
+    index, quality, derived = rows(
+        real_run,
+        "select actual_value, actual_quality, derived_from from fct_target_progress "
+        "where target_id = 'T5Y-DBL-INDVA' and period_code = '2025'",
+    )[0]
+    assert index == pytest.approx(1.094**5 / 1.117)
+    assert quality == "derived" and "2021-2025 年均 9.4%" in derived
+    # 进出口: Jan-Feb 2023 +46.9% but no 2022 growth: unknown, not 0%
+    status, note = rows(
+        real_run,
+        "select status_code, status_note from fct_target_progress "
+        "where target_id = 'T5Y-DBL-TRADE' and period_code = '2023-01~02'",
+    )[0]
+    assert status == "not_assessable" and "2022" in note
