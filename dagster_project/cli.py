@@ -26,7 +26,25 @@ import click
 
 from dagster_project.settings import load_settings
 
-STATUS_CODES = ["achieved", "on_track", "needs_acceleration", "off_track", "deteriorating", "no_data", "not_assessable"]
+
+class StatusParam(click.ParamType):
+    """A status by its code (off_track), Chinese name (进度滞后) or English name (off track), as
+    seeds/statuses.csv lists them; converted to the code."""
+
+    name = "status"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "STATUS"
+
+    def convert(self, value, param, ctx):
+        from dagster_project.report.labels import read_statuses, status_code_for
+
+        vocabulary = read_statuses()
+        code = status_code_for(str(value), vocabulary)
+        if code is None:
+            choices = ", ".join(f"{c} ({zh})" for c, (zh, _) in vocabulary.items())
+            self.fail(f"{value!r} is not a status; choose one of: {choices}", param, ctx)
+        return code
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -133,8 +151,9 @@ def dbt_docs(target_path: Path | None) -> None:
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(STATUS_CODES),
-    help="Only targets with this status; repeat for several.",
+    type=StatusParam(),
+    help="Only targets with this status: its code, Chinese or English name (off_track, 进度滞后, "
+    "'off track'); repeat for several.",
 )
 @click.option(
     "--region",

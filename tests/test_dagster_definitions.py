@@ -93,3 +93,14 @@ def test_seed_assets_materialize_into_a_temporary_duckdb(defs, tmp_path, monkeyp
         con.close()
     assert targets >= 100 and quoted == 0
     assert regions == 9
+
+
+def test_schedules_are_on_by_default_where_the_readme_says_they_run(defs, monkeypatch):
+    from dagster_project.schedules import api_schedule_status
+
+    nightly = defs.resolve_schedule_def("build_and_publish_schedule")
+    assert nightly.default_status == dg.DefaultScheduleStatus.RUNNING
+    monkeypatch.setenv("PMW_STATS_API_URL", "http://127.0.0.1:9/stats")
+    assert api_schedule_status() == dg.DefaultScheduleStatus.RUNNING
+    monkeypatch.delenv("PMW_STATS_API_URL")
+    assert api_schedule_status() == dg.DefaultScheduleStatus.STOPPED  # nothing to pull: it would only fail
