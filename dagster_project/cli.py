@@ -498,6 +498,31 @@ def report(output: Path | None) -> None:
     )
 
 
+# ------------------------------------------------------------------------------------------- export
+@main.command(
+    help="导出序时进度表 / Write the 序时进度 Excel workbook from the published copy: one sheet per plan "
+    "(序号, 指标, 单位, 目标, 截至N月完成, 完成%, 序时%, 超/欠百分点, 状态, 责任单位, 来源, 数据性质), red where "
+    "behind, ready to print on A4 landscape; one sheet per county grid."
+)
+@click.option("--xlsx", "as_xlsx", is_flag=True, help="Write the Excel workbook (.xlsx), the only format so far.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write it (default: <PMW_HOME>/reports/xushi_progress.xlsx, linked from the report).",
+)
+def export(as_xlsx: bool, output: Path | None) -> None:
+    from dagster_project.report.workbook import WORKBOOK_FILE_NAME, write_workbook
+
+    if not as_xlsx:
+        raise click.UsageError("choose a format: --xlsx")
+    data = _load_published()
+    out = output or load_settings().reports_dir / WORKBOOK_FILE_NAME
+    result = write_workbook(data, out)
+    click.echo(f"workbook written to {result.path}: {result.rows} targets on {len(result.sheets)} sheets")
+
+
 # ---------------------------------------------------------------------------------------------- sql
 @main.command(
     help="查询已发布数据 / Run SQL against the published marts (read-only). With QUERY: run it. "
