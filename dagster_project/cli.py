@@ -77,41 +77,35 @@ def main() -> None:
     help="Stage the bundled sample releases and serve the sample API on 127.0.0.1.",
 )
 def run(sample: bool) -> None:
-    from dagster_project.runner import run_pipeline
+    from dagster_project.console import RunConsole, print_run_summary
+    from dagster_project.report.changes import published_statuses
+    from dagster_project.runner import prepare_environment
 
-    summary = run_pipeline(sample=sample, log=lambda msg: click.echo(msg, err=True))
-    settings = load_settings()
-    click.echo("")
-    click.echo(f"release files loaded:      {len(summary.files_loaded)}")
-    click.echo(f"release files quarantined: {len(summary.files_quarantined)}  -> {settings.quarantine_dir}")
-    for key in summary.files_quarantined:
-        click.echo(f"    {key}")
-    click.echo(f"API months pulled:         {summary.api_months}")
-    if summary.failed_checks:
-        click.echo("failed checks:")
-        for check in summary.failed_checks:
-            click.echo(f"    {check}")
-    click.echo(f"warehouse (working copy):  {settings.warehouse_path}")
-    click.echo(f"published marts (read):    {settings.published_db_path}")
-    report_file = settings.reports_dir / "progress_report.html"
-    click.echo(f"progress report:           {report_file if report_file.exists() else settings.reports_dir}")
-    click.echo(f"Dagster home (runs):       {settings.dagster_home}  (pmw ui -> http://127.0.0.1:3000)")
+    settings = prepare_environment()
+    before = published_statuses(settings.published_db_path)
+    with RunConsole(settings.home / "logs") as console:
+        console.echo(f"pmw run: full Dagster and dbt log in {console.log_path}")
+        from dagster_project.runner import run_pipeline
+
+        summary = run_pipeline(sample=sample, log=console.note, stage=console.stage_hook(settings.landing_dir))
+        console.end_stage()
+        print_run_summary(console, summary, settings, before)
     if not summary.ok:
-        click.echo("the build did not succeed: the last good published copy was kept", err=True)
         sys.exit(1)
 
 
 @main.command(help="打开 Dagster 界面 / Start the Dagster UI on 127.0.0.1.")
 @click.option("--port", default=3000, show_default=True)
 def ui(port: int) -> None:
+    from dagster_project.processes import run_until_signal
     from dagster_project.runner import prepare_environment
 
     prepare_environment()
-    bin_dir = os.path.dirname(sys.executable)
-    os.execv(
-        os.path.join(bin_dir, "dagster"),
-        ["dagster", "dev", "-m", "dagster_project.definitions", "-h", "127.0.0.1", "-p", str(port)],
-    )
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    # not exec'd: `dagster dev` alone takes over a minute to stop on SIGTERM/SIGINT; this process stops
+    # it and everything it started within seconds (SIGINT, then SIGTERM, then SIGKILL)
+    code = run_until_signal([dagster, "dev", "-m", "dagster_project.definitions", "-h", "127.0.0.1", "-p", str(port)])
+    sys.exit(code)
 
 
 @main.command(
@@ -161,12 +155,22 @@ def dbt_docs(target_path: Path | None) -> None:
     "regional targets with the region's own value.",
 )
 @click.option("--all", "show_all", is_flag=True, help="Include the qualitative targets (assessed by hand).")
+@click.option(
+    "--as-of",
+    "as_of",
+    help="The scorecard as it stood at the end of this month (YYYY-MM, e.g. 2026-06), from the figures "
+    "released by then (fct_scorecard_monthly).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def status(section: str | None, statuses: tuple[str, ...], region: str | None, show_all: bool, fmt: str) -> None:
+def status(
+    section: str | None, statuses: tuple[str, ...], region: str | None, show_all: bool, as_of: str | None, fmt: str
+) -> None:
     from dagster_project.report.labels import ATTENTION, STATUSES, num
     from dagster_project.report.terminal import scorecard_rows, table
 
     data = _load_published()
+    if as_of:
+        _as_of_scorecard(data, as_of)
     sc = data.scorecard
     if not show_all and "not_assessable" not in statuses:
         sc = sc[sc["target_kind"] != "qualitative"]
@@ -209,11 +213,30 @@ def status(section: str | None, statuses: tuple[str, ...], region: str | None, s
         + " · ".join(f"{zh} {en} {int(counts[c])}" for c, (zh, en, _) in STATUSES.items() if c in counts)
     )
     quality = sc["actual_quality"].value_counts()
+    when = f"at the end of {as_of} (month-end snapshot)" if as_of else f"as of {data.assessed_as_of}"
     click.echo(
-        f"as of {data.assessed_as_of} · published version {data.version} · latest figures: "
+        f"{when} · published version {data.version} · latest figures: "
         f"{int(quality.get('published', 0))} published, {int(quality.get('derived', 0))} derived, "
         f"{int(quality.get('illustrative', 0))} illustrative (示意: sample data, not real figures)"
     )
+
+
+def _as_of_scorecard(data, month: str) -> None:
+    """Replace the data's scorecard with the month-end snapshot (the columns the table and csv/json use)."""
+    from dagster_project.report.changes import UnknownMonth, scorecard_at
+
+    try:
+        snapshot = scorecard_at(data.db_path, month)
+    except UnknownMonth as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from exc
+    current = data.scorecard.set_index("target_id")
+    # what a month does not change: the catalogue's wording and the target's definition
+    fixed = [c for c in current.columns if c not in snapshot.columns]
+    merged = snapshot.join(current[fixed], on="target_id")
+    for column in ("is_next_release_overdue", "next_release_due", "release_id"):
+        if column in merged:
+            merged[column] = None
+    data.scorecard = merged
 
 
 RECORD_COLUMNS = [
@@ -470,10 +493,20 @@ def _publish_after_ingest(verbose: bool) -> None:
     default=None,
     help="Where to write it (default: <PMW_HOME>/reports/progress_report.html).",
 )
-def report(output: Path | None) -> None:
+@click.option(
+    "--pdf",
+    "as_pdf",
+    is_flag=True,
+    help="Instead: the printable one-to-two-page A4 brief as PDF (headline counts, off-track list, the running "
+    "plan's key targets), printed by headless Chromium (default: <PMW_HOME>/reports/progress_brief.pdf).",
+)
+def report(output: Path | None, as_pdf: bool) -> None:
     from dagster_project.report import REPORT_FILE_NAME, NoPublishedCopy, build_report
 
     settings = load_settings()
+    if as_pdf:
+        _report_pdf(output or settings.reports_dir / "progress_brief.pdf")
+        return
     out = output or settings.reports_dir / REPORT_FILE_NAME
     bar = None
 
@@ -521,6 +554,17 @@ def export(as_xlsx: bool, output: Path | None) -> None:
     out = output or load_settings().reports_dir / WORKBOOK_FILE_NAME
     result = write_workbook(data, out)
     click.echo(f"workbook written to {result.path}: {result.rows} targets on {len(result.sheets)} sheets")
+
+
+def _report_pdf(out: Path) -> None:
+    from dagster_project.report.brief import PdfError, write_brief
+
+    data = _load_published()
+    try:
+        pdf, pages = write_brief(data, out)
+    except PdfError as exc:
+        fail(str(exc))
+    click.echo(f"brief written to {pdf} ({pages} A4 page{'s' if pages != 1 else ''})")
 
 
 # ---------------------------------------------------------------------------------------------- sql

@@ -9,6 +9,7 @@ they appear; only 公开 (published) figures are real public numbers.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from dagster_project.report import charts
+from dagster_project.report.bundle import load_bundle, script_tag
 from dagster_project.report.data import ReportData, load_report_data
 from dagster_project.report.labels import (
     ATTENTION,
@@ -35,6 +37,7 @@ from dagster_project.report.labels import (
     stage_label,
     unit_of,
 )
+from dagster_project.report.workbook import WORKBOOK_FILE_NAME
 
 REPORT_FILE_NAME = "progress_report.html"
 TITLE = "株洲市政府工作报告目标进度报告 / Progress report on the Zhuzhou work-report targets"
@@ -261,14 +264,14 @@ achieved, the tick the share expected by now · 差 = 距目标还差 short of t
 <div class="filters">状态 Status <select id="f-status"><option value="">全部 all</option>{statuses}</select>
 章节 Section <select id="f-section"><option value="">全部 all</option>{sections}</select>
 <input id="f-text" placeholder="搜索 search"> <span id="f-count" class="muted"></span></div>
-<table id="scorecard-table" class="sortable"><thead><tr>
+<div class="scroll"><table id="scorecard-table" class="sortable"><thead><tr>
 <th data-type="num">状态<br><small>Status</small></th><th>目标<br><small>Target</small></th>
 <th>原文<br><small>Quote</small></th><th data-type="num">最新实际<br><small>Latest actual</small></th>
 <th data-type="num">目标值<br><small>Target</small></th><th data-type="num">差距<br><small>Gap</small></th>
 <th data-type="num">完成度/序时<br><small>Achieved vs expected</small></th>
 <th data-type="num">期末预测<br><small>Projection</small></th><th>数据时效<br><small>Freshness</small></th>
 <th>来源<br><small>Source</small></th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table></section>"""
+<tbody>{"".join(rows)}</tbody></table></div></section>"""
 
 
 def _chart_cards(data: ReportData, sources: Sources, figures: list, progress: Callable[[int, int], None]) -> str:
@@ -449,6 +452,42 @@ def _qualitative(sc: pd.DataFrame) -> str:
     )
 
 
+def _history(data: ReportData) -> str:
+    """月末状态 with a month picker: the status counts at any month end (fct_scorecard_monthly) and
+    the targets whose status changed since the month before. Drawn by HISTORY_JS from a compact
+    payload: one letter per target per month."""
+    from dagster_project.report.changes import status_history
+
+    months, targets, at = status_history(data.db_path)
+    if not months:
+        return ""
+    codes = list(STATUSES) + sorted({c for c in at.values() if c not in STATUSES})
+    letters = {code: chr(ord("a") + i) for i, code in enumerate(codes)}
+    payload = {
+        "months": months,
+        "targets": targets,
+        "titles": dict(zip(data.scorecard["target_id"], data.scorecard["title_zh"], strict=True)),
+        "codes": codes,
+        "labels": {c: list(STATUSES.get(c, (c, c, "#8c959f"))) for c in codes},
+        "m": {m: "".join(letters.get(at.get(f"{m}|{t}", ""), "-") for t in targets) for m in months},
+    }
+    options = "".join(
+        f'<option value="{m}"{" selected" if m == months[-1] else ""}>{m}</option>' for m in reversed(months)
+    )
+    blob = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"""
+<section id="history"><h2>月末状态 <small>Status at each month end</small></h2>
+<p class="muted">选择月份查看当月末的计分卡（按当时已发布的数据；已结束月份的记录不因后来的修订而改写）。
+Pick a month: the scorecard as it stood at that month end, from the figures released by then (months that
+have ended are kept as recorded; later revisions do not rewrite them).</p>
+<div class="filters">月份 Month <select id="h-month">{options}</select></div>
+<div class="cards small" id="h-cards"></div>
+<h3>较上月变化 <small>Changed since last month</small> <span id="h-period" class="muted"></span></h3>
+<ul id="h-changes" class="changes"></ul>
+<script type="application/json" id="h-data">{blob}</script>
+</section>"""
+
+
 CSS = """
 *{box-sizing:border-box}
 body{font-family:'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',system-ui,sans-serif;
@@ -525,6 +564,26 @@ ol.sources li{break-inside:avoid;margin-bottom:4px}
 a.fn{text-decoration:none;color:#0969da;white-space:nowrap}
 footer{padding:0 28px 30px;color:#57606a;font-size:12px}
 @media print{nav{display:none}section{break-inside:avoid-page}}
+.cards.small .card{min-width:96px;padding:4px 10px;cursor:default}
+.cards.small .card .count{font-size:20px}
+ul.changes{columns:2;font-size:12.5px}
+.downloads a{color:#fff;margin-right:14px}
+#scorecard .scroll{max-width:100%}
+#scorecard-table th{white-space:nowrap}
+/* phones (WeChat, 390 px): one column, wide tables scroll inside their box, nothing wider than the screen */
+@media (max-width:700px){
+  header,nav,main,footer{padding-left:10px;padding-right:10px}
+  header h1{font-size:18px}
+  nav{overflow-x:auto;white-space:nowrap}
+  section{padding:10px 10px}
+  .plans,.two,.charts,.twomap{grid-template-columns:minmax(0,1fr)}
+  .tiles{grid-template-columns:repeat(4,minmax(0,1fr))}
+  .card{min-width:0;flex:1 1 40%}
+  .quote{max-width:160px}
+  ol.sources,ul.changes{columns:1}
+  .filters select,.filters input{max-width:100%;margin-bottom:4px}
+  #scorecard-table thead th{position:static}
+}
 """
 
 JS = """
@@ -558,6 +617,34 @@ JS = """
 """
 
 
+HISTORY_JS = """
+(function(){
+  var el=document.getElementById('h-data'); if(!el) return;
+  var d=JSON.parse(el.textContent), pick=document.getElementById('h-month');
+  function esc(t){return String(t).replace(/[&<>"]/g,function(c){
+    return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c];});}
+  function code(ch){var i=ch.charCodeAt(0)-97; return i>=0&&i<d.codes.length?d.codes[i]:null;}
+  function render(){
+    var m=pick.value, s=d.m[m], counts={};
+    for(var i=0;i<s.length;i++){var c=code(s[i]); if(c) counts[c]=(counts[c]||0)+1;}
+    document.getElementById('h-cards').innerHTML=d.codes.map(function(c){var l=d.labels[c];
+      return '<div class="card" data-status="'+c+'" style="border-top-color:'+l[2]+'"><span class="count">'+
+        (counts[c]||0)+'</span><span class="lbl">'+esc(l[0])+'<br><small>'+esc(l[1])+
+        '</small></span></div>';}).join('');
+    var k=d.months.indexOf(m), prev=k>0?d.months[k-1]:null, items=[];
+    if(prev){var p=d.m[prev];
+      for(var j=0;j<s.length;j++){var a=code(p[j]), b=code(s[j]);
+        if(a&&b&&a!==b) items.push('<li data-target="'+esc(d.targets[j])+'"><b>'+esc(d.targets[j])+'</b> '+
+          esc(d.titles[d.targets[j]]||'')+'：'+esc(d.labels[a][0])+' → '+esc(d.labels[b][0])+'</li>');}}
+    document.getElementById('h-period').textContent=prev?(prev+' → '+m):m;
+    document.getElementById('h-changes').innerHTML=items.length?items.join(''):
+      '<li class="muted">无变化 no change'+(prev?'':' (first month)')+'</li>';
+  }
+  pick.addEventListener('change',render); render();
+})();
+"""
+
+
 def _no_progress(done: int, total: int) -> None:
     return None
 
@@ -566,9 +653,10 @@ def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_p
     """The HTML text and the ids of the chart divs."""
     sc = data.scorecard
     sources = Sources(data.manifest.get("source_vintages", []))
-    summary_fig = charts.summary_figure(sc, data.section_order()).to_html(
-        full_html=False, include_plotlyjs=True, div_id="fig-summary", config=charts.PLOT_CONFIG
-    )  # the one inlined copy of plotly.js; every other figure reuses it
+    bundle = load_bundle()
+    summary_fig = script_tag(bundle) + charts.summary_figure(sc, data.section_order()).to_html(
+        full_html=False, include_plotlyjs=False, div_id="fig-summary", config=charts.PLOT_CONFIG
+    )  # the one inlined copy of plotly.js (the partial build, bundle.py); every other figure reuses it
     figures = ["fig-summary"]
     summary = _summary(data, sc).replace("{summary_figure}", summary_fig)
     scorecard = _scorecard(by_attention(sc, data.section_order()), sources)
@@ -576,6 +664,7 @@ def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_p
     regional = _regional(data, sources)
     projects = _projects(data, sources)
     qualitative = _qualitative(sc)
+    history = _history(data)
     quality = data.progress["actual_quality"].value_counts()
     total = int(quality.sum()) or 1
     n_ill, n_der, n_pub = (int(quality.get(q, 0)) for q in ("illustrative", "derived", "published"))
@@ -593,11 +682,14 @@ def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_p
 <body><header><h1>株洲市政府工作报告目标进度报告</h1>
 <div>Progress report on the targets of the Zhuzhou government work report</div>
 <div class="meta">评估日期 assessed as of <b id="as-of">{data.assessed_as_of}</b> · 发布版本 published version
-<code>{e(data.version)}</code> ({e(data.published_at)} UTC) · 生成 generated {generated}</div>{banner}</header>
-<nav><a href="#summary">概览 Summary</a><a href="#scorecard">计分卡 Scorecard</a><a href="#charts">进度图 Charts</a>
+<code>{e(data.version)}</code> ({e(data.published_at)} UTC) · 生成 generated {generated}</div>
+<div class="meta downloads"><a href="{WORKBOOK_FILE_NAME}" download>⬇ 序时进度表 Excel ({WORKBOOK_FILE_NAME})</a>
+<span>打印简报 printable brief: <code>pmw report --pdf</code></span></div>{banner}</header>
+<nav><a href="#summary">概览 Summary</a><a href="#history">月末状态 By month</a>
+<a href="#scorecard">计分卡 Scorecard</a><a href="#charts">进度图 Charts</a>
 <a href="#regional">分地区 Regions</a><a href="#projects">项目 Projects</a><a href="#qualitative">定性 Qualitative</a>
 <a href="#sources">来源 Sources</a></nav>
-<main>{summary}{scorecard}{chart_html}{regional}{projects}{qualitative}
+<main>{summary}{history}{scorecard}{chart_html}{regional}{projects}{qualitative}
 <section id="sources"><h2>数据来源 <small>Sources — every figure's release file and release date</small></h2>
 <p class="muted">[n] 为脚注编号，r 为文件行号 (row in the file, 1-based as a spreadsheet shows it).</p>
 {sources.html()}</section>
@@ -605,7 +697,7 @@ def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_p
 fct_target_progress.calculation_trace（`pmw explain TARGET`）。Statuses, expected shares, growth rates and
 projections come from the published marts (<code>{e(data.db_path.name)}</code>);
 `pmw explain TARGET` prints any target's calculation.</footer>
-<script>{JS}</script></body></html>"""
+<script>{JS}{HISTORY_JS}</script></body></html>"""
     return html, figures
 
 

@@ -16,18 +16,25 @@ plans as (
     select min(plan_start_date) as first_start from {{ ref('stg_seeds__plans') }}
 ),
 
+spine as (
+    select
+        unnest(
+            generate_series(
+                cast(date_trunc('month', plans.first_start) as timestamp),
+                cast(date_trunc('month', {{ as_of_date() }}) as timestamp),
+                interval 1 month
+            )
+        ) as month_start
+    from plans
+),
+
 month_spine as (
     select
-        strftime(plans.month_start, '%Y-%m') as period_code,
+        strftime(spine.month_start, '%Y-%m') as period_code,
         'month' as period_kind,
-        cast(plans.month_start as date) as period_start,
-        cast(last_day(plans.month_start) as date) as period_end
-    from plans,
-        generate_series(
-            cast(date_trunc('month', plans.first_start) as timestamp),
-            cast(date_trunc('month', {{ as_of_date() }}) as timestamp),
-            interval 1 month
-        ) as spine (month_start)
+        cast(spine.month_start as date) as period_start,
+        cast(last_day(spine.month_start) as date) as period_end
+    from spine
 ),
 
 periods as (
