@@ -143,5 +143,5 @@ def _rule(test: str, args: dict, value: str, column: str, rows, number: int, tab
             return None
         close = get_close_matches(value, sorted(known), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"{value!r} is not a {field} of seeds/{ref.group(1)}.csv{hint}"
+        return f"{value!r} is not among the {field} values of seeds/{ref.group(1)}.csv{hint}"
     return None

@@ -77,19 +77,9 @@ def main() -> None:
     help="Stage the bundled sample releases and serve the sample API on 127.0.0.1.",
 )
 def run(sample: bool) -> None:
-    from dagster_project.console import RunConsole, print_run_summary
-    from dagster_project.report.changes import published_statuses
-    from dagster_project.runner import prepare_environment
+    from dagster_project.console import run_with_console
 
-    settings = prepare_environment()
-    before = published_statuses(settings.published_db_path)
-    with RunConsole(settings.home / "logs") as console:
-        console.echo(f"pmw run: full Dagster and dbt log in {console.log_path}")
-        from dagster_project.runner import run_pipeline
-
-        summary = run_pipeline(sample=sample, log=console.note, stage=console.stage_hook(settings.landing_dir))
-        console.end_stage()
-        print_run_summary(console, summary, settings, before)
+    summary = run_with_console(sample=sample)
     if not summary.ok:
         sys.exit(1)
 

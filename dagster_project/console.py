@@ -177,6 +177,22 @@ def count_files(folder: Path, total: int) -> Callable[[], tuple[int, int]]:
     return probe
 
 
+def run_with_console(sample: bool, stream: TextIO | None = None):
+    """`pmw run`: the pipeline with its output in <PMW_HOME>/logs/, stage lines and the closing summary
+    on ``stream`` (default: the terminal). Returns the runner's summary."""
+    from dagster_project.report.changes import published_statuses
+    from dagster_project.runner import prepare_environment, run_pipeline
+
+    settings = prepare_environment()
+    before = published_statuses(settings.published_db_path)
+    with RunConsole(settings.home / "logs", stream=stream) as console:
+        console.echo(f"pmw run: full Dagster and dbt log in {console.log_path}")
+        summary = run_pipeline(sample=sample, log=console.note, stage=console.stage_hook(settings.landing_dir))
+        console.end_stage()
+        print_run_summary(console, summary, settings, before)
+    return summary
+
+
 # ------------------------------------------------------------------------------------ closing summary
 MAX_LISTED = 12  # longer lists are cut ("… and N more"), so a run's output stays short
 

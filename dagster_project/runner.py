@@ -208,9 +208,7 @@ def build_and_publish(
     stage: StageHook | None = None,
 ) -> tuple[bool, list[str]]:
     """Run the build job; return (success, failed ERROR checks). WARN checks go to ``warnings``."""
-    from dagster_project.assets.publish import PUBLISHED_KEY, report_not_published
     from dagster_project.catalogue_check import check_catalogue
-    from dagster_project.definitions import defs
 
     # a broken catalogue row is named by file, row, target and column here, before dbt would fail a
     # test with a long generated name; nothing is built and the published copy stays as it is
@@ -221,6 +219,9 @@ def build_and_publish(
         if len(problems) > 20:
             log(f"catalogue: … and {len(problems) - 20} more")
         return False, [f"catalogue: {len(problems)} problem(s) in the seed files, nothing was built"]
+    from dagster_project.assets.publish import PUBLISHED_KEY, report_not_published
+    from dagster_project.definitions import defs
+
     recover_dead_runs(instance, log)
     _stage_or_log(stage, log)("build", "building the models, running the checks and publishing", 0)
     result = defs.resolve_job_def("build_and_publish").execute_in_process(
