@@ -160,7 +160,7 @@ def status(
 
     data = _load_published()
     if as_of:
-        _as_of_scorecard(data, as_of)
+        as_of = _as_of_scorecard(data, as_of)
     sc = data.scorecard
     if not show_all and "not_assessable" not in statuses:
         sc = sc[sc["target_kind"] != "qualitative"]
@@ -211,11 +211,13 @@ def status(
     )
 
 
-def _as_of_scorecard(data, month: str) -> None:
-    """Replace the data's scorecard with the month-end snapshot (the columns the table and csv/json use)."""
-    from dagster_project.report.changes import UnknownMonth, scorecard_at
+def _as_of_scorecard(data, month: str) -> str:
+    """Replace the data's scorecard with the month-end snapshot (the columns the table and csv/json use);
+    returns the month as YYYY-MM."""
+    from dagster_project.report.changes import UnknownMonth, normalise_month, scorecard_at
 
     try:
+        month = normalise_month(month)
         snapshot = scorecard_at(data.db_path, month)
     except UnknownMonth as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from exc
@@ -227,6 +229,7 @@ def _as_of_scorecard(data, month: str) -> None:
         if column in merged:
             merged[column] = None
     data.scorecard = merged
+    return month
 
 
 RECORD_COLUMNS = [

@@ -28,7 +28,9 @@ def published(sample_pipeline_run) -> Path:
 def test_every_published_table_and_column_has_a_comment_in_chinese_and_english(published):
     with duckdb.connect(str(published), read_only=True) as con:
         tables = dict(con.execute("select table_name, comment from duckdb_tables()").fetchall())
-        columns = con.execute("select table_name, column_name, comment from duckdb_columns()").fetchall()
+        columns = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() where not internal"
+        ).fetchall()
     assert set(tables) == set(TABLES)
     for table, comment in tables.items():
         assert comment and CJK.search(comment) and LATIN.search(comment), table
@@ -89,3 +91,33 @@ def test_sqlalchemy_reflects_every_mart_with_its_comments(published):
             ).fetchall()
             assert [(c[0], c[2]) for c in seen[table]["columns"]] == expected, table
             assert seen[table]["comment"], table
+
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "analysts.md"
+
+
+def test_the_guide_says_which_table_for_which_chart_with_real_columns(published):
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text[text.index("### Which table for which chart") :].split("\n### ")[0]
+    rows = [r for r in re.findall(r"^\| (.+?) \| `(\w+)` \| (.+?) \|$", section, re.M)]
+    assert len(rows) >= 6
+    with duckdb.connect(str(published), read_only=True) as con:
+        for chart, table, columns in rows:
+            known = {d[0] for d in con.execute(f"select * from {table} limit 0").description}
+            named = set(re.findall(r"`(\w+)`", columns))
+            assert named and named <= known, (chart, table, named - known)
+    # the Superset URI of the guide, as written (with the path filled in), opens the file read-only
+    uri = re.search(r"`(duckdb:////abs/path/var/published/marts\.duckdb\?access_mode=read_only)`", text).group(1)
+    uri = uri.replace("/abs/path/var/published/marts.duckdb", str(published))
+    script = "import sqlalchemy as sa, sys; e = sa.create_engine(sys.argv[1]); "
+    script += "print(len(sa.inspect(e).get_columns('fct_target_month_wide')))"
+    result = subprocess.run([sys.executable, "-c", script, uri], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert int(result.stdout) == len(con_columns(published, "fct_target_month_wide"))
+    for tool in ("Superset", "Metabase", "Evidence"):
+        assert f"### {tool}" in text or f"In **{tool}**" in text, tool
+
+
+def con_columns(published: Path, table: str) -> list[str]:
+    with duckdb.connect(str(published), read_only=True) as con:
+        return [d[0] for d in con.execute(f"select * from {table} limit 0").description]

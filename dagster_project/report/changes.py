@@ -54,7 +54,12 @@ def scorecard_at(db_path: Path, month: str) -> pd.DataFrame:
     month = normalise_month(month)
     con = open_published(db_path)
     try:
-        months = snapshot_months(con)
+        try:
+            months = snapshot_months(con)
+        except duckdb.CatalogException as exc:
+            raise UnknownMonth(
+                "the published copy has no month-end snapshot yet: run `pmw run` to publish one"
+            ) from exc
         if month not in months:
             span = f"{months[0]} .. {months[-1]}" if months else "none"
             raise UnknownMonth(f"no scorecard for {month}; months recorded: {span}")
@@ -85,7 +90,10 @@ def changes_since_last_month(db_path: Path, month: str | None = None) -> MonthCh
     """Targets whose month-end status differs from the month before (``month``: default the latest)."""
     con = open_published(db_path)
     try:
-        months = snapshot_months(con)
+        try:
+            months = snapshot_months(con)
+        except duckdb.CatalogException:  # a copy published before the snapshot existed
+            return MonthChanges(None, None)
         if not months:
             return MonthChanges(None, None)
         month = normalise_month(month) if month else months[-1]
@@ -128,7 +136,10 @@ def status_history(db_path: Path) -> tuple[list[str], list[str], dict[str, str]]
     whole month-end history, compactly, for the report's month picker."""
     con = open_published(db_path)
     try:
-        months = snapshot_months(con)
+        try:
+            months = snapshot_months(con)
+        except duckdb.CatalogException:  # a copy published before the snapshot existed
+            return [], [], {}
         targets = [r[0] for r in con.execute("select target_id from dim_targets order by target_id").fetchall()]
         rows = con.execute("select snapshot_month, target_id, status_code from fct_scorecard_monthly").fetchall()
     finally:

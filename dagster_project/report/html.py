@@ -481,7 +481,7 @@ def _history(data: ReportData) -> str:
 Pick a month: the scorecard as it stood at that month end, from the figures released by then (months that
 have ended are kept as recorded; later revisions do not rewrite them).</p>
 <div class="filters">月份 Month <select id="h-month">{options}</select></div>
-<div class="cards small" id="h-cards"></div>
+<div class="cards" id="h-cards"></div>
 <h3>较上月变化 <small>Changed since last month</small> <span id="h-period" class="muted"></span></h3>
 <ul id="h-changes" class="changes"></ul>
 <script type="application/json" id="h-data">{blob}</script>
@@ -564,8 +564,10 @@ ol.sources li{break-inside:avoid;margin-bottom:4px}
 a.fn{text-decoration:none;color:#0969da;white-space:nowrap}
 footer{padding:0 28px 30px;color:#57606a;font-size:12px}
 @media print{nav{display:none}section{break-inside:avoid-page}}
-.cards.small .card{min-width:96px;padding:4px 10px;cursor:default}
-.cards.small .card .count{font-size:20px}
+.hcard{border:1px solid #d0d7de;border-top:6px solid;border-radius:6px;background:#fff;padding:4px 10px;
+  min-width:96px}
+.hcard .count{display:block;font-size:20px;font-weight:700}
+.hcard .lbl{font-size:12px}
 ul.changes{columns:2;font-size:12.5px}
 .downloads a{color:#fff;margin-right:14px}
 #scorecard .scroll{max-width:100%}
@@ -578,7 +580,7 @@ ul.changes{columns:2;font-size:12.5px}
   section{padding:10px 10px}
   .plans,.two,.charts,.twomap{grid-template-columns:minmax(0,1fr)}
   .tiles{grid-template-columns:repeat(4,minmax(0,1fr))}
-  .card{min-width:0;flex:1 1 40%}
+  .card,.hcard{min-width:0;flex:1 1 40%}
   .quote{max-width:160px}
   ol.sources,ul.changes{columns:1}
   .filters select,.filters input{max-width:100%;margin-bottom:4px}
@@ -628,7 +630,7 @@ HISTORY_JS = """
     var m=pick.value, s=d.m[m], counts={};
     for(var i=0;i<s.length;i++){var c=code(s[i]); if(c) counts[c]=(counts[c]||0)+1;}
     document.getElementById('h-cards').innerHTML=d.codes.map(function(c){var l=d.labels[c];
-      return '<div class="card" data-status="'+c+'" style="border-top-color:'+l[2]+'"><span class="count">'+
+      return '<div class="hcard" data-status="'+c+'" style="border-top-color:'+l[2]+'"><span class="count">'+
         (counts[c]||0)+'</span><span class="lbl">'+esc(l[0])+'<br><small>'+esc(l[1])+
         '</small></span></div>';}).join('');
     var k=d.months.indexOf(m), prev=k>0?d.months[k-1]:null, items=[];
