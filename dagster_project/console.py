@@ -13,6 +13,7 @@ import re
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,13 +182,21 @@ def run_with_console(sample: bool, stream: TextIO | None = None):
     """`pmw run`: the pipeline with its output in <PMW_HOME>/logs/, stage lines and the closing summary
     on ``stream`` (default: the terminal). Returns the runner's summary."""
     from dagster_project.report.changes import published_statuses
-    from dagster_project.runner import prepare_environment, run_pipeline
+    from dagster_project.runner import RunSummary, prepare_environment, run_pipeline
 
     settings = prepare_environment()
     before = published_statuses(settings.published_db_path)
     with RunConsole(settings.home / "logs", stream=stream) as console:
         console.echo(f"pmw run: full Dagster and dbt log in {console.log_path}")
-        summary = run_pipeline(sample=sample, log=console.note, stage=console.stage_hook(settings.landing_dir))
+        try:
+            summary = run_pipeline(sample=sample, log=console.note, stage=console.stage_hook(settings.landing_dir))
+        except Exception as exc:  # the traceback goes to the log; the user gets one line and the summary
+            with open(console.log_path, "a", encoding="utf-8") as log:
+                log.write(traceback.format_exc())
+            console.end_stage("failed")
+            console.echo(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            console.echo(f"       the traceback is in {console.log_path}")
+            summary = RunSummary()
         console.end_stage()
         print_run_summary(console, summary, settings, before)
     return summary

@@ -97,3 +97,22 @@ def test_a_broken_catalogue_stops_the_build_with_those_messages(tmp_path, monkey
         "plan_id values of "
         "seeds/plans.csv; did you mean 'zz_2022_2026'?"
     ]
+
+
+def test_an_unexpected_error_is_one_line_and_the_traceback_goes_to_the_log(tmp_path, monkeypatch):
+    from dagster_project import console as console_module
+    from tests.conftest import point_settings_at
+
+    point_settings_at(tmp_path / "home", monkeypatch)
+
+    def broken(**kwargs):
+        raise RuntimeError("the dbt project does not parse\nsecond line")
+
+    monkeypatch.setattr("dagster_project.runner.run_pipeline", broken)
+    out = io.StringIO()
+    summary = console_module.run_with_console(sample=False, stream=out)
+    text = out.getvalue()
+    assert not summary.ok
+    assert "error: RuntimeError: the dbt project does not parse" in text and "Traceback" not in text
+    log = next((tmp_path / "home" / "logs").glob("run-*.log")).read_text(encoding="utf-8")
+    assert "Traceback" in log and "second line" in log
