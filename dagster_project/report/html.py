@@ -166,8 +166,8 @@ def _summary(data: ReportData, sc: pd.DataFrame) -> str:
 {int(q.get("illustrative", 0))} 示意 illustrative latest figures），{len(sc) - len(quantified)} 项定性 qualitative.</p>
 <div class="plans">{"".join(plans)}</div>
 <h3>各章节目标状态 <small>Targets by section and status</small></h3>
-<div class="two"><table class="matrix"><thead><tr><th>章节 Section</th>{head}<th>合计 Total</th></tr></thead>
-<tbody>{body}</tbody></table>
+<div class="two"><div class="scroll"><table class="matrix"><thead><tr><th>章节 Section</th>{head}<th>合计 Total</th>
+</tr></thead><tbody>{body}</tbody></table></div>
 <div class="fig">{{summary_figure}}</div></div>
 </section>"""
 
@@ -571,7 +571,7 @@ footer{padding:0 28px 30px;color:#57606a;font-size:12px}
 ul.changes{columns:2;font-size:12.5px}
 .downloads a{color:#fff;margin-right:14px}
 #scorecard .scroll{max-width:100%}
-#scorecard-table th{white-space:nowrap}
+#scorecard-table th,table.matrix th{white-space:nowrap}
 /* phones (WeChat, 390 px): one column, wide tables scroll inside their box, nothing wider than the screen */
 @media (max-width:700px){
   header,nav,main,footer{padding-left:10px;padding-right:10px}
