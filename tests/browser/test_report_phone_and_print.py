@@ -6,7 +6,6 @@ offline); `pmw report --pdf` prints a one-to-two-page A4 brief."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -14,16 +13,11 @@ from click.testing import CliRunner
 
 from dagster_project.cli import main
 from dagster_project.report.brief import pdf_page_count
+from tests.browser import test_report_in_browser
 from tests.browser.cdp import Chromium
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def report_file(sample_pipeline_run) -> Path:
-    path = sample_pipeline_run.home / "reports" / "progress_report.html"
-    assert path.exists(), "the report asset did not run"
-    return path
+report_file = test_report_in_browser.report_file  # the fixture: the report the Dagster asset wrote
 
 
 def test_report_is_well_under_2_mb_with_the_partial_bundle(report_file):

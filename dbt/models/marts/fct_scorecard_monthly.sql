@@ -66,7 +66,7 @@ known_at_month_end as (
         progress.*,
         row_number() over (
             partition by months.snapshot_month, progress.target_id
-            order by progress.period_end desc, progress.period_kind desc
+            order by {{ latest_period_first('progress') }}
         ) as recency
     from months
     inner join progress
@@ -111,11 +111,7 @@ snapshot as (
         latest.release_date as latest_release_date,
         latest.source_file,
         latest.source_row,
-        case
-            when targets.target_kind = 'qualitative' then 'not_assessable'
-            when latest.target_id is null then 'no_data'
-            else latest.status_code
-        end as status_code
+        {{ scorecard_status_code('targets', 'latest') }} as status_code
     from months
     cross join targets
     left join latest

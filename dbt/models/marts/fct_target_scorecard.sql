@@ -12,9 +12,11 @@ indicators as (
 
 progress as (
     select
-        *,
-        row_number() over (partition by target_id order by period_end desc, period_kind desc) as recency
-    from {{ ref('fct_target_progress') }}
+        all_periods.*,
+        row_number() over (
+            partition by all_periods.target_id order by {{ latest_period_first('all_periods') }}
+        ) as recency
+    from {{ ref('fct_target_progress') }} as all_periods
 ),
 
 latest as (
@@ -65,11 +67,7 @@ scored as (
         latest.release_date as latest_release_date,
         latest.source_file,
         latest.calculation_trace,
-        case
-            when targets.target_kind = 'qualitative' then 'not_assessable'
-            when latest.target_id is null then 'no_data'
-            else latest.status_code
-        end as status_code,
+        {{ scorecard_status_code('targets', 'latest') }} as status_code,
         indicators.frequency,
         indicators.release_lag_days,
         case indicators.frequency
