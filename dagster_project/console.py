@@ -44,6 +44,8 @@ class RunConsole:
         self._lock = threading.Lock()
         self._number = 0
         self._line_broken = False
+        self._log_stream: TextIO | None = None
+        self._saved_streams: tuple[TextIO, TextIO] = (sys.stdout, sys.stderr)
 
     # -- capture
     def __enter__(self) -> RunConsole:
@@ -58,6 +60,10 @@ class RunConsole:
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
         os.close(log_fd)
+        # Python-level writers too (Dagster's console logger, warnings), wherever sys.stdout/err pointed
+        self._saved_streams = (sys.stdout, sys.stderr)
+        self._log_stream = open(self.log_path, "a", buffering=1, encoding="utf-8", errors="replace")
+        sys.stdout = sys.stderr = self._log_stream
         self._ticker = threading.Thread(target=self._tick, daemon=True)
         self._ticker.start()
         return self
@@ -69,6 +75,10 @@ class RunConsole:
             self._ticker.join(timeout=2)
         sys.stdout.flush()
         sys.stderr.flush()
+        if self._log_stream is not None:
+            sys.stdout, sys.stderr = self._saved_streams
+            self._log_stream.close()
+            self._log_stream = None
         if self._saved is not None:
             os.dup2(self._saved[0], 1)
             os.dup2(self._saved[1], 2)
