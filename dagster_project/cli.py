@@ -188,6 +188,7 @@ def status(
     sc = sc.assign(_rank=sc["status_code"].map(rank)).sort_values(["_rank", "section_zh", "target_id"])
     if fmt != "table":
         _emit_records(sc, region_values, fmt)
+        _print_quarantined(err=True)  # machine-readable output stays clean
         return
     headers, rows = scorecard_rows(sc)
     if region_values is not None:
@@ -209,6 +210,21 @@ def status(
         f"{int(quality.get('published', 0))} published, {int(quality.get('derived', 0))} derived, "
         f"{int(quality.get('illustrative', 0))} illustrative (示意: sample data, not real figures)"
     )
+    _print_quarantined(err=False)
+
+
+def _print_quarantined(err: bool) -> None:
+    """Files quarantined since the last clean ingestion: their figures are missing from the scorecard."""
+    from dagster_project.ingest.quarantine import quarantined_since_clean
+
+    settings = load_settings()
+    files = quarantined_since_clean(settings.quarantine_dir)
+    if not files:
+        return
+    click.echo(f"\n{len(files)} file(s) quarantined since the last clean ingestion (not loaded):", err=err)
+    for f in files:
+        click.echo(f"    {f.name}: {f.reason}", err=err)
+    click.echo(f"    reports: {settings.quarantine_dir}", err=err)
 
 
 def _as_of_scorecard(data, month: str) -> str:
@@ -268,7 +284,9 @@ def _emit_records(sc, region_values, fmt: str) -> None:
         frame["region_unit_status"] = regional["unit_status"].to_numpy()
         frame["region_period_code"] = regional["period_code"].to_numpy()
     if fmt == "csv":
-        click.echo(frame.to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
+        from dagster_project.ingest.text import spreadsheet_safe_frame
+
+        click.echo(spreadsheet_safe_frame(frame).to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
     else:
         click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
 
@@ -341,14 +359,39 @@ def explain(target: str, period: str | None, history: int) -> None:
     help="The release's path in the landing folder (its partition key); default: the "
     "file name, or its path if the file is already in the landing folder.",
 )
+@click.option(
+    "--source",
+    help="The source (出处) of the file's published figures when the file names none in its header or "
+    "footer (发布单位/数据来源/来源), e.g. '株洲市统计局《统计月报》2022年5月'. Without it and without a "
+    "folder default (PMW_SOURCE_DEFAULTS) such a file is refused.",
+)
+@click.option(
+    "--confirm-outlier",
+    "confirm",
+    metavar="REASON",
+    help="Load values refused as implausible (outside the indicator's plausible range or far from its "
+    "history) because they are real: say why (e.g. '一次性土地出让收入，财政局已核实'). The reason is kept "
+    "with the release; hard rules (rates above 100%, impossible days, class Ⅵ) still apply.",
+)
 @click.option("--publish", is_flag=True, help="Afterwards rebuild the models, run the checks and publish the marts.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Dagster's own log.")
-def ingest(file: Path, key: str | None, publish: bool, verbose: bool) -> None:
-    from dagster_project import landing
-    from dagster_project.ingest import store
-    from dagster_project.runner import prepare_environment
+def ingest(file: Path, key: str | None, source: str | None, confirm: str | None, publish: bool, verbose: bool) -> None:
+    from dagster_project.runner import WarehouseBusy, prepare_environment, warehouse_lock
 
     settings = prepare_environment()
+    try:
+        with warehouse_lock(settings, lambda m: click.echo(m, err=True), what=f"pmw ingest {file.name}"):
+            _ingest(settings, file, key, source, confirm, publish, verbose)
+    except WarehouseBusy as exc:
+        fail(str(exc))
+
+
+def _ingest(
+    settings, file: Path, key: str | None, source_text: str | None, confirm: str | None, publish: bool, verbose: bool
+) -> None:
+    from dagster_project import landing
+    from dagster_project.ingest import store
+
     source = file.resolve()
     landing_dir = settings.landing_dir.resolve()
     in_landing = source.is_relative_to(landing_dir) and key is None
@@ -364,6 +407,9 @@ def ingest(file: Path, key: str | None, publish: bool, verbose: bool) -> None:
     if staged != source:
         staged.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, staged)  # the office's copy stays where it was
+    for kind, text in (("source", source_text), ("confirm", confirm)):
+        if text is not None:
+            landing.write_note(staged, kind, text)
     release_id = store.make_release_id(key, landing.file_sha256(staged))
     click.echo(f"[1/3] staged {file} as release {key!r} in {settings.landing_dir}", err=True)
 
@@ -372,10 +418,15 @@ def ingest(file: Path, key: str | None, publish: bool, verbose: bool) -> None:
     with warnings.catch_warnings():
         if not verbose:
             warnings.simplefilter("ignore")  # Dagster's beta/deprecation notices are not the user's business
-        run_id, run_ok = _run_ingest_job(key, verbose)
+        run_id, run_ok, notes = _run_ingest_job(key, verbose)
     click.echo(f"      run {run_id} finished in {time.monotonic() - started:.1f} s", err=True)
+    for note in notes:  # sheets read and skipped, a re-sent file
+        click.echo(f"      {note}")
 
     outcome = _release_outcome(settings.warehouse_path, release_id)
+    if outcome is None and any(n.startswith("already loaded") for n in notes):
+        click.echo(f"[3/3] nothing new: {key} is {next(n for n in notes if n.startswith('already loaded'))}")
+        return
     if outcome is None:
         fail(f"the ingestion run did not record release {release_id}; see run {run_id} in the Dagster UI (pmw ui)")
     state, row_count, errors = outcome
@@ -405,23 +456,33 @@ def ingest(file: Path, key: str | None, publish: bool, verbose: bool) -> None:
     fail(f"{key} was quarantined; fix the file and ingest it again (a corrected file becomes a new release)")
 
 
-def _run_ingest_job(key: str, verbose: bool) -> tuple[str, bool]:
+def _run_ingest_job(key: str, verbose: bool) -> tuple[str, bool, list[str]]:
     import dagster as dg
 
     from dagster_project.assets.ingestion import release_files
-    from dagster_project.definitions import defs
+    from dagster_project.ingest_job import ingest_job
+    from dagster_project.runner import _runner_tags, recover_dead_runs
 
     instance = dg.DagsterInstance.get()
+    # a run killed earlier (its process is gone) still holds the warehouse pool's only slot: free it,
+    # or this run would wait for it forever
+    recover_dead_runs(instance, lambda m: click.echo(f"      {m}", err=True))
     if not instance.has_dynamic_partition(release_files.name, key):
         instance.add_dynamic_partitions(release_files.name, [key])
     level = "INFO" if verbose else "CRITICAL"  # the errors are printed below, in words
-    result = defs.resolve_job_def("ingest_release_files").execute_in_process(
+    result = ingest_job().execute_in_process(
         run_config={"loggers": {"console": {"config": {"log_level": level}}}},
         instance=instance,
         partition_key=key,
         raise_on_error=False,
+        tags=_runner_tags(),
     )
-    return result.run_id, result.success
+    notes: list[str] = []
+    for event in result.get_asset_materialization_events():
+        value = event.materialization.metadata.get("ingest_notes")
+        if value is not None:
+            notes += value.value.get(key, [])
+    return result.run_id, result.success, notes
 
 
 def _release_outcome(warehouse: Path, release_id: str):
@@ -511,7 +572,9 @@ def report(output: Path | None, as_pdf: bool) -> None:
         bar.update(1)
 
     try:
-        result = build_report(settings.published_db_path, out, progress=progress)
+        result = build_report(
+            settings.published_db_path, out, progress=progress, quarantine_dir=settings.quarantine_dir
+        )
     except NoPublishedCopy as exc:
         fail(str(exc))
     finally:
@@ -650,7 +713,9 @@ def _run_sql(con, text: str, fmt: str, max_rows: int) -> bool:
                 continue
             frame = relation.df()
             if fmt == "csv":
-                click.echo(frame.to_csv(index=False), nl=False)
+                from dagster_project.ingest.text import spreadsheet_safe_frame
+
+                click.echo(spreadsheet_safe_frame(frame).to_csv(index=False), nl=False)
             elif fmt == "json":
                 click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
             else:

@@ -265,15 +265,17 @@ def print_run_summary(console: RunConsole, summary, settings, before: dict[str, 
     console.echo(f"release files loaded:      {len(summary.files_loaded)}")
     console.echo(f"release files quarantined: {len(summary.files_quarantined)}  -> {settings.quarantine_dir}")
     reasons = quarantine_reasons(settings.warehouse_path, summary.files_quarantined)
-    _listed(
-        console,
-        [
-            f"{key}: {reasons[key][0]}" + (f" (+{reasons[key][1] - 1} more)" if reasons[key][1] > 1 else "")
-            if key in reasons
-            else key
-            for key in summary.files_quarantined
-        ],
-    )
+    given = getattr(summary, "quarantine_reasons", {}) or {}  # the runner's own reason, when it has one
+    expected = set(getattr(summary, "expected_quarantine", []) or [])
+    lines = []
+    for key in summary.files_quarantined:
+        note = " (sample file, bad on purpose)" if key in expected else ""
+        if key in reasons:
+            more = f" (+{reasons[key][1] - 1} more)" if reasons[key][1] > 1 else ""
+            lines.append(f"{key}{note}: {reasons[key][0]}{more}")
+        else:
+            lines.append(f"{key}{note}: {given.get(key, 'see its .errors.md in the quarantine folder')}")
+    _listed(console, lines)
     if summary.api_months:
         console.echo(f"API months pulled:         {summary.api_months}")
     if summary.failed_checks:
@@ -298,7 +300,10 @@ def print_run_summary(console: RunConsole, summary, settings, before: dict[str, 
     if month.previous:
         console.echo(f"changed since last month ({month.previous} -> {month.month}): {len(month.changes)}")
         _listed(console, [f"{c.target_id} {c.title_zh}: {label(c.before)} -> {label(c.after)}" for c in month.changes])
-    if not summary.ok:
+    unexpected = getattr(summary, "unexpected_quarantine", []) or []
+    if unexpected:
+        console.echo(f"{len(unexpected)} file(s) quarantined: {', '.join(unexpected)}")
+    if not summary.build_succeeded:
         console.echo("the build did not succeed: the last good published copy was kept")
         _listed(console, build_errors(console.log_path))
     counts = status_counts(db)

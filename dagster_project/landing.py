@@ -81,11 +81,52 @@ def locate(partition_key: str, landing_dir: Path, archive_dir: Path) -> Path:
     )
 
 
+NOTE_KINDS = ("source", "confirm")  # `pmw ingest --source`, `pmw ingest --confirm-outlier`
+
+
+def note_path(path: Path, kind: str) -> Path:
+    """Where `pmw ingest` leaves what it was told about a release file (its source, a confirmed
+    outlier): a hidden file beside it (ignored by the scan), moved with the file to the archive so a
+    backfill reads it too."""
+    if kind not in NOTE_KINDS:
+        raise ValueError(f"unknown note kind {kind!r}")
+    return path.with_name(f".{path.name}.{kind}")
+
+
+def write_note(path: Path, kind: str, text: str) -> None:
+    note_path(path, kind).write_text(text.strip() + "\n", encoding="utf-8")
+
+
+def read_note(path: Path, kind: str) -> str | None:
+    note = note_path(path, kind)
+    text = note.read_text(encoding="utf-8").strip() if note.is_file() else ""
+    return text or None
+
+
+def source_for(partition_key: str, path: Path, defaults: dict[str, str]) -> str | None:
+    """The source (出处) for a release's rows that cite none: the file's own note (`--source`), else the
+    default of its nearest landing sub-folder (settings ``source_defaults``, '' or '.' for the top)."""
+    text = read_note(path, "source")
+    if text:
+        return text
+    parts = partition_key.split("/")[:-1]
+    for depth in range(len(parts), -1, -1):
+        folder = "/".join(parts[:depth])
+        for candidate in (folder, "." if not folder else None):
+            if candidate is not None and defaults.get(candidate):
+                return defaults[candidate]
+    return None
+
+
 def archive(path: Path, partition_key: str, landing_dir: Path, archive_dir: Path) -> Path:
-    """Move a loaded file from landing to the archive (no-op when it is already archived)."""
+    """Move a loaded file (and its source note) from landing to the archive (no-op when already archived)."""
     if not path.resolve().is_relative_to(landing_dir.resolve()):
         return path
     target = archive_dir / partition_key
     target.parent.mkdir(parents=True, exist_ok=True)
+    for kind in NOTE_KINDS:
+        note = note_path(path, kind)
+        if note.is_file():
+            shutil.move(str(note), note_path(target, kind))
     shutil.move(str(path), target)
     return target

@@ -18,13 +18,14 @@ How to read it (docs for analysts):
 - DuckDB: ``duckdb.connect("published/marts.duckdb", read_only=True)``. A published file is never
   written again: a publish points the name at a new file, and a reader that has the old one open keeps
   a complete, consistent version (POSIX). Table ``publish_manifest`` says which version it is.
-- Parquet: resolve ``published/current`` once (``os.path.realpath``) and read every file from that
-  folder: they are one version, with their row counts in its ``manifest.json``.
+- Parquet: resolve ``published/current`` once (``os.path.realpath``, or :func:`current_version`) and
+  read every file from that folder: they are one version, with their row counts in its ``manifest.json``.
 
 A version is complete before it becomes current, so a crash (or SIGKILL) mid-publish leaves at most
 an ``.incoming-*`` folder, removed by the next publish; readers keep the previous version. Readers
 are never blocked: the pipeline never opens a published file for writing, so it holds no lock on it.
-Version files are read-only (0444); the last KEEP_VERSIONS versions stay on disk for slow readers.
+Version files are read-only (0444); the last KEEP_VERSIONS versions stay on disk for slow readers, and
+so does any version that was current less than the grace period ago (PMW_PUBLISH_GRACE_SECONDS, 1 h).
 """
 
 from __future__ import annotations
@@ -257,15 +258,29 @@ def _remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def _prune(published_dir: Path, keep: int) -> None:
-    """Remove unfinished versions (a killed publisher's) and all but the newest ``keep`` versions."""
+def _version_time(name: str) -> datetime | None:
+    """When a version was written, from its name (``20261203T071024200917Z-<run>``)."""
+    try:
+        return datetime.strptime(name.split("-", 1)[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _prune(published_dir: Path, keep: int, grace_seconds: float = 0.0, now: datetime | None = None) -> None:
+    """Remove unfinished versions (a killed publisher's) and old versions: one is kept while it is among
+    the newest ``keep``, or was current less than ``grace_seconds`` ago (a slow reader that resolved
+    ``current`` before the swap still has its files)."""
     versions_dir = published_dir / "versions"
     current = (published_dir / "current").resolve()
+    now = now or datetime.now(UTC)
     for entry in versions_dir.iterdir():
         if entry.name.startswith(INCOMING_PREFIX):
             _remove_tree(entry)
     complete = sorted(p for p in versions_dir.iterdir() if not p.name.startswith("."))
-    for old in complete[:-keep]:
+    for i, old in enumerate(complete[:-keep] if keep else complete):
+        superseded = _version_time(complete[i + 1].name) if i + 1 < len(complete) else None
+        if superseded is not None and (now - superseded).total_seconds() < grace_seconds:
+            continue  # current until recently: a reader may still be in it
         if old.resolve() != current:
             _remove_tree(old)
     for stray in published_dir.glob(".*.incoming-*"):
@@ -273,15 +288,24 @@ def _prune(published_dir: Path, keep: int) -> None:
 
 
 def publish_marts(
-    warehouse_path: Path, published_dir: Path, run_id: str, suites: dict[str, str] | None = None
+    warehouse_path: Path,
+    published_dir: Path,
+    run_id: str,
+    suites: dict[str, str] | None = None,
+    grace_seconds: float | None = None,
 ) -> PublishResult:
     """Write, audit and publish a new version of the marts; return it. ``suites``: name -> version of
     the expectation suites that gated it (recorded in the manifest)."""
+    if grace_seconds is None:
+        from dagster_project.settings import load_settings
+
+        grace_seconds = load_settings().publish_grace_seconds
     published_dir.mkdir(parents=True, exist_ok=True)
     versions_dir = published_dir / "versions"
     versions_dir.mkdir(exist_ok=True)
     with _publish_lock(published_dir):
-        _prune(published_dir, keep=KEEP_VERSIONS)  # clears a killed publisher's .incoming-* first
+        # clears a killed publisher's .incoming-* first
+        _prune(published_dir, keep=KEEP_VERSIONS, grace_seconds=grace_seconds)
         version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + (run_id or "adhoc")[:8]
         incoming = versions_dir / f"{INCOMING_PREFIX}{version}"
         try:
@@ -295,10 +319,20 @@ def publish_marts(
         os.rename(incoming, version_dir)  # complete folder appears under its final name at once
         _fsync(versions_dir)
         _make_current(published_dir, version_dir)
-        _prune(published_dir, keep=KEEP_VERSIONS)
+        _prune(published_dir, keep=KEEP_VERSIONS, grace_seconds=grace_seconds)
     return PublishResult(
         version=version, db_path=published_dir / "marts.duckdb", version_dir=version_dir, manifest=manifest
     )
+
+
+def current_version(published_dir: Path) -> tuple[Path, dict]:
+    """The version being served, resolved once: its folder and its manifest. Read every file of one
+    read from this folder (``folder / "parquet" / f"{mart}.parquet"``), never through ``current/``
+    again, and a concurrent publish cannot mix two versions into the read; the folder stays on disk
+    while the grace period (PMW_PUBLISH_GRACE_SECONDS) runs after it stops being current."""
+    folder = Path(os.path.realpath(published_dir / "current"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return folder, manifest
 
 
 def read_manifest(published_dir: Path) -> dict | None:

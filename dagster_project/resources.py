@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from dagster import EnvVar
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.settings import Settings, load_settings
@@ -65,16 +64,22 @@ def ensure_dbt_manifest(settings: Settings | None = None) -> Path:
     return manifest
 
 
-def build_resources(settings: Settings) -> dict[str, object]:
+def duckdb_resource(settings: Settings) -> DuckDBResource:
     # Resolved when a run starts, not when the code location loads, so a test or a deployment can
     # point the same definitions at another warehouse file.
     os.environ.setdefault("PMW_WAREHOUSE_PATH", str(settings.warehouse_path))
+    return DuckDBResource(
+        database=EnvVar("PMW_WAREHOUSE_PATH"),
+        # the same cap as dbt/profiles.yml: DuckDB's default is 80% of the machine's RAM
+        connection_config={"memory_limit": os.environ.get("PMW_DUCKDB_MEMORY_LIMIT", "3GB")},
+    )
+
+
+def build_resources(settings: Settings) -> dict[str, object]:
+    from dagster_dbt import DbtCliResource  # only the build needs dbt; `pmw ingest` never imports it
+
     return {
-        "duckdb": DuckDBResource(
-            database=EnvVar("PMW_WAREHOUSE_PATH"),
-            # the same cap as dbt/profiles.yml: DuckDB's default is 80% of the machine's RAM
-            connection_config={"memory_limit": os.environ.get("PMW_DUCKDB_MEMORY_LIMIT", "3GB")},
-        ),
+        "duckdb": duckdb_resource(settings),
         "dbt": DbtCliResource(
             project_dir=str(settings.dbt_project_dir),
             profiles_dir=str(settings.dbt_project_dir),

@@ -6,12 +6,17 @@ partitions. Runs are recorded in the Dagster instance under var/dagster_home, so
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 import socket
-from collections.abc import Callable
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -35,18 +40,96 @@ telemetry:
 """
 
 
+class WarehouseBusy(RuntimeError):
+    """Another `pmw run` / `pmw ingest` kept the warehouse longer than the lock timeout."""
+
+
+_held = 0  # re-entrant within one process: `pmw ingest --publish` takes the lock once
+
+
+@contextlib.contextmanager
+def warehouse_lock(
+    settings: Settings, log: Callable[[str], None], timeout: float | None = None, what: str = ""
+) -> Iterator[None]:
+    """One command-line writer of the warehouse at a time (`pmw run`, `pmw ingest`).
+
+    A second one waits, saying for whom, and gives up cleanly after ``timeout`` seconds
+    (settings ``lock_timeout_seconds``) having written nothing. The lock is an flock: the kernel
+    releases it when its process dies, so a killed run never keeps it.
+    """
+    global _held
+    if _held:
+        _held += 1
+        try:
+            yield
+        finally:
+            _held -= 1
+        return
+    timeout = settings.lock_timeout_seconds if timeout is None else timeout
+    path = settings.home / ".warehouse.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another pmw command"
+                    log(
+                        f"waiting for {holder} to finish with the warehouse (up to {timeout:.0f} s; "
+                        "PMW_LOCK_TIMEOUT_SECONDS) …"
+                    )
+                    told = True
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"the warehouse is still in use after {timeout:.0f} s; nothing was written. Try again "
+                        "when the other command has finished (or raise PMW_LOCK_TIMEOUT_SECONDS)"
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        since = datetime.now(UTC).strftime("%H:%M:%S UTC")
+        handle.write(f"`{what or ' '.join(['pmw', *sys.argv[1:2]])}` (pid {os.getpid()}, since {since})\n")
+        handle.flush()
+        _held = 1
+        try:
+            yield
+        finally:
+            _held = 0
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+SAMPLE_BAD_FOLDER = "bad/"  # data/sample/bad/: files that demonstrate the quarantine
+
+
 @dataclass
 class RunSummary:
     files_loaded: list[str] = field(default_factory=list)
     files_quarantined: list[str] = field(default_factory=list)
+    quarantine_reasons: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
     api_months: int = 0
     build_succeeded: bool = False
     failed_checks: list[str] = field(default_factory=list)  # ERROR severity: blocked or quarantined
     warned_checks: list[str] = field(default_factory=list)  # WARN severity: a human should look
 
+    # sample files that are bad on purpose (data/sample/bad/): quarantining them is the expected outcome
+    expected_quarantine: list[str] = field(default_factory=list)
+
+    @property
+    def unexpected_quarantine(self) -> list[str]:
+        return [k for k in self.files_quarantined if k not in self.expected_quarantine]
+
     @property
     def ok(self) -> bool:
-        return self.build_succeeded
+        """The build published, and no file was quarantined (beyond the sample's deliberate bad files)."""
+        return self.build_succeeded and not self.unexpected_quarantine
 
 
 def prepare_environment(settings: Settings | None = None) -> Settings:
@@ -176,6 +259,13 @@ def ingest_landing(
         metadata = event.materialization.metadata
         if "quarantined" in metadata:
             quarantined.update(metadata["quarantined"].value)
+        if "quarantine_reasons" in metadata:
+            summary.quarantine_reasons.update(metadata["quarantine_reasons"].value)
+        if "ingest_notes" in metadata:
+            summary.notes.update(metadata["ingest_notes"].value)
+    if not result.success and not quarantined:
+        # the run failed outright (not a file's fault): say so rather than "quarantined: 0"
+        summary.failed_checks.append("ingest_release_files: the run failed; see it in the Dagster UI")
     summary.files_quarantined = sorted(quarantined)
     summary.files_loaded = [k for k in ordered if k not in quarantined]
     summary.failed_checks += _failed_checks(result)
@@ -245,12 +335,19 @@ def run_pipeline(
     stage: StageHook | None = None,
 ) -> RunSummary:
     settings = prepare_environment(settings)
+    with warehouse_lock(settings, log, what="pmw run"):
+        return _run_pipeline(sample, log, settings)
+
+
+def _run_pipeline(sample: bool, log: Callable[[str], None], settings: Settings) -> RunSummary:
     if sample:
         staged = stage_sample_releases(settings)
         log(f"staged {len(staged)} sample release files into {settings.landing_dir}")
     instance = dg.DagsterInstance.get()
     recover_dead_runs(instance, log)
     summary = ingest_landing(instance, settings, log, stage)
+    if sample:
+        summary.expected_quarantine = [k for k in summary.files_quarantined if k.startswith(SAMPLE_BAD_FOLDER)]
     api_dir = settings.sample_dir / "api"
     if sample and api_dir.is_dir():
         from dagster_project.sample_api import sample_months, serve_sample_api

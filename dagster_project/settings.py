@@ -33,6 +33,31 @@ class Settings:
     sample_dir: Path
     dbt_project_dir: Path
     stats_api_url: str | None
+    # Limits on what one landing file may be (docs/release_formats.md, "Limits"): a file beyond them is
+    # quarantined with that reason instead of exhausting memory or time.
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_field_chars: int = 10_000
+    max_sheet_rows: int = 100_000
+    max_sheet_cols: int = 200
+    # folder of the landing folder -> the source (出处) of the releases dropped there, for files that
+    # name no 发布单位/来源 themselves (a JSON object; see docs/release_formats.md)
+    source_defaults_path: Path | None = None
+    # published versions younger than this stay on disk for slow readers, whatever their number
+    publish_grace_seconds: float = 3600.0
+    # how long `pmw run` / `pmw ingest` wait for another one writing the warehouse before giving up
+    lock_timeout_seconds: float = 900.0
+
+    def source_defaults(self) -> dict[str, str]:
+        """The per-folder default sources (folder relative to the landing folder -> source text)."""
+        import json
+
+        path = self.source_defaults_path
+        if path is None or not path.is_file():
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise ValueError(f"{path}: expected a JSON object of folder -> source text")
+        return {str(k).strip("/"): v.strip() for k, v in data.items() if v.strip()}
 
     @property
     def published_db_path(self) -> Path:
@@ -52,6 +77,16 @@ class Settings:
             folder.mkdir(parents=True, exist_ok=True)
 
 
+def _number_from_env(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a number") from None
+
+
 def load_settings() -> Settings:
     home = _path_from_env("PMW_HOME", REPO_ROOT / "var")
     return Settings(
@@ -68,4 +103,11 @@ def load_settings() -> Settings:
         sample_dir=_path_from_env("PMW_SAMPLE_DIR", REPO_ROOT / "data" / "sample"),
         dbt_project_dir=REPO_ROOT / "dbt",
         stats_api_url=os.environ.get("PMW_STATS_API_URL") or None,
+        max_file_bytes=int(_number_from_env("PMW_MAX_FILE_MB", 100) * 1024 * 1024),
+        max_field_chars=int(_number_from_env("PMW_MAX_FIELD_CHARS", 10_000)),
+        max_sheet_rows=int(_number_from_env("PMW_MAX_SHEET_ROWS", 100_000)),
+        max_sheet_cols=int(_number_from_env("PMW_MAX_SHEET_COLS", 200)),
+        source_defaults_path=_path_from_env("PMW_SOURCE_DEFAULTS", home / "source_defaults.json"),
+        publish_grace_seconds=_number_from_env("PMW_PUBLISH_GRACE_SECONDS", 3600),
+        lock_timeout_seconds=_number_from_env("PMW_LOCK_TIMEOUT_SECONDS", 900),
     )

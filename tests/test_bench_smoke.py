@@ -69,6 +69,9 @@ def test_the_report_renders_the_measured_table(bench, tmp_path: Path):
     assert harness.AS_OF_DATE == synth.AS_OF_DATE  # duplicated so the launcher need not import duckdb
     text = report.render(res, command="smoke", memory_limit="1GB", workdir=root, analysis="kept text")
     assert "| 1. ingest one national monthly release" in text
+    # the whole `pmw ingest` command on a small file, beside the other figures (issue 13)
+    assert "| 0. `pmw ingest` of one small file (20 rows), the whole command |" in text
+    assert res.steps["cli_ingest"].result["exit_code"] == 0 and res.steps["cli_ingest"].seconds > 0
     assert "| 2. full build of the gap marts" in text
     assert "Fast path equals the floor (every comparison) |" in text and "**met**" in text
     assert report.START + "\nkept text\n" + report.END in text

@@ -223,3 +223,24 @@ def test_ingest_refuses_a_release_name_outside_the_landing_folder(tmp_path):
     hostile = CliRunner().invoke(main, ["ingest", str(good), "--as", "../../evil.csv"], env=env)
     assert hostile.exit_code == 2 and "outside the landing folder" in hostile.output
     assert not (tmp_path / "evil.csv").exists() and not any((home / "landing").iterdir())
+
+
+def test_status_lists_the_files_quarantined_since_the_last_clean_ingestion(home):
+    """Issue 13: the sample's bad files (quarantined on purpose) show under the scorecard, with reasons."""
+    result = pmw(["status"], home)
+    assert result.exit_code == 0, result.output
+    assert "4 file(s) quarantined since the last clean ingestion" in result.output
+    assert "long_future_period.csv: row 2" in result.output and "after the release date" in result.output
+    as_json = pmw(["status", "--format", "json"], home)
+    json.loads(as_json.stdout)  # machine-readable output stays clean: the list goes to stderr
+    assert "quarantined since the last clean ingestion" in as_json.stderr
+
+
+def test_csv_exports_neutralise_formula_like_cells(home):
+    """Issue 13, defect 5: a cell starting with = + - @ is written as text a spreadsheet will not run."""
+    result = pmw(
+        ["sql", "select '=HYPERLINK(\"http://x\")' as a, '-1+2' as b, 'plain' as c, -3 as n", "--format", "csv"], home
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1] == '"\'=HYPERLINK(""http://x"")",\'-1+2,plain,-3'

@@ -104,3 +104,25 @@ def test_schedules_are_on_by_default_where_the_readme_says_they_run(defs, monkey
     assert api_schedule_status() == dg.DefaultScheduleStatus.RUNNING
     monkeypatch.delenv("PMW_STATS_API_URL")
     assert api_schedule_status() == dg.DefaultScheduleStatus.STOPPED  # nothing to pull: it would only fail
+
+
+def test_pmw_ingest_runs_the_same_job_without_importing_dbt_gx_or_pandas(defs):
+    """Defect 11: `pmw ingest` loaded the whole code location (dagster-dbt, and with it pandas) before
+    reading a file. Its job is the code location's ingestion job, built from the ingestion asset alone;
+    pandas and Great Expectations wait until a release has been stored."""
+    import subprocess
+    import sys
+
+    from dagster_project.ingest_job import ingest_job
+
+    code = (
+        "import sys; from dagster_project.ingest_job import ingest_job; ingest_job()\n"
+        "import dagster_project.cli, dagster_project.ingest.pipeline, dagster_project.landing\n"
+        "print(','.join(m for m in ('dagster_dbt', 'great_expectations', 'pandas', 'dbt') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "", f"imported by pmw ingest before any file was read: {loaded}"
+    job, full = ingest_job(), defs.resolve_job_def("ingest_release_files")
+    assert job.name == full.name
+    assert job.partitions_def == full.partitions_def
+    assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == {"raw/observations"}

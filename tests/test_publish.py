@@ -72,7 +72,7 @@ def test_publish_writes_an_audited_read_only_version_and_switches_in_one_step(sa
     held = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
     try:
         for i in range(KEEP_VERSIONS + 1):
-            publish_marts(home / "warehouse.duckdb", published, f"run-{i}")
+            publish_marts(home / "warehouse.duckdb", published, f"run-{i}", grace_seconds=0)
         remaining = sorted(p.name for p in (published / "versions").iterdir())
         assert len(remaining) == KEEP_VERSIONS and result.version not in remaining
         assert held.execute("select version from publish_manifest").fetchall() == [(result.version,)]

@@ -212,3 +212,14 @@ def test_no_report_without_a_published_copy(tmp_path):
     with pytest.raises(NoPublishedCopy, match="pmw run"):
         build_report(tmp_path / "published" / "marts.duckdb", tmp_path / "out.html")
     assert not (tmp_path / "out.html").exists()
+
+
+def test_the_report_lists_files_quarantined_since_the_last_clean_ingestion(sample_pipeline_run):
+    """Issue 13: the run's report says which deliveries were quarantined (their figures are missing)."""
+    html = (sample_pipeline_run.home / "reports" / "progress_report.html").read_text(encoding="utf-8")
+    banner = html[html.index('id="quarantined"') :]
+    banner = banner[: banner.index("</div>")]
+    assert "4 个文件被隔离" in banner
+    for name in ("air_2022-07_impossible_ratio.html", "long_duplicate_key.csv", "long_future_period.csv"):
+        assert name in banner
+    assert "rate 135% above its limit 100%" in banner

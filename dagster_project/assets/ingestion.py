@@ -18,9 +18,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project import landing
-from dagster_project.checks import raw as raw_checks
 from dagster_project.ingest import http_api, pipeline, store
-from dagster_project.ingest.quarantine import quarantine_bytes, quarantine_file
+from dagster_project.ingest.document import Limits
+from dagster_project.ingest.models import IngestError
+from dagster_project.ingest.quarantine import mark_clean_ingest, quarantine_bytes, quarantine_file
 from dagster_project.resources import WAREHOUSE_POOL
 from dagster_project.settings import load_settings
 
@@ -35,6 +36,16 @@ RELEASE_CONTRACT_CHECK = "release_files_pass_contract"
 API_CONTRACT_CHECK = "api_release_passes_contract"
 RELEASE_EXPECTATIONS_CHECK = "release_batches_meet_expectations"
 API_EXPECTATIONS_CHECK = "api_batches_meet_expectations"
+
+
+def _reason(errors: list) -> str:
+    """One line for a quarantined file: its first problem (with row and column), and how many more."""
+    if not errors:
+        return "quarantined"
+    e = errors[0]
+    where = ", ".join(x for x in (f"row {e.row}" if e.row else "", e.column or "") if x)
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where + ': ' if where else ''}{e.reason}{more}"
 
 
 def _error_table(errors: list) -> dg.MetadataValue:
@@ -75,18 +86,56 @@ def _error_table(errors: list) -> dg.MetadataValue:
 def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     settings = load_settings()
     settings.ensure_dirs()
+    limits = Limits(settings.max_field_chars, settings.max_sheet_rows, settings.max_sheet_cols)
+    defaults = settings.source_defaults()
     loaded, quarantined, rows = [], [], 0
+    reasons: dict[str, str] = {}  # key -> why it was quarantined (first reason, and how many more)
+    notes: dict[str, list[str]] = {}  # key -> sheets skipped, duplicates: what the summary names
     all_errors: list = []
     stored: dict = {}  # key -> (path, result): stored, judged by the suite before archiving
     with duckdb.get_connection() as con:
         store.ensure_schema(con)
         for key in context.partition_keys:
-            path = landing.locate(key, settings.landing_dir, settings.archive_dir)
-            result = pipeline.ingest_file(path, con, settings.quarantine_dir, release_key=key)
-            if result.status == "loaded":
+            # One file at a time, each contained: whatever is wrong with one file (size, encoding,
+            # memory, a parser error) quarantines that file with the reason and the next file goes on.
+            try:
+                path = landing.locate(key, settings.landing_dir, settings.archive_dir)
+            except FileNotFoundError as exc:
+                quarantined.append(key)
+                reasons[key] = str(exc)
+                context.log.error(f"{key}: {exc}")
+                continue
+            try:
+                result = pipeline.ingest_file(
+                    path,
+                    con,
+                    settings.quarantine_dir,
+                    release_key=key,
+                    source=landing.source_for(key, path, defaults),
+                    confirm_outlier=landing.read_note(path, "confirm"),
+                    limits=limits,
+                    max_file_bytes=settings.max_file_bytes,
+                )
+            except Exception as exc:  # a bug or a resource limit: this file's problem, not the run's
+                error = IngestError(key, None, "", f"ingestion failed: {type(exc).__name__}: {exc}")
+                qpath = quarantine_file(path, [error], settings.quarantine_dir) if path.exists() else None
+                quarantined.append(key)
+                reasons[key] = error.reason
+                all_errors.append(error)
+                context.log.error(f"{key}: {error.reason}; quarantined to {qpath}")
+                continue
+            if result.notes:
+                shown = [n for n in result.notes if n.startswith(("sheet ", "read ", "already loaded"))]
+                shown += [n for n in result.notes if "confirmed outlier" in n]
+                notes[key] = shown
+            if result.status == "duplicate":
+                landing.archive(path, key, settings.landing_dir, settings.archive_dir)
+                context.log.info(f"{key}: {result.notes[0]}")
+            elif result.status == "loaded":
                 stored[key] = (path, result)
             else:
                 quarantined.append(key)
+                reasons[key] = _reason(result.errors)
                 all_errors.extend(result.errors)
                 context.log.error(f"{key}: quarantined to {result.quarantine_path} ({len(result.errors)} errors)")
         screened, failures = _judge_stored(context, con, settings, "observations", stored)
@@ -96,6 +145,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             if errors:
                 qpath = quarantine_file(path, errors, settings.quarantine_dir)
                 quarantined.append(key)
+                reasons[key] = _reason(errors)
                 by_expectations.append(key)
                 all_errors.extend(errors)
                 context.log.error(f"{key}: failed the expectation suite, quarantined to {qpath}")
@@ -104,12 +154,16 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             loaded.append(key)
             rows += result.row_count
             context.log.info(f"{key}: {result.row_count} rows ({result.release_id})")
+    if not quarantined:
+        mark_clean_ingest(settings.quarantine_dir)
     yield dg.MaterializeResult(
         metadata={
             "files_loaded": len(loaded),
             "files_quarantined": len(quarantined),
             "rows_loaded": rows,
             "quarantined": dg.MetadataValue.json(quarantined),
+            "quarantine_reasons": dg.MetadataValue.json(reasons),
+            "ingest_notes": dg.MetadataValue.json(notes),
         }
     )
     yield dg.AssetCheckResult(
@@ -122,6 +176,8 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             "errors": _error_table(all_errors),
         },
     )
+    from dagster_project.checks import raw as raw_checks
+
     yield raw_checks.check_result(screened, RELEASE_EXPECTATIONS_CHECK, by_expectations)
 
 
@@ -206,6 +262,8 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={"errors": _error_table(all_errors)},
     )
+    from dagster_project.checks import raw as raw_checks
+
     yield raw_checks.check_result(screened, API_EXPECTATIONS_CHECK, by_expectations)
 
 
@@ -215,6 +273,9 @@ def _judge_stored(context: dg.AssetExecutionContext, con, settings, table: str, 
     Fails closed: if the suite cannot run, every release of the run is withdrawn and the error raised.
     Returns the suite's result and, per key of ``stored``, the errors of the releases that failed.
     """
+    # imported here: pandas and Great Expectations cost seconds, and only stored releases need them
+    from dagster_project.checks import raw as raw_checks
+
     judged = [result.release_id for _, result in stored.values()]
     try:
         screened = raw_checks.validate_releases(

@@ -22,7 +22,9 @@ from dagster_project.settings import load_settings
 def progress_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     # No warehouse pool: the report reads the published copy, never the working warehouse.
     settings = load_settings()
-    result = build_report(settings.published_db_path, settings.reports_dir / REPORT_FILE_NAME)
+    result = build_report(
+        settings.published_db_path, settings.reports_dir / REPORT_FILE_NAME, quarantine_dir=settings.quarantine_dir
+    )
     context.log.info(f"report written to {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts)")
     # the 序时进度 workbook beside it: the report links to it
     workbook = write_workbook(load_report_data(settings.published_db_path), settings.reports_dir / WORKBOOK_FILE_NAME)

@@ -3,6 +3,7 @@
 --scale 1.0      fraction of the default 2,800 counties (0.01 = a 1% smoke run)
 --out PATH       where to write the report (default: BENCHMARKS.md in the checkout)
 --workdir DIR    keep the data there (default: a temp dir under /tmp, removed unless --keep)
+--cli-only       only time `pmw ingest` of one small file (also the first step of every run)
 """
 
 from __future__ import annotations
@@ -38,7 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         help="DuckDB memory_limit for dbt and every DuckDB step ('' for DuckDB's default)",
     )
     parser.add_argument("--no-tests", action="store_true", help="skip the dbt test runs")
+    parser.add_argument(
+        "--cli-only",
+        action="store_true",
+        help="only time `pmw ingest` of one small file (cold, then warm); print it, leave BENCHMARKS.md alone",
+    )
     args = parser.parse_args(argv)
+    if args.cli_only:
+        return _cli_only(args)
 
     scale = Scale.from_fraction(
         args.scale, indicators=args.indicators, history_months=args.months, new_month=args.months
@@ -66,6 +74,24 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(report.targets_table(res)))
     print(f"\nreport written to {args.out}; total {(time.perf_counter() - started) / 60:.1f} min")
+    if not args.keep and args.workdir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def _cli_only(args: argparse.Namespace) -> int:
+    from dagster_project.bench.harness import Results, Runner, Workspace, cli_ingest
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pmw-bench-cli-", dir="/tmp"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    runner = Runner(Workspace(workdir, "unused.csv"), args.memory_limit or None)
+    res = Results(Scale.from_fraction(args.scale), runs=runner.runs)
+    try:
+        res.steps["cli_ingest_first"], res.steps["cli_ingest"] = cli_ingest(runner, workdir)
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 1
+    print(report.cli_ingest_row(res))
     if not args.keep and args.workdir is None:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -14,7 +14,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
-from dagster_project.bench.harness import Results, StepRun
+from dagster_project.bench.harness import CLI_INGEST_ROWS, Results, StepRun
 
 START, END = "<!-- analysis:start -->", "<!-- analysis:end -->"
 
@@ -129,6 +129,16 @@ def targets_table(res: Results) -> list[str]:
     return out
 
 
+def cli_ingest_row(res: Results) -> str:
+    g = res.steps.get
+    warm, cold = g("cli_ingest"), g("cli_ingest_first")
+    return (
+        f"| 0. `pmw ingest` of one small file ({CLI_INGEST_ROWS} rows), the whole command | {_t(warm.seconds)} warm "
+        f"| target 5 s | {_ratio(warm.seconds, 5.0)} | {_mb(warm)} | first run in a new home (cold): "
+        f"{_t(cold.seconds)}; load average {warm.load_before:.1f} when it started |"
+    )
+
+
 def results_table(res: Results) -> list[str]:
     s, g = res.steps, res.steps.get
     ing = s["ingest"]
@@ -145,6 +155,8 @@ def results_table(res: Results) -> list[str]:
         f"| {_mb(ing)} / {_mb(g('ingest_floor'))} | inside the step: {ing.result.get('seconds', 0):.1f} s "
         f"(the rest is Python start-up and imports) |"
     )
+    if g("cli_ingest"):
+        out.append(cli_ingest_row(res))
     tests = f"dbt test adds {_t(g('full_tests').seconds)}" if g("full_tests") else "tests not run"
     rows_out = s["full_floor"].result.get("rows", 0)
     out.append(

@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import Period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import UnitError, convert, measure_unit, normalize_unit
 
-__all__ = ["RowContext", "find_release_date", "has_illustrative_marker", "split_header_unit"]
+__all__ = [
+    "RowContext",
+    "find_release_date",
+    "find_source",
+    "has_illustrative_marker",
+    "short_row_error",
+    "split_header_unit",
+]
 
 _DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
 _MARKER = re.compile(r"示意数据|illustrative", re.I)
@@ -30,6 +38,36 @@ def find_release_date(text: str) -> date | None:
         return date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         return None
+
+
+_PUBLISHER = re.compile(
+    r"(?:发布单位|发布机关|发布机构|数据来源|资料来源|来源|出处)\s*[:：]\s*(?P<who>[^\s|;；,，。]+)"
+)
+
+
+def find_source(text: str, title: str = "", release_date: date | None = None) -> str:
+    """The release's source (出处) from its own header or footer: who published it (发布单位, 数据来源,
+    资料来源, 来源), which document (the title) and when. '' when the file names no publisher."""
+    m = _PUBLISHER.search(to_halfwidth(text))
+    if not m:
+        return ""
+    who = m["who"].strip(" 。.")
+    if not who:
+        return ""
+    out = who + (f"《{title.strip()}》" if title.strip() else "")
+    return out + (f" {release_date.isoformat()}" if release_date else "")
+
+
+def short_row_error(doc: Document, index: int, header_index: int) -> str | None:
+    """Why CSV row ``index`` (0-based) looks cut short: fewer fields than the header row. None if it does not."""
+    if not doc.widths or index >= len(doc.widths) or header_index >= len(doc.widths):
+        return None
+    have, want = doc.widths[index], doc.widths[header_index]
+    if have >= want:
+        return None
+    last = index == len(doc.widths) - 1 and not doc.ends_with_newline
+    tail = " and the file ends without a newline: it was cut short" if last else ": truncated?"
+    return f"row has {have} field(s), the header has {want}{tail}"
 
 
 def has_illustrative_marker(text: str) -> bool:

@@ -42,6 +42,11 @@ class Indicator:
     measure_kind: str
     natural_limit: float | None
     aliases: tuple[str, ...]
+    # plausibility (seeds/indicators.csv; docs/release_formats.md "Plausible values"): a value outside
+    # [plausible_min, plausible_max] or beyond history_factor x its history is refused unless confirmed
+    plausible_min: float | None = None
+    plausible_max: float | None = None
+    history_factor: float | None = None
 
 
 @dataclass
@@ -124,6 +129,10 @@ def _subjects(path: Path, code_cols: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _number(text: str | None) -> float | None:
+    return float(text) if text and text.strip() else None
+
+
 def load_catalog(path: Path | str | None = None) -> Catalog:
     """Read the seeds (small CSVs, read fresh each call so edited seeds apply without a restart).
 
@@ -141,6 +150,9 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
             measure_kind=row["measure_kind"],
             natural_limit=float(limit) if limit else None,
             aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
+            plausible_min=_number(row.get("plausible_min")),
+            plausible_max=_number(row.get("plausible_max")),
+            history_factor=_number(row.get("history_factor")),
         )
     region_rows = _read_csv(base / "regions.csv")
     sections = _subjects(base / "monitoring_sections.csv", ("section_code",))

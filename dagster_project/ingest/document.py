@@ -12,7 +12,7 @@ from typing import Any
 
 from dagster_project.ingest.text import EncodingError, clean_cell, decode_bytes
 
-__all__ = ["Document", "DocumentError", "load_document"]
+__all__ = ["Document", "DocumentError", "Limits", "load_document", "load_documents"]
 
 
 class DocumentError(ValueError):
@@ -28,6 +28,9 @@ class Document:
     text: str = ""
     data: Any = None
     encoding: str = ""
+    sheet: str = ""  # the worksheet's name (XLSX)
+    widths: list[int] = field(default_factory=list)  # fields per row as written (CSV; [] for XLSX)
+    ends_with_newline: bool = True  # CSV: whether the last line was complete
 
     def cell(self, row: int, col: int) -> str:
         """Cleaned cell by 0-based indices ('' outside the table)."""
@@ -58,30 +61,136 @@ def _table(source_file: str, raw_rows: list[list[str]], encoding: str) -> Docume
     return Document(source_file, "table", rows=rows, raw_rows=raw_rows, encoding=encoding)
 
 
-def _read_xlsx(data: bytes, source_file: str) -> Document:
+@dataclass(frozen=True)
+class Limits:
+    """What one file may hold (settings: PMW_MAX_FIELD_CHARS, PMW_MAX_SHEET_ROWS, PMW_MAX_SHEET_COLS)."""
+
+    max_field_chars: int = 10_000
+    max_sheet_rows: int = 100_000
+    max_sheet_cols: int = 200
+
+
+def _column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _sheet_grid(wb: Any, ws: Any, limits: Limits) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
+    """The sheet's cells as a grid over its real used range, and its merged ranges, streamed.
+
+    Only the cells the sheet's XML holds are read (openpyxl's parser, as read-only mode uses it), so a
+    stray cell at XFD1048576 costs one cell, not a million empty rows; a non-empty cell beyond the
+    limits is refused by name instead of exhausting memory.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser  # the streaming parser of read-only mode
+
+    cells: dict[tuple[int, int], str] = {}
+    with ws._get_source() as src:
+        parser = WorkSheetParser(
+            src,
+            ws._shared_strings,
+            data_only=False,  # formula cells arrive as '=...' text and are rejected, never evaluated
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        for r, row in parser.parse():
+            for cell in row:
+                text = _raw_cell(cell["value"])
+                if not text:
+                    continue
+                c = cell["column"]
+                where = f"sheet {ws.title!r} cell {_column_letter(c)}{r}"
+                if r > limits.max_sheet_rows or c > limits.max_sheet_cols:
+                    raise DocumentError(
+                        f"{where} lies beyond the sheet limit of {limits.max_sheet_rows} rows x "
+                        f"{limits.max_sheet_cols} columns (a stray cell far from the table? delete it; "
+                        "limits: PMW_MAX_SHEET_ROWS, PMW_MAX_SHEET_COLS)"
+                    )
+                if len(text) > limits.max_field_chars:
+                    raise DocumentError(
+                        f"{where} holds {len(text)} characters, more than the limit of {limits.max_field_chars} "
+                        "(PMW_MAX_FIELD_CHARS)"
+                    )
+                cells[(r, c)] = text
+        merged = parser.merged_cells.mergeCell if parser.merged_cells else []
+    ranges = []
+    for m in merged:
+        from openpyxl.worksheet.cell_range import CellRange
+
+        rng = CellRange(m.ref)
+        ranges.append((rng.min_row, rng.min_col, rng.max_row, rng.max_col))
+    rows = max((r for r, _ in cells), default=0)
+    cols = max((c for _, c in cells), default=0)
+    grid = [[""] * cols for _ in range(rows)]
+    for (r, c), text in cells.items():
+        grid[r - 1][c - 1] = text
+    return grid, ranges
+
+
+def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
     import openpyxl  # local import: only XLSX files pay for it
 
     try:
-        # data_only=False so formula cells arrive as '=...' text and are rejected, never evaluated.
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # read_only: sheets are streamed from the zip, never built as a grid of every cell
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise DocumentError(f"cannot read workbook: {exc}") from exc
-    ws = wb.worksheets[0]
-    grid = [[_raw_cell(c.value) for c in row] for row in ws.iter_rows()]
-    # Merged header cells hold their value in the top-left cell only; copy it across the range
-    # so '本月' covers both of its sub-columns and '指标' both header rows.
-    for rng in ws.merged_cells.ranges:
-        top = grid[rng.min_row - 1][rng.min_col - 1]
-        for r in range(rng.min_row - 1, rng.max_row):
-            for c in range(rng.min_col - 1, rng.max_col):
-                grid[r][c] = top
-    return _table(source_file, grid, "xlsx")
+    docs = []
+    try:
+        for ws in wb.worksheets:
+            if not hasattr(ws, "_get_source"):  # a chart sheet holds no cells
+                continue
+            try:
+                grid, merged = _sheet_grid(wb, ws, limits)
+            except DocumentError:
+                raise
+            except Exception as exc:  # a corrupt sheet part
+                raise DocumentError(f"cannot read sheet {ws.title!r}: {type(exc).__name__}: {exc}") from exc
+            # Merged header cells hold their value in the top-left cell only; copy it across the range
+            # so '本月' covers both of its sub-columns and '指标' both header rows.
+            for min_row, min_col, max_row, max_col in merged:
+                if min_row > len(grid) or min_col > len(grid[min_row - 1]):
+                    continue
+                top = grid[min_row - 1][min_col - 1]
+                for r in range(min_row - 1, min(max_row, len(grid))):
+                    for c in range(min_col - 1, min(max_col, len(grid[r]))):
+                        grid[r][c] = top
+            doc = _table(source_file, grid, "xlsx")
+            doc.sheet = ws.title
+            docs.append(doc)
+    finally:
+        wb.close()
+    if not docs:
+        raise DocumentError("the workbook has no worksheet")
+    return docs
 
 
-def load_document(data: bytes, source_file: str) -> Document:
-    """Sniff the content (not the name): XLSX (zip magic), JSON, HTML, else CSV."""
+def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
+    """Rows (cells stripped) and the number of fields each row had as written."""
+    old = csv.field_size_limit(limits.max_field_chars)
+    try:
+        raw = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise DocumentError(
+                f"a field holds more than {limits.max_field_chars} characters (PMW_MAX_FIELD_CHARS): "
+                "not a statistics table"
+            ) from exc
+        raise DocumentError(f"cannot parse as CSV: {exc}") from exc
+    finally:
+        csv.field_size_limit(old)
+    return [[c.strip() for c in r] for r in raw], [len(r) for r in raw]
+
+
+def load_documents(data: bytes, source_file: str, limits: Limits | None = None) -> list[Document]:
+    """Sniff the content (not the name): XLSX (zip magic, one Document per sheet), JSON, HTML, else CSV."""
+    limits = limits or Limits()
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, source_file)
+        return _read_xlsx(data, source_file, limits)
     try:
         text, encoding = decode_bytes(data)
     except EncodingError as exc:
@@ -89,10 +198,18 @@ def load_document(data: bytes, source_file: str) -> Document:
     head = text.lstrip()[:2000].lower()
     if head.startswith("{"):
         try:
-            return Document(source_file, "json", text=text, data=json.loads(text), encoding=encoding)
+            return [Document(source_file, "json", text=text, data=json.loads(text), encoding=encoding)]
         except json.JSONDecodeError as exc:
             raise DocumentError(f"invalid JSON: {exc}") from exc
     if head.startswith("<") and ("<html" in head or "<!doctype" in head or "<table" in head):
-        return Document(source_file, "html", text=text, encoding=encoding)
-    raw_rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
-    return _table(source_file, raw_rows, encoding)
+        return [Document(source_file, "html", text=text, encoding=encoding)]
+    raw_rows, widths = _read_csv(text, limits)
+    doc = _table(source_file, raw_rows, encoding)
+    doc.widths = widths
+    doc.ends_with_newline = text.endswith(("\n", "\r"))
+    return [doc]
+
+
+def load_document(data: bytes, source_file: str, limits: Limits | None = None) -> Document:
+    """The first sheet (or the only document) of :func:`load_documents`."""
+    return load_documents(data, source_file, limits)[0]

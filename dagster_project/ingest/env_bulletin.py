@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from dagster_project.ingest.adapter_common import (
     RowContext,
     find_release_date,
+    find_source,
     has_illustrative_marker,
     split_header_unit,
 )
@@ -289,6 +290,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     )
     if html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text):
         ctx.provenance = result.provenance = "illustrative"
+    publisher = html.meta.get("publisher") or html.meta.get("author") or ""
+    ctx.source_ref = find_source(
+        f"发布单位：{publisher}" if publisher.strip() else html.text, html.title, ctx.release_date
+    )
     is_water = bool(re.search(r"地表水|水质", m["rest"]))
     for line, text in html.paragraphs:
         if is_water:

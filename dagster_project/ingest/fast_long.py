@@ -44,7 +44,13 @@ from dagster_project.ingest.periods import parse_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value
 from dagster_project.ingest.text import clean_cell
 from dagster_project.ingest.units import UnitError, conversion, measure_unit, normalize_unit
-from dagster_project.ingest.validate import period_edge, rate_limit, unit_problem, value_problem_sql
+from dagster_project.ingest.validate import (
+    history_outliers,
+    period_edge,
+    rate_limit,
+    unit_problem,
+    value_problem_sql,
+)
 
 __all__ = ["FastLoad", "try_load"]
 
@@ -80,6 +86,8 @@ def _header(data: bytes) -> list[str] | None:
             return None
     end = data.find(b"\n")
     first = data[: end if end >= 0 else len(data)].decode("utf-8")
+    if "\r" in first.removesuffix("\r"):
+        return None  # a lone CR: not provably simple (the row path refuses it with the reason)
     cells = next(csv.reader([first.removesuffix("\r")]), [])
     header = [clean_cell(c.strip()).strip().lower() for c in cells]
     if len(header) != len(COLUMNS) or set(header) != set(COLUMNS):
@@ -160,6 +168,9 @@ def _combos(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
             ("note", "VARCHAR"),
             ("vlimit", "DOUBLE"),
             ("edge", "DATE"),
+            ("pmin", "DOUBLE"),
+            ("pmax", "DOUBLE"),
+            ("hfactor", "DOUBLE"),
         )
     }
     for raw_ind, raw_measure, raw_unit, raw_period in con.execute(
@@ -213,6 +224,9 @@ def _combos(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
             conv.note,
             rate_limit(ind) if measure == "value" else None,
             edge,
+            ind.plausible_min if measure == "value" else None,
+            ind.plausible_max if measure == "value" else None,
+            ind.history_factor if measure == "value" else None,
         )
         for (_, values), v in zip(out.values(), row, strict=True):
             values.append(v)
@@ -231,7 +245,9 @@ def _regions(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
     return _unnest(con, _LOOKUPS[1], {"k_region": ("VARCHAR", keys), "region_code": ("VARCHAR", codes)})
 
 
-def _meta(con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date) -> tuple[str, date, str]:
+def _meta(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date, source: str | None = None
+) -> tuple[str, date, str]:
     """(subject, release_date, provenance, source_ref) texts; returns the join, the release's date and provenance."""
     cols: dict[str, tuple[str, list[Any]]] = {
         k: (t, [])
@@ -267,7 +283,12 @@ def _meta(con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date) -> tup
         if prov is None:
             raise _NotSimple
         provenances.add(prov)
-        row = (raw_subject, raw_date, raw_prov, raw_ref, subject, rd, prov, clean_cell(raw_ref.strip()))
+        ref = clean_cell(raw_ref.strip())
+        if prov == "published" and not ref:
+            if not source:
+                raise _NotSimple  # refused row by row, with the message naming --source
+            ref = source
+        row = (raw_subject, raw_date, raw_prov, raw_ref, subject, rd, prov, ref)
         for (_, values), v in zip(cols.values(), row, strict=True):
             values.append(v)
     on = _unnest(con, _LOOKUPS[2], cols)
@@ -291,16 +312,17 @@ def _unpublished_values(con: duckdb.DuckDBPyConnection) -> None:
             raise _NotSimple from None
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], records: int) -> None:
+def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], records: int, line_limit: int) -> None:
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
     names = ", ".join(f"'{c}'" for c in header)
-    # max_line_size: a longer line makes DuckDB fail, as a field longer than that fails the csv module.
+    # max_line_size: a longer line makes DuckDB fail (then the row path, whose csv field limit is the same
+    # setting, words it); no line longer than the limit means no field longer than it either.
     [(n,)] = con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_RAW} AS
             SELECT * EXCLUDE (note)
             FROM read_csv(?, header = true, auto_detect = false, columns = {spec}, delim = ',',
                           quote = '"', escape = '"', strict_mode = true, null_padding = false,
-                          ignore_errors = false, encoding = 'utf-8', max_line_size = {_CSV_FIELD_LIMIT},
+                          ignore_errors = false, encoding = 'utf-8', max_line_size = {int(line_limit)},
                           force_not_null = [{names}])""",
         [str(path)],
     ).fetchall()
@@ -319,6 +341,19 @@ WHERE regexp_full_match(r.value, '{_PLAIN_SQL}')
 """
 
 
+_DAYS = "datediff('day', period_start, period_end) + 1"
+
+
+def _history_candidates(on: tuple[str, str, str]) -> str:
+    """The rows validate.history_outliers judges: levels of indicators with a history_factor."""
+    return f"""
+SELECT c.indicator_code, g.region_code, m.subject_code, c.measure, c.period_kind, c.period_code,
+       TRY_CAST(r.value AS DOUBLE) * c.factor * c.rate / c.divisor AS value,
+       CAST(r.rowid + 2 AS INTEGER) AS source_row, c.hfactor AS factor
+{_joins(on)} AND c.hfactor IS NOT NULL
+"""
+
+
 def _obs_sql(on: tuple[str, str, str]) -> str:
     """The observation columns (store.load_release_query), in file order.
 
@@ -328,14 +363,15 @@ def _obs_sql(on: tuple[str, str, str]) -> str:
     return f"""
 SELECT indicator_code, region_code, subject_code, period_code, period_kind, period_start, period_end,
        measure,
-       CASE WHEN {value_problem_sql("value", "measure", "unit", "vlimit")} OR edge > release_date OR edge > ?
+       CASE WHEN {value_problem_sql("value", "measure", "unit", "vlimit", _DAYS)} OR edge > release_date OR edge > ?
+                 OR value < pmin OR value > pmax
             THEN error('not a simple row') ELSE value END,
        'eq', unit, source_value, source_unit, provenance, '', source_ref, ?, source_row, release_date
 FROM (
     SELECT c.indicator_code, g.region_code, m.subject_code, c.period_code, c.period_kind, c.period_start,
            c.period_end, c.measure, TRY_CAST(r.value AS DOUBLE) * c.factor * c.rate / c.divisor AS value,
            c.unit, r.value AS source_value, c.source_unit, m.provenance, m.source_ref,
-           CAST(r.rowid + 2 AS INTEGER) AS source_row, m.release_date, c.vlimit, c.edge
+           CAST(r.rowid + 2 AS INTEGER) AS source_row, m.release_date, c.vlimit, c.edge, c.pmin, c.pmax
     {_joins(on)}
 )
 ORDER BY source_row
@@ -354,6 +390,8 @@ def try_load(
     catalog: Catalog,
     today: date,
     table: str = "observations",
+    source: str | None = None,
+    field_limit: int = _CSV_FIELD_LIMIT,
 ) -> FastLoad | None:
     """Load ``path`` (whose bytes are ``data``) vectorised, or return None having written nothing.
 
@@ -367,10 +405,10 @@ def try_load(
         return None  # rowid would not be the file order
     try:
         try:
-            _read(con, path, header, _records(data))
+            _read(con, path, header, _records(data), field_limit)
             on_c = _combos(con, catalog)
             on_g = _regions(con, catalog)
-            on_m, release_date, provenance = _meta(con, catalog, landed)
+            on_m, release_date, provenance = _meta(con, catalog, landed, source)
             on = (on_c, on_g, on_m)
             _unpublished_values(con)
             notes = [
@@ -382,6 +420,9 @@ def try_load(
             ]
             meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance)
             store.ensure_schema(con)
+            [(judged,)] = con.execute(f"SELECT count(*) FROM {_LOOKUPS[0]} WHERE hfactor IS NOT NULL").fetchall()
+            if judged and history_outliers(con, _history_candidates(on), [], release_id=release_id, table=table):
+                raise _NotSimple  # refused (or, confirmed, named) row by row
             # Rolled back (nothing written) when a row breaks a rule or a key is duplicated.
             rows = store.load_release_query(con, release_id, _obs_sql(on), [today, name], meta, table)
         except (_NotSimple, duckdb.Error):

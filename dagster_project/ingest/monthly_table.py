@@ -11,7 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from dagster_project.ingest.adapter_common import RowContext, find_release_date, has_illustrative_marker
+from dagster_project.ingest.adapter_common import (
+    RowContext,
+    find_release_date,
+    find_source,
+    has_illustrative_marker,
+    short_row_error,
+)
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
@@ -121,6 +127,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     result.release_date = ctx.release_date
     if any(has_illustrative_marker(" ".join(r)) for r in doc.rows):
         ctx.provenance = result.provenance = "illustrative"
+    title = _first_text(doc.rows[ti])
+    ctx.source_ref = find_source("\n".join(" ".join(r) for r in doc.rows), title, ctx.release_date)
     cols, first = _columns(doc, hi, title_period, ctx)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
@@ -129,6 +137,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         name = row[0] if row else ""
         if not any(row) or _NOTE.match(name) or not name:
             continue  # blank and notes rows carry no figures
+        short = short_row_error(doc, r, hi)
+        if short:
+            ctx.error(r + 1, "", short)
+            continue
         unit = doc.cell(r, 1)
         indicator = ctx.indicator_code(name)
         for col in cols:

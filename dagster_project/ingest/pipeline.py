@@ -15,23 +15,23 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.ingest import fast_long, http_api, store
+from dagster_project.ingest import fast_long, http_api, store, validate
 from dagster_project.ingest.catalog import Catalog, load_catalog
-from dagster_project.ingest.detect import UnknownFormatError, parse_document
-from dagster_project.ingest.document import DocumentError, load_document
+from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
+from dagster_project.ingest.document import Document, DocumentError, Limits, load_documents
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import parse_period, shift_years
 from dagster_project.ingest.quarantine import quarantine_bytes, quarantine_file
-from dagster_project.ingest.validate import validate_observations
+from dagster_project.ingest.validate import plausibility_problem, validate_observations
 
-__all__ = ["IngestResult", "ingest_file", "ingest_payload", "derive_levels"]
+__all__ = ["IngestResult", "ingest_file", "ingest_payload", "derive_levels", "no_source_reason"]
 
 
 @dataclass
 class IngestResult:
     release_id: str
     source_file: str
-    status: str  # 'loaded' | 'quarantined'
+    status: str  # 'loaded' | 'quarantined' | 'duplicate' (same bytes already loaded under another name)
     adapter: str
     row_count: int
     errors: list[IngestError] = field(default_factory=list)
@@ -49,8 +49,13 @@ def _finish(
     today: date,
     quarantine: Callable[[list[IngestError]], Path],
     table: str,
+    confirm_outlier: str | None = None,
 ) -> IngestResult:
-    """Validate; then load, or record the rejection and call ``quarantine(errors) -> Path``."""
+    """Validate; then load, or record the rejection and call ``quarantine(errors) -> Path``.
+
+    Implausible values (plausible range, history) are refused like contract errors unless
+    ``confirm_outlier`` says why they are real; then they load and the notes name them.
+    """
     errors = list(parsed.errors)
     errors += validate_observations(
         parsed.observations,
@@ -60,12 +65,133 @@ def _finish(
         today=today,
     )
     store.ensure_schema(con)
+    if not errors:
+        doubtful = _implausible(con, parsed.observations, catalog, release_id, table)
+        if doubtful and confirm_outlier:
+            parsed.notes += [
+                f"row {e.row} {e.column}: confirmed outlier ({confirm_outlier}): {e.reason}" for e in doubtful
+            ]
+        else:
+            errors += doubtful
     if errors:
         store.record_quarantine(con, release_id, meta, errors)
         qpath = quarantine(errors)
         return IngestResult(release_id, meta.source_file, "quarantined", meta.adapter, 0, errors, qpath, parsed.notes)
     n = store.load_release(con, release_id, parsed.observations, meta, table)
     return IngestResult(release_id, meta.source_file, "loaded", meta.adapter, n, [], None, parsed.notes)
+
+
+def _implausible(
+    con: duckdb.DuckDBPyConnection, observations: list[Observation], catalog: Catalog, release_id: str, table: str
+) -> list[IngestError]:
+    """Values outside their indicator's plausible range, or too far from their history."""
+    errors = []
+    checked = []
+    for obs in observations:
+        ind = catalog.indicator(obs.indicator_code)
+        problem = plausibility_problem(obs, ind)
+        if problem:
+            errors.append(IngestError(obs.source_file, obs.source_row, "value", problem))
+        elif ind is not None and ind.history_factor and obs.measure == "value":
+            checked.append(obs)
+    if checked:
+        cols = "indicator_code, region_code, subject_code, measure, period_kind, period_code, value, source_row, factor"
+        rows = [
+            (
+                o.indicator_code,
+                o.region_code,
+                o.subject_code,
+                o.measure,
+                o.period_kind,
+                o.period_code,
+                o.value,
+                o.source_row,
+                catalog.indicator(o.indicator_code).history_factor,
+            )
+            for o in checked
+        ]
+        placeholders = ", ".join(["(?, ?, ?, ?, ?, ?, ?::DOUBLE, ?::INTEGER, ?::DOUBLE)"] * len(rows))
+        candidates = f"SELECT * FROM (VALUES {placeholders}) AS t({cols})"
+        params = [v for r in rows for v in r]
+        files = {o.source_row: o.source_file for o in checked}
+        for row, period, value, med, factor in validate.history_outliers(
+            con, candidates, params, release_id=release_id, table=table
+        ):
+            errors.append(
+                IngestError(
+                    files.get(row, ""),
+                    row,
+                    "value",
+                    f"implausible value {value:g} for {period}: more than {factor:g}x away from its history "
+                    f"(median {med:g} for the same period of other years; "
+                    f"plausible {med / factor:g}..{med * factor:g}). "
+                    "A unit slip (万元 for 亿元)? If the figure is real, confirm it: pmw ingest --confirm-outlier",
+                )
+            )
+    return sorted(errors, key=lambda e: e.row or 0)
+
+
+def _sheet_kind(doc: Document) -> str:
+    """Why a sheet without a documented header is skipped: 'empty', or 'cover or notes'."""
+    return "empty" if not any(any(r) for r in doc.rows) else "cover or notes (no documented header)"
+
+
+def _parse_all(docs: list[Document], name: str, catalog: Catalog, landed: date) -> ParseResult:
+    """Every data sheet of a workbook (a sheet is data when its header matches a documented format),
+    parsed into one result; cover, notes and empty sheets are skipped and named in the notes."""
+    if len(docs) == 1:
+        return parse_document(docs[0], catalog, default_release_date=landed)
+    data, skipped = [], []
+    for doc in docs:
+        try:
+            detect(doc)
+            data.append(doc)
+        except UnknownFormatError:
+            skipped.append(f"sheet {doc.sheet!r} skipped: {_sheet_kind(doc)}")
+    if not data:
+        sheets = ", ".join(repr(d.sheet) for d in docs)
+        raise UnknownFormatError(f"no sheet of the workbook ({sheets}) has a documented header")
+    results = []
+    for doc in data:
+        if len(data) > 1:
+            doc.source_file = f"{name}#{doc.sheet}"
+        results.append(parse_document(doc, catalog, default_release_date=landed))
+    merged = ParseResult(adapter=results[0].adapter, notes=skipped)
+    for doc, r in zip(data, results, strict=True):
+        merged.observations += r.observations
+        merged.errors += r.errors
+        merged.notes += [f"sheet {doc.sheet!r}: {n}" for n in r.notes] if len(data) > 1 else r.notes
+    if len({r.adapter for r in results}) > 1:
+        merged.adapter = "+".join(sorted({r.adapter for r in results}))
+    dates = [r.release_date for r in results if r.release_date]
+    merged.release_date = max(dates) if dates else None
+    provs = {r.provenance for r in results}
+    merged.provenance = provs.pop() if len(provs) == 1 else "mixed"
+    if len(data) > 1:
+        merged.notes.insert(0, f"read {len(data)} data sheets: {', '.join(repr(d.sheet) for d in data)}")
+    return merged
+
+
+def no_source_reason(release_key: str) -> str:
+    folder = release_key.rsplit("/", 1)[0] if "/" in release_key else "."
+    return (
+        "no source (出处) for its published figures: give one with `pmw ingest FILE --source TEXT` or set a "
+        f"default for the landing folder {folder!r} in PMW_SOURCE_DEFAULTS (source_defaults.json); the file "
+        "names no 发布单位/数据来源/来源 in its header or footer (docs/release_formats.md)"
+    )
+
+
+def _fill_sources(parsed: ParseResult, source: str | None, name: str) -> None:
+    """Published rows that carry no source get ``source`` (``--source`` or the folder default); without
+    one the file is refused: a published figure nobody can trace is not published."""
+    missing = [o for o in parsed.observations if o.provenance == "published" and not (o.source_ref or "").strip()]
+    if not missing:
+        return
+    if source:
+        for obs in missing:
+            obs.source_ref = source
+        return
+    parsed.errors.append(IngestError(name, None, "source_ref", no_source_reason(name)))
 
 
 def ingest_file(
@@ -78,6 +204,10 @@ def ingest_file(
     release_key: str | None = None,
     table: str = "observations",
     fast: bool = True,
+    source: str | None = None,
+    limits: Limits | None = None,
+    max_file_bytes: int | None = None,
+    confirm_outlier: str | None = None,
 ) -> IngestResult:
     """Ingest one landing file. A file with any error is quarantined whole: nothing of it is stored.
 
@@ -86,6 +216,12 @@ def ingest_file(
     landed (its mtime) when the file has none. A loaded file stays where it is (archiving is the
     caller's job); a quarantined one is moved to ``quarantine_dir``.
 
+    ``source`` is the source (出处) of published rows the file does not cite (``pmw ingest --source``
+    or the landing folder's default); without it such a file is refused. A file larger than
+    ``max_file_bytes``, beyond ``limits`` or unreadable for any reason is quarantined with the reason
+    (never raised: one bad file must not stop the files behind it). The same bytes already loaded
+    under another name add nothing (status ``duplicate``, "already loaded as …").
+
     A simple long-format CSV is loaded by the vectorised path (:mod:`fast_long`), with the same
     result; anything else, or ``fast=False``, goes row by row (detect -> parse -> validate -> store).
     """
@@ -93,10 +229,46 @@ def ingest_file(
     name = release_key or path.name
     catalog = catalog or load_catalog()
     today = today or date.today()
+    if limits is None or max_file_bytes is None:
+        from dagster_project.settings import load_settings
+
+        settings = load_settings()
+        limits = limits or Limits(settings.max_field_chars, settings.max_sheet_rows, settings.max_sheet_cols)
+        max_file_bytes = max_file_bytes or settings.max_file_bytes
+    size = path.stat().st_size
+    landed = date.fromtimestamp(path.stat().st_mtime)
+
+    def refuse(reason: str, sha: str) -> IngestResult:
+        meta = store.ReleaseMeta(name, sha, "", None, "published")
+        parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", reason)])
+        return _finish(
+            con,
+            parsed,
+            meta,
+            store.make_release_id(name, sha),
+            catalog,
+            today,
+            lambda errors: quarantine_file(path, errors, quarantine_dir),
+            table,
+        )
+
+    if size > max_file_bytes:
+        from dagster_project.landing import file_sha256
+
+        return refuse(
+            f"file of {size / 1e6:.1f} MB is larger than the limit of {max_file_bytes / 1e6:.1f} MB "
+            "(PMW_MAX_FILE_MB): not read",
+            file_sha256(path),
+        )
     data = path.read_bytes()
     sha = store.sha256_bytes(data)
     release_id = store.make_release_id(name, sha)
-    landed = date.fromtimestamp(path.stat().st_mtime)
+    store.ensure_schema(con)
+    earlier = store.loaded_with_sha(con, sha, table)
+    if earlier and earlier[0] != release_id:
+        other_id, other_file = earlier
+        note = f"already loaded as {other_file} (release {other_id}): the same bytes add nothing"
+        return IngestResult(other_id, name, "duplicate", "", 0, notes=[note])
     if fast:
         loaded = fast_long.try_load(
             con,
@@ -109,16 +281,29 @@ def ingest_file(
             catalog=catalog,
             today=today,
             table=table,
-        )
+            source=source,
+            field_limit=limits.max_field_chars,
+        )  # gives up (None) on an implausible value: the row path refuses it or, confirmed, names it
         if loaded is not None:
             return IngestResult(
                 release_id, name, "loaded", loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
             )
     try:
-        doc = load_document(data, name)
-        parsed = parse_document(doc, catalog, default_release_date=landed)
+        docs = load_documents(data, name, limits)
+        parsed = _parse_all(docs, name, catalog, landed)
     except (DocumentError, UnknownFormatError) as exc:
         parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", str(exc))])
+    except MemoryError:
+        parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", "out of memory reading the file")])
+    except Exception as exc:  # any other failure to read is the file's problem, not the run's
+        reason = f"cannot read the file: {type(exc).__name__}: {exc}"
+        parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", reason)])
+    if not parsed.errors:
+        _fill_sources(parsed, source, name)
+    if not parsed.errors and not parsed.observations:
+        parsed.errors.append(
+            IngestError(name, None, "", "no observations: the file has no data rows (header only, or every cell empty)")
+        )
     meta = store.ReleaseMeta(name, sha, parsed.adapter, parsed.release_date, parsed.provenance)
     return _finish(
         con,
@@ -129,6 +314,7 @@ def ingest_file(
         today,
         lambda errors: quarantine_file(path, errors, quarantine_dir),
         table,
+        confirm_outlier,
     )
 
 

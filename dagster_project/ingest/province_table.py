@@ -13,7 +13,9 @@ from datetime import date
 from dagster_project.ingest.adapter_common import (
     RowContext,
     find_release_date,
+    find_source,
     has_illustrative_marker,
+    short_row_error,
     split_header_unit,
 )
 from dagster_project.ingest.catalog import Catalog
@@ -80,6 +82,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     )
     if any(has_illustrative_marker(" ".join(r)) for r in doc.rows):
         ctx.provenance = result.provenance = "illustrative"
+    title = next((c for c in doc.rows[ti] if c), "")
+    ctx.source_ref = find_source("\n".join(" ".join(r) for r in doc.rows), title, ctx.release_date)
 
     cols: list[_Column] = []
     for j, label in enumerate(doc.rows[hi]):
@@ -107,6 +111,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     for r in range(hi + 1, len(doc.rows)):
         row = doc.rows[r]
         if not any(row) or not row[0] or _NOTE.match(row[0]):
+            continue
+        short = short_row_error(doc, r, hi)
+        if short:
+            ctx.error(r + 1, "", short)
             continue
         region = ctx.region_code(row[0])
         for col in cols:

@@ -172,6 +172,9 @@ def parse_class(text: object) -> ParsedValue:
     m = _CLASS_RE.match(s)
     if not m:
         raise ValueParseError(f"not a water class: {raw!r}")
+    if m["c"].upper() in ("Ⅵ", "VI"):
+        # GB 3838 has classes Ⅰ-Ⅴ; worse than Ⅴ is written 劣Ⅴ (stored as 6). A "Ⅵ" is a typo to check.
+        raise ValueParseError(f"there is no water class Ⅵ: {raw!r} (classes are Ⅰ-Ⅴ, and 劣Ⅴ for worse than Ⅴ)")
     value = _ROMAN.get(m["c"].upper()) or int(m["c"])
     if m["lie"]:
         if value != 5:

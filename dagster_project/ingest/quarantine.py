@@ -5,13 +5,23 @@ from __future__ import annotations
 import csv
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster_project.ingest.models import IngestError
-from dagster_project.ingest.text import safe_filename
+from dagster_project.ingest.text import safe_filename, spreadsheet_safe
 
-__all__ = ["quarantine_file", "quarantine_bytes", "write_error_reports"]
+__all__ = [
+    "quarantine_file",
+    "quarantine_bytes",
+    "write_error_reports",
+    "mark_clean_ingest",
+    "quarantined_since_clean",
+    "QuarantinedFile",
+]
+
+_CLEAN_MARK = ".last_clean_ingest"  # touched by an ingestion run that quarantined nothing
 
 
 def _inside(base: Path, target: Path) -> bool:
@@ -48,7 +58,8 @@ def write_error_reports(dest: Path, errors: Sequence[IngestError]) -> tuple[Path
         w = csv.writer(fh)
         w.writerow(["file", "row", "column", "reason"])
         for e in errors:
-            w.writerow([e.file, "" if e.row is None else e.row, e.column, e.reason])
+            # every cell as text that cannot run as a formula: the reasons quote the office's cells
+            w.writerow([spreadsheet_safe(str(c)) for c in (e.file, "" if e.row is None else e.row, e.column, e.reason)])
     lines = [
         f"# Quarantined: {_md_cell(errors[0].file if errors else dest.name)}",
         "",
@@ -90,3 +101,43 @@ def quarantine_bytes(
     dest.write_bytes(data)
     write_error_reports(dest, errors)
     return dest
+
+
+@dataclass(frozen=True)
+class QuarantinedFile:
+    name: str  # the file as quarantined (<timestamp>_<name>)
+    reason: str  # its first problem
+    problems: int
+    at: datetime
+
+
+def mark_clean_ingest(quarantine_dir: Path | str, now: datetime | None = None) -> None:
+    """Record that an ingestion run quarantined nothing: the files quarantined before are old news."""
+    folder = Path(quarantine_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    mark = folder / _CLEAN_MARK
+    mark.write_text((now or datetime.now(UTC)).isoformat(), encoding="utf-8")
+
+
+def quarantined_since_clean(quarantine_dir: Path | str) -> list[QuarantinedFile]:
+    """Files quarantined since the last ingestion run that quarantined nothing (all, if none was clean)."""
+    folder = Path(quarantine_dir)
+    if not folder.is_dir():
+        return []
+    mark = folder / _CLEAN_MARK
+    since = mark.stat().st_mtime if mark.exists() else 0.0
+    out = []
+    for report in sorted(folder.glob("*.errors.csv")):
+        mtime = report.stat().st_mtime
+        if mtime < since:
+            continue
+        with open(report, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))[1:]
+        first = ""
+        if rows and len(rows[0]) > 3:
+            _, row, column, reason = (c.removeprefix("'") for c in rows[0][:4])
+            where = ", ".join(x for x in (f"row {row}" if row else "", column) if x)
+            first = f"{where}: {reason}" if where else reason
+        name = report.name.removesuffix(".errors.csv")
+        out.append(QuarantinedFile(name, first, len(rows), datetime.fromtimestamp(mtime, UTC)))
+    return out

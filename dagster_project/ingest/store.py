@@ -27,6 +27,7 @@ __all__ = [
     "load_release",
     "load_release_query",
     "record_quarantine",
+    "loaded_with_sha",
 ]
 
 _DDL_BASE = """
@@ -271,6 +272,17 @@ def load_release_query(
         con.rollback()
         raise
     return rows
+
+
+def loaded_with_sha(con: duckdb.DuckDBPyConnection, sha256: str, table: str = "observations") -> tuple[str, str] | None:
+    """(release_id, source_file) of a loaded release with these bytes, or None: idempotency by content."""
+    _table(table)
+    rows = con.execute(
+        """SELECT release_id, source_file FROM raw.releases WHERE sha256 = ? AND status = 'loaded'
+           ORDER BY ingested_at LIMIT 1""",
+        [sha256],
+    ).fetchall()
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 def record_quarantine(

@@ -8,6 +8,8 @@ import unicodedata
 __all__ = [
     "EncodingError",
     "decode_bytes",
+    "spreadsheet_safe",
+    "spreadsheet_safe_frame",
     "to_halfwidth",
     "clean_cell",
     "safe_filename",
@@ -71,6 +73,28 @@ def clean_cell(value: object) -> str:
 
 
 _UNSAFE = re.compile(r"[^\w.\-()（）\[\] ]", re.UNICODE)
+
+
+# What a spreadsheet may run as a formula when it opens a CSV: = + - @ first (also full-width), or a
+# tab / CR first (they hide a following formula character from some checks).
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell for a CSV/XLSX a spreadsheet opens: text that could run as a formula gets a leading
+    apostrophe (shown as text, never evaluated); numbers and other text are returned unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe_frame(frame):  # pandas.DataFrame -> pandas.DataFrame
+    """:func:`spreadsheet_safe` on every text cell of a DataFrame (a copy), for CSV exports."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("str"):
+            out[col] = out[col].map(spreadsheet_safe)
+    return out
 
 
 def safe_filename(name: str, max_bytes: int = 180) -> str:

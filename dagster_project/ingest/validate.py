@@ -6,15 +6,28 @@ These are the checks a file must pass to be loaded at all; softer data-quality e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
+
+import duckdb
 
 from dagster_project.ingest.catalog import Catalog, Indicator
 from dagster_project.ingest.models import MEASURES, PROVENANCES, IngestError, Observation
 from dagster_project.ingest.qualifiers import BOUNDS, is_formula_like
+from dagster_project.ingest.store import OBSERVATION_TABLES
 from dagster_project.ingest.units import UnitError, measure_unit
 
-__all__ = ["validate_observations", "value_problem_sql", "unit_problem", "period_edge", "rate_limit"]
+__all__ = [
+    "validate_observations",
+    "value_problem_sql",
+    "unit_problem",
+    "period_edge",
+    "rate_limit",
+    "plausibility_problem",
+    "history_outliers",
+    "days_in_period",
+]
 
 # Ordinal measures: whole numbers only.
 _INTEGER_MEASURES = ("rank", "yoy_rank", "class", "stage")
@@ -27,13 +40,13 @@ def rate_limit(ind: Indicator | None) -> float | None:
     return ind.natural_limit if ind.natural_limit is not None else 100.0
 
 
-def value_problem_sql(value: str, measure: str, unit: str, limit: str) -> str:
+def value_problem_sql(value: str, measure: str, unit: str, limit: str, days: str = "NULL") -> str:
     """SQL twin of the value rules below: a boolean expression, true when the value breaks one.
 
-    ``value`` (DOUBLE), ``measure``, ``unit`` (the stored unit) and ``limit`` (:func:`rate_limit`,
-    DOUBLE or NULL) are column expressions. Used by the vectorised long-format loader
-    (fast_long.py) only to decide that a file is clean; the messages always come from
-    :func:`validate_observations`. tests/ingest/test_validate.py checks the two agree.
+    ``value`` (DOUBLE), ``measure``, ``unit`` (the stored unit), ``limit`` (:func:`rate_limit`,
+    DOUBLE or NULL) and ``days`` (the period's number of days, or NULL) are column expressions.
+    Used by the vectorised long-format loader (fast_long.py) only to decide that a file is clean;
+    the messages always come from :func:`validate_observations`. tests/ingest/test_validate.py checks the two agree.
     """
     v, m = value, measure
     return f"""(
@@ -45,6 +58,7 @@ def value_problem_sql(value: str, measure: str, unit: str, limit: str) -> str:
         OR ({m} = 'yoy_pct' AND {unit} = '%' AND {v} <= -100)
         OR ({m} = 'plan_share_pct' AND {v} < 0)
         OR ({m} = 'value' AND ({v} < 0 OR ({limit} IS NOT NULL AND {v} > {limit})))
+        OR ({m} = 'value' AND {unit} = '天' AND {days} IS NOT NULL AND {v} > {days})
     )"""
 
 
@@ -69,8 +83,28 @@ def period_edge(ind: Indicator | None, period_kind: str, start: date, end: date)
     return end, "ends"
 
 
+def days_in_period(start: date, end: date) -> int:
+    return (end - start).days + 1
+
+
+def plausibility_problem(obs: Observation, ind: Indicator | None) -> str | None:
+    """Why a row's value is implausible for its indicator (seeds/indicators.csv plausible_min/_max);
+    None when it is plausible. Overridable for a confirmed outlier (``pmw ingest --confirm-outlier``)."""
+    if ind is None or obs.measure != "value":
+        return None
+    lo, hi = ind.plausible_min, ind.plausible_max
+    if (lo is not None and obs.value < lo) or (hi is not None and obs.value > hi):
+        span = f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}"
+        return (
+            f"implausible value {obs.value:g} {obs.unit} for {ind.code} (plausible range {span} {ind.unit}); "
+            "a unit slip (0.933 for 93.3%)? If the figure is real, confirm it: pmw ingest --confirm-outlier"
+        )
+    return None
+
+
 def _check_value(obs: Observation, catalog: Catalog) -> str | None:
     v, m = obs.value, obs.measure
+    ind = catalog.indicator(obs.indicator_code)
     if v != v or v in (float("inf"), float("-inf")):  # NaN / inf
         return f"value {v} is not a finite number"
     if m in _INTEGER_MEASURES and not float(v).is_integer():
@@ -81,6 +115,10 @@ def _check_value(obs: Observation, catalog: Catalog) -> str | None:
         return f"project stage {v:g} outside 0..4"
     if m in ("rank", "yoy_rank") and v < 1:
         return f"rank {v:g} must be 1 or more"
+    if m in ("rank", "yoy_rank", "stage") and obs.bound != "eq":
+        return f"a {m} is an exact whole number, not {obs.source_value!r}"
+    if m == "class" and v == 6 and (ind is None or (ind.plausible_max or 5) < 6):
+        return f"class 劣Ⅴ (6) is not a class of indicator {obs.indicator_code} (its classes are Ⅰ-Ⅴ)"
     if m == "yoy_pct" and obs.unit == "%" and v <= -100:
         return f"growth of {v:g}% is impossible (a level cannot fall by 100% or more)"
     if m == "plan_share_pct" and v < 0:
@@ -88,9 +126,13 @@ def _check_value(obs: Observation, catalog: Catalog) -> str | None:
     if m == "value":
         if v < 0:
             return f"negative level {v:g} {obs.unit}"
-        limit = rate_limit(catalog.indicator(obs.indicator_code))
+        limit = rate_limit(ind)
         if limit is not None and v > limit:
             return f"rate {v:g}% above its limit {limit:g}%"
+        if obs.unit == "天":
+            days = days_in_period(obs.period_start, obs.period_end)
+            if v > days:
+                return f"{v:g} days in {obs.period_code}, which has {days} days"
     return None
 
 
@@ -152,3 +194,39 @@ def validate_observations(
         else:
             seen[key] = obs.source_row
     return errors
+
+
+def history_outliers(
+    con: duckdb.DuckDBPyConnection, candidates: str, params: Sequence[Any], *, release_id: str, table: str
+) -> list[tuple[int | None, str, float, float, float]]:
+    """Rows whose level is more than its indicator's ``history_factor`` away from its history.
+
+    ``candidates`` (SQL with ``params``) selects indicator_code, region_code, subject_code, measure,
+    period_kind, period_code, value, source_row, factor. History: the median of every figure already
+    loaded (any vintage, other releases) for the same indicator, region, subject, measure and the
+    same span of the year (``-05``, ``-01~05``, ``-Q2``) in any year. Returns (source_row,
+    period_code, value, median, factor) of the rows outside [median / factor, median x factor].
+    """
+    if table not in OBSERVATION_TABLES:  # whitelisted: the name is interpolated into SQL
+        raise ValueError(f"unknown observation table {table!r}; expected one of {OBSERVATION_TABLES}")
+    return con.execute(
+        f"""
+        WITH cand AS ({candidates}),
+        hist AS (
+            SELECT o.indicator_code, o.region_code, o.subject_code, o.measure, o.period_kind,
+                   substr(o.period_code, 5) AS span, median(o.value) AS med
+            FROM raw.{table} o
+            WHERE o.release_id <> ?
+              AND o.indicator_code IN (SELECT DISTINCT indicator_code FROM cand)
+            GROUP BY ALL
+        )
+        SELECT c.source_row, c.period_code, c.value, h.med, c.factor
+        FROM cand c
+        JOIN hist h ON c.indicator_code = h.indicator_code AND c.region_code = h.region_code
+             AND c.subject_code = h.subject_code AND c.measure = h.measure AND c.period_kind = h.period_kind
+             AND substr(c.period_code, 5) = h.span
+        WHERE c.factor IS NOT NULL AND h.med > 0 AND (c.value > h.med * c.factor OR c.value < h.med / c.factor)
+        ORDER BY c.source_row
+        """,
+        [*params, release_id],
+    ).fetchall()

@@ -651,8 +651,28 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
-def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_progress) -> tuple[str, list[str]]:
-    """The HTML text and the ids of the chart divs."""
+def _quarantined(files: list) -> str:
+    """Files quarantined since the last clean ingestion: the figures they carried are not in the report."""
+    if not files:
+        return ""
+    items = "".join(
+        f"<li><code>{e(f.name)}</code> ({f.at:%Y-%m-%d %H:%M} UTC): {e(f.reason)}"
+        + (f" (+{f.problems - 1} more)" if f.problems > 1 else "")
+        + "</li>"
+        for f in files
+    )
+    return (
+        f'<div class="banner" id="quarantined"><b>⚠ {len(files)} 个文件被隔离 quarantined since the last clean '
+        "ingestion</b> — 其数据未载入，本报告不含这些数据 / their figures were not loaded and are not in this "
+        f"report. Fix them and drop them in the landing folder again.<ul>{items}</ul></div>"
+    )
+
+
+def render_report(
+    data: ReportData, progress: Callable[[int, int], None] = _no_progress, quarantined: list | None = None
+) -> tuple[str, list[str]]:
+    """The HTML text and the ids of the chart divs. ``quarantined``: files quarantined since the last
+    clean ingestion (:func:`dagster_project.ingest.quarantine.quarantined_since_clean`), shown at the top."""
     sc = data.scorecard
     sources = Sources(data.manifest.get("source_vintages", []))
     bundle = load_bundle()
@@ -686,7 +706,8 @@ def render_report(data: ReportData, progress: Callable[[int, int], None] = _no_p
 <div class="meta">评估日期 assessed as of <b id="as-of">{data.assessed_as_of}</b> · 发布版本 published version
 <code>{e(data.version)}</code> ({e(data.published_at)} UTC) · 生成 generated {generated}</div>
 <div class="meta downloads"><a href="{WORKBOOK_FILE_NAME}" download>⬇ 序时进度表 Excel ({WORKBOOK_FILE_NAME})</a>
-<span>打印简报 printable brief: <code>pmw report --pdf</code></span></div>{banner}</header>
+<span>打印简报 printable brief: <code>pmw report --pdf</code></span></div>{banner}
+{_quarantined(quarantined or [])}</header>
 <nav><a href="#summary">概览 Summary</a><a href="#history">月末状态 By month</a>
 <a href="#scorecard">计分卡 Scorecard</a><a href="#charts">进度图 Charts</a>
 <a href="#regional">分地区 Regions</a><a href="#projects">项目 Projects</a><a href="#qualitative">定性 Qualitative</a>
@@ -703,10 +724,19 @@ projections come from the published marts (<code>{e(data.db_path.name)}</code>);
     return html, figures
 
 
-def build_report(db_path: Path, out_path: Path, progress: Callable[[int, int], None] = _no_progress) -> ReportResult:
-    """Render the report from the published copy and write it atomically (readers never see half a file)."""
+def build_report(
+    db_path: Path,
+    out_path: Path,
+    progress: Callable[[int, int], None] = _no_progress,
+    quarantine_dir: Path | None = None,
+) -> ReportResult:
+    """Render the report from the published copy and write it atomically (readers never see half a file).
+    With ``quarantine_dir``, files quarantined since the last clean ingestion are listed at the top."""
+    from dagster_project.ingest.quarantine import quarantined_since_clean
+
     data = load_report_data(db_path)
-    html, figures = render_report(data, progress)
+    quarantined = quarantined_since_clean(quarantine_dir) if quarantine_dir else []
+    html, figures = render_report(data, progress, quarantined)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.incoming")

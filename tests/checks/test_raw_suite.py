@@ -171,8 +171,10 @@ def test_only_the_failing_release_of_a_packed_batch_is_rejected_and_it_can_be_ta
 
 
 def test_a_release_that_passes_the_contract_but_not_the_suite_is_quarantined_by_ingestion(tmp_path, monkeypatch):
-    """Both files pass ingest/validate.py; the suite rejects them (rank beyond 14 cities, a published
-    figure without its source), so ingestion takes them out again and quarantines them."""
+    """The rank file passes ingest/validate.py and the suite rejects it (rank beyond 14 cities), so
+    ingestion takes it out again and quarantines it. A published figure without its source, which only
+    the suite used to catch, is now refused by the contract itself (issue 13), naming `--source`; the
+    suite's published_has_source expectation stays as a second guard."""
     from dagster_project.runner import ingest_landing, prepare_environment
     from dagster_project.settings import load_settings
 
@@ -202,7 +204,7 @@ def test_a_release_that_passes_the_contract_but_not_the_suite_is_quarantined_by_
     sibling = evaluations["release_batches_meet_expectations"]
     assert not sibling.passed and sibling.severity == dg.AssetCheckSeverity.ERROR
     assert "rank_within_peers" in sibling.metadata["failed_expectations"].value
-    assert "published_has_source" in sibling.metadata["failed_expectations"].value
+    assert "published_has_source" not in sibling.metadata["failed_expectations"].value  # never stored
     assert "| gdp |" in sibling.metadata["sample_rows"].value
 
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
@@ -216,4 +218,5 @@ def test_a_release_that_passes_the_contract_but_not_the_suite_is_quarantined_by_
     assert (settings.archive_dir / good).exists() and not any((settings.landing_dir / n).exists() for n in bad)
     reports = sorted(p.read_text() for p in settings.quarantine_dir.glob("*.errors.md"))
     assert len(reports) == 2 and any("位次在1到市州数之间" in r for r in reports)
+    assert any("--source" in r and "long_published_without_source.csv" in r for r in reports)
     assert (settings.validation_dir / "raw_observations" / "latest.md").exists()

@@ -94,7 +94,7 @@ def test_water_classes(text: str, value: int, bound: str) -> None:
     assert (p.value, p.bound, p.unit) == (value, bound, "类")
 
 
-@pytest.mark.parametrize("text", ["Ⅶ", "7", "劣Ⅲ", "好"])
+@pytest.mark.parametrize("text", ["Ⅶ", "7", "劣Ⅲ", "好", "Ⅵ", "VI", "Ⅵ类"])
 def test_bad_water_classes(text: str) -> None:
     with pytest.raises(ValueParseError):
         parse_class(text)

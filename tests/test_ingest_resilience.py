@@ -1,0 +1,277 @@
+"""Ingestion through Dagster as deliveries really arrive (issue 13), with the blocking expectations on:
+real tables with no sample marker load with their source; a poison file ahead of them is quarantined
+with its reason and blocks nothing; `pmw run` / `pmw ingest` exit non-zero naming it; a run killed
+mid-ingest does not hang the next `pmw ingest`; two commands side by side wait for each other; the
+warehouse pool really admits one materialisation at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from dagster_project.cli import main
+from tests.conftest import REPO, point_settings_at
+from tests.ingest.test_real_deliveries import AIR_HTML, MONTHLY_CSV, PROVINCE_CSV
+
+PMW = str(Path(sys.executable).parent / "pmw")
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    from dagster_project.runner import prepare_environment
+
+    point_settings_at(tmp_path, monkeypatch)
+    prepare_environment()
+    return tmp_path
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PMW_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster_home"),
+        "PMW_WAREHOUSE_PATH": str(home / "warehouse.duckdb"),
+    }
+
+
+def _query(home: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _poison(landing: Path) -> list[str]:
+    """Two files that sort ahead of the good ones: one enormous field, one far stray cell."""
+    from openpyxl import Workbook
+
+    (landing / "0_poison").mkdir(parents=True, exist_ok=True)
+    huge = "indicator,region,subject,period,measure,value,unit,release_date,provenance,source_ref,note\n"
+    huge += f'gdp,430200,,2021,value,1,亿元,2022-03-20,published,"{"x" * 300_000}",\n'
+    (landing / "0_poison" / "huge_field.csv").write_text(huge, encoding="utf-8")
+    wb = Workbook()
+    wb.active.append(["株洲市统计月报（2022年4月）"])
+    wb.active["XFD1048576"] = "x"
+    wb.save(landing / "0_poison" / "stray_cell.xlsx")
+    return ["0_poison/huge_field.csv", "0_poison/stray_cell.xlsx"]
+
+
+def _real(landing: Path) -> list[str]:
+    (landing / "real").mkdir(parents=True, exist_ok=True)
+    files = {"tjyb_2022-05.csv": MONTHLY_CSV, "szb_2022-05.csv": PROVINCE_CSV, "air_2022-05.html": AIR_HTML}
+    for name, text in files.items():
+        (landing / "real" / name).write_text(text, encoding="utf-8")
+    return sorted(f"real/{n}" for n in files)
+
+
+def test_real_tables_load_and_poison_files_ahead_are_contained(home):
+    """Defects 1, 2 and 10: the landing run with the blocking expectation suite on."""
+    from dagster_project.runner import ingest_landing
+    from dagster_project.settings import load_settings
+
+    poison, real = _poison(home / "landing"), _real(home / "landing")
+    started = time.monotonic()
+    with dg.instance_for_test() as instance:
+        summary = ingest_landing(instance, load_settings(), log=lambda _m: None)
+        [run] = instance.get_runs()
+        retries = [
+            e for e in instance.all_logs(run.run_id) if e.dagster_event_type == dg.DagsterEventType.STEP_RESTARTED
+        ]
+    assert time.monotonic() - started < 180
+    assert sorted(summary.files_loaded) == real, summary
+    assert sorted(summary.files_quarantined) == poison
+    assert "PMW_MAX_FIELD_CHARS" in summary.quarantine_reasons[poison[0]]
+    assert "XFD1048576" in summary.quarantine_reasons[poison[1]]
+    assert retries == [], "a poison file is never retried"
+    assert "raw/observations:release_files_pass_contract" in summary.failed_checks
+    # the expectation suite ran on the stored releases ("published figures cite their source" among them)
+    assert (home / "validation" / "raw_observations").is_dir()
+    refs = dict(_query(home, "select source_file, min(source_ref) from raw.observations group by 1"))
+    assert set(refs) == set(real) and all(refs.values()), refs
+    assert _query(home, "select distinct provenance from raw.observations") == [("published",)]
+    quarantined = sorted(p.name for p in (home / "quarantine").glob("*.errors.md"))
+    assert len(quarantined) == 2 and not any((home / "landing" / p).exists() for p in poison)
+
+
+def test_pmw_ingest_loads_a_real_table_with_its_source_or_refuses_naming_the_option(home, tmp_path):
+    runner = CliRunner()
+    good = tmp_path / "tjyb_2022-05.csv"
+    good.write_text(MONTHLY_CSV, encoding="utf-8")
+    result = runner.invoke(main, ["ingest", str(good)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "loaded 10 observations" in result.output
+    no_source = tmp_path / "szb_2022-05.csv"
+    no_source.write_text(PROVINCE_CSV.replace("资料来源：湖南省统计局,,,\n", ""), encoding="utf-8")
+    refused = runner.invoke(main, ["ingest", str(no_source)], catch_exceptions=False)
+    assert refused.exit_code == 1 and "--source" in refused.output
+    given = runner.invoke(
+        main, ["ingest", str(no_source), "--as", "szb_again.csv", "--source", "湖南省统计局官网 2022-06-22"]
+    )
+    assert given.exit_code == 0, given.output
+    refs = dict(_query(home, "select source_file, min(source_ref) from raw.observations group by 1"))
+    assert refs == {
+        "tjyb_2022-05.csv": "株洲市统计局《株洲市统计月报(2022年5月)》 2022-06-20",
+        "szb_again.csv": "湖南省统计局官网 2022-06-22",
+    }
+    resent = tmp_path / "统计月报-重发.csv"
+    resent.write_text(MONTHLY_CSV, encoding="utf-8")
+    again = runner.invoke(main, ["ingest", str(resent)], catch_exceptions=False)
+    assert again.exit_code == 0 and "already loaded as tjyb_2022-05.csv" in again.output
+
+
+def test_pmw_run_exits_non_zero_naming_the_quarantined_file_and_its_reason(sample_pipeline_run, tmp_path, monkeypatch):
+    """`pmw run` with a poison file ahead of a real table: the table loads, the run exits 1."""
+    from tests.test_publish import copy_home
+
+    home = copy_home(sample_pipeline_run, tmp_path)
+    point_settings_at(home, monkeypatch)
+    poison, real = _poison(home / "landing"), _real(home / "landing")
+    result = CliRunner().invoke(main, ["run"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert "release files loaded:      3" in result.output
+    assert "release files quarantined: 2" in result.output
+    for key in poison:
+        assert key in result.output
+    assert "PMW_MAX_FIELD_CHARS" in result.output and "XFD1048576" in result.output
+    assert {r[0] for r in _query(home, "select distinct source_file from raw.observations")} >= set(real)
+    status = CliRunner().invoke(main, ["status"], catch_exceptions=False)
+    assert "2 file(s) quarantined since the last clean ingestion" in status.output
+
+
+def _started_runs(home: Path) -> list[str]:
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+        claimed = instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots
+        return [r.run_id for r in runs] if claimed else []
+
+
+def test_pmw_ingest_after_a_killed_run_finishes_within_a_minute(home, tmp_path):
+    """Defect 3: the killed run kept the warehouse pool's only slot and the next `pmw ingest` waited forever."""
+    big = home / "landing" / "big.csv"
+    lines = ["indicator,region,subject,period,measure,value,unit,release_date,provenance,source_ref,note"]
+    for year in range(2000, 2021):
+        for month in range(1, 13):
+            for region in ("430200", "430202", "430203", "430204", "430211", "430212", "430223"):
+                lines.append(f"pm25,{region},,{year}-{month:02d},value,{30 + month},微克/立方米,,illustrative,,")
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = subprocess.Popen([PMW, "run"], env=_env(home), start_new_session=True, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        while not _started_runs(home):
+            assert run.poll() is None, "pmw run ended before it could be killed mid-ingest"
+            assert time.monotonic() < deadline, "the ingest run never started"
+            time.sleep(0.2)
+        os.killpg(run.pid, signal.SIGKILL)  # a power cut in the middle of the ingest step
+        run.wait(timeout=30)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    small = tmp_path / "tjyb_2022-05.csv"
+    small.write_text(MONTHLY_CSV, encoding="utf-8")
+    started = time.monotonic()
+    done = subprocess.run(
+        [PMW, "ingest", str(small)], env=_env(home), capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "loaded 10 observations" in done.stdout
+    assert "was left running by a process that died: marked failed" in done.stderr
+    assert time.monotonic() - started < 60
+
+
+def test_two_ingests_side_by_side_wait_for_each_other(home, tmp_path):
+    """Defect 9: the second `pmw ingest` failed with "Could not set lock" after a row was written."""
+    from dagster_project.bench.harness import _small_release
+
+    files = [_small_release(tmp_path / f"pm25_{year}.csv", year) for year in (2020, 2021)]
+    procs = [
+        subprocess.Popen([PMW, "ingest", str(f)], env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for f in files
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for proc, (out, err) in zip(procs, outs, strict=True):
+        assert proc.returncode == 0, (out + err).decode()
+    assert any(b"waiting for `pmw ingest" in err for _, err in outs), "the second one said why it waited"
+    loaded = _query(home, "select source_file, count(*) from raw.observations group by 1 order by 1")
+    assert loaded == [("pm25_2020.csv", 20), ("pm25_2021.csv", 20)]
+
+
+def test_a_busy_warehouse_is_refused_cleanly_after_the_timeout(home):
+    from dagster_project.runner import WarehouseBusy, warehouse_lock
+    from dagster_project.settings import load_settings
+
+    settings = load_settings()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from dagster_project.runner import warehouse_lock;"
+            "from dagster_project.settings import load_settings\n"
+            "with warehouse_lock(load_settings(), print, what='pmw run'):\n"
+            "    print('held', flush=True); time.sleep(60)",
+        ],
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        cwd=REPO,
+    )
+    try:
+        assert holder.stdout.readline().strip() == b"held"
+        said: list[str] = []
+        started = time.monotonic()
+        with (
+            pytest.raises(WarehouseBusy, match="nothing was written"),
+            warehouse_lock(settings, said.append, timeout=1),
+        ):
+            pass
+        assert time.monotonic() - started < 5
+        assert said and "waiting for `pmw run` (pid" in said[0]
+    finally:
+        holder.kill()
+        holder.wait()
+    with warehouse_lock(settings, said.append, timeout=5):  # the kernel freed the dead holder's lock
+        pass
+
+
+POOL_JOB = textwrap.dedent(
+    """
+    import json, sys, time
+    import dagster as dg
+    from dagster_project.resources import WAREHOUSE_POOL
+
+    @dg.asset(pool=WAREHOUSE_POOL)
+    def {name}():
+        start = time.time()
+        time.sleep(3)
+        with open(sys.argv[1], "a") as fh:
+            fh.write(json.dumps(["{name}", start, time.time()]) + "\\n")
+
+    job = dg.define_asset_job("{name}_job", selection=[{name}])
+    defs = dg.Definitions(assets=[{name}], jobs=[job])
+    result = defs.resolve_job_def("{name}_job").execute_in_process(instance=dg.DagsterInstance.get())
+    sys.exit(0 if result.success else 1)
+    """
+)
+
+
+def test_the_warehouse_pool_admits_one_materialisation_at_a_time(home, tmp_path):
+    """Defect 10: the limit was only checked as text in dagster.yaml; here two materialisations race."""
+    log = tmp_path / "intervals.jsonl"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", POOL_JOB.replace("{name}", name), str(log)], env=_env(home), cwd=REPO)
+        for name in ("first", "second")
+    ]
+    for proc in procs:
+        assert proc.wait(timeout=300) == 0
+    (_, s1, e1), (_, s2, e2) = sorted(json.loads(line) for line in log.read_text().splitlines())
+    assert e1 <= s2 or e2 <= s1, f"the two materialisations overlapped: {s1:.1f}-{e1:.1f} and {s2:.1f}-{e2:.1f}"
