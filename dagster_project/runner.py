@@ -336,10 +336,12 @@ def run_pipeline(
 ) -> RunSummary:
     settings = prepare_environment(settings)
     with warehouse_lock(settings, log, what="pmw run"):
-        return _run_pipeline(sample, log, settings)
+        return _run_pipeline(sample, log, settings, stage)
 
 
-def _run_pipeline(sample: bool, log: Callable[[str], None], settings: Settings) -> RunSummary:
+def _run_pipeline(
+    sample: bool, log: Callable[[str], None], settings: Settings, stage: StageHook | None = None
+) -> RunSummary:
     if sample:
         staged = stage_sample_releases(settings)
         log(f"staged {len(staged)} sample release files into {settings.landing_dir}")
