@@ -583,6 +583,8 @@ ul.changes{columns:2;font-size:12.5px}
   .card,.hcard{min-width:0;flex:1 1 40%}
   .quote{max-width:160px}
   ol.sources,ul.changes{columns:1}
+  header,.banner{overflow-wrap:anywhere}
+  header code,.banner code{word-break:break-all}
   .filters select,.filters input{max-width:100%;margin-bottom:4px}
   #scorecard-table thead th{position:static}
 }
