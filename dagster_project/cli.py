@@ -27,16 +27,25 @@ import click
 
 from dagster_project.settings import load_settings
 
-STATUS_CODES = [
-    "achieved",
-    "not_achieved",
-    "on_track",
-    "needs_acceleration",
-    "off_track",
-    "deteriorating",
-    "no_data",
-    "not_assessable",
-]
+
+class StatusParam(click.ParamType):
+    """A status by its code (off_track), Chinese name (进度滞后) or English name (off track), as
+    seeds/statuses.csv lists them; converted to the code."""
+
+    name = "status"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "STATUS"
+
+    def convert(self, value, param, ctx):
+        from dagster_project.report.labels import read_statuses, status_code_for
+
+        vocabulary = read_statuses()
+        code = status_code_for(str(value), vocabulary)
+        if code is None:
+            choices = ", ".join(f"{c} ({zh})" for c, (zh, _) in vocabulary.items())
+            self.fail(f"{value!r} is not a status; choose one of: {choices}", param, ctx)
+        return code
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -69,34 +78,9 @@ def main() -> None:
     help="Stage the bundled sample releases and serve the sample API on 127.0.0.1.",
 )
 def run(sample: bool) -> None:
-    from dagster_project.runner import WarehouseBusy, run_pipeline
+    from dagster_project.console import run_with_console
 
-    try:
-        summary = run_pipeline(sample=sample, log=lambda msg: click.echo(msg, err=True))
-    except WarehouseBusy as exc:
-        fail(str(exc))
-    settings = load_settings()
-    click.echo("")
-    click.echo(f"release files loaded:      {len(summary.files_loaded)}")
-    click.echo(f"release files quarantined: {len(summary.files_quarantined)}  -> {settings.quarantine_dir}")
-    for key in summary.files_quarantined:
-        expected = " (sample file, bad on purpose)" if key in summary.expected_quarantine else ""
-        click.echo(f"    {key}{expected}: {summary.quarantine_reasons.get(key, 'see its .errors.md')}")
-    click.echo(f"API months pulled:         {summary.api_months}")
-    if summary.failed_checks:
-        click.echo("failed checks:")
-        for check in summary.failed_checks:
-            click.echo(f"    {check}")
-    click.echo(f"warehouse (working copy):  {settings.warehouse_path}")
-    click.echo(f"published marts (read):    {settings.published_db_path}")
-    report_file = settings.reports_dir / "progress_report.html"
-    click.echo(f"progress report:           {report_file if report_file.exists() else settings.reports_dir}")
-    click.echo(f"Dagster home (runs):       {settings.dagster_home}  (pmw ui -> http://127.0.0.1:3000)")
-    if summary.unexpected_quarantine:
-        names = ", ".join(summary.unexpected_quarantine)
-        click.echo(f"{len(summary.unexpected_quarantine)} file(s) quarantined: {names}", err=True)
-    if not summary.build_succeeded:
-        click.echo("the build did not succeed: the last good published copy was kept", err=True)
+    summary = run_with_console(sample=sample)
     if not summary.ok:
         sys.exit(1)
 
@@ -104,14 +88,15 @@ def run(sample: bool) -> None:
 @main.command(help="打开 Dagster 界面 / Start the Dagster UI on 127.0.0.1.")
 @click.option("--port", default=3000, show_default=True)
 def ui(port: int) -> None:
+    from dagster_project.processes import run_until_signal
     from dagster_project.runner import prepare_environment
 
     prepare_environment()
-    bin_dir = os.path.dirname(sys.executable)
-    os.execv(
-        os.path.join(bin_dir, "dagster"),
-        ["dagster", "dev", "-m", "dagster_project.definitions", "-h", "127.0.0.1", "-p", str(port)],
-    )
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    # not exec'd: `dagster dev` alone takes over a minute to stop on SIGTERM/SIGINT; this process stops
+    # it and everything it started within seconds (SIGINT, then SIGTERM, then SIGKILL)
+    code = run_until_signal([dagster, "dev", "-m", "dagster_project.definitions", "-h", "127.0.0.1", "-p", str(port)])
+    sys.exit(code)
 
 
 @main.command(
@@ -151,8 +136,9 @@ def dbt_docs(target_path: Path | None) -> None:
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(STATUS_CODES),
-    help="Only targets with this status; repeat for several.",
+    type=StatusParam(),
+    help="Only targets with this status: its code, Chinese or English name (off_track, 进度滞后, "
+    "'off track'); repeat for several.",
 )
 @click.option(
     "--region",
@@ -166,9 +152,21 @@ def dbt_docs(target_path: Path | None) -> None:
     "--unit",
     help="Unit code or name (e.g. 发改委, FGW): the targets and tasks it leads, their status and its returns.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    help="The scorecard as it stood at the end of this month (YYYY-MM, e.g. 2026-06), from the figures "
+    "released by then (fct_scorecard_monthly).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def status(
-    section: str | None, statuses: tuple[str, ...], region: str | None, show_all: bool, unit: str | None, fmt: str
+    section: str | None,
+    statuses: tuple[str, ...],
+    region: str | None,
+    show_all: bool,
+    unit: str | None,
+    as_of: str | None,
+    fmt: str,
 ) -> None:
     from dagster_project.report.labels import ATTENTION, STATUSES, num
     from dagster_project.report.terminal import plan_groups, scorecard_rows, table
@@ -177,6 +175,8 @@ def status(
         _unit_status(unit, fmt)
         return
     data = _load_published()
+    if as_of:
+        as_of = _as_of_scorecard(data, as_of)
     sc = data.scorecard
     if not show_all and "not_assessable" not in statuses:
         sc = sc[sc["target_kind"] != "qualitative"]
@@ -232,8 +232,9 @@ def status(
         click.echo(f"已结束规划 closed plans: {len(closed)} targets: {counted(closed)}")
     click.echo(f"{len(sc)} targets: {counted(sc)}")
     quality = sc["actual_quality"].value_counts()
+    when = f"at the end of {as_of} (month-end snapshot)" if as_of else f"as of {data.assessed_as_of}"
     click.echo(
-        f"as of {data.assessed_as_of} · published version {data.version} · latest figures: "
+        f"{when} · published version {data.version} · latest figures: "
         f"{int(quality.get('published', 0))} published, {int(quality.get('derived', 0))} derived, "
         f"{int(quality.get('illustrative', 0))} illustrative (示意: sample data, not real figures)"
     )
@@ -295,6 +296,27 @@ def alerts() -> None:
     click.echo(f"{result.summary()} (channels from {config.source})")
     if result.failed:
         sys.exit(1)
+
+
+def _as_of_scorecard(data, month: str) -> str:
+    """Replace the data's scorecard with the month-end snapshot (the columns the table and csv/json use);
+    returns the month as YYYY-MM."""
+    from dagster_project.report.changes import UnknownMonth, normalise_month, scorecard_at
+
+    try:
+        month = normalise_month(month)
+        snapshot = scorecard_at(data.db_path, month)
+    except UnknownMonth as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from exc
+    current = data.scorecard.set_index("target_id")
+    # what a month does not change: the catalogue's wording and the target's definition
+    fixed = [c for c in current.columns if c not in snapshot.columns]
+    merged = snapshot.join(current[fixed], on="target_id")
+    for column in ("is_next_release_overdue", "next_release_due", "release_id"):
+        if column in merged:
+            merged[column] = None
+    data.scorecard = merged
+    return month
 
 
 RECORD_COLUMNS = [
@@ -596,10 +618,20 @@ def _publish_after_ingest(verbose: bool) -> None:
     default=None,
     help="Where to write it (default: <PMW_HOME>/reports/progress_report.html).",
 )
-def report(output: Path | None) -> None:
+@click.option(
+    "--pdf",
+    "as_pdf",
+    is_flag=True,
+    help="Instead: the printable one-to-two-page A4 brief as PDF (headline counts, off-track list, the running "
+    "plan's key targets), printed by headless Chromium (default: <PMW_HOME>/reports/progress_brief.pdf).",
+)
+def report(output: Path | None, as_pdf: bool) -> None:
     from dagster_project.report import REPORT_FILE_NAME, NoPublishedCopy, build_report
 
     settings = load_settings()
+    if as_pdf:
+        _report_pdf(output or settings.reports_dir / "progress_brief.pdf")
+        return
     out = output or settings.reports_dir / REPORT_FILE_NAME
     bar = None
 
@@ -624,6 +656,42 @@ def report(output: Path | None) -> None:
         f"report written to {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts, "
         f"{result.targets} targets: {counts})"
     )
+
+
+# ------------------------------------------------------------------------------------------- export
+@main.command(
+    help="导出序时进度表 / Write the 序时进度 Excel workbook from the published copy: one sheet per plan "
+    "(序号, 指标, 单位, 目标, 截至N月完成, 完成%, 序时%, 超/欠百分点, 状态, 责任单位, 来源, 数据性质), red where "
+    "behind, ready to print on A4 landscape; one sheet per county grid."
+)
+@click.option("--xlsx", "as_xlsx", is_flag=True, help="Write the Excel workbook (.xlsx), the only format so far.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write it (default: <PMW_HOME>/reports/xushi_progress.xlsx, linked from the report).",
+)
+def export(as_xlsx: bool, output: Path | None) -> None:
+    from dagster_project.report.workbook import WORKBOOK_FILE_NAME, write_workbook
+
+    if not as_xlsx:
+        raise click.UsageError("choose a format: --xlsx")
+    data = _load_published()
+    out = output or load_settings().reports_dir / WORKBOOK_FILE_NAME
+    result = write_workbook(data, out)
+    click.echo(f"workbook written to {result.path}: {result.rows} targets on {len(result.sheets)} sheets")
+
+
+def _report_pdf(out: Path) -> None:
+    from dagster_project.report.brief import PdfError, write_brief
+
+    data = _load_published()
+    try:
+        pdf, pages = write_brief(data, out)
+    except PdfError as exc:
+        fail(str(exc))
+    click.echo(f"brief written to {pdf} ({pages} A4 page{'s' if pages != 1 else ''})")
 
 
 # ---------------------------------------------------------------------------------------------- sql

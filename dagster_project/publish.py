@@ -58,8 +58,12 @@ PUBLISHED_MARTS = (
     "fct_task_returns",
     "fct_unit_scorecard",
     "fct_alert_events",
+    "fct_scorecard_monthly",
+    "dim_period",
+    "fct_target_month_wide",
 )
 MARTS_SCHEMA = "marts"
+STAGING_SCHEMA = "staging"
 VINTAGES_TABLE = "observation_vintages"  # every vintage of every number, for "as known on" questions
 KEEP_VERSIONS = 3
 INCOMING_PREFIX = ".incoming-"
@@ -80,6 +84,45 @@ class PublishResult:
 
 def _sql_string(value: str | Path) -> str:
     return "'" + str(value).replace("'", "''") + "'"
+
+
+# Tables the publish step makes itself: their documentation lives here (the marts' is in dbt's yml files).
+PUBLISH_MANIFEST_COMMENTS = {
+    "": "发布清单 / Which version this file is: version, run, publish time and the manifest (JSON).",
+    "version": "发布版本 / Published version.",
+    "run_id": "运行编号 / Dagster run that published it.",
+    "published_at": "发布时间 / When it was published (UTC).",
+    "manifest_json": "发布清单 / manifest.json: row counts, source vintages, expectation suites, checksums.",
+}
+
+
+def _comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[str | None, dict[str, str]]:
+    """The table's comment and its columns' comments in the warehouse (dbt persist_docs wrote them)."""
+    row = con.execute(
+        "select comment from duckdb_tables() where schema_name = ? and table_name = ? "
+        "union all select comment from duckdb_views() where schema_name = ? and view_name = ?",
+        [schema, table, schema, table],
+    ).fetchone()
+    columns = con.execute(
+        "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ? "
+        "and comment is not null order by column_index",
+        [schema, table],
+    ).fetchall()
+    return (row[0] if row else None), dict(columns)
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, table: str, comment: str | None, columns: dict[str, str]) -> None:
+    if comment:
+        con.execute(f"COMMENT ON TABLE published.main.{table} IS {_sql_string(comment.strip())}")
+    for column, text in columns.items():
+        con.execute(f'COMMENT ON COLUMN published.main.{table}."{column}" IS {_sql_string(text.strip())}')
+
+
+def _parquet_metadata(comment: str | None, columns: dict[str, str]) -> str:
+    """KV_METADATA for COPY: the table's and every column's description, readable with parquet_kv_metadata()."""
+    table_text = _sql_string((comment or "").strip())
+    columns_json = _sql_string(json.dumps({k: v.strip() for k, v in columns.items()}, ensure_ascii=False))
+    return f"KV_METADATA {{table_comment: {table_text}, column_comments: {columns_json}}}"
 
 
 def _vintages(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -126,10 +169,15 @@ def _write_version(warehouse_path: Path, incoming: Path, version: str, run_id: s
         source_counts: dict[str, int] = {}
         for mart in PUBLISHED_MARTS:
             con.execute(f"CREATE TABLE published.main.{mart} AS SELECT * FROM {MARTS_SCHEMA}.{mart}")
+            comment, columns = _comments(con, MARTS_SCHEMA, mart)
+            _copy_comments(con, mart, comment, columns)
             target = _sql_string(parquet_dir / f"{mart}.parquet")
-            con.execute(f"COPY published.main.{mart} TO {target} (FORMAT parquet)")
+            con.execute(
+                f"COPY published.main.{mart} TO {target} (FORMAT parquet, {_parquet_metadata(comment, columns)})"
+            )
             source_counts[mart] = con.execute(f"SELECT count(*) FROM {MARTS_SCHEMA}.{mart}").fetchall()[0][0]
         con.execute(f"CREATE TABLE published.main.{VINTAGES_TABLE} AS SELECT * FROM staging.stg_raw__observations")
+        _copy_comments(con, VINTAGES_TABLE, *_comments(con, STAGING_SCHEMA, "stg_raw__observations"))
         source_counts[VINTAGES_TABLE] = con.execute("SELECT count(*) FROM staging.stg_raw__observations").fetchall()[0][
             0
         ]
@@ -148,6 +196,8 @@ def _write_version(warehouse_path: Path, incoming: Path, version: str, run_id: s
             "CAST(? AS TIMESTAMP) AS published_at, ? AS manifest_json",
             [version, run_id, manifest["published_at"][:19], json.dumps(manifest, ensure_ascii=False)],
         )
+        manifest_comments = dict(PUBLISH_MANIFEST_COMMENTS)
+        _copy_comments(con, "publish_manifest", manifest_comments.pop(""), manifest_comments)
         con.execute("DETACH published")  # checkpoints: the file is complete, no WAL beside it
     finally:
         con.close()

@@ -219,7 +219,20 @@ def _failed_checks(
     return failed
 
 
-def ingest_landing(instance: dg.DagsterInstance, settings: Settings, log: Callable[[str], None]) -> RunSummary:
+# A stage of a run: stage(kind, label, total). kind is "ingest", "api" or "build"; total counts its items.
+StageHook = Callable[[str, str, int], None]
+
+
+def _stage_or_log(stage: StageHook | None, log: Callable[[str], None]) -> StageHook:
+    return stage or (lambda kind, label, total: log(f"{label} …"))
+
+
+def ingest_landing(
+    instance: dg.DagsterInstance,
+    settings: Settings,
+    log: Callable[[str], None],
+    stage: StageHook | None = None,
+) -> RunSummary:
     from dagster_project.assets.ingestion import release_files
     from dagster_project.definitions import defs
 
@@ -236,7 +249,7 @@ def ingest_landing(instance: dg.DagsterInstance, settings: Settings, log: Callab
     # A single run over exactly these files: order them as the partitions definition orders them.
     ordered = [k for k in instance.get_dynamic_partitions(release_files.name) if k in set(keys)]
     job = defs.resolve_job_def("ingest_release_files")
-    log(f"ingesting {len(ordered)} release files in one run …")
+    _stage_or_log(stage, log)("ingest", f"ingesting {len(ordered)} release files in one run", len(ordered))
     result = job.execute_in_process(
         run_config=RUN_CONFIG, instance=instance, tags=_range_tags(ordered), raise_on_error=False
     )
@@ -260,14 +273,16 @@ def ingest_landing(instance: dg.DagsterInstance, settings: Settings, log: Callab
     return summary
 
 
-def pull_api(instance: dg.DagsterInstance, months: list[str], log: Callable[[str], None]) -> int:
+def pull_api(
+    instance: dg.DagsterInstance, months: list[str], log: Callable[[str], None], stage: StageHook | None = None
+) -> int:
     from dagster_project.definitions import defs
 
     if not months:
         return 0
     keys = [f"{m}-01" for m in months]
     job = defs.resolve_job_def("pull_stats_api")
-    log(f"pulling {len(keys)} months from the statistics API in one run …")
+    _stage_or_log(stage, log)("api", f"pulling {len(keys)} months from the statistics API in one run", len(keys))
     result = job.execute_in_process(
         run_config=RUN_CONFIG, instance=instance, tags=_range_tags(keys), raise_on_error=False
     )
@@ -277,14 +292,28 @@ def pull_api(instance: dg.DagsterInstance, months: list[str], log: Callable[[str
 
 
 def build_and_publish(
-    instance: dg.DagsterInstance, log: Callable[[str], None], warnings: list[str] | None = None
+    instance: dg.DagsterInstance,
+    log: Callable[[str], None],
+    warnings: list[str] | None = None,
+    stage: StageHook | None = None,
 ) -> tuple[bool, list[str]]:
     """Run the build job; return (success, failed ERROR checks). WARN checks go to ``warnings``."""
+    from dagster_project.catalogue_check import check_catalogue
+
+    # a broken catalogue row is named by file, row, target and column here, before dbt would fail a
+    # test with a long generated name; nothing is built and the published copy stays as it is
+    problems = check_catalogue(load_settings().seeds_dir)
+    if problems:
+        for problem in problems[:20]:
+            log(f"catalogue: {problem}")
+        if len(problems) > 20:
+            log(f"catalogue: … and {len(problems) - 20} more")
+        return False, [f"catalogue: {len(problems)} problem(s) in the seed files, nothing was built"]
     from dagster_project.assets.publish import PUBLISHED_KEY, report_not_published
     from dagster_project.definitions import defs
 
     recover_dead_runs(instance, log)
-    log("building the models, running the checks and publishing …")
+    _stage_or_log(stage, log)("build", "building the models, running the checks and publishing", 0)
     result = defs.resolve_job_def("build_and_publish").execute_in_process(
         run_config=RUN_CONFIG, instance=instance, raise_on_error=False, tags=_runner_tags()
     )
@@ -300,20 +329,25 @@ def build_and_publish(
 
 
 def run_pipeline(
-    sample: bool = True, log: Callable[[str], None] = print, settings: Settings | None = None
+    sample: bool = True,
+    log: Callable[[str], None] = print,
+    settings: Settings | None = None,
+    stage: StageHook | None = None,
 ) -> RunSummary:
     settings = prepare_environment(settings)
     with warehouse_lock(settings, log, what="pmw run"):
-        return _run_pipeline(sample, log, settings)
+        return _run_pipeline(sample, log, settings, stage)
 
 
-def _run_pipeline(sample: bool, log: Callable[[str], None], settings: Settings) -> RunSummary:
+def _run_pipeline(
+    sample: bool, log: Callable[[str], None], settings: Settings, stage: StageHook | None = None
+) -> RunSummary:
     if sample:
         staged = stage_sample_releases(settings)
         log(f"staged {len(staged)} sample release files into {settings.landing_dir}")
     instance = dg.DagsterInstance.get()
     recover_dead_runs(instance, log)
-    summary = ingest_landing(instance, settings, log)
+    summary = ingest_landing(instance, settings, log, stage)
     if sample:
         summary.expected_quarantine = [k for k in summary.files_quarantined if k.startswith(SAMPLE_BAD_FOLDER)]
     api_dir = settings.sample_dir / "api"
@@ -322,9 +356,9 @@ def _run_pipeline(sample: bool, log: Callable[[str], None], settings: Settings) 
 
         with serve_sample_api(api_dir) as url:
             os.environ["PMW_STATS_API_URL"] = url
-            summary.api_months = pull_api(instance, sample_months(api_dir), log)
+            summary.api_months = pull_api(instance, sample_months(api_dir), log, stage)
     elif settings.stats_api_url:
         log("PMW_STATS_API_URL is set: the monthly schedule pulls it; run `pmw pull MONTH` to pull one now")
-    summary.build_succeeded, build_failures = build_and_publish(instance, log, summary.warned_checks)
+    summary.build_succeeded, build_failures = build_and_publish(instance, log, summary.warned_checks, stage)
     summary.failed_checks += build_failures
     return summary

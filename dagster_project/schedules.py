@@ -1,5 +1,7 @@
 """Time-based runs: the monthly API pull and the nightly rebuild of the marts."""
 
+import os
+
 import dagster as dg
 
 from dagster_project.assets.ingestion import raw_api_observations
@@ -12,8 +14,21 @@ pull_stats_api_job = dg.define_asset_job(
 
 # Offices publish the previous month's figures around the 20th; pulling on the 25th at 09:00
 # (Asia/Shanghai) picks up the month just released, and a 404 before then is not an error.
+
+
+def api_schedule_status() -> dg.DefaultScheduleStatus:
+    """The monthly pull is on from the start wherever there is an API to pull (PMW_STATS_API_URL),
+    as the README says; without one it would only fail every month."""
+    has_api = bool(os.environ.get("PMW_STATS_API_URL"))
+    return dg.DefaultScheduleStatus.RUNNING if has_api else dg.DefaultScheduleStatus.STOPPED
+
+
 monthly_stats_api_schedule = dg.build_schedule_from_partitioned_job(
-    pull_stats_api_job, day_of_month=25, hour_of_day=9, minute_of_hour=0
+    pull_stats_api_job,
+    day_of_month=25,
+    hour_of_day=9,
+    minute_of_hour=0,
+    default_status=api_schedule_status(),
 )
 
 build_and_publish_job = dg.define_asset_job(
@@ -26,5 +41,7 @@ nightly_build_schedule = dg.ScheduleDefinition(
     job=build_and_publish_job,
     cron_schedule="30 2 * * *",
     execution_timezone="Asia/Shanghai",
+    # on from the start: the README says the nightly build runs while the UI (its daemon) is up
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="每日凌晨重建并发布 / Rebuild and publish every night at 02:30 Beijing time.",
 )

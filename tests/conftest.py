@@ -3,6 +3,7 @@ bundled sample data that the end-to-end tests share (it takes about a minute).""
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 class PipelineRun:
     home: Path
     summary: object
+    output: str = ""  # what `pmw run --sample` printed (stage lines and the closing summary)
 
     @property
     def warehouse(self) -> Path:
@@ -64,9 +66,11 @@ def settings_at(home: Path) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def sample_pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
     """`pmw run --sample` once, into a temporary home; tests read (never write) its outputs."""
-    from dagster_project.runner import run_pipeline
+    from dagster_project.console import run_with_console
 
     home = tmp_path_factory.mktemp("pipeline_home")
     with settings_at(home):
-        summary = run_pipeline(sample=True, log=lambda _msg: None)
-        yield PipelineRun(home=home, summary=summary)
+        # what `pmw run --sample` (make run) does, its console output kept for the tests
+        output = io.StringIO()
+        summary = run_with_console(sample=True, stream=output)
+        yield PipelineRun(home=home, summary=summary, output=output.getvalue())

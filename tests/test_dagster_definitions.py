@@ -95,6 +95,17 @@ def test_seed_assets_materialize_into_a_temporary_duckdb(defs, tmp_path, monkeyp
     assert regions == 9
 
 
+def test_schedules_are_on_by_default_where_the_readme_says_they_run(defs, monkeypatch):
+    from dagster_project.schedules import api_schedule_status
+
+    nightly = defs.resolve_schedule_def("build_and_publish_schedule")
+    assert nightly.default_status == dg.DefaultScheduleStatus.RUNNING
+    monkeypatch.setenv("PMW_STATS_API_URL", "http://127.0.0.1:9/stats")
+    assert api_schedule_status() == dg.DefaultScheduleStatus.RUNNING
+    monkeypatch.delenv("PMW_STATS_API_URL")
+    assert api_schedule_status() == dg.DefaultScheduleStatus.STOPPED  # nothing to pull: it would only fail
+
+
 def test_pmw_ingest_runs_the_same_job_without_importing_dbt_gx_or_pandas(defs):
     """Defect 11: `pmw ingest` loaded the whole code location (dagster-dbt, and with it pandas) before
     reading a file. Its job is the code location's ingestion job, built from the ingestion asset alone;

@@ -3,6 +3,8 @@
 import dagster as dg
 
 from dagster_project.report import REPORT_FILE_NAME, build_report
+from dagster_project.report.data import load_report_data
+from dagster_project.report.workbook import WORKBOOK_FILE_NAME, write_workbook
 from dagster_project.settings import load_settings
 
 
@@ -24,9 +26,13 @@ def progress_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         settings.published_db_path, settings.reports_dir / REPORT_FILE_NAME, quarantine_dir=settings.quarantine_dir
     )
     context.log.info(f"report written to {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts)")
+    # the 序时进度 workbook beside it: the report links to it
+    workbook = write_workbook(load_report_data(settings.published_db_path), settings.reports_dir / WORKBOOK_FILE_NAME)
+    context.log.info(f"workbook written to {workbook.path} ({len(workbook.sheets)} sheets)")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(result.path)),
+            "workbook": dg.MetadataValue.path(str(workbook.path)),
             "size_mb": round(result.size_bytes / 1e6, 2),
             "charts": result.charts,
             "targets": result.targets,

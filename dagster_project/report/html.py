@@ -9,6 +9,7 @@ they appear; only 公开 (published) figures are real public numbers.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from dagster_project.report import charts
+from dagster_project.report.bundle import load_bundle, script_tag
 from dagster_project.report.data import ReportData, load_report_data
 from dagster_project.report.labels import (
     ATTENTION,
@@ -36,6 +38,7 @@ from dagster_project.report.labels import (
     unit_of,
 )
 from dagster_project.report.units import units_html
+from dagster_project.report.workbook import WORKBOOK_FILE_NAME
 
 REPORT_FILE_NAME = "progress_report.html"
 TITLE = "株洲市政府工作报告目标进度报告 / Progress report on the Zhuzhou work-report targets"
@@ -189,8 +192,8 @@ def _summary(data: ReportData, sc: pd.DataFrame) -> str:
 {int(q.get("illustrative", 0))} 示意 illustrative latest figures），{len(sc) - len(quantified)} 项定性 qualitative.</p>
 <div class="plans">{"".join(plans)}</div>
 <h3>各章节目标状态 <small>Targets by section and status</small></h3>
-<div class="two"><table class="matrix"><thead><tr><th>章节 Section</th>{head}<th>合计 Total</th></tr></thead>
-<tbody>{body}</tbody></table>
+<div class="two"><div class="scroll"><table class="matrix"><thead><tr><th>章节 Section</th>{head}<th>合计 Total</th>
+</tr></thead><tbody>{body}</tbody></table></div>
 <div class="fig">{{summary_figure}}</div></div>
 </section>"""
 
@@ -302,14 +305,14 @@ def _scorecard_table(sc: pd.DataFrame, sources: Sources, table_id: str) -> str:
             f"<td>{sources.ref(r.source_file, r.source_row, r.latest_release_date)}</td></tr>"
         )
     return f"""
-<table id="{table_id}" class="sortable"><thead><tr>
+<div class="scroll"><table id="{table_id}" class="sortable"><thead><tr>
 <th data-type="num">状态<br><small>Status</small></th><th>目标<br><small>Target</small></th>
 <th>原文<br><small>Quote</small></th><th data-type="num">最新实际<br><small>Latest actual</small></th>
 <th data-type="num">目标值<br><small>Target</small></th><th data-type="num">差距<br><small>Gap</small></th>
 <th data-type="num">完成度/序时<br><small>Achieved vs expected</small></th>
 <th data-type="num">期末预测<br><small>Projection</small></th><th>数据时效<br><small>Freshness</small></th>
 <th>来源<br><small>Source</small></th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>"""
+<tbody>{"".join(rows)}</tbody></table></div>"""
 
 
 def _bound_qualifier(r) -> str:
@@ -505,6 +508,42 @@ def _qualitative(sc: pd.DataFrame) -> str:
     )
 
 
+def _history(data: ReportData) -> str:
+    """月末状态 with a month picker: the status counts at any month end (fct_scorecard_monthly) and
+    the targets whose status changed since the month before. Drawn by HISTORY_JS from a compact
+    payload: one letter per target per month."""
+    from dagster_project.report.changes import status_history
+
+    months, targets, at = status_history(data.db_path)
+    if not months:
+        return ""
+    codes = list(STATUSES) + sorted({c for c in at.values() if c not in STATUSES})
+    letters = {code: chr(ord("a") + i) for i, code in enumerate(codes)}
+    payload = {
+        "months": months,
+        "targets": targets,
+        "titles": dict(zip(data.scorecard["target_id"], data.scorecard["title_zh"], strict=True)),
+        "codes": codes,
+        "labels": {c: list(STATUSES.get(c, (c, c, "#8c959f"))) for c in codes},
+        "m": {m: "".join(letters.get(at.get(f"{m}|{t}", ""), "-") for t in targets) for m in months},
+    }
+    options = "".join(
+        f'<option value="{m}"{" selected" if m == months[-1] else ""}>{m}</option>' for m in reversed(months)
+    )
+    blob = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"""
+<section id="history"><h2>月末状态 <small>Status at each month end</small></h2>
+<p class="muted">选择月份查看当月末的计分卡（按当时已发布的数据；已结束月份的记录不因后来的修订而改写）。
+Pick a month: the scorecard as it stood at that month end, from the figures released by then (months that
+have ended are kept as recorded; later revisions do not rewrite them).</p>
+<div class="filters">月份 Month <select id="h-month">{options}</select></div>
+<div class="cards" id="h-cards"></div>
+<h3>较上月变化 <small>Changed since last month</small> <span id="h-period" class="muted"></span></h3>
+<ul id="h-changes" class="changes"></ul>
+<script type="application/json" id="h-data">{blob}</script>
+</section>"""
+
+
 CSS = """
 *{box-sizing:border-box}
 body{font-family:'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',system-ui,sans-serif;
@@ -581,6 +620,30 @@ ol.sources li{break-inside:avoid;margin-bottom:4px}
 a.fn{text-decoration:none;color:#0969da;white-space:nowrap}
 footer{padding:0 28px 30px;color:#57606a;font-size:12px}
 @media print{nav{display:none}section{break-inside:avoid-page}}
+.hcard{border:1px solid #d0d7de;border-top:6px solid;border-radius:6px;background:#fff;padding:4px 10px;
+  min-width:96px}
+.hcard .count{display:block;font-size:20px;font-weight:700}
+.hcard .lbl{font-size:12px}
+ul.changes{columns:2;font-size:12.5px}
+.downloads a{color:#fff;margin-right:14px}
+#scorecard .scroll{max-width:100%}
+#scorecard-table th,table.matrix th{white-space:nowrap}
+/* phones (WeChat, 390 px): one column, wide tables scroll inside their box, nothing wider than the screen */
+@media (max-width:700px){
+  header,nav,main,footer{padding-left:10px;padding-right:10px}
+  header h1{font-size:18px}
+  nav{overflow-x:auto;white-space:nowrap}
+  section{padding:10px 10px}
+  .plans,.two,.charts,.twomap{grid-template-columns:minmax(0,1fr)}
+  .tiles{grid-template-columns:repeat(4,minmax(0,1fr))}
+  .card,.hcard{min-width:0;flex:1 1 40%}
+  .quote{max-width:160px}
+  ol.sources,ul.changes{columns:1}
+  header,.banner{overflow-wrap:anywhere}
+  header code,.banner code{word-break:break-all}
+  .filters select,.filters input{max-width:100%;margin-bottom:4px}
+  #scorecard-table thead th{position:static}
+}
 """
 
 JS = """
@@ -614,6 +677,34 @@ JS = """
 """
 
 
+HISTORY_JS = """
+(function(){
+  var el=document.getElementById('h-data'); if(!el) return;
+  var d=JSON.parse(el.textContent), pick=document.getElementById('h-month');
+  function esc(t){return String(t).replace(/[&<>"]/g,function(c){
+    return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c];});}
+  function code(ch){var i=ch.charCodeAt(0)-97; return i>=0&&i<d.codes.length?d.codes[i]:null;}
+  function render(){
+    var m=pick.value, s=d.m[m], counts={};
+    for(var i=0;i<s.length;i++){var c=code(s[i]); if(c) counts[c]=(counts[c]||0)+1;}
+    document.getElementById('h-cards').innerHTML=d.codes.map(function(c){var l=d.labels[c];
+      return '<div class="hcard" data-status="'+c+'" style="border-top-color:'+l[2]+'"><span class="count">'+
+        (counts[c]||0)+'</span><span class="lbl">'+esc(l[0])+'<br><small>'+esc(l[1])+
+        '</small></span></div>';}).join('');
+    var k=d.months.indexOf(m), prev=k>0?d.months[k-1]:null, items=[];
+    if(prev){var p=d.m[prev];
+      for(var j=0;j<s.length;j++){var a=code(p[j]), b=code(s[j]);
+        if(a&&b&&a!==b) items.push('<li data-target="'+esc(d.targets[j])+'"><b>'+esc(d.targets[j])+'</b> '+
+          esc(d.titles[d.targets[j]]||'')+'：'+esc(d.labels[a][0])+' → '+esc(d.labels[b][0])+'</li>');}}
+    document.getElementById('h-period').textContent=prev?(prev+' → '+m):m;
+    document.getElementById('h-changes').innerHTML=items.length?items.join(''):
+      '<li class="muted">无变化 no change'+(prev?'':' (first month)')+'</li>';
+  }
+  pick.addEventListener('change',render); render();
+})();
+"""
+
+
 def _no_progress(done: int, total: int) -> None:
     return None
 
@@ -642,9 +733,10 @@ def render_report(
     clean ingestion (:func:`dagster_project.ingest.quarantine.quarantined_since_clean`), shown at the top."""
     sc = data.scorecard
     sources = Sources(data.manifest.get("source_vintages", []))
-    summary_fig = charts.summary_figure(sc, data.section_order()).to_html(
-        full_html=False, include_plotlyjs=True, div_id="fig-summary", config=charts.PLOT_CONFIG
-    )  # the one inlined copy of plotly.js; every other figure reuses it
+    bundle = load_bundle()
+    summary_fig = script_tag(bundle) + charts.summary_figure(sc, data.section_order()).to_html(
+        full_html=False, include_plotlyjs=False, div_id="fig-summary", config=charts.PLOT_CONFIG
+    )  # the one inlined copy of plotly.js (the partial build, bundle.py); every other figure reuses it
     figures = ["fig-summary"]
     summary = _summary(data, sc).replace("{summary_figure}", summary_fig)
     running, closed = running_and_closed(sc)
@@ -656,6 +748,7 @@ def render_report(
     projects = _projects(data, sources)
     qualitative = _qualitative(sc)
     units = units_html(data.db_path)  # 责任单位: the task ledger's unit view
+    history = _history(data)
     quality = data.progress["actual_quality"].value_counts()
     total = int(quality.sum()) or 1
     n_ill, n_der, n_pub = (int(quality.get(q, 0)) for q in ("illustrative", "derived", "published"))
@@ -673,12 +766,15 @@ def render_report(
 <body><header><h1>株洲市政府工作报告目标进度报告</h1>
 <div>Progress report on the targets of the Zhuzhou government work report</div>
 <div class="meta">评估日期 assessed as of <b id="as-of">{data.assessed_as_of}</b> · 发布版本 published version
-<code>{e(data.version)}</code> ({e(data.published_at)} UTC) · 生成 generated {generated}</div>{banner}
+<code>{e(data.version)}</code> ({e(data.published_at)} UTC) · 生成 generated {generated}</div>
+<div class="meta downloads"><a href="{WORKBOOK_FILE_NAME}" download>⬇ 序时进度表 Excel ({WORKBOOK_FILE_NAME})</a>
+<span>打印简报 printable brief: <code>pmw report --pdf</code></span></div>{banner}
 {_quarantined(quarantined or [])}</header>
-<nav><a href="#summary">概览 Summary</a><a href="#scorecard">计分卡 Scorecard</a><a href="#charts">进度图 Charts</a>
+<nav><a href="#summary">概览 Summary</a><a href="#history">月末状态 By month</a>
+<a href="#scorecard">计分卡 Scorecard</a><a href="#charts">进度图 Charts</a>
 <a href="#regional">分地区 Regions</a><a href="#projects">项目 Projects</a><a href="#qualitative">定性 Qualitative</a>
 <a href="#units">单位 Units</a><a href="#sources">来源 Sources</a></nav>
-<main>{summary}{scorecard}{chart_html}{regional}{projects}{qualitative}{units}
+<main>{summary}{history}{scorecard}{chart_html}{regional}{projects}{qualitative}{units}
 <section id="sources"><h2>数据来源 <small>Sources — every figure's release file and release date</small></h2>
 <p class="muted">[n] 为脚注编号，r 为文件行号 (row in the file, 1-based as a spreadsheet shows it).</p>
 {sources.html()}</section>
@@ -686,7 +782,7 @@ def render_report(
 fct_target_progress.calculation_trace（`pmw explain TARGET`）。Statuses, expected shares, growth rates and
 projections come from the published marts (<code>{e(data.db_path.name)}</code>);
 `pmw explain TARGET` prints any target's calculation.</footer>
-<script>{JS}</script></body></html>"""
+<script>{JS}{HISTORY_JS}</script></body></html>"""
     return html, figures
 
 

@@ -6,11 +6,14 @@ carries each target's status label but not the full list, which the summary need
 
 from __future__ import annotations
 
+import csv
 import math
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+
+from dagster_project.settings import load_settings
 
 # status_code -> (中文, English, colour); order = severity order of seeds/statuses.csv
 STATUSES: dict[str, tuple[str, str, str]] = {
@@ -23,6 +26,24 @@ STATUSES: dict[str, tuple[str, str, str]] = {
     "not_assessable": ("无法评估", "Not assessable", "#57606a"),
     "not_achieved": ("未完成", "Not achieved", "#6e2b2b"),
 }
+
+
+def read_statuses() -> dict[str, tuple[str, str]]:
+    """status_code -> (中文, English), in the seed's sort order, read from seeds/statuses.csv itself, so a
+    status added there (a code the command line accepts, a row in the Excel legend) needs no code change."""
+    with open(load_settings().seeds_dir / "statuses.csv", encoding="utf-8") as handle:
+        rows = sorted(csv.DictReader(handle), key=lambda r: int(r["sort_order"]))
+    return {r["status_code"]: (r["status_zh"], r["status_en"]) for r in rows}
+
+
+def status_code_for(text: str, vocabulary: dict[str, tuple[str, str]]) -> str | None:
+    """The status code a user means: the code, the Chinese name (进度滞后) or the English one (off track)."""
+    needle = text.strip().lower().replace("_", " ")
+    for code, (zh, en) in vocabulary.items():
+        if needle in (code.replace("_", " "), zh.lower(), en.lower()):
+            return code
+    return None
+
 
 # the order a reader wants: what needs attention first
 ATTENTION = [

@@ -171,6 +171,13 @@ def _status_reason(p: pd.Series, t: pd.Series) -> str:
     return ""
 
 
+def _release_text(p) -> str:
+    """'; release <id>' — or, for a figure counted from the county figures, where those came from."""
+    if is_missing(p.get("release_id")) or not str(p["release_id"]):
+        return "; counted from the county figures of this period (one release per county figure)"
+    return f"; release {p['release_id']}" + (" (revised by a later release)" if flag(p.get("is_revised")) else "")
+
+
 def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None = None, history: int = 6) -> str:
     """The calculation of one target's status in words and numbers."""
     t = target
@@ -226,7 +233,7 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
         lines.append(f"                   indicator value behind it: {num(p['underlying_value'])}")
     lines.append(
         f"                   source: {source_text(p['source_file'], p['source_row'], p['release_date'])}"
-        f"; release {p['release_id']}" + (" (revised by a later release)" if flag(p.get("is_revised")) else "")
+        + _release_text(p)
     )
     if not is_missing(p.get("derived_from")) and p["derived_from"]:
         lines.append(f"                   推算 derived from: {p['derived_from']}")

@@ -12,9 +12,11 @@ indicators as (
 
 progress as (
     select
-        *,
-        row_number() over (partition by target_id order by period_end desc, period_kind desc) as recency
-    from {{ ref('fct_target_progress') }}
+        all_periods.*,
+        row_number() over (
+            partition by all_periods.target_id order by {{ latest_period_first('all_periods') }}
+        ) as recency
+    from {{ ref('fct_target_progress') }} as all_periods
 ),
 
 latest as (
@@ -88,12 +90,8 @@ scored as (
         -- a plan whose window has ended: its statuses are final outcomes, reported apart from the
         -- running plan the headline counts
         coalesce(plans.plan_end_date < {{ as_of_date() }}, false) as plan_is_closed,
-        case
-            -- a qualitative target's status rolls up from its tasks (int_task_target_rollup)
-            when targets.target_kind = 'qualitative' then coalesce(task_rollup.status_code, 'not_assessable')
-            when latest.target_id is null then 'no_data'
-            else latest.status_code
-        end as status_code,
+        -- a qualitative target's status rolls up from its tasks (int_task_target_rollup)
+        {{ scorecard_status_code('targets', 'latest', 'task_rollup') }} as status_code,
         indicators.frequency,
         indicators.release_lag_days,
         case indicators.frequency

@@ -1,0 +1,147 @@
+"""The catalogue's rules, applied to the seed CSV files before dbt loads them, so a typo in
+seeds/targets.csv is reported as "file, row, target, column: reason" instead of a failing dbt test
+with a 150-character name.
+
+The rules are not written again here: they are read from seeds/properties.yml, where dbt declares
+them (not_null, unique, accepted_values, relationships to another seed, and the column types of
+the seed config). dbt still runs every test; this only says where a broken rule is, in words.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from difflib import get_close_matches
+from pathlib import Path
+
+import yaml
+
+REF = re.compile(r"ref\(['\"](\w+)['\"]\)")
+NUMERIC_TYPES = {"double": float, "integer": int, "bigint": int, "float": float}
+
+
+@dataclass(frozen=True)
+class CatalogueProblem:
+    file: str
+    row: int | None  # as a spreadsheet shows it: the header is row 1
+    key: str  # the row's id (target_id …)
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file} row {self.row}" if self.row else self.file
+        key = f" ({self.key})" if self.key else ""
+        return f"{where}{key}, column {self.column}: {self.reason}"
+
+
+def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _tests(column: dict) -> list[tuple[str, dict]]:
+    out = []
+    for test in column.get("data_tests", []) or []:
+        if isinstance(test, str):
+            out.append((test, {}))
+        else:
+            name, body = next(iter(test.items()))
+            out.append((name, (body or {}).get("arguments", body or {})))
+    return out
+
+
+def _typed(value: str, kind: str) -> str | None:
+    """Why ``value`` does not fit the seed's declared column type (None if it does)."""
+    if value == "":
+        return None
+    if kind in NUMERIC_TYPES:
+        try:
+            NUMERIC_TYPES[kind](value)
+        except ValueError:
+            return f"{value!r} is not a number ({kind})"
+    elif kind == "date":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return f"{value!r} is not a date (YYYY-MM-DD)"
+    elif kind == "boolean" and value.lower() not in ("true", "false", "1", "0"):
+        return f"{value!r} is not true/false"
+    return None
+
+
+def check_catalogue(seeds_dir: Path) -> list[CatalogueProblem]:
+    """Every broken rule of every seed with properties, in file and row order."""
+    properties = yaml.safe_load((seeds_dir / "properties.yml").read_text(encoding="utf-8"))
+    seeds = {s["name"]: s for s in properties.get("seeds", [])}
+    tables: dict[str, tuple[list[str], list[dict[str, str]]]] = {}
+
+    def table(name: str):
+        if name not in tables:
+            path = seeds_dir / f"{name}.csv"
+            tables[name] = _read(path) if path.exists() else ([], [])
+        return tables[name]
+
+    problems: list[CatalogueProblem] = []
+    for name, seed in seeds.items():
+        path = seeds_dir / f"{name}.csv"
+        if not path.exists():
+            continue
+        header, rows = table(name)
+        file = f"seeds/{path.name}"
+        columns = seed.get("columns", []) or []
+        key_column = columns[0]["name"] if columns else ""
+        types = ((seed.get("config") or {}).get("column_types")) or {}
+        for column in columns:
+            if column["name"] not in header:
+                problems.append(CatalogueProblem(file, 1, "", column["name"], "column missing from the header"))
+        for number, row in enumerate(rows, start=2):
+            key = row.get(key_column, "") or ""
+            for column, kind in types.items():
+                reason = _typed((row.get(column) or "").strip(), str(kind).lower())
+                if reason:
+                    problems.append(CatalogueProblem(file, number, key, column, reason))
+            for column in columns:
+                col = column["name"]
+                if col not in header:
+                    continue
+                value = (row.get(col) or "").strip()
+                for test, args in _tests(column):
+                    reason = _rule(test, args, value, col, rows, number, table)
+                    if reason:
+                        problems.append(CatalogueProblem(file, number, key, col, reason))
+    return problems
+
+
+def _rule(test: str, args: dict, value: str, column: str, rows, number: int, table) -> str | None:
+    if test == "not_null":
+        return "is empty (required)" if value == "" else None
+    if value == "":
+        return None  # the other rules, as in dbt, ignore empty (null) cells
+    if test == "unique":
+        first = next(i for i, r in enumerate(rows, start=2) if (r.get(column) or "").strip() == value)
+        return f"{value!r} is a duplicate of row {first}" if first != number else None
+    if test == "accepted_values":
+        allowed = [str(v) for v in args.get("values", [])]
+        if value in allowed:
+            return None
+        close = get_close_matches(value, allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{value!r} is not one of {', '.join(allowed)}{hint}"
+    if test == "relationships":
+        ref = REF.search(str(args.get("to", "")))
+        field = args.get("field")
+        if not ref or not field:
+            return None
+        header, other = table(ref.group(1))
+        if field not in header:
+            return None
+        known = {(r.get(field) or "").strip() for r in other}
+        if value in known:
+            return None
+        close = get_close_matches(value, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{value!r} is not among the {field} values of seeds/{ref.group(1)}.csv{hint}"
+    return None

@@ -1,0 +1,138 @@
+{#- 月末计分卡快照 / The scorecard as it stood at each month end: one row per target and month, from
+    the first plan's start to the assessment month. At a month end a target shows its latest period
+    whose figure had been released by then (release_date <= month end), with that period's status, so
+    a figure released later is not seen in earlier months.
+
+    History is kept, not recomputed: the model is incremental and a month that has ended is written
+    once (by the first build after it ended, or reconstructed by the first build of all) and never
+    again; a later revision of a figure changes the months from its release on, not the months before.
+    Only the months not yet closed when last built are computed again. full_refresh is off so that
+    `dbt build --full-refresh` keeps the recorded history. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['snapshot_month', 'target_id'],
+        incremental_strategy='delete+insert',
+        full_refresh=false,
+        on_schema_change='append_new_columns'
+    )
+}}
+
+with first_plan as (
+    select min(plans.plan_start_date) as first_start
+    from {{ ref('stg_seeds__plans') }} as plans
+),
+
+recorded as (
+    -- closed months already recorded are history: only the open ones (and new ones) again
+    {% if is_incremental() -%}
+        select distinct history.snapshot_month
+        from {{ this }} as history
+        where history.is_month_closed
+    {%- else -%}
+        select cast(null as varchar) as snapshot_month
+        where false
+    {%- endif %}
+),
+
+months as (
+    select
+        periods.period_code as snapshot_month,
+        periods.period_end as month_end
+    from {{ ref('dim_period') }} as periods
+    cross join first_plan
+    where
+        periods.period_kind = 'month'
+        and periods.period_start <= {{ as_of_date() }}
+        and periods.period_start >= first_plan.first_start
+        and periods.period_code not in (select recorded.snapshot_month from recorded)
+),
+
+targets as (
+    select * from {{ ref('dim_targets') }}
+),
+
+progress as (
+    select * from {{ ref('fct_target_progress') }}
+),
+
+statuses as (
+    select * from {{ ref('statuses') }}
+),
+
+known_at_month_end as (
+    select
+        months.snapshot_month,
+        progress.*,
+        row_number() over (
+            partition by months.snapshot_month, progress.target_id
+            order by {{ latest_period_first('progress') }}
+        ) as recency
+    from months
+    inner join progress
+        on
+            months.month_end >= progress.release_date
+            and months.month_end >= progress.period_end
+),
+
+latest as (
+    select * from known_at_month_end
+    where recency = 1
+),
+
+snapshot as (
+    select
+        months.snapshot_month,
+        months.month_end,
+        targets.target_id,
+        targets.plan_id,
+        targets.section_zh,
+        targets.section_en,
+        targets.title_zh,
+        targets.title_en,
+        targets.target_kind,
+        targets.indicator_code,
+        targets.target_unit,
+        targets.deadline,
+        targets.scope_type,
+        targets.scope_code,
+        latest.period_code as latest_period_code,
+        latest.period_kind as latest_period_kind,
+        latest.period_end as latest_period_end,
+        latest.actual_value,
+        latest.actual_quality,
+        latest.actual_bound,
+        latest.target_level,
+        latest.gap,
+        latest.share_achieved,
+        latest.expected_share,
+        latest.progress_ratio,
+        latest.projected_value,
+        latest.release_date as latest_release_date,
+        latest.source_file,
+        latest.source_row,
+        {{ scorecard_status_code('targets', 'latest') }} as status_code
+    from months
+    cross join targets
+    left join latest
+        on
+            months.snapshot_month = latest.snapshot_month
+            and targets.target_id = latest.target_id
+    where targets.start_date <= months.month_end
+)
+
+select
+    snapshot.*,
+    statuses.status_zh,
+    statuses.status_en,
+    statuses.sort_order as status_sort_order,
+    snapshot.month_end < {{ as_of_date() }} as is_month_closed,
+    {{ as_of_date() }} as recorded_as_of,
+    {% if is_incremental() -%}
+        'recorded'
+    {%- else -%}
+        case when snapshot.month_end < {{ as_of_date() }} then 'reconstructed' else 'recorded' end
+    {%- endif %} as snapshot_basis
+from snapshot
+left join statuses
+    on snapshot.status_code = statuses.status_code

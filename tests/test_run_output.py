@@ -1,0 +1,118 @@
+"""Quiet, honest runs: `pmw run --sample` (what `make run` runs) prints one line per stage and a short
+closing summary ending with the status counts; the quarantined files are listed with their reasons;
+Dagster's and dbt's full output, stack traces included, is in the log file under <PMW_HOME>/logs/.
+A broken catalogue row is named by file, row, target and column before dbt runs."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.catalogue_check import check_catalogue
+from dagster_project.console import RunConsole
+from dagster_project.report.labels import read_statuses
+from tests.conftest import REPO
+
+
+def test_make_run_output_is_short_and_ends_with_the_status_counts(sample_pipeline_run):
+    output = sample_pipeline_run.output
+    lines = output.splitlines()
+    assert 8 < len(lines) < 59, output  # `make run` adds one line: the command it runs
+    assert "Traceback" not in output and "STEP_FAILURE" not in output and "dagster - " not in output
+    with duckdb.connect(str(sample_pipeline_run.published), read_only=True) as con:
+        counts = dict(con.execute("select status_code, count(*) from fct_target_scorecard group by 1").fetchall())
+    statuses = read_statuses()
+    expected = " · ".join(f"{statuses[c][0]} {statuses[c][1].lower()} {counts[c]}" for c in statuses if counts.get(c))
+    assert lines[-1] == f"status counts ({sum(counts.values())} targets): {expected}"
+    # one line per stage, with how long it took
+    stages = [li for li in lines if re.match(r"^\[\d\] ", li)]
+    assert len(stages) == 3 and all(re.search(r"\(\d+ s\)$", s) for s in stages), stages
+    # every quarantined file, with its reason
+    quarantined = sample_pipeline_run.summary.files_quarantined
+    assert quarantined
+    for key in quarantined:
+        line = next(li for li in lines if li.strip().startswith(key))
+        assert re.search(r"row \d+, \w+: .{8,}", line), line
+    assert any(li.startswith("changed since last month (") for li in lines)
+    # the full log is where the output says
+    log = Path(re.search(r"full log:\s+(\S+)", output).group(1))
+    assert log.parent == sample_pipeline_run.home / "logs"
+    text = log.read_text(encoding="utf-8")
+    assert re.search(r"\d+ of \d+ OK created sql", text) and "dagster - INFO" in text
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path):
+    out = io.StringIO()
+    with RunConsole(tmp_path / "logs", stream=out) as console:
+        console.interactive = True  # as on a terminal
+        console.stage("loading", probe=lambda: (7, 20))
+        time.sleep(1.2)
+        console.end_stage("7 loaded")
+    text = out.getvalue()
+    assert "[#########-------------------] 7/20" in text
+    assert text.rstrip().endswith("[1] loading … 7 loaded (1 s)")
+
+
+def test_catalogue_errors_name_file_row_target_and_column(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    path = seeds / "targets.csv"
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    row = next(i for i, li in enumerate(lines) if li.startswith("T5Y-GDP-5000,"))
+    lines[row] = lines[row].replace(",gdp,", ",gpd,", 1).replace(",level,exceed,", ",level,exceeds,", 1)
+    lines[row] = lines[row].replace(",2022-01-01,2026-12-31,", ",2022-01-01,2026-13-31,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    problems = [str(p) for p in check_catalogue(seeds)]
+    where = f"seeds/targets.csv row {row + 1} (T5Y-GDP-5000)"
+    assert (
+        f"{where}, column indicator_code: 'gpd' is not among the indicator_code values of seeds/indicators.csv; "
+        "did you mean 'gdp'?" in problems
+    )
+    assert f"{where}, column comparator: 'exceeds' is not one of " in "\n".join(problems)
+    assert any(p.startswith(f"{where}, column deadline: '2026-13-31' is not a date") for p in problems)
+    assert len(problems) == 3, problems
+    assert check_catalogue(REPO / "seeds") == []  # the real catalogue keeps every rule
+
+
+def test_a_broken_catalogue_stops_the_build_with_those_messages(tmp_path, monkeypatch):
+    from dagster_project.runner import build_and_publish
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    path = seeds / "targets.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",zz_2022_2026,", ",zz_2022_2062,", 1), encoding="utf-8")
+    monkeypatch.setenv("PMW_SEEDS_DIR", str(seeds))
+    said: list[str] = []
+    ok, failed = build_and_publish(dg.DagsterInstance.ephemeral(), said.append)
+    assert not ok and failed == ["catalogue: 1 problem(s) in the seed files, nothing was built"]
+    assert said == [
+        "catalogue: seeds/targets.csv row 2 (T5Y-GDP-5000), column plan_id: 'zz_2022_2062' is not among the "
+        "plan_id values of "
+        "seeds/plans.csv; did you mean 'zz_2022_2026'?"
+    ]
+
+
+def test_an_unexpected_error_is_one_line_and_the_traceback_goes_to_the_log(tmp_path, monkeypatch):
+    from dagster_project import console as console_module
+    from tests.conftest import point_settings_at
+
+    point_settings_at(tmp_path / "home", monkeypatch)
+
+    def broken(**kwargs):
+        raise RuntimeError("the dbt project does not parse\nsecond line")
+
+    monkeypatch.setattr("dagster_project.runner.run_pipeline", broken)
+    out = io.StringIO()
+    summary = console_module.run_with_console(sample=False, stream=out)
+    text = out.getvalue()
+    assert not summary.ok
+    assert "error: RuntimeError: the dbt project does not parse" in text and "Traceback" not in text
+    log = next((tmp_path / "home" / "logs").glob("run-*.log")).read_text(encoding="utf-8")
+    assert "Traceback" in log and "second line" in log

@@ -1,0 +1,147 @@
+"""Status history: fct_scorecard_monthly is the scorecard as it stood at each month end (from the
+figures released by then), a closed month is never rewritten by a later revision, dim_period has one
+row per period, and `pmw status --as-of` reads the snapshot."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from dagster_project.cli import main
+from dagster_project.resources import dbt_executable
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def home(sample_pipeline_run) -> Path:
+    return sample_pipeline_run.home
+
+
+def query(db: Path, sql: str, params: list | None = None):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_snapshot_shows_what_was_released_by_each_month_end(sample_pipeline_run):
+    db = sample_pipeline_run.published
+    # every target from its start, every month from the first plan's start to the assessment month
+    months = [r[0] for r in query(db, "select distinct snapshot_month from fct_scorecard_monthly order by 1")]
+    assert months[0] == "2022-01" and len(months) == len(set(months)) > 50
+    assert (
+        query(db, "select count(*) from fct_scorecard_monthly group by snapshot_month, target_id having count(*) > 1")
+        == []
+    )
+    # at 2026-06 a target shows its latest period released by 2026-06-30, with that period's status
+    expected = query(
+        db,
+        """
+        select target_id, arg_max(period_code, (period_end, period_kind)),
+            arg_max(status_code, (period_end, period_kind))
+        from fct_target_progress where release_date <= date '2026-06-30' and period_end <= date '2026-06-30'
+        group by 1
+        """,
+    )
+    at = {
+        r[0]: (r[1], r[2])
+        for r in query(
+            db,
+            "select target_id, latest_period_code, status_code from fct_scorecard_monthly "
+            "where snapshot_month = '2026-06' and target_kind <> 'qualitative'",
+        )
+    }
+    assert len(expected) > 40
+    for target_id, period, status in expected:
+        assert at[target_id] == (period, status), target_id
+    # nothing released after the month end is seen in it
+    assert query(db, "select count(*) from fct_scorecard_monthly where latest_release_date > month_end") == [(0,)]
+    # the latest month is today's scorecard
+    now = dict(query(db, "select target_id, status_code from fct_target_scorecard"))
+    last = dict(
+        query(db, "select target_id, status_code from fct_scorecard_monthly where snapshot_month = ?", [months[-1]])
+    )
+    assert last == now
+
+
+def test_dim_period_names_every_period_of_the_marts(sample_pipeline_run):
+    db = sample_pipeline_run.published
+    missing = query(
+        db,
+        "select distinct period_code from fct_target_progress where period_code not in "
+        "(select period_code from dim_period)",
+    )
+    assert missing == []
+    assert query(
+        db, "select period_kind, period_label_zh, period_label_en from dim_period where period_code = '2022-01~05'"
+    ) == [("ytd", "2022年1-5月", "Jan-May 2022")]
+    # the wide BI view: one row per target and month, one grain
+    assert query(db, "select count(*) = count(distinct (target_id, snapshot_month)) from fct_target_month_wide") == [
+        (True,)
+    ]
+
+
+def test_pmw_status_as_of_a_month(home):
+    db = home / "published" / "marts.duckdb"
+    env = {"PMW_HOME": str(home), "PMW_PUBLISHED_DIR": str(home / "published")}
+    result = CliRunner().invoke(main, ["status", "--as-of", "2026-06", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    rows = {r["target_id"]: r for r in json.loads(result.stdout)}
+    expected = dict(
+        query(
+            db,
+            "select target_id, status_code from fct_scorecard_monthly "
+            "where snapshot_month = '2026-06' and target_kind <> 'qualitative'",
+        )
+    )
+    assert {t: r["status_code"] for t, r in rows.items()} == expected
+    # the same month written the office's way, with a Chinese status name
+    table = CliRunner().invoke(main, ["status", "--as-of", "2026年6月", "--status", "进度滞后"], env=env)
+    assert table.exit_code == 0 and "at the end of 2026-06" in table.output
+    assert table.output.count("进度滞后") >= sum(1 for s in expected.values() if s == "off_track")
+    bad = CliRunner().invoke(main, ["status", "--as-of", "2031-01"], env=env)
+    assert bad.exit_code == 2 and "months recorded" in bad.output
+
+
+def _dbt(warehouse: Path, target_path: Path, *args: str) -> None:
+    env = {**os.environ, "PMW_WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    argv = [dbt_executable(), *args, "--profiles-dir", ".", "--target-path", str(target_path)]
+    done = subprocess.run(argv, cwd=REPO / "dbt", env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_a_revision_does_not_rewrite_months_that_have_ended(sample_pipeline_run, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_pipeline_run.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        target, month = con.execute(
+            "select target_id, max(snapshot_month) filter (where is_month_closed) from marts.fct_scorecard_monthly "
+            "where status_code = 'achieved' and snapshot_month = '2026-06' group by 1 order by 1 limit 1"
+        ).fetchone()
+        before = con.execute(
+            "select snapshot_month, status_code from marts.fct_scorecard_monthly where target_id = ? "
+            "and is_month_closed order by 1",
+            [target],
+        ).fetchall()
+        # a later release revises every figure of the target: it is now deteriorating in every period
+        con.execute("update marts.fct_target_progress set status_code = 'deteriorating' where target_id = ?", [target])
+    _dbt(warehouse, tmp_path / "target", "run", "-s", "fct_scorecard_monthly")
+    _dbt(warehouse, tmp_path / "target", "run", "-s", "fct_scorecard_monthly", "--full-refresh")  # kept even so
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        after = con.execute(
+            "select snapshot_month, status_code from marts.fct_scorecard_monthly where target_id = ? "
+            "and is_month_closed order by 1",
+            [target],
+        ).fetchall()
+        current = con.execute(
+            "select status_code from marts.fct_scorecard_monthly where target_id = ? and not is_month_closed",
+            [target],
+        ).fetchall()
+    assert month == "2026-06" and ("2026-06", "achieved") in before
+    assert after == before  # history as it was recorded
+    assert current == [("deteriorating",)]  # the month still open shows the revision
