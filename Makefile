@@ -67,6 +67,7 @@ test: setup browser
 lint: setup
 	$(BIN)/ruff check dagster_project tests scripts
 	$(BIN)/ruff format --check dagster_project tests scripts
+	@mkdir -p var  # the dbt profile points at var/warehouse.duckdb, which the templater opens
 	cd dbt && ../$(BIN)/sqlfluff lint models
 
 format: setup
