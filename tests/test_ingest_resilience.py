@@ -131,7 +131,9 @@ def test_pmw_ingest_loads_a_real_table_with_its_source_or_refuses_naming_the_opt
     assert again.exit_code == 0 and "already loaded as tjyb_2022-05.csv" in again.output
 
 
-def test_pmw_run_exits_non_zero_naming_the_quarantined_file_and_its_reason(sample_pipeline_run, tmp_path, monkeypatch):
+def test_pmw_run_exits_non_zero_naming_the_quarantined_file_and_its_reason(
+    sample_pipeline_run, tmp_path, monkeypatch, capfd
+):
     """`pmw run` with a poison file ahead of a real table: the table loads, the run exits 1."""
     from tests.test_publish import copy_home
 
@@ -139,12 +141,14 @@ def test_pmw_run_exits_non_zero_naming_the_quarantined_file_and_its_reason(sampl
     point_settings_at(home, monkeypatch)
     poison, real = _poison(home / "landing"), _real(home / "landing")
     result = CliRunner().invoke(main, ["run"], catch_exceptions=False)
-    assert result.exit_code == 1, result.output
-    assert "release files loaded:      3" in result.output
-    assert "release files quarantined: 2" in result.output
+    # the run console writes to the terminal itself (Dagster and dbt output goes to the run log)
+    output = result.output + capfd.readouterr().out
+    assert result.exit_code == 1, output
+    assert "release files loaded:      3" in output
+    assert "release files quarantined: 2" in output
     for key in poison:
-        assert key in result.output
-    assert "PMW_MAX_FIELD_CHARS" in result.output and "XFD1048576" in result.output
+        assert key in output
+    assert "PMW_MAX_FIELD_CHARS" in output and "XFD1048576" in output
     assert {r[0] for r in _query(home, "select distinct source_file from raw.observations")} >= set(real)
     status = CliRunner().invoke(main, ["status"], catch_exceptions=False)
     assert "2 file(s) quarantined since the last clean ingestion" in status.output

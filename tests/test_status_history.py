@@ -61,10 +61,16 @@ def test_snapshot_shows_what_was_released_by_each_month_end(sample_pipeline_run)
         assert at[target_id] == (period, status), target_id
     # nothing released after the month end is seen in it
     assert query(db, "select count(*) from fct_scorecard_monthly where latest_release_date > month_end") == [(0,)]
-    # the latest month is today's scorecard
-    now = dict(query(db, "select target_id, status_code from fct_target_scorecard"))
+    # the latest month is today's scorecard (for the statistics targets: the snapshots do not yet hold the
+    # task ledger's roll-up of the qualitative targets, see fct_scorecard_monthly.yml)
+    now = dict(query(db, "select target_id, status_code from fct_target_scorecard where target_kind <> 'qualitative'"))
     last = dict(
-        query(db, "select target_id, status_code from fct_scorecard_monthly where snapshot_month = ?", [months[-1]])
+        query(
+            db,
+            "select target_id, status_code from fct_scorecard_monthly where snapshot_month = ? "
+            "and target_kind <> 'qualitative'",
+            [months[-1]],
+        )
     )
     assert last == now
 

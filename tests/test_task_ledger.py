@@ -78,7 +78,9 @@ def test_no_target_is_not_assessable_because_it_is_qualitative(published):
     assert all(lead for _, _, lead in rows)
     # the sample's three tasks unfinished at their deadline make their targets 未完成
     not_achieved = q(
-        published, "SELECT target_id FROM fct_target_scorecard WHERE status_code = 'not_achieved' ORDER BY 1"
+        published,
+        "SELECT target_id FROM fct_target_scorecard WHERE status_code = 'not_achieved' AND target_kind = 'qualitative' "
+        "ORDER BY 1",
     )
     assert [r[0] for r in not_achieved] == ["T22-CZT-OUTER-RING", "T22-RV-AGRO-PARK", "T22-ST-BIGFACILITY"]
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from dagster_project.cli import main
 from dagster_project.report.data import load_report_data
-from dagster_project.report.workbook import PLAN_COLUMNS, write_workbook
+from dagster_project.report.workbook import BEHIND, PLAN_COLUMNS, write_workbook
 
 HEADERS = [
     "序号",
@@ -54,13 +54,16 @@ def test_one_sheet_per_plan_with_the_office_columns(sample_pipeline_run, workboo
             ).fetchall()
         )
         statuses = dict(con.execute("select target_id, status_zh from fct_target_scorecard").fetchall())
+        # red where behind: off track, deteriorating, or the deadline passed unmet (workbook.BEHIND)
         behind = {
             r[0]
             for r in con.execute(
-                "select target_id from fct_target_scorecard where status_code in ('off_track', 'deteriorating') "
-                "and target_kind <> 'qualitative'"
+                "select target_id from fct_target_scorecard where list_contains(?, status_code) "
+                "and target_kind <> 'qualitative'",
+                [sorted(BEHIND)],
             ).fetchall()
         }
+        assert {"off_track", "not_achieved"} <= BEHIND
     wb = openpyxl.load_workbook(workbook)
     red_rows = set()
     for plan_id, name in plans.items():

@@ -178,9 +178,10 @@ def units_html(db_path: Path) -> str:
         )
         details.append(
             f"<details><summary><b>{escape(u.unit_short_zh)}</b> {escape(u.unit_name_zh)} — {len(tasks)} 项任务 tasks"
-            "</summary><table><thead><tr><th>任务 Task</th><th>内容 Title</th><th>状态 Status</th><th>月份 Month</th>"
+            '</summary><div class="scroll"><table><thead><tr><th>任务 Task</th><th>内容 Title</th>'
+            "<th>状态 Status</th><th>月份 Month</th>"
             "<th>序时 Expected</th><th>报送 Reported</th><th>pts</th><th>依据 Trace</th></tr></thead>"
-            f"<tbody>{items}</tbody></table></details>"
+            f"<tbody>{items}</tbody></table></div></details>"
         )
     return (
         '<section id="units"><h2>责任单位 <small>By unit — targets and tasks led, monthly returns (台账)</small></h2>'
