@@ -54,6 +54,12 @@ def test_one_sheet_per_plan_with_the_office_columns(sample_pipeline_run, workboo
             ).fetchall()
         )
         statuses = dict(con.execute("select target_id, status_zh from fct_target_scorecard").fetchall())
+        leads = dict(
+            con.execute(
+                "select s.target_id, u.unit_short_zh from fct_target_scorecard as s "
+                "join dim_units as u on s.lead_unit_code = u.unit_code"
+            ).fetchall()
+        )
         # red where behind: off track, deteriorating, or the deadline passed unmet (workbook.BEHIND)
         behind = {
             r[0]
@@ -75,6 +81,7 @@ def test_one_sheet_per_plan_with_the_office_columns(sample_pipeline_run, workboo
         for row in rows:
             target_id = row[1].value.rsplit("（", 1)[1].rstrip("）")
             assert row[9].value == statuses[target_id]  # 状态
+            assert row[10].value == leads[target_id]  # 责任单位, the task ledger's lead unit
             if row[9].fill.fgColor.rgb.endswith("F8D7DA"):
                 red_rows.add(target_id)
             share, expected, ahead = row[6].value, row[7].value, row[8].value

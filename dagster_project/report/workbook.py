@@ -185,7 +185,7 @@ def _plan_sheet(ws: Worksheet, data: ReportData, plan, rows: pd.DataFrame, statu
                 (r.expected_share, "0.0%"),
                 (ahead, "+0.0;-0.0;0.0"),
                 (zh, None),
-                ("", None),  # not in the catalogue: the office fills it in
+                (_lead_unit_text(r), None),
                 (
                     ""
                     if is_missing(r.source_file)
@@ -205,6 +205,25 @@ def _plan_sheet(ws: Worksheet, data: ReportData, plan, rows: pd.DataFrame, statu
             line += 1
     _print_setup(ws, len(PLAN_COLUMNS))
     return number
+
+
+def _lead_unit_text(r) -> str:
+    """责任单位: the lead unit's short name (seeds/target_units.csv, an illustrative assignment)."""
+    name = getattr(r, "lead_unit_name", None)
+    return "" if is_missing(name) else str(name)
+
+
+def _unit_names(db_path: Path) -> dict[str, str]:
+    """Unit code -> short Chinese name, from the published dim_units (empty where it is not published)."""
+    from dagster_project.report.published import open_published
+
+    con = open_published(db_path)
+    try:
+        if not con.execute("select count(*) from duckdb_tables() where table_name = 'dim_units'").fetchone()[0]:
+            return {}
+        return dict(con.execute("select unit_code, unit_short_zh from dim_units").fetchall())
+    finally:
+        con.close()
 
 
 def _data_month(rows: pd.DataFrame) -> int:
@@ -245,7 +264,13 @@ def _notes_sheet(ws: Worksheet, data: ReportData, statuses: dict, qualitative: i
         ("来源：已发布的数据集市 (published marts)；每个数字的来源文件、行号和发布日期见“来源”列。", False),
         ("数据性质：公开 = 公开发布数据；推算 = 由公开数据推算；示意 = 生成的样例数据，非真实统计。", False),
         (f"定性目标 {qualitative} 项（人工评估）未列入。Qualitative targets ({qualitative}) are not listed.", False),
-        ("责任单位：目标目录未登记，请办公室填写。Responsible unit: not in the catalogue; to be filled in.", False),
+        (
+            "责任单位：牵头单位取自 seeds/target_units.csv，为示意分工，"
+            "城市以本地任务分解方案替换（docs/task_ledger.md）。"
+            "Responsible unit: the lead unit of seeds/target_units.csv, an illustrative assignment a city replaces "
+            "with its own.",
+            False,
+        ),
         ("状态 statuses:", True),
         *((f"{zh} {en} ({code})", False) for code, (zh, en) in statuses.items()),
         ("底色 fills: 红 = 滞后/逆向 behind · 黄 = 需加力 needs acceleration", False),
@@ -263,6 +288,8 @@ def write_workbook(data: ReportData, path: Path) -> WorkbookResult:
     notes = wb.active
     notes.title = _sheet_title("说明 notes", taken)
     sc = data.scorecard[data.scorecard["target_kind"] != "qualitative"]
+    if "lead_unit_code" in sc:
+        sc = sc.assign(lead_unit_name=sc["lead_unit_code"].map(_unit_names(data.db_path)))
     total = 0
     for plan in data.plans().itertuples():
         rows = sc[sc["plan_id"] == plan.plan_id]
