@@ -128,3 +128,32 @@
         else 0
     end as tolerance_abs
 {%- endmacro %}
+
+{#- Does one unit of a regional target (a county, a river section) count as met? Null when it has
+    no figure (or, for an improvement, no baseline figure):
+    full_coverage    at least one (a county with a listed firm …);
+    improve          no worse than the same period of the baseline year, in the desirable direction;
+    class_or_better  the class or better ("优于Ⅱ类" is stored as 2 with bound lt: strictly better
+                     than class II; a class stated as worse than the target, bound gt, never counts);
+    otherwise        comparison_met() with the target's comparator. -#}
+{% macro unit_counts_as_met(targets, value, bound, baseline_value) -%}
+    case
+        when {{ value }} is null then null
+        when {{ targets }}.comparator = 'full_coverage' then {{ value }} >= 1
+        when {{ targets }}.comparator = 'improve'
+            then
+                case
+                    when {{ baseline_value }} is null then null
+                    else {{ targets }}.direction_sign * ({{ value }} - {{ baseline_value }}) >= 0
+                end
+        when {{ targets }}.comparator = 'class_or_better'
+            then
+                {{ value }} < {{ targets }}.target_value
+                or ({{ value }} = {{ targets }}.target_value and coalesce({{ bound }}, 'eq') <> 'gt')
+        else
+            {{ comparison_met(
+                targets ~ '.effective_comparator', value, bound,
+                targets ~ '.target_value', 'coalesce(' ~ targets ~ '.tolerance, 0)', targets ~ '.direction_sign'
+            ) }}
+    end
+{%- endmacro %}

@@ -47,6 +47,8 @@ framed as (
         end as actual_direction_sign,
         targets.is_multi_year,
         targets.is_cumulative,
+        -- seeds/target_kinds.csv: an annual flow of this kind is paced by the seasonal share of the year
+        targets.is_paced_within_year,
         targets.start_date,
         targets.deadline,
         targets.baseline_year,
@@ -84,7 +86,7 @@ seasonal as (
         framed.period_kind = 'ytd'
         and framed.measure_kind = 'flow'
         and not framed.is_multi_year
-        and framed.target_kind in ('level', 'additions')
+        and framed.is_paced_within_year
     group by framed.target_id, framed.period_code
 ),
 
@@ -97,8 +99,7 @@ previous_year as (
     inner join series as earlier
         on
             framed.target_id = earlier.target_id
-            and earlier.period_code = cast(extract(year from framed.period_end) - 1 as varchar)
-            || substr(framed.period_code, 5)
+            and earlier.period_code = {{ period_code_year_before('framed.period_code', 'framed.period_end') }}
 ),
 
 measured as (
@@ -216,7 +217,7 @@ projected as (
                 then paced.actual_value * power(1 + paced.actual_cagr, paced.years_total - paced.years_elapsed)
             when
                 paced.is_cumulative and paced.measure_kind = 'flow' and not paced.is_multi_year and paced.expected_share > 0
-                and paced.target_kind in ('level', 'additions')
+                and paced.is_paced_within_year
                 -- year-end estimate: what is done so far scaled by the share of the year normally done by now
                 then paced.actual_value / paced.expected_share
             when paced.is_cumulative and paced.elapsed_share > 0 and paced.base_value is not null

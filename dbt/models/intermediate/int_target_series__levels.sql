@@ -12,7 +12,7 @@
 with targets as (
     select * from {{ ref('int_targets__enriched') }}
     where
-        target_kind <> 'qualitative'
+        has_series
         and {{ only_targets_to_rebuild() }}
 ),
 
@@ -119,7 +119,7 @@ single_region as {{ not_materialized() }} (
             and values_.measure = coalesce(targets.target_measure, 'value')
     where
         targets.scope_type in ('city', 'county')
-        and targets.target_kind in ('level', 'multiple', 'additions', 'improvement', 'coverage')
+        and targets.reads_own_series
     window annual_so_far as (
         partition by targets.target_id, values_.period_kind, extract(year from values_.period_end)
         order by values_.period_end

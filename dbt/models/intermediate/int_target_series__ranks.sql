@@ -6,7 +6,7 @@
 with targets as (
     select * from {{ ref('int_targets__enriched') }}
     where
-        target_kind <> 'qualitative'
+        has_series
         and {{ only_targets_to_rebuild() }}
 ),
 
@@ -21,12 +21,11 @@ regions as (
 rank_targets as (
     select
         targets.*,
-        coalesce(scope_region.region_code, home_city.region_code) as ranked_region_code
+        -- the city ranked: the target's scope when it is a peer city, else its plan's city (seeds/plans.csv)
+        coalesce(scope_region.region_code, targets.plan_region_code) as ranked_region_code
     from targets
     left join regions as scope_region
         on targets.scope_code = scope_region.region_code and scope_region.is_peer_city
-    left join regions as home_city
-        on home_city.sort_order = 1 and home_city.region_type = 'city'
     where targets.target_kind = 'rank'
 ),
 

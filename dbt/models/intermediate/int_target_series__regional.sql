@@ -6,7 +6,7 @@
 with targets as (
     select * from {{ ref('int_targets__enriched') }}
     where
-        target_kind <> 'qualitative'
+        has_series
         and {{ only_targets_to_rebuild() }}
 ),
 
