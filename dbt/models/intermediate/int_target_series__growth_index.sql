@@ -5,10 +5,7 @@
 {{ incremental_by_target() }}
 
 with targets as (
-    select * from {{ ref('int_targets__enriched') }}
-    where
-        has_series
-        and {{ only_targets_to_rebuild() }}
+    {{ series_targets() }}
 ),
 
 values_ as {{ not_materialized() }} (
@@ -263,9 +260,4 @@ growth_series as (
         on g.target_id = chain.target_id and g.period_code = chain.period_code
 )
 
-select
-    series.*,
-    {{ series_comparison_columns('targets', 'series') }}
-from growth_series as series
-inner join targets
-    on series.target_id = targets.target_id
+{{ series_with_comparison('growth_series') }}

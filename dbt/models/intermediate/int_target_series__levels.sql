@@ -10,10 +10,7 @@
 {{ incremental_by_target() }}
 
 with targets as (
-    select * from {{ ref('int_targets__enriched') }}
-    where
-        has_series
-        and {{ only_targets_to_rebuild() }}
+    {{ series_targets() }}
 ),
 
 values_ as {{ not_materialized() }} (
@@ -362,14 +359,13 @@ handed_to_growth_index as (
             select 1 from single_region_series as s
             where s.target_id = targets.target_id and s.actual_value is not null
         )
+),
+
+kept_series as (
+    select * from single_region_series
+    where
+        actual_value is not null
+        or target_id not in (select handed.target_id from handed_to_growth_index as handed)
 )
 
-select
-    series.*,
-    {{ series_comparison_columns('targets', 'series') }}
-from single_region_series as series
-inner join targets
-    on series.target_id = targets.target_id
-where
-    series.actual_value is not null
-    or series.target_id not in (select handed.target_id from handed_to_growth_index as handed)
+{{ series_with_comparison('kept_series') }}

@@ -4,10 +4,7 @@
 {{ incremental_by_target() }}
 
 with targets as (
-    select * from {{ ref('int_targets__enriched') }}
-    where
-        has_series
-        and {{ only_targets_to_rebuild() }}
+    {{ series_targets() }}
 ),
 
 values_ as {{ not_materialized() }} (
@@ -51,9 +48,4 @@ project_series as (
         and values_.period_end between targets.start_date and targets.deadline
 )
 
-select
-    series.*,
-    {{ series_comparison_columns('targets', 'series') }}
-from project_series as series
-inner join targets
-    on series.target_id = targets.target_id
+{{ series_with_comparison('project_series') }}

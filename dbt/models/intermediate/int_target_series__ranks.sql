@@ -4,10 +4,7 @@
 {{ incremental_by_target() }}
 
 with targets as (
-    select * from {{ ref('int_targets__enriched') }}
-    where
-        has_series
-        and {{ only_targets_to_rebuild() }}
+    {{ series_targets() }}
 ),
 
 values_ as {{ not_materialized() }} (
@@ -105,9 +102,4 @@ rank_series as (
     where r.period_end between r.start_date and r.deadline
 )
 
-select
-    series.*,
-    {{ series_comparison_columns('targets', 'series') }}
-from rank_series as series
-inner join targets
-    on series.target_id = targets.target_id
+{{ series_with_comparison('rank_series') }}

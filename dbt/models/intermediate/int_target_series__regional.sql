@@ -4,10 +4,7 @@
 {{ incremental_by_target() }}
 
 with targets as (
-    select * from {{ ref('int_targets__enriched') }}
-    where
-        has_series
-        and {{ only_targets_to_rebuild() }}
+    {{ series_targets() }}
 ),
 
 region_values as (
@@ -90,9 +87,4 @@ regional_series as (
         on rr.target_id = start_cov.target_id and start_cov.earliest = 1
 )
 
-select
-    series.*,
-    {{ series_comparison_columns('targets', 'series') }}
-from regional_series as series
-inner join targets
-    on series.target_id = targets.target_id
+{{ series_with_comparison('regional_series') }}
