@@ -76,3 +76,23 @@ def test_every_status_reason_of_the_model_is_in_the_seed():
     scorecard = macro[macro.index("macro scorecard_status_reason") :]
     named |= set(re.findall(r"'([a-z_]+)'", scorecard)) - {"qualitative"}
     assert named and named <= set(status_reasons()), named - set(status_reasons())
+
+
+def test_the_assessment_unit_tests_read_the_seeds_reasons():
+    """The dbt unit tests of int_target_assessment give status_reasons as rows; they must be the seed's
+    (reason -> status), so that the statuses those tests expect are the ones the seed gives."""
+    import yaml
+
+    seed = {r["status_reason"]: (r["status_code"] or None) for r in seed_rows()}
+    spec = yaml.safe_load(
+        (REPO / "dbt" / "models" / "intermediate" / "int_target_assessment.yml").read_text(encoding="utf-8")
+    )
+    givens = [
+        given["rows"]
+        for test in spec["unit_tests"]
+        for given in test["given"]
+        if given["input"] == "ref('status_reasons')"
+    ]
+    assert len(givens) == len(spec["unit_tests"])
+    for rows_ in givens:
+        assert {r["status_reason"]: r["status_code"] for r in rows_} == seed
