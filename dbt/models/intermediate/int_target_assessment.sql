@@ -268,7 +268,7 @@ reasoned as (
 )
 
 select
-    reasoned.* exclude (status_reason),
+    reasoned.*,
     case
         when reasoned.comparator_applied = 'at_most' then reasoned.projected_value - reasoned.target_level
         when
@@ -287,8 +287,7 @@ select
         when reasoned.share_achieved - reasoned.expected_share < -reasoned.behind_margin then 'behind'
         else 'on_schedule'
     end as pace_code,
-    reasons.status_code,
-    reasoned.status_reason
+    reasons.status_code
 from reasoned
 left join status_reasons as reasons
     on reasoned.status_reason = reasons.status_reason
