@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.bench.scale import CITIES_PER_PROVINCE, COUNTIES_PER_CITY, Scale
+from bench.scale import CITIES_PER_PROVINCE, COUNTIES_PER_CITY, Scale
 from dagster_project.ingest.store import ensure_schema
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
     "raw_rows_sql",
 ]
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 # Fixed assessment date (dbt var as_of_date): after the new month's release, so results do not
 # depend on the day the benchmark runs.
