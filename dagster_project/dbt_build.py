@@ -97,9 +97,7 @@ def build_args(con: Any, fingerprint: str) -> list[str]:
     return ["build", "--full-refresh"] if full_refresh_due(con, fingerprint) else ["build"]
 
 
-def dbt_build(
-    dbt: Any, duckdb: Any, project_dir: Path, context: Any = None, *, record: bool = True
-) -> Iterator[Any]:
+def dbt_build(dbt: Any, duckdb: Any, project_dir: Path, context: Any = None, *, record: bool = True) -> Iterator[Any]:
     """`dbt build`, a full refresh when the fingerprint differs from the last successful build's.
 
     ``dbt`` is a DbtCliResource and ``duckdb`` a DuckDBResource on the same warehouse. The connection

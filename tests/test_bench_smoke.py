@@ -301,7 +301,9 @@ def test_a_revised_figure_recomputes_the_targets_it_concerns_and_no_others(bench
         r[0]
         for r in con.execute(
             """select distinct target_id from intermediate.int_target_assessment
-               where inputs_loaded_through = (select max(inputs_loaded_through) from intermediate.int_target_assessment)"""
+               where inputs_loaded_through = (
+                   select max(inputs_loaded_through) from intermediate.int_target_assessment
+               )"""
         ).fetchall()
     }
     total = con.execute("select count(*) from intermediate.int_targets__enriched").fetchone()[0]

@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from dagster_project.settings import REPO_ROOT
 

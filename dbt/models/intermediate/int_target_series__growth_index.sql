@@ -265,7 +265,8 @@ growth_series as (
 
 select
     series.*,
-    {{ series_comparison_columns('targets', 'series') }}
+    {{ series_comparison_columns('targets', 'series') }},
+    {{ inputs_loaded_through() }} as inputs_loaded_through
 from growth_series as series
 inner join targets
     on series.target_id = targets.target_id

@@ -366,7 +366,8 @@ handed_to_growth_index as (
 
 select
     series.*,
-    {{ series_comparison_columns('targets', 'series') }}
+    {{ series_comparison_columns('targets', 'series') }},
+    {{ inputs_loaded_through() }} as inputs_loaded_through
 from single_region_series as series
 inner join targets
     on series.target_id = targets.target_id
