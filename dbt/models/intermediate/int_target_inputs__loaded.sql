@@ -6,7 +6,10 @@
 {{ config(materialized='view') }}
 
 with targets as (
-    select target_id, deadline from {{ ref('int_targets__enriched') }}
+    select
+        target_id,
+        deadline
+    from {{ ref('int_targets__enriched') }}
 ),
 
 inputs as (
@@ -14,7 +17,12 @@ inputs as (
 ),
 
 latest as (
-    select indicator_code, region_code, subject_code, period_end, last_ingested_at
+    select
+        indicator_code,
+        region_code,
+        subject_code,
+        period_end,
+        last_ingested_at
     from {{ ref('int_observations__latest') }}
 ),
 
