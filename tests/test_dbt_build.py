@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from dagster_project.settings import REPO_ROOT
 
@@ -73,3 +74,47 @@ def test_a_seed_that_gained_columns_upgrades_a_built_warehouse(sample_pipeline_r
         assert columns[-1] == "review_note"
         assert con.execute("select count(*) from raw.observations").fetchone()[0] == raw_before
         assert con.execute("select * from marts.fct_target_progress order by all").fetchall() == marts_before
+
+
+def _tiny_project(root: Path) -> Path:
+    project = root / "dbt"
+    for folder in ("models", "macros", "tests"):
+        (project / folder).mkdir(parents=True)
+    (root / "seeds").mkdir()
+    (project / "dbt_project.yml").write_text('name: p\nseed-paths: ["../seeds"]\nvars:\n  as_of_date: ""\n')
+    (project / "models" / "m.sql").write_text("select 1 as x")
+    (project / "macros" / "k.sql").write_text("{% macro k() %}1{% endmacro %}")
+    (project / "tests" / "t.sql").write_text("select 1 where false")
+    (root / "seeds" / "s.csv").write_text("a\n1\n")
+    return project
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("dbt/models/m.sql", "select 2 as x"),
+        ("dbt/macros/k.sql", "{% macro k() %}2{% endmacro %}"),
+        ("seeds/s.csv", "a,b\n1,2\n"),
+        ("seeds/properties.yml", "version: 2\n"),
+        ("dbt/dbt_project.yml", 'name: p\nseed-paths: ["../seeds"]\nvars:\n  as_of_date: "2025-06-30"\n'),
+    ],
+)
+def test_a_changed_model_macro_seed_or_var_makes_the_next_build_a_full_refresh(tmp_path: Path, path, content):
+    from dagster_project.dbt_build import build_args, project_fingerprint, record_build
+
+    project = _tiny_project(tmp_path)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    assert build_args(con, project_fingerprint(project)) == ["build", "--full-refresh"]  # never built
+    record_build(con, project_fingerprint(project), full_refresh=True)
+    assert build_args(con, project_fingerprint(project)) == ["build"]  # only data can have changed
+    (tmp_path / "dbt" / "tests" / "t.sql").write_text("select 2 where false")  # a data test: no refresh
+    assert build_args(con, project_fingerprint(project)) == ["build"]
+    (tmp_path / path).write_text(content)
+    assert build_args(con, project_fingerprint(project)) == ["build", "--full-refresh"]
+
+
+def test_vars_on_the_command_line_are_part_of_the_fingerprint(tmp_path: Path):
+    from dagster_project.dbt_build import project_fingerprint
+
+    project = _tiny_project(tmp_path)
+    assert project_fingerprint(project, {"as_of_date": "2025-06-30"}) != project_fingerprint(project)
