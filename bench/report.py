@@ -19,11 +19,14 @@ from bench.harness import CLI_INGEST_ROWS, Results, StepRun
 START, END = "<!-- analysis:start -->", "<!-- analysis:end -->"
 
 # Targets of the issue.
-FULL_BUILD_MAX_RATIO = 2.0
+# the targets of issue 14
+FULL_BUILD_MAX_RATIO = 1.25
 INCREMENTAL_MAX_GROWTH = 1.2
 INCREMENTAL_MAX_SHARE = 0.10
-INGEST_MAX_RATIO = 3.0
-PEAK_MEMORY_MAX_MB = 4096
+NEW_MONTH_TEST_MAX_SECONDS = 5.0
+INGEST_MAX_RATIO = 2.0
+PEAK_MEMORY_MAX_MB = 3072
+GX_MAX_RATIO = 3.0
 
 
 def machine() -> str:
@@ -85,6 +88,14 @@ def numbers(res: Results) -> dict:
         "inc_growth": inc10 / inc1 if inc10 and inc1 else None,
         "inc_models_growth": s["inc10"].seconds / s["inc1"].seconds if g("inc1") else None,
         "inc_share": inc10 / s["full_build"].seconds if inc10 else None,
+        # dbt's own work, without its start-up: the models' and seeds' execution times (run_results)
+        "inc_dbt_share": (
+            sum(s["inc10"].models.values()) / sum(s["full_build"].models.values())
+            if g("inc10") and s["full_build"].models
+            else None
+        ),
+        "inc_tests": g("inc10_tests").seconds if g("inc10_tests") else None,
+        "gx_ratio": s["validate"].seconds / s["validate_floor"].seconds if g("validate_floor") else None,
         "peak_mb": max(r.peak_rss_mb for r in every),
         "peak_step": max(every, key=lambda r: r.peak_rss_mb).name,
     }
@@ -94,8 +105,8 @@ def targets_table(res: Results) -> list[str]:
     n = numbers(res)
     rows = [
         (
-            "Full mart build within 2x of the hand-written SQL floor",
-            f"{n['full_ratio']:.1f}x",
+            "Full mart build <= 1.25x the hand-written SQL floor",
+            f"{n['full_ratio']:.2f}x",
             n["full_ratio"] <= FULL_BUILD_MAX_RATIO,
         ),
         (
@@ -104,19 +115,31 @@ def targets_table(res: Results) -> list[str]:
             None if n["inc_growth"] is None else n["inc_growth"] <= INCREMENTAL_MAX_GROWTH,
         ),
         (
-            "New month on 10 years under 10% of a full build",
-            f"{100 * n['inc_share']:.0f}%" if n["inc_share"] else "—",
-            None if n["inc_share"] is None else n["inc_share"] < INCREMENTAL_MAX_SHARE,
+            "New month's dbt work (model and seed execution, no start-up) < 10% of a full build's",
+            f"{100 * n['inc_dbt_share']:.0f}% (whole steps, start-up and ingest included: {100 * n['inc_share']:.0f}%)"
+            if n["inc_dbt_share"]
+            else "—",
+            None if n["inc_dbt_share"] is None else n["inc_dbt_share"] < INCREMENTAL_MAX_SHARE,
         ),
         (
-            "Ingestion within 3x of DuckDB's read_csv",
-            f"{n['ingest_ratio']:.0f}x" if n["ingest_ratio"] else "—",
+            "`dbt test` for a new month (10 years) <= 5 s",
+            f"{n['inc_tests']:.1f} s" if n["inc_tests"] else "—",
+            None if n["inc_tests"] is None else n["inc_tests"] <= NEW_MONTH_TEST_MAX_SECONDS,
+        ),
+        (
+            "Ingestion <= 2x DuckDB's read_csv",
+            f"{n['ingest_ratio']:.1f}x" if n["ingest_ratio"] else "—",
             None if n["ingest_ratio"] is None else n["ingest_ratio"] <= INGEST_MAX_RATIO,
         ),
         (
-            "Peak memory under 4 GB at every step",
+            "Peak memory < 3 GB at every step",
             f"{n['peak_mb']:,.0f} MB ({n['peak_step']})",
             n["peak_mb"] < PEAK_MEMORY_MAX_MB,
+        ),
+        (
+            "GX validation of a national batch <= 3x the same rules in SQL",
+            f"{n['gx_ratio']:.1f}x" if n["gx_ratio"] else "—",
+            None if n["gx_ratio"] is None else n["gx_ratio"] <= GX_MAX_RATIO,
         ),
         (
             "Fast path equals the floor (every comparison)",
