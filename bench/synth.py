@@ -45,10 +45,15 @@ REPO = Path(__file__).resolve().parents[1]
 # depend on the day the benchmark runs.
 AS_OF_DATE = "2026-02-28"
 
+# The home city of the synthetic plans (plans.csv region_code): the first city of the first province.
+HOME_CITY = "110100"
+
 # Seeds copied verbatim: status vocabulary and thresholds are the warehouse's, not the country's.
 _COPIED_SEEDS = (
     "status_thresholds.csv",
     "statuses.csv",
+    "status_reasons.csv",
+    "target_kinds.csv",
     "pace_statuses.csv",
     "exchange_rates.csv",
     # the task ledger's vocabulary (docs/task_ledger.md)
@@ -184,6 +189,7 @@ def _plan_rows() -> list[dict[str, str]]:
                 "plan_id": f"fy{start}",
                 "name_zh": f"示意五年规划（{start}—{start + 4}年）",
                 "name_en": f"Synthetic five-year plan {start}-{start + 4}",
+                "region_code": HOME_CITY,
                 "plan_kind": "five_year",
                 "start_date": f"{start}-01-01",
                 "end_date": f"{start + 4}-12-31",
