@@ -268,7 +268,7 @@ reasoned as (
 )
 
 select
-    reasoned.* exclude (status_reason),
+    reasoned.* exclude (status_reason),  -- noqa: RF02
     case
         when reasoned.comparator_applied = 'at_most' then reasoned.projected_value - reasoned.target_level
         when
