@@ -273,7 +273,8 @@ select
     baseline_values.baseline_value,
     baseline_values.baseline_period_code,
     {{ unit_counts_as_met('targets', 'unit_values.value', 'unit_values.bound', 'baseline_values.baseline_value') }}
-        as counts_as_met
+        as counts_as_met,
+    {{ inputs_loaded_through() }} as inputs_loaded_through
 from unit_periods
 inner join targets
     on unit_periods.target_id = targets.target_id
