@@ -1,7 +1,10 @@
 {#- 月末计分卡快照 / The scorecard as it stood at each month end: one row per target and month, from
     the first plan's start to the assessment month. At a month end a target shows its latest period
     whose figure had been released by then (release_date <= month end), with that period's status, so
-    a figure released later is not seen in earlier months.
+    a figure released later is not seen in earlier months. A qualitative target shows its tasks rolled
+    up as they stood then (int_task_target_rollup__as_of: the units' returns filed by the month end, by
+    the same rule as the current scorecard); the month still running is assessed as of the as-of date,
+    so it equals fct_target_scorecard.
 
     History is kept, not recomputed: the model is incremental and a month that has ended is written
     once (by the first build after it ended, or reconstructed by the first build of all) and never
@@ -60,6 +63,10 @@ statuses as (
     select * from {{ ref('statuses') }}
 ),
 
+task_rollup as (
+    select * from {{ ref('int_task_target_rollup__as_of') }}
+),
+
 known_at_month_end as (
     select
         months.snapshot_month,
@@ -96,9 +103,9 @@ snapshot as (
         targets.deadline,
         targets.scope_type,
         targets.scope_code,
-        latest.period_code as latest_period_code,
+        coalesce(latest.period_code, task_rollup.latest_period_code) as latest_period_code,
         latest.period_kind as latest_period_kind,
-        latest.period_end as latest_period_end,
+        coalesce(latest.period_end, task_rollup.latest_period_end) as latest_period_end,
         latest.actual_value,
         latest.actual_quality,
         latest.actual_bound,
@@ -108,16 +115,21 @@ snapshot as (
         latest.expected_share,
         latest.progress_ratio,
         latest.projected_value,
-        latest.release_date as latest_release_date,
+        coalesce(latest.release_date, task_rollup.latest_release_date) as latest_release_date,
         latest.source_file,
         latest.source_row,
-        {{ scorecard_status_code('targets', 'latest') }} as status_code
+        -- a qualitative target's status rolls up from its tasks as they stood at the month end
+        {{ scorecard_status_code('targets', 'latest', 'task_rollup') }} as status_code
     from months
     cross join targets
     left join latest
         on
             months.snapshot_month = latest.snapshot_month
             and targets.target_id = latest.target_id
+    left join task_rollup
+        on
+            months.snapshot_month = task_rollup.snapshot_month
+            and targets.target_id = task_rollup.target_id
     where targets.start_date <= months.month_end
 )
 
