@@ -128,7 +128,8 @@ def test_dim_period_names_every_period_of_the_marts(sample_pipeline_run):
 def test_pmw_status_as_of_a_month(home):
     db = home / "published" / "marts.duckdb"
     env = {"PMW_HOME": str(home), "PMW_PUBLISHED_DIR": str(home / "published")}
-    result = CliRunner().invoke(main, ["status", "--as-of", "2026-06", "--format", "json"], env=env)
+    # --all: the qualitative targets too, as their tasks stood at that month end
+    result = CliRunner().invoke(main, ["status", "--as-of", "2026-06", "--all", "--format", "json"], env=env)
     assert result.exit_code == 0, result.output
     rows = {r["target_id"]: r for r in json.loads(result.stdout)}
     expected = dict(
@@ -168,6 +169,17 @@ def test_a_revision_does_not_rewrite_months_that_have_ended(sample_pipeline_run,
         ).fetchall()
         # a later release revises every figure of the target: it is now deteriorating in every period
         con.execute("update marts.fct_target_progress set status_code = 'deteriorating' where target_id = ?", [target])
+        # a warehouse whose history was recorded before the snapshots held the task roll-up: its closed months
+        # show the qualitative targets not_assessable; those rows (only) are filled once, as a first build would
+        rolled_up = con.execute(
+            "select snapshot_month, target_id, status_code, latest_period_code, latest_release_date "
+            "from marts.fct_scorecard_monthly where target_kind = 'qualitative' and is_month_closed order by 1, 2"
+        ).fetchall()
+        con.execute(
+            "update marts.fct_scorecard_monthly set status_code = 'not_assessable', latest_period_code = null, "
+            "latest_release_date = null, snapshot_basis = 'recorded' "
+            "where target_kind = 'qualitative' and is_month_closed"
+        )
     _dbt(warehouse, tmp_path / "target", "run", "-s", "fct_scorecard_monthly")
     _dbt(warehouse, tmp_path / "target", "run", "-s", "fct_scorecard_monthly", "--full-refresh")  # kept even so
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -180,6 +192,15 @@ def test_a_revision_does_not_rewrite_months_that_have_ended(sample_pipeline_run,
             "select status_code from marts.fct_scorecard_monthly where target_id = ? and not is_month_closed",
             [target],
         ).fetchall()
+        filled = con.execute(
+            "select snapshot_month, target_id, status_code, latest_period_code, latest_release_date "
+            "from marts.fct_scorecard_monthly where target_kind = 'qualitative' and is_month_closed order by 1, 2"
+        ).fetchall()
+        filled_basis = con.execute(
+            "select distinct snapshot_basis from marts.fct_scorecard_monthly "
+            "where target_kind = 'qualitative' and is_month_closed"
+        ).fetchall()
     assert month == "2026-06" and ("2026-06", "achieved") in before
     assert after == before  # history as it was recorded
     assert current == [("deteriorating",)]  # the month still open shows the revision
+    assert len(rolled_up) > 54 * 50 and filled == rolled_up and filled_basis == [("reconstructed",)]

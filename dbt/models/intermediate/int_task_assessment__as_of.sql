@@ -128,7 +128,7 @@ assessed_months as (
         expected.*
     from snapshot_dates
     inner join expected
-        on expected.month_start <= snapshot_dates.snapshot_as_of
+        on snapshot_dates.snapshot_as_of >= expected.month_start
 ),
 
 joined as (

@@ -21,7 +21,7 @@ known as (
         returns.*
     from snapshot_dates
     inner join returns
-        on returns.report_date <= snapshot_dates.snapshot_as_of
+        on snapshot_dates.snapshot_as_of >= returns.report_date
 ),
 
 ranked as (

@@ -10,7 +10,10 @@
     once (by the first build after it ended, or reconstructed by the first build of all) and never
     again; a later revision of a figure changes the months from its release on, not the months before.
     Only the months not yet closed when last built are computed again. full_refresh is off so that
-    `dbt build --full-refresh` keeps the recorded history. -#}
+    `dbt build --full-refresh` keeps the recorded history. One exception, once: a closed month recorded
+    before the snapshots held the task roll-up shows its qualitative targets not_assessable although their
+    tasks roll up; those rows only are reconstructed (snapshot_basis 'reconstructed'), from the returns
+    filed by that month end, and the statistics targets' rows of that month are left as recorded. -#}
 {{
     config(
         materialized='incremental',
@@ -55,16 +58,61 @@ targets as (
     select * from {{ ref('dim_targets') }}
 ),
 
+task_rollup as (
+    select * from {{ ref('int_task_target_rollup__as_of') }}
+),
+
+unrolled as (
+    -- closed months recorded before the snapshots held the task roll-up (see the header)
+    {% if is_incremental() -%}
+        select
+            history.snapshot_month,
+            history.target_id
+        from {{ this }} as history
+        inner join task_rollup
+            on
+                history.snapshot_month = task_rollup.snapshot_month
+                and history.target_id = task_rollup.target_id
+        where
+            history.is_month_closed
+            and history.target_kind = 'qualitative'
+            and history.status_code = 'not_assessable'
+    {%- else -%}
+        select
+            cast(null as varchar) as snapshot_month,
+            cast(null as varchar) as target_id
+        where false
+    {%- endif %}
+),
+
+cells as (
+    -- the rows to write: every target in the months computed again, and the unrolled rows
+    select
+        months.snapshot_month,
+        months.month_end,
+        targets.target_id,
+        false as is_unrolled
+    from months
+    cross join targets
+    union all
+    select
+        periods.period_code as snapshot_month,
+        periods.period_end as month_end,
+        unrolled.target_id,
+        true as is_unrolled
+    from unrolled
+    inner join {{ ref('dim_period') }} as periods
+        on
+            periods.period_kind = 'month'
+            and unrolled.snapshot_month = periods.period_code
+),
+
 progress as (
     select * from {{ ref('fct_target_progress') }}
 ),
 
 statuses as (
     select * from {{ ref('statuses') }}
-),
-
-task_rollup as (
-    select * from {{ ref('int_task_target_rollup__as_of') }}
 ),
 
 known_at_month_end as (
@@ -89,8 +137,9 @@ latest as (
 
 snapshot as (
     select
-        months.snapshot_month,
-        months.month_end,
+        cells.snapshot_month,
+        cells.month_end,
+        cells.is_unrolled,
         targets.target_id,
         targets.plan_id,
         targets.section_zh,
@@ -120,28 +169,29 @@ snapshot as (
         latest.source_row,
         -- a qualitative target's status rolls up from its tasks as they stood at the month end
         {{ scorecard_status_code('targets', 'latest', 'task_rollup') }} as status_code
-    from months
-    cross join targets
+    from cells
+    inner join targets
+        on cells.target_id = targets.target_id
     left join latest
         on
-            months.snapshot_month = latest.snapshot_month
-            and targets.target_id = latest.target_id
+            cells.snapshot_month = latest.snapshot_month
+            and cells.target_id = latest.target_id
     left join task_rollup
         on
-            months.snapshot_month = task_rollup.snapshot_month
-            and targets.target_id = task_rollup.target_id
-    where targets.start_date <= months.month_end
+            cells.snapshot_month = task_rollup.snapshot_month
+            and cells.target_id = task_rollup.target_id
+    where targets.start_date <= cells.month_end
 )
 
 select
-    snapshot.*,
+    snapshot.* exclude (snapshot.is_unrolled),
     statuses.status_zh,
     statuses.status_en,
     statuses.sort_order as status_sort_order,
     snapshot.month_end < {{ as_of_date() }} as is_month_closed,
     {{ as_of_date() }} as recorded_as_of,
     {% if is_incremental() -%}
-        'recorded'
+        case when snapshot.is_unrolled then 'reconstructed' else 'recorded' end
     {%- else -%}
         case when snapshot.month_end < {{ as_of_date() }} then 'reconstructed' else 'recorded' end
     {%- endif %} as snapshot_basis
