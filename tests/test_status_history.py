@@ -59,20 +59,53 @@ def test_snapshot_shows_what_was_released_by_each_month_end(sample_pipeline_run)
     assert len(expected) > 40
     for target_id, period, status in expected:
         assert at[target_id] == (period, status), target_id
-    # nothing released after the month end is seen in it
+    # nothing released (or returned by a unit) after the month end is seen in it
     assert query(db, "select count(*) from fct_scorecard_monthly where latest_release_date > month_end") == [(0,)]
-    # the latest month is today's scorecard (for the statistics targets: the snapshots do not yet hold the
-    # task ledger's roll-up of the qualitative targets, see fct_scorecard_monthly.yml)
-    now = dict(query(db, "select target_id, status_code from fct_target_scorecard where target_kind <> 'qualitative'"))
-    last = dict(
-        query(
-            db,
-            "select target_id, status_code from fct_scorecard_monthly where snapshot_month = ? "
-            "and target_kind <> 'qualitative'",
-            [months[-1]],
-        )
+    # the latest month is today's scorecard, for every target: the statistics targets and the qualitative
+    # ones rolled up from the task ledger
+    columns = "target_id, status_code, latest_period_code, latest_period_end, latest_release_date"
+    now = {r[0]: r[1:] for r in query(db, f"select {columns} from fct_target_scorecard")}
+    last = {
+        r[0]: r[1:]
+        for r in query(db, f"select {columns} from fct_scorecard_monthly where snapshot_month = ?", [months[-1]])
+    }
+    assert len(now) == 130 and last == now
+
+
+def test_qualitative_targets_roll_up_the_returns_filed_by_each_month_end(sample_pipeline_run):
+    db = sample_pipeline_run.published
+    qualitative = query(
+        db,
+        "select snapshot_month, status_code, count(*) from fct_scorecard_monthly "
+        "where target_kind = 'qualitative' group by all order by all",
     )
-    assert last == now
+    by_month: dict[str, dict[str, int]] = {}
+    for month, status, n in qualitative:
+        by_month.setdefault(month, {})[status] = n
+    # every month end gives the 54 qualitative targets a status from their tasks, none left unassessed
+    assert all(sum(s.values()) == 54 and "not_assessable" not in s for s in by_month.values()), by_month
+    # during 2022 (the tasks' year) they move: in-year statuses first, final outcomes after the deadline
+    assert {"on_track", "needs_acceleration"} & set(by_month["2022-06"]), by_month["2022-06"]
+    assert set(by_month["2023-06"]) <= {"achieved", "not_achieved"}, by_month["2023-06"]
+    assert by_month["2022-06"] != by_month["2023-06"]
+    # achieved at a month end only when every task of the target had a return saying 已完成 filed by then
+    # (from the returns as filed, fct_task_returns, every vintage)
+    early = query(
+        db,
+        """
+        select m.snapshot_month, m.target_id
+        from fct_scorecard_monthly m
+        where m.target_kind = 'qualitative' and m.status_code = 'achieved'
+          and exists (
+            select 1 from (select distinct task_id, target_id from fct_task_progress) as tasks
+            where tasks.target_id = m.target_id and not exists (
+                select 1 from fct_task_returns r
+                where r.task_id = tasks.task_id and r.stage_rank = 4 and r.report_date <= m.month_end))
+        """,
+    )
+    assert early == []
+    achieved = [m for m, s in by_month.items() if s.get("achieved")]
+    assert achieved and min(achieved) < "2023-01"
 
 
 def test_dim_period_names_every_period_of_the_marts(sample_pipeline_run):
@@ -95,14 +128,14 @@ def test_dim_period_names_every_period_of_the_marts(sample_pipeline_run):
 def test_pmw_status_as_of_a_month(home):
     db = home / "published" / "marts.duckdb"
     env = {"PMW_HOME": str(home), "PMW_PUBLISHED_DIR": str(home / "published")}
-    result = CliRunner().invoke(main, ["status", "--as-of", "2026-06", "--format", "json"], env=env)
+    # --all: the qualitative targets too, as their tasks stood at that month end
+    result = CliRunner().invoke(main, ["status", "--as-of", "2026-06", "--all", "--format", "json"], env=env)
     assert result.exit_code == 0, result.output
     rows = {r["target_id"]: r for r in json.loads(result.stdout)}
     expected = dict(
         query(
             db,
-            "select target_id, status_code from fct_scorecard_monthly "
-            "where snapshot_month = '2026-06' and target_kind <> 'qualitative'",
+            "select target_id, status_code from fct_scorecard_monthly where snapshot_month = '2026-06'",
         )
     )
     assert {t: r["status_code"] for t, r in rows.items()} == expected
@@ -136,6 +169,17 @@ def test_a_revision_does_not_rewrite_months_that_have_ended(sample_pipeline_run,
         ).fetchall()
         # a later release revises every figure of the target: it is now deteriorating in every period
         con.execute("update marts.fct_target_progress set status_code = 'deteriorating' where target_id = ?", [target])
+        # a warehouse whose history was recorded before the snapshots held the task roll-up: its closed months
+        # show the qualitative targets not_assessable; those rows (only) are filled once, as a first build would
+        rolled_up = con.execute(
+            "select snapshot_month, target_id, status_code, latest_period_code, latest_release_date "
+            "from marts.fct_scorecard_monthly where target_kind = 'qualitative' and is_month_closed order by 1, 2"
+        ).fetchall()
+        con.execute(
+            "update marts.fct_scorecard_monthly set status_code = 'not_assessable', latest_period_code = null, "
+            "latest_release_date = null, snapshot_basis = 'recorded' "
+            "where target_kind = 'qualitative' and is_month_closed"
+        )
     _dbt(warehouse, tmp_path / "target", "run", "-s", "fct_scorecard_monthly")
     _dbt(warehouse, tmp_path / "target", "run", "-s", "fct_scorecard_monthly", "--full-refresh")  # kept even so
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -148,6 +192,15 @@ def test_a_revision_does_not_rewrite_months_that_have_ended(sample_pipeline_run,
             "select status_code from marts.fct_scorecard_monthly where target_id = ? and not is_month_closed",
             [target],
         ).fetchall()
+        filled = con.execute(
+            "select snapshot_month, target_id, status_code, latest_period_code, latest_release_date "
+            "from marts.fct_scorecard_monthly where target_kind = 'qualitative' and is_month_closed order by 1, 2"
+        ).fetchall()
+        filled_basis = con.execute(
+            "select distinct snapshot_basis from marts.fct_scorecard_monthly "
+            "where target_kind = 'qualitative' and is_month_closed"
+        ).fetchall()
     assert month == "2026-06" and ("2026-06", "achieved") in before
     assert after == before  # history as it was recorded
     assert current == [("deteriorating",)]  # the month still open shows the revision
+    assert len(rolled_up) > 54 * 50 and filled == rolled_up and filled_basis == [("reconstructed",)]

@@ -5,8 +5,8 @@
     {{ relation }}.period_end desc, {{ relation }}.period_kind desc
 {%- endmacro %}
 
-{#- task_rollup: the qualitative targets' status rolled up from their tasks (int_task_target_rollup);
-    without it (the month-end snapshots, which hold the statistics only) they are not assessable. -#}
+{#- task_rollup: the qualitative targets' status rolled up from their tasks (int_task_target_rollup, or
+    int_task_target_rollup__as_of for each month end); without it they are not assessable. -#}
 {% macro scorecard_status_code(targets, latest, task_rollup=none) -%}
     case
         {% if task_rollup -%}

@@ -1,79 +1,11 @@
-{#- 台账最新版本 / One row per task and month reported: the latest vintage (greatest report date, then
-    load time), how many vintages there were, whether the first one came after the due day (late), and
-    whether the stage went backwards against the latest return of an earlier month without a note
-    (flagged, naming file, row and column). -#}
+{#- 台账最新版本 / One row per task and month reported: the latest vintage filed by the as-of date, with
+    its lateness and backwards flag. The rule is int_task_returns__as_of's; these are its rows for the
+    as-of date itself. -#}
 
-with returns as (
-    select * from {{ ref('stg_raw__task_returns') }}
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by task_id, month_code order by report_date desc, ingested_at desc, release_id desc
-        ) as recency,
-        count(*) over (partition by task_id, month_code) as vintages,
-        min(report_date) over (partition by task_id, month_code) as first_report_date
-    from returns
-),
-
-latest as (
-    select * from ranked
-    where recency = 1
-),
-
-with_previous as (
-    select
-        latest.*,
-        lag(latest.stage_rank) over (partition by latest.task_id order by latest.month_start) as previous_stage_rank,
-        lag(latest.stage_zh) over (partition by latest.task_id order by latest.month_start) as previous_stage_zh,
-        lag(latest.month_code) over (partition by latest.task_id order by latest.month_start) as previous_month_code,
-        lag(latest.source_file) over (partition by latest.task_id order by latest.month_start) as previous_source_file,
-        lag(latest.source_row) over (partition by latest.task_id order by latest.month_start) as previous_source_row
-    from latest
+with as_of as (
+    select * from {{ ref('int_task_returns__as_of') }}
 )
 
-select
-    with_previous.task_id,
-    with_previous.month_code,
-    with_previous.month_start,
-    with_previous.month_end,
-    with_previous.release_id,
-    with_previous.stage_code,
-    with_previous.stage_zh,
-    with_previous.stage_rank,
-    with_previous.percent_done,
-    with_previous.progress_pct,
-    with_previous.progress_text,
-    with_previous.evidence_ref,
-    with_previous.problems,
-    with_previous.note,
-    with_previous.reporting_unit,
-    with_previous.report_date,
-    with_previous.first_report_date,
-    with_previous.provenance,
-    with_previous.source_file,
-    with_previous.source_row,
-    with_previous.vintages,
-    with_previous.vintages > 1 as is_resubmitted,
-    {{ task_return_due_date('with_previous.month_end') }} as due_date,
-    with_previous.first_report_date > {{ task_return_due_date('with_previous.month_end') }} as is_late,
-    coalesce(
-        with_previous.stage_rank < with_previous.previous_stage_rank
-        and coalesce(with_previous.note, '') = '',
-        false
-    ) as is_backwards_unexplained,
-    case
-        when with_previous.stage_rank < with_previous.previous_stage_rank
-            then
-                with_previous.source_file || ' row ' || with_previous.source_row || ' column stage: '
-                || with_previous.stage_zh || ' is below ' || with_previous.previous_stage_zh || ' reported for '
-                || with_previous.previous_month_code || ' (' || with_previous.previous_source_file || ' row '
-                || with_previous.previous_source_row || ')'
-                || case
-                    when coalesce(with_previous.note, '') = '' then '; no note explains it (阶段倒退未说明)'
-                    else '; explained: ' || with_previous.note
-                end
-    end as backwards_flag
-from with_previous
+select as_of.* exclude (as_of.snapshot_month, as_of.snapshot_as_of)
+from as_of
+where as_of.snapshot_as_of = {{ as_of_date() }}

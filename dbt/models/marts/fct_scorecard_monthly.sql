@@ -1,13 +1,19 @@
 {#- 月末计分卡快照 / The scorecard as it stood at each month end: one row per target and month, from
     the first plan's start to the assessment month. At a month end a target shows its latest period
     whose figure had been released by then (release_date <= month end), with that period's status, so
-    a figure released later is not seen in earlier months.
+    a figure released later is not seen in earlier months. A qualitative target shows its tasks rolled
+    up as they stood then (int_task_target_rollup__as_of: the units' returns filed by the month end, by
+    the same rule as the current scorecard); the month still running is assessed as of the as-of date,
+    so it equals fct_target_scorecard.
 
     History is kept, not recomputed: the model is incremental and a month that has ended is written
     once (by the first build after it ended, or reconstructed by the first build of all) and never
     again; a later revision of a figure changes the months from its release on, not the months before.
     Only the months not yet closed when last built are computed again. full_refresh is off so that
-    `dbt build --full-refresh` keeps the recorded history. -#}
+    `dbt build --full-refresh` keeps the recorded history. One exception, once: a closed month recorded
+    before the snapshots held the task roll-up shows its qualitative targets not_assessable although their
+    tasks roll up; those rows only are reconstructed (snapshot_basis 'reconstructed'), from the returns
+    filed by that month end, and the statistics targets' rows of that month are left as recorded. -#}
 {{
     config(
         materialized='incremental',
@@ -52,6 +58,55 @@ targets as (
     select * from {{ ref('dim_targets') }}
 ),
 
+task_rollup as (
+    select * from {{ ref('int_task_target_rollup__as_of') }}
+),
+
+unrolled as (
+    -- closed months recorded before the snapshots held the task roll-up (see the header)
+    {% if is_incremental() -%}
+        select
+            history.snapshot_month,
+            history.target_id
+        from {{ this }} as history
+        inner join task_rollup
+            on
+                history.snapshot_month = task_rollup.snapshot_month
+                and history.target_id = task_rollup.target_id
+        where
+            history.is_month_closed
+            and history.target_kind = 'qualitative'
+            and history.status_code = 'not_assessable'
+    {%- else -%}
+        select
+            cast(null as varchar) as snapshot_month,
+            cast(null as varchar) as target_id
+        where false
+    {%- endif %}
+),
+
+cells as (
+    -- the rows to write: every target in the months computed again, and the unrolled rows
+    select
+        months.snapshot_month,
+        months.month_end,
+        targets.target_id,
+        false as is_unrolled
+    from months
+    cross join targets
+    union all
+    select
+        periods.period_code as snapshot_month,
+        periods.period_end as month_end,
+        unrolled.target_id,
+        true as is_unrolled
+    from unrolled
+    inner join {{ ref('dim_period') }} as periods
+        on
+            periods.period_kind = 'month'
+            and unrolled.snapshot_month = periods.period_code
+),
+
 progress as (
     select * from {{ ref('fct_target_progress') }}
 ),
@@ -82,8 +137,9 @@ latest as (
 
 snapshot as (
     select
-        months.snapshot_month,
-        months.month_end,
+        cells.snapshot_month,
+        cells.month_end,
+        cells.is_unrolled,
         targets.target_id,
         targets.plan_id,
         targets.section_zh,
@@ -96,9 +152,9 @@ snapshot as (
         targets.deadline,
         targets.scope_type,
         targets.scope_code,
-        latest.period_code as latest_period_code,
+        coalesce(latest.period_code, task_rollup.latest_period_code) as latest_period_code,
         latest.period_kind as latest_period_kind,
-        latest.period_end as latest_period_end,
+        coalesce(latest.period_end, task_rollup.latest_period_end) as latest_period_end,
         latest.actual_value,
         latest.actual_quality,
         latest.actual_bound,
@@ -108,28 +164,34 @@ snapshot as (
         latest.expected_share,
         latest.progress_ratio,
         latest.projected_value,
-        latest.release_date as latest_release_date,
+        coalesce(latest.release_date, task_rollup.latest_release_date) as latest_release_date,
         latest.source_file,
         latest.source_row,
-        {{ scorecard_status_code('targets', 'latest') }} as status_code
-    from months
-    cross join targets
+        -- a qualitative target's status rolls up from its tasks as they stood at the month end
+        {{ scorecard_status_code('targets', 'latest', 'task_rollup') }} as status_code
+    from cells
+    inner join targets
+        on cells.target_id = targets.target_id
     left join latest
         on
-            months.snapshot_month = latest.snapshot_month
-            and targets.target_id = latest.target_id
-    where targets.start_date <= months.month_end
+            cells.snapshot_month = latest.snapshot_month
+            and cells.target_id = latest.target_id
+    left join task_rollup
+        on
+            cells.snapshot_month = task_rollup.snapshot_month
+            and cells.target_id = task_rollup.target_id
+    where targets.start_date <= cells.month_end
 )
 
 select
-    snapshot.*,
+    snapshot.* exclude (snapshot.is_unrolled),
     statuses.status_zh,
     statuses.status_en,
     statuses.sort_order as status_sort_order,
     snapshot.month_end < {{ as_of_date() }} as is_month_closed,
     {{ as_of_date() }} as recorded_as_of,
     {% if is_incremental() -%}
-        'recorded'
+        case when snapshot.is_unrolled then 'reconstructed' else 'recorded' end
     {%- else -%}
         case when snapshot.month_end < {{ as_of_date() }} then 'reconstructed' else 'recorded' end
     {%- endif %} as snapshot_basis
