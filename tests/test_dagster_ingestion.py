@@ -111,3 +111,32 @@ def test_bad_file_is_quarantined_fails_the_blocking_check_and_keeps_stored_rows(
         text = reports[0].read_text()
         assert "long_unit_contradiction.csv" in text and "家" in text
         assert not (home / "landing" / BAD_FILE).exists()
+
+
+def test_a_quarantined_partition_is_failed_in_dagster_and_the_good_ones_of_its_run_are_materialized(home):
+    """Issue 16: one run over three files, one of them bad. Dagster records the bad partition as
+    failed (not materialized) and the two good ones as materialized; a single-partition run of a bad
+    file fails."""
+    from dagster_project.assets.ingestion import release_files
+
+    for relative in [*GOOD_FILES, BAD_FILE]:
+        _land(home, relative)
+    key = dg.AssetKey(["raw", "observations"])
+    with dg.instance_for_test() as instance:
+        summary, quarantined = _ingest(instance, home)
+        assert quarantined == [BAD_FILE] and sorted(summary.files_loaded) == sorted(GOOD_FILES)
+        assert instance.get_materialized_partitions(key) == set(GOOD_FILES)
+        status = instance.get_status_by_partition(key, [*GOOD_FILES, BAD_FILE], release_files)
+        assert status[BAD_FILE] == dg.AssetPartitionStatus.FAILED
+        assert all(status[f] == dg.AssetPartitionStatus.MATERIALIZED for f in GOOD_FILES)
+
+        from dagster_project.ingest_job import ingest_job
+        from dagster_project.runner import RUN_CONFIG
+
+        (home / "quarantine").mkdir(exist_ok=True)
+        _land(home, BAD_FILE)  # delivered again, still bad: its own run fails
+        single = ingest_job().execute_in_process(
+            run_config=RUN_CONFIG, instance=instance, partition_key=BAD_FILE, raise_on_error=False
+        )
+        assert not single.success
+        assert instance.get_materialized_partitions(key) == set(GOOD_FILES)

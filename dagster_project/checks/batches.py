@@ -76,10 +76,13 @@ class RawBatch:
     frame: pd.DataFrame
 
 
-def _raw_table(table: str) -> str:
-    if table not in OBSERVATION_TABLES:  # interpolated into SQL: whitelist
-        raise ValueError(f"unknown raw table {table!r}")
-    return f"raw.{table}"
+def _raw_relation(relation: str) -> str:
+    """raw.<table> for a raw table's name; a staged relation (``store.ReleaseStage.relation``) as is."""
+    if relation in OBSERVATION_TABLES:
+        return f"raw.{relation}"
+    if relation.startswith("_pmw_stage_") and relation.replace("_", "").isalnum():  # interpolated: whitelist
+        return relation
+    raise ValueError(f"unknown raw table {relation!r}")
 
 
 def pack_releases(counts: Sequence[tuple[str, int]], max_rows: int) -> list[list[str]]:
@@ -120,15 +123,16 @@ def with_catalogue_columns(frame: pd.DataFrame, seeds_dir: Path) -> pd.DataFrame
 
 def raw_release_batches(
     con: duckdb.DuckDBPyConnection,
-    table: str,
+    relation: str,
     release_ids: Sequence[str],
     seeds_dir: Path,
     max_rows: int = RAW_BATCH_MAX_ROWS,
 ) -> Iterator[RawBatch]:
-    """The stored rows of ``release_ids`` in ``raw.<table>``, whole releases per batch."""
+    """The rows of ``release_ids`` in ``raw.<relation>`` (a raw table's name) or in a store stage,
+    whole releases per batch."""
     if not release_ids:
         return
-    source = _raw_table(table)
+    source = _raw_relation(relation)
     order = {rid: i for i, rid in enumerate(release_ids)}
     counts = con.execute(
         f"SELECT release_id, count(*) FROM {source} WHERE list_contains(?, release_id) GROUP BY 1",

@@ -31,7 +31,9 @@ __all__ = ["IngestResult", "ingest_file", "ingest_payload", "derive_levels", "no
 class IngestResult:
     release_id: str
     source_file: str
-    status: str  # 'loaded' | 'quarantined' | 'duplicate' (same bytes already loaded under another name)
+    # 'loaded' | 'staged' (in the run's store.ReleaseStage, judged and committed by the caller) |
+    # 'quarantined' | 'duplicate' (same bytes already loaded under another name)
+    status: str
     adapter: str
     row_count: int
     errors: list[IngestError] = field(default_factory=list)
@@ -50,8 +52,10 @@ def _finish(
     quarantine: Callable[[list[IngestError]], Path],
     table: str,
     confirm_outlier: str | None = None,
+    stage: store.ReleaseStage | None = None,
 ) -> IngestResult:
-    """Validate; then load, or record the rejection and call ``quarantine(errors) -> Path``.
+    """Validate; then stage (with ``stage``) or load, or record the rejection and call
+    ``quarantine(errors) -> Path``.
 
     Implausible values (plausible range, history) are refused like contract errors unless
     ``confirm_outlier`` says why they are real; then they load and the notes name them.
@@ -66,7 +70,7 @@ def _finish(
     )
     store.ensure_schema(con)
     if not errors:
-        doubtful = _implausible(con, parsed.observations, catalog, release_id, table)
+        doubtful = _implausible(con, parsed.observations, catalog, release_id, table, stage)
         if doubtful and confirm_outlier:
             parsed.notes += [
                 f"row {e.row} {e.column}: confirmed outlier ({confirm_outlier}): {e.reason}" for e in doubtful
@@ -77,12 +81,20 @@ def _finish(
         store.record_quarantine(con, release_id, meta, errors)
         qpath = quarantine(errors)
         return IngestResult(release_id, meta.source_file, "quarantined", meta.adapter, 0, errors, qpath, parsed.notes)
+    if stage is not None:
+        n = stage.add(release_id, parsed.observations, meta)
+        return IngestResult(release_id, meta.source_file, "staged", meta.adapter, n, [], None, parsed.notes)
     n = store.load_release(con, release_id, parsed.observations, meta, table)
     return IngestResult(release_id, meta.source_file, "loaded", meta.adapter, n, [], None, parsed.notes)
 
 
 def _implausible(
-    con: duckdb.DuckDBPyConnection, observations: list[Observation], catalog: Catalog, release_id: str, table: str
+    con: duckdb.DuckDBPyConnection,
+    observations: list[Observation],
+    catalog: Catalog,
+    release_id: str,
+    table: str,
+    stage: store.ReleaseStage | None = None,
 ) -> list[IngestError]:
     """Values outside their indicator's plausible range, or too far from their history."""
     errors = []
@@ -115,7 +127,7 @@ def _implausible(
         params = [v for r in rows for v in r]
         files = {o.source_row: o.source_file for o in checked}
         for row, period, value, med, factor in validate.history_outliers(
-            con, candidates, params, release_id=release_id, table=table
+            con, candidates, params, release_id=release_id, table=table, stage=stage
         ):
             errors.append(
                 IngestError(
@@ -208,8 +220,13 @@ def ingest_file(
     limits: Limits | None = None,
     max_file_bytes: int | None = None,
     confirm_outlier: str | None = None,
+    stage: store.ReleaseStage | None = None,
 ) -> IngestResult:
     """Ingest one landing file. A file with any error is quarantined whole: nothing of it is stored.
+
+    With ``stage`` (the run's :class:`store.ReleaseStage`) a good file is staged (status ``staged``)
+    and the caller commits the stage (the raw expectation suite judges it there); without, it is
+    loaded at once.
 
     ``release_key`` (the path relative to the landing folder) names the release in ``source_file``
     and the release id; default: the file name. The release date falls back to the day the file
@@ -264,7 +281,7 @@ def ingest_file(
     sha = store.sha256_bytes(data)
     release_id = store.make_release_id(name, sha)
     store.ensure_schema(con)
-    earlier = store.loaded_with_sha(con, sha, table)
+    earlier = store.loaded_with_sha(con, sha, table, stage)
     if earlier and earlier[0] != release_id:
         other_id, other_file = earlier
         note = f"already loaded as {other_file} (release {other_id}): the same bytes add nothing"
@@ -283,10 +300,12 @@ def ingest_file(
             table=table,
             source=source,
             field_limit=limits.max_field_chars,
+            stage=stage,
         )  # gives up (None) on an implausible value: the row path refuses it or, confirmed, names it
         if loaded is not None:
+            status = "staged" if stage is not None else "loaded"
             return IngestResult(
-                release_id, name, "loaded", loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
+                release_id, name, status, loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
             )
     try:
         docs = load_documents(data, name, limits)
@@ -325,6 +344,7 @@ def ingest_file(
         lambda errors: quarantine_file(path, errors, quarantine_dir),
         table,
         confirm_outlier,
+        stage,
     )
 
 
@@ -337,10 +357,12 @@ def ingest_payload(
     source_url: str = "",
     catalog: Catalog | None = None,
     table: str = "observations",
+    stage: store.ReleaseStage | None = None,
 ) -> IngestResult:
     """Ingest one API release (the dict returned by ``http_api.fetch_release``).
 
-    ``table='api_observations'`` stores it apart from release files (same columns).
+    ``table='api_observations'`` stores it apart from release files (same columns); ``stage`` as in
+    :func:`ingest_file`.
     """
     catalog = catalog or load_catalog()
     today = today or date.today()
@@ -360,6 +382,7 @@ def ingest_payload(
         today,
         lambda errors: quarantine_bytes(data, name, errors, quarantine_dir),
         table,
+        stage=stage,
     )
 
 
