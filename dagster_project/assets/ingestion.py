@@ -25,13 +25,11 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project import landing
-from dagster_project.checks.batches import RAW_BATCH_MAX_ROWS
 from dagster_project.ingest import http_api, pipeline, store
 from dagster_project.ingest.document import Limits
 from dagster_project.ingest.models import IngestError
 from dagster_project.ingest.quarantine import mark_clean_ingest, quarantine_bytes, quarantine_file
-from dagster_project.resources import WAREHOUSE_POOL
-from dagster_project.settings import load_settings
+from dagster_project.resources import WAREHOUSE_POOL, SettingsResource
 
 release_files = dg.DynamicPartitionsDefinition(name="release_files")
 stats_months = dg.MonthlyPartitionsDefinition(start_date="2021-01-01", end_offset=0)
@@ -95,10 +93,14 @@ class _IngestRun:
     errors: list = field(default_factory=list)
     notes: dict[str, list[str]] = field(default_factory=dict)
     staged: dict[str, _Staged] = field(default_factory=dict)  # release_id -> what to do once judged
+    max_rows: int = field(init=False)  # staged rows that make a pack: committed (and judged) together
 
     def __post_init__(self) -> None:
-        from dagster_project.checks.raw import RawScreen  # pandas and GX cost seconds: only when ingesting
+        # pandas and GX cost seconds: imported when a run ingests, not when `pmw ingest` loads the job
+        from dagster_project.checks.batches import RAW_BATCH_MAX_ROWS
+        from dagster_project.checks.raw import RawScreen
 
+        self.max_rows = RAW_BATCH_MAX_ROWS
         store.ensure_schema(self.con)
         self.stage = store.ReleaseStage(self.con, self.table)
         self.screen = RawScreen(self.seeds_dir)
@@ -119,7 +121,7 @@ class _IngestRun:
             self.context.log.info(f"{key}: {result.notes[0]}")
         elif result.status == "staged":
             self.staged[result.release_id] = _Staged(key, result.row_count, quarantine, accept)
-            if self.stage.rows >= RAW_BATCH_MAX_ROWS:
+            if self.stage.rows >= self.max_rows:
                 self.commit()
         elif result.status == "loaded":  # written at once (a unit's monthly return, not statistics)
             accept()
@@ -218,8 +220,8 @@ class _IngestRun:
         ),
     ],
 )
-def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    settings = load_settings()
+def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
+    settings = settings.get()
     settings.ensure_dirs()
     limits = Limits(settings.max_field_chars, settings.max_sheet_rows, settings.max_sheet_cols)
     defaults = settings.source_defaults()
@@ -289,8 +291,8 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         ),
     ],
 )
-def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    settings = load_settings()
+def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
+    settings = settings.get()
     settings.ensure_dirs()
     if not settings.stats_api_url:
         raise dg.Failure("PMW_STATS_API_URL is not set: no statistics API to pull from")

@@ -1,14 +1,10 @@
-"""detect -> parse -> validate -> store (or quarantine), for landing files and API payloads.
-
-Also :func:`derive_levels`: levels computed from a published base and yoy growth rates, marked
-``provenance='derived'`` with ``derived_from`` naming the base and the rule.
-"""
+"""detect -> parse -> validate -> store (or quarantine), for landing files and API payloads."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,11 +16,12 @@ from dagster_project.ingest.catalog import Catalog, load_catalog
 from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
 from dagster_project.ingest.document import Document, DocumentError, Limits, load_documents
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
-from dagster_project.ingest.periods import parse_period, shift_years
 from dagster_project.ingest.quarantine import quarantine_bytes, quarantine_file
 from dagster_project.ingest.validate import plausibility_problem, validate_observations
 
-__all__ = ["IngestResult", "ingest_file", "ingest_payload", "derive_levels", "no_source_reason"]
+DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024  # settings.max_file_bytes (PMW_MAX_FILE_MB) by default
+
+__all__ = ["IngestResult", "ingest_file", "ingest_payload", "no_source_reason"]
 
 
 @dataclass
@@ -246,12 +243,8 @@ def ingest_file(
     name = release_key or path.name
     catalog = catalog or load_catalog()
     today = today or date.today()
-    if limits is None or max_file_bytes is None:
-        from dagster_project.settings import load_settings
-
-        settings = load_settings()
-        limits = limits or Limits(settings.max_field_chars, settings.max_sheet_rows, settings.max_sheet_cols)
-        max_file_bytes = max_file_bytes or settings.max_file_bytes
+    limits = limits or Limits()  # the settings' limits when the caller (the asset, `pmw ingest`) passes them
+    max_file_bytes = max_file_bytes or DEFAULT_MAX_FILE_BYTES
     size = path.stat().st_size
     landed = date.fromtimestamp(path.stat().st_mtime)
 
@@ -384,68 +377,3 @@ def ingest_payload(
         table,
         stage=stage,
     )
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.4f}".rstrip("0").rstrip(".")
-
-
-def derive_levels(base: Observation, growth: Sequence[Observation], *, ndigits: int = 4) -> list[Observation]:
-    """Chain yoy growth onto a published base level: level_t = level_{t-1} × (1 + g_t/100).
-
-    ``base`` is a ``value`` row (e.g. GDP 2021, 3420.3 亿元); ``growth`` are ``yoy_pct`` rows of the
-    same indicator and region for the same span in later years (2022, 2023 ...), in any order.
-    Each result is ``provenance='derived'`` with ``derived_from`` naming the base, its source and
-    every growth factor applied. Real growth applied to a nominal base is an approximation; the
-    text says so, and the published figures are never replaced.
-    """
-    if base.measure != "value":
-        raise ValueError(f"the base must be a level (measure 'value'), not {base.measure!r}")
-    base_period = parse_period(base.period_code)
-    by_period: dict[str, Observation] = {}
-    for g in growth:
-        if g.measure != "yoy_pct" or g.unit != "%":
-            raise ValueError(f"growth rows must be yoy_pct in %, got {g.measure} in {g.unit!r}")
-        if (g.indicator_code, g.region_code, g.subject_code) != (
-            base.indicator_code,
-            base.region_code,
-            base.subject_code,
-        ):
-            raise ValueError(f"growth row {g.period_code} is for another indicator/region than the base")
-        by_period[g.period_code] = g
-    origin = base.source_ref or base.source_file or "unknown source"
-    text = f"{base.period_code} level {_fmt(base.value)} {base.unit} ({base.provenance}, {origin})"
-    level = base.value
-    out: list[Observation] = []
-    years = 1
-    while True:
-        target = shift_years(base_period, years)
-        g = by_period.pop(target.code, None)
-        if g is None:
-            break
-        level = level * (1 + g.value / 100)
-        text += f" × (1{'+' if g.value >= 0 else '-'}{_fmt(abs(g.value))}% {g.period_code} yoy)"
-        dates = [d for d in (base.release_date, g.release_date) if d is not None]
-        out.append(
-            replace(
-                base,
-                period_code=target.code,
-                period_kind=target.kind,
-                period_start=target.start,
-                period_end=target.end,
-                value=round(level, ndigits),
-                bound="eq" if base.bound == "eq" and g.bound == "eq" else "approx",
-                source_value="",
-                source_unit=base.unit,
-                provenance="derived",
-                derived_from=text + "; real growth applied to a nominal level",
-                source_ref=g.source_ref or base.source_ref,
-                source_file=g.source_file,
-                source_row=g.source_row,
-                release_date=max(dates) if dates else None,
-            )
-        )
-        years += 1
-    if by_period:
-        raise ValueError(f"growth periods {sorted(by_period)} do not continue the base {base.period_code} year by year")
-    return out

@@ -19,7 +19,6 @@ __all__ = [
     "UnitError",
     "ExchangeRate",
     "normalize_unit",
-    "is_known_unit",
     "load_exchange_rates",
     "Conversion",
     "conversion",
@@ -104,10 +103,6 @@ def normalize_unit(text: str | None) -> str:
     s = s.removeprefix("单位:").removeprefix("单位")
     s = s.replace("³", "3")
     return _ALIASES.get(s, _ALIASES.get(s.lower(), s))
-
-
-def is_known_unit(unit: str) -> bool:
-    return normalize_unit(unit) in _UNITS
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,7 @@ def test_a_release_that_passes_the_contract_but_not_the_suite_is_quarantined_by_
     from dagster_project.settings import load_settings
 
     point_settings_at(tmp_path, monkeypatch)
-    settings = prepare_environment()
+    settings = prepare_environment(load_settings())
     good = "2021-02/zhuzhou_tjyb_2021-01.csv"
     bad = ["checks/long_rank_beyond_peers.csv", "checks/long_published_without_source.csv"]
     (settings.landing_dir / "2021-02").mkdir(parents=True)
