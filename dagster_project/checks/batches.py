@@ -63,6 +63,10 @@ def catalogue_parameters(seeds_dir: Path, today: date | None = None) -> dict:
         # the task ledger (seeds/tasks.csv, seeds/units.csv)
         "catalogue_task_ids": sorted(r["task_id"] for r in _read_csv(seeds_dir / "tasks.csv")),
         "catalogue_unit_codes": sorted(r["unit_code"] for r in _read_csv(seeds_dir / "units.csv")),
+        # the status vocabularies: seeds/statuses.csv, task_statuses.csv, pace_statuses.csv
+        "status_codes": [r["status_code"] for r in _read_csv(seeds_dir / "statuses.csv")],
+        "task_status_codes": [r["task_status_code"] for r in _read_csv(seeds_dir / "task_statuses.csv")],
+        "pace_codes": [r["pace_code"] for r in _read_csv(seeds_dir / "pace_statuses.csv")],
     }
 
 
