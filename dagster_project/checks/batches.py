@@ -195,22 +195,14 @@ latest as (
     )
 ),
 
--- the (indicator, region, subject) series a target reads
+-- the series a target tracks month by month in its own scope, from int_target_inputs (the model
+-- every target's series come from): its own region, every county of an every-county target, the
+-- region of each monitoring section. Peer cities (a rank), their ratio components and listed
+-- projects (stages) are read as released, not month by month.
 needed as (
-    select distinct targets.indicator_code, regions.region_code, '' as subject_code
-    from seeds.targets as targets
-    inner join seeds.regions as regions
-        on (targets.scope_type in ('city', 'county') and regions.region_code = targets.scope_code)
-        or (
-            targets.scope_type = 'every_county'
-            and regions.parent_code = targets.scope_code
-            and regions.region_type = 'county'
-        )
-    union
-    select distinct targets.indicator_code, sections.region_code, sections.section_code as subject_code
-    from seeds.targets as targets
-    inner join seeds.monitoring_sections as sections
-        on targets.scope_type = 'river' and sections.river_code = targets.scope_code
+    select distinct indicator_code, region_code
+    from intermediate.int_target_inputs
+    where input_kind = 'series' and read_as in ('own region', 'county', 'monitoring section')
 ),
 
 levels as (
@@ -231,16 +223,15 @@ tracked as (
         coalesce(
             indicators.frequency = 'monthly'
             and indicators.measure_kind in ('flow', 'rate', 'ratio', 'class')
-            and needed.region_code is not null,
+            and exists (
+                select 1 from needed
+                where needed.indicator_code = latest.indicator_code and needed.region_code = latest.region_code
+            ),
             false
         ) as chk_needed_monthly
     from latest
     left join seeds.indicators as indicators
         on latest.indicator_code = indicators.indicator_code
-    left join needed
-        on latest.indicator_code = needed.indicator_code
-        and latest.region_code = needed.region_code
-        and latest.subject_code = needed.subject_code
 ),
 
 checked as (
