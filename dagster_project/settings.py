@@ -90,6 +90,12 @@ class Settings:
             folder.mkdir(parents=True, exist_ok=True)
 
 
+def default_seeds_dir() -> Path:
+    """The catalogue folder (PMW_SEEDS_DIR, else the checkout's seeds/): the one place it is worked out.
+    Library code with no settings at hand (the catalogue, exchange rates) falls back to it."""
+    return _path_from_env("PMW_SEEDS_DIR", REPO_ROOT / "seeds")
+
+
 def _number_from_env(name: str, default: float) -> float:
     value = os.environ.get(name)
     if not value:
@@ -116,7 +122,7 @@ def load_settings() -> Settings:
         validation_dir=_path_from_env("PMW_VALIDATION_DIR", home / "validation"),
         reports_dir=_path_from_env("PMW_REPORTS_DIR", home / "reports"),
         dagster_home=_path_from_env("DAGSTER_HOME", home / "dagster_home"),
-        seeds_dir=_path_from_env("PMW_SEEDS_DIR", REPO_ROOT / "seeds"),
+        seeds_dir=default_seeds_dir(),
         sample_dir=_path_from_env("PMW_SAMPLE_DIR", REPO_ROOT / "data" / "sample"),
         dbt_project_dir=DBT_PROJECT_DIR,
         stats_api_url=os.environ.get("PMW_STATS_API_URL") or None,

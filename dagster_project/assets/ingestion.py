@@ -26,6 +26,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project import landing
 from dagster_project.ingest import http_api, pipeline, store
+from dagster_project.ingest.catalog import load_catalog
 from dagster_project.ingest.document import Limits
 from dagster_project.ingest.models import IngestError
 from dagster_project.ingest.quarantine import mark_clean_ingest, quarantine_bytes, quarantine_file
@@ -225,6 +226,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, 
     settings.ensure_dirs()
     limits = Limits(settings.max_field_chars, settings.max_sheet_rows, settings.max_sheet_cols)
     defaults = settings.source_defaults()
+    catalog = load_catalog(settings.seeds_dir)
     with duckdb.get_connection() as con:
         run = _IngestRun(context, con, "observations", settings.seeds_dir, settings.quarantine_dir)
         for key in context.partition_keys:
@@ -253,6 +255,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, 
                     confirm_outlier=landing.read_note(path, "confirm"),
                     limits=limits,
                     max_file_bytes=settings.max_file_bytes,
+                    catalog=catalog,
                     stage=run.stage,
                 )
             except Exception as exc:  # a bug or a resource limit: this file's problem, not the run's
@@ -297,6 +300,7 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
     if not settings.stats_api_url:
         raise dg.Failure("PMW_STATS_API_URL is not set: no statistics API to pull from")
     not_released = []
+    catalog = load_catalog(settings.seeds_dir)
     with duckdb.get_connection() as con:
         run = _IngestRun(context, con, "api_observations", settings.seeds_dir, settings.quarantine_dir)
         for key in context.partition_keys:
@@ -317,6 +321,7 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
                 settings.quarantine_dir,
                 source_url=f"{http_api.release_url(settings.stats_api_url)}?month={month}",
                 table="api_observations",
+                catalog=catalog,
                 stage=run.stage,
             )
             run.take(key, result, quarantine, lambda: None)

@@ -7,7 +7,6 @@ the factor or the exchange rate used so a converted figure can be traced back.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -114,9 +113,9 @@ class ExchangeRate:
 
 
 def _default_rates_path() -> Path:
-    seeds = os.environ.get("PMW_SEEDS_DIR")
-    base = Path(seeds) if seeds else Path(__file__).resolve().parents[2] / "seeds"
-    return base / "exchange_rates.csv"
+    from dagster_project.settings import default_seeds_dir
+
+    return default_seeds_dir() / "exchange_rates.csv"
 
 
 @lru_cache(maxsize=8)
