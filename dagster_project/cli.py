@@ -40,7 +40,7 @@ class StatusParam(click.ParamType):
     def convert(self, value, param, ctx):
         from dagster_project.report.labels import read_statuses, status_code_for
 
-        vocabulary = read_statuses()
+        vocabulary = read_statuses(_settings().seeds_dir)
         code = status_code_for(str(value), vocabulary)
         if code is None:
             choices = ", ".join(f"{c} ({zh})" for c, (zh, _) in vocabulary.items())
@@ -59,14 +59,21 @@ def _load_published():
     from dagster_project.report.published import NoPublishedCopy
 
     try:
-        return load_report_data(load_settings().published_db_path)
+        return load_report_data(_settings().published_db_path)
     except NoPublishedCopy as exc:
         fail(str(exc))
 
 
 @click.group(help="株洲目标进度监测数据仓库 / Progress-monitoring warehouse for government targets.")
-def main() -> None:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    # the one place the command reads its settings from the environment; every command uses these
+    ctx.obj = load_settings()
+
+
+def _settings():
+    """The settings the command group built (:func:`main`)."""
+    return click.get_current_context().find_root().obj
 
 
 @main.command(
@@ -80,7 +87,7 @@ def main() -> None:
 def run(sample: bool) -> None:
     from dagster_project.console import run_with_console
 
-    summary = run_with_console(sample=sample)
+    summary = run_with_console(sample=sample, settings=_settings())
     if not summary.ok:
         sys.exit(1)
 
@@ -91,7 +98,7 @@ def ui(port: int) -> None:
     from dagster_project.processes import run_until_signal
     from dagster_project.runner import prepare_environment
 
-    prepare_environment()
+    prepare_environment(_settings())
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     # not exec'd: `dagster dev` alone takes over a minute to stop on SIGTERM/SIGINT; this process stops
     # it and everything it started within seconds (SIGINT, then SIGTERM, then SIGKILL)
@@ -114,7 +121,7 @@ def dbt_docs(target_path: Path | None) -> None:
     from dagster_project.resources import dbt_env, dbt_executable
     from dagster_project.runner import prepare_environment
 
-    settings = prepare_environment()
+    settings = prepare_environment(_settings())
     out = (target_path or settings.dbt_project_dir / "target").resolve()
     command = [dbt_executable(), "docs", "generate", "--static", "--profiles-dir", str(settings.dbt_project_dir)]
     if target_path is not None:
@@ -245,7 +252,7 @@ def _print_quarantined(err: bool) -> None:
     """Files quarantined since the last clean ingestion: their figures are missing from the scorecard."""
     from dagster_project.ingest.quarantine import quarantined_since_clean
 
-    settings = load_settings()
+    settings = _settings()
     files = quarantined_since_clean(settings.quarantine_dir)
     if not files:
         return
@@ -261,7 +268,7 @@ def _unit_status(text: str, fmt: str) -> None:
     from dagster_project.report.units import find_unit, load_unit_data, unit_text
 
     try:
-        data = load_unit_data(load_settings().published_db_path)
+        data = load_unit_data(_settings().published_db_path)
     except NoPublishedCopy as exc:
         fail(str(exc))
     if data is None:
@@ -289,10 +296,10 @@ def alerts() -> None:
     from dagster_project.alerts.sensor import run_alerts
 
     try:
-        config = load_config()
+        config = load_config(_settings().alert_config_path)
     except ConfigError as exc:
         fail(str(exc), code=2)
-    result = run_alerts(config=config, log=lambda m: click.echo(m, err=True))
+    result = run_alerts(_settings(), config=config, log=lambda m: click.echo(m, err=True))
     click.echo(f"{result.summary()} (channels from {config.source})")
     if result.failed:
         sys.exit(1)
@@ -449,7 +456,7 @@ def explain(target: str, period: str | None, history: int) -> None:
 def ingest(file: Path, key: str | None, source: str | None, confirm: str | None, publish: bool, verbose: bool) -> None:
     from dagster_project.runner import WarehouseBusy, prepare_environment, warehouse_lock
 
-    settings = prepare_environment()
+    settings = prepare_environment(_settings())
     try:
         with warehouse_lock(settings, lambda m: click.echo(m, err=True), what=f"pmw ingest {file.name}"):
             _ingest(settings, file, key, source, confirm, publish, verbose)
@@ -528,20 +535,19 @@ def _ingest(
 
 
 def _run_ingest_job(key: str, verbose: bool) -> tuple[str, bool, list[str]]:
-    import dagster as dg
 
     from dagster_project.assets.ingestion import release_files
     from dagster_project.ingest_job import ingest_job
-    from dagster_project.runner import _runner_tags, recover_dead_runs
+    from dagster_project.runner import _runner_tags, dagster_instance, recover_dead_runs
 
-    instance = dg.DagsterInstance.get()
+    instance = dagster_instance(_settings())
     # a run killed earlier (its process is gone) still holds the warehouse pool's only slot: free it,
     # or this run would wait for it forever
     recover_dead_runs(instance, lambda m: click.echo(f"      {m}", err=True))
     if not instance.has_dynamic_partition(release_files.name, key):
         instance.add_dynamic_partitions(release_files.name, [key])
     level = "INFO" if verbose else "CRITICAL"  # the errors are printed below, in words
-    result = ingest_job().execute_in_process(
+    result = ingest_job(_settings()).execute_in_process(
         run_config={"loggers": {"console": {"config": {"log_level": level}}}},
         instance=instance,
         partition_key=key,
@@ -592,21 +598,20 @@ def _quarantine_report(quarantine_dir: Path, name: str) -> Path | None:
 
 
 def _publish_after_ingest(verbose: bool) -> None:
-    import dagster as dg
 
-    from dagster_project.runner import build_and_publish
+    from dagster_project.runner import build_and_publish, dagster_instance
 
     click.echo("      rebuilding the models, running the checks and publishing …", err=True)
     log = (lambda m: click.echo(f"      {m}", err=True)) if verbose else (lambda m: None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ok, failed = build_and_publish(dg.DagsterInstance.get(), log)
+        ok, failed = build_and_publish(dagster_instance(_settings()), _settings(), log)
     if not ok:
         fail(
             "the build did not succeed (" + (", ".join(failed) or "see the Dagster UI") + "); the last good "
             "published copy was kept"
         )
-    click.echo(f"      published: {load_settings().published_db_path}")
+    click.echo(f"      published: {_settings().published_db_path}")
 
 
 # ------------------------------------------------------------------------------------------- report
@@ -628,7 +633,7 @@ def _publish_after_ingest(verbose: bool) -> None:
 def report(output: Path | None, as_pdf: bool) -> None:
     from dagster_project.report import REPORT_FILE_NAME, NoPublishedCopy, build_report
 
-    settings = load_settings()
+    settings = _settings()
     if as_pdf:
         _report_pdf(output or settings.reports_dir / "progress_brief.pdf")
         return
@@ -678,7 +683,7 @@ def export(as_xlsx: bool, output: Path | None) -> None:
     if not as_xlsx:
         raise click.UsageError("choose a format: --xlsx")
     data = _load_published()
-    out = output or load_settings().reports_dir / WORKBOOK_FILE_NAME
+    out = output or _settings().reports_dir / WORKBOOK_FILE_NAME
     result = write_workbook(data, out)
     click.echo(f"workbook written to {result.path}: {result.rows} targets on {len(result.sheets)} sheets")
 
@@ -707,7 +712,7 @@ def sql(query: str | None, fmt: str, max_rows: int) -> None:
     from dagster_project.report.published import NoPublishedCopy, open_published
 
     try:
-        con = open_published(load_settings().published_db_path)
+        con = open_published(_settings().published_db_path)
     except NoPublishedCopy as exc:
         fail(str(exc))
     try:

@@ -188,18 +188,22 @@ def count_files(folder: Path, total: int) -> Callable[[], tuple[int, int]]:
     return probe
 
 
-def run_with_console(sample: bool, stream: TextIO | None = None):
+def run_with_console(sample: bool, stream: TextIO | None = None, settings=None):
     """`pmw run`: the pipeline with its output in <PMW_HOME>/logs/, stage lines and the closing summary
-    on ``stream`` (default: the terminal). Returns the runner's summary."""
+    on ``stream`` (default: the terminal). Returns the runner's summary. ``settings``: the command's
+    (the environment's when called from Python without them)."""
     from dagster_project.report.changes import published_statuses
     from dagster_project.runner import RunSummary, prepare_environment, run_pipeline
+    from dagster_project.settings import load_settings
 
-    settings = prepare_environment()
+    settings = prepare_environment(settings or load_settings())
     before = published_statuses(settings.published_db_path)
     with RunConsole(settings.home / "logs", stream=stream) as console:
         console.echo(f"pmw run: full Dagster and dbt log in {console.log_path}")
         try:
-            summary = run_pipeline(sample=sample, log=console.note, stage=console.stage_hook(settings.landing_dir))
+            summary = run_pipeline(
+                settings, sample=sample, log=console.note, stage=console.stage_hook(settings.landing_dir)
+            )
         except Exception as exc:  # the traceback goes to the log; the user gets one line and the summary
             with open(console.log_path, "a", encoding="utf-8") as log:
                 log.write(traceback.format_exc())

@@ -8,15 +8,15 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.assets.ingestion import raw_observations
-from dagster_project.resources import duckdb_resource
+from dagster_project.resources import SettingsResource, duckdb_resource
 from dagster_project.sensors import ingest_release_files_job
-from dagster_project.settings import load_settings
+from dagster_project.settings import Settings
 
 
-def ingest_job() -> dg.JobDefinition:
+def ingest_job(settings: Settings) -> dg.JobDefinition:
     defs = dg.Definitions(
         assets=[raw_observations],
         jobs=[ingest_release_files_job],
-        resources={"duckdb": duckdb_resource(load_settings())},
+        resources={"settings": SettingsResource.from_settings(settings), "duckdb": duckdb_resource(settings)},
     )
     return defs.resolve_job_def(ingest_release_files_job.name)

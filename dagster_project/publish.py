@@ -298,14 +298,10 @@ def publish_marts(
     published_dir: Path,
     run_id: str,
     suites: dict[str, str] | None = None,
-    grace_seconds: float | None = None,
+    grace_seconds: float = 3600.0,
 ) -> PublishResult:
     """Write, audit and publish a new version of the marts; return it. ``suites``: name -> version of
     the expectation suites that gated it (recorded in the manifest)."""
-    if grace_seconds is None:
-        from dagster_project.settings import load_settings
-
-        grace_seconds = load_settings().publish_grace_seconds
     published_dir.mkdir(parents=True, exist_ok=True)
     versions_dir = published_dir / "versions"
     versions_dir.mkdir(exist_ok=True)
@@ -348,29 +344,3 @@ def read_manifest(published_dir: Path) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-
-
-def verify_version(version_dir: Path) -> list[str]:
-    """Problems with a published version folder (empty list = intact): every file the manifest
-    lists is there with its checksum, and the DuckDB copy opens and holds the manifest's row counts."""
-    manifest_path = version_dir / "manifest.json"
-    if not manifest_path.is_file():
-        return [f"{version_dir}: no manifest.json"]
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    problems = []
-    for relative, expected in manifest.get("files", {}).items():
-        path = version_dir / relative
-        if not path.is_file():
-            problems.append(f"{relative}: missing")
-        elif file_sha256(path) != expected["sha256"]:
-            problems.append(f"{relative}: checksum differs from the manifest")
-    if not problems:
-        con = duckdb.connect(str(version_dir / "marts.duckdb"), read_only=True)
-        try:
-            for table, rows in manifest["row_counts"].items():
-                found = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-                if found != rows:
-                    problems.append(f"{table}: {found} rows, manifest says {rows}")
-        finally:
-            con.close()
-    return problems

@@ -1,16 +1,23 @@
-"""Resources shared by every asset: the warehouse connection and the dbt CLI."""
+"""Resources shared by every asset: the settings, the warehouse connection and the dbt CLI.
+
+All three are built once from one :class:`Settings` (:func:`build_resources`); nothing here reads or
+writes the environment.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Literal
 
-from dagster import EnvVar
+import dagster as dg
+import yaml
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.settings import Settings, load_settings
+from dagster_project.settings import Settings
 
 # Every asset that writes the warehouse runs in this pool; dagster.yaml limits it to 1 because
 # DuckDB allows a single writing process per database file.
@@ -24,19 +31,20 @@ def dbt_executable() -> str:
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
+    """The environment of a dbt subprocess (a copy: the process's own environment is not changed)."""
     env = dict(os.environ)
     env["PMW_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    env["PMW_DUCKDB_MEMORY_LIMIT"] = settings.memory_limit
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
 
 
-def ensure_dbt_manifest(settings: Settings | None = None) -> Path:
+def ensure_dbt_manifest(settings: Settings) -> Path:
     """Run `dbt parse` when the manifest is missing or older than the dbt sources or seeds.
 
     dagster-dbt's prepare_if_dev() only runs under `dagster dev`; the CLI, tests and a deployed code
     location load definitions without it, so the manifest is refreshed here instead.
     """
-    settings = settings or load_settings()
     project_dir = settings.dbt_project_dir
     manifest = project_dir / "target" / "manifest.json"
     watched = [*project_dir.glob("models/**/*"), *project_dir.glob("macros/**/*"), *project_dir.glob("*.yml")]
@@ -53,25 +61,93 @@ def ensure_dbt_manifest(settings: Settings | None = None) -> Path:
     return manifest
 
 
+class SettingsResource(dg.ConfigurableResource):
+    """The run's settings as a Dagster resource (``settings``): paths, engine, memory limit.
+
+    Built once from a :class:`Settings` (:meth:`from_settings`) and given to every asset, check and
+    sensor that needs a path; :meth:`get` gives the :class:`Settings` back.
+    """
+
+    home: str
+    warehouse_path: str
+    landing_dir: str
+    quarantine_dir: str
+    archive_dir: str
+    published_dir: str
+    validation_dir: str
+    reports_dir: str
+    dagster_home: str
+    seeds_dir: str
+    sample_dir: str
+    dbt_project_dir: str
+    stats_api_url: str | None = None
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    memory_limit: str = "3GB"
+    max_file_bytes: int
+    max_field_chars: int
+    max_sheet_rows: int
+    max_sheet_cols: int
+    source_defaults_path: str | None = None
+    publish_grace_seconds: float
+    lock_timeout_seconds: float
+    alert_config_path: str | None = None
+    alerts_path: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SettingsResource:
+        values = {}
+        for f in dataclasses.fields(settings):
+            value = getattr(settings, f.name)
+            values[f.name] = str(value) if isinstance(value, Path) else value
+        return cls(**values)
+
+    def get(self) -> Settings:
+        values = {}
+        for f in dataclasses.fields(Settings):
+            value = getattr(self, f.name)
+            is_path = f.type in ("Path", "Path | None") or f.type is Path
+            values[f.name] = Path(value) if is_path and value is not None else value
+        return Settings(**values)
+
+
 def duckdb_resource(settings: Settings) -> DuckDBResource:
-    # Resolved when a run starts, not when the code location loads, so a test or a deployment can
-    # point the same definitions at another warehouse file.
-    os.environ.setdefault("PMW_WAREHOUSE_PATH", str(settings.warehouse_path))
     return DuckDBResource(
-        database=EnvVar("PMW_WAREHOUSE_PATH"),
-        # the same cap as dbt/profiles.yml: DuckDB's default is 80% of the machine's RAM
-        connection_config={"memory_limit": os.environ.get("PMW_DUCKDB_MEMORY_LIMIT", "3GB")},
+        database=str(settings.warehouse_path),
+        # the same cap as dbt's profile: DuckDB's default is 80% of the machine's RAM
+        connection_config={"memory_limit": settings.memory_limit},
     )
+
+
+def dbt_profiles_dir(settings: Settings) -> Path:
+    """A profiles.yml for this run's warehouse: dbt/profiles.yml with the path and memory limit of
+    ``settings`` written in (dbt reads its profile from the environment otherwise, and nothing sets
+    the environment)."""
+    source = settings.dbt_project_dir / "profiles.yml"
+    profiles = yaml.safe_load(source.read_text(encoding="utf-8"))
+    for profile in profiles.values():
+        for output in profile.get("outputs", {}).values():
+            if output.get("type") == "duckdb":
+                output["path"] = str(settings.warehouse_path)
+                output.setdefault("settings", {})["memory_limit"] = settings.memory_limit
+    folder = settings.dagster_home / "dbt_profile"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(profiles, allow_unicode=True, sort_keys=False)
+    target = folder / "profiles.yml"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return folder
 
 
 def build_resources(settings: Settings) -> dict[str, object]:
     from dagster_dbt import DbtCliResource  # only the build needs dbt; `pmw ingest` never imports it
 
     return {
+        "settings": SettingsResource.from_settings(settings),
         "duckdb": duckdb_resource(settings),
         "dbt": DbtCliResource(
             project_dir=str(settings.dbt_project_dir),
-            profiles_dir=str(settings.dbt_project_dir),
+            profiles_dir=str(dbt_profiles_dir(settings)),
             dbt_executable=dbt_executable(),
+            **({"target": settings.engine} if settings.engine != "duckdb" else {}),
         ),
     }

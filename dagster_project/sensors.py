@@ -4,7 +4,7 @@ import dagster as dg
 
 from dagster_project import landing
 from dagster_project.assets.ingestion import raw_observations, release_files
-from dagster_project.settings import load_settings
+from dagster_project.resources import SettingsResource
 
 ingest_release_files_job = dg.define_asset_job(
     "ingest_release_files",
@@ -19,8 +19,8 @@ ingest_release_files_job = dg.define_asset_job(
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="落地文件夹监听 / Watches the landing folder; one run per new or changed release file.",
 )
-def landing_folder_sensor(context: dg.SensorEvaluationContext):
-    settings = load_settings()
+def landing_folder_sensor(context: dg.SensorEvaluationContext, settings: SettingsResource):
+    settings = settings.get()
     files, unsafe = landing.scan_landing(settings.landing_dir)
     for path, reason in unsafe:
         context.log.warning(f"ignored unsafe file name {path!r}: {reason}")

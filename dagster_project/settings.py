@@ -1,7 +1,12 @@
-"""Where the warehouse keeps its files.
+"""Where the warehouse keeps its files, and how it runs.
 
 Every runtime file lives under one git-ignored folder (``var/`` in the checkout by default) so a
 run never writes outside the checkout. Each path can be overridden with an environment variable.
+
+:func:`load_settings` is the one place the environment is read. It is called once per process entry
+point (the `pmw` command group, the Dagster code location in ``definitions.py``); everything else
+receives the :class:`Settings` (or, inside Dagster, the ``settings`` resource,
+:class:`dagster_project.resources.SettingsResource`, built from it). Nothing writes the environment.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+ENGINES = ("duckdb", "spark")  # PMW_ENGINE: which warehouse engine dbt builds on
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -33,6 +40,9 @@ class Settings:
     sample_dir: Path
     dbt_project_dir: Path
     stats_api_url: str | None
+    engine: str = "duckdb"
+    # DuckDB would take 80% of RAM; the same cap for dbt (its profile) and Dagster's connections
+    memory_limit: str = "3GB"
     # Limits on what one landing file may be (docs/release_formats.md, "Limits"): a file beyond them is
     # quarantined with that reason instead of exhausting memory or time.
     max_file_bytes: int = 100 * 1024 * 1024
@@ -46,6 +56,9 @@ class Settings:
     publish_grace_seconds: float = 3600.0
     # how long `pmw run` / `pmw ingest` wait for another one writing the warehouse before giving up
     lock_timeout_seconds: float = 900.0
+    # the alert channels (JSON, docs/task_ledger.md) and the alert outbox (DuckDB)
+    alert_config_path: Path | None = None
+    alerts_path: Path | None = None
 
     def source_defaults(self) -> dict[str, str]:
         """The per-folder default sources (folder relative to the landing folder -> source text)."""
@@ -77,6 +90,12 @@ class Settings:
             folder.mkdir(parents=True, exist_ok=True)
 
 
+def default_seeds_dir() -> Path:
+    """The catalogue folder (PMW_SEEDS_DIR, else the checkout's seeds/): the one place it is worked out.
+    Library code with no settings at hand (the catalogue, exchange rates) falls back to it."""
+    return _path_from_env("PMW_SEEDS_DIR", REPO_ROOT / "seeds")
+
+
 def _number_from_env(name: str, default: float) -> float:
     value = os.environ.get(name)
     if not value:
@@ -88,7 +107,11 @@ def _number_from_env(name: str, default: float) -> float:
 
 
 def load_settings() -> Settings:
+    """The settings from the environment: the one construction point (see the module's docstring)."""
     home = _path_from_env("PMW_HOME", REPO_ROOT / "var")
+    engine = (os.environ.get("PMW_ENGINE") or "duckdb").strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"PMW_ENGINE={engine!r} is not one of {', '.join(ENGINES)}")
     return Settings(
         home=home,
         warehouse_path=_path_from_env("PMW_WAREHOUSE_PATH", home / "warehouse.duckdb"),
@@ -99,10 +122,12 @@ def load_settings() -> Settings:
         validation_dir=_path_from_env("PMW_VALIDATION_DIR", home / "validation"),
         reports_dir=_path_from_env("PMW_REPORTS_DIR", home / "reports"),
         dagster_home=_path_from_env("DAGSTER_HOME", home / "dagster_home"),
-        seeds_dir=_path_from_env("PMW_SEEDS_DIR", REPO_ROOT / "seeds"),
+        seeds_dir=default_seeds_dir(),
         sample_dir=_path_from_env("PMW_SAMPLE_DIR", REPO_ROOT / "data" / "sample"),
-        dbt_project_dir=REPO_ROOT / "dbt",
+        dbt_project_dir=DBT_PROJECT_DIR,
         stats_api_url=os.environ.get("PMW_STATS_API_URL") or None,
+        engine=engine,
+        memory_limit=os.environ.get("PMW_DUCKDB_MEMORY_LIMIT") or "3GB",
         max_file_bytes=int(_number_from_env("PMW_MAX_FILE_MB", 100) * 1024 * 1024),
         max_field_chars=int(_number_from_env("PMW_MAX_FIELD_CHARS", 10_000)),
         max_sheet_rows=int(_number_from_env("PMW_MAX_SHEET_ROWS", 100_000)),
@@ -110,4 +135,6 @@ def load_settings() -> Settings:
         source_defaults_path=_path_from_env("PMW_SOURCE_DEFAULTS", home / "source_defaults.json"),
         publish_grace_seconds=_number_from_env("PMW_PUBLISH_GRACE_SECONDS", 3600),
         lock_timeout_seconds=_number_from_env("PMW_LOCK_TIMEOUT_SECONDS", 900),
+        alert_config_path=_path_from_env("PMW_ALERT_CONFIG", home / "alert_channels.json"),
+        alerts_path=_path_from_env("PMW_ALERTS_PATH", home / "alerts.duckdb"),
     )

@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.settings import load_settings
 from tests.conftest import point_settings_at
 
 
@@ -72,10 +73,13 @@ def test_ingestion_assets_retry_transient_failures(defs):
 
 
 def test_seed_assets_materialize_into_a_temporary_duckdb(defs, tmp_path, monkeypatch):
+    from dagster_project.definitions import build_definitions
     from dagster_project.runner import prepare_environment
+    from dagster_project.settings import load_settings
 
     point_settings_at(tmp_path, monkeypatch)
-    prepare_environment()
+    settings = prepare_environment(load_settings())
+    defs = build_definitions(settings)  # resources for this home, not the one the module loaded with
     seeds = dg.AssetSelection.groups("catalogue")
     job = dg.define_asset_job("seeds_only", selection=seeds)
     result = (
@@ -116,13 +120,15 @@ def test_pmw_ingest_runs_the_same_job_without_importing_dbt_gx_or_pandas(defs):
     from dagster_project.ingest_job import ingest_job
 
     code = (
-        "import sys; from dagster_project.ingest_job import ingest_job; ingest_job()\n"
+        "import sys; from dagster_project.ingest_job import ingest_job\n"
+        "from dagster_project.settings import load_settings\n"
+        "ingest_job(load_settings())\n"
         "import dagster_project.cli, dagster_project.ingest.pipeline, dagster_project.landing\n"
         "print(','.join(m for m in ('dagster_dbt', 'great_expectations', 'pandas', 'dbt') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", f"imported by pmw ingest before any file was read: {loaded}"
-    job, full = ingest_job(), defs.resolve_job_def("ingest_release_files")
+    job, full = ingest_job(load_settings()), defs.resolve_job_def("ingest_release_files")
     assert job.name == full.name
     assert job.partitions_def == full.partitions_def
     assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == {"raw/observations"}

@@ -22,7 +22,7 @@ def home(tmp_path, monkeypatch) -> Path:
     from dagster_project.runner import prepare_environment
 
     point_settings_at(tmp_path, monkeypatch)
-    prepare_environment()
+    prepare_environment(_settings())
     return tmp_path
 
 
@@ -54,24 +54,30 @@ def _settings():
     return load_settings()
 
 
+def _resources() -> dict:
+    from dagster_project.resources import SettingsResource
+
+    return {"settings": SettingsResource.from_settings(_settings())}
+
+
 def test_sensor_requests_one_run_per_new_or_corrected_file(home):
     from dagster_project.sensors import landing_folder_sensor
 
     landed = _land(home, GOOD_FILES[0])
     (home / "landing" / "bad\nname.csv").write_text("x")  # a hostile name is never a partition
     with dg.instance_for_test() as instance:
-        result = landing_folder_sensor(dg.build_sensor_context(instance=instance))
+        result = landing_folder_sensor(dg.build_sensor_context(instance=instance, resources=_resources()))
         assert [r.partition_key for r in result.run_requests] == [GOOD_FILES[0]]
         assert result.dynamic_partitions_requests[0].partition_keys == [GOOD_FILES[0]]
         first_key = result.run_requests[0].run_key
 
         instance.add_dynamic_partitions("release_files", [GOOD_FILES[0]])
-        again = landing_folder_sensor(dg.build_sensor_context(instance=instance))
+        again = landing_folder_sensor(dg.build_sensor_context(instance=instance, resources=_resources()))
         assert again.run_requests[0].run_key == first_key  # unchanged file: Dagster skips the duplicate key
         assert again.dynamic_partitions_requests == []
 
         landed.write_bytes(landed.read_bytes() + b"\n")  # a corrected file under the same name
-        corrected = landing_folder_sensor(dg.build_sensor_context(instance=instance))
+        corrected = landing_folder_sensor(dg.build_sensor_context(instance=instance, resources=_resources()))
         assert corrected.run_requests[0].run_key != first_key
 
 
@@ -85,12 +91,14 @@ def test_partitioned_ingest_is_idempotent_when_backfilled(home):
         assert rows_after_first > 20
         # the files were archived; a backfill of the same partitions reads them from the archive
         assert not any((home / "landing" / f).exists() for f in GOOD_FILES)
-        from dagster_project.definitions import defs
+        from dagster_project.definitions import build_definitions
         from dagster_project.runner import RUN_CONFIG, _range_tags
 
         keys = instance.get_dynamic_partitions("release_files")
-        backfill = defs.resolve_job_def("ingest_release_files").execute_in_process(
-            run_config=RUN_CONFIG, instance=instance, tags=_range_tags(keys)
+        backfill = (
+            build_definitions(_settings())
+            .resolve_job_def("ingest_release_files")
+            .execute_in_process(run_config=RUN_CONFIG, instance=instance, tags=_range_tags(keys))
         )
         assert backfill.success
         assert _rows(home) == rows_after_first
@@ -111,3 +119,32 @@ def test_bad_file_is_quarantined_fails_the_blocking_check_and_keeps_stored_rows(
         text = reports[0].read_text()
         assert "long_unit_contradiction.csv" in text and "家" in text
         assert not (home / "landing" / BAD_FILE).exists()
+
+
+def test_a_quarantined_partition_is_failed_in_dagster_and_the_good_ones_of_its_run_are_materialized(home):
+    """Issue 16: one run over three files, one of them bad. Dagster records the bad partition as
+    failed (not materialized) and the two good ones as materialized; a single-partition run of a bad
+    file fails."""
+    from dagster_project.assets.ingestion import release_files
+
+    for relative in [*GOOD_FILES, BAD_FILE]:
+        _land(home, relative)
+    key = dg.AssetKey(["raw", "observations"])
+    with dg.instance_for_test() as instance:
+        summary, quarantined = _ingest(instance, home)
+        assert quarantined == [BAD_FILE] and sorted(summary.files_loaded) == sorted(GOOD_FILES)
+        assert instance.get_materialized_partitions(key) == set(GOOD_FILES)
+        status = instance.get_status_by_partition(key, [*GOOD_FILES, BAD_FILE], release_files)
+        assert status[BAD_FILE] == dg.AssetPartitionStatus.FAILED
+        assert all(status[f] == dg.AssetPartitionStatus.MATERIALIZED for f in GOOD_FILES)
+
+        from dagster_project.ingest_job import ingest_job
+        from dagster_project.runner import RUN_CONFIG
+
+        (home / "quarantine").mkdir(exist_ok=True)
+        _land(home, BAD_FILE)  # delivered again, still bad: its own run fails
+        single = ingest_job(_settings()).execute_in_process(
+            run_config=RUN_CONFIG, instance=instance, partition_key=BAD_FILE, raise_on_error=False
+        )
+        assert not single.success
+        assert instance.get_materialized_partitions(key) == set(GOOD_FILES)

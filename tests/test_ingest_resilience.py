@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from dagster_project.cli import main
+from dagster_project.settings import load_settings
 from tests.conftest import REPO, point_settings_at
 from tests.ingest.test_real_deliveries import AIR_HTML, MONTHLY_CSV, PROVINCE_CSV
 
@@ -32,7 +33,7 @@ def home(tmp_path, monkeypatch) -> Path:
     from dagster_project.runner import prepare_environment
 
     point_settings_at(tmp_path, monkeypatch)
-    prepare_environment()
+    prepare_environment(load_settings())
     return tmp_path
 
 

@@ -19,9 +19,10 @@ from dagster_project.publish import (
     PublishAuditError,
     publish_marts,
     read_manifest,
-    verify_version,
 )
+from dagster_project.settings import load_settings
 from tests.conftest import point_settings_at
+from tests.published_copy import verify_version
 
 
 def copy_home(sample_pipeline_run, tmp_path: Path) -> Path:
@@ -112,12 +113,13 @@ def test_a_failing_blocking_check_stops_the_publish_and_the_last_good_copy_stays
         SERVED_VERSION_TAG,
         report_not_published,
     )
-    from dagster_project.definitions import defs
+    from dagster_project.definitions import build_definitions
     from dagster_project.runner import prepare_environment
 
     home = copy_home(sample_pipeline_run, tmp_path)
     point_settings_at(home, monkeypatch)
-    prepare_environment()
+    prepare_environment(load_settings())
+    defs = build_definitions(load_settings())
     published = home / "published"
     before_version, before_counts = served(published)
     con = duckdb.connect(str(home / "warehouse.duckdb"))
@@ -144,7 +146,9 @@ def test_a_failing_blocking_check_stops_the_publish_and_the_last_good_copy_stays
         assert Path(scorecard.metadata["report"].value).read_text().count("every_catalogue_target") >= 2
 
         # what the runner (or the failure sensor) then records: publish_is_current fails with the served version
-        report_not_published(instance, result.run_id, "failed: fct_target_scorecard_meets_expectations")
+        report_not_published(
+            instance, result.run_id, "failed: fct_target_scorecard_meets_expectations", home / "published"
+        )
         assert instance.get_run_by_id(result.run_id).tags[SERVED_VERSION_TAG] == before_version
         (record,) = instance.event_log_storage.get_asset_check_execution_history(
             dg.AssetCheckKey(PUBLISHED_KEY, PUBLISH_IS_CURRENT), limit=1

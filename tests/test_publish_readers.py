@@ -14,8 +14,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_project.publish import read_manifest, verify_version
+from dagster_project.publish import read_manifest
+from dagster_project.settings import load_settings
 from tests.conftest import REPO, point_settings_at
+from tests.published_copy import verify_version
 from tests.test_publish import copy_home, served
 
 # A BI-like reader: the DuckDB file (its manifest is inside it) and the Parquet folder of `current`
@@ -67,12 +69,13 @@ def _wait_for(path: Path, proc: subprocess.Popen, seconds: float) -> None:
 def test_readers_see_only_complete_versions_while_the_pipeline_publishes(sample_pipeline_run, tmp_path, monkeypatch):
     from dagster_project.assets.checks import MART_KEYS, mart_check_name
     from dagster_project.assets.publish import PUBLISHED_KEY
-    from dagster_project.definitions import defs
+    from dagster_project.definitions import build_definitions
     from dagster_project.runner import prepare_environment
 
     home = copy_home(sample_pipeline_run, tmp_path)
     point_settings_at(home, monkeypatch)
-    prepare_environment()
+    prepare_environment(load_settings())
+    defs = build_definitions(load_settings())
     published, ready, stop, out = home / "published", tmp_path / "ready", tmp_path / "stop", tmp_path / "reads.json"
     # the expectation checks on the marts, then the publish: the build job after dbt, several times
     job = dg.Definitions.merge(

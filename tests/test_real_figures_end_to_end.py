@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from dagster_project.cli import main
 from dagster_project.report.labels import num
+from dagster_project.settings import load_settings
 from tests.conftest import REPO, PipelineRun, settings_at
 
 REAL_FIXTURES = REPO / "tests" / "fixtures" / "real_figures"
@@ -33,7 +34,7 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
         shutil.copy2(path, landing / path.name)
     with settings_at(home):
         os.environ.pop("PMW_STATS_API_URL", None)  # no API: published files only
-        yield PipelineRun(home=home, summary=run_pipeline(sample=False, log=lambda _msg: None))
+        yield PipelineRun(home=home, summary=run_pipeline(load_settings(), sample=False, log=lambda _msg: None))
 
 
 def rows(run: PipelineRun, sql: str) -> list[tuple]:

@@ -17,6 +17,7 @@ import duckdb
 from dagster_project.catalogue_check import check_catalogue
 from dagster_project.console import RunConsole
 from dagster_project.report.labels import read_statuses
+from dagster_project.settings import load_settings
 from tests.conftest import REPO
 
 
@@ -90,7 +91,7 @@ def test_a_broken_catalogue_stops_the_build_with_those_messages(tmp_path, monkey
     path.write_text(path.read_text(encoding="utf-8").replace(",zz_2022_2026,", ",zz_2022_2062,", 1), encoding="utf-8")
     monkeypatch.setenv("PMW_SEEDS_DIR", str(seeds))
     said: list[str] = []
-    ok, failed = build_and_publish(dg.DagsterInstance.ephemeral(), said.append)
+    ok, failed = build_and_publish(dg.DagsterInstance.ephemeral(), load_settings(), said.append)
     assert not ok and failed == ["catalogue: 1 problem(s) in the seed files, nothing was built"]
     assert said == [
         "catalogue: seeds/targets.csv row 2 (T5Y-GDP-5000), column plan_id: 'zz_2022_2062' is not among the "

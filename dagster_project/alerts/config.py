@@ -21,13 +21,10 @@ Without the file no channel is configured: events are still queued in the outbox
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster_project.settings import load_settings
-
-__all__ = ["ChannelConfig", "AlertConfig", "config_path", "load_config", "ConfigError"]
+__all__ = ["ChannelConfig", "AlertConfig", "load_config", "ConfigError"]
 
 CHANNEL_TYPES = ("smtp", "webhook")
 WEBHOOK_FORMATS = ("generic", "wecom", "dingtalk")
@@ -58,13 +55,8 @@ class AlertConfig:
     extra: dict = field(default_factory=dict)
 
 
-def config_path() -> Path:
-    value = os.environ.get("PMW_ALERT_CONFIG")
-    return Path(value).expanduser() if value else load_settings().home / "alert_channels.json"
-
-
-def load_config(path: Path | None = None) -> AlertConfig:
-    path = path or config_path()
+def load_config(path: Path) -> AlertConfig:
+    """The channels of ``path`` (settings.alert_config_path, PMW_ALERT_CONFIG); none when it is absent."""
     if not path.exists():
         return AlertConfig(source=f"{path} (absent: no channel)")
     try:

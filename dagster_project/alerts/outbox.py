@@ -16,7 +16,6 @@ alert only ever comes from data that passed its checks.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +25,8 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.alerts.channels import Channel, DeliveryError
-from dagster_project.settings import load_settings
 
-__all__ = ["outbox_path", "connect", "queue_events", "deliver", "read_published_events", "DeliveryReport"]
+__all__ = ["connect", "queue_events", "deliver", "read_published_events", "DeliveryReport"]
 
 DDL = """
 CREATE TABLE IF NOT EXISTS alert_outbox (
@@ -75,13 +73,8 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def outbox_path() -> Path:
-    value = os.environ.get("PMW_ALERTS_PATH")
-    return Path(value).expanduser() if value else load_settings().home / "alerts.duckdb"
-
-
-def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    path = path or outbox_path()
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """The outbox at ``path`` (settings.alerts_path, PMW_ALERTS_PATH), created if missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute(DDL)

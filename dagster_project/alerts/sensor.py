@@ -17,7 +17,8 @@ import dagster as dg
 from dagster_project.alerts import outbox
 from dagster_project.alerts.channels import build_channel
 from dagster_project.alerts.config import AlertConfig, load_config
-from dagster_project.settings import load_settings
+from dagster_project.resources import SettingsResource
+from dagster_project.settings import Settings
 
 __all__ = ["AlertRun", "run_alerts", "alert_outbox_sensor"]
 
@@ -40,17 +41,17 @@ class AlertRun:
 
 
 def run_alerts(
+    settings: Settings,
     *,
     config: AlertConfig | None = None,
     as_of: date | None = None,
     log: Callable[[str], None] = lambda _m: None,
     sleep: Callable[[float], None] | None = None,
 ) -> AlertRun:
-    config = config or load_config()
-    settings = load_settings()
+    config = config or load_config(settings.alert_config_path)
     events = outbox.read_published_events(settings.published_db_path)
     channels = [(build_channel(c), c.wants) for c in config.channels]
-    con = outbox.connect()
+    con = outbox.connect(settings.alerts_path)
     try:
         queued, stale = outbox.queue_events(
             con, events, as_of=as_of or date.today(), lookback_days=config.lookback_days
@@ -75,6 +76,6 @@ def run_alerts(
         "never repeated) and delivers them to the lead units by e-mail and webhook, with retries."
     ),
 )
-def alert_outbox_sensor(context: dg.SensorEvaluationContext):
-    result = run_alerts(log=context.log.warning)
+def alert_outbox_sensor(context: dg.SensorEvaluationContext, settings: SettingsResource):
+    result = run_alerts(settings.get(), log=context.log.warning)
     return dg.SkipReason(result.summary())

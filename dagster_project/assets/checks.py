@@ -12,10 +12,9 @@ written as Markdown under settings.validation_dir. (The raw-release suite runs i
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import dagster as dg
-import duckdb
+from dagster_duckdb import DuckDBResource
 
 from dagster_project.assets.publish import served_copy
 from dagster_project.checks.batches import (
@@ -27,8 +26,8 @@ from dagster_project.checks.batches import (
 from dagster_project.checks.gx_runner import GXValidator, SuiteRun
 from dagster_project.checks.report import check_metadata, summary, write_markdown
 from dagster_project.checks.suites import load_suite
-from dagster_project.resources import WAREHOUSE_POOL
-from dagster_project.settings import load_settings
+from dagster_project.resources import WAREHOUSE_POOL, SettingsResource
+from dagster_project.settings import Settings
 
 STAGED_KEY = dg.AssetKey(["staging", "stg_raw__observations"])
 STAGED_CHECK = "staged_observations_meet_expectations"
@@ -47,20 +46,10 @@ def mart_check_name(mart: str) -> str:
     return f"{mart}_meets_expectations"
 
 
-@contextmanager
-def _warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
-    # Read-only, closed before the step ends: the publish step opens the same file next.
-    con = duckdb.connect(str(load_settings().warehouse_path), read_only=True)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
-def _check_result(run: SuiteRun, asset_key: dg.AssetKey, check_name: str) -> dg.AssetCheckResult:
+def _check_result(run: SuiteRun, asset_key: dg.AssetKey, check_name: str, settings: Settings) -> dg.AssetCheckResult:
     metadata = check_metadata(run)
     if run.critical_failed:
-        served = served_copy()
+        served = served_copy(settings.published_dir)
         metadata["publish"] = dg.MetadataValue.text(
             f"未发布：继续提供 {served['served_version']} / not published: readers keep version "
             f"{served['served_version']} ({served.get('served_published_at', '-')})"
@@ -88,18 +77,20 @@ def _check_result(run: SuiteRun, asset_key: dg.AssetKey, check_name: str) -> dg.
         "(warnings). Suite: expectations/stg_raw__observations.json."
     ),
 )
-def staged_observations_meet_expectations(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    settings = load_settings()
+def staged_observations_meet_expectations(
+    context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
+) -> dg.AssetCheckResult:
+    settings = settings.get()
     suite = load_suite("stg_raw__observations")
     validator = GXValidator([suite])
     parameters = catalogue_parameters(settings.seeds_dir)
     run = SuiteRun(suite)
-    with _warehouse() as con:
+    with duckdb.get_connection() as con:  # closed before the step ends: the publish opens the file next
         for batch in staged_batches(con):  # whole indicators, one batch in memory at a time
             run.batches.append(validator.validate(suite.name, batch.frame, batch.label, parameters))
     write_markdown(run, settings.validation_dir, asset=STAGED_KEY.to_user_string(), run_id=context.run.run_id)
     context.log.info(f"{suite.name}: {summary(run)} in {run.seconds:.2f} s; report {run.report_path}")
-    return _check_result(run, STAGED_KEY, STAGED_CHECK)
+    return _check_result(run, STAGED_KEY, STAGED_CHECK, settings)
 
 
 @dg.multi_asset_check(
@@ -119,15 +110,17 @@ def staged_observations_meet_expectations(context: dg.AssetCheckExecutionContext
     can_subset=True,
     pool=WAREHOUSE_POOL,
 )
-def marts_meet_expectations(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
-    settings = load_settings()
+def marts_meet_expectations(
+    context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
+) -> Iterator[dg.AssetCheckResult]:
+    settings = settings.get()
     selected = context.selected_asset_check_keys
     marts = [m for m in CHECKED_MARTS if dg.AssetCheckKey(MART_KEYS[m], mart_check_name(m)) in selected]
     suites = [load_suite(mart) for mart in marts]
     validator = GXValidator(suites)
     parameters = catalogue_parameters(settings.seeds_dir)
     results = []
-    with _warehouse() as con:
+    with duckdb.get_connection() as con:
         for mart, suite in zip(marts, suites, strict=True):
             run = SuiteRun(suite)
             run.batches.append(validator.validate(suite.name, mart_batch(con, mart), mart, parameters))
@@ -135,5 +128,5 @@ def marts_meet_expectations(context: dg.AssetCheckExecutionContext) -> Iterator[
                 run, settings.validation_dir, asset=MART_KEYS[mart].to_user_string(), run_id=context.run.run_id
             )
             context.log.info(f"{mart}: {summary(run)} in {run.seconds:.2f} s")
-            results.append(_check_result(run, MART_KEYS[mart], mart_check_name(mart)))
+            results.append(_check_result(run, MART_KEYS[mart], mart_check_name(mart), settings))
     yield from results

@@ -5,25 +5,32 @@ Two assets, one raw table each:
   partitions); a backfill of many files runs as a single run.
 - ``raw/api_observations``: one monthly partition per statistics month, pulled from the office's API
   on a schedule.
-A file that fails the contract is quarantined with an error report; the asset's blocking check then
-fails, so downstream models are not rebuilt from a run that lost data, and every earlier row stays.
-What was stored is then judged by the raw expectation suite (expectations/raw_observations.json,
-batch by batch) before the file is archived: a release failing a critical expectation is taken out
-again and quarantined the same way; the sibling check shows the GX results.
+Both run the same loop (:class:`_IngestRun`): each partition's release is parsed and checked against
+the contract, then staged; the store commits the staged releases in one transaction each pack, the
+raw expectation suite (expectations/raw_observations.json) judging them inside it
+(``store.ReleaseStage.commit``). A release failing the contract or a critical expectation is
+quarantined with an error report and never written to raw; every earlier row stays.
+
+Each partition's outcome is its own: the good partitions are materialized one by one, and a run with
+a quarantined partition fails (``dg.Failure``, not retried) after its checks, so the quarantined
+partitions show as failed in Dagster while the good ones of the same run show as materialized. The
+blocking contract check fails too, so downstream models are not rebuilt from a run that lost data.
 """
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project import landing
 from dagster_project.ingest import http_api, pipeline, store
+from dagster_project.ingest.catalog import load_catalog
 from dagster_project.ingest.document import Limits
 from dagster_project.ingest.models import IngestError
 from dagster_project.ingest.quarantine import mark_clean_ingest, quarantine_bytes, quarantine_file
-from dagster_project.resources import WAREHOUSE_POOL
-from dagster_project.settings import load_settings
+from dagster_project.resources import WAREHOUSE_POOL, SettingsResource
 
 release_files = dg.DynamicPartitionsDefinition(name="release_files")
 stats_months = dg.MonthlyPartitionsDefinition(start_date="2021-01-01", end_offset=0)
@@ -57,12 +64,143 @@ def _error_table(errors: list) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(lines))
 
 
+@dataclass
+class _Staged:
+    key: str
+    rows: int
+    quarantine: Callable[[list[IngestError]], object]  # moves the file/payload aside, returns where
+    accept: Callable[[], None]  # archives the file
+
+
+@dataclass
+class _IngestRun:
+    """One run of a raw asset over its partitions: what each partition became, and the Dagster events.
+
+    Partitions are staged in a :class:`store.ReleaseStage`; the stage is committed (judged by the
+    raw suite and written, in one transaction) whenever it holds a batch's worth of rows, and at
+    the end.
+    """
+
+    context: dg.AssetExecutionContext
+    con: object
+    table: str
+    seeds_dir: object
+    quarantine_dir: object
+    stage: store.ReleaseStage = field(init=False)
+    screen: object = field(init=False)
+    loaded: dict[str, dict] = field(default_factory=dict)  # key -> materialization metadata
+    quarantined: dict[str, str] = field(default_factory=dict)  # key -> why (first reason, and how many more)
+    by_expectations: list[str] = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    staged: dict[str, _Staged] = field(default_factory=dict)  # release_id -> what to do once judged
+    max_rows: int = field(init=False)  # staged rows that make a pack: committed (and judged) together
+
+    def __post_init__(self) -> None:
+        # pandas and GX cost seconds: imported when a run ingests, not when `pmw ingest` loads the job
+        from dagster_project.checks.batches import RAW_BATCH_MAX_ROWS
+        from dagster_project.checks.raw import RawScreen
+
+        self.max_rows = RAW_BATCH_MAX_ROWS
+        store.ensure_schema(self.con)
+        self.stage = store.ReleaseStage(self.con, self.table)
+        self.screen = RawScreen(self.seeds_dir)
+
+    def refuse(self, key: str, errors: list[IngestError], where: object = None) -> None:
+        self.quarantined[key] = _reason(errors)
+        self.errors.extend(errors)
+        self.context.log.error(f"{key}: quarantined to {where} ({len(errors)} errors)")
+
+    def take(self, key: str, result: pipeline.IngestResult, quarantine, accept) -> None:
+        """What ingest_file/ingest_payload returned for ``key``."""
+        if result.notes:
+            shown = [n for n in result.notes if n.startswith(("sheet ", "read ", "already loaded"))]
+            self.notes[key] = shown + [n for n in result.notes if "confirmed outlier" in n]
+        if result.status == "duplicate":
+            accept()
+            self.loaded[key] = {"release_id": result.release_id, "rows_loaded": 0, "note": result.notes[0]}
+            self.context.log.info(f"{key}: {result.notes[0]}")
+        elif result.status == "staged":
+            self.staged[result.release_id] = _Staged(key, result.row_count, quarantine, accept)
+            if self.stage.rows >= self.max_rows:
+                self.commit()
+        elif result.status == "loaded":  # written at once (a unit's monthly return, not statistics)
+            accept()
+            self.loaded[key] = {"release_id": result.release_id, "rows_loaded": result.row_count}
+        else:
+            self.refuse(key, result.errors, result.quarantine_path)
+
+    def commit(self) -> None:
+        rejected = self.stage.commit(self.screen)
+        for release_id, item in self.staged.items():
+            errors = rejected.get(release_id)
+            if errors:
+                self.by_expectations.append(item.key)
+                self.refuse(item.key, errors, item.quarantine(errors))
+                continue
+            item.accept()
+            self.loaded[item.key] = {"release_id": release_id, "rows_loaded": item.rows}
+            self.context.log.info(f"{item.key}: {item.rows} rows ({release_id})")
+        self.staged.clear()
+
+    def finish(self, contract_check: str, expectations_check: str, validation_dir, extra: dict | None = None):
+        """Commit what is staged; materialize the good partitions; the two checks; fail the bad ones."""
+        from dagster_project.checks import raw as raw_checks
+        from dagster_project.checks.report import write_markdown
+
+        self.commit()
+        self.stage.close()
+        if self.screen.outcome.run.batches:
+            write_markdown(
+                self.screen.outcome.run,
+                validation_dir,
+                asset=f"raw/{self.table}",
+                run_id=self.context.run.run_id,
+            )
+        for key, metadata in self.loaded.items():
+            self.context.log_event(
+                dg.AssetMaterialization(
+                    asset_key=self.context.asset_key,
+                    partition=key,
+                    metadata={**metadata, "ingest_notes": dg.MetadataValue.json({key: self.notes.get(key, [])})},
+                )
+            )
+        yield dg.AssetCheckResult(
+            check_name=contract_check,
+            passed=not self.quarantined,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "loaded": len(self.loaded),
+                "quarantined": dg.MetadataValue.json(sorted(self.quarantined)),
+                "quarantine_reasons": dg.MetadataValue.json(self.quarantined),
+                "ingest_notes": dg.MetadataValue.json(self.notes),
+                "quarantine_dir": str(self.quarantine_dir),
+                "errors": _error_table(self.errors),
+                **(extra or {}),
+            },
+        )
+        yield raw_checks.check_result(self.screen.outcome, expectations_check, self.by_expectations)
+
+    def fail_if_quarantined(self) -> None:
+        """Fail the step when a partition was quarantined: its planned partition is then recorded as
+        failed (the good ones were materialized). Called once the warehouse connection is closed."""
+        if self.quarantined:
+            listed = "; ".join(f"{k}: {r}" for k, r in sorted(self.quarantined.items())[:10])
+            raise dg.Failure(
+                f"{len(self.quarantined)} of {len(self.quarantined) + len(self.loaded)} partitions quarantined "
+                f"({listed}); the others were loaded",
+                metadata={"quarantined": dg.MetadataValue.json(sorted(self.quarantined))},
+                allow_retries=False,  # bad content is not retried: it is quarantined
+            )
+
+
 @dg.asset(
     key=["raw", "observations"],
     partitions_def=release_files,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
     retry_policy=TRANSIENT_RETRY,
+    output_required=False,  # each good partition is materialized by _IngestRun.finish, one by one
     group_name="ingest",
     kinds={"python", "duckdb"},
     description="原始观测值（文件）/ Raw observations from release files dropped in the landing folder.",
@@ -83,28 +221,30 @@ def _error_table(errors: list) -> dg.MetadataValue:
         ),
     ],
 )
-def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    settings = load_settings()
+def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
+    settings = settings.get()
     settings.ensure_dirs()
     limits = Limits(settings.max_field_chars, settings.max_sheet_rows, settings.max_sheet_cols)
     defaults = settings.source_defaults()
-    loaded, quarantined, rows = [], [], 0
-    reasons: dict[str, str] = {}  # key -> why it was quarantined (first reason, and how many more)
-    notes: dict[str, list[str]] = {}  # key -> sheets skipped, duplicates: what the summary names
-    all_errors: list = []
-    stored: dict = {}  # key -> (path, result): stored, judged by the suite before archiving
+    catalog = load_catalog(settings.seeds_dir)
     with duckdb.get_connection() as con:
-        store.ensure_schema(con)
+        run = _IngestRun(context, con, "observations", settings.seeds_dir, settings.quarantine_dir)
         for key in context.partition_keys:
             # One file at a time, each contained: whatever is wrong with one file (size, encoding,
             # memory, a parser error) quarantines that file with the reason and the next file goes on.
             try:
                 path = landing.locate(key, settings.landing_dir, settings.archive_dir)
             except FileNotFoundError as exc:
-                quarantined.append(key)
-                reasons[key] = str(exc)
+                run.quarantined[key] = str(exc)
                 context.log.error(f"{key}: {exc}")
                 continue
+
+            def quarantine(errors, path=path):
+                return quarantine_file(path, errors, settings.quarantine_dir)
+
+            def accept(path=path, key=key):
+                landing.archive(path, key, settings.landing_dir, settings.archive_dir)
+
             try:
                 result = pipeline.ingest_file(
                     path,
@@ -115,70 +255,17 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                     confirm_outlier=landing.read_note(path, "confirm"),
                     limits=limits,
                     max_file_bytes=settings.max_file_bytes,
+                    catalog=catalog,
+                    stage=run.stage,
                 )
             except Exception as exc:  # a bug or a resource limit: this file's problem, not the run's
                 error = IngestError(key, None, "", f"ingestion failed: {type(exc).__name__}: {exc}")
-                qpath = quarantine_file(path, [error], settings.quarantine_dir) if path.exists() else None
-                quarantined.append(key)
-                reasons[key] = error.reason
-                all_errors.append(error)
-                context.log.error(f"{key}: {error.reason}; quarantined to {qpath}")
+                run.refuse(key, [error], quarantine([error]) if path.exists() else None)
                 continue
-            if result.notes:
-                shown = [n for n in result.notes if n.startswith(("sheet ", "read ", "already loaded"))]
-                shown += [n for n in result.notes if "confirmed outlier" in n]
-                notes[key] = shown
-            if result.status == "duplicate":
-                landing.archive(path, key, settings.landing_dir, settings.archive_dir)
-                context.log.info(f"{key}: {result.notes[0]}")
-            elif result.status == "loaded":
-                stored[key] = (path, result)
-            else:
-                quarantined.append(key)
-                reasons[key] = _reason(result.errors)
-                all_errors.extend(result.errors)
-                context.log.error(f"{key}: quarantined to {result.quarantine_path} ({len(result.errors)} errors)")
-        screened, failures = _judge_stored(context, con, settings, "observations", stored)
-        by_expectations = []
-        for key, (path, result) in stored.items():
-            errors = failures.get(key)
-            if errors:
-                qpath = quarantine_file(path, errors, settings.quarantine_dir)
-                quarantined.append(key)
-                reasons[key] = _reason(errors)
-                by_expectations.append(key)
-                all_errors.extend(errors)
-                context.log.error(f"{key}: failed the expectation suite, quarantined to {qpath}")
-                continue
-            landing.archive(path, key, settings.landing_dir, settings.archive_dir)
-            loaded.append(key)
-            rows += result.row_count
-            context.log.info(f"{key}: {result.row_count} rows ({result.release_id})")
-    if not quarantined:
-        mark_clean_ingest(settings.quarantine_dir)
-    yield dg.MaterializeResult(
-        metadata={
-            "files_loaded": len(loaded),
-            "files_quarantined": len(quarantined),
-            "rows_loaded": rows,
-            "quarantined": dg.MetadataValue.json(quarantined),
-            "quarantine_reasons": dg.MetadataValue.json(reasons),
-            "ingest_notes": dg.MetadataValue.json(notes),
-        }
-    )
-    yield dg.AssetCheckResult(
-        check_name=RELEASE_CONTRACT_CHECK,
-        passed=not quarantined,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={
-            "files_quarantined": len(quarantined),
-            "quarantine_dir": str(settings.quarantine_dir),
-            "errors": _error_table(all_errors),
-        },
-    )
-    from dagster_project.checks import raw as raw_checks
-
-    yield raw_checks.check_result(screened, RELEASE_EXPECTATIONS_CHECK, by_expectations)
+            run.take(key, result, quarantine, accept)
+        yield from run.finish(RELEASE_CONTRACT_CHECK, RELEASE_EXPECTATIONS_CHECK, settings.validation_dir)
+    run.fail_if_quarantined()
+    mark_clean_ingest(settings.quarantine_dir)
 
 
 @dg.asset(
@@ -187,6 +274,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
     retry_policy=TRANSIENT_RETRY,
+    output_required=False,  # each good partition is materialized by _IngestRun.finish, one by one
     group_name="ingest",
     kinds={"python", "duckdb"},
     description="原始观测值（统计接口）/ Raw observations pulled from the statistics office's HTTP API, per month.",
@@ -206,94 +294,41 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         ),
     ],
 )
-def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    settings = load_settings()
+def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
+    settings = settings.get()
     settings.ensure_dirs()
     if not settings.stats_api_url:
         raise dg.Failure("PMW_STATS_API_URL is not set: no statistics API to pull from")
-    months = sorted({key[:7] for key in context.partition_keys})
-    loaded, not_released, failed, rows = [], [], [], 0
-    all_errors: list = []
-    stored: dict = {}  # month -> (payload, result): stored, judged by the suite next
+    not_released = []
+    catalog = load_catalog(settings.seeds_dir)
     with duckdb.get_connection() as con:
-        store.ensure_schema(con)
-        for month in months:
+        run = _IngestRun(context, con, "api_observations", settings.seeds_dir, settings.quarantine_dir)
+        for key in context.partition_keys:
+            month = key[:7]
             payload = http_api.fetch_release(month, settings.stats_api_url)
             if payload is None:
                 # Not released yet is normal before the publication day: say so, do not fail.
                 not_released.append(month)
                 continue
+
+            def quarantine(errors, payload=payload, month=month):
+                data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+                return quarantine_bytes(data, f"api-{month}.json", errors, settings.quarantine_dir)
+
             result = pipeline.ingest_payload(
                 payload,
                 con,
                 settings.quarantine_dir,
                 source_url=f"{http_api.release_url(settings.stats_api_url)}?month={month}",
                 table="api_observations",
+                catalog=catalog,
+                stage=run.stage,
             )
-            if result.status == "loaded":
-                stored[month] = (payload, result)
-            else:
-                failed.append(month)
-                all_errors.extend(result.errors)
-        screened, failures = _judge_stored(context, con, settings, "api_observations", stored)
-        by_expectations = []
-        for month, (payload, result) in stored.items():
-            errors = failures.get(month)
-            if errors:
-                data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
-                quarantine_bytes(data, f"api-{month}.json", errors, settings.quarantine_dir)
-                failed.append(month)
-                by_expectations.append(month)
-                all_errors.extend(errors)
-                continue
-            loaded.append(month)
-            rows += result.row_count
-    yield dg.MaterializeResult(
-        metadata={
-            "months_loaded": len(loaded),
-            "months_not_released": dg.MetadataValue.json(not_released),
-            "months_quarantined": dg.MetadataValue.json(failed),
-            "rows_loaded": rows,
-        }
-    )
-    yield dg.AssetCheckResult(
-        check_name=API_CONTRACT_CHECK,
-        passed=not failed,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"errors": _error_table(all_errors)},
-    )
-    from dagster_project.checks import raw as raw_checks
-
-    yield raw_checks.check_result(screened, API_EXPECTATIONS_CHECK, by_expectations)
-
-
-def _judge_stored(context: dg.AssetExecutionContext, con, settings, table: str, stored: dict):
-    """The raw suite on the releases this run stored; the ones it fails are withdrawn from raw.
-
-    Fails closed: if the suite cannot run, every release of the run is withdrawn and the error raised.
-    Returns the suite's result and, per key of ``stored``, the errors of the releases that failed.
-    """
-    # imported here: pandas and Great Expectations cost seconds, and only stored releases need them
-    from dagster_project.checks import raw as raw_checks
-
-    judged = [result.release_id for _, result in stored.values()]
-    try:
-        screened = raw_checks.validate_releases(
-            con,
-            table,
-            judged,
-            seeds_dir=settings.seeds_dir,
-            validation_dir=settings.validation_dir,
-            run_id=context.run.run_id,
-            asset=f"raw/{table}",
+            run.take(key, result, quarantine, lambda: None)
+        yield from run.finish(
+            API_CONTRACT_CHECK,
+            API_EXPECTATIONS_CHECK,
+            settings.validation_dir,
+            {"months_not_released": dg.MetadataValue.json(not_released)},
         )
-    except Exception as exc:
-        raw_checks.withdraw_releases(con, table, judged, f"expectation suite could not run: {exc}")
-        raise
-    failures = {}
-    for key, (_, result) in stored.items():
-        errors = raw_checks.errors_for(screened, result.release_id, result.source_file)
-        if errors:
-            raw_checks.quarantine_release(con, table, result.release_id, errors)
-            failures[key] = errors
-    return screened, failures
+    run.fail_if_quarantined()

@@ -15,9 +15,8 @@ import dagster as dg
 from dagster_project.checks.batches import CHECKED_MARTS
 from dagster_project.checks.suites import load_suite, suite_names
 from dagster_project.publish import PUBLISHED_MARTS, publish_marts, read_manifest
-from dagster_project.resources import WAREHOUSE_POOL
+from dagster_project.resources import WAREHOUSE_POOL, SettingsResource
 from dagster_project.schedules import build_and_publish_job
-from dagster_project.settings import load_settings
 
 PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
 STAGED_KEY = dg.AssetKey(["staging", "stg_raw__observations"])
@@ -32,9 +31,9 @@ def _suite_versions() -> dict[str, str]:
     return {name: load_suite(name).version for name in suite_names()}
 
 
-def served_copy(published_dir=None) -> dict:
-    """Which version readers get now, as metadata-friendly values."""
-    manifest = read_manifest(published_dir or load_settings().published_dir)
+def served_copy(published_dir) -> dict:
+    """Which version readers get now (in ``published_dir``), as metadata-friendly values."""
+    manifest = read_manifest(published_dir)
     if manifest is None:
         return {"served_version": "none (nothing published yet)"}
     return {
@@ -67,11 +66,17 @@ def served_copy(published_dir=None) -> dict:
         "check keeps the last good copy."
     ),
 )
-def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    settings = load_settings()
+def published_marts(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
+    settings = settings.get()
     previous = served_copy(settings.published_dir)
     started = time.perf_counter()
-    result = publish_marts(settings.warehouse_path, settings.published_dir, context.run.run_id, _suite_versions())
+    result = publish_marts(
+        settings.warehouse_path,
+        settings.published_dir,
+        context.run.run_id,
+        _suite_versions(),
+        grace_seconds=settings.publish_grace_seconds,
+    )
     seconds = round(time.perf_counter() - started, 3)
     context.log.info(f"published version {result.version} to {result.db_path} in {seconds} s")
     served = {
@@ -101,10 +106,11 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     )
 
 
-def report_not_published(instance: dg.DagsterInstance, run_id: str, reason: str) -> dict:
+def report_not_published(instance: dg.DagsterInstance, run_id: str, reason: str, published_dir) -> dict:
     """Record that ``run_id`` ended without publishing: ``publish_is_current`` fails (warning) on
-    published/marts with the version still served, and the run is tagged with it. Returns served_copy()."""
-    served = served_copy()
+    published/marts with the version still served (in ``published_dir``), and the run is tagged with
+    it. Returns served_copy()."""
+    served = served_copy(published_dir)
     metadata = {**served, "run_without_publish": run_id, "reason": reason[:2000]}
     instance.report_runless_asset_event(
         dg.AssetCheckEvaluation(
@@ -128,7 +134,8 @@ def report_not_published(instance: dg.DagsterInstance, run_id: str, reason: str)
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="发布状态 / When a build run fails, records which published version readers still get.",
 )
-def publish_status_sensor(context: dg.RunFailureSensorContext):
+def publish_status_sensor(context: dg.RunFailureSensorContext, settings: SettingsResource):
     if context.dagster_run.tags.get(PUBLISH_TAG):  # the command-line runner already recorded it
         return
-    report_not_published(context.instance, context.dagster_run.run_id, context.failure_event.message or "run failed")
+    reason = context.failure_event.message or "run failed"
+    report_not_published(context.instance, context.dagster_run.run_id, reason, settings.get().published_dir)

@@ -5,7 +5,7 @@ import dagster as dg
 from dagster_project.report import REPORT_FILE_NAME, build_report
 from dagster_project.report.data import load_report_data
 from dagster_project.report.workbook import WORKBOOK_FILE_NAME, write_workbook
-from dagster_project.settings import load_settings
+from dagster_project.resources import SettingsResource
 
 
 @dg.asset(
@@ -19,9 +19,9 @@ from dagster_project.settings import load_settings
         "a check; works offline (plotly.js inlined once)."
     ),
 )
-def progress_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def progress_report(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     # No warehouse pool: the report reads the published copy, never the working warehouse.
-    settings = load_settings()
+    settings = settings.get()
     result = build_report(
         settings.published_db_path, settings.reports_dir / REPORT_FILE_NAME, quarantine_dir=settings.quarantine_dir
     )

@@ -63,6 +63,10 @@ def catalogue_parameters(seeds_dir: Path, today: date | None = None) -> dict:
         # the task ledger (seeds/tasks.csv, seeds/units.csv)
         "catalogue_task_ids": sorted(r["task_id"] for r in _read_csv(seeds_dir / "tasks.csv")),
         "catalogue_unit_codes": sorted(r["unit_code"] for r in _read_csv(seeds_dir / "units.csv")),
+        # the status vocabularies: seeds/statuses.csv, task_statuses.csv, pace_statuses.csv
+        "status_codes": [r["status_code"] for r in _read_csv(seeds_dir / "statuses.csv")],
+        "task_status_codes": [r["task_status_code"] for r in _read_csv(seeds_dir / "task_statuses.csv")],
+        "pace_codes": [r["pace_code"] for r in _read_csv(seeds_dir / "pace_statuses.csv")],
     }
 
 
@@ -76,10 +80,13 @@ class RawBatch:
     frame: pd.DataFrame
 
 
-def _raw_table(table: str) -> str:
-    if table not in OBSERVATION_TABLES:  # interpolated into SQL: whitelist
-        raise ValueError(f"unknown raw table {table!r}")
-    return f"raw.{table}"
+def _raw_relation(relation: str) -> str:
+    """raw.<table> for a raw table's name; a staged relation (``store.ReleaseStage.relation``) as is."""
+    if relation in OBSERVATION_TABLES:
+        return f"raw.{relation}"
+    if relation.startswith("_pmw_stage_") and relation.replace("_", "").isalnum():  # interpolated: whitelist
+        return relation
+    raise ValueError(f"unknown raw table {relation!r}")
 
 
 def pack_releases(counts: Sequence[tuple[str, int]], max_rows: int) -> list[list[str]]:
@@ -120,15 +127,16 @@ def with_catalogue_columns(frame: pd.DataFrame, seeds_dir: Path) -> pd.DataFrame
 
 def raw_release_batches(
     con: duckdb.DuckDBPyConnection,
-    table: str,
+    relation: str,
     release_ids: Sequence[str],
     seeds_dir: Path,
     max_rows: int = RAW_BATCH_MAX_ROWS,
 ) -> Iterator[RawBatch]:
-    """The stored rows of ``release_ids`` in ``raw.<table>``, whole releases per batch."""
+    """The rows of ``release_ids`` in ``raw.<relation>`` (a raw table's name) or in a store stage,
+    whole releases per batch."""
     if not release_ids:
         return
-    source = _raw_table(table)
+    source = _raw_relation(relation)
     order = {rid: i for i, rid in enumerate(release_ids)}
     counts = con.execute(
         f"SELECT release_id, count(*) FROM {source} WHERE list_contains(?, release_id) GROUP BY 1",
@@ -187,22 +195,14 @@ latest as (
     )
 ),
 
--- the (indicator, region, subject) series a target reads
+-- the series a target tracks month by month in its own scope, from int_target_inputs (the model
+-- every target's series come from): its own region, every county of an every-county target, the
+-- region of each monitoring section. Peer cities (a rank), their ratio components and listed
+-- projects (stages) are read as released, not month by month.
 needed as (
-    select distinct targets.indicator_code, regions.region_code, '' as subject_code
-    from seeds.targets as targets
-    inner join seeds.regions as regions
-        on (targets.scope_type in ('city', 'county') and regions.region_code = targets.scope_code)
-        or (
-            targets.scope_type = 'every_county'
-            and regions.parent_code = targets.scope_code
-            and regions.region_type = 'county'
-        )
-    union
-    select distinct targets.indicator_code, sections.region_code, sections.section_code as subject_code
-    from seeds.targets as targets
-    inner join seeds.monitoring_sections as sections
-        on targets.scope_type = 'river' and sections.river_code = targets.scope_code
+    select distinct indicator_code, region_code
+    from intermediate.int_target_inputs
+    where input_kind = 'series' and read_as in ('own region', 'county', 'monitoring section')
 ),
 
 levels as (
@@ -223,16 +223,15 @@ tracked as (
         coalesce(
             indicators.frequency = 'monthly'
             and indicators.measure_kind in ('flow', 'rate', 'ratio', 'class')
-            and needed.region_code is not null,
+            and exists (
+                select 1 from needed
+                where needed.indicator_code = latest.indicator_code and needed.region_code = latest.region_code
+            ),
             false
         ) as chk_needed_monthly
     from latest
     left join seeds.indicators as indicators
         on latest.indicator_code = indicators.indicator_code
-    left join needed
-        on latest.indicator_code = needed.indicator_code
-        and latest.region_code = needed.region_code
-        and latest.subject_code = needed.subject_code
 ),
 
 checked as (

@@ -1,11 +1,12 @@
-"""The raw-release suite inside the ingestion path.
+"""The raw-release suite inside the ingestion path: the screen of the store's commit.
 
-The ingest contract (``ingest/validate.py``) decides whether a file can be stored at all; the
-``raw_observations`` suite then judges what was stored, batch by batch, before the file is
-archived. A release failing a critical expectation is taken back out of the raw table and
-quarantined like a contract failure (its errors in raw.quarantine and next to the quarantined file),
-so the blocking contract check fails and nothing downstream is rebuilt from it. A release failing
-only warning expectations is kept; the sibling check shows it.
+The ingest contract (``ingest/validate.py``) decides whether a file can be staged at all; the
+``raw_observations`` suite then judges the staged rows, batch by batch, inside the transaction that
+commits them (:meth:`dagster_project.ingest.store.ReleaseStage.commit`). A release failing a critical
+expectation is never written to raw: it is recorded as quarantined like a contract failure (its
+errors in raw.quarantine and next to the quarantined file), so the blocking contract check fails and
+nothing downstream is rebuilt from it. A release failing only warning expectations is kept; the
+sibling check shows it. Nothing here writes raw tables.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -23,7 +23,6 @@ from dagster_project.checks.gx_runner import Failure, GXValidator, SuiteRun
 from dagster_project.checks.report import write_markdown
 from dagster_project.checks.suites import load_suite
 from dagster_project.ingest.models import IngestError
-from dagster_project.ingest.store import OBSERVATION_TABLES
 
 RAW_SUITE = "raw_observations"
 MAX_ERRORS_PER_FAILURE = 20  # rows listed per failed expectation in a quarantine report
@@ -34,6 +33,51 @@ class RawCheckOutcome:
     run: SuiteRun
     rejected: dict[str, list[Failure]] = field(default_factory=dict)  # release_id -> critical failures
     warned: dict[str, list[Failure]] = field(default_factory=dict)  # release_id -> warning failures
+
+
+class RawScreen:
+    """The raw suite as a :data:`store.Screen`: judges staged releases, keeps every batch's result.
+
+    Called by ``ReleaseStage.commit`` inside its transaction; any number of commits (packs) of one
+    run add to the same :attr:`outcome`. If GX cannot run, the error propagates and the commit
+    writes nothing (fail closed: the files stay in the landing folder for the next run).
+    """
+
+    def __init__(self, seeds_dir: Path, max_rows: int = RAW_BATCH_MAX_ROWS) -> None:
+        self.suite = load_suite(RAW_SUITE)
+        self.seeds_dir = seeds_dir
+        self.max_rows = max_rows
+        self.outcome = RawCheckOutcome(SuiteRun(self.suite))
+        self._validator: GXValidator | None = None
+        self._parameters: dict | None = None
+
+    def __call__(
+        self, con: duckdb.DuckDBPyConnection, relation: str, sources: dict[str, str]
+    ) -> dict[str, list[IngestError]]:
+        rejected = self.judge(con, relation, list(sources))
+        return {rid: ingest_errors(rid, failures, sources[rid]) for rid, failures in rejected.items()}
+
+    def judge(self, con: duckdb.DuckDBPyConnection, relation: str, release_ids: Sequence[str]) -> dict:
+        """Validate the rows of ``release_ids`` in ``relation``; the critical failures per release."""
+        if self._validator is None:
+            self._validator = GXValidator([self.suite])
+            self._parameters = catalogue_parameters(self.seeds_dir)
+        rejected: dict[str, list[Failure]] = defaultdict(list)
+        warned: dict[str, list[Failure]] = defaultdict(list)
+        for batch in raw_release_batches(con, relation, release_ids, self.seeds_dir, self.max_rows):
+            result = self._validator.validate(
+                self.suite.name, batch.frame, batch.label, self._parameters, attribute_by="release_id"
+            )
+            self.outcome.run.batches.append(result)
+            for failure in result.failures:
+                # Row-level failures name their releases; a table-level one (the schema) holds for all.
+                culprits = failure.groups or set(batch.release_ids)
+                bucket = rejected if failure.severity == "critical" else warned
+                for release_id in culprits:
+                    bucket[release_id].append(failure)
+        self.outcome.rejected.update(rejected)
+        self.outcome.warned.update(warned)
+        return dict(rejected)
 
 
 def validate_releases(
@@ -47,28 +91,13 @@ def validate_releases(
     asset: str,
     max_rows: int = RAW_BATCH_MAX_ROWS,
 ) -> RawCheckOutcome:
-    """Validate the stored rows of ``release_ids``; say which releases failed which expectations."""
-    suite = load_suite(RAW_SUITE)
-    run = SuiteRun(suite)
-    outcome = RawCheckOutcome(run)
-    if not release_ids:
-        return outcome
-    validator = GXValidator([suite])
-    parameters = catalogue_parameters(seeds_dir)
-    rejected: dict[str, list[Failure]] = defaultdict(list)
-    warned: dict[str, list[Failure]] = defaultdict(list)
-    for batch in raw_release_batches(con, table, release_ids, seeds_dir, max_rows):
-        result = validator.validate(suite.name, batch.frame, batch.label, parameters, attribute_by="release_id")
-        run.batches.append(result)
-        for failure in result.failures:
-            # Row-level failures name their releases; a table-level one (the schema) holds for all.
-            culprits = failure.groups or set(batch.release_ids)
-            bucket = rejected if failure.severity == "critical" else warned
-            for release_id in culprits:
-                bucket[release_id].append(failure)
-    write_markdown(run, validation_dir, asset=asset, run_id=run_id)
-    outcome.rejected, outcome.warned = dict(rejected), dict(warned)
-    return outcome
+    """Validate the stored rows of ``release_ids`` in raw.<table> (read only: the benchmark and
+    reviews); say which releases failed which expectations."""
+    screen = RawScreen(seeds_dir, max_rows)
+    if release_ids:
+        screen.judge(con, table, release_ids)
+        write_markdown(screen.outcome.run, validation_dir, asset=asset, run_id=run_id)
+    return screen.outcome
 
 
 def ingest_errors(release_id: str, failures: Sequence[Failure], source_file: str) -> list[IngestError]:
@@ -90,32 +119,6 @@ def ingest_errors(release_id: str, failures: Sequence[Failure], source_file: str
             more = len(rows) - MAX_ERRORS_PER_FAILURE
             errors.append(IngestError(source_file, None, failure.column, f"{reason}: {more} more rows"))
     return errors
-
-
-def quarantine_release(
-    con: duckdb.DuckDBPyConnection, table: str, release_id: str, errors: Sequence[IngestError]
-) -> None:
-    """Take a stored release back out of raw.<table> and record it as quarantined, in one transaction."""
-    if table not in OBSERVATION_TABLES:  # interpolated into SQL: whitelist
-        raise ValueError(f"unknown raw table {table!r}")
-    now = datetime.now(UTC).replace(tzinfo=None)  # naive UTC, as store.py writes
-    con.begin()
-    try:
-        con.execute(f"DELETE FROM raw.{table} WHERE release_id = ?", [release_id])
-        con.execute(
-            "UPDATE raw.releases SET status = 'quarantined', row_count = 0, error_count = ? WHERE release_id = ?",
-            [len(errors), release_id],
-        )
-        con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
-        con.executemany(
-            'INSERT INTO raw.quarantine (release_id, source_file, "row", "column", reason, quarantined_at) '
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [[release_id, e.file, e.row, e.column, e.reason, now] for e in errors],
-        )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
 
 
 def errors_for(outcome: RawCheckOutcome, release_id: str, source_file: str) -> list[IngestError]:
@@ -145,11 +148,3 @@ def check_result(outcome: RawCheckOutcome, check_name: str, quarantined: Sequenc
         metadata=metadata,
         description=summary(outcome.run),
     )
-
-
-def withdraw_releases(con: duckdb.DuckDBPyConnection, table: str, release_ids: Sequence[str], reason: str) -> None:
-    """Fail closed: when the suite could not run at all, take the unjudged releases back out of the
-    raw table (recorded as quarantined with ``reason``). Their files stay where they are, so the next
-    run loads and judges them again."""
-    for release_id in release_ids:
-        quarantine_release(con, table, release_id, [IngestError(release_id, None, "", reason)])

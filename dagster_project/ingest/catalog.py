@@ -7,7 +7,6 @@ The seeds directory is ``$PMW_SEEDS_DIR`` or ``<repo>/seeds``.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +21,9 @@ URBAN_SCOPE_NAMES = frozenset({"市区", "城区", "中心城区", "全市"})
 
 
 def seeds_dir() -> Path:
-    env = os.environ.get("PMW_SEEDS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "seeds"
+    from dagster_project.settings import default_seeds_dir
+
+    return default_seeds_dir()
 
 
 _QUOTES = re.compile(r"[#＃\"'“”‘’「」『』《》\s]")

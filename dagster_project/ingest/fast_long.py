@@ -392,6 +392,7 @@ def try_load(
     table: str = "observations",
     source: str | None = None,
     field_limit: int = _CSV_FIELD_LIMIT,
+    stage: store.ReleaseStage | None = None,
 ) -> FastLoad | None:
     """Load ``path`` (whose bytes are ``data``) vectorised, or return None having written nothing.
 
@@ -421,10 +422,15 @@ def try_load(
             meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance)
             store.ensure_schema(con)
             [(judged,)] = con.execute(f"SELECT count(*) FROM {_LOOKUPS[0]} WHERE hfactor IS NOT NULL").fetchall()
-            if judged and history_outliers(con, _history_candidates(on), [], release_id=release_id, table=table):
+            if judged and history_outliers(
+                con, _history_candidates(on), [], release_id=release_id, table=table, stage=stage
+            ):
                 raise _NotSimple  # refused (or, confirmed, named) row by row
             # Rolled back (nothing written) when a row breaks a rule or a key is duplicated.
-            rows = store.load_release_query(con, release_id, _obs_sql(on), [today, name], meta, table)
+            if stage is not None:  # staged: the caller judges and commits the run's releases
+                rows = stage.add_query(release_id, _obs_sql(on), [today, name], meta)
+            else:
+                rows = store.load_release_query(con, release_id, _obs_sql(on), [today, name], meta, table)
         except (_NotSimple, duckdb.Error):
             # not provably simple, DuckDB cannot read it strictly (ragged rows, stray quotes), or a
             # rule is broken: the row-by-row path finds and words the problems

@@ -19,9 +19,7 @@ from functools import lru_cache
 
 from dagster_project.ingest.text import to_halfwidth
 
-__all__ = ["Period", "parse_period", "is_future", "month_period", "last_month", "shift_years"]
-
-PERIOD_KINDS = ("month", "ytd", "quarter", "half", "year", "multi_year")
+__all__ = ["Period", "parse_period", "month_period", "last_month", "shift_years"]
 
 
 @dataclass(frozen=True)
@@ -204,9 +202,3 @@ def shift_years(period: Period, years: int) -> Period:
     if period.kind == "half":
         return _half(period.end.year + years, 2)
     return _quarter(period.end.year + years, period.end.month // 3)
-
-
-def is_future(period: Period | str, as_of: date) -> bool:
-    """True when the period has not finished by ``as_of`` (period_end > as_of)."""
-    p = parse_period(period) if isinstance(period, str) else period
-    return p.end > as_of

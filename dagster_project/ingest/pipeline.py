@@ -1,14 +1,10 @@
-"""detect -> parse -> validate -> store (or quarantine), for landing files and API payloads.
-
-Also :func:`derive_levels`: levels computed from a published base and yoy growth rates, marked
-``provenance='derived'`` with ``derived_from`` naming the base and the rule.
-"""
+"""detect -> parse -> validate -> store (or quarantine), for landing files and API payloads."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,18 +16,21 @@ from dagster_project.ingest.catalog import Catalog, load_catalog
 from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
 from dagster_project.ingest.document import Document, DocumentError, Limits, load_documents
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
-from dagster_project.ingest.periods import parse_period, shift_years
 from dagster_project.ingest.quarantine import quarantine_bytes, quarantine_file
 from dagster_project.ingest.validate import plausibility_problem, validate_observations
 
-__all__ = ["IngestResult", "ingest_file", "ingest_payload", "derive_levels", "no_source_reason"]
+DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024  # settings.max_file_bytes (PMW_MAX_FILE_MB) by default
+
+__all__ = ["IngestResult", "ingest_file", "ingest_payload", "no_source_reason"]
 
 
 @dataclass
 class IngestResult:
     release_id: str
     source_file: str
-    status: str  # 'loaded' | 'quarantined' | 'duplicate' (same bytes already loaded under another name)
+    # 'loaded' | 'staged' (in the run's store.ReleaseStage, judged and committed by the caller) |
+    # 'quarantined' | 'duplicate' (same bytes already loaded under another name)
+    status: str
     adapter: str
     row_count: int
     errors: list[IngestError] = field(default_factory=list)
@@ -50,8 +49,10 @@ def _finish(
     quarantine: Callable[[list[IngestError]], Path],
     table: str,
     confirm_outlier: str | None = None,
+    stage: store.ReleaseStage | None = None,
 ) -> IngestResult:
-    """Validate; then load, or record the rejection and call ``quarantine(errors) -> Path``.
+    """Validate; then stage (with ``stage``) or load, or record the rejection and call
+    ``quarantine(errors) -> Path``.
 
     Implausible values (plausible range, history) are refused like contract errors unless
     ``confirm_outlier`` says why they are real; then they load and the notes name them.
@@ -66,7 +67,7 @@ def _finish(
     )
     store.ensure_schema(con)
     if not errors:
-        doubtful = _implausible(con, parsed.observations, catalog, release_id, table)
+        doubtful = _implausible(con, parsed.observations, catalog, release_id, table, stage)
         if doubtful and confirm_outlier:
             parsed.notes += [
                 f"row {e.row} {e.column}: confirmed outlier ({confirm_outlier}): {e.reason}" for e in doubtful
@@ -77,12 +78,20 @@ def _finish(
         store.record_quarantine(con, release_id, meta, errors)
         qpath = quarantine(errors)
         return IngestResult(release_id, meta.source_file, "quarantined", meta.adapter, 0, errors, qpath, parsed.notes)
+    if stage is not None:
+        n = stage.add(release_id, parsed.observations, meta)
+        return IngestResult(release_id, meta.source_file, "staged", meta.adapter, n, [], None, parsed.notes)
     n = store.load_release(con, release_id, parsed.observations, meta, table)
     return IngestResult(release_id, meta.source_file, "loaded", meta.adapter, n, [], None, parsed.notes)
 
 
 def _implausible(
-    con: duckdb.DuckDBPyConnection, observations: list[Observation], catalog: Catalog, release_id: str, table: str
+    con: duckdb.DuckDBPyConnection,
+    observations: list[Observation],
+    catalog: Catalog,
+    release_id: str,
+    table: str,
+    stage: store.ReleaseStage | None = None,
 ) -> list[IngestError]:
     """Values outside their indicator's plausible range, or too far from their history."""
     errors = []
@@ -115,7 +124,7 @@ def _implausible(
         params = [v for r in rows for v in r]
         files = {o.source_row: o.source_file for o in checked}
         for row, period, value, med, factor in validate.history_outliers(
-            con, candidates, params, release_id=release_id, table=table
+            con, candidates, params, release_id=release_id, table=table, stage=stage
         ):
             errors.append(
                 IngestError(
@@ -208,8 +217,13 @@ def ingest_file(
     limits: Limits | None = None,
     max_file_bytes: int | None = None,
     confirm_outlier: str | None = None,
+    stage: store.ReleaseStage | None = None,
 ) -> IngestResult:
     """Ingest one landing file. A file with any error is quarantined whole: nothing of it is stored.
+
+    With ``stage`` (the run's :class:`store.ReleaseStage`) a good file is staged (status ``staged``)
+    and the caller commits the stage (the raw expectation suite judges it there); without, it is
+    loaded at once.
 
     ``release_key`` (the path relative to the landing folder) names the release in ``source_file``
     and the release id; default: the file name. The release date falls back to the day the file
@@ -229,12 +243,8 @@ def ingest_file(
     name = release_key or path.name
     catalog = catalog or load_catalog()
     today = today or date.today()
-    if limits is None or max_file_bytes is None:
-        from dagster_project.settings import load_settings
-
-        settings = load_settings()
-        limits = limits or Limits(settings.max_field_chars, settings.max_sheet_rows, settings.max_sheet_cols)
-        max_file_bytes = max_file_bytes or settings.max_file_bytes
+    limits = limits or Limits()  # the settings' limits when the caller (the asset, `pmw ingest`) passes them
+    max_file_bytes = max_file_bytes or DEFAULT_MAX_FILE_BYTES
     size = path.stat().st_size
     landed = date.fromtimestamp(path.stat().st_mtime)
 
@@ -264,7 +274,7 @@ def ingest_file(
     sha = store.sha256_bytes(data)
     release_id = store.make_release_id(name, sha)
     store.ensure_schema(con)
-    earlier = store.loaded_with_sha(con, sha, table)
+    earlier = store.loaded_with_sha(con, sha, table, stage)
     if earlier and earlier[0] != release_id:
         other_id, other_file = earlier
         note = f"already loaded as {other_file} (release {other_id}): the same bytes add nothing"
@@ -283,10 +293,12 @@ def ingest_file(
             table=table,
             source=source,
             field_limit=limits.max_field_chars,
+            stage=stage,
         )  # gives up (None) on an implausible value: the row path refuses it or, confirmed, names it
         if loaded is not None:
+            status = "staged" if stage is not None else "loaded"
             return IngestResult(
-                release_id, name, "loaded", loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
+                release_id, name, status, loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
             )
     try:
         docs = load_documents(data, name, limits)
@@ -325,6 +337,7 @@ def ingest_file(
         lambda errors: quarantine_file(path, errors, quarantine_dir),
         table,
         confirm_outlier,
+        stage,
     )
 
 
@@ -337,10 +350,12 @@ def ingest_payload(
     source_url: str = "",
     catalog: Catalog | None = None,
     table: str = "observations",
+    stage: store.ReleaseStage | None = None,
 ) -> IngestResult:
     """Ingest one API release (the dict returned by ``http_api.fetch_release``).
 
-    ``table='api_observations'`` stores it apart from release files (same columns).
+    ``table='api_observations'`` stores it apart from release files (same columns); ``stage`` as in
+    :func:`ingest_file`.
     """
     catalog = catalog or load_catalog()
     today = today or date.today()
@@ -360,69 +375,5 @@ def ingest_payload(
         today,
         lambda errors: quarantine_bytes(data, name, errors, quarantine_dir),
         table,
+        stage=stage,
     )
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.4f}".rstrip("0").rstrip(".")
-
-
-def derive_levels(base: Observation, growth: Sequence[Observation], *, ndigits: int = 4) -> list[Observation]:
-    """Chain yoy growth onto a published base level: level_t = level_{t-1} × (1 + g_t/100).
-
-    ``base`` is a ``value`` row (e.g. GDP 2021, 3420.3 亿元); ``growth`` are ``yoy_pct`` rows of the
-    same indicator and region for the same span in later years (2022, 2023 ...), in any order.
-    Each result is ``provenance='derived'`` with ``derived_from`` naming the base, its source and
-    every growth factor applied. Real growth applied to a nominal base is an approximation; the
-    text says so, and the published figures are never replaced.
-    """
-    if base.measure != "value":
-        raise ValueError(f"the base must be a level (measure 'value'), not {base.measure!r}")
-    base_period = parse_period(base.period_code)
-    by_period: dict[str, Observation] = {}
-    for g in growth:
-        if g.measure != "yoy_pct" or g.unit != "%":
-            raise ValueError(f"growth rows must be yoy_pct in %, got {g.measure} in {g.unit!r}")
-        if (g.indicator_code, g.region_code, g.subject_code) != (
-            base.indicator_code,
-            base.region_code,
-            base.subject_code,
-        ):
-            raise ValueError(f"growth row {g.period_code} is for another indicator/region than the base")
-        by_period[g.period_code] = g
-    origin = base.source_ref or base.source_file or "unknown source"
-    text = f"{base.period_code} level {_fmt(base.value)} {base.unit} ({base.provenance}, {origin})"
-    level = base.value
-    out: list[Observation] = []
-    years = 1
-    while True:
-        target = shift_years(base_period, years)
-        g = by_period.pop(target.code, None)
-        if g is None:
-            break
-        level = level * (1 + g.value / 100)
-        text += f" × (1{'+' if g.value >= 0 else '-'}{_fmt(abs(g.value))}% {g.period_code} yoy)"
-        dates = [d for d in (base.release_date, g.release_date) if d is not None]
-        out.append(
-            replace(
-                base,
-                period_code=target.code,
-                period_kind=target.kind,
-                period_start=target.start,
-                period_end=target.end,
-                value=round(level, ndigits),
-                bound="eq" if base.bound == "eq" and g.bound == "eq" else "approx",
-                source_value="",
-                source_unit=base.unit,
-                provenance="derived",
-                derived_from=text + "; real growth applied to a nominal level",
-                source_ref=g.source_ref or base.source_ref,
-                source_file=g.source_file,
-                source_row=g.source_row,
-                release_date=max(dates) if dates else None,
-            )
-        )
-        years += 1
-    if by_period:
-        raise ValueError(f"growth periods {sorted(by_period)} do not continue the base {base.period_code} year by year")
-    return out

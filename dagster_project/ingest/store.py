@@ -1,14 +1,19 @@
-"""DuckDB writer for raw.releases, raw.observations and raw.quarantine.
+"""DuckDB writer for raw.releases, raw.observations and raw.quarantine: the only place raw rows are written.
 
-Every write is one transaction: a failure rolls back and leaves earlier releases untouched.
-Loading a release deletes that release's previous rows first, so re-running never duplicates.
+A release is first *staged* (:class:`ReleaseStage`, a temporary table of this connection; nothing in
+raw changes), then judged and written in one transaction (:meth:`ReleaseStage.commit`): the
+``screen`` (the raw expectation suite) runs on the staged rows inside the transaction, and each
+release is either committed to raw.<table> or recorded as quarantined with its errors. No later step
+deletes or updates raw rows; a failure rolls back and leaves every earlier release untouched.
+Committing a release replaces that release's previous rows, so re-running never duplicates.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import attrgetter
@@ -26,6 +31,8 @@ __all__ = [
     "make_release_id",
     "load_release",
     "load_release_query",
+    "ReleaseStage",
+    "Screen",
     "record_quarantine",
     "loaded_with_sha",
 ]
@@ -58,7 +65,7 @@ CREATE TABLE IF NOT EXISTS raw.quarantine (
 # raw.observations holds release files, raw.api_observations API pulls; same columns (dbt sources).
 OBSERVATION_TABLES = ("observations", "api_observations")
 _OBS_DDL = """
-CREATE TABLE IF NOT EXISTS raw.{table} (
+CREATE {temp}TABLE {exists}{name} (
     release_id     VARCHAR NOT NULL,
     indicator_code VARCHAR NOT NULL,
     region_code    VARCHAR NOT NULL,
@@ -101,11 +108,17 @@ class ReleaseMeta:
     provenance: str
 
 
+def _obs_ddl(name: str, *, temp: bool = False) -> str:
+    if temp:
+        return _OBS_DDL.format(temp="OR REPLACE TEMP ", exists="", name=name)
+    return _OBS_DDL.format(temp="", exists="IF NOT EXISTS ", name=name)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create schema raw and its tables if missing (idempotent); drop the old primary key."""
     con.execute(_DDL_BASE)
     for table in OBSERVATION_TABLES:
-        con.execute(_OBS_DDL.format(table=table))
+        con.execute(_obs_ddl(f"raw.{table}"))
         _drop_primary_key(con, table)
     from dagster_project.ingest.task_returns import ensure_schema as ensure_task_returns  # lazy: it imports store
 
@@ -124,7 +137,7 @@ def _drop_primary_key(con: duckdb.DuckDBPyConnection, table: str) -> None:
         return
     con.begin()
     try:
-        con.execute(_OBS_DDL.format(table=f"{table}__unkeyed"))
+        con.execute(_obs_ddl(f"raw.{table}__unkeyed"))
         con.execute(f"INSERT INTO raw.{table}__unkeyed SELECT * FROM raw.{table}")
         con.execute(f"DROP TABLE raw.{table}")
         con.execute(f"ALTER TABLE raw.{table}__unkeyed RENAME TO {table}")
@@ -199,46 +212,150 @@ def _upsert_release(
     )
 
 
+# A screen judges staged releases inside the commit's transaction: (connection, relation holding the
+# staged rows, {release_id: source_file}) -> {release_id: errors}; a release with errors is quarantined.
+Screen = Callable[[duckdb.DuckDBPyConnection, str, dict[str, str]], dict[str, list[IngestError]]]
+
+_stage_ids = itertools.count(1)
+
+
+class ReleaseStage:
+    """Releases staged in a temporary table of ``con`` (nothing in raw changes) until :meth:`commit`.
+
+    An ingestion run stages its files one by one (each checked for duplicate keys as it is staged),
+    then commits them together: one expectation-suite pass over the staged rows and one transaction
+    that writes the good releases to raw.<table> and records the rejected ones as quarantined.
+    The staged rows count as history for the files staged after them (:meth:`relation_with_raw`),
+    as committed ones do.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str = "observations") -> None:
+        self.con = con
+        self.table = table
+        self.target = _table(table)
+        self.relation = f"_pmw_stage_{table}_{next(_stage_ids)}"
+        ensure_schema(con)
+        con.execute(_obs_ddl(self.relation, temp=True))
+        self.pending: dict[str, tuple[ReleaseMeta, int]] = {}
+
+    @property
+    def rows(self) -> int:
+        return sum(n for _, n in self.pending.values())
+
+    def relation_with_raw(self) -> str:
+        """SQL for raw.<table> plus the rows staged so far (history for the next file's checks)."""
+        return f"(SELECT * FROM {self.target} UNION ALL SELECT * FROM {self.relation})"
+
+    def staged_with_sha(self, sha256: str) -> tuple[str, str] | None:
+        for release_id, (meta, _) in self.pending.items():
+            if meta.sha256 == sha256:
+                return release_id, meta.source_file
+        return None
+
+    def add(self, release_id: str, observations: Sequence[Observation], meta: ReleaseMeta) -> int:
+        """Stage ``observations`` as the release's rows; a duplicate key refuses it (nothing staged)."""
+        import pandas as pd  # local import: the vectorised long-format path never needs pandas
+
+        now = _now()
+        # Plain tuples, not dataclasses.asdict: asdict deep-copies every field of every row and was the
+        # single largest cost of loading a national release (see BENCHMARKS.md). Fields are immutable.
+        frame = pd.DataFrame.from_records(
+            [(release_id, *_observation_fields(o), now) for o in observations],
+            columns=list(_OBS_COLUMNS),
+        )
+        frame["source_row"] = frame["source_row"].astype("Int64")  # nullable: HTML prose rows may lack one
+        cols = ", ".join(_OBS_COLUMNS)
+        self.con.register("_pmw_obs_in", frame)
+        try:
+            return self._stage(release_id, meta, f"INSERT INTO {self.relation} ({cols}) SELECT {cols} FROM _pmw_obs_in")
+        finally:
+            self.con.unregister("_pmw_obs_in")
+
+    def add_query(self, release_id: str, query: str, params: Sequence[Any], meta: ReleaseMeta) -> int:
+        """As :meth:`add`, for rows already in DuckDB: ``query`` selects the observation columns in
+        field order (:class:`Observation`); the release id and staging time are added here. Any error
+        the query raises (on purpose, too) stages nothing and propagates."""
+        cols = ", ".join(_OBS_COLUMNS)
+        # parameters in text order: release_id, ingested_at, then the query's own
+        sql = f"INSERT INTO {self.relation} ({cols}) SELECT ?, *, ? FROM ({query})"
+        return self._stage(release_id, meta, sql, [release_id, _now(), *params])
+
+    def _stage(self, release_id: str, meta: ReleaseMeta, sql: str, params: Sequence[Any] = ()) -> int:
+        self.con.execute(f"DELETE FROM {self.relation} WHERE release_id = ?", [release_id])
+        self.pending.pop(release_id, None)
+        try:
+            self.con.execute(sql, list(params))
+            _check_release_keys(self.con, self.relation, release_id)
+        except BaseException:
+            self.con.execute(f"DELETE FROM {self.relation} WHERE release_id = ?", [release_id])
+            raise
+        [(rows,)] = self.con.execute(
+            f"SELECT count(*) FROM {self.relation} WHERE release_id = ?", [release_id]
+        ).fetchall()
+        self.pending[release_id] = (meta, rows)
+        return rows
+
+    def commit(self, screen: Screen | None = None) -> dict[str, list[IngestError]]:
+        """Judge the staged releases with ``screen`` and write them, in one transaction.
+
+        Each release is either written to raw.<table> (replacing its earlier rows, its quarantine
+        records cleared) or, when the screen gives it errors, recorded as quarantined with them (a
+        release of the same bytes loaded before keeps its rows). If the screen cannot run, nothing
+        is written and the error propagates. Returns the rejected releases and their errors.
+        """
+        if not self.pending:
+            return {}
+        con, cols = self.con, ", ".join(_OBS_COLUMNS)
+        sources = {release_id: meta.source_file for release_id, (meta, _) in self.pending.items()}
+        con.begin()
+        try:
+            rejected = {k: v for k, v in (screen(con, self.relation, sources) if screen else {}).items() if v}
+            good = [release_id for release_id in self.pending if release_id not in rejected]
+            now = _now()
+            if good:
+                con.execute(f"DELETE FROM {self.target} WHERE list_contains(?, release_id)", [good])
+                con.execute("DELETE FROM raw.quarantine WHERE list_contains(?, release_id)", [good])
+                con.execute(
+                    f"INSERT INTO {self.target} ({cols}) SELECT {cols} FROM {self.relation} "
+                    "WHERE list_contains(?, release_id)",
+                    [good],
+                )
+                for release_id in good:
+                    meta, rows = self.pending[release_id]
+                    _upsert_release(con, release_id, meta, rows, "loaded", 0, now)
+            for release_id, errors in rejected.items():
+                _record_quarantine(con, release_id, self.pending[release_id][0], errors, now)
+            con.execute(f"DELETE FROM {self.relation}")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        self.pending.clear()
+        return rejected
+
+    def close(self) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {self.relation}")
+
+
 def load_release(
     con: duckdb.DuckDBPyConnection,
     release_id: str,
     observations: Sequence[Observation],
     meta: ReleaseMeta,
     table: str = "observations",
+    screen: Screen | None = None,
 ) -> int:
-    """Replace the release's rows with ``observations`` in one transaction; return the row count.
+    """Stage and commit one release (:class:`ReleaseStage`); return the row count.
 
-    ``table`` is ``observations`` (release files) or ``api_observations`` (API pulls).
+    ``table`` is ``observations`` (release files) or ``api_observations`` (API pulls). A duplicate key
+    raises with nothing written; a release the ``screen`` rejects is quarantined (0 rows returned).
     """
-    import pandas as pd  # local import: the vectorised long-format path never needs pandas
-
-    target = _table(table)
-    now = _now()
-    # Plain tuples, not dataclasses.asdict: asdict deep-copies every field of every row and was the
-    # single largest cost of loading a national release (see BENCHMARKS.md). Fields are immutable.
-    frame = pd.DataFrame.from_records(
-        [(release_id, *_observation_fields(o), now) for o in observations],
-        columns=list(_OBS_COLUMNS),
-    )
-    frame["source_row"] = frame["source_row"].astype("Int64")  # nullable: HTML prose rows may lack one
-    cols = ", ".join(_OBS_COLUMNS)
-    # Register outside the transaction: unregistering inside an aborted one would mask the real error.
-    con.register("_pmw_obs_in", frame)
+    stage = ReleaseStage(con, table)
     try:
-        con.begin()
-        try:
-            con.execute(f"DELETE FROM {target} WHERE release_id = ?", [release_id])
-            con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
-            _upsert_release(con, release_id, meta, len(frame), "loaded", 0, now)
-            con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM _pmw_obs_in")
-            _check_release_keys(con, target, release_id)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+        rows = stage.add(release_id, observations, meta)
+        return 0 if stage.commit(screen) else rows
     finally:
-        con.unregister("_pmw_obs_in")
-    return len(frame)
+        stage.close()
 
 
 def load_release_query(
@@ -248,44 +365,58 @@ def load_release_query(
     params: Sequence[Any],
     meta: ReleaseMeta,
     table: str = "observations",
+    screen: Screen | None = None,
 ) -> int:
-    """As :func:`load_release`, for rows already in DuckDB: ``query`` selects the observation columns.
-
-    ``query`` (with its ``params``) returns the columns of :class:`Observation` in field order; the
-    release id and ingestion time are added here. Same transaction and release bookkeeping as
-    :func:`load_release`: the release's previous rows and quarantine records are replaced, so loading
-    the same release twice stores it once. Any error (including one the query raises on purpose, or
-    a duplicate key) rolls everything back and propagates. Returns the row count.
-    """
-    target = _table(table)
-    now = _now()
-    cols = ", ".join(_OBS_COLUMNS)
-    con.begin()
+    """As :func:`load_release`, for rows already in DuckDB (:meth:`ReleaseStage.add_query`)."""
+    stage = ReleaseStage(con, table)
     try:
-        con.execute(f"DELETE FROM {target} WHERE release_id = ?", [release_id])
-        con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
-        # parameters in text order: release_id, ingested_at, then the query's own
-        [(rows,)] = con.execute(
-            f"INSERT INTO {target} ({cols}) SELECT ?, *, ? FROM ({query})", [release_id, now, *params]
-        ).fetchall()
-        _check_release_keys(con, target, release_id)
-        _upsert_release(con, release_id, meta, rows, "loaded", 0, now)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return rows
+        rows = stage.add_query(release_id, query, params, meta)
+        return 0 if stage.commit(screen) else rows
+    finally:
+        stage.close()
 
 
-def loaded_with_sha(con: duckdb.DuckDBPyConnection, sha256: str, table: str = "observations") -> tuple[str, str] | None:
-    """(release_id, source_file) of a loaded release with these bytes, or None: idempotency by content."""
+def loaded_with_sha(
+    con: duckdb.DuckDBPyConnection, sha256: str, table: str = "observations", stage: ReleaseStage | None = None
+) -> tuple[str, str] | None:
+    """(release_id, source_file) of a loaded (or, this run, staged) release with these bytes, or None:
+    idempotency by content."""
     _table(table)
     rows = con.execute(
         """SELECT release_id, source_file FROM raw.releases WHERE sha256 = ? AND status = 'loaded'
            ORDER BY ingested_at LIMIT 1""",
         [sha256],
     ).fetchall()
-    return (rows[0][0], rows[0][1]) if rows else None
+    if rows:
+        return rows[0][0], rows[0][1]
+    return stage.staged_with_sha(sha256) if stage is not None else None
+
+
+def _record_quarantine(
+    con: duckdb.DuckDBPyConnection, release_id: str, meta: ReleaseMeta, errors: Sequence[IngestError], now: datetime
+) -> None:
+    """Inside the caller's transaction: the release as quarantined (unless the same bytes are loaded)
+    and its errors."""
+    # fetchall, not fetchone: duckdb 2 refuses further work while a result is unfinished.
+    loaded = con.execute(
+        "SELECT count(*) FROM raw.releases WHERE release_id = ? AND status = 'loaded'", [release_id]
+    ).fetchall()
+    if not loaded[0][0]:
+        _upsert_release(con, release_id, meta, 0, "quarantined", len(errors), now)
+    con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
+    # one statement over lists (a bad file can have thousands of errors; executemany is row by row)
+    con.execute(
+        'INSERT INTO raw.quarantine (release_id, source_file, "row", "column", reason, quarantined_at) '
+        "SELECT ?, unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?",
+        [
+            release_id,
+            [e.file for e in errors],
+            [e.row for e in errors],
+            [e.column for e in errors],
+            [e.reason for e in errors],
+            now,
+        ],
+    )
 
 
 def record_quarantine(
@@ -294,44 +425,13 @@ def record_quarantine(
     meta: ReleaseMeta,
     errors: Sequence[IngestError],
 ) -> None:
-    """Record a rejected release and its errors. Never touches any stored observations.
-
-    If the same release was loaded before (same bytes), its 'loaded' status and rows are kept.
-    """
-    import pandas as pd  # local import, as in load_release
-
-    now = _now()
-    frame = pd.DataFrame(
-        [
-            {
-                "release_id": release_id,
-                "source_file": e.file,
-                "row": e.row,
-                "column": e.column,
-                "reason": e.reason,
-                "quarantined_at": now,
-            }
-            for e in errors
-        ],
-        columns=["release_id", "source_file", "row", "column", "reason", "quarantined_at"],
-    )
-    frame["row"] = frame["row"].astype("Int64")
-    cols = 'release_id, source_file, "row", "column", reason, quarantined_at'
-    con.register("_pmw_q_in", frame)
+    """Record a rejected release and its errors, in one transaction. Never touches any stored
+    observations: if the same release was loaded before (same bytes), its 'loaded' status and rows are
+    kept."""
+    con.begin()
     try:
-        con.begin()
-        try:
-            # fetchall, not fetchone: duckdb 2 refuses further work while a result is unfinished.
-            loaded = con.execute(
-                "SELECT count(*) FROM raw.releases WHERE release_id = ? AND status = 'loaded'", [release_id]
-            ).fetchall()
-            if not loaded[0][0]:
-                _upsert_release(con, release_id, meta, 0, "quarantined", len(frame), now)
-            con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
-            con.execute(f"INSERT INTO raw.quarantine ({cols}) SELECT {cols} FROM _pmw_q_in")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-    finally:
-        con.unregister("_pmw_q_in")
+        _record_quarantine(con, release_id, meta, errors, _now())
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise

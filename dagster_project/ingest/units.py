@@ -7,7 +7,6 @@ the factor or the exchange rate used so a converted figure can be traced back.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +18,6 @@ __all__ = [
     "UnitError",
     "ExchangeRate",
     "normalize_unit",
-    "is_known_unit",
     "load_exchange_rates",
     "Conversion",
     "conversion",
@@ -106,10 +104,6 @@ def normalize_unit(text: str | None) -> str:
     return _ALIASES.get(s, _ALIASES.get(s.lower(), s))
 
 
-def is_known_unit(unit: str) -> bool:
-    return normalize_unit(unit) in _UNITS
-
-
 @dataclass(frozen=True)
 class ExchangeRate:
     year: int
@@ -119,9 +113,9 @@ class ExchangeRate:
 
 
 def _default_rates_path() -> Path:
-    seeds = os.environ.get("PMW_SEEDS_DIR")
-    base = Path(seeds) if seeds else Path(__file__).resolve().parents[2] / "seeds"
-    return base / "exchange_rates.csv"
+    from dagster_project.settings import default_seeds_dir
+
+    return default_seeds_dir() / "exchange_rates.csv"
 
 
 @lru_cache(maxsize=8)

@@ -15,7 +15,7 @@ import duckdb
 from dagster_project.ingest.catalog import Catalog, Indicator
 from dagster_project.ingest.models import MEASURES, PROVENANCES, SPAN_MEASURES, IngestError, Observation
 from dagster_project.ingest.qualifiers import BOUNDS, is_formula_like
-from dagster_project.ingest.store import OBSERVATION_TABLES
+from dagster_project.ingest.store import OBSERVATION_TABLES, ReleaseStage
 from dagster_project.ingest.units import UnitError, measure_unit
 
 __all__ = [
@@ -203,25 +203,33 @@ def validate_observations(
 
 
 def history_outliers(
-    con: duckdb.DuckDBPyConnection, candidates: str, params: Sequence[Any], *, release_id: str, table: str
+    con: duckdb.DuckDBPyConnection,
+    candidates: str,
+    params: Sequence[Any],
+    *,
+    release_id: str,
+    table: str,
+    stage: ReleaseStage | None = None,
 ) -> list[tuple[int | None, str, float, float, float]]:
     """Rows whose level is more than its indicator's ``history_factor`` away from its history.
 
     ``candidates`` (SQL with ``params``) selects indicator_code, region_code, subject_code, measure,
     period_kind, period_code, value, source_row, factor. History: the median of every figure already
     loaded (any vintage, other releases) for the same indicator, region, subject, measure and the
-    same span of the year (``-05``, ``-01~05``, ``-Q2``) in any year. Returns (source_row,
+    same span of the year (``-05``, ``-01~05``, ``-Q2``) in any year; with ``stage``, the releases
+    staged earlier in the run count as loaded. Returns (source_row,
     period_code, value, median, factor) of the rows outside [median / factor, median x factor].
     """
     if table not in OBSERVATION_TABLES:  # whitelisted: the name is interpolated into SQL
         raise ValueError(f"unknown observation table {table!r}; expected one of {OBSERVATION_TABLES}")
+    source = stage.relation_with_raw() if stage is not None else f"raw.{table}"
     return con.execute(
         f"""
         WITH cand AS ({candidates}),
         hist AS (
             SELECT o.indicator_code, o.region_code, o.subject_code, o.measure, o.period_kind,
                    substr(o.period_code, 5) AS span, median(o.value) AS med
-            FROM raw.{table} o
+            FROM {source} o
             WHERE o.release_id <> ?
               AND o.indicator_code IN (SELECT DISTINCT indicator_code FROM cand)
             GROUP BY ALL

@@ -544,186 +544,27 @@ have ended are kept as recorded; later revisions do not rewrite them).</p>
 </section>"""
 
 
-CSS = """
-*{box-sizing:border-box}
-body{font-family:'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',system-ui,sans-serif;
-  margin:0;color:#1f2328;background:#f6f8fa;font-size:14px;line-height:1.45}
-header{background:#0b3d5c;color:#fff;padding:18px 28px}
-header h1{margin:0 0 4px;font-size:22px}
-header .meta{opacity:.85;font-size:12px}
-nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #d0d7de;padding:6px 28px;z-index:5}
-nav a{margin-right:16px;color:#0b3d5c;text-decoration:none;font-size:13px}
-main{padding:0 28px 40px}
-section{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:14px 18px;margin:16px 0}
-h2{margin:0 0 10px;font-size:19px}
-h2 small,h3 small,h4 small{font-weight:normal;color:#57606a}
-h3{font-size:15px;margin:16px 0 6px}
-h4{font-size:13px;margin:0 0 4px}
-.muted{color:#6e7781}
-small{font-size:11px}
-.banner{background:#fff8c5;border:1px solid #d4a72c;color:#4d2d00;padding:8px 12px;border-radius:6px;
-  margin-top:10px}
-.cards{display:flex;flex-wrap:wrap;gap:10px}
-.card{border:1px solid #d0d7de;border-top:6px solid;border-radius:6px;background:#fff;padding:8px 14px;
-  min-width:118px;text-align:left;cursor:pointer;font:inherit}
-.card.active{outline:2px solid #0969da}
-.card .count{display:block;font-size:28px;font-weight:700}
-.card .lbl{font-size:12px}
-.plans{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:12px;margin:12px 0}
-.bar{height:10px;background:#eaeef2;border-radius:5px;overflow:hidden;margin:4px 0}
-.bar div{height:100%;background:#0969da}
-.two{display:grid;grid-template-columns:minmax(300px,1fr) minmax(300px,1.2fr);gap:16px;align-items:start}
-table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{border-bottom:1px solid #eaeef2;padding:5px 6px;vertical-align:top;text-align:left}
-th{background:#f6f8fa}
-#scorecard-table thead th{position:sticky;top:30px;z-index:2}
-td.n{text-align:right}
-table.sortable th{cursor:pointer}
-table.sortable th.asc::after{content:' ▲'}
-table.sortable th.desc::after{content:' ▼'}
-.chip{display:inline-block;color:#fff;border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap}
-.chip small{color:#fff;opacity:.9}
-.q{display:inline-block;border-radius:4px;padding:0 5px;font-size:11px;white-space:nowrap}
-.q-illustrative{border:1px dashed #9a6700;color:#9a6700;background:#fff8c5}
-.q-derived{border:1px solid #e69138;color:#8a4b00;background:#fff1e0}
-.q-published{border:1px solid #1a7f37;color:#1a7f37;background:#dafbe1}
-.q-cell-illustrative{font-style:italic}
-.q-cell-derived{text-decoration:underline dotted}
-.quote{max-width:220px;color:#57606a;font-size:12px}
-.short{color:#d1242f}
-.ok{color:#1a7f37}
-.overdue{color:#fff;background:#d1242f;border-radius:4px;padding:0 4px;font-size:11px}
-.mini{position:relative;height:8px;background:#eaeef2;border-radius:4px;width:110px;margin:3px 0}
-.mini div{height:100%;background:#0969da;border-radius:4px}
-.mini i{position:absolute;top:-3px;width:2px;height:14px;background:#1f2328}
-.filters{margin:6px 0 10px}
-.filters select,.filters input{font:inherit;padding:2px 4px;margin-right:10px}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(430px,1fr));gap:14px}
-.chart{border:1px solid #eaeef2;border-radius:6px;padding:8px}
-.fnote{font-size:11px;color:#57606a;margin:2px 0 0}
-.fig{min-height:200px}
-.tiles{display:grid;grid-template-columns:repeat(4,92px);grid-auto-rows:70px;gap:4px}
-.tile{border:1px solid #d0d7de;border-radius:6px;padding:3px;font-size:11px;line-height:1.25;text-align:center;
-  display:flex;flex-direction:column;align-items:center;justify-content:center}
-.tile span{font-size:15px;font-weight:700}
-.tile small{font-size:10px}
-.twomap{display:grid;grid-template-columns:390px 1fr;gap:16px;align-items:start}
-.regional{border-top:1px solid #eaeef2;padding-top:10px;margin-top:10px}
-.scroll{overflow-x:auto}
-table.grid td,table.grid th{white-space:nowrap}
-td.stage{font-size:11.5px}
-tr.group th{background:#eaeef2}
-.legend{display:inline-block;padding:0 6px;border-radius:4px;border:1px solid #d0d7de;font-size:11px;
-  margin-right:4px}
-ol.sources{font-size:12px;columns:2;column-gap:30px}
-ol.sources li{break-inside:avoid;margin-bottom:4px}
-a.fn{text-decoration:none;color:#0969da;white-space:nowrap}
-footer{padding:0 28px 30px;color:#57606a;font-size:12px}
-@media print{nav{display:none}section{break-inside:avoid-page}}
-.hcard{border:1px solid #d0d7de;border-top:6px solid;border-radius:6px;background:#fff;padding:4px 10px;
-  min-width:96px}
-.hcard .count{display:block;font-size:20px;font-weight:700}
-.hcard .lbl{font-size:12px}
-ul.changes{columns:2;font-size:12.5px}
-.downloads a{color:#fff;margin-right:14px}
-#scorecard .scroll{max-width:100%}
-#scorecard-table th,table.matrix th{white-space:nowrap}
-/* phones (WeChat, 390 px): one column, wide tables scroll inside their box, nothing wider than the screen */
-@media (max-width:700px){
-  header,nav,main,footer{padding-left:10px;padding-right:10px}
-  header h1{font-size:18px}
-  nav{overflow-x:auto;white-space:nowrap}
-  section{padding:10px 10px}
-  .plans,.two,.charts,.twomap{grid-template-columns:minmax(0,1fr)}
-  .tiles{grid-template-columns:repeat(4,minmax(0,1fr))}
-  .card,.hcard{min-width:0;flex:1 1 40%}
-  .quote{max-width:160px}
-  ol.sources,ul.changes{columns:1}
-  header,.banner{overflow-wrap:anywhere}
-  header code,.banner code{word-break:break-all}
-  .filters select,.filters input{max-width:100%;margin-bottom:4px}
-  #scorecard-table thead th{position:static}
-}
-"""
-
-JS = """
-(function(){
-  var table=document.getElementById('scorecard-table'); if(!table) return;
-  var tbody=table.tBodies[0], heads=table.tHead.rows[0].cells;
-  Array.prototype.forEach.call(heads,function(th,i){th.addEventListener('click',function(){
-    var asc=!th.classList.contains('asc');
-    Array.prototype.forEach.call(heads,function(h){h.classList.remove('asc','desc')});
-    th.classList.add(asc?'asc':'desc'); var num=th.dataset.type==='num';
-    var rows=Array.prototype.slice.call(tbody.rows);
-    rows.sort(function(a,b){
-      var x=a.cells[i].dataset.v||a.cells[i].textContent, y=b.cells[i].dataset.v||b.cells[i].textContent;
-      if(num){x=parseFloat(x);y=parseFloat(y);if(isNaN(x))return 1;if(isNaN(y))return -1;return asc?x-y:y-x;}
-      return asc?x.localeCompare(y,'zh'):y.localeCompare(x,'zh');});
-    rows.forEach(function(r){tbody.appendChild(r)});});});
-  var fs=document.getElementById('f-status'), fsec=document.getElementById('f-section');
-  var ft=document.getElementById('f-text');
-  function apply(){var n=0;Array.prototype.forEach.call(tbody.rows,function(r){
-    var ok=(!fs.value||r.dataset.status===fs.value)&&(!fsec.value||r.dataset.section===fsec.value)&&
-      (!ft.value||r.textContent.toLowerCase().indexOf(ft.value.toLowerCase())>=0);
-    r.style.display=ok?'':'none'; if(ok)n++;});
-    document.getElementById('f-count').textContent=n+' 项 rows';
-    document.querySelectorAll('.card').forEach(function(c){c.classList.toggle('active',c.dataset.status===fs.value)});}
-  [fs,fsec].forEach(function(el){el.addEventListener('change',apply)}); ft.addEventListener('input',apply);
-  document.querySelectorAll('.card').forEach(function(c){c.addEventListener('click',function(){
-    fs.value=fs.value===c.dataset.status?'':c.dataset.status; apply();
-    document.getElementById('scorecard').scrollIntoView();});});
-  apply();
-})();
-"""
-
-
-HISTORY_JS = """
-(function(){
-  var el=document.getElementById('h-data'); if(!el) return;
-  var d=JSON.parse(el.textContent), pick=document.getElementById('h-month');
-  function esc(t){return String(t).replace(/[&<>"]/g,function(c){
-    return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c];});}
-  function code(ch){var i=ch.charCodeAt(0)-97; return i>=0&&i<d.codes.length?d.codes[i]:null;}
-  function render(){
-    var m=pick.value, s=d.m[m], counts={};
-    for(var i=0;i<s.length;i++){var c=code(s[i]); if(c) counts[c]=(counts[c]||0)+1;}
-    document.getElementById('h-cards').innerHTML=d.codes.map(function(c){var l=d.labels[c];
-      return '<div class="hcard" data-status="'+c+'" style="border-top-color:'+l[2]+'"><span class="count">'+
-        (counts[c]||0)+'</span><span class="lbl">'+esc(l[0])+'<br><small>'+esc(l[1])+
-        '</small></span></div>';}).join('');
-    var k=d.months.indexOf(m), prev=k>0?d.months[k-1]:null, items=[];
-    if(prev){var p=d.m[prev];
-      for(var j=0;j<s.length;j++){var a=code(p[j]), b=code(s[j]);
-        if(a&&b&&a!==b) items.push('<li data-target="'+esc(d.targets[j])+'"><b>'+esc(d.targets[j])+'</b> '+
-          esc(d.titles[d.targets[j]]||'')+'：'+esc(d.labels[a][0])+' → '+esc(d.labels[b][0])+'</li>');}}
-    document.getElementById('h-period').textContent=prev?(prev+' → '+m):m;
-    document.getElementById('h-changes').innerHTML=items.length?items.join(''):
-      '<li class="muted">无变化 no change'+(prev?'':' (first month)')+'</li>';
-  }
-  pick.addEventListener('change',render); render();
-})();
-"""
-
-
 def _no_progress(done: int, total: int) -> None:
     return None
 
 
-def _quarantined(files: list) -> str:
-    """Files quarantined since the last clean ingestion: the figures they carried are not in the report."""
-    if not files:
-        return ""
-    items = "".join(
-        f"<li><code>{e(f.name)}</code> ({f.at:%Y-%m-%d %H:%M} UTC): {e(f.reason)}"
-        + (f" (+{f.problems - 1} more)" if f.problems > 1 else "")
-        + "</li>"
-        for f in files
-    )
-    return (
-        f'<div class="banner" id="quarantined"><b>⚠ {len(files)} 个文件被隔离 quarantined since the last clean '
-        "ingestion</b> — 其数据未载入，本报告不含这些数据 / their figures were not loaded and are not in this "
-        f"report. Fix them and drop them in the landing folder again.<ul>{items}</ul></div>"
-    )
+_TEMPLATES = None
+
+
+def templates():
+    """The report's Jinja2 templates (package data, dagster_project/report/templates/), autoescaped:
+    a value is escaped unless it is already HTML (``Markup``, e.g. a section built by this module)."""
+    global _TEMPLATES
+    if _TEMPLATES is None:
+        from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+        _TEMPLATES = Environment(
+            loader=PackageLoader("dagster_project.report", "templates"),
+            autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "j2"), default=True),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,  # the included CSS and JS keep their last line break
+        )
+    return _TEMPLATES
 
 
 def render_report(
@@ -749,40 +590,29 @@ def render_report(
     qualitative = _qualitative(sc)
     units = units_html(data.db_path)  # 责任单位: the task ledger's unit view
     history = _history(data)
+    from markupsafe import Markup
+
     quality = data.progress["actual_quality"].value_counts()
-    total = int(quality.sum()) or 1
     n_ill, n_der, n_pub = (int(quality.get(q, 0)) for q in ("illustrative", "derived", "published"))
-    banner = (
-        f'<div class="banner"><b>⚠ 示意数据 Illustrative data.</b> {n_ill}/{total} '
-        f"个进度数值为示意（生成的样例数据），{n_der} 个为推算，仅 {n_pub} 个为公开数据。 "
-        f"{n_ill} of {total} progress figures are illustrative sample data, {n_der} derived from published "
-        f"figures, {n_pub} published. "
-        f"Badges mark each figure: {badge('published')} {badge('derived')} {badge('illustrative')}</div>"
+    sections = [summary, history, scorecard, chart_html, regional, projects, qualitative, units]
+    html = (
+        templates()
+        .get_template("report.html.j2")
+        .render(
+            title=TITLE,
+            version=data.version,
+            assessed_as_of=data.assessed_as_of,
+            published_at=data.published_at,
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            workbook=WORKBOOK_FILE_NAME,
+            quality={"illustrative": n_ill, "derived": n_der, "published": n_pub, "total": int(quality.sum()) or 1},
+            badges=Markup(" ".join(badge(q) for q in ("published", "derived", "illustrative"))),
+            quarantined=quarantined or [],
+            sections=[Markup(section) for section in sections],  # built by this module, values escaped by e()
+            sources=Markup(sources.html()),
+            db_name=data.db_path.name,
+        )
     )
-    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    html = f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="pmw-version" content="{e(data.version)}"><title>{TITLE}</title><style>{CSS}</style></head>
-<body><header><h1>株洲市政府工作报告目标进度报告</h1>
-<div>Progress report on the targets of the Zhuzhou government work report</div>
-<div class="meta">评估日期 assessed as of <b id="as-of">{data.assessed_as_of}</b> · 发布版本 published version
-<code>{e(data.version)}</code> ({e(data.published_at)} UTC) · 生成 generated {generated}</div>
-<div class="meta downloads"><a href="{WORKBOOK_FILE_NAME}" download>⬇ 序时进度表 Excel ({WORKBOOK_FILE_NAME})</a>
-<span>打印简报 printable brief: <code>pmw report --pdf</code></span></div>{banner}
-{_quarantined(quarantined or [])}</header>
-<nav><a href="#summary">概览 Summary</a><a href="#history">月末状态 By month</a>
-<a href="#scorecard">计分卡 Scorecard</a><a href="#charts">进度图 Charts</a>
-<a href="#regional">分地区 Regions</a><a href="#projects">项目 Projects</a><a href="#qualitative">定性 Qualitative</a>
-<a href="#units">单位 Units</a><a href="#sources">来源 Sources</a></nav>
-<main>{summary}{history}{scorecard}{chart_html}{regional}{projects}{qualitative}{units}
-<section id="sources"><h2>数据来源 <small>Sources — every figure's release file and release date</small></h2>
-<p class="muted">[n] 为脚注编号，r 为文件行号 (row in the file, 1-based as a spreadsheet shows it).</p>
-{sources.html()}</section>
-</main><footer>方法 Method: 状态阈值见 seeds/status_thresholds.csv；序时进度、年均增速与预测的计算见
-fct_target_progress.calculation_trace（`pmw explain TARGET`）。Statuses, expected shares, growth rates and
-projections come from the published marts (<code>{e(data.db_path.name)}</code>);
-`pmw explain TARGET` prints any target's calculation.</footer>
-<script>{JS}{HISTORY_JS}</script></body></html>"""
     return html, figures
 
 

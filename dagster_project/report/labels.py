@@ -1,7 +1,9 @@
 """Presentation vocabulary shared by the HTML report and the terminal: labels, colours, number format.
 
-Statuses and their colours mirror seeds/statuses.csv (a test keeps them in step); the published copy
-carries each target's status label but not the full list, which the summary needs even for zero counts.
+Statuses, their names, colours and the order a reader wants them in come from seeds/statuses.csv
+(task statuses from seeds/task_statuses.csv), read here: a status added or recoloured there needs no
+code change. The published copy carries each target's status label but not the full list, which the
+summary needs even for zero counts.
 """
 
 from __future__ import annotations
@@ -9,31 +11,25 @@ from __future__ import annotations
 import csv
 import math
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from dagster_project.settings import load_settings
+from dagster_project.settings import REPO_ROOT
 
-# status_code -> (中文, English, colour); order = severity order of seeds/statuses.csv
-STATUSES: dict[str, tuple[str, str, str]] = {
-    "achieved": ("已完成", "Achieved", "#1a7f37"),
-    "on_track": ("正常推进", "On track", "#4c9a2a"),
-    "needs_acceleration": ("需加力推进", "Needs acceleration", "#d4a72c"),
-    "off_track": ("进度滞后", "Off track", "#d1242f"),
-    "deteriorating": ("逆向变化", "Deteriorating", "#8b0000"),
-    "no_data": ("暂无数据", "No data", "#8c959f"),
-    "not_assessable": ("无法评估", "Not assessable", "#57606a"),
-    "not_achieved": ("未完成", "Not achieved", "#6e2b2b"),
-}
+SEEDS_DIR = REPO_ROOT / "seeds"  # the catalogue the package ships (settings.seeds_dir by default)
 
 
-def read_statuses() -> dict[str, tuple[str, str]]:
+def _seed_rows(name: str, seeds_dir: Path) -> list[dict[str, str]]:
+    with open(seeds_dir / name, encoding="utf-8") as handle:
+        return sorted(csv.DictReader(handle), key=lambda r: int(r["sort_order"]))
+
+
+def read_statuses(seeds_dir: Path = SEEDS_DIR) -> dict[str, tuple[str, str]]:
     """status_code -> (中文, English), in the seed's sort order, read from seeds/statuses.csv itself, so a
     status added there (a code the command line accepts, a row in the Excel legend) needs no code change."""
-    with open(load_settings().seeds_dir / "statuses.csv", encoding="utf-8") as handle:
-        rows = sorted(csv.DictReader(handle), key=lambda r: int(r["sort_order"]))
-    return {r["status_code"]: (r["status_zh"], r["status_en"]) for r in rows}
+    return {r["status_code"]: (r["status_zh"], r["status_en"]) for r in _seed_rows("statuses.csv", seeds_dir)}
 
 
 def status_code_for(text: str, vocabulary: dict[str, tuple[str, str]]) -> str | None:
@@ -45,17 +41,31 @@ def status_code_for(text: str, vocabulary: dict[str, tuple[str, str]]) -> str | 
     return None
 
 
+def read_status_styles(seeds_dir: Path = SEEDS_DIR) -> dict[str, tuple[str, str, str]]:
+    """status_code -> (中文, English, colour), in the seed's sort order."""
+    return {
+        r["status_code"]: (r["status_zh"], r["status_en"], r["colour"]) for r in _seed_rows("statuses.csv", seeds_dir)
+    }
+
+
+def read_attention(seeds_dir: Path = SEEDS_DIR) -> list[str]:
+    """The status codes in the order a reader wants them: what needs attention first (attention_order)."""
+    rows = _seed_rows("statuses.csv", seeds_dir)
+    return [r["status_code"] for r in sorted(rows, key=lambda r: int(r["attention_order"]))]
+
+
+def read_task_statuses(seeds_dir: Path = SEEDS_DIR) -> dict[str, tuple[str, str, str]]:
+    """task_status_code -> (中文, English, colour), in the order of seeds/task_statuses.csv."""
+    return {
+        r["task_status_code"]: (r["task_status_zh"], r["task_status_en"], r["colour"])
+        for r in _seed_rows("task_statuses.csv", seeds_dir)
+    }
+
+
+# status_code -> (中文, English, colour); order = severity order of seeds/statuses.csv
+STATUSES: dict[str, tuple[str, str, str]] = read_status_styles()
 # the order a reader wants: what needs attention first
-ATTENTION = [
-    "deteriorating",
-    "off_track",
-    "needs_acceleration",
-    "no_data",
-    "on_track",
-    "achieved",
-    "not_achieved",
-    "not_assessable",
-]
+ATTENTION: list[str] = read_attention()
 
 # actual_quality -> (中文, English); only 'published' figures are real public numbers
 QUALITIES: dict[str, tuple[str, str]] = {
@@ -119,15 +129,6 @@ def day(value: Any) -> str:
 def bound_prefix(bound: Any) -> str:
     """'>600' for a published lower bound such as 突破600: the actual is not an exact value."""
     return {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈"}.get(str(bound or "eq"), "")
-
-
-def status_label(code: str) -> str:
-    zh, en, _ = STATUSES.get(code, (code, code, "#8c959f"))
-    return f"{zh} {en}"
-
-
-def status_colour(code: str) -> str:
-    return STATUSES.get(code, ("", "", "#8c959f"))[2]
 
 
 def quality_label(quality: Any) -> str:

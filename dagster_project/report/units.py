@@ -14,20 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from dagster_project.report.labels import read_task_statuses
 from dagster_project.report.published import open_published
 
 __all__ = ["UnitData", "load_unit_data", "find_unit", "unit_text", "units_html", "TASK_STATUSES"]
 
-# task_status_code -> (中文, English, colour), as seeds/task_statuses.csv (a test keeps them in step)
-TASK_STATUSES: dict[str, tuple[str, str, str]] = {
-    "completed": ("已完成", "Completed", "#1a7f37"),
-    "ahead": ("超序时", "Ahead of schedule", "#2da44e"),
-    "on_schedule": ("达序时", "On schedule", "#4c9a2a"),
-    "behind": ("欠序时", "Behind schedule", "#d4a72c"),
-    "overdue_milestone": ("节点逾期", "Milestone overdue", "#d1242f"),
-    "not_completed_at_deadline": ("到期未完成", "Not completed at deadline", "#6e2c2c"),
-    "no_return": ("逾期未报", "No return", "#8c959f"),
-}
+# task_status_code -> (中文, English, colour), read from seeds/task_statuses.csv
+TASK_STATUSES: dict[str, tuple[str, str, str]] = read_task_statuses()
 ASSIGNMENT_NOTE = (
     "责任分工为示意（工作报告未列明责任单位），城市可按 docs/task_ledger.md 导入自己的任务分解方案。"
     " The assignment of units is illustrative (the report names none); a city replaces it with its own "

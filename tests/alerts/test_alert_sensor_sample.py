@@ -21,6 +21,8 @@ def test_the_alert_sensor_writes_the_outbox_once_and_delivers_once(
     sample_pipeline_run, tmp_path, monkeypatch, webhook_receiver
 ):
     from dagster_project.alerts.sensor import alert_outbox_sensor
+    from dagster_project.resources import SettingsResource
+    from dagster_project.settings import load_settings
 
     config = tmp_path / "alert_channels.json"
     config.write_text(
@@ -30,15 +32,16 @@ def test_the_alert_sensor_writes_the_outbox_once_and_delivers_once(
     monkeypatch.setenv("PMW_HOME", str(sample_pipeline_run.home))
     monkeypatch.setenv("PMW_ALERT_CONFIG", str(config))
     monkeypatch.setenv("PMW_ALERTS_PATH", str(tmp_path / "alerts.duckdb"))
+    resources = {"settings": SettingsResource.from_settings(load_settings())}
     published = sample_pipeline_run.published
     events = q(published, "SELECT event_key, event_date FROM fct_alert_events")
     fresh = {k for k, d in events if d >= date.today() - timedelta(days=90)}
     assert len(events) > 0 and "return:KJJ:2026-09" in {k for k, _ in events}
 
-    first = alert_outbox_sensor(dg.build_sensor_context())
+    first = alert_outbox_sensor(dg.build_sensor_context(resources=resources))
     assert isinstance(first, dg.SkipReason) and f"{len(fresh)} new queued" in first.skip_message
     assert {b["event_key"] for b in webhook_receiver.bodies} == fresh
-    again = alert_outbox_sensor(dg.build_sensor_context())
+    again = alert_outbox_sensor(dg.build_sensor_context(resources=resources))
     assert "0 new queued" in again.skip_message and "0 deliveries made" in again.skip_message
     assert len(webhook_receiver.bodies) == len(fresh)
     outbox = q(tmp_path / "alerts.duckdb", "SELECT state, count(*) FROM alert_outbox GROUP BY state")

@@ -126,18 +126,86 @@ def test_a_bad_release_fails_the_right_expectation(validator, parameters, good_b
             assert all(r["source_row"] >= 2 for r in failure.rows)
 
 
-def test_only_the_failing_release_of_a_packed_batch_is_rejected_and_it_can_be_taken_out(tmp_path):
-    from dagster_project.checks.raw import errors_for, quarantine_release, validate_releases, withdraw_releases
+def _stage_fixture(stage, release_id: str, source_file: str, *, rank: float | None = None) -> None:
+    """Stage the good fixture under ``release_id`` (the rank row set to ``rank`` when given)."""
+    from dagster_project.ingest.store import ReleaseMeta
+
+    scratch = f"_fixture_{release_id.replace('-', '_')}"
+    stage.con.execute(f"create or replace temp table {scratch} as select * from raw.observations limit 0")
+    stage.con.execute(f"insert into {scratch} select * from raw.observations where false")
+    load_raw_fixture(stage.con, release_id=release_id)  # into raw.observations, then moved to the stage
+    stage.con.execute(f"insert into {scratch} select * from raw.observations where release_id = ?", [release_id])
+    stage.con.execute("delete from raw.observations where release_id = ?", [release_id])
+    if rank is not None:
+        stage.con.execute(f"update {scratch} set value = ? where measure = 'rank'", [rank])
+    columns = [c for (c,) in stage.con.execute(f"select column_name from (describe {scratch})").fetchall()][1:-1]
+    meta = ReleaseMeta(source_file, release_id, "long", None, "illustrative")
+    stage.add_query(release_id, f"select {', '.join(columns)} from {scratch} order by source_row", [], meta)
+
+
+def test_the_store_commits_the_good_release_and_quarantines_the_bad_one_in_one_transaction(tmp_path):
+    """A packed stage of a good and a bad release: the suite judges both inside the commit; the good
+    one is written, the bad one never reaches raw and is quarantined with file, row and reason; what
+    was stored before stays."""
+    from dagster_project.checks.raw import RawScreen
+    from dagster_project.ingest.store import ReleaseStage
+
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    _stage_fixture(earlier := ReleaseStage(con), "fixture-earlier", "earlier.csv")
+    assert earlier.commit() == {}
+    stage = ReleaseStage(con)
+    _stage_fixture(stage, GOOD_RELEASE, "good.csv")
+    _stage_fixture(stage, "fixture-bad", "bad.csv", rank=15.0)
+    assert con.execute("select count(*) from raw.observations where release_id <> 'fixture-earlier'").fetchall() == [
+        (0,)
+    ]  # staged is not stored
+    screen = RawScreen(SEEDS)
+    rejected = stage.commit(screen)
+
+    assert len(screen.outcome.run.batches) == 1  # both releases fit one packed batch
+    assert set(rejected) == {"fixture-bad"} and set(screen.outcome.rejected) == {"fixture-bad"}
+    assert [e.row for e in rejected["fixture-bad"]] == [4] and "位次" in rejected["fixture-bad"][0].reason
+    counts = dict(con.execute("select release_id, count(*) from raw.observations group by 1").fetchall())
+    assert counts == {"fixture-earlier": 12, GOOD_RELEASE: 12}
+    assert dict(con.execute("select release_id, status from raw.releases").fetchall()) == {
+        "fixture-earlier": "loaded",
+        GOOD_RELEASE: "loaded",
+        "fixture-bad": "quarantined",
+    }
+    assert con.execute('select release_id, source_file, "row", "column" from raw.quarantine').fetchall() == [
+        ("fixture-bad", "bad.csv", 4, "value")
+    ]
+    assert con.execute(f"select count(*) from {stage.relation}").fetchall() == [(0,)]
+
+
+def test_when_the_suite_cannot_run_the_commit_writes_nothing(tmp_path):
+    """Fail closed: a screen that raises rolls the whole commit back (the files stay for the next run)."""
+    from dagster_project.ingest.store import ReleaseStage
+
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    stage = ReleaseStage(con)
+    _stage_fixture(stage, GOOD_RELEASE, "good.csv")
+
+    def broken(_con, _relation, _sources):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        stage.commit(broken)
+    assert con.execute("select count(*) from raw.observations").fetchall() == [(0,)]
+    assert con.execute("select count(*) from raw.releases").fetchall() == [(0,)]
+    assert stage.commit() == {} and con.execute("select count(*) from raw.observations").fetchall() == [(12,)]
+
+
+def test_validate_releases_judges_stored_rows_without_writing(tmp_path):
+    from dagster_project.checks.raw import errors_for, validate_releases
 
     con = duckdb.connect(":memory:")
     ensure_schema(con)
     load_raw_fixture(con)
     load_raw_fixture(con, release_id="fixture-bad")
     con.execute("update raw.observations set value = 15 where release_id = 'fixture-bad' and measure = 'rank'")
-    con.execute(
-        "insert into raw.releases values ('fixture-bad', 'bad.csv', 'x', 'long', '2024-04-28', 'illustrative', "
-        "12, 'loaded', now(), 0)"
-    )
     outcome = validate_releases(
         con,
         "observations",
@@ -147,27 +215,12 @@ def test_only_the_failing_release_of_a_packed_batch_is_rejected_and_it_can_be_ta
         run_id="test-run",
         asset="raw/observations",
     )
-    assert len(outcome.run.batches) == 1  # both releases fit one packed batch
     assert set(outcome.rejected) == {"fixture-bad"} and outcome.warned == {}
     assert [f.check_id for f in outcome.rejected["fixture-bad"]] == ["rank_within_peers"]
     report = (tmp_path / "raw_observations" / "latest.md").read_text()
     assert "rank_within_peers" in report and "fixture-bad" in report and "test-run" in report
-
-    errors = errors_for(outcome, "fixture-bad", "bad.csv")
     assert errors_for(outcome, GOOD_RELEASE, "good.csv") == []
-    assert [e.row for e in errors] == [4] and "位次" in errors[0].reason
-    quarantine_release(con, "observations", "fixture-bad", errors)
-    assert con.execute("select count(*) from raw.observations where release_id = 'fixture-bad'").fetchall() == [(0,)]
-    assert con.execute("select count(*) from raw.observations where release_id = ?", [GOOD_RELEASE]).fetchall() == [
-        (12,)
-    ]
-    assert con.execute("select status, error_count from raw.releases where release_id = 'fixture-bad'").fetchall() == [
-        ("quarantined", 1)
-    ]
-    assert con.execute('select "row", "column" from raw.quarantine').fetchall() == [(4, "value")]
-    # fail closed: releases the suite could not judge are taken out too (their files stay for a rerun)
-    withdraw_releases(con, "observations", [GOOD_RELEASE], "expectation suite could not run: boom")
-    assert con.execute("select count(*) from raw.observations").fetchall() == [(0,)]
+    assert con.execute("select count(*) from raw.observations").fetchall() == [(24,)]
 
 
 def test_a_release_that_passes_the_contract_but_not_the_suite_is_quarantined_by_ingestion(tmp_path, monkeypatch):
@@ -179,7 +232,7 @@ def test_a_release_that_passes_the_contract_but_not_the_suite_is_quarantined_by_
     from dagster_project.settings import load_settings
 
     point_settings_at(tmp_path, monkeypatch)
-    settings = prepare_environment()
+    settings = prepare_environment(load_settings())
     good = "2021-02/zhuzhou_tjyb_2021-01.csv"
     bad = ["checks/long_rank_beyond_peers.csv", "checks/long_published_without_source.csv"]
     (settings.landing_dir / "2021-02").mkdir(parents=True)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from dagster_project.ingest.periods import is_future, last_month, parse_period, shift_years
+from dagster_project.ingest.periods import last_month, parse_period, shift_years
 
 
 @pytest.mark.parametrize(
@@ -79,12 +79,6 @@ def test_canonical_codes_round_trip(code: str) -> None:
 def test_parse_period_rejects_junk(text: str, year: int | None, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_period(text, year)
-
-
-def test_is_future() -> None:
-    assert is_future("2022-05", date(2022, 5, 30)) is True
-    assert is_future("2022-05", date(2022, 5, 31)) is False
-    assert is_future(parse_period("2022"), date(2022, 6, 1)) is True
 
 
 def test_last_month_and_shift_years() -> None:

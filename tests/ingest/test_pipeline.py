@@ -12,7 +12,7 @@ import pytest
 
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.models import Observation
-from dagster_project.ingest.pipeline import derive_levels, ingest_file, ingest_payload
+from dagster_project.ingest.pipeline import ingest_file, ingest_payload
 from dagster_project.ingest.store import ReleaseMeta, load_release, make_release_id
 
 from .helpers import FIXTURES, copy_fixture, write_long_csv, write_monthly_xlsx
@@ -222,85 +222,6 @@ def test_ingest_payload(con: duckdb.DuckDBPyConnection, catalog: Catalog, qdir: 
     assert bad.status == "quarantined" and [(e.row, e.column) for e in bad.errors] == [(4, "value")]
     assert bad.quarantine_path is not None and bad.quarantine_path.exists()
     assert count(con) == 3
-
-
-def test_derive_levels_from_published_base() -> None:
-    base = Observation(
-        "gdp",
-        "430200",
-        "",
-        "2021",
-        "year",
-        date(2021, 1, 1),
-        date(2021, 12, 31),
-        "value",
-        3420.3,
-        "eq",
-        "亿元",
-        "3420.3",
-        "亿元",
-        "published",
-        "",
-        "tjcn.org 统计公报",
-        "gdp.csv",
-        2,
-        date(2022, 3, 20),
-    )
-    g22 = Observation(
-        "gdp",
-        "430200",
-        "",
-        "2022",
-        "year",
-        date(2022, 1, 1),
-        date(2022, 12, 31),
-        "yoy_pct",
-        4.5,
-        "eq",
-        "%",
-        "4.5",
-        "%",
-        "published",
-        "",
-        "公报2022",
-        "gdp.csv",
-        3,
-        date(2023, 3, 20),
-    )
-    g23 = Observation(
-        "gdp",
-        "430200",
-        "",
-        "2023",
-        "year",
-        date(2023, 1, 1),
-        date(2023, 12, 31),
-        "yoy_pct",
-        -1.0,
-        "approx",
-        "%",
-        "-1左右",
-        "%",
-        "illustrative",
-        "",
-        "",
-        "gdp.csv",
-        4,
-        date(2024, 3, 20),
-    )
-    d22, d23 = derive_levels(base, [g23, g22])
-    assert (d22.period_code, d22.value, d22.provenance, d22.bound) == (
-        "2022",
-        pytest.approx(3574.2135),
-        "derived",
-        "eq",
-    )
-    assert d22.derived_from.startswith("2021 level 3420.3 亿元 (published, tjcn.org 统计公报) × (1+4.5% 2022 yoy)")
-    assert (d23.period_code, d23.value, d23.bound) == ("2023", pytest.approx(3574.2135 * 0.99), "approx")
-    assert "× (1-1% 2023 yoy)" in d23.derived_from
-    assert d23.release_date == date(2024, 3, 20)
-    with pytest.raises(ValueError, match="do not continue"):
-        derive_levels(base, [g23])
 
 
 def test_release_key_keeps_subfolders_apart(
