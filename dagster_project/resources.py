@@ -78,11 +78,15 @@ def duckdb_resource(settings: Settings) -> DuckDBResource:
 def build_resources(settings: Settings) -> dict[str, object]:
     from dagster_dbt import DbtCliResource  # only the build needs dbt; `pmw ingest` never imports it
 
+    from dagster_project.engine import dbt_target, engine_name
+
     return {
         "duckdb": duckdb_resource(settings),
         "dbt": DbtCliResource(
             project_dir=str(settings.dbt_project_dir),
             profiles_dir=str(settings.dbt_project_dir),
             dbt_executable=dbt_executable(),
+            # PMW_ENGINE=duckdb|spark: which dbt target builds the project (dagster_project/engine.py)
+            target=dbt_target(engine_name()),
         ),
     }

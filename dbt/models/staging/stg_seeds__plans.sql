@@ -3,7 +3,7 @@ with source as (
 )
 
 select
-    cast(plan_id as varchar) as plan_id,
+    cast(plan_id as {{ dbt.type_string() }}) as plan_id,
     name_zh as plan_name_zh,
     name_en as plan_name_en,
     plan_kind,
