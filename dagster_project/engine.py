@@ -72,10 +72,17 @@ def export_raw_to_parquet(warehouse_path: Path, folder: Path, tables: Sequence[s
     written: dict[str, Path] = {}
     folder.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        present = {row[0] for row in con.execute("select table_name from information_schema.tables where table_schema = 'raw'").fetchall()}
+        present = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        }
         missing = [t for t in tables if t not in present]
         if missing:
-            raise EngineError(f"{warehouse_path}: no raw table {', '.join(missing)} to hand to Spark (run the ingestion first)")
+            raise EngineError(
+                f"{warehouse_path}: no raw table {', '.join(missing)} to hand to Spark (run the ingestion first)"
+            )
         for table in tables:
             target = folder / table
             staging = folder / f".{table}.writing"

@@ -154,7 +154,13 @@ def _spawn(state: ClusterState, name: str, cmd: list[str], env: dict[str, str], 
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True, **kwargs
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+            **kwargs,
         )
     state.processes.append(Proc(name=name, pid=proc.pid, log=str(log)))
     state.save()
@@ -391,7 +397,9 @@ def down(home: Path | None = None) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["up", "down", "env"])
-    parser.add_argument("--home", type=Path, default=None, help="cluster folder (default $PMW_CLUSTER_HOME or var/cluster)")
+    parser.add_argument(
+        "--home", type=Path, default=None, help="cluster folder (default $PMW_CLUSTER_HOME or var/cluster)"
+    )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-spark", action="store_true")
     args = parser.parse_args(argv)

