@@ -88,3 +88,21 @@ def test_seed_materialization_is_recorded_in_postgres(postgres, tmp_path, monkey
     # and the seed landed in the run's DuckDB warehouse (the engine stays DuckDB here)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from seeds.units").fetchone()[0] > 10
+
+
+def test_prepare_environment_keeps_a_dagster_yaml_it_did_not_write(tmp_path, monkeypatch):
+    """A cluster's $DAGSTER_HOME/dagster.yaml (PostgreSQL storage) survives `pmw run`; the runner's own
+    laptop default is still written where there is none, and refreshed where it wrote it."""
+    from dagster_project.runner import INSTANCE_YAML, prepare_environment
+
+    point_settings_at(tmp_path, monkeypatch)
+    instance_yaml = tmp_path / "dagster_home" / "dagster.yaml"
+    prepare_environment()
+    assert instance_yaml.read_text() == INSTANCE_YAML
+    instance_yaml.write_text(INSTANCE_YAML.replace("default_limit: 1", "default_limit: 2"))
+    prepare_environment()
+    assert instance_yaml.read_text() == INSTANCE_YAML  # an older runner-written file is refreshed
+    cluster_yaml = (REPO / "scripts" / "cluster_dagster.yaml").read_text()
+    instance_yaml.write_text(cluster_yaml)
+    prepare_environment()
+    assert instance_yaml.read_text() == cluster_yaml
