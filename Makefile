@@ -28,7 +28,8 @@ setup: $(INSTALL_STAMP) $(BYTECODE_STAMP) $(PLOTLY_JS) cluster-packages $(SPARK_
 cluster-packages:
 	@if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1 \
 		|| ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
-		apt-get update && apt-get install -y openjdk-17-jre-headless maven postgresql; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y openjdk-17-jre-headless maven postgresql; \
+		else echo "Spark and PostgreSQL need: apt-get install openjdk-17-jre-headless maven postgresql (as root)"; fi; \
 	fi
 
 $(SPARK_JARS): scripts/cluster_delta_jars.pom.xml
