@@ -70,6 +70,8 @@ select
     assessment.projected_gap,
     assessment.projection_ratio,
     assessment.status_code,
+    -- which rule gave the status (seeds/status_reasons.csv)
+    assessment.status_reason,
     statuses.status_zh,
     statuses.status_en,
     assessment.on_track_ratio as threshold_on_track,
