@@ -11,14 +11,40 @@ UV_VERSION := 0.9.30
 # same plotly.js version as the pinned Python plotly package (dagster_project/report/bundle.py).
 PLOTLY_JS_VERSION := 4.1.1
 PLOTLY_JS := $(VENV)/npm/node_modules/plotly.js-basic-dist-min/plotly-basic.min.js
+# Delta Lake's jars for the local Spark cluster (scripts/cluster.py), from Maven Central; without them
+# (no mvn, no network) the Spark tables are Parquet (docs/cluster.md).
+SPARK_JARS := $(VENV)/spark-jars/.copied
 
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup browser run test lint format ui docs bench clean
+.PHONY: setup browser cluster-packages spark-up spark-down run test lint format ui docs bench clean
 
-setup: $(INSTALL_STAMP) $(BYTECODE_STAMP) $(PLOTLY_JS)
+setup: $(INSTALL_STAMP) $(BYTECODE_STAMP) $(PLOTLY_JS) cluster-packages $(SPARK_JARS)
+
+## cluster-packages: Java 17 (Spark), Maven (Delta's jars) and PostgreSQL (Dagster's storage) from
+## Debian's packages, installed only when missing (as `make browser` installs Chromium).
+cluster-packages:
+	@if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1 \
+		|| ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y openjdk-17-jre-headless maven postgresql; \
+		else echo "Spark and PostgreSQL need: apt-get install openjdk-17-jre-headless maven postgresql (as root)"; fi; \
+	fi
+
+$(SPARK_JARS): scripts/cluster_delta_jars.pom.xml
+	@mkdir -p $(VENV)/spark-jars
+	@if mvn -B -q -f scripts/cluster_delta_jars.pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+		-DincludeGroupIds=io.delta -DoutputDirectory=$(CURDIR)/$(VENV)/spark-jars; then touch $@; \
+	else echo "Delta Lake's jars could not be had: the Spark tables will be Parquet (docs/cluster.md)"; fi
+
+## make spark-up / spark-down: a local standalone Spark cluster (master, worker, Thrift server) and a
+## PostgreSQL server on 127.0.0.1 (scripts/cluster.py; state and logs in var/cluster/).
+spark-up: setup
+	$(BIN)/python scripts/cluster.py up
+
+spark-down:
+	$(BIN)/python scripts/cluster.py down
 
 $(PLOTLY_JS):
 	@# without npm the report inlines the full 4.8 MB bundle instead (and says so)
@@ -35,9 +61,9 @@ $(INSTALL_STAMP): pyproject.toml
 	@# Bytecode is compiled at install (uv does not by default): the first `pmw` command of a fresh
 	@# checkout would otherwise compile Dagster, pandas and GX (tens of seconds) before doing anything.
 	@if $(BIN)/python -m pip install -q "uv==$(UV_VERSION)" >/dev/null 2>&1; then \
-		$(BIN)/uv pip install --python $(BIN)/python -q --compile-bytecode -e ".[dev]"; \
+		$(BIN)/uv pip install --python $(BIN)/python -q --compile-bytecode -e ".[dev,spark]"; \
 	else \
-		$(BIN)/python -m pip install -q -e ".[dev]"; \
+		$(BIN)/python -m pip install -q -e ".[dev,spark]"; \
 	fi
 	@rm -f $(VENV)/.installed-*
 	@touch $@

@@ -141,6 +141,8 @@ def dbt_profiles_dir(settings: Settings) -> Path:
 def build_resources(settings: Settings) -> dict[str, object]:
     from dagster_dbt import DbtCliResource  # only the build needs dbt; `pmw ingest` never imports it
 
+    from dagster_project.engine import dbt_target
+
     return {
         "settings": SettingsResource.from_settings(settings),
         "duckdb": duckdb_resource(settings),
@@ -148,6 +150,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
             project_dir=str(settings.dbt_project_dir),
             profiles_dir=str(dbt_profiles_dir(settings)),
             dbt_executable=dbt_executable(),
-            **({"target": settings.engine} if settings.engine != "duckdb" else {}),
+            # PMW_ENGINE=duckdb|spark (the settings' engine): which dbt target builds the project
+            target=dbt_target(settings.engine),
         ),
     }

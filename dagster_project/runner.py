@@ -138,7 +138,9 @@ def prepare_environment(settings: Settings) -> Settings:
     the instance is opened from ``settings.dagster_home``, dbt gets its profile from the resources)."""
     settings.ensure_dirs()
     instance_yaml = settings.dagster_home / "dagster.yaml"
-    if not instance_yaml.exists() or instance_yaml.read_text() != INSTANCE_YAML:
+    # a dagster.yaml written by someone else (a cluster's PostgreSQL storage, docs/cluster.md) is theirs
+    current = instance_yaml.read_text() if instance_yaml.exists() else None
+    if current is None or (current != INSTANCE_YAML and current.startswith(INSTANCE_YAML.splitlines()[0])):
         instance_yaml.write_text(INSTANCE_YAML)
     return settings
 

@@ -15,9 +15,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from dagster_project.engine import engine_name
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
-ENGINES = ("duckdb", "spark")  # PMW_ENGINE: which warehouse engine dbt builds on
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -109,9 +110,7 @@ def _number_from_env(name: str, default: float) -> float:
 def load_settings() -> Settings:
     """The settings from the environment: the one construction point (see the module's docstring)."""
     home = _path_from_env("PMW_HOME", REPO_ROOT / "var")
-    engine = (os.environ.get("PMW_ENGINE") or "duckdb").strip().lower()
-    if engine not in ENGINES:
-        raise ValueError(f"PMW_ENGINE={engine!r} is not one of {', '.join(ENGINES)}")
+    engine = engine_name()  # PMW_ENGINE, checked in dagster_project/engine.py
     return Settings(
         home=home,
         warehouse_path=_path_from_env("PMW_WAREHOUSE_PATH", home / "warehouse.duckdb"),

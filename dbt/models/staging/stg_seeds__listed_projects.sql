@@ -3,13 +3,13 @@ with source as (
 )
 
 select
-    cast(project_code as varchar) as project_code,
+    cast(project_code as {{ dbt.type_string() }}) as project_code,
     list_id,
     list_name_zh,
     list_name_en,
     cast(item_order as integer) as item_order,
     name_zh as project_name_zh,
     name_en as project_name_en,
-    cast(target_id as varchar) as target_id,
+    cast(target_id as {{ dbt.type_string() }}) as target_id,
     quote
 from source

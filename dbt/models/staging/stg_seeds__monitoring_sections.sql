@@ -3,11 +3,11 @@ with source as (
 )
 
 select
-    cast(section_code as varchar) as section_code,
-    cast(river_code as varchar) as river_code,
+    cast(section_code as {{ dbt.type_string() }}) as section_code,
+    cast(river_code as {{ dbt.type_string() }}) as river_code,
     river_name_zh,
     section_name_zh,
-    cast(region_code as varchar) as region_code,
+    cast(region_code as {{ dbt.type_string() }}) as region_code,
     cast(is_illustrative as boolean) as is_illustrative,
     note
 from source

@@ -6,10 +6,10 @@ with source as (
 )
 
 select
-    cast(target_kind as varchar) as target_kind,
+    cast(target_kind as {{ dbt.type_string() }}) as target_kind,
     name_zh as target_kind_zh,
     name_en as target_kind_en,
-    cast(comparators as varchar) as comparators,
+    cast(comparators as {{ dbt.type_string() }}) as comparators,
     cast(has_series as boolean) as has_series,
     cast(reads_own_series as boolean) as reads_own_series,
     cast(is_paced_within_year as boolean) as is_paced_within_year,

@@ -6,9 +6,9 @@ with source as (
 )
 
 select
-    cast(target_id as varchar) as target_id,
-    coalesce(nullif(cast(target_measure as varchar), ''), 'value') as target_measure,
-    nullif(cast(annual_rule as varchar), '') as annual_rule,
+    cast(target_id as {{ dbt.type_string() }}) as target_id,
+    coalesce(nullif(cast(target_measure as {{ dbt.type_string() }}), ''), 'value') as target_measure,
+    nullif(cast(annual_rule as {{ dbt.type_string() }}), '') as annual_rule,
     rule_note_zh,
     rule_note_en
 from source

@@ -3,11 +3,11 @@ with source as (
 )
 
 select
-    cast(target_id as varchar) as target_id,
-    cast(plan_id as varchar) as plan_id,
+    cast(target_id as {{ dbt.type_string() }}) as target_id,
+    cast(plan_id as {{ dbt.type_string() }}) as plan_id,
     section_zh,
     section_en,
-    nullif(cast(indicator_code as varchar), '') as indicator_code,
+    nullif(cast(indicator_code as {{ dbt.type_string() }}), '') as indicator_code,
     title_zh,
     title_en,
     target_kind,
@@ -21,7 +21,7 @@ select
     cast(start_date as date) as start_date,
     cast(deadline as date) as deadline,
     scope_type,
-    cast(scope_code as varchar) as scope_code,
+    cast(scope_code as {{ dbt.type_string() }}) as scope_code,
     quote,
     reading_notes
 from source

@@ -5,7 +5,7 @@ with source as (
 )
 
 select
-    cast(unit_code as varchar) as unit_code,
+    cast(unit_code as {{ dbt.type_string() }}) as unit_code,
     short_name_zh as unit_short_zh,
     name_zh as unit_name_zh,
     name_en as unit_name_en,

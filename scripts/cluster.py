@@ -1,0 +1,434 @@
+"""本地集群 / A local cluster from the installed packages: standalone Spark and PostgreSQL on 127.0.0.1.
+
+    python scripts/cluster.py up      # make spark-up: Spark master + worker + Thrift server, and PostgreSQL
+    python scripts/cluster.py down    # make spark-down: stop them, by the PIDs recorded at start
+    python scripts/cluster.py env     # the PMW_* variables that point dbt and Dagster at it (eval-able)
+
+Spark comes from the pyspark wheel (its ``bin/spark-class`` and ``bin/spark-submit``; the wheel ships the
+Thrift server), Delta Lake's jars from Maven Central (``make setup`` copies them into
+``.venv/spark-jars``; without them the tables are Parquet), PostgreSQL from Debian's binaries
+(``/usr/lib/postgresql/*/bin``). Every process listens on 127.0.0.1 on a free port; their PIDs, ports and
+the URLs are written to ``<home>/cluster.json`` (home: ``$PMW_CLUSTER_HOME``, default ``var/cluster``), and
+``down`` stops those PIDs and their child processes (Spark's executors), nothing found by name.
+A start that fails stops what it had started. docs/cluster.md says how the same settings point at a real
+cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
+STATE_FILE = "cluster.json"
+DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
+DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
+# Small enough for a 2-core, shared machine; docs/cluster.md says what to raise on a real cluster.
+WORKER_CORES = 2
+WORKER_MEMORY = "2g"
+EXECUTOR_MEMORY = "1g"
+DRIVER_MEMORY = "1g"
+SHUFFLE_PARTITIONS = 4
+START_TIMEOUT = float(os.environ.get("PMW_CLUSTER_START_TIMEOUT", "240"))
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not be started (what and why, with the log file to read)."""
+
+
+@dataclass
+class Proc:
+    name: str
+    pid: int
+    log: str
+
+
+@dataclass
+class ClusterState:
+    home: str
+    processes: list[Proc] = field(default_factory=list)
+    spark_master_url: str | None = None
+    thrift_host: str | None = None
+    thrift_port: int | None = None
+    table_format: str | None = None  # delta | parquet
+    warehouse_dir: str | None = None
+    postgres_dsn: str | None = None
+    postgres_port: int | None = None
+    postgres_data_dir: str | None = None
+    postgres_data_dir_is_temporary: bool = False
+
+    def save(self) -> None:
+        path = Path(self.home) / STATE_FILE
+        path.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, home: Path) -> ClusterState | None:
+        path = home / STATE_FILE
+        if not path.is_file():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["processes"] = [Proc(**p) for p in data.get("processes", [])]
+        return cls(**data)
+
+    def env(self) -> dict[str, str]:
+        """The variables that point dbt (profiles.yml ``spark`` target) and Dagster at this cluster."""
+        env: dict[str, str] = {}
+        if self.thrift_port:
+            env |= {
+                "PMW_SPARK_THRIFT_HOST": str(self.thrift_host),
+                "PMW_SPARK_THRIFT_PORT": str(self.thrift_port),
+                "PMW_SPARK_MASTER_URL": str(self.spark_master_url),
+                "PMW_SPARK_FILE_FORMAT": str(self.table_format),
+            }
+        if self.postgres_dsn:
+            env["PMW_POSTGRES_DSN"] = self.postgres_dsn
+        return env
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("PMW_CLUSTER_HOME") or REPO / "var" / "cluster").resolve()
+
+
+def spark_home() -> Path:
+    import pyspark
+
+    return Path(pyspark.__file__).resolve().parent
+
+
+def delta_jars(jars_dir: Path | None = None) -> list[Path]:
+    """Delta Lake's jars as `make setup` copied them from Maven Central; [] when they could not be had."""
+    folder = jars_dir or Path(os.environ.get("PMW_SPARK_JARS_DIR") or REPO / ".venv" / "spark-jars")
+    return sorted(folder.glob("*.jar")) if folder.is_dir() else []
+
+
+def postgres_bin() -> Path:
+    """Debian's PostgreSQL server binaries (make setup installs the package when missing)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(Path(p).parts[4]))
+    if not found:
+        raise ClusterError("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin: run `make setup`")
+    return Path(found[-1]).parent
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((LOOPBACK, port)) == 0
+
+
+def _wait(what: str, ready, proc: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ClusterError(f"{what} exited with code {proc.returncode} while starting; see {log}")
+        with contextlib.suppress(OSError, ValueError):
+            if ready():
+                return
+        time.sleep(0.5)
+    raise ClusterError(f"{what} not ready after {timeout:.0f} s; see {log}")
+
+
+def _spawn(state: ClusterState, name: str, cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.Popen:
+    log = Path(state.home) / "logs" / f"{name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+            **kwargs,
+        )
+    state.processes.append(Proc(name=name, pid=proc.pid, log=str(log)))
+    state.save()
+    return proc
+
+
+def _spark_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    conf_dir = home / "conf"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    # Spark's INFO log is ~1 MB a minute; warnings and errors are what a reader of the logs needs.
+    (conf_dir / "log4j2.properties").write_text(
+        "rootLogger.level = warn\nrootLogger.appenderRef.stdout.ref = console\n"
+        "appender.console.type = Console\nappender.console.name = console\n"
+        "appender.console.layout.type = PatternLayout\n"
+        "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n\n",
+        encoding="utf-8",
+    )
+    env |= {
+        "SPARK_HOME": str(spark_home()),
+        "SPARK_CONF_DIR": str(conf_dir),
+        "SPARK_LOCAL_IP": LOOPBACK,
+        "SPARK_LOCAL_DIRS": str(home / "tmp"),
+        "SPARK_LOG_DIR": str(home / "logs"),
+        "SPARK_WORKER_DIR": str(home / "work"),
+        "PYSPARK_PYTHON": sys.executable,
+    }
+    env.setdefault("JAVA_HOME", _java_home())
+    return env
+
+
+def _java_home() -> str:
+    java = shutil.which("java")
+    if not java:
+        raise ClusterError("java not found: Spark needs Java 17 (make setup installs openjdk-17-jre-headless)")
+    return str(Path(java).resolve().parent.parent)
+
+
+def spark_conf(state: ClusterState, jars: list[Path]) -> dict[str, str]:
+    """The Thrift server's Spark settings: the cluster, Delta when its jars are there, a local metastore."""
+    home = Path(state.home)
+    conf = {
+        "spark.master": str(state.spark_master_url),
+        "spark.driver.host": LOOPBACK,
+        "spark.driver.bindAddress": LOOPBACK,
+        "spark.driver.memory": DRIVER_MEMORY,
+        "spark.executor.memory": EXECUTOR_MEMORY,
+        "spark.cores.max": str(WORKER_CORES),
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": str(SHUFFLE_PARTITIONS),
+        "spark.sql.warehouse.dir": str(state.warehouse_dir),
+        "spark.sql.session.timeZone": "UTC",
+        # Hive's embedded Derby metastore, in the cluster home rather than the working directory
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={home / 'metastore_db'};create=true",
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={home}",
+    }
+    if jars:
+        conf |= {
+            # on the driver's class path: the Thrift server looks data sources up there (spark.jars alone
+            # left `using delta` unresolved); spark.jars ships them to the executors
+            "spark.driver.extraClassPath": ":".join(str(j) for j in jars),
+            "spark.jars": ",".join(str(j) for j in jars),
+            "spark.sql.extensions": DELTA_EXTENSION,
+            "spark.sql.catalog.spark_catalog": DELTA_CATALOG,
+            # Delta reads its log with 50 tasks by default: far too many for a small table on 2 cores
+            "spark.databricks.delta.snapshotPartitions": "2",
+        }
+    return conf
+
+
+def start_spark(state: ClusterState, jars: list[Path]) -> None:
+    home = Path(state.home)
+    for sub in ("tmp", "work", "logs"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    env = _spark_env(home)
+    spark_class = str(spark_home() / "bin" / "spark-class")
+    master_port, master_ui, worker_port, worker_ui, thrift_port = (free_port() for _ in range(5))
+    state.spark_master_url = f"spark://{LOOPBACK}:{master_port}"
+    state.warehouse_dir = str(home / "spark-warehouse")
+    state.table_format = "delta" if jars else "parquet"
+
+    master = _spawn(
+        state,
+        "spark-master",
+        [spark_class, "org.apache.spark.deploy.master.Master", "--host", LOOPBACK, "--port", str(master_port)]
+        + ["--webui-port", str(master_ui)],
+        env,
+    )
+    _wait("the Spark master", lambda: _port_open(master_port), master, home / "logs" / "spark-master.log")
+
+    worker = _spawn(
+        state,
+        "spark-worker",
+        [spark_class, "org.apache.spark.deploy.worker.Worker", "--host", LOOPBACK, "--port", str(worker_port)]
+        + ["--webui-port", str(worker_ui), "--cores", str(WORKER_CORES), "--memory", WORKER_MEMORY]
+        + ["--work-dir", str(home / "work"), state.spark_master_url],
+        env,
+    )
+
+    def worker_registered() -> bool:
+        with urllib.request.urlopen(f"http://{LOOPBACK}:{master_ui}/json/", timeout=2) as response:
+            return json.load(response).get("aliveworkers", 0) >= 1
+
+    _wait("the Spark worker", worker_registered, worker, home / "logs" / "spark-worker.log")
+
+    submit = [str(spark_home() / "bin" / "spark-submit"), "--name", "pmw-thrift-server"]
+    submit += ["--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"]
+    for key, value in spark_conf(state, jars).items():
+        submit += ["--conf", f"{key}={value}"]
+    submit += ["spark-internal", "--hiveconf", f"hive.server2.thrift.port={thrift_port}"]
+    submit += ["--hiveconf", f"hive.server2.thrift.bind.host={LOOPBACK}"]
+    thrift = _spawn(state, "spark-thrift", submit, env, cwd=home)
+    state.thrift_host, state.thrift_port = LOOPBACK, thrift_port
+    state.save()
+    _wait("the Spark Thrift server", lambda: _port_open(thrift_port), thrift, home / "logs" / "spark-thrift.log")
+
+
+def _postgres_user_kwargs() -> dict[str, object]:
+    # PostgreSQL refuses to run as root: as root (CI, these machines) it runs as Debian's postgres user.
+    return {"user": "postgres", "group": "postgres", "extra_groups": []} if os.geteuid() == 0 else {}
+
+
+def _reachable_by_postgres(path: Path) -> bool:
+    if os.geteuid() != 0:
+        return True
+    return all(os.stat(p).st_mode & 0o001 for p in [path, *path.parents] if p.exists())
+
+
+def start_postgres(state: ClusterState, database: str = "dagster") -> None:
+    home = Path(state.home)
+    bindir = postgres_bin()
+    data = home / "postgres"
+    if not _reachable_by_postgres(home):
+        # a private temporary folder (pytest's, as root) that the postgres user may not enter
+        data = Path(tempfile.mkdtemp(prefix="pmw-postgres-"))
+        state.postgres_data_dir_is_temporary = True
+    data.mkdir(parents=True, exist_ok=True)
+    user_kwargs = _postgres_user_kwargs()
+    if user_kwargs:
+        shutil.chown(data, "postgres", "postgres")
+        data.chmod(0o700)
+    state.postgres_data_dir = str(data)
+    state.save()
+    if not (data / "PG_VERSION").exists():
+        subprocess.run(
+            [str(bindir / "initdb"), "-D", str(data), "-U", "pmw", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+            check=True,
+            capture_output=True,
+            **user_kwargs,
+        )
+    port = free_port()
+    server = _spawn(
+        state,
+        "postgres",
+        [str(bindir / "postgres"), "-D", str(data), "-h", LOOPBACK, "-p", str(port), "-c", "unix_socket_directories="],
+        dict(os.environ),
+        **user_kwargs,
+    )
+    state.postgres_port = port
+    ready = [str(bindir / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(port)]
+    _wait("PostgreSQL", lambda: subprocess.run(ready).returncode == 0, server, home / "logs" / "postgres.log")
+    exists = subprocess.run(
+        [str(bindir / "psql"), "-h", LOOPBACK, "-p", str(port), "-U", "pmw", "-d", "postgres", "-tAc"]
+        + [f"select 1 from pg_database where datname = '{database}'"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run(
+            [str(bindir / "createdb"), "-h", LOOPBACK, "-p", str(port), "-U", "pmw", database],
+            check=True,
+            capture_output=True,
+        )
+    state.postgres_dsn = f"postgresql://pmw@{LOOPBACK}:{port}/{database}"
+    state.save()
+
+
+def up(home: Path | None = None, spark: bool = True, postgres: bool = True) -> ClusterState:
+    """Start the cluster; on any failure stop what was started and raise ClusterError."""
+    home = (home or default_home()).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    previous = ClusterState.load(home)
+    if previous and any(psutil.pid_exists(p.pid) for p in previous.processes):
+        raise ClusterError(f"a cluster is already running from {home} ({home / STATE_FILE}); run `make spark-down`")
+    state = ClusterState(home=str(home))
+    state.save()
+    try:
+        if postgres:
+            start_postgres(state)
+        if spark:
+            start_spark(state, delta_jars())
+    except BaseException:
+        down(home)
+        raise
+    return state
+
+
+def _stop(pid: int, sig: int, timeout: float = 60.0) -> None:
+    try:
+        proc = psutil.Process(pid)
+        children = proc.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return
+    for target in [proc, *children]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            target.send_signal(sig if target.pid == pid else signal.SIGTERM)
+    _, alive = psutil.wait_procs([proc, *children], timeout=timeout)
+    for target in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            target.kill()
+    psutil.wait_procs(alive, timeout=10)
+
+
+def down(home: Path | None = None) -> list[str]:
+    """Stop every recorded process (and its children), newest first; returns what was stopped."""
+    home = (home or default_home()).resolve()
+    state = ClusterState.load(home)
+    if state is None:
+        return []
+    stopped = []
+    for proc in reversed(state.processes):
+        if psutil.pid_exists(proc.pid):
+            # PostgreSQL: SIGINT is its "fast" shutdown; Spark's daemons stop on SIGTERM
+            _stop(proc.pid, signal.SIGINT if proc.name == "postgres" else signal.SIGTERM)
+            stopped.append(f"{proc.name} (pid {proc.pid})")
+    if state.postgres_data_dir_is_temporary and state.postgres_data_dir:
+        shutil.rmtree(state.postgres_data_dir, ignore_errors=True)
+    (home / STATE_FILE).unlink(missing_ok=True)
+    return stopped
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["up", "down", "env"])
+    parser.add_argument(
+        "--home", type=Path, default=None, help="cluster folder (default $PMW_CLUSTER_HOME or var/cluster)"
+    )
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-spark", action="store_true")
+    args = parser.parse_args(argv)
+    home = (args.home or default_home()).resolve()
+    if args.command == "up":
+        started = time.monotonic()
+        try:
+            state = up(home, spark=not args.no_spark, postgres=not args.no_postgres)
+        except ClusterError as exc:
+            print(f"cluster: {exc}", file=sys.stderr)
+            return 1
+        print(f"cluster up in {time.monotonic() - started:.0f} s (state: {home / STATE_FILE})")
+        for proc in state.processes:
+            print(f"  {proc.name:<13} pid {proc.pid:<8} log {proc.log}")
+        for key, value in state.env().items():
+            print(f"  {key}={value}")
+        print("stop it with: make spark-down")
+    elif args.command == "down":
+        stopped = down(home)
+        print("cluster: stopped " + (", ".join(stopped) if stopped else "nothing (no cluster was running)"))
+    else:
+        state = ClusterState.load(home)
+        if state is None:
+            print(f"cluster: none running from {home}", file=sys.stderr)
+            return 1
+        for key, value in state.env().items():
+            print(f"export {key}={value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
