@@ -94,7 +94,17 @@ BUILD_TIMEOUT = 40 * 60  # seconds; a build on a loaded shared machine has taken
 _started: dict[str, subprocess.Popen] = {}
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's temp folder is configured
 def pytest_configure(config: pytest.Config) -> None:
+    # Until a test points them elsewhere, runtime paths go to a home of this session, not to var/ (the
+    # tests that need no pipeline run first now, before the session fixture points them at its home).
+    default_home = _prepared_root(config) / ("default_home_" + os.environ.get("PYTEST_XDIST_WORKER", "main"))
+    for key, value in {
+        "PMW_HOME": default_home,
+        "DAGSTER_HOME": default_home / "dagster_home",
+        "PMW_WAREHOUSE_PATH": default_home / "warehouse.duckdb",
+    }.items():
+        os.environ.setdefault(key, str(value))
     if not hasattr(config, "workerinput") and not config.option.collectonly:
         # `dbt parse` once, here, if the manifest is stale: otherwise each xdist worker's import of the
         # code location would run it at the same time, both writing dbt/target
