@@ -64,7 +64,7 @@ browser:
 ## workers; the pipeline runs the end-to-end tests share are built once, in the background
 ## (tests/conftest.py). One process: $(BIN)/pytest -q (same tests, about twice as long).
 test: setup browser
-	$(BIN)/pytest -q -n 2 --dist loadgroup
+	$(BIN)/pytest -q -n 2 --dist loadscope
 
 lint: setup
 	$(BIN)/ruff check dagster_project tests scripts

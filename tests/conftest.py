@@ -14,8 +14,10 @@ Which fixture to use for a new end-to-end test (keep `make test` fast):
 
 Both pipeline runs are started in background processes as soon as collection shows a test needs them,
 and the tests that need no pipeline run are ordered first, so on two cores the runs overlap with them;
-the fixtures wait for the result. Under pytest-xdist the first worker starts each build and every
-worker reads the same home (it is read-only to them).
+the fixtures wait for the result. Under pytest-xdist (`make test`: `-n 2 --dist loadscope`, a module's
+tests on one worker so its module-scoped fixtures, the benchmark's, are set up once) the first worker
+starts each build and every worker reads the same home (it is read-only to them). Not `--dist
+loadgroup`: with pytest 9 xdist 3.8 cannot tag the node ids, so its groups are silently ignored.
 """
 
 from __future__ import annotations
@@ -172,18 +174,6 @@ def _wait_for_build(config: pytest.Config, kind: str) -> PipelineRun:
 
 def _needed_kinds(items: list[pytest.Item]) -> dict[pytest.Item, set[str]]:
     return {item: {kind for name, kind in PREPARED.items() if name in item.fixturenames} for item in items}
-
-
-@pytest.hookimpl(tryfirst=True, specname="pytest_collection_modifyitems")  # before xdist reads groups
-def pytest_collection_modifyitems_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `pytest -n 2 --dist loadgroup` (make test) a worker takes a module's tests together, so
-    module-scoped fixtures (the benchmark's) are set up once; the tests of a module that need a
-    prepared home form a group of their own, so the rest of the module need not wait for it."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item, kinds in _needed_kinds(items).items():
-        module = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(module + ("+" + "+".join(sorted(kinds)) if kinds else "")))
 
 
 @pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")  # after -k / -m deselection
