@@ -67,14 +67,14 @@ test: setup browser
 	$(BIN)/pytest -q -n 2 --dist loadscope
 
 lint: setup
-	$(BIN)/ruff check dagster_project tests scripts
-	$(BIN)/ruff format --check dagster_project tests scripts
+	$(BIN)/ruff check dagster_project bench tests scripts
+	$(BIN)/ruff format --check dagster_project bench tests scripts
 	@mkdir -p var  # the dbt profile points at var/warehouse.duckdb, which the templater opens
 	cd dbt && ../$(BIN)/sqlfluff lint models
 
 format: setup
-	$(BIN)/ruff format dagster_project tests scripts
-	$(BIN)/ruff check --fix dagster_project tests scripts
+	$(BIN)/ruff format dagster_project bench tests scripts
+	$(BIN)/ruff check --fix dagster_project bench tests scripts
 
 ## make ui: the Dagster UI on http://127.0.0.1:3000
 ui: setup
@@ -84,10 +84,10 @@ docs: setup
 	$(BIN)/pmw dbt-docs
 
 ## make bench: the national-scale benchmark (long; not part of make test), writes BENCHMARKS.md.
-## A smaller run: make bench BENCH_ARGS="--scale 0.1" (see python -m dagster_project.bench --help);
+## A smaller run: make bench BENCH_ARGS="--scale 0.1" (see python -m bench --help);
 ## only the time of one `pmw ingest` of a small file: make bench BENCH_ARGS="--cli-only"
 bench: setup
-	$(BIN)/python -m dagster_project.bench $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var dbt/target dbt/logs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -29,16 +28,6 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     env["PMW_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
-
-
-def dbt_macros_fingerprint(project_dir: Path) -> str:
-    """A hash of the dbt macros' files. int_targets__changed folds it into its fingerprint (passed as
-    the var macros_fingerprint), so an edited macro recomputes every target like an edited model does;
-    dbt's own checksums cover models and seeds only."""
-    digest = hashlib.sha256()
-    for path in sorted((project_dir / "macros").rglob("*.sql")):
-        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
 
 
 def ensure_dbt_manifest(settings: Settings | None = None) -> Path:

@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.bench.compare import compare_marts
-from dagster_project.bench.harness import run_benchmark
-from dagster_project.bench.scale import Scale
+from bench.compare import compare_marts
+from bench.harness import run_benchmark
+from bench.scale import Scale
 
 KINDS = {"level", "multiple", "additions", "improvement", "coverage", "rank"}
 
@@ -63,7 +63,7 @@ def test_the_new_month_reaches_the_marts(bench):
 
 
 def test_the_report_renders_the_measured_table(bench, tmp_path: Path):
-    from dagster_project.bench import harness, report, synth
+    from bench import harness, report, synth
 
     root, res = bench
     assert harness.AS_OF_DATE == synth.AS_OF_DATE  # duplicated so the launcher need not import duckdb
@@ -103,7 +103,7 @@ def test_the_comparison_notices_a_changed_status(bench, tmp_path: Path):
 
 def test_the_sql_floor_of_the_suite_counts_broken_rows():
     """The validation floor must flag what GX flags, including GX 1.x structured row conditions."""
-    from dagster_project.bench.gx_batch import expectation_sql
+    from bench.gx_batch import expectation_sql
 
     con = duckdb.connect()
     con.execute(
@@ -168,7 +168,7 @@ def _copy_of_the_benchmark(bench, tmp_path: Path):
     """The 10-year warehouse, its seeds and dbt project copied, so the module's other tests keep theirs."""
     import shutil
 
-    from dagster_project.bench.harness import Workspace, copy_dbt_project
+    from bench.harness import Workspace, copy_dbt_project
 
     ws = Workspace(bench[0])
     wh, seeds, project = tmp_path / "wh.duckdb", tmp_path / "seeds", tmp_path / "dbt"
@@ -181,7 +181,7 @@ def _copy_of_the_benchmark(bench, tmp_path: Path):
 def _dbt(project: Path, wh: Path, *command: str) -> None:
     import subprocess
 
-    from dagster_project.bench.harness import _DBT_VARS, dbt_executable
+    from bench.harness import _DBT_VARS, dbt_executable
 
     env = {**os.environ, "PMW_WAREHOUSE_PATH": str(wh), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     argv = [dbt_executable(), *command, "--project-dir", str(project), "--profiles-dir", str(project)]
@@ -189,14 +189,31 @@ def _dbt(project: Path, wh: Path, *command: str) -> None:
     assert done.returncode == 0, done.stdout[-3000:]
 
 
+def _orchestrated_build(project: Path, wh: Path) -> list[str]:
+    """`dbt build` as Dagster runs it: --full-refresh when the project's fingerprint changed since the
+    last recorded build (dagster_project/dbt_build.py), recorded once dbt succeeded."""
+    import json
+
+    from bench.harness import _DBT_VARS
+    from dagster_project.dbt_build import build_args, project_fingerprint, record_build
+
+    fingerprint = project_fingerprint(project, json.loads(_DBT_VARS))
+    with duckdb.connect(str(wh)) as con:
+        args = build_args(con, fingerprint)
+    _dbt(project, wh, *args, "--exclude-resource-type", "test", "unit_test")
+    with duckdb.connect(str(wh)) as con:
+        record_build(con, fingerprint, "--full-refresh" in args)
+    return args
+
+
 def test_a_target_added_later_gets_the_whole_history_of_what_it_reads(bench, tmp_path: Path):
     """int_observations__latest holds only the series targets read (int_target_inputs). A target added
-    to the catalogue reads a series it never held: the next incremental run must load that series'
-    whole history, the same latest vintages a full refresh would pick."""
+    to the catalogue reads a series it never held: the orchestrator sees the catalogue changed and runs
+    a full refresh, which loads that series' whole history, the latest vintages of every key."""
     import csv
     import json
 
-    from dagster_project.bench.harness import _DBT_VARS
+    from bench.harness import _DBT_VARS
 
     wh, seeds, project = _copy_of_the_benchmark(bench, tmp_path)
 
@@ -232,8 +249,7 @@ def test_a_target_added_later_gets_the_whole_history_of_what_it_reads(bench, tmp
         writer.writeheader()
         writer.writerows([*rows, new])
 
-    _dbt(project, wh, "seed")
-    _dbt(project, wh, "run")  # no --full-refresh: the incremental path
+    assert "--full-refresh" in _orchestrated_build(project, wh)  # the catalogue changed
     con = duckdb.connect(str(wh), read_only=True)
     loaded = con.execute(
         """select period_code, measure, value, vintage_count from intermediate.int_observations__latest
@@ -250,8 +266,8 @@ def test_a_target_added_later_gets_the_whole_history_of_what_it_reads(bench, tmp
 def test_a_revised_figure_recomputes_the_targets_it_concerns_and_no_others(bench, tmp_path: Path):
     """After an incremental run the marts must equal a from-scratch computation (the floor), having
     recomputed only the targets that read the revised number for a period up to their deadline."""
-    from dagster_project.bench.harness import AS_OF_DATE
-    from dagster_project.bench.steps import floor
+    from bench.harness import AS_OF_DATE
+    from bench.steps import floor
 
     wh, seeds, project = _copy_of_the_benchmark(bench, tmp_path)
     con = duckdb.connect(str(wh))
@@ -277,14 +293,20 @@ def test_a_revised_figure_recomputes_the_targets_it_concerns_and_no_others(bench
     )
     con.close()
 
-    _dbt(project, wh, "run")
+    assert _orchestrated_build(project, wh) == ["build"]  # nothing but data changed: incremental
 
     con = duckdb.connect(str(wh), read_only=True)
+    # the rows written by this run carry its high-water mark, the newest figure it knew of
     rebuilt = {
         r[0]
-        for r in con.execute("select target_id from intermediate.int_targets__changed where needs_rebuild").fetchall()
+        for r in con.execute(
+            """select distinct target_id from intermediate.int_target_assessment
+               where inputs_loaded_through = (
+                   select max(inputs_loaded_through) from intermediate.int_target_assessment
+               )"""
+        ).fetchall()
     }
-    total = con.execute("select count(*) from intermediate.int_targets__changed").fetchone()[0]
+    total = con.execute("select count(*) from intermediate.int_targets__enriched").fetchone()[0]
     after = con.execute(
         "select actual_value from marts.fct_target_progress where target_id = ? and period_code = ?",
         [target_id, period],
@@ -311,8 +333,8 @@ def test_a_revised_figure_recomputes_the_targets_it_concerns_and_no_others(bench
 
 
 def test_a_target_removed_from_the_catalogue_leaves_no_rows(bench, tmp_path: Path):
-    """Editing the catalogue changes the seed's checksum, so every target is recomputed; a target no
-    longer in it must lose its rows in every incremental model, not keep its last figures."""
+    """Editing the catalogue changes the project's fingerprint, so the orchestrator runs a full refresh;
+    a target no longer in it must lose its rows in every incremental model, not keep its last figures."""
     import csv
 
     wh, seeds, project = _copy_of_the_benchmark(bench, tmp_path)
@@ -330,8 +352,7 @@ def test_a_target_removed_from_the_catalogue_leaves_no_rows(bench, tmp_path: Pat
         writer.writeheader()
         writer.writerows(r for r in rows if r["target_id"] != gone)
 
-    _dbt(project, wh, "seed")
-    _dbt(project, wh, "run")
+    assert "--full-refresh" in _orchestrated_build(project, wh)
 
     con = duckdb.connect(str(wh), read_only=True)
     for table in (
@@ -341,10 +362,6 @@ def test_a_target_removed_from_the_catalogue_leaves_no_rows(bench, tmp_path: Pat
         "marts.fct_target_progress",
         "marts.fct_target_progress_by_region",
         "marts.fct_target_scorecard",
-        "intermediate.int_target_build_state",
     ):
         assert con.execute(f"select count(*) from {table} where target_id = ?", [gone]).fetchone()[0] == 0, table
-    assert con.execute(
-        "select is_removed and needs_rebuild from intermediate.int_targets__changed where target_id = ?", [gone]
-    ).fetchone() == (True,)
     assert con.execute("select count(*) from marts.fct_target_progress").fetchone()[0] > 0

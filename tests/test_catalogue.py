@@ -33,7 +33,7 @@ _FACTS_DEFAULT = next((p for p in _FACTS_CANDIDATES if p.is_file()), _FACTS_CAND
 FACTS_PATH = Path(os.environ.get("PMW_PUBLISHED_FACTS", _FACTS_DEFAULT))
 
 COLUMNS = {
-    "plans.csv": "plan_id,name_zh,name_en,plan_kind,start_date,end_date,source_document,published_date",
+    "plans.csv": "plan_id,name_zh,name_en,region_code,plan_kind,start_date,end_date,source_document,published_date",
     "targets.csv": (
         "target_id,plan_id,section_zh,section_en,indicator_code,title_zh,title_en,target_kind,comparator,"
         "target_value,tolerance,unit,baseline_year,baseline_value,baseline_source,start_date,deadline,"
@@ -48,29 +48,16 @@ COLUMNS = {
     "report_figures.csv": "figure_id,quote,figure_text,treatment,target_id,note",
 }
 
-TARGET_KINDS = {
-    "level",
-    "multiple",
-    "rank",
-    "coverage",
-    "class",
-    "additions",
-    "milestone",
-    "improvement",
-    "qualitative",
-}
+
+def _target_kinds() -> dict[str, set[str]]:
+    """Kind -> the comparators it may use, from seeds/target_kinds.csv (the one list of kinds)."""
+    with open(SEEDS / "target_kinds.csv", encoding="utf-8") as f:
+        return {r["target_kind"]: set(r["comparators"].split()) for r in csv.DictReader(f)}
+
+
 # Which comparators each kind may use.
-KIND_COMPARATORS = {
-    "level": {"exceed", "at_least", "at_most", "about"},
-    "multiple": {"multiple_of_baseline"},
-    "rank": {"rank_gain"},
-    "coverage": {"full_coverage"},
-    "class": {"class_or_better"},
-    "additions": {"additions_at_least"},
-    "milestone": {"milestone"},
-    "improvement": {"improve"},
-    "qualitative": {"qualitative"},
-}
+KIND_COMPARATORS = _target_kinds()
+TARGET_KINDS = set(KIND_COMPARATORS)
 SCOPE_TYPES = {"city", "every_county", "county", "river", "project", "province_peers"}
 TREATMENTS = {"target", "qualitative", "not_a_target"}
 PROJECT_LISTS = {"L22-IND": "IND", "L22-TECH": "TECH", "L22-INFRA": "INFRA"}

@@ -196,7 +196,7 @@ def test_pmw_ingest_after_a_killed_run_finishes_within_a_minute(home, tmp_path):
 
 def test_two_ingests_side_by_side_wait_for_each_other(home, tmp_path):
     """Defect 9: the second `pmw ingest` failed with "Could not set lock" after a row was written."""
-    from dagster_project.bench.harness import _small_release
+    from bench.harness import _small_release
 
     files = [_small_release(tmp_path / f"pm25_{year}.csv", year) for year in (2020, 2021)]
     procs = [

@@ -1,15 +1,16 @@
 """Stage and compute: the dbt project (seeds, staging, intermediate, marts) as Dagster assets.
 
 dbt data tests become Dagster asset checks (dagster-dbt does this), so a failing test shows on the
-asset it guards.
+asset it guards. Whether the build is a full refresh is decided here, from the fingerprint of the
+project recorded after the last successful build (dagster_project/dbt_build.py).
 """
-
-import json
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
 
-from dagster_project.resources import WAREHOUSE_POOL, dbt_macros_fingerprint, ensure_dbt_manifest
+from dagster_project.dbt_build import dbt_build
+from dagster_project.resources import WAREHOUSE_POOL, ensure_dbt_manifest
 from dagster_project.settings import load_settings
 
 _settings = load_settings()
@@ -31,6 +32,6 @@ class WarehouseTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
     pool=WAREHOUSE_POOL,
 )
-def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    dbt_vars = {"macros_fingerprint": dbt_macros_fingerprint(_settings.dbt_project_dir)}
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+    # a run of part of the project must not vouch for the rest: only a whole build is recorded
+    yield from dbt_build(dbt, duckdb, _settings.dbt_project_dir, context=context, record=not context.is_subset)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import numbers
+import string
 import unicodedata
 from collections.abc import Sequence
 
@@ -21,6 +24,7 @@ from dagster_project.report.labels import (
     unit_of,
     unit_text,
 )
+from dagster_project.settings import load_settings
 
 
 # ------------------------------------------------------------------------------------------- tables
@@ -133,42 +137,32 @@ def flag(value: object) -> bool:
     return False if is_missing(value) else bool(value)
 
 
-def _status_reason(p: pd.Series, t: pd.Series) -> str:
-    """Why the status is what it is, in words, from the inputs the model recorded."""
-    code = p["status_code"]
-    ratio, on, acc = p.get("progress_ratio"), p.get("threshold_on_track"), p.get("threshold_acceleration")
-    if code == "not_assessable":
-        if not is_missing(p.get("status_note")) and p.get("status_note"):
-            return str(p["status_note"])
-        return "the figure cannot be compared with the target"
-    if code == "not_achieved":
-        return "the deadline has passed and the target is not met: a final outcome (未完成), no longer 'behind'"
-    if code == "achieved":
-        return (
-            "the target is met; a cumulative target counts as achieved as soon as it is met (提前完成)"
-            if flag(t.get("is_cumulative"))
-            else "the target is met at the deadline"
-        )
-    if not is_missing(ratio):
-        if code == "on_track":
-            return f"progress ratio R {num(ratio)} ≥ the on-track threshold {num(on)}"
-        if code == "needs_acceleration":
-            return (
-                f"R {num(ratio)} is between the acceleration threshold {num(acc)} and the on-track threshold {num(on)}"
-            )
-        if code == "off_track":
-            return f"R {num(ratio)} < the acceleration threshold {num(acc)}"
-        if code == "deteriorating":
-            return f"R {num(ratio)} is below the deterioration threshold: the indicator moved away from the target"
-    if code == "on_track":
-        return "the target is met now (a state target must still hold at the deadline)"
-    if code == "deteriorating":
-        return f"not met, and worse than the same period a year earlier ({num(p.get('previous_actual'))})"
-    if code == "needs_acceleration":
-        return f"not met, but the actual is within reach: share {pct(p.get('share_achieved'))} ≥ {num(on)}"
-    if code == "off_track":
-        return f"not met, and the actual is {pct(p.get('share_achieved'))} of the target"
-    return ""
+def status_reasons() -> dict[str, tuple[str, str]]:
+    """status_reason -> (中文, English sentence) from seeds/status_reasons.csv: the rules of the status
+    are written once, in int_target_assessment, which names the one it applied (status_reason)."""
+    with open(load_settings().seeds_dir / "status_reasons.csv", encoding="utf-8") as handle:
+        return {r["status_reason"]: (r["reason_zh"], r["reason_en"]) for r in csv.DictReader(handle)}
+
+
+def _shown(name: str, value: object) -> str:
+    """A figure named in a reason's sentence, as the rest of the trace shows it."""
+    if is_missing(value):
+        return "—"
+    if name == "share_achieved":
+        return pct(value)
+    return num(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else str(value)
+
+
+def status_reason_text(p: pd.Series) -> str:
+    """Why the status is what it is, in words: the sentence of the rule the model applied
+    (fct_target_progress.status_reason), with that row's figures filled in. Nothing is re-derived here."""
+    code = p.get("status_reason")
+    if is_missing(code):
+        return ""
+    zh, en = status_reasons().get(str(code), ("", str(code)))
+    names = [field for _, field, _, _ in string.Formatter().parse(en) if field]
+    sentence = en.format_map({name: _shown(name, p.get(name)) for name in names})
+    return f"{sentence} ({zh})" if zh and code != "growth_chain_broken" else sentence
 
 
 def _release_text(p) -> str:
@@ -338,7 +332,7 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
     qualifier = ""
     if on_bound:
         qualifier = "至少 at least " if reading == "at_least" else "至多 at most "
-    lines.append(f"  状态 status      {qualifier}{zh} {en} — {_status_reason(p, t)}")
+    lines.append(f"  状态 status      {qualifier}{zh} {en} — {status_reason_text(p)}")
     if on_bound:
         lines.append(
             f"                   the status rests on the published bound {bound_prefix(p['actual_bound'])}"

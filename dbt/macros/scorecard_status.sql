@@ -18,3 +18,18 @@
         else {{ latest }}.status_code
     end
 {%- endmacro %}
+
+{#- Which rule gave the scorecard's status (seeds/status_reasons.csv): the latest period's reason, or
+    the roll-up of a qualitative target's tasks, or no figure yet. Mirrors scorecard_status_code. -#}
+{% macro scorecard_status_reason(targets, latest, task_rollup=none) -%}
+    case
+        {% if task_rollup -%}
+        when {{ targets }}.target_kind = 'qualitative'
+            then case when {{ task_rollup }}.status_code is null then 'qualitative_no_tasks' else 'qualitative_tasks' end
+        {%- else -%}
+        when {{ targets }}.target_kind = 'qualitative' then 'qualitative_no_tasks'
+        {%- endif %}
+        when {{ latest }}.target_id is null then 'no_data'
+        else {{ latest }}.status_reason
+    end
+{%- endmacro %}

@@ -96,3 +96,64 @@
         else {{ value }}
     end
 {%- endmacro %}
+
+{#- What every series row is judged against, whatever the kind that produced it (each
+    int_target_series__<kind> model ends with these three columns):
+    comparator_applied  one of exceed / at_least / at_most / about: a river's class must be at most
+                        the target class, every county's count at least the number of counties;
+    target_level        the level compared with (the number of counties; for an improvement, the
+                        same period of the baseline year);
+    tolerance_abs       the tolerance of an about (左右) target, the catalogue's or the default share
+                        (seeds/status_thresholds.csv default_about_tolerance_pct) of the target. -#}
+{% macro series_comparison_columns(targets, series) -%}
+    case
+        when {{ targets }}.scope_type = 'river' then 'at_most'
+        when {{ targets }}.scope_type = 'every_county' then 'at_least'
+        else {{ targets }}.effective_comparator
+    end as comparator_applied,
+    case
+        when {{ targets }}.scope_type = 'every_county' then cast({{ series }}.units_total as double)
+        when {{ targets }}.comparator = 'improve' and {{ targets }}.scope_type in ('city', 'county') then {{ series }}.base_value
+        else {{ targets }}.target_value
+    end as target_level,
+    case
+        when {{ targets }}.comparator = 'about'
+            then coalesce(
+                {{ targets }}.tolerance,
+                abs({{ targets }}.target_value) * (
+                    select thresholds.threshold_value from {{ ref('stg_seeds__status_thresholds') }} as thresholds
+                    where thresholds.threshold_code = 'default_about_tolerance_pct'
+                )
+            )
+        else 0
+    end as tolerance_abs
+{%- endmacro %}
+
+{#- Does one unit of a regional target (a county, a river section) count as met? Null when it has
+    no figure (or, for an improvement, no baseline figure):
+    full_coverage    at least one (a county with a listed firm …);
+    improve          no worse than the same period of the baseline year, in the desirable direction;
+    class_or_better  the class or better ("优于Ⅱ类" is stored as 2 with bound lt: strictly better
+                     than class II; a class stated as worse than the target, bound gt, never counts);
+    otherwise        comparison_met() with the target's comparator. -#}
+{% macro unit_counts_as_met(targets, value, bound, baseline_value) -%}
+    case
+        when {{ value }} is null then null
+        when {{ targets }}.comparator = 'full_coverage' then {{ value }} >= 1
+        when {{ targets }}.comparator = 'improve'
+            then
+                case
+                    when {{ baseline_value }} is null then null
+                    else {{ targets }}.direction_sign * ({{ value }} - {{ baseline_value }}) >= 0
+                end
+        when {{ targets }}.comparator = 'class_or_better'
+            then
+                {{ value }} < {{ targets }}.target_value
+                or ({{ value }} = {{ targets }}.target_value and coalesce({{ bound }}, 'eq') <> 'gt')
+        else
+            {{ comparison_met(
+                targets ~ '.effective_comparator', value, bound,
+                targets ~ '.target_value', 'coalesce(' ~ targets ~ '.tolerance, 0)', targets ~ '.direction_sign'
+            ) }}
+    end
+{%- endmacro %}

@@ -193,8 +193,7 @@ derived_levels as (
             and growth.region_code = base.region_code
             and growth.subject_code = base.subject_code
             and growth.period_kind = base.period_kind
-            and base.period_code = cast(extract(year from growth.period_end) - 1 as varchar)
-            || substr(growth.period_code, 5)
+            and base.period_code = {{ period_code_year_before('growth.period_code', 'growth.period_end') }}
 )
 
 select * from published

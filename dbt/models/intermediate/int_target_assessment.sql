@@ -30,6 +30,10 @@ profiles as (
     select * from {{ ref('int_seasonal_profiles') }}
 ),
 
+status_reasons as (
+    select * from {{ ref('status_reasons') }}
+),
+
 framed as (
     select
         series.*,
@@ -47,6 +51,8 @@ framed as (
         end as actual_direction_sign,
         targets.is_multi_year,
         targets.is_cumulative,
+        -- seeds/target_kinds.csv: an annual flow of this kind is paced by the seasonal share of the year
+        targets.is_paced_within_year,
         targets.start_date,
         targets.deadline,
         targets.baseline_year,
@@ -84,7 +90,7 @@ seasonal as (
         framed.period_kind = 'ytd'
         and framed.measure_kind = 'flow'
         and not framed.is_multi_year
-        and framed.target_kind in ('level', 'additions')
+        and framed.is_paced_within_year
     group by framed.target_id, framed.period_code
 ),
 
@@ -97,8 +103,7 @@ previous_year as (
     inner join series as earlier
         on
             framed.target_id = earlier.target_id
-            and earlier.period_code = cast(extract(year from framed.period_end) - 1 as varchar)
-            || substr(framed.period_code, 5)
+            and earlier.period_code = {{ period_code_year_before('framed.period_code', 'framed.period_end') }}
 ),
 
 measured as (
@@ -216,7 +221,7 @@ projected as (
                 then paced.actual_value * power(1 + paced.actual_cagr, paced.years_total - paced.years_elapsed)
             when
                 paced.is_cumulative and paced.measure_kind = 'flow' and not paced.is_multi_year and paced.expected_share > 0
-                and paced.target_kind in ('level', 'additions')
+                and paced.is_paced_within_year
                 -- year-end estimate: what is done so far scaled by the share of the year normally done by now
                 then paced.actual_value / paced.expected_share
             when paced.is_cumulative and paced.elapsed_share > 0 and paced.base_value is not null
@@ -224,54 +229,65 @@ projected as (
             else paced.actual_value
         end as projected_value
     from paced
+),
+
+-- Which rule gives the status: a stable reason code (seeds/status_reasons.csv), the status read
+-- from it, so the rules of the status are written here once and nobody re-derives them.
+reasoned as (
+    select
+        projected.*,
+        case
+            -- a growth chain with a missing link: unknown, and the note names the missing year
+            when projected.actual_value is null and projected.status_note is not null then 'growth_chain_broken'
+            when projected.actual_value is null then 'no_figure'
+            when projected.is_met_used is null then 'not_comparable'
+            when
+                projected.is_met_used and projected.is_completing_figure
+                and (projected.is_cumulative or projected.is_final)
+                then case when projected.is_cumulative then 'met_cumulative' else 'met_at_deadline' end
+            -- the deadline has passed unmet: final, not "behind"
+            when projected.is_final then 'deadline_passed_unmet'
+            when projected.is_met_used then 'met_now'
+            when projected.progress_ratio is not null
+                then
+                    case
+                        when projected.progress_ratio >= projected.on_track_ratio then 'ratio_on_track'
+                        when projected.progress_ratio >= projected.acceleration_ratio then 'ratio_needs_acceleration'
+                        when projected.progress_ratio >= projected.deterioration_ratio then 'ratio_off_track'
+                        else 'ratio_deteriorating'
+                    end
+            -- state targets (rates, classes, ranks, bands) not met now
+            when
+                projected.previous_actual is not null
+                and projected.actual_direction_sign * (projected.actual_value - projected.previous_actual) < 0
+                then 'worse_than_year_before'
+            when projected.share_achieved >= projected.on_track_ratio then 'within_reach'
+            else 'short_of_target'
+        end as status_reason
+    from projected
 )
 
 select
-    projected.*,
+    reasoned.*,
     case
-        when projected.comparator_applied = 'at_most' then projected.projected_value - projected.target_level
+        when reasoned.comparator_applied = 'at_most' then reasoned.projected_value - reasoned.target_level
         when
-            projected.comparator_applied = 'about'
-            then projected.actual_direction_sign * (projected.target_level - projected.projected_value) - projected.tolerance_abs
-        else projected.target_level - projected.projected_value
+            reasoned.comparator_applied = 'about'
+            then reasoned.actual_direction_sign * (reasoned.target_level - reasoned.projected_value) - reasoned.tolerance_abs
+        else reasoned.target_level - reasoned.projected_value
     end as projected_gap,
     case
-        when projected.base_value is not null and projected.target_level <> projected.base_value
-            then (projected.projected_value - projected.base_value) / (projected.target_level - projected.base_value)
+        when reasoned.base_value is not null and reasoned.target_level <> reasoned.base_value
+            then (reasoned.projected_value - reasoned.base_value) / (reasoned.target_level - reasoned.base_value)
     end as projection_ratio,
     case
-        when projected.expected_share is null or projected.share_achieved is null then null
-        when projected.is_met_used and projected.is_cumulative and projected.is_completing_figure then 'completed'
-        when projected.share_achieved - projected.expected_share > projected.ahead_margin then 'ahead'
-        when projected.share_achieved - projected.expected_share < -projected.behind_margin then 'behind'
+        when reasoned.expected_share is null or reasoned.share_achieved is null then null
+        when reasoned.is_met_used and reasoned.is_cumulative and reasoned.is_completing_figure then 'completed'
+        when reasoned.share_achieved - reasoned.expected_share > reasoned.ahead_margin then 'ahead'
+        when reasoned.share_achieved - reasoned.expected_share < -reasoned.behind_margin then 'behind'
         else 'on_schedule'
     end as pace_code,
-    case
-        -- a growth chain with a missing link: unknown, and the note names the missing year
-        when projected.actual_value is null and projected.status_note is not null then 'not_assessable'
-        when projected.actual_value is null then 'no_data'
-        when projected.is_met_used is null then 'not_assessable'
-        when
-            projected.is_met_used and projected.is_completing_figure
-            and (projected.is_cumulative or projected.is_final)
-            then 'achieved'
-        -- the deadline has passed unmet: final, not "behind"
-        when projected.is_final then 'not_achieved'
-        when projected.is_met_used then 'on_track'
-        when projected.progress_ratio is not null
-            then
-                case
-                    when projected.progress_ratio >= projected.on_track_ratio then 'on_track'
-                    when projected.progress_ratio >= projected.acceleration_ratio then 'needs_acceleration'
-                    when projected.progress_ratio >= projected.deterioration_ratio then 'off_track'
-                    else 'deteriorating'
-                end
-        -- state targets (rates, classes, ranks, bands) not met now
-        when
-            projected.previous_actual is not null
-            and projected.actual_direction_sign * (projected.actual_value - projected.previous_actual) < 0
-            then 'deteriorating'
-        when projected.share_achieved >= projected.on_track_ratio then 'needs_acceleration'
-        else 'off_track'
-    end as status_code
-from projected
+    reasons.status_code
+from reasoned
+left join status_reasons as reasons
+    on reasoned.status_reason = reasons.status_reason

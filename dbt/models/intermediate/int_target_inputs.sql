@@ -13,7 +13,7 @@
 
 with targets as (
     select * from {{ ref('int_targets__enriched') }}
-    where target_kind <> 'qualitative'
+    where has_series
 ),
 
 regions as (

@@ -227,9 +227,9 @@ baseline_wanted as (
         unit_periods.period_code,
         unit_periods.region_code,
         unit_periods.subject_code,
-        cast(
-            coalesce(targets.baseline_year, extract(year from unit_periods.period_end) - 1) as varchar
-        ) || substr(unit_periods.period_code, 5) as baseline_period_code
+        {{ period_code_in_year(
+            'unit_periods.period_code', 'coalesce(targets.baseline_year, extract(year from unit_periods.period_end) - 1)'
+        ) }} as baseline_period_code
     from unit_periods
     inner join targets
         on unit_periods.target_id = targets.target_id
@@ -272,26 +272,9 @@ select
     unit_values.release_date,
     baseline_values.baseline_value,
     baseline_values.baseline_period_code,
-    case
-        when unit_values.value is null then null
-        when targets.comparator = 'full_coverage' then unit_values.value >= 1
-        when targets.comparator = 'improve'
-            then
-                case
-                    when baseline_values.baseline_value is null then null
-                    else targets.direction_sign * (unit_values.value - baseline_values.baseline_value) >= 0
-                end
-        when targets.comparator = 'class_or_better'
-            -- "优于Ⅱ类" is stored as 2 with bound lt: strictly better than class II
-            then
-                unit_values.value < targets.target_value
-                or (unit_values.value = targets.target_value and coalesce(unit_values.bound, 'eq') <> 'gt')
-        else
-            {{ comparison_met(
-                'targets.effective_comparator', 'unit_values.value', 'unit_values.bound',
-                'targets.target_value', 'coalesce(targets.tolerance, 0)', 'targets.direction_sign'
-            ) }}
-    end as counts_as_met
+    {{ unit_counts_as_met('targets', 'unit_values.value', 'unit_values.bound', 'baseline_values.baseline_value') }}
+        as counts_as_met,
+    {{ inputs_loaded_through() }} as inputs_loaded_through
 from unit_periods
 inner join targets
     on unit_periods.target_id = targets.target_id

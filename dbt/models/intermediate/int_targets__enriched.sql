@@ -1,4 +1,5 @@
-{#- Each target with what its indicator says about it (measure kind, direction) and its time frame. -#}
+{#- Each target with what its indicator says about it (measure kind, direction), what its kind says
+    (seeds/target_kinds.csv), its plan's city (seeds/plans.csv) and its time frame. -#}
 
 with targets as (
     select * from {{ ref('stg_seeds__targets') }}
@@ -10,6 +11,14 @@ indicators as (
 
 rules as (
     select * from {{ ref('stg_seeds__target_rules') }}
+),
+
+kinds as (
+    select * from {{ ref('stg_seeds__target_kinds') }}
+),
+
+plans as (
+    select * from {{ ref('stg_seeds__plans') }}
 )
 
 select
@@ -28,9 +37,17 @@ select
     extract(year from targets.deadline) > extract(year from targets.start_date) as is_multi_year,
     {{ effective_comparator('targets.target_kind', 'targets.comparator', 'coalesce(indicators.direction_sign, 1)') }}
         as effective_comparator,
-    {{ is_cumulative_target('targets.comparator', 'indicators.measure_kind') }} as is_cumulative
+    {{ is_cumulative_target('targets.comparator', 'indicators.measure_kind') }} as is_cumulative,
+    kinds.has_series,
+    kinds.reads_own_series,
+    kinds.is_paced_within_year,
+    plans.plan_region_code
 from targets
 left join indicators
     on targets.indicator_code = indicators.indicator_code
 left join rules
     on targets.target_id = rules.target_id
+left join kinds
+    on targets.target_kind = kinds.target_kind
+left join plans
+    on targets.plan_id = plans.plan_id

@@ -1,11 +1,12 @@
 {#- 目标进度事实表 / Target x period: the actual, the gap, the share achieved against the share
     expected by now, the pace, required vs actual growth, the projection to the deadline and the
     status, with the inputs of every status (the calculation trace). -#}
-{{ incremental_by_target() }}
+{#- A view over the incremental model it reads (dbt/macros/incremental_by_target.sql): it holds
+    no rows of its own, so it is never behind them; the published copy is a table. -#}
+{{ config(materialized='view') }}
 
 with assessment as (
     select * from {{ ref('int_target_assessment') }}
-    where {{ only_targets_to_rebuild() }}
 ),
 
 statuses as (
@@ -70,6 +71,8 @@ select
     assessment.projected_gap,
     assessment.projection_ratio,
     assessment.status_code,
+    -- which rule gave the status (seeds/status_reasons.csv)
+    assessment.status_reason,
     statuses.status_zh,
     statuses.status_en,
     assessment.on_track_ratio as threshold_on_track,

@@ -92,6 +92,7 @@ scored as (
         coalesce(plans.plan_end_date < {{ as_of_date() }}, false) as plan_is_closed,
         -- a qualitative target's status rolls up from its tasks (int_task_target_rollup)
         {{ scorecard_status_code('targets', 'latest', 'task_rollup') }} as status_code,
+        {{ scorecard_status_reason('targets', 'latest', 'task_rollup') }} as status_reason,
         indicators.frequency,
         indicators.release_lag_days,
         case indicators.frequency

@@ -23,11 +23,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dagster_project.bench.scale import Scale, month_label
+from bench.scale import Scale, month_label
 
 # The launcher stays small on purpose: a child's ru_maxrss starts at its parent's RSS at fork, so
 # this process imports neither duckdb nor dagster and leaves comparisons to subprocesses too.
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 AS_OF_DATE = "2026-02-28"  # = synth.AS_OF_DATE (not imported: synth imports duckdb)
 
 
@@ -81,7 +81,7 @@ class Workspace:
 def _profile(memory_limit: str | None) -> str:
     settings = f"\n      settings:\n        memory_limit: '{memory_limit}'" if memory_limit else ""
     return (
-        "# written by dagster_project.bench: the project's profile plus the benchmark's memory limit\n"
+        "# written by bench: the project's profile plus the benchmark's memory limit\n"
         "zhuzhou_progress:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
         "      path: \"{{ env_var('PMW_WAREHOUSE_PATH') }}\"\n      threads: 2" + settings + "\n"
     )
@@ -147,7 +147,7 @@ class Runner:
 
     def python_step(self, name: str, step: str, args: dict, warehouse: Path | None = None) -> StepRun:
         args = {**args, "memory_limit": self.memory_limit}
-        argv = [sys.executable, "-m", "dagster_project.bench.steps", step, json.dumps(args)]
+        argv = [sys.executable, "-m", "bench.steps", step, json.dumps(args)]
         return self._spawn(name, argv, self._env(warehouse), cwd=REPO_ROOT)
 
     def dbt(
@@ -289,8 +289,21 @@ def run_benchmark(
         }
         return runner.python_step(name, "ingest", args, warehouse=wh)
 
+    def orchestrated_build(name: str, project: Path, wh: Path, *, full_refresh: bool) -> StepRun:
+        """dbt build as Dagster runs it (dagster_project/dbt_build.py): the full refresh is decided from the
+        project's fingerprint and the build recorded after it succeeds; ``full_refresh`` is what this
+        step must be, or the benchmark would measure something else."""
+        args = {"warehouse": str(wh), "project": str(project), "vars": _DBT_VARS}
+        decided = runner.python_step(f"{name} (fingerprint)", "dbt_build_args", args).result
+        if ("--full-refresh" in decided["args"]) != full_refresh:
+            raise BenchError(f"{name}: the orchestrator would run {decided['args']}")
+        run = runner.dbt(name, project, wh, [*decided["args"], *_NO_TESTS])
+        record = {"warehouse": str(wh), "fingerprint": decided["fingerprint"], "full_refresh": full_refresh}
+        runner.python_step(f"{name} (record)", "record_dbt_build", record)
+        return run
+
     # 2. full build over ten years: dbt (seeds + models; tests apart) vs the hand-written floor
-    s["full_build"] = runner.dbt("full build: dbt seed+run", ws.dbt10, ws.wh10, ["build", "--full-refresh", *_NO_TESTS])
+    s["full_build"] = orchestrated_build("full build: dbt seed+run", ws.dbt10, ws.wh10, full_refresh=True)
     if with_tests:
         s["full_tests"] = runner.dbt("full build: dbt test", ws.dbt10, ws.wh10, ["test"])
     s["full_floor"] = floor("full build: floor.sql", ws.wh10, "floor10.duckdb")
@@ -312,7 +325,7 @@ def run_benchmark(
 
     def new_month(step: str, label: str, check: str, project: Path, wh: Path) -> None:
         """The month already ingested into ``wh``, built incrementally, tested, and compared with the floor."""
-        s[f"inc{step}"] = runner.dbt(f"new month, {label}: dbt seed+run", project, wh, ["build", *_NO_TESTS])
+        s[f"inc{step}"] = orchestrated_build(f"new month, {label}: dbt seed+run", project, wh, full_refresh=False)
         if with_tests:
             s[f"inc{step}_tests"] = runner.dbt(f"new month, {label}: dbt test", project, wh, ["test"])
         floor_db = f"floor{step}b.duckdb"
@@ -324,7 +337,7 @@ def run_benchmark(
 
     # ... and on one year of history
     if with_short_history:
-        s["full1"] = runner.dbt("1y history: dbt seed+run", ws.dbt1, ws.wh1, ["build", "--full-refresh", *_NO_TESTS])
+        s["full1"] = orchestrated_build("1y history: dbt seed+run", ws.dbt1, ws.wh1, full_refresh=True)
         s["ingest1"] = ingest("new month, 1y: ingest", ws.wh1)
         new_month("1", "1y", "new month on 1 year (incremental)", ws.dbt1, ws.wh1)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.bench import synth
-from dagster_project.bench.scale import Scale
+from bench import synth
+from bench.scale import Scale
 
 __all__ = ["MARTS", "Comparison", "compare_marts", "generator_matches_ingestion"]
 

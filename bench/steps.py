@@ -1,6 +1,6 @@
 """The benchmark's steps, each run in its own process so its peak memory (ru_maxrss) is its own.
 
-``python -m dagster_project.bench.steps STEP JSON-ARGS`` prints one JSON line with what the step
+``python -m bench.steps STEP JSON-ARGS`` prints one JSON line with what the step
 measured (rows, the time spent inside the step proper). The harness times the whole process and
 reads its peak RSS with ``os.wait4``.
 """
@@ -28,8 +28,8 @@ def _connect(path: str, memory_limit: str | None, read_only: bool = False) -> du
 
 def setup(args: dict) -> dict:
     """Seeds, the new month's release file, and the raw history of each warehouse."""
-    from dagster_project.bench import synth
-    from dagster_project.bench.scale import Scale
+    from bench import synth
+    from bench.scale import Scale
 
     scale = Scale(**args["scale"])
     seeds = Path(args["seeds_dir"])
@@ -101,14 +101,14 @@ def floor(args: dict) -> dict:
 
 def validate(args: dict) -> dict:
     """One national monthly batch through the raw expectation suite (GX on a pandas batch)."""
-    from dagster_project.bench import gx_batch
+    from bench import gx_batch
 
     return gx_batch.validate_release(args)
 
 
 def validate_floor(args: dict) -> dict:
     """The same expectations as SQL over the stored release in DuckDB."""
-    from dagster_project.bench import gx_batch
+    from bench import gx_batch
 
     return gx_batch.validate_release_sql(args)
 
@@ -117,15 +117,15 @@ def compare(args: dict) -> dict:
     """The dbt marts against the floor's (see compare.py)."""
     from dataclasses import asdict
 
-    from dagster_project.bench.compare import compare_marts
+    from bench.compare import compare_marts
 
     result = compare_marts(Path(args["warehouse"]), Path(args["floor"]))
     return {"comparison": {**asdict(result), "equal": result.equal, "summary": result.summary()}}
 
 
 def generator_check(args: dict) -> dict:
-    from dagster_project.bench.compare import generator_matches_ingestion
-    from dagster_project.bench.scale import Scale
+    from bench.compare import generator_matches_ingestion
+    from bench.scale import Scale
 
     equal = generator_matches_ingestion(
         Path(args["warehouse"]), args["release_id"], Path(args["seeds_dir"]), Scale(**args["scale"])
@@ -133,7 +133,29 @@ def generator_check(args: dict) -> dict:
     return {"equal": equal}
 
 
+def dbt_build_args(args: dict) -> dict:
+    """What the orchestrator would run: `build`, with --full-refresh when the project's fingerprint
+    (models, macros, seeds, vars) differs from the last recorded build's (dagster_project/dbt_build.py)."""
+    from dagster_project.dbt_build import build_args, project_fingerprint
+
+    con = _connect(args["warehouse"], None, read_only=True)
+    fingerprint = project_fingerprint(Path(args["project"]), json.loads(args["vars"]))
+    return {"args": build_args(con, fingerprint), "fingerprint": fingerprint}
+
+
+def record_dbt_build(args: dict) -> dict:
+    """After dbt succeeded, as the orchestrator does: the next build compares its fingerprint with this."""
+    from dagster_project.dbt_build import record_build
+
+    con = _connect(args["warehouse"], None)
+    record_build(con, args["fingerprint"], args["full_refresh"])
+    con.close()
+    return {}
+
+
 STEPS = {
+    "dbt_build_args": dbt_build_args,
+    "record_dbt_build": record_dbt_build,
     "setup": setup,
     "ingest": ingest,
     "read_csv": read_csv,

@@ -1,4 +1,4 @@
-"""`python -m dagster_project.bench` (`make bench`): run the national-scale benchmark, write BENCHMARKS.md.
+"""`python -m bench` (`make bench`): run the national-scale benchmark, write BENCHMARKS.md.
 
 --scale 1.0      fraction of the default 2,800 counties (0.01 = a 1% smoke run)
 --out PATH       where to write the report (default: BENCHMARKS.md in the checkout)
@@ -15,15 +15,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from dagster_project.bench import report
-from dagster_project.bench.harness import BenchError, run_benchmark
-from dagster_project.bench.scale import Scale
+from bench import report
+from bench.harness import BenchError, run_benchmark
+from bench.scale import Scale
 from dagster_project.settings import REPO_ROOT
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m dagster_project.bench",
+        prog="python -m bench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         print(f"work folder kept: {workdir}", file=sys.stderr)
         return 1
-    command = "python -m dagster_project.bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     text = report.render(
         res,
         command=command.strip(),
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cli_only(args: argparse.Namespace) -> int:
-    from dagster_project.bench.harness import Results, Runner, Workspace, cli_ingest
+    from bench.harness import Results, Runner, Workspace, cli_ingest
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pmw-bench-cli-", dir="/tmp"))
     workdir.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.bench.scale import CITIES_PER_PROVINCE, COUNTIES_PER_CITY, Scale
+from bench.scale import CITIES_PER_PROVINCE, COUNTIES_PER_CITY, Scale
 from dagster_project.ingest.store import ensure_schema
 
 __all__ = [
@@ -39,16 +39,21 @@ __all__ = [
     "raw_rows_sql",
 ]
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 # Fixed assessment date (dbt var as_of_date): after the new month's release, so results do not
 # depend on the day the benchmark runs.
 AS_OF_DATE = "2026-02-28"
 
+# The home city of the synthetic plans (plans.csv region_code): the first city of the first province.
+HOME_CITY = "110100"
+
 # Seeds copied verbatim: status vocabulary and thresholds are the warehouse's, not the country's.
 _COPIED_SEEDS = (
     "status_thresholds.csv",
     "statuses.csv",
+    "status_reasons.csv",
+    "target_kinds.csv",
     "pace_statuses.csv",
     "exchange_rates.csv",
     # the task ledger's vocabulary (docs/task_ledger.md)
@@ -184,6 +189,7 @@ def _plan_rows() -> list[dict[str, str]]:
                 "plan_id": f"fy{start}",
                 "name_zh": f"示意五年规划（{start}—{start + 4}年）",
                 "name_en": f"Synthetic five-year plan {start}-{start + 4}",
+                "region_code": HOME_CITY,
                 "plan_kind": "five_year",
                 "start_date": f"{start}-01-01",
                 "end_date": f"{start + 4}-12-31",

@@ -1,0 +1,115 @@
+"""The dbt build as the orchestrator runs it, and when it must be a full refresh.
+
+The incremental models of the dbt project keep a high-water mark of the figures they have seen and
+recompute only the targets whose inputs arrived since (dbt/macros/incremental_by_target.sql). That
+holds only while the code and catalogue their rows were built with are the ones running now. So the
+orchestrator, not a dbt model, keeps a fingerprint of everything that shapes the rows (every model and
+macro file, `dbt_project.yml` with its vars, every seed file and its properties) in the warehouse,
+written after a build that succeeded, and passes ``--full-refresh`` when it differs:
+
+- a seed whose columns changed is dropped and reloaded (dbt-duckdb loads a seed into the existing
+  table's columns, so a seed that gained columns failed: the defect of 2026-12-03);
+- an edited model or macro, a changed var, a target added to or removed from the catalogue recompute
+  every target;
+- a build that failed (or never finished) records nothing, so the next one is a full refresh too.
+
+A full refresh drops only dbt's relations: the raw figures (schema ``raw``, written by ingestion) and
+the history dbt keeps with ``full_refresh=false`` (``fct_scorecard_monthly``) stay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BUILDS_TABLE = "orchestration.dbt_builds"
+# what shapes the rows dbt writes; singular data tests (tests/) and the profile do not
+_PROJECT_PARTS = ("models", "macros")
+
+
+def seed_dirs(project_dir: Path) -> list[Path]:
+    """The project's seed folders, as dbt_project.yml names them (../seeds for this project)."""
+    config = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8")) or {}
+    return [(project_dir / p).resolve() for p in config.get("seed-paths", ["seeds"])]
+
+
+def project_fingerprint(project_dir: Path, dbt_vars: Mapping[str, Any] | None = None) -> str:
+    """A hash of every model, macro and seed file, dbt_project.yml and the vars passed on the command line."""
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(label.encode() + b"\0" + hashlib.sha256(data).digest())
+
+    add("dbt_project.yml", (project_dir / "dbt_project.yml").read_bytes())
+    add("vars", json.dumps(dict(dbt_vars or {}), sort_keys=True).encode())
+    for part in _PROJECT_PARTS:
+        for path in sorted((project_dir / part).rglob("*")):
+            if path.is_file():
+                add(f"{part}/{path.relative_to(project_dir / part).as_posix()}", path.read_bytes())
+    for folder in seed_dirs(project_dir):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                add(f"seeds/{path.relative_to(folder).as_posix()}", path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def last_fingerprint(con: Any) -> str | None:
+    """The fingerprint of the last build that succeeded, None when there was none."""
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        BUILDS_TABLE.split("."),
+    ).fetchone()[0]
+    if not found:
+        return None
+    row = con.execute(f"select fingerprint from {BUILDS_TABLE} order by finished_at desc limit 1").fetchone()
+    return row[0] if row else None
+
+
+def full_refresh_due(con: Any, fingerprint: str) -> bool:
+    return last_fingerprint(con) != fingerprint
+
+
+def record_build(con: Any, fingerprint: str, full_refresh: bool) -> None:
+    """Written only after dbt succeeded: the incremental rows now stand on this fingerprint."""
+    schema = BUILDS_TABLE.split(".")[0]
+    con.execute(f"create schema if not exists {schema}")
+    con.execute(
+        f"""create table if not exists {BUILDS_TABLE} (
+                fingerprint varchar not null, full_refresh boolean not null, finished_at timestamp not null
+            )"""
+    )
+    con.execute(f"insert into {BUILDS_TABLE} values (?, ?, current_timestamp)", [fingerprint, full_refresh])
+    con.execute(f"comment on table {BUILDS_TABLE} is '{_BUILDS_COMMENT}'")
+
+
+_BUILDS_COMMENT = (
+    "dbt 构建记录 / Every dbt build that succeeded: the fingerprint of the models, macros, seeds and vars it ran "
+    "with (a different one makes the next build a full refresh) and whether it was one."
+)
+
+
+def build_args(con: Any, fingerprint: str) -> list[str]:
+    return ["build", "--full-refresh"] if full_refresh_due(con, fingerprint) else ["build"]
+
+
+def dbt_build(dbt: Any, duckdb: Any, project_dir: Path, context: Any = None, *, record: bool = True) -> Iterator[Any]:
+    """`dbt build`, a full refresh when the fingerprint differs from the last successful build's.
+
+    ``dbt`` is a DbtCliResource and ``duckdb`` a DuckDBResource on the same warehouse. The connection
+    is closed while dbt runs (DuckDB allows one writing process per file). With a Dagster context the
+    events are Dagster's (outputs and asset checks); without one, dbt's raw events (tests, the bench).
+    ``record=False`` for a run of part of the project, which must not vouch for the rest.
+    """
+    fingerprint = project_fingerprint(project_dir)
+    with duckdb.get_connection() as con:
+        args = build_args(con, fingerprint)
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream() if context is not None else invocation.stream_raw_events()
+    if record:
+        with duckdb.get_connection() as con:
+            record_build(con, fingerprint, "--full-refresh" in args)

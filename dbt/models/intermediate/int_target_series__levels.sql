@@ -1,0 +1,371 @@
+{#- 水平类目标序列 / The targets read from one region's own series (city or county scope): levels,
+    multiples of a baseline, additions since the start, improvements on the baseline year.
+      level        the indicator's value (year-to-date for annual flows, annual for multi-year flows)
+      multiple     value / baseline value (a flow multiple with no level to compare is handed to
+                   int_target_series__growth_index: its rows are left out here)
+      additions    stock now minus stock at the start, or the flow summed since the start
+      improvement  city: the value vs the same period of the baseline year
+    One row per target x period, with the target level it is compared to (target_level), the
+    baseline (base_value) and where the actual came from. Unioned into int_target_series. -#}
+{{ incremental_by_target() }}
+
+with targets as (
+    {{ series_targets() }}
+),
+
+values_ as {{ not_materialized() }} (
+    select * from {{ ref('int_indicator_values') }}
+),
+
+profiles as (
+    select * from {{ ref('int_seasonal_profiles') }}
+),
+
+-- Growth-rate targets (target_measure yoy_pct, seeds/target_rules.csv) compare growth rates, never
+-- levels: the published rate, else the growth of the levels of the same period a year apart (derived,
+-- naming both levels).
+growth_target_series as (
+    select distinct
+        indicator_code,
+        scope_code as region_code
+    from targets
+    where target_measure = 'yoy_pct'
+),
+
+growth_from_levels as (
+    select
+        cur.indicator_code,
+        cur.region_code,
+        cur.subject_code,
+        cur.period_code,
+        cur.period_kind,
+        cur.period_start,
+        cur.period_end,
+        'yoy_pct' as measure,
+        (cur.value / prev.value - 1) * 100 as value,
+        case when cur.bound = 'eq' and prev.bound = 'eq' then 'eq' else 'approx' end as bound,
+        'derived' as provenance,
+        cur.is_illustrative or prev.is_illustrative as is_illustrative,
+        'growth of the levels ' || cur.period_code || ' ' || cast(cur.value as varchar) || ' / '
+        || prev.period_code || ' ' || cast(prev.value as varchar) || ' - 1' as derived_from,
+        cur.source_file,
+        cur.source_row,
+        cast(null as varchar) as source_ref,
+        cur.release_id,
+        cur.release_date,
+        cur.is_revised or prev.is_revised as is_revised
+    from values_ as cur
+    inner join growth_target_series as wanted
+        on cur.indicator_code = wanted.indicator_code and cur.region_code = wanted.region_code
+    inner join values_ as prev
+        on
+            cur.indicator_code = prev.indicator_code
+            and cur.region_code = prev.region_code
+            and cur.subject_code = prev.subject_code
+            and prev.measure = 'value'
+            and prev.period_code = {{ period_code_year_before('cur.period_code', 'cur.period_end') }}
+    where
+        cur.measure = 'value'
+        and cur.provenance <> 'derived'
+        and prev.provenance <> 'derived'
+        and prev.value > 0
+        and not exists (
+            select 1 from values_ as published_rate
+            where
+                published_rate.measure = 'yoy_pct'
+                and published_rate.indicator_code = cur.indicator_code
+                and published_rate.region_code = cur.region_code
+                and published_rate.subject_code = cur.subject_code
+                and published_rate.period_code = cur.period_code
+        )
+),
+
+target_values as {{ not_materialized() }} (
+    select * from values_
+    union all
+    select * from growth_from_levels
+),
+
+-- ---------------------------------------------------------------- single-region series
+single_region as {{ not_materialized() }} (
+    select
+        targets.target_id,
+        targets.target_kind,
+        targets.comparator,
+        targets.measure_kind,
+        targets.is_multi_year,
+        targets.start_date,
+        targets.deadline,
+        targets.baseline_year,
+        targets.baseline_value as declared_baseline,
+        targets.annual_rule,
+        targets.direction_sign,
+        values_.* replace (
+        -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
+            {{ annual_rule_value(
+                'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
+                'values_.period_kind', 'annual_so_far'
+            ) }} as value
+        )
+    from targets
+    inner join target_values as values_
+        on
+            targets.indicator_code = values_.indicator_code
+            and targets.scope_code = values_.region_code
+            and values_.subject_code = ''
+            and values_.measure = coalesce(targets.target_measure, 'value')
+    where
+        targets.scope_type in ('city', 'county')
+        and targets.reads_own_series
+    window annual_so_far as (
+        partition by targets.target_id, values_.period_kind, extract(year from values_.period_end)
+        order by values_.period_end
+        rows between unbounded preceding and current row
+    )
+),
+
+-- Which periods measure a target: annual flows by year-to-date; multi-year flows by the annual
+-- figure (and, for multiples, year-to-date against the same months of the baseline year);
+-- rates and ratios by the cumulative figure when one is published, else monthly.
+-- An aggregate, not a window over every figure of every target's series: at national scale the
+-- window sorted 18.6 M rows and took most of this model's time (BENCHMARKS.md).
+cumulative_published as (
+    select
+        target_id,
+        max(case when period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
+    from single_region
+    group by target_id
+),
+
+single_region_selected as (
+    select
+        single_region.*,
+        cumulative_published.has_cumulative
+    from single_region
+    inner join cumulative_published
+        on single_region.target_id = cumulative_published.target_id
+    where
+        single_region.period_end between single_region.start_date and single_region.deadline
+        and case
+            when single_region.measure_kind = 'flow' and single_region.target_kind = 'additions'
+                then single_region.period_kind in ('ytd', 'year')
+            when single_region.measure_kind = 'flow' and single_region.target_kind = 'multiple'
+                then single_region.period_kind in ('ytd', 'year')
+            when single_region.measure_kind = 'flow' and single_region.is_multi_year
+                then single_region.period_kind = 'year'
+            when single_region.measure_kind = 'flow' then single_region.period_kind in ('ytd', 'year')
+            when single_region.measure_kind in ('rate', 'ratio') and cumulative_published.has_cumulative = 1
+                then single_region.period_kind in ('ytd', 'year')
+            when single_region.measure_kind in ('rate', 'ratio') then single_region.period_kind = 'month'
+            else true
+        end
+),
+
+-- Baselines found in the data when the catalogue gives none.
+stock_before_start as (
+    select
+        targets.target_id,
+        values_.value,
+        values_.period_code,
+        row_number() over (partition by targets.target_id order by values_.period_end desc) as recency
+    from targets
+    inner join values_
+        on
+            targets.indicator_code = values_.indicator_code
+            and targets.scope_code = values_.region_code
+            and values_.subject_code = ''
+            and values_.measure = 'value'
+    where
+        targets.measure_kind = 'stock'
+        and values_.period_end <= case
+            when targets.baseline_year is not null then cast(cast(targets.baseline_year as varchar) || '-12-31' as date)
+            else {{ dbt.dateadd('day', -1, 'targets.start_date') }}
+        end
+),
+
+same_period_in_base_year as (
+    select
+        sel.target_id,
+        sel.period_code,
+        base.value as base_value,
+        base.period_code as base_period_code,
+        base.is_illustrative as base_is_illustrative
+    from single_region_selected as sel
+    inner join single_region as base
+        on
+            sel.target_id = base.target_id
+            and base.period_code = {{ period_code_in_year(
+                'sel.period_code', 'coalesce(sel.baseline_year, extract(year from sel.period_end) - 1)'
+            ) }}
+),
+
+-- Multiples of a flow: the full baseline year (the catalogue's figure, else the data), and, for a
+-- year-to-date figure whose months of the baseline year are not published, those months estimated
+-- as the full baseline year times the seasonal share normally reached by that month (flagged).
+base_year_total as (
+    select
+        targets.target_id,
+        coalesce(targets.baseline_value, base.value) as annual_base_level,
+        targets.baseline_value is null and coalesce(base.is_illustrative, false) as annual_base_is_illustrative
+    from targets
+    left join single_region as base
+        on
+            targets.target_id = base.target_id
+            and base.period_kind = 'year'
+            and base.period_code = cast(targets.baseline_year as varchar)
+    where targets.target_kind = 'multiple' and targets.measure_kind = 'flow'
+),
+
+estimated_base as (
+    select
+        sel.target_id,
+        sel.period_code,
+        total.annual_base_level * avg(profiles.share_of_year) as base_value,
+        total.annual_base_is_illustrative or {{ dbt.bool_or('profiles.is_illustrative') }} as base_is_illustrative,
+        'estimated: ' || cast(sel.baseline_year as varchar) || ' full year ' || cast(total.annual_base_level as varchar)
+        || ' x seasonal share by month ' || cast(extract(month from sel.period_end) as varchar) || ' '
+        || cast(round(avg(profiles.share_of_year), 4) as varchar) || ' (mean of '
+        || cast(count(*) as varchar) || ' years)' as base_note
+    from single_region_selected as sel
+    inner join base_year_total as total
+        on sel.target_id = total.target_id
+    inner join profiles
+        on
+            sel.indicator_code = profiles.indicator_code
+            and sel.region_code = profiles.region_code
+            and profiles.month_number = extract(month from sel.period_end)
+    where sel.period_kind = 'ytd' and total.annual_base_level is not null
+    group by sel.target_id, sel.period_code, sel.baseline_year, sel.period_end, total.annual_base_level, total.annual_base_is_illustrative
+),
+
+-- Flows summed since the start (additions over a multi-year window): earlier full years + this one.
+flow_additions as (
+    select
+        sel.target_id,
+        sel.period_code,
+        sum(earlier.value) as earlier_years_total
+    from single_region_selected as sel
+    inner join single_region as earlier
+        on
+            sel.target_id = earlier.target_id
+            and earlier.period_kind = 'year'
+            and earlier.period_end < {{ dbt.date_trunc('year', 'sel.period_end') }}
+            and sel.start_date <= earlier.period_start
+    where sel.target_kind = 'additions' and sel.measure_kind = 'flow'
+    group by sel.target_id, sel.period_code
+),
+
+single_region_series as (
+    select
+        sel.target_id,
+        sel.period_code,
+        sel.period_kind,
+        sel.period_start,
+        sel.period_end,
+        case
+            when sel.target_kind = 'multiple'
+                then sel.value / nullif(case
+                    when sel.measure_kind = 'stock' then coalesce(sel.declared_baseline, stock_base.value)
+                    -- like with like: a year-to-date figure against the same months of the baseline year
+                    when sel.period_kind = 'ytd' then coalesce(base.base_value, est.base_value)
+                    else coalesce(sel.declared_baseline, base.base_value)
+                end, 0)
+            when
+                sel.target_kind = 'additions' and sel.measure_kind = 'stock'
+                then sel.value - coalesce(sel.declared_baseline, stock_base.value)
+            when sel.target_kind = 'additions' then sel.value + coalesce(flow_additions.earlier_years_total, 0)
+            else sel.value
+        end as actual_value,
+        sel.value as underlying_value,
+        sel.bound as actual_bound,
+        case
+            when sel.target_kind = 'multiple' then 1.0
+            when sel.target_kind = 'additions' then 0.0
+            when sel.comparator = 'improve' then base.base_value
+            when sel.is_multi_year and sel.measure_kind = 'flow' then coalesce(sel.declared_baseline, base.base_value)
+            when sel.measure_kind = 'stock' then coalesce(sel.declared_baseline, stock_base.value)
+            when sel.measure_kind = 'flow' then 0.0
+        end as base_value,
+        case
+            when sel.target_kind = 'multiple' and sel.measure_kind <> 'stock' and sel.period_kind = 'ytd'
+                then coalesce(base.base_value, est.base_value)
+            when sel.target_kind = 'multiple' and sel.measure_kind <> 'stock'
+                then coalesce(sel.declared_baseline, base.base_value)
+            when sel.measure_kind = 'stock' then coalesce(sel.declared_baseline, stock_base.value)
+            else coalesce(sel.declared_baseline, base.base_value)
+        end as baseline_level,
+        case
+            when sel.measure_kind = 'stock' then stock_base.period_code
+            when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+                then {{ period_code_in_year('sel.period_code', 'sel.baseline_year') }}
+            when sel.target_kind = 'multiple' and sel.period_kind <> 'ytd' and sel.declared_baseline is not null
+                then cast(sel.baseline_year as varchar)
+            when sel.target_kind = 'multiple' or sel.comparator = 'improve' or sel.is_multi_year then base.base_period_code
+        end as baseline_period_code,
+        case
+            when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+                then 'derived'
+            else sel.provenance
+        end as provenance,
+        -- the lowest quality of the inputs actually used: the baseline row only when it was used
+        sel.is_illustrative or case
+            when sel.measure_kind = 'stock' then false
+            when sel.target_kind = 'multiple' and sel.period_kind = 'ytd'
+                then coalesce(base.base_is_illustrative, est.base_is_illustrative, false)
+            when sel.target_kind = 'multiple' or (sel.is_multi_year and sel.measure_kind = 'flow')
+                then sel.declared_baseline is null and coalesce(base.base_is_illustrative, false)
+            when sel.comparator = 'improve' then coalesce(base.base_is_illustrative, false)
+            else false
+        end as is_illustrative,
+        case
+            when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+                then coalesce(sel.derived_from || '; ', '') || 'baseline ' || est.base_note
+            else sel.derived_from
+        end as derived_from,
+        sel.source_file,
+        sel.source_row,
+        sel.source_ref,
+        sel.release_id,
+        sel.release_date,
+        sel.is_revised,
+        cast(null as integer) as units_total,
+        cast(null as integer) as units_reporting,
+        total.annual_base_level,
+        sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
+            as baseline_is_estimated,
+        cast(null as varchar) as status_note
+    from single_region_selected as sel
+    left join same_period_in_base_year as base
+        on sel.target_id = base.target_id and sel.period_code = base.period_code
+    left join estimated_base as est
+        on sel.target_id = est.target_id and sel.period_code = est.period_code
+    left join base_year_total as total
+        on sel.target_id = total.target_id
+    left join stock_before_start as stock_base
+        on sel.target_id = stock_base.target_id and stock_base.recency = 1
+    left join flow_additions
+        on sel.target_id = flow_additions.target_id and sel.period_code = flow_additions.period_code
+),
+
+-- a flow multiple with no level to compare with its baseline (none published, or no baseline level):
+-- growth decides, in int_target_series__growth_index
+handed_to_growth_index as (
+    select targets.target_id
+    from targets
+    where
+        targets.target_kind = 'multiple'
+        and targets.measure_kind = 'flow'
+        and not exists (
+            select 1 from single_region_series as s
+            where s.target_id = targets.target_id and s.actual_value is not null
+        )
+),
+
+kept_series as (
+    select * from single_region_series
+    where
+        actual_value is not null
+        or target_id not in (select handed.target_id from handed_to_growth_index as handed)
+)
+
+{{ series_with_comparison('kept_series') }}

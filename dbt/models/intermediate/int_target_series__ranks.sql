@@ -1,0 +1,105 @@
+{#- 排位类目标序列 / Rank targets: places gained among the province's cities (seeds/regions.csv
+    is_peer_city) since the same period of the baseline year, counted only when every peer city
+    reported. One row per target x period; unioned into int_target_series. -#}
+{{ incremental_by_target() }}
+
+with targets as (
+    {{ series_targets() }}
+),
+
+values_ as {{ not_materialized() }} (
+    select * from {{ ref('int_indicator_values') }}
+),
+
+regions as (
+    select * from {{ ref('stg_seeds__regions') }}
+),
+
+rank_targets as (
+    select
+        targets.*,
+        -- the city ranked: the target's scope when it is a peer city, else its plan's city (seeds/plans.csv)
+        coalesce(scope_region.region_code, targets.plan_region_code) as ranked_region_code
+    from targets
+    left join regions as scope_region
+        on targets.scope_code = scope_region.region_code and scope_region.is_peer_city
+    where targets.target_kind = 'rank'
+),
+
+peer_values as (
+    select
+        values_.*,
+        count(*) over (partition by values_.indicator_code, values_.period_code) as peers_reporting,
+        rank() over (partition by values_.indicator_code, values_.period_code order by values_.value desc)
+            as rank_high_first,
+        rank() over (partition by values_.indicator_code, values_.period_code order by values_.value asc)
+            as rank_low_first
+    from values_
+    inner join regions
+        on values_.region_code = regions.region_code and regions.is_peer_city
+    where values_.measure = 'value' and values_.subject_code = ''
+),
+
+peer_count as (
+    select count(*) as peer_cities from regions
+    where is_peer_city
+),
+
+ranks as (
+    select
+        rank_targets.target_id,
+        rank_targets.baseline_year,
+        rank_targets.start_date,
+        rank_targets.deadline,
+        peer_values.*,
+        case
+            when rank_targets.direction_sign < 0 then peer_values.rank_low_first else peer_values.rank_high_first
+        end as city_rank
+    from rank_targets
+    inner join peer_values
+        on
+            rank_targets.indicator_code = peer_values.indicator_code
+            and rank_targets.ranked_region_code = peer_values.region_code
+    cross join peer_count
+    -- a rank is only a rank when every peer city reported for that period
+    where peer_values.peers_reporting = peer_count.peer_cities
+),
+
+rank_series as (
+    select
+        r.target_id,
+        r.period_code,
+        r.period_kind,
+        r.period_start,
+        r.period_end,
+        cast(base.city_rank - r.city_rank as double) as actual_value,
+        cast(r.city_rank as double) as underlying_value,
+        'eq' as actual_bound,
+        0.0 as base_value,
+        cast(base.city_rank as double) as baseline_level,
+        base.period_code as baseline_period_code,
+        'derived' as provenance,
+        r.is_illustrative or base.is_illustrative as is_illustrative,
+        'rank ' || cast(r.city_rank as varchar) || ' of ' || cast(r.peers_reporting as varchar)
+        || ' cities by ' || r.indicator_code || ' (' || r.period_code || ') vs rank '
+        || cast(base.city_rank as varchar) || ' in ' || base.period_code as derived_from,
+        r.source_file,
+        r.source_row,
+        r.source_ref,
+        r.release_id,
+        r.release_date,
+        r.is_revised,
+        cast(r.peers_reporting as integer) as units_total,
+        cast(r.peers_reporting as integer) as units_reporting,
+        cast(null as double) as annual_base_level,
+        false as baseline_is_estimated,
+        cast(null as varchar) as status_note
+    from ranks as r
+    inner join ranks as base
+        on
+            r.target_id = base.target_id
+            and base.period_code = {{ period_code_in_year('r.period_code', 'r.baseline_year') }}
+    where r.period_end between r.start_date and r.deadline
+)
+
+{{ series_with_comparison('rank_series') }}
