@@ -86,9 +86,11 @@ browser:
 		apt-get update && apt-get install -y chromium fonts-wqy-microhei; \
 	fi
 
-## make test: set up, then run the whole test suite (pytest, including dbt build and tests).
+## make test: set up, then run the whole test suite (pytest, including dbt build and tests) on two
+## workers; the pipeline runs the end-to-end tests share are built once, in the background
+## (tests/conftest.py). One process: $(BIN)/pytest -q (same tests, about twice as long).
 test: setup browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadscope
 
 lint: setup
 	$(BIN)/ruff check dagster_project bench tests scripts

@@ -34,6 +34,20 @@ def copy_home(sample_pipeline_run, tmp_path: Path) -> Path:
     return home
 
 
+def audit_and_publish_job() -> dg.JobDefinition:
+    """The build job after dbt: the expectation checks on the marts, then the publish."""
+    from dagster_project.assets.checks import MART_KEYS, mart_check_name
+    from dagster_project.assets.publish import PUBLISHED_KEY
+    from dagster_project.definitions import build_definitions
+
+    defs = build_definitions(load_settings())  # the settings of the home the test points at
+    selection = dg.AssetSelection.checks(
+        *(dg.AssetCheckKey(k, mart_check_name(m)) for m, k in MART_KEYS.items())
+    ) | dg.AssetSelection.assets(PUBLISHED_KEY)
+    job = dg.define_asset_job("audit_and_publish", selection=selection)
+    return dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def("audit_and_publish")
+
+
 def served(published: Path) -> tuple[str, dict[str, int]]:
     """(version, row counts) as a reader of published/marts.duckdb sees them."""
     con = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
@@ -106,20 +120,17 @@ def test_a_copy_that_fails_its_audit_is_never_made_current(sample_pipeline_run, 
 def test_a_failing_blocking_check_stops_the_publish_and_the_last_good_copy_stays_readable(
     sample_pipeline_run, tmp_path, monkeypatch
 ):
-    from dagster_project.assets.checks import MART_KEYS, mart_check_name
     from dagster_project.assets.publish import (
         PUBLISH_IS_CURRENT,
         PUBLISHED_KEY,
         SERVED_VERSION_TAG,
         report_not_published,
     )
-    from dagster_project.definitions import build_definitions
     from dagster_project.runner import prepare_environment
 
     home = copy_home(sample_pipeline_run, tmp_path)
     point_settings_at(home, monkeypatch)
     prepare_environment(load_settings())
-    defs = build_definitions(load_settings())
     published = home / "published"
     before_version, before_counts = served(published)
     con = duckdb.connect(str(home / "warehouse.duckdb"))
@@ -128,12 +139,7 @@ def test_a_failing_blocking_check_stops_the_publish_and_the_last_good_copy_stays
     finally:
         con.close()
     # the mart checks and the publish, as build_and_publish runs them after dbt (without rebuilding)
-    audit_and_publish = dg.define_asset_job(
-        "audit_and_publish",
-        selection=dg.AssetSelection.checks(*(dg.AssetCheckKey(k, mart_check_name(m)) for m, k in MART_KEYS.items()))
-        | dg.AssetSelection.assets(PUBLISHED_KEY),
-    )
-    job = dg.Definitions.merge(defs, dg.Definitions(jobs=[audit_and_publish])).resolve_job_def("audit_and_publish")
+    job = audit_and_publish_job()
     with dg.instance_for_test() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success

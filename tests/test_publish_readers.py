@@ -18,7 +18,7 @@ from dagster_project.publish import read_manifest
 from dagster_project.settings import load_settings
 from tests.conftest import REPO, point_settings_at
 from tests.published_copy import verify_version
-from tests.test_publish import copy_home, served
+from tests.test_publish import audit_and_publish_job, copy_home, served
 
 # A BI-like reader: the DuckDB file (its manifest is inside it) and the Parquet folder of `current`
 # (resolved once), each checked against its own version's row counts, as fast as it can.
@@ -67,31 +67,14 @@ def _wait_for(path: Path, proc: subprocess.Popen, seconds: float) -> None:
 
 
 def test_readers_see_only_complete_versions_while_the_pipeline_publishes(sample_pipeline_run, tmp_path, monkeypatch):
-    from dagster_project.assets.checks import MART_KEYS, mart_check_name
-    from dagster_project.assets.publish import PUBLISHED_KEY
-    from dagster_project.definitions import build_definitions
     from dagster_project.runner import prepare_environment
 
     home = copy_home(sample_pipeline_run, tmp_path)
     point_settings_at(home, monkeypatch)
     prepare_environment(load_settings())
-    defs = build_definitions(load_settings())
     published, ready, stop, out = home / "published", tmp_path / "ready", tmp_path / "stop", tmp_path / "reads.json"
     # the expectation checks on the marts, then the publish: the build job after dbt, several times
-    job = dg.Definitions.merge(
-        defs,
-        dg.Definitions(
-            jobs=[
-                dg.define_asset_job(
-                    "audit_and_publish",
-                    selection=dg.AssetSelection.checks(
-                        *(dg.AssetCheckKey(k, mart_check_name(m)) for m, k in MART_KEYS.items())
-                    )
-                    | dg.AssetSelection.assets(PUBLISHED_KEY),
-                )
-            ]
-        ),
-    ).resolve_job_def("audit_and_publish")
+    job = audit_and_publish_job()
 
     reader = subprocess.Popen([sys.executable, "-c", READER, str(published), str(ready), str(stop), str(out)])
     try:
@@ -123,6 +106,23 @@ def test_readers_see_only_complete_versions_while_the_pipeline_publishes(sample_
     assert len(set(report["versions"]) & set(versions)) >= 3, (report["versions"], versions)
 
 
+# The publish part of the build job (the mart checks, then the publish) in a process of its own, as
+# `pmw run` runs it after dbt: tagged with the runner's host and pid and holding the warehouse lock, so
+# the next `pmw run` must recover the run it leaves STARTED. (Killing a whole `pmw run` instead would
+# only add a dbt build before the publish; the next run below is a whole `pmw run`.)
+PUBLISH_RUN = r"""
+import dagster as dg
+from dagster_project.runner import RUN_CONFIG, _runner_tags, prepare_environment, warehouse_lock
+from tests.test_publish import audit_and_publish_job
+
+settings = prepare_environment()
+with warehouse_lock(settings, print, what="pmw run"):
+    audit_and_publish_job().execute_in_process(
+        run_config=RUN_CONFIG, instance=dg.DagsterInstance.get(), tags=_runner_tags()
+    )
+"""
+
+
 def test_a_pipeline_killed_mid_publish_leaves_the_copy_intact_and_the_next_run_completes(sample_pipeline_run, tmp_path):
     home = copy_home(sample_pipeline_run, tmp_path)
     published = home / "published"
@@ -137,7 +137,14 @@ def test_a_pipeline_killed_mid_publish_leaves_the_copy_intact_and_the_next_run_c
     pmw = [str(Path(sys.executable).parent / "pmw"), "run"]  # landing is empty: build, check, publish
     log = tmp_path / "killed_run.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(pmw, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", PUBLISH_RUN],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         caught = None
         deadline = time.monotonic() + 300
         while proc.poll() is None and time.monotonic() < deadline:
@@ -158,7 +165,8 @@ def test_a_pipeline_killed_mid_publish_leaves_the_copy_intact_and_the_next_run_c
     assert caught[0].exists() and not (caught[0] / "manifest.json").exists()
 
     # The next run completes, publishes a new version and clears the unfinished one.
-    done = subprocess.run(pmw, env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+    # a hang guard: a whole `pmw run` takes minutes when the shared machine is loaded
+    done = subprocess.run(pmw, env=env, cwd=REPO, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     # the killed run held the warehouse pool's only slot: the runner failed it and released the slot
     assert "left running by a process that died" in done.stdout  # a note of the run's console output

@@ -7,7 +7,6 @@ row with its source). Every target with a figure gets a status; the headline tar
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import duckdb
@@ -16,25 +15,16 @@ from click.testing import CliRunner
 
 from dagster_project.cli import main
 from dagster_project.report.labels import num
-from dagster_project.settings import load_settings
-from tests.conftest import REPO, PipelineRun, settings_at
-
-REAL_FIXTURES = REPO / "tests" / "fixtures" / "real_figures"
+from tests.conftest import PipelineRun, settings_at
 
 
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
-    """One home, loaded once through the landing folder with published figures only."""
-    from dagster_project.runner import run_pipeline
-
-    home = tmp_path_factory.mktemp("real_home")
-    landing = home / "landing" / "real"
-    landing.mkdir(parents=True)
-    for path in sorted((REPO / "data" / "sample").rglob("published_*.csv")) + sorted(REAL_FIXTURES.glob("*.csv")):
-        shutil.copy2(path, landing / path.name)
-    with settings_at(home):
+def real_run(real_pipeline_run: PipelineRun) -> Iterator[PipelineRun]:
+    """One home, loaded once through the landing folder with published figures only (built in the
+    background at session start: tests/prepared_homes.py, kind ``real``)."""
+    with settings_at(real_pipeline_run.home):
         os.environ.pop("PMW_STATS_API_URL", None)  # no API: published files only
-        yield PipelineRun(home=home, summary=run_pipeline(load_settings(), sample=False, log=lambda _msg: None))
+        yield real_pipeline_run
 
 
 def rows(run: PipelineRun, sql: str) -> list[tuple]:
