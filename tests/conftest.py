@@ -111,8 +111,9 @@ def pytest_configure(config: pytest.Config) -> None:
         # `dbt parse` once, here, if the manifest is stale: otherwise each xdist worker's import of the
         # code location would run it at the same time, both writing dbt/target
         from dagster_project.resources import ensure_dbt_manifest
+        from dagster_project.settings import load_settings
 
-        ensure_dbt_manifest()
+        ensure_dbt_manifest(load_settings())
 
 
 def _prepared_root(config: pytest.Config) -> Path:

@@ -113,9 +113,10 @@ def test_readers_see_only_complete_versions_while_the_pipeline_publishes(sample_
 PUBLISH_RUN = r"""
 import dagster as dg
 from dagster_project.runner import RUN_CONFIG, _runner_tags, prepare_environment, warehouse_lock
+from dagster_project.settings import load_settings
 from tests.test_publish import audit_and_publish_job
 
-settings = prepare_environment()
+settings = prepare_environment(load_settings())
 with warehouse_lock(settings, print, what="pmw run"):
     audit_and_publish_job().execute_in_process(
         run_config=RUN_CONFIG, instance=dg.DagsterInstance.get(), tags=_runner_tags()

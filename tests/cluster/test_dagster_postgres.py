@@ -48,9 +48,11 @@ def test_a_second_up_on_the_same_home_refuses_instead_of_starting_twice(postgres
 
 
 def test_seed_materialization_is_recorded_in_postgres(postgres, tmp_path, monkeypatch):
-    from dagster_project.definitions import defs
+    from dagster_project.definitions import build_definitions
+    from dagster_project.settings import load_settings
 
     point_settings_at(tmp_path, monkeypatch)
+    defs = build_definitions(load_settings())  # resources on this test's home
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
     shutil.copy(REPO / "scripts" / "cluster_dagster.yaml", dagster_home / "dagster.yaml")
@@ -94,15 +96,17 @@ def test_prepare_environment_keeps_a_dagster_yaml_it_did_not_write(tmp_path, mon
     """A cluster's $DAGSTER_HOME/dagster.yaml (PostgreSQL storage) survives `pmw run`; the runner's own
     laptop default is still written where there is none, and refreshed where it wrote it."""
     from dagster_project.runner import INSTANCE_YAML, prepare_environment
+    from dagster_project.settings import load_settings
 
     point_settings_at(tmp_path, monkeypatch)
+    settings = load_settings()
     instance_yaml = tmp_path / "dagster_home" / "dagster.yaml"
-    prepare_environment()
+    prepare_environment(settings)
     assert instance_yaml.read_text() == INSTANCE_YAML
     instance_yaml.write_text(INSTANCE_YAML.replace("default_limit: 1", "default_limit: 2"))
-    prepare_environment()
+    prepare_environment(settings)
     assert instance_yaml.read_text() == INSTANCE_YAML  # an older runner-written file is refreshed
     cluster_yaml = (REPO / "scripts" / "cluster_dagster.yaml").read_text()
     instance_yaml.write_text(cluster_yaml)
-    prepare_environment()
+    prepare_environment(settings)
     assert instance_yaml.read_text() == cluster_yaml
