@@ -17,6 +17,7 @@ import duckdb
 from dagster_project.publish import read_manifest
 from dagster_project.settings import load_settings
 from tests.conftest import REPO, point_settings_at
+from tests.mart_tables import make_mart_writable
 from tests.published_copy import verify_version
 from tests.test_publish import audit_and_publish_job, copy_home, served
 
@@ -84,6 +85,7 @@ def test_readers_see_only_complete_versions_while_the_pipeline_publishes(sample_
             for i in range(4):
                 con = duckdb.connect(str(home / "warehouse.duckdb"))
                 try:  # each version has different row counts, so a torn read would show
+                    make_mart_writable(con, "fct_target_progress_by_region")
                     con.execute(
                         "delete from marts.fct_target_progress_by_region where rowid in "
                         f"(select rowid from marts.fct_target_progress_by_region limit {5 + i})"

@@ -106,7 +106,7 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_goes_to_the_log(tmp_p
 
     point_settings_at(tmp_path / "home", monkeypatch)
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("the dbt project does not parse\nsecond line")
 
     monkeypatch.setattr("dagster_project.runner.run_pipeline", broken)

@@ -8,6 +8,7 @@ import pytest
 
 from dagster_project.checks.batches import CHECKED_MARTS, mart_batch
 from tests.checks.conftest import failing
+from tests.mart_tables import make_mart_writable
 
 
 def _batch(warehouse, mart: str):
@@ -117,6 +118,7 @@ def test_a_corrupted_mart_fails_the_right_expectation(
 ):
     con = duckdb.connect(str(warehouse_copy))
     try:
+        make_mart_writable(con, mart)
         changed = con.execute(sql).fetchall()[0][0]
     finally:
         con.close()

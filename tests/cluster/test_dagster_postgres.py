@@ -54,7 +54,7 @@ def test_seed_materialization_is_recorded_in_postgres(postgres, tmp_path, monkey
     point_settings_at(tmp_path, monkeypatch)
     defs = build_definitions(load_settings())  # resources on this test's home
     dagster_home = tmp_path / "dagster_home"
-    dagster_home.mkdir()
+    dagster_home.mkdir(exist_ok=True)  # point_settings_at makes the home's dagster_home
     shutil.copy(REPO / "scripts" / "cluster_dagster.yaml", dagster_home / "dagster.yaml")
     for key, value in {
         "PMW_POSTGRES_HOST": "127.0.0.1",

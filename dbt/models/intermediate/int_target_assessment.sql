@@ -31,7 +31,7 @@ profiles as (
 ),
 
 status_reasons as (
-    select * from {{ ref('status_reasons') }}
+    select * from {{ ref('stg_seeds__status_reasons') }}
 ),
 
 framed as (
