@@ -91,7 +91,7 @@ def test_the_assessment_unit_tests_read_the_seeds_reasons():
         given["rows"]
         for test in spec["unit_tests"]
         for given in test["given"]
-        if given["input"] == "ref('status_reasons')"
+        if given["input"] == "ref('stg_seeds__status_reasons')"
     ]
     assert len(givens) == len(spec["unit_tests"])
     for rows_ in givens:
