@@ -115,24 +115,43 @@ statuses as (
     select * from {{ ref('statuses') }}
 ),
 
-known_at_month_end as (
+progress_known as (
+    -- a period's row is known from the month end by which its figure was released and the period had ended
     select
-        months.snapshot_month,
         progress.*,
-        row_number() over (
-            partition by months.snapshot_month, progress.target_id
-            order by {{ latest_period_first('progress') }}
-        ) as recency
-    from months
-    inner join progress
-        on
-            months.month_end >= progress.release_date
-            and months.month_end >= progress.period_end
+        case
+            when progress.release_date is not null and progress.period_end is not null
+                then greatest(progress.release_date, progress.period_end)
+        end as known_from
+    from progress
+),
+
+progress_validity as (
+    -- each row is the target's latest known one from known_from until a later period becomes known
+    -- (superseded_from; 9999-12-31 while none has). Joining every month with every row known by then
+    -- and ranking would cost months x rows; these intervals give each month at most one row per target.
+    select
+        progress_known.*,
+        coalesce(
+            min(progress_known.known_from) over (
+                partition by progress_known.target_id
+                order by {{ latest_period_first('progress_known') }}
+                rows between unbounded preceding and 1 preceding
+            ),
+            cast('9999-12-31' as date)
+        ) as superseded_from
+    from progress_known
 ),
 
 latest as (
-    select * from known_at_month_end
-    where recency = 1
+    select
+        months.snapshot_month,
+        progress_validity.*
+    from months
+    inner join progress_validity
+        on
+            months.month_end >= progress_validity.known_from
+            and months.month_end < progress_validity.superseded_from
 ),
 
 snapshot as (
