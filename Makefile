@@ -90,7 +90,7 @@ browser:
 ## workers; the pipeline runs the end-to-end tests share are built once, in the background
 ## (tests/conftest.py). One process: $(BIN)/pytest -q (same tests, about twice as long).
 test: setup browser
-	$(BIN)/pytest -q -n 2 --dist loadscope
+	$(BIN)/pytest -q -n 2 --dist loadscope --durations=10
 
 lint: setup
 	$(BIN)/ruff check dagster_project bench tests scripts
