@@ -2,7 +2,8 @@
 
 Headline status counts, what changed since last month, the off-track list, and the key targets of
 the plan running at the assessment date. An HTML page made for print (@page A4), printed to PDF by
-headless Chromium (Debian's /usr/bin/chromium; PMW_CHROMIUM points elsewhere), loopback only.
+headless Chromium (the settings' chromium_path: Debian's /usr/bin/chromium; PMW_CHROMIUM points
+elsewhere), loopback only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from dagster_project.report.labels import COMPARATOR_SYMBOLS, STATUSES, is_missi
 
 BRIEF_FILE_NAME = "progress_brief.pdf"
 BEHIND = ("deteriorating", "off_track", "not_achieved")
-CHROMIUM = os.environ.get("PMW_CHROMIUM", "/usr/bin/chromium")
 MAX_ROWS = 24  # per list: two pages at most
 
 CSS = """
@@ -137,16 +137,17 @@ class PdfError(RuntimeError):
     """Chromium is missing or could not print the page."""
 
 
-def print_pdf(html_path: Path, pdf_path: Path, timeout: float = 120) -> Path:
-    """Print an HTML file to PDF with headless Chromium (no network, no header/footer lines)."""
-    if not Path(CHROMIUM).exists():
-        raise PdfError(f"{CHROMIUM} is missing: install Chromium (`make browser`) or set PMW_CHROMIUM")
+def print_pdf(html_path: Path, pdf_path: Path, chromium: Path, timeout: float = 120) -> Path:
+    """Print an HTML file to PDF with headless Chromium (``chromium``: the settings' chromium_path; no
+    network, no header/footer lines)."""
+    if not Path(chromium).exists():
+        raise PdfError(f"{chromium} is missing: install Chromium (`make browser`) or set PMW_CHROMIUM")
     pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = pdf_path.with_name(f".{pdf_path.name}.incoming")
     with tempfile.TemporaryDirectory(prefix="pmw-pdf-") as profile:
         command = [
-            CHROMIUM,
+            str(chromium),
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -179,11 +180,11 @@ def pdf_page_count(pdf_path: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", Path(pdf_path).read_bytes()))
 
 
-def write_brief(data: ReportData, pdf_path: Path) -> tuple[Path, int]:
-    """The brief's HTML beside the PDF, and the PDF; returns (pdf, pages)."""
+def write_brief(data: ReportData, pdf_path: Path, chromium: Path) -> tuple[Path, int]:
+    """The brief's HTML beside the PDF, and the PDF printed by ``chromium``; returns (pdf, pages)."""
     pdf_path = Path(pdf_path)
     html_path = pdf_path.with_suffix(".html")
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(render_brief(data), encoding="utf-8")
-    print_pdf(html_path, pdf_path)
+    print_pdf(html_path, pdf_path, chromium)
     return pdf_path, pdf_page_count(pdf_path)

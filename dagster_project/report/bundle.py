@@ -2,13 +2,13 @@
 draws), 1.2 MB instead of the full bundle's 4.8 MB with map and 3D code the report never uses.
 
 `make setup` installs it from the npm registry (package plotly.js-basic-dist-min, the same plotly.js
-version as the Python plotly package) into .venv/npm/; PMW_PLOTLY_JS points at another copy. Without
+version as the Python plotly package) into .venv/npm/; the settings' plotly_js_path (PMW_PLOTLY_JS)
+points at another copy. Without
 it the report falls back to the full bundle shipped with the Python package, and says so.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -27,20 +27,20 @@ class Bundle:
     path: Path
 
 
-def basic_bundle_path() -> Path:
-    override = os.environ.get("PMW_PLOTLY_JS")
+def basic_bundle_path(override: Path | None = None) -> Path:
+    """``override`` (the settings' plotly_js_path, PMW_PLOTLY_JS) or the copy `make setup` installed."""
     if override:
         return Path(override)
     return Path(sys.prefix) / "npm" / "node_modules" / BASIC_PACKAGE / BASIC_FILE
 
 
-def load_bundle() -> Bundle:
+def load_bundle(override: Path | None = None) -> Bundle:
     """The partial bundle when installed (and of the plotly.js version the Python package writes
     figures for), else the Python package's full bundle."""
     from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
     wanted = get_plotlyjs_version()
-    path = basic_bundle_path()
+    path = basic_bundle_path(override)
     if path.is_file():
         source = path.read_text(encoding="utf-8")
         found = VERSION.search(source[:400])

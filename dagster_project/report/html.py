@@ -568,13 +568,17 @@ def templates():
 
 
 def render_report(
-    data: ReportData, progress: Callable[[int, int], None] = _no_progress, quarantined: list | None = None
+    data: ReportData,
+    progress: Callable[[int, int], None] = _no_progress,
+    quarantined: list | None = None,
+    plotly_js: Path | None = None,
 ) -> tuple[str, list[str]]:
     """The HTML text and the ids of the chart divs. ``quarantined``: files quarantined since the last
-    clean ingestion (:func:`dagster_project.ingest.quarantine.quarantined_since_clean`), shown at the top."""
+    clean ingestion (:func:`dagster_project.ingest.quarantine.quarantined_since_clean`), shown at the top;
+    ``plotly_js``: another copy of the partial plotly.js (the settings' plotly_js_path)."""
     sc = data.scorecard
     sources = Sources(data.manifest.get("source_vintages", []))
-    bundle = load_bundle()
+    bundle = load_bundle(plotly_js)
     summary_fig = script_tag(bundle) + charts.summary_figure(sc, data.section_order()).to_html(
         full_html=False, include_plotlyjs=False, div_id="fig-summary", config=charts.PLOT_CONFIG
     )  # the one inlined copy of plotly.js (the partial build, bundle.py); every other figure reuses it
@@ -621,6 +625,7 @@ def build_report(
     out_path: Path,
     progress: Callable[[int, int], None] = _no_progress,
     quarantine_dir: Path | None = None,
+    plotly_js: Path | None = None,
 ) -> ReportResult:
     """Render the report from the published copy and write it atomically (readers never see half a file).
     With ``quarantine_dir``, files quarantined since the last clean ingestion are listed at the top."""
@@ -628,7 +633,7 @@ def build_report(
 
     data = load_report_data(db_path)
     quarantined = quarantined_since_clean(quarantine_dir) if quarantine_dir else []
-    html, figures = render_report(data, progress, quarantined)
+    html, figures = render_report(data, progress, quarantined, plotly_js)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.incoming")
