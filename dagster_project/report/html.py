@@ -38,7 +38,7 @@ from dagster_project.report.labels import (
     stage_label,
     unit_of,
 )
-from dagster_project.report.units import units_html
+from dagster_project.report.units import TASK_STATUSES, gap_text, units_section
 from dagster_project.report.workbook import WORKBOOK_FILE_NAME
 
 REPORT_FILE_NAME = "progress_report.html"
@@ -367,7 +367,7 @@ _TEMPLATES = None
 
 def templates():
     """The report's Jinja2 templates (package data, dagster_project/report/templates/), autoescaped:
-    a value is escaped unless it is already HTML (``Markup``: plotly's figures, the units section).
+    a value is escaped unless it is already HTML (``Markup``: plotly's figures and script).
     The sections' templates get the labels (statuses, qualities, stages) and the number formats of
     report/labels.py as globals and filters."""
     global _TEMPLATES
@@ -389,6 +389,7 @@ def templates():
             bound_prefix=bound_prefix,
             stage_label=stage_label,
             unit_of=unit_of,
+            gap=gap_text,
         )
         env.globals.update(
             STATUSES=STATUSES,
@@ -397,6 +398,7 @@ def templates():
             STAGE_COLOURS=STAGE_COLOURS,
             UNIT_STATUS=UNIT_STATUS,
             COMPARATOR_SYMBOLS=COMPARATOR_SYMBOLS,
+            TASK_STATUSES=TASK_STATUSES,
             source_text=source_text,
         )
         _TEMPLATES = env
@@ -444,7 +446,7 @@ def render_report(
             regional=_regional(data),
             projects=_projects(data),
             qualitative=_qualitative(sc),
-            units=Markup(units_html(data.db_path)),  # 责任单位: the task ledger's unit view (report/units.py)
+            units=units_section(data.db_path),  # 责任单位: the task ledger's unit view (report/units.py)
             # footnotes are numbered as the sections render, in the page's order, then listed at the end
             sources=Sources(data.manifest.get("source_vintages", [])),
             db_name=data.db_path.name,
