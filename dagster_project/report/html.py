@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +33,7 @@ from dagster_project.report.labels import (
     is_missing,
     num,
     pct,
+    quality_label,
     source_text,
     stage_label,
     unit_of,
@@ -74,11 +74,6 @@ class ReportResult:
     illustrative_share: float
     targets: int
     notes: list[str] = field(default_factory=list)
-
-
-def e(value: object) -> str:
-    """A value escaped for HTML written outside the templates (the PDF brief)."""
-    return escape("" if is_missing(value) else str(value), quote=True)
 
 
 def text(value: object) -> str:
@@ -390,6 +385,7 @@ def templates():
             stage_label=stage_label,
             unit_of=unit_of,
             gap=gap_text,
+            quality_label=quality_label,
         )
         env.globals.update(
             STATUSES=STATUSES,
