@@ -52,6 +52,7 @@ def load_bundle(override: Path | None = None) -> Bundle:
     return Bundle(source=get_plotlyjs(), version=wanted, partial=False, path=full)
 
 
-def script_tag(bundle: Bundle) -> str:
-    # "</script" cannot occur inside an inline script; plotly.js has none, this keeps it that way
-    return '<script type="text/javascript">' + bundle.source.replace("</script", "<\\/script") + "</script>"
+def inline_source(bundle: Bundle) -> str:
+    """The bundle's source as the page inlines it (templates/summary.html.j2 puts it in a <script>):
+    "</script" cannot occur inside an inline script; plotly.js has none, this keeps it that way."""
+    return bundle.source.replace("</script", "<\\/script")

@@ -20,7 +20,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from dagster_project.report import charts
-from dagster_project.report.bundle import load_bundle, script_tag
+from dagster_project.report.bundle import inline_source, load_bundle
 from dagster_project.report.data import ReportData, load_report_data
 from dagster_project.report.labels import (
     ATTENTION,
@@ -412,9 +412,9 @@ def render_report(
     ``plotly_js``: another copy of the partial plotly.js (the settings' plotly_js_path)."""
     sc = data.scorecard
     bundle = load_bundle(plotly_js)
-    summary_fig = script_tag(bundle) + charts.summary_figure(sc, data.section_order()).to_html(
+    summary_fig = charts.summary_figure(sc, data.section_order()).to_html(
         full_html=False, include_plotlyjs=False, div_id="fig-summary", config=charts.PLOT_CONFIG
-    )  # the one inlined copy of plotly.js (the partial build, bundle.py); every other figure reuses it
+    )
     figures = ["fig-summary"]
     running, closed = running_and_closed(sc)
     quality = data.progress["actual_quality"].value_counts()
@@ -433,7 +433,9 @@ def render_report(
             quarantined=quarantined or [],
             # the sections, in the page's order (templates/<section>.html.j2)
             summary=_summary(data, sc),
-            summary_figure=Markup(summary_fig),  # plotly's own HTML and the inlined plotly.js
+            # the one inlined copy of plotly.js (the partial build, bundle.py); every other figure reuses it
+            plotly_js=Markup(inline_source(bundle)),
+            summary_figure=Markup(summary_fig),  # plotly's own HTML
             history=_history(data),
             scorecard=_scorecard(
                 by_attention(running, data.section_order()), by_attention(closed, data.section_order())
