@@ -418,7 +418,7 @@ def explain(target: str, period: str | None, history: int) -> None:
     row = data.scorecard[data.scorecard["target_id"] == target_id].iloc[0]
     rows = data.progress[data.progress["target_id"] == target_id]
     try:
-        click.echo(explain_text(row, rows, period=period, history=history))
+        click.echo(explain_text(row, rows, period=period, history=history, seeds_dir=_settings().seeds_dir))
     except UnknownPeriod as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
 
@@ -649,7 +649,11 @@ def report(output: Path | None, as_pdf: bool) -> None:
 
     try:
         result = build_report(
-            settings.published_db_path, out, progress=progress, quarantine_dir=settings.quarantine_dir
+            settings.published_db_path,
+            out,
+            progress=progress,
+            quarantine_dir=settings.quarantine_dir,
+            plotly_js=settings.plotly_js_path,
         )
     except NoPublishedCopy as exc:
         fail(str(exc))
@@ -693,7 +697,7 @@ def _report_pdf(out: Path) -> None:
 
     data = _load_published()
     try:
-        pdf, pages = write_brief(data, out)
+        pdf, pages = write_brief(data, out, _settings().chromium_path)
     except PdfError as exc:
         fail(str(exc))
     click.echo(f"brief written to {pdf} ({pages} A4 page{'s' if pages != 1 else ''})")

@@ -188,15 +188,13 @@ def count_files(folder: Path, total: int) -> Callable[[], tuple[int, int]]:
     return probe
 
 
-def run_with_console(sample: bool, stream: TextIO | None = None, settings=None):
+def run_with_console(sample: bool, settings, stream: TextIO | None = None):
     """`pmw run`: the pipeline with its output in <PMW_HOME>/logs/, stage lines and the closing summary
-    on ``stream`` (default: the terminal). Returns the runner's summary. ``settings``: the command's
-    (the environment's when called from Python without them)."""
+    on ``stream`` (default: the terminal). Returns the runner's summary. ``settings``: the command's."""
     from dagster_project.report.changes import published_statuses
     from dagster_project.runner import RunSummary, prepare_environment, run_pipeline
-    from dagster_project.settings import load_settings
 
-    settings = prepare_environment(settings or load_settings())
+    settings = prepare_environment(settings)
     before = published_statuses(settings.published_db_path)
     with RunConsole(settings.home / "logs", stream=stream) as console:
         console.echo(f"pmw run: full Dagster and dbt log in {console.log_path}")

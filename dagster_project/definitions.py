@@ -25,11 +25,17 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """The code location with its resources built from ``settings`` (the runner and the CLI pass
     theirs; the Dagster UI loads :data:`defs`, built from the environment once)."""
     return dg.Definitions(
-        assets=[raw_observations, raw_api_observations, warehouse_dbt_models, published_marts, progress_report],
+        assets=[
+            raw_observations,
+            raw_api_observations,
+            warehouse_dbt_models(settings),
+            published_marts,
+            progress_report,
+        ],
         asset_checks=[staged_observations_meet_expectations, marts_meet_expectations],
         jobs=[ingest_release_files_job, pull_stats_api_job, build_and_publish_job],
         sensors=[landing_folder_sensor, publish_status_sensor, alert_outbox_sensor],
-        schedules=[monthly_stats_api_schedule, nightly_build_schedule],
+        schedules=[monthly_stats_api_schedule(settings), nightly_build_schedule],
         resources=build_resources(settings),
     )
 

@@ -7,7 +7,6 @@ writes the environment.
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ import dagster as dg
 import yaml
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.settings import Settings
+from dagster_project.settings import Settings, child_environment
 
 # Every asset that writes the warehouse runs in this pool; dagster.yaml limits it to 1 because
 # DuckDB allows a single writing process per database file.
@@ -32,9 +31,9 @@ def dbt_executable() -> str:
 
 def dbt_env(settings: Settings) -> dict[str, str]:
     """The environment of a dbt subprocess (a copy: the process's own environment is not changed)."""
-    env = dict(os.environ)
-    env["PMW_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-    env["PMW_DUCKDB_MEMORY_LIMIT"] = settings.memory_limit
+    env = child_environment(
+        {"PMW_WAREHOUSE_PATH": str(settings.warehouse_path), "PMW_DUCKDB_MEMORY_LIMIT": settings.memory_limit}
+    )
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
 
@@ -92,6 +91,9 @@ class SettingsResource(dg.ConfigurableResource):
     lock_timeout_seconds: float
     alert_config_path: str | None = None
     alerts_path: str | None = None
+    expectations_dir: str
+    chromium_path: str
+    plotly_js_path: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SettingsResource:

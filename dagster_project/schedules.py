@@ -1,10 +1,9 @@
 """Time-based runs: the monthly API pull and the nightly rebuild of the marts."""
 
-import os
-
 import dagster as dg
 
 from dagster_project.assets.ingestion import raw_api_observations
+from dagster_project.settings import Settings
 
 pull_stats_api_job = dg.define_asset_job(
     "pull_stats_api",
@@ -16,20 +15,22 @@ pull_stats_api_job = dg.define_asset_job(
 # (Asia/Shanghai) picks up the month just released, and a 404 before then is not an error.
 
 
-def api_schedule_status() -> dg.DefaultScheduleStatus:
-    """The monthly pull is on from the start wherever there is an API to pull (PMW_STATS_API_URL),
-    as the README says; without one it would only fail every month."""
-    has_api = bool(os.environ.get("PMW_STATS_API_URL"))
-    return dg.DefaultScheduleStatus.RUNNING if has_api else dg.DefaultScheduleStatus.STOPPED
+def api_schedule_status(stats_api_url: str | None) -> dg.DefaultScheduleStatus:
+    """The monthly pull is on from the start wherever there is an API to pull (the settings'
+    stats_api_url, PMW_STATS_API_URL), as the README says; without one it would only fail every month."""
+    return dg.DefaultScheduleStatus.RUNNING if stats_api_url else dg.DefaultScheduleStatus.STOPPED
 
 
-monthly_stats_api_schedule = dg.build_schedule_from_partitioned_job(
-    pull_stats_api_job,
-    day_of_month=25,
-    hour_of_day=9,
-    minute_of_hour=0,
-    default_status=api_schedule_status(),
-)
+def monthly_stats_api_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    """The monthly API pull, on by default where ``settings`` name an API."""
+    return dg.build_schedule_from_partitioned_job(
+        pull_stats_api_job,
+        day_of_month=25,
+        hour_of_day=9,
+        minute_of_hour=0,
+        default_status=api_schedule_status(settings.stats_api_url),
+    )
+
 
 build_and_publish_job = dg.define_asset_job(
     "build_and_publish",

@@ -21,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 
 
-def _path_from_env(name: str, default: Path) -> Path:
+def _path_from_env(name: str, default: Path | None) -> Path | None:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
 
@@ -60,6 +60,12 @@ class Settings:
     # the alert channels (JSON, docs/task_ledger.md) and the alert outbox (DuckDB)
     alert_config_path: Path | None = None
     alerts_path: Path | None = None
+    # the expectation suites (a trial copy elsewhere: PMW_EXPECTATIONS_DIR)
+    expectations_dir: Path = REPO_ROOT / "expectations"
+    # the headless browser that prints the PDF brief (PMW_CHROMIUM)
+    chromium_path: Path = Path("/usr/bin/chromium")
+    # another copy of the partial plotly.js bundle the HTML report inlines (PMW_PLOTLY_JS); None: the venv's
+    plotly_js_path: Path | None = None
 
     def source_defaults(self) -> dict[str, str]:
         """The per-folder default sources (folder relative to the landing folder -> source text)."""
@@ -107,6 +113,18 @@ def _number_from_env(name: str, default: float) -> float:
         raise ValueError(f"{name}={value!r} is not a number") from None
 
 
+def child_environment(overrides: dict[str, str]) -> dict[str, str]:
+    """The environment of a child process (dbt): this process's, with ``overrides``. A copy: the
+    process's own environment is never written."""
+    return {**os.environ, **overrides}
+
+
+def secret(name: str) -> str:
+    """The secret in the environment variable ``name`` (e.g. an SMTP password named by the alert
+    config's ``password_env``), read when it is used and never kept in the settings; "" if unset."""
+    return os.environ.get(name, "") if name else ""
+
+
 def load_settings() -> Settings:
     """The settings from the environment: the one construction point (see the module's docstring)."""
     home = _path_from_env("PMW_HOME", REPO_ROOT / "var")
@@ -136,4 +154,7 @@ def load_settings() -> Settings:
         lock_timeout_seconds=_number_from_env("PMW_LOCK_TIMEOUT_SECONDS", 900),
         alert_config_path=_path_from_env("PMW_ALERT_CONFIG", home / "alert_channels.json"),
         alerts_path=_path_from_env("PMW_ALERTS_PATH", home / "alerts.duckdb"),
+        expectations_dir=_path_from_env("PMW_EXPECTATIONS_DIR", REPO_ROOT / "expectations"),
+        chromium_path=Path(os.environ.get("PMW_CHROMIUM") or "/usr/bin/chromium"),
+        plotly_js_path=_path_from_env("PMW_PLOTLY_JS", None),
     )

@@ -105,9 +105,10 @@ def test_schedules_are_on_by_default_where_the_readme_says_they_run(defs, monkey
     nightly = defs.resolve_schedule_def("build_and_publish_schedule")
     assert nightly.default_status == dg.DefaultScheduleStatus.RUNNING
     monkeypatch.setenv("PMW_STATS_API_URL", "http://127.0.0.1:9/stats")
-    assert api_schedule_status() == dg.DefaultScheduleStatus.RUNNING
+    assert api_schedule_status(load_settings().stats_api_url) == dg.DefaultScheduleStatus.RUNNING
     monkeypatch.delenv("PMW_STATS_API_URL")
-    assert api_schedule_status() == dg.DefaultScheduleStatus.STOPPED  # nothing to pull: it would only fail
+    # nothing to pull: it would only fail
+    assert api_schedule_status(load_settings().stats_api_url) == dg.DefaultScheduleStatus.STOPPED
 
 
 def test_pmw_ingest_runs_the_same_job_without_importing_dbt_gx_or_pandas(defs):

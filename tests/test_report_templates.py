@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 
 from dagster_project.ingest.quarantine import QuarantinedFile
 from dagster_project.report.html import templates
@@ -29,3 +32,45 @@ def test_the_quarantine_banner_names_each_file_and_escapes_its_reason():
     ) in html
     assert "<b>bad</b>" not in html
     assert templates().get_template("quarantined.html.j2").render(quarantined=[]) == ""
+
+
+# The page's HTML lives in the templates (issue 14); report/charts.py is left out: its strings are
+# plotly hover templates (plotly's own <br>/<b> markup inside the chart's JSON), not the page's HTML.
+HTML_TAG = re.compile(
+    r"<(?:html|head|body|section|div|span|table|thead|tbody|tr|td|th|ul|ol|li|p|h[1-6]|a|details|summary"
+    r"|small|code|script|style|select|option|button|input|nav|main|header|footer)\b"
+)
+NOT_PAGE_HTML = {"charts.py"}
+
+
+def html_in_python(source: str) -> list[int]:
+    """Lines of string literals (f-strings included) that hold an HTML tag."""
+    return sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and HTML_TAG.search(node.value)
+        # a docstring or comment may name a tag in prose: only code strings count
+        and not _is_docstring(node, source)
+    )
+
+
+def _is_docstring(node: ast.Constant, source: str) -> bool:
+    line = source.splitlines()[node.lineno - 1].lstrip()
+    return line.startswith(('"""', "'''"))
+
+
+def test_no_module_of_the_report_writes_html_itself():
+    folder = Path(resources.files("dagster_project.report"))
+    found = {
+        path.name: lines
+        for path in sorted(folder.glob("*.py"))
+        if path.name not in NOT_PAGE_HTML and (lines := html_in_python(path.read_text(encoding="utf-8")))
+    }
+    assert not found, f"HTML written in Python (put it in report/templates/): {found}"
+
+
+def test_the_scan_sees_html_in_an_f_string():
+    assert html_in_python('x = 1\ny = f"<td class=\\"n\\">{x}</td>"\n') == [2]
+    assert html_in_python('"""A <section> named in a docstring."""\nx = "a < b"\n') == []

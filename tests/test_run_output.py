@@ -102,6 +102,7 @@ def test_a_broken_catalogue_stops_the_build_with_those_messages(tmp_path, monkey
 
 def test_an_unexpected_error_is_one_line_and_the_traceback_goes_to_the_log(tmp_path, monkeypatch):
     from dagster_project import console as console_module
+    from dagster_project.settings import load_settings
     from tests.conftest import point_settings_at
 
     point_settings_at(tmp_path / "home", monkeypatch)
@@ -111,7 +112,7 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_goes_to_the_log(tmp_p
 
     monkeypatch.setattr("dagster_project.runner.run_pipeline", broken)
     out = io.StringIO()
-    summary = console_module.run_with_console(sample=False, stream=out)
+    summary = console_module.run_with_console(sample=False, settings=load_settings(), stream=out)
     text = out.getvalue()
     assert not summary.ok
     assert "error: RuntimeError: the dbt project does not parse" in text and "Traceback" not in text

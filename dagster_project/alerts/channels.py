@@ -11,12 +11,12 @@ Robots answer HTTP 200 with ``{"errcode": 0}``; a non-zero errcode is a failed d
 
 from __future__ import annotations
 
-import os
 import smtplib
 from email.message import EmailMessage
 from typing import Protocol
 
 from dagster_project.alerts.config import ChannelConfig
+from dagster_project.settings import secret
 
 __all__ = ["DeliveryError", "Channel", "SmtpChannel", "WebhookChannel", "build_channel", "render_text"]
 
@@ -71,7 +71,7 @@ class SmtpChannel:
                 if self.starttls:
                     smtp.starttls()
                 if self.username:
-                    smtp.login(self.username, os.environ.get(self.password_env, ""))
+                    smtp.login(self.username, secret(self.password_env))
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc

@@ -81,7 +81,7 @@ def staged_observations_meet_expectations(
     context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
 ) -> dg.AssetCheckResult:
     settings = settings.get()
-    suite = load_suite("stg_raw__observations")
+    suite = load_suite("stg_raw__observations", settings.expectations_dir)
     validator = GXValidator([suite])
     parameters = catalogue_parameters(settings.seeds_dir)
     run = SuiteRun(suite)
@@ -116,7 +116,7 @@ def marts_meet_expectations(
     settings = settings.get()
     selected = context.selected_asset_check_keys
     marts = [m for m in CHECKED_MARTS if dg.AssetCheckKey(MART_KEYS[m], mart_check_name(m)) in selected]
-    suites = [load_suite(mart) for mart in marts]
+    suites = [load_suite(mart, settings.expectations_dir) for mart in marts]
     validator = GXValidator(suites)
     parameters = catalogue_parameters(settings.seeds_dir)
     results = []

@@ -86,6 +86,7 @@ class _IngestRun:
     table: str
     seeds_dir: object
     quarantine_dir: object
+    expectations_dir: object
     stage: store.ReleaseStage = field(init=False)
     screen: object = field(init=False)
     loaded: dict[str, dict] = field(default_factory=dict)  # key -> materialization metadata
@@ -104,7 +105,7 @@ class _IngestRun:
         self.max_rows = RAW_BATCH_MAX_ROWS
         store.ensure_schema(self.con)
         self.stage = store.ReleaseStage(self.con, self.table)
-        self.screen = RawScreen(self.seeds_dir)
+        self.screen = RawScreen(self.seeds_dir, expectations_dir=self.expectations_dir)
 
     def refuse(self, key: str, errors: list[IngestError], where: object = None) -> None:
         self.quarantined[key] = _reason(errors)
@@ -228,7 +229,9 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, 
     defaults = settings.source_defaults()
     catalog = load_catalog(settings.seeds_dir)
     with duckdb.get_connection() as con:
-        run = _IngestRun(context, con, "observations", settings.seeds_dir, settings.quarantine_dir)
+        run = _IngestRun(
+            context, con, "observations", settings.seeds_dir, settings.quarantine_dir, settings.expectations_dir
+        )
         for key in context.partition_keys:
             # One file at a time, each contained: whatever is wrong with one file (size, encoding,
             # memory, a parser error) quarantines that file with the reason and the next file goes on.
@@ -302,7 +305,9 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
     not_released = []
     catalog = load_catalog(settings.seeds_dir)
     with duckdb.get_connection() as con:
-        run = _IngestRun(context, con, "api_observations", settings.seeds_dir, settings.quarantine_dir)
+        run = _IngestRun(
+            context, con, "api_observations", settings.seeds_dir, settings.quarantine_dir, settings.expectations_dir
+        )
         for key in context.partition_keys:
             month = key[:7]
             payload = http_api.fetch_release(month, settings.stats_api_url)

@@ -9,6 +9,7 @@ without publishing, :func:`report_not_published` records it as failed with the v
 """
 
 import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -27,8 +28,8 @@ SERVED_VERSION_TAG = "pmw/served_version"
 assert set(CHECKED_MARTS) <= set(PUBLISHED_MARTS)  # a checked mart that is not published is a typo
 
 
-def _suite_versions() -> dict[str, str]:
-    return {name: load_suite(name).version for name in suite_names()}
+def _suite_versions(directory: Path) -> dict[str, str]:
+    return {name: load_suite(name, directory).version for name in suite_names(directory)}
 
 
 def served_copy(published_dir) -> dict:
@@ -74,7 +75,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: SettingsResourc
         settings.warehouse_path,
         settings.published_dir,
         context.run.run_id,
-        _suite_versions(),
+        _suite_versions(settings.expectations_dir),
         grace_seconds=settings.publish_grace_seconds,
     )
     seconds = round(time.perf_counter() - started, 3)

@@ -23,7 +23,10 @@ def progress_report(context: dg.AssetExecutionContext, settings: SettingsResourc
     # No warehouse pool: the report reads the published copy, never the working warehouse.
     settings = settings.get()
     result = build_report(
-        settings.published_db_path, settings.reports_dir / REPORT_FILE_NAME, quarantine_dir=settings.quarantine_dir
+        settings.published_db_path,
+        settings.reports_dir / REPORT_FILE_NAME,
+        quarantine_dir=settings.quarantine_dir,
+        plotly_js=settings.plotly_js_path,
     )
     context.log.info(f"report written to {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts)")
     # the 序时进度 workbook beside it: the report links to it

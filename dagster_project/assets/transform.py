@@ -11,10 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.dbt_build import dbt_build
 from dagster_project.resources import WAREHOUSE_POOL, ensure_dbt_manifest
-from dagster_project.settings import load_settings
-
-_settings = load_settings()
-DBT_MANIFEST = ensure_dbt_manifest(_settings)
+from dagster_project.settings import Settings
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -27,11 +24,18 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-@dbt_assets(
-    manifest=DBT_MANIFEST,
-    dagster_dbt_translator=WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
-    pool=WAREHOUSE_POOL,
-)
-def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
-    # a run of part of the project must not vouch for the rest: only a whole build is recorded
-    yield from dbt_build(dbt, duckdb, _settings.dbt_project_dir, context=context, record=not context.is_subset)
+def warehouse_dbt_models(settings: Settings) -> dg.AssetsDefinition:
+    """The dbt project's models, seeds and tests as assets, from the manifest of ``settings``' dbt
+    project (parsed first when it is stale): built by :func:`dagster_project.definitions.build_definitions`
+    from the settings it is given, never at import."""
+
+    @dbt_assets(
+        manifest=ensure_dbt_manifest(settings),
+        dagster_dbt_translator=WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+        pool=WAREHOUSE_POOL,
+    )
+    def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+        # a run of part of the project must not vouch for the rest: only a whole build is recorded
+        yield from dbt_build(dbt, duckdb, settings.dbt_project_dir, context=context, record=not context.is_subset)
+
+    return warehouse_dbt_models

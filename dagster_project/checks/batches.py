@@ -2,7 +2,9 @@
 
 Batches are read by DuckDB into pandas one at a time, so memory stays bounded as the data grows:
 - raw:    whole releases (all rows of a set of release_id), packed up to a row budget
-- staged: whole indicators, latest vintage, with check columns computed in SQL, packed the same way
+- staged: whole indicators of the latest-vintage model (int_observations__latest, the numbers targets
+          read, less what int_indicator_values supersedes), with check columns computed in SQL, packed
+          the same way
 - marts:  one mart
 Check columns (``chk_*``) are the few facts a row-level expectation cannot see on its own (the
 previous month of a series, last year's level); they are computed here so the rule itself stays
@@ -18,10 +20,12 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import jinja2
 import pandas as pd
 
 from dagster_project.ingest.catalog import load_catalog
 from dagster_project.ingest.store import OBSERVATION_TABLES
+from dagster_project.settings import DBT_PROJECT_DIR
 
 # Rows per raw batch. A release is never split; a single release larger than this is one batch.
 # Packing many small releases together keeps a backfill of hundreds of files to a few GX runs
@@ -156,43 +160,23 @@ def raw_release_batches(
 # Whole indicators (a list), latest vintage of each number, plus the check columns described in
 # the suite's meta. Every window is partitioned by indicator, so packing indicators changes nothing.
 STAGED_BATCH_SQL = """
-with latest_vintages as (
-    select * exclude (vintage_rank)
-    from (
-        select
-            *,
-            row_number() over (
-                partition by observation_key order by release_date desc, ingested_at desc, release_id desc
-            ) as vintage_rank
-        from staging.stg_raw__observations
-        where list_contains($indicators, indicator_code)
-    )
-    where vintage_rank = 1
-),
-
--- real figures beside the sample: a published level of a flow supersedes the illustrative levels of
--- its series, year and kind of period (the rule of int_indicator_values), so the checks judge the
--- series the marts use
-latest as (
-    select * from latest_vintages as l
-    where not (
-        l.provenance = 'illustrative'
-        and l.measure = 'value'
-        and l.period_kind <> 'multi_year'
-        and l.indicator_code in (select indicator_code from seeds.indicators where measure_kind = 'flow')
+-- the latest vintage, as of the assessment date, of every number a target reads: the dbt model
+-- int_observations__latest (which also decides which numbers targets read, from int_target_inputs).
+-- A published level supersedes illustrative levels where int_indicator_values says so (the rule is
+-- that model's; the rows it keeps are the ones the marts use), so the checks judge those series.
+with latest as (
+    select latest.*
+    from intermediate.int_observations__latest as latest
+    where
+        list_contains($indicators, latest.indicator_code)
         and exists (
-            select 1 from latest_vintages as real_figure
-            where real_figure.provenance = 'published'
-            and real_figure.measure = 'value'
-            and real_figure.period_kind <> 'multi_year'
-            and (real_figure.period_kind = 'month') = (l.period_kind = 'month')
-            and real_figure.indicator_code = l.indicator_code
-            and real_figure.region_code = l.region_code
-            and real_figure.subject_code = l.subject_code
-            and year(real_figure.period_end) = year(l.period_end)
-            and l.period_end <= real_figure.period_end
+            select 1 from intermediate.int_indicator_values as used
+            where used.indicator_code = latest.indicator_code
+            and used.region_code = latest.region_code
+            and used.subject_code = latest.subject_code
+            and used.period_code = latest.period_code
+            and used.measure = latest.measure
         )
-    )
 ),
 
 -- the series a target tracks month by month in its own scope, from int_target_inputs (the model
@@ -277,8 +261,7 @@ left join levels as prev
     and prev.region_code = tracked.region_code
     and prev.subject_code = tracked.subject_code
     and tracked.period_kind <> 'multi_year'
-    and prev.period_code
-        = cast(try_cast(left(tracked.period_code, 4) as integer) - 1 as varchar) || substr(tracked.period_code, 5)
+    and prev.period_code = {year_before}
 window
     series as (
         partition by
@@ -311,6 +294,19 @@ window whole_series as (
 order by checked.indicator_code, checked.region_code, checked.subject_code, checked.measure, checked.period_end
 """
 
+
+def _period_code_year_before(period_code: str, period_end: str) -> str:
+    """SQL for the code of the same period a year earlier, rendered from the dbt macro that is the one
+    home of the shift (dbt/macros/period_codes.sql: plain Jinja, no dbt context needed)."""
+    source = (DBT_PROJECT_DIR / "macros" / "period_codes.sql").read_text(encoding="utf-8")
+    macros = jinja2.Environment(autoescape=False).from_string(source).module  # SQL, not HTML
+    return str(macros.period_code_year_before(period_code, period_end)).strip()
+
+
+STAGED_BATCH_SQL = STAGED_BATCH_SQL.replace(
+    "{year_before}", _period_code_year_before("tracked.period_code", "tracked.period_end")
+)
+
 # Rows per staged batch: whole indicators, packed (a big indicator stands alone).
 STAGED_BATCH_MAX_ROWS = 20_000
 
@@ -323,9 +319,9 @@ class StagedBatch:
 
 
 def staged_batches(con: duckdb.DuckDBPyConnection, max_rows: int = STAGED_BATCH_MAX_ROWS) -> Iterator[StagedBatch]:
-    """The staged observations, whole indicators per batch (counted over all vintages: an upper bound)."""
+    """The latest vintages the marts read (int_observations__latest), whole indicators per batch."""
     counts = con.execute(
-        "SELECT indicator_code, count(*) FROM staging.stg_raw__observations GROUP BY 1 ORDER BY 1"
+        "SELECT indicator_code, count(*) FROM intermediate.int_observations__latest GROUP BY 1 ORDER BY 1"
     ).fetchall()
     for pack in pack_releases(counts, max_rows):
         frame = con.execute(STAGED_BATCH_SQL, {"indicators": pack}).df()

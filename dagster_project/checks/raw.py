@@ -43,8 +43,10 @@ class RawScreen:
     writes nothing (fail closed: the files stay in the landing folder for the next run).
     """
 
-    def __init__(self, seeds_dir: Path, max_rows: int = RAW_BATCH_MAX_ROWS) -> None:
-        self.suite = load_suite(RAW_SUITE)
+    def __init__(
+        self, seeds_dir: Path, max_rows: int = RAW_BATCH_MAX_ROWS, expectations_dir: Path | None = None
+    ) -> None:
+        self.suite = load_suite(RAW_SUITE, expectations_dir)
         self.seeds_dir = seeds_dir
         self.max_rows = max_rows
         self.outcome = RawCheckOutcome(SuiteRun(self.suite))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +23,9 @@ class SuiteError(ValueError):
     """A suite file that does not meet the project's rules (see module docstring)."""
 
 
-def expectations_dir() -> Path:
-    """``expectations/`` in the checkout; PMW_EXPECTATIONS_DIR points elsewhere (tests, a trial suite)."""
-    value = os.environ.get("PMW_EXPECTATIONS_DIR")
-    return Path(value).expanduser().resolve() if value else REPO_ROOT / "expectations"
+# ``expectations/`` in the checkout; the settings' expectations_dir (PMW_EXPECTATIONS_DIR) points
+# elsewhere (a trial suite): callers with settings pass it as ``directory``.
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ class Suite:
 
 
 def load_suite(name: str, directory: Path | None = None) -> Suite:
-    path = (directory or expectations_dir()) / f"{name}.json"
+    path = (directory or EXPECTATIONS_DIR) / f"{name}.json"
     raw = path.read_bytes()
     try:
         data = json.loads(raw)
@@ -87,4 +85,4 @@ def load_suite(name: str, directory: Path | None = None) -> Suite:
 
 
 def suite_names(directory: Path | None = None) -> list[str]:
-    return sorted(p.stem for p in (directory or expectations_dir()).glob("*.json"))
+    return sorted(p.stem for p in (directory or EXPECTATIONS_DIR).glob("*.json"))

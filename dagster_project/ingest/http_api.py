@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -60,16 +59,17 @@ def make_session(retries: int = 3, backoff_factor: float = 0.5) -> requests.Sess
     return session
 
 
-def release_url(base_url: str | None = None) -> str:
-    base = base_url or os.environ.get("PMW_STATS_API_URL")
+def release_url(base_url: str | None) -> str:
+    """The releases endpoint under ``base_url`` (the settings' stats_api_url, PMW_STATS_API_URL)."""
+    base = base_url
     if not base:
-        raise ApiError("no API base URL: pass base_url or set PMW_STATS_API_URL")
+        raise ApiError("no API base URL: pass base_url (the settings' stats_api_url: set PMW_STATS_API_URL)")
     return base.rstrip("/") + "/api/v1/releases"
 
 
 def fetch_release(
     month: str,
-    base_url: str | None = None,
+    base_url: str | None,
     *,
     session: requests.Session | None = None,
     timeout: float = DEFAULT_TIMEOUT,

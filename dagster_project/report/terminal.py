@@ -7,11 +7,13 @@ import numbers
 import string
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from dagster_project.report.labels import (
     COMPARATOR_SYMBOLS,
+    SEEDS_DIR,
     STATUSES,
     bound_prefix,
     day,
@@ -24,7 +26,6 @@ from dagster_project.report.labels import (
     unit_of,
     unit_text,
 )
-from dagster_project.settings import load_settings
 
 
 # ------------------------------------------------------------------------------------------- tables
@@ -137,10 +138,10 @@ def flag(value: object) -> bool:
     return False if is_missing(value) else bool(value)
 
 
-def status_reasons() -> dict[str, tuple[str, str]]:
+def status_reasons(seeds_dir: Path = SEEDS_DIR) -> dict[str, tuple[str, str]]:
     """status_reason -> (中文, English sentence) from seeds/status_reasons.csv: the rules of the status
     are written once, in int_target_assessment, which names the one it applied (status_reason)."""
-    with open(load_settings().seeds_dir / "status_reasons.csv", encoding="utf-8") as handle:
+    with open(seeds_dir / "status_reasons.csv", encoding="utf-8") as handle:
         return {r["status_reason"]: (r["reason_zh"], r["reason_en"]) for r in csv.DictReader(handle)}
 
 
@@ -153,13 +154,13 @@ def _shown(name: str, value: object) -> str:
     return num(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else str(value)
 
 
-def status_reason_text(p: pd.Series) -> str:
+def status_reason_text(p: pd.Series, seeds_dir: Path = SEEDS_DIR) -> str:
     """Why the status is what it is, in words: the sentence of the rule the model applied
     (fct_target_progress.status_reason), with that row's figures filled in. Nothing is re-derived here."""
     code = p.get("status_reason")
     if is_missing(code):
         return ""
-    zh, en = status_reasons().get(str(code), ("", str(code)))
+    zh, en = status_reasons(seeds_dir).get(str(code), ("", str(code)))
     names = [field for _, field, _, _ in string.Formatter().parse(en) if field]
     sentence = en.format_map({name: _shown(name, p.get(name)) for name in names})
     return f"{sentence} ({zh})" if zh and code != "growth_chain_broken" else sentence
@@ -172,8 +173,15 @@ def _release_text(p) -> str:
     return f"; release {p['release_id']}" + (" (revised by a later release)" if flag(p.get("is_revised")) else "")
 
 
-def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None = None, history: int = 6) -> str:
-    """The calculation of one target's status in words and numbers."""
+def explain_text(
+    target: pd.Series,
+    progress: pd.DataFrame,
+    period: str | None = None,
+    history: int = 6,
+    seeds_dir: Path = SEEDS_DIR,
+) -> str:
+    """The calculation of one target's status in words and numbers (the reasons' sentences from
+    ``seeds_dir``: the settings' seeds_dir)."""
     t = target
     lines = [f"{t['target_id']}  {t['title_zh']}", f"    {t['title_en']}", ""]
     lines.append(f"规划 plan      {t['plan_name_zh']} / {t['plan_name_en']}")
@@ -332,7 +340,7 @@ def explain_text(target: pd.Series, progress: pd.DataFrame, period: str | None =
     qualifier = ""
     if on_bound:
         qualifier = "至少 at least " if reading == "at_least" else "至多 at most "
-    lines.append(f"  状态 status      {qualifier}{zh} {en} — {status_reason_text(p)}")
+    lines.append(f"  状态 status      {qualifier}{zh} {en} — {status_reason_text(p, seeds_dir)}")
     if on_bound:
         lines.append(
             f"                   the status rests on the published bound {bound_prefix(p['actual_bound'])}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from difflib import get_close_matches
-from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,7 @@ import pandas as pd
 from dagster_project.report.labels import read_task_statuses
 from dagster_project.report.published import open_published
 
-__all__ = ["UnitData", "load_unit_data", "find_unit", "unit_text", "units_html", "TASK_STATUSES"]
+__all__ = ["UnitData", "load_unit_data", "find_unit", "unit_text", "units_section", "TASK_STATUSES", "gap_text"]
 
 # task_status_code -> (中文, English, colour), read from seeds/task_statuses.csv
 TASK_STATUSES: dict[str, tuple[str, str, str]] = read_task_statuses()
@@ -74,7 +73,8 @@ def find_unit(units: pd.DataFrame, text: str) -> pd.Series:
     raise ValueError(f"unknown unit {text!r}" + ("" if len(part) < 2 else " (several match)") + hint)
 
 
-def _gap(value: object) -> str:
+def gap_text(value: object) -> str:
+    """Points ahead of (+) or behind (-) the expected schedule; "-" when unknown."""
     if value is None or pd.isna(value):
         return "-"
     return f"{float(value):+.1f}"
@@ -90,7 +90,7 @@ def unit_text(data: UnitData, unit: pd.Series) -> str:
         f"督办排序 attention rank {int(unit['attention_rank'])} of {len(data.units)}",
         f"牵头目标 targets led {int(unit['targets_led'])} · 牵头任务 tasks led {int(unit['tasks_led'])} · "
         f"参与任务 tasks shared {int(unit['tasks_shared'])} · "
-        f"超/欠序时 schedule gap {_gap(unit['schedule_gap_pts'])} points",
+        f"超/欠序时 schedule gap {gap_text(unit['schedule_gap_pts'])} points",
         f"台账 returns: due {int(unit['returns_due'])}, missing {int(unit['returns_missing'])}, late "
         f"{int(unit['returns_late'])}, on time {int(unit['returns_on_time'])}, stage backwards without a note "
         f"{int(unit['rows_backwards_unexplained'])}",
@@ -98,7 +98,7 @@ def unit_text(data: UnitData, unit: pd.Series) -> str:
     ]
     targets = data.targets[data.targets["lead_unit_code"] == code]
     rows = [
-        [r.target_id, r.status_zh or r.status_code, r.target_kind, _gap(r.schedule_gap_pts), r.title_zh]
+        [r.target_id, r.status_zh or r.status_code, r.target_kind, gap_text(r.schedule_gap_pts), r.title_zh]
         for r in targets.itertuples()
     ]
     lines.append(f"牵头目标 Targets led ({len(rows)})")
@@ -111,7 +111,7 @@ def unit_text(data: UnitData, unit: pd.Series) -> str:
             r.month_code,
             f"{r.expected_stage_zh} {r.expected_pct:g}%",
             f"{r.known_stage_zh or '-'} {'' if pd.isna(r.known_pct) else f'{r.known_pct:g}%'}",
-            _gap(r.schedule_gap_pts),
+            gap_text(r.schedule_gap_pts),
             r.task_title_zh,
         ]
         for r in tasks.itertuples()
@@ -131,54 +131,15 @@ def unit_text(data: UnitData, unit: pd.Series) -> str:
     return "\n".join(lines)
 
 
-def _chip(code: str) -> str:
-    zh, en, colour = TASK_STATUSES.get(code, (code, code, "#57606a"))
-    return f'<span class="chip" style="background:{colour}">{escape(zh)} <small>{escape(en)}</small></span>'
-
-
-def units_html(db_path: Path) -> str:
-    """The report's 责任单位 section: the unit scorecard, then each unit's tasks (collapsed)."""
+def units_section(db_path: Path) -> dict | None:
+    """What the report's 责任单位 section shows (templates/units.html.j2): the unit scorecard, then each
+    unit's tasks (collapsed). None when the published copy predates the task ledger."""
     data = load_unit_data(db_path)
     if data is None:
-        return ""
-    head = (
-        "<tr><th>排序 Rank</th><th>单位 Unit</th><th>牵头目标 Targets</th><th>牵头任务 Tasks</th>"
-        "<th>已完成/未完成 Done/not</th><th>欠序时/节点逾期 Behind/overdue</th><th>缺报/迟报 Missing/late returns</th>"
-        "<th>超/欠序时 pts</th></tr>"
-    )
-    rows = []
-    for u in data.units.itertuples():
-        rows.append(
-            f'<tr data-unit="{escape(u.unit_code)}"><td class="n">{int(u.attention_rank)}</td>'
-            f"<td><b>{escape(u.unit_short_zh)}</b> <small>{escape(u.unit_name_en)}</small></td>"
-            f'<td class="n">{int(u.targets_led)}</td><td class="n">{int(u.tasks_led)}</td>'
-            f'<td class="n">{int(u.tasks_completed)} / {int(u.tasks_not_completed_at_deadline)}</td>'
-            f'<td class="n">{int(u.tasks_behind)} / {int(u.tasks_overdue_milestone)}</td>'
-            f'<td class="n">{int(u.returns_missing)} / {int(u.returns_late)}</td>'
-            f'<td class="n">{escape(_gap(u.schedule_gap_pts))}</td></tr>'
-        )
+        return None
     details = []
     for u in data.units.itertuples():
         tasks = data.tasks[data.tasks["lead_unit_code"] == u.unit_code]
-        if tasks.empty:
-            continue
-        items = "".join(
-            f"<tr><td>{escape(t.task_id)}</td><td>{escape(t.task_title_zh)}</td><td>{_chip(t.task_status_code)}</td>"
-            f"<td>{escape(t.month_code)}</td><td>{escape(t.expected_stage_zh)} {t.expected_pct:g}%</td>"
-            f'<td>{escape(str(t.known_stage_zh or "-"))}</td><td class="n">{escape(_gap(t.schedule_gap_pts))}</td>'
-            f'<td class="muted"><small>{escape(t.calculation_trace)}</small></td></tr>'
-            for t in tasks.itertuples()
-        )
-        details.append(
-            f"<details><summary><b>{escape(u.unit_short_zh)}</b> {escape(u.unit_name_zh)} — {len(tasks)} 项任务 tasks"
-            '</summary><div class="scroll"><table><thead><tr><th>任务 Task</th><th>内容 Title</th>'
-            "<th>状态 Status</th><th>月份 Month</th>"
-            "<th>序时 Expected</th><th>报送 Reported</th><th>pts</th><th>依据 Trace</th></tr></thead>"
-            f"<tbody>{items}</tbody></table></div></details>"
-        )
-    return (
-        '<section id="units"><h2>责任单位 <small>By unit — targets and tasks led, monthly returns (台账)</small></h2>'
-        f'<p class="muted">{escape(ASSIGNMENT_NOTE)} 样例台账为示意数据 / the bundled returns are illustrative.</p>'
-        f'<div class="scroll"><table id="unit-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
-        f"<h3>各单位任务 <small>Tasks by unit (latest month)</small></h3>{''.join(details)}</section>"
-    )
+        if not tasks.empty:
+            details.append({"unit": u, "tasks": list(tasks.itertuples())})
+    return {"note": ASSIGNMENT_NOTE, "units": list(data.units.itertuples()), "details": details}

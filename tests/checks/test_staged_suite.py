@@ -3,12 +3,16 @@ clean data raises only the known warning, and each kind of bad series fails the 
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.checks.batches import staged_batches
+from dagster_project.resources import dbt_executable
+from tests.conftest import REPO
 
 SUITE = "stg_raw__observations"
 CITY = "430200"
@@ -30,12 +34,23 @@ def _validate(validator, parameters, warehouse: Path) -> dict[str, tuple[str, se
 
 
 def _edit(warehouse: Path, sql: str) -> None:
+    """Corrupt the latest vintages the check reads (int_observations__latest, what the marts read)."""
     con = duckdb.connect(str(warehouse))
     try:
-        for table in ("raw.observations", "raw.api_observations"):  # the staged view unions both
-            con.execute(sql.format(table=table))
+        con.execute(sql.format(table="intermediate.int_observations__latest"))
     finally:
         con.close()
+
+
+def _rebuild_indicator_values(warehouse: Path, tmp_path: Path) -> None:
+    """dbt builds int_indicator_values (where a real figure supersedes illustrative ones) on the copy."""
+    env = {**os.environ, "PMW_WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    run = subprocess.run(
+        [dbt_executable(), "run", "--quiet", "--profiles-dir", ".", "--target-path", str(tmp_path / "dbt_target"),
+         "--log-path", str(tmp_path / "dbt_logs"), "--select", "int_indicator_values"],
+        cwd=REPO / "dbt", env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
 
 
 # The only finding on the sample data: published real growth of 高新技术产业增加值 (13.5% in 2022,
@@ -76,9 +91,9 @@ BAD_SERIES = [
     ),
     (
         "a monthly level that jumps far beyond its usual move (a slipped decimal)",
-        "update {table} set value = value * 10 where indicator_code = 'pm25' and region_code = '430202' "
+        "update {table} set value = value * 10 where indicator_code = 'air_good_ratio' and region_code = '430202' "
         "and period_code = '2024-05' and measure = 'value'",
-        {"level_move_usual": ("warning", {("pm25", "2024-05"), ("pm25", "2024-06")})},
+        {"level_move_usual": ("warning", {("air_good_ratio", "2024-05"), ("air_good_ratio", "2024-06")})},
     ),
     (
         "reported growth far from the levels",
@@ -101,7 +116,7 @@ def test_a_bad_series_fails_the_right_expectation(validator, parameters, warehou
     assert set(found) - set(expected) <= set(KNOWN_WARNING)
 
 
-def test_a_real_figure_below_the_samples_year_to_date_does_not_block(validator, parameters, warehouse_copy):
+def test_a_real_figure_below_the_samples_year_to_date_does_not_block(validator, parameters, warehouse_copy, tmp_path):
     """Issue 12: a real H1 trade total lower than the sample's illustrative Jan-May total supersedes the
     illustrative levels of its series-year, so the blocking "year-to-date never falls" check judges the
     resulting series and passes (before, nothing could be published)."""
@@ -110,7 +125,73 @@ def test_a_real_figure_below_the_samples_year_to_date_does_not_block(validator, 
         f"update {{table}} set provenance = 'published', value = value * 0.5 where indicator_code = 'trade_total' "
         f"and region_code = '{CITY}' and period_code = '2024-01~06' and measure = 'value'",
     )
+    _rebuild_indicator_values(warehouse_copy, tmp_path)  # the supersession is the model's rule
     found = _validate(validator, parameters, warehouse_copy)
     assert "ytd_not_decreasing" not in found, found["ytd_not_decreasing"]
     # the months the real figure replaced are gone from the cumulative series: a warning, not a block
     assert {severity for severity, _ in found.values()} == {"warning"}
+
+
+# ------------------------------------------------------------------ the checks read the models (issue 14)
+
+
+def _batch_rows(warehouse: Path) -> dict[str, tuple]:
+    """observation_key -> (release_id, value) of every row the staged check judges."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        frames = [b.frame for b in staged_batches(con)]
+    finally:
+        con.close()
+    return {
+        row.observation_key: (row.release_id, row.value)
+        for frame in frames
+        for row in frame[["observation_key", "release_id", "value"]].itertuples()
+    }
+
+
+def test_the_staged_check_judges_the_numbers_the_models_keep(sample_pipeline_run):
+    """Issue 14, one home each: the check's rows are the latest vintages of int_observations__latest (the
+    numbers some target reads, as of the assessment date) that int_indicator_values keeps (a published
+    level supersedes illustrative ones there) — not a latest vintage of the check's own."""
+    con = duckdb.connect(str(sample_pipeline_run.warehouse), read_only=True)
+    try:
+        kept = dict(
+            ((key, (release_id, value)) for key, release_id, value in con.execute(
+                """
+                select latest.observation_key, latest.release_id, latest.value
+                from intermediate.int_observations__latest as latest
+                where exists (
+                    select 1 from intermediate.int_indicator_values as used
+                    where used.indicator_code = latest.indicator_code and used.region_code = latest.region_code
+                    and used.subject_code = latest.subject_code and used.period_code = latest.period_code
+                    and used.measure = latest.measure
+                )
+                """
+            ).fetchall())
+        )  # fmt: skip
+        superseded = con.execute("select count(*) from intermediate.int_observations__latest").fetchone()[0] - len(kept)
+    finally:
+        con.close()
+    assert superseded > 0  # the sample has real figures that supersede illustrative ones
+    assert _batch_rows(sample_pipeline_run.warehouse) == kept
+
+
+def test_a_vintage_released_after_the_assessment_date_is_not_judged(warehouse_copy):
+    """A revision released after the as-of date is not what the marts use (int_observations__latest
+    ignores it), so the check must not judge it either."""
+    key_filter = (
+        f"indicator_code = 'trade_total' and region_code = '{CITY}' and period_code = '2024-01~06' "
+        "and measure = 'value'"
+    )
+    con = duckdb.connect(str(warehouse_copy))
+    try:
+        used = con.execute(
+            f"select observation_key, release_id, value from intermediate.int_observations__latest where {key_filter}"
+        ).fetchone()
+        con.execute(
+            "insert into raw.observations select * replace ('later-revision' as release_id, value * 3 as value, "
+            f"date '2099-01-01' as release_date) from raw.observations where {key_filter}"
+        )
+    finally:
+        con.close()
+    assert _batch_rows(warehouse_copy)[used[0]] == (used[1], used[2])

@@ -99,12 +99,17 @@ def test_connection_refused_raises_api_error() -> None:
         )
 
 
-def test_base_url_from_environment(
+def test_base_url_from_the_settings(
     server: Callable[[Responder], tuple[str, list[str]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The base URL is the settings' stats_api_url (PMW_STATS_API_URL read once, by load_settings);
+    the API client never reads the environment itself."""
+    from dagster_project.settings import load_settings
+
     base, _ = server(lambda n, _: (200, PAYLOAD))
     monkeypatch.setenv("PMW_STATS_API_URL", base + "/")
-    assert fetch_release("2022-05", session=make_session(backoff_factor=0.01))["release_id"] == "api-2022-05"
-    monkeypatch.delenv("PMW_STATS_API_URL")
+    url = load_settings().stats_api_url
+    monkeypatch.delenv("PMW_STATS_API_URL")  # read once: the client does not look again
+    assert fetch_release("2022-05", url, session=make_session(backoff_factor=0.01))["release_id"] == "api-2022-05"
     with pytest.raises(ApiError, match="no API base URL"):
-        fetch_release("2022-05")
+        fetch_release("2022-05", load_settings().stats_api_url)

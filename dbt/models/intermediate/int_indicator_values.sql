@@ -20,8 +20,8 @@ indicators as (
 -- the same series, year and kind of period (cumulative: year to date, quarter, half, year; or single
 -- months) that end no later than it: their months would not add up to it (an illustrative Jan-May above a real H1). Flows only:
 -- a count, rate or class is a point in time that a real figure of another month does not contradict;
--- growth rates and ranks stand for their own period. The same rule judges the staged series in the
--- checks (dagster_project/checks/batches.py, ytd_not_decreasing).
+-- growth rates and ranks stand for their own period. The staged checks judge the rows kept here
+-- (dagster_project/checks/batches.py reads this model, ytd_not_decreasing).
 flagged as {{ not_materialized() }} (
     select
         latest.*,
