@@ -38,7 +38,7 @@ ABS_TOL = 1e-12
 # Java's (1e-3, 1e7), shortest digits, negatives, zero
 NUMBERS_AS_TEXT = [
     0.1, 1 / 3, 35.0, 100.0, 0.001, 0.0001, 0.00012345, 1e-5, 1e-7, 1e7, 12345678.5, 123456789012.25,
-    1e15, 1e16, 1.5e17, 1e20, -2.5e8, -0.5, 0.0,
+    1e15, 1e16, 1.5e17, 1e20, -2.5e8, -0.5, 0.0, -0.0, -0.04, 63.04, 12.34567,
 ]  # fmt: skip
 
 
@@ -149,16 +149,19 @@ def test_numbers_are_written_as_text_as_duckdb_writes_them(spark_build, tmp_path
     """cross_engine_number_text (dbt/macros/cross_engine/sql_functions.sql) on Spark gives DuckDB's text."""
     state, _, env, home = spark_build
     values = ", ".join(f"({v!r})" for v in NUMBERS_AS_TEXT)
-    inline = f"select x, {{{{ cross_engine_number_text('x') }}}} as t from (values {values}) as v (x)"
+    inline = (
+        f"select x, {{{{ cross_engine_number_text('x') }}}}, {{{{ cross_engine_number_text('x', 1) }}}}"
+        f" from (values {values}) as v (x)"
+    )
     done = _dbt(["compile", "--quiet", "--output", "json", "--inline", inline], env, home)
     assert done.returncode == 0, done.stdout[-3000:]
     compiled = json.loads(done.stdout.strip().splitlines()[-1])["compiled"]
     with spark_cursor(state.thrift_host, state.thrift_port) as spark:
         spark.execute(compiled)
-        on_spark = {float(x): t for x, t in spark.fetchall()}
+        on_spark = sorted((repr(float(x)), t, r) for x, t, r in spark.fetchall())
     with duckdb.connect() as local:
-        as_text = "select cast(cast(? as double) as varchar)"
-        expected = {v: local.execute(as_text, [v]).fetchone()[0] for v in NUMBERS_AS_TEXT}
+        as_text = "select cast(cast(? as double) as varchar), cast(round(cast(? as double), 1) as varchar)"
+        expected = sorted((repr(v), *local.execute(as_text, [v, v]).fetchone()) for v in NUMBERS_AS_TEXT)
     assert on_spark == expected
 
 

@@ -3,25 +3,28 @@
     (dbt.type_string(), dbt.datediff, dbt.listagg, dbt.hash ...) come first; these cover what dbt has not.
     docs/cluster.md lists which model used what. -#}
 
-{#- A number as text, written the way DuckDB writes a double (the explanation texts of the marts:
-    derived_from, explanation, task traces). DuckDB writes the shortest round-trip digits, in plain
-    notation from 1e-4 up to 1e16 (10000000.0, 0.0001) and as 1e+16 / 1e-05 outside; Spark writes
-    Java's Double.toString, plain only from 1e-3 up to 1e7 (1.0E7, 1.0E-4). On Spark the same digits are
-    re-written in DuckDB's notation, so the texts are the same on both engines. -#}
-{% macro cross_engine_number_text(value) -%}
-    {{ return(adapter.dispatch('cross_engine_number_text', 'zhuzhou_progress')(value)) }}
+{#- A number as text (rounded to `digits` decimals first, when given), written the way DuckDB writes a
+    double (the explanation texts of the marts: derived_from, explanation, task traces). DuckDB writes the
+    shortest round-trip digits, in plain notation from 1e-4 up to 1e16 (10000000.0, 0.0001) and as 1e+16 /
+    1e-05 outside; Spark writes Java's Double.toString, plain only from 1e-3 up to 1e7 (1.0E7, 1.0E-4). On
+    Spark the same digits are re-written in DuckDB's notation (rounding: cross_engine_round). -#}
+{% macro cross_engine_number_text(value, digits=none) -%}
+    {{ return(adapter.dispatch('cross_engine_number_text', 'zhuzhou_progress')(value, digits)) }}
 {%- endmacro %}
 
-{% macro default__cross_engine_number_text(value) -%}
-    cast({{ value }} as varchar)
+{% macro default__cross_engine_number_text(value, digits) -%}
+    {%- if digits is none -%}
+        cast({{ value }} as varchar)
+    {%- else -%}
+        cast({{ cross_engine_round(value, digits) }} as varchar)
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro spark__cross_engine_number_text(value) -%}
-    {%- set x = 'cast(' ~ value ~ ' as double)' -%}
+{% macro spark__cross_engine_number_text(value, digits) -%}
+    {%- set x = 'cast(' ~ value ~ ' as double)' if digits is none else '(' ~ cross_engine_round(value, digits) ~ ')' -%}
     case
         when {{ x }} is null then null
-        when {{ x }} = 0 then '0.0'
-        when abs({{ x }}) >= 1e-3 and abs({{ x }}) < 1e7 then cast({{ x }} as string)
+        when {{ x }} = 0 or (abs({{ x }}) >= 1e-3 and abs({{ x }}) < 1e7) then cast({{ x }} as string)
         when abs({{ x }}) >= 1e-4 and abs({{ x }}) < 1e16
             then regexp_replace(
                 regexp_replace(cast(cast(cast({{ x }} as string) as decimal(38, 20)) as string), '0+$', ''),
@@ -32,6 +35,35 @@
             || 'e'
             || case when cast(substring_index(cast({{ x }} as string), 'E', -1) as int) < 0 then '-' else '+' end
             || lpad(cast(abs(cast(substring_index(cast({{ x }} as string), 'E', -1) as int)) as string), 2, '0')
+    end
+{%- endmacro %}
+
+{#- round(x, digits) of a double as DuckDB rounds it: the exact binary value, half away from zero, and a
+    negative number rounded to zero stays -0.0. Spark's round rounds the shortest decimal text of the double
+    instead (0.85 is 0.84999999999999997... in binary: DuckDB 0.8, Spark 0.9; the averages of one-decimal
+    figures land on such ties often) and drops the sign of -0.0. On Spark: p = x * 10^digits, and the exact
+    error of that product from Math.fma (java_method); a p that sits on .5 is rounded toward zero when the
+    exact product lies just inside the tie. -#}
+{% macro cross_engine_round(value, digits=0) -%}
+    {{ return(adapter.dispatch('cross_engine_round', 'zhuzhou_progress')(value, digits)) }}
+{%- endmacro %}
+
+{% macro default__cross_engine_round(value, digits) -%}
+    round({{ value }}{{ ', ' ~ digits if digits else '' }})
+{%- endmacro %}
+
+{% macro spark__cross_engine_round(value, digits) -%}
+    {%- set x = 'cast(' ~ value ~ ' as double)' -%}
+    {%- set scale = '1e' ~ digits ~ 'd' -%}
+    {%- set p = '(' ~ x ~ ' * ' ~ scale ~ ')' -%}
+    {%- set error = "cast(java_method('java.lang.Math', 'fma', " ~ x ~ ', ' ~ scale ~ ', -' ~ p ~ ') as double)' -%}
+    {%- set toward_zero = 'case when ' ~ p ~ ' >= 0 then floor(' ~ p ~ ') else ceil(' ~ p ~ ') end' -%}
+    case
+        when {{ x }} is null then null
+        when {{ x }} < 0 and abs({{ x }}) * {{ scale }} < 0.5 then cast('-0.0' as double)
+        when abs({{ p }} - ({{ toward_zero }})) = 0.5 and {{ error }} <> 0 and sign({{ error }}) <> sign({{ p }})
+            then ({{ toward_zero }}) / {{ scale }}
+        else round({{ p }}) / {{ scale }}
     end
 {%- endmacro %}
 
@@ -50,7 +82,8 @@
 {%- endmacro %}
 
 {#- One row per month start from `start` to `stop` (timestamps, both month starts), as a select-list
-    expression: `select ..., {{ cross_engine_month_starts(a, b) }} as month_start from ...`. -#}
+    expression: `select ..., {{ cross_engine_month_starts(a, b) }} as month_start from ...`. Spark refuses a
+    generator nested in another expression (a cast): select it as it is, in a subquery. -#}
 {% macro cross_engine_month_starts(start, stop) -%}
     {{ return(adapter.dispatch('cross_engine_month_starts', 'zhuzhou_progress')(start, stop)) }}
 {%- endmacro %}

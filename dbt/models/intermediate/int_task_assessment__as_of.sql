@@ -235,7 +235,7 @@ select
     statused.backwards_flag,
     statused.expected_stage_zh,
     statused.expected_stage_rank,
-    round(statused.expected_pct, 1) as expected_pct,
+    {{ cross_engine_round('statused.expected_pct', 1) }} as expected_pct,
     statused.milestone_reached_date,
     statused.next_milestone_date,
     statused.next_milestone_stage_zh,
@@ -250,7 +250,7 @@ select
     statused.was_completed_before,
     statused.completed_month_code is not null
     and statused.completed_month_code > {{ cross_engine_format_date("statused.deadline", '%Y-%m') }} as completed_late,
-    round(statused.schedule_gap_pts, 1) as schedule_gap_pts,
+    {{ cross_engine_round('statused.schedule_gap_pts', 1) }} as schedule_gap_pts,
     statused.progress_text,
     statused.problems,
     statused.report_date,
@@ -261,7 +261,7 @@ select
     task_statuses.status_code,
     task_statuses.pace_code,
     statused.month_code || ': 序时 expected ' || statused.expected_stage_zh || ' / '
-    || {{ cross_engine_number_text("round(statused.expected_pct, 1)") }} || '%'
+    || {{ cross_engine_number_text("statused.expected_pct", 1) }} || '%'
     || coalesce(
         ' (last milestone ' || {{ cross_engine_format_date("statused.milestone_reached_date", '%Y-%m-%d') }} || ', next '
         || {{ cross_engine_format_date("statused.next_milestone_date", '%Y-%m-%d') }} || ' ' || statused.next_milestone_stage_zh || ')',
@@ -282,7 +282,7 @@ select
         else 'no return by ' || {{ cross_engine_format_date("statused.due_date", '%Y-%m-%d') }} || ', nothing reported yet'
     end
     || coalesce('; ' || case when statused.is_backwards_unexplained then 'FLAG ' else '' end || statused.backwards_flag, '')
-    || coalesce('; gap ' || {{ cross_engine_number_text("round(statused.schedule_gap_pts, 1)") }} || ' points', '')
+    || coalesce('; gap ' || {{ cross_engine_number_text("statused.schedule_gap_pts", 1) }} || ' points', '')
     || ' -> ' || statused.task_status_code as calculation_trace
 from statused
 left join task_statuses

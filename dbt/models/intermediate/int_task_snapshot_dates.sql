@@ -19,10 +19,11 @@ first_month as (
 ),
 
 months as (
-    select
-        cast({{ cross_engine_month_starts("first_month.month_start", "date_trunc('month', " ~ as_of_date() ~ ")") }} as date)
-            as month_start
-    from first_month
+    select cast(grid.month_start as date) as month_start
+    from (
+        select {{ cross_engine_month_starts("first_month.month_start", "date_trunc('month', " ~ as_of_date() ~ ")") }} as month_start
+        from first_month
+    ) as grid
 )
 
 select
