@@ -20,22 +20,25 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Spark: the value is bound once to a lambda variable (transform over a one-element array), so the
+    expression is not repeated in every branch (a view of fct_target_progress written out that way no
+    longer fits the metastore's view text). -#}
 {% macro spark__cross_engine_number_text(value, digits) -%}
-    {%- set x = 'cast(' ~ value ~ ' as double)' if digits is none else '(' ~ cross_engine_round(value, digits) ~ ')' -%}
-    case
-        when {{ x }} is null then null
-        when {{ x }} = 0 or (abs({{ x }}) >= 1e-3 and abs({{ x }}) < 1e7) then cast({{ x }} as string)
-        when abs({{ x }}) >= 1e-4 and abs({{ x }}) < 1e16
+    {%- set x = 'cast(' ~ value ~ ' as double)' if digits is none else cross_engine_round(value, digits) -%}
+    element_at(transform(array({{ x }}), pmw_x -> case
+        when pmw_x is null then null
+        when pmw_x = 0 or (abs(pmw_x) >= 1e-3 and abs(pmw_x) < 1e7) then cast(pmw_x as string)
+        when abs(pmw_x) >= 1e-4 and abs(pmw_x) < 1e16
             then regexp_replace(
-                regexp_replace(cast(cast(cast({{ x }} as string) as decimal(38, 20)) as string), '0+$', ''),
+                regexp_replace(cast(cast(cast(pmw_x as string) as decimal(38, 20)) as string), '0+$', ''),
                 '[.]$', '.0'
             )
         else
-            regexp_replace(substring_index(cast({{ x }} as string), 'E', 1), '[.]0$', '')
+            regexp_replace(substring_index(cast(pmw_x as string), 'E', 1), '[.]0$', '')
             || 'e'
-            || case when cast(substring_index(cast({{ x }} as string), 'E', -1) as int) < 0 then '-' else '+' end
-            || lpad(cast(abs(cast(substring_index(cast({{ x }} as string), 'E', -1) as int)) as string), 2, '0')
-    end
+            || case when cast(substring_index(cast(pmw_x as string), 'E', -1) as int) < 0 then '-' else '+' end
+            || lpad(cast(abs(cast(substring_index(cast(pmw_x as string), 'E', -1) as int)) as string), 2, '0')
+    end), 1)
 {%- endmacro %}
 
 {#- round(x, digits) of a double as DuckDB rounds it: the exact binary value, half away from zero, and a
@@ -53,18 +56,15 @@
 {%- endmacro %}
 
 {% macro spark__cross_engine_round(value, digits) -%}
-    {%- set x = 'cast(' ~ value ~ ' as double)' -%}
     {%- set scale = '1e' ~ digits ~ 'd' -%}
-    {%- set p = '(' ~ x ~ ' * ' ~ scale ~ ')' -%}
-    {%- set error = "cast(java_method('java.lang.Math', 'fma', " ~ x ~ ', ' ~ scale ~ ', -' ~ p ~ ') as double)' -%}
-    {%- set toward_zero = 'case when ' ~ p ~ ' >= 0 then floor(' ~ p ~ ') else ceil(' ~ p ~ ') end' -%}
-    case
-        when {{ x }} is null then null
-        when {{ x }} < 0 and abs({{ x }}) * {{ scale }} < 0.5 then cast('-0.0' as double)
-        when abs({{ p }} - ({{ toward_zero }})) = 0.5 and {{ error }} <> 0 and sign({{ error }}) <> sign({{ p }})
-            then ({{ toward_zero }}) / {{ scale }}
-        else round({{ p }}) / {{ scale }}
-    end
+    element_at(transform(array(cast({{ value }} as double)), pmw_v -> case
+        when pmw_v is null then null
+        when pmw_v < 0 and abs(pmw_v) * {{ scale }} < 0.5 then cast('-0.0' as double)
+        when abs(pmw_v * {{ scale }} - (case when pmw_v >= 0 then floor(pmw_v * {{ scale }}) else ceil(pmw_v * {{ scale }}) end)) = 0.5
+            and sign(cast(java_method('java.lang.Math', 'fma', pmw_v, {{ scale }}, -(pmw_v * {{ scale }})) as double)) = -sign(pmw_v)
+            then (case when pmw_v >= 0 then floor(pmw_v * {{ scale }}) else ceil(pmw_v * {{ scale }}) end) / {{ scale }}
+        else round(pmw_v * {{ scale }}) / {{ scale }}
+    end), 1)
 {%- endmacro %}
 
 {#- A date or timestamp as text, with a strftime format (%Y %m %d %b and literal text such as 年). -#}
