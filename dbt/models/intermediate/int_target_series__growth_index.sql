@@ -110,7 +110,8 @@ span_links as (
         span_years.link_year,
         remainders.unknown_year_ln as link_ln,
         remainders.is_illustrative,
-        cast(span_years.link_year as {{ dbt.type_string() }}) || ' from ' || span_years.span_code || ' ' || remainders.span_label as link_label,
+        cast(span_years.link_year as {{ dbt.type_string() }}) || ' from ' || span_years.span_code || ' '
+        || remainders.span_label as link_label,
         row_number() over (partition by span_years.target_id, span_years.link_year order by span_years.span_code) as span_choice
     from span_years
     inner join span_remainders as remainders

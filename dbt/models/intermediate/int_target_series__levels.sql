@@ -220,7 +220,8 @@ estimated_base as (
         sel.period_code,
         total.annual_base_level * avg(profiles.share_of_year) as base_value,
         total.annual_base_is_illustrative or {{ dbt.bool_or('profiles.is_illustrative') }} as base_is_illustrative,
-        'estimated: ' || cast(sel.baseline_year as {{ dbt.type_string() }}) || ' full year ' || {{ cross_engine_number_text("total.annual_base_level") }}
+        'estimated: ' || cast(sel.baseline_year as {{ dbt.type_string() }}) || ' full year '
+        || {{ cross_engine_number_text("total.annual_base_level") }}
         || ' x seasonal share by month ' || cast(extract(month from sel.period_end) as {{ dbt.type_string() }}) || ' '
         || {{ cross_engine_number_text("avg(profiles.share_of_year)", 4) }} || ' (mean of '
         || cast(count(*) as {{ dbt.type_string() }}) || ' years)' as base_note

@@ -64,9 +64,11 @@ regional_series as (
             when targets.comparator = 'class_or_better'
                 then
                     'worst class over ' || cast(rr.units_reporting as {{ dbt.type_string() }}) || ' of '
-                    || cast(rr.units_total as {{ dbt.type_string() }}) || ' sections; ' || cast(rr.units_met as {{ dbt.type_string() }}) || ' meet the class'
+                    || cast(rr.units_total as {{ dbt.type_string() }}) || ' sections; '
+                    || cast(rr.units_met as {{ dbt.type_string() }}) || ' meet the class'
             else
-                cast(rr.units_met as {{ dbt.type_string() }}) || ' of ' || cast(rr.units_total as {{ dbt.type_string() }}) || ' units meet ('
+                cast(rr.units_met as {{ dbt.type_string() }}) || ' of '
+                || cast(rr.units_total as {{ dbt.type_string() }}) || ' units meet ('
                 || cast(rr.units_reporting as {{ dbt.type_string() }}) || ' reporting)'
         end as derived_from,
         rr.source_file,

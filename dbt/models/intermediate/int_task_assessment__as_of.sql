@@ -43,6 +43,15 @@ thresholds as (
     from {{ ref('stg_seeds__status_thresholds') }}
 ),
 
+month_grid as (
+    -- one row per task and month from the task's first month to the as-of month
+    select
+        task_id,
+        {{ cross_engine_month_starts("date_trunc('month', start_date)", "date_trunc('month', " ~ as_of_date() ~ ")") }}
+            as month_start
+    from tasks
+),
+
 months as (
     select
         tasks.task_id,
@@ -54,13 +63,7 @@ months as (
         cast(last_day(grid.month_start) as date) as month_end,
         {{ cross_engine_format_date("grid.month_start", '%Y-%m') }} as month_code
     from tasks
-    inner join (
-        select
-            task_id,
-            {{ cross_engine_month_starts("date_trunc('month', start_date)", "date_trunc('month', " ~ as_of_date() ~ ")") }}
-                as month_start
-        from tasks
-    ) as grid
+    inner join month_grid as grid
         on tasks.task_id = grid.task_id
 ),
 
@@ -278,7 +281,8 @@ select
         when statused.known_stage_zh is not null
             then
                 'no return by ' || {{ cross_engine_format_date("statused.due_date", '%Y-%m-%d') }} || '; last reported '
-                || statused.known_stage_zh || ' / ' || {{ cross_engine_number_text("statused.known_pct") }} || '% for ' || statused.known_month_code
+                || statused.known_stage_zh || ' / ' || {{ cross_engine_number_text("statused.known_pct") }} || '% for '
+                || statused.known_month_code
         else 'no return by ' || {{ cross_engine_format_date("statused.due_date", '%Y-%m-%d') }} || ', nothing reported yet'
     end
     || coalesce('; ' || case when statused.is_backwards_unexplained then 'FLAG ' else '' end || statused.backwards_flag, '')

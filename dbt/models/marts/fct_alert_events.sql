@@ -65,7 +65,8 @@ task_events as (
 milestone_events as (
     select
         'milestone_missed' as event_type,
-        'milestone:' || assessed.task_id || ':' || {{ cross_engine_format_date("assessed.milestone_reached_date", '%Y-%m-%d') }} as event_key,
+        'milestone:' || assessed.task_id || ':'
+        || {{ cross_engine_format_date("assessed.milestone_reached_date", '%Y-%m-%d') }} as event_key,
         min(assessed.lead_unit_code) as unit_code,
         assessed.task_id as subject_id,
         min(assessed.due_date) as event_date,

@@ -117,7 +117,8 @@ select
         when assessment.status_rests_on_bound
             then
                 ' (rests on the bound ' || case when assessment.actual_bound in ('gt', 'ge') then '>' else '<' end
-                || {{ cross_engine_number_text("assessment.underlying_value", 4) }} || ': R and projection are bounds; the true status can only be '
+                || {{ cross_engine_number_text("assessment.underlying_value", 4) }}
+                || ': R and projection are bounds; the true status can only be '
                 || case when assessment.bound_reading = 'at_least' then 'better' else 'worse' end || ')'
         else ''
     end as calculation_trace
