@@ -170,7 +170,7 @@ def test_numbers_are_written_as_text_as_duckdb_writes_them(spark_build, tmp_path
     )
     done = _dbt(["compile", "--quiet", "--output", "json", "--inline", inline], env, home)
     assert done.returncode == 0, done.stdout[-3000:]
-    compiled = json.loads(done.stdout.strip().splitlines()[-1])["compiled"]
+    compiled = json.loads(done.stdout[done.stdout.index("{") :])["compiled"]  # {"compiled": "..."}, indented
     with spark_cursor(state.thrift_host, state.thrift_port) as spark:
         spark.execute(compiled)
         on_spark = sorted((repr(float(x)), t, r) for x, t, r in spark.fetchall())
