@@ -3,19 +3,15 @@
     run that wrote the row was loaded. The newest of these in {{ this }} is the model's high-water mark.
     An incremental run recomputes the targets that read a figure, for a period up to their deadline,
     loaded after that mark (only_targets_to_rebuild, over int_target_inputs__loaded) and replaces all
-    their rows (delete+insert on target_id); the other targets' rows are kept. Each model reads its own
+    their rows (delete+insert on target_id; on Spark a partition overwrite, dbt/macros/cross_engine/incremental.sql); the other targets' rows are kept. Each model reads its own
     mark only, so a run that failed half way is caught up by the next one.
     A full refresh computes every target. Dagster passes --full-refresh when a model, macro, seed or var
     changed since the last successful build, or a target was added or removed
     (dagster_project/dbt_build.py): the mark only follows data. -#}
 
 {% macro incremental_by_target() -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='target_id',
-        on_schema_change='append_new_columns'
-    ) }}
+    {#- delete+insert on target_id on DuckDB; the Spark equivalent in cross_engine_incremental -#}
+    {{ cross_engine_incremental('target_id', unique_per_row=false) }}
 {%- endmacro %}
 
 {#- The high-water mark stamped on the rows a run writes: the newest load of a figure some target reads. -#}

@@ -4,7 +4,7 @@
     the year and is kept. `year` is any SQL expression giving the year wanted, e.g. the baseline year
     or `extract(year from period_end) - 1` for the same period a year earlier. -#}
 {% macro period_code_in_year(period_code, year) -%}
-    cast({{ year }} as varchar) || substr({{ period_code }}, 5)
+    cast({{ year }} as {{ dbt.type_string() }}) || substr({{ period_code }}, 5)
 {%- endmacro %}
 
 {#- The same period one year before the period ending `period_end` (同比 the year-on-year base). -#}

@@ -91,7 +91,7 @@
         when {{ rule }} is null or {{ period_kind }} <> 'month' then {{ value }}
         when {{ rule }} = 'every_month'
             then case when {{ direction_sign }} < 0 then max({{ value }}) over {{ window }} else min({{ value }}) over {{ window }} end
-        when {{ rule }} = 'annual_mean' and {{ measure_kind }} = 'class' then round(avg({{ value }}) over {{ window }})
+        when {{ rule }} = 'annual_mean' and {{ measure_kind }} = 'class' then {{ cross_engine_round('avg(' ~ value ~ ') over ' ~ window) }}
         when {{ rule }} = 'annual_mean' then avg({{ value }}) over {{ window }}
         else {{ value }}
     end

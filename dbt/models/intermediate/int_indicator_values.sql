@@ -131,12 +131,12 @@ derived_ratios as (
         end as bound,
         'derived' as provenance,
         numerator_provenance = 'illustrative' or denominator_provenance = 'illustrative' as is_illustrative,
-        numerator_code || ' ' || cast(numerator_value as varchar) || ' (' || numerator_provenance || ') / '
-        || denominator_code || ' ' || cast(denominator_value as varchar) || ' (' || denominator_provenance
+        numerator_code || ' ' || {{ cross_engine_number_text("numerator_value") }} || ' (' || numerator_provenance || ') / '
+        || denominator_code || ' ' || {{ cross_engine_number_text("denominator_value") }} || ' (' || denominator_provenance
         || ') × 100, ' || period_code as derived_from,
         source_file,
         cast(null as integer) as source_row,
-        cast(null as varchar) as source_ref,
+        cast(null as {{ dbt.type_string() }}) as source_ref,
         release_id,
         release_date,
         is_revised
@@ -175,12 +175,12 @@ derived_levels as (
         'approx' as bound,
         'derived' as provenance,
         growth.is_illustrative or base.is_illustrative as is_illustrative,
-        base.period_code || ' level ' || cast(base.value as varchar) || ' (' || base.provenance
-        || coalesce(', ' || base.source_ref, '') || ') × (1 + ' || cast(growth.value as varchar) || '% reported growth '
+        base.period_code || ' level ' || {{ cross_engine_number_text("base.value") }} || ' (' || base.provenance
+        || coalesce(', ' || base.source_ref, '') || ') × (1 + ' || {{ cross_engine_number_text("growth.value") }} || '% reported growth '
         || growth.period_code || '); reported growth may be real while the level is nominal' as derived_from,
         growth.source_file,
         growth.source_row,
-        cast(null as varchar) as source_ref,
+        cast(null as {{ dbt.type_string() }}) as source_ref,
         growth.release_id,
         growth.release_date,
         growth.is_revised or base.is_revised as is_revised

@@ -4,14 +4,7 @@
     a new or re-loaded vintage since the last run, plus the whole history of series a new target
     starts reading, so a new month costs the new month. A revision (a later release of the same
     key) replaces the earlier value here. Changing var('as_of_date') needs --full-refresh. -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='observation_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ cross_engine_incremental('observation_key', unique_per_row=true) }}
 
 {%- set key = observation_key_columns() -%}
 {%- set columns = key + [

@@ -113,7 +113,7 @@ select
     'series' as input_kind,
     indicator_code,
     region_code,
-    cast(null as varchar) as subject_code,
+    cast(null as {{ dbt.type_string() }}) as subject_code,
     read_as
 from series
 
@@ -122,8 +122,8 @@ union all
 select
     target_id,
     'subject' as input_kind,
-    cast(null as varchar) as indicator_code,
-    cast(null as varchar) as region_code,
+    cast(null as {{ dbt.type_string() }}) as indicator_code,
+    cast(null as {{ dbt.type_string() }}) as region_code,
     scope_code as subject_code,
     'listed project' as read_as
 from targets

@@ -60,13 +60,11 @@ unit_observations as (
     select
         units.target_id,
         units.unit_name_zh,
-        values_.* replace (
         -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
-            {{ annual_rule_value(
-                'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
-                'values_.period_kind', 'annual_so_far'
-            ) }} as value
-        )
+        {{ cross_engine_star(ref('int_indicator_values'), 'values_', replace={'value': annual_rule_value(
+            'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
+            'values_.period_kind', 'annual_so_far'
+        )}) }}
     from units
     inner join targets
         on units.target_id = targets.target_id

@@ -52,7 +52,8 @@ growth_rows as (
 ),
 
 calendar_years as (
-    select cast(unnest(generate_series(1949, 2100)) as integer) as link_year
+    select cast(years.link_year as integer) as link_year
+    from (select {{ cross_engine_integer_range(1949, 2100) }} as link_year) as years
 ),
 
 published_links as (
@@ -61,7 +62,7 @@ published_links as (
         cast(extract(year from period_end) as integer) as link_year,
         ln(1 + value / 100.0) as link_ln,
         is_illustrative,
-        period_code || ' ' || cast(value as varchar) || '%' as link_label
+        period_code || ' ' || {{ cross_engine_number_text("value") }} || '%' as link_label
     from growth_rows
     where measure = 'yoy_pct' and period_kind = 'year'
 ),
@@ -96,7 +97,7 @@ span_remainders as (
             as is_illustrative,
         max(span_years.span_length) - count(known.link_year) as unknown_years,
         case when max(span_years.measure) = 'avg_yoy_pct' then '年均 ' else '累计 ' end
-        || cast(max(span_years.value) as varchar) || '%' as span_label
+        || {{ cross_engine_number_text("max(span_years.value)") }} || '%' as span_label
     from span_years
     left join published_links as known
         on span_years.target_id = known.target_id and span_years.link_year = known.link_year
@@ -109,7 +110,8 @@ span_links as (
         span_years.link_year,
         remainders.unknown_year_ln as link_ln,
         remainders.is_illustrative,
-        cast(span_years.link_year as varchar) || ' from ' || span_years.span_code || ' ' || remainders.span_label as link_label,
+        cast(span_years.link_year as {{ dbt.type_string() }}) || ' from ' || span_years.span_code || ' '
+        || remainders.span_label as link_label,
         row_number() over (partition by span_years.target_id, span_years.link_year order by span_years.span_code) as span_choice
     from span_years
     inner join span_remainders as remainders
@@ -156,7 +158,7 @@ growth_points as (
         value,
         bound,
         is_illustrative,
-        period_code || ' ' || cast(value as varchar) || '%' as own_label,
+        period_code || ' ' || {{ cross_engine_number_text("value") }} || '%' as own_label,
         source_file,
         source_row,
         source_ref,
@@ -173,16 +175,16 @@ growth_points as (
     select
         spans.target_id,
         spans.baseline_year,
-        cast(extract(year from spans.period_end) as varchar) as period_code,
+        cast(extract(year from spans.period_end) as {{ dbt.type_string() }}) as period_code,
         'year' as period_kind,
-        cast(cast(extract(year from spans.period_end) as varchar) || '-01-01' as date) as period_start,
+        cast(cast(extract(year from spans.period_end) as {{ dbt.type_string() }}) || '-01-01' as date) as period_start,
         spans.period_end,
         1.0 as own_factor,
         cast(extract(year from spans.period_end) as integer) as last_link_year,
         spans.value,
         spans.bound,
         spans.is_illustrative,
-        cast(null as varchar) as own_label,
+        cast(null as {{ dbt.type_string() }}) as own_label,
         spans.source_file,
         spans.source_row,
         spans.source_ref,
@@ -233,11 +235,11 @@ growth_series as (
         g.bound as actual_bound,
         1.0 as base_value,
         cast(null as double) as baseline_level,
-        cast(g.baseline_year as varchar) as baseline_period_code,
+        cast(g.baseline_year as {{ dbt.type_string() }}) as baseline_period_code,
         'derived' as provenance,
         -- the lowest quality of every link used, not only the latest rate's
         g.is_illustrative or chain.links_illustrative as is_illustrative,
-        'chained real growth since ' || cast(g.baseline_year as varchar) || ': '
+        'chained real growth since ' || cast(g.baseline_year as {{ dbt.type_string() }}) || ': '
         || concat_ws(', ', chain.link_labels, g.own_label) as derived_from,
         g.source_file,
         g.source_row,
@@ -252,7 +254,7 @@ growth_series as (
         case
             when chain.links_found < chain.links_needed
                 then
-                    'growth for ' || cast(chain.first_missing_year as varchar)
+                    'growth for ' || cast(chain.first_missing_year as {{ dbt.type_string() }})
                     || ' is not published: the chained index stops there (a missing year is unknown, not 0%)'
         end as status_note
     from growth_points as g

@@ -46,11 +46,11 @@ growth_from_levels as (
         case when cur.bound = 'eq' and prev.bound = 'eq' then 'eq' else 'approx' end as bound,
         'derived' as provenance,
         cur.is_illustrative or prev.is_illustrative as is_illustrative,
-        'growth of the levels ' || cur.period_code || ' ' || cast(cur.value as varchar) || ' / '
-        || prev.period_code || ' ' || cast(prev.value as varchar) || ' - 1' as derived_from,
+        'growth of the levels ' || cur.period_code || ' ' || {{ cross_engine_number_text("cur.value") }} || ' / '
+        || prev.period_code || ' ' || {{ cross_engine_number_text("prev.value") }} || ' - 1' as derived_from,
         cur.source_file,
         cur.source_row,
-        cast(null as varchar) as source_ref,
+        cast(null as {{ dbt.type_string() }}) as source_ref,
         cur.release_id,
         cur.release_date,
         cur.is_revised or prev.is_revised as is_revised
@@ -100,13 +100,11 @@ single_region as {{ not_materialized() }} (
         targets.baseline_value as declared_baseline,
         targets.annual_rule,
         targets.direction_sign,
-        values_.* replace (
         -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
-            {{ annual_rule_value(
-                'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
-                'values_.period_kind', 'annual_so_far'
-            ) }} as value
-        )
+        {{ cross_engine_star(ref('int_indicator_values'), 'values_', replace={'value': annual_rule_value(
+            'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
+            'values_.period_kind', 'annual_so_far'
+        )}) }}
     from targets
     inner join target_values as values_
         on
@@ -178,7 +176,7 @@ stock_before_start as (
     where
         targets.measure_kind = 'stock'
         and values_.period_end <= case
-            when targets.baseline_year is not null then cast(cast(targets.baseline_year as varchar) || '-12-31' as date)
+            when targets.baseline_year is not null then cast(cast(targets.baseline_year as {{ dbt.type_string() }}) || '-12-31' as date)
             else {{ dbt.dateadd('day', -1, 'targets.start_date') }}
         end
 ),
@@ -212,7 +210,7 @@ base_year_total as (
         on
             targets.target_id = base.target_id
             and base.period_kind = 'year'
-            and base.period_code = cast(targets.baseline_year as varchar)
+            and base.period_code = cast(targets.baseline_year as {{ dbt.type_string() }})
     where targets.target_kind = 'multiple' and targets.measure_kind = 'flow'
 ),
 
@@ -222,10 +220,11 @@ estimated_base as (
         sel.period_code,
         total.annual_base_level * avg(profiles.share_of_year) as base_value,
         total.annual_base_is_illustrative or {{ dbt.bool_or('profiles.is_illustrative') }} as base_is_illustrative,
-        'estimated: ' || cast(sel.baseline_year as varchar) || ' full year ' || cast(total.annual_base_level as varchar)
-        || ' x seasonal share by month ' || cast(extract(month from sel.period_end) as varchar) || ' '
-        || cast(round(avg(profiles.share_of_year), 4) as varchar) || ' (mean of '
-        || cast(count(*) as varchar) || ' years)' as base_note
+        'estimated: ' || cast(sel.baseline_year as {{ dbt.type_string() }}) || ' full year '
+        || {{ cross_engine_number_text("total.annual_base_level") }}
+        || ' x seasonal share by month ' || cast(extract(month from sel.period_end) as {{ dbt.type_string() }}) || ' '
+        || {{ cross_engine_number_text("avg(profiles.share_of_year)", 4) }} || ' (mean of '
+        || cast(count(*) as {{ dbt.type_string() }}) || ' years)' as base_note
     from single_region_selected as sel
     inner join base_year_total as total
         on sel.target_id = total.target_id
@@ -299,7 +298,7 @@ single_region_series as (
             when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
                 then {{ period_code_in_year('sel.period_code', 'sel.baseline_year') }}
             when sel.target_kind = 'multiple' and sel.period_kind <> 'ytd' and sel.declared_baseline is not null
-                then cast(sel.baseline_year as varchar)
+                then cast(sel.baseline_year as {{ dbt.type_string() }})
             when sel.target_kind = 'multiple' or sel.comparator = 'improve' or sel.is_multi_year then base.base_period_code
         end as baseline_period_code,
         case
@@ -333,7 +332,7 @@ single_region_series as (
         total.annual_base_level,
         sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
             as baseline_is_estimated,
-        cast(null as varchar) as status_note
+        cast(null as {{ dbt.type_string() }}) as status_note
     from single_region_selected as sel
     left join same_period_in_base_year as base
         on sel.target_id = base.target_id and sel.period_code = base.period_code

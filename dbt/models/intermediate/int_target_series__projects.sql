@@ -23,7 +23,7 @@ project_series as (
         values_.bound as actual_bound,
         0.0 as base_value,
         cast(null as double) as baseline_level,
-        cast(null as varchar) as baseline_period_code,
+        cast(null as {{ dbt.type_string() }}) as baseline_period_code,
         values_.provenance,
         values_.is_illustrative,
         values_.derived_from,
@@ -37,7 +37,7 @@ project_series as (
         cast(null as integer) as units_reporting,
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
-        cast(null as varchar) as status_note
+        cast(null as {{ dbt.type_string() }}) as status_note
     from targets
     inner join values_
         on

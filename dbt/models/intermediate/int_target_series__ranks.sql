@@ -80,9 +80,9 @@ rank_series as (
         base.period_code as baseline_period_code,
         'derived' as provenance,
         r.is_illustrative or base.is_illustrative as is_illustrative,
-        'rank ' || cast(r.city_rank as varchar) || ' of ' || cast(r.peers_reporting as varchar)
+        'rank ' || cast(r.city_rank as {{ dbt.type_string() }}) || ' of ' || cast(r.peers_reporting as {{ dbt.type_string() }})
         || ' cities by ' || r.indicator_code || ' (' || r.period_code || ') vs rank '
-        || cast(base.city_rank as varchar) || ' in ' || base.period_code as derived_from,
+        || cast(base.city_rank as {{ dbt.type_string() }}) || ' in ' || base.period_code as derived_from,
         r.source_file,
         r.source_row,
         r.source_ref,
@@ -93,7 +93,7 @@ rank_series as (
         cast(r.peers_reporting as integer) as units_reporting,
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
-        cast(null as varchar) as status_note
+        cast(null as {{ dbt.type_string() }}) as status_note
     from ranks as r
     inner join ranks as base
         on

@@ -57,29 +57,31 @@ regional_series as (
             else cast(start_cov.units_met_at_start as double)
         end as base_value,
         cast(null as double) as baseline_level,
-        cast(null as varchar) as baseline_period_code,
+        cast(null as {{ dbt.type_string() }}) as baseline_period_code,
         'derived' as provenance,
         rr.is_illustrative,
         case
             when targets.comparator = 'class_or_better'
                 then
-                    'worst class over ' || cast(rr.units_reporting as varchar) || ' of '
-                    || cast(rr.units_total as varchar) || ' sections; ' || cast(rr.units_met as varchar) || ' meet the class'
+                    'worst class over ' || cast(rr.units_reporting as {{ dbt.type_string() }}) || ' of '
+                    || cast(rr.units_total as {{ dbt.type_string() }}) || ' sections; '
+                    || cast(rr.units_met as {{ dbt.type_string() }}) || ' meet the class'
             else
-                cast(rr.units_met as varchar) || ' of ' || cast(rr.units_total as varchar) || ' units meet ('
-                || cast(rr.units_reporting as varchar) || ' reporting)'
+                cast(rr.units_met as {{ dbt.type_string() }}) || ' of '
+                || cast(rr.units_total as {{ dbt.type_string() }}) || ' units meet ('
+                || cast(rr.units_reporting as {{ dbt.type_string() }}) || ' reporting)'
         end as derived_from,
         rr.source_file,
         cast(null as integer) as source_row,
-        cast(null as varchar) as source_ref,
-        cast(null as varchar) as release_id,
+        cast(null as {{ dbt.type_string() }}) as source_ref,
+        cast(null as {{ dbt.type_string() }}) as release_id,
         rr.release_date,
         false as is_revised,
         cast(rr.units_total as integer) as units_total,
         cast(rr.units_reporting as integer) as units_reporting,
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
-        cast(null as varchar) as status_note
+        cast(null as {{ dbt.type_string() }}) as status_note
     from region_rollup as rr
     inner join targets
         on rr.target_id = targets.target_id

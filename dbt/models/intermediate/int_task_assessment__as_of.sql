@@ -43,6 +43,15 @@ thresholds as (
     from {{ ref('stg_seeds__status_thresholds') }}
 ),
 
+month_grid as (
+    -- one row per task and month from the task's first month to the as-of month
+    select
+        task_id,
+        {{ cross_engine_month_starts("date_trunc('month', start_date)", "date_trunc('month', " ~ as_of_date() ~ ")") }}
+            as month_start
+    from tasks
+),
+
 months as (
     select
         tasks.task_id,
@@ -50,16 +59,12 @@ months as (
         tasks.lead_unit_code,
         tasks.start_date,
         tasks.deadline,
-        cast(month_start as date) as month_start,
-        cast(last_day(month_start) as date) as month_end,
-        strftime(month_start, '%Y-%m') as month_code
+        cast(grid.month_start as date) as month_start,
+        cast(last_day(grid.month_start) as date) as month_end,
+        {{ cross_engine_format_date("grid.month_start", '%Y-%m') }} as month_code
     from tasks
-    cross join
-        generate_series(
-            date_trunc('month', tasks.start_date),
-            date_trunc('month', {{ as_of_date() }}),
-            interval 1 month
-        ) as grid (month_start)
+    inner join month_grid as grid
+        on tasks.task_id = grid.task_id
 ),
 
 previous_milestone as (
@@ -105,9 +110,9 @@ expected as (
                 + (next_ms.expected_pct - coalesce(prev_ms.expected_pct, 0))
                 * greatest(
                     0,
-                    date_diff('day', coalesce(prev_ms.milestone_date, months.start_date - 1), months.month_end)
+                    {{ dbt.datediff('coalesce(prev_ms.milestone_date, months.start_date - 1)', 'months.month_end', 'day') }}
                 )
-                / date_diff('day', coalesce(prev_ms.milestone_date, months.start_date - 1), next_ms.milestone_date)
+                / {{ dbt.datediff('coalesce(prev_ms.milestone_date, months.start_date - 1)', 'next_ms.milestone_date', 'day') }}
         end as expected_pct
     from months
     left join previous_milestone
@@ -150,10 +155,10 @@ joined as (
         returns.release_id is not null as has_return,
         {{ task_return_due_date('assessed_months.month_end') }} as due_date,
         -- the last return up to this month (a missing month keeps the stage reported before)
-        last_value(returns.stage_rank ignore nulls) over w as known_stage_rank,
-        last_value(returns.stage_zh ignore nulls) over w as known_stage_zh,
-        last_value(returns.progress_pct ignore nulls) over w as known_pct,
-        last_value(returns.month_code ignore nulls) over w as known_month_code,
+        {{ cross_engine_last_value_ignore_nulls('returns.stage_rank') }} over w as known_stage_rank,
+        {{ cross_engine_last_value_ignore_nulls('returns.stage_zh') }} over w as known_stage_zh,
+        {{ cross_engine_last_value_ignore_nulls('returns.progress_pct') }} over w as known_pct,
+        {{ cross_engine_last_value_ignore_nulls('returns.month_code') }} over w as known_month_code,
         max(case when returns.stage_rank = 4 then returns.month_code end) over w as completed_month_code
     from assessed_months
     left join returns
@@ -233,7 +238,7 @@ select
     statused.backwards_flag,
     statused.expected_stage_zh,
     statused.expected_stage_rank,
-    round(statused.expected_pct, 1) as expected_pct,
+    {{ cross_engine_round('statused.expected_pct', 1) }} as expected_pct,
     statused.milestone_reached_date,
     statused.next_milestone_date,
     statused.next_milestone_stage_zh,
@@ -247,8 +252,8 @@ select
     statused.completed_month_code,
     statused.was_completed_before,
     statused.completed_month_code is not null
-    and statused.completed_month_code > strftime(statused.deadline, '%Y-%m') as completed_late,
-    round(statused.schedule_gap_pts, 1) as schedule_gap_pts,
+    and statused.completed_month_code > {{ cross_engine_format_date("statused.deadline", '%Y-%m') }} as completed_late,
+    {{ cross_engine_round('statused.schedule_gap_pts', 1) }} as schedule_gap_pts,
     statused.progress_text,
     statused.problems,
     statused.report_date,
@@ -259,28 +264,29 @@ select
     task_statuses.status_code,
     task_statuses.pace_code,
     statused.month_code || ': 序时 expected ' || statused.expected_stage_zh || ' / '
-    || round(statused.expected_pct, 1) || '%'
+    || {{ cross_engine_number_text("statused.expected_pct", 1) }} || '%'
     || coalesce(
-        ' (last milestone ' || strftime(statused.milestone_reached_date, '%Y-%m-%d') || ', next '
-        || strftime(statused.next_milestone_date, '%Y-%m-%d') || ' ' || statused.next_milestone_stage_zh || ')',
+        ' (last milestone ' || {{ cross_engine_format_date("statused.milestone_reached_date", '%Y-%m-%d') }} || ', next '
+        || {{ cross_engine_format_date("statused.next_milestone_date", '%Y-%m-%d') }} || ' ' || statused.next_milestone_stage_zh || ')',
         ' (after the last milestone)'
     )
     || '; '
     || case
         when statused.has_return
             then
-                'reported ' || statused.reported_stage_zh || ' / ' || statused.reported_pct || '% ('
+                'reported ' || statused.reported_stage_zh || ' / ' || {{ cross_engine_number_text("statused.reported_pct") }} || '% ('
                 || statused.source_file || ' row ' || statused.source_row || ', filed '
-                || strftime(statused.report_date, '%Y-%m-%d')
+                || {{ cross_engine_format_date("statused.report_date", '%Y-%m-%d') }}
                 || case when statused.is_late then ', late' else '' end || ')'
         when statused.known_stage_zh is not null
             then
-                'no return by ' || strftime(statused.due_date, '%Y-%m-%d') || '; last reported '
-                || statused.known_stage_zh || ' / ' || statused.known_pct || '% for ' || statused.known_month_code
-        else 'no return by ' || strftime(statused.due_date, '%Y-%m-%d') || ', nothing reported yet'
+                'no return by ' || {{ cross_engine_format_date("statused.due_date", '%Y-%m-%d') }} || '; last reported '
+                || statused.known_stage_zh || ' / ' || {{ cross_engine_number_text("statused.known_pct") }} || '% for '
+                || statused.known_month_code
+        else 'no return by ' || {{ cross_engine_format_date("statused.due_date", '%Y-%m-%d') }} || ', nothing reported yet'
     end
     || coalesce('; ' || case when statused.is_backwards_unexplained then 'FLAG ' else '' end || statused.backwards_flag, '')
-    || coalesce('; gap ' || round(statused.schedule_gap_pts, 1) || ' points', '')
+    || coalesce('; gap ' || {{ cross_engine_number_text("statused.schedule_gap_pts", 1) }} || ' points', '')
     || ' -> ' || statused.task_status_code as calculation_trace
 from statused
 left join task_statuses

@@ -6,6 +6,6 @@ with as_of as (
     select * from {{ ref('int_task_returns__as_of') }}
 )
 
-select as_of.* exclude (as_of.snapshot_month, as_of.snapshot_as_of)
+select {{ cross_engine_star(ref('int_task_returns__as_of'), 'as_of', exclude=['snapshot_month', 'snapshot_as_of']) }}
 from as_of
 where as_of.snapshot_as_of = {{ as_of_date() }}

@@ -20,17 +20,14 @@ first_month as (
 
 months as (
     select cast(grid.month_start as date) as month_start
-    from first_month
-    cross join
-        generate_series(
-            first_month.month_start,
-            date_trunc('month', {{ as_of_date() }}),
-            interval 1 month
-        ) as grid (month_start)
+    from (
+        select {{ cross_engine_month_starts("first_month.month_start", "date_trunc('month', " ~ as_of_date() ~ ")") }} as month_start
+        from first_month
+    ) as grid
 )
 
 select
-    strftime(month_start, '%Y-%m') as snapshot_month,
+    {{ cross_engine_format_date("month_start", '%Y-%m') }} as snapshot_month,
     cast(last_day(month_start) as date) as month_end,
     least(cast(last_day(month_start) as date), {{ as_of_date() }}) as snapshot_as_of
 from months

@@ -86,15 +86,17 @@ rolled as (
         max(month_code) as latest_period_code,
         max(month_end) as latest_period_end,
         max(report_date) as latest_release_date,
-        round(avg(schedule_gap_pts), 1) as schedule_gap_pts,
-        round(avg(known_pct), 1) as progress_pct,
-        round(avg(expected_pct), 1) as expected_pct,
-        string_agg(
-            task_id || ' ' || coalesce(assessed_status_code, 'no_return') || ' at ' || coalesce(month_code, '-')
-            || coalesce(' (' || known_stage_zh || ' ' || known_pct || '% vs 序时 ' || expected_pct || '%)', '')
-            || coalesce(', completed ' || completed_month_code, ''),
-            '; ' order by task_id
-        ) as task_trace
+        {{ cross_engine_round('avg(schedule_gap_pts)', 1) }} as schedule_gap_pts,
+        {{ cross_engine_round('avg(known_pct)', 1) }} as progress_pct,
+        {{ cross_engine_round('avg(expected_pct)', 1) }} as expected_pct,
+        {{ dbt.listagg(
+            "task_id || ' ' || coalesce(assessed_status_code, 'no_return') || ' at ' || coalesce(month_code, '-')"
+            ~ " || coalesce(' (' || known_stage_zh || ' ' || " ~ cross_engine_number_text('known_pct')
+            ~ " || '% vs 序时 ' || " ~ cross_engine_number_text('expected_pct') ~ " || '%)', '')"
+            ~ " || coalesce(', completed ' || completed_month_code, '')",
+            "'; '",
+            'order by task_id'
+        ) }} as task_trace
     from picked
     group by snapshot_month, snapshot_as_of, target_id
 )

@@ -18,19 +18,16 @@ plans as (
 
 spine as (
     select
-        unnest(
-            generate_series(
-                cast(date_trunc('month', plans.first_start) as timestamp),
-                cast(date_trunc('month', {{ as_of_date() }}) as timestamp),
-                interval 1 month
-            )
-        ) as month_start
+        {{ cross_engine_month_starts(
+            "cast(date_trunc('month', plans.first_start) as timestamp)",
+            "cast(date_trunc('month', " ~ as_of_date() ~ ") as timestamp)"
+        ) }} as month_start
     from plans
 ),
 
 month_spine as (
     select
-        strftime(spine.month_start, '%Y-%m') as period_code,
+        {{ cross_engine_format_date("spine.month_start", '%Y-%m') }} as period_code,
         'month' as period_kind,
         cast(spine.month_start as date) as period_start,
         cast(last_day(spine.month_start) as date) as period_end
@@ -59,17 +56,17 @@ select
         when 'multi_year' then 5
     end as grain_order,
     case period_kind
-        when 'month' then strftime(period_end, '%Y年') || extract(month from period_end) || '月'
-        when 'ytd' then strftime(period_end, '%Y年') || '1-' || extract(month from period_end) || '月'
-        when 'quarter' then strftime(period_end, '%Y年') || '第' || extract(quarter from period_end) || '季度'
-        when 'year' then strftime(period_end, '%Y年')
+        when 'month' then {{ cross_engine_format_date("period_end", '%Y年') }} || extract(month from period_end) || '月'
+        when 'ytd' then {{ cross_engine_format_date("period_end", '%Y年') }} || '1-' || extract(month from period_end) || '月'
+        when 'quarter' then {{ cross_engine_format_date("period_end", '%Y年') }} || '第' || extract(quarter from period_end) || '季度'
+        when 'year' then {{ cross_engine_format_date("period_end", '%Y年') }}
         else extract(year from period_start) || '-' || extract(year from period_end) || '年'
     end as period_label_zh,
     case period_kind
-        when 'month' then strftime(period_end, '%b %Y')
-        when 'ytd' then 'Jan-' || strftime(period_end, '%b %Y')
+        when 'month' then {{ cross_engine_format_date("period_end", '%b %Y') }}
+        when 'ytd' then 'Jan-' || {{ cross_engine_format_date("period_end", '%b %Y') }}
         when 'quarter' then 'Q' || extract(quarter from period_end) || ' ' || extract(year from period_end)
-        when 'year' then strftime(period_end, '%Y')
+        when 'year' then {{ cross_engine_format_date("period_end", '%Y') }}
         else extract(year from period_start) || '-' || extract(year from period_end)
     end as period_label_en,
     period_end <= {{ as_of_date() }} as is_complete

@@ -29,7 +29,7 @@ tasks_led as (
 ),
 
 co_units as (
-    select unnest(string_split(co_unit_codes, ';')) as unit_code
+    select {{ cross_engine_split_to_rows('co_unit_codes', ';') }} as unit_code
     from tasks
     where co_unit_codes is not null
 ),

@@ -49,8 +49,8 @@ task_events as (
         'warning' as severity,
         '任务' || task_months.task_id || '「' || tasks.task_title_zh || '」' || task_months.month_code || '起'
         || case task_months.task_status_code when 'behind' then '欠序时' else '节点逾期' end
-        || '（序时' || task_months.expected_pct || '%，报送' || coalesce(task_months.known_stage_zh, '-') || ' '
-        || coalesce(cast(task_months.known_pct as varchar), '-') || '%）' as message_zh,
+        || '（序时' || {{ cross_engine_number_text("task_months.expected_pct") }} || '%，报送' || coalesce(task_months.known_stage_zh, '-') || ' '
+        || coalesce({{ cross_engine_number_text("task_months.known_pct") }}, '-') || '%）' as message_zh,
         'Task ' || task_months.task_id || ' turned ' || task_months.task_status_code || ' in '
         || task_months.month_code as message_en,
         task_months.calculation_trace as trace
@@ -65,15 +65,16 @@ task_events as (
 milestone_events as (
     select
         'milestone_missed' as event_type,
-        'milestone:' || assessed.task_id || ':' || strftime(assessed.milestone_reached_date, '%Y-%m-%d') as event_key,
+        'milestone:' || assessed.task_id || ':'
+        || {{ cross_engine_format_date("assessed.milestone_reached_date", '%Y-%m-%d') }} as event_key,
         min(assessed.lead_unit_code) as unit_code,
         assessed.task_id as subject_id,
         min(assessed.due_date) as event_date,
         'critical' as severity,
-        '任务' || assessed.task_id || '时间节点' || strftime(assessed.milestone_reached_date, '%Y-%m-%d') || '应达「'
+        '任务' || assessed.task_id || '时间节点' || {{ cross_engine_format_date("assessed.milestone_reached_date", '%Y-%m-%d') }} || '应达「'
         || min(assessed.expected_stage_zh) || '」未达到' as message_zh,
         'Task ' || assessed.task_id || ' missed its milestone of '
-        || strftime(assessed.milestone_reached_date, '%Y-%m-%d') as message_en,
+        || {{ cross_engine_format_date("assessed.milestone_reached_date", '%Y-%m-%d') }} as message_en,
         min(assessed.calculation_trace) as trace
     from assessed
     where assessed.task_status_code = 'overdue_milestone' or assessed.assessed_status_code = 'overdue_milestone'
@@ -88,7 +89,7 @@ not_completed_events as (
         assessed.task_id as subject_id,
         min(assessed.due_date) as event_date,
         'critical' as severity,
-        '任务' || assessed.task_id || '到期（' || strftime(min(assessed.deadline), '%Y-%m-%d') || '）未完成' as message_zh,
+        '任务' || assessed.task_id || '到期（' || {{ cross_engine_format_date("min(assessed.deadline)", '%Y-%m-%d') }} || '）未完成' as message_zh,
         'Task ' || assessed.task_id || ' was not completed by its deadline' as message_en,
         min(assessed.calculation_trace) as trace
     from assessed
@@ -104,10 +105,10 @@ return_events as (
         unit_returns.unit_code || ':' || unit_returns.month_code as subject_id,
         unit_returns.due_date as event_date,
         'warning' as severity,
-        unit_returns.month_code || '工作台账逾期未报（截止' || strftime(unit_returns.due_date, '%Y-%m-%d') || '，涉及'
+        unit_returns.month_code || '工作台账逾期未报（截止' || {{ cross_engine_format_date("unit_returns.due_date", '%Y-%m-%d') }} || '，涉及'
         || unit_returns.tasks_due || '项任务）' as message_zh,
         'Monthly return for ' || unit_returns.month_code || ' not received by '
-        || strftime(unit_returns.due_date, '%Y-%m-%d') as message_en,
+        || {{ cross_engine_format_date("unit_returns.due_date", '%Y-%m-%d') }} as message_en,
         unit_returns.tasks_due || ' unfinished task(s) led; no return row' as trace
     from unit_returns
     where unit_returns.is_missing
@@ -134,15 +135,15 @@ target_events as (
 release_events as (
     select
         'release_overdue' as event_type,
-        'release:' || scorecard.target_id || ':' || strftime(scorecard.next_release_due, '%Y-%m-%d') as event_key,
+        'release:' || scorecard.target_id || ':' || {{ cross_engine_format_date("scorecard.next_release_due", '%Y-%m-%d') }} as event_key,
         target_units.lead_unit_code as unit_code,
         scorecard.target_id as subject_id,
         scorecard.next_release_due as event_date,
         'warning' as severity,
-        '目标「' || scorecard.title_zh || '」所需数据逾期未发布（应于' || strftime(scorecard.next_release_due, '%Y-%m-%d')
+        '目标「' || scorecard.title_zh || '」所需数据逾期未发布（应于' || {{ cross_engine_format_date("scorecard.next_release_due", '%Y-%m-%d') }}
         || '前发布）' as message_zh,
         'The release target ' || scorecard.target_id || ' waits for was due by '
-        || strftime(scorecard.next_release_due, '%Y-%m-%d') as message_en,
+        || {{ cross_engine_format_date("scorecard.next_release_due", '%Y-%m-%d') }} as message_en,
         'latest period ' || coalesce(scorecard.latest_period_code, '-') as trace
     from scorecard
     inner join target_units

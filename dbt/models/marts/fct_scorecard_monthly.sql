@@ -14,15 +14,8 @@
     before the snapshots held the task roll-up shows its qualitative targets not_assessable although their
     tasks roll up; those rows only are reconstructed (snapshot_basis 'reconstructed'), from the returns
     filed by that month end, and the statistics targets' rows of that month are left as recorded. -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key=['snapshot_month', 'target_id'],
-        incremental_strategy='delete+insert',
-        full_refresh=false,
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ cross_engine_incremental(['snapshot_month', 'target_id'], unique_per_row=true) }}
+{{ config(full_refresh=false) }}
 
 with first_plan as (
     select min(plans.plan_start_date) as first_start
@@ -36,7 +29,7 @@ recorded as (
         from {{ this }} as history
         where history.is_month_closed
     {%- else -%}
-        select cast(null as varchar) as snapshot_month
+        select cast(null as {{ dbt.type_string() }}) as snapshot_month
         where false
     {%- endif %}
 ),
@@ -79,8 +72,8 @@ unrolled as (
             and history.status_code = 'not_assessable'
     {%- else -%}
         select
-            cast(null as varchar) as snapshot_month,
-            cast(null as varchar) as target_id
+            cast(null as {{ dbt.type_string() }}) as snapshot_month,
+            cast(null as {{ dbt.type_string() }}) as target_id
         where false
     {%- endif %}
 ),
@@ -203,7 +196,37 @@ snapshot as (
 )
 
 select
-    snapshot.* exclude (snapshot.is_unrolled),
+    -- every column of snapshot but is_unrolled (Spark has no `* exclude`)
+    snapshot.snapshot_month,
+    snapshot.month_end,
+    snapshot.target_id,
+    snapshot.plan_id,
+    snapshot.section_zh,
+    snapshot.section_en,
+    snapshot.title_zh,
+    snapshot.title_en,
+    snapshot.target_kind,
+    snapshot.indicator_code,
+    snapshot.target_unit,
+    snapshot.deadline,
+    snapshot.scope_type,
+    snapshot.scope_code,
+    snapshot.latest_period_code,
+    snapshot.latest_period_kind,
+    snapshot.latest_period_end,
+    snapshot.actual_value,
+    snapshot.actual_quality,
+    snapshot.actual_bound,
+    snapshot.target_level,
+    snapshot.gap,
+    snapshot.share_achieved,
+    snapshot.expected_share,
+    snapshot.progress_ratio,
+    snapshot.projected_value,
+    snapshot.latest_release_date,
+    snapshot.source_file,
+    snapshot.source_row,
+    snapshot.status_code,
     statuses.status_zh,
     statuses.status_en,
     statuses.sort_order as status_sort_order,

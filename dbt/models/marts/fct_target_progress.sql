@@ -85,27 +85,27 @@ select
     assessment.release_id,
     assessment.release_date,
     assessment.is_revised,
-    'actual ' || coalesce(cast(round(assessment.actual_value, 4) as varchar), '—')
+    'actual ' || coalesce({{ cross_engine_number_text("assessment.actual_value", 4) }}, '—')
     || ' (' || coalesce(assessment.actual_bound, 'eq') || ', '
     || case when assessment.is_illustrative then 'illustrative' else assessment.provenance end || ')'
-    || ' vs target ' || coalesce(cast(round(assessment.target_level, 4) as varchar), '—')
+    || ' vs target ' || coalesce({{ cross_engine_number_text("assessment.target_level", 4) }}, '—')
     || ' [' || assessment.comparator_applied || ']'
-    || coalesce('; base ' || cast(round(assessment.base_value, 4) as varchar), '')
-    || coalesce('; share ' || cast(round(assessment.share_achieved, 4) as varchar), '')
+    || coalesce('; base ' || {{ cross_engine_number_text("assessment.base_value", 4) }}, '')
+    || coalesce('; share ' || {{ cross_engine_number_text("assessment.share_achieved", 4) }}, '')
     || coalesce(
-        ' vs expected ' || cast(round(assessment.expected_share, 4) as varchar)
+        ' vs expected ' || {{ cross_engine_number_text("assessment.expected_share", 4) }}
         || ' (' || assessment.expected_share_method || ')', ''
     )
     || coalesce(
-        '; CAGR actual ' || cast(round(assessment.actual_cagr, 4) as varchar)
-        || ' vs required ' || cast(round(assessment.required_cagr, 4) as varchar), ''
+        '; CAGR actual ' || {{ cross_engine_number_text("assessment.actual_cagr", 4) }}
+        || ' vs required ' || {{ cross_engine_number_text("assessment.required_cagr", 4) }}, ''
     )
     || coalesce(
-        '; ratio R ' || cast(round(assessment.progress_ratio, 4) as varchar)
-        || ' (on track >= ' || cast(assessment.on_track_ratio as varchar)
-        || ', acceleration >= ' || cast(assessment.acceleration_ratio as varchar) || ')', ''
+        '; ratio R ' || {{ cross_engine_number_text("assessment.progress_ratio", 4) }}
+        || ' (on track >= ' || {{ cross_engine_number_text("assessment.on_track_ratio") }}
+        || ', acceleration >= ' || {{ cross_engine_number_text("assessment.acceleration_ratio") }} || ')', ''
     )
-    || coalesce('; projected ' || cast(round(assessment.projected_value, 4) as varchar), '')
+    || coalesce('; projected ' || {{ cross_engine_number_text("assessment.projected_value", 4) }}, '')
     || case when assessment.baseline_is_estimated then '; baseline estimated from the seasonal profile' else '' end
     || coalesce('; ' || assessment.status_note, '')
     || ' => ' || case
@@ -117,7 +117,8 @@ select
         when assessment.status_rests_on_bound
             then
                 ' (rests on the bound ' || case when assessment.actual_bound in ('gt', 'ge') then '>' else '<' end
-                || cast(round(assessment.underlying_value, 4) as varchar) || ': R and projection are bounds; the true status can only be '
+                || {{ cross_engine_number_text("assessment.underlying_value", 4) }}
+                || ': R and projection are bounds; the true status can only be '
                 || case when assessment.bound_reading = 'at_least' then 'better' else 'worse' end || ')'
         else ''
     end as calculation_trace

@@ -79,7 +79,7 @@ scored as (
         coalesce(latest.release_date, task_rollup.latest_release_date) as latest_release_date,
         target_units.lead_unit_code,
         -- 超(+)/欠(-)序时, percentage points: share achieved minus the expected share, or the tasks' mean
-        coalesce(round((latest.share_achieved - latest.expected_share) * 100, 1), task_rollup.schedule_gap_pts)
+        coalesce({{ cross_engine_round('(latest.share_achieved - latest.expected_share) * 100', 1) }}, task_rollup.schedule_gap_pts)
             as schedule_gap_pts,
         latest.source_file,
         coalesce(latest.calculation_trace, task_rollup.calculation_trace) as calculation_trace,
