@@ -142,7 +142,20 @@ def prepare_environment(settings: Settings) -> Settings:
     current = instance_yaml.read_text() if instance_yaml.exists() else None
     if current is None or (current != INSTANCE_YAML and current.startswith(INSTANCE_YAML.splitlines()[0])):
         instance_yaml.write_text(INSTANCE_YAML)
+    _create_warehouse_pool_slots(settings)
     return settings
+
+
+def _create_warehouse_pool_slots(settings: Settings) -> None:
+    """Give the warehouse pool its slots now, from one process. Dagster creates a pool's slots at the
+    first claim; two runs claiming first at the same moment on SQLite storage could each create one, and
+    both then wrote the warehouse (seen in CI)."""
+    from dagster_project.resources import WAREHOUSE_POOL
+
+    with dagster_instance(settings) as instance:
+        storage = instance.event_log_storage
+        if storage.supports_global_concurrency_limits and WAREHOUSE_POOL not in storage.get_concurrency_keys():
+            storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
 
 
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:

@@ -269,6 +269,17 @@ POOL_JOB = textwrap.dedent(
 )
 
 
+def test_the_warehouse_pool_has_its_one_slot_before_any_run(home):
+    """Defect (CI, 2026-12-03): Dagster creates a pool's slots at the first claim; two runs claiming first
+    at the same moment on SQLite storage each created one, and both wrote. Preparing the home creates it."""
+    from dagster_project.resources import WAREHOUSE_POOL
+    from dagster_project.runner import dagster_instance
+
+    with dagster_instance(load_settings()) as instance:
+        info = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+    assert (info.slot_count, info.limit) == (1, 1)
+
+
 def test_the_warehouse_pool_admits_one_materialisation_at_a_time(home, tmp_path):
     """Defect 10: the limit was only checked as text in dagster.yaml; here two materialisations race."""
     log = tmp_path / "intervals.jsonl"

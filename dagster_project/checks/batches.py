@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import jinja2
@@ -297,9 +298,12 @@ order by checked.indicator_code, checked.region_code, checked.subject_code, chec
 
 def _period_code_year_before(period_code: str, period_end: str) -> str:
     """SQL for the code of the same period a year earlier, rendered from the dbt macro that is the one
-    home of the shift (dbt/macros/period_codes.sql: plain Jinja, no dbt context needed)."""
+    home of the shift (dbt/macros/period_codes.sql: plain Jinja; of dbt's context it needs only the
+    cross-database text type, which is DuckDB's here: the checks read the DuckDB warehouse)."""
     source = (DBT_PROJECT_DIR / "macros" / "period_codes.sql").read_text(encoding="utf-8")
-    macros = jinja2.Environment(autoescape=False).from_string(source).module  # SQL, not HTML
+    environment = jinja2.Environment(autoescape=False)  # SQL, not HTML
+    environment.globals["dbt"] = SimpleNamespace(type_string=lambda: "varchar")
+    macros = environment.from_string(source).module
     return str(macros.period_code_year_before(period_code, period_end)).strip()
 
 
