@@ -142,7 +142,8 @@ def prepare_environment(settings: Settings) -> Settings:
     current = instance_yaml.read_text() if instance_yaml.exists() else None
     if current is None or (current != INSTANCE_YAML and current.startswith(INSTANCE_YAML.splitlines()[0])):
         instance_yaml.write_text(INSTANCE_YAML)
-    _create_warehouse_pool_slots(settings)
+    if instance_yaml.read_text() == INSTANCE_YAML:  # ours (SQLite); a cluster's storage locks its rows
+        _create_warehouse_pool_slots(settings)
     return settings
 
 
