@@ -38,13 +38,16 @@ def seed_dirs(project_dir: Path) -> list[Path]:
     return [(project_dir / p).resolve() for p in config.get("seed-paths", ["seeds"])]
 
 
-def project_fingerprint(project_dir: Path, dbt_vars: Mapping[str, Any] | None = None) -> str:
-    """A hash of every model, macro and seed file, dbt_project.yml and the vars passed on the command line."""
+def project_fingerprint(project_dir: Path, dbt_vars: Mapping[str, Any] | None = None, engine: str = "duckdb") -> str:
+    """A hash of every model, macro and seed file, dbt_project.yml, the vars passed on the command line
+    and, when it is not DuckDB, the engine (a switch of engine rebuilds everything)."""
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
         digest.update(label.encode() + b"\0" + hashlib.sha256(data).digest())
 
+    if engine != "duckdb":  # DuckDB's fingerprints stay those recorded before engines were configurable
+        add("engine", engine.encode())
     add("dbt_project.yml", (project_dir / "dbt_project.yml").read_bytes())
     add("vars", json.dumps(dict(dbt_vars or {}), sort_keys=True).encode())
     for part in _PROJECT_PARTS:
@@ -97,19 +100,34 @@ def build_args(con: Any, fingerprint: str) -> list[str]:
     return ["build", "--full-refresh"] if full_refresh_due(con, fingerprint) else ["build"]
 
 
-def dbt_build(dbt: Any, duckdb: Any, project_dir: Path, context: Any = None, *, record: bool = True) -> Iterator[Any]:
+def dbt_build(
+    dbt: Any,
+    duckdb: Any,
+    project_dir: Path,
+    context: Any = None,
+    *,
+    record: bool = True,
+    engine: str = "duckdb",
+    hooks: Any = None,
+) -> Iterator[Any]:
     """`dbt build`, a full refresh when the fingerprint differs from the last successful build's.
 
     ``dbt`` is a DbtCliResource and ``duckdb`` a DuckDBResource on the same warehouse. The connection
     is closed while dbt runs (DuckDB allows one writing process per file). With a Dagster context the
     events are Dagster's (outputs and asset checks); without one, dbt's raw events (tests, the bench).
     ``record=False`` for a run of part of the project, which must not vouch for the rest.
+    ``hooks`` (dagster_project.engine.build_hooks) run before and after dbt when the engine is not
+    DuckDB: the raw tables go to the engine, the relations the checks and the publish read come back.
     """
-    fingerprint = project_fingerprint(project_dir)
+    fingerprint = project_fingerprint(project_dir, engine=engine)
     with duckdb.get_connection() as con:
         args = build_args(con, fingerprint)
+    if hooks is not None:
+        hooks.before()
     invocation = dbt.cli(args, context=context)
     yield from invocation.stream() if context is not None else invocation.stream_raw_events()
+    if hooks is not None:
+        hooks.after()
     if record:
         with duckdb.get_connection() as con:
             record_build(con, fingerprint, "--full-refresh" in args)

@@ -64,6 +64,8 @@ PUBLISHED_MARTS = (
 )
 MARTS_SCHEMA = "marts"
 STAGING_SCHEMA = "staging"
+# every dbt relation the publish step reads (raw.releases is ingestion's, in the warehouse on any engine)
+WAREHOUSE_READS = (*(f"{MARTS_SCHEMA}.{mart}" for mart in PUBLISHED_MARTS), f"{STAGING_SCHEMA}.stg_raw__observations")
 VINTAGES_TABLE = "observation_vintages"  # every vintage of every number, for "as known on" questions
 KEEP_VERSIONS = 3
 INCOMING_PREFIX = ".incoming-"

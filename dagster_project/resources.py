@@ -94,6 +94,7 @@ class SettingsResource(dg.ConfigurableResource):
     expectations_dir: str
     chromium_path: str
     plotly_js_path: str | None = None
+    engine_exchange_dir: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SettingsResource:

@@ -66,6 +66,9 @@ class Settings:
     chromium_path: Path = Path("/usr/bin/chromium")
     # another copy of the partial plotly.js bundle the HTML report inlines (PMW_PLOTLY_JS); None: the venv's
     plotly_js_path: Path | None = None
+    # where raw tables go to, and built relations come back from, an engine other than DuckDB: storage
+    # the cluster and this process both reach (PMW_ENGINE_EXCHANGE_DIR; dagster_project/engine.py)
+    engine_exchange_dir: Path | None = None
 
     def source_defaults(self) -> dict[str, str]:
         """The per-folder default sources (folder relative to the landing folder -> source text)."""
@@ -157,4 +160,5 @@ def load_settings() -> Settings:
         expectations_dir=_path_from_env("PMW_EXPECTATIONS_DIR", REPO_ROOT / "expectations"),
         chromium_path=Path(os.environ.get("PMW_CHROMIUM") or "/usr/bin/chromium"),
         plotly_js_path=_path_from_env("PMW_PLOTLY_JS", None),
+        engine_exchange_dir=_path_from_env("PMW_ENGINE_EXCHANGE_DIR", home / "engine_exchange"),
     )

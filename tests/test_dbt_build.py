@@ -118,3 +118,72 @@ def test_vars_on_the_command_line_are_part_of_the_fingerprint(tmp_path: Path):
 
     project = _tiny_project(tmp_path)
     assert project_fingerprint(project, {"as_of_date": "2025-06-30"}) != project_fingerprint(project)
+
+
+def test_a_switch_of_engine_makes_the_next_build_a_full_refresh(tmp_path: Path):
+    """The incremental rows on one engine say nothing of the other's: PMW_ENGINE=spark after a DuckDB
+    build (or back) rebuilds everything; DuckDB's fingerprint is the one recorded before engines existed."""
+    from dagster_project.dbt_build import build_args, project_fingerprint, record_build
+
+    project = _tiny_project(tmp_path)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    record_build(con, project_fingerprint(project), full_refresh=True)
+    assert project_fingerprint(project, engine="duckdb") == project_fingerprint(project)
+    assert build_args(con, project_fingerprint(project, engine="spark")) == ["build", "--full-refresh"]
+
+
+class _Invocation:
+    def __init__(self, calls: list[str], fail: bool):
+        self.calls, self.fail = calls, fail
+
+    def stream_raw_events(self):
+        self.calls.append("dbt")
+        yield "event"
+        if self.fail:
+            raise RuntimeError("dbt build failed")
+
+
+class _Hooks:
+    def __init__(self, calls: list[str]):
+        self.calls = calls
+
+    def before(self):
+        self.calls.append("before")
+
+    def after(self):
+        self.calls.append("after")
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_engine_hooks_run_around_dbt_and_nothing_comes_back_from_a_failed_build(tmp_path: Path, fails: bool):
+    """On Spark the raw tables go out before dbt and the checked relations come back after it, only when
+    dbt succeeded (a failed build must not replace what the checks and the publish read); on DuckDB the
+    hooks are None."""
+    from dagster_duckdb import DuckDBResource
+
+    from dagster_project.dbt_build import BUILDS_TABLE, dbt_build
+    from dagster_project.engine import SparkBuild, build_hooks
+
+    calls: list[str] = []
+
+    class _Dbt:
+        def cli(self, args, context=None):
+            calls.append(" ".join(args))
+            return _Invocation(calls, fails)
+
+    warehouse = tmp_path / "wh.duckdb"
+    events = dbt_build(
+        _Dbt(), DuckDBResource(database=str(warehouse)), _tiny_project(tmp_path), engine="spark", hooks=_Hooks(calls)
+    )
+    if fails:
+        with pytest.raises(RuntimeError, match="dbt build failed"):
+            list(events)
+        assert calls == ["before", "build --full-refresh", "dbt"]
+    else:
+        assert list(events) == ["event"]
+        assert calls == ["before", "build --full-refresh", "dbt", "after"]
+    with duckdb.connect(str(warehouse)) as con:
+        recorded = con.execute(f"select count(*) from {BUILDS_TABLE}").fetchone()[0] if not fails else 0
+    assert recorded == (0 if fails else 1)
+    assert build_hooks("duckdb", warehouse, tmp_path, ["marts.x"], tmp_path / "m.json") is None
+    assert isinstance(build_hooks("spark", warehouse, tmp_path, ["marts.x"], tmp_path / "m.json"), SparkBuild)

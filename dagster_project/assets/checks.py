@@ -11,7 +11,9 @@ written as Markdown under settings.validation_dir. (The raw-release suite runs i
 ``dagster_project.checks.raw``.)
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -116,17 +118,25 @@ def marts_meet_expectations(
     settings = settings.get()
     selected = context.selected_asset_check_keys
     marts = [m for m in CHECKED_MARTS if dg.AssetCheckKey(MART_KEYS[m], mart_check_name(m)) in selected]
-    suites = [load_suite(mart, settings.expectations_dir) for mart in marts]
-    validator = GXValidator(suites)
-    parameters = catalogue_parameters(settings.seeds_dir)
     results = []
     with duckdb.get_connection() as con:
-        for mart, suite in zip(marts, suites, strict=True):
-            run = SuiteRun(suite)
-            run.batches.append(validator.validate(suite.name, mart_batch(con, mart), mart, parameters))
+        for mart, run in validate_marts(con, marts, settings.expectations_dir, settings.seeds_dir):
             write_markdown(
                 run, settings.validation_dir, asset=MART_KEYS[mart].to_user_string(), run_id=context.run.run_id
             )
             context.log.info(f"{mart}: {summary(run)} in {run.seconds:.2f} s")
             results.append(_check_result(run, MART_KEYS[mart], mart_check_name(mart), settings))
     yield from results
+
+
+def validate_marts(
+    con: Any, marts: Sequence[str], expectations_dir: Path, seeds_dir: Path
+) -> Iterator[tuple[str, SuiteRun]]:
+    """Each mart's suite on the mart as the warehouse ``con`` holds it, one mart in memory at a time."""
+    suites = [load_suite(mart, expectations_dir) for mart in marts]
+    validator = GXValidator(suites)
+    parameters = catalogue_parameters(seeds_dir)
+    for mart, suite in zip(marts, suites, strict=True):
+        run = SuiteRun(suite)
+        run.batches.append(validator.validate(suite.name, mart_batch(con, mart), mart, parameters))
+        yield mart, run

@@ -9,9 +9,16 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.checks.batches import WAREHOUSE_READS as CHECKS_READ
 from dagster_project.dbt_build import dbt_build
+from dagster_project.engine import build_hooks
+from dagster_project.publish import WAREHOUSE_READS as PUBLISH_READS
 from dagster_project.resources import WAREHOUSE_POOL, ensure_dbt_manifest
 from dagster_project.settings import Settings
+
+# What the checks and the publish step read from the warehouse after dbt: on an engine other than
+# DuckDB these come back into the DuckDB warehouse after each build (dagster_project/engine.py).
+READ_AFTER_BUILD = tuple(dict.fromkeys((*CHECKS_READ, *PUBLISH_READS)))
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -29,13 +36,25 @@ def warehouse_dbt_models(settings: Settings) -> dg.AssetsDefinition:
     project (parsed first when it is stale): built by :func:`dagster_project.definitions.build_definitions`
     from the settings it is given, never at import."""
 
+    manifest = ensure_dbt_manifest(settings)
+
     @dbt_assets(
-        manifest=ensure_dbt_manifest(settings),
+        manifest=manifest,
         dagster_dbt_translator=WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
         pool=WAREHOUSE_POOL,
     )
     def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+        exchange_dir = settings.engine_exchange_dir or settings.home / "engine_exchange"
+        hooks = build_hooks(settings.engine, settings.warehouse_path, exchange_dir, READ_AFTER_BUILD, manifest)
         # a run of part of the project must not vouch for the rest: only a whole build is recorded
-        yield from dbt_build(dbt, duckdb, settings.dbt_project_dir, context=context, record=not context.is_subset)
+        yield from dbt_build(
+            dbt,
+            duckdb,
+            settings.dbt_project_dir,
+            context=context,
+            record=not context.is_subset,
+            engine=settings.engine,
+            hooks=hooks,
+        )
 
     return warehouse_dbt_models

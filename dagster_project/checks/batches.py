@@ -41,6 +41,14 @@ CHECKED_MARTS = (
     "fct_task_returns",
     "fct_unit_scorecard",
 )
+# every dbt relation the checks read (the SQL below and mart_batch)
+WAREHOUSE_READS = (
+    "seeds.indicators",
+    "intermediate.int_observations__latest",
+    "intermediate.int_indicator_values",
+    "intermediate.int_target_inputs",
+    *(f"marts.{mart}" for mart in CHECKED_MARTS),
+)
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

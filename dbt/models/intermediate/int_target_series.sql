@@ -6,7 +6,10 @@
       int_target_series__ranks         places gained among the province's cities
       int_target_series__regional      every county (coverage, improvement) and river sections (class)
       int_target_series__projects      the listed projects' stages (milestone)
-    This model only puts them together. Qualitative targets have no series. -#}
+    This model only puts them together, and takes a flow multiple's growth-index rows instead of its
+    level rows when the growth index measured it (its levels had no actual; with no growth published
+    either, the level rows stay: periods with no actual, status no data). Qualitative targets have no
+    series. -#}
 {{ incremental_by_target() }}
 
 with levels as (
@@ -35,6 +38,9 @@ projects as (
 )
 
 select * from levels
+where
+    actual_value is not null
+    or target_id not in (select measured_by_growth.target_id from growth_index as measured_by_growth)
 union all
 select * from growth_index
 union all

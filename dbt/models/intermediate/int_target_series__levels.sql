@@ -1,8 +1,9 @@
 {#- 水平类目标序列 / The targets read from one region's own series (city or county scope): levels,
     multiples of a baseline, additions since the start, improvements on the baseline year.
       level        the indicator's value (year-to-date for annual flows, annual for multi-year flows)
-      multiple     value / baseline value (a flow multiple with no level to compare is handed to
-                   int_target_series__growth_index: its rows are left out here)
+      multiple     value / baseline value (a flow multiple with no level to compare is measured by
+                   int_target_series__growth_index when growth is published: int_target_series
+                   then takes those rows instead of these)
       additions    stock now minus stock at the start, or the flow summed since the start
       improvement  city: the value vs the same period of the baseline year
     One row per target x period, with the target level it is compared to (target_level), the
@@ -344,27 +345,9 @@ single_region_series as (
         on sel.target_id = stock_base.target_id and stock_base.recency = 1
     left join flow_additions
         on sel.target_id = flow_additions.target_id and sel.period_code = flow_additions.period_code
-),
-
--- a flow multiple with no level to compare with its baseline (none published, or no baseline level):
--- growth decides, in int_target_series__growth_index
-handed_to_growth_index as (
-    select targets.target_id
-    from targets
-    where
-        targets.target_kind = 'multiple'
-        and targets.measure_kind = 'flow'
-        and not exists (
-            select 1 from single_region_series as s
-            where s.target_id = targets.target_id and s.actual_value is not null
-        )
-),
-
-kept_series as (
-    select * from single_region_series
-    where
-        actual_value is not null
-        or target_id not in (select handed.target_id from handed_to_growth_index as handed)
 )
 
-{{ series_with_comparison('kept_series') }}
+-- A flow multiple with no level to compare with its baseline keeps its rows here (actual unknown):
+-- int_target_series__growth_index measures it by growth where growth is published, and the union
+-- (int_target_series) then takes those rows instead; with neither, the periods stay, with no actual.
+{{ series_with_comparison('single_region_series') }}
