@@ -112,8 +112,10 @@ docs: setup
 ## make bench: the national-scale benchmark (long; not part of make test), writes BENCHMARKS.md.
 ## A smaller run: make bench BENCH_ARGS="--scale 0.1" (see python -m bench --help);
 ## only the time of one `pmw ingest` of a small file: make bench BENCH_ARGS="--cli-only"
+## then the Spark engine beside DuckDB at 1% (a local cluster; SPARK_BENCH_ARGS="--spark-scale 0.02")
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench --spark $(SPARK_BENCH_ARGS)
 
 clean:
 	rm -rf var dbt/target dbt/logs

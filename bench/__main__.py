@@ -4,6 +4,8 @@
 --out PATH       where to write the report (default: BENCHMARKS.md in the checkout)
 --workdir DIR    keep the data there (default: a temp dir under /tmp, removed unless --keep)
 --cli-only       only time `pmw ingest` of one small file (also the first step of every run)
+--spark          the Spark engine beside DuckDB on a smaller country (--spark-scale, default 0.01) with a
+                 local cluster: its own section of BENCHMARKS.md (bench/spark.py); make bench runs both
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from bench import report
 from bench.harness import BenchError, run_benchmark
 from bench.scale import Scale
+from bench.spark import kept_section, render_section, run_spark_comparison, write_section
 from dagster_project.settings import REPO_ROOT
 
 
@@ -44,9 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only time `pmw ingest` of one small file (cold, then warm); print it, leave BENCHMARKS.md alone",
     )
+    parser.add_argument("--spark", action="store_true", help="only the Spark engine beside DuckDB (bench/spark.py)")
+    parser.add_argument("--spark-scale", type=float, default=0.01, help="fraction of the counties for --spark")
     args = parser.parse_args(argv)
     if args.cli_only:
         return _cli_only(args)
+    if args.spark:
+        return _spark(args, argv)
 
     scale = Scale.from_fraction(
         args.scale, indicators=args.indicators, history_months=args.months, new_month=args.months
@@ -67,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         memory_limit=args.memory_limit or None,
         workdir=workdir if (args.keep or args.workdir) else None,
         analysis=report.kept_analysis(args.out),
+        spark=kept_section(args.out),
     )
     args.out.write_text(text, encoding="utf-8")
     print()
@@ -92,6 +100,27 @@ def _cli_only(args: argparse.Namespace) -> int:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
     print(report.cli_ingest_row(res))
+    if not args.keep and args.workdir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def _spark(args: argparse.Namespace, argv: list[str] | None) -> int:
+    scale = Scale.from_fraction(
+        args.spark_scale, indicators=args.indicators, history_months=args.months, new_month=args.months
+    )
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pmw-bench-spark-", dir="/tmp"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        res = run_spark_comparison(scale, workdir, memory_limit=args.memory_limit or None)
+    except BenchError as exc:
+        print(f"Spark benchmark failed: {exc}", file=sys.stderr)
+        print(f"work folder kept: {workdir}", file=sys.stderr)
+        return 1
+    command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    section = render_section(res, command.strip())
+    write_section(args.out, section)
+    print(section)
     if not args.keep and args.workdir is None:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -260,7 +260,9 @@ def checks_section(res: Results) -> list[str]:
     return out
 
 
-def render(res: Results, *, command: str, memory_limit: str | None, workdir: Path | None, analysis: str) -> str:
+def render(
+    res: Results, *, command: str, memory_limit: str | None, workdir: Path | None, analysis: str, spark: str = ""
+) -> str:
     """The whole report; ``workdir`` None = the data and logs were not kept."""
     setup = res.setup
     lines = [
@@ -295,6 +297,7 @@ def render(res: Results, *, command: str, memory_limit: str | None, workdir: Pat
         "",
         *model_table(res),
         "",
+        *(["## Spark beside DuckDB", "", spark, ""] if spark else []),
         "## Analysis",
         "",
         START,

@@ -153,7 +153,69 @@ def record_dbt_build(args: dict) -> dict:
     return {}
 
 
+def spark_handoff(args: dict) -> dict:
+    """The raw tables to Spark, as Dagster's dbt asset does first on Spark (dagster_project.engine)."""
+    from dagster_project.engine import export_raw_to_parquet, register_raw_on_spark, spark_cursor
+
+    started = time.perf_counter()
+    folders = export_raw_to_parquet(Path(args["warehouse"]), Path(args["work"]) / "raw")
+    with spark_cursor() as cursor:
+        register_raw_on_spark(cursor, folders)
+    return {"tables": len(folders), "seconds": time.perf_counter() - started}
+
+
+def spark_copy_back(args: dict) -> dict:
+    """What the checks and the publish read, back from Spark into a DuckDB warehouse (as Dagster does)."""
+    from dagster_project.assets.transform import READ_AFTER_BUILD
+    from dagster_project.engine import copy_back_from_spark, manifest_descriptions, spark_cursor
+
+    started = time.perf_counter()
+    manifest = Path(args["project"]) / "target" / "manifest.json"
+    with spark_cursor() as cursor:
+        counts = copy_back_from_spark(
+            cursor, Path(args["back"]), Path(args["work"]) / "copied_back", READ_AFTER_BUILD,
+            manifest_descriptions(manifest),
+        )  # fmt: skip
+    return {"rows": sum(counts.values()), "seconds": time.perf_counter() - started}
+
+
+def spark_compare(args: dict) -> dict:
+    """The marts Spark built (copied back) against DuckDB's: rows both ways, doubles to 6 decimals."""
+    from bench.spark import COMPARED
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{args['warehouse']}' AS duck (READ_ONLY)")
+    con.execute(f"ATTACH '{args['back']}' AS spark (READ_ONLY)")
+    parts, equal = [], True
+    for relation in COMPARED:
+        schema, name = relation.split(".")
+        columns = con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'duck' "
+            "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+            [schema, name],
+        ).fetchall()
+        select = ", ".join(
+            f'round("{c}", 6)' if t in ("DOUBLE", "FLOAT") else f'"{c}"'
+            for c, t in columns
+            if c != "inputs_loaded_through"
+        )
+        rows = con.execute(f"SELECT count(*) FROM duck.{relation}").fetchone()[0]
+        apart = sum(
+            con.execute(
+                f"SELECT count(*) FROM (SELECT {select} FROM {a}.{relation} "
+                f"EXCEPT ALL SELECT {select} FROM {b}.{relation})"
+            ).fetchone()[0]
+            for a, b in (("duck", "spark"), ("spark", "duck"))
+        )
+        equal &= apart == 0
+        parts.append(f"{name}: {rows:,} rows " + ("equal" if apart == 0 else f"DIFFERENT ({apart} rows apart)"))
+    return {"equal": equal, "summary": "; ".join(parts)}
+
+
 STEPS = {
+    "spark_handoff": spark_handoff,
+    "spark_copy_back": spark_copy_back,
+    "spark_compare": spark_compare,
     "dbt_build_args": dbt_build_args,
     "record_dbt_build": record_dbt_build,
     "setup": setup,
