@@ -7,6 +7,9 @@ engine's name as a parameter (the settings resource carries the name; nothing el
   Spark cluster, ``spark_session`` = Spark inside dbt's process when no cluster is at hand);
 - how the raw layer that ingestion writes (DuckDB tables ``raw.*``) reaches Spark: Parquet files that
   Spark registers as tables ``raw.*``, so the dbt sources read the same rows on both engines;
+- how what dbt built on Spark comes back into the DuckDB warehouse for the GX checks and the publish
+  (:func:`copy_back_from_spark`), so checks, write-audit-publish and every reader are one code path;
+- :class:`SparkBuild`, the two steps Dagster's dbt asset runs around the build on Spark;
 - how to open a SQL connection to the engine (for tests, checks and the portability comparison).
 
 The SQL side of the difference is in ``dbt/macros/cross_engine/`` (adapter.dispatch); docs/cluster.md
