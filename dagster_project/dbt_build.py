@@ -78,7 +78,10 @@ def full_refresh_due(con: Any, fingerprint: str) -> bool:
 
 
 def record_build(con: Any, fingerprint: str, full_refresh: bool) -> None:
-    """Written only after dbt succeeded: the incremental rows now stand on this fingerprint."""
+    """Written only after dbt and its tests succeeded: the incremental rows now stand on this
+    fingerprint, and the raw rows loaded so far have been tested (``raw_loaded_through``: the next
+    build's tests of the staged releases read only what was loaded after it,
+    dbt/macros/where_rows_of_this_run.sql)."""
     schema = BUILDS_TABLE.split(".")[0]
     con.execute(f"create schema if not exists {schema}")
     con.execute(
@@ -86,13 +89,35 @@ def record_build(con: Any, fingerprint: str, full_refresh: bool) -> None:
                 fingerprint varchar not null, full_refresh boolean not null, finished_at timestamp not null
             )"""
     )
-    con.execute(f"insert into {BUILDS_TABLE} values (?, ?, current_timestamp)", [fingerprint, full_refresh])
+    con.execute(f"alter table {BUILDS_TABLE} add column if not exists raw_loaded_through timestamp")
+    con.execute(
+        f"insert into {BUILDS_TABLE} (fingerprint, full_refresh, finished_at, raw_loaded_through)"
+        " values (?, ?, current_timestamp, ?)",
+        [fingerprint, full_refresh, raw_loaded_through(con)],
+    )
     con.execute(f"comment on table {BUILDS_TABLE} is '{_BUILDS_COMMENT}'")
 
 
+def raw_loaded_through(con: Any) -> Any:
+    """When the newest raw row was loaded (``ingested_at``, naive UTC, of every raw table that has it);
+    None when nothing was loaded."""
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.columns"
+            " where table_schema = 'raw' and column_name = 'ingested_at' order by table_name"
+        ).fetchall()
+    ]
+    if not tables:
+        return None
+    union = " union all ".join(f'select max(ingested_at) as loaded from raw."{name}"' for name in tables)
+    return con.execute(f"select max(loaded) from ({union})").fetchone()[0]
+
+
 _BUILDS_COMMENT = (
-    "dbt 构建记录 / Every dbt build that succeeded: the fingerprint of the models, macros, seeds and vars it ran "
-    "with (a different one makes the next build a full refresh) and whether it was one."
+    "dbt 构建记录 / Every dbt build that succeeded (its tests included): the fingerprint of the models, macros, "
+    "seeds and vars it ran with (a different one makes the next build a full refresh), whether it was one, and "
+    "when the newest raw row it tested was loaded (the next build tests the raw rows loaded after it)."
 )
 
 
