@@ -360,6 +360,9 @@ def up(home: Path | None = None, spark: bool = True, postgres: bool = True) -> C
     return state
 
 
+SPARK_STOP_GRACE_SECONDS = 15.0
+
+
 def _stop(pid: int, sig: int, timeout: float = 60.0) -> None:
     try:
         proc = psutil.Process(pid)
@@ -385,8 +388,13 @@ def down(home: Path | None = None) -> list[str]:
     stopped = []
     for proc in reversed(state.processes):
         if psutil.pid_exists(proc.pid):
-            # PostgreSQL: SIGINT is its "fast" shutdown; Spark's daemons stop on SIGTERM
-            _stop(proc.pid, signal.SIGINT if proc.name == "postgres" else signal.SIGTERM)
+            # PostgreSQL: SIGINT is its "fast" shutdown, given time to finish; Spark's daemons stop on
+            # SIGTERM, idle in ~5 s, but after the portability module's work CI's teardown took 182 s (the
+            # three daemons at a 60 s limit each); Delta commits are atomic, so a short grace, then kill
+            if proc.name == "postgres":
+                _stop(proc.pid, signal.SIGINT)
+            else:
+                _stop(proc.pid, signal.SIGTERM, timeout=SPARK_STOP_GRACE_SECONDS)
             stopped.append(f"{proc.name} (pid {proc.pid})")
     if state.postgres_data_dir_is_temporary and state.postgres_data_dir:
         shutil.rmtree(state.postgres_data_dir, ignore_errors=True)

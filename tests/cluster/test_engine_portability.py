@@ -113,7 +113,9 @@ def spark_build(sample_pipeline_run, tmp_path_factory: pytest.TempPathFactory):
         yield state, _manifest_nodes(home / "dbt_target", built), env, home, warehouse, copied
     finally:
         processes = list(state.processes)
+        started = time.monotonic()
         cluster.down(home)
+        timings["cluster down"] = time.monotonic() - started
         assert not any(psutil.pid_exists(p.pid) for p in processes), "a cluster process outlived down()"
         print("portability timings (s): " + ", ".join(f"{k} {v:.0f}" for k, v in timings.items()))
 
