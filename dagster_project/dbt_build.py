@@ -121,8 +121,15 @@ _BUILDS_COMMENT = (
 )
 
 
+# dbt's unit tests test the code, not the data: they run with every build whose code, seeds or vars differ
+# from the last build that passed (a full refresh then), not again with every new month of data.
+WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+
+
 def build_args(con: Any, fingerprint: str) -> list[str]:
-    return ["build", "--full-refresh"] if full_refresh_due(con, fingerprint) else ["build"]
+    """``build --full-refresh`` (unit tests included) when the fingerprint differs from the last
+    successful build's; otherwise an incremental ``build`` of the data, without the unit tests."""
+    return ["build", "--full-refresh"] if full_refresh_due(con, fingerprint) else ["build", *WITHOUT_UNIT_TESTS]
 
 
 def dbt_build(
