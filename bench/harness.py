@@ -301,12 +301,12 @@ def run_benchmark(
         decided = runner.python_step(f"{name} (fingerprint)", "dbt_build_args", args).result
         if ("--full-refresh" in decided["args"]) != full_refresh:
             raise BenchError(f"{name}: the orchestrator would run {decided['args']}")
-        run = runner.dbt(name, project, wh, ["build", *(["--full-refresh"] if full_refresh else []), *_NO_TESTS])
+        run = runner.dbt(name, project, wh, [*decided["args"], *_NO_TESTS])  # dbt adds up repeated exclusions
         if tests is not None and with_tests:
-            # the tests the orchestrator's build runs: unit tests only when the code changed (a full refresh).
-            # `dbt test` has no --full-refresh: after the first build nothing is recorded, so it tests everything
-            test_args = [a for a in decided["args"] if a not in ("build", "--full-refresh")]
-            s[tests] = runner.dbt(f"{name.split(':')[0]}: dbt test", project, wh, ["test", *test_args])
+            # the tests the orchestrator's build runs (its unit tests only with a full refresh); `dbt test` has
+            # no --full-refresh: after the first build nothing is recorded, so it tests everything
+            test_args = ["test", *(a for a in decided["args"][1:] if a != "--full-refresh")]
+            s[tests] = runner.dbt(f"{name.split(':')[0]}: dbt test", project, wh, test_args)
         record = {"warehouse": str(wh), "fingerprint": decided["fingerprint"], "full_refresh": full_refresh}
         runner.python_step(f"{name} (record)", "record_dbt_build", record)
         return run

@@ -200,14 +200,7 @@ def _orchestrated_build(project: Path, wh: Path) -> list[str]:
     fingerprint = project_fingerprint(project, json.loads(_DBT_VARS))
     with duckdb.connect(str(wh)) as con:
         args = build_args(con, fingerprint)
-    _dbt(
-        project,
-        wh,
-        *[a for a in args if a not in ("--exclude-resource-type", "unit_test")],
-        "--exclude-resource-type",
-        "test",
-        "unit_test",
-    )
+    _dbt(project, wh, *args, "--exclude-resource-type", "test", "unit_test")  # dbt adds up repeated exclusions
     with duckdb.connect(str(wh)) as con:
         record_build(con, fingerprint, "--full-refresh" in args)
     return args
