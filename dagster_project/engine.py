@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from dagster_project.publish import sql_string
+
 ENGINES = ("duckdb", "spark")
 DEFAULT_ENGINE = "duckdb"
 SPARK_METHODS = ("thrift", "session")
@@ -130,10 +132,6 @@ def _spark_path(path: Path) -> str:
     return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _duckdb_string(value: str | Path) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def copy_back_from_spark(
     cursor: Any,
     warehouse_path: Path,
@@ -164,7 +162,7 @@ def copy_back_from_spark(
     # Spark's timestamps are instants (written as UTC); the models' are wall-clock times in Spark's
     # session time zone, which DuckDB's TIMESTAMP columns hold as they are
     cursor.execute("set spark.sql.session.timeZone")
-    session_zone = _duckdb_string(cursor.fetchone()[1])
+    session_zone = sql_string(cursor.fetchone()[1])
     for relation in relations:
         target = folder / relation
         shutil.rmtree(target, ignore_errors=True)
@@ -177,7 +175,7 @@ def copy_back_from_spark(
         try:
             for relation, (target, expected) in written.items():
                 schema, name = relation.split(".")
-                parquet = _duckdb_string(f"{target}/*.parquet")
+                parquet = sql_string(f"{target}/*.parquet")
                 con.execute(f"create schema if not exists {schema}")
                 kind = con.execute(
                     "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
@@ -196,11 +194,11 @@ def copy_back_from_spark(
                 counts[relation] = loaded
                 table_text, columns = descriptions.get(relation, (None, {}))
                 if table_text:
-                    con.execute(f"comment on table {relation} is {_duckdb_string(table_text.strip())}")
+                    con.execute(f"comment on table {relation} is {sql_string(table_text.strip())}")
                 present = {r[0] for r in con.execute(f"describe {relation}").fetchall()}
                 for column, text in columns.items():
                     if column in present and text:
-                        con.execute(f'comment on column {relation}."{column}" is {_duckdb_string(text.strip())}')
+                        con.execute(f'comment on column {relation}."{column}" is {sql_string(text.strip())}')
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

@@ -84,7 +84,8 @@ class PublishResult:
     manifest: dict
 
 
-def _sql_string(value: str | Path) -> str:
+def sql_string(value: str | Path) -> str:
+    """A DuckDB string literal (paths and comments in DDL, where parameters cannot go)."""
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -115,15 +116,15 @@ def _comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, table: str, comment: str | None, columns: dict[str, str]) -> None:
     if comment:
-        con.execute(f"COMMENT ON TABLE published.main.{table} IS {_sql_string(comment.strip())}")
+        con.execute(f"COMMENT ON TABLE published.main.{table} IS {sql_string(comment.strip())}")
     for column, text in columns.items():
-        con.execute(f'COMMENT ON COLUMN published.main.{table}."{column}" IS {_sql_string(text.strip())}')
+        con.execute(f'COMMENT ON COLUMN published.main.{table}."{column}" IS {sql_string(text.strip())}')
 
 
 def _parquet_metadata(comment: str | None, columns: dict[str, str]) -> str:
     """KV_METADATA for COPY: the table's and every column's description, readable with parquet_kv_metadata()."""
-    table_text = _sql_string((comment or "").strip())
-    columns_json = _sql_string(json.dumps({k: v.strip() for k, v in columns.items()}, ensure_ascii=False))
+    table_text = sql_string((comment or "").strip())
+    columns_json = sql_string(json.dumps({k: v.strip() for k, v in columns.items()}, ensure_ascii=False))
     return f"KV_METADATA {{table_comment: {table_text}, column_comments: {columns_json}}}"
 
 
@@ -167,13 +168,13 @@ def _write_version(warehouse_path: Path, incoming: Path, version: str, run_id: s
     con = duckdb.connect(str(warehouse_path))
     try:
         con.execute("CHECKPOINT")
-        con.execute(f"ATTACH {_sql_string(db_path)} AS published")
+        con.execute(f"ATTACH {sql_string(db_path)} AS published")
         source_counts: dict[str, int] = {}
         for mart in PUBLISHED_MARTS:
             con.execute(f"CREATE TABLE published.main.{mart} AS SELECT * FROM {MARTS_SCHEMA}.{mart}")
             comment, columns = _comments(con, MARTS_SCHEMA, mart)
             _copy_comments(con, mart, comment, columns)
-            target = _sql_string(parquet_dir / f"{mart}.parquet")
+            target = sql_string(parquet_dir / f"{mart}.parquet")
             con.execute(
                 f"COPY published.main.{mart} TO {target} (FORMAT parquet, {_parquet_metadata(comment, columns)})"
             )
@@ -217,7 +218,7 @@ def _audit(incoming: Path, manifest: dict) -> None:
                 problems.append(f"{table}: {copied} rows in the copy, {expected} in the warehouse")
             parquet = incoming / "parquet" / f"{table}.parquet"
             if table in PUBLISHED_MARTS:
-                in_parquet = con.execute(f"SELECT count(*) FROM read_parquet({_sql_string(parquet)})").fetchall()[0][0]
+                in_parquet = con.execute(f"SELECT count(*) FROM read_parquet({sql_string(parquet)})").fetchall()[0][0]
                 if in_parquet != expected:
                     problems.append(f"{parquet.name}: {in_parquet} rows, {expected} expected")
     finally:
