@@ -125,11 +125,77 @@ _BUILDS_COMMENT = (
 # from the last build that passed (a full refresh then), not again with every new month of data.
 WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
+# Words in a model's code that read something the fingerprint does not see (the clock, the environment,
+# vars): such a model is never counted as catalogue, whatever its inputs.
+_OUTSIDE_THE_FINGERPRINT = ("current_date", "current_timestamp", "now()", "today()", "env_var(", "var(")
 
-def build_args(con: Any, fingerprint: str) -> list[str]:
-    """``build --full-refresh`` (unit tests included) when the fingerprint differs from the last
-    successful build's; otherwise an incremental ``build`` of the data, without the unit tests."""
-    return ["build", "--full-refresh"] if full_refresh_due(con, fingerprint) else ["build", *WITHOUT_UNIT_TESTS]
+
+def catalogue_tests(manifest: Mapping[str, Any]) -> list[str]:
+    """The data tests that read only the catalogue: seeds, and models whose every input is catalogue.
+
+    Their rows are a function of the seed and model files, all in the fingerprint, so while it is
+    unchanged they give the result the last build that passed gave. A test that also reads loaded data
+    (a relationship from the staged releases to the regions, say) is not among them.
+    """
+    nodes, macros = manifest.get("nodes", {}), manifest.get("macros", {})
+    known: dict[str, bool] = {}
+
+    def code_of(node: Mapping[str, Any]) -> str:
+        """The node's code and that of every macro it calls, however deep."""
+        seen, todo, parts = set(), list(node.get("depends_on", {}).get("macros", [])), [node.get("raw_code") or ""]
+        while todo:
+            macro = macros.get(todo.pop())
+            if macro is None or macro["unique_id"] in seen:
+                continue
+            seen.add(macro["unique_id"])
+            parts.append(macro.get("macro_sql") or "")
+            todo.extend(macro.get("depends_on", {}).get("macros", []))
+        return "\n".join(parts).lower()
+
+    def is_catalogue(unique_id: str) -> bool:
+        if unique_id not in known:
+            node = nodes.get(unique_id)  # a source (raw data) is not in nodes: not catalogue
+            if node is None:
+                known[unique_id] = False
+            elif node["resource_type"] == "seed":
+                known[unique_id] = True
+            else:
+                parents = node.get("depends_on", {}).get("nodes", [])
+                code = code_of(node)
+                known[unique_id] = (
+                    node["resource_type"] == "model"
+                    and bool(parents)
+                    and not any(word in code for word in _OUTSIDE_THE_FINGERPRINT)
+                    and all(is_catalogue(parent) for parent in parents)
+                )
+        return known[unique_id]
+
+    return sorted(
+        node["name"]
+        for node in nodes.values()
+        if node["resource_type"] == "test"
+        and node.get("depends_on", {}).get("nodes")
+        and all(is_catalogue(parent) for parent in node["depends_on"]["nodes"])
+    )
+
+
+def build_args(con: Any, fingerprint: str, manifest: Mapping[str, Any] | None = None) -> list[str]:
+    """``build --full-refresh`` (seeds, unit tests, every data test) when the fingerprint differs from the
+    last successful build's. Otherwise only data can have changed: an incremental ``build`` without the
+    unit tests, without reloading the seeds (their files are the ones loaded last time) and, given the
+    project's ``manifest``, without the data tests that read only the catalogue (:func:`catalogue_tests`)."""
+    if full_refresh_due(con, fingerprint):
+        return ["build", "--full-refresh"]
+    args = ["build", *WITHOUT_UNIT_TESTS, "--exclude-resource-type", "seed"]
+    unchanged = catalogue_tests(manifest) if manifest else []
+    return [*args, "--exclude", " ".join(unchanged)] if unchanged else args
+
+
+def read_manifest(path: Path | None) -> dict[str, Any] | None:
+    """The parsed project's manifest.json, None when there is none (then every data test runs)."""
+    if path is None or not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def dbt_build(
@@ -141,6 +207,7 @@ def dbt_build(
     record: bool = True,
     engine: str = "duckdb",
     hooks: Any = None,
+    manifest: Path | None = None,
 ) -> Iterator[Any]:
     """`dbt build`, a full refresh when the fingerprint differs from the last successful build's.
 
@@ -150,10 +217,11 @@ def dbt_build(
     ``record=False`` for a run of part of the project, which must not vouch for the rest.
     ``hooks`` (dagster_project.engine.build_hooks) run before and after dbt when the engine is not
     DuckDB: the raw tables go to the engine, the relations the checks and the publish read come back.
+    ``manifest`` is the parsed project's manifest.json (default: ``target/manifest.json`` of the project).
     """
     fingerprint = project_fingerprint(project_dir, engine=engine)
     with duckdb.get_connection() as con:
-        args = build_args(con, fingerprint)
+        args = build_args(con, fingerprint, read_manifest(manifest or project_dir / "target" / "manifest.json"))
     if hooks is not None:
         hooks.before()
     invocation = dbt.cli(args, context=context)

@@ -293,8 +293,14 @@ def test_a_revised_figure_recomputes_the_targets_it_concerns_and_no_others(bench
     )
     con.close()
 
-    # nothing but data changed: incremental, without the unit tests (they test the code)
-    assert _orchestrated_build(project, wh) == ["build", "--exclude-resource-type", "unit_test"]
+    # nothing but data changed: incremental, without the unit tests (they test the code) nor reloading the seeds
+    assert _orchestrated_build(project, wh) == [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--exclude-resource-type",
+        "seed",
+    ]
 
     con = duckdb.connect(str(wh), read_only=True)
     # the rows written by this run carry its high-water mark, the newest figure it knew of

@@ -106,10 +106,11 @@ def test_a_changed_model_macro_seed_or_var_makes_the_next_build_a_full_refresh(t
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     assert build_args(con, project_fingerprint(project)) == ["build", "--full-refresh"]  # never built
     record_build(con, project_fingerprint(project), full_refresh=True)
-    # only data can have changed: the unit tests, which test the code, passed with the last build
-    assert build_args(con, project_fingerprint(project)) == ["build", "--exclude-resource-type", "unit_test"]
+    # only data can have changed: the unit tests (the code) and the seeds (their files) are the last build's
+    incremental = ["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed"]
+    assert build_args(con, project_fingerprint(project)) == incremental
     (tmp_path / "dbt" / "tests" / "t.sql").write_text("select 2 where false")  # a data test: no refresh
-    assert build_args(con, project_fingerprint(project)) == ["build", "--exclude-resource-type", "unit_test"]
+    assert build_args(con, project_fingerprint(project)) == incremental
     (tmp_path / path).write_text(content)
     assert build_args(con, project_fingerprint(project)) == ["build", "--full-refresh"]
 
@@ -131,6 +132,97 @@ def test_a_switch_of_engine_makes_the_next_build_a_full_refresh(tmp_path: Path):
     record_build(con, project_fingerprint(project), full_refresh=True)
     assert project_fingerprint(project, engine="duckdb") == project_fingerprint(project)
     assert build_args(con, project_fingerprint(project, engine="spark")) == ["build", "--full-refresh"]
+
+
+def _node(kind: str, name: str, parents: list[str], code: str = "", macros: list[str] | None = None) -> dict:
+    return {
+        "resource_type": kind,
+        "name": name,
+        "raw_code": code,
+        "depends_on": {"nodes": parents, "macros": macros or []},
+    }
+
+
+def test_catalogue_tests_are_those_reading_only_seeds_and_models_of_seeds_with_no_clock():
+    """What an incremental build may skip: a test whose every input is a seed or a model of seeds alone.
+    Not a test that also reads loaded data, nor one over a model that reads the clock, a var or the
+    environment (directly or through a macro), nor one over a model with no inputs at all."""
+    from dagster_project.dbt_build import build_args, catalogue_tests, record_build
+
+    manifest = {
+        "nodes": {
+            "seed.p.regions": _node("seed", "regions", []),
+            "model.p.stg_regions": _node("model", "stg_regions", ["seed.p.regions"], "select * from {{ ref('r') }}"),
+            "model.p.stg_obs": _node("model", "stg_obs", ["source.p.raw.obs"]),
+            "model.p.months": _node("model", "months", ["seed.p.regions"], "{{ as_of() }}", ["macro.p.as_of"]),
+            "model.p.today": _node("model", "today", ["seed.p.regions"], "select current_date"),
+            "model.p.constant": _node("model", "constant", [], "select 1"),
+            "test.p.unique_regions": _node("test", "unique_regions", ["seed.p.regions"]),
+            "test.p.not_null_stg_regions": _node("test", "not_null_stg_regions", ["model.p.stg_regions"]),
+            "test.p.rel_obs_regions": _node("test", "rel_obs_regions", ["model.p.stg_regions", "model.p.stg_obs"]),
+            "test.p.not_null_months": _node("test", "not_null_months", ["model.p.months"]),
+            "test.p.not_null_today": _node("test", "not_null_today", ["model.p.today"]),
+            "test.p.not_null_constant": _node("test", "not_null_constant", ["model.p.constant"]),
+        },
+        "macros": {
+            "macro.p.as_of": {
+                "unique_id": "macro.p.as_of",
+                "macro_sql": "{{ when() }}",
+                "depends_on": {"macros": ["macro.p.when"]},
+            },
+            "macro.p.when": {
+                "unique_id": "macro.p.when",
+                "macro_sql": "{{ var('as_of_date', '') or 'current_date' }}",
+                "depends_on": {"macros": []},
+            },
+        },
+    }
+    assert catalogue_tests(manifest) == ["not_null_stg_regions", "unique_regions"]
+    con = duckdb.connect()
+    assert build_args(con, "f1", manifest) == ["build", "--full-refresh"]  # never built: everything
+    record_build(con, "f1", full_refresh=True)
+    assert build_args(con, "f1", manifest)[-2:] == ["--exclude", "not_null_stg_regions unique_regions"]
+
+
+def test_an_incremental_build_of_the_project_skips_the_catalogue_but_tests_new_data_against_it(tmp_path: Path):
+    """The real project, as dbt selects it: an incremental build neither reloads the seeds nor repeats
+    the tests of the catalogue, and still runs every test that reads loaded data, the relationships from
+    the staged releases to the catalogue among them; a full refresh runs everything."""
+    import json
+    import os
+    import subprocess
+
+    from dagster_project.dbt_build import build_args, catalogue_tests, project_fingerprint, record_build
+    from dagster_project.resources import dbt_executable
+
+    project = REPO_ROOT / "dbt"
+    env = {**os.environ, "PMW_WAREHOUSE_PATH": str(tmp_path / "wh.duckdb"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+    def dbt(*args: str) -> list[str]:
+        argv = [dbt_executable(), *args, "--profiles-dir", ".", "--target-path", str(tmp_path / "target"), "--quiet"]
+        done = subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    dbt("parse")
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text(encoding="utf-8"))
+    con = duckdb.connect(str(tmp_path / "builds.duckdb"))
+    fingerprint = project_fingerprint(project)
+    assert build_args(con, fingerprint, manifest) == ["build", "--full-refresh"]  # everything, seeds first
+    record_build(con, fingerprint, full_refresh=True)
+    incremental = build_args(con, fingerprint, manifest)
+    selected = set(dbt("ls", "--output", "name", *incremental[1:]))
+
+    seeds = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
+    skipped = set(catalogue_tests(manifest))
+    assert seeds and not seeds & selected
+    assert len(skipped) > 100 and not skipped & selected
+    reading_data = {
+        n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test" and n["name"] not in skipped
+    }
+    assert {"relationships_stg_raw__observations_region_code__region_code__ref_stg_seeds__regions_"} <= reading_data
+    assert reading_data <= selected
+    models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    assert models <= selected  # the models of seeds are cheap views, rebuilt as every model is
 
 
 class _Invocation:

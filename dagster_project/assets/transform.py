@@ -55,6 +55,7 @@ def warehouse_dbt_models(settings: Settings) -> dg.AssetsDefinition:
             record=not context.is_subset,
             engine=settings.engine,
             hooks=hooks,
+            manifest=manifest,
         )
 
     return warehouse_dbt_models

@@ -51,9 +51,43 @@ WAREHOUSE_READS = (
 )
 
 
+def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
+    """The rows of ``sql`` as the DataFrame DuckDB's ``.df()`` makes (dates and timestamps as datetime64[us],
+    integers with NULLs as nullable integers, decimals as float64), through Arrow: ``.df()`` makes a
+    Python object of every string (3.5 s of a national batch, against 0.9 s this way)."""
+    import pyarrow as pa
+
+    table = con.sql(sql, params=params).to_arrow_table()
+    as_df = {
+        field.name: pa.timestamp("us") if pa.types.is_date(field.type) else pa.float64()
+        for field in table.schema
+        if pa.types.is_date(field.type) or pa.types.is_decimal(field.type)
+    }
+    if as_df:
+        table = table.cast(pa.schema([pa.field(f.name, as_df.get(f.name, f.type)) for f in table.schema]))
+    frame = table.to_pandas()
+    for field in table.schema:  # with NULLs Arrow gives float64 (integers) or objects (booleans); .df() nullable types
+        if not table.column(field.name).null_count:
+            continue
+        if pa.types.is_integer(field.type):
+            unsigned = "U" if pa.types.is_unsigned_integer(field.type) else ""
+            frame[field.name] = frame[field.name].astype(f"{unsigned}Int{field.type.bit_width}")
+        elif pa.types.is_boolean(field.type):
+            frame[field.name] = frame[field.name].astype("boolean")
+    return frame
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def _read_column(path: Path, name: str) -> list[str]:
+    """One column of a CSV seed (a national catalogue has 155,000 targets: no dict per row)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        at = next(reader, []).index(name)
+        return [row[at] if len(row) > at else "" for row in reader if row]
 
 
 def catalogue_parameters(seeds_dir: Path, today: date | None = None) -> dict:
@@ -63,7 +97,7 @@ def catalogue_parameters(seeds_dir: Path, today: date | None = None) -> dict:
     """
     catalog = load_catalog(seeds_dir)
     regions = _read_csv(seeds_dir / "regions.csv")
-    targets = _read_csv(seeds_dir / "targets.csv")
+    target_ids = _read_column(seeds_dir / "targets.csv", "target_id")
     today = today or date.today()
     return {
         "known_indicator_codes": sorted(catalog.indicators),
@@ -71,8 +105,8 @@ def catalogue_parameters(seeds_dir: Path, today: date | None = None) -> dict:
         "known_subject_codes": ["", *sorted(catalog.sections), *sorted(catalog.projects)],
         "peer_city_count": sum(1 for r in regions if r.get("is_peer_city", "").strip().lower() == "true"),
         "today": f"{today.isoformat()}T00:00:00",  # a datetime string: GX compares it with timestamps
-        "catalogue_target_ids": sorted(r["target_id"] for r in targets),
-        "catalogue_target_count": len(targets),
+        "catalogue_target_ids": sorted(target_ids),
+        "catalogue_target_count": len(target_ids),
         # the task ledger (seeds/tasks.csv, seeds/units.csv)
         "catalogue_task_ids": sorted(r["task_id"] for r in _read_csv(seeds_dir / "tasks.csv")),
         "catalogue_unit_codes": sorted(r["unit_code"] for r in _read_csv(seeds_dir / "units.csv")),
@@ -157,10 +191,9 @@ def raw_release_batches(
     ).fetchall()
     counts.sort(key=lambda rc: order[rc[0]])
     for pack in pack_releases(counts, max_rows):
-        frame = con.execute(
-            f"SELECT * FROM {source} WHERE list_contains(?, release_id) ORDER BY release_id, source_row",
-            [pack],
-        ).df()
+        frame = query_frame(
+            con, f"SELECT * FROM {source} WHERE list_contains(?, release_id) ORDER BY release_id, source_row", [pack]
+        )
         yield RawBatch(_label(pack), tuple(pack), with_catalogue_columns(frame, seeds_dir))
 
 
@@ -336,7 +369,7 @@ def staged_batches(con: duckdb.DuckDBPyConnection, max_rows: int = STAGED_BATCH_
         "SELECT indicator_code, count(*) FROM intermediate.int_observations__latest GROUP BY 1 ORDER BY 1"
     ).fetchall()
     for pack in pack_releases(counts, max_rows):
-        frame = con.execute(STAGED_BATCH_SQL, {"indicators": pack}).df()
+        frame = query_frame(con, STAGED_BATCH_SQL, {"indicators": pack})
         label = pack[0] if len(pack) == 1 else f"{pack[0]} … {pack[-1]} ({len(pack)} indicators)"
         yield StagedBatch(label, tuple(pack), frame)
 
@@ -360,4 +393,4 @@ def mart_batch(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
         raise ValueError(f"unknown mart {mart!r}")
     extra = _MART_CHECK_COLUMNS.get(mart)
     columns = f"*, {extra}" if extra else "*"
-    return con.execute(f"SELECT {columns} FROM marts.{mart}").df()
+    return query_frame(con, f"SELECT {columns} FROM marts.{mart}")
