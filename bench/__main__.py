@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from bench import report
-from bench.harness import BenchError, run_benchmark
+from bench.harness import FLOOR_MEMORY_LIMIT, BenchError, run_benchmark
 from bench.scale import Scale
 from bench.spark import kept_section, render_section, run_spark_comparison, write_section
-from dagster_project.settings import REPO_ROOT
+from dagster_project.settings import DUCKDB_MEMORY_LIMIT, REPO_ROOT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,8 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument(
         "--memory-limit",
-        default="3GB",
-        help="DuckDB memory_limit for dbt and every DuckDB step ('' for DuckDB's default)",
+        default=DUCKDB_MEMORY_LIMIT,
+        help="DuckDB memory_limit for dbt and every DuckDB step of the pipeline ('' for DuckDB's default)",
+    )
+    parser.add_argument(
+        "--floor-memory-limit",
+        default=FLOOR_MEMORY_LIMIT,
+        help="DuckDB memory_limit for the hand-written SQL floor",
     )
     parser.add_argument("--no-tests", action="store_true", help="skip the dbt test runs")
     parser.add_argument(
@@ -62,7 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:
-        res = run_benchmark(scale, workdir, memory_limit=args.memory_limit or None, with_tests=not args.no_tests)
+        res = run_benchmark(
+            scale,
+            workdir,
+            memory_limit=args.memory_limit or None,
+            floor_memory_limit=args.floor_memory_limit or None,
+            with_tests=not args.no_tests,
+        )
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         print(f"work folder kept: {workdir}", file=sys.stderr)
@@ -72,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         res,
         command=command.strip(),
         memory_limit=args.memory_limit or None,
+        floor_memory_limit=args.floor_memory_limit or None,
         workdir=workdir if (args.keep or args.workdir) else None,
         analysis=report.kept_analysis(args.out),
         spark=kept_section(args.out),

@@ -261,7 +261,14 @@ def checks_section(res: Results) -> list[str]:
 
 
 def render(
-    res: Results, *, command: str, memory_limit: str | None, workdir: Path | None, analysis: str, spark: str = ""
+    res: Results,
+    *,
+    command: str,
+    memory_limit: str | None,
+    workdir: Path | None,
+    analysis: str,
+    spark: str = "",
+    floor_memory_limit: str | None = None,
 ) -> str:
     """The whole report; ``workdir`` None = the data and logs were not kept."""
     setup = res.setup
@@ -277,7 +284,9 @@ def render(
         f"anything): {_t(setup.seconds)}.",
         f"- **Machine**: {machine()}.",
         f"- **Settings**: DuckDB `memory_limit` {memory_limit or 'default (80% of RAM)'} in the benchmark's "
-        "dbt profile and every DuckDB step; dbt threads 2; as-of date fixed. Each step is its own process: "
+        "dbt profile and every DuckDB step of the pipeline (the product's default), "
+        f"{floor_memory_limit or memory_limit or 'the default'} for the hand-written floor; dbt threads 2; "
+        "as-of date fixed. Each step is its own process: "
         "time is its wall clock, peak memory its `ru_maxrss` (including dbt's). The machine is shared: "
         "the 1-minute load average when each step started is in the step log below.",
         "",

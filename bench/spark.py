@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench.harness import _NO_TESTS, AS_OF_DATE, Runner, StepRun, Workspace, prepare
 from bench.scale import Scale
+from dagster_project.settings import DUCKDB_MEMORY_LIMIT
 
 SPARK_START = "<!-- spark:start -->"
 SPARK_END = "<!-- spark:end -->"
@@ -46,7 +47,7 @@ class SparkResults:
 
 
 def run_spark_comparison(
-    scale: Scale, root: Path, *, memory_limit: str | None = "3GB", log: Callable[[str], None] = print
+    scale: Scale, root: Path, *, memory_limit: str | None = DUCKDB_MEMORY_LIMIT, log: Callable[[str], None] = print
 ) -> SparkResults:
     """Both engines on one generated country in ``root``; the cluster is stopped (by PID) at the end."""
     from scripts import cluster

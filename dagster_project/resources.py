@@ -16,7 +16,7 @@ import dagster as dg
 import yaml
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.settings import Settings, child_environment
+from dagster_project.settings import DUCKDB_MEMORY_LIMIT, Settings, child_environment
 
 # Every asset that writes the warehouse runs in this pool; dagster.yaml limits it to 1 because
 # DuckDB allows a single writing process per database file.
@@ -81,7 +81,7 @@ class SettingsResource(dg.ConfigurableResource):
     dbt_project_dir: str
     stats_api_url: str | None = None
     engine: Literal["duckdb", "spark"] = "duckdb"
-    memory_limit: str = "3GB"
+    memory_limit: str = DUCKDB_MEMORY_LIMIT
     max_file_bytes: int
     max_field_chars: int
     max_sheet_rows: int
