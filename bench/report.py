@@ -79,7 +79,8 @@ def numbers(res: Results) -> dict:
     g = s.get
     inc10 = _sum(g("ingest"), g("inc10"))
     inc1 = _sum(g("ingest1"), g("inc1")) if g("inc1") else None
-    every = [r for r in s.values() if r is not None]
+    # the memory aim is the pipeline's: the hand-written floors are references, given more memory (harness)
+    pipeline = [r for key, r in s.items() if r is not None and not key.endswith("_floor")]
     return {
         "ingest_ratio": s["ingest"].seconds / s["ingest_floor"].seconds if g("ingest_floor") else None,
         "full_ratio": s["full_build"].seconds / s["full_floor"].seconds,
@@ -96,8 +97,8 @@ def numbers(res: Results) -> dict:
         ),
         "inc_tests": g("inc10_tests").seconds if g("inc10_tests") else None,
         "gx_ratio": s["validate"].seconds / s["validate_floor"].seconds if g("validate_floor") else None,
-        "peak_mb": max(r.peak_rss_mb for r in every),
-        "peak_step": max(every, key=lambda r: r.peak_rss_mb).name,
+        "peak_mb": max(r.peak_rss_mb for r in pipeline),
+        "peak_step": max(pipeline, key=lambda r: r.peak_rss_mb).name,
     }
 
 
@@ -132,13 +133,13 @@ def targets_table(res: Results) -> list[str]:
             None if n["ingest_ratio"] is None else n["ingest_ratio"] <= INGEST_MAX_RATIO,
         ),
         (
-            "Peak memory < 3 GB at every step",
+            "Peak memory < 3 GB at every step of the pipeline",
             f"{n['peak_mb']:,.0f} MB ({n['peak_step']})",
             n["peak_mb"] < PEAK_MEMORY_MAX_MB,
         ),
         (
             "GX validation of a national batch <= 3x the same rules in SQL",
-            f"{n['gx_ratio']:.1f}x" if n["gx_ratio"] else "—",
+            f"{n['gx_ratio']:.2f}x" if n["gx_ratio"] else "—",
             None if n["gx_ratio"] is None else n["gx_ratio"] <= GX_MAX_RATIO,
         ),
         (

@@ -75,6 +75,15 @@ def test_the_report_renders_the_measured_table(bench, tmp_path: Path):
     assert "| 2. full build of the gap marts" in text
     assert "Fast path equals the floor (every comparison) |" in text and "**met**" in text
     assert report.START + "\nkept text\n" + report.END in text
+    # the memory aim is the pipeline's: a floor (a reference, given more memory) never decides it
+    pipeline_peak = max(r.peak_rss_mb for k, r in res.steps.items() if r is not None and not k.endswith("_floor"))
+    assert report.numbers(res)["peak_mb"] == pipeline_peak
+    floor = res.steps["full_floor"]
+    floor.peak_rss_mb, saved = pipeline_peak + 5000, floor.peak_rss_mb
+    try:
+        assert report.numbers(res)["peak_mb"] == pipeline_peak
+    finally:
+        floor.peak_rss_mb = saved
     out = tmp_path / "B.md"
     out.write_text(text, encoding="utf-8")
     assert report.kept_analysis(out).strip() == "kept text"
