@@ -8,6 +8,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from dagster_project.ingest.text import EncodingError, clean_cell, decode_bytes
@@ -186,6 +187,24 @@ def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
     return [[c.strip() for c in r] for r in raw], [len(r) for r in raw]
 
 
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (BIFF inside an OLE2 container)
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _neither_workbook_nor_text(data: bytes, source_file: str, exc: EncodingError) -> str:
+    """Why bytes that are no .xlsx and no text cannot be read, in the words of what the file claims to be.
+    (The name decides nothing when the bytes can be read: offices publish HTML and CSV named .xls.)"""
+    if data.startswith(_OLE2_MAGIC):
+        return "an old binary Excel workbook (.xls, BIFF): not read; open it in Excel or WPS and save it as .xlsx"
+    suffix = Path(source_file).suffix.lower()
+    if suffix in _WORKBOOK_SUFFIXES:
+        return (
+            f"not an Excel workbook: the name ends in {suffix} but the bytes are neither a workbook (an .xlsx is "
+            f"a zip archive, starting 'PK') nor text ({exc})"
+        )
+    return str(exc)
+
+
 def load_documents(data: bytes, source_file: str, limits: Limits | None = None) -> list[Document]:
     """Sniff the content (not the name): XLSX (zip magic, one Document per sheet), JSON, HTML, else CSV."""
     limits = limits or Limits()
@@ -194,7 +213,7 @@ def load_documents(data: bytes, source_file: str, limits: Limits | None = None) 
     try:
         text, encoding = decode_bytes(data)
     except EncodingError as exc:
-        raise DocumentError(str(exc)) from exc
+        raise DocumentError(_neither_workbook_nor_text(data, source_file, exc)) from exc
     head = text.lstrip()[:2000].lower()
     if head.startswith("{"):
         try:

@@ -270,6 +270,28 @@ def test_detect_unknown_and_unreadable() -> None:
         load_document(b"PK\x03\x04garbage", "x.xlsx")
 
 
+@pytest.mark.parametrize(
+    ("data", "name", "reason"),
+    [
+        (bytes(range(128, 256)) * 4, "000_zhuzhou_tjyb_2026-10.xlsx", "not an Excel workbook: the name ends in .xlsx"),
+        (bytes(range(128, 256)) * 4, "tjyb.XLS", "not an Excel workbook: the name ends in .xls"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(128, 256)) * 4, "tjyb.xls", "old binary Excel workbook"),
+        (bytes(range(128, 256)) * 4, "tjyb.csv", "cannot decode"),
+    ],
+)
+def test_a_file_that_is_neither_workbook_nor_text_is_refused_in_the_words_of_what_it_claims(data, name, reason):
+    """Random bytes named .xlsx used to be refused as "cannot decode file as UTF-8": true, but it sent the
+    reader looking at encodings. Text named .xls is still read as what its bytes are (offices publish HTML
+    and CSV under that name)."""
+    with pytest.raises(DocumentError, match=reason):
+        load_document(data, name)
+
+    text_named_xls = load_document("指标,地区\n国内生产总值,株洲市\n".encode("gb18030"), "tjyb.xls")
+    assert text_named_xls.kind == "table" and text_named_xls.rows[1] == ["国内生产总值", "株洲市"]
+    html_named_xls = load_document("<html><table><tr><td>指标</td></tr></table></html>".encode(), "tjyb.xls")
+    assert html_named_xls.kind == "html"
+
+
 def test_air_prose_attributes_county_sentences_to_the_county(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "a.html"
     path.write_text(
