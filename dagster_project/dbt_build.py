@@ -179,13 +179,19 @@ def catalogue_tests(manifest: Mapping[str, Any]) -> list[str]:
     )
 
 
-def build_args(con: Any, fingerprint: str, manifest: Mapping[str, Any] | None = None) -> list[str]:
+def build_args(
+    con: Any, fingerprint: str, manifest: Mapping[str, Any] | None = None, *, engine: str = "duckdb"
+) -> list[str]:
     """``build --full-refresh`` (seeds, unit tests, every data test) when the fingerprint differs from the
     last successful build's. Otherwise only data can have changed: an incremental ``build`` without the
     unit tests, without reloading the seeds (their files are the ones loaded last time) and, given the
-    project's ``manifest``, without the data tests that read only the catalogue (:func:`catalogue_tests`)."""
+    project's ``manifest``, without the data tests that read only the catalogue (:func:`catalogue_tests`).
+    On another engine than DuckDB the seeds are loaded and tested every time: the record of the last build
+    is kept in the DuckDB warehouse, not where that engine keeps its tables (a cluster built anew has none)."""
     if full_refresh_due(con, fingerprint):
         return ["build", "--full-refresh"]
+    if engine != "duckdb":
+        return ["build", *WITHOUT_UNIT_TESTS]
     args = ["build", *WITHOUT_UNIT_TESTS, "--exclude-resource-type", "seed"]
     unchanged = catalogue_tests(manifest) if manifest else []
     return [*args, "--exclude", " ".join(unchanged)] if unchanged else args
@@ -221,7 +227,9 @@ def dbt_build(
     """
     fingerprint = project_fingerprint(project_dir, engine=engine)
     with duckdb.get_connection() as con:
-        args = build_args(con, fingerprint, read_manifest(manifest or project_dir / "target" / "manifest.json"))
+        args = build_args(
+            con, fingerprint, read_manifest(manifest or project_dir / "target" / "manifest.json"), engine=engine
+        )
     if hooks is not None:
         hooks.before()
     invocation = dbt.cli(args, context=context)
