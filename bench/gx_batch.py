@@ -31,10 +31,14 @@ def _suite_path() -> Path:
 
 
 def _parameters(seeds_dir: Path) -> dict:
+    """The catalogue parameters the suite uses (those alone, like the pipeline's runner)."""
     try:
         from dagster_project.checks.batches import catalogue_parameters
+        from dagster_project.checks.suites import load_suite
 
-        return catalogue_parameters(seeds_dir)
+        suite = load_suite(SUITE, _suite_path().parent)
+        names = getattr(suite, "parameter_names", None)  # an older checkout computes them all
+        return catalogue_parameters(seeds_dir) if names is None else catalogue_parameters(seeds_dir, names=names)
     except ImportError:
         from dagster_project.ingest.catalog import load_catalog
 

@@ -127,3 +127,46 @@ def test_mart_view_tests_read_only_the_targets_recomputed_in_this_run(warehouse,
     assert results["kept"].returncode == 0, results["kept"].stdout[-2000:]
     full = _dbt(tmp_path / "kept.duckdb", tmp_path / "t-full", "build", "--full-refresh", *select)
     assert full.returncode == 1 and failed in full.stdout
+
+
+def test_monthly_snapshot_tests_read_only_the_months_this_run_wrote(warehouse, tmp_path):
+    """fct_scorecard_monthly keeps every closed month as first written: a bad row an earlier build recorded is
+    not read again by a new month's tests; one written as of this run's date is; a full refresh reads both."""
+    copy = tmp_path / "monthly.duckdb"
+    shutil.copy(warehouse, copy)
+    _loaded_at(copy, _mark(copy) - timedelta(days=1))
+    with duckdb.connect(str(copy)) as con:
+        built_as_of, closed_months = con.execute(
+            "select max(recorded_as_of), count(distinct snapshot_month) filter (where is_month_closed) "
+            "from marts.fct_scorecard_monthly"
+        ).fetchone()
+        assert closed_months > 1
+        # every row was written by the sample's build; an earlier build's months carry an earlier date
+        con.execute(
+            "update marts.fct_scorecard_monthly set recorded_as_of = recorded_as_of - interval 30 day "
+            "where snapshot_month < (select max(snapshot_month) from marts.fct_scorecard_monthly where is_month_closed)"
+        )
+    select = [
+        "-s",
+        "fct_scorecard_monthly",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        f"as_of_date: {built_as_of}",
+    ]
+    results = {}
+    for name, month in (("kept", "min"), ("written", "max")):
+        case = tmp_path / f"{name}.duckdb"
+        shutil.copy(copy, case)
+        with duckdb.connect(str(case)) as con:
+            con.execute(
+                "update marts.fct_scorecard_monthly set status_code = null where rowid = (select min(rowid) "
+                f"from marts.fct_scorecard_monthly where snapshot_month = (select {month}(snapshot_month) "
+                "from marts.fct_scorecard_monthly where is_month_closed))"
+            )
+        results[name] = _dbt(case, tmp_path / f"t-{name}", "test", *select)
+    failed = "Failure in test not_null_fct_scorecard_monthly_status_code"
+    assert results["written"].returncode == 1 and failed in results["written"].stdout
+    assert results["kept"].returncode == 0, results["kept"].stdout[-2000:]
+    full = _dbt(tmp_path / "kept.duckdb", tmp_path / "t-full", "build", "--full-refresh", *select)
+    assert full.returncode == 1 and failed in full.stdout

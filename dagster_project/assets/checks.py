@@ -85,7 +85,7 @@ def staged_observations_meet_expectations(
     settings = settings.get()
     suite = load_suite("stg_raw__observations", settings.expectations_dir)
     validator = GXValidator([suite])
-    parameters = catalogue_parameters(settings.seeds_dir)
+    parameters = catalogue_parameters(settings.seeds_dir, names=suite.parameter_names)
     run = SuiteRun(suite)
     with duckdb.get_connection() as con:  # closed before the step ends: the publish opens the file next
         for batch in staged_batches(con):  # whole indicators, one batch in memory at a time
@@ -135,7 +135,8 @@ def validate_marts(
     """Each mart's suite on the mart as the warehouse ``con`` holds it, one mart in memory at a time."""
     suites = [load_suite(mart, expectations_dir) for mart in marts]
     validator = GXValidator(suites)
-    parameters = catalogue_parameters(seeds_dir)
+    names = [name for suite in suites for name in suite.parameter_names]
+    parameters = catalogue_parameters(seeds_dir, names=names)
     for mart, suite in zip(marts, suites, strict=True):
         run = SuiteRun(suite)
         run.batches.append(validator.validate(suite.name, mart_batch(con, mart), mart, parameters))

@@ -14,7 +14,8 @@ in the JSON suite.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -90,31 +91,50 @@ def _read_column(path: Path, name: str) -> list[str]:
         return [row[at] if len(row) > at else "" for row in reader if row]
 
 
-def catalogue_parameters(seeds_dir: Path, today: date | None = None) -> dict:
+def catalogue_parameters(seeds_dir: Path, today: date | None = None, names: Iterable[str] | None = None) -> dict:
     """Suite parameters ({"$PARAMETER": name} in the JSON) from the catalogue seeds.
 
     The suites name the rule, the seeds hold the lists: a new indicator or target needs no suite edit.
+    ``names`` (a suite's :attr:`Suite.parameter_names`) computes only those: the raw suite needs no
+    target list, which at national scale is 155,000 ids read for nothing. An unknown name is an error
+    naming it (a suite's typo would otherwise reach GX as a missing parameter).
     """
-    catalog = load_catalog(seeds_dir)
-    regions = _read_csv(seeds_dir / "regions.csv")
-    target_ids = _read_column(seeds_dir / "targets.csv", "target_id")
     today = today or date.today()
-    return {
-        "known_indicator_codes": sorted(catalog.indicators),
-        "known_region_codes": sorted(catalog.regions),
-        "known_subject_codes": ["", *sorted(catalog.sections), *sorted(catalog.projects)],
-        "peer_city_count": sum(1 for r in regions if r.get("is_peer_city", "").strip().lower() == "true"),
-        "today": f"{today.isoformat()}T00:00:00",  # a datetime string: GX compares it with timestamps
-        "catalogue_target_ids": sorted(target_ids),
-        "catalogue_target_count": len(target_ids),
+
+    @functools.cache  # several parameters come from one read
+    def catalog():
+        return load_catalog(seeds_dir)
+
+    @functools.cache
+    def target_ids():
+        return _read_column(seeds_dir / "targets.csv", "target_id")
+
+    def column(seed: str, name: str):
+        return lambda: [r[name] for r in _read_csv(seeds_dir / seed)]
+
+    makers = {
+        "known_indicator_codes": lambda: sorted(catalog().indicators),
+        "known_region_codes": lambda: sorted(catalog().regions),
+        "known_subject_codes": lambda: ["", *sorted((c := catalog()).sections), *sorted(c.projects)],
+        "peer_city_count": lambda: sum(
+            1 for r in _read_csv(seeds_dir / "regions.csv") if r.get("is_peer_city", "").strip().lower() == "true"
+        ),
+        "today": lambda: f"{today.isoformat()}T00:00:00",  # a datetime string: GX compares it with timestamps
+        "catalogue_target_ids": lambda: sorted(target_ids()),
+        "catalogue_target_count": lambda: len(target_ids()),
         # the task ledger (seeds/tasks.csv, seeds/units.csv)
-        "catalogue_task_ids": sorted(r["task_id"] for r in _read_csv(seeds_dir / "tasks.csv")),
-        "catalogue_unit_codes": sorted(r["unit_code"] for r in _read_csv(seeds_dir / "units.csv")),
+        "catalogue_task_ids": lambda: sorted(column("tasks.csv", "task_id")()),
+        "catalogue_unit_codes": lambda: sorted(column("units.csv", "unit_code")()),
         # the status vocabularies: seeds/statuses.csv, task_statuses.csv, pace_statuses.csv
-        "status_codes": [r["status_code"] for r in _read_csv(seeds_dir / "statuses.csv")],
-        "task_status_codes": [r["task_status_code"] for r in _read_csv(seeds_dir / "task_statuses.csv")],
-        "pace_codes": [r["pace_code"] for r in _read_csv(seeds_dir / "pace_statuses.csv")],
+        "status_codes": column("statuses.csv", "status_code"),
+        "task_status_codes": column("task_statuses.csv", "task_status_code"),
+        "pace_codes": column("pace_statuses.csv", "pace_code"),
     }
+    wanted = list(makers) if names is None else list(dict.fromkeys(names))
+    unknown = [name for name in wanted if name not in makers]
+    if unknown:
+        raise KeyError(f"suite parameter(s) {unknown} are not catalogue parameters (known: {sorted(makers)})")
+    return {name: makers[name]() for name in wanted}
 
 
 # ---------------------------------------------------------------------------------------------- raw

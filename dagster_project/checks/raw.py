@@ -63,7 +63,7 @@ class RawScreen:
         """Validate the rows of ``release_ids`` in ``relation``; the critical failures per release."""
         if self._validator is None:
             self._validator = GXValidator([self.suite])
-            self._parameters = catalogue_parameters(self.seeds_dir)
+            self._parameters = catalogue_parameters(self.seeds_dir, names=self.suite.parameter_names)
         rejected: dict[str, list[Failure]] = defaultdict(list)
         warned: dict[str, list[Failure]] = defaultdict(list)
         for batch in raw_release_batches(con, relation, release_ids, self.seeds_dir, self.max_rows):

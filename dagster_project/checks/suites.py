@@ -38,6 +38,24 @@ class Suite:
     version: str  # sha256 of the file: which suite judged a batch, recorded in reports and manifests
     path: Path
 
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """The names of the ``{"$PARAMETER": name}`` values its expectations take, in order of use."""
+        found: dict[str, None] = {}
+
+        def walk(value) -> None:
+            if isinstance(value, dict):
+                if isinstance(value.get("$PARAMETER"), str):
+                    found[value["$PARAMETER"]] = None
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item)
+
+        walk([exp.get("kwargs") for exp in self.expectations])
+        return tuple(found)
+
     def to_gx_dict(self) -> dict:
         """The suite as GX's ExpectationSuite takes it (fresh copies: GX mutates what it is given)."""
         return {

@@ -9,7 +9,10 @@
       this run (a view holds no rows of its own; tables the marts rebuild whole are tested whole);
     - ingested_at (the staged raw releases): the rows loaded after the last build that succeeded
       (raw_loaded_through in orchestration.dbt_builds, written by dagster_project/dbt_build.py after
-      the build and its tests passed, so a build whose tests failed has its rows tested again).
+      the build and its tests passed, so a build whose tests failed has its rows tested again);
+    - recorded_as_of (fct_scorecard_monthly, whose closed months are written once and kept): the rows
+      written as of this run's assessment date, or the day before (a build running past midnight
+      wrote its rows as of the day it started), not every month of the recorded history.
     Everything is tested on a full refresh (any model, macro, seed or var changed), when the mark is
     not there (first build; on Spark, where orchestration.dbt_builds is not), and on a relation with
     none of these columns. -#}
@@ -41,6 +44,8 @@
             {%- do return('target_id in (select target_id from ' ~ assessment ~ ' where '
                 ~ high_water_mark_rows(assessment) ~ ')') -%}
         {%- endif -%}
+    {%- elif 'recorded_as_of' in columns -%}
+        {%- do return('recorded_as_of >= ' ~ dbt.dateadd('day', -1, as_of_date())) -%}
     {%- elif 'ingested_at' in columns -%}
         {%- set builds = adapter.get_relation(database=relation.database, schema='orchestration', identifier='dbt_builds') -%}
         {%- set builds_columns = adapter.get_columns_in_relation(builds) | map(attribute='name') | map('lower') | list

@@ -51,3 +51,28 @@ def test_a_run_with_no_batch_still_reports(tmp_path):
     metadata = check_metadata(run)
     assert run.passed and metadata["batches"].value == 0 and metadata["validation_seconds"].value == 0.0
     assert "0 batches" in (tmp_path / "raw_observations" / "latest.md").read_text()
+
+
+def test_each_suite_gets_the_catalogue_parameters_it_names_and_only_those(tmp_path):
+    """The raw suite validates every release: it must not read the target list it never uses (155,000 ids
+    at national scale); a suite naming a parameter the catalogue does not define is refused by name."""
+    from dagster_project.checks.batches import catalogue_parameters
+
+    from .conftest import SEEDS
+
+    everything = catalogue_parameters(SEEDS)
+    for name in suite_names():
+        wanted = load_suite(name).parameter_names
+        assert catalogue_parameters(SEEDS, names=wanted) == {key: everything[key] for key in wanted}, name
+    assert "catalogue_target_ids" in load_suite("fct_target_scorecard").parameter_names
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / "targets.csv").write_text("not,a,target,list\n")  # reading it would fail: no target_id column
+    raw = catalogue_parameters(seeds, names=load_suite("raw_observations").parameter_names)
+    assert raw["known_indicator_codes"] == everything["known_indicator_codes"]
+    with pytest.raises(ValueError):
+        catalogue_parameters(seeds, names=["catalogue_target_ids"])
+
+    with pytest.raises(KeyError, match="'known_region_kodes'"):
+        catalogue_parameters(SEEDS, names=["known_region_kodes"])
