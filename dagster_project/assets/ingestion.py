@@ -195,32 +195,50 @@ class _IngestRun:
             )
 
 
-@dg.asset(
-    key=["raw", "observations"],
-    partitions_def=release_files,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
-    retry_policy=TRANSIENT_RETRY,
-    output_required=False,  # each good partition is materialized by _IngestRun.finish, one by one
-    group_name="ingest",
-    kinds={"python", "duckdb"},
-    description="原始观测值（文件）/ Raw observations from release files dropped in the landing folder.",
-    check_specs=[
-        dg.AssetCheckSpec(
+def _raw_asset(
+    table: str,
+    partitions_def: dg.PartitionsDefinition,
+    description: str,
+    checks: tuple[tuple[str, str], tuple[str, str]],
+):
+    """A raw table's asset: one partition per release (file or month), written in the warehouse pool,
+    each good partition materialized as it is committed, with its two checks: the contract, which
+    blocks (failing releases were quarantined), and the raw expectation suite on the run's releases."""
+    (contract, contract_description), (expectations, expectations_description) = checks
+    key = ["raw", table]
+    return dg.asset(
+        key=key,
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=WAREHOUSE_POOL,
+        retry_policy=TRANSIENT_RETRY,
+        output_required=False,  # each good partition is materialized by _IngestRun.finish, one by one
+        group_name="ingest",
+        kinds={"python", "duckdb"},
+        description=description,
+        check_specs=[
+            dg.AssetCheckSpec(contract, asset=key, blocking=True, description=contract_description),
+            dg.AssetCheckSpec(expectations, asset=key, blocking=False, description=expectations_description),
+        ],
+    )
+
+
+@_raw_asset(
+    "observations",
+    release_files,
+    "原始观测值（文件）/ Raw observations from release files dropped in the landing folder.",
+    checks=(
+        (
             RELEASE_CONTRACT_CHECK,
-            asset=["raw", "observations"],
-            blocking=True,
-            description="每个发布文件都能解析并通过契约检查 / Every release file in the run parsed and passed "
+            "每个发布文件都能解析并通过契约检查 / Every release file in the run parsed and passed "
             "the contract and its expectation suite; failing files were quarantined.",
         ),
-        dg.AssetCheckSpec(
+        (
             RELEASE_EXPECTATIONS_CHECK,
-            asset=["raw", "observations"],
-            blocking=False,
-            description="发布批次满足期望 / The GX suite expectations/raw_observations.json on this run's releases: "
+            "发布批次满足期望 / The GX suite expectations/raw_observations.json on this run's releases: "
             "failing expectations and sample rows (critical ones quarantined the release).",
         ),
-    ],
+    ),
 )
 def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
     settings = settings.get()
@@ -271,31 +289,18 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, 
     mark_clean_ingest(settings.quarantine_dir)
 
 
-@dg.asset(
-    key=["raw", "api_observations"],
-    partitions_def=stats_months,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
-    retry_policy=TRANSIENT_RETRY,
-    output_required=False,  # each good partition is materialized by _IngestRun.finish, one by one
-    group_name="ingest",
-    kinds={"python", "duckdb"},
-    description="原始观测值（统计接口）/ Raw observations pulled from the statistics office's HTTP API, per month.",
-    check_specs=[
-        dg.AssetCheckSpec(
-            API_CONTRACT_CHECK,
-            asset=["raw", "api_observations"],
-            blocking=True,
-            description="接口返回的数据通过契约检查 / The month's API payload passed the contract checks.",
-        ),
-        dg.AssetCheckSpec(
+@_raw_asset(
+    "api_observations",
+    stats_months,
+    "原始观测值（统计接口）/ Raw observations pulled from the statistics office's HTTP API, per month.",
+    checks=(
+        (API_CONTRACT_CHECK, "接口返回的数据通过契约检查 / The month's API payload passed the contract checks."),
+        (
             API_EXPECTATIONS_CHECK,
-            asset=["raw", "api_observations"],
-            blocking=False,
-            description="接口批次满足期望 / The GX suite expectations/raw_observations.json on this run's API "
+            "接口批次满足期望 / The GX suite expectations/raw_observations.json on this run's API "
             "releases (critical failures quarantined the month).",
         ),
-    ],
+    ),
 )
 def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
     settings = settings.get()
