@@ -18,7 +18,10 @@ __all__ = [
     "RowContext",
     "find_release_date",
     "find_source",
+    "find_title",
+    "first_text",
     "has_illustrative_marker",
+    "is_note_row",
     "short_row_error",
     "split_header_unit",
 ]
@@ -68,6 +71,28 @@ def short_row_error(doc: Document, index: int, header_index: int) -> str | None:
     last = index == len(doc.widths) - 1 and not doc.ends_with_newline
     tail = " and the file ends without a newline: it was cut short" if last else ": truncated?"
     return f"row has {have} field(s), the header has {want}{tail}"
+
+
+# A table's footer rows (注: …, 数据来源: …) end its data rows in every tabular format.
+_NOTE_ROW = re.compile(r"^(注|数据来源|资料来源|数据性质|说明|备注)")
+
+
+def is_note_row(first_cell: str) -> bool:
+    return bool(_NOTE_ROW.match(first_cell))
+
+
+def first_text(row: list[str]) -> str:
+    """The row's first non-empty cell ('' for an empty row): a title sits in it, merged cells or not."""
+    return next((c for c in row if c), "")
+
+
+def find_title(doc: Document, pattern: re.Pattern[str], within: int = 5) -> tuple[int, re.Match[str]] | None:
+    """The first of the top ``within`` rows whose first text (spaces removed) matches the format's title."""
+    for i, row in enumerate(doc.rows[:within]):
+        m = pattern.match(first_text(row).replace(" ", ""))
+        if m:
+            return i, m
+    return None
 
 
 def has_illustrative_marker(text: str) -> bool:

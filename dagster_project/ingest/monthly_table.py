@@ -15,7 +15,10 @@ from dagster_project.ingest.adapter_common import (
     RowContext,
     find_release_date,
     find_source,
+    find_title,
+    first_text,
     has_illustrative_marker,
+    is_note_row,
     short_row_error,
 )
 from dagster_project.ingest.catalog import Catalog
@@ -27,7 +30,6 @@ __all__ = ["NAME", "sniff", "parse"]
 
 NAME = "monthly_table"
 _TITLE = re.compile(r"^(?P<region>.+?)(?:统计月报|主要经济指标)\s*\(?(?P<period>[^()]+?)\)?$")
-_NOTE = re.compile(r"^(注|数据来源|资料来源|数据性质|说明|备注)")
 _GROWTH = re.compile(r"增长|同比|增速|增幅")
 _PLAN = re.compile(r"计划")
 
@@ -40,18 +42,6 @@ class _Column:
     measure: str  # 'value' | 'yoy_pct' | 'plan_share_pct'
 
 
-def _first_text(row: list[str]) -> str:
-    return next((c for c in row if c), "")
-
-
-def _find_title(doc: Document) -> tuple[int, re.Match[str]] | None:
-    for i, row in enumerate(doc.rows[:5]):
-        m = _TITLE.match(_first_text(row).replace(" ", ""))
-        if m:
-            return i, m
-    return None
-
-
 def _header_row(doc: Document) -> int | None:
     for i, row in enumerate(doc.rows[:15]):
         if row and row[0].replace(" ", "") in ("指标", "指标名称", "项目") and "单位" in "".join(row[1:3]):
@@ -60,7 +50,7 @@ def _header_row(doc: Document) -> int | None:
 
 
 def sniff(doc: Document) -> bool:
-    return doc.kind == "table" and _find_title(doc) is not None and _header_row(doc) is not None
+    return doc.kind == "table" and find_title(doc, _TITLE) is not None and _header_row(doc) is not None
 
 
 def _group_period(label: str, title_period: Period) -> Period:
@@ -106,7 +96,7 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
     result = ParseResult(adapter=NAME)
     ctx = RowContext(catalog, result, doc.source_file, default_release_date)
-    found, hi = _find_title(doc), _header_row(doc)
+    found, hi = find_title(doc, _TITLE), _header_row(doc)
     if found is None or hi is None:
         ctx.error(None, "", "not a monthly statistics table: title or 指标/单位 header not found")
         return result
@@ -127,7 +117,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     result.release_date = ctx.release_date
     if any(has_illustrative_marker(" ".join(r)) for r in doc.rows):
         ctx.provenance = result.provenance = "illustrative"
-    title = _first_text(doc.rows[ti])
+    title = first_text(doc.rows[ti])
     ctx.source_ref = find_source("\n".join(" ".join(r) for r in doc.rows), title, ctx.release_date)
     cols, first = _columns(doc, hi, title_period, ctx)
     if not cols:
@@ -135,7 +125,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     for r in range(first, len(doc.rows)):
         row = doc.rows[r]
         name = row[0] if row else ""
-        if not any(row) or _NOTE.match(name) or not name:
+        if not any(row) or is_note_row(name) or not name:
             continue  # blank and notes rows carry no figures
         short = short_row_error(doc, r, hi)
         if short:

@@ -14,7 +14,9 @@ from dagster_project.ingest.adapter_common import (
     RowContext,
     find_release_date,
     find_source,
+    find_title,
     has_illustrative_marker,
+    is_note_row,
     short_row_error,
     split_header_unit,
 )
@@ -28,7 +30,6 @@ __all__ = ["NAME", "sniff", "parse"]
 NAME = "province_table"
 _TITLE = re.compile(r"^(?P<period>.+?)(?:全省)?各市州(?P<name>.+?)$")
 _TITLE_SUFFIX = re.compile(r"(增长速度|增速|增长情况|完成情况|主要指标|情况|排位|排名)$")
-_NOTE = re.compile(r"^(注|数据来源|资料来源|数据性质|说明|备注)")
 _RANK = re.compile(r"^(位次|排名|位序|排位)")
 
 
@@ -42,15 +43,6 @@ class _Column:
     unit: str
 
 
-def _find_title(doc: Document) -> tuple[int, re.Match[str]] | None:
-    for i, row in enumerate(doc.rows[:5]):
-        text = next((c for c in row if c), "").replace(" ", "")
-        m = _TITLE.match(text)
-        if m:
-            return i, m
-    return None
-
-
 def _header_row(doc: Document) -> int | None:
     for i, row in enumerate(doc.rows[:10]):
         if row and row[0].replace(" ", "") in ("市州", "市(州)", "地区"):
@@ -59,13 +51,13 @@ def _header_row(doc: Document) -> int | None:
 
 
 def sniff(doc: Document) -> bool:
-    return doc.kind == "table" and _find_title(doc) is not None and _header_row(doc) is not None
+    return doc.kind == "table" and find_title(doc, _TITLE) is not None and _header_row(doc) is not None
 
 
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
     result = ParseResult(adapter=NAME)
     ctx = RowContext(catalog, result, doc.source_file, default_release_date)
-    found, hi = _find_title(doc), _header_row(doc)
+    found, hi = find_title(doc, _TITLE), _header_row(doc)
     if found is None or hi is None:
         ctx.error(None, "", "not a province table of cities: title or 市州 header not found")
         return result
@@ -110,7 +102,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
 
     for r in range(hi + 1, len(doc.rows)):
         row = doc.rows[r]
-        if not any(row) or not row[0] or _NOTE.match(row[0]):
+        if not any(row) or not row[0] or is_note_row(row[0]):
             continue
         short = short_row_error(doc, r, hi)
         if short:

@@ -37,6 +37,8 @@ def write_monthly_xlsx(path: Path, *, formula: bool = False) -> Path:
     ws.append(["注：1.规模工业增加值增速按可比价计算。"])
     ws.append(["数据来源：醴陵市统计局"])
     ws.append(["数据性质：示意数据（illustrative）"])
+    for row in range(ws.max_row - 2, ws.max_row + 1):  # notes span the table's width, as offices lay them out
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=6)
     wb.save(path)
     return path
 

@@ -208,6 +208,32 @@ def test_province_level_table(tmp_path: Path, catalog: Catalog) -> None:
     assert obs[("gdp", "430200", "", "2022-01~03", "yoy_rank")].value == 5  # ranks the growth column
 
 
+def test_province_table_xlsx_notes_merged_across_the_table_carry_no_figures(tmp_path: Path, catalog: Catalog) -> None:
+    # A merged cell's text is copied across its range (so merged headers cover their columns): a
+    # footnote merged across the table would otherwise be read as a region with text for figures.
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (
+        ["2022年一季度各市州地区生产总值"],
+        ["发布日期：2022-04-28"],
+        ["市州", "地区生产总值(亿元)", "比上年同期增长(%)", "位次"],
+        ["长沙市", 3251.2, 5.1, 1],
+        ["株洲市", 880.5, 6.1, 5],
+        ["注：地区生产总值按现价计算，增速按不变价计算。"],
+        ["数据来源：湖南省统计局"],
+    ):
+        ws.append(row)
+    for row in (1, 6, 7):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    wb.save(tmp_path / "gdp.xlsx")
+    r = parse_file(tmp_path / "gdp.xlsx", catalog)
+    assert r.adapter == "province_table" and r.errors == []
+    assert len(by_key(r)) == 6
+    assert by_key(r)[("gdp", "430200", "", "2022-01~03", "value")].value == 880.5
+
+
 # --- environmental bulletins -------------------------------------------------------------------
 def test_air_bulletin(catalog: Catalog) -> None:
     r = parse_file(FIXTURES / "air_2022-05.html", catalog)
