@@ -303,39 +303,53 @@ def _as_gx_judges_it(suite, frame: pd.DataFrame, parameters: dict) -> dict[str, 
         .add_batch_definition_whole_dataframe("whole")
         .get_batch(batch_parameters={"dataframe": frame})
     )
+    ids = list(suite.row_id_columns)
     outcome = batch.validate(
         context.suites.add(gx.ExpectationSuite(**spec)),
-        result_format={"result_format": "COMPLETE"},
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ids},
         expectation_parameters=parameters,
     )
     return {
         r.expectation_config.meta["check_id"]: (
             (r.result or {}).get("unexpected_count"),
             (r.result or {}).get("element_count"),
+            _unexpected_ids((r.result or {}).get("unexpected_index_list") or [], ids),
         )
         for r in outcome.results
         if not r.success
     }
 
 
+def _unexpected_ids(rows: list, ids: list[str]) -> list[tuple]:
+    """The row ids of the unexpected rows GX listed, in order (what attribution and samples are made of)."""
+    return sorted(tuple(str(row.get(c)) for c in ids) for row in rows if isinstance(row, dict))
+
+
 @pytest.mark.parametrize(
-    "mutations",
+    ("mutations", "rows_named"),
     [
-        [m for what, m, _ in BAD_RELEASES if what in _ROWS_APART],
-        [lambda f: f.drop(columns=["measure"])],  # the column most row conditions read
+        ([m for what, m, _ in BAD_RELEASES if what in _ROWS_APART], True),
+        ([lambda f: f.drop(columns=["measure"])], False),  # the column most row conditions read: not evaluated
     ],
     ids=["many rules broken at once", "the condition column missing"],
 )
-def test_expectations_sharing_a_row_condition_judge_the_rows_gx_would(validator, parameters, good_batch, mutations):
+def test_expectations_sharing_a_row_condition_judge_the_rows_gx_would(
+    validator, parameters, good_batch, mutations, rows_named
+):
     """The validator filters a batch once per row condition (GX would filter it for every metric of every
-    expectation); the expectations that fail, their unexpected and element counts are GX's own."""
+    expectation) and gives each filtered batch only the columns its expectations read and the row ids;
+    the expectations that fail, their unexpected and element counts and the rows named are GX's own."""
     frame = good_batch.copy()
     for mutate in mutations:
         frame = mutate(frame)
     result = validator.validate(SUITE, frame, "bad", parameters, attribute_by="release_id")
     expected = _as_gx_judges_it(validator.suite(SUITE), frame, parameters)
     assert len(expected) > 8
-    assert {f.check_id: (f.unexpected_count, f.element_count) for f in result.failures} == expected
+    ids = list(validator.suite(SUITE).row_id_columns)
+    assert {
+        f.check_id: (f.unexpected_count, f.element_count, _unexpected_ids(f.rows, ids)) for f in result.failures
+    } == expected
+    assert any(rows for _, _, rows in expected.values()) == rows_named  # rows compared, not only counts
     assert result.evaluated == len(validator.suite(SUITE).expectations)
 
 

@@ -76,3 +76,27 @@ def test_each_suite_gets_the_catalogue_parameters_it_names_and_only_those(tmp_pa
 
     with pytest.raises(KeyError, match="'known_region_kodes'"):
         catalogue_parameters(SEEDS, names=["known_region_kodes"])
+
+
+def test_a_part_reads_the_columns_its_expectations_and_condition_name_or_every_column_when_that_cannot_be_told():
+    from dagster_project.checks.gx_runner import _columns_read
+
+    between = {"type": "expect_column_values_to_be_between", "kwargs": {"column": "value", "min_value": 0}}
+    pair = {"type": "expect_column_pair_values_to_be_equal", "kwargs": {"column_A": "unit", "column_B": "source_unit"}}
+    unique = {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["release_id", "measure"]}}
+    condition = {
+        "row_condition": {
+            "type": "and",
+            "conditions": [
+                {"type": "comparison", "column": {"name": "measure"}, "operator": "==", "parameter": "value"},
+                {"type": "nullity", "column": {"name": "bound"}, "is_null": False},
+            ],
+        }
+    }
+    assert _columns_read([between, pair, unique], None) == {"value", "unit", "source_unit", "release_id", "measure"}
+    assert _columns_read([between], condition) == {"value", "measure", "bound"}
+    table = {"type": "expect_table_columns_to_match_ordered_list", "kwargs": {"column_list": None}}
+    assert _columns_read([between, {"type": "expect_table_row_count_to_be_between", "kwargs": {}}], None) is None
+    assert _columns_read([table], None) is None
+    # a pandas query string: which columns it reads is not parsed here, so the part gets them all
+    assert _columns_read([between], {"row_condition": 'measure == "value"', "condition_parser": "pandas"}) is None
