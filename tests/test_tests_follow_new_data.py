@@ -51,6 +51,25 @@ def _mark(warehouse: Path):
         return con.execute(f"select max(raw_loaded_through) from {BUILDS_TABLE}").fetchone()[0]
 
 
+def _assert_tests_read_only_new_rows(
+    warehouse: Path, tmp_path: Path, select: list[str], plant: str, cases: dict[str, list], failure: str
+) -> None:
+    """A bad row planted (``plant``, with each case's parameters) among rows an earlier build wrote ("kept")
+    is not read by the tests of ``select``; one among the rows of this run ("new") is; a full refresh of the
+    "kept" copy reads it too."""
+    results = {}
+    for name, values in cases.items():
+        case = tmp_path / f"{name}.duckdb"
+        shutil.copy(warehouse, case)
+        with duckdb.connect(str(case)) as con:
+            con.execute(plant, values)
+        results[name] = _dbt(case, tmp_path / f"t-{name}", "test", *select)
+    assert results["new"].returncode == 1 and failure in results["new"].stdout
+    assert results["kept"].returncode == 0, results["kept"].stdout[-2000:]
+    full = _dbt(tmp_path / "kept.duckdb", tmp_path / "t-full", "build", "--full-refresh", *select)
+    assert full.returncode == 1 and failure in full.stdout
+
+
 def test_the_pipeline_records_when_the_raw_rows_it_tested_were_loaded(sample_pipeline_run):
     with duckdb.connect(str(sample_pipeline_run.warehouse), read_only=True) as con:
         newest = con.execute("select max(ingested_at) from raw.observations").fetchone()[0]
@@ -109,24 +128,16 @@ def test_mart_view_tests_read_only_the_targets_recomputed_in_this_run(warehouse,
             "update intermediate.int_target_assessment set inputs_loaded_through = ? where target_id = ?",
             [mark - timedelta(days=30), kept],
         )
-    select = ["-s", "fct_target_progress", "--exclude-resource-type", "unit_test"]
-    results = {}
-    for name, target in (("kept", kept), ("recomputed", recomputed)):
-        case = tmp_path / f"{name}.duckdb"
-        shutil.copy(copy, case)
-        with duckdb.connect(str(case)) as con:
-            # a status no status seed knows, on one row of that target
-            con.execute(
-                "update intermediate.int_target_assessment set status_code = 'bogus' where rowid = "
-                "(select min(rowid) from intermediate.int_target_assessment where target_id = ?)",
-                [target],
-            )
-        results[name] = _dbt(case, tmp_path / f"t-{name}", "test", *select)
-    failed = "Failure in test accepted_values_fct_target_progress_status_code"
-    assert results["recomputed"].returncode == 1 and failed in results["recomputed"].stdout
-    assert results["kept"].returncode == 0, results["kept"].stdout[-2000:]
-    full = _dbt(tmp_path / "kept.duckdb", tmp_path / "t-full", "build", "--full-refresh", *select)
-    assert full.returncode == 1 and failed in full.stdout
+    _assert_tests_read_only_new_rows(
+        copy,
+        tmp_path,
+        ["-s", "fct_target_progress", "--exclude-resource-type", "unit_test"],
+        # a status no status seed knows, on one row of that target
+        "update intermediate.int_target_assessment set status_code = 'bogus' where rowid = "
+        "(select min(rowid) from intermediate.int_target_assessment where target_id = ?)",
+        {"kept": [kept], "new": [recomputed]},
+        "Failure in test accepted_values_fct_target_progress_status_code",
+    )
 
 
 def test_monthly_snapshot_tests_read_only_the_months_this_run_wrote(warehouse, tmp_path):
@@ -136,37 +147,22 @@ def test_monthly_snapshot_tests_read_only_the_months_this_run_wrote(warehouse, t
     shutil.copy(warehouse, copy)
     _loaded_at(copy, _mark(copy) - timedelta(days=1))
     with duckdb.connect(str(copy)) as con:
-        built_as_of, closed_months = con.execute(
-            "select max(recorded_as_of), count(distinct snapshot_month) filter (where is_month_closed) "
-            "from marts.fct_scorecard_monthly"
+        built_as_of, first_closed, last_closed = con.execute(
+            "select max(recorded_as_of), min(snapshot_month) filter (where is_month_closed), "
+            "max(snapshot_month) filter (where is_month_closed) from marts.fct_scorecard_monthly"
         ).fetchone()
-        assert closed_months > 1
+        assert first_closed < last_closed
         # every row was written by the sample's build; an earlier build's months carry an earlier date
         con.execute(
             "update marts.fct_scorecard_monthly set recorded_as_of = recorded_as_of - interval 30 day "
             "where snapshot_month < (select max(snapshot_month) from marts.fct_scorecard_monthly where is_month_closed)"
         )
-    select = [
-        "-s",
-        "fct_scorecard_monthly",
-        "--exclude-resource-type",
-        "unit_test",
-        "--vars",
-        f"as_of_date: {built_as_of}",
-    ]
-    results = {}
-    for name, month in (("kept", "min"), ("written", "max")):
-        case = tmp_path / f"{name}.duckdb"
-        shutil.copy(copy, case)
-        with duckdb.connect(str(case)) as con:
-            con.execute(
-                "update marts.fct_scorecard_monthly set status_code = null where rowid = (select min(rowid) "
-                f"from marts.fct_scorecard_monthly where snapshot_month = (select {month}(snapshot_month) "
-                "from marts.fct_scorecard_monthly where is_month_closed))"
-            )
-        results[name] = _dbt(case, tmp_path / f"t-{name}", "test", *select)
-    failed = "Failure in test not_null_fct_scorecard_monthly_status_code"
-    assert results["written"].returncode == 1 and failed in results["written"].stdout
-    assert results["kept"].returncode == 0, results["kept"].stdout[-2000:]
-    full = _dbt(tmp_path / "kept.duckdb", tmp_path / "t-full", "build", "--full-refresh", *select)
-    assert full.returncode == 1 and failed in full.stdout
+    _assert_tests_read_only_new_rows(
+        copy,
+        tmp_path,
+        ["-s", "fct_scorecard_monthly", "--exclude-resource-type", "unit_test", "--vars", f"as_of_date: {built_as_of}"],
+        "update marts.fct_scorecard_monthly set status_code = null where rowid = "
+        "(select min(rowid) from marts.fct_scorecard_monthly where snapshot_month = ?)",
+        {"kept": [first_closed], "new": [last_closed]},
+        "Failure in test not_null_fct_scorecard_monthly_status_code",
+    )
