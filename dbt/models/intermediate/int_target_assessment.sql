@@ -287,7 +287,12 @@ select
         when reasoned.share_achieved - reasoned.expected_share < -reasoned.behind_margin then 'behind'
         else 'on_schedule'
     end as pace_code,
-    reasons.status_code
+    reasons.status_code,
+    -- the period a scorecard shows (fct_target_scorecard): flagged here, per target, so the marts
+    -- filter on it instead of ranking every period of every target again
+    row_number() over (
+        partition by reasoned.target_id order by {{ latest_period_first('reasoned') }}
+    ) = 1 as is_latest_period
 from reasoned
 left join status_reasons as reasons
     on reasoned.status_reason = reasons.status_reason

@@ -85,6 +85,8 @@ select
     assessment.release_id,
     assessment.release_date,
     assessment.is_revised,
+    assessment.inputs_loaded_through,
+    assessment.is_latest_period,
     'actual ' || coalesce({{ cross_engine_number_text("assessment.actual_value", 4) }}, '—')
     || ' (' || coalesce(assessment.actual_bound, 'eq') || ', '
     || case when assessment.is_illustrative then 'illustrative' else assessment.provenance end || ')'

@@ -36,7 +36,8 @@ select
     case when region_values.is_illustrative then 'illustrative' else region_values.provenance end as value_quality,
     region_values.source_file,
     region_values.source_row,
-    region_values.release_date
+    region_values.release_date,
+    region_values.inputs_loaded_through
 from region_values
 left join regions
     on region_values.region_code = regions.region_code
