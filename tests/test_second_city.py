@@ -120,6 +120,8 @@ def test_the_rank_target_ranks_the_plans_city(two_cities):
 
 
 def test_zhuzhous_rows_are_unchanged(two_cities, sample_pipeline_run):
+    # when the figures were loaded is the one thing two warehouses built apart cannot share
+    load_time = "'inputs_loaded_through'"
     for mart in ("fct_target_progress", "fct_target_scorecard"):
         with duckdb.connect() as con:
             con.execute(f"attach '{two_cities}' as two (read_only)")
@@ -128,7 +130,8 @@ def test_zhuzhous_rows_are_unchanged(two_cities, sample_pipeline_run):
                 f'"{c}"'
                 for (c,) in con.execute(
                     "select column_name from information_schema.columns where table_catalog = 'one' "
-                    f"and table_schema = 'marts' and table_name = '{mart}' order by ordinal_position"
+                    f"and table_schema = 'marts' and table_name = '{mart}' and column_name <> {load_time} "
+                    "order by ordinal_position"
                 ).fetchall()
             )
             zhuzhou = "where target_id not like 'XT-DEMO-%'"

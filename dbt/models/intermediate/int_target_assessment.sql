@@ -34,6 +34,19 @@ status_reasons as (
     select * from {{ ref('stg_seeds__status_reasons') }}
 ),
 
+-- The period a scorecard shows (fct_target_scorecard), flagged here per target so the marts filter on
+-- it instead of ranking every period of every target again. Ranked on the keys alone: a window over
+-- the wide rows of a full build needed more than the 2 GB a build may use.
+newest_periods as (
+    select
+        series.target_id,
+        series.period_code,
+        row_number() over (
+            partition by series.target_id order by {{ latest_period_first('series') }}
+        ) = 1 as is_latest_period
+    from series
+),
+
 framed as (
     select
         series.*,
@@ -288,11 +301,9 @@ select
         else 'on_schedule'
     end as pace_code,
     reasons.status_code,
-    -- the period a scorecard shows (fct_target_scorecard): flagged here, per target, so the marts
-    -- filter on it instead of ranking every period of every target again
-    row_number() over (
-        partition by reasoned.target_id order by {{ latest_period_first('reasoned') }}
-    ) = 1 as is_latest_period
+    coalesce(newest_periods.is_latest_period, false) as is_latest_period
 from reasoned
 left join status_reasons as reasons
     on reasoned.status_reason = reasons.status_reason
+left join newest_periods
+    on reasoned.target_id = newest_periods.target_id and reasoned.period_code = newest_periods.period_code
