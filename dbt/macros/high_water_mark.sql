@@ -16,7 +16,7 @@
     {%- elif this is string -%}
         (select coalesce(max(built.{{ column }}), {{ timestamp_literal(none) }}) from {{ this }} as built)
     {%- else -%}
-        {{ timestamp_literal(newest_value(column, this)) }}
+        {{ newest_value_literal(column, this) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -35,8 +35,8 @@ status_reasons as (
 ),
 
 -- The period a scorecard shows (fct_target_scorecard), flagged here per target so the marts filter on
--- it instead of ranking every period of every target again. Ranked on the keys alone: a window over
--- the wide rows of a full build needed more than the 2 GB a build may use.
+-- it instead of ranking every period of every target again. Ranked on the keys alone, so the sort
+-- does not carry the wide rows (a full build of this model is near the 2 GB limit: BENCHMARKS.md).
 newest_periods as (
     select
         series.target_id,
