@@ -34,22 +34,73 @@ status_reasons as (
     select * from {{ ref('stg_seeds__status_reasons') }}
 ),
 
--- The period a scorecard shows (fct_target_scorecard), flagged here per target so the marts filter on
--- it instead of ranking every period of every target again. Ranked on the keys alone, so the sort
--- does not carry the wide rows (a full build of this model is near the 2 GB limit: BENCHMARKS.md).
-newest_periods as (
+-- What a row takes from other rows: the same period a year before, the seasonal share of the year
+-- and whether it is the target's newest period (the one fct_target_scorecard shows). Worked out on
+-- the keys alone, then joined to the wide rows once: DuckDB builds its hash table on the narrow side
+-- (6 columns against 47 at 10 years). Three joins onto the wide rows, which the planner sometimes
+-- built on, took the full build past 2 GB (BENCHMARKS.md: 3.4 GB without a limit, now 2.4 GB).
+series_keys as (
     select
-        series.target_id,
-        series.period_code,
-        row_number() over (
-            partition by series.target_id order by {{ latest_period_first('series') }}
-        ) = 1 as is_latest_period
+        target_id,
+        period_code,
+        period_kind,
+        period_end,
+        actual_value
     from series
+),
+
+seasonal as (
+    select
+        series_keys.target_id,
+        series_keys.period_code,
+        avg(profiles.share_of_year) as expected_share_seasonal,
+        count(*) as seasonal_years
+    from series_keys
+    inner join targets
+        on series_keys.target_id = targets.target_id
+    inner join profiles
+        on
+            targets.indicator_code = profiles.indicator_code
+            and targets.scope_code = profiles.region_code
+            and profiles.month_number = extract(month from series_keys.period_end)
+            and profiles.profile_year < extract(year from series_keys.period_end)
+    where
+        series_keys.period_kind = 'ytd'
+        and targets.measure_kind = 'flow'
+        and not targets.is_multi_year
+        and targets.is_paced_within_year
+    group by series_keys.target_id, series_keys.period_code
+),
+
+period_context as (
+    select
+        series_keys.target_id,
+        series_keys.period_code,
+        earlier.actual_value as previous_actual,
+        case
+            when seasonal.seasonal_years >= thresholds.seasonal_min_years then seasonal.expected_share_seasonal
+        end as expected_share_seasonal,
+        seasonal.seasonal_years,
+        row_number() over (
+            partition by series_keys.target_id order by {{ latest_period_first('series_keys') }}
+        ) = 1 as is_latest_period
+    from series_keys
+    cross join thresholds
+    left join series_keys as earlier
+        on
+            series_keys.target_id = earlier.target_id
+            and earlier.period_code = {{ period_code_year_before('series_keys.period_code', 'series_keys.period_end') }}
+    left join seasonal
+        on series_keys.target_id = seasonal.target_id and series_keys.period_code = seasonal.period_code
 ),
 
 framed as (
     select
         series.*,
+        period_context.previous_actual,
+        period_context.expected_share_seasonal,
+        period_context.seasonal_years,
+        period_context.is_latest_period,
         targets.target_kind,
         targets.comparator,
         targets.measure_kind,
@@ -82,47 +133,15 @@ framed as (
         extract(year from series.period_end) - targets.baseline_year as years_elapsed,
         targets.deadline_year - targets.baseline_year as years_total
     from series
+    inner join period_context
+        on series.target_id = period_context.target_id and series.period_code = period_context.period_code
     inner join targets
         on series.target_id = targets.target_id
-),
-
-seasonal as (
-    select
-        framed.target_id,
-        framed.period_code,
-        avg(profiles.share_of_year) as expected_share_seasonal,
-        count(*) as seasonal_years
-    from framed
-    inner join profiles
-        on
-            framed.indicator_code = profiles.indicator_code
-            and framed.scope_code = profiles.region_code
-            and profiles.month_number = extract(month from framed.period_end)
-            and profiles.profile_year < extract(year from framed.period_end)
-    where
-        framed.period_kind = 'ytd'
-        and framed.measure_kind = 'flow'
-        and not framed.is_multi_year
-        and framed.is_paced_within_year
-    group by framed.target_id, framed.period_code
-),
-
-previous_year as (
-    select
-        framed.target_id,
-        framed.period_code,
-        earlier.actual_value as previous_actual
-    from framed
-    inner join series as earlier
-        on
-            framed.target_id = earlier.target_id
-            and earlier.period_code = {{ period_code_year_before('framed.period_code', 'framed.period_end') }}
 ),
 
 measured as (
     select
         framed.*,
-        previous_year.previous_actual,
         {{ comparison_met(
             'framed.comparator_applied', 'framed.actual_value', 'framed.actual_bound',
             'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign'
@@ -177,10 +196,6 @@ measured as (
             else least(framed.elapsed_share, 1.0)
         end as expected_share_linear,
         case
-            when seasonal.seasonal_years >= thresholds.seasonal_min_years then seasonal.expected_share_seasonal
-        end as expected_share_seasonal,
-        seasonal.seasonal_years,
-        case
             when framed.is_growth_target and framed.years_elapsed > 0 and framed.base_value > 0 and framed.actual_value > 0
                 then power(framed.actual_value / framed.base_value, 1.0 / framed.years_elapsed) - 1
         end as actual_cagr,
@@ -201,10 +216,6 @@ measured as (
         thresholds.behind_margin
     from framed
     cross join thresholds
-    left join seasonal
-        on framed.target_id = seasonal.target_id and framed.period_code = seasonal.period_code
-    left join previous_year
-        on framed.target_id = previous_year.target_id and framed.period_code = previous_year.period_code
 ),
 
 paced as (
@@ -300,10 +311,7 @@ select
         when reasoned.share_achieved - reasoned.expected_share < -reasoned.behind_margin then 'behind'
         else 'on_schedule'
     end as pace_code,
-    reasons.status_code,
-    coalesce(newest_periods.is_latest_period, false) as is_latest_period
+    reasons.status_code
 from reasoned
 left join status_reasons as reasons
     on reasoned.status_reason = reasons.status_reason
-left join newest_periods
-    on reasoned.target_id = newest_periods.target_id and reasoned.period_code = newest_periods.period_code

@@ -10,6 +10,16 @@
     baseline (base_value) and where the actual came from. Unioned into int_target_series. -#}
 {{ incremental_by_target() }}
 
+{#- A target's own series: its region's figures of its indicator and measure (city and county scope). -#}
+{%- set own_series_join -%}
+    targets.indicator_code = values_.indicator_code
+    and targets.scope_code = values_.region_code
+    and values_.subject_code = ''
+    and values_.measure = coalesce(targets.target_measure, 'value')
+    and targets.scope_type in ('city', 'county')
+    and targets.reads_own_series
+{%- endset %}
+
 with targets as (
     {{ series_targets() }}
 ),
@@ -88,6 +98,22 @@ target_values as {{ not_materialized() }} (
 ),
 
 -- ---------------------------------------------------------------- single-region series
+-- Rates and ratios are measured by the cumulative figure when their series has one, in any year.
+-- An aggregate, not a window over every figure of every target's series: at national scale the
+-- window sorted 18.6 M rows and took most of this model's time (BENCHMARKS.md).
+cumulative_published as (
+    select
+        targets.target_id,
+        max(case when values_.period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
+    from targets
+    inner join target_values as values_
+        on {{ own_series_join }}
+    group by targets.target_id
+),
+
+-- The years a target's periods can read: from the baseline year (or the year before the start) to
+-- the deadline's. Whole years, so the per-year window is unchanged; the years before are not
+-- ranked (at 10 years of history they were most of this model's time).
 single_region as {{ not_materialized() }} (
     select
         targets.target_id,
@@ -108,14 +134,11 @@ single_region as {{ not_materialized() }} (
         )}) }}
     from targets
     inner join target_values as values_
-        on
-            targets.indicator_code = values_.indicator_code
-            and targets.scope_code = values_.region_code
-            and values_.subject_code = ''
-            and values_.measure = coalesce(targets.target_measure, 'value')
+        on {{ own_series_join }}
     where
-        targets.scope_type in ('city', 'county')
-        and targets.reads_own_series
+        extract(year from values_.period_end)
+        >= coalesce(least(targets.baseline_year, targets.start_year - 1), targets.baseline_year, 0)
+        and extract(year from values_.period_end) <= coalesce(targets.deadline_year, 9999)
     window annual_so_far as (
         partition by targets.target_id, values_.period_kind, extract(year from values_.period_end)
         order by values_.period_end
@@ -126,16 +149,6 @@ single_region as {{ not_materialized() }} (
 -- Which periods measure a target: annual flows by year-to-date; multi-year flows by the annual
 -- figure (and, for multiples, year-to-date against the same months of the baseline year);
 -- rates and ratios by the cumulative figure when one is published, else monthly.
--- An aggregate, not a window over every figure of every target's series: at national scale the
--- window sorted 18.6 M rows and took most of this model's time (BENCHMARKS.md).
-cumulative_published as (
-    select
-        target_id,
-        max(case when period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
-    from single_region
-    group by target_id
-),
-
 single_region_selected as (
     select
         single_region.*,
