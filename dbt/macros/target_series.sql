@@ -11,6 +11,17 @@
         and {{ only_targets_to_rebuild() }}
 {%- endmacro %}
 
+{#- The years a target's figures can be read in: from its baseline year (or the year before its start, a
+    year-on-year comparison's base) to its deadline's year. Whole years, so a per-year window over them is
+    unchanged. At 10 years of history the years outside were most of what its models read. -#}
+{% macro in_years_a_target_reads(targets, period_end) -%}
+    (
+        extract(year from {{ period_end }})
+        >= coalesce(least({{ targets }}.baseline_year, {{ targets }}.start_year - 1), {{ targets }}.baseline_year, 0)
+        and extract(year from {{ period_end }}) <= coalesce({{ targets }}.deadline_year, 9999)
+    )
+{%- endmacro %}
+
 {% macro series_with_comparison(series) -%}
 select
     series.*,

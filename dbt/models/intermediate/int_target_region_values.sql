@@ -73,6 +73,8 @@ unit_observations as (
             targets.indicator_code = values_.indicator_code
             and units.region_code = values_.region_code
             and units.subject_code = values_.subject_code
+    -- a stock holds from whenever it was last published, which may be years before the start
+    where targets.measure_kind = 'stock' or {{ in_years_a_target_reads('targets', 'values_.period_end') }}
     window annual_so_far as (
         partition by
             units.target_id, units.region_code, units.subject_code, values_.measure, values_.period_kind,

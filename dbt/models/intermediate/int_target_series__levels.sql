@@ -111,9 +111,8 @@ cumulative_published as (
     group by targets.target_id
 ),
 
--- The years a target's periods can read: from the baseline year (or the year before the start) to
--- the deadline's. Whole years, so the per-year window is unchanged; the years before are not
--- ranked (at 10 years of history they were most of this model's time).
+-- Only the years a target can use (in_years_a_target_reads, macros/target_series.sql) go through the
+-- per-year window: at 10 years of history the others were most of this model's time.
 single_region as {{ not_materialized() }} (
     select
         targets.target_id,
@@ -135,10 +134,7 @@ single_region as {{ not_materialized() }} (
     from targets
     inner join target_values as values_
         on {{ own_series_join }}
-    where
-        extract(year from values_.period_end)
-        >= coalesce(least(targets.baseline_year, targets.start_year - 1), targets.baseline_year, 0)
-        and extract(year from values_.period_end) <= coalesce(targets.deadline_year, 9999)
+    where {{ in_years_a_target_reads('targets', 'values_.period_end') }}
     window annual_so_far as (
         partition by targets.target_id, values_.period_kind, extract(year from values_.period_end)
         order by values_.period_end
