@@ -5,6 +5,15 @@
     {{ relation }}.period_end desc, {{ relation }}.period_kind desc
 {%- endmacro %}
 
+{#- The date from which a period's row is known at a month end: its figure released and the period
+    ended (null while either is unknown). -#}
+{% macro scorecard_known_from(relation) -%}
+    case
+        when {{ relation }}.release_date is not null and {{ relation }}.period_end is not null
+            then greatest({{ relation }}.release_date, {{ relation }}.period_end)
+    end
+{%- endmacro %}
+
 {#- task_rollup: the qualitative targets' status rolled up from their tasks (int_task_target_rollup, or
     int_task_target_rollup__as_of for each month end); without it they are not assessable. -#}
 {% macro scorecard_status_code(targets, latest, task_rollup=none) -%}

@@ -17,7 +17,7 @@
 {% macro in_years_a_target_reads(targets, period_end) -%}
     (
         extract(year from {{ period_end }})
-        >= coalesce(least({{ targets }}.baseline_year, {{ targets }}.start_year - 1), {{ targets }}.baseline_year, 0)
+        >= coalesce(least({{ targets }}.baseline_year, {{ targets }}.start_year - 1), 0)
         and extract(year from {{ period_end }}) <= coalesce({{ targets }}.deadline_year, 9999)
     )
 {%- endmacro %}

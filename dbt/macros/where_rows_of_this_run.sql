@@ -3,10 +3,10 @@
     first time, so a new month's tests do not re-scan ten years of history. What "this run" means comes
     from the columns of the relation tested:
     - inputs_loaded_through (the models incremental by target, and the mart views over them, which
-      carry it for this; int_indicator_values__incremental, by series-year): the rows carrying the
-      model's high-water mark, i.e. every row of every target (series-year) recomputed in this run
-      (rewritten whole, so a uniqueness test per target stays sound); tables the marts rebuild whole
-      are tested whole;
+      carry it for this; int_indicator_values__incremental and int_seasonal_profiles, by series-year):
+      the rows carrying the model's high-water mark, i.e. every row of every target (series-year)
+      recomputed in this run (rewritten whole, so a uniqueness test per target stays sound); tables the
+      marts rebuild whole are tested whole;
     - ingested_at (the staged raw releases): the rows loaded after the last build that succeeded
       (raw_loaded_through in orchestration.dbt_builds, written by dagster_project/dbt_build.py after
       the build and its tests passed, so a build whose tests failed has its rows tested again);

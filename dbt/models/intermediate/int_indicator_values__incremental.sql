@@ -33,7 +33,7 @@ changed as (
         indicator_code,
         region_code,
         subject_code,
-        extract(year from period_end) as series_year
+        {{ series_year('period_end') }} as series_year
     from {{ ref('int_observations__latest') }}
     where last_ingested_at > {{ high_water_mark('inputs_loaded_through') }}
 ),
@@ -286,7 +286,7 @@ all_values as (
 
 select
     all_values.*,
-    cast(extract(year from all_values.period_end) as integer) as series_year,
+    {{ series_year('all_values.period_end') }} as series_year,
     {{ inputs_loaded_through() }} as inputs_loaded_through
 from all_values
 {%- if is_incremental() %}

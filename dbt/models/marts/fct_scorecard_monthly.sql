@@ -108,15 +108,35 @@ statuses as (
     select * from {{ ref('statuses') }}
 ),
 
+first_month as (
+    select min(months.month_end) as month_end
+    from months
+),
+
+read_from as (
+    -- each target's newest period known at the first month computed: the periods before it had been
+    -- superseded by then, so neither they nor the window over them are read (a new month on ten years
+    -- reads a period or two per target, not every one). Reads the relation, not the CTE progress, so
+    -- that DuckDB does not materialise the wide rows for two readers.
+    select
+        known.target_id,
+        max(known.period_end) as period_end
+    from {{ ref('fct_target_progress') }} as known
+    cross join first_month
+    where {{ scorecard_known_from('known') }} <= first_month.month_end
+    group by known.target_id
+),
+
 progress_known as (
-    -- a period's row is known from the month end by which its figure was released and the period had ended
+    -- a period's row is known from the month end by which its figure was released and the period had
+    -- ended. Keeping every period from read_from's on keeps all the later periods each row's window reads.
     select
         progress.*,
-        case
-            when progress.release_date is not null and progress.period_end is not null
-                then greatest(progress.release_date, progress.period_end)
-        end as known_from
+        {{ scorecard_known_from('progress') }} as known_from
     from progress
+    left join read_from
+        on progress.target_id = read_from.target_id
+    where read_from.target_id is null or progress.period_end >= read_from.period_end
 ),
 
 progress_validity as (
