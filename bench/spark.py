@@ -140,16 +140,15 @@ def render_section(res: SparkResults, command: str) -> str:
             "",
             *equal,
             "",
-            "What the figures say and what would change on more machines: on one machine Spark pays per model "
-            "(a job, a Delta commit and a metastore update, ~5-10 s however few rows) and per query "
-            "(Thrift, planning), so at this scale it is slower than DuckDB by the ratio above, and the new "
-            "month costs most of a full build (52 models rebuilt or merged, each paying that fixed "
-            "cost). Spark gains where one machine runs out: data that does not fit one disk or memory, many "
-            "writers, many readers. On a cluster: `spark.sql.shuffle.partitions` about 2-3x the executors' "
-            "cores (4 here), the big tables partitioned by the key the incremental logic rebuilds "
-            "(`target_id`: `insert_overwrite` replaces whole partitions, `merge` touches only matched files), "
-            "the raw observations by release month, and the exchange folder on storage the executors and "
-            "Dagster share (docs/cluster.md).",
+            "What the figures say and what would change on more machines: on one machine Spark pays per model (a "
+            "job, a Delta commit and a metastore update: seconds however few rows) and per query (Thrift, "
+            "planning), so at this scale it is slower than DuckDB by the ratio above, and the new month costs most "
+            "of a full build (every table and incremental model rebuilt or merged, each paying that fixed cost). "
+            "Spark gains where one machine runs out: data that does not fit one disk or memory, many writers, many "
+            "readers. On a cluster: `spark.sql.shuffle.partitions` about 2-3x the executors' cores (4 here), the "
+            "big tables partitioned by the key the incremental logic rebuilds (`target_id`: `insert_overwrite` "
+            "replaces whole partitions, `merge` touches only matched files), the raw observations by release month, "
+            "and the exchange folder on storage the executors and Dagster share (docs/cluster.md).",
             SPARK_END,
         ]
     )
