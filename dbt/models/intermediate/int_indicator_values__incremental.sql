@@ -123,7 +123,7 @@ flagged as {{ not_materialized() }} (
                     and real_figure.indicator_code = latest.indicator_code
                     and real_figure.region_code = latest.region_code
                     and real_figure.subject_code = latest.subject_code
-                    and extract(year from real_figure.period_end) = extract(year from latest.period_end)
+                    and {{ series_year('real_figure.period_end') }} = {{ series_year('latest.period_end') }}
                     -- the months up to the real figure: an illustrative total after it still adds to it
                     and latest.period_end <= real_figure.period_end
             )

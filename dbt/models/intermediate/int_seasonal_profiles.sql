@@ -24,6 +24,7 @@ rebuilt as (
     select distinct
         indicator_code,
         region_code,
+        subject_code,
         series_year
     from {{ ref('int_indicator_values__incremental') }}
     where inputs_loaded_through > {{ high_water_mark('inputs_loaded_through') }}
@@ -42,10 +43,7 @@ values_ as {{ not_materialized() }} (
     from {{ ref('int_indicator_values__incremental') }} as indicator_values
     {%- if is_incremental() %}
         inner join rebuilt
-            on
-                indicator_values.indicator_code = rebuilt.indicator_code
-                and indicator_values.region_code = rebuilt.region_code
-                and indicator_values.series_year = rebuilt.series_year
+            on {{ in_series_year('indicator_values', 'rebuilt') }}
     {%- endif %}
     where
         indicator_values.measure = 'value'
