@@ -61,6 +61,8 @@ class StepRun:
     load_before: float = 0.0  # 1-minute load average when the step started (2 = both cores busy)
     models: dict[str, float] = field(default_factory=dict)  # dbt: node -> seconds
     failures: list[str] = field(default_factory=list)  # dbt: failed tests / errors
+    # dbt: its time running the nodes (run_results elapsed_time), without the process's start-up and parse
+    dbt_seconds: float | None = None
 
 
 @dataclass
@@ -174,6 +176,7 @@ class Runner:
         run = self._spawn(name, argv, self._env(warehouse), cwd=project)
         if results.exists():
             data = json.loads(results.read_text(encoding="utf-8"))
+            run.dbt_seconds = data.get("elapsed_time")
             for node in data.get("results", []):
                 uid = node["unique_id"]
                 if uid.startswith(("model.", "seed.")):

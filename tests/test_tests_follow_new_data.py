@@ -140,9 +140,10 @@ def test_mart_view_tests_read_only_the_targets_recomputed_in_this_run(warehouse,
     )
 
 
-def test_monthly_snapshot_tests_read_only_the_months_this_run_wrote(warehouse, tmp_path):
-    """fct_scorecard_monthly keeps every closed month as first written: a bad row an earlier build recorded is
-    not read again by a new month's tests; one written as of this run's date is; a full refresh reads both."""
+def test_monthly_snapshot_tests_read_only_the_months_written_since_the_last_build(warehouse, tmp_path):
+    """fct_scorecard_monthly keeps every closed month as first written: a bad row a build that passed
+    recorded is not read again by a new month's tests, on the same assessment date too (builds on one day);
+    one written after it finished is; a full refresh reads both."""
     copy = tmp_path / "monthly.duckdb"
     shutil.copy(warehouse, copy)
     _loaded_at(copy, _mark(copy) - timedelta(days=1))
@@ -152,10 +153,12 @@ def test_monthly_snapshot_tests_read_only_the_months_this_run_wrote(warehouse, t
             "max(snapshot_month) filter (where is_month_closed) from marts.fct_scorecard_monthly"
         ).fetchone()
         assert first_closed < last_closed
-        # every row was written by the sample's build; an earlier build's months carry an earlier date
+        finished = con.execute(f"select max(finished_at) from {BUILDS_TABLE}").fetchone()[0]
+        # every row was written by the sample's build, before it was recorded; this run wrote the last month
+        assert con.execute("select max(recorded_at) < ? from marts.fct_scorecard_monthly", [finished]).fetchone()[0]
         con.execute(
-            "update marts.fct_scorecard_monthly set recorded_as_of = recorded_as_of - interval 30 day "
-            "where snapshot_month < (select max(snapshot_month) from marts.fct_scorecard_monthly where is_month_closed)"
+            "update marts.fct_scorecard_monthly set recorded_at = ? + interval 1 second where snapshot_month = ?",
+            [finished, last_closed],
         )
     _assert_tests_read_only_new_rows(
         copy,
@@ -164,5 +167,5 @@ def test_monthly_snapshot_tests_read_only_the_months_this_run_wrote(warehouse, t
         "update marts.fct_scorecard_monthly set status_code = null where rowid = "
         "(select min(rowid) from marts.fct_scorecard_monthly where snapshot_month = ?)",
         {"kept": [first_closed], "new": [last_closed]},
-        "Failure in test not_null_fct_scorecard_monthly_status_code",
+        "Failure in test not_null_fct_scorecard_monthly (",
     )

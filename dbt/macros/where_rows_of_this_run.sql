@@ -10,9 +10,11 @@
     - ingested_at (the staged raw releases): the rows loaded after the last build that succeeded
       (raw_loaded_through in orchestration.dbt_builds, written by dagster_project/dbt_build.py after
       the build and its tests passed, so a build whose tests failed has its rows tested again);
-    - recorded_as_of (fct_scorecard_monthly, whose closed months are written once and kept): the rows
-      written as of this run's assessment date, or the day before (a build running past midnight
-      wrote its rows as of the day it started), not every month of the recorded history.
+    - recorded_at (fct_scorecard_monthly, whose closed months are written once and kept): the rows
+      written after the last build that succeeded finished (finished_at in orchestration.dbt_builds),
+      not every month of the recorded history; as with ingested_at, the rows of a build whose tests
+      failed are tested again. (Not the assessment date: builds on one day, or a benchmark fixing
+      that date, would test every month.)
     Everything is tested on a full refresh (any model, macro, seed or var changed), when the mark is
     not there (first build; on Spark, where orchestration.dbt_builds is not), and on a relation with
     none of these columns. -#}
@@ -38,15 +40,22 @@
     {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     {%- if 'inputs_loaded_through' in columns -%}
         {%- do return(high_water_mark_rows(relation)) -%}
-    {%- elif 'recorded_as_of' in columns -%}
-        {%- do return('recorded_as_of >= ' ~ dbt.dateadd('day', -1, as_of_date())) -%}
+    {%- elif 'recorded_at' in columns -%}
+        {%- do return(after_last_build(relation, 'recorded_at', 'finished_at')) -%}
     {%- elif 'ingested_at' in columns -%}
-        {%- set builds = adapter.get_relation(database=relation.database, schema='orchestration', identifier='dbt_builds') -%}
-        {%- set builds_columns = adapter.get_columns_in_relation(builds) | map(attribute='name') | map('lower') | list
-            if builds is not none else [] -%}
-        {%- if 'raw_loaded_through' in builds_columns -%}
-            {%- do return('ingested_at > ' ~ newest_value_literal('raw_loaded_through', builds)) -%}
-        {%- endif -%}
+        {%- do return(after_last_build(relation, 'ingested_at', 'raw_loaded_through')) -%}
+    {%- endif -%}
+    {%- do return('') -%}
+{%- endmacro %}
+
+{#- The rows whose `column` is later than `mark` of the last build recorded in orchestration.dbt_builds
+    (dagster_project/dbt_build.py); '' (every row) when there is no such record. -#}
+{% macro after_last_build(relation, column, mark) -%}
+    {%- set builds = adapter.get_relation(database=relation.database, schema='orchestration', identifier='dbt_builds') -%}
+    {%- set builds_columns = adapter.get_columns_in_relation(builds) | map(attribute='name') | map('lower') | list
+        if builds is not none else [] -%}
+    {%- if mark in builds_columns -%}
+        {%- do return(column ~ ' > ' ~ newest_value_literal(mark, builds)) -%}
     {%- endif -%}
     {%- do return('') -%}
 {%- endmacro %}

@@ -252,6 +252,7 @@ select
     statuses.sort_order as status_sort_order,
     snapshot.month_end < {{ as_of_date() }} as is_month_closed,
     {{ as_of_date() }} as recorded_as_of,
+    cast({{ dbt.current_timestamp() }} as timestamp) as recorded_at,
     {% if is_incremental() -%}
         case when snapshot.is_unrolled then 'reconstructed' else 'recorded' end
     {%- else -%}
