@@ -218,6 +218,27 @@ def run_with_console(sample: bool, settings, stream: TextIO | None = None):
 MAX_LISTED = 12  # longer lists are cut ("… and N more"), so a run's output stays short
 
 
+def nothing_loaded(warehouse: Path) -> bool:
+    """True when no raw row has arrived (a new home): then an empty fact table is why nothing was
+    published, not a fault of the build."""
+    import duckdb
+
+    if not warehouse.exists():
+        return True
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' "
+                "and table_name in ('observations', 'api_observations', 'task_returns')"
+            ).fetchall()
+        ]
+        return all(con.execute(f'select count(*) = 0 from raw."{t}"').fetchone()[0] for t in tables)
+    finally:
+        con.close()
+
+
 def quarantine_reasons(warehouse: Path, files: list[str]) -> dict[str, tuple[str, int]]:
     """file -> (its first problem, how many problems) from raw.quarantine."""
     import duckdb
@@ -291,6 +312,11 @@ def print_run_summary(console: RunConsole, summary, settings, before: dict[str, 
     db = settings.published_db_path
     if not db.exists():
         console.echo("nothing has been published yet")
+        if nothing_loaded(settings.warehouse_path):
+            console.echo(
+                f"no statistics have been loaded yet: put release files in {settings.landing_dir} and run "
+                "`pmw run` again (`pmw run --sample` loads the bundled sample)"
+            )
         if not summary.ok:
             _listed(console, build_errors(console.log_path))
         return

@@ -4,6 +4,7 @@ ingestion job (quarantine -> exit 1 with file/row/column/reason)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -254,3 +255,35 @@ def test_csv_exports_neutralise_formula_like_cells(home):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[1] == '"\'=HYPERLINK(""http://x"")",\'-1+2,plain,-3'
+
+
+def test_a_run_of_a_home_where_nothing_has_arrived_says_so(tmp_path, monkeypatch, sample_pipeline_run):
+    """A new home's first `pmw run` (no release file yet) publishes nothing: the summary says that no
+    statistics have arrived and where to put them; not where raw rows are stored (the sample's home)."""
+    import io
+
+    from dagster_project.console import RunConsole, nothing_loaded, print_run_summary
+    from dagster_project.ingest.store import ensure_schema
+    from dagster_project.runner import RunSummary
+    from dagster_project.settings import load_settings
+
+    monkeypatch.setenv("PMW_HOME", str(tmp_path))
+    for name in ("PMW_WAREHOUSE_PATH", "PMW_LANDING_DIR", "PMW_PUBLISHED_DIR", "PMW_REPORTS_DIR"):
+        monkeypatch.delenv(name, raising=False)  # all in the new home
+    settings = load_settings()
+    hint = "no statistics have been loaded yet: put release files in"
+
+    def summary_text() -> str:
+        out = io.StringIO()
+        print_run_summary(RunConsole(tmp_path / "logs", stream=out), RunSummary(), settings, None)
+        return out.getvalue()
+
+    assert nothing_loaded(settings.warehouse_path)  # no warehouse file at all
+    assert f"{hint} {settings.landing_dir}" in summary_text()
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        ensure_schema(con)  # the raw tables, empty
+    assert nothing_loaded(settings.warehouse_path) and hint in summary_text()
+    settings = dataclasses.replace(settings, warehouse_path=sample_pipeline_run.warehouse)
+    assert not nothing_loaded(settings.warehouse_path)
+    assert hint not in summary_text()
