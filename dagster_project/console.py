@@ -223,15 +223,19 @@ def nothing_loaded(warehouse: Path) -> bool:
     published, not a fault of the build."""
     import duckdb
 
+    from dagster_project.ingest.store import OBSERVATION_TABLES
+
     if not warehouse.exists():
         return True
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        # the tables figures and units' returns are stored in (raw.releases also lists quarantined files)
         tables = [
             r[0]
             for r in con.execute(
                 "select table_name from information_schema.tables where table_schema = 'raw' "
-                "and table_name in ('observations', 'api_observations', 'task_returns')"
+                "and list_contains(?, table_name)",
+                [[*OBSERVATION_TABLES, "task_returns"]],
             ).fetchall()
         ]
         return all(con.execute(f'select count(*) = 0 from raw."{t}"').fetchone()[0] for t in tables)
