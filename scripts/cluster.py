@@ -363,16 +363,22 @@ def up(home: Path | None = None, spark: bool = True, postgres: bool = True) -> C
 SPARK_STOP_GRACE_SECONDS = 15.0
 
 
-def _stop(pid: int, sig: int, timeout: float = 60.0) -> None:
+def _signal_tree(pid: int, sig: int) -> list[psutil.Process]:
+    """Send ``sig`` to ``pid`` and SIGTERM to its children; the processes signalled."""
     try:
         proc = psutil.Process(pid)
         children = proc.children(recursive=True)
     except psutil.NoSuchProcess:
-        return
+        return []
     for target in [proc, *children]:
         with contextlib.suppress(psutil.NoSuchProcess):
             target.send_signal(sig if target.pid == pid else signal.SIGTERM)
-    _, alive = psutil.wait_procs([proc, *children], timeout=timeout)
+    return [proc, *children]
+
+
+def _stop(signalled: list[psutil.Process], timeout: float) -> None:
+    """Wait up to ``timeout`` for the signalled processes, together; kill those still alive."""
+    _, alive = psutil.wait_procs(signalled, timeout=timeout)
     for target in alive:
         with contextlib.suppress(psutil.NoSuchProcess):
             target.kill()
@@ -380,26 +386,25 @@ def _stop(pid: int, sig: int, timeout: float = 60.0) -> None:
 
 
 def down(home: Path | None = None) -> list[str]:
-    """Stop every recorded process (and its children), newest first; returns what was stopped."""
+    """Stop every recorded process (and its children); returns what was stopped."""
     home = (home or default_home()).resolve()
     state = ClusterState.load(home)
     if state is None:
         return []
-    stopped = []
-    for proc in reversed(state.processes):
-        if psutil.pid_exists(proc.pid):
-            # PostgreSQL: SIGINT is its "fast" shutdown, given time to finish; Spark's daemons stop on
-            # SIGTERM, idle in ~5 s, but after the portability module's work CI's teardown took 182 s (the
-            # three daemons at a 60 s limit each); Delta commits are atomic, so a short grace, then kill
-            if proc.name == "postgres":
-                _stop(proc.pid, signal.SIGINT)
-            else:
-                _stop(proc.pid, signal.SIGTERM, timeout=SPARK_STOP_GRACE_SECONDS)
-            stopped.append(f"{proc.name} (pid {proc.pid})")
+    running = [proc for proc in reversed(state.processes) if psutil.pid_exists(proc.pid)]
+    # PostgreSQL: SIGINT is its "fast" shutdown, given time to finish. Spark's daemons stop on SIGTERM,
+    # idle in ~5 s, but after the portability module's work CI's teardown took 182 s (three daemons at a
+    # 60 s limit each, one after the other); Delta commits are atomic, so they are signalled together and
+    # given one short grace, then killed (one daemon after another at 15 s each still cost 45 s).
+    for proc in running:
+        if proc.name == "postgres":
+            _stop(_signal_tree(proc.pid, signal.SIGINT), timeout=60.0)
+    spark = [p for proc in running if proc.name != "postgres" for p in _signal_tree(proc.pid, signal.SIGTERM)]
+    _stop(spark, timeout=SPARK_STOP_GRACE_SECONDS)
     if state.postgres_data_dir_is_temporary and state.postgres_data_dir:
         shutil.rmtree(state.postgres_data_dir, ignore_errors=True)
     (home / STATE_FILE).unlink(missing_ok=True)
-    return stopped
+    return [f"{proc.name} (pid {proc.pid})" for proc in running]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-
-import dagster as dg
+from typing import TYPE_CHECKING
 
 from dagster_project.checks.gx_runner import BatchResult, Failure, SuiteRun
+
+if TYPE_CHECKING:  # Dagster is imported where its metadata is made: validation runs without it too
+    import dagster as dg
 
 KEEP_REPORTS = 30  # per suite; older reports are removed (latest.md always points at the newest)
 SAMPLE_ROWS = 5
@@ -148,6 +150,8 @@ def write_markdown(run: SuiteRun, validation_dir: Path, *, asset: str, run_id: s
 
 def check_metadata(run: SuiteRun) -> dict[str, dg.MetadataValue]:
     """Metadata of a Dagster check result: what failed, sample rows, how long it took, the report."""
+    import dagster as dg
+
     failing = [b for b in run.batches if b.failures]
     metadata: dict[str, dg.MetadataValue] = {
         "result": dg.MetadataValue.text(summary(run)),

@@ -371,3 +371,16 @@ def test_batches_read_through_arrow_are_the_frames_duckdb_makes(with_nulls):
     pd.testing.assert_frame_equal(query_frame(con, sql, [keys]), con.execute(sql, [keys]).df())
     named = "select * exclude (k) from t where list_contains($keys, k) order by big"
     pd.testing.assert_frame_equal(query_frame(con, named, {"keys": keys}), con.execute(named, {"keys": keys}).df())
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_reading_a_batch_leaves_the_connections_arrow_setting_as_it_was(large):
+    """query_frame has DuckDB hand strings over as Arrow large_string for that query only: the connection
+    may be the store's, inside its commit, and other readers of it keep their setting."""
+    from dagster_project.checks.batches import query_frame
+
+    con = duckdb.connect()
+    con.execute(f"set arrow_large_buffer_size = {str(large).lower()}")
+    frame = query_frame(con, "select '株洲' as s union all select null")
+    assert frame["s"].tolist()[0] == "株洲" and frame["s"].isna().tolist() == [False, True]
+    assert con.execute("select current_setting('arrow_large_buffer_size')").fetchone()[0] is large

@@ -100,3 +100,68 @@ def test_a_part_reads_the_columns_its_expectations_and_condition_name_or_every_c
     assert _columns_read([table], None) is None
     # a pandas query string: which columns it reads is not parsed here, so the part gets them all
     assert _columns_read([between], {"row_condition": 'measure == "value"', "condition_parser": "pandas"}) is None
+
+
+def _python(code: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip()
+
+
+def test_gx_is_imported_without_the_engines_it_would_not_use_which_stay_importable_after():
+    """pyspark (installed for dbt-spark) and SQLAlchemy (for Dagster's storage) are no engines of this
+    project's validation: GX meets them as not installed, validates a pandas batch, and a later import
+    (the Spark engine, Dagster) still finds the real packages."""
+    out = _python(
+        "import sys\n"
+        "import pandas as pd\n"
+        "from dagster_project.checks.gx_runner import GXValidator\n"
+        "from dagster_project.checks.suites import load_suite\n"
+        "from dagster_project.checks.batches import catalogue_parameters\n"
+        "suite = load_suite('raw_observations')\n"
+        "validator = GXValidator([suite])\n"
+        "print('pyspark' in sys.modules, 'sqlalchemy' in sys.modules)\n"
+        "from great_expectations.compatibility import pyspark as gx_spark, sqlalchemy as gx_sa\n"
+        "print(bool(gx_spark.pyspark), bool(gx_sa.sqlalchemy))\n"
+        "from dagster_project.settings import REPO_ROOT\n"
+        "parameters = catalogue_parameters(REPO_ROOT / 'seeds', names=suite.parameter_names)\n"
+        "result = validator.validate(suite.name, pd.DataFrame({'value': [1.0]}), 'one row', parameters)\n"
+        "print(result.evaluated > 0, result.passed)\n"
+        "import pyspark.sql, sqlalchemy\n"
+        "print(hasattr(pyspark.sql, 'SparkSession'), hasattr(sqlalchemy, 'create_engine'))\n"
+    )
+    assert out.splitlines() == ["False False", "False False", "True False", "True True"]
+
+
+def test_a_process_that_imported_pyspark_first_gives_it_to_gx():
+    out = _python(
+        "import pyspark\n"
+        "from dagster_project.checks.gx_runner import _import_gx\n"
+        "_import_gx()\n"
+        "from great_expectations.compatibility import pyspark as gx_spark\n"
+        "print(gx_spark.pyspark is pyspark)\n"
+    )
+    assert out == "True"
+
+
+def test_batches_are_not_fingerprinted(monkeypatch):
+    """GX hashes every row of a batch for a marker nothing reads (0.2 s of each part of a national batch):
+    the validator switches it off, and the batch is still judged."""
+    import pandas as pd
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    from dagster_project.checks.batches import catalogue_parameters
+    from dagster_project.checks.gx_runner import GXValidator
+    from dagster_project.settings import REPO_ROOT
+
+    suite = load_suite("raw_observations")
+    validator = GXValidator([suite])
+    hashed = []
+    monkeypatch.setattr(pandas_execution_engine, "hash_pandas_dataframe", lambda df: hashed.append(len(df)) or "x")
+    parameters = catalogue_parameters(REPO_ROOT / "seeds", names=suite.parameter_names)
+    result = validator.validate(suite.name, pd.DataFrame({"value": [1.0, None]}), "two rows", parameters)
+    assert result.evaluated == len(suite.expectations) and not result.passed
+    assert hashed == []
