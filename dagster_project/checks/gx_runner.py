@@ -283,6 +283,7 @@ class GXValidator:
         from great_expectations.validator.v1_validator import Validator
 
         self._Validator = Validator
+        self._ExpectationSuite = gx.ExpectationSuite
 
         self._suites = {s.name: s for s in suites}
         self.context = gx.get_context(mode="ephemeral")
@@ -357,14 +358,22 @@ class GXValidator:
             except Exception as exc:  # noqa: BLE001 - GX words it per expectation too: a missing column, say
                 results += [_not_evaluated(exp, exc) for exp in part.gx_suite.expectations]
                 continue
-            # What Batch.validate runs, without first getting the batch a second time: GX fingerprints
-            # (hashes) every batch it gets, ~0.5 s for a national one.
-            validator = self._Validator(
-                batch_definition=self._batch_definitions[suite_name],
-                batch_parameters={"dataframe": rows},
-                result_format=result_format,
+            # Verdicts first: the unexpected rows, values and counts GX gathers for a COMPLETE result
+            # cost 0.7-1.2 s of a national batch that passes. Only the expectations that failed are
+            # validated again, on the same rows, for them.
+            verdicts = self._results(suite_name, rows, part.gx_suite, parameters, {"result_format": "BOOLEAN_ONLY"})
+            failed = {(r.expectation_config.meta or {}).get(_INDEX_KEY) for r in verdicts if not r.success}
+            if not failed:
+                results += verdicts
+                continue
+            again = self._ExpectationSuite(
+                name=f"{part.gx_suite.name} failed",
+                expectations=[
+                    e.configuration.to_json_dict() for e in part.gx_suite.expectations if e.meta[_INDEX_KEY] in failed
+                ],
             )
-            results += validator.validate_expectation_suite(part.gx_suite, parameters or {}).results
+            results += [r for r in verdicts if r.success]
+            results += self._results(suite_name, rows, again, parameters, result_format)
         failures = [self._failure(suite, r, attribute_by) for r in results if not r.success]
         failures.sort(key=lambda f: (f.severity != "critical", f.expectation, f.column))
         return BatchResult(
@@ -375,6 +384,17 @@ class GXValidator:
             failures=failures,
             seconds=time.perf_counter() - started,
         )
+
+    def _results(
+        self, suite_name: str, rows: pd.DataFrame, gx_suite: Any, parameters: dict | None, result_format: dict
+    ):
+        # What Batch.validate runs, without getting the batch a second time (a copy of the frame)
+        validator = self._Validator(
+            batch_definition=self._batch_definitions[suite_name],
+            batch_parameters={"dataframe": rows},
+            result_format=result_format,
+        )
+        return validator.validate_expectation_suite(gx_suite, parameters or {}).results
 
     @staticmethod
     def _failure(suite: Suite, result: Any, attribute_by: str | None) -> Failure:

@@ -115,6 +115,31 @@ def test_the_good_release_passes_every_expectation(validator, parameters, good_b
     assert failing(result) == {}
 
 
+def test_only_the_expectations_that_failed_are_validated_again_for_their_rows(
+    validator, parameters, good_batch, monkeypatch
+):
+    """A batch gets GX's verdicts first; the unexpected rows and counts (a COMPLETE result, most of a passing
+    national batch's time) are gathered for the failed expectations alone, on the same rows."""
+    calls: list[tuple[str, int]] = []
+    results = validator._results
+
+    def spy(suite_name, rows, gx_suite, parameters, result_format):
+        calls.append((result_format["result_format"], len(gx_suite.expectations)))
+        return results(suite_name, rows, gx_suite, parameters, result_format)
+
+    monkeypatch.setattr(validator, "_results", spy)
+    assert not validator.validate(SUITE, good_batch, GOOD_RELEASE, parameters).failures
+    assert {kind for kind, _ in calls} == {"BOOLEAN_ONLY"}
+    calls.clear()
+    bad = _set("gdp", "value", "2024-01~03", region_code="999999")(good_batch.copy())
+    result = validator.validate(SUITE, bad, "bad", parameters, attribute_by="release_id")
+    assert [(kind, n) for kind, n in calls if kind != "BOOLEAN_ONLY"] == [("COMPLETE", 1)]
+    (failure,) = result.failures
+    assert failure.unexpected_count == 1 and failure.element_count == len(bad)
+    assert [r["region_code"] for r in failure.rows] == ["999999"] and failure.groups == {GOOD_RELEASE}
+    assert result.evaluated == len(validator.suite(SUITE).expectations)
+
+
 @pytest.mark.parametrize("mutate, expected", [c[1:] for c in BAD_RELEASES], ids=[c[0] for c in BAD_RELEASES])
 def test_a_bad_release_fails_the_right_expectation(validator, parameters, good_batch, mutate, expected):
     result = validator.validate(SUITE, mutate(good_batch.copy()), "bad", parameters, attribute_by="release_id")
