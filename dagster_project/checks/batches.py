@@ -208,7 +208,9 @@ order by stored.release_id, stored.source_row
 """
 
 
-def _catalogue_parameters(seeds_dir: Path) -> dict[str, list]:
+def _indicator_columns(seeds_dir: Path) -> dict[str, list]:
+    """RAW_BATCH_SQL's query parameters: the catalogue's indicators, a list per column (not the
+    suites' parameters, which :func:`catalogue_parameters` makes)."""
     indicators = load_catalog(seeds_dir).indicators.values()
     return {
         "codes": [i.code for i in indicators],
@@ -237,9 +239,9 @@ def raw_release_batches(
         [list(release_ids)],
     ).fetchall()
     counts.sort(key=lambda rc: order[rc[0]])
-    catalogue = _catalogue_parameters(seeds_dir)
+    indicators = _indicator_columns(seeds_dir)
     for pack in pack_releases(counts, max_rows):
-        frame = query_frame(con, RAW_BATCH_SQL.format(source=source), {**catalogue, "release_ids": pack})
+        frame = query_frame(con, RAW_BATCH_SQL.format(source=source), {**indicators, "release_ids": pack})
         if "source_row" in frame:  # int32 breaks GX's JSON rendering of unexpected rows; Int64 keeps nulls
             frame["source_row"] = frame["source_row"].astype("Int64")
         yield RawBatch(_label(pack), tuple(pack), frame)
