@@ -91,8 +91,10 @@ span_remainders as (
     select
         span_years.target_id,
         span_years.span_code,
-        (max(span_years.span_ln) - coalesce(sum(known.link_ln), 0)) / (max(span_years.span_length) - count(known.link_year))
-            as unknown_year_ln,
+        -- null where every year of the span is known (span_links keeps only spans with unknown years; the
+        -- divisor is guarded because Spark may compute this before that filter, and 0 raises there)
+        (max(span_years.span_ln) - coalesce(sum(known.link_ln), 0))
+        / nullif(max(span_years.span_length) - count(known.link_year), 0) as unknown_year_ln,
         {{ dbt.bool_or('span_years.is_illustrative') }} or coalesce({{ dbt.bool_or('known.is_illustrative') }}, false)
             as is_illustrative,
         max(span_years.span_length) - count(known.link_year) as unknown_years,
