@@ -49,7 +49,13 @@ class _ImportedAtFirstUse(types.ModuleType):
 
 
 def _import_at_first_use(name: str) -> None:
-    if name not in sys.modules and (spec := importlib.util.find_spec(name)) is not None:
+    if name in sys.modules:
+        return
+    try:
+        spec = importlib.util.find_spec(name)  # imports the parent package of a submodule
+    except ModuleNotFoundError:
+        return  # its package is not installed: GX's own import says what is missing
+    if spec is not None:
         sys.modules[name] = _ImportedAtFirstUse(name, spec)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -103,8 +105,6 @@ def test_a_part_reads_the_columns_its_expectations_and_condition_name_or_every_c
 
 
 def _python(code: str) -> str:
-    import subprocess
-    import sys
 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -150,6 +150,15 @@ def test_gx_is_imported_without_the_engines_and_modules_it_would_not_use_which_w
         "0.510826 Chart",
         "True True True",
     ]
+
+
+def test_a_module_that_is_not_installed_gets_no_stand_in():
+    """GX's own import must be the one to say a module is missing, not a stand-in that fails later."""
+    from dagster_project.checks.gx_runner import _import_at_first_use
+
+    for name in ("pmw_no_such_package.stats", "pmw_no_such_package"):
+        _import_at_first_use(name)
+        assert name not in sys.modules
 
 
 def test_a_process_that_imported_pyspark_first_gives_it_to_gx():
