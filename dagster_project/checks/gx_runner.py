@@ -27,9 +27,9 @@ from dagster_project.checks.suites import Suite
 # (batches are pandas DataFrames): pyspark (installed for dbt-spark; 0.3 s, and pandas-3 warnings in
 # every log) and SQLAlchemy (installed for Dagster's storage; 0.2 s where Dagster is not loaded).
 _UNUSED_GX_ENGINES = ("pyspark", "sqlalchemy")
-# Imported when GX is by one expectation this project does not use (KL divergence: scipy.stats for its
-# entropy, altair for its charts) and read only inside that expectation's methods: imported at their
-# first use instead, which saves 0.8-1.1 s of every process that validates (`pmw ingest` included).
+# GX's import runs these for one expectation this project does not use (KL divergence: scipy.stats for
+# its entropy, altair for its charts), which reads them only inside its methods: they are imported at
+# their first use instead, saving 0.8-1.1 s of every process that validates (`pmw ingest` included).
 _IMPORTED_AT_FIRST_USE = ("scipy.stats", "altair")
 
 
