@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,12 +19,14 @@ __all__ = [
     "RowContext",
     "find_release_date",
     "find_source",
+    "figure_rows",
     "find_title",
     "first_text",
     "has_illustrative_marker",
     "is_note_row",
     "short_row_error",
     "split_header_unit",
+    "table_release",
 ]
 
 _DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
@@ -99,6 +102,33 @@ def has_illustrative_marker(text: str) -> bool:
     return bool(_MARKER.search(text))
 
 
+def table_release(
+    doc: Document, title_index: int, header_index: int, default_release_date: date | None
+) -> tuple[date | None, bool, str]:
+    """A statistics table's release: its date (发布日期 above the header, else the default), whether a
+    row marks it illustrative, and its source (出处, from any row, with the title and that date)."""
+    release_date = find_release_date("\n".join(" ".join(r) for r in doc.rows[:header_index]))
+    release_date = release_date or default_release_date
+    illustrative = any(has_illustrative_marker(" ".join(r)) for r in doc.rows)
+    title = first_text(doc.rows[title_index])
+    source_ref = find_source("\n".join(" ".join(r) for r in doc.rows), title, release_date)
+    return release_date, illustrative, source_ref
+
+
+def figure_rows(doc: Document, ctx: RowContext, first: int, header_index: int) -> Iterator[tuple[int, list[str]]]:
+    """A table's rows that carry figures, from ``first`` (0-based): blank rows and footer notes are
+    skipped, and a row cut short is reported on ``ctx`` instead of yielded."""
+    for r in range(first, len(doc.rows)):
+        row = doc.rows[r]
+        if not any(row) or not row[0] or is_note_row(row[0]):
+            continue
+        short = short_row_error(doc, r, header_index)
+        if short:
+            ctx.error(r + 1, "", short)
+            continue
+        yield r, row
+
+
 def split_header_unit(header: str) -> tuple[str, str]:
     """'地区生产总值(亿元)' -> ('地区生产总值', '亿元'); 'PM2.5(微克/立方米)' -> ('PM2.5', '微克/立方米')."""
     s = to_halfwidth(header).strip()
@@ -116,6 +146,13 @@ class RowContext:
     release_date: date | None
     provenance: str = "published"
     source_ref: str = ""
+
+    def set_release(self, release_date: date | None, illustrative: bool, source_ref: str) -> None:
+        """The release's date, provenance and source, for every row from now on and for the result."""
+        self.release_date = self.result.release_date = release_date
+        if illustrative:
+            self.provenance = self.result.provenance = "illustrative"
+        self.source_ref = source_ref
 
     def error(self, row: int | None, column: str, reason: str) -> None:
         self.result.errors.append(IngestError(self.source_file, row, column, reason))

@@ -285,14 +285,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     except ValueError as exc:
         ctx.error(None, "title", f"title period: {exc}")
         return result
-    ctx.release_date = result.release_date = (
-        find_release_date(html.release_date_text or html.text) or default_release_date
-    )
-    if html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text):
-        ctx.provenance = result.provenance = "illustrative"
+    release_date = find_release_date(html.release_date_text or html.text) or default_release_date
     publisher = html.meta.get("publisher") or html.meta.get("author") or ""
-    ctx.source_ref = find_source(
-        f"发布单位：{publisher}" if publisher.strip() else html.text, html.title, ctx.release_date
+    ctx.set_release(
+        release_date,
+        illustrative=html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text),
+        source_ref=find_source(f"发布单位：{publisher}" if publisher.strip() else html.text, html.title, release_date),
     )
     is_water = bool(re.search(r"地表水|水质", m["rest"]))
     for line, text in html.paragraphs:

@@ -106,15 +106,17 @@ def parse_payload(
     """Observations of one API release. ``source_row`` is the 1-based index in ``observations``."""
     result = ParseResult(adapter=NAME)
     ctx = RowContext(catalog, result, source_file, default_release_date)
+    release_date = default_release_date
     try:
-        ctx.release_date = date.fromisoformat(str(payload.get("release_date", "")))
+        release_date = date.fromisoformat(str(payload.get("release_date", "")))
     except ValueError:
         ctx.error(None, "release_date", f"release_date {payload.get('release_date')!r} is not YYYY-MM-DD")
-    result.release_date = ctx.release_date
     prov = str(payload.get("provenance", "") or "")
-    if prov.lower() == "illustrative" or has_illustrative_marker(prov):
-        ctx.provenance = result.provenance = "illustrative"
-    ctx.source_ref = str(payload.get("source_ref") or payload.get("publisher") or "")
+    ctx.set_release(
+        release_date,
+        illustrative=prov.lower() == "illustrative" or has_illustrative_marker(prov),
+        source_ref=str(payload.get("source_ref") or payload.get("publisher") or ""),
+    )
     rows = payload.get("observations")
     if not isinstance(rows, list):
         ctx.error(None, "observations", "payload has no observations list")

@@ -13,13 +13,9 @@ from datetime import date
 
 from dagster_project.ingest.adapter_common import (
     RowContext,
-    find_release_date,
-    find_source,
+    figure_rows,
     find_title,
-    first_text,
-    has_illustrative_marker,
-    is_note_row,
-    short_row_error,
+    table_release,
 )
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
@@ -112,25 +108,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         return result
     if title_period.kind != "month":  # the title names the report month; cumulative columns derive from it
         title_period = month_period(title_period.end.year, title_period.end.month)
-    pre_text = "\n".join(" ".join(r) for r in doc.rows[:hi])
-    ctx.release_date = find_release_date(pre_text) or default_release_date
-    result.release_date = ctx.release_date
-    if any(has_illustrative_marker(" ".join(r)) for r in doc.rows):
-        ctx.provenance = result.provenance = "illustrative"
-    title = first_text(doc.rows[ti])
-    ctx.source_ref = find_source("\n".join(" ".join(r) for r in doc.rows), title, ctx.release_date)
+    ctx.set_release(*table_release(doc, ti, hi, default_release_date))
     cols, first = _columns(doc, hi, title_period, ctx)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
-    for r in range(first, len(doc.rows)):
-        row = doc.rows[r]
-        name = row[0] if row else ""
-        if not any(row) or is_note_row(name) or not name:
-            continue  # blank and notes rows carry no figures
-        short = short_row_error(doc, r, hi)
-        if short:
-            ctx.error(r + 1, "", short)
-            continue
+    for r, row in figure_rows(doc, ctx, first, hi):
+        name = row[0]
         unit = doc.cell(r, 1)
         indicator = ctx.indicator_code(name)
         for col in cols:

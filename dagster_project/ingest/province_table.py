@@ -12,13 +12,10 @@ from datetime import date
 
 from dagster_project.ingest.adapter_common import (
     RowContext,
-    find_release_date,
-    find_source,
+    figure_rows,
     find_title,
-    has_illustrative_marker,
-    is_note_row,
-    short_row_error,
     split_header_unit,
+    table_release,
 )
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
@@ -69,13 +66,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         return result
     title_name = _TITLE_SUFFIX.sub("", m["name"])
     title_indicator = catalog.resolve_indicator(title_name)
-    ctx.release_date = result.release_date = (
-        find_release_date("\n".join(" ".join(r) for r in doc.rows[:hi])) or default_release_date
-    )
-    if any(has_illustrative_marker(" ".join(r)) for r in doc.rows):
-        ctx.provenance = result.provenance = "illustrative"
-    title = next((c for c in doc.rows[ti] if c), "")
-    ctx.source_ref = find_source("\n".join(" ".join(r) for r in doc.rows), title, ctx.release_date)
+    ctx.set_release(*table_release(doc, ti, hi, default_release_date))
 
     cols: list[_Column] = []
     for j, label in enumerate(doc.rows[hi]):
@@ -100,14 +91,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(ti + 1, "title", f"unknown indicator {title_name!r} in the title")
         return result
 
-    for r in range(hi + 1, len(doc.rows)):
-        row = doc.rows[r]
-        if not any(row) or not row[0] or is_note_row(row[0]):
-            continue
-        short = short_row_error(doc, r, hi)
-        if short:
-            ctx.error(r + 1, "", short)
-            continue
+    for r, row in figure_rows(doc, ctx, hi + 1, hi):
         region = ctx.region_code(row[0])
         for col in cols:
             ctx.add(
