@@ -78,28 +78,6 @@ unrolled as (
     {%- endif %}
 ),
 
-cells as (
-    -- the rows to write: every target in the months computed again, and the unrolled rows
-    select
-        months.snapshot_month,
-        months.month_end,
-        targets.target_id,
-        false as is_unrolled
-    from months
-    cross join targets
-    union all
-    select
-        periods.period_code as snapshot_month,
-        periods.period_end as month_end,
-        unrolled.target_id,
-        true as is_unrolled
-    from unrolled
-    inner join {{ ref('dim_period') }} as periods
-        on
-            periods.period_kind = 'month'
-            and unrolled.snapshot_month = periods.period_code
-),
-
 progress as (
     select * from {{ ref('fct_target_progress') }}
 ),
@@ -116,8 +94,8 @@ first_month as (
 read_from as (
     -- each target's newest period known at the first month computed: the periods before it had been
     -- superseded by then, so neither they nor the window over them are read (a new month on ten years
-    -- reads a period or two per target, not every one). Reads the relation, not the CTE progress, so
-    -- that DuckDB does not materialise the wide rows for two readers.
+    -- reads a period or two per target, not every one). This and progress_known read the relation, not
+    -- the CTE progress, so that DuckDB does not materialise the wide rows for three readers.
     select
         known.target_id,
         max(known.period_end) as period_end
@@ -130,10 +108,14 @@ read_from as (
 progress_known as (
     -- a period's row is known from the month end by which its figure was released and the period had
     -- ended. Keeping every period from read_from's on keeps all the later periods each row's window reads.
+    -- Only the keys: the wide rows are joined once each row's interval is known.
     select
-        progress.*,
+        progress.target_id,
+        progress.period_code,
+        progress.period_end,
+        progress.period_kind,
         {{ scorecard_known_from('progress') }} as known_from
-    from progress
+    from {{ ref('fct_target_progress') }} as progress
     left join read_from
         on progress.target_id = read_from.target_id
     where read_from.target_id is null or progress.period_end >= read_from.period_end
@@ -156,22 +138,87 @@ progress_validity as (
     from progress_known
 ),
 
+first_known as (
+    select
+        progress_known.target_id,
+        min(progress_known.known_from) as known_from
+    from progress_known
+    group by progress_known.target_id
+),
+
+intervals as (
+    -- each target's time line cut into intervals that do not overlap: from its start until its first
+    -- period is known (no period_code: no_data), then each period's row while it is the latest known.
+    -- Every month end falls in one interval per target, so the months join the intervals alone, with no
+    -- join of months x targets against the rows known by then.
+    select
+        progress_validity.target_id,
+        progress_validity.period_code,
+        progress_validity.known_from as valid_from,
+        progress_validity.superseded_from as valid_until
+    from progress_validity
+    where progress_validity.known_from < progress_validity.superseded_from
+    union all
+    select
+        targets.target_id,
+        cast(null as {{ dbt.type_string() }}) as period_code,
+        targets.start_date as valid_from,
+        coalesce(first_known.known_from, cast('9999-12-31' as date)) as valid_until
+    from targets
+    left join first_known
+        on targets.target_id = first_known.target_id
+),
+
+interval_rows as (
+    -- each interval with its period's row (none for the interval before the first period is known):
+    -- the wide rows are joined here, once per interval, rather than once per month
+    select
+        intervals.target_id as interval_target_id,
+        intervals.valid_from,
+        intervals.valid_until,
+        progress.*
+    from intervals
+    left join progress
+        on
+            intervals.target_id = progress.target_id
+            and intervals.period_code = progress.period_code
+),
+
 latest as (
+    -- the rows to write: every target in the months computed again, with the row its month end shows;
+    -- and the unrolled rows, with no row (they show their tasks' roll-up)
     select
         months.snapshot_month,
-        progress_validity.*
+        months.month_end,
+        false as is_unrolled,
+        interval_rows.*
     from months
-    inner join progress_validity
+    inner join interval_rows
         on
-            months.month_end >= progress_validity.known_from
-            and months.month_end < progress_validity.superseded_from
+            months.month_end >= interval_rows.valid_from
+            and months.month_end < interval_rows.valid_until
+    union all
+    select
+        periods.period_code as snapshot_month,
+        periods.period_end as month_end,
+        true as is_unrolled,
+        interval_rows.*
+    from unrolled
+    inner join {{ ref('dim_period') }} as periods
+        on
+            periods.period_kind = 'month'
+            and unrolled.snapshot_month = periods.period_code
+    inner join interval_rows
+        on
+            unrolled.target_id = interval_rows.interval_target_id
+            and interval_rows.target_id is null
 ),
 
 snapshot as (
     select
-        cells.snapshot_month,
-        cells.month_end,
-        cells.is_unrolled,
+        latest.snapshot_month,
+        latest.month_end,
+        latest.is_unrolled,
         targets.target_id,
         targets.plan_id,
         targets.section_zh,
@@ -201,18 +248,14 @@ snapshot as (
         latest.source_row,
         -- a qualitative target's status rolls up from its tasks as they stood at the month end
         {{ scorecard_status_code('targets', 'latest', 'task_rollup') }} as status_code
-    from cells
+    from latest
     inner join targets
-        on cells.target_id = targets.target_id
-    left join latest
-        on
-            cells.snapshot_month = latest.snapshot_month
-            and cells.target_id = latest.target_id
+        on latest.interval_target_id = targets.target_id
     left join task_rollup
         on
-            cells.snapshot_month = task_rollup.snapshot_month
-            and cells.target_id = task_rollup.target_id
-    where targets.start_date <= cells.month_end
+            latest.snapshot_month = task_rollup.snapshot_month
+            and latest.interval_target_id = task_rollup.target_id
+    where targets.start_date <= latest.month_end
 )
 
 select
