@@ -111,10 +111,10 @@ cumulative_published as (
     group by targets.target_id
 ),
 
--- Only the years a target can use (in_years_a_target_reads, macros/target_series.sql) go through the
--- per-year window: at 10 years of history the others were most of this model's time.
-single_region as {{ not_materialized() }} (
-    select
+-- Only the years a target can use (in_years_a_target_reads, macros/target_series.sql) are read, and
+-- only the monthly figures of a target with an annual rule go through the per-year window: at 10
+-- years of history the others were most of this model's time (BENCHMARKS.md).
+{%- set single_region_target_columns -%}
         targets.target_id,
         targets.target_kind,
         targets.comparator,
@@ -125,7 +125,24 @@ single_region as {{ not_materialized() }} (
         targets.baseline_year,
         targets.baseline_value as declared_baseline,
         targets.annual_rule,
-        targets.direction_sign,
+        targets.direction_sign
+{%- endset %}
+{%- set reads_annual_rule -%}
+    targets.annual_rule is not null and values_.period_kind = 'month'
+{%- endset %}
+single_region as {{ not_materialized() }} (
+    select
+        {{ single_region_target_columns }},
+        {{ cross_engine_star(ref('int_indicator_values'), 'values_') }}
+    from targets
+    inner join target_values as values_
+        on {{ own_series_join }}
+    where
+        {{ in_years_a_target_reads('targets', 'values_.period_end') }}
+        and not coalesce({{ reads_annual_rule }}, false)
+    union all
+    select
+        {{ single_region_target_columns }},
         -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
         {{ cross_engine_star(ref('int_indicator_values'), 'values_', replace={'value': annual_rule_value(
             'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
@@ -134,7 +151,9 @@ single_region as {{ not_materialized() }} (
     from targets
     inner join target_values as values_
         on {{ own_series_join }}
-    where {{ in_years_a_target_reads('targets', 'values_.period_end') }}
+    where
+        {{ in_years_a_target_reads('targets', 'values_.period_end') }}
+        and {{ reads_annual_rule }}
     window annual_so_far as (
         partition by targets.target_id, values_.period_kind, extract(year from values_.period_end)
         order by values_.period_end
