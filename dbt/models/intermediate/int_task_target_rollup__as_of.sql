@@ -86,9 +86,9 @@ rolled as (
         max(month_code) as latest_period_code,
         max(month_end) as latest_period_end,
         max(report_date) as latest_release_date,
-        {{ mean_of_rounded('schedule_gap_pts', 1) }} as schedule_gap_pts,
+        {{ cross_engine_mean_of_rounded('schedule_gap_pts', 1) }} as schedule_gap_pts,
         {{ cross_engine_round('avg(known_pct)', 1) }} as progress_pct,
-        {{ mean_of_rounded('expected_pct', 1) }} as expected_pct,
+        {{ cross_engine_mean_of_rounded('expected_pct', 1) }} as expected_pct,
         {{ dbt.listagg(
             "task_id || ' ' || coalesce(assessed_status_code, 'no_return') || ' at ' || coalesce(month_code, '-')"
             ~ " || coalesce(' (' || known_stage_zh || ' ' || " ~ cross_engine_number_text('known_pct')

@@ -35,7 +35,7 @@ targets as (
         count(*) filter (where scorecard.status_code = 'no_data') as targets_no_data,
         count(*) filter (where scorecard.status_code = 'not_assessable') as targets_not_assessable,
         count(*) filter (where scorecard.is_next_release_overdue) as targets_release_overdue,
-        {{ mean_of_rounded('scorecard.schedule_gap_pts', 1) }} as schedule_gap_pts
+        {{ cross_engine_mean_of_rounded('scorecard.schedule_gap_pts', 1) }} as schedule_gap_pts
     from target_units
     inner join scorecard
         on target_units.target_id = scorecard.target_id

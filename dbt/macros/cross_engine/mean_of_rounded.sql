@@ -4,9 +4,9 @@
     another order can round the other way (DuckDB and Spark disagreed on a unit's schedule gap).
     Whole units add up exactly in any order, and their mean, a ratio of two integers, sits exactly on
     the half (441 / 2 = 220.5) when the decimal mean does. Each figure times 10^digits lies within
-    binary error of a whole number, never near a half, so the engine's own round takes it there
-    (cross_engine_round cannot: on Spark it calls a Java method, which an aggregate may not hold). -#}
-{% macro mean_of_rounded(value, digits) -%}
+    binary error of a whole number, never near a half, so DuckDB's and Spark's round agree on it; it
+    is not cross_engine_round, whose Spark form calls a Java method that an aggregate may not hold. -#}
+{% macro cross_engine_mean_of_rounded(value, digits) -%}
     {%- set scale = 10 ** digits -%}
     {{ cross_engine_round(
         'sum(round(' ~ value ~ ' * ' ~ scale ~ ')) / nullif(count(' ~ value ~ '), 0)'
