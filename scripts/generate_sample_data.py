@@ -29,6 +29,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
+from dagster_project.ingest.long_format import COLUMNS as LONG_FORMAT_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "data" / "sample"
 FACTS_CSV = ROOT / "data" / "published_facts.csv"
@@ -76,19 +78,7 @@ PEERS = {
     "431300": ("娄底市", 1826.0, -0.3, 4.90, 0.00),
     "433100": ("湘西土家族苗族自治州", 725.0, -0.5, 7.60, -0.05),
 }
-LONG_HEADER = [
-    "indicator",
-    "region",
-    "subject",
-    "period",
-    "measure",
-    "value",
-    "unit",
-    "release_date",
-    "provenance",
-    "source_ref",
-    "note",
-]
+LONG_HEADER = list(LONG_FORMAT_COLUMNS)  # the long format's header: its one home is the adapter
 Q_WORD = {1: "一季度", 2: "上半年", 3: "前三季度"}
 
 

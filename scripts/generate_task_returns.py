@@ -25,25 +25,15 @@ from calendar import monthrange
 from datetime import date
 from pathlib import Path
 
+from dagster_project.ingest.task_returns import COLUMNS as TASK_RETURN_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 LAST_MONTH = (2026, 10)
 FIRST_MONTH = (2022, 1)
 DUE_DAY = 5  # seeds/task_return_rules.csv return_due_day
 PROVENANCE = "示意数据（illustrative）"
-HEADER = [
-    "month",
-    "task_id",
-    "stage",
-    "percent",
-    "progress",
-    "evidence",
-    "problems",
-    "note",
-    "reporting_unit",
-    "report_date",
-    "provenance",
-]
+HEADER = list(TASK_RETURN_COLUMNS)  # the 台账 CSV header: its one home is the adapter
 # The 台账 template's Chinese headers: some units fill the template itself (XLSX).
 HEADER_ZH = [
     "月份",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from dagster_project.ingest.long_format import COLUMNS
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "ingest"
 
@@ -48,21 +50,7 @@ def write_long_xlsx(path: Path, rows: list[list[object]]) -> Path:
 
     wb = Workbook()
     ws = wb.active
-    ws.append(
-        [
-            "indicator",
-            "region",
-            "subject",
-            "period",
-            "measure",
-            "value",
-            "unit",
-            "release_date",
-            "provenance",
-            "source_ref",
-            "note",
-        ]
-    )
+    ws.append(list(COLUMNS))
     for r in rows:
         ws.append(r)
     wb.save(path)

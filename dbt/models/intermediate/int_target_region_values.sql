@@ -4,6 +4,18 @@
     release says otherwise); rates and classes use the figure of that very period. -#}
 {{ incremental_by_target() }}
 
+{#- what a unit's value carries, whichever rule found it (stock or same period): the figure `obs` -#}
+{%- set unit_value_columns -%}
+    obs.value,
+    obs.bound,
+    obs.provenance,
+    obs.is_illustrative,
+    obs.source_file,
+    obs.source_row,
+    obs.release_date,
+    obs.period_code as value_period_code
+{%- endset %}
+
 with targets as (
     select * from {{ ref('int_targets__enriched') }}
     where
@@ -156,14 +168,7 @@ stock_candidates as (
         unit_periods.period_code,
         unit_periods.region_code,
         unit_periods.subject_code,
-        obs.value,
-        obs.bound,
-        obs.provenance,
-        obs.is_illustrative,
-        obs.source_file,
-        obs.source_row,
-        obs.release_date,
-        obs.period_code as value_period_code
+        {{ unit_value_columns }}
     from unit_periods
     inner join stock_validity as obs
         on
@@ -181,14 +186,7 @@ same_period as (
         unit_periods.period_code,
         unit_periods.region_code,
         unit_periods.subject_code,
-        obs.value,
-        obs.bound,
-        obs.provenance,
-        obs.is_illustrative,
-        obs.source_file,
-        obs.source_row,
-        obs.release_date,
-        obs.period_code as value_period_code
+        {{ unit_value_columns }}
     from unit_periods
     inner join targets
         on unit_periods.target_id = targets.target_id
@@ -201,21 +199,9 @@ same_period as (
     where targets.measure_kind <> 'stock'
 ),
 
+-- the same columns in the same order (unit_value_columns)
 unit_values as (
-    select
-        target_id,
-        period_code,
-        region_code,
-        subject_code,
-        value,
-        bound,
-        provenance,
-        is_illustrative,
-        source_file,
-        source_row,
-        release_date,
-        value_period_code
-    from stock_candidates
+    select * from stock_candidates
     union all
     select * from same_period
 ),
