@@ -53,7 +53,7 @@ seasonal as (
     select
         series_keys.target_id,
         series_keys.period_code,
-        avg(profiles.share_of_year) as expected_share_seasonal,
+        {{ cross_engine_ordered_mean('profiles.share_of_year') }} as expected_share_seasonal,
         count(*) as seasonal_years
     from series_keys
     inner join targets

@@ -93,7 +93,7 @@ span_remainders as (
         span_years.span_code,
         -- null where every year of the span is known (span_links keeps only spans with unknown years; the
         -- divisor is guarded because Spark may compute this before that filter, and 0 raises there)
-        (max(span_years.span_ln) - coalesce(sum(known.link_ln), 0))
+        (max(span_years.span_ln) - coalesce({{ cross_engine_ordered_sum('known.link_ln') }}, 0))
         / nullif(max(span_years.span_length) - count(known.link_year), 0) as unknown_year_ln,
         {{ dbt.bool_or('span_years.is_illustrative') }} or coalesce({{ dbt.bool_or('known.is_illustrative') }}, false)
             as is_illustrative,
@@ -212,7 +212,7 @@ growth_chain as (
         count(*) filter (where calendar_years.link_year is not null) as links_needed,
         count(links.link_year) as links_found,
         min(case when links.link_year is null then calendar_years.link_year end) as first_missing_year,
-        sum(links.link_ln) as links_ln,
+        {{ cross_engine_ordered_sum('links.link_ln') }} as links_ln,
         coalesce({{ dbt.bool_or('links.is_illustrative') }}, false) as links_illustrative,
         {{ dbt.listagg('links.link_label', "', '", 'order by links.link_year') }} as link_labels
     from growth_points as points

@@ -247,12 +247,12 @@ estimated_base as (
     select
         sel.target_id,
         sel.period_code,
-        total.annual_base_level * avg(profiles.share_of_year) as base_value,
+        total.annual_base_level * ({{ cross_engine_ordered_mean('profiles.share_of_year') }}) as base_value,
         total.annual_base_is_illustrative or {{ dbt.bool_or('profiles.is_illustrative') }} as base_is_illustrative,
         'estimated: ' || cast(sel.baseline_year as {{ dbt.type_string() }}) || ' full year '
         || {{ cross_engine_number_text("total.annual_base_level") }}
         || ' x seasonal share by month ' || cast(extract(month from sel.period_end) as {{ dbt.type_string() }}) || ' '
-        || {{ cross_engine_number_text("avg(profiles.share_of_year)", 4) }} || ' (mean of '
+        || {{ cross_engine_number_text(cross_engine_ordered_mean("profiles.share_of_year"), 4) }} || ' (mean of '
         || cast(count(*) as {{ dbt.type_string() }}) || ' years)' as base_note
     from single_region_selected as sel
     inner join base_year_total as total
@@ -271,7 +271,7 @@ flow_additions as (
     select
         sel.target_id,
         sel.period_code,
-        sum(earlier.value) as earlier_years_total
+        {{ cross_engine_ordered_sum('earlier.value') }} as earlier_years_total
     from single_region_selected as sel
     inner join single_region as earlier
         on
