@@ -43,7 +43,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 150) -> None:
+# `dagster dev` parses the dbt project in its code server before it answers: beside the Spark module on
+# 2 cores that once took over 150 s (CI, 2026-12-05). These tests judge what the UI shows and how fast
+# it stops, not how fast it starts.
+def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
