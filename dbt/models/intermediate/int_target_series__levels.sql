@@ -243,17 +243,16 @@ base_year_total as (
     where targets.target_kind = 'multiple' and targets.measure_kind = 'flow'
 ),
 
-estimated_base as (
+seasonal_share_by_month as (
     select
         sel.target_id,
         sel.period_code,
-        total.annual_base_level * ({{ cross_engine_ordered_mean('profiles.share_of_year') }}) as base_value,
+        sel.baseline_year,
+        extract(month from sel.period_end) as month_number,
+        total.annual_base_level,
         total.annual_base_is_illustrative or {{ dbt.bool_or('profiles.is_illustrative') }} as base_is_illustrative,
-        'estimated: ' || cast(sel.baseline_year as {{ dbt.type_string() }}) || ' full year '
-        || {{ cross_engine_number_text("total.annual_base_level") }}
-        || ' x seasonal share by month ' || cast(extract(month from sel.period_end) as {{ dbt.type_string() }}) || ' '
-        || {{ cross_engine_number_text(cross_engine_ordered_mean("profiles.share_of_year"), 4) }} || ' (mean of '
-        || cast(count(*) as {{ dbt.type_string() }}) || ' years)' as base_note
+        {{ cross_engine_ordered_mean('profiles.share_of_year') }} as mean_share_of_year,
+        count(*) as profile_years
     from single_region_selected as sel
     inner join base_year_total as total
         on sel.target_id = total.target_id
@@ -264,6 +263,21 @@ estimated_base as (
             and profiles.month_number = extract(month from sel.period_end)
     where sel.period_kind = 'ytd' and total.annual_base_level is not null
     group by sel.target_id, sel.period_code, sel.baseline_year, sel.period_end, total.annual_base_level, total.annual_base_is_illustrative
+),
+
+-- the estimate and the note that shows how it was made, from the same mean
+estimated_base as (
+    select
+        target_id,
+        period_code,
+        annual_base_level * mean_share_of_year as base_value,
+        base_is_illustrative,
+        'estimated: ' || cast(baseline_year as {{ dbt.type_string() }}) || ' full year '
+        || {{ cross_engine_number_text("annual_base_level") }}
+        || ' x seasonal share by month ' || cast(month_number as {{ dbt.type_string() }}) || ' '
+        || {{ cross_engine_number_text("mean_share_of_year", 4) }} || ' (mean of '
+        || cast(profile_years as {{ dbt.type_string() }}) || ' years)' as base_note
+    from seasonal_share_by_month
 ),
 
 -- Flows summed since the start (additions over a multi-year window): earlier full years + this one.
