@@ -82,13 +82,19 @@
     end
 {%- endmacro %}
 
+{#- Whether an annual rule (seeds/target_rules.csv) reads a figure: a monthly one of a target that has a
+    rule (period_kind is never null, so neither is this). The figures it does not read skip its window. -#}
+{% macro annual_rule_applies(rule, period_kind) -%}
+    ({{ rule }} is not null and {{ period_kind }} = 'month')
+{%- endmacro %}
+
 {#- Annual rules (seeds/target_rules.csv annual_rule): a monthly figure stands for the year so far.
     every_month: the worst month of the year so far (any month below 100% fails the year);
     annual_mean: the mean of the year's months so far, a class rounded to a class (年均水质类别).
     `window` names a window over the unit's months of one year, ordered, up to the current row. -#}
 {% macro annual_rule_value(rule, value, direction_sign, measure_kind, period_kind, window) -%}
     case
-        when {{ rule }} is null or {{ period_kind }} <> 'month' then {{ value }}
+        when not {{ annual_rule_applies(rule, period_kind) }} then {{ value }}
         when {{ rule }} = 'every_month'
             then case when {{ direction_sign }} < 0 then max({{ value }}) over {{ window }} else min({{ value }}) over {{ window }} end
         when {{ rule }} = 'annual_mean' and {{ measure_kind }} = 'class' then {{ cross_engine_round('avg(' ~ value ~ ') over ' ~ window) }}

@@ -7,7 +7,7 @@
 
 with series as (
     select * from {{ ref('int_target_series') }}
-    where {{ only_targets_to_rebuild() }}
+    where {{ only_targets_to_rebuild_upstream() }}
 ),
 
 targets as (

@@ -31,7 +31,7 @@ sections as (
     select * from {{ ref('stg_seeds__monitoring_sections') }}
 ),
 
-values_ as (
+values_ as {{ not_materialized() }} (
     select * from {{ ref('int_indicator_values') }}
     where measure in ('value', 'class')
 ),
@@ -68,15 +68,15 @@ units as (
     select * from section_units
 ),
 
-unit_observations as (
+-- Every figure of every unit, beside what its target's annual rule needs.
+unit_figures as {{ not_materialized() }} (
     select
         units.target_id,
         units.unit_name_zh,
-        -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
-        {{ cross_engine_star(ref('int_indicator_values'), 'values_', replace={'value': annual_rule_value(
-            'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
-            'values_.period_kind', 'annual_so_far'
-        )}) }}
+        targets.annual_rule,
+        targets.direction_sign,
+        targets.measure_kind as target_measure_kind,
+        {{ cross_engine_star(ref('int_indicator_values'), 'values_') }}
     from units
     inner join targets
         on units.target_id = targets.target_id
@@ -87,11 +87,34 @@ unit_observations as (
             and units.subject_code = values_.subject_code
     -- a stock holds from whenever it was last published, which may be years before the start
     where targets.measure_kind = 'stock' or {{ in_years_a_target_reads('targets', 'values_.period_end') }}
+),
+
+-- Only the monthly figures of a unit whose target has an annual rule go through the per-year window;
+-- at 10 years of history sorting every unit's figures took most of this model's time (BENCHMARKS.md).
+{%- set reads_annual_rule = annual_rule_applies('figures.annual_rule', 'figures.period_kind') %}
+unit_observations as (
+    select
+        figures.target_id,
+        figures.unit_name_zh,
+        {{ cross_engine_star(ref('int_indicator_values'), 'figures') }}
+    from unit_figures as figures
+    where not {{ reads_annual_rule }}
+    union all
+    select
+        figures.target_id,
+        figures.unit_name_zh,
+        -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
+        {{ cross_engine_star(ref('int_indicator_values'), 'figures', replace={'value': annual_rule_value(
+            'figures.annual_rule', 'figures.value', 'figures.direction_sign', 'figures.target_measure_kind',
+            'figures.period_kind', 'annual_so_far'
+        )}) }}
+    from unit_figures as figures
+    where {{ reads_annual_rule }}
     window annual_so_far as (
         partition by
-            units.target_id, units.region_code, units.subject_code, values_.measure, values_.period_kind,
-            extract(year from values_.period_end)
-        order by values_.period_end
+            figures.target_id, figures.region_code, figures.subject_code, figures.measure, figures.period_kind,
+            extract(year from figures.period_end)
+        order by figures.period_end
         rows between unbounded preceding and current row
     )
 ),

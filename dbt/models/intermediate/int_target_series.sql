@@ -14,27 +14,27 @@
 
 with levels as (
     select * from {{ ref('int_target_series__levels') }}
-    where {{ only_targets_to_rebuild() }}
+    where {{ only_targets_to_rebuild_upstream() }}
 ),
 
 growth_index as (
     select * from {{ ref('int_target_series__growth_index') }}
-    where {{ only_targets_to_rebuild() }}
+    where {{ only_targets_to_rebuild_upstream() }}
 ),
 
 ranks as (
     select * from {{ ref('int_target_series__ranks') }}
-    where {{ only_targets_to_rebuild() }}
+    where {{ only_targets_to_rebuild_upstream() }}
 ),
 
 regional as (
     select * from {{ ref('int_target_series__regional') }}
-    where {{ only_targets_to_rebuild() }}
+    where {{ only_targets_to_rebuild_upstream() }}
 ),
 
 projects as (
     select * from {{ ref('int_target_series__projects') }}
-    where {{ only_targets_to_rebuild() }}
+    where {{ only_targets_to_rebuild_upstream() }}
 )
 
 select * from levels

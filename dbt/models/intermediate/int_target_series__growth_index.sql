@@ -14,6 +14,7 @@ values_ as {{ not_materialized() }} (
 
 levels as (
     select * from {{ ref('int_target_series__levels') }}
+    where {{ only_targets_to_rebuild_upstream() }}
 ),
 
 -- 规模工业增加值 is published almost only as real growth: its multiple of the baseline year is

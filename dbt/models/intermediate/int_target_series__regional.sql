@@ -9,6 +9,7 @@ with targets as (
 
 region_values as (
     select * from {{ ref('int_target_region_values') }}
+    where {{ only_targets_to_rebuild_upstream() }}
 ),
 
 region_rollup as (
