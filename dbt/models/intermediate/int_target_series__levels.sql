@@ -19,6 +19,8 @@
     and targets.scope_type in ('city', 'county')
     and targets.reads_own_series
 {%- endset %}
+{#- The measure kinds measured by their cumulative figure when their series publishes one, else monthly. -#}
+{%- set measured_cumulative_when_published = "('rate', 'ratio')" %}
 
 with targets as (
     {{ series_targets() }}
@@ -109,7 +111,7 @@ cumulative_published as (
     from targets
     inner join target_values as values_
         on {{ own_series_join }}
-    where targets.measure_kind in ('rate', 'ratio')
+    where targets.measure_kind in {{ measured_cumulative_when_published }}
     group by targets.target_id
 ),
 
@@ -181,9 +183,9 @@ single_region_selected as (
             when single_region.measure_kind = 'flow' and single_region.is_multi_year
                 then single_region.period_kind = 'year'
             when single_region.measure_kind = 'flow' then single_region.period_kind in ('ytd', 'year')
-            when single_region.measure_kind in ('rate', 'ratio') and cumulative_published.has_cumulative = 1
+            when single_region.measure_kind in {{ measured_cumulative_when_published }} and cumulative_published.has_cumulative = 1
                 then single_region.period_kind in ('ytd', 'year')
-            when single_region.measure_kind in ('rate', 'ratio') then single_region.period_kind = 'month'
+            when single_region.measure_kind in {{ measured_cumulative_when_published }} then single_region.period_kind = 'month'
             else true
         end
 ),
