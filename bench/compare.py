@@ -90,7 +90,42 @@ MARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         ),
         ("actual_value", "target_level", "gap", "share_achieved", "projected_value"),
     ),
+    "fct_scorecard_monthly": (
+        ("snapshot_month", "target_id"),
+        (
+            "month_end",
+            "plan_id",
+            "target_kind",
+            "latest_period_code",
+            "latest_period_kind",
+            "latest_period_end",
+            "actual_quality",
+            "actual_bound",
+            "latest_release_date",
+            "source_file",
+            "source_row",
+            "status_code",
+            "status_sort_order",
+            "is_month_closed",
+        ),
+        (
+            "actual_value",
+            "target_level",
+            "gap",
+            "share_achieved",
+            "expected_share",
+            "progress_ratio",
+            "projected_value",
+        ),
+    ),
 }
+
+# A mart that keeps its history: the months a run does not write again stay as they were recorded (a
+# figure released later does not change a month that has ended), while the floor rebuilds every month
+# from the figures known today. So the months compared are those the pipeline's last run wrote (its
+# rows share one recorded_at): every month after a full build, the open ones after a new month.
+# mart -> (column naming the month, column stamping the run)
+LAST_RUN_ONLY: dict[str, tuple[str, str]] = {"fct_scorecard_monthly": ("snapshot_month", "recorded_at")}
 
 
 @dataclass
@@ -101,6 +136,7 @@ class MartComparison:
     only_floor: int
     differing: dict[str, int]  # column -> rows that differ
     trace_differences: int = 0
+    months_compared: int | None = None  # a mart keeping history: the months its last run wrote
 
     @property
     def equal(self) -> bool:
@@ -125,7 +161,8 @@ class Comparison:
                 if m.equal
                 else f"DIFFERENT (only dbt {m.only_pipeline}, only floor {m.only_floor}, {m.differing})"
             )
-            parts.append(f"{name}: {m.rows_pipeline:,} rows {state}")
+            scope = "" if m.months_compared is None else f" (the {m.months_compared} months the last run wrote)"
+            parts.append(f"{name}: {m.rows_pipeline:,} rows{scope} {state}")
         return "; ".join(parts)
 
 
@@ -142,6 +179,13 @@ def compare_marts(warehouse: Path, floor_db: Path) -> Comparison:
     con.execute(f"ATTACH '{floor_db}' AS fw (READ_ONLY)")
     out = Comparison()
     for mart, (keys, exact, numeric) in MARTS.items():
+        pipeline, floor, months = f"pw.marts.{mart}", f"fw.main.{mart}", None
+        if mart in LAST_RUN_ONLY:
+            month, stamp = LAST_RUN_ONLY[mart]
+            written = f"SELECT DISTINCT {month} FROM {pipeline} WHERE {stamp} = (SELECT max({stamp}) FROM {pipeline})"
+            months = con.execute(f"SELECT count(*) FROM ({written})").fetchone()[0]
+            pipeline = f"(SELECT * FROM {pipeline} WHERE {month} IN ({written}))"
+            floor = f"(SELECT * FROM {floor} WHERE {month} IN ({written}))"
         on = " AND ".join(f"p.{k} IS NOT DISTINCT FROM f.{k}" for k in keys)
         tests = [f"sum(CASE WHEN NOT (p.{c} IS NOT DISTINCT FROM f.{c}) THEN 1 ELSE 0 END) AS {c}" for c in exact]
         tests += [f"sum(CASE WHEN NOT {_num_equal(c)} THEN 1 ELSE 0 END) AS {c}" for c in numeric]
@@ -152,13 +196,13 @@ def compare_marts(warehouse: Path, floor_db: Path) -> Comparison:
         row = con.execute(
             f"""
             SELECT
-                (SELECT count(*) FROM pw.marts.{mart}) AS n_p,
-                (SELECT count(*) FROM fw.main.{mart}) AS n_f,
+                (SELECT count(*) FROM {pipeline}) AS n_p,
+                (SELECT count(*) FROM {floor}) AS n_f,
                 sum(CASE WHEN f.{keys[0]} IS NULL THEN 1 ELSE 0 END) AS only_p,
                 sum(CASE WHEN p.{keys[0]} IS NULL THEN 1 ELSE 0 END) AS only_f,
                 {", ".join(tests)}
-            FROM pw.marts.{mart} AS p
-            FULL OUTER JOIN fw.main.{mart} AS f ON {on}
+            FROM {pipeline} AS p
+            FULL OUTER JOIN {floor} AS f ON {on}
             """
         ).fetchone()
         names = [d[0] for d in con.description]
@@ -171,6 +215,7 @@ def compare_marts(warehouse: Path, floor_db: Path) -> Comparison:
             int(values["only_f"] or 0),
             differing,
             int(values.get("_trace") or 0),
+            months,
         )
     out.statuses = dict(
         con.execute(

@@ -1,6 +1,7 @@
 -- The floor: the gap marts (fct_target_progress, fct_target_progress_by_region, fct_target_scorecard)
--- computed straight from raw.observations and the seed CSVs by one hand-written DuckDB script, with
--- no dbt and nothing materialised that the marts do not need. The benchmark times it next to
+-- and the month-end snapshots (fct_scorecard_monthly, the largest mart) computed straight from
+-- raw.observations and the seed CSVs by one hand-written DuckDB script, with no dbt and nothing
+-- materialised that the marts do not need. The benchmark times it next to
 -- `dbt seed` + `dbt run` and checks that both give the same mart rows.
 --
 -- What makes it cheaper than the models (each is a lever the benchmark report discusses):
@@ -13,7 +14,8 @@
 -- additions, improvement, coverage (every county), rank and qualitative targets; flow, stock,
 -- rate and ratio indicators; measure 'value' only, no subjects. Not covered (the generator makes
 -- none): growth-only multiples, levels derived from growth, river classes, listed projects, target
--- rules (growth-rate targets, annual rules), published figures beside illustrative ones.
+-- rules (growth-rate targets, annual rules), published figures beside illustrative ones, task
+-- returns (a qualitative target's month-end status is not_assessable).
 --
 -- Placeholders filled in by the harness: ${seeds} (seeds folder), ${as_of} (the as-of date).
 -- The warehouse is attached read-only as w.
@@ -932,3 +934,90 @@ select
 from scored as s
 cross join grace as g
 left join f_statuses as st on s.status_code = st.status_code;
+
+-- ------------------------------------------------------------------------------ month-end snapshots
+-- (timed apart by the harness: steps.floor splits the script at this heading)
+-- The working tables the snapshots do not read, dropped first: their memory is the snapshots' to use.
+drop table f_pairs;
+drop table f_latest;
+drop table f_values;
+drop table f_profiles;
+drop table f_has_cumulative;
+drop table f_single;
+drop table f_single_series;
+drop table f_rank_series;
+drop table f_region_values;
+drop table f_regional_series;
+drop table f_assessment;
+
+-- fct_scorecard_monthly: every target at every month end from the first plan's start to the as-of
+-- month, showing the latest period (by period end, then kind) whose row was known by then: released,
+-- and the period over. Written as a running best rather than the models' per-period intervals: the
+-- rows in the order they became known, the best period so far holding until the next one becomes
+-- known. Qualitative targets are not_assessable (the synthetic country files no task returns).
+create or replace table fct_scorecard_monthly as
+with first_start as (
+    select min(cast(start_date as date)) as first_start
+    from read_csv('${seeds}/plans.csv', header = true, all_varchar = true)
+),
+months as (
+    select strftime(m.month_start, '%Y-%m') as snapshot_month, cast(last_day(m.month_start) as date) as month_end
+    from (
+        select cast(unnest(range(
+            date_trunc('month', first_start), date '${as_of}' + interval 1 day, interval 1 month
+        )) as date) as month_start
+        from first_start
+    ) as m
+    where m.month_start >= (select first_start from first_start) and m.month_start <= date '${as_of}'
+),
+known as (
+    select
+        target_id, known_from,
+        max({'period_end': period_end, 'period_kind': period_kind, 'period_code': period_code}) over (
+            partition by target_id order by known_from range between unbounded preceding and current row
+        ) as best
+    from (
+        select target_id, period_code, period_end, period_kind, greatest(release_date, period_end) as known_from
+        from fct_target_progress
+        where release_date is not null and period_end is not null
+    )
+),
+steps as (
+    select distinct target_id, known_from, best.period_code as period_code from known
+),
+intervals as (
+    select
+        target_id, period_code, known_from as valid_from,
+        coalesce(lead(known_from) over (partition by target_id order by known_from), date '9999-12-31') as valid_until
+    from steps
+    union all
+    select t.target_id, null, t.start_date, coalesce(f.first_known, date '9999-12-31')
+    from f_targets as t
+    left join (select target_id, min(known_from) as first_known from steps group by target_id) as f
+        on t.target_id = f.target_id
+),
+interval_rows as (
+    -- the wide columns joined once per interval, not once per month
+    select
+        i.valid_from, i.valid_until, t.target_id, t.start_date, t.plan_id, t.section_zh, t.section_en, t.title_zh,
+        t.title_en, t.target_kind, t.indicator_code, t.target_unit, t.deadline, t.scope_type, t.scope_code,
+        p.period_code as latest_period_code, p.period_kind as latest_period_kind, p.period_end as latest_period_end,
+        p.actual_value, p.actual_quality, p.actual_bound, p.target_level, p.gap, p.share_achieved, p.expected_share,
+        p.progress_ratio, p.projected_value, p.release_date as latest_release_date, p.source_file, p.source_row,
+        case
+            when t.target_kind = 'qualitative' then 'not_assessable'
+            when p.target_id is null then 'no_data'
+            else p.status_code
+        end as status_code
+    from intervals as i
+    inner join f_targets as t on i.target_id = t.target_id
+    left join fct_target_progress as p on i.target_id = p.target_id and i.period_code = p.period_code
+)
+select
+    m.snapshot_month, m.month_end, r.* exclude (valid_from, valid_until, start_date, status_code), r.status_code,
+    st.status_zh, st.status_en, st.sort_order as status_sort_order,
+    m.month_end < date '${as_of}' as is_month_closed
+from months as m
+inner join interval_rows as r on m.month_end >= r.valid_from and m.month_end < r.valid_until
+left join f_statuses as st on r.status_code = st.status_code
+where r.start_date <= m.month_end;

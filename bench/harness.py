@@ -331,6 +331,11 @@ def run_benchmark(
     # 1. ingestion of the national monthly release (into the 10-year warehouse) vs read_csv
     s["ingest"] = ingest("ingest: pipeline", ws.wh10)
     s["ingest_floor"] = runner.python_step("ingest: duckdb read_csv", "read_csv", {"path": str(ws.release_csv)})
+    s["ingest_floor_stored"] = runner.python_step(
+        "ingest: duckdb read_csv into a database file",
+        "read_csv",
+        {"path": str(ws.release_csv), "out": str(root / "read_csv.duckdb")},
+    )
     res.generator_matches_ingestion = runner.python_step(
         "ingest: compare with generator",
         "generator_check",

@@ -74,29 +74,49 @@ def ingest(args: dict) -> dict:
 
 
 def read_csv(args: dict) -> dict:
-    """The ingestion floor: DuckDB reads the same file into a table, nothing else."""
-    con = _connect(":memory:", args.get("memory_limit"))
+    """The ingestion floor: DuckDB reads the same file into a table, nothing else.
+
+    With ``out``, the table is in a new database file, committed and closed: the storing that ingestion
+    has to do as well (reported beside the aim's in-memory floor, to show what the writing costs).
+    """
+    out = args.get("out")
+    if out:
+        Path(out).unlink(missing_ok=True)
+    con = _connect(out or ":memory:", args.get("memory_limit"))
     started = time.perf_counter()
     con.execute(f"CREATE TABLE release AS SELECT * FROM read_csv('{args['path']}', header = true, all_varchar = true)")
-    seconds = time.perf_counter() - started
     rows = con.execute("SELECT count(*) FROM release").fetchone()[0]
+    if out:
+        con.close()
+    seconds = time.perf_counter() - started
+    if out:
+        Path(out).unlink()
     return {"rows": rows, "seconds": seconds}
 
 
+SNAPSHOT_HEADING = "-- " + "-" * 78 + " month-end snapshots"
+
+
 def floor(args: dict) -> dict:
-    """The hand-written SQL floor (floor.sql) over the warehouse, written to its own database file."""
+    """The hand-written SQL floor (floor.sql) over the warehouse, written to its own database file.
+
+    The month-end snapshots (the script's last section) are timed apart too, so that a reader can set
+    them beside the pipeline's fct_scorecard_monthly."""
     sql = FLOOR_SQL.read_text(encoding="utf-8")
     sql = sql.replace("${seeds}", args["seeds_dir"]).replace("${as_of}", args["as_of"])
+    marts, snapshots = sql.split(SNAPSHOT_HEADING)
     out = Path(args["out"])
     out.unlink(missing_ok=True)
     con = _connect(str(out), args.get("memory_limit"))
     started = time.perf_counter()
     con.execute(f"ATTACH '{args['warehouse']}' AS w (READ_ONLY)")
-    con.execute(sql)
-    seconds = time.perf_counter() - started
+    con.execute(marts)
+    snapshots_started = time.perf_counter()
+    con.execute(snapshots)
+    done = time.perf_counter()
     rows = con.execute("SELECT count(*) FROM fct_target_progress").fetchone()[0]
     con.close()
-    return {"rows": rows, "seconds": seconds}
+    return {"rows": rows, "seconds": done - started, "snapshot_seconds": done - snapshots_started}
 
 
 def validate(args: dict) -> dict:

@@ -46,6 +46,11 @@ def test_marts_equal_the_floor_after_a_full_build_and_after_a_new_month(bench):
         assert check["equal"], f"{label}: {check['summary']}"
         for mart, m in check["marts"].items():
             assert m["rows_pipeline"] > 0, f"{label}: {mart} is empty, the comparison proves nothing"
+    # the month-end snapshots keep their history: the full build wrote (and is compared on) every month
+    # from the first plan's start to the as-of month, the new month's run only the month still open
+    full = res.checks["full build (10 years)"]["marts"]["fct_scorecard_monthly"]
+    new = res.checks["new month on 10 years (incremental)"]["marts"]["fct_scorecard_monthly"]
+    assert full["months_compared"] > 100 and new["months_compared"] == 1
 
 
 def test_the_comparison_covers_every_target_kind_and_a_mix_of_statuses(bench):
@@ -73,6 +78,9 @@ def test_the_report_renders_the_measured_table(bench, tmp_path: Path):
     assert "| 0. `pmw ingest` of one small file (20 rows), the whole command |" in text
     assert res.steps["cli_ingest"].result["exit_code"] == 0 and res.steps["cli_ingest"].seconds > 0
     assert "| 2. full build of the gap marts" in text
+    assert "read_csv storing the rows in a database file (committed, closed)" in text
+    assert "month-end snapshots (fct_scorecard_monthly): " in text and " of the floor, the pipeline's" in text
+    assert 0 < res.steps["full_floor"].result["snapshot_seconds"] < res.steps["full_floor"].result["seconds"]
     assert "Fast path equals the floor (every comparison) |" in text and "**met**" in text
     assert report.START + "\nkept text\n" + report.END in text
     # the memory aim is the pipeline's: a floor (a reference, given more memory) never decides it
@@ -93,21 +101,51 @@ def test_generated_history_is_what_ingestion_makes_of_the_file(bench):
     _, res = bench
     assert res.generator_matches_ingestion is True
     assert res.steps["ingest"].result["rows"] == res.steps["ingest_floor"].result["rows"] > 0
+    assert res.steps["ingest_floor_stored"].result["rows"] == res.steps["ingest_floor"].result["rows"]
+
+
+def _tamper(root: Path, copy: Path, sql: str) -> Path:
+    """The new month's floor (a copy of it on the first call) after ``sql``."""
+    if not copy.exists():
+        copy.write_bytes((root / "floor10b.duckdb").read_bytes())
+    con = duckdb.connect(str(copy))
+    con.execute(sql)
+    con.close()
+    return copy
 
 
 def test_the_comparison_notices_a_changed_status(bench, tmp_path: Path):
     root, _ = bench
-    tampered = tmp_path / "floor.duckdb"
-    tampered.write_bytes((root / "floor10b.duckdb").read_bytes())
-    con = duckdb.connect(str(tampered))
-    con.execute(
+    tampered = _tamper(
+        root,
+        tmp_path / "floor.duckdb",
         """UPDATE fct_target_progress SET status_code = 'deteriorating'
-           WHERE rowid = (SELECT min(rowid) FROM fct_target_progress WHERE status_code <> 'deteriorating')"""
+           WHERE rowid = (SELECT min(rowid) FROM fct_target_progress WHERE status_code <> 'deteriorating')""",
     )
-    con.close()
     result = compare_marts(root / "wh10.duckdb", tampered)
     assert not result.equal
     assert result.marts["fct_target_progress"].differing == {"status_code": 1}
+
+
+def test_the_comparison_notices_a_changed_month_end_snapshot(bench, tmp_path: Path):
+    root, _ = bench
+    tampered = _tamper(
+        root,
+        tmp_path / "floor.duckdb",
+        """UPDATE fct_scorecard_monthly SET actual_value = actual_value + 1
+           WHERE rowid = (SELECT min(rowid) FROM fct_scorecard_monthly
+                          WHERE NOT is_month_closed AND actual_value IS NOT NULL)""",
+    )
+    result = compare_marts(root / "wh10.duckdb", tampered).marts["fct_scorecard_monthly"]
+    assert result.differing == {"actual_value": 1} and not result.equal
+    _tamper(
+        root,
+        tampered,
+        """DELETE FROM fct_scorecard_monthly WHERE NOT is_month_closed
+           AND target_id = (SELECT max(target_id) FROM fct_scorecard_monthly)""",
+    )
+    result = compare_marts(root / "wh10.duckdb", tampered).marts["fct_scorecard_monthly"]
+    assert (result.only_pipeline, result.only_floor) == (1, 0)
 
 
 def test_the_sql_floor_of_the_suite_counts_broken_rows():
