@@ -890,6 +890,15 @@ select
 from f_region_values as rv
 left join f_regions as r on rv.region_code = r.region_code;
 
+-- A target's status on a scorecard (now, and at each month end below): qualitative targets are
+-- not_assessable (no task returns here), a target with no row yet no_data, else its row's status.
+create or replace temp macro f_scorecard_status(target_kind, latest_target_id, latest_status) as
+    case
+        when target_kind = 'qualitative' then 'not_assessable'
+        when latest_target_id is null then 'no_data'
+        else latest_status
+    end;
+
 create or replace table fct_target_scorecard as
 with latest as (
     select * from fct_target_progress
@@ -906,11 +915,7 @@ scored as (
         l.actual_bound, l.target_level, l.gap, l.share_achieved, l.expected_share, l.pace_code, l.pace_zh,
         l.projected_value, l.projected_gap, l.progress_ratio, l.release_date as latest_release_date,
         l.source_file, l.calculation_trace,
-        case
-            when t.target_kind = 'qualitative' then 'not_assessable'
-            when l.target_id is null then 'no_data'
-            else l.status_code
-        end as status_code,
+        f_scorecard_status(t.target_kind, l.target_id, l.status_code) as status_code,
         i.frequency, i.release_lag_days,
         case i.frequency
             when 'monthly' then (l.period_end + cast(1 as bigint) * interval 1 month)
@@ -968,7 +973,7 @@ months as (
         )) as date) as month_start
         from first_start
     ) as m
-    where m.month_start >= (select first_start from first_start) and m.month_start <= date '${as_of}'
+    where m.month_start >= (select first_start from first_start)  -- a plan starting mid-month: its month does not count
 ),
 known as (
     select
@@ -1004,11 +1009,7 @@ interval_rows as (
         p.period_code as latest_period_code, p.period_kind as latest_period_kind, p.period_end as latest_period_end,
         p.actual_value, p.actual_quality, p.actual_bound, p.target_level, p.gap, p.share_achieved, p.expected_share,
         p.progress_ratio, p.projected_value, p.release_date as latest_release_date, p.source_file, p.source_row,
-        case
-            when t.target_kind = 'qualitative' then 'not_assessable'
-            when p.target_id is null then 'no_data'
-            else p.status_code
-        end as status_code
+        f_scorecard_status(t.target_kind, p.target_id, p.status_code) as status_code
     from intervals as i
     inner join f_targets as t on i.target_id = t.target_id
     left join fct_target_progress as p on i.target_id = p.target_id and i.period_code = p.period_code

@@ -84,10 +84,11 @@ def read_csv(args: dict) -> dict:
         Path(out).unlink(missing_ok=True)
     con = _connect(out or ":memory:", args.get("memory_limit"))
     started = time.perf_counter()
-    con.execute(f"CREATE TABLE release AS SELECT * FROM read_csv('{args['path']}', header = true, all_varchar = true)")
-    rows = con.execute("SELECT count(*) FROM release").fetchone()[0]
+    [(rows,)] = con.execute(
+        f"CREATE TABLE release AS SELECT * FROM read_csv('{args['path']}', header = true, all_varchar = true)"
+    ).fetchall()  # the rows created
     if out:
-        con.close()
+        con.close()  # committed and on disk: part of the storing
     seconds = time.perf_counter() - started
     if out:
         Path(out).unlink()
