@@ -11,6 +11,7 @@ convention: an unknown option, target, region or period).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import os
@@ -64,11 +65,24 @@ def _load_published():
         fail(str(exc))
 
 
+def _collect_then_exit_without_traversing_the_heap() -> None:
+    """At exit, Python's last garbage collections walk every object of the modules a command imported
+    (Great Expectations, Dagster, pandas): 0.7-1.2 s of a 5-6 s `pmw ingest`, measured. Collected here
+    first, so the finalizers of what is garbage run while every module is still there, then frozen: the
+    objects still alive are freed as the modules are torn down, and the collections skip them."""
+    gc.collect()
+    gc.freeze()
+
+
 @click.group(help="株洲目标进度监测数据仓库 / Progress-monitoring warehouse for government targets.")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     # the one place the command reads its settings from the environment; every command uses these
     ctx.obj = load_settings()
+    # registered before the command imports anything that registers its own: atexit runs the last
+    # registered first, so this runs after theirs
+    atexit.unregister(_collect_then_exit_without_traversing_the_heap)
+    atexit.register(_collect_then_exit_without_traversing_the_heap)
 
 
 def _settings():
