@@ -80,7 +80,7 @@ def main(ctx: click.Context) -> None:
     # the one place the command reads its settings from the environment; every command uses these
     ctx.obj = load_settings()
     # registered before the command imports anything that registers its own: atexit runs the last
-    # registered first, so this runs after theirs
+    # registered first, so this runs after theirs. Once per process, however often pmw runs in it (tests).
     atexit.unregister(_collect_then_exit_without_traversing_the_heap)
     atexit.register(_collect_then_exit_without_traversing_the_heap)
 
