@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import time
+import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -204,6 +207,30 @@ def read_manifest(path: Path | None) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+# Each build's dbt folder (compiled SQL, dbt.log: about 20 MB) goes under the home, not into the code's
+# dbt/target, and only the newest are kept: a schedule that runs for years must not fill the disk.
+KEEP_DBT_RUNS = 20
+
+
+def new_run_folder(runs_dir: Path, run_id: str | None = None) -> Path:
+    """A new folder for one dbt invocation under ``runs_dir``: its start (UTC), so that names sort by it,
+    then the Dagster run's id (its first 8 characters; random without one)."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    folder = runs_dir / f"{stamp}-{(run_id or uuid.uuid4().hex)[:8]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def prune_run_folders(runs_dir: Path, keep: int = KEEP_DBT_RUNS) -> list[Path]:
+    """Delete all but the newest ``keep`` folders :func:`new_run_folder` made; the deleted ones are returned.
+    Nothing else under ``runs_dir`` is touched."""
+    made = sorted((p for p in runs_dir.glob("*T*-*") if p.is_dir() and p.name[:8].isdigit()), key=lambda p: p.name)
+    old = made[: max(len(made) - keep, 0)]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)
+    return old
+
+
 def dbt_build(
     dbt: Any,
     duckdb: Any,
@@ -214,6 +241,7 @@ def dbt_build(
     engine: str = "duckdb",
     hooks: Any = None,
     manifest: Path | None = None,
+    runs_dir: Path | None = None,
 ) -> Iterator[Any]:
     """`dbt build`, a full refresh when the fingerprint differs from the last successful build's.
 
@@ -224,6 +252,8 @@ def dbt_build(
     ``hooks`` (dagster_project.engine.build_hooks) run before and after dbt when the engine is not
     DuckDB: the raw tables go to the engine, the relations the checks and the publish read come back.
     ``manifest`` is the parsed project's manifest.json (default: ``target/manifest.json`` of the project).
+    ``runs_dir``: where dbt's folder for this build goes (:func:`new_run_folder`; when it starts, the older
+    ones beyond :data:`KEEP_DBT_RUNS` are deleted); None leaves it to dagster-dbt (the project's target/).
     """
     fingerprint = project_fingerprint(project_dir, engine=engine)
     with duckdb.get_connection() as con:
@@ -232,7 +262,12 @@ def dbt_build(
         )
     if hooks is not None:
         hooks.before()
-    invocation = dbt.cli(args, context=context)
+    if runs_dir is None:
+        invocation = dbt.cli(args, context=context)
+    else:
+        folder = new_run_folder(runs_dir, context.run.run_id if context is not None else None)
+        prune_run_folders(runs_dir)  # this build's folder is the newest: kept, to read if the build fails
+        invocation = dbt.cli(args, context=context, target_path=folder)
     yield from invocation.stream() if context is not None else invocation.stream_raw_events()
     if hooks is not None:
         hooks.after()

@@ -153,6 +153,10 @@ def build_resources(settings: Settings) -> dict[str, object]:
             project_dir=str(settings.dbt_project_dir),
             profiles_dir=str(dbt_profiles_dir(settings)),
             dbt_executable=dbt_executable(),
+            # dbt would write manifest.json twice and run_results.json in every command, which nothing reads
+            # (Dagster reads dbt's event stream; the build's test selection the manifest `dbt parse` writes):
+            # 0.8 s of a one-model build here, 1.8 s of a new month's tests (BENCHMARKS.md, analysis)
+            global_config_flags=["--no-write-json"],
             # PMW_ENGINE=duckdb|spark (the settings' engine): which dbt target builds the project
             target=dbt_target(settings.engine),
         ),

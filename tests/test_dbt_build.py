@@ -284,3 +284,47 @@ def test_engine_hooks_run_around_dbt_and_nothing_comes_back_from_a_failed_build(
     assert recorded == (0 if fails else 1)
     assert build_hooks("duckdb", warehouse, tmp_path, ["marts.x"], tmp_path / "m.json") is None
     assert isinstance(build_hooks("spark", warehouse, tmp_path, ["marts.x"], tmp_path / "m.json"), SparkBuild)
+
+
+def test_old_dbt_run_folders_are_deleted_beyond_the_newest_and_nothing_else(tmp_path: Path):
+    """A schedule that runs for years must not fill the disk: each build's dbt folder (about 20 MB of
+    compiled SQL and dbt.log) is kept for the newest builds only."""
+    from dagster_project.dbt_build import new_run_folder, prune_run_folders
+
+    runs = tmp_path / "dbt_runs"
+    made = [runs / f"20261201T0000{i:02d}-0000000{i % 10}" for i in range(25)]
+    for folder in made:
+        (folder / "run").mkdir(parents=True)
+        (folder / "dbt.log").write_text("log", encoding="utf-8")
+    (runs / "notes").mkdir()  # not a run folder
+    (runs / "README.txt").write_text("kept", encoding="utf-8")
+    newest = new_run_folder(runs, "3f2a9c1e-0b1d-4c6e-9d7a-5e8f1a2b3c4d")
+    assert newest.is_dir() and newest.name.endswith("-3f2a9c1e"), newest
+    assert newest.name > made[-1].name, "a new folder's name must sort after the older ones"
+
+    deleted = prune_run_folders(runs, keep=5)
+
+    assert deleted == made[:21]
+    assert sorted(p.name for p in runs.iterdir()) == sorted(
+        [*(p.name for p in made[21:]), newest.name, "notes", "README.txt"]
+    )
+
+
+def test_a_dagster_build_keeps_dbts_folder_under_the_home_without_the_json_nothing_reads(sample_pipeline_run):
+    """The pipeline's dbt build writes its folder under the home (not into the code's dbt/target), with
+    its log and compiled SQL but without manifest.json and run_results.json (written twice per build,
+    read by nothing: about 1 s of every dbt command)."""
+    import dagster as dg
+
+    runs_dir = sample_pipeline_run.home / "dagster_home" / "dbt_runs"
+    assert runs_dir.is_dir(), "no dbt folder under the home"
+    runs = sorted(runs_dir.iterdir())
+    assert runs, "no dbt folder under the home"
+    instance = dg.DagsterInstance.from_config(str(sample_pipeline_run.home / "dagster_home"))
+    run_ids = {run.run_id[:8] for run in instance.get_runs()}
+    assert {folder.name.rsplit("-", 1)[1] for folder in runs} <= run_ids, "a dbt folder names its Dagster run"
+    for folder in runs:
+        assert (folder / "dbt.log").is_file(), folder
+        assert any((folder / "compiled").rglob("*.sql")), folder
+        assert not (folder / "run_results.json").exists(), folder
+        assert not (folder / "manifest.json").exists(), folder

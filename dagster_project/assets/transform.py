@@ -56,6 +56,7 @@ def warehouse_dbt_models(settings: Settings) -> dg.AssetsDefinition:
             engine=settings.engine,
             hooks=hooks,
             manifest=manifest,
+            runs_dir=settings.dagster_home / "dbt_runs",
         )
 
     return warehouse_dbt_models
