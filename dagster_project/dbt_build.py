@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import time
-import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from dagster_project.run_files import is_stamped, keep_newest, stamped_name
 
 BUILDS_TABLE = "orchestration.dbt_builds"
 # what shapes the rows dbt writes; singular data tests (tests/) and the profile do not
@@ -208,15 +207,13 @@ def read_manifest(path: Path | None) -> dict[str, Any] | None:
 
 
 # Each build's dbt folder (compiled SQL, dbt.log: about 20 MB) goes under the home, not into the code's
-# dbt/target, and only the newest are kept: a schedule that runs for years must not fill the disk.
+# dbt/target, and only the newest are kept (dagster_project/run_files.py).
 KEEP_DBT_RUNS = 20
 
 
 def new_run_folder(runs_dir: Path, run_id: str | None = None) -> Path:
-    """A new folder for one dbt invocation under ``runs_dir``: its start (UTC), so that names sort by it,
-    then the Dagster run's id (its first 8 characters; random without one)."""
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    folder = runs_dir / f"{stamp}-{(run_id or uuid.uuid4().hex)[:8]}"
+    """A new folder for one dbt invocation under ``runs_dir``, named by its start and the Dagster run's id."""
+    folder = runs_dir / stamped_name(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -224,11 +221,7 @@ def new_run_folder(runs_dir: Path, run_id: str | None = None) -> Path:
 def prune_run_folders(runs_dir: Path, keep: int = KEEP_DBT_RUNS) -> list[Path]:
     """Delete all but the newest ``keep`` folders :func:`new_run_folder` made; the deleted ones are returned.
     Nothing else under ``runs_dir`` is touched."""
-    made = sorted((p for p in runs_dir.glob("*T*-*") if p.is_dir() and p.name[:8].isdigit()), key=lambda p: p.name)
-    old = made[: max(len(made) - keep, 0)]
-    for folder in old:
-        shutil.rmtree(folder, ignore_errors=True)
-    return old
+    return keep_newest((p for p in runs_dir.iterdir() if p.is_dir() and is_stamped(p)), keep)
 
 
 def dbt_build(

@@ -292,7 +292,7 @@ def test_old_dbt_run_folders_are_deleted_beyond_the_newest_and_nothing_else(tmp_
     from dagster_project.dbt_build import new_run_folder, prune_run_folders
 
     runs = tmp_path / "dbt_runs"
-    made = [runs / f"20261201T0000{i:02d}-0000000{i % 10}" for i in range(25)]
+    made = [runs / f"20261201T0000{i:02d}000000Z-run{i:05d}" for i in range(25)]
     for folder in made:
         (folder / "run").mkdir(parents=True)
         (folder / "dbt.log").write_text("log", encoding="utf-8")

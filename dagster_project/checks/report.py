@@ -3,12 +3,12 @@ the metadata Dagster shows on the check (failing expectations, sample rows, timi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dagster_project.checks.gx_runner import BatchResult, Failure, SuiteRun
+from dagster_project.run_files import keep_newest, stamped_name
 
 if TYPE_CHECKING:  # Dagster is imported where its metadata is made: validation runs without it too
     import dagster as dg
@@ -135,15 +135,13 @@ def write_markdown(run: SuiteRun, validation_dir: Path, *, asset: str, run_id: s
     """validation_dir/<suite>/<UTC time>-<run>.md, plus latest.md; keeps the newest KEEP_REPORTS."""
     folder = validation_dir / run.suite.name
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    path = folder / f"{stamp}-{(run_id or 'adhoc')[:8]}.md"
+    path = folder / f"{stamped_name(run_id)}.md"
     text = render_markdown(run, asset=asset, run_id=run_id)
     path.write_text(text, encoding="utf-8")
     latest = folder / ".latest.md.incoming"
     latest.write_text(text, encoding="utf-8")
     latest.replace(folder / "latest.md")  # a reader of latest.md never sees it half-written
-    for old in sorted(p for p in folder.glob("*.md") if p.name != "latest.md")[:-KEEP_REPORTS]:
-        old.unlink(missing_ok=True)
+    keep_newest((p for p in folder.glob("*.md") if p.name != "latest.md"), KEEP_REPORTS)
     run.report_path = path
     return path
 

@@ -55,6 +55,23 @@ def test_a_run_with_no_batch_still_reports(tmp_path):
     assert "0 batches" in (tmp_path / "raw_observations" / "latest.md").read_text()
 
 
+def test_only_the_newest_reports_are_kept_with_latest_md_the_newest(tmp_path):
+    """Every validation writes a report: a schedule running for years keeps the newest KEEP_REPORTS."""
+    from dagster_project.checks.gx_runner import SuiteRun
+    from dagster_project.checks.report import KEEP_REPORTS, write_markdown
+
+    folder = tmp_path / "raw_observations"
+    written = [
+        write_markdown(
+            SuiteRun(load_suite("raw_observations")), tmp_path, asset="raw/observations", run_id=f"run{i:05d}"
+        )
+        for i in range(KEEP_REPORTS + 4)
+    ]
+    assert sorted(p.name for p in written) == [p.name for p in written], "report names must sort by time"
+    assert sorted(folder.glob("*.md")) == sorted([*written[4:], folder / "latest.md"])
+    assert (folder / "latest.md").read_text(encoding="utf-8") == written[-1].read_text(encoding="utf-8")
+
+
 def test_each_suite_gets_the_catalogue_parameters_it_names_and_only_those(tmp_path):
     """The raw suite validates every release: it must not read the target list it never uses (155,000 ids
     at national scale); a suite naming a parameter the catalogue does not define is refused by name."""
