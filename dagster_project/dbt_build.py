@@ -234,7 +234,7 @@ def dbt_build(
     engine: str = "duckdb",
     hooks: Any = None,
     manifest: Path | None = None,
-    runs_dir: Path | None = None,
+    runs_dir: Path,
 ) -> Iterator[Any]:
     """`dbt build`, a full refresh when the fingerprint differs from the last successful build's.
 
@@ -246,7 +246,7 @@ def dbt_build(
     DuckDB: the raw tables go to the engine, the relations the checks and the publish read come back.
     ``manifest`` is the parsed project's manifest.json (default: ``target/manifest.json`` of the project).
     ``runs_dir``: where dbt's folder for this build goes (:func:`new_run_folder`; when it starts, the older
-    ones beyond :data:`KEEP_DBT_RUNS` are deleted); None leaves it to dagster-dbt (the project's target/).
+    ones beyond :data:`KEEP_DBT_RUNS` are deleted).
     """
     fingerprint = project_fingerprint(project_dir, engine=engine)
     with duckdb.get_connection() as con:
@@ -255,12 +255,9 @@ def dbt_build(
         )
     if hooks is not None:
         hooks.before()
-    if runs_dir is None:
-        invocation = dbt.cli(args, context=context)
-    else:
-        folder = new_run_folder(runs_dir, context.run.run_id if context is not None else None)
-        prune_run_folders(runs_dir)  # this build's folder is the newest: kept, to read if the build fails
-        invocation = dbt.cli(args, context=context, target_path=folder)
+    folder = new_run_folder(runs_dir, context.run.run_id if context is not None else None)
+    prune_run_folders(runs_dir)  # this build's folder is the newest: kept, to read if the build fails
+    invocation = dbt.cli(args, context=context, target_path=folder)
     yield from invocation.stream() if context is not None else invocation.stream_raw_events()
     if hooks is not None:
         hooks.after()

@@ -35,7 +35,7 @@ def _build(project: Path, warehouse: Path) -> None:
     from dagster_project.resources import dbt_executable
 
     dbt = DbtCliResource(project_dir=str(project), profiles_dir=str(project), dbt_executable=dbt_executable())
-    for _ in dbt_build(dbt, DuckDBResource(database=str(warehouse)), project):
+    for _ in dbt_build(dbt, DuckDBResource(database=str(warehouse)), project, runs_dir=warehouse.parent / "dbt_runs"):
         pass
 
 
@@ -264,13 +264,18 @@ def test_engine_hooks_run_around_dbt_and_nothing_comes_back_from_a_failed_build(
     calls: list[str] = []
 
     class _Dbt:
-        def cli(self, args, context=None):
+        def cli(self, args, context=None, target_path=None):
             calls.append(" ".join(args))
             return _Invocation(calls, fails)
 
     warehouse = tmp_path / "wh.duckdb"
     events = dbt_build(
-        _Dbt(), DuckDBResource(database=str(warehouse)), _tiny_project(tmp_path), engine="spark", hooks=_Hooks(calls)
+        _Dbt(),
+        DuckDBResource(database=str(warehouse)),
+        _tiny_project(tmp_path),
+        engine="spark",
+        hooks=_Hooks(calls),
+        runs_dir=tmp_path / "dbt_runs",
     )
     if fails:
         with pytest.raises(RuntimeError, match="dbt build failed"):
