@@ -60,8 +60,12 @@ $(INSTALL_STAMP): pyproject.toml
 	@# uv installs the pinned set ~4x faster than pip; fall back to pip if uv cannot be had.
 	@# Bytecode is compiled at install (uv does not by default): the first `pmw` command of a fresh
 	@# checkout would otherwise compile Dagster, pandas and GX (tens of seconds) before doing anything.
+	@# uv rebuilds pyspark's sdist on every install here (the registry's answers do not let it reuse
+	@# the cached build) and keeps each build: ~2.8 GB per setup, which filled a CI machine's disk.
+	@# Pruning after the install drops the builds nothing points to any more.
 	@if $(BIN)/python -m pip install -q "uv==$(UV_VERSION)" >/dev/null 2>&1; then \
-		$(BIN)/uv pip install --python $(BIN)/python -q --compile-bytecode -e ".[dev,spark]"; \
+		$(BIN)/uv pip install --python $(BIN)/python -q --compile-bytecode -e ".[dev,spark]" && \
+		$(BIN)/uv cache prune -q; \
 	else \
 		$(BIN)/python -m pip install -q -e ".[dev,spark]"; \
 	fi
