@@ -29,7 +29,12 @@ __all__ = [
     "table_release",
 ]
 
-_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
+# A date is written 2023年7月18日 or with one separator throughout (2023-07-18, 2023/7/18, 2023.7.18):
+# mixing them would read a title's period "2023年1-6月" as the 6th of January.
+_DATE = re.compile(
+    r"(?P<y>\d{4})\s*(?:年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+    r"|(?P<sep>[-/.])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<d2>\d{1,2})(?!\d))"
+)
 _MARKER = re.compile(r"示意数据|illustrative", re.I)
 
 
@@ -41,7 +46,7 @@ def find_release_date(text: str) -> date | None:
     if not m:
         return None
     try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
+        return date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
     except ValueError:
         return None
 

@@ -208,6 +208,39 @@ def test_province_level_table(tmp_path: Path, catalog: Catalog) -> None:
     assert obs[("gdp", "430200", "", "2022-01~03", "yoy_rank")].value == 5  # ranks the growth column
 
 
+def test_a_title_period_is_not_read_as_the_release_date(tmp_path: Path, catalog: Catalog) -> None:
+    # "2023年1-6月" once read as a date (2023-01-06): the file, with no 发布日期 of its own, was
+    # quarantined for figures "after the release date". Without a date of its own, the file's is used.
+    path = tmp_path / "province.csv"
+    path.write_text(
+        "2023年1-6月全省各市州规模以上工业增加值增速\n市州,比上年同月(%),比上年同期(%),位次\n"
+        "长沙市,6.5,7.0,2\n株洲市,8.0,8.1,1\n资料来源：湖南省统计局\n",
+        encoding="gb18030",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    assert r.release_date == LANDED
+    assert by_key(r)[("industrial_value_added", "430200", "", "2023-01~06", "yoy_pct")].value == 8.1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发布日期：2023-07-18", date(2023, 7, 18)),
+        ("株洲市统计局编印 2023年7月18日", date(2023, 7, 18)),
+        ("发布时间：2023/7/18", date(2023, 7, 18)),
+        ("2023.7.18", date(2023, 7, 18)),
+        ("2023年1-6月 发布日期：2023-07-18", date(2023, 7, 18)),
+        ("2023年1-6月全省各市州", None),
+        ("2023-1.6", None),
+    ],
+)
+def test_release_dates_use_one_separator_throughout(text: str, expected: date | None) -> None:
+    from dagster_project.ingest.adapter_common import find_release_date
+
+    assert find_release_date(text) == expected
+
+
 def test_province_table_xlsx_notes_merged_across_the_table_carry_no_figures(tmp_path: Path, catalog: Catalog) -> None:
     # A merged cell's text is copied across its range (so merged headers cover their columns): a
     # footnote merged across the table would otherwise be read as a region with text for figures.
