@@ -27,7 +27,18 @@ from dagster_project.ingest.text import to_halfwidth
 __all__ = ["NAME", "sniff", "parse", "BulletinHTML"]
 
 NAME = "env_bulletin"
-_TITLE = re.compile(r"^(?P<region>.+?(?:市|县|区|州))(?P<period>\d{4}年.+?月)(?P<rest>.*)$")
+# Offices title a bulletin region first ("株洲市2023年7月地表水监测月报") or month first
+# ("2023年7月株洲市环境空气质量状况").
+_TITLES = (
+    re.compile(r"^(?P<region>.+?(?:市|县|区|州))(?P<period>\d{4}年.+?月)(?P<rest>.*)$"),
+    re.compile(r"^(?P<period>\d{4}年.+?月)份?(?P<region>.+?(?:市|县|区|州))(?P<rest>.*)$"),
+)
+
+
+def _title_parts(title: str) -> re.Match[str] | None:
+    """The region, period and rest of a bulletin's title, or None when it names no region and month."""
+    text = to_halfwidth(title).replace(" ", "")
+    return next((m for m in (t.match(text) for t in _TITLES) if m), None)
 
 
 @dataclass
@@ -104,8 +115,8 @@ def read_html(text: str) -> BulletinHTML:
 def sniff(doc: Document) -> bool:
     if doc.kind != "html":
         return False
-    title = to_halfwidth(read_html(doc.text).title)
-    return bool(_TITLE.match(title.replace(" ", ""))) and bool(re.search(r"空气|地表水|水质", title))
+    title = read_html(doc.text).title
+    return bool(_title_parts(title)) and bool(re.search(r"空气|地表水|水质", title))
 
 
 # --- air ---------------------------------------------------------------------------------------
@@ -115,7 +126,7 @@ _RATIO = re.compile(
 )
 # Used with .match(text, pos): it must directly follow the ratio it qualifies.
 _CHANGE = re.compile(
-    r"[,]?\s*(?:较|比)上年同期(?P<dir>上升|提高|增加|增长|下降|降低|减少)\s*(?P<v>\d+(?:\.\d+)?)\s*个?百分点"
+    r"[,]?\s*(?:(?:较|比)上年同期|同比)(?P<dir>上升|提高|增加|增长|下降|降低|减少)\s*(?P<v>\d+(?:\.\d+)?)\s*个?百分点"
 )
 _DAYS = re.compile(r"优良天数(?:为|是|达|共)?\s*(?P<v>\d+)\s*天")
 _PM25 = re.compile(r"PM2\.5(?:平均)?浓度(?:为|是)?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>微克/立方米|μg/m3)")
@@ -126,14 +137,30 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"[。;；\n]", to_halfwidth(text)) if s.strip()]
 
 
-def _scope(ctx: RowContext, sentence: str, city: str) -> str:
-    """Whose figure a sentence gives: 市区/城区/全市 or no place name -> the city; else the named county."""
-    if re.search(r"市区|城区|全市", sentence):
-        return city
-    for code, name in ctx.catalog.regions.items():
-        if code != city and name in sentence:
-            return code
-    return city
+# 市区/城区/全市 is the city's urban area; 各县市区 ("the counties, cities and districts") is not.
+_CITY_SCOPE = re.compile(r"(?<!县)市区|城区|全市")
+
+
+def _scopes(ctx: RowContext, sentence: str, city: str) -> list[tuple[int, str]]:
+    """Whose figures each clause of a sentence gives, as (clause start, region code): 市区/城区/全市 -> the
+    city, a county's name -> that county, no place -> the clause before's (the sentence's first: the city).
+    A sentence may list several places: "醴陵市优良率为90.3%,攸县优良率为95.1%"."""
+    scopes: list[tuple[int, str]] = []
+    scope, start = city, 0
+    for clause in re.split(r"(?<=,)", sentence):
+        if _CITY_SCOPE.search(clause):
+            scope = city
+        else:
+            scope = next((code for code, name in ctx.catalog.regions.items() if code != city and name in clause), scope)
+        scopes.append((start, scope))
+        start += len(clause)
+    return scopes
+
+
+def _where(scopes: list[tuple[int, str]], m: re.Match[str], period: Period, line: int) -> dict:
+    """A figure's region (its clause's), period and row, for ctx.add."""
+    region = next(code for start, code in reversed(scopes) if start <= m.start())
+    return {"region": region, "period": period, "row": line}
 
 
 def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: Period) -> None:
@@ -146,8 +173,9 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
             except ValueError as exc:
                 ctx.error(line, "text", f"period {pm['p']!r}: {exc}")
                 continue
-        common = {"region": _scope(ctx, sent, city), "period": period, "row": line}
+        scopes = _scopes(ctx, sent, city)
         for m in _RATIO.finditer(sent):
+            common = _where(scopes, m, period, line)
             ctx.add(indicator="air_good_ratio", measure="value", cell=m["v"], unit="", column="优良率", **common)
             ch = _CHANGE.match(sent, m.end())
             if ch:
@@ -167,10 +195,17 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
                 cell=m["v"],
                 unit="天",
                 column="优良天数",
-                **common,
+                **_where(scopes, m, period, line),
             )
         for m in _PM25.finditer(sent):
-            ctx.add(indicator="pm25", measure="value", cell=m["v"], unit=m["u"], column="PM2.5", **common)
+            ctx.add(
+                indicator="pm25",
+                measure="value",
+                cell=m["v"],
+                unit=m["u"],
+                column="PM2.5",
+                **_where(scopes, m, period, line),
+            )
 
 
 def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, period: Period) -> None:
@@ -272,7 +307,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     result = ParseResult(adapter=NAME)
     ctx = RowContext(catalog, result, doc.source_file, default_release_date)
     html = read_html(doc.text)
-    m = _TITLE.match(to_halfwidth(html.title).replace(" ", ""))
+    m = _title_parts(html.title)
     if not m:
         ctx.error(None, "title", f"bulletin title {html.title!r} does not name a region and month")
         return result

@@ -351,6 +351,35 @@ def test_a_file_that_is_neither_workbook_nor_text_is_refused_in_the_words_of_wha
     assert html_named_xls.kind == "html"
 
 
+def test_air_bulletin_titled_month_first_with_several_counties_in_one_sentence(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # Offices also title a bulletin month first, write "同比上升" for the change, and list counties in one
+    # sentence opened by 各县市区 (which is not the urban area 市区): each county's figure is its own.
+    path = tmp_path / "a.html"
+    path.write_text(
+        "<html><head><title>2023年7月株洲市环境空气质量状况</title></head><body>"
+        "<p>来源：株洲市生态环境局 发布时间：2023-08-08</p>"
+        "<p>2023年7月，株洲市城区环境空气质量优良天数为29天，优良率为93.5%，同比上升3.2个百分点；"
+        "PM2.5平均浓度为18微克/立方米。</p>"
+        "<p>各县市区中，醴陵市优良率为90.3%，攸县优良率为95.1%。各县市区中炎陵县优良率为98.0%。</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.adapter == "env_bulletin" and r.errors == []
+    assert r.release_date == date(2023, 8, 8)
+    obs = by_key(r)
+    assert obs[("air_good_ratio", "430200", "", "2023-07", "value")].value == 93.5
+    assert obs[("air_good_ratio", "430200", "", "2023-07", "yoy_pct")].value == 3.2
+    assert obs[("air_good_days", "430200", "", "2023-07", "value")].value == 29
+    assert obs[("pm25", "430200", "", "2023-07", "value")].value == 18
+    assert obs[("air_good_ratio", "430281", "", "2023-07", "value")].value == 90.3  # 醴陵市
+    assert obs[("air_good_ratio", "430223", "", "2023-07", "value")].value == 95.1  # 攸县
+    assert obs[("air_good_ratio", "430225", "", "2023-07", "value")].value == 98.0  # 炎陵县
+    assert len(obs) == 7
+
+
 def test_air_prose_attributes_county_sentences_to_the_county(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "a.html"
     path.write_text(
