@@ -25,7 +25,12 @@ from dagster_project.ingest.periods import Period, month_period, parse_period
 __all__ = ["NAME", "sniff", "parse"]
 
 NAME = "monthly_table"
-_TITLE = re.compile(r"^(?P<region>.+?)(?:统计月报|主要经济指标)\s*\(?(?P<period>[^()]+?)\)?$")
+# The month is written before the region, between it and the name, or after the name in brackets:
+# "2023年6月株洲市主要经济指标", "株洲市2023年6月主要经济指标", "株洲市统计月报(2023年6月)".
+_TITLE = re.compile(
+    r"^(?:(?P<before>\d{4}年[^()]*?月)份?)?(?P<region>[^()\d]+?)(?:(?P<between>\d{4}年[^()]*?月)份?)?"
+    r"(?:统计月报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?$"
+)
 _GROWTH = re.compile(r"增长|同比|增速|增幅")
 _PLAN = re.compile(r"计划")
 
@@ -45,8 +50,18 @@ def _header_row(doc: Document) -> int | None:
     return None
 
 
+def _title_period(title: re.Match[str]) -> str:
+    return title["before"] or title["between"] or title["after"]
+
+
+def _find_title(doc: Document) -> tuple[int, re.Match[str]] | None:
+    """The title row naming a month (a cover page's bare "株洲市统计月报" is not one)."""
+    found = find_title(doc, _TITLE)
+    return found if found and _title_period(found[1]) else None
+
+
 def sniff(doc: Document) -> bool:
-    return doc.kind == "table" and find_title(doc, _TITLE) is not None and _header_row(doc) is not None
+    return doc.kind == "table" and _find_title(doc) is not None and _header_row(doc) is not None
 
 
 def _group_period(label: str, title_period: Period) -> Period:
@@ -92,7 +107,7 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
     result = ParseResult(adapter=NAME)
     ctx = RowContext(catalog, result, doc.source_file, default_release_date)
-    found, hi = find_title(doc, _TITLE), _header_row(doc)
+    found, hi = _find_title(doc), _header_row(doc)
     if found is None or hi is None:
         ctx.error(None, "", "not a monthly statistics table: title or 指标/单位 header not found")
         return result
@@ -102,7 +117,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(ti + 1, "title", f"unknown region {m['region']!r} in the title")
         return result
     try:
-        title_period = parse_period(m["period"])
+        title_period = parse_period(_title_period(m))
     except ValueError as exc:
         ctx.error(ti + 1, "title", f"title period: {exc}")
         return result

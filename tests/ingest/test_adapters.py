@@ -155,6 +155,31 @@ def test_monthly_table_gbk_csv(catalog: Catalog) -> None:
     assert obs[("fixed_asset_investment", "430200", "", "2022-01~05", "yoy_pct")].value == 9.1  # ９．１
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "株洲市统计月报（2023年6月）",
+        "2023年6月株洲市主要经济指标",
+        "株洲市2023年6月主要经济指标",
+        "株洲市2023年1-6月份统计月报",
+    ],
+)
+def test_monthly_table_titles_name_the_month_before_or_after_the_region(
+    tmp_path: Path, catalog: Catalog, title: str
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        f"{title},,,,,\n发布日期：2023-07-18,,,,,\n指标,单位,6月,同比增长(%),1-6月,同比增长(%)\n"
+        "进出口总额,亿元,52.3,12.4,284.6,10.2\n",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.adapter == "monthly_table" and r.errors == []
+    obs = by_key(r)
+    assert obs[("trade_total", "430200", "", "2023-06", "value")].value == 52.3
+    assert obs[("trade_total", "430200", "", "2023-01~06", "yoy_pct")].value == 10.2
+
+
 def test_monthly_table_xlsx_merged_headers_and_notes(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_file(write_monthly_xlsx(tmp_path / "whatever-name.xlsx"), catalog)
     assert r.adapter == "monthly_table" and r.errors == []
