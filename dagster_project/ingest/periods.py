@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from dagster_project.ingest.text import to_halfwidth
 
-__all__ = ["Period", "parse_period", "month_period", "last_month", "shift_years"]
+__all__ = ["Period", "parse_period", "split_leading_period", "month_period", "last_month", "shift_years"]
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,19 @@ def parse_period(text: str, year: int | None = None) -> Period:
                     raise ValueError(f"period {raw!r}: end quarter before start quarter")
             return _ytd(y, 3 * last_q)
     raise ValueError(f"unrecognised period text: {raw!r}")
+
+
+def split_leading_period(text: str, year: int | None = None) -> tuple[Period, str] | None:
+    """The period a text starts with and the rest: '2023年1-6月湖南省' -> (2023-01~06, '湖南省'),
+    '6月增速' -> (the 6th month of ``year``, '增速'); None when it starts with none. The longest
+    prefix that :func:`parse_period` reads wins ('2023年1-6月', not '2023年')."""
+    s = re.sub(r"\s+", "", to_halfwidth(str(text)))
+    for end in range(len(s), 0, -1):
+        try:
+            return parse_period(s[:end], year), s[end:]
+        except ValueError:
+            continue
+    return None
 
 
 def last_month(period: Period) -> Period:

@@ -20,13 +20,15 @@ from dagster_project.ingest.adapter_common import (
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
-from dagster_project.ingest.periods import Period, last_month, parse_period
+from dagster_project.ingest.periods import Period, last_month, split_leading_period
 
 __all__ = ["NAME", "sniff", "parse"]
 
 NAME = "province_table"
-_TITLE = re.compile(r"^(?P<period>.+?)(?:全省)?各市州(?P<name>.+?)$")
+# The period comes before 各市州 ("2023年1-6月湖南省各市州…") or right after it ("全省各市州2023年1-6月…").
+_TITLE = re.compile(r"^(?P<before>.*?)各市州(?P<after>.+?)$")
 _TITLE_SUFFIX = re.compile(r"(增长速度|增速|增长情况|完成情况|主要指标|情况|排位|排名)$")
+_GROWTH_WORDS = re.compile(r"(?:比上年同[月期])?(?:增长|增速|增幅)(?:速度)?$")
 _RANK = re.compile(r"^(位次|排名|位序|排位)")
 
 
@@ -59,12 +61,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(None, "", "not a province table of cities: title or 市州 header not found")
         return result
     ti, m = found
-    try:
-        period = parse_period(m["period"])
-    except ValueError as exc:
-        ctx.error(ti + 1, "title", f"title period: {exc}")
+    before, after = split_leading_period(m["before"]), split_leading_period(m["after"])
+    if before is None and after is None:
+        ctx.error(ti + 1, "title", f"title names no period before or after 各市州: {m[0]!r}")
         return result
-    title_name = _TITLE_SUFFIX.sub("", m["name"])
+    period, title_name = (before[0], m["after"]) if before else after
+    title_name = _TITLE_SUFFIX.sub("", title_name)
     title_indicator = catalog.resolve_indicator(title_name)
     ctx.set_release(*table_release(doc, ti, hi, default_release_date))
 
@@ -73,6 +75,15 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         if j == 0 or not label:
             continue
         name, unit = split_header_unit(label)
+        # a column may name its own period: "6月增速(%)", "1-6月增速(%)"
+        own = split_leading_period(name, period.end.year) if name[:1].isdigit() else None
+        column_period, name = own if own else (period, name)
+        # a growth column is the growth of the indicator it names ("规模工业增加值增速"), else of the level
+        # column nearest to its left, else of the title's indicator
+        levels = [c.indicator for c in cols if c.measure == "value"]
+        stripped = _GROWTH_WORDS.sub("", name)
+        named = catalog.resolve_indicator(stripped) if stripped else None
+        grows = named or (levels[-1] if levels else title_indicator or title_name)
         if _RANK.match(label):
             if not cols or cols[-1].index != j - 1:
                 ctx.error(hi + 1, label, "位次 column has no value column before it")
@@ -81,12 +92,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             measure = "yoy_rank" if prev.measure == "yoy_pct" else "rank"
             cols.append(_Column(j, label, prev.indicator, prev.period, measure, ""))
         elif "同月" in name:
-            cols.append(_Column(j, label, title_indicator or title_name, last_month(period), "yoy_pct", "%"))
+            cols.append(_Column(j, label, grows, last_month(column_period), "yoy_pct", "%"))
         elif "同期" in name or re.search(r"增长|增速", name):
-            cols.append(_Column(j, label, title_indicator or title_name, period, "yoy_pct", "%"))
+            cols.append(_Column(j, label, grows, column_period, "yoy_pct", "%"))
         else:  # a level column names its own indicator and unit: 地区生产总值(亿元)
             code = catalog.resolve_indicator(name) or title_indicator or name
-            cols.append(_Column(j, label, code, period, "value", unit))
+            cols.append(_Column(j, label, code, column_period, "value", unit))
     if title_indicator is None and any(c.indicator == title_name for c in cols):
         ctx.error(ti + 1, "title", f"unknown indicator {title_name!r} in the title")
         return result

@@ -266,6 +266,43 @@ def test_release_dates_use_one_separator_throughout(text: str, expected: date | 
     assert find_release_date(text) == expected
 
 
+@pytest.mark.parametrize(
+    "title", ["2023年1-6月湖南省各市州规模工业增加值增速", "全省各市州2023年1-6月规模工业增加值增速"]
+)
+def test_province_table_title_names_the_period_before_or_after_the_cities(
+    tmp_path: Path, catalog: Catalog, title: str
+) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f"{title}\n市州,比上年同月(%),比上年同期(%)\n株洲市,8.0,8.1\n", encoding="utf-8")
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("industrial_value_added", "430200", "", "2023-06", "yoy_pct")].value == 8.0
+    assert obs[("industrial_value_added", "430200", "", "2023-01~06", "yoy_pct")].value == 8.1
+
+
+def test_province_table_columns_name_their_own_period_and_indicator(tmp_path: Path, catalog: Catalog) -> None:
+    # "6月增速" and "1-6月增速" were both read as the title's 1-6月 (a duplicate that quarantined the file);
+    # in a table of several indicators a growth column is the growth of the indicator it names, or of the
+    # level column before it
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "2023年1-6月各市州主要经济指标\n"
+        "市州,6月规模工业增加值增速(%),1-6月规模工业增加值增速(%),位次,地区生产总值(亿元),比上年同期增长(%)\n"
+        "株洲市,8.0,8.1,2,1701.2,5.5\n",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("industrial_value_added", "430200", "", "2023-06", "yoy_pct")].value == 8.0
+    assert obs[("industrial_value_added", "430200", "", "2023-01~06", "yoy_pct")].value == 8.1
+    assert obs[("industrial_value_added", "430200", "", "2023-01~06", "yoy_rank")].value == 2
+    assert obs[("gdp", "430200", "", "2023-01~06", "value")].value == 1701.2
+    assert obs[("gdp", "430200", "", "2023-01~06", "yoy_pct")].value == 5.5
+    assert len(obs) == 5
+
+
 def test_province_table_xlsx_notes_merged_across_the_table_carry_no_figures(tmp_path: Path, catalog: Catalog) -> None:
     # A merged cell's text is copied across its range (so merged headers cover their columns): a
     # footnote merged across the table would otherwise be read as a region with text for figures.

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from dagster_project.ingest.periods import last_month, parse_period, shift_years
+from dagster_project.ingest.periods import last_month, parse_period, shift_years, split_leading_period
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,23 @@ def test_last_month_and_shift_years() -> None:
     assert shift_years(parse_period("2021"), 1).code == "2022"
     assert shift_years(parse_period("2021-01~05"), 2).code == "2023-01~05"
     assert shift_years(parse_period("2021-Q2"), 1).code == "2022-Q2"
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "code", "rest"),
+    [
+        ("2023年1-6月湖南省", None, "2023-01~06", "湖南省"),
+        ("2023年1-6月份主要经济指标", None, "2023-01~06", "主要经济指标"),
+        ("6月增速", 2023, "2023-06", "增速"),
+        ("1-6月规模工业增加值增速", 2023, "2023-01~06", "规模工业增加值增速"),
+        ("2023年上半年", None, "2023-01~06", ""),
+    ],
+)
+def test_split_leading_period_takes_the_longest_period_a_text_starts_with(text, year, code, rest):
+    period, after = split_leading_period(text, year)
+    assert (period.code, after) == (code, rest)
+
+
+def test_split_leading_period_is_none_when_the_text_starts_with_no_period():
+    assert split_leading_period("全省") is None
+    assert split_leading_period("规模工业增加值增速", 2023) is None
