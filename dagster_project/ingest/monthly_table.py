@@ -33,6 +33,9 @@ _TITLE = re.compile(
 )
 _GROWTH = re.compile(r"增长|同比|增速|增幅")
 _PLAN = re.compile(r"计划")
+# column groups named for the report month, or for the year so far: 本月(数), 当月; 累计(数), 1-本月, 本年累计
+_THIS_MONTH = re.compile(r"^(?:本月|当月)(?:数|值)?$")
+_SO_FAR = re.compile(r"^(?:(?:本年|自年初|1-本月|1至本月)?累计(?:数|值)?|1-本月|1至本月)$")
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,9 @@ def sniff(doc: Document) -> bool:
 
 def _group_period(label: str, title_period: Period) -> Period:
     s = label.replace(" ", "")
-    if s in ("本月", "当月"):
+    if _THIS_MONTH.match(s):
         return title_period
-    if s in ("1-本月", "累计", "本年累计", "1至本月", "自年初累计"):
+    if _SO_FAR.match(s):
         return parse_period(f"1-{title_period.end.month}月", title_period.end.year)
     return parse_period(s, title_period.end.year)
 

@@ -180,6 +180,27 @@ def test_monthly_table_titles_name_the_month_before_or_after_the_region(
     assert obs[("trade_total", "430200", "", "2023-01~06", "yoy_pct")].value == 10.2
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "指标,单位,本月,同比增长(%),1-本月,同比增长(%)",
+        "项目,单位,本月数,同比±%,累计数,同比±%",
+        "指标,单位,当月,增长%,1-本月累计,增长%",
+    ],
+)
+def test_monthly_table_month_and_year_so_far_columns_by_their_usual_names(
+    tmp_path: Path, catalog: Catalog, header: str
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(f"株洲市统计月报（2023年6月）\n{header}\n进出口总额,亿元,52.3,12.4,284.6,10.2\n", encoding="utf-8")
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("trade_total", "430200", "", "2023-06", "value")].value == 52.3
+    assert obs[("trade_total", "430200", "", "2023-01~06", "value")].value == 284.6
+    assert obs[("trade_total", "430200", "", "2023-01~06", "yoy_pct")].value == 10.2
+
+
 def test_monthly_table_xlsx_merged_headers_and_notes(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_file(write_monthly_xlsx(tmp_path / "whatever-name.xlsx"), catalog)
     assert r.adapter == "monthly_table" and r.errors == []
