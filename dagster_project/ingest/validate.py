@@ -214,11 +214,16 @@ def history_outliers(
     """Rows whose level is more than its indicator's ``history_factor`` away from its history.
 
     ``candidates`` (SQL with ``params``) selects indicator_code, region_code, subject_code, measure,
-    period_kind, period_code, value, source_row, factor. History: the median of every figure already
-    loaded (any vintage, other releases) for the same indicator, region, subject, measure and the
-    same span of the year (``-05``, ``-01~05``, ``-Q2``) in any year; with ``stage``, the releases
-    staged earlier in the run count as loaded. Returns (source_row,
-    period_code, value, median, factor) of the rows outside [median / factor, median x factor].
+    period_kind, period_code, value, source_row, factor. History: the median of the figures already
+    loaded (other releases) for the same indicator, region, subject, measure and the same span of the
+    year (``-05``, ``-01~05``, ``-Q2``) in other years; with ``stage``, the releases staged earlier in the
+    run count as loaded. An earlier vintage of the same figure is not its history: the correction of a
+    unit slip that got in (no history then) is judged against the other years, not against the slip.
+    Returns (source_row, period_code, value, median, factor) of the rows outside
+    [median / factor, median x factor].
+
+    Two steps keep a large release cheap: every row against the median of all vintages of its span (one
+    aggregate), then only the rows found outside it again, against the other years' figures alone.
     """
     if table not in OBSERVATION_TABLES:  # whitelisted: the name is interpolated into SQL
         raise ValueError(f"unknown observation table {table!r}; expected one of {OBSERVATION_TABLES}")
@@ -233,14 +238,29 @@ def history_outliers(
             WHERE o.release_id <> ?
               AND o.indicator_code IN (SELECT DISTINCT indicator_code FROM cand)
             GROUP BY ALL
+        ),
+        outside_all_vintages AS (
+            SELECT c.*
+            FROM cand c
+            JOIN hist h ON c.indicator_code = h.indicator_code AND c.region_code = h.region_code
+                 AND c.subject_code = h.subject_code AND c.measure = h.measure AND c.period_kind = h.period_kind
+                 AND substr(c.period_code, 5) = h.span
+            WHERE c.factor IS NOT NULL AND h.med > 0 AND (c.value > h.med * c.factor OR c.value < h.med / c.factor)
+        ),
+        other_years AS (
+            SELECT c.source_row, c.period_code, c.value, median(o.value) AS med, c.factor
+            FROM outside_all_vintages c
+            JOIN {source} o ON c.indicator_code = o.indicator_code AND c.region_code = o.region_code
+                 AND c.subject_code = o.subject_code AND c.measure = o.measure AND c.period_kind = o.period_kind
+                 AND substr(c.period_code, 5) = substr(o.period_code, 5) AND o.period_code <> c.period_code
+            WHERE o.release_id <> ?
+            GROUP BY c.indicator_code, c.region_code, c.subject_code, c.measure, c.period_kind,
+                     c.source_row, c.period_code, c.value, c.factor
         )
-        SELECT c.source_row, c.period_code, c.value, h.med, c.factor
-        FROM cand c
-        JOIN hist h ON c.indicator_code = h.indicator_code AND c.region_code = h.region_code
-             AND c.subject_code = h.subject_code AND c.measure = h.measure AND c.period_kind = h.period_kind
-             AND substr(c.period_code, 5) = h.span
-        WHERE c.factor IS NOT NULL AND h.med > 0 AND (c.value > h.med * c.factor OR c.value < h.med / c.factor)
-        ORDER BY c.source_row
+        SELECT source_row, period_code, value, med, factor
+        FROM other_years
+        WHERE med > 0 AND (value > med * factor OR value < med / factor)
+        ORDER BY source_row
         """,
-        [*params, release_id],
+        [*params, release_id, release_id],
     ).fetchall()

@@ -353,6 +353,30 @@ def test_a_monthly_level_far_from_its_history_is_refused_unless_confirmed(landin
     assert any("confirmed outlier (一次性土地出让收入，财政局已核实)" in n for n in result.notes)
 
 
+def test_the_correction_of_a_slip_is_judged_against_other_years_not_against_the_slip(
+    landing, qdir, con, catalog
+) -> None:
+    # A slip got in while its span had no history (2846.5 for 284.6); the corrected file, a new vintage of
+    # the same figure, was refused as "10x away" from the slip itself.
+    slip = "trade_total,430200,,2023-01~06,value,2846.5,亿元,2023-07-18,published,x,"
+    assert ingest(_long(landing / "slip.csv", slip), con, qdir, catalog).status == "loaded"
+    for fast, day in ((True, 25), (False, 26)):  # both ingest paths; another day, another file
+        fixed = f"trade_total,430200,,2023-01~06,value,284.6,亿元,2023-07-{day},published,x,"
+        result = ingest(_long(landing / f"fixed_{fast}.csv", fixed), con, qdir, catalog, fast=fast)
+        assert result.status == "loaded", result.errors
+    # with other years loaded, a slip in the correction is still refused against them
+    other_years = [
+        f"trade_total,430200,,{y}-01~06,value,{v},亿元,{y}-07-20,published,x,"
+        for y, v in [(2021, 250.1), (2022, 270.3)]
+    ]
+    assert ingest(_long(landing / "other_years.csv", *other_years), con, qdir, catalog).status == "loaded"
+    slipped_again = "trade_total,430200,,2023-01~06,value,2846.6,亿元,2023-07-28,published,x,"
+    result = ingest(_long(landing / "slipped_again.csv", slipped_again), con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert "median 260.2 for the same period of other years" in error.reason
+
+
 def test_water_class_6_is_allowed_only_where_the_indicator_admits_lie_v(catalog) -> None:
     from dataclasses import replace
 
