@@ -17,6 +17,9 @@ from dagster_project.ingest.units import UnitError, convert, measure_unit, norma
 
 __all__ = [
     "RowContext",
+    "clause_regions",
+    "prose_sentences",
+    "region_at",
     "find_release_date",
     "find_source",
     "figure_rows",
@@ -132,6 +135,36 @@ def figure_rows(doc: Document, ctx: RowContext, first: int, header_index: int) -
             ctx.error(r + 1, "", short)
             continue
         yield r, row
+
+
+def prose_sentences(text: str) -> list[str]:
+    """A bulletin paragraph's sentences (half-width; split at 。;；and line ends)."""
+    return [s.strip() for s in re.split(r"[。;；\n]", to_halfwidth(text)) if s.strip()]
+
+
+# 市区/城区/全市 is the city's urban area; 各县市区 ("the counties, cities and districts") is not.
+_CITY_SCOPE = re.compile(r"(?<!县)市区|城区|全市")
+
+
+def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int, str]]:
+    """Whose figures each clause of a prose sentence gives, as (clause start, region code): 市区/城区/全市
+    -> the city, a county's name -> that county, no place -> the clause before's (the sentence's first:
+    the city). A sentence may list several places: "醴陵市优良率为90.3%,攸县优良率为95.1%"."""
+    regions: list[tuple[int, str]] = []
+    region, start = city, 0
+    for clause in re.split(r"(?<=,)", sentence):
+        if _CITY_SCOPE.search(clause):
+            region = city
+        else:
+            region = next((code for code, name in catalog.regions.items() if code != city and name in clause), region)
+        regions.append((start, region))
+        start += len(clause)
+    return regions
+
+
+def region_at(regions: list[tuple[int, str]], position: int) -> str:
+    """The region of the clause holding ``position`` (of :func:`clause_regions`)."""
+    return next(code for start, code in reversed(regions) if start <= position)
 
 
 def split_header_unit(header: str) -> tuple[str, str]:

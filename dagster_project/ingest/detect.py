@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dagster_project.ingest import env_bulletin, http_api, long_format, monthly_table, province_table
+from dagster_project.ingest import env_bulletin, http_api, long_format, monthly_table, province_table, yearly_bulletin
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
@@ -16,6 +16,7 @@ ADAPTERS = (
     monthly_table.NAME,
     province_table.NAME,
     env_bulletin.NAME,
+    yearly_bulletin.NAME,
     http_api.NAME,
 )
 
@@ -33,7 +34,11 @@ def detect(doc: Document) -> str:
     if doc.kind == "html":
         if env_bulletin.sniff(doc):
             return env_bulletin.NAME
-        raise UnknownFormatError("HTML file is not an air or water bulletin (title not recognised)")
+        if yearly_bulletin.sniff(doc):
+            return yearly_bulletin.NAME
+        raise UnknownFormatError(
+            "HTML file is not an air or water bulletin nor a yearly 统计公报 (title not recognised)"
+        )
     if long_format.sniff(doc):
         return long_format.NAME
     if monthly_table.sniff(doc):
@@ -56,5 +61,6 @@ def parse_document(doc: Document, catalog: Catalog, default_release_date: date |
         monthly_table.NAME: monthly_table,
         province_table.NAME: province_table,
         env_bulletin.NAME: env_bulletin,
+        yearly_bulletin.NAME: yearly_bulletin,
     }[name]
     return module.parse(doc, catalog, default_release_date)

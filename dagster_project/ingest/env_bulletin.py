@@ -13,9 +13,12 @@ from html.parser import HTMLParser
 
 from dagster_project.ingest.adapter_common import (
     RowContext,
+    clause_regions,
     find_release_date,
     find_source,
     has_illustrative_marker,
+    prose_sentences,
+    region_at,
     split_header_unit,
 )
 from dagster_project.ingest.catalog import Catalog
@@ -133,39 +136,14 @@ _PM25 = re.compile(r"PM2\.5(?:平均)?浓度(?:为|是)?\s*(?P<v>\d+(?:\.\d+)?)\
 _DRINKING = re.compile(r"(?:城镇)?集中式饮用水(?:水)?源(?:地)?水质达标率(?:为|是|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)")
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"[。;；\n]", to_halfwidth(text)) if s.strip()]
-
-
-# 市区/城区/全市 is the city's urban area; 各县市区 ("the counties, cities and districts") is not.
-_CITY_SCOPE = re.compile(r"(?<!县)市区|城区|全市")
-
-
-def _scopes(ctx: RowContext, sentence: str, city: str) -> list[tuple[int, str]]:
-    """Whose figures each clause of a sentence gives, as (clause start, region code): 市区/城区/全市 -> the
-    city, a county's name -> that county, no place -> the clause before's (the sentence's first: the city).
-    A sentence may list several places: "醴陵市优良率为90.3%,攸县优良率为95.1%"."""
-    scopes: list[tuple[int, str]] = []
-    scope, start = city, 0
-    for clause in re.split(r"(?<=,)", sentence):
-        if _CITY_SCOPE.search(clause):
-            scope = city
-        else:
-            scope = next((code for code, name in ctx.catalog.regions.items() if code != city and name in clause), scope)
-        scopes.append((start, scope))
-        start += len(clause)
-    return scopes
-
-
-def _where(scopes: list[tuple[int, str]], m: re.Match[str], period: Period, line: int) -> dict:
-    """A figure's region (its clause's), period and row, for ctx.add."""
-    region = next(code for start, code in reversed(scopes) if start <= m.start())
-    return {"region": region, "period": period, "row": line}
+def _figure_at(regions: list[tuple[int, str]], m: re.Match[str], period: Period, line: int) -> dict:
+    """A prose figure's region (its clause's), period and row, for ctx.add."""
+    return {"region": region_at(regions, m.start()), "period": period, "row": line}
 
 
 def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: Period) -> None:
     period = title_period
-    for sent in _sentences(text):
+    for sent in prose_sentences(text):
         pm = _PERIOD_PREFIX.match(sent)
         if pm:
             try:
@@ -173,9 +151,9 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
             except ValueError as exc:
                 ctx.error(line, "text", f"period {pm['p']!r}: {exc}")
                 continue
-        scopes = _scopes(ctx, sent, city)
+        scopes = clause_regions(ctx.catalog, sent, city)
         for m in _RATIO.finditer(sent):
-            common = _where(scopes, m, period, line)
+            common = _figure_at(scopes, m, period, line)
             ctx.add(indicator="air_good_ratio", measure="value", cell=m["v"], unit="", column="优良率", **common)
             ch = _CHANGE.match(sent, m.end())
             if ch:
@@ -195,7 +173,7 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
                 cell=m["v"],
                 unit="天",
                 column="优良天数",
-                **_where(scopes, m, period, line),
+                **_figure_at(scopes, m, period, line),
             )
         for m in _PM25.finditer(sent):
             ctx.add(
@@ -204,7 +182,7 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
                 cell=m["v"],
                 unit=m["u"],
                 column="PM2.5",
-                **_where(scopes, m, period, line),
+                **_figure_at(scopes, m, period, line),
             )
 
 
@@ -274,7 +252,7 @@ def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str,
 
 
 def _water_prose(ctx: RowContext, line: int, text: str, city: str, period: Period) -> None:
-    for sent in _sentences(text):
+    for sent in prose_sentences(text):
         for m in _DRINKING.finditer(sent):
             ctx.add(
                 indicator="drinking_water_compliance",

@@ -385,6 +385,48 @@ def test_water_bulletin(catalog: Catalog) -> None:
     assert all(o.provenance == "illustrative" for o in r.observations)
 
 
+# --- yearly statistics bulletin (统计公报) ----------------------------------------------------------
+GONGBAO = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>{title}</title></head><body>
+<p>发布时间：2022年3月28日　来源：株洲市统计局</p>
+<p>初步核算，全市地区生产总值3420.3亿元，比上年增长8.3%。其中，第一产业增加值245.2亿元，增长9.2%。</p>
+<p>年末全市常住人口388.33万人。</p>
+<p>全年规模以上工业增加值比上年增长9.1%。全年地方一般公共预算收入178 400万元，下降2.5%。</p>
+<p>全年进出口总额302.4亿元，增长46.1%，其中出口总额253.3亿元，增长41.2%。</p>
+<p>“十三五”期间地区生产总值年均增长7.2%，固定资产投资居全省第二位。</p>
+<p>醴陵市实现地区生产总值800.5亿元，增长8.5%。</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize("title", ["株洲市2021年国民经济和社会发展统计公报", "2021年株洲市国民经济和社会发展统计公报"])
+def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, catalog: Catalog, title: str) -> None:
+    path = tmp_path / "gb.html"
+    path.write_text(GONGBAO.format(title=title), encoding="utf-8")
+    r = parse_file(path, catalog)
+    assert r.adapter == "yearly_bulletin" and r.errors == []
+    assert r.release_date == date(2022, 3, 28)
+    assert all(o.source_ref.startswith("株洲市统计局《") for o in r.observations)
+    obs = by_key(r)
+    gdp = obs[("gdp", "430200", "", "2021", "value")]
+    assert (gdp.value, gdp.unit, gdp.period_kind, gdp.source_row) == (3420.3, "亿元", "year", 4)
+    assert obs[("gdp", "430200", "", "2021", "yoy_pct")].value == 8.3
+    assert obs[("resident_population", "430200", "", "2021", "value")].value == 388.33
+    assert obs[("industrial_value_added", "430200", "", "2021", "yoy_pct")].value == 9.1  # growth only
+    assert obs[("budget_revenue", "430200", "", "2021", "value")].value == pytest.approx(17.84)  # 万元 -> 亿元
+    assert obs[("budget_revenue", "430200", "", "2021", "yoy_pct")].value == -2.5
+    assert obs[("exports", "430200", "", "2021", "value")].value == 253.3
+    assert obs[("gdp", "430281", "", "2021", "value")].value == 800.5  # 醴陵市's own sentence
+    # 第一产业增加值 is not catalogued; 年均增长 is a multi-year rate; a rank is not a figure here
+    assert len(obs) == 12
+
+
+def test_a_page_that_is_not_a_bulletin_is_refused_naming_what_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "news.html"
+    path.write_text(GONGBAO.format(title="株洲市召开经济形势分析会"), encoding="utf-8")
+    with pytest.raises(UnknownFormatError, match="统计公报"):
+        detect(load_document(path.read_bytes(), path.name))
+
+
 # --- detection ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "adapter"),

@@ -1,0 +1,95 @@
+"""Format 7: the yearly statistics bulletin (国民经济和社会发展统计公报, HTML), prose with the figures inside:
+"全市实现地区生产总值3420.3亿元,比上年增长8.3%", "规模以上工业增加值比上年增长9.1%".
+
+A figure is read only where a catalogued indicator's name is followed directly by its number and unit
+(or by its growth): a name mentioned in passing, or a number that belongs to another sentence part, is
+left alone. Multi-year figures ("年均增长") and ranks are not read. ``source_row`` is the HTML line of
+the paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from dagster_project.ingest.adapter_common import (
+    RowContext,
+    clause_regions,
+    find_release_date,
+    find_source,
+    has_illustrative_marker,
+    prose_sentences,
+    region_at,
+)
+from dagster_project.ingest.catalog import Catalog, normalize_name
+from dagster_project.ingest.document import Document
+from dagster_project.ingest.env_bulletin import read_html
+from dagster_project.ingest.models import ParseResult
+from dagster_project.ingest.periods import parse_period
+from dagster_project.ingest.text import to_halfwidth
+
+__all__ = ["NAME", "sniff", "parse"]
+
+NAME = "yearly_bulletin"
+# "株洲市2023年国民经济和社会发展统计公报", "2023年株洲市国民经济和社会发展统计公报"
+_TITLE = re.compile(r"^(?:(?P<y1>\d{4})年)?(?P<region>[^\d]+?(?:市|县|区|州))(?:(?P<y2>\d{4})年)?.*统计公报$")
+_VERB = r"(?:实现|完成|达到|达|为|共|总额|总量)*"
+_NUMBER = r"(?:突破|超过|达|约|近)?\d+(?:\.\d+)?(?:以上|左右)?"
+_UNIT = r"亿元|万元|亿美元|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
+_GROWTH = r"(?:比上年|较上年|同比)?(?P<dir>增长|提高|下降|回落)(?P<growth>\d+(?:\.\d+)?)%"
+
+
+def _title(text: str) -> re.Match[str] | None:
+    m = _TITLE.match(to_halfwidth(text).replace(" ", ""))
+    return m if m and (m["y1"] or m["y2"]) else None
+
+
+def sniff(doc: Document) -> bool:
+    return doc.kind == "html" and _title(read_html(doc.text).title) is not None
+
+
+def _figure_pattern(catalog: Catalog) -> re.Pattern[str]:
+    """A catalogued name, then its level (number and unit, optionally its growth) or only its growth."""
+    names = sorted(
+        {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)},
+        key=len,
+        reverse=True,
+    )
+    alternatives = "|".join(re.escape(n) for n in names if n)
+    return re.compile(rf"(?P<name>{alternatives}){_VERB}(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT}),?)?(?:{_GROWTH})?")
+
+
+def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
+    result = ParseResult(adapter=NAME)
+    ctx = RowContext(catalog, result, doc.source_file, default_release_date)
+    html = read_html(doc.text)
+    m = _title(html.title)
+    if m is None:
+        ctx.error(None, "title", f"bulletin title {html.title!r} does not name a region and year")
+        return result
+    city = catalog.resolve_region(m["region"])
+    if city is None:
+        ctx.error(None, "title", f"unknown region {m['region']!r} in the title")
+        return result
+    year = parse_period(f"{m['y1'] or m['y2']}年")
+    release_date = find_release_date(html.release_date_text or html.text) or default_release_date
+    ctx.set_release(
+        release_date,
+        illustrative=html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text),
+        source_ref=find_source(html.text, html.title, release_date),
+    )
+    figures = _figure_pattern(catalog)
+    for line, text in html.paragraphs:
+        for sentence in (s.replace(" ", "") for s in prose_sentences(text)):
+            regions = clause_regions(catalog, sentence, city)
+            for f in figures.finditer(sentence):
+                if not (f["level"] or f["growth"]):  # a name in passing
+                    continue
+                indicator = catalog.resolve_indicator(f["name"]) or f["name"]
+                where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": year, "row": line}
+                if f["level"]:
+                    ctx.add(measure="value", cell=f["level"], unit=f["unit"], column=f["name"], **where)
+                if f["growth"]:
+                    sign = "-" if f["dir"] in ("下降", "回落") else ""
+                    ctx.add(measure="yoy_pct", cell=sign + f["growth"], unit="%", column=f"{f['name']}增长", **where)
+    return result
