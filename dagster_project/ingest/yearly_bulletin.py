@@ -48,15 +48,21 @@ def sniff(doc: Document) -> bool:
     return doc.kind == "html" and _title(read_html(doc.text).title) is not None
 
 
+def _alternatives(names: set[str]) -> str:
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
+
+
 def _figure_pattern(catalog: Catalog) -> re.Pattern[str]:
-    """A catalogued name, then its level (number and unit, optionally its growth) or only its growth."""
-    names = sorted(
-        {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)},
-        key=len,
-        reverse=True,
+    """A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
+    its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
+    "工业固定资产投资增长12%" are parts of exports and investment, not the totals."""
+    names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
+    places = {normalize_name(n) for n in catalog.regions.values()}
+    lead = rf"(?:{_alternatives(places)}|全市|全省|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+    return re.compile(
+        rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names)}){_VERB}"
+        rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT}),?)?(?:{_GROWTH})?"
     )
-    alternatives = "|".join(re.escape(n) for n in names if n)
-    return re.compile(rf"(?P<name>{alternatives}){_VERB}(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT}),?)?(?:{_GROWTH})?")
 
 
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
