@@ -21,7 +21,7 @@ from dagster_project.ingest.adapter_common import (
     prose_sentences,
     region_at,
 )
-from dagster_project.ingest.catalog import Catalog, normalize_name
+from dagster_project.ingest.catalog import URBAN_SCOPE_NAMES, Catalog, normalize_name
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import read_html
 from dagster_project.ingest.models import ParseResult
@@ -57,8 +57,8 @@ def _figure_pattern(catalog: Catalog) -> re.Pattern[str]:
     its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
     "工业固定资产投资增长12%" are parts of exports and investment, not the totals."""
     names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
-    places = {normalize_name(n) for n in catalog.regions.values()}
-    lead = rf"(?:{_alternatives(places)}|全市|全省|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+    places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
+    lead = rf"(?:{_alternatives(places)}|全省|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
     return re.compile(
         rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names)}){_VERB}"
         rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT}),?)?(?:{_GROWTH})?"

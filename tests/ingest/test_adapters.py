@@ -395,6 +395,7 @@ GONGBAO = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <p>全年进出口总额302.4亿元，增长46.1%，其中出口总额253.3亿元，增长41.2%。</p>
 <p>“十三五”期间地区生产总值年均增长7.2%，固定资产投资居全省第二位。</p>
 <p>醴陵市实现地区生产总值800.5亿元，增长8.5%。</p>
+<p>全年市区空气质量优良率为88.5%。</p>
 <p>其中，机电产品出口120.5亿元，增长15.0%。工业固定资产投资增长12.0%。对东盟进出口50.2亿元。</p>
 </body></html>"""
 
@@ -417,9 +418,10 @@ def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, cat
     assert obs[("budget_revenue", "430200", "", "2021", "yoy_pct")].value == -2.5
     assert obs[("exports", "430200", "", "2021", "value")].value == 253.3
     assert obs[("gdp", "430281", "", "2021", "value")].value == 800.5  # 醴陵市's own sentence
+    assert obs[("air_good_ratio", "430200", "", "2021", "value")].value == 88.5  # 市区: the city's
     # 第一产业增加值 is not catalogued; 年均增长 is a multi-year rate; a rank is not a figure here; the
     # exports of one product, one sector's investment and the trade with one region are parts, not totals
-    assert len(obs) == 12
+    assert len(obs) == 13
 
 
 def test_a_page_that_is_not_a_bulletin_is_refused_naming_what_is_read(tmp_path: Path, catalog: Catalog) -> None:
