@@ -208,6 +208,8 @@ def _neither_workbook_nor_text(data: bytes, source_file: str, exc: EncodingError
 def load_documents(data: bytes, source_file: str, limits: Limits | None = None) -> list[Document]:
     """Sniff the content (not the name): XLSX (zip magic, one Document per sheet), JSON, HTML, else CSV."""
     limits = limits or Limits()
+    if not data.strip():
+        raise DocumentError(f"the file is empty ({len(data)} bytes, no text): was it saved or copied completely?")
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, source_file, limits)
     try:

@@ -456,6 +456,9 @@ def test_detect_unknown_and_unreadable() -> None:
         load_document(b"\x81\x20\xff\xfe\x80", "x.csv")
     with pytest.raises(DocumentError, match="workbook"):
         load_document(b"PK\x03\x04garbage", "x.xlsx")
+    for empty in (b"", b" \r\n\n"):  # was "table matches no known layout"
+        with pytest.raises(DocumentError, match="the file is empty"):
+            load_document(empty, "x.csv")
 
 
 @pytest.mark.parametrize(
