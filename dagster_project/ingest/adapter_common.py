@@ -227,7 +227,8 @@ class RowContext:
         if parsed.value is None:  # not published: no row
             return None
         source_unit = normalize_unit(unit) or parsed.unit
-        if parsed.unit and normalize_unit(unit) and parsed.unit != normalize_unit(unit):
+        # "6.2万" under 万人 says the same unit; "6.2万" under 人 or 亿元 does not
+        if parsed.unit and normalize_unit(unit) and not normalize_unit(unit).startswith(parsed.unit):
             self.error(row, column, f"cell unit {parsed.unit!r} differs from column unit {unit!r}")
             return None
         value = parsed.value

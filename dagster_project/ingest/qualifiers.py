@@ -89,6 +89,23 @@ _SUFFIXES: list[tuple[str, str]] = [
 ]
 
 
+# Which vintage a hand-keyed cell says it is: "3105.8(初步核算)", "预计3000". The figure is kept (vintages
+# are matched by release date, docs/methodology.md); the label goes into the release's notes, and an
+# estimate (预计) is approximate.
+_VINTAGE_LABELS = {
+    "初步核算": "preliminary (初步核算): a later release revises it",
+    "初步": "preliminary (初步): a later release revises it",
+    "快报": "flash figure (快报): a later release revises it",
+    "预计": "estimate (预计): a later release revises it",
+    "预计数": "estimate (预计数): a later release revises it",
+    "修订": "revised (修订)",
+    "修订后": "revised (修订后)",
+    "核实": "final (核实)",
+    "最终核实": "final (最终核实)",
+}
+_LABELS = "|".join(sorted(_VINTAGE_LABELS, key=len, reverse=True))
+_VINTAGE = re.compile(rf"^(?:(?P<pre>{_LABELS})\s*:?\s*)?(?P<body>.*?)(?:\s*\((?P<post>{_LABELS})\))?$")
+
 # Longest first, so 及以上 wins over 以上 (sorted once, not on every cell).
 _SUFFIXES_LONGEST_FIRST = sorted(_SUFFIXES, key=lambda x: -len(x[0]))
 
@@ -121,6 +138,10 @@ def parse_number(text: object) -> ParsedValue:
         return ParsedValue(None, "eq", raw)
     if _FORMULA.match(s):
         raise FormulaCellError(f"formula-like cell {raw!r} where a number was expected")
+    vintage = _VINTAGE.match(s)
+    label = vintage["pre"] or vintage["post"] if vintage else None
+    if label:
+        s = vintage["body"].strip()
     bound = "eq"
     for prefix, b in _PREFIXES:
         if s.startswith(prefix):
@@ -145,6 +166,10 @@ def parse_number(text: object) -> ParsedValue:
             raise ValueParseError(f"range {raw!r} has its upper end below its lower end")
         value, bound, m = lo, "ge", r
         note = f"range {r['lo']}-{r['hi']}: lower end kept as a floor (ge)"
+    if label:
+        estimate = label.startswith("预计") and bound == "eq"
+        bound = "approx" if estimate else bound
+        note = "; ".join(filter(None, [_VINTAGE_LABELS[label], "kept as approximate" if estimate else "", note]))
     unit_text = m["unit"].strip()
     unit = normalize_unit(unit_text) if unit_text else ""
     return ParsedValue(value, bound, raw, unit, note)

@@ -114,6 +114,22 @@ def test_long_format_collects_all_row_errors(tmp_path: Path, catalog: Catalog) -
     assert r.observations == []
 
 
+def test_a_cell_unit_abbreviating_the_columns_is_the_same_unit(tmp_path: Path, catalog: Catalog) -> None:
+    # "6.2万" under 万人 was refused: "cell unit '万' differs from column unit '万人'"
+    path = write_long_csv(
+        tmp_path / "u.csv",
+        [
+            "new_urban_jobs,430200,,2021,value,6.2万,万人,2022-01-10,published,x,",
+            "new_urban_jobs,430200,,2020,value,6.2万,人,2022-01-10,published,x,",  # 6.2万人 is not 6.2人
+            "budget_revenue,430200,,2021,value,175万,亿元,2022-01-10,published,x,",
+        ],
+    )
+    r = parse_file(path, catalog)
+    assert by_key(r)[("new_urban_jobs", "430200", "", "2021", "value")].value == 6.2
+    assert [(e.row, e.column) for e in r.errors] == [(3, "value"), (4, "value")]
+    assert all("differs from column unit" in e.reason for e in r.errors)
+
+
 def test_long_format_rejects_extra_columns(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "extra.csv"
     path.write_text(

@@ -55,6 +55,30 @@ def test_range_keeps_lower_end_as_floor() -> None:
     assert "8-9" in p.note
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "bound", "said"),
+    [
+        ("3105.8(初步核算)", 3105.8, "eq", "preliminary (初步核算)"),
+        ("3105.8（初步核算）", 3105.8, "eq", "preliminary (初步核算)"),
+        ("快报:52.3", 52.3, "eq", "flash figure (快报)"),
+        ("预计3000", 3000.0, "approx", "estimate (预计): a later release revises it; kept as approximate"),
+        ("预计突破4000", 4000.0, "gt", "estimate (预计)"),
+        ("3420.3(修订)", 3420.3, "eq", "revised (修订)"),
+    ],
+)
+def test_a_cell_saying_which_vintage_it_is_keeps_its_figure(text: str, value: float, bound: str, said: str) -> None:
+    # hand-keyed cells such as "3105.8(初步核算)" were refused: "cell unit '初步核算' differs"; "预计3000": not a number
+    parsed = parse_number(text)
+    assert (parsed.value, parsed.bound, parsed.text) == (value, bound, text)
+    assert said in parsed.note
+
+
+@pytest.mark.parametrize("text", ["初步核算", "(初步核算)", "预计"])
+def test_a_vintage_label_without_a_figure_is_not_a_number(text: str) -> None:
+    with pytest.raises(ValueParseError, match="not a number"):
+        parse_number(text)
+
+
 @pytest.mark.parametrize("text", ["—", "-", "…", "", "  ", "——", None])
 def test_not_published(text: str | None) -> None:
     assert parse_number(text).value is None
