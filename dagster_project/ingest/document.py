@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -79,6 +80,30 @@ def _column_letter(col: int) -> str:
     return letters
 
 
+class _PercentStyles:
+    """Whether a cell style shows its number as a percentage (number format with a bare '%')."""
+
+    def __init__(self, wb: Any) -> None:
+        self._wb = wb
+        self._known: dict[int, bool] = {}
+
+    def __call__(self, style_id: int | None) -> bool:
+        if not style_id:
+            return False
+        if style_id not in self._known:
+            from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+            fmt_id = self._wb._cell_styles[style_id].numFmtId
+            fmt = (
+                BUILTIN_FORMATS.get(fmt_id, "")
+                if fmt_id < BUILTIN_FORMATS_MAX_SIZE
+                else self._wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE]
+            )
+            shown = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", fmt or "")  # quoted text, escapes, [colours]
+            self._known[style_id] = "%" in shown
+        return self._known[style_id]
+
+
 def _sheet_grid(wb: Any, ws: Any, limits: Limits) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
     """The sheet's cells as a grid over its real used range, and its merged ranges, streamed.
 
@@ -98,9 +123,15 @@ def _sheet_grid(wb: Any, ws: Any, limits: Limits) -> tuple[list[list[str]], list
             date_formats=wb._date_formats,
             timedelta_formats=wb._timedelta_formats,
         )
+        percent = _PercentStyles(wb)
         for r, row in parser.parse():
             for cell in row:
-                text = _raw_cell(cell["value"])
+                value = cell["value"]
+                if isinstance(value, int | float) and percent(cell.get("style_id")):
+                    # a cell shown as 12.4% holds 0.124: read what the office sees, not a growth 100x too small
+                    text = f"{_raw_cell(round(value * 100, 9))}%"
+                else:
+                    text = _raw_cell(value)
                 if not text:
                     continue
                 c = cell["column"]

@@ -233,6 +233,33 @@ def test_monthly_table_xlsx_merged_headers_and_notes(tmp_path: Path, catalog: Ca
     assert len(obs) == 12
 
 
+def test_xlsx_cells_shown_as_percentages_are_read_as_shown(tmp_path: Path, catalog: Catalog) -> None:
+    # A growth typed as 12.4% in Excel is stored as 0.124: it was loaded as a growth of 0.124%.
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (
+        ["株洲市统计月报（2023年8月）"],
+        ["发布日期：2023-09-18"],
+        ["指标", "单位", "8月", "同比增长(%)", "1-8月", "同比增长(%)"],
+        ["进出口总额", "亿元", 52.3, 0.124, 0.3806, -0.02],
+    ):
+        ws.append(row)
+    for cell, fmt in (("D4", "0.0%"), ("F4", "0.00%;[Red]-0.00%"), ("E4", "0.00%")):
+        ws[cell].number_format = fmt
+    ws["C4"].number_format = '0.0"%"'  # a quoted "%" is text on a plain number: 52.3 stays 52.3
+    wb.save(tmp_path / "pct.xlsx")
+    r = parse_file(tmp_path / "pct.xlsx", catalog)
+    obs = by_key(r)
+    assert obs[("trade_total", "430200", "", "2023-08", "yoy_pct")].value == 12.4
+    assert obs[("trade_total", "430200", "", "2023-01~08", "yoy_pct")].value == -2.0
+    assert obs[("trade_total", "430200", "", "2023-08", "value")].value == 52.3
+    # a level column's cell shown as a percentage contradicts its unit: refused, not read as 38.06 亿元
+    [error] = r.errors
+    assert (error.row, error.column) == (4, "1-8月") and "differs from column unit" in error.reason
+
+
 def test_monthly_table_xlsx_formula_cell_is_an_error(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_file(write_monthly_xlsx(tmp_path / "f.xlsx", formula=True), catalog)
     [err] = r.errors
