@@ -15,12 +15,13 @@ from dagster_project.ingest.adapter_common import (
     RowContext,
     figure_rows,
     find_title,
+    first_text,
     table_release,
 )
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
-from dagster_project.ingest.periods import Period, month_period, parse_period
+from dagster_project.ingest.periods import Period, month_period, parse_period, split_leading_period
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -53,14 +54,29 @@ def _header_row(doc: Document) -> int | None:
     return None
 
 
-def _title_period(title: re.Match[str]) -> str:
-    return title["before"] or title["between"] or title["after"]
+@dataclass(frozen=True)
+class _Title:
+    row: int  # 0-based
+    region: str
+    period: str
 
 
-def _find_title(doc: Document) -> tuple[int, re.Match[str]] | None:
-    """The title row naming a month (a cover page's bare "株洲市统计月报" is not one)."""
+def _find_title(doc: Document) -> _Title | None:
+    """The title naming a region and its month ('' when none is found). The month may stand in the title
+    or alone on a row between the title and the header ("株洲市统计月报" / "2023年6月")."""
     found = find_title(doc, _TITLE)
-    return found if found and _title_period(found[1]) else None
+    if found is None:
+        return None
+    ti, m = found
+    period = m["before"] or m["between"] or m["after"]
+    if not period:
+        for row in doc.rows[ti + 1 : _header_row(doc) or ti + 1]:
+            text = first_text(row).replace(" ", "")
+            leading = split_leading_period(text)
+            if leading and not leading[1]:  # the whole text is a period
+                period = text
+                break
+    return _Title(ti, m["region"], period)
 
 
 def sniff(doc: Document) -> bool:
@@ -114,13 +130,16 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     if found is None or hi is None:
         ctx.error(None, "", "not a monthly statistics table: title or 指标/单位 header not found")
         return result
-    ti, m = found
-    region = catalog.resolve_region(m["region"])
+    ti = found.row
+    region = catalog.resolve_region(found.region)
     if region is None:
-        ctx.error(ti + 1, "title", f"unknown region {m['region']!r} in the title")
+        ctx.error(ti + 1, "title", f"unknown region {found.region!r} in the title")
+        return result
+    if not found.period:
+        ctx.error(ti + 1, "title", "the title names no month: write it in the title or alone on the row below")
         return result
     try:
-        title_period = parse_period(_title_period(m))
+        title_period = parse_period(found.period)
     except ValueError as exc:
         ctx.error(ti + 1, "title", f"title period: {exc}")
         return result

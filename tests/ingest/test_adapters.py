@@ -217,6 +217,30 @@ def test_monthly_table_month_and_year_so_far_columns_by_their_usual_names(
     assert obs[("trade_total", "430200", "", "2023-01~06", "yoy_pct")].value == 10.2
 
 
+def test_monthly_table_month_on_its_own_row_under_the_title(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "株洲市统计月报\n2023年6月\n发布日期：2023-07-18\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
+        "进出口总额,亿元,52.3,12.4,284.6,10.2\n",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == [] and r.release_date == date(2023, 7, 18)
+    assert by_key(r)[("trade_total", "430200", "", "2023-01~06", "value")].value == 284.6
+
+
+def test_monthly_table_naming_no_month_is_refused_saying_so(tmp_path: Path, catalog: Catalog) -> None:
+    # was "table matches no known layout"
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "株洲市统计月报\n株洲市统计局编印\n指标,单位,本月,同比增长(%)\n进出口总额,亿元,52.3,12.4\n", encoding="utf-8"
+    )
+    r = parse_file(path, catalog)
+    [error] = r.errors
+    assert (error.row, error.column) == (1, "title") and "names no month" in error.reason
+    assert r.observations == []
+
+
 def test_monthly_table_xlsx_merged_headers_and_notes(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_file(write_monthly_xlsx(tmp_path / "whatever-name.xlsx"), catalog)
     assert r.adapter == "monthly_table" and r.errors == []
