@@ -25,6 +25,7 @@ __all__ = [
     "parse_value",
     "parse_class",
     "parse_stage",
+    "parse_rank",
 ]
 
 BOUNDS = ("eq", "gt", "ge", "lt", "le", "approx")
@@ -252,10 +253,39 @@ def parse_stage(text: object) -> ParsedValue:
     raise ValueParseError(f"not a project stage: {raw!r}")
 
 
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_RANK = re.compile(r"^(?:第|居全省第|全省第)?\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:位|名)?$")
+
+
+def _chinese_number(text: str) -> int | None:
+    """一..九十九: '十四' -> 14, '二十' -> 20, '三' -> 3; None for anything else."""
+    tens, _, ones = text.partition("十")
+    if "十" not in text:
+        return _CHINESE_DIGITS.get(text) if len(text) == 1 else None
+    t = _CHINESE_DIGITS.get(tens, 0 if tens else 1) if len(tens) <= 1 else 0
+    o = _CHINESE_DIGITS.get(ones, 0 if not ones else -100) if len(ones) <= 1 else -100
+    value = t * 10 + o
+    return value if t and value > 0 else None
+
+
+def parse_rank(text: object) -> ParsedValue:
+    """A rank as tables write it: '3', '第3', '第3位', '3名', '第三', '十四', '居全省第一'."""
+    raw = "" if text is None else str(text)
+    m = _RANK.match(_norm(raw))
+    if m:
+        n = m["n"]
+        value = int(n) if n.isdigit() else _chinese_number(n)
+        if value is not None:
+            return ParsedValue(float(value), "eq", raw)
+    return parse_number(text)
+
+
 def parse_value(text: object, measure: str = "value") -> ParsedValue:
-    """Dispatch on the measure: class and stage cells have their own vocabularies."""
+    """Dispatch on the measure: class, stage and rank cells have their own vocabularies."""
     if measure == "class":
         return parse_class(text)
     if measure == "stage":
         return parse_stage(text)
+    if measure in ("rank", "yoy_rank"):
+        return parse_rank(text)
     return parse_number(text)

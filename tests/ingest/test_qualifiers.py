@@ -7,6 +7,7 @@ from dagster_project.ingest.qualifiers import (
     ValueParseError,
     parse_class,
     parse_number,
+    parse_rank,
     parse_stage,
     parse_value,
 )
@@ -150,3 +151,19 @@ def test_parse_value_dispatches_on_measure() -> None:
     assert parse_value("突破600", "value").bound == "gt"
     with pytest.raises(ValueParseError):
         parse_value("在建中", "stage")
+
+
+@pytest.mark.parametrize(
+    ("text", "rank"),
+    [("3", 3), ("第3", 3), ("第3位", 3), ("3名", 3), ("第三", 3), ("十四", 14), ("二十一", 21), ("居全省第一", 1)],
+)
+def test_ranks_as_tables_write_them(text: str, rank: int) -> None:
+    # "第1" and "二" in a 位次 column were refused: not a number
+    assert (parse_value(text, "rank").value, parse_value(text, "yoy_rank").bound) == (rank, "eq")
+    assert parse_rank(text).text == text
+
+
+@pytest.mark.parametrize("text", ["第", "十十", "百", "零"])
+def test_rank_words_without_a_rank_are_not_numbers(text: str) -> None:
+    with pytest.raises(ValueParseError, match="not a number"):
+        parse_value(text, "rank")
