@@ -18,6 +18,7 @@ __all__ = ["Indicator", "Catalog", "seeds_dir", "load_catalog", "normalize_name"
 
 # Words env bulletins use for "the city proper"; their figures are the city's.
 URBAN_SCOPE_NAMES = frozenset({"市区", "城区", "中心城区", "全市"})
+_URBAN_LONGEST_FIRST = sorted(URBAN_SCOPE_NAMES, key=len, reverse=True)  # 中心城区 before 城区
 
 
 def seeds_dir() -> Path:
@@ -92,7 +93,11 @@ class Catalog:
         key = normalize_name(name)
         if key in URBAN_SCOPE_NAMES and city_code:
             return city_code
-        return self._reg_by_name.get(key) or None
+        found = self._reg_by_name.get(key)
+        if found is None:  # a place's urban area is the place: 株洲市区, 株洲城区, 醴陵市城区
+            urban = next((u for u in _URBAN_LONGEST_FIRST if key.endswith(u) and len(key) > len(u)), None)
+            found = self._reg_by_name.get(key.removesuffix(urban)) if urban else None
+        return found or None
 
     def resolve_section(self, name: str) -> str | None:
         key = normalize_name(name)

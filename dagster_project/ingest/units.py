@@ -100,7 +100,7 @@ def normalize_unit(text: str | None) -> str:
     s = re.sub(r"\s+", "", s)
     s = s.strip("()[]【】")
     s = s.removeprefix("单位:").removeprefix("单位")
-    s = s.replace("³", "3")
+    s = s.replace("³", "3").replace("\u00b5", "\u03bc")  # the micro sign µ typed for the Greek μ
     return _ALIASES.get(s, _ALIASES.get(s.lower(), s))
 
 

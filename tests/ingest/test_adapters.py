@@ -579,6 +579,24 @@ def test_air_bulletin_titled_month_first_with_several_counties_in_one_sentence(
     assert len(obs) == 7
 
 
+def test_air_table_names_the_urban_area_and_pm25_as_offices_write_them(tmp_path: Path, catalog: Catalog) -> None:
+    # "株洲市区" was an unknown region, "PM2.5浓度(µg/m3)" (micro sign) an unknown column
+    path = tmp_path / "a.html"
+    path.write_text(
+        "<html><head><title>株洲市2023年7月环境空气质量通报</title></head><body><p>发布时间：2023-08-08</p>"
+        "<table><tr><th>县市区</th><th>优良率(%)</th><th>PM2.5浓度(\u00b5g/m3)</th></tr>"
+        "<tr><td>株洲市区</td><td>90.3</td><td>20</td></tr><tr><td>醴陵市</td><td>93.5</td><td>18</td></tr>"
+        "</table></body></html>",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("air_good_ratio", "430200", "", "2023-07", "value")].value == 90.3
+    assert obs[("pm25", "430200", "", "2023-07", "value")].value == 20
+    assert obs[("pm25", "430281", "", "2023-07", "value")].value == 18
+
+
 def test_air_prose_attributes_county_sentences_to_the_county(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "a.html"
     path.write_text(

@@ -14,6 +14,8 @@ from dagster_project.ingest.units import UnitError, convert, load_exchange_rates
         ("(%)", "%"),
         ("个百分点", "百分点"),
         ("μg/m3", "微克/立方米"),
+        ("\u00b5g/m3", "微克/立方米"),  # the micro sign, not the Greek μ: was left as 'µg/m3'
+        ("\u00b5g/m³", "微克/立方米"),
         ("万 人", "万人"),
         ("", ""),
     ],
