@@ -24,7 +24,7 @@ from dagster_project.ingest.adapter_common import (
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
-from dagster_project.ingest.periods import Period, parse_period
+from dagster_project.ingest.periods import Period, parse_period, shift_years
 from dagster_project.ingest.text import to_halfwidth
 
 __all__ = ["NAME", "sniff", "parse", "BulletinHTML"]
@@ -123,17 +123,31 @@ def sniff(doc: Document) -> bool:
 
 
 # --- air ---------------------------------------------------------------------------------------
-_PERIOD_PREFIX = re.compile(r"^(?P<p>(?:\d{4}年)?(?:\d{1,2}(?:-\d{1,2})?月(?:份)?|一季度|上半年|前三季度|全年))[,:]?")
+_PERIOD_PREFIX = re.compile(
+    r"^(?P<p>(?:\d{4}年)?(?:\d{1,2}(?:[-至到~]\d{1,2})?月(?:份)?|一季度|上半年|前三季度|全年))[,:]?"
+)
 _RATIO = re.compile(
     r"(?:空气质量)?(?:优良率|达标率|优良天数比例|达标\(优良\)率)(?:为|是|达到|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)"
 )
-# Used with .match(text, pos): it must directly follow the ratio it qualifies.
+# Used with .match(text, pos): it must directly follow the ratio it qualifies. It may name last year's
+# rate ("较上年同期83.9%下降12.9%"): that is the same month a year earlier, published here, and it tells
+# whether a change written with "%" is in points (83.9 - 71.0 = 12.9) or relative.
 _CHANGE = re.compile(
-    r"[,]?\s*(?:(?:较|比)上年同期|同比)(?P<dir>上升|提高|增加|增长|下降|降低|减少)\s*(?P<v>\d+(?:\.\d+)?)\s*个?百分点"
+    r"[,]?\s*(?:(?:较|比)上年同期|同比)(?:(?P<prev>\d+(?:\.\d+)?)\s*%)?"
+    r"(?P<dir>上升|提高|增加|增长|下降|降低|减少)\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<unit>个?百分点|%)"
 )
 _DAYS = re.compile(r"优良天数(?:为|是|达|共)?\s*(?P<v>\d+)\s*天")
-_PM25 = re.compile(r"PM2\.5(?:平均)?浓度(?:为|是)?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>微克/立方米|μg/m3)")
+_PM25 = re.compile(r"PM2\.5(?:平均)?浓度(?:为|是)?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>微克/立方米|[μµu]g/m[3³])")
 _DRINKING = re.compile(r"(?:城镇)?集中式饮用水(?:水)?源(?:地)?水质达标率(?:为|是|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)")
+
+
+def _in_points(change: re.Match[str], rate: str) -> bool:
+    """Whether a change of a rate is in percentage points: said so (百分点), or written with "%" next to
+    last year's rate and equal to the difference (a relative change is not kept: it cannot be told apart)."""
+    if change["unit"].endswith("百分点"):
+        return True
+    now = float(rate.rstrip("% "))
+    return bool(change["prev"]) and abs(abs(float(change["prev"]) - now) - float(change["v"])) < 0.05
 
 
 def _figure_at(regions: list[tuple[int, str]], m: re.Match[str], period: Period, line: int) -> dict:
@@ -156,7 +170,17 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
             common = _figure_at(scopes, m, period, line)
             ctx.add(indicator="air_good_ratio", measure="value", cell=m["v"], unit="", column="优良率", **common)
             ch = _CHANGE.match(sent, m.end())
-            if ch:
+            if ch and ch["prev"]:
+                last_year = {**common, "period": shift_years(common["period"], -1)}
+                ctx.add(
+                    indicator="air_good_ratio",
+                    measure="value",
+                    cell=ch["prev"],
+                    unit="%",
+                    column="上年同期",
+                    **last_year,
+                )
+            if ch and _in_points(ch, m["v"]):
                 sign = "-" if ch["dir"] in ("下降", "降低", "减少") else ""
                 ctx.add(
                     indicator="air_good_ratio",

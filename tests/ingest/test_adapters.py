@@ -597,6 +597,30 @@ def test_air_table_names_the_urban_area_and_pm25_as_offices_write_them(tmp_path:
     assert obs[("pm25", "430281", "", "2023-07", "value")].value == 18
 
 
+def test_air_prose_as_the_bureau_wrote_it_in_2018_and_2022(tmp_path: Path, catalog: Catalog) -> None:
+    # Real sentences (reference/published_facts.csv): "1至11月" was read as the title's month (a clash with
+    # the month's own rate); "较上年同期83.9%下降12.9%" names last year's rate and a change in points
+    # written with "%", and neither was read.
+    path = tmp_path / "a.html"
+    path.write_text(
+        "<html><head><title>株洲市2022年10月环境空气质量通报</title></head><body><p>发布时间：2022-11-08</p>"
+        "<p>2022年10月，城区空气质量达标(优良)率为71.0%，较上年同期83.9%下降12.9%；PM2.5平均浓度为31µg/m³。"
+        "1至10月，市区空气质量达标率为81.8%，同比下降5.0%。</p></body></html>",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("air_good_ratio", "430200", "", "2022-10", "value")].value == 71.0
+    assert obs[("air_good_ratio", "430200", "", "2021-10", "value")].value == 83.9  # last year's, published here
+    assert obs[("air_good_ratio", "430200", "", "2022-10", "yoy_pct")].value == -12.9
+    assert obs[("pm25", "430200", "", "2022-10", "value")].value == 31
+    assert obs[("air_good_ratio", "430200", "", "2022-01~10", "value")].value == 81.8
+    # "同比下降5.0%" without last year's rate: points or relative cannot be told, so it is not kept
+    assert ("air_good_ratio", "430200", "", "2022-01~10", "yoy_pct") not in obs
+    assert len(obs) == 5
+
+
 def test_air_prose_attributes_county_sentences_to_the_county(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "a.html"
     path.write_text(
