@@ -58,10 +58,10 @@ def _figure_pattern(catalog: Catalog) -> re.Pattern[str]:
     "工业固定资产投资增长12%" are parts of exports and investment, not the totals."""
     names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
     places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
-    lead = rf"(?:{_alternatives(places)}|全省|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+    lead = rf"(?:{_alternatives(places)}|全省|该市|本市|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
     return re.compile(
         rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names)}){_VERB}"
-        rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT}),?)?(?:{_GROWTH})?"
+        rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT}),?)?(?:按可比价(?:格)?计算,?)?(?:{_GROWTH})?"
     )
 
 

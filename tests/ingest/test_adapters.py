@@ -456,7 +456,8 @@ def test_water_bulletin(catalog: Catalog) -> None:
 GONGBAO = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <title>{title}</title></head><body>
 <p>发布时间：2022年3月28日　来源：株洲市统计局</p>
-<p>初步核算，全市地区生产总值3420.3亿元，比上年增长8.3%。其中，第一产业增加值245.2亿元，增长9.2%。</p>
+<p>初步核算，全市地区生产总值3420.3亿元，按可比价格计算，比上年增长8.3%。其中，第一产业增加值245.2亿元，增长9.2%。</p>
+<p>全市人均GDP87852元。</p>
 <p>年末全市常住人口388.33万人。</p>
 <p>全年规模以上工业增加值比上年增长9.1%。全年地方一般公共预算收入178 400万元，下降2.5%。</p>
 <p>全年进出口总额302.4亿元，增长46.1%，其中出口总额253.3亿元，增长41.2%。</p>
@@ -476,7 +477,7 @@ def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, cat
     assert r.release_date == date(2022, 3, 28)
     assert all(o.source_ref.startswith("株洲市统计局《") for o in r.observations)
     obs = by_key(r)
-    gdp = obs[("gdp", "430200", "", "2021", "value")]
+    gdp = obs[("gdp", "430200", "", "2021", "value")]  # not 人均GDP 87852 元
     assert (gdp.value, gdp.unit, gdp.period_kind, gdp.source_row) == (3420.3, "亿元", "year", 4)
     assert obs[("gdp", "430200", "", "2021", "yoy_pct")].value == 8.3
     assert obs[("resident_population", "430200", "", "2021", "value")].value == 388.33
