@@ -120,6 +120,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:(?P<y>\d{4})年)?全年$"), "year"),
     (re.compile(rf"^(?P<y>\d{{4}})(?:-|/|\.)(?P<m>{_M})$"), "month"),
     (re.compile(rf"^(?:(?P<y>\d{{4}})年)?(?P<m>{_M})月份?$"), "month"),
+    (re.compile(r"^(?P<y>\d{4})(?P<m>0[1-9]|1[0-2])$"), "month"),  # 202205, as databases export it
+    # a stock's point in time: 2022年6月末, 截至2022年6月(底), 2022年末, 截至2022年底
+    (re.compile(rf"^(?:截至|截止到?)?(?:(?P<y>\d{{4}})年)?(?P<m>{_M})月份?(?:末|底)$"), "month"),
+    (re.compile(rf"^(?:截至|截止到?)(?:(?P<y>\d{{4}})年)?(?P<m>{_M})月份?$"), "month"),
+    (re.compile(r"^(?:截至|截止到?)?(?P<y>\d{4})年(?:末|底)$"), "year"),
     (re.compile(rf"^(?P<y>\d{{4}})-(?P<m1>{_M})~(?P<m2>{_M})$"), "ytd"),
     (re.compile(rf"^(?:(?P<y>\d{{4}})年)?(?P<m1>{_M})月?{_RANGE}(?P<m2>{_M})月(?:份)?(?:累计)?$"), "ytd"),
     (re.compile(rf"^(?:(?P<y>\d{{4}})年?)?-?(?:第)?(?P<q>{_Q})季度$"), "quarter"),

@@ -11,6 +11,14 @@ from dagster_project.ingest.periods import last_month, parse_period, shift_years
     ("text", "year", "code", "kind", "start", "end"),
     [
         ("2022-05", None, "2022-05", "month", date(2022, 5, 1), date(2022, 5, 31)),
+        # yyyymm as databases export it, and a stock's point in time (were unrecognised)
+        ("202205", None, "2022-05", "month", date(2022, 5, 1), date(2022, 5, 31)),
+        ("2022年6月末", None, "2022-06", "month", date(2022, 6, 1), date(2022, 6, 30)),
+        ("截至2022年6月", None, "2022-06", "month", date(2022, 6, 1), date(2022, 6, 30)),
+        ("截止2022年6月底", None, "2022-06", "month", date(2022, 6, 1), date(2022, 6, 30)),
+        ("截至6月末", 2022, "2022-06", "month", date(2022, 6, 1), date(2022, 6, 30)),
+        ("2022年末", None, "2022", "year", date(2022, 1, 1), date(2022, 12, 31)),
+        ("截至2022年底", None, "2022", "year", date(2022, 1, 1), date(2022, 12, 31)),
         ("2022年5月", None, "2022-05", "month", date(2022, 5, 1), date(2022, 5, 31)),
         ("2024年2月", None, "2024-02", "month", date(2024, 2, 1), date(2024, 2, 29)),
         ("5月", 2022, "2022-05", "month", date(2022, 5, 1), date(2022, 5, 31)),
@@ -70,6 +78,8 @@ def test_canonical_codes_round_trip(code: str) -> None:
         ("junk", 2022, "unrecognised"),
         ("", 2022, "empty"),
         ("2022-13", None, "unrecognised"),
+        ("202213", None, "unrecognised"),
+        ("截至2022年", None, "unrecognised"),
         ("2022年3-5月", None, "start in January"),
         ("2022-Q5", None, "unrecognised"),
         ("2025-2021", None, "at least two years"),
