@@ -77,9 +77,22 @@ _PREFIXES: list[tuple[str, str]] = [
     ("<", "lt"),
     ("约", "approx"),
     ("≈", "approx"),
+    ("逾", "gt"),
+    ("超", "gt"),
+    ("跨越", "gt"),
+    ("迈上", "ge"),
+    ("站上", "ge"),
+    ("接近", "approx"),
+    ("近", "approx"),
+    ("不到", "lt"),
+    ("不足", "lt"),
     ("达", "eq"),
     ("为", "eq"),
 ]
+# After the number, before its unit: "600余家", "600多家" (more than), "600+" (at least).
+_AFTER_NUMBER = (("余", "gt"), ("多", "gt"), ("+", "ge"))
+# Words that only dress a threshold up: "突破3000亿元大关", "跨越200亿元台阶".
+_DRESSING = re.compile(r"(?:大关|台阶|关口)$")
 _SUFFIXES: list[tuple[str, str]] = [
     ("以上", "ge"),
     ("及以上", "ge"),
@@ -154,6 +167,7 @@ def parse_number(text: object) -> ParsedValue:
                 raise ValueParseError(f"two qualifiers in {raw!r}")
             s, bound = s[: -len(suffix)].strip(), b
             break
+    s = _DRESSING.sub("", s).strip()
     note = ""
     m = _NUM_RE.match(s)
     if m:
@@ -172,6 +186,12 @@ def parse_number(text: object) -> ParsedValue:
         bound = "approx" if estimate else bound
         note = "; ".join(filter(None, [_VINTAGE_LABELS[label], "kept as approximate" if estimate else "", note]))
     unit_text = m["unit"].strip()
+    for word, b in _AFTER_NUMBER:
+        if unit_text.startswith(word):
+            if bound != "eq":
+                raise ValueParseError(f"two qualifiers in {raw!r}")
+            unit_text, bound = unit_text[len(word) :].strip(), b
+            break
     unit = normalize_unit(unit_text) if unit_text else ""
     return ParsedValue(value, bound, raw, unit, note)
 

@@ -34,7 +34,9 @@ NAME = "yearly_bulletin"
 # "株洲市2023年国民经济和社会发展统计公报", "2023年株洲市国民经济和社会发展统计公报"
 _TITLE = re.compile(r"^(?:(?P<y1>\d{4})年)?(?P<region>[^\d]+?(?:市|县|区|州))(?:(?P<y2>\d{4})年)?.*统计公报$")
 _VERB = r"(?:实现|完成|达到|达|为|共|总额|总量)*"
-_NUMBER = r"(?:突破|超过|达|约|近)?\d+(?:\.\d+)?(?:以上|左右)?"
+# the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
+_NUMBER = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)?\d+(?:\.\d+)?(?:余|多)?"
+_AFTER_UNIT = r"以上|左右|以下"
 _UNIT = r"亿元|万元|亿美元|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
 _GROWTH = r"(?:比上年|较上年|同比)?(?P<dir>增长|提高|下降|回落)(?P<growth>\d+(?:\.\d+)?)%"
 
@@ -61,7 +63,7 @@ def _figure_pattern(catalog: Catalog) -> re.Pattern[str]:
     lead = rf"(?:{_alternatives(places)}|全省|该市|本市|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
     return re.compile(
         rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names)}){_VERB}"
-        rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT}),?)?(?:按可比价(?:格)?计算,?)?(?:{_GROWTH})?"
+        rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?)?(?:按可比价(?:格)?计算,?)?(?:{_GROWTH})?"
     )
 
 
@@ -94,7 +96,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 indicator = catalog.resolve_indicator(f["name"]) or f["name"]
                 where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": year, "row": line}
                 if f["level"]:
-                    ctx.add(measure="value", cell=f["level"], unit=f["unit"], column=f["name"], **where)
+                    cell = f["level"] + (f["after"] or "")
+                    ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)
                 if f["growth"]:
                     sign = "-" if f["dir"] in ("下降", "回落") else ""
                     ctx.add(measure="yoy_pct", cell=sign + f["growth"], unit="%", column=f"{f['name']}增长", **where)

@@ -492,6 +492,24 @@ def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, cat
     assert len(obs) == 13
 
 
+def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "gb.html"
+    path.write_text(
+        "<html><head><title>株洲市2019年国民经济和社会发展统计公报</title></head><body><p>发布时间：2020年3月28日</p>"
+        "<p>全市地区生产总值突破3000亿元。新增四上企业600余家。全年高新技术企业1000家以上。"
+        "全市地方一般公共预算收入跨越200亿元台阶。</p></body></html>",
+        encoding="utf-8",
+    )
+    obs = by_key(parse_file(path, catalog))
+    got = {k[0]: (o.value, o.bound) for k, o in obs.items()}
+    assert got == {
+        "gdp": (3000, "gt"),
+        "new_above_scale_units": (600, "gt"),
+        "hightech_enterprises": (1000, "ge"),
+        "budget_revenue": (200, "gt"),
+    }
+
+
 def test_a_page_that_is_not_a_bulletin_is_refused_naming_what_is_read(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "news.html"
     path.write_text(GONGBAO.format(title="株洲市召开经济形势分析会"), encoding="utf-8")

@@ -36,6 +36,16 @@ from dagster_project.ingest.qualifiers import (
         ("-3.3", -3.3, "eq"),
         ("+5.1", 5.1, "eq"),
         ("87.1%", 87.1, "eq"),
+        # as news and bulletins write thresholds (were "not a number", or 600 exact with unit '余')
+        ("逾600", 600, "gt"),
+        ("超600", 600, "gt"),
+        ("跨越200", 200, "gt"),
+        ("迈上200", 200, "ge"),
+        ("600余", 600, "gt"),
+        ("600多", 600, "gt"),
+        ("600+", 600, "ge"),
+        ("不到600", 600, "lt"),
+        ("近600", 600, "approx"),
     ],
 )
 def test_numbers_and_qualifiers(text: str, value: float, bound: str) -> None:
@@ -43,6 +53,16 @@ def test_numbers_and_qualifiers(text: str, value: float, bound: str) -> None:
     assert p.value == pytest.approx(value)
     assert p.bound == bound
     assert p.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "bound", "unit"),
+    [("600余家", 600, "gt", "家"), ("突破3000亿元大关", 3000, "gt", "亿元"), ("跨越200亿元台阶", 200, "gt", "亿元")],
+)
+def test_a_qualifier_between_number_and_unit_and_a_dressed_up_threshold(text, value, bound, unit) -> None:
+    # "突破3000亿元大关" had the unit '亿元大关', "600余家" the unit '余家'
+    p = parse_number(text)
+    assert (p.value, p.bound, p.unit) == (value, bound, unit)
 
 
 def test_unit_inside_the_cell_is_returned() -> None:
