@@ -27,7 +27,7 @@ from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years
 from dagster_project.ingest.text import to_halfwidth
 
-__all__ = ["NAME", "sniff", "parse", "BulletinHTML"]
+__all__ = ["NAME", "sniff", "parse", "BulletinHTML", "page_release", "read_html"]
 
 NAME = "env_bulletin"
 # Offices title a bulletin region first ("株洲市2023年7月地表水监测月报") or month first
@@ -106,6 +106,17 @@ class _Parser(HTMLParser):
     def close(self) -> None:
         super().close()
         self.out.text = " ".join(self._text)
+
+
+def page_release(html: BulletinHTML, default_release_date: date | None) -> tuple[date | None, bool, str]:
+    """A web page's release, as :func:`adapter_common.table_release` gives a table's: its date (发布时间,
+    else the default), whether it is marked illustrative, and its source (the publisher meta, else 来源 in
+    the text, with the title and that date)."""
+    release_date = find_release_date(html.release_date_text or html.text) or default_release_date
+    publisher = html.meta.get("publisher") or html.meta.get("author") or ""
+    illustrative = html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text)
+    source = find_source(f"发布单位：{publisher}" if publisher.strip() else html.text, html.title, release_date)
+    return release_date, illustrative, source
 
 
 def read_html(text: str) -> BulletinHTML:
@@ -322,13 +333,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     except ValueError as exc:
         ctx.error(None, "title", f"title period: {exc}")
         return result
-    release_date = find_release_date(html.release_date_text or html.text) or default_release_date
-    publisher = html.meta.get("publisher") or html.meta.get("author") or ""
-    ctx.set_release(
-        release_date,
-        illustrative=html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text),
-        source_ref=find_source(f"发布单位：{publisher}" if publisher.strip() else html.text, html.title, release_date),
-    )
+    ctx.set_release(*page_release(html, default_release_date))
     is_water = bool(re.search(r"地表水|水质", m["rest"]))
     for line, text in html.paragraphs:
         if is_water:

@@ -15,15 +15,12 @@ from datetime import date
 from dagster_project.ingest.adapter_common import (
     RowContext,
     clause_regions,
-    find_release_date,
-    find_source,
-    has_illustrative_marker,
     prose_sentences,
     region_at,
 )
 from dagster_project.ingest.catalog import URBAN_SCOPE_NAMES, Catalog, normalize_name
 from dagster_project.ingest.document import Document
-from dagster_project.ingest.env_bulletin import read_html
+from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import parse_period
 from dagster_project.ingest.text import to_halfwidth
@@ -80,12 +77,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(None, "title", f"unknown region {m['region']!r} in the title")
         return result
     year = parse_period(f"{m['y1'] or m['y2']}年")
-    release_date = find_release_date(html.release_date_text or html.text) or default_release_date
-    ctx.set_release(
-        release_date,
-        illustrative=html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text),
-        source_ref=find_source(html.text, html.title, release_date),
-    )
+    ctx.set_release(*page_release(html, default_release_date))
     figures = _figure_pattern(catalog)
     for line, text in html.paragraphs:
         for sentence in (s.replace(" ", "") for s in prose_sentences(text)):
