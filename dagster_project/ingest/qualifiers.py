@@ -198,10 +198,13 @@ def parse_number(text: object) -> ParsedValue:
 
 _ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "Ⅵ": 6, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 _CLASS_RE = re.compile(
-    r"^(?P<q>达到或优于|好于或等于|优于|好于|劣于)?(?P<lie>劣)?(?P<c>Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ|III|II|IV|VI|I|V|[1-6])(?:类)?(?:水质)?"
-    r"(?P<suffix>及以上|及以下|以上|以下)?$",
+    r"^(?:达到|达|为)?(?P<q>达到或优于|好于或等于|不低于|不劣于|优于|好于|劣于)?(?P<lie>劣)?"
+    r"(?P<c>Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ|III|II|IV|VI|I|V|[1-6一二三四五])(?:类)?(?:水质)?"
+    r"(?P<suffix>及以上|及以下|以上|以下)?"
+    r"(?:\((?:优|良好?|轻度污染|中度污染|重度污染)\))?$",  # a class's description: Ⅲ类(良好)
     re.I,
 )
+_CHINESE_CLASS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
 
 def parse_class(text: object) -> ParsedValue:
@@ -221,7 +224,7 @@ def parse_class(text: object) -> ParsedValue:
     if m["c"].upper() in ("Ⅵ", "VI"):
         # GB 3838 has classes Ⅰ-Ⅴ; worse than Ⅴ is written 劣Ⅴ (stored as 6). A "Ⅵ" is a typo to check.
         raise ValueParseError(f"there is no water class Ⅵ: {raw!r} (classes are Ⅰ-Ⅴ, and 劣Ⅴ for worse than Ⅴ)")
-    value = _ROMAN.get(m["c"].upper()) or int(m["c"])
+    value = _ROMAN.get(m["c"].upper()) or _CHINESE_CLASS.get(m["c"]) or int(m["c"])
     if m["lie"]:
         if value != 5:
             raise ValueParseError(f"only 劣Ⅴ is a valid 劣 class: {raw!r}")
@@ -231,6 +234,8 @@ def parse_class(text: object) -> ParsedValue:
         None: "eq",
         "达到或优于": "le",
         "好于或等于": "le",
+        "不低于": "le",  # not worse than: the class or better
+        "不劣于": "le",
         "优于": "lt",
         "好于": "lt",
         "劣于": "gt",

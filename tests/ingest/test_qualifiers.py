@@ -132,6 +132,12 @@ def test_junk_numbers_rejected(text: str) -> None:
         ("优于Ⅱ类", 2, "lt"),
         ("达到或优于Ⅱ类", 2, "le"),
         ("Ⅲ类及以上", 3, "le"),
+        # as bulletins also write them (were "not a water class")
+        ("达到Ⅱ类", 2, "eq"),
+        ("为Ⅲ类", 3, "eq"),
+        ("二类", 2, "eq"),
+        ("Ⅲ类（良好）", 3, "eq"),
+        ("不低于Ⅲ类", 3, "le"),
     ],
 )
 def test_water_classes(text: str, value: int, bound: str) -> None:
@@ -139,7 +145,7 @@ def test_water_classes(text: str, value: int, bound: str) -> None:
     assert (p.value, p.bound, p.unit) == (value, bound, "类")
 
 
-@pytest.mark.parametrize("text", ["Ⅶ", "7", "劣Ⅲ", "好", "Ⅵ", "VI", "Ⅵ类"])
+@pytest.mark.parametrize("text", ["Ⅶ", "7", "劣Ⅲ", "好", "Ⅵ", "VI", "Ⅵ类", "Ⅱ～Ⅲ类", "Ⅱ类（差）", "六类"])
 def test_bad_water_classes(text: str) -> None:
     with pytest.raises(ValueParseError):
         parse_class(text)
