@@ -109,10 +109,14 @@ def test_real_tables_load_and_poison_files_ahead_are_contained(home):
 def test_pmw_ingest_loads_a_real_table_with_its_source_or_refuses_naming_the_option(home, tmp_path):
     runner = CliRunner()
     good = tmp_path / "tjyb_2022-05.csv"
-    good.write_text(MONTHLY_CSV, encoding="utf-8")
+    # a real table also lists indicators no target reads: left out and named, not refused
+    table = MONTHLY_CSV.replace("注：", "社会消费品零售总额,亿元,120.1,6.5,700.2,7.1\n注：")
+    good.write_text(table, encoding="utf-8")
     result = runner.invoke(main, ["ingest", str(good)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "loaded 10 observations" in result.output
+    assert "not loaded, not an indicator of seeds/indicators.csv" in result.output
+    assert "社会消费品零售总额 (row 8)" in result.output
     no_source = tmp_path / "szb_2022-05.csv"
     no_source.write_text(PROVINCE_CSV.replace("资料来源：湖南省统计局,,,\n", ""), encoding="utf-8")
     refused = runner.invoke(main, ["ingest", str(no_source)], catch_exceptions=False)
@@ -127,7 +131,7 @@ def test_pmw_ingest_loads_a_real_table_with_its_source_or_refuses_naming_the_opt
         "szb_again.csv": "湖南省统计局官网 2022-06-22",
     }
     resent = tmp_path / "统计月报-重发.csv"
-    resent.write_text(MONTHLY_CSV, encoding="utf-8")
+    resent.write_text(table, encoding="utf-8")
     again = runner.invoke(main, ["ingest", str(resent)], catch_exceptions=False)
     assert again.exit_code == 0 and "already loaded as tjyb_2022-05.csv" in again.output
 

@@ -115,7 +115,7 @@ class _IngestRun:
     def take(self, key: str, result: pipeline.IngestResult, quarantine, accept) -> None:
         """What ingest_file/ingest_payload returned for ``key``."""
         if result.notes:
-            shown = [n for n in result.notes if n.startswith(("sheet ", "read ", "already loaded"))]
+            shown = [n for n in result.notes if n.startswith(("sheet ", "read ", "already loaded", "not loaded"))]
             self.notes[key] = shown + [n for n in result.notes if "confirmed outlier" in n]
         if result.status == "duplicate":
             accept()

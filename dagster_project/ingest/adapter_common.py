@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from dagster_project.ingest.catalog import Catalog
@@ -184,6 +184,20 @@ class RowContext:
     release_date: date | None
     provenance: str = "published"
     source_ref: str = ""
+    _untracked: dict[str, list[int]] = field(default_factory=dict)  # name -> rows, of skip_untracked
+    _untracked_note: int | None = None
+
+    def skip_untracked(self, row: int, name: str) -> None:
+        """A statistics table's row (or column) of an indicator the warehouse does not track: a real 统计月报
+        lists dozens, so it is left out and named in one note of the release, not refused."""
+        self._untracked.setdefault(name, []).append(row)
+        listed = "; ".join(f"{n} (row {', '.join(map(str, rows))})" for n, rows in self._untracked.items())
+        note = f"not loaded, not an indicator of seeds/indicators.csv (add it there to track it): {listed}"
+        if self._untracked_note is None:
+            self._untracked_note = len(self.result.notes)
+            self.result.notes.append(note)
+        else:
+            self.result.notes[self._untracked_note] = note
 
     def set_release(self, release_date: date | None, illustrative: bool, source_ref: str) -> None:
         """The release's date, provenance and source, for every row from now on and for the result."""

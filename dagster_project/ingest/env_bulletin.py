@@ -229,8 +229,8 @@ def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, p
     for j, label in enumerate(head[1:], start=1):
         name, unit = split_header_unit(label)
         code = ctx.catalog.resolve_indicator(name)
-        if code is None:
-            ctx.error(head_line, label, f"unknown indicator column {label!r}")
+        if code is None:  # PM10, SO2, 综合指数 …: columns of pollutants no target reads
+            ctx.skip_untracked(head_line, label)
             continue
         cols.append((j, label, code, unit))
     for line, cells in table[1:]:

@@ -152,7 +152,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     for r, row in figure_rows(doc, ctx, first, hi):
         name = row[0]
         unit = doc.cell(r, 1)
-        indicator = ctx.indicator_code(name)
+        indicator = catalog.resolve_indicator(name)
+        if indicator is None:
+            ctx.skip_untracked(r + 1, name.strip())
+            continue
         for col in cols:
             ctx.add(
                 indicator=indicator,

@@ -241,6 +241,23 @@ def test_monthly_table_naming_no_month_is_refused_saying_so(tmp_path: Path, cata
     assert r.observations == []
 
 
+def test_monthly_table_rows_of_untracked_indicators_are_left_out_and_named(tmp_path: Path, catalog: Catalog) -> None:
+    # A real 统计月报 lists dozens of indicators; one the catalogue lacks quarantined the whole table.
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "株洲市统计月报（2023年6月）\n发布日期：2023-07-18\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
+        "进出口总额,亿元,52.3,12.4,284.6,10.2\n社会消费品零售总额,亿元,120.1,6.5,700.2,7.1\n"
+        "城镇居民人均可支配收入,元,,,25000,5.5\n",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    assert {o.indicator_code for o in r.observations} == {"trade_total"}
+    [note] = r.notes
+    assert "社会消费品零售总额 (row 5)" in note and "城镇居民人均可支配收入 (row 6)" in note
+    assert "seeds/indicators.csv" in note
+
+
 def test_monthly_table_xlsx_merged_headers_and_notes(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_file(write_monthly_xlsx(tmp_path / "whatever-name.xlsx"), catalog)
     assert r.adapter == "monthly_table" and r.errors == []
@@ -638,6 +655,20 @@ def test_air_prose_as_the_bureau_wrote_it_in_2018_and_2022(tmp_path: Path, catal
     # "同比下降5.0%" without last year's rate: points or relative cannot be told, so it is not kept
     assert ("air_good_ratio", "430200", "", "2022-01~10", "yoy_pct") not in obs
     assert len(obs) == 5
+
+
+def test_air_table_columns_of_untracked_pollutants_are_left_out_and_named(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "a.html"
+    path.write_text(
+        "<html><head><title>株洲市2023年7月环境空气质量通报</title></head><body><p>发布时间：2023-08-08</p>"
+        "<table><tr><th>县市区</th><th>优良率(%)</th><th>PM10(微克/立方米)</th><th>综合指数</th></tr>"
+        "<tr><td>醴陵市</td><td>93.5</td><td>41</td><td>3.2</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    assert [o.indicator_code for o in r.observations] == ["air_good_ratio"]
+    assert "PM10(微克/立方米)" in r.notes[0] and "综合指数" in r.notes[0]
 
 
 def test_air_prose_attributes_county_sentences_to_the_county(tmp_path: Path, catalog: Catalog) -> None:
