@@ -29,6 +29,8 @@ NAME = "province_table"
 _TITLE = re.compile(r"^(?P<before>.*?)各市州(?P<after>.+?)$")
 _TITLE_SUFFIX = re.compile(r"(增长速度|增速|增长情况|完成情况|主要指标|情况|排位|排名)$")
 _GROWTH_WORDS = re.compile(r"(?:比上年同[月期])?(?:增长|增速|增幅)(?:速度)?$")
+# a level column that names no indicator of its own is the title's: 总量(亿元), 绝对值, (亿元)
+_GENERIC_LEVEL = re.compile(r"(?:总量|总额|绝对值|绝对数|数值|本期|金额|累计)?")
 _RANK = re.compile(r"^(位次|排名|位序|排位)")
 
 
@@ -71,6 +73,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     ctx.set_release(*table_release(doc, ti, hi, default_release_date))
 
     cols: list[_Column] = []
+    skipped: set[int] = set()  # columns of indicators the warehouse does not track
+    last_level: str | None = None  # the indicator of the nearest level column to the left ("" untracked)
     for j, label in enumerate(doc.rows[hi]):
         if j == 0 or not label:
             continue
@@ -80,23 +84,34 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         column_period, name = own if own else (period, name)
         # a growth column is the growth of the indicator it names ("规模工业增加值增速"), else of the level
         # column nearest to its left, else of the title's indicator
-        levels = [c.indicator for c in cols if c.measure == "value"]
         stripped = _GROWTH_WORDS.sub("", name)
         named = catalog.resolve_indicator(stripped) if stripped else None
-        grows = named or (levels[-1] if levels else title_indicator or title_name)
+        grows = named or (last_level if last_level is not None else title_indicator or title_name)
         if _RANK.match(label):
+            if j - 1 in skipped:
+                skipped.add(j)
+                continue
             if not cols or cols[-1].index != j - 1:
                 ctx.error(hi + 1, label, "位次 column has no value column before it")
                 continue
             prev = cols[-1]
             measure = "yoy_rank" if prev.measure == "yoy_pct" else "rank"
             cols.append(_Column(j, label, prev.indicator, prev.period, measure, ""))
-        elif "同月" in name:
-            cols.append(_Column(j, label, grows, last_month(column_period), "yoy_pct", "%"))
-        elif "同期" in name or re.search(r"增长|增速", name):
-            cols.append(_Column(j, label, grows, column_period, "yoy_pct", "%"))
-        else:  # a level column names its own indicator and unit: 地区生产总值(亿元)
-            code = catalog.resolve_indicator(name) or title_indicator or name
+        elif "同月" in name or "同期" in name or re.search(r"增长|增速", name):
+            if not grows:
+                skipped.add(j)
+                ctx.skip_untracked(hi + 1, label)
+                continue
+            growth_period = last_month(column_period) if "同月" in name else column_period
+            cols.append(_Column(j, label, grows, growth_period, "yoy_pct", "%"))
+        else:  # a level column names its own indicator and unit (地区生产总值(亿元)), or is the title's (总量)
+            generic = _GENERIC_LEVEL.fullmatch(name)
+            code = catalog.resolve_indicator(name) or ((title_indicator or title_name) if generic else None)
+            last_level = code or ""
+            if not code:
+                skipped.add(j)
+                ctx.skip_untracked(hi + 1, label)
+                continue
             cols.append(_Column(j, label, code, column_period, "value", unit))
     if title_indicator is None and any(c.indicator == title_name for c in cols):
         ctx.error(ti + 1, "title", f"unknown indicator {title_name!r} in the title")

@@ -408,6 +408,26 @@ def test_province_table_columns_name_their_own_period_and_indicator(tmp_path: Pa
     assert len(obs) == 5
 
 
+def test_province_table_columns_of_untracked_indicators_are_left_out_and_named(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "社会消费品零售总额(亿元)" under a GDP title was read as GDP; under a generic title it refused the table
+    for title in ("2023年1-6月各市州地区生产总值", "2023年1-6月各市州主要经济指标"):
+        path = tmp_path / "p.csv"
+        path.write_text(
+            f"{title}\n市州,地区生产总值(亿元),增速(%),社会消费品零售总额(亿元),增速(%),位次\n"
+            "株洲市,1701.2,5.5,700.2,7.1,4\n",
+            encoding="utf-8",
+        )
+        r = parse_file(path, catalog)
+        assert r.errors == []
+        obs = by_key(r)
+        assert set(obs) == {("gdp", "430200", "", "2023-01~06", m) for m in ("value", "yoy_pct")}
+        assert obs[("gdp", "430200", "", "2023-01~06", "value")].value == 1701.2
+        [note] = r.notes
+        assert "社会消费品零售总额(亿元) (row 2); 增速(%) (row 2)" in note  # its growth too (its rank is its)
+
+
 def test_province_table_xlsx_notes_merged_across_the_table_carry_no_figures(tmp_path: Path, catalog: Catalog) -> None:
     # A merged cell's text is copied across its range (so merged headers cover their columns): a
     # footnote merged across the table would otherwise be read as a region with text for figures.
