@@ -115,7 +115,7 @@ def test_pmw_ingest_loads_a_real_table_with_its_source_or_refuses_naming_the_opt
     result = runner.invoke(main, ["ingest", str(good)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "loaded 10 observations" in result.output
-    assert "not loaded, not an indicator of seeds/indicators.csv" in result.output
+    assert "not loaded, not tracked in seeds/ (indicators.csv" in result.output
     assert "社会消费品零售总额 (row 8)" in result.output
     no_source = tmp_path / "szb_2022-05.csv"
     no_source.write_text(PROVINCE_CSV.replace("资料来源：湖南省统计局,,,\n", ""), encoding="utf-8")

@@ -188,11 +188,12 @@ class RowContext:
     _untracked_note: int | None = None
 
     def skip_untracked(self, row: int, name: str) -> None:
-        """A statistics table's row (or column) of an indicator the warehouse does not track: a real 统计月报
-        lists dozens, so it is left out and named in one note of the release, not refused."""
+        """A statistics table's row (or column) of an indicator (or a group of cities) the warehouse does not
+        track: a real 统计月报 lists dozens, so it is left out and named in one note of the release, not
+        refused."""
         self._untracked.setdefault(name, []).append(row)
         listed = "; ".join(f"{n} (row {', '.join(map(str, rows))})" for n, rows in self._untracked.items())
-        note = f"not loaded, not an indicator of seeds/indicators.csv (add it there to track it): {listed}"
+        note = f"not loaded, not tracked in seeds/ (indicators.csv, regions.csv; add it there to track it): {listed}"
         if self._untracked_note is None:
             self._untracked_note = len(self.result.notes)
             self.result.notes.append(note)

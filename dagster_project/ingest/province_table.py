@@ -31,6 +31,9 @@ _TITLE_SUFFIX = re.compile(r"(增长速度|增速|增长情况|完成情况|主�
 _GROWTH_WORDS = re.compile(r"(?:比上年同[月期])?(?:增长|增速|增幅)(?:速度)?$")
 # a level column that names no indicator of its own is the title's: 总量(亿元), 绝对值, (亿元)
 _GENERIC_LEVEL = re.compile(r"(?:总量|总额|绝对值|绝对数|数值|本期|金额|累计)?")
+# rows summing several cities (长株潭地区, 洞庭湖地区, 大湘西地区, 四大板块): no region of the catalogue;
+# any other unknown name (a typo such as 株州市) still refuses the table
+_GROUP_OF_CITIES = re.compile(r"(?:地区|板块|经济区|城市群|片区)$")
 _RANK = re.compile(r"^(位次|排名|位序|排位)")
 
 
@@ -118,6 +121,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         return result
 
     for r, row in figure_rows(doc, ctx, hi + 1, hi):
+        if catalog.resolve_region(row[0]) is None and _GROUP_OF_CITIES.search(row[0].strip()):
+            ctx.skip_untracked(r + 1, row[0].strip())  # 长株潭地区, 大湘西地区: groups of cities, not places
+            continue
         region = ctx.region_code(row[0])
         for col in cols:
             ctx.add(

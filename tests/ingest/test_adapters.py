@@ -255,7 +255,7 @@ def test_monthly_table_rows_of_untracked_indicators_are_left_out_and_named(tmp_p
     assert {o.indicator_code for o in r.observations} == {"trade_total"}
     [note] = r.notes
     assert "社会消费品零售总额 (row 5)" in note and "城镇居民人均可支配收入 (row 6)" in note
-    assert "seeds/indicators.csv" in note
+    assert "indicators.csv" in note
 
 
 def test_monthly_table_xlsx_merged_headers_and_notes(tmp_path: Path, catalog: Catalog) -> None:
@@ -426,6 +426,19 @@ def test_province_table_columns_of_untracked_indicators_are_left_out_and_named(
         assert obs[("gdp", "430200", "", "2023-01~06", "value")].value == 1701.2
         [note] = r.notes
         assert "社会消费品零售总额(亿元) (row 2); 增速(%) (row 2)" in note  # its growth too (its rank is its)
+
+
+def test_province_table_rows_of_groups_of_cities_are_left_out_but_a_misspelt_city_is_not(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    path = tmp_path / "p.csv"
+    head = "2023年1-6月各市州规模工业增加值增速\n市州,比上年同月增长(%),比上年同期增长(%)\n全省,6.1,6.3\n"
+    path.write_text(head + "长株潭地区,6.5,7.0\n株洲市,8.0,8.1\n大湘西地区,5.0,5.5\n", encoding="utf-8")
+    r = parse_file(path, catalog)
+    assert r.errors == [] and {o.region_code for o in r.observations} == {"430000", "430200"}
+    assert "长株潭地区 (row 4); 大湘西地区 (row 6)" in r.notes[0]
+    path.write_text(head + "株州市,8.0,8.1\n", encoding="utf-8")  # a typo is not a group: still an unknown region
+    assert {o.region_code for o in parse_file(path, catalog).observations} == {"430000", "株州市"}
 
 
 def test_province_table_xlsx_notes_merged_across_the_table_carry_no_figures(tmp_path: Path, catalog: Catalog) -> None:
