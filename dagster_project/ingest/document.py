@@ -201,11 +201,20 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
     return docs
 
 
+def _delimiter(text: str) -> str:
+    """Tab for a tab-separated export (some office systems save .txt/.tsv that way), else comma: read
+    from the first lines that hold either."""
+    for line in text.splitlines()[:20]:
+        if "\t" in line or "," in line:
+            return "\t" if line.count("\t") > line.count(",") else ","
+    return ","
+
+
 def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
     """Rows (cells stripped) and the number of fields each row had as written."""
     old = csv.field_size_limit(limits.max_field_chars)
     try:
-        raw = list(csv.reader(io.StringIO(text)))
+        raw = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise DocumentError(

@@ -12,7 +12,7 @@ from dagster_project.ingest.detect import UnknownFormatError, detect, parse_docu
 from dagster_project.ingest.document import DocumentError, load_document
 from dagster_project.ingest.models import Observation, ParseResult
 
-from .helpers import FIXTURES, write_long_csv, write_long_xlsx, write_monthly_xlsx
+from .helpers import FIXTURES, LONG_HEADER, write_long_csv, write_long_xlsx, write_monthly_xlsx
 
 LANDED = date(2022, 7, 1)
 
@@ -128,6 +128,22 @@ def test_a_cell_unit_abbreviating_the_columns_is_the_same_unit(tmp_path: Path, c
     assert by_key(r)[("new_urban_jobs", "430200", "", "2021", "value")].value == 6.2
     assert [(e.row, e.column) for e in r.errors] == [(3, "value"), (4, "value")]
     assert all("differs from column unit" in e.reason for e in r.errors)
+
+
+def test_tab_separated_exports_are_read_like_csv(tmp_path: Path, catalog: Catalog) -> None:
+    # some office systems export .txt/.tsv with tabs: "table matches no known layout"
+    long = tmp_path / "long.tsv"
+    long.write_text(
+        LONG_HEADER.replace(",", "\t") + "\ngdp\t430200\t\t2021\tvalue\t3420.3\t亿元\t2022-03-20\tpublished\tx\t\n"
+    )
+    assert by_key(parse_file(long, catalog))[("gdp", "430200", "", "2021", "value")].value == 3420.3
+    table = tmp_path / "tjyb.txt"
+    table.write_text(
+        "株洲市统计月报（2023年10月）\n发布日期：2023-11-18\n指标\t单位\t本月\t同比增长(%)\t1-本月\t同比增长(%)\n"
+        "进出口总额\t亿元\t52.3\t12.4\t452.9\t10.2\n",
+        encoding="utf-8",
+    )
+    assert by_key(parse_file(table, catalog))[("trade_total", "430200", "", "2023-01~10", "value")].value == 452.9
 
 
 def test_long_format_rejects_extra_columns(tmp_path: Path, catalog: Catalog) -> None:
