@@ -49,7 +49,7 @@ class _Column:
 
 def _header_row(doc: Document) -> int | None:
     for i, row in enumerate(doc.rows[:10]):
-        if row and row[0].replace(" ", "") in ("市州", "市(州)", "地区"):
+        if row and row[0].replace(" ", "") in ("市州", "市(州)", "地区", "市州名称", "城市", "地市", "市州别"):
             return i
     return None
 

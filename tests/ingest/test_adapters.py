@@ -444,6 +444,15 @@ def test_province_table_columns_of_untracked_indicators_are_left_out_and_named(
         assert "社会消费品零售总额(亿元) (row 2); 增速(%) (row 2)" in note  # its growth too (its rank is its)
 
 
+@pytest.mark.parametrize("first", ["市州", "市（州）", "地区", "城市", "市州名称", "地市"])
+def test_province_table_first_column_by_its_usual_names(tmp_path: Path, catalog: Catalog, first: str) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f"2023年1-6月各市州规模工业增加值增速\n{first},比上年同期增长(%)\n株洲市,8.1\n", encoding="utf-8")
+    r = parse_file(path, catalog)
+    assert r.adapter == "province_table" and r.errors == []
+    assert by_key(r)[("industrial_value_added", "430200", "", "2023-01~06", "yoy_pct")].value == 8.1
+
+
 def test_province_table_rows_of_groups_of_cities_are_left_out_but_a_misspelt_city_is_not(
     tmp_path: Path, catalog: Catalog
 ) -> None:
