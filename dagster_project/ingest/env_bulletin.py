@@ -54,6 +54,13 @@ class BulletinHTML:
     text: str = ""
 
 
+# Tags that end a block of text: loose text between them is one paragraph.
+_BLOCKS = frozenset(
+    {"div", "br", "p", "li", "ul", "ol", "table", "tr", "section", "article", "header", "footer", "main"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "body", "html"}
+)
+
+
 class _Parser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -65,12 +72,26 @@ class _Parser(HTMLParser):
         self._row_line = 0
         self._text: list[str] = []
         self._capture: str | None = None
+        # Text outside <p> and tables (a <div> with <br> lines, as many sites publish), one paragraph per block
+        self._loose: list[str] = []
+        self._loose_line = 0
+        self._hidden = 0  # inside <script>/<style>
+
+    def _flush_loose(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self._loose)).strip()
+        if text:
+            self.out.paragraphs.append((self._loose_line, text))
+        self._loose = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "meta" and a.get("name"):
             self.out.meta[a["name"].lower()] = a.get("content", "")
             return
+        if tag in ("script", "style"):
+            self._hidden += 1
+        if tag in _BLOCKS:
+            self._flush_loose()
         if tag == "table":
             self.out.tables.append([])
         elif tag == "tr":
@@ -82,6 +103,10 @@ class _Parser(HTMLParser):
             self._buf.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._hidden = max(0, self._hidden - 1)
+        if tag in _BLOCKS:
+            self._flush_loose()
         if self._buf is not None and (tag == self._capture or (self._capture == "release" and tag == "span")):
             text = re.sub(r"\s+", " ", "".join(self._buf)).strip()
             if self._capture in ("td", "th") and self._row is not None:
@@ -102,9 +127,14 @@ class _Parser(HTMLParser):
         self._text.append(data)
         if self._buf is not None:
             self._buf.append(data)
+        elif self._row is None and not self._hidden and data.strip():
+            if not self._loose:
+                self._loose_line = self.getpos()[0]
+            self._loose.append(data)
 
     def close(self) -> None:
         super().close()
+        self._flush_loose()
         self.out.text = " ".join(self._text)
 
 

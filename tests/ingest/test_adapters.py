@@ -585,6 +585,31 @@ def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog)
     }
 
 
+def test_pages_writing_their_text_in_divs_and_line_breaks_are_read(tmp_path: Path, catalog: Catalog) -> None:
+    # Text outside <p> was not read: such a page loaded nothing. Scripts are not text.
+    path = tmp_path / "gb.html"
+    path.write_text(
+        "<html><head><title>株洲市2021年国民经济和社会发展统计公报</title>"
+        '<script>var s = "全市地区生产总值1.0亿元";</script></head><body>'
+        '<div class="info">发布时间：2022年3月28日</div><div class="content">'
+        "初步核算，全市地区生产总值3420.3亿元，比上年增长8.3%。<br>年末全市常住人口388.33万人。</div></body></html>",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("gdp", "430200", "", "2021", "value")].value == 3420.3
+    assert obs[("resident_population", "430200", "", "2021", "value")].value == 388.33
+    assert len(obs) == 3
+    air = tmp_path / "a.html"
+    air.write_text(
+        "<html><head><title>株洲市2022年10月环境空气质量通报</title></head><body><div>发布时间：2022-11-08</div>"
+        '<div id="zoom"><span>2022年10月，城区空气质量达标(优良)率为71.0%。</span></div></body></html>',
+        encoding="utf-8",
+    )
+    assert by_key(parse_file(air, catalog))[("air_good_ratio", "430200", "", "2022-10", "value")].value == 71.0
+
+
 def test_a_page_that_is_not_a_bulletin_is_refused_naming_what_is_read(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "news.html"
     path.write_text(GONGBAO.format(title="株洲市召开经济形势分析会"), encoding="utf-8")
