@@ -590,7 +590,7 @@ def test_pages_writing_their_text_in_divs_and_line_breaks_are_read(tmp_path: Pat
     path = tmp_path / "gb.html"
     path.write_text(
         "<html><head><title>株洲市2021年国民经济和社会发展统计公报</title>"
-        '<script>var s = "全市地区生产总值1.0亿元";</script></head><body>'
+        "<script>\n全市地区生产总值1.0亿元\n</script></head><body>"
         '<div class="info">发布时间：2022年3月28日</div><div class="content">'
         "初步核算，全市地区生产总值3420.3亿元，比上年增长8.3%。<br>年末全市常住人口388.33万人。</div></body></html>",
         encoding="utf-8",
@@ -600,7 +600,8 @@ def test_pages_writing_their_text_in_divs_and_line_breaks_are_read(tmp_path: Pat
     obs = by_key(r)
     assert obs[("gdp", "430200", "", "2021", "value")].value == 3420.3
     assert obs[("resident_population", "430200", "", "2021", "value")].value == 388.33
-    assert len(obs) == 3
+    assert [o.value for o in r.observations if o.key() == ("gdp", "430200", "", "2021", "value")] == [3420.3]
+    assert len(r.observations) == 3
     air = tmp_path / "a.html"
     air.write_text(
         "<html><head><title>株洲市2022年10月环境空气质量通报</title></head><body><div>发布时间：2022-11-08</div>"
