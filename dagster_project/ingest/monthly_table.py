@@ -47,9 +47,12 @@ class _Column:
     measure: str  # 'value' | 'yoy_pct' | 'plan_share_pct'
 
 
+_FIRST_HEADER = ("指标", "指标名称", "主要指标", "项目", "项目名称")
+
+
 def _header_row(doc: Document) -> int | None:
     for i, row in enumerate(doc.rows[:15]):
-        if row and row[0].replace(" ", "") in ("指标", "指标名称", "项目") and "单位" in "".join(row[1:3]):
+        if row and row[0].replace(" ", "") in _FIRST_HEADER and "单位" in "".join(row[1:3]):
             return i
     return None
 

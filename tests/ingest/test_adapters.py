@@ -218,6 +218,7 @@ def test_monthly_table_titles_name_the_month_before_or_after_the_region(
         "指标,单位,本月,同比增长(%),1-本月,同比增长(%)",
         "项目,单位,本月数,同比±%,累计数,同比±%",
         "指标,单位,当月,增长%,1-本月累计,增长%",
+        "主要指标,计量单位,本月,本月比上年同月增长%,1-本月累计,累计比上年同期增长%",  # was no known layout
     ],
 )
 def test_monthly_table_month_and_year_so_far_columns_by_their_usual_names(
