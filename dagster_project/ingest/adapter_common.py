@@ -55,14 +55,20 @@ def find_release_date(text: str) -> date | None:
 
 
 _PUBLISHER = re.compile(
-    r"(?:发布单位|发布机关|发布机构|数据来源|资料来源|来源|出处)\s*[:：]\s*(?P<who>[^\s|;；,，。]+)"
+    r"(?:发布单位|发布机关|发布机构|编制单位|编印单位|制表单位|数据来源|资料来源|来源|出处)\s*[:：]\s*"
+    r"(?P<who>[^\s|;；,，。]+)"
+)
+# An office that signs its own table: "株洲市统计局编印", "株洲市统计局 制表"
+_SIGNED = re.compile(
+    r"(?:本表由|由)?(?P<who>[^\s|;；,，。:：由]{2,30}?(?:局|委员会|委|办公室|办|中心|调查队|队))\s*(?:编印|编制|制表|印发)"
 )
 
 
 def find_source(text: str, title: str = "", release_date: date | None = None) -> str:
     """The release's source (出处) from its own header or footer: who published it (发布单位, 数据来源,
-    资料来源, 来源), which document (the title) and when. '' when the file names no publisher."""
-    m = _PUBLISHER.search(to_halfwidth(text))
+    资料来源, 来源, 编制单位, or an office signing it: 株洲市统计局编印), which document (the title) and
+    when. '' when the file names no publisher."""
+    m = _PUBLISHER.search(to_halfwidth(text)) or _SIGNED.search(to_halfwidth(text))
     if not m:
         return ""
     who = m["who"].strip(" 。.")

@@ -95,6 +95,21 @@ def sources(con) -> set[str]:
             "湖南省统计局《2022年1-5月各市州规模工业增加值增速》 2022-06-22",
         ),
         ("air.html", AIR_HTML, "env_bulletin", 2, "株洲市生态环境局《株洲市2022年5月环境空气质量通报》 2022-06-08"),
+        # an office signing its table instead of writing 来源：(was refused for naming no source)
+        (
+            "signed.csv",
+            MONTHLY_CSV.replace("数据来源：株洲市统计局", "株洲市统计局编印"),
+            "monthly_table",
+            10,
+            "株洲市统计局《株洲市统计月报(2022年5月)》 2022-06-20",
+        ),
+        (
+            "signed_by.csv",
+            MONTHLY_CSV.replace("数据来源：株洲市统计局", "注：本表由国家统计局株洲调查队编制。"),
+            "monthly_table",
+            10,
+            "国家统计局株洲调查队《株洲市统计月报(2022年5月)》 2022-06-20",
+        ),
     ],
 )
 def test_real_tables_without_a_sample_marker_load_with_their_source(
