@@ -291,9 +291,9 @@ def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str,
     if not table:
         return
     head_line, head = table[0]
-    j_sec = _col(head, "断面", "断面名称", "监测断面")
-    j_cls = _col(head, "水质类别", "本月水质", "水质", "类别")
-    j_reg = _col(head, "所在县市区", "县市区", "所在地", "所在区县")
+    j_sec = _col(head, "断面", "断面名称", "监测断面", "点位名称", "监测点位")
+    j_cls = _col(head, "水质类别", "本月水质", "本月水质类别", "实测水质", "现状水质", "水质现状", "水质", "类别")
+    j_reg = _col(head, "所在县市区", "县市区", "所在地", "所在区县", "所属县市区")
     if j_sec is None or j_cls is None:
         ctx.error(head_line, "", "water table needs 断面 and 水质类别 columns")
         return

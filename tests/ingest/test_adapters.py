@@ -528,6 +528,23 @@ def test_water_bulletin(catalog: Catalog) -> None:
     assert all(o.provenance == "illustrative" for o in r.observations)
 
 
+@pytest.mark.parametrize(
+    ("section", "klass"), [("断面名称", "本月水质类别"), ("监测点位", "现状水质"), ("点位名称", "实测水质")]
+)
+def test_water_table_columns_by_their_usual_names(tmp_path: Path, catalog: Catalog, section: str, klass: str) -> None:
+    # "本月水质类别" / "监测点位" were refused: "water table needs 断面 and 水质类别 columns"
+    path = tmp_path / "w.html"
+    path.write_text(
+        "<html><head><title>株洲市2023年7月地表水监测月报</title></head><body><p>发布时间：2023-08-10</p>"
+        f"<table><tr><th>序号</th><th>{section}</th><th>所属县市区</th><th>{klass}</th></tr>"
+        "<tr><td>1</td><td>湘江株洲段断面1（示意）</td><td>渌口区</td><td>Ⅱ类</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    assert by_key(r)[("water_class", "430212", "XJ-01", "2023-07", "class")].value == 2
+
+
 # --- yearly statistics bulletin (统计公报) ----------------------------------------------------------
 GONGBAO = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <title>{title}</title></head><body>
