@@ -36,6 +36,11 @@ _NUMBER = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)?\d+(?:\.\
 _AFTER_UNIT = r"以上|左右|以下"
 _UNIT = r"亿元|万元|亿美元|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
 _GROWTH = r"(?:比上年|较上年|同比)?(?P<dir>增长|提高|下降|回落)(?P<growth>\d+(?:\.\d+)?)%"
+# several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
+_RESPECTIVELY = re.compile(
+    r"(?P<names>[^,]+?)分别(?:比上年|较上年|同比)?(?P<dir>增长|提高|下降|回落)"
+    r"(?P<values>\d+(?:\.\d+)?%(?:(?:、|和|及)\d+(?:\.\d+)?%)+)"
+)
 
 
 def _title(text: str) -> re.Match[str] | None:
@@ -51,13 +56,31 @@ def _alternatives(names: set[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
 
 
+def _lead(catalog: Catalog) -> str:
+    """What may stand before a name opening a clause: a place, a time or a verb."""
+    places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
+    return rf"(?:{_alternatives(places)}|全省|该市|本市|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+
+
+def _respective_growths(catalog: Catalog, clause: str) -> list[tuple[str, str]]:
+    """(name, signed growth) pairs of "A、B分别增长39.5%、57.7%": as many names as growths, else none."""
+    m = _RESPECTIVELY.fullmatch(clause)
+    if not m:
+        return []
+    names = [re.sub(rf"^{_lead(catalog)}", "", n).strip("…") for n in re.split(r"、|和|及", m["names"])]
+    values = re.split(r"、|和|及", m["values"])
+    if len(names) != len(values):
+        return []
+    sign = "-" if m["dir"] in ("下降", "回落") else ""
+    return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)]
+
+
 def _figure_pattern(catalog: Catalog) -> re.Pattern[str]:
     """A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
     its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
     "工业固定资产投资增长12%" are parts of exports and investment, not the totals."""
     names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
-    places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
-    lead = rf"(?:{_alternatives(places)}|全省|该市|本市|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+    lead = _lead(catalog)
     return re.compile(
         rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names)}){_VERB}"
         rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?)?(?:按可比价(?:格)?计算,?)?(?:{_GROWTH})?"
@@ -82,6 +105,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     for line, text in html.paragraphs:
         for sentence in (s.replace(" ", "") for s in prose_sentences(text)):
             regions = clause_regions(catalog, sentence, city)
+            start = 0
+            for clause in re.split(r"(?<=,)", sentence):  # several names sharing one verb (分别)
+                for name, growth in _respective_growths(catalog, clause.rstrip(",")):
+                    if code := catalog.resolve_indicator(name):
+                        where = {"indicator": code, "region": region_at(regions, start), "period": year, "row": line}
+                        ctx.add(measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", **where)
+                start += len(clause)
             for f in figures.finditer(sentence):
                 if not (f["level"] or f["growth"]):  # a name in passing
                     continue

@@ -585,6 +585,28 @@ def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, cat
     assert len(obs) == 13
 
 
+def test_yearly_bulletin_names_sharing_one_verb_take_their_own_growth(tmp_path: Path, catalog: Catalog) -> None:
+    # "…分别增长39.5%、57.7%" (published_facts.csv, 2021 Q1) was not read; counts that differ read nothing
+    path = tmp_path / "gb.html"
+    path.write_text(
+        "<html><head><title>株洲市2021年国民经济和社会发展统计公报</title></head><body><p>发布时间：2022年3月28日</p>"
+        "<p>全年高新技术产业增加值、规模以上服务业营业收入…分别增长39.5%、57.7%。进出口总额、出口总额分别增长46.1%和41.2%。"
+        "规模工业增加值、固定资产投资分别下降1.0%、2.0%、3.0%。醴陵市地区生产总值、进出口总额分别下降1.5%、2.5%。</p></body></html>",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    got = {(o.indicator_code, o.region_code): o.value for o in r.observations}
+    assert got == {
+        ("hightech_value_added", "430200"): 39.5,
+        ("trade_total", "430200"): 46.1,
+        ("exports", "430200"): 41.2,
+        ("gdp", "430281"): -1.5,
+        ("trade_total", "430281"): -2.5,
+    }
+    assert {o.measure for o in r.observations} == {"yoy_pct"}
+
+
 def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "gb.html"
     path.write_text(
