@@ -75,11 +75,20 @@ def _respective_growths(catalog: Catalog, clause: str) -> list[tuple[str, str]]:
     return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)]
 
 
+def _verb_inside(catalog: Catalog) -> dict[str, str]:
+    """A value added written with its verb inside ("高新技术产业实现增加值1043.3亿元") -> the name."""
+    names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
+    return {
+        n[: -len("增加值")] + verb + "增加值": n for n in names if n.endswith("增加值") for verb in ("实现", "完成")
+    }
+
+
 def _figure_pattern(catalog: Catalog) -> re.Pattern[str]:
     """A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
     its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
     "工业固定资产投资增长12%" are parts of exports and investment, not the totals."""
     names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
+    names |= set(_verb_inside(catalog))
     lead = _lead(catalog)
     return re.compile(
         rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names)}){_VERB}"
@@ -101,7 +110,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         return result
     year = parse_period(f"{m['y1'] or m['y2']}年")
     ctx.set_release(*page_release(html, default_release_date))
-    figures = _figure_pattern(catalog)
+    figures, verb_inside = _figure_pattern(catalog), _verb_inside(catalog)
     for line, text in html.paragraphs:
         for sentence in (s.replace(" ", "") for s in prose_sentences(text)):
             regions = clause_regions(catalog, sentence, city)
@@ -115,7 +124,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             for f in figures.finditer(sentence):
                 if not (f["level"] or f["growth"]):  # a name in passing
                     continue
-                indicator = catalog.resolve_indicator(f["name"]) or f["name"]
+                name = verb_inside.get(f["name"], f["name"])
+                indicator = catalog.resolve_indicator(name) or name
                 where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": year, "row": line}
                 if f["level"]:
                     cell = f["level"] + (f["after"] or "")

@@ -607,6 +607,20 @@ def test_yearly_bulletin_names_sharing_one_verb_take_their_own_growth(tmp_path: 
     assert {o.measure for o in r.observations} == {"yoy_pct"}
 
 
+def test_yearly_bulletin_value_added_with_its_verb_inside(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市高新技术产业实现增加值1043.3亿元，同比增长13.5%" (published_facts.csv, 2022) was not read
+    path = tmp_path / "gb.html"
+    path.write_text(
+        "<html><head><title>株洲市2022年国民经济和社会发展统计公报</title></head><body><p>发布时间：2023年3月28日</p>"
+        "<p>全市高新技术产业实现增加值1043.3亿元，同比增长13.5%。全年规模工业完成增加值增长7.1%。</p></body></html>",
+        encoding="utf-8",
+    )
+    obs = by_key(parse_file(path, catalog))
+    assert obs[("hightech_value_added", "430200", "", "2022", "value")].value == 1043.3
+    assert obs[("hightech_value_added", "430200", "", "2022", "yoy_pct")].value == 13.5
+    assert obs[("industrial_value_added", "430200", "", "2022", "yoy_pct")].value == 7.1
+
+
 def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "gb.html"
     path.write_text(
