@@ -10,6 +10,7 @@ the paragraph.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from dagster_project.ingest.adapter_common import (
@@ -56,44 +57,42 @@ def _alternatives(names: set[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
 
 
-def _lead(catalog: Catalog) -> str:
-    """What may stand before a name opening a clause: a place, a time or a verb."""
-    places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
-    return rf"(?:{_alternatives(places)}|全省|该市|本市|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+@dataclass(frozen=True)
+class _Reading:
+    """The catalogue's names as patterns, built once per bulletin."""
 
+    lead: re.Pattern[str]  # what may stand before a name opening a clause: a place, a time or a verb
+    figures: re.Pattern[str]
+    verb_inside: dict[str, str]  # "高新技术产业实现增加值" -> "高新技术产业增加值"
 
-def _respective_growths(catalog: Catalog, clause: str) -> list[tuple[str, str]]:
-    """(name, signed growth) pairs of "A、B分别增长39.5%、57.7%": as many names as growths, else none."""
-    m = _RESPECTIVELY.fullmatch(clause)
-    if not m:
-        return []
-    names = [re.sub(rf"^{_lead(catalog)}", "", n).strip("…") for n in re.split(r"、|和|及", m["names"])]
-    values = re.split(r"、|和|及", m["values"])
-    if len(names) != len(values):
-        return []
-    sign = "-" if m["dir"] in ("下降", "回落") else ""
-    return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)]
+    @classmethod
+    def of(cls, catalog: Catalog) -> _Reading:
+        names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
+        stem = "增加值"
+        verb_inside = {n[: -len(stem)] + v + stem: n for n in names if n.endswith(stem) for v in ("实现", "完成")}
+        places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
+        lead = rf"(?:{_alternatives(places)}|全省|该市|本市|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+        # A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
+        # its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
+        # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
+        figures = re.compile(
+            rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_VERB}"
+            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?)?(?:按可比价(?:格)?计算,?)?"
+            rf"(?:{_GROWTH})?"
+        )
+        return cls(re.compile(rf"^{lead}"), figures, verb_inside)
 
-
-def _verb_inside(catalog: Catalog) -> dict[str, str]:
-    """A value added written with its verb inside ("高新技术产业实现增加值1043.3亿元") -> the name."""
-    names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
-    return {
-        n[: -len("增加值")] + verb + "增加值": n for n in names if n.endswith("增加值") for verb in ("实现", "完成")
-    }
-
-
-def _figure_pattern(catalog: Catalog) -> re.Pattern[str]:
-    """A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
-    its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
-    "工业固定资产投资增长12%" are parts of exports and investment, not the totals."""
-    names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
-    names |= set(_verb_inside(catalog))
-    lead = _lead(catalog)
-    return re.compile(
-        rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names)}){_VERB}"
-        rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?)?(?:按可比价(?:格)?计算,?)?(?:{_GROWTH})?"
-    )
+    def respective_growths(self, clause: str) -> list[tuple[str, str]]:
+        """(name, signed growth) pairs of "A、B分别增长39.5%、57.7%": as many names as growths, else none."""
+        m = _RESPECTIVELY.fullmatch(clause)
+        if not m:
+            return []
+        names = [self.lead.sub("", n).strip("…") for n in re.split(r"、|和|及", m["names"])]
+        values = re.split(r"、|和|及", m["values"])
+        if len(names) != len(values):
+            return []
+        sign = "-" if m["dir"] in ("下降", "回落") else ""
+        return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)]
 
 
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
@@ -110,21 +109,21 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         return result
     year = parse_period(f"{m['y1'] or m['y2']}年")
     ctx.set_release(*page_release(html, default_release_date))
-    figures, verb_inside = _figure_pattern(catalog), _verb_inside(catalog)
+    reading = _Reading.of(catalog)
     for line, text in html.paragraphs:
         for sentence in (s.replace(" ", "") for s in prose_sentences(text)):
             regions = clause_regions(catalog, sentence, city)
             start = 0
             for clause in re.split(r"(?<=,)", sentence):  # several names sharing one verb (分别)
-                for name, growth in _respective_growths(catalog, clause.rstrip(",")):
+                for name, growth in reading.respective_growths(clause.rstrip(",")):
                     if code := catalog.resolve_indicator(name):
                         where = {"indicator": code, "region": region_at(regions, start), "period": year, "row": line}
                         ctx.add(measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", **where)
                 start += len(clause)
-            for f in figures.finditer(sentence):
+            for f in reading.figures.finditer(sentence):
                 if not (f["level"] or f["growth"]):  # a name in passing
                     continue
-                name = verb_inside.get(f["name"], f["name"])
+                name = reading.verb_inside.get(f["name"], f["name"])
                 indicator = catalog.resolve_indicator(name) or name
                 where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": year, "row": line}
                 if f["level"]:

@@ -22,6 +22,13 @@ def parse_file(path: Path, catalog: Catalog) -> ParseResult:
     return parse_document(doc, catalog, LANDED)
 
 
+def parse_text(tmp_path: Path, name: str, text: str, catalog: Catalog) -> ParseResult:
+    """Parse ``text`` saved as ``name`` (UTF-8), as a file landing with that content."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return parse_file(path, catalog)
+
+
 def by_key(result: ParseResult) -> dict[tuple[str, str, str, str, str], Observation]:
     return {o.key(): o for o in result.observations}
 
@@ -147,13 +154,13 @@ def test_tab_separated_exports_are_read_like_csv(tmp_path: Path, catalog: Catalo
 
 
 def test_long_format_rejects_extra_columns(tmp_path: Path, catalog: Catalog) -> None:
-    path = tmp_path / "extra.csv"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "extra.csv",
         "indicator,region,subject,period,measure,value,unit,release_date,provenance,source_ref,note,remark\n"
         "gdp,株洲市,,2022,value,1,亿元,2022-06-20,published,,,x\n",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert [(e.row, e.column) for e in r.errors] == [(1, "remark")]
     assert r.observations == []
 
@@ -199,13 +206,13 @@ def test_monthly_table_gbk_csv(catalog: Catalog) -> None:
 def test_monthly_table_titles_name_the_month_before_or_after_the_region(
     tmp_path: Path, catalog: Catalog, title: str
 ) -> None:
-    path = tmp_path / "t.csv"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "t.csv",
         f"{title},,,,,\n发布日期：2023-07-18,,,,,\n指标,单位,6月,同比增长(%),1-6月,同比增长(%)\n"
         "进出口总额,亿元,52.3,12.4,284.6,10.2\n",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.adapter == "monthly_table" and r.errors == []
     obs = by_key(r)
     assert obs[("trade_total", "430200", "", "2023-06", "value")].value == 52.3
@@ -224,9 +231,9 @@ def test_monthly_table_titles_name_the_month_before_or_after_the_region(
 def test_monthly_table_month_and_year_so_far_columns_by_their_usual_names(
     tmp_path: Path, catalog: Catalog, header: str
 ) -> None:
-    path = tmp_path / "t.csv"
-    path.write_text(f"株洲市统计月报（2023年6月）\n{header}\n进出口总额,亿元,52.3,12.4,284.6,10.2\n", encoding="utf-8")
-    r = parse_file(path, catalog)
+    r = parse_text(
+        tmp_path, "t.csv", f"株洲市统计月报（2023年6月）\n{header}\n进出口总额,亿元,52.3,12.4,284.6,10.2\n", catalog
+    )
     assert r.errors == []
     obs = by_key(r)
     assert obs[("trade_total", "430200", "", "2023-06", "value")].value == 52.3
@@ -235,24 +242,25 @@ def test_monthly_table_month_and_year_so_far_columns_by_their_usual_names(
 
 
 def test_monthly_table_month_on_its_own_row_under_the_title(tmp_path: Path, catalog: Catalog) -> None:
-    path = tmp_path / "t.csv"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "t.csv",
         "株洲市统计月报\n2023年6月\n发布日期：2023-07-18\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
         "进出口总额,亿元,52.3,12.4,284.6,10.2\n",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.errors == [] and r.release_date == date(2023, 7, 18)
     assert by_key(r)[("trade_total", "430200", "", "2023-01~06", "value")].value == 284.6
 
 
 def test_monthly_table_naming_no_month_is_refused_saying_so(tmp_path: Path, catalog: Catalog) -> None:
     # was "table matches no known layout"
-    path = tmp_path / "t.csv"
-    path.write_text(
-        "株洲市统计月报\n株洲市统计局编印\n指标,单位,本月,同比增长(%)\n进出口总额,亿元,52.3,12.4\n", encoding="utf-8"
+    r = parse_text(
+        tmp_path,
+        "t.csv",
+        "株洲市统计月报\n株洲市统计局编印\n指标,单位,本月,同比增长(%)\n进出口总额,亿元,52.3,12.4\n",
+        catalog,
     )
-    r = parse_file(path, catalog)
     [error] = r.errors
     assert (error.row, error.column) == (1, "title") and "names no month" in error.reason
     assert r.observations == []
@@ -260,14 +268,14 @@ def test_monthly_table_naming_no_month_is_refused_saying_so(tmp_path: Path, cata
 
 def test_monthly_table_rows_of_untracked_indicators_are_left_out_and_named(tmp_path: Path, catalog: Catalog) -> None:
     # A real 统计月报 lists dozens of indicators; one the catalogue lacks quarantined the whole table.
-    path = tmp_path / "t.csv"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "t.csv",
         "株洲市统计月报（2023年6月）\n发布日期：2023-07-18\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
         "进出口总额,亿元,52.3,12.4,284.6,10.2\n社会消费品零售总额,亿元,120.1,6.5,700.2,7.1\n"
         "城镇居民人均可支配收入,元,,,25000,5.5\n",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.errors == []
     assert {o.indicator_code for o in r.observations} == {"trade_total"}
     [note] = r.notes
@@ -341,14 +349,14 @@ def test_province_table(catalog: Catalog) -> None:
 
 
 def test_province_level_table(tmp_path: Path, catalog: Catalog) -> None:
-    path = tmp_path / "gdp.csv"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "gdp.csv",
         "2022年一季度各市州地区生产总值\n发布日期：2022-04-28\n"
         "市州,地区生产总值(亿元),比上年同期增长(%),位次\n"
         "长沙市,3251.2,5.1,1\n株洲市,880.5,6.1,5\n",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.errors == []
     obs = by_key(r)
     assert obs[("gdp", "430200", "", "2022-01~03", "value")].value == 880.5
@@ -407,14 +415,14 @@ def test_province_table_columns_name_their_own_period_and_indicator(tmp_path: Pa
     # "6月增速" and "1-6月增速" were both read as the title's 1-6月 (a duplicate that quarantined the file);
     # in a table of several indicators a growth column is the growth of the indicator it names, or of the
     # level column before it
-    path = tmp_path / "p.csv"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "p.csv",
         "2023年1-6月各市州主要经济指标\n"
         "市州,6月规模工业增加值增速(%),1-6月规模工业增加值增速(%),位次,地区生产总值(亿元),比上年同期增长(%)\n"
         "株洲市,8.0,8.1,2,1701.2,5.5\n",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.errors == []
     obs = by_key(r)
     assert obs[("industrial_value_added", "430200", "", "2023-06", "yoy_pct")].value == 8.0
@@ -447,9 +455,9 @@ def test_province_table_columns_of_untracked_indicators_are_left_out_and_named(
 
 @pytest.mark.parametrize("first", ["市州", "市（州）", "地区", "城市", "市州名称", "地市"])
 def test_province_table_first_column_by_its_usual_names(tmp_path: Path, catalog: Catalog, first: str) -> None:
-    path = tmp_path / "p.csv"
-    path.write_text(f"2023年1-6月各市州规模工业增加值增速\n{first},比上年同期增长(%)\n株洲市,8.1\n", encoding="utf-8")
-    r = parse_file(path, catalog)
+    r = parse_text(
+        tmp_path, "p.csv", f"2023年1-6月各市州规模工业增加值增速\n{first},比上年同期增长(%)\n株洲市,8.1\n", catalog
+    )
     assert r.adapter == "province_table" and r.errors == []
     assert by_key(r)[("industrial_value_added", "430200", "", "2023-01~06", "yoy_pct")].value == 8.1
 
@@ -533,14 +541,14 @@ def test_water_bulletin(catalog: Catalog) -> None:
 )
 def test_water_table_columns_by_their_usual_names(tmp_path: Path, catalog: Catalog, section: str, klass: str) -> None:
     # "本月水质类别" / "监测点位" were refused: "water table needs 断面 and 水质类别 columns"
-    path = tmp_path / "w.html"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "w.html",
         "<html><head><title>株洲市2023年7月地表水监测月报</title></head><body><p>发布时间：2023-08-10</p>"
         f"<table><tr><th>序号</th><th>{section}</th><th>所属县市区</th><th>{klass}</th></tr>"
         "<tr><td>1</td><td>湘江株洲段断面1（示意）</td><td>渌口区</td><td>Ⅱ类</td></tr></table></body></html>",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.errors == []
     assert by_key(r)[("water_class", "430212", "XJ-01", "2023-07", "class")].value == 2
 
@@ -563,9 +571,7 @@ GONGBAO = """<!DOCTYPE html><html><head><meta charset="utf-8">
 
 @pytest.mark.parametrize("title", ["株洲市2021年国民经济和社会发展统计公报", "2021年株洲市国民经济和社会发展统计公报"])
 def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, catalog: Catalog, title: str) -> None:
-    path = tmp_path / "gb.html"
-    path.write_text(GONGBAO.format(title=title), encoding="utf-8")
-    r = parse_file(path, catalog)
+    r = parse_text(tmp_path, "gb.html", GONGBAO.format(title=title), catalog)
     assert r.adapter == "yearly_bulletin" and r.errors == []
     assert r.release_date == date(2022, 3, 28)
     assert all(o.source_ref.startswith("株洲市统计局《") for o in r.observations)
@@ -587,14 +593,14 @@ def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, cat
 
 def test_yearly_bulletin_names_sharing_one_verb_take_their_own_growth(tmp_path: Path, catalog: Catalog) -> None:
     # "…分别增长39.5%、57.7%" (published_facts.csv, 2021 Q1) was not read; counts that differ read nothing
-    path = tmp_path / "gb.html"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "gb.html",
         "<html><head><title>株洲市2021年国民经济和社会发展统计公报</title></head><body><p>发布时间：2022年3月28日</p>"
         "<p>全年高新技术产业增加值、规模以上服务业营业收入…分别增长39.5%、57.7%。进出口总额、出口总额分别增长46.1%和41.2%。"
         "规模工业增加值、固定资产投资分别下降1.0%、2.0%、3.0%。醴陵市地区生产总值、进出口总额分别下降1.5%、2.5%。</p></body></html>",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.errors == []
     got = {(o.indicator_code, o.region_code): o.value for o in r.observations}
     assert got == {
@@ -755,15 +761,15 @@ def test_air_bulletin_titled_month_first_with_several_counties_in_one_sentence(
 
 def test_air_table_names_the_urban_area_and_pm25_as_offices_write_them(tmp_path: Path, catalog: Catalog) -> None:
     # "株洲市区" was an unknown region, "PM2.5浓度(µg/m3)" (micro sign) an unknown column
-    path = tmp_path / "a.html"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "a.html",
         "<html><head><title>株洲市2023年7月环境空气质量通报</title></head><body><p>发布时间：2023-08-08</p>"
         "<table><tr><th>县市区</th><th>优良率(%)</th><th>PM2.5浓度(\u00b5g/m3)</th></tr>"
         "<tr><td>株洲市区</td><td>90.3</td><td>20</td></tr><tr><td>醴陵市</td><td>93.5</td><td>18</td></tr>"
         "</table></body></html>",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.errors == []
     obs = by_key(r)
     assert obs[("air_good_ratio", "430200", "", "2023-07", "value")].value == 90.3
@@ -775,14 +781,14 @@ def test_air_prose_as_the_bureau_wrote_it_in_2018_and_2022(tmp_path: Path, catal
     # Real sentences (reference/published_facts.csv): "1至11月" was read as the title's month (a clash with
     # the month's own rate); "较上年同期83.9%下降12.9%" names last year's rate and a change in points
     # written with "%", and neither was read.
-    path = tmp_path / "a.html"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "a.html",
         "<html><head><title>株洲市2022年10月环境空气质量通报</title></head><body><p>发布时间：2022-11-08</p>"
         "<p>2022年10月，城区空气质量达标(优良)率为71.0%，较上年同期83.9%下降12.9%；PM2.5平均浓度为31µg/m³。"
         "1至10月，市区空气质量达标率为81.8%，同比下降5.0%。</p></body></html>",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.errors == []
     obs = by_key(r)
     assert obs[("air_good_ratio", "430200", "", "2022-10", "value")].value == 71.0
@@ -796,14 +802,14 @@ def test_air_prose_as_the_bureau_wrote_it_in_2018_and_2022(tmp_path: Path, catal
 
 
 def test_air_table_columns_of_untracked_pollutants_are_left_out_and_named(tmp_path: Path, catalog: Catalog) -> None:
-    path = tmp_path / "a.html"
-    path.write_text(
+    r = parse_text(
+        tmp_path,
+        "a.html",
         "<html><head><title>株洲市2023年7月环境空气质量通报</title></head><body><p>发布时间：2023-08-08</p>"
         "<table><tr><th>县市区</th><th>优良率(%)</th><th>PM10(微克/立方米)</th><th>综合指数</th></tr>"
         "<tr><td>醴陵市</td><td>93.5</td><td>41</td><td>3.2</td></tr></table></body></html>",
-        encoding="utf-8",
+        catalog,
     )
-    r = parse_file(path, catalog)
     assert r.errors == []
     assert [o.indicator_code for o in r.observations] == ["air_good_ratio"]
     assert "PM10(微克/立方米)" in r.notes[0] and "综合指数" in r.notes[0]
