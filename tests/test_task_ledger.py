@@ -133,7 +133,19 @@ def test_missing_late_and_resubmitted_returns(published):
     units = {
         r[0]: r[1:] for r in q(published, "SELECT unit_code, returns_missing, returns_late FROM fct_unit_scorecard")
     }
-    assert units["XZSPJ"][0] == 1 and units["KJJ"][0] == 1  # KJJ skipped 2026-09
+    # a unit's missing returns are its months without a return past the due day: the sample's gaps (XZSPJ
+    # 2022-08, KJJ 2026-09) and, as the calendar moves past the sample's last month, the months due since
+    # (the counts once hard-coded as 1 broke on the day the 2026-11 return fell due)
+    missing = dict(
+        q(
+            published,
+            "SELECT lead_unit_code, list(DISTINCT month_code ORDER BY month_code) FROM fct_task_progress "
+            "WHERE task_status_code = 'no_return' AND lead_unit_code IN ('XZSPJ', 'KJJ') GROUP BY 1",
+        )
+    )
+    assert "2022-08" in missing["XZSPJ"] and "2026-09" in missing["KJJ"]
+    assert all(m > "2026-10" for m in missing["KJJ"] if m != "2026-09")  # the sample's returns end in 2026-10
+    assert units["XZSPJ"][0] == len(missing["XZSPJ"]) and units["KJJ"][0] == len(missing["KJJ"])
     assert sum(late for _, late in units.values()) > 0
     # FGW's 2022-03 return was filed again: the second vintage is the one used
     rows = q(
@@ -188,4 +200,13 @@ def test_the_report_has_a_unit_view(published, tmp_path):
     html = out.read_text(encoding="utf-8")
     assert '<section id="units">' in html and 'href="#units"' in html
     assert html.count('<tr data-unit="') == len(_seed("units.csv"))
-    assert "任务分解方案" in html and "T22-ST-BIGFACILITY-T01" in html and "到期未完成" in html
+    # the task's latest status, named as seeds/task_statuses.csv names it (到期未完成 until its next return
+    # falls due unfiled: then 逾期未报)
+    [(latest,)] = q(
+        published,
+        "SELECT task_status_code FROM fct_task_progress WHERE task_id = 'T22-ST-BIGFACILITY-T01' "
+        "ORDER BY month_code DESC LIMIT 1",
+    )
+    label = {r["task_status_code"]: r["task_status_zh"] for r in _seed("task_statuses.csv")}[latest]
+    assert latest in ("not_completed_at_deadline", "no_return")
+    assert "任务分解方案" in html and "T22-ST-BIGFACILITY-T01" in html and label in html
