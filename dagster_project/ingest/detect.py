@@ -37,7 +37,8 @@ def detect(doc: Document) -> str:
         if yearly_bulletin.sniff(doc):
             return yearly_bulletin.NAME
         raise UnknownFormatError(
-            "HTML file is not an air or water bulletin nor a yearly 统计公报 (title not recognised)"
+            "HTML file is not an air or water bulletin, a yearly 统计公报 nor a 经济运行情况 review naming its year "
+            "(title not recognised)"
         )
     if long_format.sniff(doc):
         return long_format.NAME

@@ -35,7 +35,7 @@ class Period:
         return self.end.year
 
 
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 def _num(text: str) -> int:
@@ -127,6 +127,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:截至|截止到?)?(?P<y>\d{4})年(?:末|底)$"), "year"),
     (re.compile(rf"^(?P<y>\d{{4}})-(?P<m1>{_M})~(?P<m2>{_M})$"), "ytd"),
     (re.compile(rf"^(?:(?P<y>\d{{4}})年)?(?P<m1>{_M})月?{_RANGE}(?P<m2>{_M})月(?:份)?(?:累计)?$"), "ytd"),
+    (re.compile(rf"^(?:(?P<y>\d{{4}})年)?前(?P<m2>{_M}|两)个月$"), "ytd"),  # 前三个月: January to March
     (re.compile(rf"^(?:(?P<y>\d{{4}})年?)?-?(?:第)?(?P<q>{_Q})季度$"), "quarter"),
     (re.compile(r"^(?P<y>\d{4})-?Q(?P<q>[1-4])$", re.I), "quarter"),
     (re.compile(r"^(?:(?P<y>\d{4})年?)?(?P<h>[上下])半年$"), "half"),
@@ -166,7 +167,7 @@ def parse_period(text: str, year: int | None = None) -> Period:
         if kind == "month":
             return month_period(y, _num(g["m"]))
         if kind == "ytd":
-            m1, m2 = _num(g["m1"]), _num(g["m2"])
+            m1, m2 = _num(g["m1"]) if g.get("m1") else 1, _num(g["m2"])
             if m1 != 1:
                 raise ValueError(f"period {raw!r}: cumulative periods must start in January")
             if m2 < m1:

@@ -1,5 +1,9 @@
-"""Format 7: the yearly statistics bulletin (国民经济和社会发展统计公报, HTML), prose with the figures inside:
-"全市实现地区生产总值3420.3亿元,比上年增长8.3%", "规模以上工业增加值比上年增长9.1%".
+"""Format 7: a statistics office's prose release (HTML) with the figures inside: the yearly bulletin
+(国民经济和社会发展统计公报: "全市实现地区生产总值3420.3亿元,比上年增长8.3%") and the monthly or quarterly
+review (经济运行情况: "一季度,全市实现地区生产总值754.2亿元,同比增长18.9%"). The title gives the place and
+the period (the bulletin's year, the review's 1-5月, 一季度, 上半年 …); a sentence opening with a period of its
+own ("1-5月,", "前三个月全市…") is for that period. A review whose title names no place is the city whose
+统计局 published it.
 
 A figure is read only where a catalogued indicator's name is followed directly by its number and unit
 (or by its growth): a name mentioned in passing, or a number that belongs to another sentence part, is
@@ -23,34 +27,81 @@ from dagster_project.ingest.catalog import URBAN_SCOPE_NAMES, Catalog, normalize
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
-from dagster_project.ingest.periods import parse_period
+from dagster_project.ingest.periods import Period, parse_period, split_leading_period
 from dagster_project.ingest.text import to_halfwidth
 
 __all__ = ["NAME", "sniff", "parse"]
 
 NAME = "yearly_bulletin"
 # "株洲市2023年国民经济和社会发展统计公报", "2023年株洲市国民经济和社会发展统计公报"
-_TITLE = re.compile(r"^(?:(?P<y1>\d{4})年)?(?P<region>[^\d]+?(?:市|县|区|州))(?:(?P<y2>\d{4})年)?.*统计公报$")
+_BULLETIN = re.compile(r"^(?:(?P<y1>\d{4})年)?(?P<region>[^\d]+?(?:市|县|区|州))(?:(?P<y2>\d{4})年)?.*统计公报$")
+# "2021年一季度株洲市经济运行情况", "株洲市2023年1-5月份经济运行情况", "2023年上半年全市国民经济运行简况"
+_REVIEW = re.compile(r"^(?P<lead>.+?)(?:国民)?经济运行(?:情况|简况|态势|分析)?$")
+_PLACE_CHARS = 8  # a place's name in a review's title: 株洲, 株洲市, 醴陵市, 炎陵县 …
+_WHOLE = ("全市", "全县", "全区")
+# the office a review without a place in its title comes from: "来源：株洲市统计局"
+_OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 _VERB = r"(?:实现|完成|达到|达|为|共|总额|总量)*"
 # the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
 _NUMBER = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)?\d+(?:\.\d+)?(?:余|多)?"
 _AFTER_UNIT = r"以上|左右|以下"
 _UNIT = r"亿元|万元|亿美元|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
-_GROWTH = r"(?:比上年|较上年|同比)?(?P<dir>增长|提高|下降|回落)(?P<growth>\d+(?:\.\d+)?)%"
+_SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比)"
+_GROWTH = rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth>\d+(?:\.\d+)?)%"
 # several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
 _RESPECTIVELY = re.compile(
-    r"(?P<names>[^,]+?)分别(?:比上年|较上年|同比)?(?P<dir>增长|提高|下降|回落)"
+    rf"(?P<names>[^,]+?)分别{_SINCE}?(?P<dir>增长|提高|下降|回落)"
     r"(?P<values>\d+(?:\.\d+)?%(?:(?:、|和|及)\d+(?:\.\d+)?%)+)"
 )
 
 
-def _title(text: str) -> re.Match[str] | None:
-    m = _TITLE.match(to_halfwidth(text).replace(" ", ""))
-    return m if m and (m["y1"] or m["y2"]) else None
+@dataclass(frozen=True)
+class _Title:
+    place: str  # as written; "" when the title names none (全市 …)
+    period: Period
+
+
+def _title(text: str) -> _Title | None:
+    """The place and period a release's title names; None when it is not a bulletin or review with a year."""
+    title = to_halfwidth(text).replace(" ", "")
+    if m := _BULLETIN.match(title):
+        year = m["y1"] or m["y2"]
+        return _Title(m["region"], parse_period(f"{year}年")) if year else None
+    if not (m := _REVIEW.match(title)):
+        return None
+    lead = m["lead"]
+    # the place before the period ("株洲市2023年1-5月份") or after it ("2021年一季度株洲"), or none (全市)
+    for start in range(min(len(lead), _PLACE_CHARS) + 1):
+        found = split_leading_period(lead[start:])  # no year context: a review names its year
+        if found is None:
+            continue
+        period, after = found
+        if start and after:
+            return None
+        place = lead[:start] or after
+        if re.search(r"\d", place) or len(place) > _PLACE_CHARS:
+            return None
+        return _Title("" if place in _WHOLE else place, period)
+    return None
 
 
 def sniff(doc: Document) -> bool:
     return doc.kind == "html" and _title(read_html(doc.text).title) is not None
+
+
+def _sentence_period(sentence: str, default: Period) -> tuple[Period, str]:
+    """The period a sentence opens with ("1-5月,全市…", "前三个月全市…", "一季度,…") and the rest of it;
+    else the title's period and the whole sentence. Only the opening 12 characters can be a period."""
+    found = split_leading_period(sentence[:12], default.end.year)
+    if found is None:
+        return default, sentence
+    period, rest = found
+    rest = sentence[len(sentence[:12]) - len(rest) :]
+    if rest.startswith(","):
+        return period, rest[1:]
+    if rest.startswith(_WHOLE):
+        return period, rest
+    return default, sentence
 
 
 def _alternatives(names: set[str]) -> str:
@@ -99,25 +150,31 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     result = ParseResult(adapter=NAME)
     ctx = RowContext(catalog, result, doc.source_file, default_release_date)
     html = read_html(doc.text)
-    m = _title(html.title)
-    if m is None:
-        ctx.error(None, "title", f"bulletin title {html.title!r} does not name a region and year")
+    title = _title(html.title)
+    if title is None:
+        ctx.error(None, "title", f"title {html.title!r} does not name a bulletin's or review's year (and period)")
         return result
-    city = catalog.resolve_region(m["region"])
+    place = title.place
+    if not place and (office := _OFFICE.search(to_halfwidth(html.text).replace(" ", ""))):
+        place = office["place"]
+    if not place:
+        ctx.error(None, "title", f"title {html.title!r} names no place, nor does a 统计局 in the page")
+        return result
+    city = catalog.resolve_region(place)
     if city is None:
-        ctx.error(None, "title", f"unknown region {m['region']!r} in the title")
+        ctx.error(None, "title", f"unknown region {place!r} in the title")
         return result
-    year = parse_period(f"{m['y1'] or m['y2']}年")
     ctx.set_release(*page_release(html, default_release_date))
     reading = _Reading.of(catalog)
     for line, text in html.paragraphs:
-        for sentence in (s.replace(" ", "") for s in prose_sentences(text)):
+        for whole in (s.replace(" ", "") for s in prose_sentences(text)):
+            period, sentence = _sentence_period(whole, title.period)
             regions = clause_regions(catalog, sentence, city)
             start = 0
             for clause in re.split(r"(?<=,)", sentence):  # several names sharing one verb (分别)
                 for name, growth in reading.respective_growths(clause.rstrip(",")):
                     if code := catalog.resolve_indicator(name):
-                        where = {"indicator": code, "region": region_at(regions, start), "period": year, "row": line}
+                        where = {"indicator": code, "region": region_at(regions, start), "period": period, "row": line}
                         ctx.add(measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", **where)
                 start += len(clause)
             for f in reading.figures.finditer(sentence):
@@ -125,7 +182,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     continue
                 name = reading.verb_inside.get(f["name"], f["name"])
                 indicator = catalog.resolve_indicator(name) or name
-                where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": year, "row": line}
+                where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": period, "row": line}
                 if f["level"]:
                     cell = f["level"] + (f["after"] or "")
                     ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)

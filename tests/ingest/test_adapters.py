@@ -671,6 +671,59 @@ def test_pages_writing_their_text_in_divs_and_line_breaks_are_read(tmp_path: Pat
     assert by_key(parse_file(air, catalog))[("air_good_ratio", "430200", "", "2022-10", "value")].value == 71.0
 
 
+# --- the statistics office's monthly or quarterly review (经济运行情况) --------------------------------
+# sentences as 株洲日报 and 湖南日报 quoted the bureau (published_facts.csv, 2020 Q1 and 2021 Q1)
+REVIEW = """<html><head><title>{title}</title></head><body>
+<p>发布时间：2021年4月28日　来源：株洲市统计局</p>
+<p>一季度，全市实现地区生产总值754.2亿元，按可比价格计算，同比增长18.9%，增速居全省第一。</p>
+<p>前三个月全市规模工业增加值同比增长27.6%。</p>
+<p>1-2月，全市固定资产投资比上年同期增长30.1%。全市地方一般公共预算收入62.3亿元，较去年同期下降2.0%。</p>
+</body></html>"""
+
+
+def test_a_quarterly_review_reads_each_figure_for_the_period_its_sentence_opens_with(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # a review (经济运行情况) used to be refused: only the yearly bulletin's title was known
+    r = parse_text(tmp_path, "review.html", REVIEW.format(title="2021年一季度株洲市经济运行情况"), catalog)
+    assert r.adapter == "yearly_bulletin" and r.errors == []
+    assert r.release_date == date(2021, 4, 28)
+    got = {(o.indicator_code, o.region_code, o.period_code, o.measure): o.value for o in r.observations}
+    assert got == {
+        ("gdp", "430200", "2021-01~03", "value"): 754.2,
+        ("gdp", "430200", "2021-01~03", "yoy_pct"): 18.9,  # the rank after it is not a figure
+        ("industrial_value_added", "430200", "2021-01~03", "yoy_pct"): 27.6,
+        ("fixed_asset_investment", "430200", "2021-01~02", "yoy_pct"): 30.1,  # its sentence's own period
+        ("budget_revenue", "430200", "2021-01~03", "value"): 62.3,  # no period of its own: the title's
+        ("budget_revenue", "430200", "2021-01~03", "yoy_pct"): -2.0,
+    }
+    assert {o.period_kind for o in r.observations} == {"ytd"}
+
+
+@pytest.mark.parametrize(
+    ("title", "period"),
+    [
+        ("株洲市2023年1-5月份经济运行情况", "2023-01~05"),
+        ("2023年上半年全市国民经济运行简况", "2023-01~06"),  # 全市: the city whose 统计局 published it
+        ("2023年前三季度株洲经济运行情况", "2023-01~09"),
+        ("2023年5月全市经济运行情况", "2023-05"),
+    ],
+)
+def test_a_reviews_title_gives_its_place_and_period(tmp_path: Path, catalog: Catalog, title: str, period: str) -> None:
+    page = REVIEW.format(title=title).replace("一季度，", "").replace("1-2月，", "")
+    r = parse_text(tmp_path, "review.html", page, catalog)
+    assert r.adapter == "yearly_bulletin" and r.errors == []
+    assert {(o.region_code, o.period_code) for o in r.observations if o.indicator_code == "gdp"} == {("430200", period)}
+
+
+def test_a_review_with_no_year_or_no_place_is_refused_saying_so(tmp_path: Path, catalog: Catalog) -> None:
+    with pytest.raises(UnknownFormatError):  # 一季度 of which year: not guessed from the release date
+        detect(load_document(REVIEW.format(title="一季度全市经济运行情况").encode(), "review.html"))
+    unsigned = REVIEW.format(title="2021年一季度全市经济运行情况").replace("来源：株洲市统计局", "")
+    r = parse_text(tmp_path, "review.html", unsigned, catalog)
+    assert r.observations == [] and "names no place" in r.errors[0].reason
+
+
 def test_a_page_that_is_not_a_bulletin_is_refused_naming_what_is_read(tmp_path: Path, catalog: Catalog) -> None:
     path = tmp_path / "news.html"
     path.write_text(GONGBAO.format(title="株洲市召开经济形势分析会"), encoding="utf-8")
