@@ -89,12 +89,29 @@ def sniff(doc: Document) -> bool:
     return doc.kind == "html" and _title(read_html(doc.text).title) is not None
 
 
-def _sentence_period(sentence: str, default: Period) -> tuple[Period, str]:
-    """The period a sentence opens with ("1-5月,全市…", "前三个月全市…", "一季度,…") and the rest of it;
-    else the title's period and the whole sentence. Only the opening 12 characters can be a period."""
-    found = split_leading_period(sentence[:12], default.end.year)
-    if found is None:
-        return default, sentence
+# "今年1-2月" is this year's; an opening naming months, quarters or a half that is not read as the sentence's
+# period ("3月份以来", "去年1-2月") must not lend its figures the title's period
+_THIS_YEAR = ("今年", "本年")
+_PERIOD_WORDS = re.compile(r"\d+月|[一二三四]季度|半年|个月")
+
+
+def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str]:
+    """The period a sentence opens with ("1-5月,全市…", "今年1-2月,…", "前三个月全市…") and the rest of it;
+    else the title's period and the whole sentence; None when the opening names a period not read here.
+    Only the opening 12 characters can be a period."""
+    body = sentence[2:] if sentence.startswith(_THIS_YEAR) else sentence
+    found = split_leading_period(body[:12], default.end.year)
+    if found is not None:
+        period, rest = found
+        rest = body[len(body[:12]) - len(rest) :]
+        if rest.startswith(","):
+            return period, rest[1:]
+        if rest.startswith(_WHOLE):
+            return period, rest
+    opening = sentence.split(",", 1)[0] if "," in sentence[:12] else ""
+    if _PERIOD_WORDS.search(opening):
+        return None, sentence
+    return default, sentence
     period, rest = found
     rest = sentence[len(sentence[:12]) - len(rest) :]
     if rest.startswith(","):
@@ -169,6 +186,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     for line, text in html.paragraphs:
         for whole in (s.replace(" ", "") for s in prose_sentences(text)):
             period, sentence = _sentence_period(whole, title.period)
+            if period is None:
+                result.notes.append(f"row {line}: not read, its opening names a period not understood: {sentence[:20]}")
+                continue
             regions = clause_regions(catalog, sentence, city)
             start = 0
             for clause in re.split(r"(?<=,)", sentence):  # several names sharing one verb (分别)

@@ -716,6 +716,25 @@ def test_a_reviews_title_gives_its_place_and_period(tmp_path: Path, catalog: Cat
     assert {(o.region_code, o.period_code) for o in r.observations if o.indicator_code == "gdp"} == {("430200", period)}
 
 
+def test_a_review_sentence_for_a_period_not_understood_is_not_given_the_titles(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "今年1-2月，…" was read for the title's 一季度: a figure under the wrong period, silently
+    page = REVIEW.format(title="2021年一季度株洲市经济运行情况").replace(
+        "</body>",
+        "<p>今年1-2月，全市进出口总额50.1亿元。3月份以来，全市规模工业增加值增长9.0%。"
+        "去年1-2月，全市进出口总额40.2亿元。今年以来，全市出口总额60.3亿元。</p></body>",
+    )
+    r = parse_text(tmp_path, "review.html", page, catalog)
+    assert r.errors == []
+    got = {(o.indicator_code, o.period_code, o.measure): o.value for o in r.observations}
+    assert got[("trade_total", "2021-01~02", "value")] == 50.1  # this year's 1-2月
+    assert got[("exports", "2021-01~03", "value")] == 60.3  # 今年以来: the year so far, the title's
+    assert ("trade_total", "2021-01~03", "value") not in got  # last year's 1-2月 is not this quarter's
+    assert got[("industrial_value_added", "2021-01~03", "yoy_pct")] == 27.6  # only 前三个月's, not 3月份以来's
+    assert sum("period not understood" in note for note in r.notes) == 2
+
+
 def test_a_review_with_no_year_or_no_place_is_refused_saying_so(tmp_path: Path, catalog: Catalog) -> None:
     with pytest.raises(UnknownFormatError):  # 一季度 of which year: not guessed from the release date
         detect(load_document(REVIEW.format(title="一季度全市经济运行情况").encode(), "review.html"))
