@@ -112,13 +112,6 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
     if _PERIOD_WORDS.search(opening):
         return None, sentence
     return default, sentence
-    period, rest = found
-    rest = sentence[len(sentence[:12]) - len(rest) :]
-    if rest.startswith(","):
-        return period, rest[1:]
-    if rest.startswith(_WHOLE):
-        return period, rest
-    return default, sentence
 
 
 def _alternatives(names: set[str]) -> str:
