@@ -645,6 +645,28 @@ def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog)
     }
 
 
+def test_yearly_bulletin_reads_yi_alone_as_yi_yuan_and_no_other_yi_unit(tmp_path: Path, catalog: Catalog) -> None:
+    # "地区生产总值突破3000亿" (亿 without 元, as 统计局 pages and the press write it) was not read; 亿 before
+    # another unit (亿人次, 亿千瓦时) is not money and must not be read as 亿元
+    path = tmp_path / "gb.html"
+    path.write_text(
+        "<html><head><title>株洲市2019年国民经济和社会发展统计公报</title></head><body><p>发布时间：2020年3月28日</p>"
+        "<p>全市地区生产总值突破3000亿，比上年增长7.8%。全年进出口总额250.6亿比上年增长20.1%。"
+        "全市地方一般公共预算收入200亿以上。全年出口总额1.2亿人次。全年高新技术产业增加值45.6亿千瓦时。</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    r = parse_file(path, catalog)
+    assert r.errors == []
+    got = {k[0]: (o.value, o.unit, o.bound) for k, o in by_key(r).items() if k[4] == "value"}
+    assert got == {
+        "gdp": (3000, "亿元", "gt"),
+        "trade_total": (250.6, "亿元", "eq"),
+        "budget_revenue": (200, "亿元", "ge"),
+    }
+    assert by_key(r)[("trade_total", "430200", "", "2019", "yoy_pct")].value == 20.1
+
+
 def test_pages_writing_their_text_in_divs_and_line_breaks_are_read(tmp_path: Path, catalog: Catalog) -> None:
     # Text outside <p> was not read: such a page loaded nothing. Scripts are not text.
     path = tmp_path / "gb.html"
