@@ -557,7 +557,7 @@ def _run_ingest_job(key: str, verbose: bool) -> tuple[str, bool, list[str]]:
     instance = dagster_instance(_settings())
     # a run killed earlier (its process is gone) still holds the warehouse pool's only slot: free it,
     # or this run would wait for it forever
-    recover_dead_runs(instance, lambda m: click.echo(f"      {m}", err=True))
+    recover_dead_runs(instance, lambda m: click.echo(f"      {m}", err=True), _settings().quarantine_dir)
     if not instance.has_dynamic_partition(release_files.name, key):
         instance.add_dynamic_partitions(release_files.name, [key])
     level = "INFO" if verbose else "CRITICAL"  # the errors are printed below, in words

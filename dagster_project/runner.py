@@ -24,6 +24,7 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from dagster_project import landing
+from dagster_project.ingest.quarantine import QuarantinedFile, quarantined_since
 from dagster_project.settings import Settings
 
 # Runs launched from the command line log at INFO; step-level DEBUG events stay in the run's log.
@@ -215,11 +216,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def recover_dead_runs(instance: dg.DagsterInstance, log: Callable[[str], None]) -> list[str]:
+@dataclass(frozen=True)
+class DeadRun:
+    """A run whose process died; what it quarantined was never reported by it."""
+
+    run_id: str
+    job_name: str
+    quarantined: list[QuarantinedFile]
+
+    @property
+    def quarantined_keys(self) -> dict[str, str]:
+        """release key -> its first problem, for the files this run quarantined (a sheet's file once)."""
+        return {(f.source or f.name).split("#", 1)[0]: f.reason for f in self.quarantined}
+
+
+def recover_dead_runs(
+    instance: dg.DagsterInstance, log: Callable[[str], None], quarantine_dir: Path | None = None
+) -> list[DeadRun]:
     """Fail the runs a command-line process started on this host and died in (killed, power cut).
 
     Such a run stays STARTED and keeps its slot in the "warehouse" pool (limit 1), so every later run
-    would wait for that slot forever; without a daemon nothing else releases it.
+    would wait for that slot forever; without a daemon nothing else releases it. The files quarantined
+    since such a run began (from ``quarantine_dir``) are named: the dead process never reported them.
     """
     recovered = []
     running = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
@@ -228,10 +246,15 @@ def recover_dead_runs(instance: dg.DagsterInstance, log: Callable[[str], None]) 
         pid = int(run.tags.get("pmw/runner_pid", "0") or 0)
         if pid and (pid == os.getpid() or _alive(pid)):
             continue
+        record = instance.get_run_record_by_id(run.run_id)
+        began = record.create_timestamp.timestamp() if record else 0.0
         instance.report_run_failed(run, f"the process running it (pid {pid}) is gone; its pool slots were released")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        recovered.append(run.run_id)
+        dead = DeadRun(run.run_id, run.job_name, quarantined_since(quarantine_dir, began) if quarantine_dir else [])
+        recovered.append(dead)
         log(f"run {run.run_id} ({run.job_name}) was left running by a process that died: marked failed")
+        for key, reason in dead.quarantined_keys.items():
+            log(f"    it quarantined {key} (not loaded, never reported): {reason}")
     return recovered
 
 
@@ -386,8 +409,13 @@ def _run_pipeline(
         staged = stage_sample_releases(settings)
         log(f"staged {len(staged)} sample release files into {settings.landing_dir}")
     instance = dagster_instance(settings)
-    recover_dead_runs(instance, log)
+    dead = recover_dead_runs(instance, log, settings.quarantine_dir)
     summary = ingest_landing(instance, settings, log, stage)
+    for run in dead:  # this run's summary and exit code carry what a dead run quarantined and never said
+        for key, reason in run.quarantined_keys.items():
+            if key not in summary.files_quarantined:
+                summary.files_quarantined.append(key)
+                summary.quarantine_reasons[key] = f"{reason} (quarantined by run {run.run_id}, whose process died)"
     if sample:
         summary.expected_quarantine = [k for k in summary.files_quarantined if k.startswith(SAMPLE_BAD_FOLDER)]
     api_dir = settings.sample_dir / "api"

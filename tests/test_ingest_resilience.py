@@ -295,3 +295,68 @@ def test_the_warehouse_pool_admits_one_materialisation_at_a_time(home, tmp_path)
         assert proc.wait(timeout=300) == 0
     (_, s1, e1), (_, s2, e2) = sorted(json.loads(line) for line in log.read_text().splitlines())
     assert e1 <= s2 or e2 <= s1, f"the two materialisations overlapped: {s1:.1f}-{e1:.1f} and {s2:.1f}-{e2:.1f}"
+
+
+def _dead_run(home: Path) -> str:
+    """A run left STARTED by a process that is gone (a `pmw run` killed mid-ingest)."""
+    import socket
+
+    from dagster._core.test_utils import create_run_for_test
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        run = create_run_for_test(
+            instance,
+            job_name="ingest_landing",
+            status=dg.DagsterRunStatus.STARTED,
+            tags={"pmw/runner_host": socket.gethostname(), "pmw/runner_pid": str(gone.pid)},
+        )
+    return run.run_id
+
+
+def test_what_a_dead_run_quarantined_is_named_by_the_next_command(home):
+    """A `pmw run` killed after it quarantined a file never reported it; the rerun marked the run failed
+    and, the landing folder being clean, exited 0 without naming the file: its figures were silently
+    missing. Files quarantined before the dead run began are not its."""
+    from dagster_project.ingest.models import IngestError
+    from dagster_project.ingest.quarantine import quarantine_bytes
+    from dagster_project.runner import recover_dead_runs
+
+    quarantine = home / "quarantine"
+    older = quarantine_bytes(b"x", "old.csv", [IngestError("old.csv", 2, "value", "old news")], quarantine)
+    for report in quarantine.glob("*.errors.*"):
+        os.utime(report, (time.time() - 3600, time.time() - 3600))
+    run_id = _dead_run(home)
+    errors = [
+        IngestError("月报.xlsx#5月", 7, "本月", "'abc' is not a number"),
+        IngestError("月报.xlsx#5月", 8, "", "x"),
+    ]
+    quarantine_bytes(b"x", "月报.xlsx", errors, quarantine)
+    said: list[str] = []
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        dead = recover_dead_runs(instance, said.append, quarantine)
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+    assert [d.run_id for d in dead] == [run_id]
+    assert dead[0].quarantined_keys == {"月报.xlsx": "row 7, 本月: 'abc' is not a number"}
+    assert any("月报.xlsx (not loaded, never reported): row 7, 本月" in line for line in said), said
+    assert older.exists() and not any("old.csv" in line for line in said)
+
+
+def test_pmw_run_after_a_dead_run_counts_what_it_quarantined(home, monkeypatch):
+    """The rerun's summary lists the dead run's quarantined file with its reason and exits non-zero."""
+    from dagster_project import runner
+    from dagster_project.ingest.models import IngestError
+    from dagster_project.ingest.quarantine import quarantine_bytes
+
+    run_id = _dead_run(home)
+    quarantine_bytes(b"x", "bad.csv", [IngestError("bad.csv", 3, "unit", "unknown unit 'kg'")], home / "quarantine")
+    monkeypatch.setattr(runner, "ingest_landing", lambda *a: runner.RunSummary(files_loaded=["good.csv"]))
+    monkeypatch.setattr(runner, "build_and_publish", lambda *a: (True, []))
+    summary = runner._run_pipeline(False, lambda _: None, load_settings())
+    assert summary.files_quarantined == ["bad.csv"]
+    assert (
+        summary.quarantine_reasons["bad.csv"]
+        == f"row 3, unit: unknown unit 'kg' (quarantined by run {run_id}, whose process died)"
+    )
+    assert not summary.ok

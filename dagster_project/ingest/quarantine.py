@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster_project.ingest.models import IngestError
-from dagster_project.ingest.text import safe_filename, spreadsheet_safe
+from dagster_project.ingest.text import from_spreadsheet_safe, safe_filename, spreadsheet_safe
 
 __all__ = [
     "quarantine_file",
@@ -18,6 +18,7 @@ __all__ = [
     "write_error_reports",
     "mark_clean_ingest",
     "quarantined_since_clean",
+    "quarantined_since",
     "QuarantinedFile",
 ]
 
@@ -109,6 +110,7 @@ class QuarantinedFile:
     reason: str  # its first problem
     problems: int
     at: datetime
+    source: str = ""  # the release as it was named when it arrived (landing key), from its error report
 
 
 def mark_clean_ingest(quarantine_dir: Path | str, now: datetime | None = None) -> None:
@@ -121,11 +123,15 @@ def mark_clean_ingest(quarantine_dir: Path | str, now: datetime | None = None) -
 
 def quarantined_since_clean(quarantine_dir: Path | str) -> list[QuarantinedFile]:
     """Files quarantined since the last ingestion run that quarantined nothing (all, if none was clean)."""
+    mark = Path(quarantine_dir) / _CLEAN_MARK
+    return quarantined_since(quarantine_dir, mark.stat().st_mtime if mark.exists() else 0.0)
+
+
+def quarantined_since(quarantine_dir: Path | str, since: float) -> list[QuarantinedFile]:
+    """Files quarantined at or after ``since`` (a POSIX time), read from their error reports."""
     folder = Path(quarantine_dir)
     if not folder.is_dir():
         return []
-    mark = folder / _CLEAN_MARK
-    since = mark.stat().st_mtime if mark.exists() else 0.0
     out = []
     for report in sorted(folder.glob("*.errors.csv")):
         mtime = report.stat().st_mtime
@@ -133,11 +139,11 @@ def quarantined_since_clean(quarantine_dir: Path | str) -> list[QuarantinedFile]
             continue
         with open(report, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))[1:]
-        first = ""
+        first = source = ""
         if rows and len(rows[0]) > 3:
-            _, row, column, reason = (c.removeprefix("'") for c in rows[0][:4])
+            source, row, column, reason = (from_spreadsheet_safe(c) for c in rows[0][:4])
             where = ", ".join(x for x in (f"row {row}" if row else "", column) if x)
             first = f"{where}: {reason}" if where else reason
         name = report.name.removesuffix(".errors.csv")
-        out.append(QuarantinedFile(name, first, len(rows), datetime.fromtimestamp(mtime, UTC)))
+        out.append(QuarantinedFile(name, first, len(rows), datetime.fromtimestamp(mtime, UTC), source))
     return out

@@ -9,6 +9,7 @@ __all__ = [
     "EncodingError",
     "decode_bytes",
     "spreadsheet_safe",
+    "from_spreadsheet_safe",
     "spreadsheet_safe_frame",
     "to_halfwidth",
     "clean_cell",
@@ -86,6 +87,12 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def from_spreadsheet_safe(text: str) -> str:
+    """A cell written by :func:`spreadsheet_safe`, as it was: only the apostrophe it added is removed
+    (a reason quoting a cell, "'abc' is not a number", keeps its own)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_TRIGGERS) else text
 
 
 def spreadsheet_safe_frame(frame):  # pandas.DataFrame -> pandas.DataFrame

@@ -21,7 +21,7 @@ from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Limits
 from dagster_project.ingest.models import IngestError
 from dagster_project.ingest.pipeline import IngestResult, ingest_file
-from dagster_project.ingest.quarantine import write_error_reports
+from dagster_project.ingest.quarantine import quarantined_since, write_error_reports
 
 from .helpers import LONG_HEADER
 
@@ -277,6 +277,17 @@ def test_error_report_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
     for row, text in zip(rows, hostile, strict=True):
         assert row[0] == row[2] == row[3] == "'" + text
         assert row[1] == "3"
+
+
+def test_a_reports_reason_is_read_back_as_written(tmp_path: Path) -> None:
+    # `pmw status` and the next run read the first problem back: the apostrophe a quoted cell opens with
+    # ("'abc' is not a number") was taken for the one added against formulas and dropped
+    for reason in ["'abc' is not a number", "=SUM(A1) is not a number", "'5月' unknown"]:
+        folder = tmp_path / str(len(reason))
+        folder.mkdir()
+        write_error_reports(folder / "x.csv", [IngestError(f"{reason}.csv", 4, "本月", reason)])
+        [back] = quarantined_since(folder, 0.0)
+        assert (back.source, back.reason) == (f"{reason}.csv", f"row 4, 本月: {reason}")
 
 
 # ---------------------------------------------------------------------------- idempotent by content
