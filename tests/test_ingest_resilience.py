@@ -284,6 +284,28 @@ def test_the_warehouse_pool_has_its_one_slot_before_any_run(home):
     assert (info.slot_count, info.limit) == (1, 1)
 
 
+def test_the_pool_slots_are_made_once_per_event_log_database(home, monkeypatch):
+    """Every command opened the Dagster instance a second time only to check the pool (0.4 s of each
+    `pmw ingest`). Once made, a note beside the event log spares that; a new event log gets its slots."""
+    import shutil
+
+    from dagster_project import runner
+    from dagster_project.resources import WAREHOUSE_POOL
+
+    settings = load_settings()
+    opened: list[Path] = []
+    real = runner.dagster_instance
+    monkeypatch.setattr(runner, "dagster_instance", lambda s: opened.append(s.dagster_home) or real(s))
+    runner.prepare_environment(settings)
+    assert opened == []  # the home fixture prepared it already
+    shutil.rmtree(settings.dagster_home / "history")  # the event log wiped: a new database
+    runner.prepare_environment(settings)
+    assert opened == [settings.dagster_home]
+    with real(settings) as instance:
+        info = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+    assert (info.slot_count, info.limit) == (1, 1)
+
+
 def test_the_warehouse_pool_admits_one_materialisation_at_a_time(home, tmp_path):
     """Defect 10: the limit was only checked as text in dagster.yaml; here two materialisations race."""
     log = tmp_path / "intervals.jsonl"
