@@ -303,6 +303,10 @@ def print_run_summary(console: RunConsole, summary, settings, before: dict[str, 
         else:
             lines.append(f"{key}{note}: {given.get(key, 'see its .errors.md in the quarantine folder')}")
     _listed(console, lines)
+    noted = [f"{key}: {note}" for key, notes in sorted((getattr(summary, "notes", {}) or {}).items()) for note in notes]
+    if noted:  # sheets skipped, figures left out, vintage labels: what was loaded is not all the file said
+        console.echo(f"notes on the files read:   {len(noted)}")
+        _listed(console, noted)
     if summary.api_months:
         console.echo(f"API months pulled:         {summary.api_months}")
     if summary.failed_checks:

@@ -118,3 +118,25 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_goes_to_the_log(tmp_p
     assert "error: RuntimeError: the dbt project does not parse" in text and "Traceback" not in text
     log = next((tmp_path / "home" / "logs").glob("run-*.log")).read_text(encoding="utf-8")
     assert "Traceback" in log and "second line" in log
+
+
+def test_the_run_summary_shows_the_notes_on_the_files_read(tmp_path, monkeypatch):
+    """`pmw run` gathered each file's notes (sheets skipped, figures left out, vintage labels) and printed
+    none of them: a review's sentence left out for its period went unsaid."""
+    from dagster_project.console import MAX_LISTED, print_run_summary
+    from dagster_project.runner import RunSummary
+    from tests.conftest import point_settings_at
+
+    point_settings_at(tmp_path, monkeypatch)
+    left_out = "row 3: not read, its opening names a period not understood: 3月份以来,全市规模工业增加值增长9.0"
+    many = [f"row {i} 本月: preliminary (初步): a later release revises it" for i in range(MAX_LISTED + 3)]
+    summary = RunSummary(
+        files_loaded=["review.html", "tjyb.xlsx"], notes={"review.html": [left_out], "tjyb.xlsx": many}
+    )
+    out = io.StringIO()
+    print_run_summary(RunConsole(tmp_path / "logs", stream=out), summary, load_settings(), None)
+    lines = out.getvalue().splitlines()
+    start = lines.index(f"notes on the files read:   {MAX_LISTED + 4}")
+    assert lines[start + 1] == f"    review.html: {left_out}"
+    assert lines[start + 2] == f"    tjyb.xlsx: {many[0]}"
+    assert lines[start + MAX_LISTED + 1] == "    … and 4 more"

@@ -115,8 +115,7 @@ class _IngestRun:
     def take(self, key: str, result: pipeline.IngestResult, quarantine, accept) -> None:
         """What ingest_file/ingest_payload returned for ``key``."""
         if result.notes:
-            shown = [n for n in result.notes if n.startswith(("sheet ", "read ", "already loaded", "not loaded"))]
-            self.notes[key] = shown + [n for n in result.notes if "confirmed outlier" in n]
+            self.notes[key] = pipeline.notes_to_show(result.notes)
         if result.status == "duplicate":
             accept()
             self.loaded[key] = {"release_id": result.release_id, "rows_loaded": 0, "note": result.notes[0]}

@@ -21,7 +21,29 @@ from dagster_project.ingest.validate import plausibility_problem, validate_obser
 
 DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024  # settings.max_file_bytes (PMW_MAX_FILE_MB) by default
 
-__all__ = ["IngestResult", "ingest_file", "ingest_payload", "no_source_reason"]
+__all__ = ["IngestResult", "ingest_file", "ingest_payload", "no_source_reason", "notes_to_show"]
+
+
+# release-level notes: sheets read or skipped, rows or indicators left out, a re-sent file
+_RELEASE_NOTES = ("sheet ", "read ", "already loaded", "not loaded")
+NOTES_SHOWN = 20
+
+
+def notes_to_show(notes: list[str], limit: int = NOTES_SHOWN) -> list[str]:
+    """The notes a person must read after an ingest: the release-level ones, figures left out (a sentence
+    whose period is not understood), confirmed outliers and vintage labels (初步核算, 预计 …); not the unit
+    conversions, which every row traces itself. At most ``limit`` row notes, then how many more."""
+    from dagster_project.ingest.qualifiers import VINTAGE_NOTES
+
+    release = [n for n in notes if n.startswith(_RELEASE_NOTES)]
+    rows = [
+        n
+        for n in notes
+        if not n.startswith(_RELEASE_NOTES)
+        and (": not read" in n or "confirmed outlier" in n or any(v in n for v in VINTAGE_NOTES))
+    ]
+    more = [f"… and {len(rows) - limit} more such notes"] if len(rows) > limit else []
+    return release + rows[:limit] + more
 
 
 @dataclass

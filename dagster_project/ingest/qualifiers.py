@@ -16,6 +16,7 @@ from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import normalize_unit
 
 __all__ = [
+    "VINTAGE_NOTES",
     "ParsedValue",
     "FormulaCellError",
     "ValueParseError",
@@ -117,6 +118,7 @@ _VINTAGE_LABELS = {
     "核实": "final (核实)",
     "最终核实": "final (最终核实)",
 }
+VINTAGE_NOTES = frozenset(_VINTAGE_LABELS.values())  # what a cell's vintage label adds to the release's notes
 _LABELS = "|".join(sorted(_VINTAGE_LABELS, key=len, reverse=True))
 _VINTAGE = re.compile(rf"^(?:(?P<pre>{_LABELS})\s*:?\s*)?(?P<body>.*?)(?:\s*\((?P<post>{_LABELS})\))?$")
 

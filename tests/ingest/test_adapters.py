@@ -283,6 +283,23 @@ def test_monthly_table_rows_of_untracked_indicators_are_left_out_and_named(tmp_p
     assert "indicators.csv" in note
 
 
+def test_a_tables_numbered_footnote_lines_are_the_notes_not_untracked_indicators(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "注：1.…" then "2.空白表示未公布。" (every sample 统计月报): the second line was named an untracked
+    # indicator in every release's notes. A row with figures after the note is still read.
+    r = parse_text(
+        tmp_path,
+        "t.csv",
+        "株洲市统计月报（2023年6月）,,,\n发布日期：2023-07-18,,,\n指标,单位,本月,同比增长(%)\n"
+        "进出口总额,亿元,52.3,12.4\n注：1.规模工业增加值增速按可比价计算。,,,\n2.空白表示未公布。,,,\n"
+        "（3）数据为初步统计。,,,\n出口总额,亿元,40.1,15.0\n数据来源：株洲市统计局,,,\n",
+        catalog,
+    )
+    assert r.errors == [] and r.notes == []
+    assert {o.indicator_code for o in r.observations} == {"trade_total", "exports"}
+
+
 def test_monthly_table_xlsx_merged_headers_and_notes(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_file(write_monthly_xlsx(tmp_path / "whatever-name.xlsx"), catalog)
     assert r.adapter == "monthly_table" and r.errors == []

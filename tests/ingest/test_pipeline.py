@@ -285,3 +285,35 @@ def test_a_warehouse_made_with_the_old_primary_key_keeps_every_row(
         load_release(con, res.release_id, [Observation(*o), Observation(*o)], meta)
     assert con.execute("SELECT * FROM raw.observations ORDER BY ALL").fetchall() == rows
     con.close()
+
+
+def test_the_notes_shown_after_an_ingest_name_figures_left_out_and_vintages_not_conversions(
+    landing: Path, qdir: Path, con: duckdb.DuckDBPyConnection, catalog: Catalog
+) -> None:
+    """Only sheet and untracked-indicator notes were shown: a review's sentence left out for its period and a
+    cell labelled 初步 (a later release revises it) were loaded or dropped without a word to the user."""
+    from dagster_project.ingest.pipeline import notes_to_show
+
+    from .test_real_deliveries import MONTHLY_CSV
+
+    table = landing / "tjyb_2022-05.csv"
+    table.write_text(MONTHLY_CSV.replace("62.3,12.1", "62.3(初步),12.1"), encoding="utf-8")
+    review = landing / "review.html"
+    review.write_text(
+        "<html><head><title>2021年一季度株洲市经济运行情况</title></head><body><p>发布时间：2021年4月28日"
+        "　来源：株洲市统计局</p><p>一季度，全市地方一般公共预算收入623 000万元。"
+        "3月份以来，全市规模工业增加值增长9.0%。</p></body></html>",
+        encoding="utf-8",
+    )
+    shown = []
+    for path in (table, review):
+        result = ingest_file(path, con, qdir, date(2022, 7, 1), catalog=catalog)
+        assert result.status == "loaded", result.errors
+        assert any("万元" in n for n in result.notes)  # a conversion note exists: it is not for people
+        shown += notes_to_show(result.notes)
+    assert any(n.startswith("row 6 本月") and "preliminary (初步)" in n for n in shown), shown
+    assert any("not read, its opening names a period not understood: 3月份以来" in n for n in shown), shown
+    assert not any("万元" in n for n in shown), shown
+    many = [f"row {i} 本月: preliminary (初步): a later release revises it" for i in range(30)]
+    assert notes_to_show(["sheet '5月': read", *many], limit=5)[-1] == "… and 25 more such notes"
+    assert len(notes_to_show(many, limit=5)) == 6
