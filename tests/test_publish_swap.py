@@ -83,6 +83,9 @@ def test_the_reader_catches_a_non_atomic_swap(tmp_path: Path, monkeypatch: pytes
     def unlink_then_link(link: Path, target: str) -> None:
         if link.is_symlink():
             link.unlink()
+        # the gap a slow disk or a busy machine leaves between the two calls; without it the reader could
+        # miss a gap of microseconds in every one of 5,631 swaps (CI, 2026-12-06) and the test failed
+        time.sleep(0.002)
         link.symlink_to(target)
 
     monkeypatch.setattr(publish, "_swap_symlink", unlink_then_link)
