@@ -51,6 +51,9 @@ _UNIT = rf"亿元|万元|亿美元|{_YI_ALONE}|元|万人次|万人|人|万户|�
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比)"
 _GROWTH = rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth>\d+(?:\.\d+)?)%"
 # several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
+# a rank among the province's cities right after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位".
+# After a growth it ranks the growth unless it says 总量; after a level alone, the level.
+_RANK = r"(?:,?(?P<rank_of>增速|总量)?(?:位居|居|排名|排|位列|列)?(?P<rank>全省第[一二两三四五六七八九十\d]+[位名]?))?"
 _RESPECTIVELY = re.compile(
     rf"(?P<names>[^,]+?)分别{_SINCE}?(?P<dir>增长|提高|下降|回落)"
     r"(?P<values>\d+(?:\.\d+)?%(?:(?:、|和|及)\d+(?:\.\d+)?%)+)"
@@ -141,7 +144,7 @@ class _Reading:
         figures = re.compile(
             rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_VERB}"
             rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?)?(?:按可比价(?:格)?计算,?)?"
-            rf"(?:{_GROWTH})?"
+            rf"(?:{_GROWTH})?{_RANK}"
         )
         return cls(re.compile(rf"^{lead}"), figures, verb_inside)
 
@@ -204,4 +207,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if f["growth"]:
                     sign = "-" if f["dir"] in ("下降", "回落") else ""
                     ctx.add(measure="yoy_pct", cell=sign + f["growth"], unit="%", column=f"{f['name']}增长", **where)
+                if f["rank"] and (f["level"] or f["growth"]):
+                    of_growth = f["rank_of"] == "增速" or (f["growth"] and f["rank_of"] != "总量")
+                    measure = "yoy_rank" if of_growth else "rank"
+                    ctx.add(measure=measure, cell=f["rank"], unit="", column=f"{f['name']}{f['rank']}", **where)
     return result

@@ -630,6 +630,34 @@ def test_yearly_bulletin_names_sharing_one_verb_take_their_own_growth(tmp_path: 
     assert {o.measure for o in r.observations} == {"yoy_pct"}
 
 
+@pytest.mark.parametrize(
+    ("sentence", "measure", "rank"),
+    [
+        # as published_facts.csv quotes the bureau (2020, 2021 Q1, 2019)
+        ("全市地区生产总值同比增长4.1%，增速排名全省第二位。", "yoy_rank", 2),
+        ("全市地区生产总值754.2亿元，同比增长18.9%，增速居全省第一。", "yoy_rank", 1),
+        ("全市固定资产投资增长12.2%居全省第一。", "yoy_rank", 1),  # right after the growth: the growth's
+        ("全市地区生产总值3420.3亿元，增长8.3%，总量居全省第二位。", "rank", 2),  # 总量: the level's
+        ("全市地区生产总值3003.1亿元，全省第5位。", "rank", 5),  # after a level alone
+    ],
+)
+def test_yearly_bulletin_reads_a_rank_in_the_province_after_its_figure(
+    tmp_path: Path, catalog: Catalog, sentence: str, measure: str, rank: int
+) -> None:
+    # ranks in prose were not read, though a province table's 位次 column is (rank, yoy_rank)
+    r = parse_text(
+        tmp_path,
+        "gb.html",
+        "<html><head><title>株洲市2019年国民经济和社会发展统计公报</title></head><body><p>发布时间：2020年3月28日</p>"
+        f"<p>{sentence}固定资产投资居全省第二位。醴陵市工业投资增长9%，居全省第三。</p></body></html>",
+        catalog,
+    )
+    assert r.errors == []
+    ranks = {(o.indicator_code, o.region_code, o.measure): o.value for o in r.observations if "rank" in o.measure}
+    # a rank with no figure before it, or after a part's figure (工业投资), is not read
+    assert ranks == {(("gdp" if "生产总值" in sentence else "fixed_asset_investment"), "430200", measure): rank}
+
+
 def test_yearly_bulletin_value_added_with_its_verb_inside(tmp_path: Path, catalog: Catalog) -> None:
     # "全市高新技术产业实现增加值1043.3亿元，同比增长13.5%" (published_facts.csv, 2022) was not read
     path = tmp_path / "gb.html"
@@ -730,7 +758,8 @@ def test_a_quarterly_review_reads_each_figure_for_the_period_its_sentence_opens_
     got = {(o.indicator_code, o.region_code, o.period_code, o.measure): o.value for o in r.observations}
     assert got == {
         ("gdp", "430200", "2021-01~03", "value"): 754.2,
-        ("gdp", "430200", "2021-01~03", "yoy_pct"): 18.9,  # the rank after it is not a figure
+        ("gdp", "430200", "2021-01~03", "yoy_pct"): 18.9,
+        ("gdp", "430200", "2021-01~03", "yoy_rank"): 1,  # 增速居全省第一: the growth's rank in the province
         ("industrial_value_added", "430200", "2021-01~03", "yoy_pct"): 27.6,
         ("fixed_asset_investment", "430200", "2021-01~02", "yoy_pct"): 30.1,  # its sentence's own period
         ("budget_revenue", "430200", "2021-01~03", "value"): 62.3,  # no period of its own: the title's
