@@ -50,10 +50,11 @@ _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增�
 _UNIT = rf"亿元|万元|亿美元|{_YI_ALONE}|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比)"
 _GROWTH = rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth>\d+(?:\.\d+)?)%"
-# several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
-# a rank among the province's cities right after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位".
-# After a growth it ranks the growth unless it says 总量; after a level alone, the level.
+# a rank in the province right after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位" (a city's among
+# the cities, a county's among the counties). After a growth it ranks the growth unless it says 总量; after a
+# level alone, the level.
 _RANK = r"(?:,?(?P<rank_of>增速|总量)?(?:位居|居|排名|排|位列|列)?(?P<rank>全省第[一二两三四五六七八九十\d]+[位名]?))?"
+# several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
 _RESPECTIVELY = re.compile(
     rf"(?P<names>[^,]+?)分别{_SINCE}?(?P<dir>增长|提高|下降|回落)"
     r"(?P<values>\d+(?:\.\d+)?%(?:(?:、|和|及)\d+(?:\.\d+)?%)+)"
