@@ -586,6 +586,15 @@ GONGBAO = """<!DOCTYPE html><html><head><meta charset="utf-8">
 </body></html>"""
 
 
+def parse_bulletin(tmp_path: Path, catalog: Catalog, year: int, body: str) -> ParseResult:
+    """A 统计公报 page of ``year`` released on 28 March of the next, ``body`` its one paragraph, parsed."""
+    page = (
+        f"<html><head><title>株洲市{year}年国民经济和社会发展统计公报</title></head><body>"
+        f"<p>发布时间：{year + 1}年3月28日</p><p>{body}</p></body></html>"
+    )
+    return parse_text(tmp_path, "gb.html", page, catalog)
+
+
 @pytest.mark.parametrize("title", ["株洲市2021年国民经济和社会发展统计公报", "2021年株洲市国民经济和社会发展统计公报"])
 def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, catalog: Catalog, title: str) -> None:
     r = parse_text(tmp_path, "gb.html", GONGBAO.format(title=title), catalog)
@@ -610,13 +619,12 @@ def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, cat
 
 def test_yearly_bulletin_names_sharing_one_verb_take_their_own_growth(tmp_path: Path, catalog: Catalog) -> None:
     # "…分别增长39.5%、57.7%" (published_facts.csv, 2021 Q1) was not read; counts that differ read nothing
-    r = parse_text(
+    r = parse_bulletin(
         tmp_path,
-        "gb.html",
-        "<html><head><title>株洲市2021年国民经济和社会发展统计公报</title></head><body><p>发布时间：2022年3月28日</p>"
-        "<p>全年高新技术产业增加值、规模以上服务业营业收入…分别增长39.5%、57.7%。进出口总额、出口总额分别增长46.1%和41.2%。"
-        "规模工业增加值、固定资产投资分别下降1.0%、2.0%、3.0%。醴陵市地区生产总值、进出口总额分别下降1.5%、2.5%。</p></body></html>",
         catalog,
+        2021,
+        "全年高新技术产业增加值、规模以上服务业营业收入…分别增长39.5%、57.7%。进出口总额、出口总额分别增长46.1%和41.2%。"
+        "规模工业增加值、固定资产投资分别下降1.0%、2.0%、3.0%。醴陵市地区生产总值、进出口总额分别下降1.5%、2.5%。",
     )
     assert r.errors == []
     got = {(o.indicator_code, o.region_code): o.value for o in r.observations}
@@ -645,12 +653,8 @@ def test_yearly_bulletin_reads_a_rank_in_the_province_after_its_figure(
     tmp_path: Path, catalog: Catalog, sentence: str, measure: str, rank: int
 ) -> None:
     # ranks in prose were not read, though a province table's 位次 column is (rank, yoy_rank)
-    r = parse_text(
-        tmp_path,
-        "gb.html",
-        "<html><head><title>株洲市2019年国民经济和社会发展统计公报</title></head><body><p>发布时间：2020年3月28日</p>"
-        f"<p>{sentence}固定资产投资居全省第二位。醴陵市工业投资增长9%，居全省第三。</p></body></html>",
-        catalog,
+    r = parse_bulletin(
+        tmp_path, catalog, 2019, f"{sentence}固定资产投资居全省第二位。醴陵市工业投资增长9%，居全省第三。"
     )
     assert r.errors == []
     ranks = {(o.indicator_code, o.region_code, o.measure): o.value for o in r.observations if "rank" in o.measure}
@@ -660,27 +664,29 @@ def test_yearly_bulletin_reads_a_rank_in_the_province_after_its_figure(
 
 def test_yearly_bulletin_value_added_with_its_verb_inside(tmp_path: Path, catalog: Catalog) -> None:
     # "全市高新技术产业实现增加值1043.3亿元，同比增长13.5%" (published_facts.csv, 2022) was not read
-    path = tmp_path / "gb.html"
-    path.write_text(
-        "<html><head><title>株洲市2022年国民经济和社会发展统计公报</title></head><body><p>发布时间：2023年3月28日</p>"
-        "<p>全市高新技术产业实现增加值1043.3亿元，同比增长13.5%。全年规模工业完成增加值增长7.1%。</p></body></html>",
-        encoding="utf-8",
+    obs = by_key(
+        parse_bulletin(
+            tmp_path,
+            catalog,
+            2022,
+            "全市高新技术产业实现增加值1043.3亿元，同比增长13.5%。全年规模工业完成增加值增长7.1%。",
+        )
     )
-    obs = by_key(parse_file(path, catalog))
     assert obs[("hightech_value_added", "430200", "", "2022", "value")].value == 1043.3
     assert obs[("hightech_value_added", "430200", "", "2022", "yoy_pct")].value == 13.5
     assert obs[("industrial_value_added", "430200", "", "2022", "yoy_pct")].value == 7.1
 
 
 def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog) -> None:
-    path = tmp_path / "gb.html"
-    path.write_text(
-        "<html><head><title>株洲市2019年国民经济和社会发展统计公报</title></head><body><p>发布时间：2020年3月28日</p>"
-        "<p>全市地区生产总值突破3000亿元。新增四上企业600余家。全年高新技术企业1000家以上。"
-        "全市地方一般公共预算收入跨越200亿元台阶。</p></body></html>",
-        encoding="utf-8",
+    obs = by_key(
+        parse_bulletin(
+            tmp_path,
+            catalog,
+            2019,
+            "全市地区生产总值突破3000亿元。新增四上企业600余家。全年高新技术企业1000家以上。"
+            "全市地方一般公共预算收入跨越200亿元台阶。",
+        )
     )
-    obs = by_key(parse_file(path, catalog))
     got = {k[0]: (o.value, o.bound) for k, o in obs.items()}
     assert got == {
         "gdp": (3000, "gt"),
@@ -693,15 +699,13 @@ def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog)
 def test_yearly_bulletin_reads_yi_alone_as_yi_yuan_and_no_other_yi_unit(tmp_path: Path, catalog: Catalog) -> None:
     # "地区生产总值突破3000亿" (亿 without 元, as 统计局 pages and the press write it) was not read; 亿 before
     # another unit (亿人次, 亿千瓦时) is not money and must not be read as 亿元
-    path = tmp_path / "gb.html"
-    path.write_text(
-        "<html><head><title>株洲市2019年国民经济和社会发展统计公报</title></head><body><p>发布时间：2020年3月28日</p>"
-        "<p>全市地区生产总值突破3000亿，比上年增长7.8%。全年进出口总额250.6亿比上年增长20.1%。"
-        "全市地方一般公共预算收入200亿以上。全年出口总额1.2亿人次。全年高新技术产业增加值45.6亿千瓦时。</p>"
-        "</body></html>",
-        encoding="utf-8",
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2019,
+        "全市地区生产总值突破3000亿，比上年增长7.8%。全年进出口总额250.6亿比上年增长20.1%。"
+        "全市地方一般公共预算收入200亿以上。全年出口总额1.2亿人次。全年高新技术产业增加值45.6亿千瓦时。",
     )
-    r = parse_file(path, catalog)
     assert r.errors == []
     got = {k[0]: (o.value, o.unit, o.bound) for k, o in by_key(r).items() if k[4] == "value"}
     assert got == {
@@ -881,8 +885,7 @@ def test_air_bulletin_titled_month_first_with_several_counties_in_one_sentence(
         "<p>来源：株洲市生态环境局 发布时间：2023-08-08</p>"
         "<p>2023年7月，株洲市城区环境空气质量优良天数为29天，优良率为93.5%，同比上升3.2个百分点；"
         "PM2.5平均浓度为18微克/立方米。</p>"
-        "<p>各县市区中，醴陵市优良率为90.3%，攸县优良率为95.1%。各县市区中炎陵县优良率为98.0%。</p>"
-        "</body></html>",
+        "<p>各县市区中，醴陵市优良率为90.3%，攸县优良率为95.1%。各县市区中炎陵县优良率为98.0%。</p></body></html>",
         encoding="utf-8",
     )
     r = parse_file(path, catalog)
@@ -960,8 +963,7 @@ def test_air_prose_attributes_county_sentences_to_the_county(tmp_path: Path, cat
     path.write_text(
         "<html><head><title>株洲市2022年10月环境空气质量通报</title></head><body>"
         '<span class="release-date">发布时间：2022-11-08</span>'
-        "<p>2022年10月，城区空气质量达标(优良)率为71.0%，较上年同期下降12.9个百分点。醴陵市优良率为90.0%。</p>"
-        "</body></html>",
+        "<p>2022年10月，城区空气质量达标(优良)率为71.0%，较上年同期下降12.9个百分点。醴陵市优良率为90.0%。</p></body></html>",
         encoding="utf-8",
     )
     obs = by_key(parse_file(path, catalog))
