@@ -237,7 +237,9 @@ class DeadRun:
     @property
     def quarantined_keys(self) -> dict[str, str]:
         """release key -> its first problem, for the files this run quarantined (a sheet's file once)."""
-        return {(f.source or f.name).split("#", 1)[0]: f.reason for f in self.quarantined}
+        from dagster_project.ingest.pipeline import release_of
+
+        return {release_of(f.source or f.name): f.reason for f in self.quarantined}
 
 
 def recover_dead_runs(

@@ -21,7 +21,14 @@ from dagster_project.ingest.validate import plausibility_problem, validate_obser
 
 DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024  # settings.max_file_bytes (PMW_MAX_FILE_MB) by default
 
-__all__ = ["IngestResult", "ingest_file", "ingest_payload", "no_source_reason", "notes_to_show"]
+__all__ = ["IngestResult", "ingest_file", "ingest_payload", "no_source_reason", "notes_to_show", "release_of"]
+
+_SHEET = "#"  # a workbook's sheet in source_file and in errors: "月报.xlsx#5月"
+
+
+def release_of(source_file: str) -> str:
+    """The release (landing key) a source_file names: "月报.xlsx#5月" -> "月报.xlsx"."""
+    return source_file.split(_SHEET, 1)[0]
 
 
 # release-level notes: sheets read or skipped, rows or indicators left out, a re-sent file
@@ -185,7 +192,7 @@ def _parse_all(docs: list[Document], name: str, catalog: Catalog, landed: date) 
     results = []
     for doc in data:
         if len(data) > 1:
-            doc.source_file = f"{name}#{doc.sheet}"
+            doc.source_file = f"{name}{_SHEET}{doc.sheet}"
         results.append(parse_document(doc, catalog, default_release_date=landed))
     merged = ParseResult(adapter=results[0].adapter, notes=skipped)
     for doc, r in zip(data, results, strict=True):

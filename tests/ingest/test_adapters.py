@@ -612,7 +612,7 @@ def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, cat
     assert obs[("exports", "430200", "", "2021", "value")].value == 253.3
     assert obs[("gdp", "430281", "", "2021", "value")].value == 800.5  # 醴陵市's own sentence
     assert obs[("air_good_ratio", "430200", "", "2021", "value")].value == 88.5  # 市区: the city's
-    # 第一产业增加值 is not catalogued; 年均增长 is a multi-year rate; a rank is not a figure here; the
+    # 第一产业增加值 is not catalogued; 年均增长 is a multi-year rate; a rank with no figure before it is not read; the
     # exports of one product, one sector's investment and the trade with one region are parts, not totals
     assert len(obs) == 13
 
