@@ -17,8 +17,10 @@ from dagster_project.ingest.units import UnitError, convert, measure_unit, norma
 
 __all__ = [
     "RowContext",
+    "change_header_unit",
     "clause_regions",
     "prose_sentences",
+    "rank_header",
     "region_at",
     "find_release_date",
     "find_source",
@@ -183,6 +185,35 @@ def split_header_unit(header: str) -> tuple[str, str]:
     s = to_halfwidth(header).strip()
     m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", s)
     return (m[1].strip(), normalize_unit(m[2])) if m else (s, "")
+
+
+# What a table column holds, read from its header: one vocabulary for every table adapter. A change over
+# the same period a year earlier is headed 同比增长(%), 增速, 增幅, and just as often 比上年同期±%, 增减(%).
+_CHANGE_HEADER = re.compile(r"增长|同比|增速|增幅|±|增减")
+# 位次 / 排名 alone ranks the column before it; 总量位次 and 增速位次 say which column they rank
+_RANK_HEADER = re.compile(r"^(?P<of>总量|增速|增长|速度)?(?:位次|排名|位序|排位)")
+
+
+def change_header_unit(header: str) -> str | None:
+    """The unit of a column holding a change over a year earlier: '%' (a growth rate, the unit when the
+    header names none), '百分点' (the change of a rate), another unit for a change in the level's own
+    terms (比上年增减(家)), which no measure holds; None when the header names no change."""
+    if not _CHANGE_HEADER.search(header):
+        return None
+    name, unit = split_header_unit(header)
+    if not unit:
+        pct = re.search(r"[%％]|百分点", name)
+        unit = normalize_unit(pct[0]) if pct else "%"
+    return unit
+
+
+def rank_header(header: str) -> str | None:
+    """For a rank column: what it ranks ('总量' the level, '增速' the growth, '' the column before it);
+    None for any other column."""
+    m = _RANK_HEADER.match(header.replace(" ", ""))
+    if m is None:
+        return None
+    return {"增长": "增速", "速度": "增速"}.get(m["of"] or "", m["of"] or "")
 
 
 @dataclass

@@ -13,6 +13,7 @@ from datetime import date
 
 from dagster_project.ingest.adapter_common import (
     RowContext,
+    change_header_unit,
     figure_rows,
     find_title,
     first_text,
@@ -32,7 +33,6 @@ _TITLE = re.compile(
     r"^(?:(?P<before>\d{4}年[^()]*?月)份?)?(?P<region>[^()\d]+?)(?:(?P<between>\d{4}年[^()]*?月)份?)?"
     r"(?:统计月报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?$"
 )
-_GROWTH = re.compile(r"增长|同比|增速|增幅")
 _PLAN = re.compile(r"计划")
 # column groups named for the report month, or for the year so far: 本月(数), 当月; 累计(数), 1-本月, 本年累计
 _THIS_MONTH = re.compile(r"^(?:本月|当月)(?:数|值)?$")
@@ -45,6 +45,7 @@ class _Column:
     label: str
     period: Period
     measure: str  # 'value' | 'yoy_pct' | 'plan_share_pct'
+    unit: str  # a change's unit ('%', '百分点'); '' for a level, in the unit of its row
 
 
 _FIRST_HEADER = ("指标", "指标名称", "主要指标", "项目", "项目名称")
@@ -99,7 +100,7 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
     """Column specs and the index of the first data row."""
     head = doc.rows[hi]
     sub = doc.rows[hi + 1] if hi + 1 < len(doc.rows) else []
-    two_rows = any(_GROWTH.search(c) or c in ("绝对数", "数值", "本期") for c in sub[2:])
+    two_rows = any(change_header_unit(c) or c in ("绝对数", "数值", "本期") for c in sub[2:])
     cols: list[_Column] = []
     group = ""
     for j in range(2, len(head)):
@@ -110,19 +111,28 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
         else:
             if not top:
                 continue
-            if _GROWTH.search(top) or _PLAN.search(top):
+            if change_header_unit(top) or _PLAN.search(top):
                 label, kind = f"{group}/{top}", top
             else:
                 group, label, kind = top, top, ""
         if not group:
             continue
-        measure = "plan_share_pct" if _PLAN.search(kind) else "yoy_pct" if _GROWTH.search(kind) else "value"
+        change = change_header_unit(kind) if kind else None
+        if _PLAN.search(kind):
+            measure, unit = "plan_share_pct", "%"
+        elif change in ("%", "百分点"):
+            measure, unit = "yoy_pct", change
+        elif change:  # 比上年增减(家): a change in the level's own terms, which no measure holds
+            ctx.result.notes.append(f"row {hi + 1} {label}: a change in {change} is not kept (only % and 百分点)")
+            continue
+        else:
+            measure, unit = "value", ""
         try:
             period = _group_period(group, title_period)
         except ValueError as exc:
             ctx.error(hi + 1, label, f"column period: {exc}")
             continue
-        cols.append(_Column(j, label, period, measure))
+        cols.append(_Column(j, label, period, measure, unit))
     return cols, hi + (2 if two_rows else 1)
 
 
@@ -166,7 +176,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 period=col.period,
                 measure=col.measure,
                 cell=doc.raw(r, col.index),
-                unit="%" if col.measure != "value" else unit,
+                unit=col.unit or unit,
                 row=r + 1,
                 column=col.label,
             )

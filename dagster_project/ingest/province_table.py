@@ -1,7 +1,8 @@
 """Format 3: the province's table of cities (市州表), CSV or XLSX.
 
 The title names the indicator and the (cumulative) period; 比上年同月 columns are the period's
-last month, 比上年同期 columns the title's period; 位次 ranks the column just before it.
+last month, 比上年同期 columns the title's period; 位次 ranks the column just before it, 总量位次 and
+增速位次 the nearest level and growth column to their left.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from datetime import date
 
 from dagster_project.ingest.adapter_common import (
     RowContext,
+    change_header_unit,
     figure_rows,
     find_title,
+    rank_header,
     split_header_unit,
     table_release,
 )
@@ -34,7 +37,6 @@ _GENERIC_LEVEL = re.compile(r"(?:总量|总额|绝对值|绝对数|数值|本期
 # rows summing several cities (长株潭地区, 洞庭湖地区, 大湘西地区, 四大板块): no region of the catalogue;
 # any other unknown name (a typo such as 株州市) still refuses the table
 _GROUP_OF_CITIES = re.compile(r"(?:地区|板块|经济区|城市群|片区)$")
-_RANK = re.compile(r"^(位次|排名|位序|排位)")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
 
     cols: list[_Column] = []
     skipped: set[int] = set()  # columns of indicators the warehouse does not track
+    kinds: dict[int, str] = {}  # each level or growth column's measure, kept or skipped (what a 位次 ranks)
     last_level: str | None = None  # the indicator of the nearest level column to the left ("" untracked)
     for j, label in enumerate(doc.rows[hi]):
         if j == 0 or not label:
@@ -90,27 +93,34 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         stripped = _GROWTH_WORDS.sub("", name)
         named = catalog.resolve_indicator(stripped) if stripped else None
         grows = named or (last_level if last_level is not None else title_indicator or title_name)
-        if _RANK.match(label):
-            if j - 1 in skipped:
+        ranks = rank_header(label)
+        change = change_header_unit(label) if ranks is None else None
+        if ranks is not None:
+            # 总量位次 / 增速位次 rank the nearest level / growth column to the left, 位次 the column before it
+            wanted = {"总量": "value", "增速": "yoy_pct"}.get(ranks)
+            left = [k for k in sorted(kinds, reverse=True) if wanted is None or kinds[k] == wanted]
+            if left and left[0] in skipped:
                 skipped.add(j)
                 continue
-            if not cols or cols[-1].index != j - 1:
+            ranked = next((c for c in cols if left and c.index == left[0] and (wanted or c.index == j - 1)), None)
+            if ranked is None:
                 ctx.error(hi + 1, label, "位次 column has no value column before it")
                 continue
-            prev = cols[-1]
-            measure = "yoy_rank" if prev.measure == "yoy_pct" else "rank"
-            cols.append(_Column(j, label, prev.indicator, prev.period, measure, ""))
-        elif "同月" in name or "同期" in name or re.search(r"增长|增速", name):
-            if not grows:
+            measure = "yoy_rank" if ranked.measure == "yoy_pct" else "rank"
+            cols.append(_Column(j, label, ranked.indicator, ranked.period, measure, ""))
+        elif change or "同月" in name or "同期" in name:
+            kinds[j] = "yoy_pct"
+            if not grows or change not in (None, "%", "百分点"):
                 skipped.add(j)
                 ctx.skip_untracked(hi + 1, label)
                 continue
             growth_period = last_month(column_period) if "同月" in name else column_period
-            cols.append(_Column(j, label, grows, growth_period, "yoy_pct", "%"))
+            cols.append(_Column(j, label, grows, growth_period, "yoy_pct", change or "%"))
         else:  # a level column names its own indicator and unit (地区生产总值(亿元)), or is the title's (总量)
             generic = _GENERIC_LEVEL.fullmatch(name)
             code = catalog.resolve_indicator(name) or ((title_indicator or title_name) if generic else None)
             last_level = code or ""
+            kinds[j] = "value"
             if not code:
                 skipped.add(j)
                 ctx.skip_untracked(hi + 1, label)

@@ -241,6 +241,44 @@ def test_monthly_table_month_and_year_so_far_columns_by_their_usual_names(
     assert obs[("trade_total", "430200", "", "2023-01~06", "yoy_pct")].value == 10.2
 
 
+@pytest.mark.parametrize("growth", ["比上年同期±%", "比上年同期增减(%)", "±%", "同比增长(%)"])
+def test_monthly_table_growth_columns_by_every_usual_name(tmp_path: Path, catalog: Catalog, growth: str) -> None:
+    # "比上年同期±%" was read as a level: a growth of 9.6% stored as 9.6 亿元, -4.1% in 万元 as -0.00041 亿元
+    r = parse_text(
+        tmp_path,
+        "t.csv",
+        f"醴陵市2024年1-5月主要经济指标\n指标,单位,1-5月,\n,,绝对数,{growth}\n"
+        "规模以上工业增加值,亿元,,9.6\n地方一般公共预算收入,万元,152300,-4.1\n",
+        catalog,
+    )
+    assert r.errors == []
+    obs = by_key(r)
+    growth_rows = {k[0]: o for k, o in obs.items() if k[4] == "yoy_pct"}
+    assert {k: (o.value, o.unit) for k, o in growth_rows.items()} == {
+        "industrial_value_added": (9.6, "%"),
+        "budget_revenue": (-4.1, "%"),
+    }
+    assert [(k[0], o.value) for k, o in obs.items() if k[4] == "value"] == [("budget_revenue", 15.23)]
+
+
+def test_monthly_table_change_columns_in_points_or_in_the_levels_own_unit(tmp_path: Path, catalog: Catalog) -> None:
+    # a rate's change in 百分点 is its yoy in 百分点; a change in 亿元 is no measure of the warehouse: a note
+    r = parse_text(
+        tmp_path,
+        "t.csv",
+        "株洲市统计月报（2023年6月）\n指标,单位,本月,比上年同月增减(百分点),比上年同月增减(亿元)\n"
+        "空气优良率,%,91.2,-0.3,\n进出口总额,亿元,52.3,,4.1\n",
+        catalog,
+    )
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("air_good_ratio", "430200", "", "2023-06", "yoy_pct")].unit == "百分点"
+    assert obs[("air_good_ratio", "430200", "", "2023-06", "yoy_pct")].value == -0.3
+    assert ("trade_total", "430200", "", "2023-06", "yoy_pct") not in obs
+    assert obs[("trade_total", "430200", "", "2023-06", "value")].value == 52.3
+    assert any("a change in 亿元 is not kept" in n for n in r.notes)
+
+
 def test_monthly_table_month_on_its_own_row_under_the_title(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_text(
         tmp_path,
@@ -448,6 +486,18 @@ def test_province_table_columns_name_their_own_period_and_indicator(tmp_path: Pa
     assert obs[("gdp", "430200", "", "2023-01~06", "value")].value == 1701.2
     assert obs[("gdp", "430200", "", "2023-01~06", "yoy_pct")].value == 5.5
     assert len(obs) == 5
+
+
+def test_province_table_ranks_of_the_level_and_of_the_growth_by_their_headers(tmp_path: Path, catalog: Catalog) -> None:
+    # 总量位次 was taken for an untracked indicator (the growth after it then lost its level) and 增速位次
+    # for a second growth column (a duplicate that quarantined the table)
+    header = "市州,总量(亿元),总量位次,比上年同期增长(%),增速位次"
+    swapped = "市州,总量(亿元),比上年同期增长(%),总量位次,增速位次"
+    for i, (head, row) in enumerate([(header, "株洲市,2650.3,5,4.7,3"), (swapped, "株洲市,2650.3,4.7,5,3")]):
+        r = parse_text(tmp_path, f"p{i}.csv", f"2023年1-9月全省各市州地区生产总值\n{head}\n{row}\n", catalog)
+        assert r.errors == [], head
+        obs = {k[4]: o.value for k, o in by_key(r).items()}
+        assert obs == {"value": 2650.3, "rank": 5, "yoy_pct": 4.7, "yoy_rank": 3}, head
 
 
 def test_province_table_columns_of_untracked_indicators_are_left_out_and_named(
