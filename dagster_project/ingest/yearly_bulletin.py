@@ -41,15 +41,25 @@ _PLACE_CHARS = 8  # a place's name in a review's title: 株洲, 株洲市, 醴�
 _WHOLE = ("全市", "全县", "全区")
 # the office a review without a place in its title comes from: "来源：株洲市统计局"
 _OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
-_VERB = r"(?:实现|完成|达到|达|为|共|总额|总量)*"
+_VERB = r"(?:预计|实现|完成|达到|达|为|共|总额|总量)*"
 # the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
 _NUMBER = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)?\d+(?:\.\d+)?(?:余|多)?"
 _AFTER_UNIT = r"以上|左右|以下"
 # 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落)"
 _UNIT = rf"亿元|万元|亿美元|{_YI_ALONE}|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
-_SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比)"
-_GROWTH = rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth>\d+(?:\.\d+)?)%"
+_SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
+# a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右"
+_GROWTH = (
+    rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth_before>超过|逾|约|接近|近|不到)?(?P<growth>\d+(?:\.\d+)?)%"
+    rf"(?P<growth_after>{_AFTER_UNIT})?"
+)
+# a decline's bound is the other side of its negative value: 下降超过5% is below -5, 下降5%以上 at most -5
+_DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
+# a threshold restated exactly: "突破500亿元,达到512.3亿元"
+_EXACT = rf"(?:(?:达到|达|为|实现)(?P<exact>\d+(?:\.\d+)?)(?P<exact_unit>{_UNIT}),?)?"
+# a vintage label of the sentence's figures (qualifiers.py's note for it): "初步核算,全年全市地区生产总值…"
+_VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
 # a rank in the province right after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位" (a city's among
 # the cities, a county's among the counties). After a growth it ranks the growth unless it says 总量; after a
 # level alone, the level.
@@ -144,7 +154,8 @@ class _Reading:
         # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
         figures = re.compile(
             rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_VERB}"
-            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?)?(?:按可比价(?:格)?计算,?)?"
+            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?{_EXACT})?"
+            r"(?:按(?:可比|不变)价(?:格)?计算,?)?"
             rf"(?:{_GROWTH})?{_RANK}"
         )
         return cls(re.compile(rf"^{lead}"), figures, verb_inside)
@@ -202,12 +213,21 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 name = reading.verb_inside.get(f["name"], f["name"])
                 indicator = catalog.resolve_indicator(name) or name
                 where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": period, "row": line}
-                if f["level"]:
-                    cell = f["level"] + (f["after"] or "")
+                vintage = _VINTAGE_IN_PROSE.search(sentence, 0, f.start("level") if f["level"] else f.start("name"))
+                label = f"({vintage[0]})" if vintage else ""
+                if f["exact"]:  # the threshold's exact figure
+                    ctx.add(measure="value", cell=f["exact"] + label, unit=f["exact_unit"], column=f["name"], **where)
+                elif f["level"]:
+                    cell = f["level"] + (f["after"] or "") + label
                     ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)
                 if f["growth"]:
-                    sign = "-" if f["dir"] in ("下降", "回落") else ""
-                    ctx.add(measure="yoy_pct", cell=sign + f["growth"], unit="%", column=f"{f['name']}增长", **where)
+                    before, after = f["growth_before"] or "", f["growth_after"] or ""
+                    if f["dir"] in ("下降", "回落"):
+                        flip = _DECLINE_BOUND_WORDS
+                        cell = flip.get(before, before) + "-" + f["growth"] + flip.get(after, after)
+                    else:
+                        cell = before + f["growth"] + after
+                    ctx.add(measure="yoy_pct", cell=cell + label, unit="%", column=f"{f['name']}增长", **where)
                 if f["rank"] and (f["level"] or f["growth"]):
                     of_growth = f["rank_of"] == "增速" or (f["growth"] and f["rank_of"] != "总量")
                     measure = "yoy_rank" if of_growth else "rank"

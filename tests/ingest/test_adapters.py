@@ -746,6 +746,34 @@ def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog)
     }
 
 
+def test_yearly_bulletin_growth_bounds_exact_figures_and_vintage_labels(tmp_path: Path, catalog: Catalog) -> None:
+    # each was lost: the growth's 以上/左右/超过 (stored exact, or not at all), a threshold's exact figure
+    # after it, the growth after 按不变价格计算 or 同口径, the 初步核算 / 预计 label of a sentence's figures
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "初步核算，全年全市地区生产总值3616.8亿元，按不变价格计算，比上年增长6.5%。"
+        "进出口总额突破500亿元，达到512.3亿元，比上年增长20%以上。规模以上工业增加值增长7%左右。"
+        "固定资产投资增长超过10%。地方一般公共预算收入预计完成185亿元，同口径增长5.1%。"
+        "出口总额下降超过2%。",
+    )
+    got = {(k[0], k[4]): (o.value, o.bound, o.source_value) for k, o in by_key(r).items()}
+    assert got == {
+        ("gdp", "value"): (3616.8, "eq", "3616.8(初步核算)"),
+        ("gdp", "yoy_pct"): (6.5, "eq", "6.5(初步核算)"),
+        ("trade_total", "value"): (512.3, "eq", "512.3"),
+        ("trade_total", "yoy_pct"): (20, "ge", "20以上"),
+        ("industrial_value_added", "yoy_pct"): (7, "approx", "7左右"),
+        ("fixed_asset_investment", "yoy_pct"): (10, "gt", "超过10"),
+        ("budget_revenue", "value"): (185, "approx", "185(预计)"),
+        ("budget_revenue", "yoy_pct"): (5.1, "approx", "5.1(预计)"),
+        # a fall of more than 2% is a change below -2
+        ("exports", "yoy_pct"): (-2, "lt", "不到-2"),
+    }
+    assert any("preliminary (初步核算)" in n for n in r.notes) and any("estimate (预计)" in n for n in r.notes)
+
+
 def test_yearly_bulletin_reads_yi_alone_as_yi_yuan_and_no_other_yi_unit(tmp_path: Path, catalog: Catalog) -> None:
     # "地区生产总值突破3000亿" (亿 without 元, as 统计局 pages and the press write it) was not read; 亿 before
     # another unit (亿人次, 亿千瓦时) is not money and must not be read as 亿元
