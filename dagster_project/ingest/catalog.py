@@ -72,8 +72,9 @@ class Catalog:
             short = re.sub(r"(土家族苗族自治州|自治州|市|县|区)$", "", name)
             if len(short) >= 2:
                 self._reg_by_name.setdefault(short, code)
-            if name.endswith("自治州"):
+            if name.endswith("自治州"):  # 湘西州, 湘西自治州
                 self._reg_by_name.setdefault(short + "州", code)
+                self._reg_by_name.setdefault(short + "自治州", code)
         self._reg_by_name.setdefault("全省", next((c for c, t in self.region_types.items() if t == "province"), ""))
         for code, name in self.sections.items():
             self._sec_by_name[normalize_name(code)] = code

@@ -998,6 +998,20 @@ def test_air_table_names_the_urban_area_and_pm25_as_offices_write_them(tmp_path:
     assert obs[("pm25", "430281", "", "2023-07", "value")].value == 18
 
 
+@pytest.mark.parametrize("name", ["细颗粒物（PM2.5）平均浓度为", "细颗粒物(PM2.5)平均浓度", "细颗粒物平均浓度为"])
+def test_air_prose_names_pm25_by_its_chinese_name(tmp_path: Path, catalog: Catalog, name: str) -> None:
+    # the sentence was left out, with no note, unless it wrote PM2.5 before 浓度
+    r = parse_text(
+        tmp_path,
+        "a.html",
+        "<html><head><title>株洲市2023年6月环境空气质量状况</title></head><body><p>发布时间：2023-07-10</p>"
+        f"<p>2023年6月，市区环境空气质量优良率为90.0%。{name}26微克/立方米，同比下降7.1%。</p></body></html>",
+        catalog,
+    )
+    assert r.errors == []
+    assert by_key(r)[("pm25", "430200", "", "2023-06", "value")].value == 26
+
+
 def test_air_prose_as_the_bureau_wrote_it_in_2018_and_2022(tmp_path: Path, catalog: Catalog) -> None:
     # Real sentences (reference/published_facts.csv): "1至11月" was read as the title's month (a clash with
     # the month's own rate); "较上年同期83.9%下降12.9%" names last year's rate and a change in points

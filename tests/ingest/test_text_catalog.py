@@ -62,6 +62,7 @@ def test_catalog_regions(catalog: Catalog) -> None:
     assert catalog.resolve_region("株洲") == "430200"
     assert catalog.resolve_region("430281") == "430281"
     assert catalog.resolve_region("湘西州") == "433100"
+    assert catalog.resolve_region("湘西自治州") == "433100"  # was unknown, and refused a province table
     assert catalog.resolve_region("全省") == "430000"
     assert catalog.resolve_region("市区", city_code="430200") == "430200"
     assert catalog.resolve_region("城区", city_code="430200") == "430200"
