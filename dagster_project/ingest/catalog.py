@@ -30,9 +30,13 @@ def seeds_dir() -> Path:
 _QUOTES = re.compile(r"[#＃\"'“”‘’「」『』《》\s]")
 
 
+# a table row's sub-item prefix (其中:税收收入) and footnote marks (地方一般公共预算收入①, 出口*)
+_ROW_DRESSING = re.compile(r"^其中:?|[\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079*]")
+
+
 def normalize_name(name: str) -> str:
-    """Matching key for a name: half-width, no '#', quotes or spaces."""
-    return _QUOTES.sub("", to_halfwidth(name or ""))
+    """Matching key for a name: half-width, no '#', quotes, spaces, 其中: or footnote marks."""
+    return _ROW_DRESSING.sub("", _QUOTES.sub("", to_halfwidth(name or "")))
 
 
 @dataclass(frozen=True)

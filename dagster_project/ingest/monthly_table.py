@@ -23,6 +23,7 @@ from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period, split_leading_period
+from dagster_project.ingest.units import needs_exchange_rate
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -123,7 +124,8 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
         elif change in ("%", "百分点"):
             measure, unit = "yoy_pct", change
         elif change:  # 比上年增减(家): a change in the level's own terms, which no measure holds
-            ctx.result.notes.append(f"row {hi + 1} {label}: a change in {change} is not kept (only % and 百分点)")
+            note = f"not read, a change in {change} is no measure (% and 百分点 are)"
+            ctx.result.notes.append(f"row {hi + 1} {label}: {note}")
             continue
         else:
             measure, unit = "value", ""
@@ -134,6 +136,17 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
             continue
         cols.append(_Column(j, label, period, measure, unit))
     return cols, hi + (2 if two_rows else 1)
+
+
+def _indicators_in_own_currency(doc: Document, catalog: Catalog, rows: list[tuple[int, list[str]]]) -> set[str]:
+    """The indicators the table gives in their own currency, on a row of their own."""
+    found = set()
+    for r, row in rows:
+        code = catalog.resolve_indicator(row[0])
+        ind = catalog.indicator(code) if code else None
+        if ind is not None and not needs_exchange_rate(doc.cell(r, 1), ind.unit):
+            found.add(ind.code)
+    return found
 
 
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
@@ -162,12 +175,20 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     cols, first = _columns(doc, hi, title_period, ctx)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
-    for r, row in figure_rows(doc, ctx, first, hi):
+    rows = list(figure_rows(doc, ctx, first, hi))
+    in_own_currency = _indicators_in_own_currency(doc, catalog, rows)
+    for r, row in rows:
         name = row[0]
         unit = doc.cell(r, 1)
         indicator = catalog.resolve_indicator(name)
         if indicator is None:
             ctx.skip_untracked(r + 1, name.strip())
+            continue
+        ind = catalog.indicator(indicator)
+        if indicator in in_own_currency and ind is not None and needs_exchange_rate(unit, ind.unit):
+            # 进出口总额 in 亿元 and again in 亿美元: the row in the indicator's own currency is the figure (a
+            # second one would be a duplicate), and the dollar row's growth is not the yuan series' growth
+            ctx.result.notes.append(f"row {r + 1} {name.strip()} ({unit}): not read, the table gives it in {ind.unit}")
             continue
         for col in cols:
             ctx.add(

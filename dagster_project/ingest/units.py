@@ -23,6 +23,7 @@ __all__ = [
     "conversion",
     "convert",
     "measure_unit",
+    "needs_exchange_rate",
     "CHANGE_MEASURES",
 ]
 
@@ -215,6 +216,12 @@ def conversion(
     note = f"{src}→{dst} ×{factor:g}" if factor >= 1 else f"{src}→{dst} ÷{1 / factor:g}"
     # multiply first, then divide: exact for 万元->亿元 on typical figures
     return Conversion(sfac, 1.0, dfac, note)
+
+
+def needs_exchange_rate(from_unit: str, to_unit: str) -> bool:
+    """Whether a figure in ``from_unit`` reaches ``to_unit`` only through an exchange rate (亿美元 -> 亿元)."""
+    src, dst = _UNITS.get(normalize_unit(from_unit)), _UNITS.get(normalize_unit(to_unit))
+    return bool(src and dst and src[0] != dst[0] and {src[0], dst[0]} == {"usd", "cny"})
 
 
 def convert(

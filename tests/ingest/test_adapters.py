@@ -11,6 +11,7 @@ from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
 from dagster_project.ingest.document import DocumentError, load_document
 from dagster_project.ingest.models import Observation, ParseResult
+from dagster_project.ingest.pipeline import notes_to_show
 
 from .helpers import FIXTURES, LONG_HEADER, write_long_csv, write_long_xlsx, write_monthly_xlsx
 
@@ -261,6 +262,28 @@ def test_monthly_table_growth_columns_by_every_usual_name(tmp_path: Path, catalo
     assert [(k[0], o.value) for k, o in obs.items() if k[4] == "value"] == [("budget_revenue", 15.23)]
 
 
+def test_monthly_table_giving_a_figure_in_yuan_and_in_dollars_keeps_the_yuan_row(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # both rows became 亿元 figures of one key: duplicates that quarantined the table; the dollar row's
+    # growth is not the yuan series' growth
+    r = parse_text(
+        tmp_path,
+        "t.csv",
+        "株洲市统计月报（2023年6月）\n指标,单位,本月,同比增长(%)\n"
+        "进出口总额,亿元,45.2,18.0\n进出口总额,亿美元,6.5,12.3\n出口,亿美元,5.1,9.9\n",
+        catalog,
+    )
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("trade_total", "430200", "", "2023-06", "value")].value == 45.2
+    assert obs[("trade_total", "430200", "", "2023-06", "yoy_pct")].value == 18.0
+    # a figure given in dollars only is converted, as before
+    assert obs[("exports", "430200", "", "2023-06", "yoy_pct")].value == 9.9
+    assert obs[("exports", "430200", "", "2023-06", "value")].source_unit == "亿美元"
+    assert any("进出口总额 (亿美元): not read" in n for n in notes_to_show(r.notes))
+
+
 def test_monthly_table_change_columns_in_points_or_in_the_levels_own_unit(tmp_path: Path, catalog: Catalog) -> None:
     # a rate's change in 百分点 is its yoy in 百分点; a change in 亿元 is no measure of the warehouse: a note
     r = parse_text(
@@ -276,7 +299,7 @@ def test_monthly_table_change_columns_in_points_or_in_the_levels_own_unit(tmp_pa
     assert obs[("air_good_ratio", "430200", "", "2023-06", "yoy_pct")].value == -0.3
     assert ("trade_total", "430200", "", "2023-06", "yoy_pct") not in obs
     assert obs[("trade_total", "430200", "", "2023-06", "value")].value == 52.3
-    assert any("a change in 亿元 is not kept" in n for n in r.notes)
+    assert any("not read, a change in 亿元" in n for n in r.notes)
 
 
 def test_monthly_table_month_on_its_own_row_under_the_title(tmp_path: Path, catalog: Catalog) -> None:

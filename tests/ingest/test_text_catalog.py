@@ -49,6 +49,9 @@ def test_safe_filename_limits_length_and_keeps_suffix() -> None:
 def test_catalog_resolves_names_and_aliases(catalog: Catalog) -> None:
     assert catalog.resolve_indicator("#出口") == "exports"
     assert catalog.resolve_indicator("＃出口") == "exports"
+    # a sub-item's 其中: and a footnote mark dress a row's name; both rows were left out as untracked
+    assert catalog.resolve_indicator("其中：税收收入") == "tax_revenue"
+    assert catalog.resolve_indicator("地方一般公共预算收入①") == "budget_revenue"
     assert catalog.resolve_indicator("新增“四上”企业") == "new_above_scale_units"
     assert catalog.resolve_indicator("规模以上工业增加值") == "industrial_value_added"
     assert catalog.resolve_indicator("地区生产总值(亿元)") == "gdp"
