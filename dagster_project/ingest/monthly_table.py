@@ -29,9 +29,10 @@ __all__ = ["NAME", "sniff", "parse"]
 
 NAME = "monthly_table"
 # The month is written before the region, between it and the name, or after the name in brackets:
-# "2023年6月株洲市主要经济指标", "株洲市2023年6月主要经济指标", "株洲市统计月报(2023年6月)".
+# "2023年6月株洲市主要经济指标", "株洲市2023年6月主要经济指标", "株洲市统计月报(2023年6月)"; the year
+# may stand apart from the months: "2023年株洲市主要经济指标(1-6月)".
 _TITLE = re.compile(
-    r"^(?:(?P<before>\d{4}年[^()]*?月)份?)?(?P<region>[^()\d]+?)(?:(?P<between>\d{4}年[^()]*?月)份?)?"
+    r"^(?:(?P<before>\d{4}年[^()]*?月)份?|(?P<year>\d{4})年)?(?P<region>[^()\d]+?)(?:(?P<between>\d{4}年[^()]*?月)份?)?"
     r"(?:统计月报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?$"
 )
 _PLAN = re.compile(r"计划")
@@ -74,6 +75,8 @@ def _find_title(doc: Document) -> _Title | None:
         return None
     ti, m = found
     period = m["before"] or m["between"] or m["after"]
+    if m["year"] and period and not re.match(r"\d{4}年", period):  # "2023年株洲市主要经济指标(1-6月)"
+        period = f"{m['year']}年{period}"
     if not period:
         for row in doc.rows[ti + 1 : _header_row(doc) or ti + 1]:
             text = first_text(row).replace(" ", "")
