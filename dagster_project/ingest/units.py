@@ -25,6 +25,7 @@ __all__ = [
     "measure_unit",
     "needs_exchange_rate",
     "CHANGE_MEASURES",
+    "COUNTING_UNITS",
 ]
 
 
@@ -216,6 +217,11 @@ def conversion(
     note = f"{src}→{dst} ×{factor:g}" if factor >= 1 else f"{src}→{dst} ÷{1 / factor:g}"
     # multiply first, then divide: exact for 万元->亿元 on typical figures
     return Conversion(sfac, 1.0, dfac, note)
+
+
+# Units that count whole things (firms, items, households, persons): 15.5 家 is a slip, not a figure. The
+# 万- units are not among them (1.25万户 is 12,500 households).
+COUNTING_UNITS = ("家", "个", "户", "人", "人次")
 
 
 def needs_exchange_rate(from_unit: str, to_unit: str) -> bool:

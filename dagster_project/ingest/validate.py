@@ -16,7 +16,7 @@ from dagster_project.ingest.catalog import Catalog, Indicator
 from dagster_project.ingest.models import MEASURES, PROVENANCES, SPAN_MEASURES, IngestError, Observation
 from dagster_project.ingest.qualifiers import BOUNDS, is_formula_like
 from dagster_project.ingest.store import OBSERVATION_TABLES, ReleaseStage
-from dagster_project.ingest.units import UnitError, measure_unit
+from dagster_project.ingest.units import COUNTING_UNITS, UnitError, measure_unit
 
 __all__ = [
     "validate_observations",
@@ -59,6 +59,7 @@ def value_problem_sql(value: str, measure: str, unit: str, limit: str, days: str
         OR ({m} = 'plan_share_pct' AND {v} < 0)
         OR ({m} = 'value' AND ({v} < 0 OR ({limit} IS NOT NULL AND {v} > {limit})))
         OR ({m} = 'value' AND {unit} = '天' AND {days} IS NOT NULL AND {v} > {days})
+        OR ({m} = 'value' AND {unit} IN {COUNTING_UNITS} AND {v} <> trunc({v}))
     )"""
 
 
@@ -126,6 +127,8 @@ def _check_value(obs: Observation, catalog: Catalog) -> str | None:
     if m == "value":
         if v < 0:
             return f"negative level {v:g} {obs.unit}"
+        if obs.unit in COUNTING_UNITS and not float(v).is_integer():
+            return f"a count in {obs.unit} must be a whole number, got {v:g}"
         limit = rate_limit(ind)
         if limit is not None and v > limit:
             return f"rate {v:g}% above its limit {limit:g}%"

@@ -345,6 +345,10 @@ def _long(path: Path, *lines: str) -> Path:
         ("air_good_days,430200,,2022-06,value,31,天,2022-07-08,published,x,", "2022-06, which has 30 days"),
         ("water_class,430200,XJ-01,2022-06,class,Ⅵ,类,2022-07-08,published,x,", "no water class Ⅵ"),
         ("industrial_value_added,430200,,2022-01~05,rank,3左右,位,2022-06-22,published,x,", "exact whole number"),
+        # a first figure has no history to be judged against: the indicator's range is the guard
+        ("gdp,430200,,2022-01~06,value,99999999,亿元,2022-07-20,published,x,", "plausible range ..200000 亿元"),
+        ("listed_companies,430200,,2023-12,value,1600000,家,2024-01-10,published,x,", "plausible range ..10000 家"),
+        ("listed_companies,430200,,2023-12,value,15.5,家,2024-01-10,published,x,", "must be a whole number"),
     ],
 )
 def test_implausible_values_are_refused_with_row_column_and_range(line, needle, landing, qdir, con, catalog) -> None:
@@ -362,7 +366,8 @@ def test_a_monthly_level_far_from_its_history_is_refused_unless_confirmed(landin
         f"budget_revenue,430200,,{y}-05,value,{v},亿元,{y}-06-20,published,x," for y, v in [(2020, 17.5), (2021, 18.9)]
     ]
     assert ingest(_long(landing / "history.csv", *history), con, qdir, catalog).status == "loaded"
-    slip = "budget_revenue,430200,,2022-05,value,246120,亿元,2022-06-20,published,x,"  # 万元 typed as 亿元
+    # 24.6 typed as 2461.2 (a slipped decimal point); under the indicator's ceiling, above its history
+    slip = "budget_revenue,430200,,2022-05,value,2461.2,亿元,2022-06-20,published,x,"
     for fast in (True, False):
         result = ingest(_long(landing / f"slip_{fast}.csv", slip), con, qdir, catalog, fast=fast)
         assert result.status == "quarantined"
@@ -421,6 +426,9 @@ def test_plausibility_columns_are_in_the_indicator_seed(catalog) -> None:
     ind = catalog.indicators
     assert ind["air_good_ratio"].plausible_min == 10 and ind["water_class"].plausible_max == 6
     assert ind["budget_revenue"].history_factor == 10
+    # every level in 亿元 or counted in 家 has a ceiling: with no history, nothing else stops 1e23 亿元
+    ceilings = {c: i.plausible_max for c, i in ind.items() if i.unit in ("亿元", "家") and i.measure_kind != "ratio"}
+    assert ceilings and all(ceilings.values()), ceilings
 
 
 def test_duckdb_history_query_keeps_other_tables_out(con) -> None:

@@ -118,6 +118,15 @@ def test_point_in_time_stock_counts_may_be_stated_during_their_month(catalog: Ca
     assert [c for _, c, _ in check(catalog, flow)] == ["period"]
 
 
+def test_a_count_of_firms_or_households_is_a_whole_number(catalog: Catalog) -> None:
+    # 15.5 listed companies loaded without a word; 1.25万户 (12,500 households) still loads
+    firms = obs(indicator_code="listed_companies", unit="家", value=15.5, period_code="2023", period_kind="year")
+    whole = "a count in 家 must be a whole number, got 15.5"
+    assert [(c, r) for _, c, r in check(catalog, firms)] == [("value", whole)]
+    households = obs(indicator_code="rent_subsidy_households", unit="户", value=12500.0)
+    assert check(catalog, households) == []
+
+
 def test_the_sql_twin_of_the_value_rules_agrees_with_python(catalog: Catalog) -> None:
     """value_problem_sql (used by the vectorised long-format path) flags exactly what _check_value flags."""
     import duckdb
@@ -136,6 +145,8 @@ def test_the_sql_twin_of_the_value_rules_agrees_with_python(catalog: Catalog) ->
         ("major_project_investment", "plan_share_pct", "%"),
         ("water_class", "class", "类"),
         ("project_stage", "stage", "级"),
+        ("listed_companies", "value", "家"),  # a count: whole numbers only
+        ("rent_subsidy_households", "value", "户"),
     ]:
         for v in (-1e300, -100.5, -100, -99.9, -1, -0.0, 0, 0.5, 1, 2.5, 4, 5, 6, 6.5, 99.9, 100, 100.5, 1e300):
             cases.append((code, measure, unit, float(v)))
