@@ -29,6 +29,7 @@ __all__ = [
     "first_text",
     "has_illustrative_marker",
     "is_note_row",
+    "long_row_error",
     "short_row_error",
     "split_header_unit",
     "table_release",
@@ -90,6 +91,18 @@ def short_row_error(doc: Document, index: int, header_index: int) -> str | None:
     last = index == len(doc.widths) - 1 and not doc.ends_with_newline
     tail = " and the file ends without a newline: it was cut short" if last else ": truncated?"
     return f"row has {have} field(s), the header has {want}{tail}"
+
+
+def long_row_error(doc: Document, index: int, header_index: int) -> str | None:
+    """Why CSV row ``index`` (0-based) has more fields than the header row names: its cells would be read
+    shifted (1,903.2 unquoted moves the unit into release_date), or the extra text dropped. Even an empty
+    extra field says so: the shift leaves the last column empty. None if it has no more."""
+    if not doc.widths or index >= len(doc.widths) or header_index >= len(doc.widths):
+        return None
+    have, want = doc.widths[index], doc.widths[header_index]
+    if have <= want:
+        return None
+    return f"row has {have} fields, the header has {want}: a comma inside a value not in quotes (1,903.2)?"
 
 
 # A table's footer rows (注: …, 数据来源: …) end its data rows in every tabular format.

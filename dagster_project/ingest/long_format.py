@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from dagster_project.ingest.adapter_common import RowContext, has_illustrative_marker, short_row_error
+from dagster_project.ingest.adapter_common import (
+    RowContext,
+    has_illustrative_marker,
+    long_row_error,
+    short_row_error,
+)
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import MEASURES, ParseResult
@@ -85,9 +90,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         cells = doc.rows[r]
         if not any(cells):
             continue
-        short = short_row_error(doc, r, hi)
-        if short:
-            ctx.error(row_no, "", short)
+        ragged = short_row_error(doc, r, hi) or long_row_error(doc, r, hi)
+        if ragged:
+            ctx.error(row_no, "", ragged)
             continue
 
         # The row's cells by column name, looked up once per row (a national release has 600k rows).

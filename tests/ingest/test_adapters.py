@@ -166,6 +166,23 @@ def test_long_format_rejects_extra_columns(tmp_path: Path, catalog: Catalog) -> 
     assert r.observations == []
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        "gdp,430200,,2023-01~06,value,1,903.2,亿元,2023-07-20,published,株洲市统计局,",  # 1,903.2 unquoted
+        "listed_companies,430200,,2023-10,value,15,家,2024-01-10,published,株洲市金融办,截至10月末,含新三板",
+    ],
+)
+def test_long_format_rows_with_more_fields_than_the_header_are_refused_saying_so(
+    tmp_path: Path, catalog: Catalog, row: str
+) -> None:
+    # the first was refused for its shifted cells ("release_date '亿元' is not YYYY-MM-DD"), the second
+    # loaded with the note's ",含新三板" dropped
+    r = parse_text(tmp_path, "wide.csv", f"{LONG_HEADER}\n{row}\n", catalog)
+    assert [(e.row, e.reason.split(":")[0]) for e in r.errors] == [(2, "row has 12 fields, the header has 11")]
+    assert r.observations == []
+
+
 # --- monthly table -----------------------------------------------------------------------------
 def test_monthly_table_gbk_csv(catalog: Catalog) -> None:
     path = FIXTURES / "monthly_zhuzhou_2022-05_gbk.csv"
