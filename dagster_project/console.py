@@ -303,6 +303,10 @@ def print_run_summary(console: RunConsole, summary, settings, before: dict[str, 
         else:
             lines.append(f"{key}{note}: {given.get(key, 'see its .errors.md in the quarantine folder')}")
     _listed(console, lines)
+    skipped = getattr(summary, "files_skipped", {}) or {}
+    if skipped:  # never read: their figures are missing as surely as a quarantined file's
+        console.echo(f"release files not read:    {len(skipped)}  (left in {settings.landing_dir})")
+        _listed(console, [f"{name}: {reason}" for name, reason in skipped.items()])
     noted = [f"{key}: {note}" for key, notes in sorted((getattr(summary, "notes", {}) or {}).items()) for note in notes]
     if noted:  # sheets skipped, figures left out, vintage labels: what was loaded is not all the file said
         console.echo(f"notes on the files read:   {len(noted)}")

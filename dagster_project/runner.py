@@ -115,6 +115,8 @@ class RunSummary:
     files_loaded: list[str] = field(default_factory=list)
     files_quarantined: list[str] = field(default_factory=list)
     quarantine_reasons: dict[str, str] = field(default_factory=dict)
+    # files left in the landing folder unread, and why (a name no partition may carry: control characters)
+    files_skipped: dict[str, str] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     api_months: int = 0
     build_succeeded: bool = False
@@ -130,8 +132,9 @@ class RunSummary:
 
     @property
     def ok(self) -> bool:
-        """The build published, and no file was quarantined (beyond the sample's deliberate bad files)."""
-        return self.build_succeeded and not self.unexpected_quarantine
+        """The build published, and no file was quarantined (beyond the sample's deliberate bad files) or left
+        unread."""
+        return self.build_succeeded and not self.unexpected_quarantine and not self.files_skipped
 
 
 def prepare_environment(settings: Settings) -> Settings:
@@ -300,6 +303,9 @@ def ingest_landing(
     files, unsafe = landing.scan_landing(settings.landing_dir)
     for path, reason in unsafe:
         log(f"skipped unsafe file name {path}: {reason}")
+        summary.files_skipped[repr(str(path.relative_to(settings.landing_dir)))] = (
+            reason.split(": ", 1)[-1] + "; rename it"
+        )
     if not files:
         log("no release files waiting in the landing folder")
         return summary

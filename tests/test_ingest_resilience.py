@@ -159,6 +159,26 @@ def test_pmw_run_exits_non_zero_naming_the_quarantined_file_and_its_reason(
     assert "2 file(s) quarantined since the last clean ingestion" in status.output
 
 
+def test_a_file_left_unread_for_its_name_fails_the_run_naming_it(home):
+    """A landing file named with a control character was skipped with a log line, and `pmw run` exited 0:
+    its figures were missing as surely as a quarantined file's."""
+    import io
+
+    from dagster_project.console import RunConsole, print_run_summary
+    from dagster_project.runner import ingest_landing
+
+    settings = load_settings()
+    (settings.landing_dir / "weird\nname.csv").write_text("indicator,region\n", encoding="utf-8")
+    summary = ingest_landing(None, settings, log=lambda _msg: None)  # no readable file: no run is started
+    summary.build_succeeded = True  # all else well: the unread file alone must fail the run
+    assert not summary.ok
+    assert list(summary.files_skipped) == ["'weird\\nname.csv'"]
+    out = io.StringIO()
+    print_run_summary(RunConsole(home / "logs", stream=out), summary, settings, None)
+    assert "release files not read:    1" in out.getvalue()
+    assert "'weird\\nname.csv': control characters or '..' in a release file name; rename it" in out.getvalue()
+
+
 def _started_runs(home: Path) -> list[str]:
     with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
         runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
