@@ -32,16 +32,50 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise EncodingError(f"file has a UTF-8 BOM but invalid UTF-8 at byte {exc.start + 3}") from exc
+    # Excel's "Unicode text" export is UTF-16, with a byte-order mark or (from other tools) without one:
+    # then half its bytes are NUL, which UTF-8 decodes without an error into a text nothing can read
+    utf16 = _utf16_kind(data)
+    if utf16:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError as exc:
+            raise EncodingError(f"file looks like {utf16.upper()} but is invalid at byte {exc.start}") from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise EncodingError(
             f"cannot decode file as UTF-8, UTF-8-BOM or GB18030 (bad byte at offset {exc.start})"
         ) from exc
+    # GB18030 decodes most bytes into something; private-use characters betray another encoding (Big5)
+    private = next((i for i, c in enumerate(text) if "\ue000" <= c <= "\uf8ff"), None)
+    if private is not None:
+        raise EncodingError(
+            f"file decodes as GB18030 only into private-use characters (character {private}): another "
+            "encoding, such as Big5? Save it as UTF-8 or GBK"
+        )
+    return text, "gb18030"
+
+
+def _utf16_kind(data: bytes) -> str | None:
+    """'utf-16' for a UTF-16 byte-order mark, 'utf-16-le'/'-be' where the start's NULs are on one side."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    # UTF-8 and GBK text holds no NUL; UTF-16 puts one beside every ASCII character (digits, commas, tabs,
+    # line ends: a tenth of a Chinese table at least), always on the same side
+    odd, even = head[1::2], head[0::2]
+    least = max(4, 0.1 * len(odd))  # a stray NUL or two is a damaged file, not UTF-16
+    if odd.count(0) >= least and even.count(0) <= 0.01 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= least and odd.count(0) <= 0.01 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 # U+FF01..U+FF5E map to ASCII 0x21..0x7E; U+3000 is the ideographic space.

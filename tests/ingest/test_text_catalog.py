@@ -20,6 +20,22 @@ def test_decode_rejects_undecodable_bytes() -> None:
         decode_bytes(b"\xef\xbb\xbf\xff\xfe")
 
 
+def test_decode_utf16_with_or_without_a_byte_order_mark() -> None:
+    # Excel's "Unicode text": with a BOM it was refused as undecodable; without one, UTF-8 read its NULs
+    # and the table "matched no known layout"
+    text = "指标\t单位\n地区生产总值\t亿元\n"
+    assert decode_bytes(text.encode("utf-16")) == (text, "utf-16")
+    assert decode_bytes(text.encode("utf-16-le")) == (text, "utf-16-le")
+    assert decode_bytes(text.encode("utf-16-be")) == (text, "utf-16-be")
+    assert decode_bytes(b"a,b\x00,c\n1,2,3\n") == ("a,b\x00,c\n1,2,3\n", "utf-8")  # a stray NUL is not UTF-16
+
+
+def test_decode_refuses_big5_read_as_gb18030_into_private_use_characters() -> None:
+    # stored as garbled source_ref '\ue1bf瑆カ参璸Ы…' with no error
+    with pytest.raises(EncodingError, match="Big5"):
+        decode_bytes("株洲市統計局，統計月報".encode("big5"))
+
+
 def test_halfwidth() -> None:
     assert to_halfwidth("１２３．４％（亿元）") == "123.4%(亿元)"
     assert to_halfwidth("Ⅱ类") == "Ⅱ类"  # Roman numerals are class markers, kept
