@@ -67,14 +67,23 @@ _SIGNED = re.compile(
 )
 
 
+# A bulletin signed on a line of its own by its offices and the date: "株洲市统计局　国家统计局株洲调查队
+# 2024年3月29日"
+_OFFICE = r"[\u4e00-\u9fff]{2,30}?(?:局|调查队|委员会|办公室|中心)"
+_SIGNATURE = re.compile(
+    rf"^\s*(?P<who>{_OFFICE}(?:\s+{_OFFICE})*)\s+\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*$", re.M
+)
+
+
 def find_source(text: str, title: str = "", release_date: date | None = None) -> str:
     """The release's source (出处) from its own header or footer: who published it (发布单位, 数据来源,
-    资料来源, 来源, 编制单位, or an office signing it: 株洲市统计局编印), which document (the title) and
-    when. '' when the file names no publisher."""
-    m = _PUBLISHER.search(to_halfwidth(text)) or _SIGNED.search(to_halfwidth(text))
+    资料来源, 来源, 编制单位, an office signing it: 株洲市统计局编印, or its offices' signature line above
+    the date), which document (the title) and when. '' when the file names no publisher."""
+    half = to_halfwidth(text)
+    m = _PUBLISHER.search(half) or _SIGNED.search(half) or _SIGNATURE.search(half)
     if not m:
         return ""
-    who = m["who"].strip(" 。.")
+    who = "、".join(m["who"].split()).strip(" 。.")
     if not who:
         return ""
     out = who + (f"《{title.strip()}》" if title.strip() else "")

@@ -145,7 +145,9 @@ def page_release(html: BulletinHTML, default_release_date: date | None) -> tuple
     release_date = find_release_date(html.release_date_text or html.text) or default_release_date
     publisher = html.meta.get("publisher") or html.meta.get("author") or ""
     illustrative = html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text)
-    source = find_source(f"发布单位：{publisher}" if publisher.strip() else html.text, html.title, release_date)
+    # the paragraphs one per line (a signature line is a paragraph of its own), then the rest of the page
+    text = "\n".join([*(t for _, t in html.paragraphs), html.text])
+    source = find_source(f"发布单位：{publisher}" if publisher.strip() else text, html.title, release_date)
     return release_date, illustrative, source
 
 

@@ -686,6 +686,21 @@ def parse_bulletin(tmp_path: Path, catalog: Catalog, year: int, body: str) -> Pa
     return parse_text(tmp_path, "gb.html", page, catalog)
 
 
+def test_a_bulletin_signed_by_its_offices_above_the_date_names_them_as_its_source(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # the signature line is how a 统计公报 names its publishers; without a 来源： the page was refused for
+    # having no source
+    page = (
+        "<html><head><title>株洲市2023年国民经济和社会发展统计公报</title></head><body>"
+        "<p>株洲市统计局　国家统计局株洲调查队　2024年3月29日</p><p>全年全市地区生产总值3616.8亿元。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "gb.html", page, catalog)
+    assert r.errors == []
+    [gdp] = r.observations
+    assert gdp.source_ref == "株洲市统计局、国家统计局株洲调查队《株洲市2023年国民经济和社会发展统计公报》 2024-03-29"
+
+
 @pytest.mark.parametrize("title", ["株洲市2021年国民经济和社会发展统计公报", "2021年株洲市国民经济和社会发展统计公报"])
 def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, catalog: Catalog, title: str) -> None:
     r = parse_text(tmp_path, "gb.html", GONGBAO.format(title=title), catalog)
