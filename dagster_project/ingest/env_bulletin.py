@@ -23,9 +23,10 @@ from dagster_project.ingest.adapter_common import (
 )
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
-from dagster_project.ingest.models import ParseResult
+from dagster_project.ingest.models import Observation, ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years
 from dagster_project.ingest.text import to_halfwidth
+from dagster_project.ingest.validate import days_in_period
 
 __all__ = ["NAME", "sniff", "parse", "BulletinHTML", "page_release", "read_html"]
 
@@ -197,6 +198,27 @@ def _in_points(change: re.Match[str], rate: str) -> bool:
     return bool(change["prev"]) and abs(abs(float(change["prev"]) - now) - float(change["v"])) < 0.05
 
 
+# the days behind a ratio: "监测30天" / "有效监测天数30天", and "优12天,良15天" when no 优良天数 is given
+_MONITORED = re.compile(r"监测(?:天数)?(?:为|共)?\s*(?P<n>\d+)\s*天")
+_GOOD_AND_FAIR = re.compile(r"优\s*(?P<good>\d+)\s*天\s*[,、]?\s*良\s*(?P<fair>\d+)\s*天")
+
+
+def good_days_contradiction(ratio: Observation, good_days: float, monitored: int | None = None) -> str | None:
+    """Why a good-air ratio cannot be ``good_days`` out of the days monitored (as stated, or any whole
+    number of days the period has): None when it can. A bulletin giving 优12天 + 良15天 of 30 and 优良率 50.0%
+    has a typo in one of them, and which one is not known."""
+    if not 0 <= ratio.value <= 100:  # the value rules refuse it, in their own words
+        return None
+    decimals = len(ratio.source_value.split(".")[1].rstrip("% ")) if "." in ratio.source_value else 0
+    tolerance = 0.5 * 10**-decimals + 1e-9  # the ratio is rounded to the decimals it is written with
+    days = days_in_period(ratio.period_start, ratio.period_end)
+    counts = [monitored] if monitored else range(max(int(good_days), 1), days + 1)
+    if any(abs(100 * good_days / n - ratio.value) <= tolerance for n in counts if n):
+        return None
+    of = f"of {monitored} days monitored" if monitored else f"of any number of days monitored in its {days}"
+    return f"优良率 {ratio.source_value.rstrip('% ')}% contradicts {good_days:g} good days {of}: one of them is a typo"
+
+
 def _figure_at(regions: list[tuple[int, str]], m: re.Match[str], period: Period, line: int) -> dict:
     """A prose figure's region (its clause's), period and row, for ctx.add."""
     return {"region": region_at(regions, m.start()), "period": period, "row": line}
@@ -213,9 +235,14 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
                 ctx.error(line, "text", f"period {pm['p']!r}: {exc}")
                 continue
         scopes = clause_regions(ctx.catalog, sent, city)
+        ratios: list[Observation] = []
         for m in _RATIO.finditer(sent):
             common = _figure_at(scopes, m, period, line)
-            ctx.add(indicator="air_good_ratio", measure="value", cell=m["v"], unit="", column="优良率", **common)
+            ratio = ctx.add(
+                indicator="air_good_ratio", measure="value", cell=m["v"], unit="", column="优良率", **common
+            )
+            if ratio:
+                ratios.append(ratio)
             ch = _CHANGE.match(sent, m.end())
             if ch and ch["prev"]:
                 last_year = {**common, "period": shift_years(common["period"], -1)}
@@ -237,7 +264,7 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
                     column="优良率较上年同期",
                     **common,
                 )
-        for m in _DAYS.finditer(sent):
+        days = [
             ctx.add(
                 indicator="air_good_days",
                 measure="value",
@@ -246,6 +273,15 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
                 column="优良天数",
                 **_figure_at(scopes, m, period, line),
             )
+            for m in _DAYS.finditer(sent)
+        ]
+        # one ratio and the days it was computed from, in one place's sentence: they must agree
+        good = [d.value for d in days if d] or [int(m["good"]) + int(m["fair"]) for m in _GOOD_AND_FAIR.finditer(sent)]
+        if len(ratios) == 1 and len(good) == 1 and len({r for _, r in scopes}) <= 1:
+            monitored = _MONITORED.search(sent)
+            problem = good_days_contradiction(ratios[0], good[0], int(monitored["n"]) if monitored else None)
+            if problem:
+                ctx.error(line, "优良率", problem)
         for m in _PM25.finditer(sent):
             ctx.add(
                 indicator="pm25",
@@ -271,9 +307,10 @@ def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, p
         cols.append((j, label, code, unit))
     for line, cells in table[1:]:
         region = ctx.region_code(to_halfwidth(cells[0]), city)
+        added = {}
         for j, label, code, unit in cols:
             cell = cells[j] if j < len(cells) else ""
-            ctx.add(
+            added[code] = ctx.add(
                 indicator=code,
                 region=region,
                 period=period,
@@ -283,6 +320,9 @@ def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, p
                 row=line,
                 column=label,
             )
+        ratio, good = added.get("air_good_ratio"), added.get("air_good_days")
+        if ratio and good and (problem := good_days_contradiction(ratio, good.value)):
+            ctx.error(line, "优良率", problem)
 
 
 # --- water -------------------------------------------------------------------------------------

@@ -1068,6 +1068,23 @@ def test_air_prose_names_pm25_by_its_chinese_name(tmp_path: Path, catalog: Catal
     assert by_key(r)[("pm25", "430200", "", "2023-06", "value")].value == 26
 
 
+def test_an_air_bulletin_whose_ratio_contradicts_its_good_days_is_refused(tmp_path: Path, catalog: Catalog) -> None:
+    # both loaded: 优12天 + 良15天 of 30 days beside 优良率 50.0%, and a county's 10 good days beside 96.7%
+    # (no whole number of days monitored gives it)
+    page = (
+        "<html><head><title>株洲市2023年6月环境空气质量通报</title></head><body><p>发布时间：2023-07-08</p>"
+        "<p>2023年6月，市区环境空气质量监测30天，其中优12天，良15天，轻度污染3天，优良率为{ratio}%。</p>"
+        "<table><tr><th>县市区</th><th>优良天数</th><th>优良率(%)</th></tr>"
+        "<tr><td>荷塘区</td><td>{days}</td><td>96.7</td></tr></table></body></html>"
+    )
+    r = parse_text(tmp_path, "bad.html", page.format(ratio="50.0", days=10), catalog)
+    assert [(e.row, e.column) for e in r.errors] == [(1, "优良率"), (1, "优良率")]
+    assert "优良率 50.0% contradicts 27 good days of 30 days monitored" in r.errors[0].reason
+    assert "优良率 96.7% contradicts 10 good days" in r.errors[1].reason
+    # the same figures as published: 27 of 30 is 90.0%, and 29 of 30 is 96.7%
+    assert parse_text(tmp_path, "good.html", page.format(ratio="90.0", days=29), catalog).errors == []
+
+
 def test_air_prose_as_the_bureau_wrote_it_in_2018_and_2022(tmp_path: Path, catalog: Catalog) -> None:
     # Real sentences (reference/published_facts.csv): "1至11月" was read as the title's month (a clash with
     # the month's own rate); "较上年同期83.9%下降12.9%" names last year's rate and a change in points
