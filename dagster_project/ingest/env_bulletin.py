@@ -62,6 +62,11 @@ _BLOCKS = frozenset(
 )
 
 
+def _span(value: str | None) -> int:
+    """A colspan/rowspan attribute: a whole number from 1 to 100 (anything else counts as 1)."""
+    return int(value) if value and value.strip().isdigit() and 1 <= int(value) <= 100 else 1
+
+
 class _Parser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -71,6 +76,11 @@ class _Parser(HTMLParser):
         self._buf_line = 0
         self._row: list[str] | None = None
         self._row_line = 0
+        # merged cells: a cell spanning columns is repeated across them, one spanning rows is carried down
+        # (column -> text, rows still to fill), so every row of a table has its cells at their columns
+        self._colspan = 1
+        self._rowspan = 1
+        self._carried: dict[int, tuple[str, int]] = {}
         self._text: list[str] = []
         self._capture: str | None = None
         # Text outside <p> and tables (a <div> with <br> lines, as many sites publish), one paragraph per block
@@ -95,11 +105,14 @@ class _Parser(HTMLParser):
             self._flush_loose()
         if tag == "table":
             self.out.tables.append([])
+            self._carried = {}
         elif tag == "tr":
             self._row, self._row_line = [], self.getpos()[0]
         elif tag in ("td", "th", "p", "title") or "release-date" in a.get("class", "").split():
             self._capture = tag if tag in ("td", "th", "p", "title") else "release"
             self._buf, self._buf_line = [], self.getpos()[0]
+            if tag in ("td", "th"):
+                self._colspan, self._rowspan = _span(a.get("colspan")), _span(a.get("rowspan"))
         elif tag == "br" and self._buf is not None:
             self._buf.append("\n")
 
@@ -111,7 +124,11 @@ class _Parser(HTMLParser):
         if self._buf is not None and (tag == self._capture or (self._capture == "release" and tag == "span")):
             text = re.sub(r"\s+", " ", "".join(self._buf)).strip()
             if self._capture in ("td", "th") and self._row is not None:
-                self._row.append(text)
+                self._fill_carried()
+                for _ in range(self._colspan):
+                    if self._rowspan > 1:
+                        self._carried[len(self._row)] = (text, self._rowspan - 1)
+                    self._row.append(text)
             elif self._capture == "p":
                 self.out.paragraphs.append((self._buf_line, text))
             elif self._capture == "title":
@@ -120,9 +137,20 @@ class _Parser(HTMLParser):
                 self.out.release_date_text = text
             self._buf, self._capture = None, None
         elif tag == "tr" and self._row is not None:
+            self._fill_carried(to_end=True)
             if self.out.tables and any(self._row):
                 self.out.tables[-1].append((self._row_line, self._row))
             self._row = None
+
+    def _fill_carried(self, to_end: bool = False) -> None:
+        """The cells of rows above that span down into this row, at the columns the row has reached."""
+        assert self._row is not None
+        while len(self._row) in self._carried or (to_end and any(c >= len(self._row) for c in self._carried)):
+            column = len(self._row)
+            text, left = self._carried.pop(column, ("", 0))
+            if left > 1:
+                self._carried[column] = (text, left - 1)
+            self._row.append(text)
 
     def handle_data(self, data: str) -> None:
         self._text.append(data)
@@ -293,36 +321,68 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
             )
 
 
+# the column naming the places of an air table; another column before it (排名) is not a figure's
+_PLACE_HEADER = re.compile(r"^(?:县市区|县\(市、区\)|县\(市区\)|区县|县区|地区|城市|区域|点位|站点|监测点位)(?:名称)?$")
+# a header row above the figures' names groups them by period: 本月 / 当月, 累计 / 1-本月, or a period (1-6月)
+_MONTH_GROUP = re.compile(r"^(?:本月|当月)$")
+_SO_FAR_GROUP = re.compile(r"^(?:累计|1-本月|本年累计|年累计)$")
+
+
+def _group_period(label: str, period: Period) -> Period | None:
+    """The period a header group names (None when it names none): 本月, 累计, 6月, 1-6月."""
+    text = to_halfwidth(label).replace(" ", "")
+    if _MONTH_GROUP.match(text):
+        return period
+    if _SO_FAR_GROUP.match(text):
+        return parse_period(f"1-{period.end.month}月", period.end.year)
+    try:
+        return parse_period(text, period.end.year)
+    except ValueError:
+        return None
+
+
 def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, period: Period) -> None:
     if not table:
         return
     head_line, head = table[0]
-    cols: list[tuple[int, str, str, str]] = []  # index, label, indicator, unit
-    for j, label in enumerate(head[1:], start=1):
+    place = next((j for j, h in enumerate(head) if _PLACE_HEADER.match(to_halfwidth(h).replace(" ", ""))), 0)
+    # two header rows: periods above (merged across their columns), the figures' names below
+    groups = [_group_period(h, period) if j > place else None for j, h in enumerate(head)]
+    two_rows = len(table) > 1 and any(groups) and table[1][1][place] == head[place]
+    if two_rows:
+        head_line, head = table[1]
+    cols: list[tuple[int, str, str, str, Period]] = []  # index, label, indicator, unit, period
+    for j, label in enumerate(head):
+        if j <= place:  # the places, and before them 排名: the table's order, no figure of a target
+            continue
         name, unit = split_header_unit(label)
         code = ctx.catalog.resolve_indicator(name)
         if code is None:  # PM10, SO2, 综合指数 …: columns of pollutants no target reads
             ctx.skip_untracked(head_line, label)
             continue
-        cols.append((j, label, code, unit))
-    for line, cells in table[1:]:
-        region = ctx.region_code(to_halfwidth(cells[0]), city)
-        added = {}
-        for j, label, code, unit in cols:
+        column_period = (groups[j] if two_rows and j < len(groups) else None) or period
+        cols.append((j, f"{table[0][1][j]}/{label}" if two_rows else label, code, unit, column_period))
+    for line, cells in table[2 if two_rows else 1 :]:
+        region = ctx.region_code(to_halfwidth(cells[place] if place < len(cells) else ""), city)
+        added: dict[tuple[str, str], Observation | None] = {}
+        for j, label, code, unit, column_period in cols:
             cell = cells[j] if j < len(cells) else ""
-            added[code] = ctx.add(
+            added[code, column_period.code] = ctx.add(
                 indicator=code,
                 region=region,
-                period=period,
+                period=column_period,
                 measure="value",
                 cell=cell,
                 unit=unit,
                 row=line,
                 column=label,
             )
-        ratio, good = added.get("air_good_ratio"), added.get("air_good_days")
-        if ratio and good and (problem := good_days_contradiction(ratio, good.value)):
-            ctx.error(line, "优良率", problem)
+        for (code, period_code), ratio in added.items():
+            good = added.get(("air_good_days", period_code))
+            if code != "air_good_ratio" or not ratio or not good:
+                continue
+            if problem := good_days_contradiction(ratio, good.value):
+                ctx.error(line, "优良率", problem)
 
 
 # --- water -------------------------------------------------------------------------------------
