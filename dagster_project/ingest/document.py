@@ -80,16 +80,16 @@ def _column_letter(col: int) -> str:
     return letters
 
 
-class _PercentStyles:
-    """Whether a cell style shows its number as a percentage (number format with a bare '%')."""
+class _ShownFormats:
+    """How a cell style shows its value: its number format without quoted text, escapes and [colours]."""
 
     def __init__(self, wb: Any) -> None:
         self._wb = wb
-        self._known: dict[int, bool] = {}
+        self._known: dict[int, str] = {}
 
-    def __call__(self, style_id: int | None) -> bool:
+    def shown(self, style_id: int | None) -> str:
         if not style_id:
-            return False
+            return ""
         if style_id not in self._known:
             from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
@@ -99,9 +99,17 @@ class _PercentStyles:
                 if fmt_id < BUILTIN_FORMATS_MAX_SIZE
                 else self._wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE]
             )
-            shown = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", fmt or "")  # quoted text, escapes, [colours]
-            self._known[style_id] = "%" in shown
+            self._known[style_id] = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", fmt or "")
         return self._known[style_id]
+
+    def percent(self, style_id: int | None) -> bool:
+        """A number shown as a percentage (a bare '%')."""
+        return "%" in self.shown(style_id)
+
+    def month(self, style_id: int | None) -> bool:
+        """A date shown as its year and month only (yyyy"年"m"月", mmm-yy): the cell names a month."""
+        shown = self.shown(style_id).lower()
+        return "y" in shown and "m" in shown and "d" not in shown and "h" not in shown
 
 
 def _sheet_grid(wb: Any, ws: Any, limits: Limits) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
@@ -123,13 +131,15 @@ def _sheet_grid(wb: Any, ws: Any, limits: Limits) -> tuple[list[list[str]], list
             date_formats=wb._date_formats,
             timedelta_formats=wb._timedelta_formats,
         )
-        percent = _PercentStyles(wb)
+        formats = _ShownFormats(wb)
         for r, row in parser.parse():
             for cell in row:
                 value = cell["value"]
-                if isinstance(value, int | float) and percent(cell.get("style_id")):
+                if isinstance(value, int | float) and formats.percent(cell.get("style_id")):
                     # a cell shown as 12.4% holds 0.124: read what the office sees, not a growth 100x too small
                     text = f"{_raw_cell(round(value * 100, 9))}%"
+                elif isinstance(value, date) and formats.month(cell.get("style_id")):
+                    text = f"{value.year}年{value.month}月"  # 2023-06-01 shown as 2023年6月: the month it names
                 else:
                     text = _raw_cell(value)
                 if not text:

@@ -22,7 +22,7 @@ from dagster_project.ingest.adapter_common import (
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
-from dagster_project.ingest.periods import Period, month_period, parse_period, split_leading_period
+from dagster_project.ingest.periods import Period, month_period, parse_period, shift_years, split_leading_period
 from dagster_project.ingest.units import needs_exchange_rate
 
 __all__ = ["NAME", "sniff", "parse"]
@@ -36,6 +36,8 @@ _TITLE = re.compile(
     r"(?:统计月报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?$"
 )
 _PLAN = re.compile(r"计划")
+# last year's level of the group's period, published beside it (a later vintage of that figure)
+_LAST_YEAR = re.compile(r"^(?:上年|去年)同(?:期|月)(?:数|值)?$")
 # column groups named for the report month, or for the year so far: 本月(数), 当月; 累计(数), 1-本月, 本年累计
 _THIS_MONTH = re.compile(r"^(?:本月|当月)(?:数|值)?$")
 _SO_FAR = re.compile(r"^(?:(?:本年|自年初|1-本月|1至本月)?累计(?:数|值)?|1-本月|1至本月)$")
@@ -115,7 +117,7 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
         else:
             if not top:
                 continue
-            if change_header_unit(top) or _PLAN.search(top):
+            if change_header_unit(top) or _PLAN.search(top) or _LAST_YEAR.match(top.replace(" ", "")):
                 label, kind = f"{group}/{top}", top
             else:
                 group, label, kind = top, top, ""
@@ -137,6 +139,8 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
         except ValueError as exc:
             ctx.error(hi + 1, label, f"column period: {exc}")
             continue
+        if _LAST_YEAR.match(kind.replace(" ", "")):
+            period = shift_years(period, -1)
         cols.append(_Column(j, label, period, measure, unit))
     return cols, hi + (2 if two_rows else 1)
 

@@ -302,6 +302,25 @@ def test_monthly_table_giving_a_figure_in_yuan_and_in_dollars_keeps_the_yuan_row
     assert any("进出口总额 (亿美元): not read" in n for n in notes_to_show(r.notes))
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["指标,单位,1-6月累计,上年同期,增长(%)\n", "指标,单位,1-6月,,\n,,绝对数,上年同期数,比上年同期±%\n"],
+)
+def test_monthly_table_last_years_column_is_the_same_period_a_year_earlier(
+    tmp_path: Path, catalog: Catalog, header: str
+) -> None:
+    # a 上年同期 column refused the table: "column period: unrecognised period text '上年同期'"
+    r = parse_text(
+        tmp_path, "t.csv", f"株洲市2023年1-6月份统计月报\n{header}地区生产总值,亿元,1780.35,1690.2,5.1\n", catalog
+    )
+    assert r.errors == []
+    assert {(k[3], k[4]): o.value for k, o in by_key(r).items()} == {
+        ("2023-01~06", "value"): 1780.35,
+        ("2022-01~06", "value"): 1690.2,
+        ("2023-01~06", "yoy_pct"): 5.1,
+    }
+
+
 def test_monthly_table_change_columns_in_points_or_in_the_levels_own_unit(tmp_path: Path, catalog: Catalog) -> None:
     # a rate's change in 百分点 is its yoy in 百分点; a change in 亿元 is no measure of the warehouse: a note
     r = parse_text(
@@ -393,6 +412,31 @@ def test_monthly_table_xlsx_merged_headers_and_notes(tmp_path: Path, catalog: Ca
     assert (jobs.value, jobs.unit) == (pytest.approx(1.2), "万人")
     assert all(o.provenance == "illustrative" for o in obs.values())
     assert len(obs) == 12
+
+
+def test_xlsx_date_cells_shown_as_a_month_name_that_month(tmp_path: Path, catalog: Catalog) -> None:
+    # the month under the title, typed as a date and shown as 2023年6月, was read as 2023-06-01: "the title
+    # names no month"; a date shown with its day stays a date (the release date beside 发布日期)
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (
+        ["株洲市统计月报"],
+        [datetime(2023, 6, 1)],
+        ["发布日期：", datetime(2023, 7, 20)],
+        ["指标", "单位", "本月", "同比增长(%)"],
+        ["进出口总额", "亿元", 45.2, 18.0],
+    ):
+        ws.append(row)
+    ws["A2"].number_format = 'yyyy"年"m"月"'
+    ws["B3"].number_format = "yyyy-mm-dd"
+    wb.save(tmp_path / "dates.xlsx")
+    r = parse_file(tmp_path / "dates.xlsx", catalog)
+    assert r.errors == [] and r.release_date == date(2023, 7, 20)
+    assert by_key(r)[("trade_total", "430200", "", "2023-06", "value")].value == 45.2
 
 
 def test_xlsx_cells_shown_as_percentages_are_read_as_shown(tmp_path: Path, catalog: Catalog) -> None:
