@@ -102,6 +102,21 @@ def validate_releases(
     return screen.outcome
 
 
+def _row_text(row: dict, failure: Failure) -> str:
+    """A failing row as a person reads it: the judged column's value, then the figure it belongs to
+    ("release_date 2099-01-10 (listed_companies 430200 2023-12 value)"), not a dict of timestamps."""
+
+    def plain(value: object) -> str:
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value).removesuffix("T00:00:00").removesuffix(" 00:00:00")
+
+    rest = {k: v for k, v in row.items() if k not in ("release_id", "source_row", failure.column)}
+    key = " ".join(plain(v) for v in rest.values() if v not in ("", None))
+    judged = f"{failure.column} {plain(row[failure.column])}" if failure.column in row else ""
+    return f"{judged} ({key})" if judged and key else judged or key
+
+
 def ingest_errors(release_id: str, failures: Sequence[Failure], source_file: str) -> list[IngestError]:
     """The release's failures as quarantine errors (row, column, reason), like contract errors."""
     errors: list[IngestError] = []
@@ -113,10 +128,9 @@ def ingest_errors(release_id: str, failures: Sequence[Failure], source_file: str
             errors.append(IngestError(source_file, None, failure.column, f"{reason}: {detail}"))
             continue
         for row in rows[:MAX_ERRORS_PER_FAILURE]:
-            values = {k: v for k, v in row.items() if k not in ("release_id", "source_row")}
             source_row = row.get("source_row")
             row_number = int(source_row) if isinstance(source_row, (int, float)) and source_row == source_row else None
-            errors.append(IngestError(source_file, row_number, failure.column, f"{reason}: {values}"))
+            errors.append(IngestError(source_file, row_number, failure.column, f"{reason}: {_row_text(row, failure)}"))
         if len(rows) > MAX_ERRORS_PER_FAILURE:
             more = len(rows) - MAX_ERRORS_PER_FAILURE
             errors.append(IngestError(source_file, None, failure.column, f"{reason}: {more} more rows"))

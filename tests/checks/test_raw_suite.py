@@ -245,6 +245,9 @@ def test_validate_releases_judges_stored_rows_without_writing(tmp_path):
     report = (tmp_path / "raw_observations" / "latest.md").read_text()
     assert "rank_within_peers" in report and "fixture-bad" in report and "test-run" in report
     assert errors_for(outcome, GOOD_RELEASE, "good.csv") == []
+    # the failing value, then its figure, as a person reads them (a dict of the row's columns was shown)
+    reasons = {e.reason.split("]: ", 1)[1] for e in errors_for(outcome, "fixture-bad", "bad.csv")}
+    assert any(r.startswith("value 15 (") and r.endswith(")") and "{" not in r for r in reasons), reasons
     assert con.execute("select count(*) from raw.observations").fetchall() == [(24,)]
 
 
