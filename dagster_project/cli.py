@@ -505,6 +505,7 @@ def _ingest(
     release_id = store.make_release_id(key, landing.file_sha256(staged))
     click.echo(f"[1/3] staged {file} as release {key!r} in {settings.landing_dir}", err=True)
 
+    already = _already_loaded(settings.warehouse_path, release_id)  # the same name and bytes, loaded before
     started = time.monotonic()
     click.echo("[2/3] validating and loading through the Dagster job ingest_release_files …", err=True)
     with warnings.catch_warnings():
@@ -522,6 +523,9 @@ def _ingest(
     if outcome is None:
         fail(f"the ingestion run did not record release {release_id}; see run {run_id} in the Dagster UI (pmw ui)")
     state, row_count, errors = outcome
+    if state == "loaded" and already:
+        click.echo(f"[3/3] nothing new: {key} was already loaded (release {release_id}, {row_count} observations)")
+        return
     if state == "loaded":
         click.echo(f"[3/3] loaded {row_count} observations from {key} (release {release_id})")
         if not run_ok:
@@ -574,6 +578,25 @@ def _run_ingest_job(key: str, verbose: bool) -> tuple[str, bool, list[str]]:
         if value is not None:
             notes += value.value.get(key, [])
     return result.run_id, result.success, notes
+
+
+def _already_loaded(warehouse: Path, release_id: str) -> bool:
+    """Whether the release (this name, these bytes) was loaded before this command: it adds nothing."""
+    import duckdb
+
+    if not warehouse.exists():
+        return False
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:  # busy with another writer: the run waits for it, and says what it finds
+        return False
+    try:
+        row = con.execute("select status from raw.releases where release_id = ?", [release_id]).fetchone()
+    except duckdb.CatalogException:  # a warehouse without raw tables yet
+        return False
+    finally:
+        con.close()
+    return row is not None and row[0] == "loaded"
 
 
 def _release_outcome(warehouse: Path, release_id: str):

@@ -134,6 +134,10 @@ def test_pmw_ingest_loads_a_real_table_with_its_source_or_refuses_naming_the_opt
     resent.write_text(table, encoding="utf-8")
     again = runner.invoke(main, ["ingest", str(resent)], catch_exceptions=False)
     assert again.exit_code == 0 and "already loaded as tjyb_2022-05.csv" in again.output
+    # the same file under its own name again: it said "loaded 10 observations", as if they were new
+    same = runner.invoke(main, ["ingest", str(good)], catch_exceptions=False)
+    assert same.exit_code == 0 and "nothing new: tjyb_2022-05.csv was already loaded" in same.output
+    assert _query(home, "select count(*) from raw.observations where source_file = 'tjyb_2022-05.csv'") == [(10,)]
 
 
 def test_pmw_run_exits_non_zero_naming_the_quarantined_file_and_its_reason(
