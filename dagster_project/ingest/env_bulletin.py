@@ -205,7 +205,7 @@ _RATIO = re.compile(
 # rate ("较上年同期83.9%下降12.9%"): that is the same month a year earlier, published here, and it tells
 # whether a change written with "%" is in points (83.9 - 71.0 = 12.9) or relative.
 _CHANGE = re.compile(
-    r"[,]?\s*(?:(?:较|比)上年同期|同比)(?:(?P<prev>\d+(?:\.\d+)?)\s*%)?"
+    r"[,]?\s*(?:(?:较|比)(?:上年|去年)同期|同比)(?:(?P<prev>\d+(?:\.\d+)?)\s*%)?"
     r"(?P<dir>上升|提高|增加|增长|下降|降低|减少)\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<unit>个?百分点|%)"
 )
 _DAYS = re.compile(r"优良天数(?:为|是|达|共)?\s*(?P<v>\d+)\s*天")

@@ -1202,6 +1202,19 @@ def test_air_prose_as_the_bureau_wrote_it_in_2018_and_2022(tmp_path: Path, catal
     assert len(obs) == 5
 
 
+def test_air_prose_change_against_last_year_written_with_qu_nian(tmp_path: Path, catalog: Catalog) -> None:
+    # "比去年同期下降1.1个百分点" was not read ("上年" only)
+    r = parse_text(
+        tmp_path,
+        "a.html",
+        "<html><head><title>株洲市2023年6月环境空气质量状况</title></head><body><p>发布时间：2023-07-10</p>"
+        "<p>2023年6月，市区空气质量优良率为90.0%，比去年同期下降1.1个百分点。</p></body></html>",
+        catalog,
+    )
+    assert r.errors == []
+    assert by_key(r)[("air_good_ratio", "430200", "", "2023-06", "yoy_pct")].value == -1.1
+
+
 def test_air_table_columns_of_untracked_pollutants_are_left_out_and_named(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_text(
         tmp_path,
