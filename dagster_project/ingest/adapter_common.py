@@ -178,27 +178,54 @@ def prose_sentences(text: str) -> list[str]:
 
 
 # 市区/城区/全市 is the city's urban area; 各县市区 ("the counties, cities and districts") is not.
-_CITY_SCOPE = re.compile(r"(?<!县)市区|城区|全市")
+_CITY_SCOPE = re.compile(r"(?<!县)市区|城区")
+# "全市", "全县", "全区", "全省": the whole of a place; which place depends on the release's own
+_WHOLE = re.compile(r"全(?P<level>[市县区省])(?!第|平均|水平)")  # not a rank or a comparison: 居全省第一
+# a park or zone: its figures are not any catalogued place's (株洲高新区, 经开区, 工业园)
+_PARK = re.compile(r"高新区|经开区|经济技术开发区|开发区|工业园|产业园|园区")
 
 
-def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int, str]]:
-    """Whose figures each clause of a prose sentence gives, as (clause start, region code): 市区/城区/全市
-    -> the city, a county's name -> that county, no place -> the clause before's (the sentence's first:
-    the city). A sentence may list several places: "醴陵市优良率为90.3%,攸县优良率为95.1%"."""
-    regions: list[tuple[int, str]] = []
-    region, start = city, 0
+def _whole_of(catalog: Catalog, level: str, place: str) -> str:
+    """The region "全<level>" names in a release of ``place``: the place itself when its name ends with that
+    level (全市 in 醴陵市's review is 醴陵), its parent city for 全市 in a county's or district's, the province
+    for 全省."""
+    if level == "省":
+        return next((c for c, t in catalog.region_types.items() if t == "province"), place)
+    if catalog.regions.get(place, "").endswith(level):
+        return place
+    parent = catalog.region_parents.get(place, "")
+    return parent if level == "市" and parent and catalog.region_types.get(parent) == "city" else place
+
+
+def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int, str | None]]:
+    """Whose figures each clause of a prose sentence gives, as (clause start, region code): 市区/城区 ->
+    the release's place (``city``), 全市/全县/全区/全省 -> the whole they name (:func:`_whole_of`), a
+    catalogued place's name -> that place, a park or zone -> None (no place of the catalogue), no place ->
+    the clause before's (the sentence's first: the release's place). A sentence may list several places:
+    "醴陵市优良率为90.3%,攸县优良率为95.1%"; a clause naming two or more gives no one place: None."""
+    regions: list[tuple[int, str | None]] = []
+    region: str | None = city
+    start = 0
     for clause in re.split(r"(?<=,)", sentence):
-        if _CITY_SCOPE.search(clause):
+        named = [code for code, name in catalog.regions.items() if code != city and name in clause]
+        whole = _WHOLE.search(clause)
+        if whole and whole["level"] == "省" and whole.start() > 2:  # the province only opening its clause
+            whole = None
+        if whole:
+            region = _whole_of(catalog, whole["level"], city)
+        elif _CITY_SCOPE.search(clause):
             region = city
-        else:
-            region = next((code for code, name in catalog.regions.items() if code != city and name in clause), region)
+        elif _PARK.search(clause) or len(named) > 1:
+            region = None
+        elif named:
+            region = named[0]
         regions.append((start, region))
         start += len(clause)
     return regions
 
 
-def region_at(regions: list[tuple[int, str]], position: int) -> str:
-    """The region of the clause holding ``position`` (of :func:`clause_regions`)."""
+def region_at(regions: list[tuple[int, str | None]], position: int) -> str | None:
+    """The region of the clause holding ``position`` (of :func:`clause_regions`); None for none."""
     return next(code for start, code in reversed(regions) if start <= position)
 
 
@@ -278,7 +305,7 @@ class RowContext:
         self,
         *,
         indicator: str,
-        region: str,
+        region: str | None,
         period: Period,
         measure: str,
         cell: str,
@@ -293,8 +320,12 @@ class RowContext:
         """Parse ``cell`` and append an Observation; on a problem, record an error and return None.
 
         ``indicator``/``region`` are codes when resolvable, else the published text; validate.py
-        reports unknown ones, so the message carries what the office wrote.
+        reports unknown ones, so the message carries what the office wrote. ``region`` None: the prose
+        gave it for no one catalogued place (a park, several places at once): left out, with a note.
         """
+        if region is None:
+            self.result.notes.append(f"row {row} {column}: not read, a figure of a park or of several places")
+            return None
         ind = self.catalog.indicator(indicator)
         if ind is not None and measure == "value" and ind.measure_kind in ("class", "stage"):
             measure = ind.measure_kind  # a class/stage indicator's "value" is its class/stage

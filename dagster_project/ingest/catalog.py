@@ -59,6 +59,7 @@ class Catalog:
     indicators: dict[str, Indicator]
     regions: dict[str, str]  # code -> name_zh
     region_types: dict[str, str]  # code -> region_type
+    region_parents: dict[str, str] = field(default_factory=dict)  # code -> parent_code ('' for the province)
     sections: dict[str, str] = field(default_factory=dict)  # code -> name
     projects: dict[str, str] = field(default_factory=dict)  # code -> name
     _ind_by_name: dict[str, str] = field(default_factory=dict, repr=False)
@@ -102,6 +103,10 @@ class Catalog:
         if found is None:  # a place's urban area is the place: 株洲市区, 株洲城区, 醴陵市城区
             urban = next((u for u in _URBAN_LONGEST_FIRST if key.endswith(u) and len(key) > len(u)), None)
             found = self._reg_by_name.get(key.removesuffix(urban)) if urban else None
+        if found is None:  # a county or district after its city's name: 株洲市荷塘区, 株洲攸县
+            parent = next((n for n in self._reg_by_name if len(key) > len(n) >= 2 and key.startswith(n)), None)
+            child = self._reg_by_name.get(key[len(parent) :]) if parent else None
+            found = child if child and self.region_parents.get(child) == self._reg_by_name[parent] else None
         return found or None
 
     def resolve_section(self, name: str) -> str | None:
@@ -171,6 +176,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         indicators=indicators,
         regions={r["region_code"]: r["name_zh"] for r in region_rows},
         region_types={r["region_code"]: r.get("region_type", "") for r in region_rows},
+        region_parents={r["region_code"]: r.get("parent_code", "") for r in region_rows},
         sections=sections,
         projects=projects,
     )

@@ -34,9 +34,9 @@ _TITLE_SUFFIX = re.compile(r"(增长速度|增速|增长情况|完成情况|主�
 _GROWTH_WORDS = re.compile(r"(?:比上年同[月期])?(?:增长|增速|增幅)(?:速度)?$")
 # a level column that names no indicator of its own is the title's: 总量(亿元), 绝对值, (亿元)
 _GENERIC_LEVEL = re.compile(r"(?:总量|总额|绝对值|绝对数|数值|本期|金额|累计)?")
-# rows summing several cities (长株潭地区, 洞庭湖地区, 大湘西地区, 四大板块): no region of the catalogue;
-# any other unknown name (a typo such as 株州市) still refuses the table
-_GROUP_OF_CITIES = re.compile(r"(?:地区|板块|经济区|城市群|片区)$")
+# rows summing several cities (长株潭地区, 洞庭湖地区, 大湘西地区, 四大板块) or of a park or zone (株洲高新区,
+# 湘江新区): no region of the catalogue; any other unknown name (a typo such as 株州市) still refuses the table
+_GROUP_OF_CITIES = re.compile(r"(?:地区|板块|经济区|城市群|片区|高新区|经开区|开发区|新区|园区)$")
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         if j == 0 or not label:
             continue
         name, unit = split_header_unit(label)
-        # a column may name its own period: "6月增速(%)", "1-6月增速(%)"
-        own = split_leading_period(name, period.end.year) if name[:1].isdigit() else None
+        # a column may name its own period: "6月增速(%)", "1-6月增速(%)", "二季度增速(%)", "上半年增速(%)"
+        own = split_leading_period(name, period.end.year) if re.match(r"[\d一二三四上下前全]", name) else None
         column_period, name = own if own else (period, name)
         # a growth column is the growth of the indicator it names ("规模工业增加值增速"), else of the level
         # column nearest to its left, else of the title's indicator

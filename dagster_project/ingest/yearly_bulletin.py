@@ -27,14 +27,17 @@ from dagster_project.ingest.catalog import URBAN_SCOPE_NAMES, Catalog, normalize
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
-from dagster_project.ingest.periods import Period, parse_period, split_leading_period
+from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
 from dagster_project.ingest.text import to_halfwidth
 
 __all__ = ["NAME", "sniff", "parse"]
 
 NAME = "yearly_bulletin"
 # "株洲市2023年国民经济和社会发展统计公报", "2023年株洲市国民经济和社会发展统计公报"
-_BULLETIN = re.compile(r"^(?:(?P<y1>\d{4})年)?(?P<region>[^\d]+?(?:市|县|区|州))(?:(?P<y2>\d{4})年)?.*统计公报$")
+# a district's or county's own bulletin may name its city first: "2023年株洲市荷塘区…统计公报"
+_BULLETIN = re.compile(
+    r"^(?:(?P<y1>\d{4})年)?(?P<region>[^\d]+?(?:市|县|区|州)(?:[^\d]+?(?:县|区))?)(?:(?P<y2>\d{4})年)?.*统计公报$"
+)
 # "2021年一季度株洲市经济运行情况", "株洲市2023年1-5月份经济运行情况", "2023年上半年全市国民经济运行简况"
 _REVIEW = re.compile(r"^(?P<lead>.+?)(?:国民)?经济运行(?:情况|简况|态势|分析)?$")
 _PLACE_CHARS = 8  # a place's name in a review's title: 株洲, 株洲市, 醴陵市, 炎陵县 …
@@ -43,7 +46,7 @@ _WHOLE = ("全市", "全县", "全区")
 _OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 _VERB = r"(?:预计|实现|完成|达到|达|为|共|总额|总量)*"
 # the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
-_NUMBER = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)?\d+(?:\.\d+)?(?:余|多)?"
+_NUMBER = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:余|多)?"
 _AFTER_UNIT = r"以上|左右|以下"
 # 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落)"
@@ -108,6 +111,7 @@ def sniff(doc: Document) -> bool:
 # "今年1-2月" is this year's; an opening naming months, quarters or a half that is not read as the sentence's
 # period ("3月份以来", "去年1-2月") must not lend its figures the title's period
 _THIS_YEAR = ("今年", "本年")
+_LAST_YEAR_OPENING = re.compile(r"^(?:上年|去年)同期,?")
 _PERIOD_WORDS = re.compile(r"\d+月|[一二三四]季度|半年|个月")
 
 
@@ -115,6 +119,8 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
     """The period a sentence opens with ("1-5月,全市…", "今年1-2月,…", "前三个月全市…") and the rest of it;
     else the title's period and the whole sentence; None when the opening names a period not read here.
     Only the opening 12 characters can be a period."""
+    if last_year := _LAST_YEAR_OPENING.match(sentence):  # "上年同期,全市…": the same period a year earlier
+        return shift_years(default, -1), sentence[last_year.end() :]
     body = sentence[2:] if sentence.startswith(_THIS_YEAR) else sentence
     found = split_leading_period(body[:12], default.end.year)
     if found is not None:
@@ -148,7 +154,8 @@ class _Reading:
         stem = "增加值"
         verb_inside = {n[: -len(stem)] + v + stem: n for n in names if n.endswith(stem) for v in ("实现", "完成")}
         places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
-        lead = rf"(?:{_alternatives(places)}|全省|该市|本市|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+        wholes = "全省|全县|全区|该市|本市"
+        lead = rf"(?:{_alternatives(places)}|{wholes}|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
         # A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
         # its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
         # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.

@@ -585,6 +585,20 @@ def test_province_table_ranks_of_the_level_and_of_the_growth_by_their_headers(tm
         assert obs == {"value": 2650.3, "rank": 5, "yoy_pct": 4.7, "yoy_rank": 3}, head
 
 
+def test_province_table_quarter_columns_and_a_park_row(tmp_path: Path, catalog: Catalog) -> None:
+    # "二季度增速" was stored as the title's 1-6月 (with 一季度 and 上半年 beside it: duplicates that refused the
+    # table); a 株洲高新区 row refused the table as an unknown region
+    r = parse_text(
+        tmp_path,
+        "q.csv",
+        "2023年上半年各市州地区生产总值增速\n市州,一季度增速(%),二季度增速(%),上半年增速(%)\n"
+        "株洲市,4.8,5.0,4.9\n株洲高新区,6.1,6.3,6.2\n",
+        catalog,
+    )
+    assert r.errors == []
+    assert {k[3]: o.value for k, o in by_key(r).items()} == {"2023-01~03": 4.8, "2023-Q2": 5.0, "2023-01~06": 4.9}
+
+
 def test_province_table_columns_of_untracked_indicators_are_left_out_and_named(
     tmp_path: Path, catalog: Catalog
 ) -> None:
@@ -888,6 +902,80 @@ def test_yearly_bulletin_growth_bounds_exact_figures_and_vintage_labels(tmp_path
         ("exports", "yoy_pct"): (-2, "lt", "不到-2"),
     }
     assert any("preliminary (初步核算)" in n for n in r.notes) and any("estimate (预计)" in n for n in r.notes)
+
+
+def review(tmp_path: Path, catalog: Catalog, title: str, *paragraphs: str) -> ParseResult:
+    """A review or bulletin page titled ``title``, released 2023-10-30 by its 统计局, of ``paragraphs``."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    head = f"<html><head><title>{title}</title></head><body><p>发布时间：2023年10月30日　来源：统计局</p>"
+    page = f"{head}{body}</body></html>"
+    return parse_text(tmp_path, "review.html", page, catalog)
+
+
+def test_a_countys_review_gives_its_whole_and_its_citys_whole_their_own_places(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # 全市 in 攸县's review (the city) was stored as 攸县's, and every 全县 figure was dropped; in 醴陵市's,
+    # a county-level city, 全市 is 醴陵
+    r = review(
+        tmp_path,
+        catalog,
+        "攸县2023年前三季度经济运行简况",
+        "前三季度，全县实现地区生产总值310.2亿元，同比增长5.8%，增速高于全市0.6个百分点。",
+        "全县规模工业增加值同比增长8.1%，全市规模工业增加值同比增长6.9%。",
+    )
+    got = {(k[0], k[1], k[4]): o.value for k, o in by_key(r).items()}
+    assert got == {
+        ("gdp", "430223", "value"): 310.2,
+        ("gdp", "430223", "yoy_pct"): 5.8,
+        ("industrial_value_added", "430223", "yoy_pct"): 8.1,
+        ("industrial_value_added", "430200", "yoy_pct"): 6.9,
+    }
+    r = review(
+        tmp_path,
+        catalog,
+        "醴陵市2023年前三季度经济运行情况",
+        "前三季度，全市规模工业增加值增长9.3%。全市地区生产总值1,012.5亿元。",  # thousands separated: not read
+    )
+    assert {(k[0], k[1]): o.value for k, o in by_key(r).items()} == {
+        ("industrial_value_added", "430281"): 9.3,
+        ("gdp", "430281"): 1012.5,
+    }
+
+
+def test_a_districts_bulletin_titled_with_its_city_first_is_the_districts(tmp_path: Path, catalog: Catalog) -> None:
+    # "2023年株洲市荷塘区…" was stored as the city's; "株洲市荷塘区2023年…" was refused as no bulletin
+    for title in ("2023年株洲市荷塘区国民经济和社会发展统计公报", "株洲市荷塘区2023年国民经济和社会发展统计公报"):
+        r = review(tmp_path, catalog, title, "全区规模以上工业增加值比上年增长6.3%。")
+        assert r.errors == [] and [(k[0], k[1], k[3]) for k in by_key(r)] == [
+            ("industrial_value_added", "430202", "2023")
+        ], title
+
+
+def test_a_reviews_province_park_and_several_places_figures_are_not_the_citys(tmp_path: Path, catalog: Catalog) -> None:
+    # each was stored as the city's: 全省's 7.0, the park's 10.2, and 石峰区's 7.7 given to 荷塘区; a rank
+    # "居全省第二" is no province scope, and last year's figure opening a sentence is last year's
+    r = review(
+        tmp_path,
+        catalog,
+        "株洲市2022年1-5月份经济运行情况",
+        "1-5月，全省规模工业增加值同比增长7.0%。",
+        "株洲高新区规模工业增加值增长8.3%，固定资产投资增长10.2%。",
+        "荷塘区、芦淞区、石峰区固定资产投资分别增长5.5%、6.6%和7.7%。",
+        "全市地方一般公共预算收入101.9亿元，增长6.0%，增速居全省第二，税收收入70.2亿元。",
+        "上年同期，全市进出口总额增长9.1%。",
+    )
+    got = {(k[0], k[1], k[3], k[4]): o.value for k, o in by_key(r).items()}
+    assert got == {
+        ("industrial_value_added", "430000", "2022-01~05", "yoy_pct"): 7.0,
+        ("budget_revenue", "430200", "2022-01~05", "value"): 101.9,
+        ("budget_revenue", "430200", "2022-01~05", "yoy_pct"): 6.0,
+        ("budget_revenue", "430200", "2022-01~05", "yoy_rank"): 2,
+        ("tax_revenue", "430200", "2022-01~05", "value"): 70.2,
+        ("trade_total", "430200", "2021-01~05", "yoy_pct"): 9.1,
+    }
+    # the park's second clause and the three districts' clause (the park's first names no place it could open)
+    assert sum("not read, a figure of a park or of several places" in n for n in r.notes) == 2
 
 
 def test_yearly_bulletin_reads_yi_alone_as_yi_yuan_and_no_other_yi_unit(tmp_path: Path, catalog: Catalog) -> None:
