@@ -10,10 +10,10 @@ a published range is a floor the figure is claimed to reach; the upper end stays
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dagster_project.ingest.text import to_halfwidth
-from dagster_project.ingest.units import normalize_unit
+from dagster_project.ingest.units import CHANGE_MEASURES, normalize_unit
 
 __all__ = [
     "VINTAGE_NOTES",
@@ -22,6 +22,7 @@ __all__ = [
     "ValueParseError",
     "BOUNDS",
     "is_formula_like",
+    "parse_change",
     "parse_number",
     "parse_value",
     "parse_class",
@@ -307,12 +308,38 @@ def parse_rank(text: object) -> ParsedValue:
     return parse_number(text)
 
 
+# a change written in words in a growth cell: 增长5.1, 下降3.2 (a fall), 持平 (no change)
+_RISE = re.compile(r"^(?:增长|提高|上升|增加)\s*")
+_FALL = re.compile(r"^(?:下降|降低|减少|回落|下滑)\s*")
+_FLAT = ("持平", "与上年持平", "同比持平")
+# a fall's bound is the other side of its negative value: 下降超过5 is below -5
+_FALL_BOUNDS = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
+
+
+def parse_change(text: object) -> ParsedValue:
+    """A change cell: a number, or one written in words (增长5.1, 下降3.2, 持平)."""
+    raw = "" if text is None else str(text)
+    s = _norm(raw)
+    if s in _FLAT:
+        return ParsedValue(0.0, "eq", raw)
+    if rise := _RISE.match(s):
+        return replace(parse_number(s[rise.end() :]), text=raw)
+    if fall := _FALL.match(s):
+        parsed = parse_number(s[fall.end() :])
+        if parsed.value is None or parsed.value < 0:
+            raise ValueParseError(f"not a fall: {raw!r}")
+        return replace(parsed, value=-parsed.value, bound=_FALL_BOUNDS.get(parsed.bound, parsed.bound), text=raw)
+    return parse_number(text)
+
+
 def parse_value(text: object, measure: str = "value") -> ParsedValue:
-    """Dispatch on the measure: class, stage and rank cells have their own vocabularies."""
+    """Dispatch on the measure: class, stage and rank cells have their own vocabularies, a change its words."""
     if measure == "class":
         return parse_class(text)
     if measure == "stage":
         return parse_stage(text)
     if measure in ("rank", "yoy_rank"):
         return parse_rank(text)
+    if measure in CHANGE_MEASURES:
+        return parse_change(text)
     return parse_number(text)

@@ -193,3 +193,23 @@ def test_ranks_as_tables_write_them(text: str, rank: int) -> None:
 def test_rank_words_without_a_rank_are_not_numbers(text: str) -> None:
     with pytest.raises(ValueParseError, match="not a number"):
         parse_value(text, "rank")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "bound"),
+    [
+        ("持平", 0.0, "eq"),
+        ("增长5.1", 5.1, "eq"),
+        ("增长0.0%", 0.0, "eq"),
+        ("下降3.2", -3.2, "eq"),
+        ("下降超过5", -5.0, "lt"),
+    ],
+)
+def test_a_change_written_in_words_in_a_growth_cell(text: str, value: float, bound: str) -> None:
+    # 持平 and 下降3.2 in a growth column refused the table ("not a number")
+    from dagster_project.ingest.qualifiers import parse_value
+
+    parsed = parse_value(text, "yoy_pct")
+    assert (parsed.value, parsed.bound, parsed.text) == (value, bound, text)
+    with pytest.raises(ValueParseError):
+        parse_value("下降3.2", "value")  # a level is no change: still not a number
