@@ -198,13 +198,22 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             ctx.result.notes.append(f"row {r + 1} {name.strip()} ({unit}): not read, the table gives it in {ind.unit}")
             continue
         for col in cols:
+            cell, col_unit = doc.raw(r, col.index), col.unit or unit
+            if col.measure == "yoy_pct" and col_unit == "%" and ind is not None and ind.unit == "%" and cell.strip():
+                # a rate's change in a % column is points or relative, and a table does not say which (优良率
+                # 90.0, 同比 2.3): kept only where the cell says 百分点, as the bulletins' rule is
+                if "百分点" not in cell:
+                    note = "not read, a rate's change in a % column may be points or relative"
+                    ctx.result.notes.append(f"row {r + 1} {col.label}: {note}")
+                    continue
+                col_unit = "百分点"
             ctx.add(
                 indicator=indicator,
                 region=region,
                 period=col.period,
                 measure=col.measure,
-                cell=doc.raw(r, col.index),
-                unit=col.unit or unit,
+                cell=cell,
+                unit=col_unit,
                 row=r + 1,
                 column=col.label,
             )

@@ -321,6 +321,32 @@ def test_monthly_table_last_years_column_is_the_same_period_a_year_earlier(
     }
 
 
+def test_monthly_table_a_rates_change_in_a_percent_column_is_kept_only_in_points(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # 优良率's change 2.3 under 同比±% was stored as a 2.3% relative growth; "2.3个百分点" refused the table
+    r = parse_text(
+        tmp_path,
+        "t.csv",
+        "株洲市统计月报（2023年12月）\n指标,单位,本月,比上年同月±%\n空气优良率,%,91.2,2.3\n进出口总额,亿元,45.2,18.0\n",
+        catalog,
+    )
+    assert r.errors == []
+    obs = by_key(r)
+    assert ("air_good_ratio", "430200", "", "2023-12", "yoy_pct") not in obs
+    assert obs[("trade_total", "430200", "", "2023-12", "yoy_pct")].value == 18.0
+    assert any("may be points or relative" in n for n in r.notes)
+    said = parse_text(
+        tmp_path,
+        "t2.csv",
+        "株洲市统计月报（2023年12月）\n指标,单位,本月,比上年同月±%\n空气优良率,%,91.2,2.3个百分点\n",
+        catalog,
+    )
+    assert said.errors == []
+    points = by_key(said)[("air_good_ratio", "430200", "", "2023-12", "yoy_pct")]
+    assert (points.value, points.unit) == (2.3, "百分点")
+
+
 def test_monthly_table_change_columns_in_points_or_in_the_levels_own_unit(tmp_path: Path, catalog: Catalog) -> None:
     # a rate's change in 百分点 is its yoy in 百分点; a change in 亿元 is no measure of the warehouse: a note
     r = parse_text(
