@@ -30,6 +30,8 @@ def seeds_dir() -> Path:
 _QUOTES = re.compile(r"[#＃\"'“”‘’「」『』《》\s]")
 
 
+# a name's bracket saying on what basis it is counted: another measure than the catalogue's
+_BASIS = re.compile(r"口径|不含|剔除|扣除|新标准|旧标准")
 # a table row's sub-item prefix (其中:税收收入) and footnote marks (地方一般公共预算收入①, 出口*)
 _ROW_DRESSING = re.compile(r"^其中:?|[\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079*]")
 
@@ -87,12 +89,15 @@ class Catalog:
 
     # --- lookups -------------------------------------------------------------------------------
     def resolve_indicator(self, name: str) -> str | None:
-        """Code for an indicator code / name / alias; a trailing '(亿元)' unit is ignored."""
+        """Code for an indicator code / name / alias; a trailing '(亿元)' unit is ignored, a basis is not:
+        进出口总额(旧口径) or (不含…) is another measure than the catalogue's unless an alias names it."""
         key = normalize_name(name)
         if key in self._ind_by_name:
             return self._ind_by_name[key]
-        stripped = re.sub(r"\([^()]*\)$", "", key)
-        return self._ind_by_name.get(stripped)
+        bracket = re.search(r"\(([^()]*)\)$", key)
+        if bracket is None or _BASIS.search(bracket[1]):
+            return None
+        return self._ind_by_name.get(key[: bracket.start()])
 
     def resolve_region(self, name: str, city_code: str | None = None) -> str | None:
         """Code for a region code / name. 市区/城区/全市 resolve to ``city_code`` when given."""

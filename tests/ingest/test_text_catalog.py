@@ -68,6 +68,10 @@ def test_catalog_resolves_names_and_aliases(catalog: Catalog) -> None:
     # a sub-item's 其中: and a footnote mark dress a row's name; both rows were left out as untracked
     assert catalog.resolve_indicator("其中：税收收入") == "tax_revenue"
     assert catalog.resolve_indicator("地方一般公共预算收入①") == "budget_revenue"
+    # a basis in brackets is another measure (it was read as the ordinary 进出口总额); a unit is not
+    assert catalog.resolve_indicator("进出口总额（旧口径）") is None
+    assert catalog.resolve_indicator("进出口总额(亿元)") == "trade_total"
+    assert catalog.resolve_indicator("固定资产投资（不含农户）") == "fixed_asset_investment"  # an alias names it
     assert catalog.resolve_indicator("新增“四上”企业") == "new_above_scale_units"
     assert catalog.resolve_indicator("规模以上工业增加值") == "industrial_value_added"
     assert catalog.resolve_indicator("地区生产总值(亿元)") == "gdp"
