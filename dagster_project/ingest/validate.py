@@ -150,7 +150,7 @@ def validate_observations(
     """All contract violations of one file's rows (empty list = loadable)."""
     today = today or date.today()
     errors: list[IngestError] = []
-    seen: dict[tuple[str, ...], int | None] = {}
+    seen: dict[tuple[str, ...], tuple[int | None, str]] = {}  # key -> (row, source_file: a workbook's sheet)
 
     def err(obs: Observation, column: str, reason: str) -> None:
         errors.append(IngestError(source_file, obs.source_row, column, reason))
@@ -199,9 +199,12 @@ def validate_observations(
             err(obs, "period", f"period {obs.period_code} {word} {edge}, in the future")
         key = obs.key()
         if key in seen:
-            err(obs, "key", f"duplicate of row {seen[key]}: {'/'.join(key)}")
+            row, where = seen[key]
+            # in another sheet of a workbook ("月报.xlsx#5月"): name both
+            elsewhere = f" of {where} (this row: {obs.source_file})" if where != obs.source_file else ""
+            err(obs, "key", f"duplicate of row {row}{elsewhere}: {'/'.join(key)}")
         else:
-            seen[key] = obs.source_row
+            seen[key] = (obs.source_row, obs.source_file)
     return errors
 
 

@@ -259,6 +259,15 @@ def test_every_data_sheet_is_read_and_cover_notes_empty_sheets_are_named(landing
     assert files == {"book.xlsx#5月", "book.xlsx#6月"}
 
 
+def test_a_sheet_repeating_anothers_figures_names_both_sheets(landing, qdir, con, catalog) -> None:
+    # a draft copy of the 5月 sheet was refused with "duplicate of row 4", naming neither sheet
+    may = _rows(landing, "monthly")
+    path = write_xlsx(landing / "book2.xlsx", {"5月": may, "5月(草稿)": may})
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    assert all("of book2.xlsx#5月 (this row: book2.xlsx#5月(草稿))" in e.reason for e in result.errors), result.errors
+
+
 def test_a_workbook_with_no_data_sheet_is_refused_naming_its_sheets(landing, qdir, con, catalog) -> None:
     path = write_xlsx(landing / "cover.xlsx", {"封面": [["株洲市统计月报"]], "说明": [["注"]]})
     result = ingest(path, con, qdir, catalog)
