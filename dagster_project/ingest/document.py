@@ -212,11 +212,13 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
 
 
 def _delimiter(text: str) -> str:
-    """Tab for a tab-separated export (some office systems save .txt/.tsv that way), else comma: read
-    from the first lines that hold either."""
+    """Tab for a tab-separated export (some office systems save .txt/.tsv that way), semicolon for an Excel
+    set to a locale that writes decimal commas, else comma: the most frequent of them in the first line
+    that holds any."""
     for line in text.splitlines()[:20]:
-        if "\t" in line or "," in line:
-            return "\t" if line.count("\t") > line.count(",") else ","
+        counts = {sep: line.count(sep) for sep in (",", "\t", ";")}
+        if any(counts.values()):
+            return max(counts, key=lambda sep: counts[sep])  # ties go to the comma, listed first
     return ","
 
 

@@ -154,6 +154,20 @@ def test_tab_separated_exports_are_read_like_csv(tmp_path: Path, catalog: Catalo
     assert by_key(parse_file(table, catalog))[("trade_total", "430200", "", "2023-01~10", "value")].value == 452.9
 
 
+def test_semicolon_separated_exports_are_read_like_csv(tmp_path: Path, catalog: Catalog) -> None:
+    # an Excel set to a decimal-comma locale saves CSV with semicolons: "matches no known layout"
+    r = parse_text(
+        tmp_path,
+        "semi.csv",
+        LONG_HEADER.replace(",", ";") + "\n"
+        "budget_revenue;430200;;2023-01~06;value;1,019,278;万元;2023-07-20;published;株洲市财政局;含基金, 不含债务\n",
+        catalog,
+    )
+    assert r.errors == []
+    [obs] = r.observations
+    assert (obs.value, obs.unit) == (101.9278, "亿元")
+
+
 def test_long_format_rejects_extra_columns(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_text(
         tmp_path,
