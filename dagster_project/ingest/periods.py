@@ -187,6 +187,11 @@ def parse_period(text: str, year: int | None = None) -> Period:
                 if last_q < q1:
                     raise ValueError(f"period {raw!r}: end quarter before start quarter")
             return _ytd(y, 3 * last_q)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):  # Excel turns 2023-06 typed in a cell into a date
+        raise ValueError(
+            f"unrecognised period text: {raw!r} is a day, not a period: a month typed in Excel becomes "
+            "its first day; write it as text (2023-06, or 2023年6月)"
+        )
     raise ValueError(f"unrecognised period text: {raw!r}")
 
 

@@ -120,3 +120,9 @@ def test_split_leading_period_takes_the_longest_period_a_text_starts_with(text, 
 def test_split_leading_period_is_none_when_the_text_starts_with_no_period():
     assert split_leading_period("全省") is None
     assert split_leading_period("规模工业增加值增速", 2023) is None
+
+
+def test_a_day_where_a_period_is_expected_says_what_excel_did() -> None:
+    # a month typed in an Excel cell became its first day: "unrecognised period text: '2023-06-01'" said no more
+    with pytest.raises(ValueError, match="is a day, not a period: a month typed in Excel becomes its first day"):
+        parse_period("2023-06-01")
