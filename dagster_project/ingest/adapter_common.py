@@ -10,7 +10,7 @@ from datetime import date
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
-from dagster_project.ingest.periods import Period
+from dagster_project.ingest.periods import Period, month_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import UnitError, convert, measure_unit, normalize_unit
@@ -329,6 +329,9 @@ class RowContext:
         ind = self.catalog.indicator(indicator)
         if ind is not None and measure == "value" and ind.measure_kind in ("class", "stage"):
             measure = ind.measure_kind  # a class/stage indicator's "value" is its class/stage
+        if ind is not None and measure == "value" and ind.measure_kind == "stock" and period.kind == "ytd":
+            # a running total has no "year so far": 1-9月 上市公司25家 is the count at the end of September
+            period = month_period(period.end.year, period.end.month)
         try:
             parsed = parse_value(cell, measure)
         except ValueParseError as exc:

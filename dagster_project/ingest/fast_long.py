@@ -196,6 +196,8 @@ def _combos(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
             measure = ind.measure_kind
         if measure in ("class", "stage"):
             raise _NotSimple  # class/stage cells have their own vocabulary: row by row
+        if measure == "value" and ind.measure_kind == "stock" and period.kind == "ytd":
+            raise _NotSimple  # a running total's 1-N月 is its month's count (RowContext.add): row by row
         source = normalize_unit(unit)
         try:
             target = measure_unit(measure, ind.unit, source)

@@ -983,6 +983,16 @@ def test_a_countys_review_gives_its_whole_and_its_citys_whole_their_own_places(
     }
 
 
+def test_a_running_total_in_a_year_to_date_review_is_its_months_count(tmp_path: Path, catalog: Catalog) -> None:
+    # "1-9月…上市公司25家" was stored for 2023-01~09, a year-to-date period no stock has
+    sentence = "1-9月，全市上市公司25家，规模工业增加值增长6.9%。"
+    r = review(tmp_path, catalog, "株洲市2023年1-9月份经济运行情况", sentence)
+    assert {(k[0], k[3]) for k in by_key(r)} == {
+        ("listed_companies", "2023-09"),
+        ("industrial_value_added", "2023-01~09"),
+    }
+
+
 def test_a_districts_bulletin_titled_with_its_city_first_is_the_districts(tmp_path: Path, catalog: Catalog) -> None:
     # "2023年株洲市荷塘区…" was stored as the city's; "株洲市荷塘区2023年…" was refused as no bulletin
     for title in ("2023年株洲市荷塘区国民经济和社会发展统计公报", "株洲市荷塘区2023年国民经济和社会发展统计公报"):

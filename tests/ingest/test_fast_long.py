@@ -198,6 +198,8 @@ FALLBACK_CASES = {
     ],
     "empty_indicator": [",430200,,2022,value,3420.3,亿元,2023-01-30,published,,"],
     "huge_number": ["gdp,430200,,2022,value," + "9" * 400 + ",亿元,2023-01-30,published,,"],
+    # a running total's 1-N月 is stored as its month's count
+    "stock_year_to_date": ["listed_companies,430200,,2023-01~09,value,25,家,2023-10-20,published,,"],
 }
 
 
