@@ -33,21 +33,25 @@ COLUMNS = (
 )
 
 
+_KEY_COLUMNS = {"indicator", "region", "period", "value"}
+
+
+def _is_header(row: list[str]) -> bool:
+    return {c.strip().lower() for c in row if c} >= _KEY_COLUMNS
+
+
 def _header_index(doc: Document) -> int | None:
-    for i, row in enumerate(doc.rows):
-        if any(row):
-            return i
-    return None
+    """The header row: the first non-empty row, or a row with the key columns below a title or two (an
+    export with "株洲市统计数据" above its header)."""
+    filled = [i for i, row in enumerate(doc.rows[:20]) if any(row)]
+    return next((i for i in filled[:5] if _is_header(doc.rows[i])), filled[0] if filled else None)
 
 
 def sniff(doc: Document) -> bool:
     if doc.kind != "table":
         return False
     i = _header_index(doc)
-    if i is None:
-        return False
-    header = {c.strip().lower() for c in doc.rows[i] if c}
-    return {"indicator", "region", "period", "value"} <= header
+    return i is not None and _is_header(doc.rows[i])
 
 
 def _provenance(text: str) -> str | None:

@@ -154,6 +154,20 @@ def test_tab_separated_exports_are_read_like_csv(tmp_path: Path, catalog: Catalo
     assert by_key(parse_file(table, catalog))[("trade_total", "430200", "", "2023-01~10", "value")].value == 452.9
 
 
+def test_long_format_header_below_a_title(tmp_path: Path, catalog: Catalog) -> None:
+    # an export with its title above the header row: "table matches no known layout"
+    r = parse_text(
+        tmp_path,
+        "titled.csv",
+        f"株洲市2024年上半年统计数据,,,,,,,,,,\n{LONG_HEADER}\n"
+        "hightech_value_added,430200,,2024-01~06,value,560.2,亿元,2024-07-20,published,株洲市科技局,\n",
+        catalog,
+    )
+    assert r.errors == [] and r.adapter == "long_format"
+    [obs] = r.observations
+    assert (obs.value, obs.source_row) == (560.2, 3)
+
+
 def test_semicolon_separated_exports_are_read_like_csv(tmp_path: Path, catalog: Catalog) -> None:
     # an Excel set to a decimal-comma locale saves CSV with semicolons: "matches no known layout"
     r = parse_text(
