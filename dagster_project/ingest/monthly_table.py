@@ -197,8 +197,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             # second one would be a duplicate), and the dollar row's growth is not the yuan series' growth
             ctx.result.notes.append(f"row {r + 1} {name.strip()} ({unit}): not read, the table gives it in {ind.unit}")
             continue
+        in_dollars = ind is not None and needs_exchange_rate(unit, ind.unit)
         for col in cols:
             cell, col_unit = doc.raw(r, col.index), col.unit or unit
+            if in_dollars and col.measure == "yoy_pct" and cell.strip():
+                # the level converts at the year's rate; its growth in dollars is not the yuan series' growth
+                ctx.result.notes.append(f"row {r + 1} {col.label}: not read, a growth in {unit} terms")
+                continue
             if col.measure == "yoy_pct" and col_unit == "%" and ind is not None and ind.unit == "%" and cell.strip():
                 # a rate's change in a % column is points or relative, and a table does not say which (优良率
                 # 90.0, 同比 2.3): kept only where the cell says 百分点, as the bulletins' rule is

@@ -29,6 +29,7 @@ from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
 from dagster_project.ingest.text import to_halfwidth
+from dagster_project.ingest.units import needs_exchange_rate
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -227,7 +228,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 elif f["level"]:
                     cell = f["level"] + (f["after"] or "") + label
                     ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)
-                if f["growth"]:
+                level_unit = f["exact_unit"] or f["unit"] or ""
+                ind = catalog.indicator(indicator)
+                if f["growth"] and ind is not None and needs_exchange_rate(level_unit, ind.unit):
+                    # the level converts at the year's rate; its growth in dollars is not the yuan series'
+                    result.notes.append(f"row {line} {f['name']}增长: not read, a growth in {level_unit} terms")
+                elif f["growth"]:
                     before, after = f["growth_before"] or "", f["growth_after"] or ""
                     if f["dir"] in ("下降", "回落"):
                         flip = _DECLINE_BOUND_WORDS

@@ -324,9 +324,10 @@ def test_monthly_table_giving_a_figure_in_yuan_and_in_dollars_keeps_the_yuan_row
     obs = by_key(r)
     assert obs[("trade_total", "430200", "", "2023-06", "value")].value == 45.2
     assert obs[("trade_total", "430200", "", "2023-06", "yoy_pct")].value == 18.0
-    # a figure given in dollars only is converted, as before
-    assert obs[("exports", "430200", "", "2023-06", "yoy_pct")].value == 9.9
+    # a figure given in dollars only is converted, as before; its growth in dollars is no yuan growth
     assert obs[("exports", "430200", "", "2023-06", "value")].source_unit == "亿美元"
+    assert ("exports", "430200", "", "2023-06", "yoy_pct") not in obs
+    assert any("not read, a growth in 亿美元 terms" in n for n in r.notes)
     assert any("进出口总额 (亿美元): not read" in n for n in notes_to_show(r.notes))
 
 
@@ -1040,6 +1041,15 @@ def test_a_reviews_province_park_and_several_places_figures_are_not_the_citys(tm
     }
     # the park's second clause and the three districts' clause (the park's first names no place it could open)
     assert sum("not read, a figure of a park or of several places" in n for n in r.notes) == 2
+
+
+def test_yearly_bulletin_keeps_a_dollar_level_but_not_its_dollar_growth(tmp_path: Path, catalog: Catalog) -> None:
+    # "出口总额26.1亿美元，增长15.0%": the 15.0 (in dollars) was stored as the yuan series' growth
+    body = "全年全市出口总额26.1亿美元，增长15.0%。进出口总额336.1亿元，增长8.0%。"
+    r = parse_bulletin(tmp_path, catalog, 2023, body)
+    got = {(k[0], k[4]) for k in by_key(r)}
+    assert got == {("exports", "value"), ("trade_total", "value"), ("trade_total", "yoy_pct")}
+    assert any("出口总额增长: not read, a growth in 亿美元 terms" in n for n in r.notes)
 
 
 def test_yearly_bulletin_reads_yi_alone_as_yi_yuan_and_no_other_yi_unit(tmp_path: Path, catalog: Catalog) -> None:
