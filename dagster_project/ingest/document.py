@@ -9,6 +9,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,9 @@ class Document:
     sheet: str = ""  # the worksheet's name (XLSX)
     widths: list[int] = field(default_factory=list)  # fields per row as written (CSV; [] for XLSX)
     ends_with_newline: bool = True  # CSV: whether the last line was complete
+    hidden: bool = False  # XLSX: the sheet is hidden in the workbook
+    # XLSX: (row, col), 0-based, of General numbers like 2023.1, which Excel also shows for a typed 2023.10
+    numbers_like_a_month: set[tuple[int, int]] = field(default_factory=set)
 
     def cell(self, row: int, col: int) -> str:
         """Cleaned cell by 0-based indices ('' outside the table)."""
@@ -80,6 +84,22 @@ def _column_letter(col: int) -> str:
     return letters
 
 
+_PLAIN_NUMBER = re.compile(r"[#,0]*(?:\.(?P<places>0*#*))?%?")
+_GENERAL_LIKE_A_MONTH = re.compile(r"(?:19|20)\d\d\.1")
+
+
+def _shown_number(value: float, places: tuple[int, int], scale: int = 1) -> str:
+    """A number as its cell format shows it: rounded half away from zero like Excel, not half to even."""
+    fewest, most = places
+    shown = (Decimal(repr(value)) * scale).quantize(Decimal(1).scaleb(-most), rounding=ROUND_HALF_UP)
+    text = f"{abs(shown) if shown == 0 else shown:f}"  # -0.04 shown as 0.0, not -0.0
+    if most > fewest:
+        whole, _, frac = text.partition(".")
+        frac = frac.rstrip("0").ljust(fewest, "0")
+        text = f"{whole}.{frac}" if frac else whole
+    return text
+
+
 class _ShownFormats:
     """How a cell style shows its value: its number format without quoted text, escapes and [colours]."""
 
@@ -106,27 +126,50 @@ class _ShownFormats:
         """A number shown as a percentage (a bare '%')."""
         return "%" in self.shown(style_id)
 
+    def decimals(self, style_id: int | None) -> tuple[int, int] | None:
+        """The fewest and most decimals a plain number format shows ('0.0' (1, 1), '#,##0.0#' (1, 2),
+        '0.00%' (2, 2)); None for General, text, dates and anything else, whose value is read as stored."""
+        section = self.shown(style_id).split(";")[0]
+        section = re.sub(r"[_*].|\s", "", section)  # padding (_) and fill (*) take the next character
+        m = _PLAIN_NUMBER.fullmatch(section)
+        if not m or not re.search(r"[0#]", section):
+            return None
+        places = m["places"] or ""
+        return len(places.rstrip("#")), len(places)
+
     def month(self, style_id: int | None) -> bool:
         """A date shown as its year and month only (yyyy"年"m"月", mmm-yy): the cell names a month."""
         shown = self.shown(style_id).lower()
         return "y" in shown and "m" in shown and "d" not in shown and "h" not in shown
 
 
-def _sheet_grid(wb: Any, ws: Any, limits: Limits) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
+def _sheet_grid(
+    wb: Any, ws: Any, limits: Limits
+) -> tuple[list[list[str]], list[tuple[int, int, int, int]], set[tuple[int, int]]]:
     """The sheet's cells as a grid over its real used range, and its merged ranges, streamed.
 
     Only the cells the sheet's XML holds are read (openpyxl's parser, as read-only mode uses it), so a
     stray cell at XFD1048576 costs one cell, not a million empty rows; a non-empty cell beyond the
     limits is refused by name instead of exhausting memory.
     """
-    from openpyxl.worksheet._reader import WorkSheetParser  # the streaming parser of read-only mode
+    from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser  # the streaming parser of read-only mode
+
+    class SavedValueParser(WorkSheetParser):
+        """A formula cell reads as the value Excel saved with it, what the office sees; a formula saved
+        without one (written by a program, never opened in Excel) stays '=...' text, refused where a
+        number is expected. Nothing is evaluated."""
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            saved = element.find(VALUE_TAG)
+            self.data_only = saved is not None and bool(saved.text)
+            return super().parse_cell(element)
 
     cells: dict[tuple[int, int], str] = {}
+    like_a_month: set[tuple[int, int]] = set()
     with ws._get_source() as src:
-        parser = WorkSheetParser(
+        parser = SavedValueParser(
             src,
             ws._shared_strings,
-            data_only=False,  # formula cells arrive as '=...' text and are rejected, never evaluated
             epoch=wb.epoch,
             date_formats=wb._date_formats,
             timedelta_formats=wb._timedelta_formats,
@@ -134,14 +177,21 @@ def _sheet_grid(wb: Any, ws: Any, limits: Limits) -> tuple[list[list[str]], list
         formats = _ShownFormats(wb)
         for r, row in parser.parse():
             for cell in row:
-                value = cell["value"]
-                if isinstance(value, int | float) and formats.percent(cell.get("style_id")):
+                value, style = cell["value"], cell.get("style_id")
+                number = isinstance(value, int | float) and not isinstance(value, bool)
+                places = formats.decimals(style) if number else None
+                if number and formats.percent(style):
                     # a cell shown as 12.4% holds 0.124: read what the office sees, not a growth 100x too small
-                    text = f"{_raw_cell(round(value * 100, 9))}%"
-                elif isinstance(value, date) and formats.month(cell.get("style_id")):
+                    text = _shown_number(value, places, 100) if places else f"{_raw_cell(round(value * 100, 9))}"
+                    text += "%"
+                elif places:
+                    text = _shown_number(value, places)  # 6.12 shown as 6.1, 2023.1 shown as 2023.10
+                elif isinstance(value, date) and formats.month(style):
                     text = f"{value.year}年{value.month}月"  # 2023-06-01 shown as 2023年6月: the month it names
                 else:
                     text = _raw_cell(value)
+                    if number and _GENERAL_LIKE_A_MONTH.fullmatch(text):
+                        like_a_month.add((r - 1, cell["column"] - 1))
                 if not text:
                     continue
                 c = cell["column"]
@@ -170,7 +220,7 @@ def _sheet_grid(wb: Any, ws: Any, limits: Limits) -> tuple[list[list[str]], list
     grid = [[""] * cols for _ in range(rows)]
     for (r, c), text in cells.items():
         grid[r - 1][c - 1] = text
-    return grid, ranges
+    return grid, ranges, like_a_month
 
 
 def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
@@ -187,7 +237,7 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
             if not hasattr(ws, "_get_source"):  # a chart sheet holds no cells
                 continue
             try:
-                grid, merged = _sheet_grid(wb, ws, limits)
+                grid, merged, like_a_month = _sheet_grid(wb, ws, limits)
             except DocumentError:
                 raise
             except Exception as exc:  # a corrupt sheet part
@@ -203,6 +253,8 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
                         grid[r][c] = top
             doc = _table(source_file, grid, "xlsx")
             doc.sheet = ws.title
+            doc.hidden = ws.sheet_state != "visible"
+            doc.numbers_like_a_month = like_a_month
             docs.append(doc)
     finally:
         wb.close()

@@ -122,6 +122,11 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             ctx.error(row_no, "measure", f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
             ok = False
         try:
+            if (r, col["period"]) in doc.numbers_like_a_month:
+                raise ValueError(
+                    f"period {get('period')} is a number in Excel, which shows 2023.10 typed as a number as "
+                    "2023.1 too: January or October? Type the period as text (2023-10, 2023年10月)"
+                )
             # No year context: a long-format period must name its year.
             period = parse_period(get("period"))
         except ValueError as exc:

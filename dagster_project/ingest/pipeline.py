@@ -181,14 +181,21 @@ def _parse_all(docs: list[Document], name: str, catalog: Catalog, landed: date) 
         return parse_document(docs[0], catalog, default_release_date=landed)
     data, skipped = [], []
     for doc in docs:
+        if doc.hidden:  # a hidden sheet is the office's working or old figures, not what it published
+            skipped.append(f"sheet {doc.sheet!r} skipped: hidden in the workbook (unhide it to have it read)")
+            continue
         try:
             detect(doc)
             data.append(doc)
         except UnknownFormatError:
             skipped.append(f"sheet {doc.sheet!r} skipped: {_sheet_kind(doc)}")
     if not data:
-        sheets = ", ".join(repr(d.sheet) for d in docs)
-        raise UnknownFormatError(f"no sheet of the workbook ({sheets}) has a documented header")
+        sheets = ", ".join(repr(d.sheet) for d in docs if not d.hidden)
+        hidden = ", ".join(repr(d.sheet) for d in docs if d.hidden)
+        raise UnknownFormatError(
+            f"no sheet of the workbook ({sheets}) has a documented header"
+            + (f"; hidden sheets are not read ({hidden}): unhide one to have it read" if hidden else "")
+        )
     results = []
     for doc in data:
         if len(data) > 1:

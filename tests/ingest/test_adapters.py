@@ -528,6 +528,100 @@ def test_monthly_table_xlsx_formula_cell_is_an_error(tmp_path: Path, catalog: Ca
     assert "formula" in err.reason and "=SUM(C6:C7)" in err.reason
 
 
+def _save_with_formula_values(wb: object, path: Path, values: dict[str, str]) -> Path:
+    """Save as Excel does: each formula cell of `values` (coordinate -> value) keeps its computed value."""
+    import re
+    import zipfile
+
+    wb.save(path)  # openpyxl writes formulas without their values, as any program that never computes them
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for ref, value in values.items():
+        sheet, n = re.subn(rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)(\s*<v\s*/>|\s*<v>\s*</v>)?', rf"\1<v>{value}</v>", sheet)
+        assert n == 1, ref
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_xlsx_formula_cells_read_the_value_excel_saved(tmp_path: Path, catalog: Catalog) -> None:
+    # An office's workbook computes totals and growth with formulas; Excel saves each one's value beside it.
+    # Every such cell was refused as a formula: the saved value is what the office sees and published.
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (
+        ["株洲市统计月报（2023年8月）"],
+        ["发布日期：2023-09-18"],
+        ["指标", "单位", "8月", "同比增长(%)"],
+        ["出口总额", "亿元", 40.1, 15.0],
+        ["进口总额", "亿元", 12.2, 6.1],
+        ["进出口总额", "亿元", "=C4+C5", "=ROUND((C6/46.1-1)*100,1)"],
+    ):
+        ws.append(row)
+    r = parse_file(_save_with_formula_values(wb, tmp_path / "f.xlsx", {"C6": "52.3", "D6": "13.4"}), catalog)
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("trade_total", "430200", "", "2023-08", "value")].value == 52.3
+    assert obs[("trade_total", "430200", "", "2023-08", "yoy_pct")].value == 13.4
+
+
+def test_xlsx_numbers_are_read_as_their_cell_format_shows_them(tmp_path: Path, catalog: Catalog) -> None:
+    # A computed 6.1249 shown as 6.1 (format 0.0) was stored as 6.1249, a figure the office never published;
+    # 0.06125 shown as 6.1% (0.0%) was 6.125. Excel rounds half away from zero: 52.25 shown as 52.3.
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (
+        ["株洲市统计月报（2023年8月）"],
+        ["发布日期：2023-09-18"],
+        ["指标", "单位", "8月", "同比增长(%)", "1-8月", "同比增长(%)"],
+        ["进出口总额", "亿元", 52.25, 0.06125, 380.649, -0.00004],
+        ["出口总额", "亿元", 40.1, 6.1249, 300, None],
+    ):
+        ws.append(row)
+    for cell, fmt in (("C4", "0.0"), ("D4", "0.0%"), ("E4", "#,##0.0#_);(#,##0.0#)"), ("F4", "0.0%")):
+        ws[cell].number_format = fmt
+    ws["D5"].number_format = "0.0_ "
+    ws["E5"].number_format = "0.00"
+    wb.save(tmp_path / "shown.xlsx")
+    r = parse_file(tmp_path / "shown.xlsx", catalog)
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("trade_total", "430200", "", "2023-08", "value")].value == 52.3
+    assert obs[("trade_total", "430200", "", "2023-08", "yoy_pct")].value == 6.1
+    assert obs[("trade_total", "430200", "", "2023-01~08", "value")].value == 380.65
+    assert obs[("trade_total", "430200", "", "2023-01~08", "yoy_pct")].value == 0  # -0.004% shown as 0.0%
+    assert obs[("exports", "430200", "", "2023-08", "yoy_pct")].value == 6.1
+    assert obs[("exports", "430200", "", "2023-01~08", "value")].value == 300
+
+
+def test_xlsx_period_typed_as_a_number(tmp_path: Path, catalog: Catalog) -> None:
+    # 2023.10 typed into a General cell is the number 2023.1, which Excel shows as 2023.1: it was stored as
+    # January. Shown with two decimals it is October; shown as General it cannot be told from January.
+    from .helpers import write_long_xlsx
+
+    row = ["trade_total", "430200", None, 2023.1, "value", 52.3, "亿元", "2023-11-18", "published", "x", None]
+    path = write_long_xlsx(tmp_path / "general.xlsx", [row, [*row[:3], 2023.2, *row[4:]]])
+    r = parse_file(path, catalog)
+    [error] = r.errors
+    assert (error.row, error.column) == (2, "period") and "January or October" in error.reason
+    assert [o.period_code for o in r.observations] == ["2023-02"]
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb.active["D2"].number_format = "0.00"
+    wb.save(path)
+    r = parse_file(path, catalog)
+    assert r.errors == [] and sorted(o.period_code for o in r.observations) == ["2023-02", "2023-10"]
+
+
 # --- province table ----------------------------------------------------------------------------
 def test_province_table(catalog: Catalog) -> None:
     r = parse_file(FIXTURES / "province_2022-05.csv", catalog)

@@ -62,13 +62,14 @@ def _rows(path: Path, kind: str) -> list[list[object]]:
     return [[c or None for c in r] for r in csv.reader(text.splitlines())]
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+def write_xlsx(path: Path, sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = ()) -> Path:
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
     for title, rows in sheets.items():
         ws = wb.create_sheet(title)
+        ws.sheet_state = "hidden" if title in hidden else "visible"
         for row in rows:
             ws.append(row)
     wb.save(path)
@@ -266,6 +267,22 @@ def test_a_sheet_repeating_anothers_figures_names_both_sheets(landing, qdir, con
     result = ingest(path, con, qdir, catalog)
     assert result.status == "quarantined"
     assert all("of book2.xlsx#5月 (this row: book2.xlsx#5月(草稿))" in e.reason for e in result.errors), result.errors
+
+
+def test_a_hidden_sheet_is_not_read_and_is_named(landing, qdir, con, catalog) -> None:
+    # A hidden sheet holds the office's working or last year's figures: it was read like the published one
+    # (here its draft copy of 5月 refused the workbook as a duplicate).
+    may = _rows(landing, "monthly")
+    draft = [[c * 10 if isinstance(c, float) else c for c in r] for r in may]
+    path = write_xlsx(landing / "book3.xlsx", {"5月": may, "底稿": draft}, hidden=("底稿",))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    assert result.row_count == 10
+    assert con.execute("SELECT DISTINCT source_file FROM raw.observations").fetchall() == [("book3.xlsx",)]
+    assert any("'底稿' skipped: hidden" in n for n in result.notes)
+    path = write_xlsx(landing / "book4.xlsx", {"封面": [["株洲市统计月报"]], "5月": may}, hidden=("5月",))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined" and "hidden sheets are not read ('5月')" in result.errors[0].reason
 
 
 def test_a_workbook_with_no_data_sheet_is_refused_naming_its_sheets(landing, qdir, con, catalog) -> None:
