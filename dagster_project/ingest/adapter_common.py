@@ -13,7 +13,7 @@ from dagster_project.ingest.models import IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import Period, month_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value
 from dagster_project.ingest.text import to_halfwidth
-from dagster_project.ingest.units import UnitError, convert, measure_unit, normalize_unit
+from dagster_project.ingest.units import UnitError, convert, is_unit, measure_unit, normalize_unit
 
 __all__ = [
     "RowContext",
@@ -151,6 +151,24 @@ def table_release(
     title = first_text(doc.rows[title_index])
     source_ref = find_source("\n".join(" ".join(r) for r in doc.rows), title, release_date)
     return release_date, illustrative, source_ref
+
+
+_UNIT_LINE = re.compile(r"单位[:：]\s*(?P<units>.+)$")
+
+
+def table_unit(doc: Document, title_index: int, header_index: int) -> str:
+    """The level unit a table states once for all its columns, from the title (`…进出口总额(亿美元)`) or a
+    line above the header (`单位：亿元、%`; the % is its growth columns'); '' when it states none."""
+    _, unit = split_header_unit(first_text(doc.rows[title_index]))
+    if is_unit(unit):
+        return unit
+    for row in doc.rows[title_index:header_index]:
+        for cell in row:
+            m = _UNIT_LINE.search(to_halfwidth(cell).replace(" ", ""))
+            if m:
+                units = [normalize_unit(u) for u in re.split(r"[、,，;；]", m["units"])]
+                return next((u for u in units if is_unit(u) and u not in ("%", "百分点")), "")
+    return ""
 
 
 def figure_rows(doc: Document, ctx: RowContext, first: int, header_index: int) -> Iterator[tuple[int, list[str]]]:

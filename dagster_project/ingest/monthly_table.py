@@ -18,6 +18,7 @@ from dagster_project.ingest.adapter_common import (
     find_title,
     first_text,
     table_release,
+    table_unit,
 )
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
@@ -56,10 +57,15 @@ _FIRST_HEADER = ("指标", "指标名称", "主要指标", "项目", "项目名�
 
 
 def _header_row(doc: Document) -> int | None:
+    """The header: 指标 then 单位, or 指标 alone under a line stating the table's unit (单位：亿元)."""
     for i, row in enumerate(doc.rows[:15]):
-        if row and row[0].replace(" ", "") in _FIRST_HEADER and "单位" in "".join(row[1:3]):
+        if row and row[0].replace(" ", "") in _FIRST_HEADER and (_has_unit_column(row) or table_unit(doc, 0, i)):
             return i
     return None
+
+
+def _has_unit_column(header: list[str]) -> bool:
+    return "单位" in "".join(header[1:3])
 
 
 @dataclass(frozen=True)
@@ -106,10 +112,11 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
     """Column specs and the index of the first data row."""
     head = doc.rows[hi]
     sub = doc.rows[hi + 1] if hi + 1 < len(doc.rows) else []
-    two_rows = any(change_header_unit(c) or c in ("绝对数", "数值", "本期") for c in sub[2:])
+    first_value = 2 if _has_unit_column(head) else 1
+    two_rows = any(change_header_unit(c) or c in ("绝对数", "数值", "本期") for c in sub[first_value:])
     cols: list[_Column] = []
     group = ""
-    for j in range(2, len(head)):
+    for j in range(first_value, len(head)):
         top = head[j]
         if two_rows:
             group = top or group  # CSV merges show as blanks: the group label carries to the right
@@ -145,13 +152,13 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
     return cols, hi + (2 if two_rows else 1)
 
 
-def _indicators_in_own_currency(doc: Document, catalog: Catalog, rows: list[tuple[int, list[str]]]) -> set[str]:
+def _indicators_in_own_currency(catalog: Catalog, rows: list[tuple[int, list[str], str]]) -> set[str]:
     """The indicators the table gives in their own currency, on a row of their own."""
     found = set()
-    for r, row in rows:
+    for _, row, unit in rows:
         code = catalog.resolve_indicator(row[0])
         ind = catalog.indicator(code) if code else None
-        if ind is not None and not needs_exchange_rate(doc.cell(r, 1), ind.unit):
+        if ind is not None and not needs_exchange_rate(unit, ind.unit):
             found.add(ind.code)
     return found
 
@@ -182,11 +189,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     cols, first = _columns(doc, hi, title_period, ctx)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
-    rows = list(figure_rows(doc, ctx, first, hi))
-    in_own_currency = _indicators_in_own_currency(doc, catalog, rows)
-    for r, row in rows:
+    # a row names its unit in the 单位 column; a table may state one for all rows (单位：万元) instead
+    unit_of_table = table_unit(doc, ti, hi)
+    unit_column = _has_unit_column(doc.rows[hi])
+    rows = [(r, row, (row[1] if unit_column else "") or unit_of_table) for r, row in figure_rows(doc, ctx, first, hi)]
+    in_own_currency = _indicators_in_own_currency(catalog, rows)
+    for r, row, unit in rows:
         name = row[0]
-        unit = doc.cell(r, 1)
         indicator = catalog.resolve_indicator(name)
         if indicator is None:
             ctx.skip_untracked(r + 1, name.strip())

@@ -19,11 +19,13 @@ from dagster_project.ingest.adapter_common import (
     rank_header,
     split_header_unit,
     table_release,
+    table_unit,
 )
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, last_month, split_leading_period
+from dagster_project.ingest.units import needs_exchange_rate
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -73,7 +75,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(ti + 1, "title", f"title names no period before or after 各市州: {m[0]!r}")
         return result
     period, title_name = (before[0], m["after"]) if before else after
-    title_name = _TITLE_SUFFIX.sub("", title_name)
+    title_name = _TITLE_SUFFIX.sub("", split_header_unit(title_name)[0])
+    unit_of_table = table_unit(doc, ti, hi)  # 各市州进出口总额(亿美元), 单位：亿元: for columns naming no unit
     title_indicator = catalog.resolve_indicator(title_name)
     ctx.set_release(*table_release(doc, ti, hi, default_release_date))
 
@@ -81,6 +84,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     skipped: set[int] = set()  # columns of indicators the warehouse does not track
     kinds: dict[int, str] = {}  # each level or growth column's measure, kept or skipped (what a 位次 ranks)
     last_level: str | None = None  # the indicator of the nearest level column to the left ("" untracked)
+    level_units: dict[str, str] = {}  # each indicator's level unit, as its level column gives it
     for j, label in enumerate(doc.rows[hi]):
         if j == 0 or not label:
             continue
@@ -114,6 +118,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 skipped.add(j)
                 ctx.skip_untracked(hi + 1, label)
                 continue
+            ind, level_unit = catalog.indicator(grows), level_units.get(grows, unit_of_table)
+            if ind is not None and needs_exchange_rate(level_unit, ind.unit):
+                # the level converts at the year's rate; its growth in dollars is not the yuan series' growth
+                skipped.add(j)
+                ctx.result.notes.append(f"column {label}: not read, a growth in {level_unit} terms")
+                continue
             growth_period = last_month(column_period) if "同月" in name else column_period
             cols.append(_Column(j, label, grows, growth_period, "yoy_pct", change or "%"))
         else:  # a level column names its own indicator and unit (地区生产总值(亿元)), or is the title's (总量)
@@ -125,7 +135,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 skipped.add(j)
                 ctx.skip_untracked(hi + 1, label)
                 continue
-            cols.append(_Column(j, label, code, column_period, "value", unit))
+            level_units[code] = unit or unit_of_table
+            cols.append(_Column(j, label, code, column_period, "value", unit or unit_of_table))
     if title_indicator is None and any(c.indicator == title_name for c in cols):
         ctx.error(ti + 1, "title", f"unknown indicator {title_name!r} in the title")
         return result

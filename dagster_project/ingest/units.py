@@ -24,6 +24,7 @@ __all__ = [
     "convert",
     "measure_unit",
     "needs_exchange_rate",
+    "is_unit",
     "CHANGE_MEASURES",
     "COUNTING_UNITS",
 ]
@@ -222,6 +223,11 @@ def conversion(
 # Units that count whole things (firms, items, households, persons): 15.5 家 is a slip, not a figure. The
 # 万- units are not among them (1.25万户 is 12,500 households).
 COUNTING_UNITS = ("家", "个", "户", "人", "人次")
+
+
+def is_unit(text: str) -> bool:
+    """Whether ``text`` is a unit the warehouse converts ('（万元）' is; '2023年6月' in a title's brackets is not)."""
+    return normalize_unit(text) in _UNITS
 
 
 def needs_exchange_rate(from_unit: str, to_unit: str) -> bool:

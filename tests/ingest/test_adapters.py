@@ -538,7 +538,8 @@ def _save_with_formula_values(wb: object, path: Path, values: dict[str, str]) ->
         parts = {n: z.read(n) for n in z.namelist()}
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
     for ref, value in values.items():
-        sheet, n = re.subn(rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)(\s*<v\s*/>|\s*<v>\s*</v>)?', rf"\1<v>{value}</v>", sheet)
+        formula = rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)(\s*<v\s*/>|\s*<v>\s*</v>)?'
+        sheet, n = re.subn(formula, rf"\1<v>{value}</v>", sheet)
         assert n == 1, ref
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
     with zipfile.ZipFile(path, "w") as z:
@@ -635,6 +636,58 @@ def test_province_table(catalog: Catalog) -> None:
     rank = obs[("industrial_value_added", "430200", "", "2022-01~05", "yoy_rank")]
     assert (rank.value, rank.unit) == (1, "位")
     assert obs[("industrial_value_added", "433100", "", "2022-01~05", "yoy_rank")].value == 14  # 湘西州
+
+
+def test_a_province_tables_unit_stated_once_converts_its_columns(tmp_path: Path, catalog: Catalog) -> None:
+    # A table stating its unit in the title or on a 单位 line, not in each column: 150.2 亿美元 was stored as
+    # 150.2 亿元 and 5,000,000 万元 as 5,000,000 亿元. A growth of the dollar level is the dollar series' growth.
+    r = parse_text(
+        tmp_path,
+        "usd.csv",
+        "2023年1-6月各市州进出口总额(亿美元)\n发布日期：2023-07-25\n市州,总量,增速(%)\n长沙市,150.2,10.1\n株洲市,25.3,12.0\n",
+        catalog,
+    )
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("trade_total", "430200", "", "2023-01~06", "value")].value == pytest.approx(25.3 * 7.0467)
+    assert not any(o.measure == "yoy_pct" for o in r.observations)
+    assert "column 增速(%): not read, a growth in 亿美元 terms" in r.notes
+    r = parse_text(
+        tmp_path,
+        "wan.csv",
+        "2023年1-6月各市州地方一般公共预算收入\n单位：万元、%\n发布日期：2023-07-25\n市州,总量,增速\n株洲市,1200000,8.0\n",
+        catalog,
+    )
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("budget_revenue", "430200", "", "2023-01~06", "value")].value == 120
+    assert obs[("budget_revenue", "430200", "", "2023-01~06", "yoy_pct")].value == 8.0
+
+
+def test_a_monthly_tables_unit_line_is_its_rows_unit(tmp_path: Path, catalog: Catalog) -> None:
+    # 单位：亿元 above a header with no 单位 column matched no layout; a blank 单位 cell under 单位：万元 read
+    # 192781 万元 as 192,781 亿元.
+    r = parse_text(
+        tmp_path,
+        "noc.csv",
+        "株洲市统计月报（2023年6月）\n发布日期：2023-07-18\n单位：亿元\n指标,本月,同比增长(%)\n进出口总额,52.3,12.4\n",
+        catalog,
+    )
+    assert r.adapter == "monthly_table" and r.errors == []
+    obs = by_key(r)
+    assert obs[("trade_total", "430200", "", "2023-06", "value")].value == 52.3
+    assert obs[("trade_total", "430200", "", "2023-06", "yoy_pct")].value == 12.4
+    r = parse_text(
+        tmp_path,
+        "blank.csv",
+        "株洲市主要经济指标（2023年6月）,,,单位：万元\n发布日期：2023-07-18\n指标,单位,本月,同比增长(%)\n"
+        "地方一般公共预算收入,,192781,12.4\n税收收入,亿元,12.1,3.0\n",
+        catalog,
+    )
+    assert r.errors == []
+    obs = by_key(r)
+    assert obs[("budget_revenue", "430200", "", "2023-06", "value")].value == pytest.approx(19.2781)
+    assert obs[("tax_revenue", "430200", "", "2023-06", "value")].value == 12.1  # its own unit wins
 
 
 def test_province_level_table(tmp_path: Path, catalog: Catalog) -> None:
