@@ -20,6 +20,7 @@ __all__ = [
     "change_header_unit",
     "clause_regions",
     "prose_sentences",
+    "other_basis",
     "rank_header",
     "region_at",
     "find_release_date",
@@ -272,6 +273,20 @@ def change_header_unit(header: str) -> str | None:
         pct = re.search(r"[%％]|百分点", name)
         unit = normalize_unit(pct[0]) if pct else "%"
     return unit
+
+
+# A change against another period than a year earlier: 环比, 比上月, 增速比1-9月 / 比一季度 (the change of a
+# growth rate since an earlier period). No measure holds it; read as a yoy it would be a wrong growth.
+_OTHER_BASIS = re.compile(
+    r"环比|(?:比|较)(?:上月|上期|年初|(?:1[-~至])?\d{1,2}月份?|[一二三四]季度|前三季度|上半年|上旬|上周)"
+)
+
+
+def other_basis(header: str) -> str | None:
+    """The comparison a change column makes when it is not with the same period a year earlier (环比,
+    比上月, 比1-9月), else None."""
+    m = _OTHER_BASIS.search(to_halfwidth(header).replace(" ", ""))
+    return m[0] if m else None
 
 
 def rank_header(header: str) -> str | None:

@@ -17,6 +17,7 @@ from dagster_project.ingest.adapter_common import (
     figure_rows,
     find_title,
     first_text,
+    other_basis,
     table_release,
     table_unit,
 )
@@ -131,6 +132,10 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
         if not group:
             continue
         change = change_header_unit(kind) if kind else None
+        basis = other_basis(kind) if change else None
+        if basis:
+            ctx.result.notes.append(f"row {hi + 1} {label}: not read, a change {basis}, not over a year earlier")
+            continue
         if _PLAN.search(kind):
             measure, unit = "plan_share_pct", "%"
         elif change in ("%", "百分点"):
@@ -212,6 +217,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             if in_dollars and col.measure == "yoy_pct" and cell.strip():
                 # the level converts at the year's rate; its growth in dollars is not the yuan series' growth
                 ctx.result.notes.append(f"row {r + 1} {col.label}: not read, a growth in {unit} terms")
+                continue
+            if col.unit == "百分点" and ind is not None and ind.unit != "%" and cell.strip():
+                # 增速比上年增减(百分点) beside a level in 亿元: the change of its growth rate, which no measure holds
+                ctx.result.notes.append(f"row {r + 1} {col.label}: not read, a change of the growth rate in 百分点")
                 continue
             if col.measure == "yoy_pct" and col_unit == "%" and ind is not None and ind.unit == "%" and cell.strip():
                 # a rate's change in a % column is points or relative, and a table does not say which (优良率

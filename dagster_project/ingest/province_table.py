@@ -16,6 +16,7 @@ from dagster_project.ingest.adapter_common import (
     change_header_unit,
     figure_rows,
     find_title,
+    other_basis,
     rank_header,
     split_header_unit,
     table_release,
@@ -114,6 +115,16 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             cols.append(_Column(j, label, ranked.indicator, ranked.period, measure, ""))
         elif change or "同月" in name or "同期" in name:
             kinds[j] = "yoy_pct"
+            basis = other_basis(label)
+            if basis:  # 环比增长(%): its 位次 is skipped with it
+                skipped.add(j)
+                ctx.result.notes.append(f"column {label}: not read, a change {basis}, not over a year earlier")
+                continue
+            grown = catalog.indicator(grows) if grows else None
+            if change == "百分点" and grown is not None and grown.unit != "%":
+                skipped.add(j)  # the change of a growth rate (增速比上年提高(百分点)), which no measure holds
+                ctx.result.notes.append(f"column {label}: not read, a change of the growth rate in 百分点")
+                continue
             if not grows or change not in (None, "%", "百分点"):
                 skipped.add(j)
                 ctx.skip_untracked(hi + 1, label)

@@ -638,6 +638,42 @@ def test_province_table(catalog: Catalog) -> None:
     assert obs[("industrial_value_added", "433100", "", "2022-01~05", "yoy_rank")].value == 14  # 湘西州
 
 
+def test_a_change_over_another_period_than_a_year_earlier_is_not_a_growth(tmp_path: Path, catalog: Catalog) -> None:
+    # 环比 / 比上月 columns were stored as the yoy growth (环比 1.2 as the month's 同比), and 增速比1-9月增减(百分点)
+    # or 增速比上年同期增减(百分点) beside a level refused the table ("a change in 百分点 needs a % indicator").
+    r = parse_text(
+        tmp_path,
+        "mom.csv",
+        "株洲市统计月报（2023年10月）\n发布日期：2023-11-18\n"
+        "指标,单位,本月,环比增长(%),1-本月,同比增长(%),增速比1-9月增减(百分点),增速比上年同期增减(百分点)\n"
+        "规模工业增加值,亿元,,1.2,,6.2,0.3,1.1\n进出口总额,亿元,62.3,-3.5,579.4,10.5,,\n",
+        catalog,
+    )
+    assert r.errors == []
+    assert {(o.indicator_code, o.period_code, o.measure, o.value) for o in r.observations} == {
+        ("industrial_value_added", "2023-01~10", "yoy_pct", 6.2),
+        ("trade_total", "2023-10", "value", 62.3),
+        ("trade_total", "2023-01~10", "value", 579.4),
+        ("trade_total", "2023-01~10", "yoy_pct", 10.5),
+    }
+    assert "row 3 本月/环比增长(%): not read, a change 环比, not over a year earlier" in r.notes
+    assert any("增速比1-9月增减(百分点): not read, a change 比1-9月" in n for n in r.notes)
+    assert any("not read, a change of the growth rate in 百分点" in n for n in r.notes)
+    r = parse_text(
+        tmp_path,
+        "prov_mom.csv",
+        "2023年1-9月各市州规模工业增加值增速\n发布日期：2023-10-20\n市州,比上月增长(%),位次,比上年同期增长(%),位次\n"
+        "长沙市,0.8,2,7.9,3\n株洲市,1.1,1,9.8,1\n",
+        catalog,
+    )
+    assert r.errors == []
+    assert {(o.region_code, o.measure, o.value) for o in r.observations if o.region_code == "430200"} == {
+        ("430200", "yoy_pct", 9.8),
+        ("430200", "yoy_rank", 1),
+    }
+    assert "column 比上月增长(%): not read, a change 比上月, not over a year earlier" in r.notes
+
+
 def test_a_province_tables_unit_stated_once_converts_its_columns(tmp_path: Path, catalog: Catalog) -> None:
     # A table stating its unit in the title or on a 单位 line, not in each column: 150.2 亿美元 was stored as
     # 150.2 亿元 and 5,000,000 万元 as 5,000,000 亿元. A growth of the dollar level is the dollar series' growth.
