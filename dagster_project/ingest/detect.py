@@ -64,4 +64,7 @@ def parse_document(doc: Document, catalog: Catalog, default_release_date: date |
         env_bulletin.NAME: env_bulletin,
         yearly_bulletin.NAME: yearly_bulletin,
     }[name]
-    return module.parse(doc, catalog, default_release_date)
+    result = module.parse(doc, catalog, default_release_date)
+    if doc.hidden_cells:
+        result.notes.append(f"not loaded: {doc.hidden_cells}, hidden in the workbook (unhide to have them read)")
+    return result

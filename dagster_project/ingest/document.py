@@ -35,6 +35,7 @@ class Document:
     widths: list[int] = field(default_factory=list)  # fields per row as written (CSV; [] for XLSX)
     ends_with_newline: bool = True  # CSV: whether the last line was complete
     hidden: bool = False  # XLSX: the sheet is hidden in the workbook
+    hidden_cells: str = ""  # XLSX: the hidden rows and columns, blanked ('rows 5, 9; columns D')
     # XLSX: (row, col), 0-based, of General numbers like 2023.1, which Excel also shows for a typed 2023.10
     numbers_like_a_month: set[tuple[int, int]] = field(default_factory=set)
 
@@ -143,9 +144,29 @@ class _ShownFormats:
         return "y" in shown and "m" in shown and "d" not in shown and "h" not in shown
 
 
+def _is_true(flag: object) -> bool:
+    return str(flag).lower() in ("1", "true")
+
+
+def _blank_hidden(grid: list[list[str]], rows: list[int], cols: list[int]) -> str:
+    """Blank the rows and columns (1-based) the office hid: old or working figures, not what it published.
+    Returns what was hidden and held text, for the release's notes ('' when nothing)."""
+    rows = [r for r in rows if r <= len(grid) and any(grid[r - 1])]
+    cols = [c for c in cols if any(c <= len(row) and row[c - 1] for row in grid)]
+    for r in rows:
+        grid[r - 1] = [""] * len(grid[r - 1])
+    for row in grid:
+        for c in cols:
+            if c <= len(row):
+                row[c - 1] = ""
+    parts = [f"row{'s' * (len(rows) > 1)} {', '.join(map(str, rows))}"] if rows else []
+    parts += [f"column{'s' * (len(cols) > 1)} {', '.join(_column_letter(c) for c in cols)}"] if cols else []
+    return "; ".join(parts)
+
+
 def _sheet_grid(
     wb: Any, ws: Any, limits: Limits
-) -> tuple[list[list[str]], list[tuple[int, int, int, int]], set[tuple[int, int]]]:
+) -> tuple[list[list[str]], list[tuple[int, int, int, int]], set[tuple[int, int]], tuple[list[int], list[int]]]:
     """The sheet's cells as a grid over its real used range, and its merged ranges, streamed.
 
     Only the cells the sheet's XML holds are read (openpyxl's parser, as read-only mode uses it), so a
@@ -209,6 +230,15 @@ def _sheet_grid(
                     )
                 cells[(r, c)] = text
         merged = parser.merged_cells.mergeCell if parser.merged_cells else []
+        hidden_rows = sorted(int(r) for r, attrs in parser.row_dimensions.items() if _is_true(attrs.get("hidden")))
+        hidden_cols = sorted(
+            {
+                c
+                for attrs in parser.column_dimensions.values()
+                if _is_true(attrs.get("hidden"))
+                for c in range(int(attrs.get("min", 0)), int(attrs.get("max", 0)) + 1)
+            }
+        )
     ranges = []
     for m in merged:
         from openpyxl.worksheet.cell_range import CellRange
@@ -220,7 +250,7 @@ def _sheet_grid(
     grid = [[""] * cols for _ in range(rows)]
     for (r, c), text in cells.items():
         grid[r - 1][c - 1] = text
-    return grid, ranges, like_a_month
+    return grid, ranges, like_a_month, (hidden_rows, hidden_cols)
 
 
 def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
@@ -237,7 +267,7 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
             if not hasattr(ws, "_get_source"):  # a chart sheet holds no cells
                 continue
             try:
-                grid, merged, like_a_month = _sheet_grid(wb, ws, limits)
+                grid, merged, like_a_month, (hidden_rows, hidden_cols) = _sheet_grid(wb, ws, limits)
             except DocumentError:
                 raise
             except Exception as exc:  # a corrupt sheet part
@@ -251,7 +281,9 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
                 for r in range(min_row - 1, min(max_row, len(grid))):
                     for c in range(min_col - 1, min(max_col, len(grid[r]))):
                         grid[r][c] = top
+            hidden_cells = _blank_hidden(grid, hidden_rows, hidden_cols)
             doc = _table(source_file, grid, "xlsx")
+            doc.hidden_cells = hidden_cells
             doc.sheet = ws.title
             doc.hidden = ws.sheet_state != "visible"
             doc.numbers_like_a_month = like_a_month

@@ -285,6 +285,38 @@ def test_a_hidden_sheet_is_not_read_and_is_named(landing, qdir, con, catalog) ->
     assert result.status == "quarantined" and "hidden sheets are not read ('5月')" in result.errors[0].reason
 
 
+def test_hidden_rows_and_columns_are_not_read_and_are_named(landing, qdir, con, catalog) -> None:
+    # An office hides a stale row (last month's 进出口总额) or a working column: both were loaded, and a hidden
+    # old row beside its visible successor refused the workbook as a duplicate.
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (
+        ["株洲市统计月报（2023年8月）"],
+        ["发布日期：2023-09-18"],
+        ["指标", "单位", "8月", "同比增长(%)", "上年同期"],
+        ["进出口总额", "亿元", 48.0, 9.9, 40.0],  # hidden: the stale figure
+        ["进出口总额", "亿元", 52.3, 12.4, 46.5],
+        ["出口总额", "亿元", 40.1, 15.0, 34.9],
+        ["数据来源：株洲市统计局"],
+    ):
+        ws.append(row)
+    ws.row_dimensions[4].hidden = True
+    ws.column_dimensions["E"].hidden = True
+    wb.save(landing / "hidden_rows.xlsx")
+    result = ingest(landing / "hidden_rows.xlsx", con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    rows = con.execute("SELECT indicator_code, period_code, measure, value FROM raw.observations").fetchall()
+    assert sorted(rows) == [
+        ("exports", "2023-08", "value", 40.1),
+        ("exports", "2023-08", "yoy_pct", 15.0),
+        ("trade_total", "2023-08", "value", 52.3),
+        ("trade_total", "2023-08", "yoy_pct", 12.4),
+    ]
+    assert "not loaded: row 4; column E, hidden in the workbook (unhide to have them read)" in result.notes
+
+
 def test_a_workbook_with_no_data_sheet_is_refused_naming_its_sheets(landing, qdir, con, catalog) -> None:
     path = write_xlsx(landing / "cover.xlsx", {"封面": [["株洲市统计月报"]], "说明": [["注"]]})
     result = ingest(path, con, qdir, catalog)
