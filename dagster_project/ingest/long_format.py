@@ -7,6 +7,7 @@ from datetime import date
 from dagster_project.ingest.adapter_common import (
     RowContext,
     has_illustrative_marker,
+    is_note_row,
     long_row_error,
     short_row_error,
 )
@@ -89,10 +90,15 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     release_dates: list[date] = []
     provenances: set[str] = set()
 
+    in_note = False
     for r in range(hi + 1, len(doc.rows)):
         row_no = r + 1  # 1-based, as a spreadsheet shows it
         cells = doc.rows[r]
         if not any(cells):
+            continue
+        # a footnote (注：数据为快报数) and its further lines hold text in the first cell alone: not figures
+        in_note = (in_note or is_note_row(cells[0])) and not any(cells[1:])
+        if in_note:
             continue
         ragged = short_row_error(doc, r, hi) or long_row_error(doc, r, hi)
         if ragged:

@@ -84,8 +84,10 @@ _PREFIXES: list[tuple[str, str]] = [
     ("跨越", "gt"),
     ("迈上", "ge"),
     ("站上", "ge"),
-    ("接近", "approx"),
-    ("近", "approx"),
+    # 近600家 / 接近600 / 将近600: nearly 600, so just under it; as 'approx' a near miss met a target of 600
+    ("将近", "lt"),
+    ("接近", "lt"),
+    ("近", "lt"),
     ("不到", "lt"),
     ("不足", "lt"),
     ("达", "eq"),

@@ -726,6 +726,20 @@ def test_a_monthly_tables_unit_line_is_its_rows_unit(tmp_path: Path, catalog: Ca
     assert obs[("tax_revenue", "430200", "", "2023-06", "value")].value == 12.1  # its own unit wins
 
 
+def test_a_province_tables_total_row_and_demonstration_zone_are_left_out(tmp_path: Path, catalog: Catalog) -> None:
+    # 合计 refused the table as an unknown region, and so did a 示范区 (a zone, not a place of the catalogue)
+    r = parse_text(
+        tmp_path,
+        "total.csv",
+        "2023年1-9月各市州规模工业增加值增速\n发布日期：2023-10-22\n市州,比上年同期增长(%)\n"
+        "全省,7.0\n株洲市,9.8\n云龙示范区,11.0\n合计,7.0\n",
+        catalog,
+    )
+    assert r.errors == []
+    assert {(o.region_code, o.value) for o in r.observations} == {("430000", 7.0), ("430200", 9.8)}
+    assert "row 7 合计: not read, a total row (全省 is the province's)" in r.notes
+
+
 def test_province_level_table(tmp_path: Path, catalog: Catalog) -> None:
     r = parse_text(
         tmp_path,

@@ -232,6 +232,10 @@ def _raw_variant(kind: str, path: Path) -> Path:
         path.write_text(body + 'gdp,"430200"x,,2021,value,1.5,亿元,2022-01-30,published,,\n', encoding="utf-8")
     elif kind == "lone_cr":
         path.write_text(body.replace("\n", "\r", 2), encoding="utf-8")
+    elif kind == "footnote":  # 注： and its further line, as an office ends a sheet: they were refused as rows
+        path.write_text(body + "注：数据为快报数。\n2.空白表示未公布。\n", encoding="utf-8")
+    elif kind == "footnote_in_commas":
+        path.write_text(body + "注：数据为快报数。,,,,,,,,,,\n", encoding="utf-8")
     elif kind == "header_only":
         path.write_text(LONG_HEADER + "\n", encoding="utf-8")
     elif kind == "wrong_header":
@@ -259,6 +263,8 @@ def _raw_variant(kind: str, path: Path) -> Path:
         "long_row",
         "stray_quote",
         "lone_cr",
+        "footnote",
+        "footnote_in_commas",
         "header_only",
         "wrong_header",
         "extra_column",
@@ -276,6 +282,8 @@ def test_csv_quirks_fall_back_with_the_same_result(kind: str, tmp_path: Path, ca
         return
     out = assert_same(path, tmp_path, catalog)
     assert not out.result.fast_path, kind
+    if kind.startswith("footnote"):
+        assert (out.result.status, out.result.row_count) == ("loaded", 10)
 
 
 def test_xlsx_long_format_is_unchanged(tmp_path: Path, catalog: Catalog) -> None:

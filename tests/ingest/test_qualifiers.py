@@ -45,7 +45,9 @@ from dagster_project.ingest.qualifiers import (
         ("600多", 600, "gt"),
         ("600+", 600, "ge"),
         ("不到600", 600, "lt"),
-        ("近600", 600, "approx"),
+        ("近600", 600, "lt"),  # nearly 600: just under it (was approx, so 近600 met a target of 600)
+        ("接近600", 600, "lt"),
+        ("将近600", 600, "lt"),
     ],
 )
 def test_numbers_and_qualifiers(text: str, value: float, bound: str) -> None:
