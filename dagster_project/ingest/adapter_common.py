@@ -172,12 +172,15 @@ def table_unit(doc: Document, title_index: int, header_index: int) -> str:
     return ""
 
 
-def figure_rows(doc: Document, ctx: RowContext, first: int, header_index: int) -> Iterator[tuple[int, list[str]]]:
-    """A table's rows that carry figures, from ``first`` (0-based): blank rows and footer notes are
-    skipped, and a row cut short is reported on ``ctx`` instead of yielded. A note's further lines
-    (``注：1.…`` then ``2.空白表示未公布。``: text in the first cell alone) are the note's too."""
+def figure_rows(
+    doc: Document, ctx: RowContext, first: int, header_index: int, end: int | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """A table's rows that carry figures, from ``first`` to ``end`` (0-based, exclusive; the last row when
+    None): blank rows and footer notes are skipped, and a row cut short is reported on ``ctx`` instead of
+    yielded. A note's further lines (``注：1.…`` then ``2.空白表示未公布。``: text in the first cell alone)
+    are the note's too."""
     in_note = False
-    for r in range(first, len(doc.rows)):
+    for r in range(first, len(doc.rows) if end is None else end):
         row = doc.rows[r]
         if not any(row) or not row[0] or is_note_row(row[0]):
             in_note = in_note or bool(row and row[0])

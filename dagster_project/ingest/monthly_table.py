@@ -59,10 +59,18 @@ _FIRST_HEADER = ("指标", "指标名称", "主要指标", "项目", "项目名�
 
 def _header_row(doc: Document) -> int | None:
     """The header: 指标 then 单位, or 指标 alone under a line stating the table's unit (单位：亿元)."""
-    for i, row in enumerate(doc.rows[:15]):
-        if row and row[0].replace(" ", "") in _FIRST_HEADER and (_has_unit_column(row) or table_unit(doc, 0, i)):
-            return i
-    return None
+    return next(iter(_header_rows(doc, 15)), None)
+
+
+def _header_rows(doc: Document, within: int | None = None) -> list[int]:
+    """Every table's header on the sheet (an office may put 二、财政 under the first table, with its own);
+    a header's second row (指标 merged down over two rows) is not another table's."""
+    found = [
+        i
+        for i, row in enumerate(doc.rows[:within])
+        if row and row[0].replace(" ", "") in _FIRST_HEADER and (_has_unit_column(row) or table_unit(doc, 0, i))
+    ]
+    return [i for i in found if i - 1 not in found]
 
 
 def _has_unit_column(header: list[str]) -> bool:
@@ -188,16 +196,43 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     except ValueError as exc:
         ctx.error(ti + 1, "title", f"title period: {exc}")
         return result
-    if title_period.kind != "month":  # the title names the report month; cumulative columns derive from it
+    # The title names the report month; cumulative columns derive from it. January and February are
+    # published together (春节): in a 1-2月 release 本月 is the two months, not February alone.
+    jan_feb = title_period.kind == "ytd" and (title_period.start.month, title_period.end.month) == (1, 2)
+    if title_period.kind != "month" and not jan_feb:
         title_period = month_period(title_period.end.year, title_period.end.month)
     ctx.set_release(*table_release(doc, ti, hi, default_release_date))
+    headers = [h for h in _header_rows(doc) if h >= hi]
+    for hi, end in zip(headers, [*headers[1:], len(doc.rows)], strict=True):
+        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end)
+    return result
+
+
+def _parse_table(
+    doc: Document,
+    ctx: RowContext,
+    catalog: Catalog,
+    region: str,
+    title_period: Period,
+    ti: int,
+    hi: int,
+    end: int,
+) -> None:
+    """One table of the sheet: its header at ``hi``, its rows up to ``end`` (the next table's header)."""
     cols, first = _columns(doc, hi, title_period, ctx)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
+    elif all(c.period.end.month != title_period.end.month for c in cols):
+        # 9月 | 1-9月 under a title of 2023年10月: last month's template, or the wrong title
+        named = ", ".join(dict.fromkeys(c.period.code for c in cols))
+        ctx.error(hi + 1, "", f"the columns name {named}, none the title's month {title_period.code}: a stale header?")
+        return
     # a row names its unit in the 单位 column; a table may state one for all rows (单位：万元) instead
     unit_of_table = table_unit(doc, ti, hi)
     unit_column = _has_unit_column(doc.rows[hi])
-    rows = [(r, row, (row[1] if unit_column else "") or unit_of_table) for r, row in figure_rows(doc, ctx, first, hi)]
+    rows = [
+        (r, row, (row[1] if unit_column else "") or unit_of_table) for r, row in figure_rows(doc, ctx, first, hi, end)
+    ]
     in_own_currency = _indicators_in_own_currency(catalog, rows)
     for r, row, unit in rows:
         name = row[0]
@@ -212,8 +247,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             ctx.result.notes.append(f"row {r + 1} {name.strip()} ({unit}): not read, the table gives it in {ind.unit}")
             continue
         in_dollars = ind is not None and needs_exchange_rate(unit, ind.unit)
+        given: dict[tuple[str, str], str] = {}  # 本月 and 1-本月 of a 1-2月 release are one period
         for col in cols:
             cell, col_unit = doc.raw(r, col.index), col.unit or unit
+            key, text = (col.period.code, col.measure), doc.cell(r, col.index).replace(" ", "")
             if in_dollars and col.measure == "yoy_pct" and cell.strip():
                 # the level converts at the year's rate; its growth in dollars is not the yuan series' growth
                 ctx.result.notes.append(f"row {r + 1} {col.label}: not read, a growth in {unit} terms")
@@ -230,6 +267,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     ctx.result.notes.append(f"row {r + 1} {col.label}: {note}")
                     continue
                 col_unit = "百分点"
+            if given.get(key):  # the same figure twice is read once; two figures for one period are an error
+                if text and text != given[key]:
+                    reason = f"{col.period.code} is given twice with different figures: {given[key]} and {text}"
+                    ctx.error(r + 1, col.label, reason)
+                continue
+            given[key] = text
             ctx.add(
                 indicator=indicator,
                 region=region,
@@ -240,4 +283,3 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 row=r + 1,
                 column=col.label,
             )
-    return result

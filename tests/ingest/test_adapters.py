@@ -638,6 +638,59 @@ def test_province_table(catalog: Catalog) -> None:
     assert obs[("industrial_value_added", "433100", "", "2022-01~05", "yoy_rank")].value == 14  # 湘西州
 
 
+def test_a_second_table_on_the_sheet_is_read_with_its_own_header(tmp_path: Path, catalog: Catalog) -> None:
+    # 二、财政 below the first table with its own header (1-本月 only): its 1-10月 figures were stored as the
+    # month's, under the first table's columns, and its header row was named an untracked indicator.
+    r = parse_text(
+        tmp_path,
+        "two.csv",
+        "株洲市统计月报（2023年10月）\n发布日期：2023-11-20\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
+        "进出口总额,亿元,62.3,12.1,579.4,10.5\n数据来源：株洲市统计局\n\n二、财政\n"
+        "指标,单位,1-本月,同比增长(%)\n地方一般公共预算收入,亿元,150.1,4.4\n",
+        catalog,
+    )
+    assert r.errors == [] and r.notes == []
+    assert {(o.indicator_code, o.period_code, o.measure, o.value) for o in r.observations} >= {
+        ("trade_total", "2023-10", "value", 62.3),
+        ("budget_revenue", "2023-01~10", "value", 150.1),
+        ("budget_revenue", "2023-01~10", "yoy_pct", 4.4),
+    }
+    assert not any(o.indicator_code == "budget_revenue" and o.period_code == "2023-10" for o in r.observations)
+
+
+def test_a_january_february_release_gives_the_two_months(tmp_path: Path, catalog: Catalog) -> None:
+    # 春节: 1-2月 is published as one period, 本月 and 1-本月 alike. 本月 was stored as February alone.
+    text = (
+        "株洲市统计月报（2024年1-2月）\n发布日期：2024-03-20\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
+        "进出口总额,亿元,102.3,12.1,102.3,12.1\n地方一般公共预算收入,亿元,30.2,3.1,,\n"
+    )
+    r = parse_text(tmp_path, "jf.csv", text, catalog)
+    assert r.errors == []
+    assert sorted((o.indicator_code, o.period_code, o.measure, o.value) for o in r.observations) == [
+        ("budget_revenue", "2024-01~02", "value", 30.2),
+        ("budget_revenue", "2024-01~02", "yoy_pct", 3.1),
+        ("trade_total", "2024-01~02", "value", 102.3),
+        ("trade_total", "2024-01~02", "yoy_pct", 12.1),
+    ]
+    r = parse_text(tmp_path, "jf2.csv", text.replace("102.3,12.1,102.3", "102.3,12.1,99.0"), catalog)
+    [error] = r.errors
+    assert error.row == 4 and "2024-01~02 is given twice with different figures: 102.3 and 99.0" in error.reason
+
+
+def test_columns_naming_another_month_than_the_title_are_refused(tmp_path: Path, catalog: Catalog) -> None:
+    # last month's template under this month's title: 9月 | 1-9月 under 2023年10月 was stored as September's
+    r = parse_text(
+        tmp_path,
+        "stale.csv",
+        "株洲市统计月报（2023年10月）\n发布日期：2023-11-20\n指标,单位,9月,同比增长(%),1-9月,同比增长(%)\n"
+        "进出口总额,亿元,62.3,12.1,579.4,10.5\n",
+        catalog,
+    )
+    assert r.observations == []
+    [error] = r.errors
+    assert "none the title's month 2023-10: a stale header?" in error.reason
+
+
 def test_a_change_over_another_period_than_a_year_earlier_is_not_a_growth(tmp_path: Path, catalog: Catalog) -> None:
     # 环比 / 比上月 columns were stored as the yoy growth (环比 1.2 as the month's 同比), and 增速比1-9月增减(百分点)
     # or 增速比上年同期增减(百分点) beside a level refused the table ("a change in 百分点 needs a % indicator").
