@@ -20,6 +20,7 @@ __all__ = [
     "change_header_unit",
     "clause_regions",
     "prose_sentences",
+    "is_park",
     "other_basis",
     "rank_header",
     "region_at",
@@ -203,8 +204,13 @@ def prose_sentences(text: str) -> list[str]:
 _CITY_SCOPE = re.compile(r"(?<!县)市区|城区")
 # "全市", "全县", "全区", "全省": the whole of a place; which place depends on the release's own
 _WHOLE = re.compile(r"全(?P<level>[市县区省])(?!第|平均|水平)")  # not a rank or a comparison: 居全省第一
-# a park or zone: its figures are not any catalogued place's (株洲高新区, 经开区, 工业园)
-_PARK = re.compile(r"高新区|经开区|经济技术开发区|开发区|工业园|产业园|园区")
+# a park or zone: its figures are not any catalogued place's (株洲高新区, 经开区, 云龙示范区, 工业园)
+_PARK = re.compile(r"高新区|经开区|经济技术开发区|开发区|示范区|新区|工业园|产业园|园区")
+
+
+def is_park(name: str) -> bool:
+    """Whether a name is a park's or a zone's (株洲高新区, 云龙示范区, 湘江新区), whose figures no region holds."""
+    return bool(_PARK.search(name))
 
 
 def _whole_of(catalog: Catalog, level: str, place: str) -> str:
@@ -237,7 +243,7 @@ def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int
             region = _whole_of(catalog, whole["level"], city)
         elif _CITY_SCOPE.search(clause):
             region = city
-        elif _PARK.search(clause) or len(named) > 1:
+        elif is_park(clause) or len(named) > 1:
             region = None
         elif named:
             region = named[0]

@@ -17,6 +17,8 @@ from dagster_project.ingest.adapter_common import (
     find_release_date,
     find_source,
     has_illustrative_marker,
+    is_note_row,
+    is_park,
     prose_sentences,
     region_at,
     split_header_unit,
@@ -362,8 +364,19 @@ def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, p
             continue
         column_period = (groups[j] if two_rows and j < len(groups) else None) or period
         cols.append((j, f"{table[0][1][j]}/{label}" if two_rows else label, code, unit, column_period))
+    names = [to_halfwidth(cells[place] if place < len(cells) else "").replace(" ", "") for _, cells in table]
     for line, cells in table[2 if two_rows else 1 :]:
-        region = ctx.region_code(to_halfwidth(cells[place] if place < len(cells) else ""), city)
+        name = to_halfwidth(cells[place] if place < len(cells) else "").replace(" ", "")
+        if is_note_row(name):
+            continue
+        if ctx.catalog.resolve_region(name, city) is None and is_park(name):
+            ctx.result.notes.append(f"row {line} {name}: not read, a park's or zone's figures (no region holds them)")
+            continue
+        if name == "全市" and any(n != name and ctx.catalog.resolve_region(n, city) == city for n in names):
+            # beside 市区, 全市 is the mean over every county (注：全市为各县市区平均): the city's figure is 市区's
+            ctx.result.notes.append(f"row {line} 全市: not read, the city's figure is 市区's")
+            continue
+        region = ctx.region_code(name, city)
         added: dict[tuple[str, str], Observation | None] = {}
         for j, label, code, unit, column_period in cols:
             cell = cells[j] if j < len(cells) else ""

@@ -16,6 +16,7 @@ from dagster_project.ingest.adapter_common import (
     change_header_unit,
     figure_rows,
     find_title,
+    is_park,
     other_basis,
     rank_header,
     split_header_unit,
@@ -39,7 +40,7 @@ _GROWTH_WORDS = re.compile(r"(?:比上年同[月期])?(?:增长|增速|增幅)(?
 _GENERIC_LEVEL = re.compile(r"(?:总量|总额|绝对值|绝对数|数值|本期|金额|累计)?")
 # rows summing several cities (长株潭地区, 洞庭湖地区, 大湘西地区, 四大板块) or of a park or zone (株洲高新区,
 # 湘江新区): no region of the catalogue; any other unknown name (a typo such as 株州市) still refuses the table
-_GROUP_OF_CITIES = re.compile(r"(?:地区|板块|经济区|城市群|片区|高新区|经开区|开发区|新区|园区|示范区)$")
+_GROUP_OF_CITIES = re.compile(r"(?:地区|板块|经济区|城市群|片区)$")
 _TOTAL_ROW = re.compile(r"^(?:全省)?(?:合计|总计|小计)$")  # the table's sum: the province's row is 全省
 
 
@@ -157,7 +158,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         if _TOTAL_ROW.match(row[0].replace(" ", "")):
             ctx.result.notes.append(f"row {r + 1} {row[0].strip()}: not read, a total row (全省 is the province's)")
             continue
-        if catalog.resolve_region(row[0]) is None and _GROUP_OF_CITIES.search(row[0].strip()):
+        if catalog.resolve_region(row[0]) is None and (_GROUP_OF_CITIES.search(row[0].strip()) or is_park(row[0])):
             ctx.skip_untracked(r + 1, row[0].strip())  # 长株潭地区, 大湘西地区: groups of cities, not places
             continue
         region = ctx.region_code(row[0])

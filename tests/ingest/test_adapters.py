@@ -1526,6 +1526,30 @@ def test_air_table_names_the_urban_area_and_pm25_as_offices_write_them(tmp_path:
     assert obs[("pm25", "430281", "", "2023-07", "value")].value == 18
 
 
+def test_an_air_tables_mean_over_counties_and_its_zones_are_left_out(tmp_path: Path, catalog: Catalog) -> None:
+    # 全市 (the mean over every county) beside 市区 refused the bulletin as a duplicate of the city's figure,
+    # and a 云龙示范区 row refused it as an unknown region
+    r = parse_text(
+        tmp_path,
+        "a.html",
+        "<html><head><title>株洲市2023年10月环境空气质量通报</title></head><body><p>发布时间：2023-11-08</p>"
+        "<table><tr><th>县市区</th><th>优良率(%)</th><th>PM2.5(微克/立方米)</th></tr>"
+        "<tr><td>株洲市区</td><td>90.3</td><td>30</td></tr><tr><td>全市</td><td>93.5</td><td>28</td></tr>"
+        "<tr><td>攸县</td><td>96.8</td><td>25</td></tr><tr><td>云龙示范区</td><td>93.5</td><td>27</td></tr>"
+        "<tr><td>注：全市为各县市区平均</td><td></td><td></td></tr></table></body></html>",
+        catalog,
+    )
+    assert r.errors == []
+    assert {(o.region_code, o.indicator_code, o.value) for o in r.observations} == {
+        ("430200", "air_good_ratio", 90.3),
+        ("430200", "pm25", 30),
+        ("430223", "air_good_ratio", 96.8),
+        ("430223", "pm25", 25),
+    }
+    assert any("全市: not read, the city's figure is 市区's" in n for n in r.notes)
+    assert any("云龙示范区: not read, a park's or zone's figures" in n for n in r.notes)
+
+
 @pytest.mark.parametrize("name", ["细颗粒物（PM2.5）平均浓度为", "细颗粒物(PM2.5)平均浓度", "细颗粒物平均浓度为"])
 def test_air_prose_names_pm25_by_its_chinese_name(tmp_path: Path, catalog: Catalog, name: str) -> None:
     # the sentence was left out, with no note, unless it wrote PM2.5 before 浓度
