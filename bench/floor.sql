@@ -12,7 +12,7 @@
 --
 -- It follows the models' semantics for what the synthetic country uses: level, multiple,
 -- additions, improvement, coverage (every county), rank and qualitative targets; flow, stock,
--- rate and ratio indicators; measure 'value' only, no subjects. Not covered (the generator makes
+-- rate and ratio indicators; measure 'value' only (and a city's published 'rank'), no subjects. Not covered (the generator makes
 -- none): growth-only multiples, levels derived from growth, river classes, listed projects, target
 -- rules (growth-rate targets, annual rules), published figures beside illustrative ones, task
 -- returns (a qualitative target's month-end status is not_assessable).
@@ -410,14 +410,35 @@ peer_values as (
     where v.measure = 'value' and v.subject_code = ''
         and v.indicator_code in (select indicator_code from rank_targets)
 ),
-ranks as (
+computed_ranks as (
     select
         rt.target_id, rt.baseline_year, rt.start_date, rt.deadline, pv.*,
-        case when rt.direction_sign < 0 then pv.rank_low_first else pv.rank_high_first end as city_rank
+        case when rt.direction_sign < 0 then pv.rank_low_first else pv.rank_high_first end as city_rank,
+        'computed' as rank_source
     from rank_targets as rt
     inner join peer_values as pv
         on rt.indicator_code = pv.indicator_code and rt.ranked_region_code = pv.region_code
     where pv.peers_reporting = (select count(*) from f_regions where is_peer_city)
+),
+-- a published rank (measure 'rank', 1 = best) beats the computed one of the same period
+published_ranks as (
+    select
+        rt.target_id, rt.baseline_year, rt.start_date, rt.deadline, v.*,
+        (select count(*) from f_regions where is_peer_city) as peers_reporting,
+        cast(null as bigint) as rank_high_first,
+        cast(null as bigint) as rank_low_first,
+        cast(v.value as bigint) as city_rank,
+        'published' as rank_source
+    from rank_targets as rt
+    inner join f_values as v
+        on rt.indicator_code = v.indicator_code and rt.ranked_region_code = v.region_code
+        and v.measure = 'rank' and v.subject_code = '' and v.bound = 'eq'
+),
+ranks as (
+    select * from (select * from published_ranks union all select * from computed_ranks)
+    qualify row_number() over (
+        partition by target_id, period_code order by case when rank_source = 'published' then 0 else 1 end
+    ) = 1
 )
 select
     r.target_id, r.period_code, r.period_kind, r.period_start, r.period_end,
@@ -430,8 +451,8 @@ select
     'derived' as provenance,
     r.is_illustrative or base.is_illustrative as is_illustrative,
     'rank ' || cast(r.city_rank as varchar) || ' of ' || cast(r.peers_reporting as varchar)
-    || ' cities by ' || r.indicator_code || ' (' || r.period_code || ') vs rank '
-    || cast(base.city_rank as varchar) || ' in ' || base.period_code as derived_from,
+    || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs rank '
+    || cast(base.city_rank as varchar) || ' in ' || base.period_code || ' (' || base.rank_source || ')' as derived_from,
     r.source_file, r.source_row, r.source_ref, r.release_id, r.release_date, r.is_revised,
     cast(r.peers_reporting as integer) as units_total,
     cast(r.peers_reporting as integer) as units_reporting,
