@@ -640,7 +640,20 @@ with thresholds as (
     from f_thresholds
 ),
 all_series as (
-    select * from f_single_series
+    -- a multiple's level with no baseline to divide it by: no actual, and a note naming the missing
+    -- baseline (not_assessable), as int_target_series
+    select s.* replace (
+        case
+            when s.actual_value is null and s.underlying_value is not null and s.status_note is null
+                and t.target_kind = 'multiple'
+                then 'the baseline (' || coalesce(cast(t.baseline_year as varchar) || substr(s.period_code, 5), 'year')
+                || ') level is not published: ' || cast(s.underlying_value as varchar) || ' (' || s.period_code
+                || ') cannot be made a multiple of it'
+            else s.status_note
+        end as status_note
+    )
+    from f_single_series as s
+    inner join f_targets as t on s.target_id = t.target_id
     union all
     select * from f_rank_series
     union all
