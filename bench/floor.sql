@@ -591,6 +591,24 @@ at_start as (
         from f_region_values group by target_id, period_end
     )
     group by target_id
+),
+-- full coverage: the counties covered by their latest figure before the start (none: no base)
+coverage_at_start as (
+    select target_id, sum(case when value >= 1 then 1 else 0 end) as units_met_at_start
+    from (
+        select u.target_id, v.value,
+            row_number() over (
+                partition by u.target_id, u.region_code, u.subject_code
+                order by v.period_end desc, v.release_date desc, v.period_code desc
+            ) as recency
+        from (select distinct target_id, region_code, subject_code from f_region_values) as u
+        inner join f_targets as t on u.target_id = t.target_id and t.comparator = 'full_coverage'
+        inner join f_values as v
+            on t.indicator_code = v.indicator_code and u.region_code = v.region_code
+            and u.subject_code = v.subject_code and v.measure = 'value' and v.period_end < t.start_date
+    )
+    where recency = 1
+    group by target_id
 )
 select
     rr.target_id, rr.period_code, rr.period_kind, rr.period_start, rr.period_end,
@@ -599,8 +617,11 @@ select
     cast(rr.units_met as double) as underlying_value,
     case when rr.units_reporting < rr.units_total and t.comparator <> 'class_or_better' then 'ge' else 'eq' end
         as actual_bound,
-    case when t.comparator = 'class_or_better' then cast(null as double) else cast(s.units_met_at_start as double) end
-        as base_value,
+    case
+        when t.comparator = 'class_or_better' then cast(null as double)
+        when t.comparator = 'full_coverage' then cast(cs.units_met_at_start as double)
+        else cast(s.units_met_at_start as double)
+    end as base_value,
     cast(null as double) as baseline_level,
     cast(null as varchar) as baseline_period_code,
     'derived' as provenance,
@@ -624,7 +645,8 @@ select
     cast(null as varchar) as status_note
 from rollup as rr
 inner join f_targets as t on rr.target_id = t.target_id
-left join at_start as s on rr.target_id = s.target_id;
+left join at_start as s on rr.target_id = s.target_id
+left join coverage_at_start as cs on rr.target_id = cs.target_id;
 
 -- ------------------------------------------------------------------------------ assessment
 create or replace temp table f_assessment as
@@ -725,6 +747,8 @@ measured as (
         -- actual_direction_sign), for the comparators the series apply
         case
             when f.actual_value is null or f.target_level is null then null
+            -- full coverage: a reporting county that falls short means not every one can meet
+            when f.comparator = 'full_coverage' and f.units_reporting > f.actual_value then false
             when f.comparator_applied = 'exceed' then case
                 when coalesce(f.actual_bound, 'eq') in ('eq', 'approx') then f.actual_value > f.target_level
                 when f.actual_bound = 'gt' then case when f.actual_value >= f.target_level then true end
