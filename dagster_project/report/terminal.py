@@ -369,8 +369,9 @@ def explain_text(
     zh, en, _ = STATUSES.get(p["status_code"], (p["status_code"], p["status_code"], ""))
     if flag(p.get("baseline_is_estimated")):
         lines.append(
-            "  基期 baseline    the same months of the baseline year are not published: estimated from the "
-            "seasonal profile (see derived from)"
+            "  基期 baseline    the same months of the baseline year are not published: estimated (see derived "
+            "from: the full baseline year x the seasonal share, or a full year's growth standing in for the "
+            "same months' in a growth chain)"
         )
     qualifier = ""
     if on_bound:
