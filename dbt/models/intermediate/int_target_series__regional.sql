@@ -38,6 +38,14 @@ values_ as {{ not_materialized() }} (
     where measure = 'value'
 ),
 
+region_units as (
+    select distinct
+        rv.target_id,
+        rv.region_code,
+        rv.subject_code
+    from region_values as rv
+),
+
 -- full coverage (全覆盖): each county's latest figure before the target's start
 start_figures as (
     select
@@ -47,7 +55,7 @@ start_figures as (
             partition by units.target_id, units.region_code, units.subject_code
             order by values_.period_end desc, values_.release_date desc, values_.period_code desc
         ) as recency
-    from (select distinct rv.target_id, rv.region_code, rv.subject_code from region_values as rv) as units
+    from region_units as units
     inner join targets
         on units.target_id = targets.target_id and targets.comparator = 'full_coverage'
     inner join values_
@@ -55,7 +63,7 @@ start_figures as (
             targets.indicator_code = values_.indicator_code
             and units.region_code = values_.region_code
             and units.subject_code = values_.subject_code
-            and values_.period_end < targets.start_date
+            and targets.start_date > values_.period_end
 ),
 
 coverage_at_start as (
