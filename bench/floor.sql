@@ -454,8 +454,8 @@ select
     || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs rank '
     || cast(base.city_rank as varchar) || ' in ' || base.period_code || ' (' || base.rank_source || ')' as derived_from,
     r.source_file, r.source_row, r.source_ref, r.release_id, r.release_date, r.is_revised,
-    cast(r.peers_reporting as integer) as units_total,
-    cast(r.peers_reporting as integer) as units_reporting,
+    case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_total,
+    case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_reporting,
     cast(null as double) as annual_base_level,
     cast(null as varchar) as status_note
 from ranks as r

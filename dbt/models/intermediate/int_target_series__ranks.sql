@@ -138,8 +138,9 @@ rank_series as (
         r.release_id,
         r.release_date,
         r.is_revised,
-        cast(r.peers_reporting as integer) as units_total,
-        cast(r.peers_reporting as integer) as units_reporting,
+        -- cities reporting: only a computed rank counts them (a published rank comes alone)
+        case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_total,
+        case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_reporting,
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
         cast(null as {{ dbt.type_string() }}) as status_note
