@@ -12,7 +12,7 @@
 --
 -- It follows the models' semantics for what the synthetic country uses: level, multiple,
 -- additions, improvement, coverage (every county), rank and qualitative targets; flow, stock,
--- rate and ratio indicators; measure 'value' only, no subjects. Not covered (the generator makes
+-- rate and ratio indicators; measure 'value' only (and a city's published 'rank'), no subjects. Not covered (the generator makes
 -- none): growth-only multiples, levels derived from growth, river classes, listed projects, target
 -- rules (growth-rate targets, annual rules), published figures beside illustrative ones, task
 -- returns (a qualitative target's month-end status is not_assessable).
@@ -410,14 +410,35 @@ peer_values as (
     where v.measure = 'value' and v.subject_code = ''
         and v.indicator_code in (select indicator_code from rank_targets)
 ),
-ranks as (
+computed_ranks as (
     select
         rt.target_id, rt.baseline_year, rt.start_date, rt.deadline, pv.*,
-        case when rt.direction_sign < 0 then pv.rank_low_first else pv.rank_high_first end as city_rank
+        case when rt.direction_sign < 0 then pv.rank_low_first else pv.rank_high_first end as city_rank,
+        'computed' as rank_source
     from rank_targets as rt
     inner join peer_values as pv
         on rt.indicator_code = pv.indicator_code and rt.ranked_region_code = pv.region_code
     where pv.peers_reporting = (select count(*) from f_regions where is_peer_city)
+),
+-- a published rank (measure 'rank', 1 = best) beats the computed one of the same period
+published_ranks as (
+    select
+        rt.target_id, rt.baseline_year, rt.start_date, rt.deadline, v.*,
+        (select count(*) from f_regions where is_peer_city) as peers_reporting,
+        cast(null as bigint) as rank_high_first,
+        cast(null as bigint) as rank_low_first,
+        cast(v.value as bigint) as city_rank,
+        'published' as rank_source
+    from rank_targets as rt
+    inner join f_values as v
+        on rt.indicator_code = v.indicator_code and rt.ranked_region_code = v.region_code
+        and v.measure = 'rank' and v.subject_code = '' and v.bound = 'eq'
+),
+ranks as (
+    select * from (select * from published_ranks union all select * from computed_ranks)
+    qualify row_number() over (
+        partition by target_id, period_code order by case when rank_source = 'published' then 0 else 1 end
+    ) = 1
 )
 select
     r.target_id, r.period_code, r.period_kind, r.period_start, r.period_end,
@@ -430,11 +451,11 @@ select
     'derived' as provenance,
     r.is_illustrative or base.is_illustrative as is_illustrative,
     'rank ' || cast(r.city_rank as varchar) || ' of ' || cast(r.peers_reporting as varchar)
-    || ' cities by ' || r.indicator_code || ' (' || r.period_code || ') vs rank '
-    || cast(base.city_rank as varchar) || ' in ' || base.period_code as derived_from,
+    || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs rank '
+    || cast(base.city_rank as varchar) || ' in ' || base.period_code || ' (' || base.rank_source || ')' as derived_from,
     r.source_file, r.source_row, r.source_ref, r.release_id, r.release_date, r.is_revised,
-    cast(r.peers_reporting as integer) as units_total,
-    cast(r.peers_reporting as integer) as units_reporting,
+    case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_total,
+    case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_reporting,
     cast(null as double) as annual_base_level,
     cast(null as varchar) as status_note
 from ranks as r
@@ -570,6 +591,24 @@ at_start as (
         from f_region_values group by target_id, period_end
     )
     group by target_id
+),
+-- full coverage: the counties covered by their latest figure before the start (none: no base)
+coverage_at_start as (
+    select target_id, sum(case when value >= 1 then 1 else 0 end) as units_met_at_start
+    from (
+        select u.target_id, v.value,
+            row_number() over (
+                partition by u.target_id, u.region_code, u.subject_code
+                order by v.period_end desc, v.release_date desc, v.period_code desc
+            ) as recency
+        from (select distinct target_id, region_code, subject_code from f_region_values) as u
+        inner join f_targets as t on u.target_id = t.target_id and t.comparator = 'full_coverage'
+        inner join f_values as v
+            on t.indicator_code = v.indicator_code and u.region_code = v.region_code
+            and u.subject_code = v.subject_code and v.measure = 'value' and v.period_end < t.start_date
+    )
+    where recency = 1
+    group by target_id
 )
 select
     rr.target_id, rr.period_code, rr.period_kind, rr.period_start, rr.period_end,
@@ -578,8 +617,11 @@ select
     cast(rr.units_met as double) as underlying_value,
     case when rr.units_reporting < rr.units_total and t.comparator <> 'class_or_better' then 'ge' else 'eq' end
         as actual_bound,
-    case when t.comparator = 'class_or_better' then cast(null as double) else cast(s.units_met_at_start as double) end
-        as base_value,
+    case
+        when t.comparator = 'class_or_better' then cast(null as double)
+        when t.comparator = 'full_coverage' then cast(cs.units_met_at_start as double)
+        else cast(s.units_met_at_start as double)
+    end as base_value,
     cast(null as double) as baseline_level,
     cast(null as varchar) as baseline_period_code,
     'derived' as provenance,
@@ -603,7 +645,8 @@ select
     cast(null as varchar) as status_note
 from rollup as rr
 inner join f_targets as t on rr.target_id = t.target_id
-left join at_start as s on rr.target_id = s.target_id;
+left join at_start as s on rr.target_id = s.target_id
+left join coverage_at_start as cs on rr.target_id = cs.target_id;
 
 -- ------------------------------------------------------------------------------ assessment
 create or replace temp table f_assessment as
@@ -619,7 +662,20 @@ with thresholds as (
     from f_thresholds
 ),
 all_series as (
-    select * from f_single_series
+    -- a multiple's level with no baseline to divide it by: no actual, and a note naming the missing
+    -- baseline (not_assessable), as int_target_series
+    select s.* replace (
+        case
+            when s.actual_value is null and s.underlying_value is not null and s.status_note is null
+                and t.target_kind = 'multiple'
+                then 'the baseline (' || coalesce(cast(t.baseline_year as varchar) || substr(s.period_code, 5), 'year')
+                || ') level is not published: ' || cast(s.underlying_value as varchar) || ' (' || s.period_code
+                || ') cannot be made a multiple of it'
+            else s.status_note
+        end as status_note
+    )
+    from f_single_series as s
+    inner join f_targets as t on s.target_id = t.target_id
     union all
     select * from f_rank_series
     union all
@@ -691,6 +747,8 @@ measured as (
         -- actual_direction_sign), for the comparators the series apply
         case
             when f.actual_value is null or f.target_level is null then null
+            -- full coverage: a reporting county that falls short means not every one can meet
+            when f.comparator = 'full_coverage' and f.units_reporting > f.actual_value then false
             when f.comparator_applied = 'exceed' then case
                 when coalesce(f.actual_bound, 'eq') in ('eq', 'approx') then f.actual_value > f.target_level
                 when f.actual_bound = 'gt' then case when f.actual_value >= f.target_level then true end

@@ -166,6 +166,29 @@ def status_reason_text(p: pd.Series, seeds_dir: Path = SEEDS_DIR) -> str:
     return f"{sentence} ({zh})" if zh and code != "growth_chain_broken" else sentence
 
 
+def _value_bound_word(bound) -> str:
+    """'at least ' / 'at most ' for a figure computed from a bound, by the side the true value lies on
+    (a projection grows with the actual it starts from: a lower bound gives a lower bound, whichever way
+    the target points; 'at most 42' for PM2.5 read from '<42')."""
+    bound = "" if is_missing(bound) else str(bound)
+    return "at least " if bound in ("gt", "ge") else "at most " if bound in ("lt", "le") else ""
+
+
+def _bounded_gap(gap: float, reading: str | None, short: str = "short of") -> str:
+    """'1,000 short of' — or, on a bound, 'at most 1,000 short of': the gap shrinks when the status can
+    only be better (bound_reading at_least: 突破4000 against 5000 is at most 1,000 short) and grows when
+    it can only be worse."""
+    shortfall = gap > 0
+    word = short if shortfall else "beyond"
+    if reading == "at_least":
+        qualifier = "at most " if shortfall else "at least "
+    elif reading == "at_most":
+        qualifier = "at least " if shortfall else "at most "
+    else:
+        qualifier = ""
+    return f"{qualifier}{num(abs(gap))} {word}"
+
+
 def _release_text(p) -> str:
     """'; release <id>' — or, for a figure counted from the county figures, where those came from."""
     if is_missing(p.get("release_id")) or not str(p["release_id"]):
@@ -253,14 +276,22 @@ def explain_text(
             + ("yes" if flag(p.get("is_met_at_bound")) else "no")
             + " (the status rests on the bound)"
         )
+    elif not is_missing(p["is_met"]):
+        met = "yes" if flag(p["is_met"]) else "no"
+    elif is_missing(p.get("actual_value")):
+        # no comparable figure: say what is missing (a growth chain's year, the baseline), not "a bound"
+        note = p.get("status_note")
+        met = "cannot tell: no comparable figure" + ("" if is_missing(note) or not note else f" — {note}")
+    elif str(p.get("actual_bound") or "eq") in ("eq", "approx"):
+        met = "cannot tell: the figure cannot be compared with the target"
     else:
-        met = "cannot tell (a bound)" if is_missing(p["is_met"]) else ("yes" if flag(p["is_met"]) else "no")
+        met = "cannot tell (a bound)"
     lines.append(
         f"  目标 target      {sym} {num(p['target_level'])} {unit}  (comparator {p['comparator_applied']}); met: {met}"
     )
     if not is_missing(p["gap"]):
         gap = float(p["gap"])
-        lines.append(f"  差距 gap         {num(abs(gap))} {'short of' if gap > 0 else 'beyond'} the target")
+        lines.append(f"  差距 gap         {_bounded_gap(gap, reading)} the target")
     if not is_missing(p["share_achieved"]):
         if (
             not is_missing(p.get("base_value"))
@@ -271,18 +302,22 @@ def explain_text(
                 f" = (actual − base) / (target − base) = ({num(p['actual_value'])} − {num(p['base_value'])})"
                 f" / ({num(p['target_level'])} − {num(p['base_value'])})"
             )
+        elif p["comparator_applied"] == "at_most":
+            # lower is better: the share is target / actual (int_target_assessment share_achieved)
+            formula = f" = target / actual = {num(p['target_level'])} / {num(p['actual_value'])}"
         else:
             formula = " = actual / target"
         lines.append(f"  完成度 achieved  {pct(p['share_achieved'])}{formula}")
     if not is_missing(p["expected_share"]):
         method = p["expected_share_method"]
-        how = (
-            "earlier years' monthly profile"
-            if method == "seasonal"
-            else "geometric path of compound growth"
-            if not is_missing(p.get("required_cagr"))
-            else "straight line over the window"
-        )
+        if method == "seasonal":
+            how = "earlier years' monthly profile"
+        elif not is_missing(p.get("required_cagr")):
+            # a multi-year growth target's path is compound growth at the required rate, not a straight line
+            method, how = "geometric", "compound growth at the required rate, years elapsed / years in the window"
+        else:
+            how = "straight line over the window"
+
         lines.append(
             f"  序时 expected    {pct(p['expected_share'])} by now ({method}: {how}); "
             f"time elapsed {pct(p['elapsed_share'])}"
@@ -321,12 +356,12 @@ def explain_text(
         )
     if not is_missing(p["projected_value"]):
         lines.append(
-            f"  预测 projection  {'at least ' if reading == 'at_least' else 'at most ' if reading else ''}"
+            f"  预测 projection  {_value_bound_word(p.get('actual_bound'))}"
             f"{num(p['projected_value'])} {unit} at the deadline"
             + (
                 ""
                 if is_missing(p["projected_gap"])
-                else f" ({num(abs(p['projected_gap']))} {'short' if p['projected_gap'] > 0 else 'beyond'})"
+                else f" ({_bounded_gap(float(p['projected_gap']), reading, 'short')})"
             )
         )
     if not is_missing(p.get("units_total")):
@@ -334,8 +369,9 @@ def explain_text(
     zh, en, _ = STATUSES.get(p["status_code"], (p["status_code"], p["status_code"], ""))
     if flag(p.get("baseline_is_estimated")):
         lines.append(
-            "  基期 baseline    the same months of the baseline year are not published: estimated from the "
-            "seasonal profile (see derived from)"
+            "  基期 baseline    the same months of the baseline year are not published: estimated (see derived "
+            "from: the full baseline year x the seasonal share, or a full year's growth standing in for the "
+            "same months' in a growth chain)"
         )
     qualifier = ""
     if on_bound:

@@ -142,11 +142,15 @@ framed as (
 measured as (
     select
         framed.*,
-        {{ comparison_met(
-            'framed.comparator_applied', 'framed.actual_value', 'framed.actual_bound',
-            'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign'
-        ) }}
-            as is_met,
+        case
+            -- full coverage: the count is a lower bound while some counties do not report, but one that reports and
+            -- falls short (茶陵县 0 listed firms) means not every county can meet, whatever the others say
+            when framed.comparator = 'full_coverage' and framed.units_reporting > framed.actual_value then false
+            else {{ comparison_met(
+                'framed.comparator_applied', 'framed.actual_value', 'framed.actual_bound',
+                'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign'
+            ) }}
+        end as is_met,
             -- the bound read as if it were the figure: what the status rests on when the bound alone
             -- can neither prove nor disprove the target (突破4000 against 5000)
         {{ comparison_met(

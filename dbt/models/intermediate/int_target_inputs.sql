@@ -5,7 +5,8 @@
 
     input_kind 'series':  an indicator in one region (any subject): the target's own region, every
                           peer city of a rank target, every county of an every-county target, the
-                          region of each monitoring section of a river target, and the numerator
+                          region of each monitoring section of a river target (and its city, under
+                          which the city's report files them), and the numerator
                           and denominator of a ratio indicator in each of those regions;
     input_kind 'subject': every number about one subject (a listed project), whatever indicator or
                           region it is filed under.
@@ -73,6 +74,19 @@ section_regions as (
     from targets
     inner join sections
         on targets.scope_code = sections.river_code
+    where targets.scope_type = 'river'
+    union
+    -- the city's monitoring report files every section under the city (int_target_region_values)
+    select distinct
+        targets.target_id,
+        targets.indicator_code,
+        section_county.parent_code as region_code,
+        'monitoring section (filed under the city)' as read_as
+    from targets
+    inner join sections
+        on targets.scope_code = sections.river_code
+    inner join regions as section_county
+        on sections.region_code = section_county.region_code and section_county.parent_code is not null
     where targets.scope_type = 'river'
 ),
 

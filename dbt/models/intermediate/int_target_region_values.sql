@@ -1,7 +1,10 @@
 {#- Regional targets unit by unit: each county (全覆盖, 各县市区 targets) or each monitoring section
     of a river (water class targets), at each period, with its value and whether it counts.
     Coverage uses the latest stock known at the period end (a county keeps its listed firm until a
-    release says otherwise); rates and classes use the figure of that very period. -#}
+    release says otherwise); rates and classes use the figure of that very period. A section is known
+    by its code (the figure's subject): the city's monitoring report files every section under the city
+    (430200), so a section's figure is read whether it is filed under the section's county or under
+    that county's city; the county's filing wins when both exist. -#}
 {{ incremental_by_target() }}
 
 {#- what a unit's value carries, whichever rule found it (stock or same period): the figure `obs` -#}
@@ -41,7 +44,8 @@ county_units as (
         targets.target_id,
         regions.region_code,
         '' as subject_code,
-        regions.region_name_zh as unit_name_zh
+        regions.region_name_zh as unit_name_zh,
+        cast(null as {{ dbt.type_string() }}) as filed_city_code
     from targets
     inner join regions
         on
@@ -55,10 +59,14 @@ section_units as (
         targets.target_id,
         sections.region_code,
         sections.section_code as subject_code,
-        sections.section_name_zh as unit_name_zh
+        sections.section_name_zh as unit_name_zh,
+        -- the city's monitoring report files its sections under the city
+        section_county.parent_code as filed_city_code
     from targets
     inner join sections
         on targets.scope_code = sections.river_code
+    left join regions as section_county
+        on sections.region_code = section_county.region_code
     where targets.scope_type = 'river'
 ),
 
@@ -87,6 +95,36 @@ unit_figures as {{ not_materialized() }} (
             and units.subject_code = values_.subject_code
     -- a stock holds from whenever it was last published, which may be years before the start
     where targets.measure_kind = 'stock' or {{ in_years_a_target_reads('targets', 'values_.period_end') }}
+    union all
+    -- a section's figure filed under its city (株洲市地表水监测月报: 430200, WS-XJ-01), read as the
+    -- section's own unless the section's county filed the same period
+    select
+        units.target_id,
+        units.unit_name_zh,
+        targets.annual_rule,
+        targets.direction_sign,
+        targets.measure_kind as target_measure_kind,
+        {{ cross_engine_star(ref('int_indicator_values'), 'values_', replace={'region_code': 'units.region_code'}) }}
+    from units
+    inner join targets
+        on units.target_id = targets.target_id
+    inner join values_
+        on
+            targets.indicator_code = values_.indicator_code
+            and units.filed_city_code = values_.region_code
+            and units.subject_code = values_.subject_code
+    where
+        units.subject_code <> ''
+        and ({{ in_years_a_target_reads('targets', 'values_.period_end') }} or targets.measure_kind = 'stock')
+        and not exists (
+            select 1 from values_ as own
+            where
+                own.indicator_code = values_.indicator_code
+                and own.region_code = units.region_code
+                and own.subject_code = values_.subject_code
+                and own.period_code = values_.period_code
+                and own.measure = values_.measure
+        )
 ),
 
 -- Only the monthly figures of a unit whose target has an annual rule go through the per-year window;

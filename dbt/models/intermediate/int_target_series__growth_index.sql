@@ -146,6 +146,21 @@ growth_links as (
     where span_choice = 1
 ),
 
+-- A year to date is a multiple of the same months of the baseline year (methodology.md): its links
+-- for the years in between are the growth of those same months (2022-01~02 for 2023-01~02) when
+-- published; the full year's growth stands in otherwise, an estimate that assumes the months' share of
+-- the year did not change (flagged baseline_is_estimated, named in derived_from).
+same_months_links as (
+    select
+        target_id,
+        period_code,
+        ln(1 + value / 100.0) as link_ln,
+        is_illustrative,
+        period_code || ' ' || {{ cross_engine_number_text("value") }} || '%' as link_label
+    from growth_rows
+    where measure = 'yoy_pct' and period_kind = 'ytd'
+),
+
 -- The points measured: each published growth figure (year or year to date) after the baseline year,
 -- and the end of a multi-year span where that year's own growth is not published.
 growth_points as (
@@ -211,16 +226,36 @@ growth_chain as (
         points.target_id,
         points.period_code,
         count(*) filter (where calendar_years.link_year is not null) as links_needed,
-        count(links.link_year) as links_found,
-        min(case when links.link_year is null then calendar_years.link_year end) as first_missing_year,
-        {{ cross_engine_ordered_sum('links.link_ln') }} as links_ln,
-        coalesce({{ dbt.bool_or('links.is_illustrative') }}, false) as links_illustrative,
-        {{ dbt.listagg('links.link_label', "', '", 'order by links.link_year') }} as link_labels
+        count(coalesce(same_months.link_ln, links.link_ln)) as links_found,
+        count(links.link_year) filter (where points.period_kind = 'ytd' and same_months.link_ln is null)
+            as full_year_stand_ins,
+        min(case when coalesce(same_months.link_ln, links.link_ln) is null then calendar_years.link_year end)
+            as first_missing_year,
+        {{ cross_engine_ordered_sum('coalesce(same_months.link_ln, links.link_ln)') }} as links_ln,
+        coalesce(
+            {{ dbt.bool_or('case when same_months.link_ln is not null then same_months.is_illustrative else links.is_illustrative end') }},
+            false
+        ) as links_illustrative,
+        {{ dbt.listagg(
+            "case
+                when same_months.link_ln is not null then same_months.link_label
+                when points.period_kind = 'ytd' and links.link_ln is not null
+                    then links.link_label || ' (full year, standing in for ' || "
+                    ~ period_code_in_year('points.period_code', 'calendar_years.link_year') ~ " || ' not published)'
+                else links.link_label
+            end",
+            "', '", 'order by calendar_years.link_year'
+        ) }} as link_labels
     from growth_points as points
     left join calendar_years
         on calendar_years.link_year between points.baseline_year + 1 and points.last_link_year
     left join growth_links as links
         on points.target_id = links.target_id and calendar_years.link_year = links.link_year
+    left join same_months_links as same_months
+        on
+            points.period_kind = 'ytd'
+            and points.target_id = same_months.target_id
+            and same_months.period_code = {{ period_code_in_year('points.period_code', 'calendar_years.link_year') }}
     group by points.target_id, points.period_code
 ),
 
@@ -242,8 +277,13 @@ growth_series as (
         'derived' as provenance,
         -- the lowest quality of every link used, not only the latest rate's
         g.is_illustrative or chain.links_illustrative as is_illustrative,
-        'chained real growth since ' || cast(g.baseline_year as {{ dbt.type_string() }}) || ': '
-        || concat_ws(', ', chain.link_labels, g.own_label) as derived_from,
+        'chained real growth since ' || cast(g.baseline_year as {{ dbt.type_string() }})
+        || case
+            when g.period_kind = 'ytd'
+                then ' (' || {{ period_code_in_year('g.period_code', 'g.baseline_year') }} || ' = 1)'
+            else ''
+        end
+        || ': ' || concat_ws(', ', chain.link_labels, g.own_label) as derived_from,
         g.source_file,
         g.source_row,
         g.source_ref,
@@ -253,7 +293,8 @@ growth_series as (
         cast(null as integer) as units_total,
         cast(null as integer) as units_reporting,
         cast(null as double) as annual_base_level,
-        false as baseline_is_estimated,
+        -- a year to date chained through a full year's growth in place of the same months' (an estimate)
+        coalesce(chain.full_year_stand_ins, 0) > 0 as baseline_is_estimated,
         case
             when chain.links_found < chain.links_needed
                 then

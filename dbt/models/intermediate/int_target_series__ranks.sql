@@ -1,6 +1,8 @@
 {#- 排位类目标序列 / Rank targets: places gained among the province's cities (seeds/regions.csv
-    is_peer_city) since the same period of the baseline year, counted only when every peer city
-    reported. One row per target x period; unioned into int_target_series. -#}
+    is_peer_city) since the same period of the baseline year. A city's rank for a period is its
+    published rank (measure `rank`, 居全省第五位) when there is one, else computed from the levels,
+    only when every peer city reported; derived_from says which. One row per target x period; unioned
+    into int_target_series. -#}
 {{ incremental_by_target() }}
 
 with targets as (
@@ -45,7 +47,7 @@ peer_count as (
     where is_peer_city
 ),
 
-ranks as (
+computed_ranks as (
     select
         rank_targets.target_id,
         rank_targets.baseline_year,
@@ -54,7 +56,8 @@ ranks as (
         peer_values.*,
         case
             when rank_targets.direction_sign < 0 then peer_values.rank_low_first else peer_values.rank_high_first
-        end as city_rank
+        end as city_rank,
+        'computed' as rank_source
     from rank_targets
     inner join peer_values
         on
@@ -63,6 +66,51 @@ ranks as (
     cross join peer_count
     -- a rank is only a rank when every peer city reported for that period
     where peer_values.peers_reporting = peer_count.peer_cities
+),
+
+-- a rank the statistics bureau published (居全省第五位: measure `rank`, 1 = best) is the city's rank
+-- for its period, whether or not every city's level is at hand
+published_ranks as (
+    select
+        rank_targets.target_id,
+        rank_targets.baseline_year,
+        rank_targets.start_date,
+        rank_targets.deadline,
+        values_.*,
+        peer_count.peer_cities as peers_reporting,
+        cast(null as bigint) as rank_high_first,
+        cast(null as bigint) as rank_low_first,
+        cast(values_.value as bigint) as city_rank,
+        'published' as rank_source
+    from rank_targets
+    inner join values_
+        on
+            rank_targets.indicator_code = values_.indicator_code
+            and rank_targets.ranked_region_code = values_.region_code
+            and values_.measure = 'rank'
+            and values_.subject_code = ''
+            and values_.bound = 'eq'
+    cross join peer_count
+),
+
+-- published beats computed for the same period
+ranks_both as (
+    select * from published_ranks
+    union all
+    select * from computed_ranks
+),
+
+ranks as (
+    select * from (
+        select
+            ranks_both.*,
+            row_number() over (
+                partition by ranks_both.target_id, ranks_both.period_code
+                order by case when ranks_both.rank_source = 'published' then 0 else 1 end
+            ) as source_choice
+        from ranks_both
+    ) as chosen
+    where source_choice = 1
 ),
 
 rank_series as (
@@ -81,16 +129,18 @@ rank_series as (
         'derived' as provenance,
         r.is_illustrative or base.is_illustrative as is_illustrative,
         'rank ' || cast(r.city_rank as {{ dbt.type_string() }}) || ' of ' || cast(r.peers_reporting as {{ dbt.type_string() }})
-        || ' cities by ' || r.indicator_code || ' (' || r.period_code || ') vs rank '
-        || cast(base.city_rank as {{ dbt.type_string() }}) || ' in ' || base.period_code as derived_from,
+        || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs rank '
+        || cast(base.city_rank as {{ dbt.type_string() }}) || ' in ' || base.period_code
+        || ' (' || base.rank_source || ')' as derived_from,
         r.source_file,
         r.source_row,
         r.source_ref,
         r.release_id,
         r.release_date,
         r.is_revised,
-        cast(r.peers_reporting as integer) as units_total,
-        cast(r.peers_reporting as integer) as units_reporting,
+        -- cities reporting: only a computed rank counts them (a published rank comes alone)
+        case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_total,
+        case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_reporting,
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
         cast(null as {{ dbt.type_string() }}) as status_note

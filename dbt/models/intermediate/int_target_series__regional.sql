@@ -1,6 +1,9 @@
 {#- 分地区类目标序列 / Regional targets: every county (全覆盖, 各县市区), or a river's monitoring
     sections (water class), rolled up from int_target_region_values: the units that meet (or the
-    worst class) at each period. One row per target x period; unioned into int_target_series. -#}
+    worst class) at each period. A coverage target's base is the coverage at its start: the counties
+    covered by their latest figure before the start; with no figure before the start there is no base
+    and the target is judged on its distance (7 of 9), never on its own first figure. One row per
+    target x period; unioned into int_target_series. -#}
 {{ incremental_by_target() }}
 
 with targets as (
@@ -30,7 +33,50 @@ region_rollup as (
     group by rv.target_id, rv.period_code, rv.period_kind, rv.period_start, rv.period_end
 ),
 
+values_ as {{ not_materialized() }} (
+    select * from {{ ref('int_indicator_values') }}
+    where measure = 'value'
+),
+
+region_units as (
+    select distinct
+        rv.target_id,
+        rv.region_code,
+        rv.subject_code
+    from region_values as rv
+),
+
+-- full coverage (全覆盖): each county's latest figure before the target's start
+start_figures as (
+    select
+        units.target_id,
+        {{ unit_counts_as_met('targets', 'values_.value', 'values_.bound', 'null') }} as counts_as_met,
+        row_number() over (
+            partition by units.target_id, units.region_code, units.subject_code
+            order by values_.period_end desc, values_.release_date desc, values_.period_code desc
+        ) as recency
+    from region_units as units
+    inner join targets
+        on units.target_id = targets.target_id and targets.comparator = 'full_coverage'
+    inner join values_
+        on
+            targets.indicator_code = values_.indicator_code
+            and units.region_code = values_.region_code
+            and units.subject_code = values_.subject_code
+            and targets.start_date > values_.period_end
+),
+
 coverage_at_start as (
+    select
+        target_id,
+        sum(case when counts_as_met then 1 else 0 end) as units_met_at_start
+    from start_figures
+    where recency = 1
+    group by target_id
+),
+
+-- other every-county targets (improvement): the units met at their earliest period
+earliest_units_met as (
     select
         rv.target_id,
         sum(case when rv.counts_as_met then 1 else 0 end) as units_met_at_start,
@@ -55,7 +101,8 @@ regional_series as (
             as actual_bound,
         case
             when targets.comparator = 'class_or_better' then cast(null as double)
-            else cast(start_cov.units_met_at_start as double)
+            when targets.comparator = 'full_coverage' then cast(start_cov.units_met_at_start as double)
+            else cast(earliest.units_met_at_start as double)
         end as base_value,
         cast(null as double) as baseline_level,
         cast(null as {{ dbt.type_string() }}) as baseline_period_code,
@@ -87,7 +134,9 @@ regional_series as (
     inner join targets
         on rr.target_id = targets.target_id
     left join coverage_at_start as start_cov
-        on rr.target_id = start_cov.target_id and start_cov.earliest = 1
+        on rr.target_id = start_cov.target_id
+    left join earliest_units_met as earliest
+        on rr.target_id = earliest.target_id and earliest.earliest = 1
 )
 
 {{ series_with_comparison('regional_series') }}

@@ -1,0 +1,152 @@
+"""`pmw explain` says what the figures are: the side a bound puts a gap and a projection on, the formula
+the share was computed with, the path the expected share follows, and why "met" cannot be told (audit
+S, item 6). The numbers are the model's; only the words around them are checked here."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dagster_project.report.terminal import explain_text
+
+TARGET = {
+    "target_id": "T-X",
+    "title_zh": "测试目标",
+    "title_en": "Test target",
+    "plan_name_zh": "规划",
+    "plan_name_en": "Plan",
+    "section_zh": "章",
+    "section_en": "Section",
+    "quote": "原文",
+    "reading_notes": None,
+    "target_kind": "level",
+    "comparator": "exceed",
+    "target_value": 5000.0,
+    "target_unit": "亿元",
+    "deadline": pd.Timestamp("2026-12-31"),
+    "start_date": pd.Timestamp("2022-01-01"),
+    "indicator_code": "gdp",
+    "indicator_name_zh": "地区生产总值",
+    "baseline_year": 2021,
+    "catalogue_baseline_value": 3420.3,
+    "baseline_source": None,
+    "is_cumulative": True,
+    "scope_type": "city",
+    "latest_release_date": pd.Timestamp("2026-01-31"),
+    "next_release_due": pd.Timestamp("2027-01-31"),
+    "is_next_release_overdue": False,
+}
+
+ROW = {
+    "target_id": "T-X",
+    "period_code": "2025",
+    "period_kind": "year",
+    "period_end": pd.Timestamp("2025-12-31"),
+    "actual_value": 4000.0,
+    "actual_bound": "gt",
+    "underlying_value": 4000.0,
+    "actual_quality": "published",
+    "source_file": "gb2025.html",
+    "source_row": 3,
+    "release_date": pd.Timestamp("2026-01-31"),
+    "release_id": "gb2025",
+    "is_revised": False,
+    "derived_from": "",
+    "comparator_applied": "exceed",
+    "target_level": 5000.0,
+    "base_value": 3420.3,
+    "is_met": None,
+    "is_met_at_bound": False,
+    "status_rests_on_bound": True,
+    "bound_reading": "at_least",
+    "gap": 1000.0,
+    "share_achieved": 0.367,
+    "expected_share": 0.78,
+    "expected_share_method": "linear",
+    "elapsed_share": 0.8,
+    "required_cagr": 0.0789,
+    "required_cagr_from_now": 0.25,
+    "actual_cagr": 0.0399,
+    "years_total": 5,
+    "years_elapsed": 4,
+    "progress_ratio": 0.51,
+    "threshold_on_track": 0.95,
+    "threshold_acceleration": 0.6,
+    "projected_value": 4159.6,
+    "projected_gap": 840.4,
+    "units_total": None,
+    "units_reporting": None,
+    "baseline_is_estimated": False,
+    "status_code": "off_track",
+    "status_reason": "ratio_off_track",
+    "status_note": None,
+    "calculation_trace": "trace",
+}
+
+
+def explain(target: dict | None = None, **row) -> str:
+    t = pd.Series({**TARGET, **(target or {})})
+    return explain_text(t, pd.DataFrame([{**ROW, **row}]), history=0)
+
+
+def test_a_gap_and_a_projection_on_a_lower_bound_of_higher_is_better_are_at_most_short():
+    text = explain()
+    assert "差距 gap         at most 1,000 short of the target" in text, text
+    assert "预测 projection  at least 4,159.6" in text and "(at most 840.4 short)" in text, text
+
+
+def test_a_growth_targets_expected_share_is_geometric_not_linear():
+    text = explain()
+    assert "(geometric: compound growth at the required rate" in text, text
+    assert "linear: geometric" not in text
+
+
+def test_at_most_share_is_target_over_actual_and_its_projection_from_a_bound_below_is_at_most():
+    # PM2.5 at most 42 read from a published "<45": the share is 42/45, the projection at most
+    row = dict(
+        comparator_applied="at_most",
+        actual_value=45.0,
+        actual_bound="lt",
+        underlying_value=45.0,
+        target_level=42.0,
+        base_value=None,
+        gap=3.0,
+        share_achieved=42 / 45,
+        expected_share=None,
+        required_cagr=None,
+        actual_cagr=None,
+        required_cagr_from_now=None,
+        progress_ratio=None,
+        projected_value=45.0,
+        projected_gap=3.0,
+        bound_reading="at_least",
+    )
+    text = explain({"comparator": "at_most", "target_value": 42.0, "is_cumulative": False}, **row)
+    assert "= target / actual = 42 / 45" in text, text
+    assert "actual / target" not in text
+    assert "预测 projection  at most 45" in text, text
+    assert "at least 45" not in text
+
+
+def test_met_cannot_be_told_names_what_is_missing_not_a_bound():
+    note = "the baseline (2021) level is not published: 290.5 (2025) cannot be made a multiple of it"
+    row = dict(
+        actual_value=None,
+        actual_bound="eq",
+        is_met=None,
+        is_met_at_bound=None,
+        status_rests_on_bound=False,
+        bound_reading=None,
+        gap=None,
+        share_achieved=None,
+        expected_share=None,
+        required_cagr=None,
+        progress_ratio=None,
+        projected_value=None,
+        projected_gap=None,
+        status_code="not_assessable",
+        status_reason="growth_chain_broken",
+        status_note=note,
+    )
+    text = explain({"target_kind": "multiple"}, **row)
+    assert f"met: cannot tell: no comparable figure — {note}" in text, text
+    assert "(a bound)" not in text
