@@ -19,6 +19,7 @@ __all__ = [
     "RowContext",
     "change_header_unit",
     "clause_regions",
+    "drop_repeats",
     "prose_sentences",
     "rank_header",
     "region_at",
@@ -240,6 +241,20 @@ def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int
         regions.append((start, region))
         start += len(clause)
     return regions
+
+
+def drop_repeats(result: ParseResult) -> None:
+    """Keep the first of identical (key, value, bound) figures: prose restates a figure (a review's summary
+    and its section, a bulletin's 市区 table row and its text), and one statement is one figure. Different
+    values under one key are kept, so validation reports the conflict naming both rows."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for obs in result.observations:
+        k = (*obs.key(), obs.value, obs.bound)
+        if k not in seen:
+            seen.add(k)
+            kept.append(obs)
+    result.observations = kept
 
 
 def region_at(regions: list[tuple[int, str | None]], position: int) -> str | None:

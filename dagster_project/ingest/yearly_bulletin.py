@@ -20,6 +20,7 @@ from datetime import date
 from dagster_project.ingest.adapter_common import (
     RowContext,
     clause_regions,
+    drop_repeats,
     prose_sentences,
     region_at,
 )
@@ -245,4 +246,5 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     of_growth = f["rank_of"] == "增速" or (f["growth"] and f["rank_of"] != "总量")
                     measure = "yoy_rank" if of_growth else "rank"
                     ctx.add(measure=measure, cell=f["rank"], unit="", column=f"{f['name']}{f['rank']}", **where)
+    drop_repeats(result)
     return result

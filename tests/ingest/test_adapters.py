@@ -12,6 +12,7 @@ from dagster_project.ingest.detect import UnknownFormatError, detect, parse_docu
 from dagster_project.ingest.document import DocumentError, load_document
 from dagster_project.ingest.models import Observation, ParseResult
 from dagster_project.ingest.pipeline import notes_to_show
+from dagster_project.ingest.validate import validate_observations
 
 from .helpers import FIXTURES, LONG_HEADER, write_long_csv, write_long_xlsx, write_monthly_xlsx
 
@@ -1273,6 +1274,32 @@ def test_a_quarterly_review_reads_each_figure_for_the_period_its_sentence_opens_
         ("budget_revenue", "430200", "2021-01~03", "yoy_pct"): -2.0,
     }
     assert {o.period_kind for o in r.observations} == {"ytd"}
+
+
+def test_a_review_restating_a_figure_reads_it_once_but_two_values_stay_a_conflict(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # a review's summary and its section restating 规模以上工业增加值增长6.1% quarantined the page as "duplicate"
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "上半年，全市经济运行总体平稳。规模以上工业增加值增长6.1%，固定资产投资增长5.2%。",
+        "一、工业生产稳步回升。上半年，全市规模以上工业增加值增长6.1%。",
+    )
+    rows = [(o.indicator_code, o.value, o.source_row) for o in r.observations]
+    assert sorted(rows) == [("fixed_asset_investment", 5.2, 1), ("industrial_value_added", 6.1, 1)]
+    assert validate_observations(r.observations, catalog, source_file="review.html") == []
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "规模以上工业增加值增长6.1%。",
+        "全市规模以上工业增加值增长6.3%。",
+    )
+    assert [o.value for o in r.observations] == [6.1, 6.3]
+    [conflict] = validate_observations(r.observations, catalog, source_file="review.html")
+    assert "duplicate of row 1" in conflict.reason
 
 
 @pytest.mark.parametrize(
