@@ -1200,6 +1200,17 @@ def test_yearly_bulletin_keeps_a_dollar_level_but_not_its_dollar_growth(tmp_path
     assert any("出口总额增长: not read, a growth in 亿美元 terms" in n for n in r.notes)
 
 
+def test_general_budget_revenue_is_not_the_local_budget_revenue(tmp_path: Path, catalog: Catalog) -> None:
+    # 一般公共预算收入 (all of it, with what goes up to the province and the centre) was an alias of
+    # budget_revenue (地方一般公共预算收入, the target's measure): 210.3 and 150.2 were one key's two values
+    body = "全市一般公共预算收入210.3亿元，其中地方一般公共预算收入150.2亿元，增长4.4%。"
+    r = parse_bulletin(tmp_path, catalog, 2023, body)
+    got = {(k[0], k[4]): o.value for k, o in by_key(r).items()}
+    assert got == {("budget_revenue", "value"): 150.2, ("budget_revenue", "yoy_pct"): 4.4}
+    assert len(r.observations) == 2
+    assert catalog.resolve_indicator("一般公共预算收入") is None
+
+
 def test_yearly_bulletin_reads_yi_alone_as_yi_yuan_and_no_other_yi_unit(tmp_path: Path, catalog: Catalog) -> None:
     # "地区生产总值突破3000亿" (亿 without 元, as 统计局 pages and the press write it) was not read; 亿 before
     # another unit (亿人次, 亿千瓦时) is not money and must not be read as 亿元
