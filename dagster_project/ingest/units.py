@@ -39,6 +39,7 @@ _UNITS: dict[str, tuple[str, float]] = {
     "元": ("cny", 1.0),
     "万元": ("cny", 1e4),
     "亿元": ("cny", 1e8),
+    "万亿元": ("cny", 1e12),
     "美元": ("usd", 1.0),
     "万美元": ("usd", 1e4),
     "亿美元": ("usd", 1e8),
@@ -64,6 +65,7 @@ _UNITS: dict[str, tuple[str, float]] = {
 # Spellings seen in releases -> canonical spelling (applied after brackets/spaces are removed).
 _ALIASES = {
     "亿": "亿元",
+    "万亿": "万亿元",
     "百分比": "%",
     "个百分点": "百分点",
     "pp": "百分点",

@@ -48,11 +48,13 @@ _WHOLE = ("全市", "全县", "全区")
 _OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 _VERB = r"(?:预计|实现|完成|达到|达|为|共|总额|总量)*"
 # the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
-_NUMBER = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:余|多)?"
+_THRESHOLD = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)"
+# a round threshold may be a word before 亿: "突破千亿元", "超百亿" (never alone: 千亿产业集群 is a name)
+_NUMBER = rf"(?:{_THRESHOLD}?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:余|多)?|{_THRESHOLD}[百千万](?=亿))"
 _AFTER_UNIT = r"以上|左右|以下"
 # 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落)"
-_UNIT = rf"亿元|万元|亿美元|{_YI_ALONE}|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
+_UNIT = rf"万亿元|万{_YI_ALONE}|亿元|万元|亿美元|{_YI_ALONE}|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
 # a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右"
 _GROWTH = (

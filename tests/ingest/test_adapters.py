@@ -1231,6 +1231,26 @@ def test_yearly_bulletin_reads_yi_alone_as_yi_yuan_and_no_other_yi_unit(tmp_path
     assert by_key(r)[("trade_total", "430200", "", "2019", "yoy_pct")].value == 20.1
 
 
+def test_yearly_bulletin_reads_wan_yi_and_a_threshold_in_round_words(tmp_path: Path, catalog: Catalog) -> None:
+    # "1.2万亿元" and "突破千亿元" were dropped without a note; 千亿 inside a name (千亿产业集群) is no number
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市地区生产总值1.2万亿元，增长5.0%。全市进出口总额突破千亿元。全市地方一般公共预算收入超百亿。"
+        "全市出口总额0.05万亿。全市千亿产业集群3个。",
+    )
+    assert r.errors == []
+    got = {k[0]: (o.value, o.bound, o.unit) for k, o in by_key(r).items() if k[4] == "value"}
+    assert got == {
+        "gdp": (12000, "eq", "亿元"),
+        "trade_total": (1000, "gt", "亿元"),
+        "budget_revenue": (100, "gt", "亿元"),
+        "exports": (500, "eq", "亿元"),
+        "trillion_clusters": (3, "eq", "个"),
+    }
+
+
 def test_pages_writing_their_text_in_divs_and_line_breaks_are_read(tmp_path: Path, catalog: Catalog) -> None:
     # Text outside <p> was not read: such a page loaded nothing. Scripts are not text.
     path = tmp_path / "gb.html"
