@@ -30,7 +30,7 @@ from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
 from dagster_project.ingest.text import to_halfwidth
-from dagster_project.ingest.units import needs_exchange_rate
+from dagster_project.ingest.units import needs_exchange_rate, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -58,7 +58,8 @@ _UNIT = rf"万亿元|万{_YI_ALONE}|亿元|万元|亿美元|{_YI_ALONE}|元|万�
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
 # a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右"
 _GROWTH = (
-    rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth_before>超过|逾|约|接近|近|不到)?(?P<growth>\d+(?:\.\d+)?)%"
+    rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth_before>超过|逾|约|接近|近|不到)?(?P<growth>\d+(?:\.\d+)?)"
+    r"(?P<growth_unit>%|个?百分点)"
     rf"(?P<growth_after>{_AFTER_UNIT})?"
 )
 # a decline's bound is the other side of its negative value: 下降超过5% is below -5, 下降5%以上 at most -5
@@ -233,9 +234,17 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)
                 level_unit = f["exact_unit"] or f["unit"] or ""
                 ind = catalog.indicator(indicator)
+                change_unit = yoy_change_unit(ind.unit if ind else "", f["growth_unit"] or "%")
                 if f["growth"] and ind is not None and needs_exchange_rate(level_unit, ind.unit):
                     # the level converts at the year's rate; its growth in dollars is not the yuan series'
                     result.notes.append(f"row {line} {f['name']}增长: not read, a growth in {level_unit} terms")
+                elif f["growth"] and change_unit is None:
+                    why = (
+                        "a rate's change in % may be points or relative"
+                        if f["growth_unit"] == "%"
+                        else "a change in 百分点 is its growth rate's, not a growth"
+                    )
+                    result.notes.append(f"row {line} {f['name']}增长: not read, {why}")
                 elif f["growth"]:
                     before, after = f["growth_before"] or "", f["growth_after"] or ""
                     if f["dir"] in ("下降", "回落"):
@@ -243,7 +252,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                         cell = flip.get(before, before) + "-" + f["growth"] + flip.get(after, after)
                     else:
                         cell = before + f["growth"] + after
-                    ctx.add(measure="yoy_pct", cell=cell + label, unit="%", column=f"{f['name']}增长", **where)
+                    column = f"{f['name']}增长"
+                    ctx.add(measure="yoy_pct", cell=cell + label, unit=change_unit, column=column, **where)
                 if f["rank"] and (f["level"] or f["growth"]):
                     of_growth = f["rank_of"] == "增速" or (f["growth"] and f["rank_of"] != "总量")
                     measure = "yoy_rank" if of_growth else "rank"

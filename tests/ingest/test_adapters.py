@@ -1200,6 +1200,28 @@ def test_yearly_bulletin_keeps_a_dollar_level_but_not_its_dollar_growth(tmp_path
     assert any("出口总额增长: not read, a growth in 亿美元 terms" in n for n in r.notes)
 
 
+def test_yearly_bulletin_keeps_a_rates_change_only_in_points(tmp_path: Path, catalog: Catalog) -> None:
+    # "优良率为88.2%，比上年提高2.1%" was stored as a growth of 2.1%: points or relative cannot be told, as in the
+    # air bulletins and the 统计月报; a change in 百分点 of a rate is kept, of a level it is its growth rate's
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年空气质量优良率为88.2%，比上年提高2.1%。城镇集中式饮用水源水质达标率为100%，比上年提高1.5个百分点。"
+        "全年全市固定资产投资比上年下降2.1个百分点。全市进出口总额增长8.0%。",
+    )
+    assert r.errors == []
+    got = {(k[0], k[4]): (o.value, o.unit) for k, o in by_key(r).items()}
+    assert got == {
+        ("air_good_ratio", "value"): (88.2, "%"),
+        ("drinking_water_compliance", "value"): (100, "%"),
+        ("drinking_water_compliance", "yoy_pct"): (1.5, "百分点"),
+        ("trade_total", "yoy_pct"): (8.0, "%"),
+    }
+    assert any("优良率增长: not read, a rate's change in % may be points or relative" in n for n in r.notes)
+    assert any("固定资产投资增长: not read, a change in 百分点" in n for n in r.notes)
+
+
 def test_general_budget_revenue_is_not_the_local_budget_revenue(tmp_path: Path, catalog: Catalog) -> None:
     # 一般公共预算收入 (all of it, with what goes up to the province and the centre) was an alias of
     # budget_revenue (地方一般公共预算收入, the target's measure): 210.3 and 150.2 were one key's two values
