@@ -72,11 +72,21 @@ _VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
 # the cities, a county's among the counties). After a growth it ranks the growth unless it says 总量; after a
 # level alone, the level.
 _RANK = r"(?:,?(?P<rank_of>增速|总量)?(?:位居|居|排名|排|位列|列)?(?P<rank>全省第[一二两三四五六七八九十\d]+[位名]?))?"
+# a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
+# 比上月, 比1-8月回落0.6%, 增速比全省高0.5个百分点, 增速比上年同期提高2.0个百分点): left out with a note
+_AGAINST = r"(?P<against>(?:增速|增幅)(?:比|较)[^,]{1,8}?|(?:增速|增幅)?(?:环比|(?:比|较)(?!上年|去年)[^,]{1,8}?))"
+_OTHER_CHANGE = rf"{_AGAINST}(?:增长|下降|提高|回落|上升|高|低)[^,\d]{{0,4}}\d+(?:\.\d+)?(?:%|个?百分点)"
 # several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
 _RESPECTIVELY = re.compile(
-    rf"(?P<names>[^,]+?)分别{_SINCE}?(?P<dir>增长|提高|下降|回落)"
+    r"(?P<names>[^,]+?)分别(?P<basis>[^,]*?)(?P<dir>增长|提高|下降|回落)"
     r"(?P<values>\d+(?:\.\d+)?%(?:(?:、|和|及)\d+(?:\.\d+)?%)+)"
 )
+# in such a list, what says its changes are not over a year earlier: "…环比分别增长", "…增速比一季度分别提高"
+_AGAINST_WORDS = re.compile(r"环比|增速|增幅|(?<![同占])(?:比|较)(?!上年|去年)")
+
+
+def _against(what: str) -> str:
+    return f"not read, {what}: a change against another period or place, or of a growth rate, is no growth"
 
 
 @dataclass(frozen=True)
@@ -168,21 +178,26 @@ class _Reading:
             rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_VERB}"
             rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?{_EXACT})?"
             r"(?:按(?:可比|不变)价(?:格)?计算,?)?"
+            rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
             rf"(?:{_GROWTH})?{_RANK}"
         )
         return cls(re.compile(rf"^{lead}"), figures, verb_inside)
 
-    def respective_growths(self, clause: str) -> list[tuple[str, str]]:
-        """(name, signed growth) pairs of "A、B分别增长39.5%、57.7%": as many names as growths, else none."""
+    def respective_growths(self, clause: str) -> tuple[list[tuple[str, str]], str]:
+        """(name, signed growth) pairs of "A、B分别增长39.5%、57.7%", else none and why not ('' for a clause that
+        is no such list): changes against another period (环比, 比一季度), or not as many names as growths."""
         m = _RESPECTIVELY.fullmatch(clause)
         if not m:
-            return []
+            return [], ""
+        said = m["names"] + m["basis"]
+        if against := _AGAINST_WORDS.search(said):
+            return [], _against(said[against.start() :])
         names = [self.lead.sub("", n).strip("…") for n in re.split(r"、|和|及", m["names"])]
         values = re.split(r"、|和|及", m["values"])
         if len(names) != len(values):
-            return []
+            return [], f"not read, {len(names)} names sharing one verb and {len(values)} values"
         sign = "-" if m["dir"] in ("下降", "回落") else ""
-        return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)]
+        return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)], ""
 
 
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
@@ -214,12 +229,17 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             regions = clause_regions(catalog, sentence, city)
             start = 0
             for clause in re.split(r"(?<=,)", sentence):  # several names sharing one verb (分别)
-                for name, growth in reading.respective_growths(clause.rstrip(",")):
+                pairs, why_not = reading.respective_growths(clause.rstrip(","))
+                if why_not:
+                    result.notes.append(f"row {line} {clause.rstrip(',')}: {why_not}")
+                for name, growth in pairs:
                     if code := catalog.resolve_indicator(name):
                         where = {"indicator": code, "region": region_at(regions, start), "period": period, "row": line}
                         ctx.add(measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", **where)
                 start += len(clause)
             for f in reading.figures.finditer(sentence):
+                if f["other"]:
+                    result.notes.append(f"row {line} {f['name']}: {_against(f['against'])}")
                 if not (f["level"] or f["growth"]):  # a name in passing
                     continue
                 name = reading.verb_inside.get(f["name"], f["name"])

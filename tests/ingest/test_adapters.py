@@ -1021,6 +1021,42 @@ def test_yearly_bulletin_names_sharing_one_verb_take_their_own_growth(tmp_path: 
     assert {o.measure for o in r.observations} == {"yoy_pct"}
 
 
+def test_a_change_against_another_period_is_no_growth(tmp_path: Path, catalog: Catalog) -> None:
+    # "…增速比一季度分别提高0.5%、1.0%" stored 规模工业增加值 yoy_pct 0.5: 固定资产投资增速比一季度 is no name, and
+    # the values are changes of growth rates against the first quarter, not growths over a year earlier
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "全市规模以上工业增加值、固定资产投资增速比一季度分别提高0.5%、1.0%。",
+        "全市进出口总额、出口总额分别比1-5月提高1.0%、2.0%。",
+        "全市固定资产投资比1-5月回落0.6%。全市地区生产总值增速比全省高0.5个百分点。",
+        "全市地方一般公共预算收入增长4.4%，增速比一季度提高0.5个百分点。",
+    )
+    assert r.errors == []
+    assert [(o.indicator_code, o.measure, o.value) for o in r.observations] == [("budget_revenue", "yoy_pct", 4.4)]
+    assert sum("a change against another period or place" in n for n in r.notes) == 4
+
+
+def test_a_month_on_month_change_is_no_growth_but_the_year_on_year_beside_it_is(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "…环比分别增长1.2%、3.4%" was read as growths over a year earlier; "环比增长1.5%，同比增长5.0%" lost the 5.0
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "6月份，规模以上工业增加值、进出口总额环比分别增长1.2%、3.4%。",
+        "上半年，全市固定资产投资环比增长1.5%，同比增长5.0%。全市出口总额环比下降2.0%。",
+        "全市地区生产总值、进出口总额分别环比增长1.1%、2.2%。",
+    )
+    assert r.errors == []
+    got = [(o.indicator_code, o.period_code, o.measure, o.value) for o in r.observations]
+    assert got == [("fixed_asset_investment", "2023-01~06", "yoy_pct", 5.0)]
+    assert sum("not read, 环比: a change against another period" in n for n in r.notes) == 4
+    assert sum("环比分别增长1.2%、3.4%: not read, 环比: a change against" in n for n in r.notes) == 1
+
+
 @pytest.mark.parametrize(
     ("sentence", "measure", "rank"),
     [
