@@ -199,7 +199,8 @@ def prose_sentences(text: str) -> list[str]:
 # 市区/城区/全市 is the city's urban area; 各县市区 ("the counties, cities and districts") is not.
 _CITY_SCOPE = re.compile(r"(?<!县)市区|城区")
 # "全市", "全县", "全区", "全省": the whole of a place; which place depends on the release's own
-_WHOLE = re.compile(r"全(?P<level>[市县区省])(?!第|平均|水平)")  # not a rank or a comparison: 居全省第一
+# not a rank or what a figure is compared with: 居全省第一, 全市平均水平, 高于全市, 比全市, 占全市
+_WHOLE = re.compile(r"(?<![于比较占])全(?P<level>[市县区省])(?!第|平均|水平)")
 # a park or zone: its figures are not any catalogued place's (株洲高新区, 经开区, 工业园)
 _PARK = re.compile(r"高新区|经开区|经济技术开发区|开发区|工业园|产业园|园区")
 
@@ -221,7 +222,8 @@ def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int
     the release's place (``city``), 全市/全县/全区/全省 -> the whole they name (:func:`_whole_of`), a
     catalogued place's name -> that place, a park or zone -> None (no place of the catalogue), no place ->
     the clause before's (the sentence's first: the release's place). A sentence may list several places:
-    "醴陵市优良率为90.3%,攸县优良率为95.1%"; a clause naming two or more gives no one place: None."""
+    "醴陵市优良率为90.3%,攸县优良率为95.1%"; a clause naming two or more ("全市和醴陵市…") gives no one
+    place: None."""
     regions: list[tuple[int, str | None]] = []
     region: str | None = city
     start = 0
@@ -230,7 +232,9 @@ def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int
         whole = _WHOLE.search(clause)
         if whole and whole["level"] == "省" and whole.start() > 2:  # the province only opening its clause
             whole = None
-        if whole:
+        if whole and named:  # 全市和醴陵市…
+            region = None
+        elif whole:
             region = _whole_of(catalog, whole["level"], city)
         elif _CITY_SCOPE.search(clause):
             region = city

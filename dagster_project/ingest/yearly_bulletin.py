@@ -192,7 +192,11 @@ class _Reading:
         said = m["names"] + m["basis"]
         if against := _AGAINST_WORDS.search(said):
             return [], _against(said[against.start() :])
-        names = [self.lead.sub("", n).strip("…") for n in re.split(r"、|和|及", m["names"])]
+        written = re.split(r"、|和|及", m["names"])
+        names = [self.lead.sub("", n).strip("…") for n in written]
+        if not all(names) or any(self.lead.sub("", n) != n for n in written[1:]):
+            # "全市和醴陵市…", "地区生产总值、醴陵市进出口总额…": whose each value is, the clause's place cannot say
+            return [], "not read, names sharing one verb name places too"
         values = re.split(r"、|和|及", m["values"])
         if len(names) != len(values):
             return [], f"not read, {len(names)} names sharing one verb and {len(values)} values"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dagster_project.ingest.adapter_common import clause_regions
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
 from dagster_project.ingest.document import DocumentError, load_document
@@ -1223,8 +1224,28 @@ def test_a_reviews_province_park_and_several_places_figures_are_not_the_citys(tm
         ("tax_revenue", "430200", "2022-01~05", "value"): 70.2,
         ("trade_total", "430200", "2021-01~05", "yoy_pct"): 9.1,
     }
-    # the park's second clause and the three districts' clause (the park's first names no place it could open)
-    assert sum("not read, a figure of a park or of several places" in n for n in r.notes) == 2
+    # the park's second clause (its first names no place it could open), and the three districts' clause
+    assert sum("not read, a figure of a park or of several places" in n for n in r.notes) == 1
+    assert sum("not read, names sharing one verb name places too" in n for n in r.notes) == 1
+
+
+def test_a_clause_naming_the_city_and_a_county_gives_no_one_places_figure(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市和醴陵市…分别增长6.2%、8.0%" stored 8.0 as the city's; "醴陵市…增长9.3%高于全市" gave 醴陵's 9.3 to the
+    # city (全市 there is what it is compared with)
+    r = review(
+        tmp_path,
+        catalog,
+        "株洲市2023年前三季度经济运行情况",
+        "全市和醴陵市规模以上工业增加值分别增长6.2%、8.0%。",
+        "醴陵市、攸县固定资产投资分别增长8.0%、9.0%。",
+        "地区生产总值、醴陵市进出口总额分别增长5.0%、7.0%。",
+        "醴陵市规模工业增加值增长9.3%高于全市。醴陵市地区生产总值300.5亿元占全市15%。",
+    )
+    assert r.errors == []
+    got = [(o.indicator_code, o.region_code, o.value) for o in r.observations]
+    assert got == [("industrial_value_added", "430281", 9.3), ("gdp", "430281", 300.5)]
+    assert sum("not read, names sharing one verb name places" in n for n in r.notes) == 3
+    assert clause_regions(catalog, "全市和醴陵市规模以上工业增加值增长6.2%", "430200") == [(0, None)]
 
 
 def test_yearly_bulletin_keeps_a_dollar_level_but_not_its_dollar_growth(tmp_path: Path, catalog: Catalog) -> None:
