@@ -217,9 +217,12 @@ def _whole_of(catalog: Catalog, level: str, place: str) -> str:
     return parent if level == "市" and parent and catalog.region_types.get(parent) == "city" else place
 
 
-def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int, str | None]]:
+def clause_regions(
+    catalog: Catalog, sentence: str, city: str, urban_is_city: bool = True
+) -> list[tuple[int, str | None]]:
     """Whose figures each clause of a prose sentence gives, as (clause start, region code): 市区/城区 ->
-    the release's place (``city``), 全市/全县/全区/全省 -> the whole they name (:func:`_whole_of`), a
+    the release's place (``city``; None unless ``urban_is_city``: the urban districts are not the whole city
+    but for its monitoring figures), 全市/全县/全区/全省 -> the whole they name (:func:`_whole_of`), a
     catalogued place's name -> that place, a park or zone -> None (no place of the catalogue), no place ->
     the clause before's (the sentence's first: the release's place). A sentence may list several places:
     "醴陵市优良率为90.3%,攸县优良率为95.1%"; a clause naming two or more ("全市和醴陵市…") gives no one
@@ -237,7 +240,7 @@ def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int
         elif whole:
             region = _whole_of(catalog, whole["level"], city)
         elif _CITY_SCOPE.search(clause):
-            region = city
+            region = city if urban_is_city else None
         elif _PARK.search(clause) or len(named) > 1:
             region = None
         elif named:
@@ -358,10 +361,12 @@ class RowContext:
 
         ``indicator``/``region`` are codes when resolvable, else the published text; validate.py
         reports unknown ones, so the message carries what the office wrote. ``region`` None: the prose
-        gave it for no one catalogued place (a park, several places at once): left out, with a note.
+        gave it for no one catalogued place (a park, several places at once, 市区): left out, with a note.
         """
         if region is None:
-            self.result.notes.append(f"row {row} {column}: not read, a figure of a park or of several places")
+            self.result.notes.append(
+                f"row {row} {column}: not read, a figure of a park, of several places or of the urban districts"
+            )
             return None
         ind = self.catalog.indicator(indicator)
         if ind is not None and measure == "value" and ind.measure_kind in ("class", "stage"):

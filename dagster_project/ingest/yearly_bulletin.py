@@ -24,7 +24,7 @@ from dagster_project.ingest.adapter_common import (
     prose_sentences,
     region_at,
 )
-from dagster_project.ingest.catalog import URBAN_SCOPE_NAMES, Catalog, normalize_name
+from dagster_project.ingest.catalog import URBAN_MONITORED, URBAN_SCOPE_NAMES, Catalog, normalize_name
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
@@ -230,7 +230,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             if period is None:
                 result.notes.append(f"row {line}: not read, its opening names a period not understood: {sentence[:20]}")
                 continue
-            regions = clause_regions(catalog, sentence, city)
+            # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
+            scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
             start = 0
             for clause in re.split(r"(?<=,)", sentence):  # several names sharing one verb (分别)
                 pairs, why_not = reading.respective_growths(clause.rstrip(","))
@@ -238,6 +239,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {why_not}")
                 for name, growth in pairs:
                     if code := catalog.resolve_indicator(name):
+                        regions = scopes[code in URBAN_MONITORED]
                         where = {"indicator": code, "region": region_at(regions, start), "period": period, "row": line}
                         ctx.add(measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", **where)
                 start += len(clause)
@@ -248,6 +250,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     continue
                 name = reading.verb_inside.get(f["name"], f["name"])
                 indicator = catalog.resolve_indicator(name) or name
+                regions = scopes[indicator in URBAN_MONITORED]
                 where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": period, "row": line}
                 vintage = _VINTAGE_IN_PROSE.search(sentence, 0, f.start("level") if f["level"] else f.start("name"))
                 label = f"({vintage[0]})" if vintage else ""

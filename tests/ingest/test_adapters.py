@@ -1225,7 +1225,7 @@ def test_a_reviews_province_park_and_several_places_figures_are_not_the_citys(tm
         ("trade_total", "430200", "2021-01~05", "yoy_pct"): 9.1,
     }
     # the park's second clause (its first names no place it could open), and the three districts' clause
-    assert sum("not read, a figure of a park or of several places" in n for n in r.notes) == 1
+    assert sum("not read, a figure of a park, of several places or of the urban districts" in n for n in r.notes) == 1
     assert sum("not read, names sharing one verb name places too" in n for n in r.notes) == 1
 
 
@@ -1246,6 +1246,22 @@ def test_a_clause_naming_the_city_and_a_county_gives_no_one_places_figure(tmp_pa
     assert got == [("industrial_value_added", "430281", 9.3), ("gdp", "430281", 300.5)]
     assert sum("not read, names sharing one verb name places" in n for n in r.notes) == 3
     assert clause_regions(catalog, "全市和醴陵市规模以上工业增加值增长6.2%", "430200") == [(0, None)]
+
+
+def test_the_urban_districts_economic_figures_are_not_the_citys(tmp_path: Path, catalog: Catalog) -> None:
+    # "市区实现地区生产总值1500.0亿元" in a review was stored as the whole city's (430200); 市区's air figures are
+    # the city's monitoring figures, as in the air bulletins
+    r = review(
+        tmp_path,
+        catalog,
+        "株洲市2023年国民经济和社会发展统计公报",
+        "前三季度，市区实现地区生产总值1500.0亿元，同比增长5.5%。城区规模工业增加值增长6.0%。",
+        "全年市区空气质量优良率为88.5%，PM2.5平均浓度为35微克/立方米。全市进出口总额400.1亿元。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.region_code): o.value for o in r.observations}
+    assert got == {("air_good_ratio", "430200"): 88.5, ("pm25", "430200"): 35, ("trade_total", "430200"): 400.1}
+    assert sum("the urban districts" in n for n in r.notes) == 3
 
 
 def test_yearly_bulletin_keeps_a_dollar_level_but_not_its_dollar_growth(tmp_path: Path, catalog: Catalog) -> None:
