@@ -151,6 +151,21 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
     return default, sentence
 
 
+_YEAR = re.compile(r"(?P<year>\d{4})年")
+
+
+def _clause_period(lead: str, period: Period) -> tuple[Period | None, str]:
+    """The period of a figure whose clause opens with ``lead``: the sentence's, unless the lead names another
+    year ("…增长5.6%,2022年地区生产总值为3616.8亿元"): then that year in a bulletin of a year; in a review none
+    (2022年 is neither its period a year earlier nor surely the whole year), and the note saying so."""
+    named = _YEAR.search(lead)
+    if named is None or int(named["year"]) == period.end.year:
+        return period, ""
+    if period.kind == "year":
+        return parse_period(named[0]), ""
+    return None, f"not read, its clause names the year {named['year']}, not the review's period"
+
+
 def _alternatives(names: set[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
 
@@ -237,11 +252,17 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 pairs, why_not = reading.respective_growths(clause.rstrip(","))
                 if why_not:
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {why_not}")
+                own_period, other_year = _clause_period(reading.lead.match(clause)[0], period)
+                if pairs and other_year:
+                    result.notes.append(f"row {line} {clause.rstrip(',')}: {other_year}")
+                    pairs = []
                 for name, growth in pairs:
                     if code := catalog.resolve_indicator(name):
                         regions = scopes[code in URBAN_MONITORED]
-                        where = {"indicator": code, "region": region_at(regions, start), "period": period, "row": line}
-                        ctx.add(measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", **where)
+                        where = {"indicator": code, "region": region_at(regions, start), "row": line}
+                        ctx.add(
+                            measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", period=own_period, **where
+                        )
                 start += len(clause)
             for f in reading.figures.finditer(sentence):
                 if f["other"]:
@@ -249,9 +270,18 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if not (f["level"] or f["growth"]):  # a name in passing
                     continue
                 name = reading.verb_inside.get(f["name"], f["name"])
+                own_period, other_year = _clause_period(sentence[f.start() : f.start("name")], period)
+                if own_period is None:
+                    result.notes.append(f"row {line} {f['name']}: {other_year}")
+                    continue
                 indicator = catalog.resolve_indicator(name) or name
                 regions = scopes[indicator in URBAN_MONITORED]
-                where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": period, "row": line}
+                where = {
+                    "indicator": indicator,
+                    "region": region_at(regions, f.start()),
+                    "period": own_period,
+                    "row": line,
+                }
                 vintage = _VINTAGE_IN_PROSE.search(sentence, 0, f.start("level") if f["level"] else f.start("name"))
                 label = f"({vintage[0]})" if vintage else ""
                 if f["exact"]:  # the threshold's exact figure

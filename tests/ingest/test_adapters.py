@@ -1183,6 +1183,29 @@ def test_a_countys_review_gives_its_whole_and_its_citys_whole_their_own_places(
     }
 
 
+def test_a_clause_opening_with_another_year_is_that_years_figure(tmp_path: Path, catalog: Catalog) -> None:
+    # "…比上年增长5.6%，2022年地区生产总值为3616.8亿元" in the 2023 公报 stored 3616.8 as 2023's
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市地区生产总值比上年增长5.6%，2022年地区生产总值为3616.8亿元。全市上市公司25家，2020年上市公司18家。",
+    )
+    assert r.errors == []
+    got = {(k[0], k[3], k[4]): o.value for k, o in by_key(r).items()}
+    assert got == {
+        ("gdp", "2023", "yoy_pct"): 5.6,
+        ("gdp", "2022", "value"): 3616.8,
+        ("listed_companies", "2023", "value"): 25,
+        ("listed_companies", "2020", "value"): 18,
+    }
+    # in a review, a year alone is not the review's period a year earlier, nor the whole year: left out
+    sentence = "全市规模以上工业增加值增长6.2%，2022年规模以上工业增加值增长8.1%。"
+    r = review(tmp_path, catalog, "株洲市2023年1-9月份经济运行情况", sentence)
+    assert [(o.period_code, o.value) for o in r.observations] == [("2023-01~09", 6.2)]
+    assert any("not read, its clause names the year 2022" in n for n in r.notes)
+
+
 def test_a_running_total_in_a_year_to_date_review_is_its_months_count(tmp_path: Path, catalog: Catalog) -> None:
     # "1-9月…上市公司25家" was stored for 2023-01~09, a year-to-date period no stock has
     sentence = "1-9月，全市上市公司25家，规模工业增加值增长6.9%。"
