@@ -19,6 +19,7 @@ __all__ = [
     "RowContext",
     "change_header_unit",
     "clause_regions",
+    "drop_repeats",
     "prose_sentences",
     "is_park",
     "other_basis",
@@ -203,7 +204,8 @@ def prose_sentences(text: str) -> list[str]:
 # 市区/城区/全市 is the city's urban area; 各县市区 ("the counties, cities and districts") is not.
 _CITY_SCOPE = re.compile(r"(?<!县)市区|城区")
 # "全市", "全县", "全区", "全省": the whole of a place; which place depends on the release's own
-_WHOLE = re.compile(r"全(?P<level>[市县区省])(?!第|平均|水平)")  # not a rank or a comparison: 居全省第一
+# not a rank or what a figure is compared with: 居全省第一, 全市平均水平, 高于全市, 比全市, 占全市
+_WHOLE = re.compile(r"(?<![于比较占])全(?P<level>[市县区省])(?!第|平均|水平)")
 # a park or zone: its figures are not any catalogued place's (株洲高新区, 经开区, 云龙示范区, 工业园)
 _PARK = re.compile(r"高新区|经开区|经济技术开发区|开发区|示范区|新区|工业园|产业园|园区")
 
@@ -225,12 +227,16 @@ def _whole_of(catalog: Catalog, level: str, place: str) -> str:
     return parent if level == "市" and parent and catalog.region_types.get(parent) == "city" else place
 
 
-def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int, str | None]]:
+def clause_regions(
+    catalog: Catalog, sentence: str, city: str, urban_is_city: bool = True
+) -> list[tuple[int, str | None]]:
     """Whose figures each clause of a prose sentence gives, as (clause start, region code): 市区/城区 ->
-    the release's place (``city``), 全市/全县/全区/全省 -> the whole they name (:func:`_whole_of`), a
+    the release's place (``city``; None unless ``urban_is_city``: the urban districts are not the whole city
+    but for its monitoring figures), 全市/全县/全区/全省 -> the whole they name (:func:`_whole_of`), a
     catalogued place's name -> that place, a park or zone -> None (no place of the catalogue), no place ->
     the clause before's (the sentence's first: the release's place). A sentence may list several places:
-    "醴陵市优良率为90.3%,攸县优良率为95.1%"; a clause naming two or more gives no one place: None."""
+    "醴陵市优良率为90.3%,攸县优良率为95.1%"; a clause naming two or more ("全市和醴陵市…") gives no one
+    place: None."""
     regions: list[tuple[int, str | None]] = []
     region: str | None = city
     start = 0
@@ -239,10 +245,12 @@ def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int
         whole = _WHOLE.search(clause)
         if whole and whole["level"] == "省" and whole.start() > 2:  # the province only opening its clause
             whole = None
-        if whole:
+        if whole and named:  # 全市和醴陵市…
+            region = None
+        elif whole:
             region = _whole_of(catalog, whole["level"], city)
         elif _CITY_SCOPE.search(clause):
-            region = city
+            region = city if urban_is_city else None
         elif is_park(clause) or len(named) > 1:
             region = None
         elif named:
@@ -250,6 +258,20 @@ def clause_regions(catalog: Catalog, sentence: str, city: str) -> list[tuple[int
         regions.append((start, region))
         start += len(clause)
     return regions
+
+
+def drop_repeats(result: ParseResult) -> None:
+    """Keep the first of identical (key, value, bound) figures: prose restates a figure (a review's summary
+    and its section, a bulletin's 市区 table row and its text), and one statement is one figure. Different
+    values under one key are kept, so validation reports the conflict naming both rows."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for obs in result.observations:
+        k = (*obs.key(), obs.value, obs.bound)
+        if k not in seen:
+            seen.add(k)
+            kept.append(obs)
+    result.observations = kept
 
 
 def region_at(regions: list[tuple[int, str | None]], position: int) -> str | None:
@@ -363,10 +385,12 @@ class RowContext:
 
         ``indicator``/``region`` are codes when resolvable, else the published text; validate.py
         reports unknown ones, so the message carries what the office wrote. ``region`` None: the prose
-        gave it for no one catalogued place (a park, several places at once): left out, with a note.
+        gave it for no one catalogued place (a park, several places at once, 市区): left out, with a note.
         """
         if region is None:
-            self.result.notes.append(f"row {row} {column}: not read, a figure of a park or of several places")
+            self.result.notes.append(
+                f"row {row} {column}: not read, a figure of a park, of several places or of the urban districts"
+            )
             return None
         ind = self.catalog.indicator(indicator)
         if ind is not None and measure == "value" and ind.measure_kind in ("class", "stage"):

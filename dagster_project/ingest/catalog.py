@@ -14,11 +14,22 @@ from pathlib import Path
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import normalize_unit
 
-__all__ = ["Indicator", "Catalog", "seeds_dir", "load_catalog", "normalize_name", "URBAN_SCOPE_NAMES"]
+__all__ = [
+    "Indicator",
+    "Catalog",
+    "seeds_dir",
+    "load_catalog",
+    "normalize_name",
+    "URBAN_SCOPE_NAMES",
+    "URBAN_MONITORED",
+]
 
 # Words env bulletins use for "the city proper"; their figures are the city's.
 URBAN_SCOPE_NAMES = frozenset({"市区", "城区", "中心城区", "全市"})
 _URBAN_LONGEST_FIRST = sorted(URBAN_SCOPE_NAMES, key=len, reverse=True)  # 中心城区 before 城区
+# The figures a city publishes from its urban area's monitoring stations: its 市区 优良率 is the city's, also in a
+# 统计公报, where 市区's 地区生产总值 is only the urban districts'.
+URBAN_MONITORED = frozenset({"air_good_ratio", "air_good_days", "pm25"})
 
 
 def seeds_dir() -> Path:

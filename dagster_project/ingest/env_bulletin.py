@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from dagster_project.ingest.adapter_common import (
     RowContext,
     clause_regions,
+    drop_repeats,
     find_release_date,
     find_source,
     has_illustrative_marker,
@@ -450,21 +451,6 @@ def _water_prose(ctx: RowContext, line: int, text: str, city: str, period: Perio
             )
 
 
-def _drop_repeats(result: ParseResult) -> None:
-    """A 市区 table row may repeat a prose figure: keep the first of identical (key, value) pairs.
-
-    Different values under one key are kept, so validation reports the conflict.
-    """
-    seen: set[tuple[object, ...]] = set()
-    kept = []
-    for obs in result.observations:
-        k = (*obs.key(), obs.value, obs.bound)
-        if k not in seen:
-            seen.add(k)
-            kept.append(obs)
-    result.observations = kept
-
-
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
     result = ParseResult(adapter=NAME)
     ctx = RowContext(catalog, result, doc.source_file, default_release_date)
@@ -494,5 +480,5 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             _water_table(ctx, table, city, period)
         else:
             _air_table(ctx, table, city, period)
-    _drop_repeats(result)
+    drop_repeats(result)  # a 市区 table row may repeat a prose figure
     return result

@@ -95,6 +95,8 @@ _PREFIXES: list[tuple[str, str]] = [
 ]
 # After the number, before its unit: "600余家", "600多家" (more than), "600+" (at least).
 _AFTER_NUMBER = (("余", "gt"), ("多", "gt"), ("+", "ge"))
+# A round number written as its word, as thresholds are: "突破千亿元", "超百亿" (1000, 100 亿元).
+_ROUND_NUMBERS = {"百": "100", "千": "1000", "万": "10000"}
 # Words that only dress a threshold up: "突破3000亿元大关", "跨越200亿元台阶".
 _DRESSING = re.compile(r"(?:大关|台阶|关口)$")
 _SUFFIXES: list[tuple[str, str]] = [
@@ -161,10 +163,10 @@ def parse_number(text: object) -> ParsedValue:
     label = vintage["pre"] or vintage["post"] if vintage else None
     if label:
         s = vintage["body"].strip()
-    bound = "eq"
+    bound, threshold = "eq", False
     for prefix, b in _PREFIXES:
         if s.startswith(prefix):
-            s, bound = s[len(prefix) :].strip(), b
+            s, bound, threshold = s[len(prefix) :].strip(), b, True
             break
     for suffix, b in _SUFFIXES_LONGEST_FIRST:
         if s.endswith(suffix):
@@ -173,6 +175,8 @@ def parse_number(text: object) -> ParsedValue:
             s, bound = s[: -len(suffix)].strip(), b
             break
     s = _DRESSING.sub("", s).strip()
+    if threshold:  # a threshold in words: 突破千(亿元); a word alone (百 in a 位次 column) is no number
+        s = _ROUND_NUMBERS.get(s, s)
     note = ""
     m = _NUM_RE.match(s)
     if m:

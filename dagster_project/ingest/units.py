@@ -24,6 +24,7 @@ __all__ = [
     "convert",
     "measure_unit",
     "needs_exchange_rate",
+    "yoy_change_unit",
     "is_unit",
     "CHANGE_MEASURES",
     "COUNTING_UNITS",
@@ -39,6 +40,7 @@ _UNITS: dict[str, tuple[str, float]] = {
     "元": ("cny", 1.0),
     "万元": ("cny", 1e4),
     "亿元": ("cny", 1e8),
+    "万亿元": ("cny", 1e12),
     "美元": ("usd", 1.0),
     "万美元": ("usd", 1e4),
     "亿美元": ("usd", 1e8),
@@ -64,6 +66,7 @@ _UNITS: dict[str, tuple[str, float]] = {
 # Spellings seen in releases -> canonical spelling (applied after brackets/spaces are removed).
 _ALIASES = {
     "亿": "亿元",
+    "万亿": "万亿元",
     "百分比": "%",
     "个百分点": "百分点",
     "pp": "百分点",
@@ -234,6 +237,16 @@ def needs_exchange_rate(from_unit: str, to_unit: str) -> bool:
     """Whether a figure in ``from_unit`` reaches ``to_unit`` only through an exchange rate (亿美元 -> 亿元)."""
     src, dst = _UNITS.get(normalize_unit(from_unit)), _UNITS.get(normalize_unit(to_unit))
     return bool(src and dst and src[0] != dst[0] and {src[0], dst[0]} == {"usd", "cny"})
+
+
+def yoy_change_unit(indicator_unit: str, written: str) -> str | None:
+    """The unit a change over a year earlier written in ``written`` ('%' or '百分点') is kept in, as yoy_pct of
+    an indicator in ``indicator_unit``; None when it is none: a rate's change in % may be points or relative
+    (优良率 88.2%, 提高2.1%), and a level's change in 百分点 is the change of its growth rate, not a growth."""
+    rate = normalize_unit(indicator_unit) == "%"
+    if normalize_unit(written) == "百分点":
+        return "百分点" if rate else None
+    return None if rate else "%"
 
 
 def convert(

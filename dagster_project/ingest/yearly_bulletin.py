@@ -20,16 +20,17 @@ from datetime import date
 from dagster_project.ingest.adapter_common import (
     RowContext,
     clause_regions,
+    drop_repeats,
     prose_sentences,
     region_at,
 )
-from dagster_project.ingest.catalog import URBAN_SCOPE_NAMES, Catalog, normalize_name
+from dagster_project.ingest.catalog import URBAN_MONITORED, URBAN_SCOPE_NAMES, Catalog, normalize_name
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
 from dagster_project.ingest.text import to_halfwidth
-from dagster_project.ingest.units import needs_exchange_rate
+from dagster_project.ingest.units import needs_exchange_rate, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -47,15 +48,18 @@ _WHOLE = ("全市", "全县", "全区")
 _OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 _VERB = r"(?:预计|实现|完成|达到|达|为|共|总额|总量)*"
 # the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
-_NUMBER = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:余|多)?"
+_THRESHOLD = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)"
+# a round threshold may be a word before 亿: "突破千亿元", "超百亿" (never alone: 千亿产业集群 is a name)
+_NUMBER = rf"(?:{_THRESHOLD}?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:余|多)?|{_THRESHOLD}[百千万](?=亿))"
 _AFTER_UNIT = r"以上|左右|以下"
 # 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落)"
-_UNIT = rf"亿元|万元|亿美元|{_YI_ALONE}|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
+_UNIT = rf"万亿元|万{_YI_ALONE}|亿元|万元|亿美元|{_YI_ALONE}|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
 # a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右"
 _GROWTH = (
-    rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth_before>超过|逾|约|接近|近|不到)?(?P<growth>\d+(?:\.\d+)?)%"
+    rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth_before>超过|逾|约|接近|近|不到)?(?P<growth>\d+(?:\.\d+)?)"
+    r"(?P<growth_unit>%|个?百分点)"
     rf"(?P<growth_after>{_AFTER_UNIT})?"
 )
 # a decline's bound is the other side of its negative value: 下降超过5% is below -5, 下降5%以上 at most -5
@@ -68,11 +72,21 @@ _VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
 # the cities, a county's among the counties). After a growth it ranks the growth unless it says 总量; after a
 # level alone, the level.
 _RANK = r"(?:,?(?P<rank_of>增速|总量)?(?:位居|居|排名|排|位列|列)?(?P<rank>全省第[一二两三四五六七八九十\d]+[位名]?))?"
+# a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
+# 比上月, 比1-8月回落0.6%, 增速比全省高0.5个百分点, 增速比上年同期提高2.0个百分点): left out with a note
+_AGAINST = r"(?P<against>(?:增速|增幅)(?:比|较)[^,]{1,8}?|(?:增速|增幅)?(?:环比|(?:比|较)(?!上年|去年)[^,]{1,8}?))"
+_OTHER_CHANGE = rf"{_AGAINST}(?:增长|下降|提高|回落|上升|高|低)[^,\d]{{0,4}}\d+(?:\.\d+)?(?:%|个?百分点)"
 # several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
 _RESPECTIVELY = re.compile(
-    rf"(?P<names>[^,]+?)分别{_SINCE}?(?P<dir>增长|提高|下降|回落)"
+    r"(?P<names>[^,]+?)分别(?P<basis>[^,]*?)(?P<dir>增长|提高|下降|回落)"
     r"(?P<values>\d+(?:\.\d+)?%(?:(?:、|和|及)\d+(?:\.\d+)?%)+)"
 )
+# in such a list, what says its changes are not over a year earlier: "…环比分别增长", "…增速比一季度分别提高"
+_AGAINST_WORDS = re.compile(r"环比|增速|增幅|(?<![同占])(?:比|较)(?!上年|去年)")
+
+
+def _against(what: str) -> str:
+    return f"not read, {what}: a change against another period or place, or of a growth rate, is no growth"
 
 
 @dataclass(frozen=True)
@@ -137,6 +151,21 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
     return default, sentence
 
 
+_YEAR = re.compile(r"(?P<year>\d{4})年")
+
+
+def _clause_period(lead: str, period: Period) -> tuple[Period | None, str]:
+    """The period of a figure whose clause opens with ``lead``: the sentence's, unless the lead names another
+    year ("…增长5.6%,2022年地区生产总值为3616.8亿元"): then that year in a bulletin of a year; in a review none
+    (2022年 is neither its period a year earlier nor surely the whole year), and the note saying so."""
+    named = _YEAR.search(lead)
+    if named is None or int(named["year"]) == period.end.year:
+        return period, ""
+    if period.kind == "year":
+        return parse_period(named[0]), ""
+    return None, f"not read, its clause names the year {named['year']}, not the review's period"
+
+
 def _alternatives(names: set[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
 
@@ -164,21 +193,30 @@ class _Reading:
             rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_VERB}"
             rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?{_EXACT})?"
             r"(?:按(?:可比|不变)价(?:格)?计算,?)?"
+            rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
             rf"(?:{_GROWTH})?{_RANK}"
         )
         return cls(re.compile(rf"^{lead}"), figures, verb_inside)
 
-    def respective_growths(self, clause: str) -> list[tuple[str, str]]:
-        """(name, signed growth) pairs of "A、B分别增长39.5%、57.7%": as many names as growths, else none."""
+    def respective_growths(self, clause: str) -> tuple[list[tuple[str, str]], str]:
+        """(name, signed growth) pairs of "A、B分别增长39.5%、57.7%", else none and why not ('' for a clause that
+        is no such list): changes against another period (环比, 比一季度), or not as many names as growths."""
         m = _RESPECTIVELY.fullmatch(clause)
         if not m:
-            return []
-        names = [self.lead.sub("", n).strip("…") for n in re.split(r"、|和|及", m["names"])]
+            return [], ""
+        said = m["names"] + m["basis"]
+        if against := _AGAINST_WORDS.search(said):
+            return [], _against(said[against.start() :])
+        written = re.split(r"、|和|及", m["names"])
+        names = [self.lead.sub("", n).strip("…") for n in written]
+        if not all(names) or any(self.lead.sub("", n) != n for n in written[1:]):
+            # "全市和醴陵市…", "地区生产总值、醴陵市进出口总额…": whose each value is, the clause's place cannot say
+            return [], "not read, names sharing one verb name places too"
         values = re.split(r"、|和|及", m["values"])
         if len(names) != len(values):
-            return []
+            return [], f"not read, {len(names)} names sharing one verb and {len(values)} values"
         sign = "-" if m["dir"] in ("下降", "回落") else ""
-        return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)]
+        return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)], ""
 
 
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
@@ -207,20 +245,43 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             if period is None:
                 result.notes.append(f"row {line}: not read, its opening names a period not understood: {sentence[:20]}")
                 continue
-            regions = clause_regions(catalog, sentence, city)
+            # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
+            scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
             start = 0
             for clause in re.split(r"(?<=,)", sentence):  # several names sharing one verb (分别)
-                for name, growth in reading.respective_growths(clause.rstrip(",")):
+                pairs, why_not = reading.respective_growths(clause.rstrip(","))
+                if why_not:
+                    result.notes.append(f"row {line} {clause.rstrip(',')}: {why_not}")
+                own_period, other_year = _clause_period(reading.lead.match(clause)[0], period)
+                if pairs and other_year:
+                    result.notes.append(f"row {line} {clause.rstrip(',')}: {other_year}")
+                    pairs = []
+                for name, growth in pairs:
                     if code := catalog.resolve_indicator(name):
-                        where = {"indicator": code, "region": region_at(regions, start), "period": period, "row": line}
-                        ctx.add(measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", **where)
+                        regions = scopes[code in URBAN_MONITORED]
+                        where = {"indicator": code, "region": region_at(regions, start), "row": line}
+                        ctx.add(
+                            measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", period=own_period, **where
+                        )
                 start += len(clause)
             for f in reading.figures.finditer(sentence):
+                if f["other"]:
+                    result.notes.append(f"row {line} {f['name']}: {_against(f['against'])}")
                 if not (f["level"] or f["growth"]):  # a name in passing
                     continue
                 name = reading.verb_inside.get(f["name"], f["name"])
+                own_period, other_year = _clause_period(sentence[f.start() : f.start("name")], period)
+                if own_period is None:
+                    result.notes.append(f"row {line} {f['name']}: {other_year}")
+                    continue
                 indicator = catalog.resolve_indicator(name) or name
-                where = {"indicator": indicator, "region": region_at(regions, f.start()), "period": period, "row": line}
+                regions = scopes[indicator in URBAN_MONITORED]
+                where = {
+                    "indicator": indicator,
+                    "region": region_at(regions, f.start()),
+                    "period": own_period,
+                    "row": line,
+                }
                 vintage = _VINTAGE_IN_PROSE.search(sentence, 0, f.start("level") if f["level"] else f.start("name"))
                 label = f"({vintage[0]})" if vintage else ""
                 if f["exact"]:  # the threshold's exact figure
@@ -230,9 +291,17 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)
                 level_unit = f["exact_unit"] or f["unit"] or ""
                 ind = catalog.indicator(indicator)
+                change_unit = yoy_change_unit(ind.unit if ind else "", f["growth_unit"] or "%")
                 if f["growth"] and ind is not None and needs_exchange_rate(level_unit, ind.unit):
                     # the level converts at the year's rate; its growth in dollars is not the yuan series'
                     result.notes.append(f"row {line} {f['name']}增长: not read, a growth in {level_unit} terms")
+                elif f["growth"] and change_unit is None:
+                    why = (
+                        "a rate's change in % may be points or relative"
+                        if f["growth_unit"] == "%"
+                        else "a change in 百分点 is its growth rate's, not a growth"
+                    )
+                    result.notes.append(f"row {line} {f['name']}增长: not read, {why}")
                 elif f["growth"]:
                     before, after = f["growth_before"] or "", f["growth_after"] or ""
                     if f["dir"] in ("下降", "回落"):
@@ -240,9 +309,11 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                         cell = flip.get(before, before) + "-" + f["growth"] + flip.get(after, after)
                     else:
                         cell = before + f["growth"] + after
-                    ctx.add(measure="yoy_pct", cell=cell + label, unit="%", column=f"{f['name']}增长", **where)
+                    column = f"{f['name']}增长"
+                    ctx.add(measure="yoy_pct", cell=cell + label, unit=change_unit, column=column, **where)
                 if f["rank"] and (f["level"] or f["growth"]):
                     of_growth = f["rank_of"] == "增速" or (f["growth"] and f["rank_of"] != "总量")
                     measure = "yoy_rank" if of_growth else "rank"
                     ctx.add(measure=measure, cell=f["rank"], unit="", column=f"{f['name']}{f['rank']}", **where)
+    drop_repeats(result)
     return result

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from dagster_project.ingest.adapter_common import clause_regions
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.detect import UnknownFormatError, detect, parse_document
 from dagster_project.ingest.document import DocumentError, load_document
 from dagster_project.ingest.models import Observation, ParseResult
 from dagster_project.ingest.pipeline import notes_to_show
+from dagster_project.ingest.validate import validate_observations
 
 from .helpers import FIXTURES, LONG_HEADER, write_long_csv, write_long_xlsx, write_monthly_xlsx
 
@@ -1123,6 +1125,42 @@ def test_yearly_bulletin_names_sharing_one_verb_take_their_own_growth(tmp_path: 
     assert {o.measure for o in r.observations} == {"yoy_pct"}
 
 
+def test_a_change_against_another_period_is_no_growth(tmp_path: Path, catalog: Catalog) -> None:
+    # "…增速比一季度分别提高0.5%、1.0%" stored 规模工业增加值 yoy_pct 0.5: 固定资产投资增速比一季度 is no name, and
+    # the values are changes of growth rates against the first quarter, not growths over a year earlier
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "全市规模以上工业增加值、固定资产投资增速比一季度分别提高0.5%、1.0%。",
+        "全市进出口总额、出口总额分别比1-5月提高1.0%、2.0%。",
+        "全市固定资产投资比1-5月回落0.6%。全市地区生产总值增速比全省高0.5个百分点。",
+        "全市地方一般公共预算收入增长4.4%，增速比一季度提高0.5个百分点。",
+    )
+    assert r.errors == []
+    assert [(o.indicator_code, o.measure, o.value) for o in r.observations] == [("budget_revenue", "yoy_pct", 4.4)]
+    assert sum("a change against another period or place" in n for n in r.notes) == 4
+
+
+def test_a_month_on_month_change_is_no_growth_but_the_year_on_year_beside_it_is(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "…环比分别增长1.2%、3.4%" was read as growths over a year earlier; "环比增长1.5%，同比增长5.0%" lost the 5.0
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "6月份，规模以上工业增加值、进出口总额环比分别增长1.2%、3.4%。",
+        "上半年，全市固定资产投资环比增长1.5%，同比增长5.0%。全市出口总额环比下降2.0%。",
+        "全市地区生产总值、进出口总额分别环比增长1.1%、2.2%。",
+    )
+    assert r.errors == []
+    got = [(o.indicator_code, o.period_code, o.measure, o.value) for o in r.observations]
+    assert got == [("fixed_asset_investment", "2023-01~06", "yoy_pct", 5.0)]
+    assert sum("not read, 环比: a change against another period" in n for n in r.notes) == 4
+    assert sum("环比分别增长1.2%、3.4%: not read, 环比: a change against" in n for n in r.notes) == 1
+
+
 @pytest.mark.parametrize(
     ("sentence", "measure", "rank"),
     [
@@ -1248,6 +1286,29 @@ def test_a_countys_review_gives_its_whole_and_its_citys_whole_their_own_places(
     }
 
 
+def test_a_clause_opening_with_another_year_is_that_years_figure(tmp_path: Path, catalog: Catalog) -> None:
+    # "…比上年增长5.6%，2022年地区生产总值为3616.8亿元" in the 2023 公报 stored 3616.8 as 2023's
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市地区生产总值比上年增长5.6%，2022年地区生产总值为3616.8亿元。全市上市公司25家，2020年上市公司18家。",
+    )
+    assert r.errors == []
+    got = {(k[0], k[3], k[4]): o.value for k, o in by_key(r).items()}
+    assert got == {
+        ("gdp", "2023", "yoy_pct"): 5.6,
+        ("gdp", "2022", "value"): 3616.8,
+        ("listed_companies", "2023", "value"): 25,
+        ("listed_companies", "2020", "value"): 18,
+    }
+    # in a review, a year alone is not the review's period a year earlier, nor the whole year: left out
+    sentence = "全市规模以上工业增加值增长6.2%，2022年规模以上工业增加值增长8.1%。"
+    r = review(tmp_path, catalog, "株洲市2023年1-9月份经济运行情况", sentence)
+    assert [(o.period_code, o.value) for o in r.observations] == [("2023-01~09", 6.2)]
+    assert any("not read, its clause names the year 2022" in n for n in r.notes)
+
+
 def test_a_running_total_in_a_year_to_date_review_is_its_months_count(tmp_path: Path, catalog: Catalog) -> None:
     # "1-9月…上市公司25家" was stored for 2023-01~09, a year-to-date period no stock has
     sentence = "1-9月，全市上市公司25家，规模工业增加值增长6.9%。"
@@ -1289,8 +1350,44 @@ def test_a_reviews_province_park_and_several_places_figures_are_not_the_citys(tm
         ("tax_revenue", "430200", "2022-01~05", "value"): 70.2,
         ("trade_total", "430200", "2021-01~05", "yoy_pct"): 9.1,
     }
-    # the park's second clause and the three districts' clause (the park's first names no place it could open)
-    assert sum("not read, a figure of a park or of several places" in n for n in r.notes) == 2
+    # the park's second clause (its first names no place it could open), and the three districts' clause
+    assert sum("not read, a figure of a park, of several places or of the urban districts" in n for n in r.notes) == 1
+    assert sum("not read, names sharing one verb name places too" in n for n in r.notes) == 1
+
+
+def test_a_clause_naming_the_city_and_a_county_gives_no_one_places_figure(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市和醴陵市…分别增长6.2%、8.0%" stored 8.0 as the city's; "醴陵市…增长9.3%高于全市" gave 醴陵's 9.3 to the
+    # city (全市 there is what it is compared with)
+    r = review(
+        tmp_path,
+        catalog,
+        "株洲市2023年前三季度经济运行情况",
+        "全市和醴陵市规模以上工业增加值分别增长6.2%、8.0%。",
+        "醴陵市、攸县固定资产投资分别增长8.0%、9.0%。",
+        "地区生产总值、醴陵市进出口总额分别增长5.0%、7.0%。",
+        "醴陵市规模工业增加值增长9.3%高于全市。醴陵市地区生产总值300.5亿元占全市15%。",
+    )
+    assert r.errors == []
+    got = [(o.indicator_code, o.region_code, o.value) for o in r.observations]
+    assert got == [("industrial_value_added", "430281", 9.3), ("gdp", "430281", 300.5)]
+    assert sum("not read, names sharing one verb name places" in n for n in r.notes) == 3
+    assert clause_regions(catalog, "全市和醴陵市规模以上工业增加值增长6.2%", "430200") == [(0, None)]
+
+
+def test_the_urban_districts_economic_figures_are_not_the_citys(tmp_path: Path, catalog: Catalog) -> None:
+    # "市区实现地区生产总值1500.0亿元" in a review was stored as the whole city's (430200); 市区's air figures are
+    # the city's monitoring figures, as in the air bulletins
+    r = review(
+        tmp_path,
+        catalog,
+        "株洲市2023年国民经济和社会发展统计公报",
+        "前三季度，市区实现地区生产总值1500.0亿元，同比增长5.5%。城区规模工业增加值增长6.0%。",
+        "全年市区空气质量优良率为88.5%，PM2.5平均浓度为35微克/立方米。全市进出口总额400.1亿元。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.region_code): o.value for o in r.observations}
+    assert got == {("air_good_ratio", "430200"): 88.5, ("pm25", "430200"): 35, ("trade_total", "430200"): 400.1}
+    assert sum("the urban districts" in n for n in r.notes) == 3
 
 
 def test_yearly_bulletin_keeps_a_dollar_level_but_not_its_dollar_growth(tmp_path: Path, catalog: Catalog) -> None:
@@ -1300,6 +1397,39 @@ def test_yearly_bulletin_keeps_a_dollar_level_but_not_its_dollar_growth(tmp_path
     got = {(k[0], k[4]) for k in by_key(r)}
     assert got == {("exports", "value"), ("trade_total", "value"), ("trade_total", "yoy_pct")}
     assert any("出口总额增长: not read, a growth in 亿美元 terms" in n for n in r.notes)
+
+
+def test_yearly_bulletin_keeps_a_rates_change_only_in_points(tmp_path: Path, catalog: Catalog) -> None:
+    # "优良率为88.2%，比上年提高2.1%" was stored as a growth of 2.1%: points or relative cannot be told, as in the
+    # air bulletins and the 统计月报; a change in 百分点 of a rate is kept, of a level it is its growth rate's
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年空气质量优良率为88.2%，比上年提高2.1%。城镇集中式饮用水源水质达标率为100%，比上年提高1.5个百分点。"
+        "全年全市固定资产投资比上年下降2.1个百分点。全市进出口总额增长8.0%。",
+    )
+    assert r.errors == []
+    got = {(k[0], k[4]): (o.value, o.unit) for k, o in by_key(r).items()}
+    assert got == {
+        ("air_good_ratio", "value"): (88.2, "%"),
+        ("drinking_water_compliance", "value"): (100, "%"),
+        ("drinking_water_compliance", "yoy_pct"): (1.5, "百分点"),
+        ("trade_total", "yoy_pct"): (8.0, "%"),
+    }
+    assert any("优良率增长: not read, a rate's change in % may be points or relative" in n for n in r.notes)
+    assert any("固定资产投资增长: not read, a change in 百分点" in n for n in r.notes)
+
+
+def test_general_budget_revenue_is_not_the_local_budget_revenue(tmp_path: Path, catalog: Catalog) -> None:
+    # 一般公共预算收入 (all of it, with what goes up to the province and the centre) was an alias of
+    # budget_revenue (地方一般公共预算收入, the target's measure): 210.3 and 150.2 were one key's two values
+    body = "全市一般公共预算收入210.3亿元，其中地方一般公共预算收入150.2亿元，增长4.4%。"
+    r = parse_bulletin(tmp_path, catalog, 2023, body)
+    got = {(k[0], k[4]): o.value for k, o in by_key(r).items()}
+    assert got == {("budget_revenue", "value"): 150.2, ("budget_revenue", "yoy_pct"): 4.4}
+    assert len(r.observations) == 2
+    assert catalog.resolve_indicator("一般公共预算收入") is None
 
 
 def test_yearly_bulletin_reads_yi_alone_as_yi_yuan_and_no_other_yi_unit(tmp_path: Path, catalog: Catalog) -> None:
@@ -1320,6 +1450,26 @@ def test_yearly_bulletin_reads_yi_alone_as_yi_yuan_and_no_other_yi_unit(tmp_path
         "budget_revenue": (200, "亿元", "ge"),
     }
     assert by_key(r)[("trade_total", "430200", "", "2019", "yoy_pct")].value == 20.1
+
+
+def test_yearly_bulletin_reads_wan_yi_and_a_threshold_in_round_words(tmp_path: Path, catalog: Catalog) -> None:
+    # "1.2万亿元" and "突破千亿元" were dropped without a note; 千亿 inside a name (千亿产业集群) is no number
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市地区生产总值1.2万亿元，增长5.0%。全市进出口总额突破千亿元。全市地方一般公共预算收入超百亿。"
+        "全市出口总额0.05万亿。全市千亿产业集群3个。",
+    )
+    assert r.errors == []
+    got = {k[0]: (o.value, o.bound, o.unit) for k, o in by_key(r).items() if k[4] == "value"}
+    assert got == {
+        "gdp": (12000, "eq", "亿元"),
+        "trade_total": (1000, "gt", "亿元"),
+        "budget_revenue": (100, "gt", "亿元"),
+        "exports": (500, "eq", "亿元"),
+        "trillion_clusters": (3, "eq", "个"),
+    }
 
 
 def test_pages_writing_their_text_in_divs_and_line_breaks_are_read(tmp_path: Path, catalog: Catalog) -> None:
@@ -1376,6 +1526,32 @@ def test_a_quarterly_review_reads_each_figure_for_the_period_its_sentence_opens_
         ("budget_revenue", "430200", "2021-01~03", "yoy_pct"): -2.0,
     }
     assert {o.period_kind for o in r.observations} == {"ytd"}
+
+
+def test_a_review_restating_a_figure_reads_it_once_but_two_values_stay_a_conflict(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # a review's summary and its section restating 规模以上工业增加值增长6.1% quarantined the page as "duplicate"
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "上半年，全市经济运行总体平稳。规模以上工业增加值增长6.1%，固定资产投资增长5.2%。",
+        "一、工业生产稳步回升。上半年，全市规模以上工业增加值增长6.1%。",
+    )
+    rows = [(o.indicator_code, o.value, o.source_row) for o in r.observations]
+    assert sorted(rows) == [("fixed_asset_investment", 5.2, 1), ("industrial_value_added", 6.1, 1)]
+    assert validate_observations(r.observations, catalog, source_file="review.html") == []
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "规模以上工业增加值增长6.1%。",
+        "全市规模以上工业增加值增长6.3%。",
+    )
+    assert [o.value for o in r.observations] == [6.1, 6.3]
+    [conflict] = validate_observations(r.observations, catalog, source_file="review.html")
+    assert "duplicate of row 1" in conflict.reason
 
 
 @pytest.mark.parametrize(

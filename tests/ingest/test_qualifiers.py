@@ -197,6 +197,14 @@ def test_rank_words_without_a_rank_are_not_numbers(text: str) -> None:
         parse_value(text, "rank")
 
 
+def test_a_threshold_may_be_a_round_number_in_words_but_a_word_alone_is_no_number() -> None:
+    # "突破千亿元" (a 公报's threshold) was not read
+    assert (parse_number("突破千").value, parse_number("突破千").bound) == (1000, "gt")
+    assert (parse_number("超百").value, parse_number("超百").bound) == (100, "gt")
+    with pytest.raises(ValueParseError, match="not a number"):
+        parse_number("千")
+
+
 @pytest.mark.parametrize(
     ("text", "value", "bound"),
     [
