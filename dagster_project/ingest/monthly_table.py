@@ -25,7 +25,7 @@ from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period, shift_years, split_leading_period
-from dagster_project.ingest.units import needs_exchange_rate
+from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -255,18 +255,13 @@ def _parse_table(
                 # the level converts at the year's rate; its growth in dollars is not the yuan series' growth
                 ctx.result.notes.append(f"row {r + 1} {col.label}: not read, a growth in {unit} terms")
                 continue
-            if col.unit == "百分点" and ind is not None and ind.unit != "%" and cell.strip():
-                # 增速比上年增减(百分点) beside a level in 亿元: the change of its growth rate, which no measure holds
-                ctx.result.notes.append(f"row {r + 1} {col.label}: not read, a change of the growth rate in 百分点")
-                continue
-            if col.measure == "yoy_pct" and col_unit == "%" and ind is not None and ind.unit == "%" and cell.strip():
-                # a rate's change in a % column is points or relative, and a table does not say which (优良率
-                # 90.0, 同比 2.3): kept only where the cell says 百分点, as the bulletins' rule is
-                if "百分点" not in cell:
-                    note = "not read, a rate's change in a % column may be points or relative"
-                    ctx.result.notes.append(f"row {r + 1} {col.label}: {note}")
+            if col.measure == "yoy_pct" and ind is not None and cell.strip():
+                written = "百分点" if "百分点" in cell else col_unit
+                kept = yoy_change_unit(ind.unit, written)
+                if kept is None:  # a rate's change in %, or a level's in 百分点 (its growth rate's change)
+                    ctx.result.notes.append(f"row {r + 1} {col.label}: not read, {unkept_change_reason(written)}")
                     continue
-                col_unit = "百分点"
+                col_unit = kept
             if given.get(key):  # the same figure twice is read once; two figures for one period are an error
                 if text and text != given[key]:
                     reason = f"{col.period.code} is given twice with different figures: {given[key]} and {text}"

@@ -27,7 +27,7 @@ from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, last_month, split_leading_period
-from dagster_project.ingest.units import needs_exchange_rate
+from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -123,9 +123,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 ctx.result.notes.append(f"column {label}: not read, a change {basis}, not over a year earlier")
                 continue
             grown = catalog.indicator(grows) if grows else None
-            if change == "百分点" and grown is not None and grown.unit != "%":
-                skipped.add(j)  # the change of a growth rate (增速比上年提高(百分点)), which no measure holds
-                ctx.result.notes.append(f"column {label}: not read, a change of the growth rate in 百分点")
+            if grown is not None and change in ("%", "百分点") and yoy_change_unit(grown.unit, change) is None:
+                # 增速比上年提高(百分点) of a level: its growth rate's change; a rate's change in %: points or relative
+                skipped.add(j)
+                ctx.result.notes.append(f"column {label}: not read, {unkept_change_reason(change)}")
                 continue
             if not grows or change not in (None, "%", "百分点"):
                 skipped.add(j)

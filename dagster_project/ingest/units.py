@@ -25,6 +25,7 @@ __all__ = [
     "measure_unit",
     "needs_exchange_rate",
     "yoy_change_unit",
+    "unkept_change_reason",
     "is_unit",
     "CHANGE_MEASURES",
     "COUNTING_UNITS",
@@ -247,6 +248,13 @@ def yoy_change_unit(indicator_unit: str, written: str) -> str | None:
     if normalize_unit(written) == "百分点":
         return "百分点" if rate else None
     return None if rate else "%"
+
+
+def unkept_change_reason(written: str) -> str:
+    """Why a change written in ``written`` was not kept by :func:`yoy_change_unit`, for a release's notes."""
+    if normalize_unit(written) == "百分点":
+        return "a change in 百分点 is its growth rate's, not a growth"
+    return "a rate's change in % may be points or relative"
 
 
 def convert(

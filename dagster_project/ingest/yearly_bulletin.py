@@ -30,7 +30,7 @@ from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
 from dagster_project.ingest.text import to_halfwidth
-from dagster_project.ingest.units import needs_exchange_rate, yoy_change_unit
+from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -296,11 +296,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     # the level converts at the year's rate; its growth in dollars is not the yuan series'
                     result.notes.append(f"row {line} {f['name']}增长: not read, a growth in {level_unit} terms")
                 elif f["growth"] and change_unit is None:
-                    why = (
-                        "a rate's change in % may be points or relative"
-                        if f["growth_unit"] == "%"
-                        else "a change in 百分点 is its growth rate's, not a growth"
-                    )
+                    why = unkept_change_reason(f["growth_unit"] or "%")
                     result.notes.append(f"row {line} {f['name']}增长: not read, {why}")
                 elif f["growth"]:
                     before, after = f["growth_before"] or "", f["growth_after"] or ""

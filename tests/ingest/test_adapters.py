@@ -713,7 +713,7 @@ def test_a_change_over_another_period_than_a_year_earlier_is_not_a_growth(tmp_pa
     }
     assert "row 3 本月/环比增长(%): not read, a change 环比, not over a year earlier" in r.notes
     assert any("增速比1-9月增减(百分点): not read, a change 比1-9月" in n for n in r.notes)
-    assert any("not read, a change of the growth rate in 百分点" in n for n in r.notes)
+    assert any("not read, a change in 百分点 is its growth rate's, not a growth" in n for n in r.notes)
     r = parse_text(
         tmp_path,
         "prov_mom.csv",
