@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.catalog import Catalog, strip_quotes
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import Period, month_period
@@ -197,8 +197,8 @@ def figure_rows(
 
 
 def prose_sentences(text: str) -> list[str]:
-    """A bulletin paragraph's sentences (half-width; split at 。;；and line ends)."""
-    return [s.strip() for s in re.split(r"[。;；\n]", to_halfwidth(text)) if s.strip()]
+    """A bulletin paragraph's sentences (half-width, quotation marks dropped; split at 。;；and line ends)."""
+    return [s.strip() for s in re.split(r"[。;；\n]", strip_quotes(to_halfwidth(text))) if s.strip()]
 
 
 # 市区/城区/全市 is the city's urban area; 各县市区 ("the counties, cities and districts") is not.
@@ -227,6 +227,16 @@ def _whole_of(catalog: Catalog, level: str, place: str) -> str:
     return parent if level == "市" and parent and catalog.region_types.get(parent) == "city" else place
 
 
+def _without_park_indicators(catalog: Catalog, clause: str) -> str:
+    """The clause without the catalogue's names that name parks themselves (园区技工贸总收入, a figure of the
+    city's parks together, the city's own): what is left names a park only if the figure is one park's."""
+    for name in sorted(
+        (n for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases) if is_park(n)), key=len
+    )[::-1]:
+        clause = clause.replace(name, "")
+    return clause
+
+
 def clause_regions(
     catalog: Catalog, sentence: str, city: str, urban_is_city: bool = True
 ) -> list[tuple[int, str | None]]:
@@ -251,7 +261,7 @@ def clause_regions(
             region = _whole_of(catalog, whole["level"], city)
         elif _CITY_SCOPE.search(clause):
             region = city if urban_is_city else None
-        elif is_park(clause) or len(named) > 1:
+        elif is_park(_without_park_indicators(catalog, clause)) or len(named) > 1:
             region = None
         elif named:
             region = named[0]

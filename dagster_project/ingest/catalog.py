@@ -20,6 +20,7 @@ __all__ = [
     "seeds_dir",
     "load_catalog",
     "normalize_name",
+    "strip_quotes",
     "URBAN_SCOPE_NAMES",
     "URBAN_MONITORED",
 ]
@@ -38,7 +39,14 @@ def seeds_dir() -> Path:
     return default_seeds_dir()
 
 
-_QUOTES = re.compile(r"[#＃\"'“”‘’「」『』《》\s]")
+_QUOTE_MARKS = "\"'“”‘’「」『』《》"
+_QUOTES = re.compile(rf"[#＃{_QUOTE_MARKS}\s]")
+_QUOTES_ONLY = re.compile(f"[{_QUOTE_MARKS}]")
+
+
+def strip_quotes(text: str) -> str:
+    """Text without quotation marks: prose quotes a term (新增“四上”企业600家), the catalogue's names do not."""
+    return _QUOTES_ONLY.sub("", text)
 
 
 # a name's bracket saying on what basis it is counted: another measure than the catalogue's

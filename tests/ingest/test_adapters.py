@@ -1082,6 +1082,24 @@ def test_a_bulletin_signed_by_its_offices_above_the_date_names_them_as_its_sourc
     assert gdp.source_ref == "株洲市统计局、国家统计局株洲调查队《株洲市2023年国民经济和社会发展统计公报》 2024-03-29"
 
 
+def test_a_bulletin_quoting_a_term_or_naming_the_parks_together_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # 新增“四上”企业, “小巨人”, "破零倍增": the bulletins quote these terms, and such sentences were left out silently
+    page = (
+        "<html><head><title>株洲市2022年国民经济和社会发展统计公报</title></head><body>"
+        "<p>株洲市统计局　国家统计局株洲调查队　2023年3月28日</p><p>全市新增“四上”企业突破600家。"
+        "年末国家级专精特新‘小巨人’企业58家。\"破零倍增\"企业125家。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "gb.html", page.replace("</p></body>", "全年园区技工贸总收入突破4500亿元。</p></body>"), catalog)
+    assert r.errors == []
+    # 园区技工贸总收入 is the city's parks together, the city's figure; it was left out as one park's
+    assert {(o.indicator_code, o.value, o.bound) for o in r.observations} == {
+        ("park_revenue", 4500, "gt"),
+        ("new_above_scale_units", 600, "gt"),
+        ("little_giants_national", 58, "eq"),
+        ("zero_doubling_firms", 125, "eq"),
+    }
+
+
 @pytest.mark.parametrize("title", ["株洲市2021年国民经济和社会发展统计公报", "2021年株洲市国民经济和社会发展统计公报"])
 def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, catalog: Catalog, title: str) -> None:
     r = parse_text(tmp_path, "gb.html", GONGBAO.format(title=title), catalog)
