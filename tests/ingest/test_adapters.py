@@ -1087,7 +1087,7 @@ def test_a_bulletin_quoting_a_term_or_naming_the_parks_together_is_read(tmp_path
     page = (
         "<html><head><title>株洲市2022年国民经济和社会发展统计公报</title></head><body>"
         "<p>株洲市统计局　国家统计局株洲调查队　2023年3月28日</p><p>全市新增“四上”企业突破600家。"
-        "年末国家级专精特新‘小巨人’企业58家。\"破零倍增\"企业125家。</p></body></html>"
+        '年末国家级专精特新‘小巨人’企业58家。"破零倍增"企业125家。</p></body></html>'
     )
     page = page.replace("</p></body>", "全年园区技工贸总收入突破4500亿元。</p></body>")
     r = parse_text(tmp_path, "gb.html", page, catalog)
