@@ -10,6 +10,7 @@ the seed config). dbt still runs every test; this only says where a broken rule 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -36,10 +37,21 @@ class CatalogueProblem:
         return f"{where}{key}, column {self.column}: {self.reason}"
 
 
+class UnreadableSeed(ValueError):
+    """A seed file dbt cannot read at all (not UTF-8)."""
+
+
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
+    data = path.read_bytes()
+    try:
+        # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which dbt's seed loader skips too
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableSeed(
+            f"is not UTF-8 (byte {exc.start}; saved by Excel as GBK/ANSI CSV?): save it as 'CSV UTF-8'"
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    return list(reader.fieldnames or []), list(reader)
 
 
 def _tests(column: dict) -> list[tuple[str, dict]]:
@@ -78,18 +90,25 @@ def check_catalogue(seeds_dir: Path) -> list[CatalogueProblem]:
     seeds = {s["name"]: s for s in properties.get("seeds", [])}
     tables: dict[str, tuple[list[str], list[dict[str, str]]]] = {}
 
+    problems: list[CatalogueProblem] = []
+
     def table(name: str):
         if name not in tables:
             path = seeds_dir / f"{name}.csv"
-            tables[name] = _read(path) if path.exists() else ([], [])
+            try:
+                tables[name] = _read(path) if path.exists() else ([], [])
+            except UnreadableSeed as exc:
+                problems.append(CatalogueProblem(f"seeds/{path.name}", None, "", "(file)", str(exc)))
+                tables[name] = ([], [])
         return tables[name]
 
-    problems: list[CatalogueProblem] = []
     for name, seed in seeds.items():
         path = seeds_dir / f"{name}.csv"
         if not path.exists():
             continue
         header, rows = table(name)
+        if not header:
+            continue  # unreadable: said above
         file = f"seeds/{path.name}"
         columns = seed.get("columns", []) or []
         key_column = columns[0]["name"] if columns else ""
@@ -97,8 +116,16 @@ def check_catalogue(seeds_dir: Path) -> list[CatalogueProblem]:
         for column in columns:
             if column["name"] not in header:
                 problems.append(CatalogueProblem(file, 1, "", column["name"], "column missing from the header"))
+        declared = {c["name"] for c in columns} | set(types)
+        for extra in [h for h in header if declared and h not in declared]:
+            reason = "is not a column of this seed (seeds/properties.yml): misspelt, or a column to add there too"
+            problems.append(CatalogueProblem(file, 1, "", extra or "(blank)", reason))
         for number, row in enumerate(rows, start=2):
             key = row.get(key_column, "") or ""
+            if row.get(None):  # csv puts a row's surplus fields under None
+                reason = f"has {len(header) + len(row[None])} fields, the header {len(header)} (an unquoted comma?)"
+                problems.append(CatalogueProblem(file, number, key, "(row)", reason))
+                continue
             for column, kind in types.items():
                 reason = _typed((row.get(column) or "").strip(), str(kind).lower())
                 if reason:
@@ -130,6 +157,28 @@ def _rule(test: str, args: dict, value: str, column: str, rows, number: int, tab
         close = get_close_matches(value, allowed, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"{value!r} is not one of {', '.join(allowed)}{hint}"
+    if test == "listed_in":  # dbt/tests/generic/listed_in.sql
+        ref = REF.search(str(args.get("to", "")))
+        key, field = args.get("key"), args.get("list_field")
+        if not ref or not key or not field:
+            return None
+        mine = (rows[number - 2].get(key) or "").strip()
+        _, other = table(ref.group(1))
+        listing = next((r for r in other if (r.get(key) or "").strip() == mine), None)
+        allowed = ((listing or {}).get(field) or "").split()
+        if listing is None or value in allowed:
+            return None  # an unknown key is its own column's problem
+        return f"{value!r} is not one a {key} {mine!r} may use ({', '.join(allowed)}; seeds/{ref.group(1)}.csv)"
+    if test == "not_later_than":  # dbt/tests/generic/not_later_than.sql
+        than = args.get("than", "")
+        other = (rows[number - 2].get(than) or "").strip()
+        try:
+            limit = date.fromisoformat(other)
+            mine = int(value) if args.get("part") == "year" else date.fromisoformat(value)
+        except ValueError:
+            return None  # a malformed date or year is its column type's problem
+        later = mine > limit.year if isinstance(mine, int) else mine > limit
+        return f"{value!r} is after the {than} {other}" if later else None
     if test == "relationships":
         ref = REF.search(str(args.get("to", "")))
         field = args.get("field")

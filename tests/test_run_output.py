@@ -76,10 +76,56 @@ def test_catalogue_errors_name_file_row_target_and_column(tmp_path):
         f"{where}, column indicator_code: 'gpd' is not among the indicator_code values of seeds/indicators.csv; "
         "did you mean 'gdp'?" in problems
     )
-    assert f"{where}, column comparator: 'exceeds' is not one of " in "\n".join(problems)
+    assert f"{where}, column comparator: 'exceeds' is not one a target_kind 'level' may use " in "\n".join(problems)
     assert any(p.startswith(f"{where}, column deadline: '2026-13-31' is not a date") for p in problems)
     assert len(problems) == 3, problems
     assert check_catalogue(REPO / "seeds") == []  # the real catalogue keeps every rule
+
+
+def test_catalogue_rules_between_columns_and_files_are_checked_before_a_build(tmp_path):
+    # each of these was loaded and built for minutes, then failed a dbt test with no target named (a
+    # comparator its kind does not use, a surplus field), or was published as nonsense (a start after the
+    # deadline, a baseline year after it, a misspelt extra column)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    path = seeds / "targets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    gdp = next(i for i, li in enumerate(lines) if li.startswith("T5Y-GDP-5000,"))
+    rank = next(i for i, li in enumerate(lines) if li.startswith("T5Y-RANK-GDP,"))
+    lines[gdp] = lines[gdp].replace(",level,exceed,", ",level,rank_gain,", 1)
+    lines[gdp] = lines[gdp].replace(",2021,3420.3,", ",2027,3420.3,", 1).replace(",2022-01-01,", ",2027-01-01,", 1)
+    lines[rank] = lines[rank].rstrip("\n") + ",remark,surplus\n"
+    lines[0] = lines[0].rstrip("\n") + ",remarks\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    problems = [str(p) for p in check_catalogue(seeds)]
+    where = f"seeds/targets.csv row {gdp + 1} (T5Y-GDP-5000)"
+    assert problems == [
+        "seeds/targets.csv row 1, column remarks: is not a column of this seed (seeds/properties.yml): misspelt, "
+        "or a column to add there too",
+        f"{where}, column comparator: 'rank_gain' is not one a target_kind 'level' may use (exceed at_least "
+        "at_most about; seeds/target_kinds.csv)".replace(
+            "exceed at_least at_most about", "exceed, at_least, at_most, about"
+        ),
+        f"{where}, column baseline_year: '2027' is after the deadline 2026-12-31",
+        f"{where}, column start_date: '2027-01-01' is after the deadline 2026-12-31",
+        f"seeds/targets.csv row {rank + 1} (T5Y-RANK-GDP), column (row): has 23 fields, the header 22 (an unquoted "
+        "comma?)",
+    ], problems
+
+
+def test_a_seed_saved_by_excel_is_read_or_refused_by_name(tmp_path):
+    # Excel's "CSV UTF-8" (a byte-order mark) was read as a missing target_id column; a GBK save stopped the
+    # run with a UnicodeDecodeError naming no file
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    path = seeds / "targets.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert check_catalogue(seeds) == []
+    path.write_bytes(text.encode("gb18030"))
+    [problem] = [str(p) for p in check_catalogue(seeds)]
+    assert problem.startswith("seeds/targets.csv, column (file): is not UTF-8 (byte ")
+    assert "save it as 'CSV UTF-8'" in problem
 
 
 def test_a_broken_catalogue_stops_the_build_with_those_messages(tmp_path, monkeypatch):
