@@ -222,12 +222,15 @@ where ytd.period_kind = 'ytd' and ytd.measure = 'value' and ytd.subject_code = '
 -- ------------------------------------------------------------------------------ single-region series
 -- Only the years a target reads: its window, and the year before it or its baseline year (the
 -- models join every period of the series and filter later). Whether a series has cumulative
--- figures at all is a property of the series, computed once.
+-- figures in a year is a property of the series-year, computed once: a rate is read by its
+-- cumulative figure in the years that publish one, by its monthly figures in the others.
 create or replace temp table f_has_cumulative as
-select indicator_code, region_code, max(case when period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
+select
+    indicator_code, region_code, extract(year from period_end) as series_year,
+    max(case when period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
 from f_values
 where subject_code = '' and measure = 'value'
-group by indicator_code, region_code;
+group by indicator_code, region_code, extract(year from period_end);
 
 create or replace temp table f_single as
 select
@@ -239,7 +242,9 @@ from f_targets as t
 inner join f_values as v
     on t.indicator_code = v.indicator_code and t.scope_code = v.region_code
     and v.subject_code = '' and v.measure = 'value'
-inner join f_has_cumulative as c on t.indicator_code = c.indicator_code and t.scope_code = c.region_code
+inner join f_has_cumulative as c
+    on t.indicator_code = c.indicator_code and t.scope_code = c.region_code
+    and extract(year from v.period_end) = c.series_year
 where t.scope_type in ('city', 'county')
     and t.target_kind in ('level', 'multiple', 'additions', 'improvement', 'coverage')
     and extract(year from v.period_end) between least(coalesce(t.baseline_year, year(t.start_date) - 1), year(t.start_date) - 1)
@@ -463,7 +468,8 @@ unit_obs as (
 windowed as (
     select
         o.*, t.measure_kind,
-        max(case when o.period_kind in ('ytd', 'year') then 1 else 0 end) over (partition by o.target_id) as has_cumulative
+        max(case when o.period_kind in ('ytd', 'year') then 1 else 0 end)
+            over (partition by o.target_id, extract(year from o.period_end)) as has_cumulative
     from unit_obs as o
     inner join targets as t on o.target_id = t.target_id
     where o.period_end between t.start_date and t.deadline

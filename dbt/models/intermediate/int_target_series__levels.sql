@@ -100,19 +100,24 @@ target_values as {{ not_materialized() }} (
 ),
 
 -- ---------------------------------------------------------------- single-region series
--- Rates and ratios are measured by the cumulative figure when their series has one, in any year.
+-- Rates and ratios are measured by the cumulative figure of a year when their series publishes one for
+-- that year, else by that year's monthly figures: decided per series-year, so a year with only a
+-- monthly figure (2022-10 优良率 71.0) is read even when another year has a full-year figure.
 -- An aggregate, not a window over every figure of every target's series: at national scale the
 -- window sorted 18.6 M rows and took most of this model's time (BENCHMARKS.md). Only rates and ratios
 -- ask: over every year of every other target's series it was 2.9 M rows at 10 years of history.
 cumulative_published as (
     select
         targets.target_id,
+        extract(year from values_.period_end) as series_year,
         max(case when values_.period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
     from targets
     inner join target_values as values_
         on {{ own_series_join }}
-    where targets.measure_kind in {{ measured_cumulative_when_published }}
-    group by targets.target_id
+    where
+        targets.measure_kind in {{ measured_cumulative_when_published }}
+        and {{ in_years_a_target_reads('targets', 'values_.period_end') }}
+    group by targets.target_id, extract(year from values_.period_end)
 ),
 
 -- Only the years a target can use (in_years_a_target_reads, macros/target_series.sql) are read, and
@@ -165,14 +170,16 @@ single_region as {{ not_materialized() }} (
 
 -- Which periods measure a target: annual flows by year-to-date; multi-year flows by the annual
 -- figure (and, for multiples, year-to-date against the same months of the baseline year);
--- rates and ratios by the cumulative figure when one is published, else monthly.
+-- rates and ratios by the cumulative figure of the year when one is published, else that year's monthly.
 single_region_selected as (
     select
         single_region.*,
         cumulative_published.has_cumulative
     from single_region
     left join cumulative_published
-        on single_region.target_id = cumulative_published.target_id
+        on
+            single_region.target_id = cumulative_published.target_id
+            and extract(year from single_region.period_end) = cumulative_published.series_year
     where
         single_region.period_end between single_region.start_date and single_region.deadline
         and case
