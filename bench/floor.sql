@@ -315,6 +315,15 @@ estimated_base as (
     group by sel.target_id, sel.period_code, sel.baseline_year, sel.period_end, tot.annual_base_level,
         tot.annual_base_is_illustrative
 ),
+-- the same period a year earlier of the series, before the window too ("worse than a year earlier")
+year_before as (
+    select sel.target_id, sel.period_code, e.value as year_before_value
+    from sel
+    inner join f_single as e
+        on sel.target_id = e.target_id
+        and e.period_code = cast(extract(year from sel.period_end) - 1 as varchar) || substr(sel.period_code, 5)
+    where sel.target_kind not in ('multiple', 'additions')
+),
 flow_additions as (
     select sel.target_id, sel.period_code, sum(e.value) as earlier_years_total
     from sel
@@ -387,13 +396,15 @@ select
     cast(null as integer) as units_total,
     cast(null as integer) as units_reporting,
     tot.annual_base_level,
-    cast(null as varchar) as status_note
+    cast(null as varchar) as status_note,
+    yb.year_before_value
 from sel
 left join base on sel.target_id = base.target_id and sel.period_code = base.period_code
 left join estimated_base as est on sel.target_id = est.target_id and sel.period_code = est.period_code
 left join base_year_total as tot on sel.target_id = tot.target_id
 left join stock_base as sb on sel.target_id = sb.target_id
-left join flow_additions as fa on sel.target_id = fa.target_id and sel.period_code = fa.period_code;
+left join flow_additions as fa on sel.target_id = fa.target_id and sel.period_code = fa.period_code
+left join year_before as yb on sel.target_id = yb.target_id and sel.period_code = yb.period_code;
 
 -- ------------------------------------------------------------------------------ rank among peer cities
 create or replace temp table f_rank_series as
@@ -441,7 +452,8 @@ select
     cast(r.peers_reporting as integer) as units_total,
     cast(r.peers_reporting as integer) as units_reporting,
     cast(null as double) as annual_base_level,
-    cast(null as varchar) as status_note
+    cast(null as varchar) as status_note,
+    cast(null as double) as year_before_value
 from ranks as r
 inner join ranks as base
     on r.target_id = base.target_id and base.period_code = cast(r.baseline_year as varchar) || substr(r.period_code, 5)
@@ -606,7 +618,8 @@ select
     cast(rr.units_total as integer) as units_total,
     cast(rr.units_reporting as integer) as units_reporting,
     cast(null as double) as annual_base_level,
-    cast(null as varchar) as status_note
+    cast(null as varchar) as status_note,
+    cast(null as double) as year_before_value
 from rollup as rr
 inner join f_targets as t on rr.target_id = t.target_id
 left join at_start as s on rr.target_id = s.target_id;
@@ -692,7 +705,7 @@ previous_year as (
 measured as (
     select
         f.*,
-        py.previous_actual,
+        coalesce(py.previous_actual, f.year_before_value) as previous_actual,
         -- comparison_met(comparator_applied, actual_value, actual_bound, target_level, tolerance_abs,
         -- actual_direction_sign), for the comparators the series apply
         case

@@ -45,7 +45,8 @@ series_keys as (
         period_code,
         period_kind,
         period_end,
-        actual_value
+        actual_value,
+        year_before_value
     from series
 ),
 
@@ -76,7 +77,9 @@ period_context as (
     select
         series_keys.target_id,
         series_keys.period_code,
-        earlier.actual_value as previous_actual,
+        -- the same period a year earlier: the target's own row, else the figure of its series, which may
+        -- lie before the window (a one-year target's year-earlier figure always does)
+        coalesce(earlier.actual_value, series_keys.year_before_value) as previous_actual,
         case
             when seasonal.seasonal_years >= thresholds.seasonal_min_years then seasonal.expected_share_seasonal
         end as expected_share_seasonal,

@@ -259,7 +259,8 @@ growth_series as (
                 then
                     'growth for ' || cast(chain.first_missing_year as {{ dbt.type_string() }})
                     || ' is not published: the chained index stops there (a missing year is unknown, not 0%)'
-        end as status_note
+        end as status_note,
+        cast(null as double) as year_before_value
     from growth_points as g
     inner join growth_chain as chain
         on g.target_id = chain.target_id and g.period_code = chain.period_code

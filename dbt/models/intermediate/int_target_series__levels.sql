@@ -235,6 +235,23 @@ same_period_in_base_year as (
             ) }}
 ),
 
+-- The same period a year earlier in the target's own series, read before its window too (the year
+-- before the start is one of the years a target reads): what "worse than a year earlier" compares a
+-- state target with (int_target_assessment). 2021-10's 83.9 for the 2022-10 优良率 71.0 of a 2022 target.
+-- A multiple or an addition is measured from its base, not as the level, so it has none.
+year_before as (
+    select
+        sel.target_id,
+        sel.period_code,
+        earlier.value as year_before_value
+    from single_region_selected as sel
+    inner join single_region as earlier
+        on
+            sel.target_id = earlier.target_id
+            and earlier.period_code = {{ period_code_year_before('sel.period_code', 'sel.period_end') }}
+    where sel.target_kind not in ('multiple', 'additions')
+),
+
 -- Multiples of a flow: the full baseline year (the catalogue's figure, else the data), and, for a
 -- year-to-date figure whose months of the baseline year are not published, those months estimated
 -- as the full baseline year times the seasonal share normally reached by that month (flagged).
@@ -384,7 +401,8 @@ single_region_series as (
         total.annual_base_level,
         sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
             as baseline_is_estimated,
-        cast(null as {{ dbt.type_string() }}) as status_note
+        cast(null as {{ dbt.type_string() }}) as status_note,
+        year_before.year_before_value
     from single_region_selected as sel
     left join same_period_in_base_year as base
         on sel.target_id = base.target_id and sel.period_code = base.period_code
@@ -396,6 +414,8 @@ single_region_series as (
         on sel.target_id = stock_base.target_id and stock_base.recency = 1
     left join flow_additions
         on sel.target_id = flow_additions.target_id and sel.period_code = flow_additions.period_code
+    left join year_before
+        on sel.target_id = year_before.target_id and sel.period_code = year_before.period_code
 )
 
 -- A flow multiple with no level to compare with its baseline keeps its rows here (actual unknown):
