@@ -289,7 +289,8 @@ base as (
         || substr(sel.period_code, 5)
 ),
 -- a flow multiple: the full baseline year, and the same months of it estimated from the seasonal
--- profile where they are not published (int_target_series)
+-- profile where they are not published: at least seasonal_min_years complete years before the measured
+-- one (int_target_series__levels)
 base_year_total as (
     select t.target_id, coalesce(t.baseline_value, b.value) as annual_base_level,
         t.baseline_value is null and coalesce(b.is_illustrative, false) as annual_base_is_illustrative
@@ -311,9 +312,11 @@ estimated_base as (
     inner join f_profiles as p
         on sel.indicator_code = p.indicator_code and sel.region_code = p.region_code
         and p.month_number = extract(month from sel.period_end)
+        and p.profile_year < extract(year from sel.period_end)  -- earlier complete years only
     where sel.period_kind = 'ytd' and tot.annual_base_level is not null
     group by sel.target_id, sel.period_code, sel.baseline_year, sel.period_end, tot.annual_base_level,
         tot.annual_base_is_illustrative
+    having count(*) >= (select threshold_value from f_thresholds where threshold_code = 'seasonal_min_years')
 ),
 -- the same period a year earlier of the series, before the window too ("worse than a year earlier")
 year_before as (

@@ -254,7 +254,10 @@ year_before as (
 
 -- Multiples of a flow: the full baseline year (the catalogue's figure, else the data), and, for a
 -- year-to-date figure whose months of the baseline year are not published, those months estimated
--- as the full baseline year times the seasonal share normally reached by that month (flagged).
+-- as the full baseline year times the seasonal share normally reached by that month (flagged): the
+-- mean over at least seasonal_min_years complete years before the measured one. With fewer there is
+-- no estimate and the period has no actual here (growth measures it where growth is published:
+-- int_target_series__growth_index).
 base_year_total as (
     select
         targets.target_id,
@@ -287,8 +290,15 @@ seasonal_share_by_month as (
             sel.indicator_code = profiles.indicator_code
             and sel.region_code = profiles.region_code
             and profiles.month_number = extract(month from sel.period_end)
+            -- complete years before the one measured: never the measured year's own share
+            and profiles.profile_year < extract(year from sel.period_end)
     where sel.period_kind = 'ytd' and total.annual_base_level is not null
     group by sel.target_id, sel.period_code, sel.baseline_year, sel.period_end, total.annual_base_level, total.annual_base_is_illustrative
+    -- as many years as a seasonal 序时进度 needs (status_thresholds.seasonal_min_years), else no estimate
+    having count(*) >= (
+        select thresholds.threshold_value from {{ ref('stg_seeds__status_thresholds') }} as thresholds
+        where thresholds.threshold_code = 'seasonal_min_years'
+    )
 ),
 
 -- the estimate and the note that shows how it was made, from the same mean
