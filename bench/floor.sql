@@ -913,11 +913,17 @@ from f_region_values as rv
 left join f_regions as r on rv.region_code = r.region_code;
 
 -- A target's status on a scorecard (now, and at each month end below): qualitative targets are
--- not_assessable (no task returns here), a target with no row yet no_data, else its row's status.
-create or replace temp macro f_scorecard_status(target_kind, latest_target_id, latest_status) as
+-- not_assessable (no task returns here), a target with no row yet no_data, a pace status read off a
+-- period before a deadline that has passed by as_of not_assessable (no final figure), else its row's status.
+create or replace temp macro f_scorecard_status(
+    target_kind, latest_target_id, latest_status, deadline, latest_period_end, as_of
+) as
     case
         when target_kind = 'qualitative' then 'not_assessable'
         when latest_target_id is null then 'no_data'
+        when deadline < as_of and latest_period_end < deadline
+            and latest_status in ('on_track', 'needs_acceleration', 'off_track', 'deteriorating')
+            then 'not_assessable'
         else latest_status
     end;
 
@@ -937,7 +943,8 @@ scored as (
         l.actual_bound, l.target_level, l.gap, l.share_achieved, l.expected_share, l.pace_code, l.pace_zh,
         l.projected_value, l.projected_gap, l.progress_ratio, l.release_date as latest_release_date,
         l.source_file, l.calculation_trace,
-        f_scorecard_status(t.target_kind, l.target_id, l.status_code) as status_code,
+        f_scorecard_status(t.target_kind, l.target_id, l.status_code, t.deadline, l.period_end, date '${as_of}')
+            as status_code,
         i.frequency, i.release_lag_days,
         case i.frequency
             when 'monthly' then (l.period_end + cast(1 as bigint) * interval 1 month)
@@ -1031,16 +1038,25 @@ interval_rows as (
         p.period_code as latest_period_code, p.period_kind as latest_period_kind, p.period_end as latest_period_end,
         p.actual_value, p.actual_quality, p.actual_bound, p.target_level, p.gap, p.share_achieved, p.expected_share,
         p.progress_ratio, p.projected_value, p.release_date as latest_release_date, p.source_file, p.source_row,
-        f_scorecard_status(t.target_kind, p.target_id, p.status_code) as status_code
+        p.target_id as latest_target_id, p.status_code as latest_status_code
     from intervals as i
     inner join f_targets as t on i.target_id = t.target_id
     left join fct_target_progress as p on i.target_id = p.target_id and i.period_code = p.period_code
 )
 select
-    m.snapshot_month, m.month_end, r.* exclude (valid_from, valid_until, start_date, status_code), r.status_code,
+    m.snapshot_month, m.month_end,
+    r.* exclude (valid_from, valid_until, start_date, latest_target_id, latest_status_code),
+    -- the month end, or the as-of date for the month still running, is when a deadline has passed
+    f_scorecard_status(
+        r.target_kind, r.latest_target_id, r.latest_status_code, r.deadline, r.latest_period_end,
+        least(m.month_end, date '${as_of}')
+    ) as status_code,
     st.status_zh, st.status_en, st.sort_order as status_sort_order,
     m.month_end < date '${as_of}' as is_month_closed
 from months as m
 inner join interval_rows as r on m.month_end >= r.valid_from and m.month_end < r.valid_until
-left join f_statuses as st on r.status_code = st.status_code
+left join f_statuses as st on st.status_code = f_scorecard_status(
+    r.target_kind, r.latest_target_id, r.latest_status_code, r.deadline, r.latest_period_end,
+    least(m.month_end, date '${as_of}')
+)
 where r.start_date <= m.month_end;

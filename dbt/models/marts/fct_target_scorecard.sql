@@ -84,8 +84,9 @@ scored as (
         -- running plan the headline counts
         coalesce(plans.plan_end_date < {{ as_of_date() }}, false) as plan_is_closed,
         -- a qualitative target's status rolls up from its tasks (int_task_target_rollup)
-        {{ scorecard_status_code('targets', 'latest', 'task_rollup') }} as status_code,
-        {{ scorecard_status_reason('targets', 'latest', 'task_rollup') }} as status_reason,
+        -- a deadline passed with no figure for the deadline period: no pace status (no_final_figure)
+        {{ scorecard_status_code('targets', 'latest', 'task_rollup', as_of_date()) }} as status_code,
+        {{ scorecard_status_reason('targets', 'latest', 'task_rollup', as_of_date()) }} as status_reason,
         indicators.frequency,
         indicators.release_lag_days,
         case indicators.frequency
