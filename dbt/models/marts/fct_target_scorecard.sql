@@ -76,8 +76,14 @@ scored as (
             as schedule_gap_pts,
         latest.source_file,
         coalesce(latest.calculation_trace, task_rollup.calculation_trace) as calculation_trace,
-        latest.status_rests_on_bound,
-        latest.bound_reading,
+        -- a status not shown (a deadline passed with no final figure) does not rest on a bound
+        case
+            when {{ scorecard_awaits_final_figure('targets', 'latest', as_of_date()) }} then false
+            else latest.status_rests_on_bound
+        end as status_rests_on_bound,
+        case
+            when not {{ scorecard_awaits_final_figure('targets', 'latest', as_of_date()) }} then latest.bound_reading
+        end as bound_reading,
         latest.status_note,
         plans.plan_end_date,
         -- a plan whose window has ended: its statuses are final outcomes, reported apart from the
