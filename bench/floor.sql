@@ -222,12 +222,15 @@ where ytd.period_kind = 'ytd' and ytd.measure = 'value' and ytd.subject_code = '
 -- ------------------------------------------------------------------------------ single-region series
 -- Only the years a target reads: its window, and the year before it or its baseline year (the
 -- models join every period of the series and filter later). Whether a series has cumulative
--- figures at all is a property of the series, computed once.
+-- figures in a year is a property of the series-year, computed once: a rate is read by its
+-- cumulative figure in the years that publish one, by its monthly figures in the others.
 create or replace temp table f_has_cumulative as
-select indicator_code, region_code, max(case when period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
+select
+    indicator_code, region_code, extract(year from period_end) as series_year,
+    max(case when period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
 from f_values
 where subject_code = '' and measure = 'value'
-group by indicator_code, region_code;
+group by indicator_code, region_code, extract(year from period_end);
 
 create or replace temp table f_single as
 select
@@ -239,7 +242,9 @@ from f_targets as t
 inner join f_values as v
     on t.indicator_code = v.indicator_code and t.scope_code = v.region_code
     and v.subject_code = '' and v.measure = 'value'
-inner join f_has_cumulative as c on t.indicator_code = c.indicator_code and t.scope_code = c.region_code
+inner join f_has_cumulative as c
+    on t.indicator_code = c.indicator_code and t.scope_code = c.region_code
+    and extract(year from v.period_end) = c.series_year
 where t.scope_type in ('city', 'county')
     and t.target_kind in ('level', 'multiple', 'additions', 'improvement', 'coverage')
     and extract(year from v.period_end) between least(coalesce(t.baseline_year, year(t.start_date) - 1), year(t.start_date) - 1)
@@ -284,7 +289,8 @@ base as (
         || substr(sel.period_code, 5)
 ),
 -- a flow multiple: the full baseline year, and the same months of it estimated from the seasonal
--- profile where they are not published (int_target_series)
+-- profile where they are not published: at least seasonal_min_years complete years before the measured
+-- one (int_target_series__levels)
 base_year_total as (
     select t.target_id, coalesce(t.baseline_value, b.value) as annual_base_level,
         t.baseline_value is null and coalesce(b.is_illustrative, false) as annual_base_is_illustrative
@@ -306,9 +312,20 @@ estimated_base as (
     inner join f_profiles as p
         on sel.indicator_code = p.indicator_code and sel.region_code = p.region_code
         and p.month_number = extract(month from sel.period_end)
+        and p.profile_year < extract(year from sel.period_end)  -- earlier complete years only
     where sel.period_kind = 'ytd' and tot.annual_base_level is not null
     group by sel.target_id, sel.period_code, sel.baseline_year, sel.period_end, tot.annual_base_level,
         tot.annual_base_is_illustrative
+    having count(*) >= (select threshold_value from f_thresholds where threshold_code = 'seasonal_min_years')
+),
+-- the same period a year earlier of the series, before the window too ("worse than a year earlier")
+year_before as (
+    select sel.target_id, sel.period_code, e.value as year_before_value
+    from sel
+    inner join f_single as e
+        on sel.target_id = e.target_id
+        and e.period_code = cast(extract(year from sel.period_end) - 1 as varchar) || substr(sel.period_code, 5)
+    where sel.target_kind not in ('multiple', 'additions')
 ),
 flow_additions as (
     select sel.target_id, sel.period_code, sum(e.value) as earlier_years_total
@@ -382,13 +399,15 @@ select
     cast(null as integer) as units_total,
     cast(null as integer) as units_reporting,
     tot.annual_base_level,
-    cast(null as varchar) as status_note
+    cast(null as varchar) as status_note,
+    yb.year_before_value
 from sel
 left join base on sel.target_id = base.target_id and sel.period_code = base.period_code
 left join estimated_base as est on sel.target_id = est.target_id and sel.period_code = est.period_code
 left join base_year_total as tot on sel.target_id = tot.target_id
 left join stock_base as sb on sel.target_id = sb.target_id
-left join flow_additions as fa on sel.target_id = fa.target_id and sel.period_code = fa.period_code;
+left join flow_additions as fa on sel.target_id = fa.target_id and sel.period_code = fa.period_code
+left join year_before as yb on sel.target_id = yb.target_id and sel.period_code = yb.period_code;
 
 -- ------------------------------------------------------------------------------ rank among peer cities
 create or replace temp table f_rank_series as
@@ -457,7 +476,8 @@ select
     case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_total,
     case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_reporting,
     cast(null as double) as annual_base_level,
-    cast(null as varchar) as status_note
+    cast(null as varchar) as status_note,
+    cast(null as double) as year_before_value
 from ranks as r
 inner join ranks as base
     on r.target_id = base.target_id and base.period_code = cast(r.baseline_year as varchar) || substr(r.period_code, 5)
@@ -484,7 +504,8 @@ unit_obs as (
 windowed as (
     select
         o.*, t.measure_kind,
-        max(case when o.period_kind in ('ytd', 'year') then 1 else 0 end) over (partition by o.target_id) as has_cumulative
+        max(case when o.period_kind in ('ytd', 'year') then 1 else 0 end)
+            over (partition by o.target_id, extract(year from o.period_end)) as has_cumulative
     from unit_obs as o
     inner join targets as t on o.target_id = t.target_id
     where o.period_end between t.start_date and t.deadline
@@ -642,7 +663,8 @@ select
     cast(rr.units_total as integer) as units_total,
     cast(rr.units_reporting as integer) as units_reporting,
     cast(null as double) as annual_base_level,
-    cast(null as varchar) as status_note
+    cast(null as varchar) as status_note,
+    cast(null as double) as year_before_value
 from rollup as rr
 inner join f_targets as t on rr.target_id = t.target_id
 left join at_start as s on rr.target_id = s.target_id
@@ -742,7 +764,7 @@ previous_year as (
 measured as (
     select
         f.*,
-        py.previous_actual,
+        coalesce(py.previous_actual, f.year_before_value) as previous_actual,
         -- comparison_met(comparator_applied, actual_value, actual_bound, target_level, tolerance_abs,
         -- actual_direction_sign), for the comparators the series apply
         case
@@ -949,11 +971,17 @@ from f_region_values as rv
 left join f_regions as r on rv.region_code = r.region_code;
 
 -- A target's status on a scorecard (now, and at each month end below): qualitative targets are
--- not_assessable (no task returns here), a target with no row yet no_data, else its row's status.
-create or replace temp macro f_scorecard_status(target_kind, latest_target_id, latest_status) as
+-- not_assessable (no task returns here), a target with no row yet no_data, a pace status read off a
+-- period before a deadline that has passed by as_of not_assessable (no final figure), else its row's status.
+create or replace temp macro f_scorecard_status(
+    target_kind, latest_target_id, latest_status, deadline, latest_period_end, as_of
+) as
     case
         when target_kind = 'qualitative' then 'not_assessable'
         when latest_target_id is null then 'no_data'
+        when deadline < as_of and latest_period_end < deadline
+            and latest_status in ('on_track', 'needs_acceleration', 'off_track', 'deteriorating')
+            then 'not_assessable'
         else latest_status
     end;
 
@@ -973,7 +1001,8 @@ scored as (
         l.actual_bound, l.target_level, l.gap, l.share_achieved, l.expected_share, l.pace_code, l.pace_zh,
         l.projected_value, l.projected_gap, l.progress_ratio, l.release_date as latest_release_date,
         l.source_file, l.calculation_trace,
-        f_scorecard_status(t.target_kind, l.target_id, l.status_code) as status_code,
+        f_scorecard_status(t.target_kind, l.target_id, l.status_code, t.deadline, l.period_end, date '${as_of}')
+            as status_code,
         i.frequency, i.release_lag_days,
         case i.frequency
             when 'monthly' then (l.period_end + cast(1 as bigint) * interval 1 month)
@@ -1067,16 +1096,25 @@ interval_rows as (
         p.period_code as latest_period_code, p.period_kind as latest_period_kind, p.period_end as latest_period_end,
         p.actual_value, p.actual_quality, p.actual_bound, p.target_level, p.gap, p.share_achieved, p.expected_share,
         p.progress_ratio, p.projected_value, p.release_date as latest_release_date, p.source_file, p.source_row,
-        f_scorecard_status(t.target_kind, p.target_id, p.status_code) as status_code
+        p.target_id as latest_target_id, p.status_code as latest_status_code
     from intervals as i
     inner join f_targets as t on i.target_id = t.target_id
     left join fct_target_progress as p on i.target_id = p.target_id and i.period_code = p.period_code
 )
 select
-    m.snapshot_month, m.month_end, r.* exclude (valid_from, valid_until, start_date, status_code), r.status_code,
+    m.snapshot_month, m.month_end,
+    r.* exclude (valid_from, valid_until, start_date, latest_target_id, latest_status_code),
+    -- the month end, or the as-of date for the month still running, is when a deadline has passed
+    f_scorecard_status(
+        r.target_kind, r.latest_target_id, r.latest_status_code, r.deadline, r.latest_period_end,
+        least(m.month_end, date '${as_of}')
+    ) as status_code,
     st.status_zh, st.status_en, st.sort_order as status_sort_order,
     m.month_end < date '${as_of}' as is_month_closed
 from months as m
 inner join interval_rows as r on m.month_end >= r.valid_from and m.month_end < r.valid_until
-left join f_statuses as st on r.status_code = st.status_code
+left join f_statuses as st on st.status_code = f_scorecard_status(
+    r.target_kind, r.latest_target_id, r.latest_status_code, r.deadline, r.latest_period_end,
+    least(m.month_end, date '${as_of}')
+)
 where r.start_date <= m.month_end;

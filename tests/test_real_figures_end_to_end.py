@@ -112,3 +112,52 @@ def test_growth_only_chains_use_the_published_average_and_stop_at_a_gap(real_run
         "where target_id = 'T5Y-DBL-TRADE' and period_code = '2023-01~02'",
     )[0]
     assert status == "not_assessable" and "2022" in note
+
+
+def test_a_rate_year_without_a_full_year_figure_is_read_by_its_months_and_against_a_year_earlier(real_run):
+    # 优良率 83%左右 for 2022 (real): 2022 has only the October month (71.0), 2021 a full year (84.9).
+    # The full year of another year does not drop the month, and the month a year earlier (2021-10
+    # 83.9, before the target's window) makes it deteriorating, not off track.
+    assert rows(
+        real_run,
+        "select period_code, actual_value, previous_actual, status_code, status_reason "
+        "from fct_target_progress where target_id = 'T22-AIR-83'",
+    ) == [("2022-10", 71.0, 83.9, "deteriorating", "worse_than_year_before")]
+
+
+def test_a_deadline_passed_without_its_final_figure_shows_no_pace(real_run):
+    # 2022 targets seen in December 2026, their latest figures from 2022-02 and 2022-10: no pace status
+    scorecard = dict(
+        (target, (status, reason))
+        for target, status, reason in rows(
+            real_run,
+            "select target_id, status_code, status_reason from fct_target_scorecard "
+            "where target_id in ('T22-NEW-LITTLEGIANT', 'T22-AIR-83')",
+        )
+    )
+    assert scorecard == {
+        "T22-NEW-LITTLEGIANT": ("not_assessable", "no_final_figure"),
+        "T22-AIR-83": ("not_assessable", "no_final_figure"),
+    }
+    # the month-end history keeps the pace while the window was open: off track in June and December 2022
+    monthly = dict(
+        rows(
+            real_run,
+            "select snapshot_month, status_code from fct_scorecard_monthly "
+            "where target_id = 'T22-NEW-LITTLEGIANT' and snapshot_month in ('2022-06', '2022-12', '2023-01')",
+        )
+    )
+    assert monthly == {"2022-06": "off_track", "2022-12": "off_track", "2023-01": "not_assessable"}
+    env = {"PMW_HOME": str(real_run.home), "PMW_PUBLISHED_DIR": str(real_run.home / "published")}
+    result = CliRunner().invoke(main, ["explain", "T22-NEW-LITTLEGIANT"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    now = next(li for li in result.output.splitlines() if li.strip().startswith("今日 status now"))
+    assert "无法评估 Not assessable" in now and "no figure for the deadline period" in now
+
+
+def test_pmw_status_keeps_the_at_least_of_a_status_on_a_bound(real_run):
+    env = {"PMW_HOME": str(real_run.home), "PMW_PUBLISHED_DIR": str(real_run.home / "published")}
+    result = CliRunner().invoke(main, ["status"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    line = next(li for li in result.output.splitlines() if "T5Y-GDP-5000" in li)
+    assert "至少 进度滞后" in line, line

@@ -40,15 +40,30 @@ def test_snapshot_shows_what_was_released_by_each_month_end(sample_pipeline_run)
         == []
     )
     # at every month end a target shows its latest period released by then, with that period's status
-    # (the reference: every month joined with every row known by its end, the latest kept)
+    # (the reference: every month joined with every row known by its end, the latest kept), unless its
+    # deadline had passed by then (by the as-of date for the month still running) with no figure for the
+    # deadline period: then no pace status, not_assessable (methodology §4)
     expected = query(
         db,
         """
-        select m.snapshot_month, p.target_id, arg_max(p.period_code, (p.period_end, p.period_kind)),
-            arg_max(p.status_code, (p.period_end, p.period_kind))
-        from (select distinct snapshot_month, month_end from fct_scorecard_monthly) as m
-        inner join fct_target_progress as p on p.release_date <= m.month_end and p.period_end <= m.month_end
-        group by 1, 2
+        with latest as (
+            select m.snapshot_month, m.month_end, p.target_id,
+                arg_max(p.period_code, (p.period_end, p.period_kind)) as period_code,
+                max(p.period_end) as period_end,
+                arg_max(p.status_code, (p.period_end, p.period_kind)) as status_code
+            from (select distinct snapshot_month, month_end from fct_scorecard_monthly) as m
+            inner join fct_target_progress as p on p.release_date <= m.month_end and p.period_end <= m.month_end
+            group by 1, 2, 3
+        )
+        select l.snapshot_month, l.target_id, l.period_code,
+            case
+                when t.deadline < least(l.month_end, t.assessed_as_of) and l.period_end < t.deadline
+                    and l.status_code in ('on_track', 'needs_acceleration', 'off_track', 'deteriorating')
+                    then 'not_assessable'
+                else l.status_code
+            end
+        from latest as l
+        inner join fct_target_scorecard as t on l.target_id = t.target_id
         """,
     )
     at = {

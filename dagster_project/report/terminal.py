@@ -75,6 +75,15 @@ def frame_table(frame: pd.DataFrame, max_width: int = 40) -> str:
 
 
 # ---------------------------------------------------------------------------------------- scorecard
+def bound_qualifier(rests_on_bound: object, reading: object, english: bool = True) -> str:
+    """The words before a status that rests on a published bound (突破4000 against "above 5000"): 至少 at
+    least when the true status can only be better, 至多 at most when it can only be worse; empty otherwise."""
+    if not flag(rests_on_bound):
+        return ""
+    zh, en = ("至少", "at least") if (not is_missing(reading) and str(reading) == "at_least") else ("至多", "at most")
+    return f"{zh} {en} " if english else f"{zh} "
+
+
 def scorecard_rows(sc: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     headers = [
         "状态 status",
@@ -99,9 +108,11 @@ def scorecard_rows(sc: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
             else (f"{COMPARATOR_SYMBOLS.get(str(r.comparator_applied), '')} {num(r.target_level)} {unit}")
         )
         share = "—" if is_missing(r.share_achieved) else f"{pct(r.share_achieved)}/{pct(r.expected_share)}"
+        # a status resting on a bound keeps its 至少/至多, as in the HTML report and `pmw explain`
+        qualifier = bound_qualifier(getattr(r, "status_rests_on_bound", None), getattr(r, "bound_reading", None), False)
         rows.append(
             [
-                STATUSES.get(r.status_code, (r.status_code,))[0],
+                qualifier + STATUSES.get(r.status_code, (r.status_code,))[0],
                 r.target_id,
                 r.title_zh,
                 "" if is_missing(r.latest_period_code) else r.latest_period_code,
@@ -373,9 +384,7 @@ def explain_text(
             "from: the full baseline year x the seasonal share, or a full year's growth standing in for the "
             "same months' in a growth chain)"
         )
-    qualifier = ""
-    if on_bound:
-        qualifier = "至少 at least " if reading == "at_least" else "至多 at most "
+    qualifier = bound_qualifier(on_bound, reading)
     lines.append(f"  状态 status      {qualifier}{zh} {en} — {status_reason_text(p, seeds_dir)}")
     if on_bound:
         lines.append(
@@ -383,6 +392,10 @@ def explain_text(
             f"{num(p['underlying_value'] if not is_missing(p.get('underlying_value')) else p['actual_value'])}: "
             "it is computed at the bound as if it were the figure; R and the projection are bounds too"
         )
+    if not period and not is_missing(t.get("status_code")) and t["status_code"] != p["status_code"]:
+        # the scorecard's status today differs from the period's (a deadline passed with no final figure)
+        now_zh, now_en, _ = STATUSES.get(t["status_code"], (t["status_code"], t["status_code"], ""))
+        lines.append(f"  今日 status now  {now_zh} {now_en} — {status_reason_text(t, seeds_dir)}")
     lines += ["", "计算过程 calculation trace (fct_target_progress.calculation_trace):", f"  {p['calculation_trace']}"]
     if not period:
         lines += [

@@ -45,7 +45,8 @@ series_keys as (
         period_code,
         period_kind,
         period_end,
-        actual_value
+        actual_value,
+        year_before_value
     from series
 ),
 
@@ -76,7 +77,9 @@ period_context as (
     select
         series_keys.target_id,
         series_keys.period_code,
-        earlier.actual_value as previous_actual,
+        -- the same period a year earlier: the target's own row, else the figure of its series, which may
+        -- lie before the window (a one-year target's year-earlier figure always does)
+        coalesce(earlier.actual_value, series_keys.year_before_value) as previous_actual,
         case
             when seasonal.seasonal_years >= thresholds.seasonal_min_years then seasonal.expected_share_seasonal
         end as expected_share_seasonal,
@@ -127,6 +130,10 @@ framed as (
             and (targets.target_kind = 'multiple' or (targets.target_kind = 'level' and targets.measure_kind = 'flow'))
         ) as is_growth_target,
         series.period_end >= targets.deadline as is_final,
+        -- "every month" (annual_rule every_month): the figure is the worst month of the year so far, so
+        -- once it misses the target in the deadline's year that year, and the target, are lost
+        coalesce(targets.annual_rule = 'every_month', false)
+        and extract(year from series.period_end) = targets.deadline_year as is_every_month_of_final_year,
         cast(
             ({{ dbt.datediff('targets.start_date', 'series.period_end', 'month') }}) + 1 as double
         ) / (({{ dbt.datediff('targets.start_date', 'targets.deadline', 'month') }}) + 1) as elapsed_share,
@@ -275,6 +282,8 @@ reasoned as (
                 then case when projected.is_cumulative then 'met_cumulative' else 'met_at_deadline' end
             -- the deadline has passed unmet: final, not "behind"
             when projected.is_final then 'deadline_passed_unmet'
+            -- a month of the deadline's year below an "every month" target: already final
+            when projected.is_every_month_of_final_year and not projected.is_met_used then 'month_failed_the_year'
             when projected.is_met_used then 'met_now'
             when projected.progress_ratio is not null
                 then

@@ -158,13 +158,14 @@ unit_observations as (
 ),
 
 -- The periods at which a regional target is assessed: every period any unit reported in the window
--- (for rates, the cumulative figures when units publish them, else the monthly ones).
+-- (for rates, the cumulative figures of a year when units publish them for it, else that year's monthly ones).
 windowed as (
     select
         unit_observations.*,
         targets.measure_kind,
         max(case when unit_observations.period_kind in ('ytd', 'year') then 1 else 0 end)
-            over (partition by unit_observations.target_id) as has_cumulative
+            over (partition by unit_observations.target_id, extract(year from unit_observations.period_end))
+            as has_cumulative
     from unit_observations
     inner join targets
         on unit_observations.target_id = targets.target_id

@@ -1,7 +1,8 @@
 {#- 增长指数类目标序列 / Growth-only multiples: a flow multiple of its baseline year (倍增) whose
-    levels do not compare (int_target_series__levels leaves such targets out) is measured by the
-    chained real growth index, a derived figure. One row per target x period; unioned into
-    int_target_series. -#}
+    levels do not compare is measured by the chained real growth index, a derived figure; so is a
+    period of one whose other levels compare when that period's level has no like-for-like base (a
+    half year with its baseline months neither published nor estimable: the published H1 growth).
+    One row per target x period; unioned into int_target_series. -#}
 {{ incremental_by_target() }}
 
 with targets as (
@@ -24,16 +25,28 @@ levels as (
 -- leave, spread evenly over its unpublished years). A year with neither is unknown, never 0%: the
 -- chain stops there and the status says which year is missing.
 growth_targets as (
-    select targets.*
+    select
+        targets.*,
+        -- no level compares with its baseline (none published, or no baseline level): growth decides
+        not exists (
+            select 1 from levels as s
+            where s.target_id = targets.target_id and s.actual_value is not null
+        ) as is_measured_by_growth
     from targets
     where
         targets.target_kind = 'multiple'
         and targets.measure_kind = 'flow'
-        -- no level compares with its baseline (none published, or no baseline level): growth decides
-        and not exists (
-            select 1 from levels as s
-            where s.target_id = targets.target_id and s.actual_value is not null
-        )
+),
+
+-- A target whose levels compare keeps them; growth measures only its periods whose level has nothing
+-- like for like to compare with (a half year whose baseline months are neither published nor estimable
+-- from a seasonal profile: 2022 H1 against the published H1 growth).
+level_without_actual as (
+    select
+        s.target_id,
+        s.period_code
+    from levels as s
+    where s.actual_value is null
 ),
 
 growth_rows as (
@@ -42,6 +55,7 @@ growth_rows as (
         growth_targets.baseline_year,
         growth_targets.start_date,
         growth_targets.deadline,
+        growth_targets.is_measured_by_growth,
         values_.*
     from growth_targets
     inner join values_
@@ -189,6 +203,13 @@ growth_points as (
         and period_end between start_date and deadline
         and period_kind in ('ytd', 'year')
         and extract(year from period_end) > baseline_year
+        and (
+            is_measured_by_growth
+            or exists (
+                select 1 from level_without_actual as no_level
+                where no_level.target_id = growth_rows.target_id and no_level.period_code = growth_rows.period_code
+            )
+        )
     union all
     select
         spans.target_id,
@@ -218,6 +239,15 @@ growth_points as (
         and not exists (
             select 1 from published_links as own
             where own.target_id = spans.target_id and own.link_year = extract(year from spans.period_end)
+        )
+        and (
+            spans.is_measured_by_growth
+            or exists (
+                select 1 from level_without_actual as no_level
+                where
+                    no_level.target_id = spans.target_id
+                    and no_level.period_code = cast(extract(year from spans.period_end) as {{ dbt.type_string() }})
+            )
         )
 ),
 
@@ -300,7 +330,8 @@ growth_series as (
                 then
                     'growth for ' || cast(chain.first_missing_year as {{ dbt.type_string() }})
                     || ' is not published: the chained index stops there (a missing year is unknown, not 0%)'
-        end as status_note
+        end as status_note,
+        cast(null as double) as year_before_value
     from growth_points as g
     inner join growth_chain as chain
         on g.target_id = chain.target_id and g.period_code = chain.period_code

@@ -100,19 +100,24 @@ target_values as {{ not_materialized() }} (
 ),
 
 -- ---------------------------------------------------------------- single-region series
--- Rates and ratios are measured by the cumulative figure when their series has one, in any year.
+-- Rates and ratios are measured by the cumulative figure of a year when their series publishes one for
+-- that year, else by that year's monthly figures: decided per series-year, so a year with only a
+-- monthly figure (2022-10 优良率 71.0) is read even when another year has a full-year figure.
 -- An aggregate, not a window over every figure of every target's series: at national scale the
 -- window sorted 18.6 M rows and took most of this model's time (BENCHMARKS.md). Only rates and ratios
 -- ask: over every year of every other target's series it was 2.9 M rows at 10 years of history.
 cumulative_published as (
     select
         targets.target_id,
+        extract(year from values_.period_end) as series_year,
         max(case when values_.period_kind in ('ytd', 'year') then 1 else 0 end) as has_cumulative
     from targets
     inner join target_values as values_
         on {{ own_series_join }}
-    where targets.measure_kind in {{ measured_cumulative_when_published }}
-    group by targets.target_id
+    where
+        targets.measure_kind in {{ measured_cumulative_when_published }}
+        and {{ in_years_a_target_reads('targets', 'values_.period_end') }}
+    group by targets.target_id, extract(year from values_.period_end)
 ),
 
 -- Only the years a target can use (in_years_a_target_reads, macros/target_series.sql) are read, and
@@ -165,14 +170,16 @@ single_region as {{ not_materialized() }} (
 
 -- Which periods measure a target: annual flows by year-to-date; multi-year flows by the annual
 -- figure (and, for multiples, year-to-date against the same months of the baseline year);
--- rates and ratios by the cumulative figure when one is published, else monthly.
+-- rates and ratios by the cumulative figure of the year when one is published, else that year's monthly.
 single_region_selected as (
     select
         single_region.*,
         cumulative_published.has_cumulative
     from single_region
     left join cumulative_published
-        on single_region.target_id = cumulative_published.target_id
+        on
+            single_region.target_id = cumulative_published.target_id
+            and extract(year from single_region.period_end) = cumulative_published.series_year
     where
         single_region.period_end between single_region.start_date and single_region.deadline
         and case
@@ -228,9 +235,29 @@ same_period_in_base_year as (
             ) }}
 ),
 
+-- The same period a year earlier in the target's own series, read before its window too (the year
+-- before the start is one of the years a target reads): what "worse than a year earlier" compares a
+-- state target with (int_target_assessment). 2021-10's 83.9 for the 2022-10 优良率 71.0 of a 2022 target.
+-- A multiple or an addition is measured from its base, not as the level, so it has none.
+year_before as (
+    select
+        sel.target_id,
+        sel.period_code,
+        earlier.value as year_before_value
+    from single_region_selected as sel
+    inner join single_region as earlier
+        on
+            sel.target_id = earlier.target_id
+            and earlier.period_code = {{ period_code_year_before('sel.period_code', 'sel.period_end') }}
+    where sel.target_kind not in ('multiple', 'additions')
+),
+
 -- Multiples of a flow: the full baseline year (the catalogue's figure, else the data), and, for a
 -- year-to-date figure whose months of the baseline year are not published, those months estimated
--- as the full baseline year times the seasonal share normally reached by that month (flagged).
+-- as the full baseline year times the seasonal share normally reached by that month (flagged): the
+-- mean over at least seasonal_min_years complete years before the measured one. With fewer there is
+-- no estimate and the period has no actual here (growth measures it where growth is published:
+-- int_target_series__growth_index).
 base_year_total as (
     select
         targets.target_id,
@@ -263,8 +290,15 @@ seasonal_share_by_month as (
             sel.indicator_code = profiles.indicator_code
             and sel.region_code = profiles.region_code
             and profiles.month_number = extract(month from sel.period_end)
+            -- complete years before the one measured: never the measured year's own share
+            and profiles.profile_year < extract(year from sel.period_end)
     where sel.period_kind = 'ytd' and total.annual_base_level is not null
     group by sel.target_id, sel.period_code, sel.baseline_year, sel.period_end, total.annual_base_level, total.annual_base_is_illustrative
+    -- as many years as a seasonal 序时进度 needs (status_thresholds.seasonal_min_years), else no estimate
+    having count(*) >= (
+        select thresholds.threshold_value from {{ ref('stg_seeds__status_thresholds') }} as thresholds
+        where thresholds.threshold_code = 'seasonal_min_years'
+    )
 ),
 
 -- the estimate and the note that shows how it was made, from the same mean
@@ -377,7 +411,8 @@ single_region_series as (
         total.annual_base_level,
         sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
             as baseline_is_estimated,
-        cast(null as {{ dbt.type_string() }}) as status_note
+        cast(null as {{ dbt.type_string() }}) as status_note,
+        year_before.year_before_value
     from single_region_selected as sel
     left join same_period_in_base_year as base
         on sel.target_id = base.target_id and sel.period_code = base.period_code
@@ -389,6 +424,8 @@ single_region_series as (
         on sel.target_id = stock_base.target_id and stock_base.recency = 1
     left join flow_additions
         on sel.target_id = flow_additions.target_id and sel.period_code = flow_additions.period_code
+    left join year_before
+        on sel.target_id = year_before.target_id and sel.period_code = year_before.period_code
 )
 
 -- A flow multiple with no level to compare with its baseline keeps its rows here (actual unknown):

@@ -37,7 +37,8 @@ project_series as (
         cast(null as integer) as units_reporting,
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
-        cast(null as {{ dbt.type_string() }}) as status_note
+        cast(null as {{ dbt.type_string() }}) as status_note,
+        cast(null as double) as year_before_value
     from targets
     inner join values_
         on

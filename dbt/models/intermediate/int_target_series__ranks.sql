@@ -143,7 +143,8 @@ rank_series as (
         case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_reporting,
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
-        cast(null as {{ dbt.type_string() }}) as status_note
+        cast(null as {{ dbt.type_string() }}) as status_note,
+        cast(null as double) as year_before_value
     from ranks as r
     inner join ranks as base
         on

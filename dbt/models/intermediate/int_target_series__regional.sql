@@ -129,7 +129,8 @@ regional_series as (
         cast(rr.units_reporting as integer) as units_reporting,
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
-        cast(null as {{ dbt.type_string() }}) as status_note
+        cast(null as {{ dbt.type_string() }}) as status_note,
+        cast(null as double) as year_before_value
     from region_rollup as rr
     inner join targets
         on rr.target_id = targets.target_id

@@ -246,8 +246,12 @@ snapshot as (
         coalesce(latest.release_date, task_rollup.latest_release_date) as latest_release_date,
         latest.source_file,
         latest.source_row,
-        -- a qualitative target's status rolls up from its tasks as they stood at the month end
-        {{ scorecard_status_code('targets', 'latest', 'task_rollup') }} as status_code
+        -- a qualitative target's status rolls up from its tasks as they stood at the month end; a deadline
+        -- passed by the month end (the as-of date for the month still running) with no figure for the
+        -- deadline period shows no pace status, as on the current scorecard
+        {{ scorecard_status_code(
+            'targets', 'latest', 'task_rollup', 'least(latest.month_end, ' ~ as_of_date() ~ ')'
+        ) }} as status_code
     from latest
     inner join targets
         on latest.interval_target_id = targets.target_id

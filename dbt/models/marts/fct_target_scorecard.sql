@@ -76,16 +76,23 @@ scored as (
             as schedule_gap_pts,
         latest.source_file,
         coalesce(latest.calculation_trace, task_rollup.calculation_trace) as calculation_trace,
-        latest.status_rests_on_bound,
-        latest.bound_reading,
+        -- a status not shown (a deadline passed with no final figure) does not rest on a bound
+        case
+            when {{ scorecard_awaits_final_figure('targets', 'latest', as_of_date()) }} then false
+            else latest.status_rests_on_bound
+        end as status_rests_on_bound,
+        case
+            when not {{ scorecard_awaits_final_figure('targets', 'latest', as_of_date()) }} then latest.bound_reading
+        end as bound_reading,
         latest.status_note,
         plans.plan_end_date,
         -- a plan whose window has ended: its statuses are final outcomes, reported apart from the
         -- running plan the headline counts
         coalesce(plans.plan_end_date < {{ as_of_date() }}, false) as plan_is_closed,
         -- a qualitative target's status rolls up from its tasks (int_task_target_rollup)
-        {{ scorecard_status_code('targets', 'latest', 'task_rollup') }} as status_code,
-        {{ scorecard_status_reason('targets', 'latest', 'task_rollup') }} as status_reason,
+        -- a deadline passed with no figure for the deadline period: no pace status (no_final_figure)
+        {{ scorecard_status_code('targets', 'latest', 'task_rollup', as_of_date()) }} as status_code,
+        {{ scorecard_status_reason('targets', 'latest', 'task_rollup', as_of_date()) }} as status_reason,
         indicators.frequency,
         indicators.release_lag_days,
         case indicators.frequency
