@@ -74,7 +74,7 @@ def _collect_then_exit_without_traversing_the_heap() -> None:
     gc.freeze()
 
 
-@click.group(help="株洲目标进度监测数据仓库 / Progress-monitoring warehouse for government targets.")
+@click.group(help="政府工作报告目标进度监测数据仓库 / Progress-monitoring warehouse for government targets.")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     # the one place the command reads its settings from the environment; every command uses these

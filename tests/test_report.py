@@ -70,6 +70,38 @@ def test_report_is_self_contained_with_one_plotly_copy(report):
     assert result.size_bytes < 2_000_000, "one partial plotly.js (~1.2 MB) and small figures"
 
 
+def test_the_report_is_titled_with_the_cities_of_its_plans(report):
+    # the title was a constant naming 株洲 whatever city's seeds were loaded; it is read from the plans' data
+    _, report = report
+    assert "<h1>株洲市政府工作报告目标进度报告</h1>" in report
+    assert (
+        "<title>株洲市政府工作报告目标进度报告 / Progress report of the Zhuzhou City work-report targets</title>"
+        in report
+    )
+    from dagster_project.report.data import ReportData
+
+    two = ReportData(
+        scorecard=pd.DataFrame({"plan_region_code": ["430200", "430300", "430200"]}),
+        progress=pd.DataFrame(),
+        by_region=pd.DataFrame(),
+        regions=pd.DataFrame(
+            {
+                "region_code": ["430200", "430300"],
+                "name_zh": ["株洲市", "湘潭市"],
+                "name_en": ["Zhuzhou City", "Xiangtan City"],
+            }
+        ),
+        version="",
+        published_at="",
+        manifest={},
+        db_path=Path("."),
+    )
+    assert two.title("序时进度", "Progress against schedule") == (
+        "株洲市、湘潭市政府工作报告目标序时进度 / Progress against schedule of the Zhuzhou City, Xiangtan City "
+        "work-report targets"
+    )
+
+
 def test_status_counts_and_plan_time_are_shown(report, scorecard):
     _, html = report
     cards = dict(re.findall(r'<button class="card" data-status="(\w+)"[^>]*><span class="count">(\d+)</span>', html))

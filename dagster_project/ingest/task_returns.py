@@ -132,10 +132,14 @@ def load_task_catalog(seeds: Path | None = None) -> TaskCatalog:
     seeds = seeds or default_seeds_dir()
     tasks = _read(seeds / "tasks.csv")
     units: dict[str, str] = {}
+    # a return may sign without its city (发展和改革委员会 for 株洲市发展和改革委员会): whichever plan's city it is
+    plan_cities = {p["region_code"] for p in _read(seeds / "plans.csv")}
+    cities = [r["name_zh"] for r in _read(seeds / "regions.csv") if r["region_code"] in plan_cities]
     for u in _read(seeds / "units.csv"):
         for name in (u["unit_code"], u["short_name_zh"], u["name_zh"]):
             units[name] = u["unit_code"]
-        units[u["name_zh"].removeprefix("株洲市")] = u["unit_code"]
+        city = next((c for c in cities if u["name_zh"].startswith(c)), "")
+        units[u["name_zh"].removeprefix(city)] = u["unit_code"]
         units["市" + u["short_name_zh"]] = u["unit_code"]
     stage_rows = sorted(_read(seeds / "task_stages.csv"), key=lambda r: int(r["stage_rank"]))
     stages = {r["stage_zh"]: r["stage_code"] for r in stage_rows} | {

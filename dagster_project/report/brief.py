@@ -17,7 +17,7 @@ import pandas as pd
 
 from dagster_project.report.changes import changes_since_last_month
 from dagster_project.report.data import ReportData
-from dagster_project.report.html import TITLE, by_attention, templates
+from dagster_project.report.html import by_attention, templates
 from dagster_project.report.labels import STATUSES
 
 BRIEF_FILE_NAME = "progress_brief.pdf"
@@ -50,7 +50,8 @@ def render_brief(data: ReportData) -> str:
         templates()
         .get_template("brief.html.j2")
         .render(
-            title=TITLE,
+            title=data.title("进度简报", "Progress brief"),
+            heading=data.title("进度简报", "Progress brief").split(" / ")[0],
             assessed_as_of=data.assessed_as_of,
             version=data.version,
             total=len(sc),

@@ -16,7 +16,8 @@ from dagster_project.report.published import open_published
 SCORECARD_SQL = """
 select
     s.*,
-    t.plan_name_zh, t.plan_name_en, t.indicator_code, t.indicator_name_zh, t.indicator_name_en, t.measure_kind,
+    t.plan_name_zh, t.plan_name_en, t.plan_region_code, t.indicator_code, t.indicator_name_zh, t.indicator_name_en,
+    t.measure_kind,
     t.direction_sign, t.baseline_year, t.baseline_value as catalogue_baseline_value, t.baseline_source,
     t.start_date, t.is_multi_year, t.is_cumulative, t.reading_notes,
     p.period_kind as latest_period_kind, p.source_row, p.source_ref, p.release_id, p.derived_from,
@@ -49,6 +50,20 @@ class ReportData:
     def assessed_as_of(self) -> date:
         value = self.scorecard["assessed_as_of"].dropna()
         return pd.Timestamp(value.iloc[0]).date() if len(value) else date.today()
+
+    def cities(self) -> tuple[str, str]:
+        """The cities whose plans the marts hold, in Chinese and English ('株洲市', 'Zhuzhou City'): the
+        plans' data names them, so another city's seeds title its own report."""
+        codes = list(dict.fromkeys(self.scorecard.get("plan_region_code", pd.Series(dtype=str)).dropna()))
+        names = self.regions.set_index("region_code") if len(self.regions) else None
+        zh = [str(names.loc[c, "name_zh"]) if names is not None and c in names.index else c for c in codes]
+        en = [str(names.loc[c, "name_en"]) if names is not None and c in names.index else c for c in codes]
+        return "、".join(zh), ", ".join(en)
+
+    def title(self, what_zh: str, what_en: str) -> str:
+        """'株洲市政府工作报告目标进度报告 / Progress report on the Zhuzhou City work-report targets'."""
+        zh, en = self.cities()
+        return f"{zh}政府工作报告目标{what_zh} / {what_en} of the {en} work-report targets"
 
     def section_order(self) -> list[str]:
         """Sections as a reader meets them: the five-year plan's headline numbers (一突破, 两进位 …)

@@ -42,7 +42,6 @@ from dagster_project.report.units import TASK_STATUSES, gap_text, units_section
 from dagster_project.report.workbook import WORKBOOK_FILE_NAME
 
 REPORT_FILE_NAME = "progress_report.html"
-TITLE = "株洲市政府工作报告目标进度报告 / Progress report on the Zhuzhou work-report targets"
 
 # Map-like layout of the nine county-level divisions (row, column), north at the top; schematic.
 COUNTY_TILES = {
@@ -423,7 +422,8 @@ def render_report(
         templates()
         .get_template("report.html.j2")
         .render(
-            title=TITLE,
+            title=data.title("进度报告", "Progress report"),
+            heading=data.title("进度报告", "Progress report").split(" / ")[0],
             version=data.version,
             assessed_as_of=data.assessed_as_of,
             published_at=data.published_at,

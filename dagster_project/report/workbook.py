@@ -259,7 +259,7 @@ def _county_sheet(ws: Worksheet, data: ReportData, target_id: str, rows: pd.Data
 
 def _notes_sheet(ws: Worksheet, data: ReportData, statuses: dict, qualitative: int) -> None:
     lines = [
-        ("株洲市政府工作报告目标序时进度 / Progress against schedule of the Zhuzhou work-report targets", True),
+        (data.title("序时进度", "Progress against schedule"), True),
         (f"评估日期 assessed as of {data.assessed_as_of} · 发布版本 published version {data.version}", False),
         ("来源：已发布的数据集市 (published marts)；每个数字的来源文件、行号和发布日期见“来源”列。", False),
         ("数据性质：公开 = 公开发布数据；推算 = 由公开数据推算；示意 = 生成的样例数据，非真实统计。", False),

@@ -13,6 +13,7 @@ select
     targets.plan_id,
     plans.plan_name_zh,
     plans.plan_name_en,
+    plans.plan_region_code,
     targets.section_zh,
     targets.section_en,
     targets.title_zh,
