@@ -87,8 +87,8 @@ def test_the_report_is_titled_with_the_cities_of_its_plans(report):
         regions=pd.DataFrame(
             {
                 "region_code": ["430200", "430300"],
-                "name_zh": ["株洲市", "湘潭市"],
-                "name_en": ["Zhuzhou City", "Xiangtan City"],
+                "region_name_zh": ["株洲市", "湘潭市"],
+                "region_name_en": ["Zhuzhou City", "Xiangtan City"],
             }
         ),
         version="",

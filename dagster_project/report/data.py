@@ -56,8 +56,8 @@ class ReportData:
         plans' data names them, so another city's seeds title its own report."""
         codes = list(dict.fromkeys(self.scorecard.get("plan_region_code", pd.Series(dtype=str)).dropna()))
         names = self.regions.set_index("region_code") if len(self.regions) else None
-        zh = [str(names.loc[c, "name_zh"]) if names is not None and c in names.index else c for c in codes]
-        en = [str(names.loc[c, "name_en"]) if names is not None and c in names.index else c for c in codes]
+        zh = [str(names.loc[c, "region_name_zh"]) if names is not None and c in names.index else c for c in codes]
+        en = [str(names.loc[c, "region_name_en"]) if names is not None and c in names.index else c for c in codes]
         return "、".join(zh), ", ".join(en)
 
     def title(self, what_zh: str, what_en: str) -> str:
