@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from dagster_project.cli import main
-from dagster_project.report.labels import num
+from dagster_project.report.labels import STATUSES, num
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -158,13 +158,21 @@ def test_explain_spells_out_the_calculation(home, published):
     assert "(actual − base) / (target − base)" in text and "required" in text
 
 
-def test_explain_usage_errors(home):
+def test_explain_usage_errors(home, published):
     unknown = pmw(["explain", "T5Y-GDP-500"], home)
     assert unknown.exit_code == 2 and "T5Y-GDP-5000" in unknown.output  # suggests the close match
     bad_period = pmw(["explain", "T5Y-GDP-5000", "--period", "2031"], home)
     assert bad_period.exit_code == 2 and "periods with data" in bad_period.output
+    # a qualitative target with tasks: explain said "assessed by hand … not assessable" while the scorecard,
+    # the report and the alerts gave the status its tasks roll up to
     qualitative = pmw(["explain", "T22-RV-5GOOD-VILLAGES"], home)
-    assert qualitative.exit_code == 0 and "assessed by hand" in qualitative.output
+    with duckdb.connect(str(published), read_only=True) as con:
+        [(code,)] = con.execute(
+            "select status_code from fct_target_scorecard where target_id = 'T22-RV-5GOOD-VILLAGES'"
+        ).fetchall()
+    zh, en, _ = STATUSES[code]
+    assert qualitative.exit_code == 0 and "rolled up from its tasks" in qualitative.output
+    assert f"(status: {zh} {en})" in qualitative.output
 
 
 def test_sql_reads_the_published_copy_read_only(home, published):

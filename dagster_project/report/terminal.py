@@ -224,10 +224,16 @@ def explain_text(
     if not is_missing(t.get("reading_notes")):
         lines.append(f"读法 reading   {t['reading_notes']}")
     if t["target_kind"] == "qualitative":
-        lines += [
-            "",
-            "定性目标 qualitative target: assessed by hand, no figure is scored (status: 无法评估 not assessable).",
-        ]
+        # the scorecard's status rolls up from the target's tasks (int_task_target_rollup); without tasks
+        # it is not assessable, assessed by hand
+        zh, en, _ = STATUSES.get(t.get("status_code"), ("无法评估", "not assessable", ""))
+        how = (
+            "assessed by hand, no figure is scored"
+            if t.get("status_reason") == "qualitative_no_tasks" or is_missing(t.get("status_code"))
+            else "rolled up from its tasks in the task ledger (seeds/tasks.csv, the units' monthly returns; "
+            "pmw status --unit UNIT lists them)"
+        )
+        lines += ["", f"定性目标 qualitative target: {how} (status: {zh} {en})."]
         return "\n".join(lines)
     unit = unit_of(t)
     lines.append(
