@@ -954,6 +954,7 @@ select
         || ' (on track >= ' || cast(a.on_track_ratio as varchar)
         || ', acceleration >= ' || cast(a.acceleration_ratio as varchar) || ')', '')
     || coalesce('; projected ' || cast(round(a.projected_value, 4) as varchar), '')
+    || coalesce('; ' || a.status_note, '')
     || ' => ' || a.status_code as calculation_trace
 from f_assessment as a
 left join f_statuses as st on a.status_code = st.status_code
