@@ -354,12 +354,16 @@ def print_run_summary(console: RunConsole, summary, settings, before: dict[str, 
     )
 
 
-DBT_ERROR = re.compile(r"^\s*((?:Runtime|Database|Compilation|Parsing) Error in .*)$")
+# dbt's error lines, and a failing data test's ("Failure in test …", its count of failing rows below it)
+DBT_ERROR = re.compile(r"^\s*((?:Runtime|Database|Compilation|Parsing) Error in .*|Failure in test .*)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its log lines
 
 
 def build_errors(log_path: Path, limit: int = 6) -> list[str]:
-    """dbt's error lines from the run's log (the model and the error under it), without stack traces."""
-    lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines() if log_path.exists() else []
+    """dbt's error lines from the run's log (the model or failing test, and the line under it), without stack
+    traces."""
+    text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+    lines = _ANSI.sub("", text).splitlines()
     found: list[str] = []
     for i, line in enumerate(lines):
         match = DBT_ERROR.match(line)

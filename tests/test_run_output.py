@@ -128,6 +128,27 @@ def test_a_seed_saved_by_excel_is_read_or_refused_by_name(tmp_path):
     assert "save it as 'CSV UTF-8'" in problem
 
 
+def test_a_failing_dbt_test_is_named_under_the_failed_build(tmp_path):
+    # a data test failing in the build printed only "the build did not succeed": its name and count were in
+    # the log alone (coloured, which the error lines' pattern did not match)
+    from dagster_project.console import build_errors
+
+    log = tmp_path / "run.log"
+    log.write_text(
+        "10:09:41  194 of 409 FAIL 1 listed_in_targets_comparator ..... [\x1b[31mFAIL 1\x1b[0m in 0.03s]\n"
+        "\x1b[31mFailure in test listed_in_targets_comparator (models/staging/stg.yml)\x1b[0m\n"
+        "  Got 1 result, configured to fail if != 0\n"
+        "\x1b[31mRuntime Error in model int_x (models/int_x.sql)\x1b[0m\n"
+        "  Binder Error: column y not found\n",
+        encoding="utf-8",
+    )
+    assert build_errors(log) == [
+        "Failure in test listed_in_targets_comparator (models/staging/stg.yml): "
+        "Got 1 result, configured to fail if != 0",
+        "Runtime Error in model int_x (models/int_x.sql): Binder Error: column y not found",
+    ]
+
+
 def test_a_broken_catalogue_stops_the_build_with_those_messages(tmp_path, monkeypatch):
     from dagster_project.runner import build_and_publish
 
