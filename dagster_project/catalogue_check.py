@@ -142,9 +142,37 @@ def check_catalogue(seeds_dir: Path) -> list[CatalogueProblem]:
     return problems
 
 
+def _unit_of_kind(args: dict, row: dict[str, str], table) -> str | None:
+    """A target's unit is one its kind lists (target_kinds.value_units; `indicator`: its indicator's unit)."""
+    kinds, indicators = (REF.search(str(args.get(name, ""))) for name in ("kinds", "indicators"))
+    if not kinds or not indicators:
+        return None
+    kind, code = (row.get("target_kind") or "").strip(), (row.get("indicator_code") or "").strip()
+
+    def row_of(seed: str, key: str, value: str) -> dict[str, str] | None:
+        return next((r for r in table(seed)[1] if (r.get(key) or "").strip() == value), None)
+
+    kind_row = row_of(kinds.group(1), "target_kind", kind)
+    indicator = row_of(indicators.group(1), "indicator_code", code)
+    listed = ((kind_row or {}).get("value_units") or "").split()
+    if kind_row is None or indicator is None or not listed:
+        return None  # an unknown kind or indicator is its own column's problem; no units listed: any
+    indicator_unit = (indicator.get("unit") or "").strip()
+    allowed = [indicator_unit if unit == "indicator" else unit for unit in listed]
+    unit = (row.get("unit") or "").strip()
+    if unit in allowed:
+        return None
+    why = f"{unit!r} is not a unit a {kind} target may use ({' or '.join(repr(u) for u in allowed)}"
+    if "indicator" in listed:
+        why += f"; {code} is in {indicator_unit}: write the value in that unit, the models do not convert it"
+    return why + f"; seeds/{kinds.group(1)}.csv value_units)"
+
+
 def _rule(test: str, args: dict, value: str, column: str, rows, number: int, table) -> str | None:
     if test == "not_null":
         return "is empty (required)" if value == "" else None
+    if test == "unit_of_kind":  # dbt/tests/generic/unit_of_kind.sql: an empty unit fails where a kind lists some
+        return _unit_of_kind(args, rows[number - 2], table)
     if value == "":
         return None  # the other rules, as in dbt, ignore empty (null) cells
     if test == "unique":

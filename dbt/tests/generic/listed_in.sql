@@ -9,6 +9,9 @@
         model_rows.{{ column_name }} is not null
         and (
             listing.{{ key }} is null
-            or ' ' || listing.{{ list_field }} || ' ' not like '% ' || model_rows.{{ column_name }} || ' %'
+            -- position, not like: a value's % or _ would be a wildcard of like
+            or {{ dbt.position(
+                "' ' || model_rows." ~ column_name ~ " || ' '", "' ' || listing." ~ list_field ~ " || ' '"
+            ) }} = 0
         )
 {% endtest %}

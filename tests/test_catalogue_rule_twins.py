@@ -1,0 +1,72 @@
+"""The catalogue's rules between columns and files are kept twice on purpose: as dbt generic tests
+(dbt/tests/generic/, run on the loaded seeds by every full build) and as their Python twins in
+dagster_project/catalogue_check.py (run before a build, to name file, row, target and column). This
+module breaks a copy of the seeds in ways each rule forbids and checks that both find the same rows."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+from dagster_project.catalogue_check import check_catalogue
+from dagster_project.resources import dbt_executable
+from tests.conftest import REPO
+
+# the generic tests of seeds/properties.yml with a Python twin, and the targets.csv columns they test
+TWINNED = {"listed_in": ["comparator"], "unit_of_kind": ["unit"], "not_later_than": ["baseline_year", "start_date"]}
+COLUMNS = {column for columns in TWINNED.values() for column in columns}
+
+
+def _break(lines: list[str], target_id: str, old: str, new: str) -> None:
+    row = next(i for i, line in enumerate(lines) if line.startswith(f"{target_id},"))
+    assert old in lines[row], (target_id, old)
+    lines[row] = lines[row].replace(old, new, 1)
+
+
+def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Path):
+    work = tmp_path / "project"
+    shutil.copytree(REPO / "dbt", work / "dbt", ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    shutil.copytree(REPO / "seeds", work / "seeds")  # dbt_project.yml reads ../seeds
+    path = work / "seeds" / "targets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    # units: a level in 万元 on an 亿元 indicator (read as 亿元 by the models), a multiple in %, a rank in 名,
+    # a level with no unit; a comparator its kind does not use; a baseline year after the deadline
+    _break(lines, "T5Y-GDP-5000", ",level,exceed,5000,,亿元,", ",level,exceed,50000000,,万元,")
+    _break(lines, "T5Y-DBL-INDVA", ",2,,倍,", ",200,,%,")
+    _break(lines, "T5Y-RANK-GDP", ",1,,位,", ",1,,名,")
+    _break(lines, "T22-TRADE-300", ",300,,亿元,", ",300,,,")
+    _break(lines, "T22-NEW-4SHANG", ",level,at_least,", ",level,rank_gain,")
+    _break(lines, "T22-AIR-83", ",%,2021,", ",%,2023,")
+    path.write_text("".join(lines), encoding="utf-8")
+
+    python_twin = Counter(p.column for p in check_catalogue(work / "seeds") if p.column in COLUMNS)
+    assert python_twin == {"unit": 4, "comparator": 1, "baseline_year": 1}, python_twin
+
+    env = {
+        **os.environ,
+        "PMW_WAREHOUSE_PATH": str(tmp_path / "seeds.duckdb"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    selected = " ".join(f"test_name:{name}" for name in TWINNED)
+    for args in (["seed"], ["test", "--select", selected]):
+        subprocess.run(
+            [dbt_executable(), *args, "--quiet", "--profiles-dir", ".", "--target-path", str(tmp_path / "target")],
+            cwd=work / "dbt",
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    on_targets = {r["unique_id"]: r for r in results if "_targets_" in r["unique_id"]}
+    dbt_twin = Counter()
+    for unique_id, result in on_targets.items():
+        assert result["status"] in ("pass", "fail"), (unique_id, result.get("message"))
+        [column] = [c for test, cs in TWINNED.items() for c in cs if f".{test}_targets_{c}_" in unique_id]
+        dbt_twin[column] += result["failures"] or 0
+    assert len(on_targets) == len(COLUMNS)
+    assert dbt_twin == python_twin, (dbt_twin, python_twin)
