@@ -55,16 +55,18 @@ _NUMBER = rf"(?:{_THRESHOLD}?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:余|多)
 _AFTER_UNIT = r"以上|左右|以下"
 # 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落)"
-_UNIT = rf"万亿元|万{_YI_ALONE}|亿元|万美元|万元|亿美元|{_YI_ALONE}|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
+_MONEY = rf"万亿元|万{_YI_ALONE}|亿元|万美元|万元|亿美元|{_YI_ALONE}|元"
+_UNIT = rf"{_MONEY}|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
-# a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右"; it may carry its sign ("增长-2.1%",
-# a fall) or be stated as the rate's value ("增速为6.2%", "增幅6.2%", "增长率为-1.5%"); "与上年持平" is none
+# a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右" (also "增长了7%"); it may carry its
+# sign ("增长-2.1%", a fall) or be stated as the rate's value ("增速为6.2%", "增幅6.2%", "增长率为-1.5%");
+# "与上年持平" is none
 _RISE = "增长|提高|增加|上升"
 _FALL = "下降|回落|减少"
 _RATE_WORD = r"(?:增速|增幅|增长率)(?:为|达到|达)?"
 _FLAT = r"(?P<flat>(?:与(?:上年|去年)(?:同期)?|同比)?持平)"
 _GROWTH = (
-    rf"(?:{_SINCE}?(?:(?P<dir>{_RISE}|{_FALL})|{_RATE_WORD})(?P<growth_before>超过|逾|约|接近|近|不到)?"
+    rf"(?:{_SINCE}?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD})(?P<growth_before>超过|逾|约|接近|近|不到)?"
     r"(?:\+|(?P<sign>-))?(?P<growth>\d+(?:\.\d+)?)(?P<growth_unit>%|个?百分点|倍)"
     rf"(?P<growth_after>{_AFTER_UNIT})?|{_FLAT})"
 )

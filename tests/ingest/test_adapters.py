@@ -1504,6 +1504,7 @@ def test_yearly_bulletin_reads_wan_yi_and_a_threshold_in_round_words(tmp_path: P
         ("全市进出口总额同比增速为-6.2%。", -6.2),
         ("全市进出口总额增长率为6.2%。", 6.2),
         ("全市进出口总额减少3.2%。", -3.2),
+        ("全市进出口总额比上年下降了3.2%。", -3.2),
         ("全市进出口总额同比下降0.0%。", 0.0),
         ("全市进出口总额与上年持平。", 0.0),
         ("全市进出口总额比上年增长1.2倍。", 120.0),  # 2.2 times the year before's
@@ -1514,7 +1515,7 @@ def test_yearly_bulletin_reads_a_signed_growth_and_one_stated_as_a_rate(
     tmp_path: Path, catalog: Catalog, sentence: str, growth: float
 ) -> None:
     # each was left out without a note: a growth with its minus sign, or written as the rate's value, 持平,
-    # 减少, 倍
+    # 减少, 下降了, 倍
     r = parse_bulletin(tmp_path, catalog, 2023, sentence)
     assert r.errors == []
     [obs] = r.observations
