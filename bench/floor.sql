@@ -433,13 +433,15 @@ computed_ranks as (
     select
         rt.target_id, rt.baseline_year, rt.start_date, rt.deadline, pv.*,
         case when rt.direction_sign < 0 then pv.rank_low_first else pv.rank_high_first end as city_rank,
-        'computed' as rank_source
+        'computed' as rank_source,
+        'eq' as rank_bound
     from rank_targets as rt
     inner join peer_values as pv
         on rt.indicator_code = pv.indicator_code and rt.ranked_region_code = pv.region_code
     where pv.peers_reporting = (select count(*) from f_regions where is_peer_city)
 ),
--- a published rank (measure 'rank', 1 = best) beats the computed one of the same period
+-- a published rank (measure 'rank', 1 = best) beats the computed one of the same period, which beats a
+-- published top group (前三: bound le 3, never that place)
 published_ranks as (
     select
         rt.target_id, rt.baseline_year, rt.start_date, rt.deadline, v.*,
@@ -447,30 +449,40 @@ published_ranks as (
         cast(null as bigint) as rank_high_first,
         cast(null as bigint) as rank_low_first,
         cast(v.value as bigint) as city_rank,
-        'published' as rank_source
+        'published' as rank_source,
+        v.bound as rank_bound
     from rank_targets as rt
     inner join f_values as v
         on rt.indicator_code = v.indicator_code and rt.ranked_region_code = v.region_code
-        and v.measure = 'rank' and v.subject_code = '' and v.bound = 'eq'
+        and v.measure = 'rank' and v.subject_code = '' and v.bound in ('eq', 'le', 'lt')
 ),
 ranks as (
     select * from (select * from published_ranks union all select * from computed_ranks)
     qualify row_number() over (
-        partition by target_id, period_code order by case when rank_source = 'published' then 0 else 1 end
+        partition by target_id, period_code
+        order by case when rank_bound <> 'eq' then 2 when rank_source = 'published' then 0 else 1 end
     ) = 1
 )
 select
     r.target_id, r.period_code, r.period_kind, r.period_start, r.period_end,
     cast(base.city_rank - r.city_rank as double) as actual_value,
     cast(r.city_rank as double) as underlying_value,
-    'eq' as actual_bound,
+    -- a top group against an exact rank bounds the places gained; bounds on both sides prove nothing (no row)
+    case
+        when r.rank_bound = 'eq' and base.rank_bound = 'eq' then 'eq'
+        when base.rank_bound = 'eq' then case when r.rank_bound = 'le' then 'ge' else 'gt' end
+        when base.rank_bound = 'le' then 'le'
+        else 'lt'
+    end as actual_bound,
     0.0 as base_value,
     cast(base.city_rank as double) as baseline_level,
     base.period_code as baseline_period_code,
     'derived' as provenance,
     r.is_illustrative or base.is_illustrative as is_illustrative,
-    'rank ' || cast(r.city_rank as varchar) || ' of ' || cast(r.peers_reporting as varchar)
+    'rank ' || case r.rank_bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end
+    || cast(r.city_rank as varchar) || ' of ' || cast(r.peers_reporting as varchar)
     || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs rank '
+    || case base.rank_bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end
     || cast(base.city_rank as varchar) || ' in ' || base.period_code || ' (' || base.rank_source || ')' as derived_from,
     r.source_file, r.source_row, r.source_ref, r.release_id, r.release_date, r.is_revised,
     case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_total,
@@ -481,7 +493,7 @@ select
 from ranks as r
 inner join ranks as base
     on r.target_id = base.target_id and base.period_code = cast(r.baseline_year as varchar) || substr(r.period_code, 5)
-where r.period_end between r.start_date and r.deadline;
+where r.period_end between r.start_date and r.deadline and (r.rank_bound = 'eq' or base.rank_bound = 'eq');
 
 -- ------------------------------------------------------------------------------ every county, unit by unit
 create or replace temp table f_region_values as

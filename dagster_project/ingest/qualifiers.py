@@ -288,7 +288,10 @@ def parse_stage(text: object) -> ParsedValue:
 
 
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_RANK = re.compile(r"^(?:第|居全省第|全省第)?\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:位|名)?$")
+# 前三 / 居全省前五位 / 进入全省前3名: a published bound, at best that place (1 = best): rank <= n
+_RANK = re.compile(
+    r"^(?:居|进入|跻身)?(?:全省)?(?:第|(?P<top>前))?\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:位|名)?$"
+)
 
 
 def _chinese_number(text: str) -> int | None:
@@ -303,21 +306,22 @@ def _chinese_number(text: str) -> int | None:
 
 
 def parse_rank(text: object) -> ParsedValue:
-    """A rank as tables write it: '3', '第3', '第3位', '3名', '第三', '十四', '居全省第一'."""
+    """A rank as tables write it: '3', '第3', '第3位', '3名', '第三', '十四', '居全省第一'; a top group
+    '前三', '全省前5位' is a bound: the rank is 3 or better (le 3), never the exact third place."""
     raw = "" if text is None else str(text)
     m = _RANK.match(_norm(raw))
     if m:
         n = m["n"]
         value = int(n) if n.isdigit() else _chinese_number(n)
         if value is not None:
-            return ParsedValue(float(value), "eq", raw)
+            return ParsedValue(float(value), "le" if m["top"] else "eq", raw)
     return parse_number(text)
 
 
 # a change written in words in a growth cell: 增长5.1, 下降3.2 (a fall), 持平 (no change)
 _RISE = re.compile(r"^(?:增长|提高|上升|增加)\s*")
 _FALL = re.compile(r"^(?:下降|降低|减少|回落|下滑)\s*")
-_FLAT = ("持平", "与上年持平", "同比持平")
+_FLAT = ("持平", "与上年持平", "同比持平", "与去年持平", "与上年同期持平", "与去年同期持平")
 # a fall's bound is the other side of its negative value: 下降超过5 is below -5
 _FALL_BOUNDS = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
 

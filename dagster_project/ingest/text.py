@@ -83,6 +83,8 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 # Dashes and tildes that offices use interchangeably in ranges like 1—5月 / 01～05.
 _FULLWIDTH.update({ord("—"): ord("-"), ord("–"): ord("-"), ord("－"): ord("-"), ord("〜"): ord("~")})
+# The minus signs a word processor writes for a negative growth (增长−2.1%): U+2212 and the small U+FE63.
+_FULLWIDTH.update({ord("\u2212"): ord("-"), ord("\ufe63"): ord("-")})
 
 
 def to_halfwidth(text: str) -> str:

@@ -116,8 +116,9 @@ def _check_value(obs: Observation, catalog: Catalog) -> str | None:
         return f"project stage {v:g} outside 0..4"
     if m in ("rank", "yoy_rank") and v < 1:
         return f"rank {v:g} must be 1 or more"
-    if m in ("rank", "yoy_rank", "stage") and obs.bound != "eq":
-        return f"a {m} is an exact whole number, not {obs.source_value!r}"
+    # a published top group (居全省前三: rank 3 or better, le) is a bound; about or beyond a place is no rank
+    if m in ("rank", "yoy_rank", "stage") and obs.bound not in (("eq", "le", "lt") if m != "stage" else ("eq",)):
+        return f"a {m} is an exact whole number or a top group (前三), not {obs.source_value!r}"
     if m == "class" and v == 6 and (ind is None or (ind.plausible_max or 5) < 6):
         return f"class 劣Ⅴ (6) is not a class of indicator {obs.indicator_code} (its classes are Ⅰ-Ⅴ)"
     if m == "yoy_pct" and obs.unit == "%" and v <= -100:

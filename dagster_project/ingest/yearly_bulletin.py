@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from dagster_project.ingest.adapter_common import (
     RowContext,
@@ -54,13 +55,20 @@ _NUMBER = rf"(?:{_THRESHOLD}?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:余|多)
 _AFTER_UNIT = r"以上|左右|以下"
 # 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落)"
-_UNIT = rf"万亿元|万{_YI_ALONE}|亿元|万元|亿美元|{_YI_ALONE}|元|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
+_MONEY = rf"万亿元|万{_YI_ALONE}|亿元|万美元|万元|亿美元|{_YI_ALONE}|元"
+_UNIT = rf"{_MONEY}|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
-# a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右"
+# a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右" (also "增长了7%"); it may carry its
+# sign ("增长-2.1%", a fall) or be stated as the rate's value ("增速为6.2%", "增幅6.2%", "增长率为-1.5%");
+# "与上年持平" is none
+_RISE = "增长|提高|增加|上升"
+_FALL = "下降|回落|减少"
+_RATE_WORD = r"(?:增速|增幅|增长率)(?:为|达到|达)?"
+_FLAT = r"(?P<flat>(?:与(?:上年|去年)(?:同期)?|同比)?持平)"
 _GROWTH = (
-    rf"{_SINCE}?(?P<dir>增长|提高|下降|回落)(?P<growth_before>超过|逾|约|接近|近|不到)?(?P<growth>\d+(?:\.\d+)?)"
-    r"(?P<growth_unit>%|个?百分点)"
-    rf"(?P<growth_after>{_AFTER_UNIT})?"
+    rf"(?:{_SINCE}?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD})(?P<growth_before>超过|逾|约|接近|近|不到)?"
+    r"(?:\+|(?P<sign>-))?(?P<growth>\d+(?:\.\d+)?)(?P<growth_unit>%|个?百分点|倍)"
+    rf"(?P<growth_after>{_AFTER_UNIT})?|{_FLAT})"
 )
 # a decline's bound is the other side of its negative value: 下降超过5% is below -5, 下降5%以上 at most -5
 _DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
@@ -71,16 +79,27 @@ _VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
 # a rank in the province right after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位" (a city's among
 # the cities, a county's among the counties). After a growth it ranks the growth unless it says 总量; after a
 # level alone, the level.
-_RANK = r"(?:,?(?P<rank_of>增速|总量)?(?:位居|居|排名|排|位列|列)?(?P<rank>全省第[一二两三四五六七八九十\d]+[位名]?))?"
+# A top group is a bound rank: "居全省前三", "进入全省前五位" (rank 3 or better; qualifiers.parse_rank). A group
+# of cities that is no place, "位居全省第一方阵" / "第一梯队", is no rank: not read, with a note.
+_RANK = (
+    r"(?:,?(?P<rank_of>增速|增幅|总量)?(?:位居|居|排名|排|位列|列|进入|跻身)?"
+    r"(?P<rank>全省[第前][一二两三四五六七八九十\d]+[位名]?)(?![\u4e00-\u9fff]))?"
+)
+_GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
 # a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
 # 比上月, 比1-8月回落0.6%, 增速比全省高0.5个百分点, 增速比上年同期提高2.0个百分点): left out with a note
 _AGAINST = r"(?P<against>(?:增速|增幅)(?:比|较)[^,]{1,8}?|(?:增速|增幅)?(?:环比|(?:比|较)(?!上年|去年)[^,]{1,8}?))"
 _OTHER_CHANGE = rf"{_AGAINST}(?:增长|下降|提高|回落|上升|高|低)[^,\d]{{0,4}}\d+(?:\.\d+)?(?:%|个?百分点)"
 # several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
 _RESPECTIVELY = re.compile(
-    r"(?P<names>[^,]+?)分别(?P<basis>[^,]*?)(?P<dir>增长|提高|下降|回落)"
-    r"(?P<values>\d+(?:\.\d+)?%(?:(?:、|和|及)\d+(?:\.\d+)?%)+)"
+    rf"(?P<names>[^,]+?)分别(?P<basis>[^,]*?)(?P<dir>{_RISE}|{_FALL})"
+    r"(?P<values>-?\d+(?:\.\d+)?%(?:(?:、|和|及)-?\d+(?:\.\d+)?%)+)"
 )
+# "增长1.2倍" is a growth of 120% (the level is 2.2 times the year before's): statistics offices write a growth
+# of 100% or more so; a fall or a rate's value in 倍 is no growth
+_TIMES = "倍"
+# "下降-2.1%": a fall of a negative, a rise of 2.1 or a slip for a fall of 2.1: which cannot be told
+_DOUBLE_NEGATIVE = "not read, a fall written with a minus sign (下降-2.1%) may be a rise or a fall"
 # in such a list, what says its changes are not over a year earlier: "…环比分别增长", "…增速比一季度分别提高"
 _AGAINST_WORDS = re.compile(r"环比|增速|增幅|(?<![同占])(?:比|较)(?!上年|去年)")
 
@@ -128,27 +147,61 @@ def sniff(doc: Document) -> bool:
 _THIS_YEAR = ("今年", "本年")
 _LAST_YEAR_OPENING = re.compile(r"^(?:上年|去年)同期,?")
 _PERIOD_WORDS = re.compile(r"\d+月|[一二三四]季度|半年|个月")
+# "五年来,", "十四五以来,", "2019年以来,", "近三年,": a span of years, whose growth is over the span, not over a
+# year earlier (it was stored as the release's yoy_pct); "今年以来" and "年初以来" are the year so far
+_SPAN_OPENING = re.compile(
+    r"(?<!今年)(?<!本年)(?<!年初)以来|年来|(?:近|过去)[一二两三四五六七八九十\d]+年|十[一二三四五]五"
+)
 
 
-def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str]:
-    """The period a sentence opens with ("1-5月,全市…", "今年1-2月,…", "前三个月全市…") and the rest of it;
-    else the title's period and the whole sentence; None when the opening names a period not read here.
-    Only the opening 12 characters can be a period."""
+# "上年全市…", "去年,…", "上年末…": the year before, when the release can tell which (:func:`_prior_year`)
+_PRIOR_YEAR = re.compile(r"(?P<word>上年|去年)(?P<end>末|底)?")
+_PRIOR_YEAR_OPENING = re.compile(rf"^{_PRIOR_YEAR.pattern}(?!同期),?")
+
+
+def _prior_year(said: re.Match[str], period: Period) -> tuple[Period | None, str]:
+    """The year 上年/去年 (上年末, 去年底) names in a release of ``period``, or None and why not. A bulletin of a
+    year (released the year after) says 上年 for the year before its own; its 去年 may be that year or, from
+    the day it was written, its own: not told. A review within a year says both for the year before, but 上年
+    alone may be that whole year or the review's period a year earlier: only its 年末 (a stock) is told."""
+    year, word = period.end.year - 1, said["word"] + (said["end"] or "")
+    if period.kind == "year":
+        if said["word"] == "上年":
+            return parse_period(f"{year}年"), ""
+        own = period.end.year
+        return None, f"not read, {word} in a bulletin of {own}: {year} or {own} cannot be told"
+    if said["end"]:
+        return parse_period(f"{year}年"), ""
+    return None, f"not read, {word} in a review: the whole year {year} or the review's period then cannot be told"
+
+
+def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str, str]:
+    """The period a sentence opens with ("1-5月,全市…", "今年1-2月,…", "前三个月全市…", "上年全市…") and the rest
+    of it; else the title's period and the whole sentence; None when the opening names a period not read here,
+    and why (when more can be said than that). Only the opening 12 characters can be a period."""
     if last_year := _LAST_YEAR_OPENING.match(sentence):  # "上年同期,全市…": the same period a year earlier
-        return shift_years(default, -1), sentence[last_year.end() :]
+        return shift_years(default, -1), sentence[last_year.end() :], ""
+    if prior := _PRIOR_YEAR_OPENING.match(sentence):  # "去年,全市…" was read for the release's own year
+        # "去年以来", "去年1-2月", "上年四季度": a span or a part of the year before, not read
+        if re.match(r"以来|[\d一二三四上下前]", sentence[prior.end() :]):
+            return None, sentence, ""
+        period, why = _prior_year(prior, default)
+        return period, sentence[prior.end() :], why
     body = sentence[2:] if sentence.startswith(_THIS_YEAR) else sentence
     found = split_leading_period(body[:12], default.end.year)
     if found is not None:
         period, rest = found
         rest = body[len(body[:12]) - len(rest) :]
         if rest.startswith(","):
-            return period, rest[1:]
+            return period, rest[1:], ""
         if rest.startswith(_WHOLE):
-            return period, rest
+            return period, rest, ""
     opening = sentence.split(",", 1)[0] if "," in sentence[:12] else ""
     if _PERIOD_WORDS.search(opening):
-        return None, sentence
-    return default, sentence
+        return None, sentence, ""
+    if _SPAN_OPENING.search(opening):
+        return None, sentence, f"not read, its opening names a span of years ({opening}), not one period"
+    return default, sentence, ""
 
 
 _YEAR = re.compile(r"(?P<year>\d{4})年")
@@ -158,6 +211,8 @@ def _clause_period(lead: str, period: Period) -> tuple[Period | None, str]:
     """The period of a figure whose clause opens with ``lead``: the sentence's, unless the lead names another
     year ("…增长5.6%,2022年地区生产总值为3616.8亿元"): then that year in a bulletin of a year; in a review none
     (2022年 is neither its period a year earlier nor surely the whole year), and the note saying so."""
+    if prior := _PRIOR_YEAR.search(lead):  # "…增长5.6%,上年全市地区生产总值3616.8亿元"
+        return _prior_year(prior, period)
     named = _YEAR.search(lead)
     if named is None or int(named["year"]) == period.end.year:
         return period, ""
@@ -185,7 +240,8 @@ class _Reading:
         verb_inside = {n[: -len(stem)] + v + stem: n for n in names if n.endswith(stem) for v in ("实现", "完成")}
         places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
         wholes = "全省|全县|全区|该市|本市"
-        lead = rf"(?:{_alternatives(places)}|{wholes}|全年|年末|本年|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+        prior = "上年末|去年末|上年底|去年底|上年|去年"
+        lead = rf"(?:{_alternatives(places)}|{wholes}|全年|年末|本年|{prior}|\d{{4}}年|初步核算|其中|实现|完成|共)*"
         # A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
         # its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
         # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
@@ -215,7 +271,10 @@ class _Reading:
         values = re.split(r"、|和|及", m["values"])
         if len(names) != len(values):
             return [], f"not read, {len(names)} names sharing one verb and {len(values)} values"
-        sign = "-" if m["dir"] in ("下降", "回落") else ""
+        falls = re.fullmatch(_FALL, m["dir"]) is not None
+        if falls and "-" in m["values"]:
+            return [], _DOUBLE_NEGATIVE
+        sign = "-" if falls else ""
         return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)], ""
 
 
@@ -241,9 +300,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     reading = _Reading.of(catalog)
     for line, text in html.paragraphs:
         for whole in (s.replace(" ", "") for s in prose_sentences(text)):
-            period, sentence = _sentence_period(whole, title.period)
+            period, sentence, why = _sentence_period(whole, title.period)
             if period is None:
-                result.notes.append(f"row {line}: not read, its opening names a period not understood: {sentence[:20]}")
+                why = why or "not read, its opening names a period not understood"
+                result.notes.append(f"row {line}: {why}: {whole[:20]}")
                 continue
             # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
             scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
@@ -267,7 +327,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             for f in reading.figures.finditer(sentence):
                 if f["other"]:
                     result.notes.append(f"row {line} {f['name']}: {_against(f['against'])}")
-                if not (f["level"] or f["growth"]):  # a name in passing
+                if group := _GROUP_RANK.search(sentence, f.end(), f.end() + 12):  # "，位居全省第一方阵" after it
+                    result.notes.append(f"row {line} {f['name']}: not read, {group[0]} is a group of cities, no rank")
+                if not (f["level"] or f["growth"] or f["flat"]):  # a name in passing
                     continue
                 name = reading.verb_inside.get(f["name"], f["name"])
                 own_period, other_year = _clause_period(sentence[f.start() : f.start("name")], period)
@@ -291,23 +353,40 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)
                 level_unit = f["exact_unit"] or f["unit"] or ""
                 ind = catalog.indicator(indicator)
-                change_unit = yoy_change_unit(ind.unit if ind else "", f["growth_unit"] or "%")
+                times = f["growth_unit"] == _TIMES
+                change_unit = yoy_change_unit(ind.unit if ind else "", "%" if times else f["growth_unit"] or "%")
+                falls = bool(f["dir"]) and re.fullmatch(_FALL, f["dir"]) is not None
                 if f["growth"] and ind is not None and needs_exchange_rate(level_unit, ind.unit):
                     # the level converts at the year's rate; its growth in dollars is not the yuan series'
                     result.notes.append(f"row {line} {f['name']}增长: not read, a growth in {level_unit} terms")
                 elif f["growth"] and change_unit is None:
                     why = unkept_change_reason(f["growth_unit"] or "%")
                     result.notes.append(f"row {line} {f['name']}增长: not read, {why}")
+                elif f["growth"] and f["sign"] and falls:
+                    result.notes.append(f"row {line} {f['name']}增长: {_DOUBLE_NEGATIVE}")
+                elif f["growth"] and times and (falls or f["sign"] or not f["dir"]):
+                    said = f"{f['dir'] or '增速'}{f['sign'] or ''}{f['growth']}倍"
+                    result.notes.append(f"row {line} {f['name']}增长: not read, {said}: only a rise is counted in 倍")
                 elif f["growth"]:
                     before, after = f["growth_before"] or "", f["growth_after"] or ""
-                    if f["dir"] in ("下降", "回落"):
+                    growth = f"{Decimal(f['growth']) * 100:f}" if times else f["growth"]
+                    if times:
+                        said = f"{f['growth']}倍 read as a growth of {growth}%"
+                        result.notes.append(f"row {line} {f['name']}增长: {said}")
+                    # a fall's (or a signed rise's) minus; none on a nil change: 下降0.0% is 0, not -0
+                    sign = "-" if (falls or f["sign"]) and float(growth) else ""
+                    if falls:
                         flip = _DECLINE_BOUND_WORDS
-                        cell = flip.get(before, before) + "-" + f["growth"] + flip.get(after, after)
+                        cell = flip.get(before, before) + sign + growth + flip.get(after, after)
                     else:
-                        cell = before + f["growth"] + after
+                        cell = before + sign + growth + after
                     column = f"{f['name']}增长"
                     ctx.add(measure="yoy_pct", cell=cell + label, unit=change_unit, column=column, **where)
-                if f["rank"] and (f["level"] or f["growth"]):
+                elif f["flat"] and ind is not None:  # 与上年持平: no change, in the points of a rate or % of a level
+                    flat_unit = yoy_change_unit(ind.unit, "百分点") or "%"
+                    cell = f"0{label}" if label else f["flat"]  # qualifiers.parse_change reads 持平 as 0
+                    ctx.add(measure="yoy_pct", cell=cell, unit=flat_unit, column=f"{f['name']}增长", **where)
+                if f["rank"] and (f["level"] or f["growth"] or f["flat"]):
                     of_growth = f["rank_of"] == "增速" or (f["growth"] and f["rank_of"] != "总量")
                     measure = "yoy_rank" if of_growth else "rank"
                     ctx.add(measure=measure, cell=f["rank"], unit="", column=f"{f['name']}{f['rank']}", **where)

@@ -1491,6 +1491,160 @@ def test_yearly_bulletin_reads_wan_yi_and_a_threshold_in_round_words(tmp_path: P
     }
 
 
+@pytest.mark.parametrize(
+    ("sentence", "growth"),
+    [
+        ("全市进出口总额同比增长-2.1%。", -2.1),
+        ("全市进出口总额增长\u22122.1%。", -2.1),  # the minus sign U+2212
+        ("全市进出口总额增长－2.1％。", -2.1),  # full-width
+        ("全市进出口总额增长+2.1%。", 2.1),
+        ("全市进出口总额增速为6.2%。", 6.2),
+        ("全市进出口总额增速6.2%。", 6.2),
+        ("全市进出口总额增幅为6.2%。", 6.2),
+        ("全市进出口总额同比增速为-6.2%。", -6.2),
+        ("全市进出口总额增长率为6.2%。", 6.2),
+        ("全市进出口总额减少3.2%。", -3.2),
+        ("全市进出口总额比上年下降了3.2%。", -3.2),
+        ("全市进出口总额同比下降0.0%。", 0.0),
+        ("全市进出口总额与上年持平。", 0.0),
+        ("全市进出口总额比上年增长1.2倍。", 120.0),  # 2.2 times the year before's
+        ("全市进出口总额增长3.6%，增速为6.2%，增速比一季度提高0.5个百分点。", 3.6),  # the first; then another basis
+    ],
+)
+def test_yearly_bulletin_reads_a_signed_growth_and_one_stated_as_a_rate(
+    tmp_path: Path, catalog: Catalog, sentence: str, growth: float
+) -> None:
+    # each was left out without a note: a growth with its minus sign, or written as the rate's value, 持平,
+    # 减少, 下降了, 倍
+    r = parse_bulletin(tmp_path, catalog, 2023, sentence)
+    assert r.errors == []
+    [obs] = r.observations
+    assert (obs.indicator_code, obs.period_code, obs.measure, obs.value, obs.unit) == (
+        "trade_total",
+        "2023",
+        "yoy_pct",
+        growth,
+        "%",
+    )
+    assert str(obs.value) != "-0.0"  # 下降0.0% is no change, not a negative zero
+
+
+def test_yearly_bulletin_refuses_a_fall_written_with_a_minus_and_a_fall_in_times(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # 下降-2.1%: a fall of a negative (a rise?) or a slip for a fall of 2.1: not guessed
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市进出口总额下降-2.1%。规模工业增加值、固定资产投资分别下降-1.0%、2.0%。全市出口总额下降1.2倍。"
+        "全市地区生产总值、固定资产投资分别增长-1.5%、2.0%。全年空气质量优良率为88.2%，与上年持平。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.measure): (o.value, o.unit) for o in r.observations}
+    assert got == {
+        ("gdp", "yoy_pct"): (-1.5, "%"),
+        ("fixed_asset_investment", "yoy_pct"): (2.0, "%"),
+        ("air_good_ratio", "value"): (88.2, "%"),
+        ("air_good_ratio", "yoy_pct"): (0.0, "百分点"),  # a rate unchanged: no points
+    }
+    assert sum("a fall written with a minus sign" in n for n in r.notes) == 2
+    assert any("出口总额增长: not read, 下降1.2倍" in n for n in r.notes)
+
+
+def test_last_years_figures_in_a_later_release_are_that_years_or_left_out(tmp_path: Path, catalog: Catalog) -> None:
+    # "去年，全市地区生产总值3616.8亿元" in the 2023 公报 was stored as 2023's; "上年全市…" was not read
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "上年全市地区生产总值3616.8亿元，增长4.5%，进出口总额500.1亿元。去年，全市出口总额400.2亿元。"
+        "全市地方一般公共预算收入增长5.6%，上年全市地方一般公共预算收入175.3亿元。上年末全市常住人口388.3万人。"
+        "2021年全市进出口总额300.4亿元。",
+    )
+    assert r.errors == []
+    got = {(k[0], k[3], k[4]): o.value for k, o in by_key(r).items()}
+    assert got == {
+        ("gdp", "2022", "value"): 3616.8,
+        ("gdp", "2022", "yoy_pct"): 4.5,
+        ("trade_total", "2022", "value"): 500.1,  # the sentence opens with 上年: each clause is 2022's
+        ("budget_revenue", "2023", "yoy_pct"): 5.6,
+        ("budget_revenue", "2022", "value"): 175.3,
+        ("resident_population", "2022", "value"): 388.3,
+        ("trade_total", "2021", "value"): 300.4,
+    }
+    # 去年 in a bulletin written the year after may be the year before its own or its own
+    assert any("not read, 去年 in a bulletin of 2023: 2022 or 2023 cannot be told" in n for n in r.notes)
+    # in a review, 上年 alone is the whole year or the review's period a year earlier; 去年末 is told
+    r = review(
+        tmp_path,
+        catalog,
+        "株洲市2023年1-9月份经济运行情况",
+        "上年全市地区生产总值3616.8亿元。1-9月，全市进出口总额增长4.5%，去年全市出口总额400.2亿元。",
+        "去年末，全市上市公司20家。去年以来，全市出口总额增长6.0%。",
+    )
+    got = {(k[0], k[3], k[4]): o.value for k, o in by_key(r).items()}
+    assert got == {("trade_total", "2023-01~09", "yoy_pct"): 4.5, ("listed_companies", "2022", "value"): 20}
+    assert sum("in a review: the whole year 2022 or the review's period then cannot be told" in n for n in r.notes) == 2
+    assert any("its opening names a period not understood: 去年以来" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("opening", ["五年来", "“十四五”以来", "2019年以来", "近三年", "过去五年"])
+def test_a_growth_over_a_span_of_years_is_not_the_years(tmp_path: Path, catalog: Catalog, opening: str) -> None:
+    # "五年来，全市地区生产总值增长35.2%" was stored as the bulletin's yoy_pct 35.2
+    r = parse_bulletin(
+        tmp_path, catalog, 2023, f"{opening}，全市地区生产总值增长35.2%。今年以来，全市出口总额增长6.0%。"
+    )
+    assert r.errors == []
+    assert [(o.indicator_code, o.period_code, o.value) for o in r.observations] == [("exports", "2023", 6.0)]
+    assert any("its opening names a span of years" in n for n in r.notes)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "measure", "rank", "bound"),
+    [
+        ("全市地区生产总值3616.8亿元，居全省前三。", "rank", 3, "le"),
+        ("全市地区生产总值增长6.5%，增速进入全省前五位。", "yoy_rank", 5, "le"),
+        ("全市地区生产总值增长6.5%，增幅居全省第2位。", "yoy_rank", 2, "eq"),
+        ("全市地区生产总值3616.8亿元，排名全省第3。", "rank", 3, "eq"),
+        ("全市地区生产总值3616.8亿元，居全省第3位。", "rank", 3, "eq"),
+        ("全市地区生产总值3616.8亿元，全省第三。", "rank", 3, "eq"),
+        ("全市地区生产总值增长6.5%，位居全省第一方阵。", None, None, None),  # a group of cities, no place
+        ("全市地区生产总值增长6.5%，居全省第一梯队。", None, None, None),
+    ],
+)
+def test_yearly_bulletin_a_top_group_is_a_bound_rank_and_a_leading_group_none(
+    tmp_path: Path, catalog: Catalog, sentence: str, measure: str | None, rank: int | None, bound: str | None
+) -> None:
+    # 居全省前三 was not read; 位居全省第一方阵 was stored as rank 1 (第一 of 第一方阵)
+    r = parse_bulletin(tmp_path, catalog, 2023, sentence)
+    assert r.errors == []
+    ranks = [(o.measure, o.value, o.bound) for o in r.observations if "rank" in o.measure]
+    assert ranks == ([(measure, rank, bound)] if measure else [])
+    assert validate_observations(r.observations, catalog, source_file="gb.html") == []  # a bound rank is kept
+    if measure is None:
+        assert any("is a group of cities, no rank" in n for n in r.notes)
+
+
+def test_yearly_bulletin_reads_thousands_full_width_and_wan_dollars(tmp_path: Path, catalog: Catalog) -> None:
+    # "52,300万美元" was not read (万美元 no unit of prose); separators and full-width digits stay read
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市地区生产总值3,616.8亿元，增长６．２％。全市出口总额52,300万美元，增长5.0%。全市新增城镇就业4.5万人。",
+    )
+    assert r.errors == []
+    got = {(k[0], k[4]): (round(o.value, 4), o.unit) for k, o in by_key(r).items()}
+    assert got == {
+        ("gdp", "value"): (3616.8, "亿元"),
+        ("gdp", "yoy_pct"): (6.2, "%"),
+        ("exports", "value"): (round(52300 * 7.0467 / 1e4, 4), "亿元"),  # at the 2023 rate (seeds/exchange_rates.csv)
+        ("new_urban_jobs", "value"): (4.5, "万人"),
+    }
+    assert any("出口总额增长: not read, a growth in 万美元 terms" in n for n in r.notes)
+
+
 def test_pages_writing_their_text_in_divs_and_line_breaks_are_read(tmp_path: Path, catalog: Catalog) -> None:
     # Text outside <p> was not read: such a page loaded nothing. Scripts are not text.
     path = tmp_path / "gb.html"

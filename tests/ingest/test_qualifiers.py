@@ -191,6 +191,12 @@ def test_ranks_as_tables_write_them(text: str, rank: int) -> None:
     assert parse_rank(text).text == text
 
 
+@pytest.mark.parametrize(("text", "rank"), [("前三", 3), ("全省前五位", 5), ("居全省前3名", 3), ("进入全省前十", 10)])
+def test_a_top_group_is_a_bound_rank_not_that_place(text: str, rank: int) -> None:
+    # 居全省前三 (third or better) was no rank at all; read as 第三 it would claim a place it does not say
+    assert (parse_value(text, "rank").value, parse_value(text, "yoy_rank").bound) == (rank, "le")
+
+
 @pytest.mark.parametrize("text", ["第", "十十", "百", "零"])
 def test_rank_words_without_a_rank_are_not_numbers(text: str) -> None:
     with pytest.raises(ValueParseError, match="not a number"):
@@ -209,6 +215,7 @@ def test_a_threshold_may_be_a_round_number_in_words_but_a_word_alone_is_no_numbe
     ("text", "value", "bound"),
     [
         ("持平", 0.0, "eq"),
+        ("与上年同期持平", 0.0, "eq"),
         ("增长5.1", 5.1, "eq"),
         ("增长0.0%", 0.0, "eq"),
         ("下降3.2", -3.2, "eq"),

@@ -39,6 +39,8 @@ def test_decode_refuses_big5_read_as_gb18030_into_private_use_characters() -> No
 def test_halfwidth() -> None:
     assert to_halfwidth("１２３．４％（亿元）") == "123.4%(亿元)"
     assert to_halfwidth("Ⅱ类") == "Ⅱ类"  # Roman numerals are class markers, kept
+    # the minus sign U+2212 a word processor writes (增长−2.1%) was no minus: the growth was not read
+    assert to_halfwidth("增长\u22122.1%, \ufe633") == "增长-2.1%, -3"
 
 
 @pytest.mark.parametrize(

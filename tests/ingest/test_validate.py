@@ -89,6 +89,17 @@ def test_contract_violations(catalog: Catalog, change: dict[str, object], column
     assert any(c == column and fragment in r for _, c, r in errors), errors
 
 
+def test_a_published_top_group_rank_is_a_bound_but_about_a_place_is_no_rank(catalog: Catalog) -> None:
+    # 居全省前三 (rank 3 or better, le) was refused as "not an exact whole number"; 3左右 and a stage's bound stay out
+    assert check(catalog, obs(measure="rank", unit="位", value=3.0, bound="le", source_value="全省前三")) == []
+    assert check(catalog, obs(measure="yoy_rank", unit="位", value=5.0, bound="lt", source_value="前五")) == []
+    for measure, bound in (("rank", "approx"), ("yoy_rank", "ge")):
+        [(_, column, reason)] = check(catalog, obs(measure=measure, unit="位", value=3.0, bound=bound))
+        assert column == "value" and "exact whole number or a top group" in reason
+    stage = obs(indicator_code="project_stage", measure="stage", unit="级", value=2.0, bound="le")
+    assert any("exact whole number" in r for _, _, r in check(catalog, stage))
+
+
 def test_duplicate_keys_within_a_file(catalog: Catalog) -> None:
     errors = check(catalog, obs(source_row=2), obs(source_row=5, value=3600.0))
     assert errors == [(5, "key", "duplicate of row 2: gdp/430200//2022/value")]

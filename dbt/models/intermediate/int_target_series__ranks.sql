@@ -57,7 +57,8 @@ computed_ranks as (
         case
             when rank_targets.direction_sign < 0 then peer_values.rank_low_first else peer_values.rank_high_first
         end as city_rank,
-        'computed' as rank_source
+        'computed' as rank_source,
+        'eq' as rank_bound
     from rank_targets
     inner join peer_values
         on
@@ -69,7 +70,8 @@ computed_ranks as (
 ),
 
 -- a rank the statistics bureau published (居全省第五位: measure `rank`, 1 = best) is the city's rank
--- for its period, whether or not every city's level is at hand
+-- for its period, whether or not every city's level is at hand; a published top group (居全省前三: bound
+-- le 3) is a bound on it, never that place
 published_ranks as (
     select
         rank_targets.target_id,
@@ -81,7 +83,8 @@ published_ranks as (
         cast(null as bigint) as rank_high_first,
         cast(null as bigint) as rank_low_first,
         cast(values_.value as bigint) as city_rank,
-        'published' as rank_source
+        'published' as rank_source,
+        values_.bound as rank_bound
     from rank_targets
     inner join values_
         on
@@ -89,11 +92,11 @@ published_ranks as (
             and rank_targets.ranked_region_code = values_.region_code
             and values_.measure = 'rank'
             and values_.subject_code = ''
-            and values_.bound = 'eq'
+            and values_.bound in ('eq', 'le', 'lt')
     cross join peer_count
 ),
 
--- published beats computed for the same period
+-- an exact published rank beats the computed one for the same period, which beats a published top group
 ranks_both as (
     select * from published_ranks
     union all
@@ -106,7 +109,12 @@ ranks as (
             ranks_both.*,
             row_number() over (
                 partition by ranks_both.target_id, ranks_both.period_code
-                order by case when ranks_both.rank_source = 'published' then 0 else 1 end
+                order by
+                    case
+                        when ranks_both.rank_bound <> 'eq' then 2
+                        when ranks_both.rank_source = 'published' then 0
+                        else 1
+                    end
             ) as source_choice
         from ranks_both
     ) as chosen
@@ -122,14 +130,23 @@ rank_series as (
         r.period_end,
         cast(base.city_rank - r.city_rank as double) as actual_value,
         cast(r.city_rank as double) as underlying_value,
-        'eq' as actual_bound,
+        -- a top group now (at best 3rd) against an exact baseline (5th): at least 2 places gained; an exact
+        -- rank now against a top group then: at most so many (a bound on both sides proves nothing: no row)
+        case
+            when r.rank_bound = 'eq' and base.rank_bound = 'eq' then 'eq'
+            when base.rank_bound = 'eq' then case when r.rank_bound = 'le' then 'ge' else 'gt' end
+            when base.rank_bound = 'le' then 'le'
+            else 'lt'
+        end as actual_bound,
         0.0 as base_value,
         cast(base.city_rank as double) as baseline_level,
         base.period_code as baseline_period_code,
         'derived' as provenance,
         r.is_illustrative or base.is_illustrative as is_illustrative,
-        'rank ' || cast(r.city_rank as {{ dbt.type_string() }}) || ' of ' || cast(r.peers_reporting as {{ dbt.type_string() }})
+        'rank ' || case r.rank_bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end
+        || cast(r.city_rank as {{ dbt.type_string() }}) || ' of ' || cast(r.peers_reporting as {{ dbt.type_string() }})
         || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs rank '
+        || case base.rank_bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end
         || cast(base.city_rank as {{ dbt.type_string() }}) || ' in ' || base.period_code
         || ' (' || base.rank_source || ')' as derived_from,
         r.source_file,
@@ -150,7 +167,7 @@ rank_series as (
         on
             r.target_id = base.target_id
             and base.period_code = {{ period_code_in_year('r.period_code', 'r.baseline_year') }}
-    where r.period_end between r.start_date and r.deadline
+    where r.period_end between r.start_date and r.deadline and (r.rank_bound = 'eq' or base.rank_bound = 'eq')
 )
 
 {{ series_with_comparison('rank_series') }}
