@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dagster_project.ingest.text import to_halfwidth
-from dagster_project.ingest.units import normalize_unit
+from dagster_project.ingest.units import is_unit, normalize_unit
 
 __all__ = [
     "Indicator",
@@ -20,6 +20,7 @@ __all__ = [
     "seeds_dir",
     "load_catalog",
     "normalize_name",
+    "is_price_basis",
     "strip_quotes",
     "URBAN_SCOPE_NAMES",
     "URBAN_MONITORED",
@@ -49,10 +50,18 @@ def strip_quotes(text: str) -> str:
     return _QUOTES_ONLY.sub("", text)
 
 
-# a name's bracket saying on what basis it is counted: another measure than the catalogue's
-_BASIS = re.compile(r"口径|不含|剔除|扣除|新标准|旧标准")
+# what a name's bracket may say and keep the catalogued indicator: its unit, or the prices its growth is computed
+# at (地区生产总值(按可比价计算)). Any other bracket says another basis or scope (旧口径, 不含房地产, 限额以上, 其中
+# 民间投资, 民间投资): another measure than the catalogue's, unless an alias names it (固定资产投资(不含农户))
+_PRICE_BASIS = re.compile(r"按?(?:可比|不变)价(?:格)?(?:计算)?")
 # a table row's sub-item prefix (其中:税收收入) and footnote marks (地方一般公共预算收入①, 出口*)
 _ROW_DRESSING = re.compile(r"^其中:?|[\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079*]")
+
+
+def is_price_basis(text: str) -> bool:
+    """Whether a bracket says only the prices a growth is computed at (按可比价计算): a level so computed is not
+    the published one at current prices."""
+    return _PRICE_BASIS.fullmatch(to_halfwidth(text).replace(" ", "")) is not None
 
 
 def normalize_name(name: str) -> str:
@@ -108,13 +117,14 @@ class Catalog:
 
     # --- lookups -------------------------------------------------------------------------------
     def resolve_indicator(self, name: str) -> str | None:
-        """Code for an indicator code / name / alias; a trailing '(亿元)' unit is ignored, a basis is not:
-        进出口总额(旧口径) or (不含…) is another measure than the catalogue's unless an alias names it."""
+        """Code for an indicator code / name / alias; a trailing '(亿元)' unit or '(按可比价计算)' is ignored, any
+        other bracket is not: 进出口总额(旧口径), (不含…), (限额以上) or (民间投资) is another measure than the
+        catalogue's unless an alias names it."""
         key = normalize_name(name)
         if key in self._ind_by_name:
             return self._ind_by_name[key]
         bracket = re.search(r"\(([^()]*)\)$", key)
-        if bracket is None or _BASIS.search(bracket[1]):
+        if bracket is None or not (is_unit(bracket[1]) or is_price_basis(bracket[1])):
             return None
         return self._ind_by_name.get(key[: bracket.start()])
 

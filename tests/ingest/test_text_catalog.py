@@ -74,6 +74,13 @@ def test_catalog_resolves_names_and_aliases(catalog: Catalog) -> None:
     assert catalog.resolve_indicator("进出口总额（旧口径）") is None
     assert catalog.resolve_indicator("进出口总额(亿元)") == "trade_total"
     assert catalog.resolve_indicator("固定资产投资（不含农户）") == "fixed_asset_investment"  # an alias names it
+    # any other bracket is another scope (民间投资 was read as all 固定资产投资); a price basis is not
+    assert catalog.resolve_indicator("固定资产投资（民间投资）") is None
+    assert catalog.resolve_indicator("固定资产投资（其中民间投资）") is None
+    assert catalog.resolve_indicator("固定资产投资（不含房地产）") is None
+    assert catalog.resolve_indicator("进出口总额（限额以上）") is None
+    assert catalog.resolve_indicator("规模以上工业增加值（按可比价计算）") == "industrial_value_added"
+    assert catalog.resolve_indicator("地区生产总值(按不变价格计算)") == "gdp"
     assert catalog.resolve_indicator("新增“四上”企业") == "new_above_scale_units"
     assert catalog.resolve_indicator("规模以上工业增加值") == "industrial_value_added"
     assert catalog.resolve_indicator("地区生产总值(亿元)") == "gdp"
