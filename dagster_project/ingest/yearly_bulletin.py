@@ -25,7 +25,14 @@ from dagster_project.ingest.adapter_common import (
     prose_sentences,
     region_at,
 )
-from dagster_project.ingest.catalog import URBAN_MONITORED, URBAN_SCOPE_NAMES, Catalog, normalize_name
+from dagster_project.ingest.catalog import (
+    URBAN_MONITORED,
+    URBAN_SCOPE_NAMES,
+    Catalog,
+    Indicator,
+    is_price_basis,
+    normalize_name,
+)
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
@@ -57,6 +64,15 @@ _AFTER_UNIT = r"以上|左右|以下"
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落)"
 _MONEY = rf"万亿元|万{_YI_ALONE}|亿元|万美元|万元|亿美元|{_YI_ALONE}|元"
 _UNIT = rf"{_MONEY}|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
+# units bulletins give quantities in that no catalogued indicator is in, nor converts to (units.py has none of
+# them): a catalogued name followed by one is another measure (a volume, an area), left out with a note naming it
+_OTHER_UNIT = (
+    r"(?:万|亿)?吨(?:标准煤)?|万标准煤|(?:万|亿)?千瓦时|万?千瓦|万?平方米|(?:万|亿)?立方米|万?公顷|万?亩"
+    r"|万?辆|万?台|万?套|万?件|万?头|亿人次|亿人|项|所|张|座|条|部"
+)
+# a scope aside between a name and its figure: "固定资产投资(不含农户)增长8.5%", "…增加值(按可比价计算)增长7.1%";
+# which asides keep the catalogued indicator the catalogue says (:meth:`Catalog.resolve_indicator`)
+_ASIDE = r"(?:\((?P<aside>[^()]{1,16})\))?"
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
 # a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右" (also "增长了7%"); it may carry its
 # sign ("增长-2.1%", a fall) or be stated as the rate's value ("增速为6.2%", "增幅6.2%", "增长率为-1.5%");
@@ -65,10 +81,28 @@ _RISE = "增长|提高|增加|上升"
 _FALL = "下降|回落|减少"
 _RATE_WORD = r"(?:增速|增幅|增长率)(?:为|达到|达)?"
 _FLAT = r"(?P<flat>(?:与(?:上年|去年)(?:同期)?|同比)?持平)"
+# the level as a multiple of the year before's: "为上年的1.2倍" (a growth of 20%, derived from the ratio)
+_RATIO = r"(?P<ratio_said>(?:为|是|相当于|达到)?(?P<ratio_of>上年|去年)(?:同期)?的?(?P<ratio>\d+(?:\.\d+)?)倍)"
+# a doubling (2, 4, 8 times the level): over a year only where 比上年/同比 says so; else over an unstated span
+_FOLDS = {"一": 1, "两": 2, "二": 2, "三": 3}
+_DOUBLING = r"(?P<double_since>(?:比|较)(?:上年|去年)(?:同期)?|同比)?(?:实现)?翻了?(?P<fold>[一两二三])番"
+# a growth turned from an earlier one: "由上年下降0.5%转为增长3.2%", "增速由负转正,增长1.2%", "增速由上年同期的3.2%
+# 提高到7.1%" (the figure read is the growth after it; the one before is the year before's, read where its period
+# is told: not "由1-10月的5.1%提高到5.6%")
+_TURN_WAY = "负转正|正转负|降转升|降转增|升转降|增转降"
+_TO = "提高|回升|上升|加快|回落|下降|放缓"
+_TURN = (
+    rf"(?P<turn>(?:增速|增幅)?(?:{_SINCE})?由(?:(?P<turn_way>{_TURN_WAY})"
+    rf"|(?P<was_when>[^,]{{0,10}}?)(?:(?P<was_dir>{_RISE}|{_FALL})|的)?(?P<was_sign>-)?(?P<was>\d+(?:\.\d+)?)"
+    rf"(?P<was_unit>%|个?百分点)(?:转(?:为|而)?|(?:{_TO})(?=[到至])))),?"
+)
+_A_TURN = re.compile(rf"(?:增速|增幅)?由(?:{_TURN_WAY}|[^,]{{0,14}}?(?:转为|转而|(?:{_TO})[到至]))")
+# the growth it turned to, after "提高到" (no word of its own)
+_TURNED_TO = r"(?<=高到|高至|升到|升至|快到|快至|落到|落至|降到|降至|缓到|缓至)"
 _GROWTH = (
-    rf"(?:{_SINCE}?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD})(?P<growth_before>超过|逾|约|接近|近|不到)?"
+    rf"(?:{_SINCE}?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD}|[到至]{_TURNED_TO})(?P<growth_before>超过|逾|约|接近|近|不到)?"
     r"(?:\+|(?P<sign>-))?(?P<growth>\d+(?:\.\d+)?)(?P<growth_unit>%|个?百分点|倍)"
-    rf"(?P<growth_after>{_AFTER_UNIT})?|{_FLAT})"
+    rf"(?P<growth_after>{_AFTER_UNIT})?|{_FLAT}|{_RATIO}|{_DOUBLING})"
 )
 # a decline's bound is the other side of its negative value: 下降超过5% is below -5, 下降5%以上 at most -5
 _DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
@@ -91,10 +125,15 @@ _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵
 _AGAINST = r"(?P<against>(?:增速|增幅)(?:比|较)[^,]{1,8}?|(?:增速|增幅)?(?:环比|(?:比|较)(?!上年|去年)[^,]{1,8}?))"
 _OTHER_CHANGE = rf"{_AGAINST}(?:增长|下降|提高|回落|上升|高|低)[^,\d]{{0,4}}\d+(?:\.\d+)?(?:%|个?百分点)"
 # several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
+# The changes may be in % or points, each with its unit or the last's for all: "分别提高2.1和0.5个百分点". Places may
+# share one name too: "全市和醴陵市规模以上工业增加值分别增长7.1%、8.2%" (a value for each place).
+_CHANGE_VALUE = r"-?\d+(?:\.\d+)?(?:%|个?百分点)?"
 _RESPECTIVELY = re.compile(
     rf"(?P<names>[^,]+?)分别(?P<basis>[^,]*?)(?P<dir>{_RISE}|{_FALL})"
-    r"(?P<values>-?\d+(?:\.\d+)?%(?:(?:、|和|及)-?\d+(?:\.\d+)?%)+)"
+    rf"(?P<values>{_CHANGE_VALUE}(?:(?:、|和|及){_CHANGE_VALUE})+)(?<=%|点)"
 )
+_NAMES_A_PLACE = re.compile(r"全[市县区]|市区|城区")
+_VALUE_UNIT = re.compile(r"(?P<value>-?\d+(?:\.\d+)?)(?P<unit>%|个?百分点)?")
 # "增长1.2倍" is a growth of 120% (the level is 2.2 times the year before's): statistics offices write a growth
 # of 100% or more so; a fall or a rate's value in 倍 is no growth
 _TIMES = "倍"
@@ -225,6 +264,122 @@ def _alternatives(names: set[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
 
 
+def _read_shared(
+    ctx: RowContext,
+    shared: _Shared,
+    scopes: dict[bool, list[tuple[int, str | None]]],
+    start: int,
+    city: str,
+    period: Period,
+    line: int,
+) -> None:
+    """One change of several sharing one verb, for its own place or the clause's; a name with a bracket the
+    catalogue does not keep (限额以上), or a rate's change in %, is left out with a note."""
+    catalog, column = ctx.catalog, f"{shared.place}{shared.name}增长"
+    code = catalog.resolve_indicator(shared.name)
+    base = re.sub(r"\([^()]*\)$", "", shared.name)
+    if code is None and base != shared.name and catalog.resolve_indicator(base):
+        ctx.result.notes.append(f"row {line} {column}: not read, {shared.name} is another scope than the catalogue's")
+        return
+    ind = catalog.indicator(code) if code else None
+    if ind is None:  # a name the catalogue does not hold: not read, as any
+        return
+    unit = yoy_change_unit(ind.unit, shared.unit)
+    if unit is None:
+        ctx.result.notes.append(f"row {line} {column}: not read, {unkept_change_reason(shared.unit)}")
+        return
+    monitored = code in URBAN_MONITORED
+    if (
+        shared.place
+        and not _NAMES_A_PLACE.search(shared.place)
+        and not any(name in shared.place for name in catalog.regions.values())
+    ):
+        ctx.result.notes.append(f"row {line} {column}: not read, {shared.place} names no place")
+        return
+    if shared.place:  # its own place: "全市", "醴陵市" (as a clause of its own would say it)
+        region = clause_regions(catalog, shared.place, city, monitored)[0][1]
+    else:
+        region = region_at(scopes[monitored], start)
+    ctx.add(
+        indicator=code,
+        region=region,
+        period=period,
+        measure="yoy_pct",
+        cell=shared.growth,
+        unit=unit,
+        column=column,
+        row=line,
+    )
+
+
+def _turn_contradiction(f: re.Match[str]) -> str:
+    """Why a growth after "由负转正" cannot be read ('' when it can): the turn and the growth disagree."""
+    way = f["turn_way"] or ""
+    if not way or not (f["growth"] or f["flat"]):
+        return ""
+    falls = bool(f["flat"]) or bool(f["sign"]) or bool(f["dir"] and re.fullmatch(_FALL, f["dir"]))
+    rises = bool(f["flat"]) or not falls
+    if (way.endswith(("正", "升", "增")) and falls) or (way.endswith(("降", "负")) and rises):
+        return f"由{way} and then {f['dir'] or ''}{f['sign'] or ''}{f['growth'] or f['flat']}{f['growth_unit'] or ''}"
+    return ""
+
+
+def _read_growth_before_turn(
+    ctx: RowContext, f: re.Match[str], ind: Indicator, period: Period, where: dict[str, object], line: int
+) -> None:
+    """The growth a turn started from ("由上年下降0.5%转为增长3.2%"): the year before's, when its period is
+    told (上年同期 always; 上年/去年 as :func:`_prior_year` says); else left out with a note."""
+    column = f"{f['name']}增长({f['turn']})"
+    when = (f["was_when"] or "").removesuffix("的")
+    said = _PRIOR_YEAR.fullmatch(when.removesuffix("同期"))
+    if said is None:
+        ctx.result.notes.append(f"row {line} {column}: not read, the growth it turned from is not a year earlier's")
+        return
+    before, why = (shift_years(period, -1), "") if when.endswith("同期") else _prior_year(said, period)
+    falls = re.fullmatch(_FALL, f["was_dir"] or "") is not None
+    unit = yoy_change_unit(ind.unit, f["was_unit"])
+    if before is None or unit is None or (falls and f["was_sign"]):
+        why = why or (_DOUBLE_NEGATIVE if unit else unkept_change_reason(f["was_unit"]))
+        ctx.result.notes.append(f"row {line} {column}: {why}")
+        return
+    sign = "-" if (falls or f["was_sign"]) and float(f["was"]) else ""
+    ctx.add(measure="yoy_pct", cell=sign + f["was"], unit=unit, column=column, **{**where, "period": before})
+
+
+def _read_multiple(
+    ctx: RowContext, f: re.Match[str], ind: Indicator | None, where: dict[str, object], line: int, label: str
+) -> None:
+    """A level stated as a multiple of the year before's: "为上年的1.2倍" (a growth of 20%, derived from the
+    ratio), "比上年翻一番" (100%); a doubling over no stated year is over a span: left out with a note."""
+    column = f"{f['name']}增长"
+    if f["fold"] and not f["double_since"]:
+        why = f"not read, 翻{f['fold']}番 over no stated year (比上年/同比) is over a span of years"
+        ctx.result.notes.append(f"row {line} {column}: {why}")
+        return
+    if ind is None or yoy_change_unit(ind.unit, "%") is None:
+        ctx.result.notes.append(f"row {line} {column}: not read, {unkept_change_reason('%')}")
+        return
+    if f["fold"]:
+        said, growth = f"翻{f['fold']}番", Decimal(2 ** _FOLDS[f["fold"]] - 1) * 100
+    else:
+        verb = re.search(r"(?:为|是|相当于|达到)$", f.string[: f.start("ratio_said")])  # taken by _VERB
+        said, growth = (verb[0] if verb else "") + f["ratio_said"], (Decimal(f["ratio"]) - 1) * 100
+    ctx.result.notes.append(f"row {line} {column}: {said} read as a growth of {growth:f}%")
+    obs = ctx.add(measure="yoy_pct", cell=f"{growth:f}{label}", unit="%", column=column, **where)
+    if obs is not None and f["ratio"]:  # the office stated the ratio, the growth is worked out from it
+        obs.provenance, obs.derived_from = "derived", f"{said} (the level's ratio to the year before's, less 1)"
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """One value of several sharing one verb (分别): its place as written ('' for the clause's), name, change."""
+
+    place: str
+    name: str
+    growth: str
+    unit: str
+
+
 @dataclass(frozen=True)
 class _Reading:
     """The catalogue's names as patterns, built once per bulletin."""
@@ -246,36 +401,46 @@ class _Reading:
         # its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
         # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
         figures = re.compile(
-            rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_VERB}"
-            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?{_EXACT})?"
-            r"(?:按(?:可比|不变)价(?:格)?计算,?)?"
+            rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
+            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?{_EXACT}"
+            rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
+            r"(?:\(?按(?:可比|不变)价(?:格)?计算\)?,?)?"
             rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
-            rf"(?:{_GROWTH})?{_RANK}"
+            rf"(?:{_TURN})?(?:{_GROWTH})?{_RANK}"
         )
         return cls(re.compile(rf"^{lead}"), figures, verb_inside)
 
-    def respective_growths(self, clause: str) -> tuple[list[tuple[str, str]], str]:
-        """(name, signed growth) pairs of "A、B分别增长39.5%、57.7%", else none and why not ('' for a clause that
-        is no such list): changes against another period (环比, 比一季度), or not as many names as growths."""
+    def respective_growths(self, clause: str) -> tuple[list[_Shared], str]:
+        """The changes of "A、B分别增长39.5%、57.7%" or "全市和醴陵市A分别增长7.1%、8.2%", else none and why not
+        ('' for a clause that is no such list): changes against another period (环比, 比一季度), not as many names
+        (or places) as values, or places and names both listed."""
         m = _RESPECTIVELY.fullmatch(clause)
         if not m:
             return [], ""
-        said = m["names"] + m["basis"]
+        said = re.sub(r"\([^()]*\)", "", m["names"]) + m["basis"]  # not the 比 of "(按可比价计算)"
         if against := _AGAINST_WORDS.search(said):
             return [], _against(said[against.start() :])
         written = re.split(r"、|和|及", m["names"])
         names = [self.lead.sub("", n).strip("…") for n in written]
-        if not all(names) or any(self.lead.sub("", n) != n for n in written[1:]):
-            # "全市和醴陵市…", "地区生产总值、醴陵市进出口总额…": whose each value is, the clause's place cannot say
+        places = [""] * len(written)
+        if not any(names[:-1]) and names[-1]:  # "全市和醴陵市规模以上工业增加值": places sharing the last's name
+            places = [*written[:-1], written[-1][: len(written[-1]) - len(names[-1])]]
+            names = [names[-1]] * len(written)
+        elif not all(names) or any(self.lead.sub("", n) != n for n in written[1:]):
+            # "地区生产总值、醴陵市进出口总额…": whose each value is, the clause's place cannot say
             return [], "not read, names sharing one verb name places too"
-        values = re.split(r"、|和|及", m["values"])
+        values = [v.groupdict() for v in _VALUE_UNIT.finditer(m["values"])]
         if len(names) != len(values):
             return [], f"not read, {len(names)} names sharing one verb and {len(values)} values"
         falls = re.fullmatch(_FALL, m["dir"]) is not None
         if falls and "-" in m["values"]:
             return [], _DOUBLE_NEGATIVE
         sign = "-" if falls else ""
-        return [(name, sign + value.rstrip("%")) for name, value in zip(names, values, strict=True)], ""
+        last_unit = values[-1]["unit"]
+        return [
+            _Shared(place, name, sign + v["value"], v["unit"] or last_unit)
+            for place, name, v in zip(places, names, values, strict=True)
+        ], ""
 
 
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
@@ -316,26 +481,35 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if pairs and other_year:
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {other_year}")
                     pairs = []
-                for name, growth in pairs:
-                    if code := catalog.resolve_indicator(name):
-                        regions = scopes[code in URBAN_MONITORED]
-                        where = {"indicator": code, "region": region_at(regions, start), "row": line}
-                        ctx.add(
-                            measure="yoy_pct", cell=growth, unit="%", column=f"{name}增长", period=own_period, **where
-                        )
+                for shared in pairs:
+                    _read_shared(ctx, shared, scopes, start, city, own_period, line)
                 start += len(clause)
+            turns_read = []
             for f in reading.figures.finditer(sentence):
+                if f["turn"]:
+                    turns_read.append(f.start("turn"))
                 if f["other"]:
                     result.notes.append(f"row {line} {f['name']}: {_against(f['against'])}")
                 if group := _GROUP_RANK.search(sentence, f.end(), f.end() + 12):  # "，位居全省第一方阵" after it
                     result.notes.append(f"row {line} {f['name']}: not read, {group[0]} is a group of cities, no rank")
-                if not (f["level"] or f["growth"] or f["flat"]):  # a name in passing
+                if f["odd_level"]:  # "发电量120.5亿千瓦时": a quantity in a unit no catalogued indicator is in
+                    said, unit = f"{f['odd_level']}{f['odd_unit']}", f["odd_unit"]
+                    why = f"not read, {said}: the catalogue has no {f['name']} in {unit} nor a unit it converts to"
+                    result.notes.append(f"row {line} {f['name']}: {why}")
+                    continue
+                if not (f["level"] or f["growth"] or f["flat"] or f["ratio"] or f["fold"]):  # a name in passing
                     continue
                 name = reading.verb_inside.get(f["name"], f["name"])
                 own_period, other_year = _clause_period(sentence[f.start() : f.start("name")], period)
                 if own_period is None:
                     result.notes.append(f"row {line} {f['name']}: {other_year}")
                     continue
+                if f["aside"]:  # "固定资产投资(不含农户)" is the catalogued one, "(限额以上)", "(其中…)" a part
+                    if not catalog.resolve_indicator(f"{name}({f['aside']})"):
+                        why = f"not read, ({f['aside']}) is another scope than the catalogue's {name}"
+                        result.notes.append(f"row {line} {f['name']}({f['aside']}): {why}")
+                        continue
+                    name = f"{name}({f['aside']})"
                 indicator = catalog.resolve_indicator(name) or name
                 regions = scopes[indicator in URBAN_MONITORED]
                 where = {
@@ -348,6 +522,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 label = f"({vintage[0]})" if vintage else ""
                 if f["exact"]:  # the threshold's exact figure
                     ctx.add(measure="value", cell=f["exact"] + label, unit=f["exact_unit"], column=f["name"], **where)
+                elif f["level"] and f["aside"] and is_price_basis(f["aside"]):
+                    why = f"not read, a level ({f['aside']}) is not the published one at current prices"
+                    result.notes.append(f"row {line} {f['name']}: {why}")
                 elif f["level"]:
                     cell = f["level"] + (f["after"] or "") + label
                     ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)
@@ -356,7 +533,14 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 times = f["growth_unit"] == _TIMES
                 change_unit = yoy_change_unit(ind.unit if ind else "", "%" if times else f["growth_unit"] or "%")
                 falls = bool(f["dir"]) and re.fullmatch(_FALL, f["dir"]) is not None
-                if f["growth"] and ind is not None and needs_exchange_rate(level_unit, ind.unit):
+                turned = _turn_contradiction(f)
+                if f["was"] and ind is not None and not turned:
+                    _read_growth_before_turn(ctx, f, ind, own_period, where, line)
+                if turned:
+                    result.notes.append(f"row {line} {f['name']}增长: not read, {turned}")
+                elif f["ratio"] or f["fold"]:
+                    _read_multiple(ctx, f, ind, where, line, label)
+                elif f["growth"] and ind is not None and needs_exchange_rate(level_unit, ind.unit):
                     # the level converts at the year's rate; its growth in dollars is not the yuan series'
                     result.notes.append(f"row {line} {f['name']}增长: not read, a growth in {level_unit} terms")
                 elif f["growth"] and change_unit is None:
@@ -390,5 +574,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     of_growth = f["rank_of"] == "增速" or (f["growth"] and f["rank_of"] != "总量")
                     measure = "yoy_rank" if of_growth else "rank"
                     ctx.add(measure=measure, cell=f["rank"], unit="", column=f"{f['name']}{f['rank']}", **where)
+            for turn in _A_TURN.finditer(sentence):  # "…,增速由负转正,增长1.2%" with no name right before it
+                if not any(turn.start() <= at <= turn.end() for at in turns_read):
+                    why = "not read, a growth turned with no catalogued name right before it to say whose"
+                    result.notes.append(f"row {line} {turn[0]}: {why}")
     drop_repeats(result)
     return result

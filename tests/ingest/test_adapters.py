@@ -1368,28 +1368,39 @@ def test_a_reviews_province_park_and_several_places_figures_are_not_the_citys(tm
         ("budget_revenue", "430200", "2022-01~05", "yoy_rank"): 2,
         ("tax_revenue", "430200", "2022-01~05", "value"): 70.2,
         ("trade_total", "430200", "2021-01~05", "yoy_pct"): 9.1,
+        # places sharing one name and verb: each its own value, in the order written
+        ("fixed_asset_investment", "430202", "2022-01~05", "yoy_pct"): 5.5,
+        ("fixed_asset_investment", "430203", "2022-01~05", "yoy_pct"): 6.6,
+        ("fixed_asset_investment", "430204", "2022-01~05", "yoy_pct"): 7.7,
     }
-    # the park's second clause (its first names no place it could open), and the three districts' clause
+    # the park's second clause (its first names no place it could open)
     assert sum("not read, a figure of a park, of several places or of the urban districts" in n for n in r.notes) == 1
-    assert sum("not read, names sharing one verb name places too" in n for n in r.notes) == 1
 
 
 def test_a_clause_naming_the_city_and_a_county_gives_no_one_places_figure(tmp_path: Path, catalog: Catalog) -> None:
     # "全市和醴陵市…分别增长6.2%、8.0%" stored 8.0 as the city's; "醴陵市…增长9.3%高于全市" gave 醴陵's 9.3 to the
-    # city (全市 there is what it is compared with)
+    # city (全市 there is what it is compared with). Places sharing one name take a value each, in order.
     r = review(
         tmp_path,
         catalog,
         "株洲市2023年前三季度经济运行情况",
         "全市和醴陵市规模以上工业增加值分别增长6.2%、8.0%。",
         "醴陵市、攸县固定资产投资分别增长8.0%、9.0%。",
-        "地区生产总值、醴陵市进出口总额分别增长5.0%、7.0%。",
-        "醴陵市规模工业增加值增长9.3%高于全市。醴陵市地区生产总值300.5亿元占全市15%。",
+        "地区生产总值、醴陵市进出口总额分别增长5.0%、7.0%。株洲高新区和醴陵市固定资产投资分别增长5.5%、6.6%。",
+        "醴陵市地区生产总值增长9.3%高于全市。醴陵市地区生产总值300.5亿元占全市15%。",
     )
     assert r.errors == []
-    got = [(o.indicator_code, o.region_code, o.value) for o in r.observations]
-    assert got == [("industrial_value_added", "430281", 9.3), ("gdp", "430281", 300.5)]
-    assert sum("not read, names sharing one verb name places" in n for n in r.notes) == 3
+    got = [(o.indicator_code, o.region_code, o.measure, o.value) for o in r.observations]
+    assert got == [
+        ("industrial_value_added", "430200", "yoy_pct", 6.2),
+        ("industrial_value_added", "430281", "yoy_pct", 8.0),
+        ("fixed_asset_investment", "430281", "yoy_pct", 8.0),
+        ("fixed_asset_investment", "430223", "yoy_pct", 9.0),
+        ("gdp", "430281", "yoy_pct", 9.3),
+        ("gdp", "430281", "value", 300.5),
+    ]
+    # a place and a name listed together, a park among the places: whose each value is cannot be said
+    assert sum("not read, names sharing one verb name places" in n for n in r.notes) == 2
     assert clause_regions(catalog, "全市和醴陵市规模以上工业增加值增长6.2%", "430200") == [(0, None)]
 
 
@@ -1643,6 +1654,221 @@ def test_yearly_bulletin_reads_thousands_full_width_and_wan_dollars(tmp_path: Pa
         ("new_urban_jobs", "value"): (4.5, "万人"),
     }
     assert any("出口总额增长: not read, a growth in 万美元 terms" in n for n in r.notes)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "growth", "note"),
+    [
+        ("全市固定资产投资（不含农户）比上年增长8.5%。", ("fixed_asset_investment", 8.5), None),  # an alias names it
+        ("全市规模以上工业增加值(按可比价计算)增长7.1%。", ("industrial_value_added", 7.1), None),
+        ("全市规模以上工业增加值（按可比价格计算）比上年增长7.1%。", ("industrial_value_added", 7.1), None),
+        ("全市固定资产投资（限额以上）增长5.0%。", None, "(限额以上) is another scope"),
+        ("全市固定资产投资（不含房地产）增长5.0%。", None, "(不含房地产) is another scope"),
+        ("全市固定资产投资（其中民间投资）下降3.4%。", None, "(其中民间投资) is another scope"),
+        ("全市固定资产投资（民间投资）下降3.4%。", None, "(民间投资) is another scope"),
+    ],
+)
+def test_yearly_bulletin_reads_a_scope_aside_only_where_the_catalogue_keeps_it(
+    tmp_path: Path, catalog: Catalog, sentence: str, growth: tuple[str, float] | None, note: str | None
+) -> None:
+    # "…增加值(按可比价计算)增长7.1%" was left out without a note (the bracket broke the name from its growth);
+    # a part's aside (限额以上, 其中…) is another measure: never the whole indicator's figure
+    r = parse_bulletin(tmp_path, catalog, 2023, sentence)
+    assert r.errors == []
+    assert [(o.indicator_code, o.value) for o in r.observations] == ([growth] if growth else [])
+    if note:
+        assert any(note in n for n in r.notes)
+
+
+def test_yearly_bulletin_a_level_at_comparable_prices_is_not_the_published_level(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    r = parse_bulletin(tmp_path, catalog, 2023, "全市地区生产总值(按可比价计算)3616.8亿元，增长6.0%。")
+    assert [(o.measure, o.value) for o in r.observations] == [("yoy_pct", 6.0)]
+    assert any("a level (按可比价计算) is not the published one at current prices" in n for n in r.notes)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "growth", "said"),
+    [
+        ("全市进出口总额为上年的1.2倍。", 20.0, "为上年的1.2倍"),
+        ("全市进出口总额500.1亿元，是上年的1.2倍。", 20.0, "是上年的1.2倍"),
+        ("全市进出口总额相当于上年的0.8倍。", -20.0, "相当于上年的0.8倍"),
+        ("全市进出口总额比上年翻一番。", 100.0, "翻一番"),
+        ("全市进出口总额比上年翻两番。", 300.0, "翻两番"),
+        ("全市进出口总额实现翻一番。", None, "翻一番 over no stated year"),  # over a span the sentence does not say
+        ("全市空气质量优良率为上年的1.1倍。", None, "a rate's change in % may be points or relative"),
+    ],
+)
+def test_yearly_bulletin_reads_a_level_as_a_multiple_of_the_year_befores(
+    tmp_path: Path, catalog: Catalog, sentence: str, growth: float | None, said: str
+) -> None:
+    # each was left out without a note
+    r = parse_bulletin(tmp_path, catalog, 2023, sentence)
+    assert r.errors == []
+    growths = [o for o in r.observations if o.measure == "yoy_pct"]
+    assert [(o.period_code, o.value, o.unit) for o in growths] == ([("2023", growth, "%")] if growth else [])
+    assert any(said in n for n in r.notes)
+    if growths and "倍" in said:  # the office stated the ratio; the growth is worked out from it, and says so
+        assert (growths[0].provenance, growths[0].derived_from.split(" ")[0]) == ("derived", said)
+    if growths and "番" in said:  # a doubling is the office's own growth in words
+        assert growths[0].provenance == "published"
+    assert validate_observations(r.observations, catalog, source_file="gb.html") == []
+
+
+def test_yearly_bulletin_reads_a_growth_turned_from_the_year_befores(tmp_path: Path, catalog: Catalog) -> None:
+    # "由上年下降0.5%转为增长3.2%" and "增速由负转正，增长1.2%" were left out without a note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市进出口总额由上年下降0.5%转为增长3.2%。全市出口总额500.1亿元，增速由负转正，增长1.2%。"
+        "全市地区生产总值增速由负转正，下降1.2%。全市固定资产投资由去年增长2.0%转为下降1.0%。"
+        "全市规模工业增加值增速由正转负，增长2.0%。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.period_code, o.measure): o.value for o in r.observations}
+    assert got == {
+        ("trade_total", "2023", "yoy_pct"): 3.2,
+        ("trade_total", "2022", "yoy_pct"): -0.5,  # the growth it turned from is the year before's
+        ("exports", "2023", "value"): 500.1,
+        ("exports", "2023", "yoy_pct"): 1.2,
+        ("fixed_asset_investment", "2023", "yoy_pct"): -1.0,
+    }
+    assert any("not read, 由负转正 and then 下降1.2%" in n for n in r.notes)  # the two disagree: neither is guessed
+    assert any("not read, 由正转负 and then 增长2.0%" in n for n in r.notes)
+    assert any("去年 in a bulletin of 2023: 2022 or 2023 cannot be told" in n for n in r.notes)
+    # in a review: 上年同期 is the same months a year earlier; 1-10月 is no year earlier: only the new growth
+    r = review(
+        tmp_path,
+        catalog,
+        "株洲市2023年1-11月份经济运行情况",
+        "1-11月，全市进出口总额由上年同期下降2.1%转为增长5.6%。全市规模以上工业增加值增速由上年同期的3.2%提高到7.1%。",
+        "全市固定资产投资(不含农户)增速由1-10月的5.8%回落至5.5%。全市地区生产总值、出口总额分别增长4.5%、1.2%，增速由负转正。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.period_code): o.value for o in r.observations}
+    assert got == {
+        ("trade_total", "2023-01~11"): 5.6,
+        ("trade_total", "2022-01~11"): -2.1,
+        ("industrial_value_added", "2023-01~11"): 7.1,
+        ("industrial_value_added", "2022-01~11"): 3.2,
+        ("fixed_asset_investment", "2023-01~11"): 5.5,
+        ("gdp", "2023-01~11"): 4.5,
+        ("exports", "2023-01~11"): 1.2,
+    }
+    assert any("the growth it turned from is not a year earlier's" in n for n in r.notes)
+    assert any("增速由负转正: not read, a growth turned with no catalogued name right before it" in n for n in r.notes)
+
+
+def test_yearly_bulletin_a_figure_in_a_unit_no_indicator_has_is_left_out_naming_it(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # 万吨, 万平方米, 亿千瓦时, 万吨标准煤: no catalogued indicator is in one, nor in one they convert to (units.py has
+    # none of them). After a catalogued name such a figure was left out without a word.
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市老旧小区改造150.2万平方米。全市进出口总额1250万吨，增长3.0%。全市发电量65.4亿千瓦时，增长3.2%。"
+        "全市规模以上工业综合能源消费量120.5万吨标准煤。全市新建四好农村公路1200公里。",
+    )
+    assert r.errors == []
+    assert [(o.indicator_code, o.value, o.unit) for o in r.observations] == [("rural_roads_built", 1200, "公里")]
+    assert any("老旧小区改造: not read, 150.2万平方米" in n for n in r.notes)
+    assert any("进出口总额: not read, 1250万吨" in n for n in r.notes)  # its growth is the tonnage's: not read either
+
+
+def test_yearly_bulletin_places_or_rates_sharing_one_verb(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市和醴陵市…分别增长7.1%、8.2%" was left out; rates' changes in % were stored as points or a growth
+    # (which one cannot be told), and in points ("分别提高2.1和0.5个百分点") they were left out
+    r = review(
+        tmp_path,
+        catalog,
+        "株洲市2023年上半年经济运行情况",
+        "上半年，全市和醴陵市规模以上工业增加值分别增长7.1%、8.2%。全市、攸县固定资产投资(不含农户)分别增长6.3%和5.1%。",
+        "全市空气质量优良率、城镇集中式饮用水源水质达标率分别提高2.1%、0.5%。",
+        "全市空气质量优良率、城镇集中式饮用水源水质达标率分别提高2.1和0.5个百分点。",
+        "全市规模以上工业增加值(按可比价计算)、固定资产投资(限额以上)分别增长7.1%、6.3%。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.region_code): (o.value, o.unit) for o in r.observations}
+    assert got == {
+        ("industrial_value_added", "430200"): (7.1, "%"),
+        ("industrial_value_added", "430281"): (8.2, "%"),
+        ("fixed_asset_investment", "430200"): (6.3, "%"),
+        ("fixed_asset_investment", "430223"): (5.1, "%"),
+        ("air_good_ratio", "430200"): (2.1, "百分点"),
+        ("drinking_water_compliance", "430200"): (0.5, "百分点"),
+    }
+    assert all(o.period_code == "2023-01~06" for o in r.observations)
+    assert sum("a rate's change in % may be points or relative" in n for n in r.notes) == 2
+    assert any("固定资产投资(限额以上) is another scope" in n for n in r.notes)
+    # 可比价's 比 is no comparison with another period
+    assert not any("a change against another period" in n for n in r.notes)
+
+
+def test_a_municipal_review_mixing_asides_multiples_turns_places_and_points(tmp_path: Path, catalog: Catalog) -> None:
+    # sentences in the style of a city's 经济运行情况: each form here was left out (most without a note) or, for a
+    # rate's changes in % and a bracket of another scope, could be stored as what it is not
+    r = review(
+        tmp_path,
+        catalog,
+        "株洲市2022年1-11月份经济运行情况",
+        "1-11月，全市规模以上工业增加值（按可比价计算）同比增长7.3%，增速比1-10月提高0.2个百分点。",
+        "全市和醴陵市固定资产投资（不含农户）分别增长6.1%、7.4%。",
+        "全市固定资产投资（不含房地产）增长9.2%，其中工业投资增长12.5%。全市社会消费品零售总额（限额以上）增长4.8%。",
+        "全市进出口总额456.7亿元，为上年同期的1.3倍。全市出口总额由上年同期下降3.5%转为增长8.6%。",
+        "醴陵市、攸县和茶陵县规模以上工业增加值分别增长8.1%、7.6%和6.9%。",
+        "全市地方一般公共预算收入185.2亿元，增长5.1%，其中税收收入126.4亿元，增速由负转正，增长2.3%。",
+        "全市税收收入占地方一般公共预算收入比重为68.3%，比上年同期提高1.6个百分点。",
+        "前三季度，全市地区生产总值2745.3亿元，同比增长5.9%。上半年，全市和攸县地区生产总值分别增长6.0%、6.4%。",
+        "全市空气质量优良率为87.6%，同比下降2.1个百分点。",
+        "前三季度，全市空气质量优良率、城镇集中式饮用水源水质达标率分别提高1.2和0.5个百分点。",
+        "全市高新技术产业增加值增速由上年同期的8.2%提高到10.5%。全市发电量65.4亿千瓦时，同比增长3.2%。",
+        "全市进出口总额实现翻一番。全市新增城镇就业5.12万人，农村劳动力转移就业3.4万人。全市老旧小区改造150.2万平方米。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.region_code, o.period_code, o.measure): (o.value, o.unit) for o in r.observations}
+    ytd, last = "2022-01~11", "2021-01~11"
+    assert got == {
+        ("industrial_value_added", "430200", ytd, "yoy_pct"): (7.3, "%"),
+        ("fixed_asset_investment", "430200", ytd, "yoy_pct"): (6.1, "%"),
+        ("fixed_asset_investment", "430281", ytd, "yoy_pct"): (7.4, "%"),
+        ("trade_total", "430200", ytd, "value"): (456.7, "亿元"),
+        ("trade_total", "430200", ytd, "yoy_pct"): (30.0, "%"),  # derived from the ratio 1.3
+        ("exports", "430200", ytd, "yoy_pct"): (8.6, "%"),
+        ("exports", "430200", last, "yoy_pct"): (-3.5, "%"),
+        ("industrial_value_added", "430281", ytd, "yoy_pct"): (8.1, "%"),
+        ("industrial_value_added", "430223", ytd, "yoy_pct"): (7.6, "%"),
+        ("industrial_value_added", "430224", ytd, "yoy_pct"): (6.9, "%"),
+        ("budget_revenue", "430200", ytd, "value"): (185.2, "亿元"),
+        ("budget_revenue", "430200", ytd, "yoy_pct"): (5.1, "%"),
+        ("tax_revenue", "430200", ytd, "value"): (126.4, "亿元"),
+        ("tax_revenue", "430200", ytd, "yoy_pct"): (2.3, "%"),
+        ("tax_share_budget_revenue", "430200", ytd, "value"): (68.3, "%"),
+        ("tax_share_budget_revenue", "430200", ytd, "yoy_pct"): (1.6, "百分点"),
+        ("gdp", "430200", "2022-01~09", "value"): (2745.3, "亿元"),
+        ("gdp", "430200", "2022-01~09", "yoy_pct"): (5.9, "%"),
+        ("gdp", "430200", "2022-01~06", "yoy_pct"): (6.0, "%"),
+        ("gdp", "430223", "2022-01~06", "yoy_pct"): (6.4, "%"),
+        ("air_good_ratio", "430200", ytd, "value"): (87.6, "%"),
+        ("air_good_ratio", "430200", ytd, "yoy_pct"): (-2.1, "百分点"),
+        ("air_good_ratio", "430200", "2022-01~09", "yoy_pct"): (1.2, "百分点"),
+        ("drinking_water_compliance", "430200", "2022-01~09", "yoy_pct"): (0.5, "百分点"),
+        ("hightech_value_added", "430200", ytd, "yoy_pct"): (10.5, "%"),
+        ("hightech_value_added", "430200", last, "yoy_pct"): (8.2, "%"),
+        ("new_urban_jobs", "430200", ytd, "value"): (5.12, "万人"),
+        ("rural_labor_transfer", "430200", ytd, "value"): (3.4, "万人"),
+    }
+    assert validate_observations(r.observations, catalog, source_file="review.html") == []
+    for said in (
+        "(不含房地产) is another scope",
+        "翻一番 over no stated year",
+        "not read, 150.2万平方米",
+        "为上年同期的1.3倍 read as a growth of 30.0%",
+    ):
+        assert any(said in n for n in r.notes), said
 
 
 def test_pages_writing_their_text_in_divs_and_line_breaks_are_read(tmp_path: Path, catalog: Catalog) -> None:
