@@ -6,7 +6,7 @@ there, and
 - 湘潭's targets get statuses from their own figures (its rank target ranks 湘潭, its plan's city);
 - 湘潭 has its own 商务局 and 发改委 (same short names and codes as 株洲's: a unit belongs to a city,
   units.csv city_code), its return is matched to its own unit, and an ambiguous name is refused;
-- the unit scorecard ranks each city's units among themselves;
+- the unit scorecard ranks each city's units among themselves, and the headline counts each city apart;
 - 株洲's rows are exactly those of the sample run.
 
 The sample run (the session fixture) is reused; only the dbt build of the target and task models runs here."""
@@ -20,15 +20,21 @@ import subprocess
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 
+from dagster_project import cli
 from dagster_project.catalogue_check import check_catalogue
 from dagster_project.ingest import task_returns
 from dagster_project.ingest.catalog import load_catalog
 from dagster_project.ingest.document import load_documents
 from dagster_project.ingest.pipeline import ingest_file
+from dagster_project.report.data import load_report_data
+from dagster_project.report.html import _summary
+from dagster_project.report.units import find_unit, load_unit_data, unit_text
 from dagster_project.resources import dbt_executable
 from tests.conftest import REPO, PipelineRun
 
@@ -292,6 +298,55 @@ def test_a_return_naming_another_citys_unit_or_an_ambiguous_one_is_refused(tmp_p
     assert [e.column for e in other.errors] == ["reporting_unit"] and "own tasks" in other.errors[0].reason
 
 
+@pytest.fixture(scope="module")
+def two_cities_published(two_cities, sample_pipeline_run, tmp_path_factory) -> Path:
+    """A published copy (as `pmw run` publishes) of the two-city marts; what they do not hold, the sample's."""
+    path = tmp_path_factory.mktemp("two_cities_published") / "published.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"attach '{two_cities}' as two (read_only)")
+        con.execute(f"attach '{sample_pipeline_run.published}' as one (read_only)")
+        built = {
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'two' and table_schema = 'marts'"
+            ).fetchall()
+        }
+        for (table,) in con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'one' and table_schema = 'main'"
+        ).fetchall():
+            source = f"two.marts.{table}" if table in built else f"one.main.{table}"
+            con.execute(f"create table published.main.{table} as select * from {source}")
+    return path
+
+
+def test_the_headline_counts_each_city_apart(two_cities_published):
+    data = load_report_data(two_cities_published)
+    sc = data.scorecard
+    summary = _summary(data, sc)
+    heads = {c["region_code"]: c for c in summary["cities"]}
+    assert [c["name_zh"] for c in summary["cities"]] == ["株洲市", "湘潭市"]
+    # 株洲's headline is its running plan; 湘潭's plan (2025) has closed, so its final outcomes are its headline
+    # (as for a city whose every plan is closed) instead of being counted as 株洲's closed plans
+    zz_running = sc[(sc["plan_region_code"] == ZHUZHOU) & ~sc["plan_is_closed"].astype(bool)]
+    assert heads[ZHUZHOU]["running"] == len(zz_running) > 0
+    assert heads[SECOND_CITY]["running"] == 4 and heads[SECOND_CITY]["closed"] == 0
+    for code, head in heads.items():
+        mine = sc[sc["plan_region_code"] == code]
+        assert head["running"] + head["closed"] == len(mine)
+    assert summary["running"] == sum(h["running"] for h in heads.values())
+    assert sum(summary["counts"].values()) == summary["running"]
+
+
+def test_pmw_status_gives_each_citys_headline(two_cities_published, monkeypatch):
+    monkeypatch.setattr(cli, "_load_published", lambda: load_report_data(two_cities_published))
+    out = CliRunner().invoke(cli.main, ["status"], catch_exceptions=False).output
+    heads = [line for line in out.splitlines() if line.startswith("headline")]
+    assert len(heads) == 2, out
+    assert "株洲市" in heads[0] and "湘潭市" in heads[1], heads
+    assert "3 targets" in heads[1], heads  # 湘潭's quantified targets (status leaves the qualitative one out)
+
+
 def _units_csv(seeds: Path, rows: list[dict[str, str]], drop: str = "") -> None:
     header = [c for c in rows[0] if c != drop]
     with open(seeds / "units.csv", "w", encoding="utf-8", newline="") as fh:
@@ -343,3 +398,24 @@ def test_a_return_against_an_older_units_csv_is_refused_by_name(tmp_path, monkey
     assert (result.status, stored) == ("quarantined", 0)
     [error] = result.errors
     assert "seeds/units.csv has no column city_code" in error.reason, error
+
+
+def test_pmw_status_unit_is_the_named_citys_unit(two_cities_published, monkeypatch):
+    monkeypatch.setattr(cli, "_settings", lambda: SimpleNamespace(published_db_path=two_cities_published))
+    ambiguous = CliRunner().invoke(cli.main, ["status", "--unit", "商务局"], catch_exceptions=False)
+    assert ambiguous.exit_code == 2 and "several cities" in ambiguous.output and "湘潭市商务局" in ambiguous.output
+    one = CliRunner().invoke(cli.main, ["status", "--unit", "湘潭市商务局"], catch_exceptions=False).output
+    assert "XT-DEMO-OPEN-T01" in one and "T22-" not in one, one  # its own task and targets, none of 株洲's
+    assert "attention rank 1 of 2" in one or "attention rank 2 of 2" in one, one
+
+
+def test_a_copy_published_before_units_had_a_city_still_reads(sample_pipeline_run, tmp_path):
+    # the report and `pmw status --unit` read a published copy until the next run replaces it
+    old = tmp_path / "published.duckdb"
+    shutil.copy2(sample_pipeline_run.published, old)
+    with duckdb.connect(str(old)) as con:
+        for mart in ("fct_unit_scorecard", "fct_task_progress"):
+            con.execute(f"alter table {mart} drop column city_code")
+    data = load_unit_data(old)
+    text = unit_text(data, find_unit(data.units, "商务局"))
+    assert "attention rank" in text and f"of {len(data.units)}" in text and "T22-COUNTY-COMMERCE-T01" in text
