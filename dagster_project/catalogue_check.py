@@ -86,8 +86,11 @@ def _typed(value: str, kind: str) -> str | None:
 
 def check_catalogue(seeds_dir: Path) -> list[CatalogueProblem]:
     """Every broken rule of every seed with properties, in file and row order."""
-    properties = yaml.safe_load((seeds_dir / "properties.yml").read_text(encoding="utf-8"))
-    seeds = {s["name"]: s for s in properties.get("seeds", [])}
+    seeds = {}
+    # every properties file of the seeds folder (properties.yml, task_ledger.yml), as dbt reads them all
+    for properties_file in sorted(seeds_dir.glob("*.yml")):
+        properties = yaml.safe_load(properties_file.read_text(encoding="utf-8")) or {}
+        seeds |= {s["name"]: s for s in properties.get("seeds", []) or []}
     tables: dict[str, tuple[list[str], list[dict[str, str]]]] = {}
 
     problems: list[CatalogueProblem] = []
@@ -115,13 +118,31 @@ def check_catalogue(seeds_dir: Path) -> list[CatalogueProblem]:
         types = ((seed.get("config") or {}).get("column_types")) or {}
         for column in columns:
             if column["name"] not in header:
-                problems.append(CatalogueProblem(file, 1, "", column["name"], "column missing from the header"))
+                # the column's own description says what it holds and where its value comes from
+                what = " ".join(str(column.get("description", "")).split())
+                reason = "column missing from the header" + (f" ({what})" if what else "")
+                problems.append(CatalogueProblem(file, 1, "", column["name"], reason))
         declared = {c["name"] for c in columns} | set(types)
         for extra in [h for h in header if declared and h not in declared]:
             reason = "is not a column of this seed (seeds/properties.yml): misspelt, or a column to add there too"
             problems.append(CatalogueProblem(file, 1, "", extra or "(blank)", reason))
+        # a key of several columns (unique_combination, dbt/tests/generic): e.g. a unit's code within its city
+        combinations = [
+            [str(c) for c in args.get("columns", [])]
+            for test, args in _tests(seed)
+            if test == "unique_combination" and all(c in header for c in args.get("columns", []))
+        ]
+        first_of: dict[tuple, int] = {}
         for number, row in enumerate(rows, start=2):
             key = row.get(key_column, "") or ""
+            for combination in combinations:
+                values = tuple((row.get(c) or "").strip() for c in combination)
+                if "" in values:
+                    continue  # an empty part is its column's not_null problem
+                first = first_of.setdefault((*combination, *values), number)
+                if first != number:
+                    reason = f"{values} is a duplicate of row {first}"
+                    problems.append(CatalogueProblem(file, number, key, ", ".join(combination), reason))
             if row.get(None):  # csv puts a row's surplus fields under None
                 reason = f"has {len(header) + len(row[None])} fields, the header {len(header)} (an unquoted comma?)"
                 problems.append(CatalogueProblem(file, number, key, "(row)", reason))

@@ -189,6 +189,7 @@ def status(
     as_of: str | None,
     fmt: str,
 ) -> None:
+    from dagster_project.report.data import city_headlines
     from dagster_project.report.labels import ATTENTION, STATUSES, num
     from dagster_project.report.terminal import plan_groups, scorecard_rows, table
 
@@ -246,8 +247,17 @@ def status(
         return " · ".join(f"{zh} {en} {int(counts[c])}" for c, (zh, en, _) in STATUSES.items() if c in counts)
 
     click.echo("")
+    heads = city_headlines(data, sc)
     running = sc[~sc["plan_is_closed"].fillna(False).astype(bool)] if "plan_is_closed" in sc else sc
-    if len(running) and len(running) < len(sc):
+    if len(heads) > 1:
+        # two cities' plans: each city's headline apart (its running plans, or its latest if all are closed)
+        for head in heads:
+            closed_note = f"; 已结束规划 closed plans: {head['closed']} targets apart" if head["closed"] else ""
+            click.echo(
+                f"headline {head['name_zh']} {head['name_en']} 进行中规划 running plan: "
+                f"{head['running']} targets: {counted(head['targets'])}{closed_note}"
+            )
+    elif len(running) and len(running) < len(sc):
         click.echo(f"headline 进行中规划 running plan: {len(running)} targets: {counted(running)}")
         closed = sc.drop(running.index)
         click.echo(f"已结束规划 closed plans: {len(closed)} targets: {counted(closed)}")
@@ -294,7 +304,9 @@ def _unit_status(text: str, fmt: str) -> None:
     if fmt == "table":
         click.echo(unit_text(data, unit))
         return
-    tasks = data.tasks[data.tasks["lead_unit_code"] == unit["unit_code"]]
+    tasks = data.tasks[
+        (data.tasks["lead_unit_code"] == unit["unit_code"]) & (data.tasks["city_code"] == unit["city_code"])
+    ]
     if fmt == "csv":
         click.echo(tasks.to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
     else:

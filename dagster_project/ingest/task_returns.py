@@ -6,12 +6,16 @@ release: one row per task it leads, with the stage reached from the fixed list o
 progress in words, the evidence, problems, a note, the reporting unit and the report date.
 
 The file is checked as a whole against the task catalogue (``seeds/tasks.csv``, ``seeds/units.csv``):
-every error names the file, row and column, and a file with any error is quarantined whole. A unit
-may only report on the tasks it leads. Loaded rows go to ``raw.task_returns`` under the file's
-release id (name + content hash, ``store.make_release_id``): a corrected or resubmitted file is a
-new vintage; the latest vintage of a (task, month) is the one with the greatest (report_date,
-ingested_at) (``int_task_returns__latest``). Whether a stage goes backwards against an earlier month
-is judged across vintages in dbt (``int_task_returns__latest.flags``), where every month is known.
+every error names the file, row and column, and a file with any error is quarantined whole. A unit may
+only report on the tasks it leads. A unit belongs to a city (``units.csv`` city_code), and two cities
+may each have a 商务局: the reporting unit is read in the city the return names (an optional ``city`` / 城市
+column, or the city in the unit's full name, 湘潭市商务局), else in the city of its task's plan; a name that
+is several cities' units with nothing to say which is refused as ambiguous. Loaded rows go to
+``raw.task_returns`` under the file's release id (name + content hash, ``store.make_release_id``): a
+corrected or resubmitted file is a new vintage; the latest vintage of a (task, month) is the one with
+the greatest (report_date, ingested_at) (``int_task_returns__latest``). Whether a stage goes backwards
+against an earlier month is judged across vintages in dbt (``int_task_returns__latest.flags``), where
+every month is known.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ __all__ = [
     "NAME",
     "COLUMNS",
     "REQUIRED",
+    "OPTIONAL",
     "TaskCatalog",
     "TaskReturnRow",
     "load_task_catalog",
@@ -61,6 +66,8 @@ COLUMNS = (
     "provenance",
 )
 REQUIRED = ("month", "task_id", "stage", "reporting_unit", "report_date")
+# a return may name its city (城市): needed only where a unit's name is two cities' and no task says which
+OPTIONAL = ("city",)
 # The headers a unit's own spreadsheet carries (台账模板), mapped to the columns.
 ZH_HEADERS = {
     "月份": "month",
@@ -77,6 +84,8 @@ ZH_HEADERS = {
     "填报单位": "reporting_unit",
     "填报日期": "report_date",
     "数据性质": "provenance",
+    "城市": "city",
+    "所属城市": "city",
 }
 
 DDL = """
@@ -110,17 +119,32 @@ _COLUMNS_SQL = (
 
 @dataclass(frozen=True)
 class TaskCatalog:
-    """The task ledger's reference data: who leads which task, and the fixed list of stages."""
+    """The task ledger's reference data: who leads which task, and the fixed list of stages. Unit codes
+    are unique within a city only, so a unit is (city_code, unit_code) here."""
 
-    task_lead: dict[str, str]  # task_id -> lead unit code
+    task_lead: dict[str, str]  # task_id -> lead unit code (in the task's city)
+    task_city: dict[str, str]  # task_id -> city_code of its plan (plans.csv region_code)
     task_window: dict[str, tuple[date, date]]  # task_id -> (start_date, deadline)
-    units: dict[str, str]  # any accepted name (code, short name, full name) -> unit code
+    units: dict[str, dict[str, str]]  # any accepted name (code, short name, full name) -> {city_code: unit code}
+    city_units: dict[str, dict[str, str]]  # a name that carries its city (湘潭市商务局) -> {city_code: unit code}
+    cities: dict[str, str]  # city name (湘潭市, 湘潭) or region code -> city_code
+    city_names: dict[str, str]  # city_code -> name (湘潭市), for messages
     stages: dict[str, str]  # stage_zh or stage_code -> stage_code
     stage_pct: dict[str, float]  # stage_code -> nominal percent
     stage_list: tuple[str, ...]  # stage_zh in rank order, for messages
 
-    def unit_code(self, text: str) -> str | None:
-        return self.units.get(text.strip()) or self.units.get(text.strip().upper())
+    def unit_cities(self, text: str) -> dict[str, str]:
+        """{city_code: unit code} of every city with a unit of this name (empty when none)."""
+        text = text.strip()
+        return self.units.get(text) or self.units.get(text.upper()) or {}
+
+    def named_city(self, text: str) -> str | None:
+        """The city a unit's name carries (湘潭市商务局 -> 430300), if it carries one."""
+        found = self.city_units.get(text.strip(), {})
+        return next(iter(found)) if len(found) == 1 else None
+
+    def city_name(self, code: str) -> str:
+        return self.city_names.get(code, code)
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -131,26 +155,47 @@ def _read(path: Path) -> list[dict[str, str]]:
 def load_task_catalog(seeds: Path | None = None) -> TaskCatalog:
     seeds = seeds or default_seeds_dir()
     tasks = _read(seeds / "tasks.csv")
-    units: dict[str, str] = {}
-    # a return may sign without its city (发展和改革委员会 for 株洲市发展和改革委员会): whichever plan's city it is
-    plan_cities = {p["region_code"] for p in _read(seeds / "plans.csv")}
-    cities = [r["name_zh"] for r in _read(seeds / "regions.csv") if r["region_code"] in plan_cities]
-    for u in _read(seeds / "units.csv"):
-        for name in (u["unit_code"], u["short_name_zh"], u["name_zh"]):
-            units[name] = u["unit_code"]
-        city = next((c for c in cities if u["name_zh"].startswith(c)), "")
-        units[u["name_zh"].removeprefix(city)] = u["unit_code"]
-        units["市" + u["short_name_zh"]] = u["unit_code"]
+    plan_city = {p["plan_id"]: p["region_code"] for p in _read(seeds / "plans.csv")}
+    target_city = {t["target_id"]: plan_city.get(t["plan_id"], "") for t in _read(seeds / "targets.csv")}
+    regions = {r["region_code"]: r["name_zh"] for r in _read(seeds / "regions.csv")}
+    city_names = {code: regions.get(code, code) for code in set(plan_city.values())}
+    cities = {code: code for code in city_names} | {name: code for code, name in city_names.items()}
+    cities |= {name.removesuffix("市"): code for code, name in city_names.items() if name.endswith("市")}
+    units: dict[str, dict[str, str]] = {}
+    city_units: dict[str, dict[str, str]] = {}
+    unit_rows = _read(seeds / "units.csv")
+    if unit_rows and "city_code" not in unit_rows[0]:
+        # an older units.csv: refused by name (the catalogue check refuses it before a build the same way)
+        raise ValueError(
+            "seeds/units.csv has no column city_code: a unit belongs to a city (the region_code of its plans "
+            "in seeds/plans.csv), so returns can be matched to the right city's unit; add the column "
+            "(one city: its region_code on every row)"
+        )
+    for u in unit_rows:
+        city, code = u["city_code"], u["unit_code"]
+        city_name = city_names.get(city, "")
+        # a return may sign without its city (发展和改革委员会 for 株洲市发展和改革委员会) or with it
+        local = u["name_zh"].removeprefix(city_name) if city_name else u["name_zh"]
+        for name in (code, u["short_name_zh"], local, "市" + u["short_name_zh"]):
+            units.setdefault(name, {})[city] = code
+        if city_name:
+            for name in (u["name_zh"], city_name + u["short_name_zh"]):
+                city_units.setdefault(name, {})[city] = code
+                units.setdefault(name, {})[city] = code
     stage_rows = sorted(_read(seeds / "task_stages.csv"), key=lambda r: int(r["stage_rank"]))
     stages = {r["stage_zh"]: r["stage_code"] for r in stage_rows} | {
         r["stage_code"]: r["stage_code"] for r in stage_rows
     }
     return TaskCatalog(
         task_lead={t["task_id"]: t["lead_unit_code"] for t in tasks},
+        task_city={t["task_id"]: target_city.get(t["target_id"], "") for t in tasks},
         task_window={
             t["task_id"]: (date.fromisoformat(t["start_date"]), date.fromisoformat(t["deadline"])) for t in tasks
         },
         units=units,
+        city_units=city_units,
+        cities=cities,
+        city_names=city_names,
         stages=stages,
         stage_pct={r["stage_code"]: float(r["nominal_pct"]) for r in stage_rows},
         stage_list=tuple(r["stage_zh"] for r in stage_rows),
@@ -190,6 +235,7 @@ class TaskReturnRow:
     provenance: str
     source_file: str
     source_row: int
+    city_code: str = ""  # the reporting unit's city (not stored: the task's plan says it again)
 
 
 @dataclass
@@ -217,16 +263,20 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
     header = [_column_name(c) for c in doc.rows[hi]]
     while header and not header[-1]:
         header.pop()
-    extra = [doc.rows[hi][i] or "(blank)" for i, h in enumerate(header) if h not in COLUMNS]
+    extra = [doc.rows[hi][i] or "(blank)" for i, h in enumerate(header) if h not in COLUMNS + OPTIONAL]
     missing = [c for c in REQUIRED if c not in header]
     if extra:
-        err(hi + 1, ",".join(extra), f"unexpected column(s) {extra}; a return has the columns {','.join(COLUMNS)}")
+        err(
+            hi + 1,
+            ",".join(extra),
+            f"unexpected column(s) {extra}; a return has the columns {','.join(COLUMNS + OPTIONAL)}",
+        )
     if missing:
         err(hi + 1, ",".join(missing), f"missing column(s) {missing}")
     if extra or missing:
         return ParsedReturn(rows, errors, None, "published", None)
     col = {h: i for i, h in enumerate(header)}
-    units_seen: dict[str, int] = {}
+    units_seen: dict[tuple[str, str], int] = {}
     keys: dict[tuple[str, str], int] = {}
     provenances: set[str] = set()
 
@@ -253,23 +303,69 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
             err(row_no, "task_id", f"unknown task {task_id!r}: not in seeds/tasks.csv")
             ok = False
         unit_text = get("reporting_unit")
-        unit = catalog.unit_code(unit_text) if unit_text else None
+        city_text = get("city")
+        task_city = catalog.task_city.get(task_id) if lead is not None else None
+        city = catalog.cities.get(city_text) if city_text else None
+        if city_text and city is None:
+            known = "/".join(sorted(catalog.city_names.values()))
+            err(row_no, "city", f"unknown city {city_text!r}: the plans' cities are {known}")
+            ok = False
+        elif city is not None and task_city is not None and city != task_city:
+            err(
+                row_no,
+                "city",
+                f"the return names {catalog.city_name(city)}, but task {task_id} is "
+                f"{catalog.city_name(task_city)}'s (its plan's city)",
+            )
+            ok = False
+        found = catalog.unit_cities(unit_text) if unit_text else {}
+        named = catalog.named_city(unit_text) if unit_text else None
+        unit = None
         if not unit_text:
             err(row_no, "reporting_unit", "reporting_unit is empty")
             ok = False
-        elif unit is None:
+        elif not found:
             err(row_no, "reporting_unit", f"unknown unit {unit_text!r}: not in seeds/units.csv")
             ok = False
+        elif named is not None and task_city is not None and named != task_city:
+            err(
+                row_no,
+                "reporting_unit",
+                f"{unit_text} is a unit of {catalog.city_name(named)}, but task {task_id} is "
+                f"{catalog.city_name(task_city)}'s (its plan's city)",
+            )
+            ok = False
         else:
-            units_seen.setdefault(unit, row_no)
-            if lead is not None and unit != lead:
+            # which city's unit: the one the return names, else its task's plan's, else the only one there is
+            city = named or city or task_city or (next(iter(found)) if len(found) == 1 else None)
+            if city is None:
+                which = " and ".join(f"{catalog.city_name(c)} ({u})" for c, u in sorted(found.items()))
                 err(
                     row_no,
                     "reporting_unit",
-                    f"{unit_text} ({unit}) reports on task {task_id}, which {lead} leads: "
-                    "a unit may only report on its own tasks",
+                    f"{unit_text!r} is ambiguous: it is a unit of {which}; name the city "
+                    "(a city column 城市, or the full name, e.g. 湘潭市商务局)",
                 )
                 ok = False
+            elif city not in found:
+                err(
+                    row_no,
+                    "reporting_unit",
+                    f"{unit_text!r} is not a unit of {catalog.city_name(city)} "
+                    f"(it is one of {', '.join(catalog.city_name(c) for c in sorted(found))})",
+                )
+                ok = False
+            else:
+                unit = found[city]
+                units_seen.setdefault((city, unit), row_no)
+                if lead is not None and unit != lead:
+                    err(
+                        row_no,
+                        "reporting_unit",
+                        f"{unit_text} ({unit}) reports on task {task_id}, which {lead} leads: "
+                        "a unit may only report on its own tasks",
+                    )
+                    ok = False
         stage_text = get("stage")
         stage = catalog.stages.get(stage_text)
         if stage is None:
@@ -354,10 +450,14 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
                     provenance=prov,
                     source_file=name,
                     source_row=row_no,
+                    city_code=city or "",
                 )
             )
     if len(units_seen) > 1:
-        listed = ", ".join(f"{u} (row {n})" for u, n in units_seen.items())
+        many = len({c for c, _ in units_seen}) > 1  # name the cities only when they differ
+        listed = ", ".join(
+            (f"{catalog.city_name(c)} {u}" if many else u) + f" (row {n})" for (c, u), n in units_seen.items()
+        )
         err(None, "reporting_unit", f"one return is one unit's: this file mixes {listed}")
     if not rows and not errors:
         err(None, "", "no task rows under the header")
@@ -365,7 +465,8 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
     provenance = (
         "illustrative" if provenances == {"illustrative"} else ("mixed" if len(provenances) > 1 else "published")
     )
-    return ParsedReturn(rows, errors, release_date, provenance, next(iter(units_seen), None))
+    first_unit = next(iter(units_seen), None)
+    return ParsedReturn(rows, errors, release_date, provenance, first_unit[1] if first_unit else None)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -25,12 +25,13 @@ BEHIND = ("deteriorating", "off_track", "not_achieved")
 MAX_ROWS = 24  # per list: two pages at most
 
 
-def running_plan(data: ReportData) -> pd.Series | None:
-    """The plan whose window holds the assessment date (the latest-starting one if several)."""
+def running_plans(data: ReportData) -> list[pd.Series]:
+    """Each city's plan whose window holds the assessment date (the latest-starting one if several), in
+    region-code order: one for a one-city warehouse, never one city's plan standing for another's."""
     plans = data.plans()
     as_of = pd.Timestamp(data.assessed_as_of)
     running = plans[(plans["start"] <= as_of) & (plans["end"] >= as_of)]
-    return running.sort_values("start").iloc[-1] if len(running) else None
+    return [part.sort_values("start").iloc[-1] for _, part in running.groupby("plan_region_code", sort=True)]
 
 
 def render_brief(data: ReportData) -> str:
@@ -41,10 +42,16 @@ def render_brief(data: ReportData) -> str:
     order = data.section_order()
     behind = by_attention(quantified[quantified["status_code"].isin(BEHIND)], order)
     month = changes_since_last_month(data.db_path)
-    plan = running_plan(data)
-    key_targets = (
-        by_attention(quantified[quantified["plan_id"] == plan["plan_id"]], order) if plan is not None else sc.head(0)
-    )
+    key_plans = []
+    for plan in running_plans(data):
+        key_targets = by_attention(quantified[quantified["plan_id"] == plan["plan_id"]], order)
+        key_plans.append(
+            {
+                "plan": plan.to_dict(),
+                "key_targets": list(key_targets.head(MAX_ROWS).itertuples()),
+                "more_key": len(key_targets) - MAX_ROWS,
+            }
+        )
     quality = quantified["actual_quality"].value_counts()
     return (
         templates()
@@ -63,9 +70,7 @@ def render_brief(data: ReportData) -> str:
             behind=list(behind.head(MAX_ROWS).itertuples()),
             behind_total=len(behind),
             more_behind=len(behind) - MAX_ROWS,
-            plan=None if plan is None else plan.to_dict(),
-            key_targets=list(key_targets.head(MAX_ROWS).itertuples()),
-            more_key=len(key_targets) - MAX_ROWS,
+            key_plans=key_plans,
         )
     )
 

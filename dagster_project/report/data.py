@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dagster_project.report.labels import STATUSES
 from dagster_project.report.published import open_published
 
 # The scorecard, completed with the target's window and the latest figure's row and vintage
@@ -77,9 +78,10 @@ class ReportData:
         return sorted(first.index, key=key)
 
     def plans(self) -> pd.DataFrame:
-        """Each plan's window (from its targets) and the share of it elapsed at the as-of date."""
+        """Each plan's window (from its targets), its city and the share of it elapsed at the as-of date."""
         frame = (
-            self.scorecard.groupby(["plan_id", "plan_name_zh", "plan_name_en"], dropna=False)
+            self.scorecard.assign(plan_region_code=plan_cities(self.scorecard))
+            .groupby(["plan_id", "plan_name_zh", "plan_name_en", "plan_region_code"], dropna=False)
             .agg(start=("start_date", "min"), end=("deadline", "max"), targets=("target_id", "count"))
             .reset_index()
             .sort_values("start")
@@ -120,3 +122,46 @@ def load_report_data(db_path: Path) -> ReportData:
         manifest=json.loads(manifest_json),
         db_path=Path(db_path),
     )
+
+
+def plan_cities(sc: pd.DataFrame) -> pd.Series:
+    """Each target's plan's city (plans.csv region_code; '' where the scorecard does not say)."""
+    return sc["plan_region_code"].fillna("") if "plan_region_code" in sc else pd.Series("", sc.index)
+
+
+def running_and_closed(sc: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Targets of running plans (the headline) and of closed plans (final outcomes, shown apart).
+    Each city apart (a plan's region_code): when every plan of a city is closed, its latest is the city's
+    headline, whatever another city's plans do."""
+    closed = sc["plan_is_closed"].fillna(False).astype(bool) if "plan_is_closed" in sc else pd.Series(False, sc.index)
+    cities = plan_cities(sc)
+    for city in cities.unique():
+        mine = cities == city
+        if closed[mine].all():
+            latest_end = sc.loc[mine, "plan_end_date"].max()
+            closed = closed & ~(mine & (sc["plan_end_date"] == latest_end))
+    return sc[~closed], sc[closed]
+
+
+def city_headlines(data: ReportData, sc: pd.DataFrame) -> list[dict]:
+    """The headline of each city apart (its running plans' counts), in region-code order; one entry for a
+    one-city warehouse, which the report and `pmw status` show as they always have."""
+    running, closed = running_and_closed(sc)
+    names = data.regions.set_index("region_code") if len(data.regions) else None
+    heads = []
+    for city in sorted(plan_cities(sc).unique()):
+        mine = running[plan_cities(running) == city]
+        counts = mine["status_code"].value_counts()
+        known = names is not None and city in names.index
+        heads.append(
+            {
+                "region_code": city,
+                "name_zh": str(names.loc[city, "region_name_zh"]) if known else city,
+                "name_en": str(names.loc[city, "region_name_en"]) if known else city,
+                "running": len(mine),
+                "closed": int((plan_cities(closed) == city).sum()),
+                "counts": {code: int(counts.get(code, 0)) for code in STATUSES},
+                "targets": mine,
+            }
+        )
+    return heads

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from dagster_project.report import charts
 from dagster_project.report.bundle import inline_source, load_bundle
-from dagster_project.report.data import ReportData, load_report_data
+from dagster_project.report.data import ReportData, city_headlines, load_report_data, running_and_closed
 from dagster_project.report.labels import (
     ATTENTION,
     COMPARATOR_SYMBOLS,
@@ -123,16 +123,6 @@ class Sources:
 # ---------------------------------------------------------------------------------------- sections
 # Each function below gathers what one section shows; its HTML is the template of the same name
 # (dagster_project/report/templates/<section>.html.j2).
-def running_and_closed(sc: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Targets of running plans (the headline) and of closed plans (final outcomes, shown apart).
-    When every plan is closed, the latest of them is the headline."""
-    closed = sc["plan_is_closed"].fillna(False).astype(bool) if "plan_is_closed" in sc else pd.Series(False, sc.index)
-    if closed.all() and len(sc):
-        latest_end = sc["plan_end_date"].max()
-        closed = closed & (sc["plan_end_date"] != latest_end)
-    return sc[~closed], sc[closed]
-
-
 def _summary(data: ReportData, sc: pd.DataFrame) -> dict:
     running, closed_targets = running_and_closed(sc)
     counts = running["status_code"].value_counts()
@@ -165,6 +155,8 @@ def _summary(data: ReportData, sc: pd.DataFrame) -> dict:
         "quantified": len(quantified),
         "quality": {k: int(q.get(k, 0)) for k in ("published", "derived", "illustrative")},
         "plans": plans,
+        # more than one city: each city's headline is shown apart (summary.html.j2)
+        "cities": [{k: v for k, v in h.items() if k != "targets"} for h in city_headlines(data, sc)],
         "sections": [
             {
                 "section_zh": s,

@@ -46,11 +46,18 @@ def load_unit_data(db_path: Path) -> UnitData | None:
             "SELECT * FROM fct_task_progress WHERE is_latest ORDER BY task_status_sort_order DESC, task_id"
         ).df()
         targets = con.execute(
-            "SELECT target_id, title_zh, target_kind, status_code, status_zh, lead_unit_code, schedule_gap_pts, "
-            "latest_period_code FROM fct_target_scorecard ORDER BY status_sort_order, target_id"
+            "SELECT s.target_id, s.title_zh, s.target_kind, s.status_code, s.status_zh, s.lead_unit_code, "
+            "s.schedule_gap_pts, s.latest_period_code, t.plan_region_code AS city_code "
+            "FROM fct_target_scorecard AS s JOIN dim_targets AS t USING (target_id) "
+            "ORDER BY s.status_sort_order, s.target_id"
         ).df()
     finally:
         con.close()
+    if "city_code" not in units:  # a copy published before units had a city: one city's units
+        for frame in (units, tasks, targets):
+            frame["city_code"] = ""
+    # a unit is its city's (two cities may each have a 商务局): each city's units in their rank order
+    units = units.sort_values(["city_code", "attention_rank", "unit_code"], kind="stable").reset_index(drop=True)
     return UnitData(units, tasks, targets)
 
 
@@ -61,6 +68,9 @@ def find_unit(units: pd.DataFrame, text: str) -> pd.Series:
         hit = units[units[column].astype(str).str.lower() == needle.lower()]
         if len(hit) == 1:
             return hit.iloc[0]
+        if len(hit) > 1:  # two cities' 商务局: the full name says which
+            which = ", ".join(f"{r.unit_name_zh} ({r.unit_code})" for r in hit.itertuples())
+            raise ValueError(f"{text!r} is a unit of several cities: {which}; give the full name")
     part = units[
         units["unit_name_zh"].str.contains(needle, regex=False)
         | units["unit_short_zh"].str.contains(needle, regex=False)
@@ -85,9 +95,10 @@ def unit_text(data: UnitData, unit: pd.Series) -> str:
     from dagster_project.report.terminal import table
 
     code = unit["unit_code"]
+    ranked = data.units[data.units["city_code"] == unit["city_code"]]  # the rank is within the unit's city
     lines = [
         f"{unit['unit_name_zh']} {unit['unit_name_en']} ({code}) · "
-        f"督办排序 attention rank {int(unit['attention_rank'])} of {len(data.units)}",
+        f"督办排序 attention rank {int(unit['attention_rank'])} of {len(ranked)}",
         f"牵头目标 targets led {int(unit['targets_led'])} · 牵头任务 tasks led {int(unit['tasks_led'])} · "
         f"参与任务 tasks shared {int(unit['tasks_shared'])} · "
         f"超/欠序时 schedule gap {gap_text(unit['schedule_gap_pts'])} points",
@@ -96,14 +107,14 @@ def unit_text(data: UnitData, unit: pd.Series) -> str:
         f"{int(unit['rows_backwards_unexplained'])}",
         "",
     ]
-    targets = data.targets[data.targets["lead_unit_code"] == code]
+    targets = data.targets[(data.targets["lead_unit_code"] == code) & (data.targets["city_code"] == unit["city_code"])]
     rows = [
         [r.target_id, r.status_zh or r.status_code, r.target_kind, gap_text(r.schedule_gap_pts), r.title_zh]
         for r in targets.itertuples()
     ]
     lines.append(f"牵头目标 Targets led ({len(rows)})")
     lines.append(table(["目标 target", "状态 status", "类型 kind", "超/欠序时 pts", "内容 title"], rows, max_width=40))
-    tasks = data.tasks[data.tasks["lead_unit_code"] == code]
+    tasks = data.tasks[(data.tasks["lead_unit_code"] == code) & (data.tasks["city_code"] == unit["city_code"])]
     rows = [
         [
             r.task_id,
@@ -139,7 +150,7 @@ def units_section(db_path: Path) -> dict | None:
         return None
     details = []
     for u in data.units.itertuples():
-        tasks = data.tasks[data.tasks["lead_unit_code"] == u.unit_code]
+        tasks = data.tasks[(data.tasks["lead_unit_code"] == u.unit_code) & (data.tasks["city_code"] == u.city_code)]
         if not tasks.empty:
             details.append({"unit": u, "tasks": list(tasks.itertuples())})
     return {"note": ASSIGNMENT_NOTE, "units": list(data.units.itertuples()), "details": details}

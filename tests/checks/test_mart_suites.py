@@ -109,6 +109,13 @@ BAD_MARTS = [
         {"every_unit": "critical"},
         None,
     ),
+    (
+        "a unit twice in its city on the unit scorecard",
+        "fct_unit_scorecard",
+        "insert into marts.fct_unit_scorecard select * from marts.fct_unit_scorecard where unit_code = 'XZSPJ'",
+        {"one_row_per_unit": "critical"},
+        None,
+    ),
 ]
 
 

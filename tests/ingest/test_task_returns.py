@@ -179,5 +179,6 @@ def test_a_rejected_resubmission_leaves_the_stored_vintage(con, landing, qdir, s
 def test_every_task_has_a_known_lead_unit_and_the_stage_list_is_fixed(seeds_dir):
     catalog = load_task_catalog(seeds_dir)
     assert catalog.stage_list == ("未启动", "前期", "推进中", "基本完成", "已完成")
-    assert set(catalog.task_lead.values()) <= set(catalog.units.values())
-    assert catalog.unit_code("发改委") == catalog.unit_code("株洲市发展和改革委员会") == "FGW"
+    # every task's lead is a unit of the task's own city (units are unique within a city)
+    assert all(catalog.unit_cities(lead).get(catalog.task_city[t]) == lead for t, lead in catalog.task_lead.items())
+    assert catalog.unit_cities("发改委") == catalog.unit_cities("株洲市发展和改革委员会") == {"430200": "FGW"}

@@ -3,7 +3,10 @@
       task_behind         a task turns behind or milestone-overdue (key: task, status, the month it turned)
       milestone_missed    a milestone date passes with its stage not reached (key: task, milestone date)
       task_not_completed  a task's deadline passes unfinished (key: task)
-      return_missing      a unit's monthly return is not in by the due day (key: unit, month)
+      return_missing      a unit's monthly return is not in by the due day (key: unit, month; and the unit's
+                          city when the units are several cities': a unit code is unique within its city only,
+                          and a one-city warehouse keeps the keys its outbox already holds)
+    Each event names the unit's city (city_code).
       target_status       a target is needs_acceleration / off_track / deteriorating / not_achieved (key: target, status)
       release_overdue     the next statistics release a target waits for is overdue (key: target, due date) -#}
 
@@ -31,6 +34,10 @@ units as (
     select * from {{ ref('stg_seeds__units') }}
 ),
 
+unit_cities as (
+    select count(distinct city_code) as city_count from units
+),
+
 task_months as (
     select
         assessed.*,
@@ -44,6 +51,7 @@ task_events as (
         'task_behind' as event_type,
         'task:' || task_months.task_id || ':' || task_months.task_status_code || ':' || task_months.month_code as event_key,
         task_months.lead_unit_code as unit_code,
+        tasks.city_code,
         task_months.task_id as subject_id,
         coalesce(task_months.report_date, task_months.due_date) as event_date,
         'warning' as severity,
@@ -68,6 +76,7 @@ milestone_events as (
         'milestone:' || assessed.task_id || ':'
         || {{ cross_engine_format_date("assessed.milestone_reached_date", '%Y-%m-%d') }} as event_key,
         min(assessed.lead_unit_code) as unit_code,
+        min(tasks.city_code) as city_code,
         assessed.task_id as subject_id,
         min(assessed.due_date) as event_date,
         'critical' as severity,
@@ -77,6 +86,8 @@ milestone_events as (
         || {{ cross_engine_format_date("assessed.milestone_reached_date", '%Y-%m-%d') }} as message_en,
         min(assessed.calculation_trace) as trace
     from assessed
+    inner join tasks
+        on assessed.task_id = tasks.task_id
     where assessed.task_status_code = 'overdue_milestone' or assessed.assessed_status_code = 'overdue_milestone'
     group by assessed.task_id, assessed.milestone_reached_date
 ),
@@ -86,6 +97,7 @@ not_completed_events as (
         'task_not_completed' as event_type,
         'task_not_completed:' || assessed.task_id as event_key,
         min(assessed.lead_unit_code) as unit_code,
+        min(tasks.city_code) as city_code,
         assessed.task_id as subject_id,
         min(assessed.due_date) as event_date,
         'critical' as severity,
@@ -93,6 +105,8 @@ not_completed_events as (
         'Task ' || assessed.task_id || ' was not completed by its deadline' as message_en,
         min(assessed.calculation_trace) as trace
     from assessed
+    inner join tasks
+        on assessed.task_id = tasks.task_id
     where assessed.assessed_status_code = 'not_completed_at_deadline'
     group by assessed.task_id
 ),
@@ -100,8 +114,10 @@ not_completed_events as (
 return_events as (
     select
         'return_missing' as event_type,
-        'return:' || unit_returns.unit_code || ':' || unit_returns.month_code as event_key,
+        'return:' || case when unit_cities.city_count > 1 then unit_returns.city_code || ':' else '' end
+        || unit_returns.unit_code || ':' || unit_returns.month_code as event_key,
         unit_returns.unit_code,
+        unit_returns.city_code,
         unit_returns.unit_code || ':' || unit_returns.month_code as subject_id,
         unit_returns.due_date as event_date,
         'warning' as severity,
@@ -111,6 +127,7 @@ return_events as (
         || {{ cross_engine_format_date("unit_returns.due_date", '%Y-%m-%d') }} as message_en,
         unit_returns.tasks_due || ' unfinished task(s) led; no return row' as trace
     from unit_returns
+    cross join unit_cities
     where unit_returns.is_missing
 ),
 
@@ -119,6 +136,7 @@ target_events as (
         'target_status' as event_type,
         'target:' || scorecard.target_id || ':' || scorecard.status_code as event_key,
         target_units.lead_unit_code as unit_code,
+        target_units.city_code,
         scorecard.target_id as subject_id,
         coalesce(scorecard.latest_release_date, scorecard.assessed_as_of) as event_date,
         case when scorecard.status_code in ('off_track', 'deteriorating', 'not_achieved') then 'critical' else 'warning' end
@@ -137,6 +155,7 @@ release_events as (
         'release_overdue' as event_type,
         'release:' || scorecard.target_id || ':' || {{ cross_engine_format_date("scorecard.next_release_due", '%Y-%m-%d') }} as event_key,
         target_units.lead_unit_code as unit_code,
+        target_units.city_code,
         scorecard.target_id as subject_id,
         scorecard.next_release_due as event_date,
         'warning' as severity,
@@ -170,6 +189,7 @@ select
     events.event_type,
     events.severity,
     events.unit_code,
+    events.city_code,
     units.unit_short_zh,
     units.alert_email,
     events.subject_id,
@@ -180,4 +200,4 @@ select
     {{ as_of_date() }} as assessed_as_of
 from events
 left join units
-    on events.unit_code = units.unit_code
+    on events.city_code = units.city_code and events.unit_code = units.unit_code

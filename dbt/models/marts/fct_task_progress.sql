@@ -26,6 +26,7 @@ select
     assessed.target_id,
     tasks.task_title_zh,
     tasks.task_title_en,
+    tasks.city_code,
     assessed.lead_unit_code,
     units.unit_short_zh as lead_unit_zh,
     units.unit_name_en as lead_unit_en,
@@ -71,7 +72,7 @@ from assessed
 inner join tasks
     on assessed.task_id = tasks.task_id
 left join units
-    on assessed.lead_unit_code = units.unit_code
+    on tasks.city_code = units.city_code and assessed.lead_unit_code = units.unit_code
 left join task_statuses
     on assessed.task_status_code = task_statuses.task_status_code
 left join statuses

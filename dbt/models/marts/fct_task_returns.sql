@@ -18,6 +18,7 @@ select
     returns.task_id,
     tasks.target_id,
     returns.month_code,
+    tasks.city_code,
     returns.reporting_unit,
     tasks.lead_unit_code,
     returns.stage_zh,

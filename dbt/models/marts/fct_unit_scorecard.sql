@@ -1,6 +1,7 @@
-{#- 单位计分卡 / One row per unit: targets and tasks it leads, how many are in each status, its returns
-    (due, missing, late), the mean 超/欠序时 of its targets, and a rank for the 督查 office (most to chase
-    first). -#}
+{#- 单位计分卡 / One row per unit of each city: targets and tasks it leads, how many are in each status, its
+    returns (due, missing, late), the mean 超/欠序时 of its targets, and a rank for the 督查 office (most to chase
+    first). A city's 督查 office chases its own units: the rank is within the unit's city (across that city's
+    plans, whose units they share), never across cities. -#}
 
 with units as (
     select * from {{ ref('dim_units') }}
@@ -25,6 +26,7 @@ unit_returns as (
 
 targets as (
     select
+        target_units.city_code,
         target_units.lead_unit_code as unit_code,
         count(*) filter (where scorecard.status_code = 'achieved') as targets_achieved,
         count(*) filter (where scorecard.status_code = 'on_track') as targets_on_track,
@@ -39,11 +41,12 @@ targets as (
     from target_units
     inner join scorecard
         on target_units.target_id = scorecard.target_id
-    group by target_units.lead_unit_code
+    group by target_units.city_code, target_units.lead_unit_code
 ),
 
 tasks as (
     select
+        city_code,
         lead_unit_code as unit_code,
         count(*) filter (where task_status_code = 'completed') as tasks_completed,
         count(*) filter (where task_status_code = 'ahead') as tasks_ahead,
@@ -54,11 +57,12 @@ tasks as (
         count(*) filter (where task_status_code = 'no_return') as tasks_no_return,
         count(*) filter (where completed_late) as tasks_completed_late
     from task_latest
-    group by lead_unit_code
+    group by city_code, lead_unit_code
 ),
 
 returns as (
     select
+        city_code,
         unit_code,
         count(*) as returns_due,
         count(*) filter (where is_missing) as returns_missing,
@@ -67,11 +71,12 @@ returns as (
         sum(rows_backwards_unexplained) as rows_backwards_unexplained,
         max(first_report_date) as latest_return_date
     from unit_returns
-    group by unit_code
+    group by city_code, unit_code
 ),
 
 combined as (
     select
+        units.city_code,
         units.unit_code,
         units.unit_short_zh,
         units.unit_name_zh,
@@ -107,11 +112,11 @@ combined as (
         returns.latest_return_date
     from units
     left join targets
-        on units.unit_code = targets.unit_code
+        on units.city_code = targets.city_code and units.unit_code = targets.unit_code
     left join tasks
-        on units.unit_code = tasks.unit_code
+        on units.city_code = tasks.city_code and units.unit_code = tasks.unit_code
     left join returns
-        on units.unit_code = returns.unit_code
+        on units.city_code = returns.city_code and units.unit_code = returns.unit_code
 )
 
 select
@@ -120,6 +125,7 @@ select
     + combined.tasks_overdue_milestone + combined.tasks_not_completed_at_deadline + combined.tasks_no_return
     + combined.returns_missing as attention_count,
     rank() over (
+        partition by combined.city_code
         order by
             combined.targets_off_track + combined.targets_deteriorating + combined.targets_not_achieved
             + combined.tasks_overdue_milestone + combined.tasks_not_completed_at_deadline + combined.tasks_no_return
