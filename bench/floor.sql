@@ -953,6 +953,8 @@ select
     st.status_en, a.on_track_ratio as threshold_on_track, a.acceleration_ratio as threshold_acceleration,
     a.units_total, a.units_reporting, a.source_file, a.source_row, a.source_ref, a.release_id, a.release_date,
     a.is_revised,
+    -- a period whose figure can be judged (methodology §4): the scorecard shows the newest of them
+    a.status_code not in ('not_assessable', 'no_data') as is_assessable,
     'actual ' || coalesce(cast(round(a.actual_value, 4) as varchar), '—')
     || ' (' || coalesce(a.actual_bound, 'eq') || ', '
     || case when a.is_illustrative then 'illustrative' else a.provenance end || ')'
@@ -1000,7 +1002,14 @@ create or replace temp macro f_scorecard_status(
 
 create or replace table fct_target_scorecard as
 with latest as (
+    -- the newest period that can be assessed, else (none can) the newest
     select * from fct_target_progress
+    qualify row_number() over (
+        partition by target_id order by not is_assessable, period_end desc, period_kind desc
+    ) = 1
+),
+newest as (
+    select target_id, period_code, period_end, is_assessable from fct_target_progress
     qualify row_number() over (partition by target_id order by period_end desc, period_kind desc) = 1
 ),
 grace as (
@@ -1016,23 +1025,28 @@ scored as (
         l.source_file, l.calculation_trace,
         f_scorecard_status(t.target_kind, l.target_id, l.status_code, t.deadline, l.period_end, date '${as_of}')
             as status_code,
+        -- a newer period that cannot be assessed, named beside the one shown
+        case when n.period_code <> l.period_code then n.period_code end as unassessed_period_code,
+        n.period_end as newest_period_end,
         i.frequency, i.release_lag_days,
+        -- freshness follows the newest period, assessable or not
         case i.frequency
-            when 'monthly' then (l.period_end + cast(1 as bigint) * interval 1 month)
-            when 'quarterly' then (l.period_end + cast(3 as bigint) * interval 1 month)
-            when 'yearly' then (l.period_end + cast(12 as bigint) * interval 1 month)
+            when 'monthly' then (n.period_end + cast(1 as bigint) * interval 1 month)
+            when 'quarterly' then (n.period_end + cast(3 as bigint) * interval 1 month)
+            when 'yearly' then (n.period_end + cast(12 as bigint) * interval 1 month)
         end as next_period_end
     from f_targets as t
     left join latest as l on t.target_id = l.target_id
+    left join newest as n on t.target_id = n.target_id
     left join f_indicators as i on t.indicator_code = i.indicator_code
 )
 select
-    s.*,
+    s.* exclude (newest_period_end),
     st.status_zh, st.status_en, st.sort_order as status_sort_order,
     (s.next_period_end + cast(coalesce(s.release_lag_days, 30) as bigint) * interval 1 day) as next_release_due,
     coalesce(
         date '${as_of}' > (s.next_period_end + cast(coalesce(s.release_lag_days, 30) + g.overdue_grace_days as bigint) * interval 1 day)
-        and s.latest_period_end < s.deadline,
+        and s.newest_period_end < s.deadline,
         false
     ) as is_next_release_overdue,
     date '${as_of}' as assessed_as_of
@@ -1056,10 +1070,12 @@ drop table f_regional_series;
 drop table f_assessment;
 
 -- fct_scorecard_monthly: every target at every month end from the first plan's start to the as-of
--- month, showing the latest period (by period end, then kind) whose row was known by then: released,
--- and the period over. Written as a running best rather than the models' per-period intervals: the
--- rows in the order they became known, the best period so far holding until the next one becomes
--- known. Qualitative targets are not_assessable (the synthetic country files no task returns).
+-- month, showing the latest period (by period end, then kind) whose row was known by then (released,
+-- and the period over) and can be assessed, else the latest known; a newer known one that cannot be
+-- assessed is named (unassessed_period_code). Written as a running best rather than the models'
+-- per-period intervals: the rows in the order they became known, the best period so far holding until
+-- the next one becomes known. Qualitative targets are not_assessable (the synthetic country files no
+-- task returns).
 create or replace table fct_scorecard_monthly as
 with first_start as (
     select min(cast(start_date as date)) as first_start
@@ -1080,23 +1096,31 @@ known as (
         target_id, known_from,
         max({'period_end': period_end, 'period_kind': period_kind, 'period_code': period_code}) over (
             partition by target_id order by known_from range between unbounded preceding and current row
-        ) as best
+        ) as best,
+        max(case when is_assessable then {'period_end': period_end, 'period_kind': period_kind, 'period_code': period_code} end) over (
+            partition by target_id order by known_from range between unbounded preceding and current row
+        ) as best_assessable
     from (
-        select target_id, period_code, period_end, period_kind, greatest(release_date, period_end) as known_from
+        select
+            target_id, period_code, period_end, period_kind, is_assessable,
+            greatest(release_date, period_end) as known_from
         from fct_target_progress
         where release_date is not null and period_end is not null
     )
 ),
 steps as (
-    select distinct target_id, known_from, best.period_code as period_code from known
+    select distinct
+        target_id, known_from, coalesce(best_assessable.period_code, best.period_code) as period_code,
+        case when best_assessable.period_code <> best.period_code then best.period_code end as unassessed_period_code
+    from known
 ),
 intervals as (
     select
-        target_id, period_code, known_from as valid_from,
+        target_id, period_code, unassessed_period_code, known_from as valid_from,
         coalesce(lead(known_from) over (partition by target_id order by known_from), date '9999-12-31') as valid_until
     from steps
     union all
-    select t.target_id, null, t.start_date, coalesce(f.first_known, date '9999-12-31')
+    select t.target_id, null, null, t.start_date, coalesce(f.first_known, date '9999-12-31')
     from f_targets as t
     left join (select target_id, min(known_from) as first_known from steps group by target_id) as f
         on t.target_id = f.target_id
@@ -1109,6 +1133,7 @@ interval_rows as (
         p.period_code as latest_period_code, p.period_kind as latest_period_kind, p.period_end as latest_period_end,
         p.actual_value, p.actual_quality, p.actual_bound, p.target_level, p.gap, p.share_achieved, p.expected_share,
         p.progress_ratio, p.projected_value, p.release_date as latest_release_date, p.source_file, p.source_row,
+        i.unassessed_period_code,
         p.target_id as latest_target_id, p.status_code as latest_status_code
     from intervals as i
     inner join f_targets as t on i.target_id = t.target_id

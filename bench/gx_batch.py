@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from dagster_project.checks.batches import raw_check_columns_sql
 from dagster_project.settings import REPO_ROOT
 
 SUITE = "raw_observations"
@@ -246,15 +247,19 @@ def validate_release_sql(args: dict) -> dict:
     params = _parameters(seeds_dir)
     con = duckdb.connect(args["warehouse"], read_only=True)
     started = time.perf_counter()
+    # the runner's check columns (within the release) by the runner's own SQL
     con.execute(
         f"""
         CREATE TEMP TABLE batch AS
-        SELECT o.*, i.unit AS indicator_unit, i.measure_kind AS indicator_measure_kind,
-               TRY_CAST(i.natural_limit AS DOUBLE) AS indicator_natural_limit
-        FROM raw.observations AS o
-        LEFT JOIN read_csv('{seeds_dir / "indicators.csv"}', header = true, all_varchar = true) AS i
-            USING (indicator_code)
-        WHERE o.release_id = ?
+        WITH joined AS (
+            SELECT o.*, i.unit AS indicator_unit, i.measure_kind AS indicator_measure_kind,
+                   TRY_CAST(i.natural_limit AS DOUBLE) AS indicator_natural_limit
+            FROM raw.observations AS o
+            LEFT JOIN read_csv('{seeds_dir / "indicators.csv"}', header = true, all_varchar = true) AS i
+                USING (indicator_code)
+            WHERE o.release_id = ?
+        )
+        {raw_check_columns_sql("joined")}
         """,
         [args["release_id"]],
     )

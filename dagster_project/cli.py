@@ -360,6 +360,8 @@ RECORD_COLUMNS = [
     "title_zh",
     "title_en",
     "latest_period_code",
+    # a newer period that cannot be assessed, named beside the one the status is read off (methodology §4)
+    "unassessed_period_code",
     "actual_value",
     "actual_bound",
     "actual_quality",

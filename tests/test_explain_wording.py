@@ -150,3 +150,27 @@ def test_met_cannot_be_told_names_what_is_missing_not_a_bound():
     text = explain({"target_kind": "multiple"}, **row)
     assert f"met: cannot tell: no comparable figure — {note}" in text, text
     assert "(a bound)" not in text
+
+
+def test_the_status_now_says_it_is_read_off_the_newest_period_that_can_be_assessed():
+    # methodology §4: 2026-01~09 cannot be made a multiple of 2021 1-9月; the scorecard shows 2025's status
+    note = "the baseline (2021) level of 2021-01~09 is not published"
+    newer = {
+        **ROW,
+        "period_code": "2026-01~09",
+        "period_kind": "ytd",
+        "period_end": pd.Timestamp("2026-09-30"),
+        "actual_value": None,
+        "is_met": None,
+        "is_met_at_bound": None,
+        "status_rests_on_bound": False,
+        "bound_reading": None,
+        "status_code": "not_assessable",
+        "status_reason": "growth_chain_broken",
+        "status_note": note,
+    }
+    scorecard = {**TARGET, **{k: v for k, v in ROW.items() if k not in TARGET}, "latest_period_code": "2025"}
+    text = explain_text(pd.Series(scorecard), pd.DataFrame([ROW, newer]), history=0)
+    assert "期 period 2026-01~09 (ytd, ends 2026-09-30) — the latest with data" in text, text
+    now = next(li for li in text.splitlines() if li.strip().startswith("今日 status now"))
+    assert "(read off 2025, the newest period that can be assessed)" in now and "R 0.51" in now, now

@@ -7,6 +7,8 @@ row with its source). Every target with a figure gets a status; the headline tar
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 
 import duckdb
@@ -15,7 +17,8 @@ from click.testing import CliRunner
 
 from dagster_project.cli import main
 from dagster_project.report.labels import num
-from tests.conftest import PipelineRun, settings_at
+from dagster_project.resources import dbt_executable
+from tests.conftest import REPO, PipelineRun, settings_at
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +164,51 @@ def test_pmw_status_keeps_the_at_least_of_a_status_on_a_bound(real_run):
     assert result.exit_code == 0, result.output
     line = next(li for li in result.output.splitlines() if "T5Y-GDP-5000" in li)
     assert "至少 进度滞后" in line, line
+
+
+def test_a_newer_period_that_cannot_be_assessed_does_not_hide_the_last_status(real_run, tmp_path):
+    """Methodology §4. 高新技术产业增加值倍增 is off track in 2022 (real: 1.03 times 2021). An illustrative 1-6月
+    2023 level added to a copy of the warehouse has no 2021 1-6月 level to divide by (none published, no
+    seasonal profile, no growth): that period is not assessable, with its note, in fct_target_progress. The
+    scorecard, and the month still open in the month-end history, keep 2022's status and name 2023-01~06
+    and why; a target with no period that can be assessed (进出口倍增) stays not assessable."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(real_run.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        added = con.execute(
+            "insert into raw.observations select * replace ("
+            "'R-TEST-2023-06' as release_id, '2023-01~06' as period_code, 'ytd' as period_kind, "
+            "date '2023-01-01' as period_start, date '2023-06-30' as period_end, 600.0 as value, "
+            "'600' as source_value, 'illustrative' as provenance, '' as source_ref, 'test_2023-06.csv' as source_file, "
+            "date '2023-07-20' as release_date, current_timestamp as ingested_at) "
+            "from raw.observations where indicator_code = 'hightech_value_added' and period_code = '2022' "
+            "and measure = 'value'"
+        ).fetchone()
+        assert added == (1,)
+    env = {**os.environ, "PMW_WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    argv = [dbt_executable(), "run", "--profiles-dir", ".", "--target-path", str(tmp_path / "target")]
+    done = subprocess.run(argv, cwd=REPO / "dbt", env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        progress = con.execute(
+            "select period_code, status_code, status_reason, status_note, is_latest_period, is_scorecard_period "
+            "from marts.fct_target_progress where target_id = 'T5Y-DBL-HITECH' order by period_end"
+        ).fetchall()
+        scorecard = con.execute(
+            "select target_id, status_code, status_reason, latest_period_code, unassessed_period_code, "
+            "unassessed_status_reason, status_note from marts.fct_target_scorecard "
+            "where target_id in ('T5Y-DBL-HITECH', 'T5Y-DBL-TRADE') order by 1"
+        ).fetchall()
+        open_month = con.execute(
+            "select status_code, latest_period_code, unassessed_period_code, unassessed_status_reason "
+            "from marts.fct_scorecard_monthly where target_id = 'T5Y-DBL-HITECH' and not is_month_closed"
+        ).fetchall()
+    (year, ytd) = progress
+    assert year[:3] == ("2022", "off_track", "ratio_off_track") and year[4:] == (False, True)
+    assert ytd[:3] == ("2023-01~06", "not_assessable", "growth_chain_broken") and ytd[4:] == (True, False)
+    assert "2021" in ytd[3], ytd[3]
+    hitech, trade = scorecard
+    assert hitech[:6] == ("T5Y-DBL-HITECH", "off_track", "ratio_off_track", "2022", "2023-01~06", "growth_chain_broken")
+    assert "the newer period 2023-01~06 cannot be assessed (" + ytd[3] in hitech[6], hitech[6]
+    assert trade[:5] == ("T5Y-DBL-TRADE", "not_assessable", "growth_chain_broken", "2023-01~02", None)
+    assert open_month == [("off_track", "2022", "2023-01~06", "growth_chain_broken")]

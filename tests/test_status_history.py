@@ -39,18 +39,20 @@ def test_snapshot_shows_what_was_released_by_each_month_end(sample_pipeline_run)
         query(db, "select count(*) from fct_scorecard_monthly group by snapshot_month, target_id having count(*) > 1")
         == []
     )
-    # at every month end a target shows its latest period released by then, with that period's status
-    # (the reference: every month joined with every row known by its end, the latest kept), unless its
-    # deadline had passed by then (by the as-of date for the month still running) with no figure for the
-    # deadline period: then no pace status, not_assessable (methodology §4)
+    # at every month end a target shows its latest period released by then that can be assessed (else its
+    # latest), with that period's status, naming a newer one that cannot (the reference: every month joined
+    # with every row known by its end, the latest kept), unless its deadline had passed by then (by the
+    # as-of date for the month still running) with no figure for the deadline period: then no pace status,
+    # not_assessable (methodology §4)
     expected = query(
         db,
         """
         with latest as (
             select m.snapshot_month, m.month_end, p.target_id,
-                arg_max(p.period_code, (p.period_end, p.period_kind)) as period_code,
-                max(p.period_end) as period_end,
-                arg_max(p.status_code, (p.period_end, p.period_kind)) as status_code
+                arg_max(p.period_code, (p.is_assessable, p.period_end, p.period_kind)) as period_code,
+                arg_max(p.period_end, (p.is_assessable, p.period_end, p.period_kind)) as period_end,
+                arg_max(p.status_code, (p.is_assessable, p.period_end, p.period_kind)) as status_code,
+                arg_max(p.period_code, (p.period_end, p.period_kind)) as newest_period_code
             from (select distinct snapshot_month, month_end from fct_scorecard_monthly) as m
             inner join fct_target_progress as p on p.release_date <= m.month_end and p.period_end <= m.month_end
             group by 1, 2, 3
@@ -61,26 +63,29 @@ def test_snapshot_shows_what_was_released_by_each_month_end(sample_pipeline_run)
                     and l.status_code in ('on_track', 'needs_acceleration', 'off_track', 'deteriorating')
                     then 'not_assessable'
                 else l.status_code
-            end
+            end,
+            nullif(l.newest_period_code, l.period_code)
         from latest as l
         inner join fct_target_scorecard as t on l.target_id = t.target_id
         """,
     )
     at = {
-        (r[0], r[1]): (r[2], r[3])
+        (r[0], r[1]): (r[2], r[3], r[4])
         for r in query(
             db,
-            "select snapshot_month, target_id, latest_period_code, status_code from fct_scorecard_monthly "
-            "where target_kind <> 'qualitative'",
+            "select snapshot_month, target_id, latest_period_code, status_code, unassessed_period_code "
+            "from fct_scorecard_monthly where target_kind <> 'qualitative'",
         )
     }
     assert len({r[1] for r in expected if r[0] == "2026-06"}) > 40
-    assert {(r[0], r[1]): (r[2], r[3]) for r in expected} == {k: v for k, v in at.items() if v[0] is not None}
+    assert {(r[0], r[1]): r[2:] for r in expected} == {k: v for k, v in at.items() if v[0] is not None}
     # nothing released (or returned by a unit) after the month end is seen in it
     assert query(db, "select count(*) from fct_scorecard_monthly where latest_release_date > month_end") == [(0,)]
     # the latest month is today's scorecard, for every target: the statistics targets and the qualitative
     # ones rolled up from the task ledger
-    columns = "target_id, status_code, latest_period_code, latest_period_end, latest_release_date"
+    columns = (
+        "target_id, status_code, latest_period_code, latest_period_end, latest_release_date, unassessed_period_code"
+    )
     now = {r[0]: r[1:] for r in query(db, f"select {columns} from fct_target_scorecard")}
     last = {
         r[0]: r[1:]

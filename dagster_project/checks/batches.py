@@ -186,26 +186,77 @@ def _label(release_ids: Sequence[str]) -> str:
     return f"{release_ids[0]} … {release_ids[-1]} ({len(release_ids)} releases)"
 
 
+# Within one release, the sums of a flow (seeds/indicators.csv measure_kind 'flow': investment, retail
+# sales, exports …) must agree with each other: the month (当月) cannot exceed the year to date of the same
+# month (1-N月累计), and the year to date cannot fall from one month to the next of a year (January's month
+# is its year to date, the full year its 1-12月). Exact figures only (a bound or a 左右 can be either side).
+# Judged per release, never across releases: a month from one file and its year to date from another
+# are the warning data test month_not_above_year_to_date (dbt/tests/generic/), and the latest vintages
+# the staged suite's ytd_not_decreasing. ``{batch}`` is a relation with the raw columns and
+# indicator_measure_kind; the check columns are null on every other row.
+RAW_CHECK_COLUMNS_SQL = """
+select
+    {batch}.*,
+    case
+        when {flow_level} and {batch}.period_kind = 'month'
+            then max(case when {cumulative} and {batch}.period_kind <> 'month' then {batch}.value end) over (
+                partition by {batch}.release_id, {batch}.indicator_code, {batch}.region_code, {batch}.subject_code,
+                    {batch}.period_end
+            ) - {batch}.value
+    end as chk_ytd_minus_month,
+    case
+        when {cumulative}
+            then {batch}.value - lag({batch}.value) over (
+                partition by {batch}.release_id, {batch}.indicator_code, {batch}.region_code, {batch}.subject_code,
+                    year({batch}.period_end), {cumulative}
+                order by {batch}.period_end, {batch}.period_kind
+            )
+    end as chk_ytd_change_in_release
+from {batch}
+"""
+
+
+def raw_check_columns_sql(batch: str) -> str:
+    """RAW_CHECK_COLUMNS_SQL over the relation ``batch`` (the runner's batch, or the benchmark's SQL floor)."""
+    flow_level = f"({batch}.indicator_measure_kind = 'flow' and {batch}.measure = 'value' and {batch}.bound = 'eq')"
+    cumulative = (
+        f"({flow_level} and ({batch}.period_kind in ('ytd', 'year')"
+        f" or ({batch}.period_kind = 'month' and month({batch}.period_end) = 1)))"
+    )
+    return RAW_CHECK_COLUMNS_SQL.format(batch=batch, flow_level=flow_level, cumulative=cumulative)
+
+
 # The batch with three columns from the indicator catalogue (the seed), joined by DuckDB: pandas'
 # map of 632,000 codes three times cost 0.4 s of a national batch.
-RAW_BATCH_SQL = """
+RAW_BATCH_SQL = (
+    """
 with catalogue as (
     select
         unnest($codes::varchar[]) as indicator_code,
         unnest($units::varchar[]) as indicator_unit,
         unnest($measure_kinds::varchar[]) as indicator_measure_kind,
         unnest($natural_limits::double[]) as indicator_natural_limit
-)
-select
-    stored.*,
-    catalogue.indicator_unit,
-    catalogue.indicator_measure_kind,
-    catalogue.indicator_natural_limit
-from {source} as stored
-left join catalogue on stored.indicator_code = catalogue.indicator_code
-where list_contains($release_ids, stored.release_id)
-order by stored.release_id, stored.source_row
+),
+
+batch as (
+    select
+        stored.*,
+        catalogue.indicator_unit,
+        catalogue.indicator_measure_kind,
+        catalogue.indicator_natural_limit
+    from {source} as stored
+    left join catalogue on stored.indicator_code = catalogue.indicator_code
+    where list_contains($release_ids, stored.release_id)
+),
+
+checked as ("""
+    + raw_check_columns_sql("batch").replace("{", "{{").replace("}", "}}")
+    + """)
+
+select * from checked
+order by checked.release_id, checked.source_row
 """
+)
 
 
 def _indicator_columns(seeds_dir: Path) -> dict[str, list]:

@@ -398,10 +398,14 @@ def explain_text(
             f"{num(p['underlying_value'] if not is_missing(p.get('underlying_value')) else p['actual_value'])}: "
             "it is computed at the bound as if it were the figure; R and the projection are bounds too"
         )
-    if not period and not is_missing(t.get("status_code")) and t["status_code"] != p["status_code"]:
-        # the scorecard's status today differs from the period's (a deadline passed with no final figure)
+    shown = t.get("latest_period_code")
+    read_off = not period and not is_missing(shown) and shown != p["period_code"]
+    if not period and not is_missing(t.get("status_code")) and (t["status_code"] != p["status_code"] or read_off):
+        # the scorecard's status today differs from the period's: a deadline passed with no final figure, or
+        # the newest period cannot be assessed and the scorecard shows the newest one that can (methodology §4)
         now_zh, now_en, _ = STATUSES.get(t["status_code"], (t["status_code"], t["status_code"], ""))
-        lines.append(f"  今日 status now  {now_zh} {now_en} — {status_reason_text(t, seeds_dir)}")
+        where = f" (read off {shown}, the newest period that can be assessed)" if read_off else ""
+        lines.append(f"  今日 status now  {now_zh} {now_en}{where} — {status_reason_text(t, seeds_dir)}")
     lines += ["", "计算过程 calculation trace (fct_target_progress.calculation_trace):", f"  {p['calculation_trace']}"]
     if not period:
         lines += [

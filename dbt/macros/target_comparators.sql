@@ -43,6 +43,15 @@
     end
 {%- endmacro %}
 
+{#- The direction an actual is better in: counts of units met and places gained are better when
+    higher, whatever the indicator; otherwise the indicator's direction. -#}
+{% macro actual_direction_sign(targets) -%}
+    case
+        when {{ targets }}.scope_type = 'every_county' or {{ targets }}.target_kind = 'rank' then 1
+        else {{ targets }}.direction_sign
+    end
+{%- endmacro %}
+
 {#- The comparator an actual is judged with, once each target kind has been brought to a
     comparable actual (a level, a multiple, places gained, units covered, a class, a stage). -#}
 {% macro effective_comparator(target_kind, comparator, direction_sign) -%}

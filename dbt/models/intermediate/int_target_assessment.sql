@@ -34,20 +34,33 @@ status_reasons as (
     select * from {{ ref('stg_seeds__status_reasons') }}
 ),
 
--- What a row takes from other rows: the same period a year before, the seasonal share of the year
--- and whether it is the target's newest period (the one fct_target_scorecard shows). Worked out on
--- the keys alone, then joined to the wide rows once: DuckDB builds its hash table on the narrow side
--- (6 columns against 47 at 10 years). Three joins onto the wide rows, which the planner sometimes
--- built on, took the full build past 2 GB (BENCHMARKS.md: 3.4 GB without a limit, now 2.4 GB).
+-- What a row takes from other rows: the same period a year before, the seasonal share of the year,
+-- whether it is the target's newest period and which period the scorecard shows (the newest one that
+-- can be assessed, methodology §4). Worked out on the keys alone, then joined to the wide rows once:
+-- DuckDB builds its hash table on the narrow side (a few columns against 47 at 10 years). Three joins
+-- onto the wide rows, which the planner sometimes built on, took the full build past 2 GB
+-- (BENCHMARKS.md: 3.4 GB without a limit, now 2.4 GB); a window over the wide rows would sort them all.
 series_keys as (
     select
-        target_id,
-        period_code,
-        period_kind,
-        period_end,
-        actual_value,
-        year_before_value
+        series.target_id,
+        series.period_code,
+        series.period_kind,
+        series.period_end,
+        series.actual_value,
+        series.year_before_value,
+        -- 可评估 / can the row be judged at all: a figure, comparable with its target (as if exact: a
+        -- bound is judged at the bound). The status rule below reads this flag (not_comparable), so the
+        -- rows the scorecard skips are exactly the not_assessable and no_data rows.
+        (
+            series.actual_value is not null
+            and {{ comparison_met(
+                'series.comparator_applied', 'series.actual_value', "'eq'",
+                'series.target_level', 'series.tolerance_abs', actual_direction_sign('targets')
+            ) }} is not null
+        ) as is_assessable
     from series
+    inner join targets
+        on series.target_id = targets.target_id
 ),
 
 seasonal as (
@@ -84,9 +97,15 @@ period_context as (
             when seasonal.seasonal_years >= thresholds.seasonal_min_years then seasonal.expected_share_seasonal
         end as expected_share_seasonal,
         seasonal.seasonal_years,
+        series_keys.is_assessable,
         row_number() over (
             partition by series_keys.target_id order by {{ latest_period_first('series_keys') }}
-        ) = 1 as is_latest_period
+        ) = 1 as is_latest_period,
+        -- the scorecard's period: the newest that can be assessed, else (none can) the newest
+        row_number() over (
+            partition by series_keys.target_id
+            order by case when series_keys.is_assessable then 0 else 1 end, {{ latest_period_first('series_keys') }}
+        ) = 1 as is_scorecard_period
     from series_keys
     cross join thresholds
     left join series_keys as earlier
@@ -104,6 +123,8 @@ framed as (
         period_context.expected_share_seasonal,
         period_context.seasonal_years,
         period_context.is_latest_period,
+        period_context.is_assessable,
+        period_context.is_scorecard_period,
         targets.target_kind,
         targets.comparator,
         targets.measure_kind,
@@ -111,11 +132,7 @@ framed as (
         targets.scope_type,
         targets.scope_code,
         targets.direction_sign,
-        -- counts of units met and places gained are better when higher, whatever the indicator
-        case
-            when targets.scope_type = 'every_county' or targets.target_kind = 'rank' then 1
-            else targets.direction_sign
-        end as actual_direction_sign,
+        {{ actual_direction_sign('targets') }} as actual_direction_sign,
         targets.is_multi_year,
         targets.is_cumulative,
         -- seeds/target_kinds.csv: an annual flow of this kind is paced by the seasonal share of the year
@@ -275,7 +292,8 @@ reasoned as (
             -- a growth chain with a missing link: unknown, and the note names the missing year
             when projected.actual_value is null and projected.status_note is not null then 'growth_chain_broken'
             when projected.actual_value is null then 'no_figure'
-            when projected.is_met_used is null then 'not_comparable'
+            -- no comparison possible (is_assessable, worked out on the keys above: is_met_used is null)
+            when not projected.is_assessable then 'not_comparable'
             when
                 projected.is_met_used and projected.is_completing_figure
                 and (projected.is_cumulative or projected.is_final)

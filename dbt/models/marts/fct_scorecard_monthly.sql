@@ -1,7 +1,9 @@
 {#- 月末计分卡快照 / The scorecard as it stood at each month end: one row per target and month, from
     the first plan's start to the assessment month. At a month end a target shows its latest period
-    whose figure had been released by then (release_date <= month end), with that period's status, so
-    a figure released later is not seen in earlier months. A qualitative target shows its tasks rolled
+    whose figure had been released by then (release_date <= month end) and that can be assessed, with
+    that period's status, so a figure released later is not seen in earlier months; a newer period known
+    by then that cannot be assessed is named beside it (unassessed_period_code), as on the current
+    scorecard (methodology §4). With no period that can be assessed, the newest known is shown. A qualitative target shows its tasks rolled
     up as they stood then (int_task_target_rollup__as_of: the units' returns filed by the month end, by
     the same rule as the current scorecard); the month still running is assessed as of the as-of date,
     so it equals fct_target_scorecard.
@@ -92,8 +94,8 @@ first_month as (
 ),
 
 read_from as (
-    -- each target's newest period known at the first month computed: the periods before it had been
-    -- superseded by then, so neither they nor the window over them are read (a new month on ten years
+    -- each target's newest period that can be assessed known at the first month computed: the periods
+    -- before it had been superseded by then, so neither they nor the window over them are read (a new month on ten years
     -- reads a period or two per target, not every one). This and progress_known read the relation, not
     -- the CTE progress, so that DuckDB does not materialise the wide rows for three readers.
     select
@@ -101,7 +103,7 @@ read_from as (
         max(known.period_end) as period_end
     from {{ ref('fct_target_progress') }} as known
     cross join first_month
-    where {{ scorecard_known_from('known') }} <= first_month.month_end
+    where {{ scorecard_known_from('known') }} <= first_month.month_end and known.is_assessable
     group by known.target_id
 ),
 
@@ -114,6 +116,8 @@ progress_known as (
         progress.period_code,
         progress.period_end,
         progress.period_kind,
+        progress.is_assessable,
+        progress.status_reason,
         {{ scorecard_known_from('progress') }} as known_from
     from {{ ref('fct_target_progress') }} as progress
     left join read_from
@@ -123,8 +127,10 @@ progress_known as (
 
 progress_validity as (
     -- each row is the target's latest known one from known_from until a later period becomes known
-    -- (superseded_from; 9999-12-31 while none has). Joining every month with every row known by then
-    -- and ranking would cost months x rows; these intervals give each month at most one row per target.
+    -- (superseded_from; 9999-12-31 while none has), and the latest known that can be assessed until a
+    -- later one that can becomes known (assessable_superseded_from). Joining every month with every row
+    -- known by then and ranking would cost months x rows; these intervals give each month at most one
+    -- row per target.
     select
         progress_known.*,
         coalesce(
@@ -134,8 +140,56 @@ progress_validity as (
                 rows between unbounded preceding and 1 preceding
             ),
             cast('9999-12-31' as date)
-        ) as superseded_from
+        ) as superseded_from,
+        coalesce(
+            min(case when progress_known.is_assessable then progress_known.known_from end) over (
+                partition by progress_known.target_id
+                order by {{ latest_period_first('progress_known') }}
+                rows between unbounded preceding and 1 preceding
+            ),
+            cast('9999-12-31' as date)
+        ) as assessable_superseded_from,
+        -- from when the target has a period that can be assessed: a period that cannot is shown only before
+        coalesce(
+            min(case when progress_known.is_assessable then progress_known.known_from end) over (
+                partition by progress_known.target_id
+            ),
+            cast('9999-12-31' as date)
+        ) as first_assessable_known
     from progress_known
+),
+
+shown_validity as (
+    -- when each row is the one shown: a period that can be assessed until a later one that can is known;
+    -- one that cannot while it is the newest known and none that can is known yet
+    select
+        progress_validity.*,
+        case
+            when progress_validity.is_assessable then progress_validity.assessable_superseded_from
+            when progress_validity.first_assessable_known < progress_validity.superseded_from
+                then progress_validity.first_assessable_known
+            else progress_validity.superseded_from
+        end as shown_until
+    from progress_validity
+),
+
+unassessed_intervals as (
+    -- a newer period that cannot be assessed, named beside the one shown: while it is the newest known
+    -- and some period that can be assessed is known
+    select
+        progress_validity.target_id,
+        progress_validity.period_code,
+        progress_validity.status_reason,
+        case
+            when progress_validity.first_assessable_known > progress_validity.known_from
+                then progress_validity.first_assessable_known
+            else progress_validity.known_from
+        end as valid_from,
+        progress_validity.superseded_from as valid_until
+    from progress_validity
+    where
+        not progress_validity.is_assessable
+        and progress_validity.first_assessable_known < progress_validity.superseded_from
 ),
 
 first_known as (
@@ -152,12 +206,12 @@ intervals as (
     -- Every month end falls in one interval per target, so the months join the intervals alone, with no
     -- join of months x targets against the rows known by then.
     select
-        progress_validity.target_id,
-        progress_validity.period_code,
-        progress_validity.known_from as valid_from,
-        progress_validity.superseded_from as valid_until
-    from progress_validity
-    where progress_validity.known_from < progress_validity.superseded_from
+        shown_validity.target_id,
+        shown_validity.period_code,
+        shown_validity.known_from as valid_from,
+        shown_validity.shown_until as valid_until
+    from shown_validity
+    where shown_validity.known_from < shown_validity.shown_until
     union all
     select
         targets.target_id,
@@ -246,6 +300,8 @@ snapshot as (
         coalesce(latest.release_date, task_rollup.latest_release_date) as latest_release_date,
         latest.source_file,
         latest.source_row,
+        unassessed.period_code as unassessed_period_code,
+        unassessed.status_reason as unassessed_status_reason,
         -- a qualitative target's status rolls up from its tasks as they stood at the month end; a deadline
         -- passed by the month end (the as-of date for the month still running) with no figure for the
         -- deadline period shows no pace status, as on the current scorecard
@@ -259,6 +315,11 @@ snapshot as (
         on
             latest.snapshot_month = task_rollup.snapshot_month
             and latest.interval_target_id = task_rollup.target_id
+    left join unassessed_intervals as unassessed
+        on
+            latest.interval_target_id = unassessed.target_id
+            and latest.month_end >= unassessed.valid_from
+            and latest.month_end < unassessed.valid_until
     where targets.start_date <= latest.month_end
 )
 
@@ -293,6 +354,8 @@ select
     snapshot.latest_release_date,
     snapshot.source_file,
     snapshot.source_row,
+    snapshot.unassessed_period_code,
+    snapshot.unassessed_status_reason,
     snapshot.status_code,
     statuses.status_zh,
     statuses.status_en,

@@ -87,6 +87,8 @@ select
     assessment.is_revised,
     assessment.inputs_loaded_through,
     assessment.is_latest_period,
+    assessment.is_assessable,
+    assessment.is_scorecard_period,
     'actual ' || coalesce({{ cross_engine_number_text("assessment.actual_value", 4) }}, '—')
     || ' (' || coalesce(assessment.actual_bound, 'eq') || ', '
     || case when assessment.is_illustrative then 'illustrative' else assessment.provenance end || ')'

@@ -1,6 +1,8 @@
-{#- 目标计分卡 / One row per target of the catalogue: where it stands at its latest period with data,
-    and how fresh that data is (latest period, release date, when the next release is due and
-    whether it is overdue). Qualitative targets are listed as not assessable (assessed by hand). -#}
+{#- 目标计分卡 / One row per target of the catalogue: where it stands at its newest period that can be
+    assessed (methodology §4: a newer period that cannot, a partial year with no comparable base or a
+    broken growth chain, is named beside it with its reason, not shown in its place), and how fresh the
+    data is (release date, when the next release is due and whether it is overdue, from the newest
+    period). Qualitative targets roll up from their tasks. -#}
 
 with targets as (
     select * from {{ ref('dim_targets') }}
@@ -10,11 +12,29 @@ indicators as (
     select * from {{ ref('stg_seeds__indicators') }}
 ),
 
--- each target's newest period, flagged where the target was assessed: a filter that reaches the
--- assessment's scan (ranking every period here computed the trace of all of them, 2.8 s at 10 years)
+-- the period each target's scorecard shows (its newest that can be assessed, else its newest), flagged
+-- where the target was assessed: a filter that reaches the assessment's scan (ranking every period here
+-- computed the trace of all of them, 2.8 s at 10 years)
 latest as (
     select * from {{ ref('fct_target_progress') }}
-    where is_latest_period
+    where is_scorecard_period
+),
+
+-- a newer period that cannot be assessed: named beside the one shown, with the reason
+unassessed as (
+    select
+        target_id,
+        period_code,
+        period_end,
+        release_date,
+        status_reason,
+        status_note
+    from {{ ref('fct_target_progress') }}
+    where is_latest_period and not is_scorecard_period
+),
+
+status_reasons as (
+    select * from {{ ref('stg_seeds__status_reasons') }}
 ),
 
 statuses as (
@@ -84,7 +104,21 @@ scored as (
         case
             when not {{ scorecard_awaits_final_figure('targets', 'latest', as_of_date()) }} then latest.bound_reading
         end as bound_reading,
-        latest.status_note,
+        -- the period's own note, then the newer period that cannot be assessed and why (zh + en)
+        case
+            when unassessed.target_id is null then latest.status_note
+            else
+                coalesce(latest.status_note || '; ', '')
+                || '较新一期' || unassessed.period_code || '无法评估，计分卡显示最近可评估的' || latest.period_code
+                || ' / the newer period ' || unassessed.period_code || ' cannot be assessed ('
+                || coalesce(unassessed.status_note, unassessed_reasons.reason_en, unassessed.status_reason)
+                || '): the scorecard shows ' || latest.period_code || ', the newest that can'
+        end as status_note,
+        unassessed.period_code as unassessed_period_code,
+        unassessed.period_end as unassessed_period_end,
+        unassessed.release_date as unassessed_release_date,
+        unassessed.status_reason as unassessed_status_reason,
+        unassessed.status_note as unassessed_status_note,
         plans.plan_end_date,
         -- a plan whose window has ended: its statuses are final outcomes, reported apart from the
         -- running plan the headline counts
@@ -95,14 +129,19 @@ scored as (
         {{ scorecard_status_reason('targets', 'latest', 'task_rollup', as_of_date()) }} as status_reason,
         indicators.frequency,
         indicators.release_lag_days,
+        -- freshness follows the newest period with data, assessable or not
         case indicators.frequency
-            when 'monthly' then {{ dbt.dateadd('month', 1, 'latest.period_end') }}
-            when 'quarterly' then {{ dbt.dateadd('month', 3, 'latest.period_end') }}
-            when 'yearly' then {{ dbt.dateadd('month', 12, 'latest.period_end') }}
+            when 'monthly' then {{ dbt.dateadd('month', 1, 'coalesce(unassessed.period_end, latest.period_end)') }}
+            when 'quarterly' then {{ dbt.dateadd('month', 3, 'coalesce(unassessed.period_end, latest.period_end)') }}
+            when 'yearly' then {{ dbt.dateadd('month', 12, 'coalesce(unassessed.period_end, latest.period_end)') }}
         end as next_period_end
     from targets
     left join latest
         on targets.target_id = latest.target_id
+    left join unassessed
+        on targets.target_id = unassessed.target_id
+    left join status_reasons as unassessed_reasons
+        on unassessed.status_reason = unassessed_reasons.status_reason
     left join indicators
         on targets.indicator_code = indicators.indicator_code
     left join task_rollup
@@ -123,7 +162,7 @@ select
         {{ as_of_date() }}
         > {{ dbt.dateadd('day', 'coalesce(scored.release_lag_days, 30) + grace.overdue_grace_days', 'scored.next_period_end') }}
         -- only while the target still waits for figures: once the deadline period is in, nothing is due
-        and scored.latest_period_end < scored.deadline,
+        and coalesce(scored.unassessed_period_end, scored.latest_period_end) < scored.deadline,
         false
     ) as is_next_release_overdue,
     {{ as_of_date() }} as assessed_as_of
