@@ -349,7 +349,9 @@ def ingest_file(
                 quarantine=lambda errors: quarantine_file(path, errors, quarantine_dir),
             )
         parsed = _parse_all(docs, name, catalog, landed)
-    except (DocumentError, UnknownFormatError) as exc:
+    except DocumentError as exc:
+        parsed = ParseResult(adapter="", errors=[IngestError(name, exc.row, "", str(exc))])
+    except UnknownFormatError as exc:
         parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", str(exc))])
     except MemoryError:
         parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", "out of memory reading the file")])

@@ -1,0 +1,115 @@
+"""Bad files the repo had not made (a trial on files written from scratch, not copies of data/ or the
+fixtures): each was refused, but for a reason that sent the office the wrong way, or not refused at all.
+Each test here failed on the code before the fix it covers.
+
+``fixtures/ingest/password_protected.xlsx`` is a 统计月报 workbook encrypted by Excel's "Encrypt with
+Password" (made with msoffcrypto-tool, password ``s45a``; figures made up).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.pipeline import IngestResult, ingest_file
+
+from .helpers import FIXTURES, LONG_HEADER
+
+TODAY = date(2026, 1, 1)
+SRC = "测试数据（编造，非真实）"
+
+
+def ingest(path: Path, con, qdir: Path, catalog: Catalog) -> IngestResult:
+    return ingest_file(path, con, qdir, TODAY, catalog=catalog)
+
+
+def test_a_password_protected_workbook_is_refused_as_such(landing, qdir, con, catalog) -> None:
+    # It was refused as "an old binary Excel workbook (.xls, BIFF) … save it as .xlsx": the office saves
+    # it as .xlsx again, with its password, and gets the same refusal.
+    path = landing / "月报.xlsx"
+    shutil.copy(FIXTURES / "password_protected.xlsx", path)
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    reason = result.errors[0].reason
+    assert "password" in reason and "密码" in reason, reason
+    assert ".xls, BIFF" not in reason
+
+
+@pytest.mark.parametrize("mark", ["123.4*", "123.4①", "123.4(r)", "123.4（r）", "123.4※"])
+def test_a_footnote_mark_after_a_figure_is_named_as_one(mark, landing, qdir, con, catalog) -> None:
+    # It was refused as "cell unit '*' differs from column unit '亿元'": the mark is no unit.
+    path = landing / "long.csv"
+    path.write_text(f"{LONG_HEADER}\ngdp,430202,,2023,value,{mark},亿元,2024-03-25,published,{SRC},\n")
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert (error.row, error.column) == (2, "value")
+    assert "footnote mark" in error.reason and "unit" not in error.reason, error.reason
+
+
+def test_a_stray_quote_names_the_row_where_the_quote_opened(landing, qdir, con, catalog) -> None:
+    # A quote opened and never closed swallows the rest of the file into one cell; the refusal said
+    # "row has 6 field(s), the header has 11: truncated?", which is not what happened.
+    path = landing / "long.csv"
+    path.write_text(
+        f"{LONG_HEADER}\n"
+        f"gdp,430203,,2023,value,310.2,亿元,2024-03-25,published,{SRC},\n"
+        f'gdp,430211,,2023,value,"321.5,亿元,2024-03-25,published,{SRC},\n'
+        f"gdp,430212,,2023,value,222.2,亿元,2024-03-25,published,{SRC},\n"
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert error.row == 3
+    assert "quote" in error.reason and "never closed" in error.reason, error.reason
+
+
+MONTHLY = """株洲市统计月报（2023年3月）{label},,,,,
+发布日期：2023-04-20,,,,,
+指标,单位,本月,,1-3月,
+,,绝对数,同比增长(%),绝对数,同比增长(%)
+规模工业增加值,亿元,,7.7,,7.1
+进出口总额,亿元,61.5,8.2,301.7,9.9
+注：测试数据，编造，非真实。,,,,,
+数据来源：株洲市统计局,,,,,
+"""
+
+
+@pytest.mark.parametrize(("label", "note"), [("（快报）", "flash figure (快报)"), ("（初步数）", "preliminary (初步")])
+def test_a_monthly_table_titled_as_a_flash_release_is_read_and_says_so(label, note, landing, qdir, con, catalog):
+    # "株洲市统计月报（2023年3月）（快报）" was refused as "table matches no known layout".
+    path = landing / "tjyb.csv"
+    path.write_text(MONTHLY.format(label=label), encoding="utf-8")
+    result = ingest(path, con, qdir, catalog)
+    assert (result.status, result.adapter, result.row_count) == ("loaded", "monthly_table", 6), result.errors
+    assert any(note in n for n in result.notes), result.notes
+    periods = {r[0] for r in con.execute("SELECT DISTINCT period_code FROM raw.observations").fetchall()}
+    assert periods == {"2023-03", "2023-01~03"}
+
+
+@pytest.mark.parametrize(
+    ("name", "loads"),
+    [
+        ("株洲市统计月报2023年2月.csv", False),  # names February, the title March: which is it?
+        ("2023年1-2月/统计月报.csv", True),  # a folder's name is not the file's
+        ("株洲市统计月报2023年3月.csv", True),
+        ("株洲市2023年1-3月统计月报.csv", True),
+        ("tjyb_2023-02.csv", True),  # a number may be a date of any kind: only 年/月 in the name is judged
+    ],
+)
+def test_a_table_whose_file_name_names_another_month_is_refused(name, loads, landing, qdir, con, catalog):
+    # The content's month was taken silently: a May file holding June's template (or June's file under
+    # May's name) loaded its figures as June's with nothing said.
+    path = landing / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(MONTHLY.format(label=""), encoding="utf-8")
+    result = ingest_file(path, con, qdir, TODAY, catalog=catalog, release_key=name)
+    assert (result.status == "loaded") is loads, result.errors
+    if not loads:
+        [error] = result.errors
+        assert (error.row, error.column) == (1, "title")
+        assert "2023年2月" in error.reason and "2023-03" in error.reason, error.reason
