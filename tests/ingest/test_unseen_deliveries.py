@@ -113,3 +113,32 @@ def test_a_table_whose_file_name_names_another_month_is_refused(name, loads, lan
         [error] = result.errors
         assert (error.row, error.column) == (1, "title")
         assert "2023年2月" in error.reason and "2023-03" in error.reason, error.reason
+
+
+def test_two_values_for_one_figure_say_both_and_a_repeated_row_says_so(landing, qdir, con, catalog) -> None:
+    # Both were "duplicate of row 2: gdp/430225//2023/value": the office could not tell a row pasted
+    # twice from two figures disagreeing, nor which figures.
+    line = "gdp,{region},,2023,value,{value},亿元,2024-03-25,published," + SRC + ",\n"
+    path = landing / "long.csv"
+    path.write_text(
+        f"{LONG_HEADER}\n"
+        + line.format(region="430225", value="150.1")
+        + line.format(region="430225", value="151.9")
+        + line.format(region="430224", value="200.1")
+        + line.format(region="430224", value="200.1")
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    by_row = {e.row: e.reason for e in result.errors}
+    assert set(by_row) == {3, 5}
+    assert "duplicate of row 2" in by_row[3] and "150.1" in by_row[3] and "151.9" in by_row[3], by_row[3]
+    assert "duplicate of row 4" in by_row[5] and "the same figure" in by_row[5], by_row[5]
+
+
+def test_the_file_size_limit_is_said_in_the_setting_s_units(landing, qdir, con, catalog) -> None:
+    # PMW_MAX_FILE_MB=100 was said as "the limit of 104.9 MB": megabytes of 10^6 bytes against a setting in MiB.
+    path = landing / "big.csv"
+    path.write_bytes(b"x" * (3 * 1024 * 1024))
+    result = ingest_file(path, con, qdir, TODAY, catalog=catalog, max_file_bytes=2 * 1024 * 1024)
+    [error] = result.errors
+    assert "file of 3.0 MB is larger than the limit of 2 MB (PMW_MAX_FILE_MB)" in error.reason, error.reason
