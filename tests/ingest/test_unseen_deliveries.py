@@ -142,3 +142,23 @@ def test_the_file_size_limit_is_said_in_the_setting_s_units(landing, qdir, con, 
     result = ingest_file(path, con, qdir, TODAY, catalog=catalog, max_file_bytes=2 * 1024 * 1024)
     [error] = result.errors
     assert "file of 3.0 MB is larger than the limit of 2 MB (PMW_MAX_FILE_MB)" in error.reason, error.reason
+
+
+AIR = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>株洲市2023年6月环境空气质量通报</title></head><body>
+<span class="release-date">发布时间：2023-07-08</span>
+<p>2023年6月，市区环境空气质量监测30天，其中优10天，良16天，优良率为86.7%。</p>
+<p>发布单位：株洲市生态环境局</p></body></html>
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "loads"), [("空气质量通报2023年5月.html", False), ("空气质量通报2023年6月.html", True)]
+)
+def test_a_bulletin_whose_file_name_names_another_month_is_refused(name, loads, landing, qdir, con, catalog):
+    path = landing / name
+    path.write_text(AIR, encoding="utf-8")
+    result = ingest(path, con, qdir, catalog)
+    assert (result.status == "loaded") is loads, result.errors
+    if not loads:
+        [error] = result.errors
+        assert error.column == "title" and "2023年5月" in error.reason and "2023-06" in error.reason, error
