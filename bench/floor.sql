@@ -188,7 +188,7 @@ select
     ind.numerator_code || ' ' || cast(num.value as varchar) || ' (' || num.provenance || ') / '
     || ind.denominator_code || ' ' || cast(den.value as varchar) || ' (' || den.provenance
     || ') × 100, ' || num.period_code as derived_from,
-    num.source_file || '#' || num.source_row || ' / ' || den.source_file || '#' || den.source_row as source_file,
+    num.source_file || ' row ' || num.source_row || ' / ' || den.source_file || ' row ' || den.source_row as source_file,
     cast(null as integer) as source_row,
     cast(null as varchar) as source_ref,
     num.release_id,

@@ -69,6 +69,20 @@ def scan_landing(landing_dir: Path) -> tuple[list[LandedFile], list[tuple[Path, 
     return landed, unsafe
 
 
+# Run tag of an ingestion of the files waiting in the landing folder (`pmw run`). Its run covers a
+# partition range, first waiting key to last, and the range also holds every release whose partition
+# lies between them (a corrected file under an early name lands beside a new one): those are not
+# waiting and are not read again. A backfill (no tag) reads every partition of its range, from the
+# archive where need be.
+LANDING_ONLY_TAG = "pmw/landing_only"
+
+
+def is_waiting(partition_key: str, landing_dir: Path) -> bool:
+    """Whether the release's file is in the landing folder (not yet loaded, or sent again)."""
+    candidate = (landing_dir / partition_key).resolve()
+    return candidate.is_relative_to(landing_dir.resolve()) and candidate.is_file()
+
+
 def locate(partition_key: str, landing_dir: Path, archive_dir: Path) -> Path:
     """The file behind a partition: still in landing, or already archived by an earlier run."""
     for root in (landing_dir, archive_dir):

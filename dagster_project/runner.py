@@ -317,7 +317,10 @@ def ingest_landing(
     job = definitions(settings).resolve_job_def("ingest_release_files")
     _stage_or_log(stage, log)("ingest", f"ingesting {len(ordered)} release files in one run", len(ordered))
     result = job.execute_in_process(
-        run_config=RUN_CONFIG, instance=instance, tags=_range_tags(ordered), raise_on_error=False
+        run_config=RUN_CONFIG,
+        instance=instance,
+        tags={**_range_tags(ordered), landing.LANDING_ONLY_TAG: "true"},  # not the releases between them
+        raise_on_error=False,
     )
     quarantined: set[str] = set()
     # the contract check carries the run's outcome per file (each good partition is materialized)

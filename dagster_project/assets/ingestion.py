@@ -249,7 +249,10 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, 
         run = _IngestRun(
             context, con, "observations", settings.seeds_dir, settings.quarantine_dir, settings.expectations_dir
         )
+        landing_only = context.run.tags.get(landing.LANDING_ONLY_TAG) == "true"
         for key in context.partition_keys:
+            if landing_only and not landing.is_waiting(key, settings.landing_dir):
+                continue  # a release between the waiting ones in the range: loaded (or refused) before
             # One file at a time, each contained: whatever is wrong with one file (size, encoding,
             # memory, a parser error) quarantines that file with the reason and the next file goes on.
             try:

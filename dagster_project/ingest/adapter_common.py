@@ -10,7 +10,7 @@ from datetime import date
 from dagster_project.ingest.catalog import Catalog, strip_quotes
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
-from dagster_project.ingest.periods import Period, month_period
+from dagster_project.ingest.periods import Period, month_period, parse_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import UnitError, convert, is_unit, measure_unit, normalize_unit
@@ -33,6 +33,7 @@ __all__ = [
     "has_illustrative_marker",
     "is_note_row",
     "long_row_error",
+    "name_period_conflict",
     "short_row_error",
     "split_header_unit",
     "table_release",
@@ -115,6 +116,29 @@ def long_row_error(doc: Document, index: int, header_index: int) -> str | None:
     if have <= want:
         return None
     return f"row has {have} fields, the header has {want}: a comma inside a value not in quotes (1,903.2)?"
+
+
+# A month a file's name names in words (统计月报2023年5月.xlsx, 2023年1-5月主要指标.csv). Numbers alone
+# (tjyb_202305, 2023-06-20_月报) are not judged: they may be a release date as well as a month.
+_NAME_MONTH = re.compile(r"\d{4}年(?:\d{1,2}\s*[-—~至]\s*)?\d{1,2}月")
+
+
+def name_period_conflict(source_file: str, period: Period) -> str | None:
+    """Why a table's file name contradicts the period its title gives (None when it names none, or the
+    same month): a file named for May holding June's title is the wrong file or last month's title, and
+    its figures would be stored under the title's month with nothing said."""
+    name = to_halfwidth(source_file.split("#", 1)[0].replace("\\", "/").rsplit("/", 1)[-1])
+    for m in _NAME_MONTH.finditer(name):
+        try:
+            named = parse_period(m[0])
+        except ValueError:
+            continue
+        if (named.end.year, named.end.month) != (period.end.year, period.end.month):
+            return (
+                f"the file name says {m[0]} but the title says {period.code}: the wrong file, or a title left from "
+                "another month? Correct the title or the name (the figures would be stored as the title's)"
+            )
+    return None
 
 
 # A table's footer rows (注: …, 数据来源: …) end its data rows in every tabular format.

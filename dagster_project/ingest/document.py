@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +20,12 @@ __all__ = ["Document", "DocumentError", "Limits", "load_document", "load_documen
 
 
 class DocumentError(ValueError):
-    """The file cannot be read at all (undecodable, corrupt workbook, invalid JSON)."""
+    """The file cannot be read at all (undecodable, corrupt workbook, invalid JSON); ``row`` (1-based)
+    when one row is where reading went wrong."""
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 @dataclass
@@ -63,7 +69,7 @@ def _raw_cell(value: object) -> str:
 
 def _table(source_file: str, raw_rows: list[list[str]], encoding: str) -> Document:
     width = max((len(r) for r in raw_rows), default=0)
-    raw_rows = [r + [""] * (width - len(r)) for r in raw_rows]
+    raw_rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in raw_rows]
     rows = [[clean_cell(c) for c in r] for r in raw_rows]
     return Document(source_file, "table", rows=rows, raw_rows=raw_rows, encoding=encoding)
 
@@ -310,7 +316,15 @@ def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
     """Rows (cells stripped) and the number of fields each row had as written."""
     old = csv.field_size_limit(limits.max_field_chars)
     try:
-        raw = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
+        # Row by row, each cell stripped and interned: a long release repeats its codes, units, dates and
+        # source in every row, and one string per distinct text (not per cell) halves what a file of a
+        # million rows holds while the row-by-row path reads it.
+        rows: list[list[str]] = []
+        widths: list[int] = []
+        last: list[str] = []
+        for last in csv.reader(io.StringIO(text), delimiter=_delimiter(text)):
+            rows.append([sys.intern(c.strip()) for c in last])
+            widths.append(len(last))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise DocumentError(
@@ -320,10 +334,21 @@ def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
         raise DocumentError(f"cannot parse as CSV: {exc}") from exc
     finally:
         csv.field_size_limit(old)
-    return [[c.strip() for c in r] for r in raw], [len(r) for r in raw]
+    if text.count('"') % 2 and any("\n" in c or "\r" in c for c in last):
+        # A quote that is never closed makes the csv module read the rest of the file as one cell of the
+        # last record; its rows would be refused as "cut short", which is not what happened.
+        row = len(rows)
+        raise DocumentError(
+            'a quote (") opened in this row is never closed, so the rest of the file was read as one '
+            'cell; remove the stray quote or write it doubled ("") inside a quoted cell',
+            row=row,
+        )
+    return rows, widths
 
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (BIFF inside an OLE2 container)
+# the stream an encrypted .xlsx/.docx keeps in its OLE2 container, named in UTF-16 in the directory (MS-OFFCRYPTO)
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
@@ -331,6 +356,14 @@ def _neither_workbook_nor_text(data: bytes, source_file: str, exc: EncodingError
     """Why bytes that are no .xlsx and no text cannot be read, in the words of what the file claims to be.
     (The name decides nothing when the bytes can be read: offices publish HTML and CSV named .xls.)"""
     if data.startswith(_OLE2_MAGIC):
+        if _ENCRYPTED_PACKAGE in data:
+            # Excel's "Encrypt with Password" wraps the .xlsx in an OLE2 container: saving it again as .xlsx
+            # (the .xls advice below) keeps the password, and the file is refused again
+            return (
+                "a password-protected workbook (加密/密码保护): its cells cannot be read without the password; "
+                "open it in Excel or WPS, remove the password (文件 > 信息 > 保护工作簿 > 用密码进行加密, "
+                "clear it) and save it again"
+            )
         return "an old binary Excel workbook (.xls, BIFF): not read; open it in Excel or WPS and save it as .xlsx"
     suffix = Path(source_file).suffix.lower()
     if suffix in _WORKBOOK_SUFFIXES:

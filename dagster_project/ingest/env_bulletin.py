@@ -20,6 +20,7 @@ from dagster_project.ingest.adapter_common import (
     has_illustrative_marker,
     is_note_row,
     is_park,
+    name_period_conflict,
     prose_sentences,
     region_at,
     split_header_unit,
@@ -467,6 +468,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         period = parse_period(m["period"])
     except ValueError as exc:
         ctx.error(None, "title", f"title period: {exc}")
+        return result
+    conflict = name_period_conflict(doc.source_file, period)
+    if conflict:
+        ctx.error(None, "title", conflict)
         return result
     ctx.set_release(*page_release(html, default_release_date))
     is_water = bool(re.search(r"地表水|水质", m["rest"]))

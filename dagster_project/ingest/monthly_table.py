@@ -17,6 +17,7 @@ from dagster_project.ingest.adapter_common import (
     figure_rows,
     find_title,
     first_text,
+    name_period_conflict,
     other_basis,
     table_release,
     table_unit,
@@ -25,6 +26,7 @@ from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period, shift_years, split_leading_period
+from dagster_project.ingest.qualifiers import VINTAGE_LABELS, vintage_note
 from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse"]
@@ -32,10 +34,11 @@ __all__ = ["NAME", "sniff", "parse"]
 NAME = "monthly_table"
 # The month is written before the region, between it and the name, or after the name in brackets:
 # "2023年6月株洲市主要经济指标", "株洲市2023年6月主要经济指标", "株洲市统计月报(2023年6月)"; the year
-# may stand apart from the months: "2023年株洲市主要经济指标(1-6月)".
+# may stand apart from the months: "2023年株洲市主要经济指标(1-6月)". A vintage label may close the title:
+# "株洲市统计月报(2023年3月)(快报)" (every figure of the table is then that vintage).
 _TITLE = re.compile(
     r"^(?:(?P<before>\d{4}年[^()]*?月)份?|(?P<year>\d{4})年)?(?P<region>[^()\d]+?)(?:(?P<between>\d{4}年[^()]*?月)份?)?"
-    r"(?:统计月报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?$"
+    rf"(?:统计月报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?(?:\((?P<vintage>{VINTAGE_LABELS})\))?$"
 )
 _PLAN = re.compile(r"计划")
 # last year's level of the group's period, published beside it (a later vintage of that figure)
@@ -82,6 +85,7 @@ class _Title:
     row: int  # 0-based
     region: str
     period: str
+    vintage: str = ""  # a vintage label closing the title (快报, 初步数 …)
 
 
 def _find_title(doc: Document) -> _Title | None:
@@ -101,7 +105,7 @@ def _find_title(doc: Document) -> _Title | None:
             if leading and not leading[1]:  # the whole text is a period
                 period = text
                 break
-    return _Title(ti, m["region"], period)
+    return _Title(ti, m["region"], period, m["vintage"] or "")
 
 
 def sniff(doc: Document) -> bool:
@@ -201,7 +205,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     jan_feb = title_period.kind == "ytd" and (title_period.start.month, title_period.end.month) == (1, 2)
     if title_period.kind != "month" and not jan_feb:
         title_period = month_period(title_period.end.year, title_period.end.month)
+    conflict = name_period_conflict(doc.source_file, title_period)
+    if conflict:
+        ctx.error(ti + 1, "title", conflict)
+        return result
     ctx.set_release(*table_release(doc, ti, hi, default_release_date))
+    if found.vintage:  # named once in the title, as a cell's label would be in the cell (3105.8(初步核算))
+        result.notes.append(f"row {ti + 1} title: {vintage_note(found.vintage)}: every figure of the table")
     headers = [h for h in _header_rows(doc) if h >= hi]
     for hi, end in zip(headers, [*headers[1:], len(doc.rows)], strict=True):
         _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end)

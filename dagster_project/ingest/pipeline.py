@@ -302,7 +302,8 @@ def ingest_file(
         from dagster_project.landing import file_sha256
 
         return refuse(
-            f"file of {size / 1e6:.1f} MB is larger than the limit of {max_file_bytes / 1e6:.1f} MB "
+            # in MB of 1024 x 1024 bytes, as PMW_MAX_FILE_MB is read (settings.py)
+            f"file of {size / 2**20:.1f} MB is larger than the limit of {max_file_bytes / 2**20:g} MB "
             "(PMW_MAX_FILE_MB): not read",
             file_sha256(path),
         )
@@ -349,7 +350,9 @@ def ingest_file(
                 quarantine=lambda errors: quarantine_file(path, errors, quarantine_dir),
             )
         parsed = _parse_all(docs, name, catalog, landed)
-    except (DocumentError, UnknownFormatError) as exc:
+    except DocumentError as exc:
+        parsed = ParseResult(adapter="", errors=[IngestError(name, exc.row, "", str(exc))])
+    except UnknownFormatError as exc:
         parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", str(exc))])
     except MemoryError:
         parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", "out of memory reading the file")])

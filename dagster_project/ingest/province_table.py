@@ -17,6 +17,7 @@ from dagster_project.ingest.adapter_common import (
     figure_rows,
     find_title,
     is_park,
+    name_period_conflict,
     other_basis,
     rank_header,
     split_header_unit,
@@ -81,6 +82,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     title_name = _TITLE_SUFFIX.sub("", split_header_unit(title_name)[0])
     unit_of_table = table_unit(doc, ti, hi)  # 各市州进出口总额(亿美元), 单位：亿元: for columns naming no unit
     title_indicator = catalog.resolve_indicator(title_name)
+    conflict = name_period_conflict(doc.source_file, period)
+    if conflict:
+        ctx.error(ti + 1, "title", conflict)
+        return result
     ctx.set_release(*table_release(doc, ti, hi, default_release_date))
 
     cols: list[_Column] = []

@@ -16,7 +16,9 @@ from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import CHANGE_MEASURES, normalize_unit
 
 __all__ = [
+    "VINTAGE_LABELS",
     "VINTAGE_NOTES",
+    "vintage_note",
     "ParsedValue",
     "FormulaCellError",
     "ValueParseError",
@@ -118,6 +120,7 @@ _VINTAGE_LABELS = {
     "快报": "flash figure (快报): a later release revises it",
     "预计": "estimate (预计): a later release revises it",
     "预计数": "estimate (预计数): a later release revises it",
+    "初步数": "preliminary (初步数): a later release revises it",
     "修订": "revised (修订)",
     "修订后": "revised (修订后)",
     "核实": "final (核实)",
@@ -125,7 +128,21 @@ _VINTAGE_LABELS = {
 }
 VINTAGE_NOTES = frozenset(_VINTAGE_LABELS.values())  # what a cell's vintage label adds to the release's notes
 _LABELS = "|".join(sorted(_VINTAGE_LABELS, key=len, reverse=True))
+VINTAGE_LABELS = _LABELS  # a regex alternation of the labels, for a table's title: 统计月报（2023年3月）（快报）
+
+
+def vintage_note(label: str) -> str | None:
+    """What a vintage label (快报, 初步核算, 修订 …) says of the figures it stands beside; None for other text."""
+    return _VINTAGE_LABELS.get(label)
+
+
 _VINTAGE = re.compile(rf"^(?:(?P<pre>{_LABELS})\s*:?\s*)?(?P<body>.*?)(?:\s*\((?P<post>{_LABELS})\))?$")
+
+# A footnote mark after a figure, as tables and bulletins print them: 123.4*, 123.4※, 123.4①, 123.4¹, 123.4(r)
+# (revised), 123.4(p) (provisional), 123.4注1. Text after the number is otherwise read as its unit.
+_FOOTNOTE_MARK = re.compile(
+    r"[*※△▲†‡]+|[\u2460-\u2473\u2776-\u277f]|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(?[rRpP]\)?|\(?注\s*\d*\)?|\(\d\)"
+)
 
 # Longest first, so 及以上 wins over 以上 (sorted once, not on every cell).
 _SUFFIXES_LONGEST_FIRST = sorted(_SUFFIXES, key=lambda x: -len(x[0]))
@@ -201,6 +218,12 @@ def parse_number(text: object) -> ParsedValue:
                 raise ValueParseError(f"two qualifiers in {raw!r}")
             unit_text, bound = unit_text[len(word) :].strip(), b
             break
+    if _FOOTNOTE_MARK.fullmatch(unit_text):
+        raise ValueParseError(
+            f"footnote mark {unit_text!r} after the figure in {raw!r}: what it marks (a revision, an estimate, a "
+            "break in the series?) is not read, so the figure is not loaded; remove the mark and say what it "
+            "means in the note column, or as a vintage label (3420.3(修订), 快报:52.3)"
+        )
     unit = normalize_unit(unit_text) if unit_text else ""
     return ParsedValue(value, bound, raw, unit, note)
 

@@ -151,7 +151,7 @@ def validate_observations(
     """All contract violations of one file's rows (empty list = loadable)."""
     today = today or date.today()
     errors: list[IngestError] = []
-    seen: dict[tuple[str, ...], tuple[int | None, str]] = {}  # key -> (row, source_file: a workbook's sheet)
+    seen: dict[tuple[str, ...], Observation] = {}  # key -> its first row (source_file names a workbook's sheet)
 
     def err(obs: Observation, column: str, reason: str) -> None:
         errors.append(IngestError(source_file, obs.source_row, column, reason))
@@ -200,12 +200,18 @@ def validate_observations(
             err(obs, "period", f"period {obs.period_code} {word} {edge}, in the future")
         key = obs.key()
         if key in seen:
-            row, where = seen[key]
+            first = seen[key]
             # in another sheet of a workbook ("月报.xlsx#5月"): name both
+            where = first.source_file
             elsewhere = f" of {where} (this row: {obs.source_file})" if where != obs.source_file else ""
-            err(obs, "key", f"duplicate of row {row}{elsewhere}: {'/'.join(key)}")
+            # a row pasted twice, or two figures disagreeing: the office needs to know which
+            if (first.value, first.bound) == (obs.value, obs.bound):
+                what = f"the same figure ({obs.source_value}) given twice"
+            else:
+                what = f"another value: {first.source_value} there, {obs.source_value} here; which is right?"
+            err(obs, "key", f"duplicate of row {first.source_row}{elsewhere}: {'/'.join(key)}, {what}")
         else:
-            seen[key] = (obs.source_row, obs.source_file)
+            seen[key] = obs
     return errors
 
 

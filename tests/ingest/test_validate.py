@@ -101,8 +101,14 @@ def test_a_published_top_group_rank_is_a_bound_but_about_a_place_is_no_rank(cata
 
 
 def test_duplicate_keys_within_a_file(catalog: Catalog) -> None:
-    errors = check(catalog, obs(source_row=2), obs(source_row=5, value=3600.0))
-    assert errors == [(5, "key", "duplicate of row 2: gdp/430200//2022/value")]
+    errors = check(catalog, obs(source_row=2), obs(source_row=5, value=3600.0, source_value="3600"))
+    assert errors == [
+        (
+            5,
+            "key",
+            "duplicate of row 2: gdp/430200//2022/value, another value: 3616.8 there, 3600 here; which is right?",
+        )
+    ]
 
 
 def test_negative_growth_and_pp_change_are_fine(catalog: Catalog) -> None:

@@ -171,7 +171,8 @@ ratio_inputs as (
         den.provenance as denominator_provenance,
         num.bound as numerator_bound,
         den.bound as denominator_bound,
-        num.source_file || '#' || num.source_row || ' / ' || den.source_file || '#' || den.source_row as source_file,
+        -- each input by file and row: '#' names a workbook's sheet in source_file (月报.xlsx#5月)
+        num.source_file || ' row ' || num.source_row || ' / ' || den.source_file || ' row ' || den.source_row as source_file,
         greatest(num.release_date, den.release_date) as release_date,
         num.release_id,
         num.is_revised or den.is_revised as is_revised,
