@@ -265,3 +265,16 @@ def test_the_report_lists_files_quarantined_since_the_last_clean_ingestion(sampl
     for name in ("air_2022-07_impossible_ratio.html", "long_duplicate_key.csv", "long_future_period.csv"):
         assert name in banner
     assert "rate 135% above its limit 100%" in banner
+
+
+def test_the_sources_list_names_each_release_file_of_a_figure():
+    # a derived ratio names each input by file and row; a workbook's sheet follows '#': the sources list must
+    # find each release file (it split on '#' only, so 'a.csv row 5' was no release and had no date)
+    from dagster_project.report.labels import source_files
+
+    assert source_files("2026-10/budget.csv row 5 / 2026-10/gdp.xlsx#5月 row 5") == [
+        "2026-10/budget.csv",
+        "2026-10/gdp.xlsx",
+    ]
+    assert source_files("2026-10/月报.xlsx#5月") == ["2026-10/月报.xlsx"]
+    assert source_files("2026-10/air.html") == ["2026-10/air.html"]

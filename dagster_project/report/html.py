@@ -34,6 +34,7 @@ from dagster_project.report.labels import (
     num,
     pct,
     quality_label,
+    source_files,
     source_text,
     stage_label,
     unit_of,
@@ -112,10 +113,9 @@ class Sources:
         return Note(number, source_text(key, row, release_date), row_text)
 
     def items(self) -> list[SourceItem]:
-        # ratio targets combine files: "a.xlsx#10 / b.csv#5"
-        items = []
+        items = []  # ratio targets combine files (labels.source_files)
         for key, number in sorted(self.numbers.items(), key=lambda kv: kv[1]):
-            parts = [p.split("#")[0].strip() for p in key.split(" / ")]
+            parts = source_files(key)
             items.append(SourceItem(number, [(part, self.by_file.get(part)) for part in parts]))
         return items
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,12 @@ def stage_label(stage: Any) -> str:
         return "—"
     zh, en = STAGES.get(int(stage), (str(stage), f"stage {stage}"))
     return f"{int(stage)} {zh}"
+
+
+def source_files(source_file: str) -> list[str]:
+    """The release files a figure's ``source_file`` names: a derived ratio names each input by file and row
+    ('a.csv row 8 / b.xlsx#5月 row 7'); a workbook's sheet follows '#' (a release file is the whole workbook)."""
+    return [re.sub(r" row \d+$", "", part.strip()).split("#")[0] for part in source_file.split(" / ")]
 
 
 def source_text(source_file: Any, source_row: Any = None, release_date: Any = None) -> str:
