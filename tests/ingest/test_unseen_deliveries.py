@@ -91,6 +91,18 @@ def test_a_monthly_table_titled_as_a_flash_release_is_read_and_says_so(label, no
     assert periods == {"2023-03", "2023-01~03"}
 
 
+def test_a_monthly_table_titled_as_an_estimate_makes_every_figure_approximate(landing, qdir, con, catalog):
+    # "株洲市统计月报（2023年3月）（预计）" only added a note: its figures were stored as exact, where a 预计 cell's
+    # figure is approximate
+    path = landing / "tjyb.csv"
+    path.write_text(MONTHLY.format(label="（预计）"), encoding="utf-8")
+    result = ingest(path, con, qdir, catalog)
+    assert (result.status, result.row_count) == ("loaded", 6), result.errors
+    bounds = con.execute("SELECT DISTINCT bound FROM raw.observations").fetchall()
+    assert bounds == [("approx",)]
+    assert any("estimate (预计)" in n and "approximate" in n for n in result.notes), result.notes
+
+
 @pytest.mark.parametrize(
     ("name", "loads"),
     [
