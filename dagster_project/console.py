@@ -254,8 +254,7 @@ def quarantine_reasons(warehouse: Path, files: list[str]) -> dict[str, tuple[str
         rows = con.execute(
             """
             select source_file, count(*),
-                arg_min(coalesce('row ' || "row" || ', ' || "column" || ': ', '') || reason,
-                        coalesce("row", 0)) as first_reason
+                arg_min(["row"::varchar, "column", reason], coalesce("row", 0)) as first_problem
             from raw.quarantine
             where release_id in (
                 select release_id from raw.releases where status = 'quarantined' and source_file in
@@ -267,7 +266,10 @@ def quarantine_reasons(warehouse: Path, files: list[str]) -> dict[str, tuple[str
         ).fetchall()
     finally:
         con.close()
-    return {r[0]: (r[2], r[1]) for r in rows}
+    from dagster_project.ingest.quarantine import error_line
+
+    # the place as the error reports write it: a file's problem has no row, a row's may have no column
+    return {r[0]: (error_line(*r[2]), r[1]) for r in rows}
 
 
 def _listed(console: RunConsole, lines: list[str]) -> None:

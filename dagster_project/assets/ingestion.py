@@ -29,7 +29,7 @@ from dagster_project.ingest import http_api, pipeline, store
 from dagster_project.ingest.catalog import load_catalog
 from dagster_project.ingest.document import Limits
 from dagster_project.ingest.models import IngestError
-from dagster_project.ingest.quarantine import mark_clean_ingest, quarantine_bytes, quarantine_file
+from dagster_project.ingest.quarantine import error_line, mark_clean_ingest, quarantine_bytes, quarantine_file
 from dagster_project.resources import WAREHOUSE_POOL, SettingsResource
 
 release_files = dg.DynamicPartitionsDefinition(name="release_files")
@@ -50,9 +50,8 @@ def _reason(errors: list) -> str:
     if not errors:
         return "quarantined"
     e = errors[0]
-    where = ", ".join(x for x in (f"row {e.row}" if e.row else "", e.column or "") if x)
     more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where + ': ' if where else ''}{e.reason}{more}"
+    return error_line(e.row, e.column, e.reason) + more
 
 
 def _error_table(errors: list) -> dg.MetadataValue:

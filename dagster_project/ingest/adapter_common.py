@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from dagster_project.ingest.catalog import Catalog, strip_quotes
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period
-from dagster_project.ingest.qualifiers import ValueParseError, parse_value
+from dagster_project.ingest.qualifiers import ValueParseError, parse_value, vintage_bound
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import UnitError, convert, is_unit, measure_unit, normalize_unit
 
@@ -414,12 +414,14 @@ class RowContext:
         provenance: str | None = None,
         release_date: date | None = None,
         source_ref: str | None = None,
+        vintage: str = "",
     ) -> Observation | None:
         """Parse ``cell`` and append an Observation; on a problem, record an error and return None.
 
         ``indicator``/``region`` are codes when resolvable, else the published text; validate.py
         reports unknown ones, so the message carries what the office wrote. ``region`` None: the prose
         gave it for no one catalogued place (a park, several places at once, 市区): left out, with a note.
+        ``vintage``: a label the table's title gives all its figures (预计 …), read as the cell's own would be.
         """
         if region is None:
             self.result.notes.append(
@@ -439,6 +441,8 @@ class RowContext:
             return None
         if parsed.value is None:  # not published: no row
             return None
+        if vintage and measure not in ("class", "stage"):  # an estimate is approximate, as a 预计 cell is
+            parsed = replace(parsed, bound=vintage_bound(vintage, parsed.bound))
         source_unit = normalize_unit(unit) or parsed.unit
         # "6.2万" under 万人 says the same unit; "6.2万" under 人 or 亿元 does not
         if parsed.unit and normalize_unit(unit) and not normalize_unit(unit).startswith(parsed.unit):

@@ -26,7 +26,7 @@ from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period, shift_years, split_leading_period
-from dagster_project.ingest.qualifiers import VINTAGE_LABELS, vintage_note
+from dagster_project.ingest.qualifiers import VINTAGE_LABELS, vintage_bound, vintage_note
 from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse"]
@@ -211,10 +211,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         return result
     ctx.set_release(*table_release(doc, ti, hi, default_release_date))
     if found.vintage:  # named once in the title, as a cell's label would be in the cell (3105.8(初步核算))
-        result.notes.append(f"row {ti + 1} title: {vintage_note(found.vintage)}: every figure of the table")
+        estimate = "; kept as approximate" if vintage_bound(found.vintage, "eq") != "eq" else ""
+        note = f"{vintage_note(found.vintage)}{estimate}: every figure of the table"
+        result.notes.append(f"row {ti + 1} title: {note}")
     headers = [h for h in _header_rows(doc) if h >= hi]
     for hi, end in zip(headers, [*headers[1:], len(doc.rows)], strict=True):
-        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end)
+        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end, found.vintage)
     return result
 
 
@@ -227,8 +229,10 @@ def _parse_table(
     ti: int,
     hi: int,
     end: int,
+    vintage: str = "",
 ) -> None:
-    """One table of the sheet: its header at ``hi``, its rows up to ``end`` (the next table's header)."""
+    """One table of the sheet: its header at ``hi``, its rows up to ``end`` (the next table's header);
+    ``vintage`` the label its title gives every figure (预计 makes each approximate, as a 预计 cell)."""
     cols, first = _columns(doc, hi, title_period, ctx)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
@@ -287,4 +291,5 @@ def _parse_table(
                 unit=col_unit,
                 row=r + 1,
                 column=col.label,
+                vintage=vintage,
             )

@@ -17,8 +17,11 @@ from dagster_project.ingest.units import CHANGE_MEASURES, normalize_unit
 
 __all__ = [
     "VINTAGE_LABELS",
+    "FOOTNOTE_MARKS",
+    "footnote_mark_reason",
     "VINTAGE_NOTES",
     "vintage_note",
+    "vintage_bound",
     "ParsedValue",
     "FormulaCellError",
     "ValueParseError",
@@ -136,6 +139,12 @@ def vintage_note(label: str) -> str | None:
     return _VINTAGE_LABELS.get(label)
 
 
+def vintage_bound(label: str, bound: str) -> str:
+    """The bound of a figure labelled ``label`` (in its cell, or in its table's title): an estimate (预计) stated
+    exactly is approximate; any other label leaves the bound as it is."""
+    return "approx" if label.startswith("预计") and bound == "eq" else bound
+
+
 _VINTAGE = re.compile(rf"^(?:(?P<pre>{_LABELS})\s*:?\s*)?(?P<body>.*?)(?:\s*\((?P<post>{_LABELS})\))?$")
 
 # A footnote mark after a figure, as tables and bulletins print them: 123.4*, 123.4※, 123.4①, 123.4¹, 123.4(r)
@@ -143,6 +152,16 @@ _VINTAGE = re.compile(rf"^(?:(?P<pre>{_LABELS})\s*:?\s*)?(?P<body>.*?)(?:\s*\((?
 _FOOTNOTE_MARK = re.compile(
     r"[*※△▲†‡]+|[\u2460-\u2473\u2776-\u277f]|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(?[rRpP]\)?|\(?注\s*\d*\)?|\(\d\)"
 )
+FOOTNOTE_MARKS = _FOOTNOTE_MARK.pattern  # the marks as a regex, for prose: "出口200.1亿元*，增长3.3%"
+
+
+def footnote_mark_reason(mark: str, said: str) -> str:
+    """Why a figure with a footnote mark after it (``said`` as written) is not loaded."""
+    return (
+        f"footnote mark {mark!r} after the figure in {said!r}: what it marks (a revision, an estimate, a "
+        "break in the series?) is not read, so the figure is not loaded"
+    )
+
 
 # Longest first, so 及以上 wins over 以上 (sorted once, not on every cell).
 _SUFFIXES_LONGEST_FIRST = sorted(_SUFFIXES, key=lambda x: -len(x[0]))
@@ -208,8 +227,8 @@ def parse_number(text: object) -> ParsedValue:
         value, bound, m = lo, "ge", r
         note = f"range {r['lo']}-{r['hi']}: lower end kept as a floor (ge)"
     if label:
-        estimate = label.startswith("预计") and bound == "eq"
-        bound = "approx" if estimate else bound
+        estimate = vintage_bound(label, bound) != bound
+        bound = vintage_bound(label, bound)
         note = "; ".join(filter(None, [_VINTAGE_LABELS[label], "kept as approximate" if estimate else "", note]))
     unit_text = m["unit"].strip()
     for word, b in _AFTER_NUMBER:
@@ -220,9 +239,8 @@ def parse_number(text: object) -> ParsedValue:
             break
     if _FOOTNOTE_MARK.fullmatch(unit_text):
         raise ValueParseError(
-            f"footnote mark {unit_text!r} after the figure in {raw!r}: what it marks (a revision, an estimate, a "
-            "break in the series?) is not read, so the figure is not loaded; remove the mark and say what it "
-            "means in the note column, or as a vintage label (3420.3(修订), 快报:52.3)"
+            footnote_mark_reason(unit_text, raw) + "; remove the mark and say what it means in the note column, "
+            "or as a vintage label (3420.3(修订), 快报:52.3)"
         )
     unit = normalize_unit(unit_text) if unit_text else ""
     return ParsedValue(value, bound, raw, unit, note)

@@ -20,7 +20,16 @@ __all__ = [
     "quarantined_since_clean",
     "quarantined_since",
     "QuarantinedFile",
+    "error_line",
 ]
+
+
+def error_line(row: object, column: object, reason: str) -> str:
+    """One problem as a line: "row 2, value: …", "row 2: …" (a row's), "title: …", or the reason alone (the
+    file's). A missing row or column (None, '') is left out, never printed as an empty place ("row 2, : …")."""
+    where = ", ".join(x for x in (f"row {row}" if row not in (None, "", 0) else "", str(column or "")) if x)
+    return f"{where}: {reason}" if where else reason
+
 
 _CLEAN_MARK = ".last_clean_ingest"  # touched by an ingestion run that quarantined nothing
 
@@ -142,8 +151,7 @@ def quarantined_since(quarantine_dir: Path | str, since: float) -> list[Quaranti
         first = source = ""
         if rows and len(rows[0]) > 3:
             source, row, column, reason = (from_spreadsheet_safe(c) for c in rows[0][:4])
-            where = ", ".join(x for x in (f"row {row}" if row else "", column) if x)
-            first = f"{where}: {reason}" if where else reason
+            first = error_line(row, column, reason)
         name = report.name.removesuffix(".errors.csv")
         out.append(QuarantinedFile(name, first, len(rows), datetime.fromtimestamp(mtime, UTC), source))
     return out

@@ -37,6 +37,7 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
+from dagster_project.ingest.qualifiers import FOOTNOTE_MARKS, footnote_mark_reason
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
@@ -60,6 +61,9 @@ _THRESHOLD = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)"
 # a round threshold may be a word before 亿: "突破千亿元", "超百亿" (never alone: 千亿产业集群 is a name)
 _NUMBER = rf"(?:{_THRESHOLD}?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:余|多)?|{_THRESHOLD}[百千万](?=亿))"
 _AFTER_UNIT = r"以上|左右|以下"
+# a footnote mark after a figure ("出口200.1亿元*,增长3.3%"): qualifiers.py's list; the figure is left out with a
+# note naming it, as a table's cell is refused, and the rest of the sentence is still read
+_MARK = rf"(?:{FOOTNOTE_MARKS})"
 # 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落)"
 _MONEY = rf"万亿元|万{_YI_ALONE}|亿元|万美元|万元|亿美元|{_YI_ALONE}|元"
@@ -102,7 +106,7 @@ _TURNED_TO = r"(?<=高到|高至|升到|升至|快到|快至|落到|落至|降�
 _GROWTH = (
     rf"(?:{_SINCE}?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD}|[到至]{_TURNED_TO})(?P<growth_before>超过|逾|约|接近|近|不到)?"
     r"(?:\+|(?P<sign>-))?(?P<growth>\d+(?:\.\d+)?)(?P<growth_unit>%|个?百分点|倍)"
-    rf"(?P<growth_after>{_AFTER_UNIT})?|{_FLAT}|{_RATIO}|{_DOUBLING})"
+    rf"(?P<growth_after>{_AFTER_UNIT})?(?P<growth_mark>{_MARK})?|{_FLAT}|{_RATIO}|{_DOUBLING})"
 )
 # a decline's bound is the other side of its negative value: 下降超过5% is below -5, 下降5%以上 at most -5
 _DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
@@ -370,6 +374,34 @@ def _read_multiple(
         obs.provenance, obs.derived_from = "derived", f"{said} (the level's ratio to the year before's, less 1)"
 
 
+def _read_additions(
+    ctx: RowContext, a: re.Match[str], regions: list[tuple[int, str | None]], period: Period, line: int
+) -> None:
+    """ "新增上市企业2家,累计达到25家": the total is the stock at the period's end, read where the catalogue holds
+    the name as a stock; the additions only where it holds an indicator of them (新增…). What it lacks is left
+    out with a note."""
+    catalog, name = ctx.catalog, a["name"]
+    own_period, other_year = _clause_period(a.string[a.start() : a.start("name")], period)
+    if own_period is None:
+        ctx.result.notes.append(f"row {line} 新增{name}: {other_year}")
+        return
+    where = {"region": region_at(regions, a.start()), "period": own_period, "row": line}
+    code = catalog.resolve_indicator(name)
+    ind = catalog.indicator(code) if code else None
+    total = f"{a['total']}{a['total_unit']}"
+    if ind is not None and ind.measure_kind == "stock":
+        ctx.add(indicator=code, measure="value", cell=a["total"], unit=a["total_unit"], column=name, **where)
+    else:
+        ctx.result.notes.append(f"row {line} {name}: not read, 累计{total}: the catalogue has no stock of {name}")
+    added_code = catalog.resolve_indicator(f"新增{name}")
+    if added_code is not None:
+        cell, unit = a["added"], a["added_unit"]
+        ctx.add(indicator=added_code, measure="value", cell=cell, unit=unit, column=f"新增{name}", **where)
+    else:
+        why = f"not read, 新增{a['added']}{a['added_unit']}: the catalogue has no indicator of new {name} (新增{name})"
+        ctx.result.notes.append(f"row {line} 新增{name}: {why}")
+
+
 @dataclass(frozen=True)
 class _Shared:
     """One value of several sharing one verb (分别): its place as written ('' for the clause's), name, change."""
@@ -387,6 +419,7 @@ class _Reading:
     lead: re.Pattern[str]  # what may stand before a name opening a clause: a place, a time or a verb
     figures: re.Pattern[str]
     verb_inside: dict[str, str]  # "高新技术产业实现增加值" -> "高新技术产业增加值"
+    additions: re.Pattern[str]  # "新增上市企业2家,累计达到25家": the additions, then the stock
 
     @classmethod
     def of(cls, catalog: Catalog) -> _Reading:
@@ -402,13 +435,17 @@ class _Reading:
         # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
         figures = re.compile(
             rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
-            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?,?{_EXACT}"
+            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}"
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
             r"(?:\(?按(?:可比|不变)价(?:格)?计算\)?,?)?"
             rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
             rf"(?:{_TURN})?(?:{_GROWTH})?{_RANK}"
         )
-        return cls(re.compile(rf"^{lead}"), figures, verb_inside)
+        additions = re.compile(
+            rf"(?:^|(?<=,)){lead}新增(?P<name>{_alternatives(names)})(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
+            rf"(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})"
+        )
+        return cls(re.compile(rf"^{lead}"), figures, verb_inside, additions)
 
     def respective_growths(self, clause: str) -> tuple[list[_Shared], str]:
         """The changes of "A、B分别增长39.5%、57.7%" or "全市和醴陵市A分别增长7.1%、8.2%", else none and why not
@@ -520,7 +557,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 }
                 vintage = _VINTAGE_IN_PROSE.search(sentence, 0, f.start("level") if f["level"] else f.start("name"))
                 label = f"({vintage[0]})" if vintage else ""
-                if f["exact"]:  # the threshold's exact figure
+                if f["mark"]:  # "200.1亿元*": what the mark says of the figure is not read
+                    said = f"{f['level']}{f['unit']}{f['after'] or ''}{f['mark']}"
+                    result.notes.append(f"row {line} {f['name']}: not read, {footnote_mark_reason(f['mark'], said)}")
+                elif f["exact"]:  # the threshold's exact figure
                     ctx.add(measure="value", cell=f["exact"] + label, unit=f["exact_unit"], column=f["name"], **where)
                 elif f["level"] and f["aside"] and is_price_basis(f["aside"]):
                     why = f"not read, a level ({f['aside']}) is not the published one at current prices"
@@ -540,6 +580,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     result.notes.append(f"row {line} {f['name']}增长: not read, {turned}")
                 elif f["ratio"] or f["fold"]:
                     _read_multiple(ctx, f, ind, where, line, label)
+                elif f["growth"] and f["growth_mark"]:
+                    said = f"{f['growth']}{f['growth_unit']}{f['growth_after'] or ''}{f['growth_mark']}"
+                    why = footnote_mark_reason(f["growth_mark"], said)
+                    result.notes.append(f"row {line} {f['name']}增长: not read, {why}")
                 elif f["growth"] and ind is not None and needs_exchange_rate(level_unit, ind.unit):
                     # the level converts at the year's rate; its growth in dollars is not the yuan series'
                     result.notes.append(f"row {line} {f['name']}增长: not read, a growth in {level_unit} terms")
@@ -574,6 +618,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     of_growth = f["rank_of"] == "增速" or (f["growth"] and f["rank_of"] != "总量")
                     measure = "yoy_rank" if of_growth else "rank"
                     ctx.add(measure=measure, cell=f["rank"], unit="", column=f"{f['name']}{f['rank']}", **where)
+            for a in reading.additions.finditer(sentence):
+                _read_additions(ctx, a, scopes[False], period, line)
             for turn in _A_TURN.finditer(sentence):  # "…,增速由负转正,增长1.2%" with no name right before it
                 if not any(turn.start() <= at <= turn.end() for at in turns_read):
                     why = "not read, a growth turned with no catalogued name right before it to say whose"

@@ -2252,3 +2252,29 @@ def test_air_prose_attributes_county_sentences_to_the_county(tmp_path: Path, cat
     assert obs[("air_good_ratio", "430200", "", "2022-10", "value")].value == 71.0
     assert obs[("air_good_ratio", "430200", "", "2022-10", "yoy_pct")].value == -12.9
     assert obs[("air_good_ratio", "430281", "", "2022-10", "value")].value == 90.0
+
+
+@pytest.mark.parametrize("mark", ["*", "※", "①"])
+def test_a_footnote_mark_after_a_prose_figure_is_named_and_its_growth_still_read(
+    mark: str, tmp_path: Path, catalog: Catalog
+) -> None:
+    # "出口200.1亿元*，增长3.3%" loaded 200.1 with the mark dropped silently, and lost the growth after it
+    result = parse_bulletin(tmp_path, catalog, 2023, f"全年出口200.1亿元{mark}，增长3.3%。")
+    assert [(o.indicator_code, o.measure, o.value) for o in result.observations] == [("exports", "yoy_pct", 3.3)]
+    assert any("footnote mark" in n and mark in n and "200.1亿元" in n for n in result.notes), result.notes
+    assert not result.errors
+
+
+def test_a_footnote_mark_after_a_prose_growth_leaves_the_growth_out(tmp_path: Path, catalog: Catalog) -> None:
+    result = parse_bulletin(tmp_path, catalog, 2023, "全年出口200.1亿元，增长3.3%*。")
+    assert [(o.measure, o.value) for o in result.observations] == [("value", 200.1)]
+    assert any("footnote mark" in n and "3.3%*" in n for n in result.notes), result.notes
+
+
+def test_additions_and_a_running_total_read_the_total_as_the_stock(tmp_path: Path, catalog: Catalog) -> None:
+    # "新增上市企业2家，累计达到25家" read nothing: 上市企业 is followed by neither a figure nor a growth
+    result = parse_bulletin(tmp_path, catalog, 2023, "全年新增上市企业2家，累计达到25家。")
+    [obs] = result.observations
+    assert (obs.indicator_code, obs.period_code, obs.measure, obs.value) == ("listed_companies", "2023", "value", 25)
+    # the catalogue has no indicator of new listings: the 2 is left out, and said so
+    assert any("新增2家" in n and "no indicator of new" in n for n in result.notes), result.notes

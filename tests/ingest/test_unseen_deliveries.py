@@ -91,6 +91,18 @@ def test_a_monthly_table_titled_as_a_flash_release_is_read_and_says_so(label, no
     assert periods == {"2023-03", "2023-01~03"}
 
 
+def test_a_monthly_table_titled_as_an_estimate_makes_every_figure_approximate(landing, qdir, con, catalog):
+    # "株洲市统计月报（2023年3月）（预计）" only added a note: its figures were stored as exact, where a 预计 cell's
+    # figure is approximate
+    path = landing / "tjyb.csv"
+    path.write_text(MONTHLY.format(label="（预计）"), encoding="utf-8")
+    result = ingest(path, con, qdir, catalog)
+    assert (result.status, result.row_count) == ("loaded", 6), result.errors
+    bounds = con.execute("SELECT DISTINCT bound FROM raw.observations").fetchall()
+    assert bounds == [("approx",)]
+    assert any("estimate (预计)" in n and "approximate" in n for n in result.notes), result.notes
+
+
 @pytest.mark.parametrize(
     ("name", "loads"),
     [
@@ -185,3 +197,30 @@ def test_a_long_csv_read_row_by_row_holds_one_string_per_distinct_text() -> None
         tracemalloc.stop()
     assert len(docs[0].rows) == 20_001
     assert held / 20_000 < 750, f"{held / 20_000:.0f} bytes per row"  # was 1040, now 570
+
+
+def test_a_rows_problem_without_a_column_prints_no_empty_column(landing, qdir, tmp_path, catalog) -> None:
+    # A problem of a row as a whole (a stale header) printed as "row 3, : the columns name …", and one of the
+    # file's as its reason with its column left out; each prints as the error report says it.
+    import duckdb
+
+    from dagster_project.console import quarantine_reasons
+    from dagster_project.ingest.quarantine import error_line
+    from dagster_project.ingest.store import ensure_schema
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(warehouse))
+    ensure_schema(con)
+    path = landing / "tjyb.csv"  # March's title over February's columns
+    path.write_text(MONTHLY.format(label="").replace("本月,,1-3月", "2月,,1-2月"), encoding="utf-8")
+    result = ingest(path, con, qdir, catalog)
+    con.close()
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert (error.row, error.column) == (3, "")
+    [(first, count)] = quarantine_reasons(warehouse, ["tjyb.csv"]).values()
+    assert count == 1
+    assert first == f"row 3: {error.reason}", first
+    assert error_line(None, "", "no data rows") == "no data rows"
+    assert error_line(None, "title", "no year") == "title: no year"
+    assert error_line(2, "value", "not a number") == "row 2, value: not a number"
