@@ -95,7 +95,18 @@ def check_catalogue(seeds_dir: Path) -> list[CatalogueProblem]:
 
     problems: list[CatalogueProblem] = []
 
-    def table(name: str):
+    indexes: dict[tuple[str, str], dict[str, list[dict[str, str]]]] = {}
+
+    def table(name: str, key: str | None = None):
+        """The seed's header and rows; with ``key``, its rows by that column's value (read once, for rules
+        that look a row up in another seed for every row)."""
+        if key is not None:
+            if (name, key) not in indexes:
+                index: dict[str, list[dict[str, str]]] = {}
+                for other in table(name)[1]:
+                    index.setdefault((other.get(key) or "").strip(), []).append(other)
+                indexes[name, key] = index
+            return indexes[name, key]
         if name not in tables:
             path = seeds_dir / f"{name}.csv"
             try:
@@ -189,6 +200,29 @@ def _unit_of_kind(args: dict, row: dict[str, str], table) -> str | None:
     return why + f"; seeds/{kinds.group(1)}.csv value_units)"
 
 
+def _unit_in_plan_city(args: dict, value: str, row: dict[str, str], table) -> str | None:
+    """A lead unit is a unit of its plan's city (units.csv city_code = plans.csv region_code, the plan reached
+    through the row's target): codes are unique within a city only, so another city's code is a typo."""
+    refs = {name: REF.search(str(args.get(name, ""))) for name in ("units", "targets", "plans")}
+    if not all(refs.values()):
+        return None
+    units, targets, plans = (refs[name].group(1) for name in ("units", "targets", "plans"))
+    if "city_code" not in table(units)[0]:
+        return None  # an older units.csv without the city: its header's problem, said once
+
+    def row_of(seed: str, key: str, wanted: str) -> dict[str, str]:
+        return (table(seed, key).get(wanted) or [{}])[0]
+
+    plan_id = (row_of(targets, "target_id", (row.get("target_id") or "").strip()).get("plan_id") or "").strip()
+    city = (row_of(plans, "plan_id", plan_id).get("region_code") or "").strip()
+    cities = {(u.get("city_code") or "").strip() for u in table(units, "unit_code").get(value, [])}
+    if (city and city in cities) or (not city and cities):
+        return None  # a plan with no city (a many-city catalogue): the code in some city is enough
+    where = f"a unit of {city}, the city of plan {plan_id}" if city else "a unit of any city"
+    also = f" (it is one of {', '.join(sorted(cities))}'s)" if cities else ""
+    return f"{value!r} is not {where}{also}; seeds/{units}.csv city_code, unit_code"
+
+
 def _rule(test: str, args: dict, value: str, column: str, rows, number: int, table) -> str | None:
     if test == "not_null":
         return "is empty (required)" if value == "" else None
@@ -218,6 +252,8 @@ def _rule(test: str, args: dict, value: str, column: str, rows, number: int, tab
         if listing is None or value in allowed:
             return None  # an unknown key is its own column's problem
         return f"{value!r} is not one a {key} {mine!r} may use ({', '.join(allowed)}; seeds/{ref.group(1)}.csv)"
+    if test == "unit_in_plan_city":  # dbt/tests/generic/unit_in_plan_city.sql
+        return _unit_in_plan_city(args, value, rows[number - 2], table)
     if test == "not_later_than":  # dbt/tests/generic/not_later_than.sql
         than = args.get("than", "")
         other = (rows[number - 2].get(than) or "").strip()

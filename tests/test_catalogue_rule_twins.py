@@ -15,10 +15,13 @@ from pathlib import Path
 from dagster_project.catalogue_check import check_catalogue
 from dagster_project.resources import dbt_executable
 from tests.conftest import REPO
+from tests.test_second_city import two_city_seeds
 
 # the generic tests of seeds/properties.yml with a Python twin, and the targets.csv columns they test
 TWINNED = {"listed_in": ["comparator"], "unit_of_kind": ["unit"], "not_later_than": ["baseline_year", "start_date"]}
 COLUMNS = {column for columns in TWINNED.values() for column in columns}
+# seeds/task_ledger.yml's twinned rule: a lead unit is a unit of its plan's city (tasks -> targets -> plans)
+LEDGER_TWINNED = {"unit_in_plan_city": {"target_units": "lead_unit_code", "tasks": "lead_unit_code"}}
 
 
 def _break(lines: list[str], target_id: str, old: str, new: str) -> None:
@@ -30,7 +33,8 @@ def _break(lines: list[str], target_id: str, old: str, new: str) -> None:
 def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Path):
     work = tmp_path / "project"
     shutil.copytree(REPO / "dbt", work / "dbt", ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    shutil.copytree(REPO / "seeds", work / "seeds")  # dbt_project.yml reads ../seeds
+    # dbt_project.yml reads ../seeds; with 湘潭's plan, whose units have 株洲's codes and short names
+    two_city_seeds(work / "seeds")
     path = work / "seeds" / "targets.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     # units: a level in 万元 on an 亿元 indicator (read as 亿元 by the models), a multiple in %, a rank in 名,
@@ -42,16 +46,33 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
     _break(lines, "T22-NEW-4SHANG", ",level,at_least,", ",level,rank_gain,")
     _break(lines, "T22-AIR-83", ",%,2021,", ",%,2023,")
     path.write_text("".join(lines), encoding="utf-8")
+    # lead units: 湘潭's target and task led by 工信局 GXJ, a unit 株洲 has and 湘潭 has not (a code copied from
+    # 株洲's rows); a 株洲 target led by a code no city has
+    for seed, row_id, old, new in (
+        ("target_units", "XT-DEMO-LISTED", ",SWJ,", ",GXJ,"),
+        ("tasks", "XT-DEMO-OPEN-T02", ",KJJ,", ",GXJ,"),
+        ("target_units", "T5Y-GDP-5000", ",FGW,", ",FGWW,"),
+    ):
+        ledger = work / "seeds" / f"{seed}.csv"
+        ledger_lines = ledger.read_text(encoding="utf-8").splitlines(keepends=True)
+        _break(ledger_lines, row_id, old, new)
+        ledger.write_text("".join(ledger_lines), encoding="utf-8")
 
-    python_twin = Counter(p.column for p in check_catalogue(work / "seeds") if p.column in COLUMNS)
+    problems = check_catalogue(work / "seeds")
+    python_twin = Counter(p.column for p in problems if p.column in COLUMNS)
     assert python_twin == {"unit": 4, "comparator": 1, "baseline_year": 1}, python_twin
+    ledger_files = {f"seeds/{seed}.csv": seed for seed in LEDGER_TWINNED["unit_in_plan_city"]}
+    ledger_python = Counter(ledger_files[p.file] for p in problems if p.column == "lead_unit_code")
+    assert ledger_python == {"target_units": 2, "tasks": 1}, ledger_python
+    [xiangtan_task] = [str(p) for p in problems if p.file == "seeds/tasks.csv" and p.column == "lead_unit_code"]
+    assert "'GXJ' is not a unit of 430300" in xiangtan_task, xiangtan_task  # the plan's city, by name
 
     env = {
         **os.environ,
         "PMW_WAREHOUSE_PATH": str(tmp_path / "seeds.duckdb"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    selected = " ".join(f"test_name:{name}" for name in TWINNED)
+    selected = " ".join(f"test_name:{name}" for name in [*TWINNED, *LEDGER_TWINNED])
     for args in (["seed"], ["test", "--select", selected]):
         subprocess.run(
             [dbt_executable(), *args, "--quiet", "--profiles-dir", ".", "--target-path", str(tmp_path / "target")],
@@ -62,7 +83,11 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
             check=False,
         )
     results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-    on_targets = {r["unique_id"]: r for r in results if "_targets_" in r["unique_id"]}
+    on_targets = {
+        r["unique_id"]: r
+        for r in results
+        if "_targets_" in r["unique_id"] and not any(f".{test}_" in r["unique_id"] for test in LEDGER_TWINNED)
+    }
     dbt_twin = Counter()
     for unique_id, result in on_targets.items():
         assert result["status"] in ("pass", "fail"), (unique_id, result.get("message"))
@@ -70,3 +95,9 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
         dbt_twin[column] += result["failures"] or 0
     assert len(on_targets) == len(COLUMNS)
     assert dbt_twin == python_twin, (dbt_twin, python_twin)
+    ledger_dbt = Counter()
+    for seed, column in LEDGER_TWINNED["unit_in_plan_city"].items():
+        [result] = [r for r in results if f".unit_in_plan_city_{seed}_{column}" in r["unique_id"]]
+        assert result["status"] in ("pass", "fail"), (result["unique_id"], result.get("message"))
+        ledger_dbt[seed] += result["failures"] or 0
+    assert ledger_dbt == ledger_python, (ledger_dbt, ledger_python)

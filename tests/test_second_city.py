@@ -23,6 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -35,6 +36,7 @@ from dagster_project.ingest.pipeline import ingest_file
 from dagster_project.report.data import load_report_data
 from dagster_project.report.html import _summary
 from dagster_project.report.units import find_unit, load_unit_data, unit_text
+from dagster_project.report.workbook import lead_unit_names
 from dagster_project.resources import dbt_executable
 from tests.conftest import REPO, PipelineRun
 
@@ -440,3 +442,30 @@ def test_a_copy_published_before_units_had_a_city_still_reads(sample_pipeline_ru
     data = load_unit_data(old)
     text = unit_text(data, find_unit(data.units, "商务局"))
     assert "attention rank" in text and f"of {len(data.units)}" in text and "T22-COUNTY-COMMERCE-T01" in text
+
+
+def _published_units(path: Path, rows: list[tuple], with_city: bool = True) -> Path:
+    con = duckdb.connect(str(path))
+    if with_city:
+        con.execute("create table dim_units (city_code varchar, unit_code varchar, unit_short_zh varchar)")
+        con.executemany("insert into dim_units values (?, ?, ?)", rows)
+    else:
+        con.execute("create table dim_units (unit_code varchar, unit_short_zh varchar)")
+        con.executemany("insert into dim_units values (?, ?)", [r[1:] for r in rows])
+    con.close()
+    return path
+
+
+def test_the_workbooks_lead_unit_is_the_targets_citys_unit(tmp_path):
+    # two cities' SWJ under different short names: the workbook named 湘潭's for both (looked up by code alone)
+    db = _published_units(
+        tmp_path / "marts.duckdb",
+        [(ZHUZHOU, "SWJ", "商务局"), (SECOND_CITY, "SWJ", "商务和粮食局"), (ZHUZHOU, "FGW", "发改委")],
+    )
+    sc = pd.DataFrame(
+        {"lead_unit_code": ["SWJ", "SWJ", "FGW", None], "plan_region_code": [ZHUZHOU, SECOND_CITY, ZHUZHOU, ZHUZHOU]}
+    )
+    assert list(lead_unit_names(sc, db)) == ["商务局", "商务和粮食局", "发改委", None]
+    # a copy published before units had a city: by code, as before
+    older = _published_units(tmp_path / "older.duckdb", [(ZHUZHOU, "SWJ", "商务局")], with_city=False)
+    assert list(lead_unit_names(sc.drop(columns="plan_region_code"), older)) == ["商务局", "商务局", None, None]

@@ -10,12 +10,14 @@
      "sender": "督查室 <duchashi@example.gov.cn>", "starttls": true,
      "username": "duchashi", "password_env": "PMW_SMTP_PASSWORD"},
     {"name": "wecom", "type": "webhook", "format": "wecom",
-     "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...", "units": ["FGW", "KJJ"]}
+     "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...", "units": ["FGW", "430200:KJJ"]}
   ]
 }
 ```
 Without the file no channel is configured: events are still queued in the outbox (and shown by
-``pmw alerts``), nothing is sent. Secrets are never in the file: ``password_env`` names a variable.
+``pmw alerts``), nothing is sent. ``units`` limits a channel to some units: a code, or
+``city_code:unit_code`` (units.csv) when several cities' units share codes. Secrets are never in the
+file: ``password_env`` names a variable.
 """
 
 from __future__ import annotations
@@ -39,10 +41,14 @@ class ChannelConfig:
     name: str
     type: str
     options: dict
-    units: tuple[str, ...] = ()  # empty: every unit
+    # empty: every unit. "SWJ" is the unit of that code; "430300:SWJ" is 湘潭's (units.csv city_code:unit_code),
+    # needed once two cities' units share a code (outbox.deliver refuses a bare code two cities' events share)
+    units: tuple[str, ...] = ()
 
-    def wants(self, unit_code: str) -> bool:
-        return not self.units or unit_code in self.units
+    def wants(self, unit_code: str, city_code: str | None = None) -> bool:
+        if not self.units or unit_code in self.units:
+            return True
+        return city_code is not None and f"{city_code}:{unit_code}" in self.units
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.alerts.channels import Channel, DeliveryError
+from dagster_project.alerts.config import ConfigError
 
 __all__ = ["connect", "queue_events", "deliver", "read_published_events", "DeliveryReport"]
 
@@ -45,6 +46,9 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     state           VARCHAR NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'stale')),
     delivered_at    TIMESTAMP
 );
+-- the unit's city (fct_alert_events city_code): a unit's code is unique within its city only; an outbox
+-- created before units had a city gains the column, its rows keep theirs empty
+ALTER TABLE alert_outbox ADD COLUMN IF NOT EXISTS city_code VARCHAR;
 CREATE TABLE IF NOT EXISTS alert_deliveries (
     event_key    VARCHAR NOT NULL,
     channel      VARCHAR NOT NULL,
@@ -67,6 +71,7 @@ EVENT_COLUMNS = (
     "message_en",
     "trace",
 )
+OUTBOX_COLUMNS = (*(c if c != "alert_email" else "recipient_email" for c in EVENT_COLUMNS), "queued_at", "state")
 
 
 def _now() -> datetime:
@@ -90,7 +95,17 @@ def read_published_events(published_db: Path) -> list[dict]:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "fct_alert_events" not in tables:
             return []
-        cur = con.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM fct_alert_events ORDER BY event_date, event_key")
+        columns = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'fct_alert_events'"
+            ).fetchall()
+        }
+        # a copy published before units had a city has no city_code: its events read with none
+        city = "city_code" if "city_code" in columns else "CAST(NULL AS VARCHAR) AS city_code"
+        cur = con.execute(
+            f"SELECT {', '.join(EVENT_COLUMNS)}, {city} FROM fct_alert_events ORDER BY event_date, event_key"
+        )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     finally:
@@ -116,7 +131,8 @@ def queue_events(
                 event_date = event_date.date()
             state = "pending" if event_date >= oldest else "stale"
             con.execute(
-                "INSERT INTO alert_outbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                f"INSERT INTO alert_outbox ({', '.join(OUTBOX_COLUMNS)}, city_code) VALUES "
+                f"({', '.join('?' * (len(OUTBOX_COLUMNS) + 1))})",
                 [
                     e["event_key"],
                     e["event_type"],
@@ -131,6 +147,7 @@ def queue_events(
                     e.get("trace"),
                     now,
                     state,
+                    e.get("city_code"),
                 ],
             )
             if state == "pending":
@@ -151,6 +168,26 @@ class DeliveryReport:
     attempts: int = 0
 
 
+def _refuse_shared_bare_codes(pending: list[dict], channels: Sequence[tuple[Channel, Callable[..., bool]]]) -> None:
+    """A channel limited to a bare unit code (``"SWJ"``) cannot say which city's unit it means once pending
+    events of two cities' units share the code: refused before anything is sent, naming what to write."""
+    cities_of: dict[str, set[str]] = {}
+    for alert in pending:
+        if alert.get("city_code"):
+            cities_of.setdefault(alert["unit_code"], set()).add(alert["city_code"])
+    shared = {code: sorted(cities) for code, cities in cities_of.items() if len(cities) > 1}
+    for channel, wants in channels:
+        if wants("\0", None):
+            continue  # a channel taking every unit (no unit list): no code to read
+        for code, cities in sorted(shared.items()):
+            if wants(code, None):  # taken with no city: a bare code in the channel's units
+                raise ConfigError(
+                    f"alert channel {channel.name}: units names {code!r}, a unit code of several cities' "
+                    f"pending alerts ({', '.join(cities)}); write city_code:unit_code, e.g. "
+                    f"{', '.join(f'{city}:{code}' for city in cities)}"
+                )
+
+
 def deliver(
     con: duckdb.DuckDBPyConnection,
     channels: Sequence[tuple[Channel, Callable[[str], bool]]],
@@ -164,11 +201,12 @@ def deliver(
     cur = con.execute("SELECT * FROM alert_outbox WHERE state IN ('pending', 'failed') ORDER BY event_date, event_key")
     names = [d[0] for d in cur.description]
     pending = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    _refuse_shared_bare_codes(pending, channels)
     for alert in pending:
         alert["recipient_email"] = alert.get("recipient_email")
         all_ok = True
         for channel, wants in channels:
-            if not wants(alert["unit_code"]):
+            if not wants(alert["unit_code"], alert.get("city_code")):
                 continue
             [(taken,)] = con.execute(
                 "SELECT count(*) FROM alert_deliveries WHERE event_key = ? AND channel = ? AND ok",

@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dagster_project.report.data import ReportData
+from dagster_project.report.data import ReportData, plan_cities
 from dagster_project.report.labels import (
     COMPARATOR_SYMBOLS,
     QUALITIES,
@@ -213,17 +213,43 @@ def _lead_unit_text(r) -> str:
     return "" if is_missing(name) else str(name)
 
 
-def _unit_names(db_path: Path) -> dict[str, str]:
-    """Unit code -> short Chinese name, from the published dim_units (empty where it is not published)."""
+def _unit_names(db_path: Path) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """Short Chinese names from the published dim_units, by (city, unit code), and by code alone for a row
+    whose plan has no city or a copy published before units had a city (a code two cities share: none)."""
     from dagster_project.report.published import open_published
 
     con = open_published(db_path)
     try:
-        if not con.execute("select count(*) from duckdb_tables() where table_name = 'dim_units'").fetchone()[0]:
-            return {}
-        return dict(con.execute("select unit_code, unit_short_zh from dim_units").fetchall())
+        columns = {
+            c
+            for (c,) in con.execute(
+                "select column_name from duckdb_columns() where table_name = 'dim_units'"
+            ).fetchall()
+        }
+        if not columns:
+            return {}, {}
+        city = "city_code" if "city_code" in columns else "null"
+        rows = con.execute(f"select {city}, unit_code, unit_short_zh from dim_units").fetchall()
     finally:
         con.close()
+    by_city = {(str(c), u): name for c, u, name in rows if c is not None}
+    cities_of: dict[str, set] = {}
+    for c, u, _ in rows:
+        cities_of.setdefault(u, set()).add(c)
+    by_code = {u: name for c, u, name in rows if len(cities_of[u]) == 1}
+    return by_city, by_code
+
+
+def lead_unit_names(sc: pd.DataFrame, db_path: Path) -> pd.Series:
+    """责任单位 of each scorecard row: its lead unit's short name in the city of its plan (a unit's code is
+    unique within its city only: 株洲's and 湘潭's 商务局 are both SWJ)."""
+    by_city, by_code = _unit_names(db_path)
+    cities = plan_cities(sc)
+    names = [
+        (by_city.get((str(city), code)) if by_city and city else by_code.get(code)) if isinstance(code, str) else None
+        for city, code in zip(cities, sc["lead_unit_code"], strict=True)
+    ]
+    return pd.Series(names, index=sc.index, dtype=object)
 
 
 def _data_month(rows: pd.DataFrame) -> int:
@@ -289,7 +315,7 @@ def write_workbook(data: ReportData, path: Path) -> WorkbookResult:
     notes.title = _sheet_title("说明 notes", taken)
     sc = data.scorecard[data.scorecard["target_kind"] != "qualitative"]
     if "lead_unit_code" in sc:
-        sc = sc.assign(lead_unit_name=sc["lead_unit_code"].map(_unit_names(data.db_path)))
+        sc = sc.assign(lead_unit_name=lead_unit_names(sc, data.db_path))
     total = 0
     for plan in data.plans().itertuples():
         rows = sc[sc["plan_id"] == plan.plan_id]

@@ -174,3 +174,30 @@ def test_a_wrong_configuration_names_the_file_and_field(tmp_path, channel, messa
     with pytest.raises(ConfigError, match=re.escape(message)) as exc:
         load_config(path)
     assert str(path) in str(exc.value)
+
+
+def test_a_channel_limited_to_a_unit_takes_that_citys_unit(box, tmp_path, webhook_receiver):
+    # two cities' 商务局 are both SWJ: a channel for 湘潭's (430300:SWJ) took 株洲's alerts too (unit code alone)
+    config = load_config(_config(tmp_path, [{"type": "webhook", "url": webhook_receiver.url, "units": ["430300:KJJ"]}]))
+    events = [
+        {**_event("return:430200:KJJ:2026-09"), "city_code": "430200"},
+        {**_event("return:430300:KJJ:2026-09"), "city_code": "430300"},
+    ]
+    outbox.queue_events(box, events, as_of=AS_OF, lookback_days=90)
+    outbox.deliver(box, _channels(config), backoff_seconds=0)
+    assert [b["event_key"] for b in webhook_receiver.bodies] == ["return:430300:KJJ:2026-09"]
+
+
+def test_a_bare_unit_code_two_cities_share_is_refused_by_name(box, tmp_path, webhook_receiver):
+    config = load_config(
+        _config(tmp_path, [{"name": "wecom", "type": "webhook", "url": webhook_receiver.url, "units": ["KJJ"]}])
+    )
+    events = [
+        {**_event("return:430200:KJJ:2026-09"), "city_code": "430200"},
+        {**_event("return:430300:KJJ:2026-09"), "city_code": "430300"},
+    ]
+    outbox.queue_events(box, events, as_of=AS_OF, lookback_days=90)
+    with pytest.raises(ConfigError, match=r"wecom.*'KJJ'.*430200, 430300.*430300:KJJ"):
+        outbox.deliver(box, _channels(config), backoff_seconds=0)
+    assert webhook_receiver.bodies == []  # nothing sent, every event still pending
+    assert {s for (s,) in _rows(box, "SELECT state FROM alert_outbox")} == {"pending"}
