@@ -458,18 +458,19 @@ def _targets_sql(scale: Scale) -> str:
     return """
 CREATE OR REPLACE TABLE bench_targets AS
 WITH fam AS (
-    SELECT family, indicator_code, row_number() OVER (PARTITION BY family ORDER BY indicator_code) - 1 AS k,
+    SELECT family, indicator_code, unit, row_number() OVER (PARTITION BY family ORDER BY indicator_code) - 1 AS k,
            count(*) OVER (PARTITION BY family) AS n
     FROM (
-        SELECT CASE WHEN family IN ('flow', 'flow_wan') THEN 'flow' ELSE family END AS family, indicator_code
+        SELECT CASE WHEN family IN ('flow', 'flow_wan') THEN 'flow' ELSE family END AS family, indicator_code, unit
         FROM bench_indicators
         UNION ALL
-        SELECT 'ratio', indicator_code FROM bench_ratios
+        SELECT 'ratio', indicator_code, '%' FROM bench_ratios
     )
 ),
 pick AS (
     -- region x slot -> indicator of a family, rotating so neighbours watch different indicators
-    SELECT r.region_code, r.region_type, r.size, r.ord, s.slot, s.family, fam.indicator_code
+    SELECT r.region_code, r.region_type, r.size, r.ord, s.slot, s.family, fam.indicator_code,
+        fam.unit AS indicator_unit
     FROM bench_regions AS r
     CROSS JOIN (VALUES
         ('a_flow', 'flow', 0), ('a_rate', 'rate_hi', 1), ('a_low', 'rate_lo', 2), ('a_ratio', 'ratio', 3),
@@ -508,7 +509,7 @@ counties_per_city AS (
 quantified AS (
     SELECT
         plans.plan_id, plans.first_year, plans.last_year, slots.slot, slots.target_kind, slots.comparator,
-        pick.region_code, pick.region_type, pick.indicator_code, pick.size,
+        pick.region_code, pick.region_type, pick.indicator_code, pick.indicator_unit, pick.size,
         bench_u(pick.region_code, pick.indicator_code, 'b') AS ub,
         bench_u(pick.region_code, pick.indicator_code, 'g') AS ug,
         -- 0.9 / 1.0 / 1.1 (or 0.96 / 1.0 / 1.04 for annual levels): mixed statuses
@@ -548,8 +549,9 @@ valued AS (
         END AS target_value,
         CASE q.slot
             WHEN 'a_flow' THEN '亿元' WHEN 'f_exceed' THEN '亿元' WHEN 'a_rate' THEN '%' WHEN 'a_ratio' THEN '%'
-            WHEN 'a_low' THEN '微克/立方米' WHEN 'f_mult' THEN '倍' WHEN 'f_add' THEN '个'
-            WHEN 'c_cover' THEN '个' WHEN 'r_rank' THEN '位' ELSE '%'
+            -- the units target_kinds.value_units allows: additions in the indicator's own unit
+            WHEN 'a_low' THEN '微克/立方米' WHEN 'f_mult' THEN '倍' WHEN 'f_add' THEN q.indicator_unit
+            WHEN 'c_cover' THEN '个县市区' WHEN 'r_rank' THEN '位' ELSE '%'
         END AS unit
     FROM quantified AS q
     LEFT JOIN ratio_model ON ratio_model.plan_id = q.plan_id AND ratio_model.region_code = q.region_code
