@@ -68,11 +68,13 @@ def test_seed_materialization_is_recorded_in_postgres(postgres, tmp_path, monkey
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         job = dg.define_asset_job(
-            "units_seed_only", selection=dg.AssetSelection.assets(dg.AssetKey(["seeds", "units"]))
+            # a seed whose tests read no other seed: this warehouse is new (the units' tests read plans, tasks…)
+            "one_seed_only",
+            selection=dg.AssetSelection.assets(dg.AssetKey(["seeds", "exchange_rates"])),
         )
         result = (
             dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
-            .resolve_job_def("units_seed_only")
+            .resolve_job_def("one_seed_only")
             .execute_in_process(instance=instance)
         )
         assert result.success
@@ -86,10 +88,10 @@ def test_seed_materialization_is_recorded_in_postgres(postgres, tmp_path, monkey
             "select asset_key from event_logs where run_id = %s and dagster_event_type = 'ASSET_MATERIALIZATION'",
             (run_id,),
         )
-        assert [row[0] for row in cur.fetchall()] == ['["seeds", "units"]']
+        assert [row[0] for row in cur.fetchall()] == ['["seeds", "exchange_rates"]']
     # and the seed landed in the run's DuckDB warehouse (the engine stays DuckDB here)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from seeds.units").fetchone()[0] > 10
+        assert con.execute("select count(*) from seeds.exchange_rates").fetchone()[0] > 3
 
 
 def test_prepare_environment_keeps_a_dagster_yaml_it_did_not_write(tmp_path, monkeypatch):
