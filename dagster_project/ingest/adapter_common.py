@@ -228,8 +228,11 @@ def prose_sentences(text: str) -> list[str]:
 # 市区/城区/全市 is the city's urban area; 各县市区 ("the counties, cities and districts") is not.
 _CITY_SCOPE = re.compile(r"(?<!县)市区|城区")
 # "全市", "全县", "全区", "全省": the whole of a place; which place depends on the release's own
-# not a rank or what a figure is compared with: 居全省第一, 全市平均水平, 高于全市, 比全市, 占全市
-_WHOLE = re.compile(r"(?<![于比较占])全(?P<level>[市县区省])(?!第|平均|水平)")
+# not a rank or what a figure is compared with: 居全省第一, 全市平均水平, 高于全市, 比全市, 占全市; nor the province
+# a rank names, whose 全省 once made the clauses after it the province's: 居全省前三, 居全省14个市州第2位, 在全省排第2位
+_WHOLE = re.compile(
+    r"(?<![于比较占居排列入身在])全(?P<level>[市县区省])(?!第|平均|水平)(?!(?<=省)(?:前|\d+个|十四个|各市))"
+)
 # a park or zone: its figures are not any catalogued place's (株洲高新区, 经开区, 云龙示范区, 工业园)
 _PARK = re.compile(r"高新区|经开区|经济技术开发区|开发区|示范区|新区|工业园|产业园|园区")
 

@@ -7,7 +7,8 @@ own ("1-5月,", "前三个月全市…") is for that period. A review whose titl
 
 A figure is read only where a catalogued indicator's name is followed directly by its number and unit
 (or by its growth): a name mentioned in passing, or a number that belongs to another sentence part, is
-left alone. Multi-year figures ("年均增长") and ranks are not read. ``source_row`` is the HTML line of
+left alone. Multi-year figures ("年均增长") are not read; a rank in the province is, where whose it is (the level's
+or the growth's) can be told (:func:`_read_ranks`). ``source_row`` is the HTML line of
 the paragraph.
 """
 
@@ -114,14 +115,30 @@ _DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过",
 _EXACT = rf"(?:(?:达到|达|为|实现)(?P<exact>\d+(?:\.\d+)?)(?P<exact_unit>{_UNIT}),?)?"
 # a vintage label of the sentence's figures (qualifiers.py's note for it): "初步核算,全年全市地区生产总值…"
 _VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
-# a rank in the province right after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位" (a city's among
-# the cities, a county's among the counties). After a growth it ranks the growth unless it says 总量; after a
-# level alone, the level.
+# a rank in the province after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位", "居全省14个市州第2位",
+# "在全省排第3位" (a city's among the cities, a county's among the counties). 总量 ranks the level, 增速/增幅 the
+# growth; a bare rank ranks what was said last (:func:`_read_ranks`): the level right after it, the growth after a
+# growth alone or after its comparison with the province ("增速比全省高0.6个百分点,居全省第2位"); after a level and
+# its growth it may rank either, and is left out with a note, as after any other clause.
 # A top group is a bound rank: "居全省前三", "进入全省前五位" (rank 3 or better; qualifiers.parse_rank). A group
 # of cities that is no place, "位居全省第一方阵" / "第一梯队", is no rank: not read, with a note.
-_RANK = (
-    r"(?:,?(?P<rank_of>增速|增幅|总量)?(?:位居|居|排名|排|位列|列|进入|跻身)?"
-    r"(?P<rank>全省[第前][一二两三四五六七八九十\d]+[位名]?)(?![\u4e00-\u9fff]))?"
+_RANK_NO = r"[第前][一二两三四五六七八九十\d]+[位名]?"
+_AMONG = r"全省(?:\d+个|十四个|各)?(?:市州|地市|市)?中?"
+_RANK_VERB = r"(?:位居|居于|居|排名|排位|排在|排|位列|列|进入|跻身)"
+_RANK_PLACE = rf"(?:{_RANK_VERB}?{_AMONG}|在{_AMONG}{_RANK_VERB})"
+_RANK_CLAUSE = re.compile(rf"(?P<of>增速|增幅|总量)?{_RANK_PLACE}(?P<rank>{_RANK_NO})")
+# a rank between a level and its growth: "3616.8亿元,居全省第3位,比上年增长4.3%"
+_LEVEL_RANK = rf"(?:,?(?P<level_rank>(?:增速|增幅|总量)?{_RANK_PLACE}{_RANK_NO}),)?"
+# the level's and the growth's ranks together: "总量和增速分别居全省第3位和第2位", "…分别居全省第三、第二位"
+_RANKS_SHARED = re.compile(
+    rf"(?P<of1>总量|增速|增幅)(?:和|、|及)(?P<of2>总量|增速|增幅)分别{_RANK_VERB}?{_AMONG}"
+    rf"(?P<r1>{_RANK_NO})(?:和|、|及)(?P<r2>[第前]?[一二两三四五六七八九十\d]+[位名]?)"
+)
+# a growth compared with the province's or the country's: "增速比全省高0.6个百分点", "高于全省平均水平0.8个百分点",
+# "增速高出全省水平5.3个百分点" (no growth of its own; a bare rank after it ranks the growth)
+_AGAINST_WHOLE = re.compile(
+    r"(?:增速|增幅)?(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?"
+    r"\d+(?:\.\d+)?(?:(?:和|、)\d+(?:\.\d+)?)?个?百分点"
 )
 _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
 # a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
@@ -374,6 +391,49 @@ def _read_multiple(
         obs.provenance, obs.derived_from = "derived", f"{said} (the level's ratio to the year before's, less 1)"
 
 
+def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, object], line: int) -> None:
+    """The ranks in the province said of figure ``f``: between its level and growth, then in the clauses after it
+    up to the next figure (``stop``). 总量 ranks the level, 增速/增幅 the growth; a bare rank what was said last
+    before it: the level alone, the growth alone, or the growth's comparison with the province. After a level and
+    its growth, or after any other clause, whose rank it is cannot be told: left out with a note."""
+    name, sentence = f["name"], f.string
+    said_level = bool(f["level"] or f["exact"])
+    said_growth = bool(f["growth"] or f["flat"] or f["ratio"] or f["fold"])
+
+    def add(of_growth: bool, rank: str) -> None:
+        cell = f"全省{rank}"
+        measure = "yoy_rank" if of_growth else "rank"
+        ctx.add(measure=measure, cell=cell, unit="", column=f"{name}{cell}", **where)
+
+    if f["level_rank"]:  # "3616.8亿元,居全省第3位,比上年增长4.3%": right after the level, the level's if bare
+        said = _RANK_CLAUSE.fullmatch(f["level_rank"])
+        add(said["of"] in ("增速", "增幅"), said["rank"])
+    last = "growth" if said_growth else "level" if said_level else ""
+    clauses = [c for c in sentence[f.end() : stop].split(",") if c]
+    for at, clause in enumerate(clauses):
+        if both := _RANKS_SHARED.fullmatch(clause):  # "总量和增速分别居全省第3位和第2位"
+            second = both["r2"] if both["r2"][0] in "第前" else both["r1"][0] + both["r2"]
+            add(both["of1"] != "总量", both["r1"])
+            add(both["of2"] != "总量", second)
+        elif said := _RANK_CLAUSE.fullmatch(clause):
+            if said["of"]:
+                add(said["of"] != "总量", said["rank"])
+            elif last == "level" or last == "against" or (last == "growth" and not said_level):
+                add(last != "level", said["rank"])
+            else:
+                why = "the level's or the growth's" if last else "with no figure before it, the level's or the growth's"
+                ctx.result.notes.append(f"row {line} {name}{clause}: not read, a bare rank {why} cannot be told")
+        elif said_growth and _AGAINST_WHOLE.fullmatch(clause):  # "增速比全省高0.6个百分点"
+            ctx.result.notes.append(f"row {line} {name}: {_against(clause)}")
+            last = "against"
+        else:  # another clause: a rank after it ranks what it says, or the figure: which cannot be told
+            for later in clauses[at + 1 :]:
+                if _RANK_CLAUSE.fullmatch(later) or _RANKS_SHARED.fullmatch(later):
+                    why = f"not read, a rank after {clause}: the figure it ranks cannot be told"
+                    ctx.result.notes.append(f"row {line} {name}{later}: {why}")
+            return
+
+
 def _read_additions(
     ctx: RowContext, a: re.Match[str], regions: list[tuple[int, str | None]], period: Period, line: int
 ) -> None:
@@ -435,11 +495,11 @@ class _Reading:
         # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
         figures = re.compile(
             rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
-            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}"
+            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}{_LEVEL_RANK}"
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
             r"(?:\(?按(?:可比|不变)价(?:格)?计算\)?,?)?"
             rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
-            rf"(?:{_TURN})?(?:{_GROWTH})?{_RANK}"
+            rf"(?:{_TURN})?(?:{_GROWTH})?"
         )
         additions = re.compile(
             rf"(?:^|(?<=,)){lead}新增(?P<name>{_alternatives(names)})(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
@@ -522,7 +582,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     _read_shared(ctx, shared, scopes, start, city, own_period, line)
                 start += len(clause)
             turns_read = []
-            for f in reading.figures.finditer(sentence):
+            figures = list(reading.figures.finditer(sentence))
+            for at, f in enumerate(figures):
+                stop = figures[at + 1].start() if at + 1 < len(figures) else len(sentence)  # the next figure's
                 if f["turn"]:
                     turns_read.append(f.start("turn"))
                 if f["other"]:
@@ -534,8 +596,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     why = f"not read, {said}: the catalogue has no {f['name']} in {unit} nor a unit it converts to"
                     result.notes.append(f"row {line} {f['name']}: {why}")
                     continue
-                if not (f["level"] or f["growth"] or f["flat"] or f["ratio"] or f["fold"]):  # a name in passing
-                    continue
+                passing = not (f["level"] or f["growth"] or f["flat"] or f["ratio"] or f["fold"])
+                if passing and not _RANK_CLAUSE.search(sentence, f.end(), stop):
+                    continue  # a name in passing, with no rank after it ("固定资产投资增速居全省第二位" has one)
                 name = reading.verb_inside.get(f["name"], f["name"])
                 own_period, other_year = _clause_period(sentence[f.start() : f.start("name")], period)
                 if own_period is None:
@@ -555,6 +618,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     "period": own_period,
                     "row": line,
                 }
+                if passing:
+                    _read_ranks(ctx, f, stop, where, line)
+                    continue
                 vintage = _VINTAGE_IN_PROSE.search(sentence, 0, f.start("level") if f["level"] else f.start("name"))
                 label = f"({vintage[0]})" if vintage else ""
                 if f["mark"]:  # "200.1亿元*": what the mark says of the figure is not read
@@ -614,10 +680,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     flat_unit = yoy_change_unit(ind.unit, "百分点") or "%"
                     cell = f"0{label}" if label else f["flat"]  # qualifiers.parse_change reads 持平 as 0
                     ctx.add(measure="yoy_pct", cell=cell, unit=flat_unit, column=f"{f['name']}增长", **where)
-                if f["rank"] and (f["level"] or f["growth"] or f["flat"]):
-                    of_growth = f["rank_of"] == "增速" or (f["growth"] and f["rank_of"] != "总量")
-                    measure = "yoy_rank" if of_growth else "rank"
-                    ctx.add(measure=measure, cell=f["rank"], unit="", column=f"{f['name']}{f['rank']}", **where)
+                _read_ranks(ctx, f, stop, where, line)
             for a in reading.additions.finditer(sentence):
                 _read_additions(ctx, a, scopes[False], period, line)
             for turn in _A_TURN.finditer(sentence):  # "…,增速由负转正,增长1.2%" with no name right before it

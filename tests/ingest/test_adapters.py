@@ -1612,6 +1612,69 @@ def test_a_growth_over_a_span_of_years_is_not_the_years(tmp_path: Path, catalog:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "ranks", "said"),
+    [
+        # a growth's comparison with the province between the growth and a bare rank: the growth's (a reader reads
+        # the rank as going on about 增速); it was not read
+        ("全市地区生产总值3616.8亿元，比上年增长5.1%，增速比全省高0.6个百分点，居全省第2位。", {"yoy_rank": 2}, ""),
+        ("全市高新技术产业增加值增长24.7%，增速高出全省水平5.3个百分点，居全省第一。", {"yoy_rank": 1}, ""),
+        ("全市规模工业增加值比上年增长8.1%，增速比全省平均水平高1.2个百分点，排全省第二位。", {"yoy_rank": 2}, ""),
+        # 总量 after the growth and 按可比价格计算 between them: the level's
+        ("全市地区生产总值3616.8亿元，按可比价格计算，比上年增长4.3%，总量居全省第3位。", {"rank": 3}, ""),
+        # two ranks, each saying whose: only the first was read
+        ("全市地区生产总值3616.8亿元，增长4.3%，总量居全省第3位，增速居全省第2位。", {"rank": 3, "yoy_rank": 2}, ""),
+        ("全市地区生产总值3616.8亿元，增长4.3%，总量和增速分别居全省第3位和第2位。", {"rank": 3, "yoy_rank": 2}, ""),
+        ("全市地区生产总值3616.8亿元，增长4.3%，总量、增速分别居全省第三、第二位。", {"rank": 3, "yoy_rank": 2}, ""),
+        # the province's cities named, or 在全省排: neither was read
+        ("全市地区生产总值增长4.3%，居全省14个市州第2位。", {"yoy_rank": 2}, ""),
+        ("全市地区生产总值增长4.3%，在全省排第2位。", {"yoy_rank": 2}, ""),
+        # a rank with no figure of its own but saying whose: it was not read
+        ("全市固定资产投资增速居全省第二位。", {"yoy_rank": 2}, ""),
+        # a bare rank after a level and its growth may be either's: it was stored as the growth's
+        ("全市地区生产总值3616.8亿元，比上年增长4.3%，居全省第3位。", {}, "a bare rank the level's or the growth's"),
+        ("全市固定资产投资居全省第二位。", {}, "with no figure before it"),
+        ("全市进出口总额占全省的5%，居全省第3位。", {}, "a rank after 占全省的5%"),
+        ("全年进出口总额302.4亿元，增长46.1%，其中出口总额253.3亿元，增长41.2%，居全省第2位。", {}, "出口总额居全省"),
+    ],
+)
+def test_yearly_bulletin_a_rank_after_another_clause_is_read_as_a_reader_would(
+    tmp_path: Path, catalog: Catalog, sentence: str, ranks: dict[str, int], said: str
+) -> None:
+    r = parse_bulletin(tmp_path, catalog, 2023, sentence)
+    assert r.errors == []
+    got = {o.measure: o.value for o in r.observations if "rank" in o.measure}
+    assert got == ranks
+    assert {o.indicator_code for o in r.observations if "rank" in o.measure} <= {
+        "gdp",
+        "hightech_value_added",
+        "industrial_value_added",
+        "fixed_asset_investment",
+    }
+    if said:
+        assert any(said in n and "not read" in n for n in r.notes)
+    assert validate_observations(r.observations, catalog, source_file="gb.html") == []
+
+
+def test_yearly_bulletin_a_rank_before_the_growth_keeps_the_growth(tmp_path: Path, catalog: Catalog) -> None:
+    # "3616.8亿元，居全省第3位，比上年增长4.3%": the growth after the level's rank was lost without a note
+    r = parse_bulletin(tmp_path, catalog, 2023, "全市地区生产总值3616.8亿元，居全省第3位，比上年增长4.3%。")
+    assert r.errors == []
+    got = {o.measure: o.value for o in r.observations}
+    assert got == {"value": 3616.8, "rank": 3, "yoy_pct": 4.3}
+
+
+@pytest.mark.parametrize("rank", ["居全省前三", "居全省14个市州第2位", "在全省排第2位"])
+def test_a_rank_in_the_province_does_not_make_the_clauses_after_it_the_provinces(
+    tmp_path: Path, catalog: Catalog, rank: str
+) -> None:
+    # the 全省 of the rank made the next clause's 出口总额 the province's (430000)
+    r = parse_bulletin(tmp_path, catalog, 2023, f"全市地区生产总值增长4.3%，{rank}，出口总额增长5%。")
+    assert r.errors == []
+    assert {o.region_code for o in r.observations} == {"430200"}
+    assert ("exports", "yoy_pct", 5.0) in {(o.indicator_code, o.measure, o.value) for o in r.observations}
+
+
+@pytest.mark.parametrize(
     ("sentence", "measure", "rank", "bound"),
     [
         ("全市地区生产总值3616.8亿元，居全省前三。", "rank", 3, "le"),
