@@ -148,11 +148,18 @@ def vintage_bound(label: str, bound: str) -> str:
 _VINTAGE = re.compile(rf"^(?:(?P<pre>{_LABELS})\s*:?\s*)?(?P<body>.*?)(?:\s*\((?P<post>{_LABELS})\))?$")
 
 # A footnote mark after a figure, as tables and bulletins print them: 123.4*, 123.4※, 123.4①, 123.4¹, 123.4(r)
-# (revised), 123.4(p) (provisional), 123.4注1. Text after the number is otherwise read as its unit.
+# (revised), 123.4(p) (provisional), 123.4注1, 123.4注① (a 注 with its circled number: it was read as the mark 注
+# and its ① as the text after it). Text after the number is otherwise read as its unit.
+_CIRCLED = r"[\u2460-\u2473\u2776-\u277f]"
 _FOOTNOTE_MARK = re.compile(
-    r"[*※△▲†‡]+|[\u2460-\u2473\u2776-\u277f]|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(?[rRpP]\)?|\(?注\s*\d*\)?|\(\d\)"
+    rf"[*※△▲†‡]+|{_CIRCLED}|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(?[rRpP]\)?|\(?注\s*(?:\d+|{_CIRCLED})?\)?|\(\d\)"
 )
 FOOTNOTE_MARKS = _FOOTNOTE_MARK.pattern  # the marks as a regex, for prose: "出口200.1亿元*，增长3.3%"
+
+
+# a mark with a number in it ("300注1", "300亿元(注2)"): the number part would be read as the figure's tail, and the
+# cell refused as no number at all, not naming the mark
+_NUMBERED_MARK = re.compile(r"^[+-]?[\d,. ]+\D*?(?P<mark>\(?注\s*\d+\)?|\(\d\))$")
 
 
 def footnote_mark_reason(mark: str, said: str) -> str:
@@ -185,6 +192,13 @@ def _to_float(num: str) -> float:
     return float(num.replace(",", "").replace(" ", ""))
 
 
+def _marked(mark: str, raw: str) -> ValueParseError:
+    return ValueParseError(
+        footnote_mark_reason(mark, raw) + "; remove the mark and say what it means in the note column, "
+        "or as a vintage label (3420.3(修订), 快报:52.3)"
+    )
+
+
 def parse_number(text: object) -> ParsedValue:
     """Parse a numeric cell with optional qualifier and unit: '突破600', '83左右', '19 278.1', '>600'."""
     raw = "" if text is None else str(text)
@@ -215,6 +229,8 @@ def parse_number(text: object) -> ParsedValue:
         s = _ROUND_NUMBERS.get(s, s)
     note = ""
     m = _NUM_RE.match(s)
+    if not m and (marked := _NUMBERED_MARK.match(s)):
+        raise _marked(marked["mark"], raw)
     if m:
         value = _to_float(m["num"])
     else:
@@ -238,10 +254,7 @@ def parse_number(text: object) -> ParsedValue:
             unit_text, bound = unit_text[len(word) :].strip(), b
             break
     if _FOOTNOTE_MARK.fullmatch(unit_text):
-        raise ValueParseError(
-            footnote_mark_reason(unit_text, raw) + "; remove the mark and say what it means in the note column, "
-            "or as a vintage label (3420.3(修订), 快报:52.3)"
-        )
+        raise _marked(unit_text, raw)
     unit = normalize_unit(unit_text) if unit_text else ""
     return ParsedValue(value, bound, raw, unit, note)
 

@@ -65,8 +65,9 @@ _AFTER_UNIT = r"以上|左右|以下"
 # a footnote mark after a figure ("出口200.1亿元*,增长3.3%"): qualifiers.py's list; the figure is left out with a
 # note naming it, as a table's cell is refused, and the rest of the sentence is still read
 _MARK = rf"(?:{FOOTNOTE_MARKS})"
-# 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"
-_YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落)"
+# 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"; a footnote
+# mark may follow it ("300亿注1", which was read as no figure at all)
+_YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落|注)"
 _MONEY = rf"万亿元|万{_YI_ALONE}|亿元|万美元|万元|亿美元|{_YI_ALONE}|元"
 _UNIT = rf"{_MONEY}|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
 # units bulletins give quantities in that no catalogued indicator is in, nor converts to (units.py has none of

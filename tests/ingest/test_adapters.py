@@ -2334,6 +2334,18 @@ def test_a_footnote_mark_after_a_prose_growth_leaves_the_growth_out(tmp_path: Pa
     assert any("footnote mark" in n and "3.3%*" in n for n in result.notes), result.notes
 
 
+@pytest.mark.parametrize(("figure", "mark"), [("300亿注1", "注1"), ("300亿元注①", "注①"), ("300亿元(注2)", "(注2)")])
+def test_a_numbered_note_mark_after_a_prose_figure_is_named_whole(
+    tmp_path: Path, catalog: Catalog, figure: str, mark: str
+) -> None:
+    # "300亿注1" read nothing, not even the growth (亿 before 注 was no unit); "300亿元注①" named the mark 注 and lost
+    # the growth after the ①
+    result = parse_bulletin(tmp_path, catalog, 2023, f"全市进出口总额{figure}，比上年增长5.0%。")
+    assert not result.errors
+    assert [(o.indicator_code, o.measure, o.value) for o in result.observations] == [("trade_total", "yoy_pct", 5.0)]
+    assert any(f"footnote mark {mark!r} after the figure in {figure!r}" in n for n in result.notes), result.notes
+
+
 def test_additions_and_a_running_total_read_the_total_as_the_stock(tmp_path: Path, catalog: Catalog) -> None:
     # "新增上市企业2家，累计达到25家" read nothing: 上市企业 is followed by neither a figure nor a growth
     result = parse_bulletin(tmp_path, catalog, 2023, "全年新增上市企业2家，累计达到25家。")

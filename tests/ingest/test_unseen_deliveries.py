@@ -39,9 +39,12 @@ def test_a_password_protected_workbook_is_refused_as_such(landing, qdir, con, ca
     assert ".xls, BIFF" not in reason
 
 
-@pytest.mark.parametrize("mark", ["123.4*", "123.4①", "123.4(r)", "123.4（r）", "123.4※"])
+@pytest.mark.parametrize(
+    "mark", ["123.4*", "123.4①", "123.4(r)", "123.4（r）", "123.4※", "123.4注1", "123.4注①", "123.4(注2)"]
+)
 def test_a_footnote_mark_after_a_figure_is_named_as_one(mark, landing, qdir, con, catalog) -> None:
-    # It was refused as "cell unit '*' differs from column unit '亿元'": the mark is no unit.
+    # It was refused as "cell unit '*' differs from column unit '亿元'": the mark is no unit. A mark with a number
+    # (注1, (注2)) was refused as "not a number", and 注① as a unit 注①, naming no mark.
     path = landing / "long.csv"
     path.write_text(f"{LONG_HEADER}\ngdp,430202,,2023,value,{mark},亿元,2024-03-25,published,{SRC},\n")
     result = ingest(path, con, qdir, catalog)
