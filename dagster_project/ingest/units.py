@@ -27,6 +27,7 @@ __all__ = [
     "yoy_change_unit",
     "unkept_change_reason",
     "is_unit",
+    "takes_unit",
     "CHANGE_MEASURES",
     "COUNTING_UNITS",
 ]
@@ -51,6 +52,8 @@ _UNITS: dict[str, tuple[str, float]] = {
     "万人次": ("person_times", 1e4),
     "个": ("items", 1.0),
     "万个": ("items", 1e4),
+    # 项 counts items as 个 does ("国家科技计划立项56项", "引进三类500强项目20项"): projects are counted in either
+    "项": ("items", 1.0),
     "户": ("households", 1.0),
     "万户": ("households", 1e4),
     "家": ("firms", 1.0),
@@ -232,6 +235,13 @@ COUNTING_UNITS = ("家", "个", "户", "人", "人次")
 def is_unit(text: str) -> bool:
     """Whether ``text`` is a unit the warehouse converts ('（万元）' is; '2023年6月' in a title's brackets is not)."""
     return normalize_unit(text) in _UNITS
+
+
+def takes_unit(written: str, indicator_unit: str) -> bool:
+    """Whether a figure written in ``written`` converts to an indicator in ``indicator_unit``, as :func:`conversion`
+    converts (one dimension, or dollars to yuan at the year's rate): 56项 to 个 does, 56项 to 亿元 or 家 does not."""
+    src, dst = _UNITS.get(normalize_unit(written)), _UNITS.get(normalize_unit(indicator_unit))
+    return bool(src and dst and (src[0] == dst[0] or {src[0], dst[0]} == {"usd", "cny"}))
 
 
 def needs_exchange_rate(from_unit: str, to_unit: str) -> bool:

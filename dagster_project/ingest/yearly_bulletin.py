@@ -40,7 +40,7 @@ from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
 from dagster_project.ingest.qualifiers import FOOTNOTE_MARKS, footnote_mark_reason
 from dagster_project.ingest.text import to_halfwidth
-from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
+from dagster_project.ingest.units import needs_exchange_rate, takes_unit, unkept_change_reason, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse"]
 
@@ -69,12 +69,12 @@ _MARK = rf"(?:{FOOTNOTE_MARKS})"
 # mark may follow it ("300亿注1", which was read as no figure at all)
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落|注)"
 _MONEY = rf"万亿元|万{_YI_ALONE}|亿元|万美元|万元|亿美元|{_YI_ALONE}|元"
-_UNIT = rf"{_MONEY}|万人次|万人|人|万户|户|家|万个|个|天|公里|%|微克/立方米"
+_UNIT = rf"{_MONEY}|万人次|万人|人|万户|户|家|万个|个|项|天|公里|%|微克/立方米"
 # units bulletins give quantities in that no catalogued indicator is in, nor converts to (units.py has none of
 # them): a catalogued name followed by one is another measure (a volume, an area), left out with a note naming it
 _OTHER_UNIT = (
     r"(?:万|亿)?吨(?:标准煤)?|万标准煤|(?:万|亿)?千瓦时|万?千瓦|万?平方米|(?:万|亿)?立方米|万?公顷|万?亩"
-    r"|万?辆|万?台|万?套|万?件|万?头|亿人次|亿人|项|所|张|座|条|部"
+    r"|万?辆|万?台|万?套|万?件|万?头|亿人次|亿人|所|张|座|条|部"
 )
 # a scope aside between a name and its figure: "固定资产投资(不含农户)增长8.5%", "…增加值(按可比价计算)增长7.1%";
 # which asides keep the catalogued indicator the catalogue says (:meth:`Catalog.resolve_indicator`)
@@ -592,8 +592,14 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     result.notes.append(f"row {line} {f['name']}: {_against(f['against'])}")
                 if group := _GROUP_RANK.search(sentence, f.end(), f.end() + 12):  # "，位居全省第一方阵" after it
                     result.notes.append(f"row {line} {f['name']}: not read, {group[0]} is a group of cities, no rank")
-                if f["odd_level"]:  # "发电量120.5亿千瓦时": a quantity in a unit no catalogued indicator is in
-                    said, unit = f"{f['odd_level']}{f['odd_unit']}", f["odd_unit"]
+                # "发电量120.5亿千瓦时": a quantity in a unit no catalogued indicator is in; "地区生产总值56项",
+                # "高新技术企业560个": in one its indicator does not take. Another measure: left out with its growth,
+                # and a note
+                unit = f["odd_unit"] or f["exact_unit"] or f["unit"]
+                code = catalog.resolve_indicator(reading.verb_inside.get(f["name"], f["name"]))
+                named = catalog.indicator(code) if code else None
+                if f["odd_level"] or (unit and named is not None and not takes_unit(unit, named.unit)):
+                    said = f"{f['odd_level'] or f['exact'] or f['level']}{unit}"
                     why = f"not read, {said}: the catalogue has no {f['name']} in {unit} nor a unit it converts to"
                     result.notes.append(f"row {line} {f['name']}: {why}")
                     continue

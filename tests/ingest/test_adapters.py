@@ -1842,6 +1842,31 @@ def test_yearly_bulletin_a_figure_in_a_unit_no_indicator_has_is_left_out_naming_
     assert any("进出口总额: not read, 1250万吨" in n for n in r.notes)  # its growth is the tonnage's: not read either
 
 
+def test_yearly_bulletin_a_count_in_xiang_is_read_where_its_indicator_counts_items(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "国家科技计划立项56项" was left out as a unit no indicator takes, though the indicator counts projects in 个;
+    # a figure in a unit its indicator does not take ("高新技术企业560个", 家) refused the whole bulletin
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年国家科技计划立项56项，比上年增长12.0%。全市市级重大项目个数600项。"
+        "全市地区生产总值56项，增长3.0%。全市高新技术企业560个。全市上市企业数25家。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.measure): (o.value, o.unit) for o in r.observations}
+    assert got == {
+        ("national_st_projects", "value"): (56, "个"),
+        ("national_st_projects", "yoy_pct"): (12.0, "%"),
+        ("major_projects_count", "value"): (600, "个"),
+        ("listed_companies", "value"): (25, "家"),
+    }
+    assert any("地区生产总值: not read, 56项: the catalogue has no 地区生产总值 in 项" in n for n in r.notes)
+    assert any("高新技术企业: not read, 560个" in n for n in r.notes)
+    assert validate_observations(r.observations, catalog, source_file="gb.html") == []
+
+
 def test_yearly_bulletin_places_or_rates_sharing_one_verb(tmp_path: Path, catalog: Catalog) -> None:
     # "全市和醴陵市…分别增长7.1%、8.2%" was left out; rates' changes in % were stored as points or a growth
     # (which one cannot be told), and in points ("分别提高2.1和0.5个百分点") they were left out

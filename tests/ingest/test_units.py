@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from dagster_project.ingest.units import UnitError, convert, load_exchange_rates, measure_unit, normalize_unit
+from dagster_project.ingest.units import (
+    UnitError,
+    convert,
+    load_exchange_rates,
+    measure_unit,
+    normalize_unit,
+    takes_unit,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,6 +65,17 @@ def test_convert_usd_flags_illustrative_rates() -> None:
     assert rates[2025].is_illustrative and rates[2026].is_illustrative
     _, note = convert(1, "亿美元", "亿元", 2025)
     assert "illustrative" in note
+
+
+@pytest.mark.parametrize(
+    ("written", "indicator_unit", "takes"),
+    [("项", "个", True), ("项", "万个", True), ("项", "家", False), ("项", "亿元", False), ("亿美元", "亿元", True)],
+)
+def test_a_count_in_xiang_converts_only_to_items(written: str, indicator_unit: str, takes: bool) -> None:
+    # 项 (projects, items) was no unit: "国家科技计划立项56项" was left out though its indicator counts in 个
+    assert takes_unit(written, indicator_unit) is takes
+    if takes and written == "项":
+        assert convert(56, "项", "个") == (56, "项→个 ×1")
 
 
 @pytest.mark.parametrize(
