@@ -159,6 +159,9 @@ _VALUE_UNIT = re.compile(r"(?P<value>-?\d+(?:\.\d+)?)(?P<unit>%|个?百分点)?"
 # "增长1.2倍" is a growth of 120% (the level is 2.2 times the year before's): statistics offices write a growth
 # of 100% or more so; a fall or a rate's value in 倍 is no growth
 _TIMES = "倍"
+# a sentence opening with a turn, after its figure's sentence: "…增长3.2%。由上年下降0.5%转为增长3.2%", "…500.1亿元。
+# 增速由负转正,增长1.2%" (:func:`_join_turn`)
+_OWN_TURN = re.compile(rf"{_TURN}(?P<growth_said>{_GROWTH})?")
 # "下降-2.1%": a fall of a negative, a rise of 2.1 or a slip for a fall of 2.1: which cannot be told
 _DOUBLE_NEGATIVE = "not read, a fall written with a minus sign (下降-2.1%) may be a rise or a fall"
 # in such a list, what says its changes are not over a year earlier: "…环比分别增长", "…增速比一季度分别提高"
@@ -392,6 +395,34 @@ def _read_multiple(
         obs.provenance, obs.derived_from = "derived", f"{said} (the level's ratio to the year before's, less 1)"
 
 
+def _signed_growth(m: re.Match[str]) -> tuple[str, bool, str] | None:
+    """A growth as said (its number, whether it falls, its unit); None for none."""
+    if not m["growth"]:
+        return None
+    falls = bool(m["sign"]) != bool(m["dir"] and re.fullmatch(_FALL, m["dir"]))
+    return Decimal(m["growth"]).normalize().to_eng_string(), falls, m["growth_unit"]
+
+
+def _join_turn(figures: list[re.Match[str]], sentence: str, turn: re.Match[str]) -> tuple[str, str]:
+    """The sentence with the turn that opens the next one ("…增长3.2%。由上年下降0.5%转为增长3.2%") put where it
+    goes, before its figure's growth, as one sentence would say it; '' and why not when whose the turn is cannot
+    be told. It is the figure's whose growth it restates, or, saying no other growth, the sentence's one figure."""
+    said = [f for f in figures if f["level"] or f["growth_said"]]
+    growth = _signed_growth(turn)
+    whose = [f for f in said if growth and _signed_growth(f) == growth]
+    if not whose and len(said) == 1 and not (growth and said[0]["growth_said"]):
+        whose = said  # "…500.1亿元。增速由负转正,增长1.2%", or "…增长3.2%。增速由负转正"
+    if len(whose) != 1 or whose[0]["turn"]:
+        why = "its growth is none of the sentence before's" if said and growth else "whose it is cannot be told"
+        return "", f"not read, a growth turned in a sentence of its own: {why}"
+    f, text = whose[0], turn.string
+    if f["growth_said"]:  # the turn restates the growth (or only says from where), then the rest of the sentence
+        cut = f.start("growth_said")
+        after = sentence[f.end() :] if growth else "," + sentence[cut:]
+        return sentence[:cut] + text + after, ""
+    return sentence[: f.end()].rstrip(",") + "," + text + sentence[f.end() :], ""
+
+
 def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, object], line: int) -> None:
     """The ranks in the province said of figure ``f``: between its level and growth, then in the clauses after it
     up to the next figure (``stop``). 总量 ranks the level, 增速/增幅 the growth; a bare rank what was said last
@@ -500,7 +531,7 @@ class _Reading:
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
             r"(?:\(?按(?:可比|不变)价(?:格)?计算\)?,?)?"
             rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
-            rf"(?:{_TURN})?(?:{_GROWTH})?"
+            rf"(?:{_TURN})?(?P<growth_said>{_GROWTH})?"
         )
         additions = re.compile(
             rf"(?:^|(?<=,)){lead}新增(?P<name>{_alternatives(names)})(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
@@ -562,12 +593,24 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     ctx.set_release(*page_release(html, default_release_date))
     reading = _Reading.of(catalog)
     for line, text in html.paragraphs:
-        for whole in (s.replace(" ", "") for s in prose_sentences(text)):
+        sentences = [s.replace(" ", "") for s in prose_sentences(text)]
+        joined = noted = -1  # a sentence opening with a turn: read with the one before it, or noted as not read
+        for at_sentence, whole in enumerate(sentences):
+            if at_sentence == joined:
+                continue
             period, sentence, why = _sentence_period(whole, title.period)
             if period is None:
                 why = why or "not read, its opening names a period not understood"
                 result.notes.append(f"row {line}: {why}: {whole[:20]}")
                 continue
+            following = sentences[at_sentence + 1] if at_sentence + 1 < len(sentences) else ""
+            if turn := _OWN_TURN.match(following):  # "…增长3.2%。由上年下降0.5%转为增长3.2%"
+                with_turn, why = _join_turn(list(reading.figures.finditer(sentence)), sentence, turn)
+                if with_turn:
+                    sentence, joined = with_turn, at_sentence + 1
+                else:  # the rest of that sentence is still read
+                    result.notes.append(f"row {line} {turn[0].rstrip(',')}: {why}")
+                    noted = at_sentence + 1
             # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
             scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
             start = 0
@@ -691,6 +734,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             for a in reading.additions.finditer(sentence):
                 _read_additions(ctx, a, scopes[False], period, line)
             for turn in _A_TURN.finditer(sentence):  # "…,增速由负转正,增长1.2%" with no name right before it
+                if turn.start() == 0 and at_sentence == noted:  # noted with the sentence before
+                    continue
                 if not any(turn.start() <= at <= turn.end() for at in turns_read):
                     why = "not read, a growth turned with no catalogued name right before it to say whose"
                     result.notes.append(f"row {line} {turn[0]}: {why}")

@@ -1824,6 +1824,42 @@ def test_yearly_bulletin_reads_a_growth_turned_from_the_year_befores(tmp_path: P
     assert any("增速由负转正: not read, a growth turned with no catalogued name right before it" in n for n in r.notes)
 
 
+def test_yearly_bulletin_a_turn_opening_its_own_sentence_is_its_figures(tmp_path: Path, catalog: Catalog) -> None:
+    # "…增长3.2%。由上年下降0.5%转为增长3.2%" lost the year before's -0.5, and "…500.1亿元。增速由负转正，增长1.2%"
+    # the growth: both were noted as turns with no name before them. A turn is the figure's whose growth it
+    # restates, or the sentence's one figure's; else, or when the two disagree, nothing is guessed.
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市规模工业增加值增长3.2%。由上年下降0.5%转为增长3.2%。"
+        "醴陵市经济平稳，地区生产总值增长4.1%，居全省第2位。由上年下降1.5%转为增长4.1%。"
+        "全市出口总额500.1亿元。增速由负转正，增长1.2%。"
+        "全年进出口总额302.4亿元，增长6.1%，其中地方一般公共预算收入253.3亿元，增长1.1%。增速由负转正。"
+        "全市固定资产投资增长2.0%。由上年下降0.5%转为增长3.0%。"
+        "全市高新技术产业增加值增长2.0%。增速由正转负。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.region_code, o.period_code, o.measure): o.value for o in r.observations}
+    assert got == {
+        ("industrial_value_added", "430200", "2023", "yoy_pct"): 3.2,
+        ("industrial_value_added", "430200", "2022", "yoy_pct"): -0.5,
+        ("gdp", "430281", "2023", "yoy_pct"): 4.1,  # the clause before names 醴陵市
+        ("gdp", "430281", "2022", "yoy_pct"): -1.5,
+        ("gdp", "430281", "2023", "yoy_rank"): 2,
+        ("exports", "430200", "2023", "value"): 500.1,
+        ("exports", "430200", "2023", "yoy_pct"): 1.2,
+        ("trade_total", "430200", "2023", "value"): 302.4,
+        ("trade_total", "430200", "2023", "yoy_pct"): 6.1,
+        ("budget_revenue", "430200", "2023", "value"): 253.3,
+        ("budget_revenue", "430200", "2023", "yoy_pct"): 1.1,
+        ("fixed_asset_investment", "430200", "2023", "yoy_pct"): 2.0,  # the turn's 3.0 is another growth
+    }
+    assert any("增速由负转正: not read, a growth turned in a sentence of its own: whose" in n for n in r.notes)
+    assert any("3.0%: not read, a growth turned in a sentence of its own: its growth is none" in n for n in r.notes)
+    assert any("not read, 由正转负 and then 增长2.0%" in n for n in r.notes)  # they disagree: neither is read
+
+
 def test_yearly_bulletin_a_figure_in_a_unit_no_indicator_has_is_left_out_naming_it(
     tmp_path: Path, catalog: Catalog
 ) -> None:
