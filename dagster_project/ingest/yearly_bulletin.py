@@ -135,10 +135,11 @@ _RANKS_SHARED = re.compile(
     rf"(?P<of1>总量|增速|增幅)(?:和|、|及)(?P<of2>总量|增速|增幅)分别{_RANK_VERB}?{_AMONG}"
     rf"(?P<r1>{_RANK_NO})(?:和|、|及)(?P<r2>[第前]?[一二两三四五六七八九十\d]+[位名]?)"
 )
-# a growth compared with the province's or the country's: "增速比全省高0.6个百分点", "高于全省平均水平0.8个百分点",
-# "增速高出全省水平5.3个百分点" (no growth of its own; a bare rank after it ranks the growth)
-_AGAINST_WHOLE = re.compile(
-    r"(?:增速|增幅)?(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?"
+# the growth compared with the province's or another period's: "增速比全省高0.6个百分点", "高于全省平均水平0.8个
+# 百分点", "增速比一季度加快0.6个百分点", "降幅比1-5月收窄1.2个百分点" (no growth of its own; a bare rank after it
+# ranks the growth)
+_GROWTH_COMPARED = re.compile(
+    r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?)"
     r"\d+(?:\.\d+)?(?:(?:和|、)\d+(?:\.\d+)?)?个?百分点"
 )
 _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
@@ -455,7 +456,7 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
             else:
                 why = "the level's or the growth's" if last else "with no figure before it, the level's or the growth's"
                 ctx.result.notes.append(f"row {line} {name}{clause}: not read, a bare rank {why} cannot be told")
-        elif said_growth and _AGAINST_WHOLE.fullmatch(clause):  # "增速比全省高0.6个百分点"
+        elif said_growth and _GROWTH_COMPARED.fullmatch(clause):  # "增速比全省高0.6个百分点"
             ctx.result.notes.append(f"row {line} {name}: {_against(clause)}")
             last = "against"
         else:  # another clause: a rank after it ranks what it says, or the figure: which cannot be told

@@ -1158,7 +1158,8 @@ def test_a_change_against_another_period_is_no_growth(tmp_path: Path, catalog: C
     )
     assert r.errors == []
     assert [(o.indicator_code, o.measure, o.value) for o in r.observations] == [("budget_revenue", "yoy_pct", 4.4)]
-    assert sum("a change against another period or place" in n for n in r.notes) == 4
+    # 增速比一季度提高0.5个百分点 after the growth 4.4 was left out silently: now noted too
+    assert sum("a change against another period or place" in n for n in r.notes) == 5
 
 
 def test_a_month_on_month_change_is_no_growth_but_the_year_on_year_beside_it_is(
@@ -1619,6 +1620,9 @@ def test_a_growth_over_a_span_of_years_is_not_the_years(tmp_path: Path, catalog:
         ("全市地区生产总值3616.8亿元，比上年增长5.1%，增速比全省高0.6个百分点，居全省第2位。", {"yoy_rank": 2}, ""),
         ("全市高新技术产业增加值增长24.7%，增速高出全省水平5.3个百分点，居全省第一。", {"yoy_rank": 1}, ""),
         ("全市规模工业增加值比上年增长8.1%，增速比全省平均水平高1.2个百分点，排全省第二位。", {"yoy_rank": 2}, ""),
+        ("全市地区生产总值1780.5亿元，增长5.1%，增速比一季度加快0.6个百分点，居全省第2位。", {"yoy_rank": 2}, ""),
+        ("全市地区生产总值增长5.1%，比全国、全省分别高0.6和0.3个百分点，居全省第2位。", {"yoy_rank": 2}, ""),
+        ("全市进出口总额150.3亿元，下降2.1%，降幅比上半年收窄1.2个百分点。", {}, "降幅比上半年收窄1.2个百分点"),
         # 总量 after the growth and 按可比价格计算 between them: the level's
         ("全市地区生产总值3616.8亿元，按可比价格计算，比上年增长4.3%，总量居全省第3位。", {"rank": 3}, ""),
         # two ranks, each saying whose: only the first was read
