@@ -12,7 +12,8 @@
 --
 -- It follows the models' semantics for what the synthetic country uses: level, multiple,
 -- additions, improvement, coverage (every county), rank and qualitative targets; flow, stock,
--- rate and ratio indicators; measure 'value' only (and a city's published 'rank'), no subjects. Not covered (the generator makes
+-- rate and ratio indicators; measure 'value' only (and a city's published 'rank': the generator's top groups,
+-- 前3位, and missing ranks in its gap months, bench/synth.py bench_rank_gaps), no subjects. Not covered (the generator makes
 -- none): growth-only multiples, levels derived from growth, river classes, listed projects, target
 -- rules (growth-rate targets, annual rules), published figures beside illustrative ones, task
 -- returns (a qualitative target's month-end status is not_assessable).
