@@ -17,6 +17,8 @@ published in 万元 (ingestion converts); 5-6 stocks (个, 家) at month end; 7 
 better); 8 rate in % or, every other decade, a concentration in 微克/立方米 (lower is better);
 9 flow in 万人. ``ratio_j`` = 100 × ind_(10j) / ind_(10j+1), derived by the models.
 About 0.5% of each release re-publishes the previous month's figure revised by +1% (a vintage).
+In the rank-gap months (``bench_rank_gaps``) one peer city leaves out the indicators of the r_top rank
+targets and the other peer cities' ranks on them are published as top groups (``前3位``: rank ``le`` 3).
 """
 
 from __future__ import annotations
