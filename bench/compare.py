@@ -235,13 +235,17 @@ def compare_marts(warehouse: Path, floor_db: Path) -> Comparison:
     return out
 
 
-def generator_matches_ingestion(warehouse: Path, release_id: str, seeds_dir: Path, scale: Scale) -> bool:
-    """True when the rows ingestion stored for the new month's file are exactly the generator's raw
-    rows for that month (so the history loaded straight into raw is what ingestion would have made)."""
+def generator_matches_ingestion(
+    warehouse: Path, release_id: str, seeds_dir: Path, scale: Scale, month: int | None = None
+) -> bool:
+    """True when the rows ingestion stored for a month's file (the new month's unless ``month``) are exactly
+    the generator's raw rows for that month (so the history loaded straight into raw is what ingestion
+    would have made)."""
+    month = scale.new_month if month is None else month
     con = duckdb.connect()
     synth.install_macros(con, seeds_dir, scale)
     con.execute(f"ATTACH '{warehouse}' AS pw (READ_ONLY)")
-    expected = synth.raw_rows_sql(scale.new_month, scale.new_month, release_id=release_id)
+    expected = synth.raw_rows_sql(month, month, release_id=release_id)
     got = "SELECT * EXCLUDE (ingested_at) FROM pw.raw.observations WHERE release_id = ?"
     n = con.execute(
         f"""

@@ -12,7 +12,8 @@
 --
 -- It follows the models' semantics for what the synthetic country uses: level, multiple,
 -- additions, improvement, coverage (every county), rank and qualitative targets; flow, stock,
--- rate and ratio indicators; measure 'value' only (and a city's published 'rank'), no subjects. Not covered (the generator makes
+-- rate and ratio indicators; measure 'value' only (and a city's published 'rank': the generator's top groups,
+-- 前3位, and missing ranks in its gap months, bench/synth.py bench_rank_gaps), no subjects. Not covered (the generator makes
 -- none): growth-only multiples, levels derived from growth, river classes, listed projects, target
 -- rules (growth-rate targets, annual rules), published figures beside illustrative ones, task
 -- returns (a qualitative target's month-end status is not_assessable).
@@ -410,6 +411,10 @@ left join flow_additions as fa on sel.target_id = fa.target_id and sel.period_co
 left join year_before as yb on sel.target_id = yb.target_id and sel.period_code = yb.period_code;
 
 -- ------------------------------------------------------------------------------ rank among peer cities
+-- a side's rank in words: '5', 'at best 3' (前三), 'better than 4'
+create or replace temp macro f_rank_text(bound, city_rank) as
+    case bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end || cast(city_rank as varchar);
+
 create or replace temp table f_rank_series as
 with rank_targets as (
     select t.*, coalesce(sr.region_code, home.region_code) as ranked_region_code
@@ -465,10 +470,13 @@ ranks as (
 )
 select
     r.target_id, r.period_code, r.period_kind, r.period_start, r.period_end,
-    cast(base.city_rank - r.city_rank as double) as actual_value,
+    -- places gained need an exact rank on one side at least; without a baseline rank, none
+    case when r.rank_bound = 'eq' or base.rank_bound = 'eq' then cast(base.city_rank - r.city_rank as double) end
+        as actual_value,
     cast(r.city_rank as double) as underlying_value,
-    -- a top group against an exact rank bounds the places gained; bounds on both sides prove nothing (no row)
+    -- a top group against an exact rank bounds the places gained; without places gained, the rank's own bound
     case
+        when base.city_rank is null or (r.rank_bound <> 'eq' and base.rank_bound <> 'eq') then r.rank_bound
         when r.rank_bound = 'eq' and base.rank_bound = 'eq' then 'eq'
         when base.rank_bound = 'eq' then case when r.rank_bound = 'le' then 'ge' else 'gt' end
         when base.rank_bound = 'le' then 'le'
@@ -476,24 +484,36 @@ select
     end as actual_bound,
     0.0 as base_value,
     cast(base.city_rank as double) as baseline_level,
-    base.period_code as baseline_period_code,
+    cast(r.baseline_year as varchar) || substr(r.period_code, 5) as baseline_period_code,
     'derived' as provenance,
-    r.is_illustrative or base.is_illustrative as is_illustrative,
-    'rank ' || case r.rank_bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end
-    || cast(r.city_rank as varchar) || ' of ' || cast(r.peers_reporting as varchar)
-    || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs rank '
-    || case base.rank_bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end
-    || cast(base.city_rank as varchar) || ' in ' || base.period_code || ' (' || base.rank_source || ')' as derived_from,
+    r.is_illustrative or coalesce(base.is_illustrative, false) as is_illustrative,
+    'rank ' || f_rank_text(r.rank_bound, r.city_rank) || ' of ' || cast(r.peers_reporting as varchar)
+    || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs '
+    || coalesce(
+        'rank ' || f_rank_text(base.rank_bound, base.city_rank) || ' in ' || base.period_code
+        || ' (' || base.rank_source || ')',
+        'no rank in ' || cast(r.baseline_year as varchar) || substr(r.period_code, 5)
+    ) as derived_from,
     r.source_file, r.source_row, r.source_ref, r.release_id, r.release_date, r.is_revised,
     case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_total,
     case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_reporting,
     cast(null as double) as annual_base_level,
-    cast(null as varchar) as status_note,
+    -- no baseline rank, or bounds on both sides: shown with no actual and a note (not_assessable)
+    case
+        when base.city_rank is null
+            then 'the baseline (' || cast(r.baseline_year as varchar) || substr(r.period_code, 5)
+            || ') rank is neither published nor computable (not every peer city reported): rank '
+            || f_rank_text(r.rank_bound, r.city_rank) || ' (' || r.period_code || ') cannot be made places gained'
+        when r.rank_bound <> 'eq' and base.rank_bound <> 'eq'
+            then 'both ranks are published top groups (rank ' || f_rank_text(r.rank_bound, r.city_rank) || ' in '
+            || r.period_code || ', rank ' || f_rank_text(base.rank_bound, base.city_rank) || ' in ' || base.period_code
+            || '): bounds on both sides prove no place gained or lost'
+    end as status_note,
     cast(null as double) as year_before_value
 from ranks as r
-inner join ranks as base
+left join ranks as base
     on r.target_id = base.target_id and base.period_code = cast(r.baseline_year as varchar) || substr(r.period_code, 5)
-where r.period_end between r.start_date and r.deadline and (r.rank_bound = 'eq' or base.rank_bound = 'eq');
+where r.period_end between r.start_date and r.deadline;
 
 -- ------------------------------------------------------------------------------ every county, unit by unit
 create or replace temp table f_region_values as

@@ -17,6 +17,8 @@ published in 万元 (ingestion converts); 5-6 stocks (个, 家) at month end; 7 
 better); 8 rate in % or, every other decade, a concentration in 微克/立方米 (lower is better);
 9 flow in 万人. ``ratio_j`` = 100 × ind_(10j) / ind_(10j+1), derived by the models.
 About 0.5% of each release re-publishes the previous month's figure revised by +1% (a vintage).
+In the rank-gap months (``bench_rank_gaps``) one peer city leaves out the indicators of the r_top rank
+targets and the other peer cities' ranks on them are published as top groups (``前3位``: rank ``le`` 3).
 """
 
 from __future__ import annotations
@@ -314,17 +316,50 @@ WITH months AS (
     FROM range(t_first, t_last + 1) AS m(t)
 ),
 cells AS (
-    -- the month's own figure, plus revisions of last month's for ~0.5% of the keys
+    -- the month's own figure, plus revisions of last month's for ~0.5% of the keys; one peer city does not
+    -- report the rank-gap indicators in the gap months (bench_rank_gaps: no computed rank then)
     SELECT
         months.t AS release_t, months.t AS t, 0 AS is_revision,
-        r.region_code, r.size, r.ord AS r_ord, i.indicator_code, i.i, i.family, i.unit, i.pub_unit
+        r.region_code, r.size, r.ord AS r_ord, i.indicator_code, i.i, i.family, i.unit, i.pub_unit,
+        'value' AS measure, NULL::INTEGER AS top_group
     FROM months CROSS JOIN bench_regions AS r CROSS JOIN bench_indicators AS i
+    ANTI JOIN bench_rank_gaps AS gap
+        ON gap.region_code = r.region_code AND gap.indicator_code = i.indicator_code AND gap.t = months.t
     UNION ALL
     SELECT
         months.t, months.t - 1, 1,
-        r.region_code, r.size, r.ord, i.indicator_code, i.i, i.family, i.unit, i.pub_unit
+        r.region_code, r.size, r.ord, i.indicator_code, i.i, i.family, i.unit, i.pub_unit, 'value', NULL
     FROM months CROSS JOIN bench_regions AS r CROSS JOIN bench_indicators AS i
+    ANTI JOIN bench_rank_gaps AS gap
+        ON gap.region_code = r.region_code AND gap.indicator_code = i.indicator_code AND gap.t = months.t - 1
     WHERE months.t > 0 AND bench_u(r.region_code, i.indicator_code, 'rev' || months.t) < 0.005
+    UNION ALL
+    -- the other peer cities' published top groups (前3位, 前6位 …) in the gap months that have them: the
+    -- city's rank among those reporting, one worse (the city not reporting may be ahead), rounded up to a
+    -- multiple of three: a true bound, never the place itself
+    SELECT
+        release_t, t, 0, region_code, size, r_ord, indicator_code, i, family, '位', '位', 'rank',
+        least(ceil((rank_reported + 1) / 3.0) * 3, peers)::INTEGER
+    FROM (
+        SELECT
+            months.t AS release_t, months.t AS t, r.region_code, r.size, r.ord AS r_ord, i.indicator_code, i.i,
+            i.family, count(*) OVER (PARTITION BY i.indicator_code, months.t) + 1 AS peers,
+            rank() OVER (
+                PARTITION BY i.indicator_code, months.t
+                ORDER BY bench_cell(
+                    i.family, r.size,
+                    bench_u(r.region_code, i.indicator_code, 'b'),
+                    bench_u(r.region_code, i.indicator_code, 'g'),
+                    bench_u(r.region_code, i.indicator_code, 2016 + months.t // 12),
+                    bench_u(r.region_code, i.indicator_code, months.t),
+                    months.t
+                )::DOUBLE DESC
+            ) AS rank_reported
+        FROM months
+        JOIN bench_rank_gaps AS gap ON gap.t = months.t AND gap.published
+        JOIN bench_indicators AS i ON i.indicator_code = gap.indicator_code
+        JOIN bench_regions AS r ON r.is_peer_city AND r.region_code <> gap.region_code
+    )
 ),
 valued AS (
     SELECT
@@ -345,6 +380,7 @@ texted AS (
     SELECT
         valued.*,
         CASE
+            WHEN measure = 'rank' THEN '前' || top_group || '位'
             WHEN is_revision = 0 THEN first_text
             WHEN family = 'flow_wan' OR family = 'stock' THEN printf('%.0f', round(first_text::DOUBLE * 1.01))
             WHEN family IN ('rate_hi', 'rate_lo') THEN printf('%.1f', least(99.9, first_text::DOUBLE * 1.01))
@@ -374,13 +410,13 @@ SELECT
     release_t,
     'national_' || strftime(make_date(2016 + release_t // 12, release_t % 12 + 1, 1), '%Y-%m') || '.csv'
         AS source_file,
-    row_number() OVER (PARTITION BY release_t ORDER BY region_code, i, is_revision) + 1 AS source_row,
+    row_number() OVER (PARTITION BY release_t ORDER BY region_code, i, is_revision, measure DESC) + 1 AS source_row,
     -- long-format columns
     indicator_code AS "indicator",
     region_code AS region,
     '' AS subject,
     period_code AS period,
-    'value' AS measure,
+    measure,
     cell AS "value",
     pub_unit AS unit_text,
     strftime(release_date, '%Y-%m-%d') AS release_date_text,
@@ -393,9 +429,11 @@ SELECT
     period_start,
     period_end,
     CASE
+        WHEN measure = 'rank' THEN top_group::DOUBLE
         WHEN family = 'flow_wan' THEN cell::DOUBLE * 10000.0::DOUBLE / 100000000.0::DOUBLE
         ELSE cell::DOUBLE
     END AS num_value,
+    CASE WHEN measure = 'rank' THEN 'le' ELSE 'eq' END AS bound,
     unit,
     release_date
 FROM texted
@@ -429,7 +467,7 @@ def raw_rows_sql(t_first: int, t_last: int, release_id: str | None = None) -> st
             period_kind, period_start, period_end,
             measure,
             num_value AS value,
-            'eq' AS bound,
+            bound,
             unit,
             "value" AS source_value,
             unit_text AS source_unit,
@@ -451,7 +489,9 @@ def _targets_sql(scale: Scale) -> str:
     the baseline year, stock additions, a multi-year flow level (exceed) and a rate improvement.
     Per city: annual flow level and rate about; five-year flow multiple and level, full coverage
     of its counties (a stock >= 1 everywhere), improvement of a rate in every county; the first
-    province's cities a rank gain among themselves. Per province: one qualitative target per plan.
+    province's cities a rank gain among themselves, and another on an indicator with gaps (bench_rank_gaps:
+    bound ranks, missing baseline ranks, a newest period that cannot be assessed). Per province: one
+    qualitative target per plan.
     Target values are the noise-free model times 0.9-1.1, so statuses come out mixed.
     """
     del scale  # the catalogue follows the seeds already installed
@@ -475,7 +515,7 @@ pick AS (
     CROSS JOIN (VALUES
         ('a_flow', 'flow', 0), ('a_rate', 'rate_hi', 1), ('a_low', 'rate_lo', 2), ('a_ratio', 'ratio', 3),
         ('f_mult', 'flow', 4), ('f_add', 'stock', 5), ('f_exceed', 'flow', 6), ('f_improve', 'rate_hi', 7),
-        ('c_cover', 'stock', 8), ('c_improve', 'rate_hi', 9), ('r_rank', 'flow', 10)
+        ('c_cover', 'stock', 8), ('c_improve', 'rate_hi', 9), ('r_rank', 'flow', 10), ('r_top', 'flow', 11)
     ) AS s(slot, family, salt)
     JOIN fam ON fam.family = s.family AND fam.k = (r.ord * 7 + s.salt * 3) % fam.n
 ),
@@ -500,7 +540,9 @@ slots AS (
         ('five_year', 'city', 'f_exceed', 'level', 'exceed'),
         ('five_year', 'city', 'c_cover', 'coverage', 'full_coverage'),
         ('five_year', 'city', 'c_improve', 'improvement', 'improve'),
-        ('five_year', 'peer', 'r_rank', 'rank', 'rank_gain')
+        ('five_year', 'peer', 'r_rank', 'rank', 'rank_gain'),
+        -- a rank among peers in whose gap months (bench_rank_gaps) only top groups or nothing is published
+        ('five_year', 'peer', 'r_top', 'rank', 'rank_gain')
     ) AS s(plan_kind, applies_to, slot, target_kind, comparator)
 ),
 counties_per_city AS (
@@ -546,12 +588,13 @@ valued AS (
             WHEN 'f_exceed' THEN round(bench_flow_model(q.size, q.ub, q.ug, q.first_year - 1) * (1.3 + 0.15 * q.k), 1)
             WHEN 'c_cover' THEN q.n_counties
             WHEN 'r_rank' THEN 1
+            WHEN 'r_top' THEN 1
         END AS target_value,
         CASE q.slot
             WHEN 'a_flow' THEN '亿元' WHEN 'f_exceed' THEN '亿元' WHEN 'a_rate' THEN '%' WHEN 'a_ratio' THEN '%'
             -- the units target_kinds.value_units allows: additions in the indicator's own unit
             WHEN 'a_low' THEN '微克/立方米' WHEN 'f_mult' THEN '倍' WHEN 'f_add' THEN q.indicator_unit
-            WHEN 'c_cover' THEN '个县市区' WHEN 'r_rank' THEN '位' ELSE '%'
+            WHEN 'c_cover' THEN '个县市区' WHEN 'r_rank' THEN '位' WHEN 'r_top' THEN '位' ELSE '%'
         END AS unit
     FROM quantified AS q
     LEFT JOIN ratio_model ON ratio_model.plan_id = q.plan_id AND ratio_model.region_code = q.region_code
@@ -579,7 +622,7 @@ quantified_rows AS (
         make_date(last_year, 12, 31) AS deadline,
         CASE
             WHEN slot IN ('c_cover', 'c_improve') THEN 'every_county'
-            WHEN slot = 'r_rank' THEN 'province_peers'
+            WHEN slot IN ('r_rank', 'r_top') THEN 'province_peers'
             ELSE region_type
         END AS scope_type,
         region_code AS scope_code,
@@ -599,6 +642,28 @@ qualitative_rows AS (
 SELECT * FROM quantified_rows
 UNION ALL
 SELECT * FROM qualitative_rows
+"""
+
+
+# 排位缺口 / The months the rank-gap targets (slot r_top) cannot rank by the levels: the last peer city does
+# not report their indicators then. Month t (0 = 2016-01) -> whether the other peer cities' ranks are
+# published as top groups (前3位: rank le 3). For the 2021-2025 plans (baseline 2020):
+#   2020-01~06 (t 53), no ranks: the 2021..2025-01~06 ranks have no baseline rank (not_assessable, a note);
+#   2020 (t 59), top groups: an exact rank later against a bound baseline (places gained at most so many);
+#   2023 (t 95), top groups: bounds on both sides (not_assessable);
+#   2025 (t 119), top groups: the newest period cannot be assessed, the scorecard shows 2025-01~11 and
+#   names 2025 (unassessed_period_code).
+# Two targets per peer city (at most 20), so the timings do not move.
+_RANK_GAPS = """
+CREATE OR REPLACE TEMP TABLE bench_rank_gaps AS
+SELECT DISTINCT
+    (SELECT max(region_code) FROM bench_regions WHERE is_peer_city) AS region_code,
+    targets.indicator_code,
+    gap.t,
+    gap.published
+FROM bench_targets AS targets
+CROSS JOIN (VALUES (53, false), (59, true), (95, true), (119, true)) AS gap(t, published)
+WHERE targets.target_id LIKE '%-r_top'
 """
 
 
@@ -638,8 +703,9 @@ def install_macros(con: duckdb.DuckDBPyConnection, seeds_dir: Path, scale: Scale
         """
     )
     con.execute(_MACROS)
-    con.execute(_OBS_MACRO)
     con.execute(_targets_sql(scale))
+    con.execute(_RANK_GAPS)
+    con.execute(_OBS_MACRO)
 
 
 def export_month_csv(con: duckdb.DuckDBPyConnection, t: int, path: Path) -> int:

@@ -61,6 +61,60 @@ def test_the_comparison_covers_every_target_kind_and_a_mix_of_statuses(bench):
     assert {"achieved", "on_track", "needs_acceleration", "off_track"} <= set(check["statuses"])
 
 
+# the rank cases of the synthetic gap months (bench/synth.py bench_rank_gaps), as fct_target_progress rows
+RANK_CASES = {
+    # an exact rank against a published top group as the baseline (前3位 in 2020): places gained at most so many
+    "bound baseline": "actual_bound = 'le' and actual_value is not null",
+    # no baseline rank (2020-01~06: not every peer city reported, none published): no actual, not_assessable
+    "missing baseline": "actual_value is null and derived_from like '% vs no rank in %'",
+    # top groups on both sides (2023, 2025 against 2020): they prove nothing, not_assessable
+    "bounds on both sides": "actual_value is null and derived_from like '%(%, published) vs rank at best %'",
+}
+
+
+def test_the_comparison_covers_bound_ranks_and_a_newest_period_that_cannot_be_assessed(bench):
+    """The floor comparison proves the rank rules only where the synthetic country has such ranks: the
+    gap months give published top groups, missing baseline ranks and a newest period (2025) that cannot
+    be assessed, which the scorecard names beside the newest one that can. Each case is present, and
+    the pipeline's rows are the floor's."""
+    root, _ = bench
+    pipeline = duckdb.connect(str(root / "wh10.duckdb"), read_only=True)
+    floor = duckdb.connect(str(root / "floor10b.duckdb"), read_only=True)
+    try:
+        columns = "target_id, period_code, actual_bound, actual_value, status_code, derived_from"
+        for case, where in RANK_CASES.items():
+            sql = f"select {columns} from {{}}fct_target_progress where target_id like '%-r_top' and {where}"
+            sql += " order by all"
+            rows = pipeline.execute(sql.format("marts.")).fetchall()
+            assert rows, f"no {case} row: the comparison proves nothing about it"
+            assert rows == floor.execute(sql.format("")).fetchall(), case
+            if case != "bound baseline":
+                assert {r[4] for r in rows} == {"not_assessable"}, case
+        # the note names what is missing, in the pipeline and in the floor's trace alike
+        notes = pipeline.execute(
+            """select target_id, period_code, status_note from marts.fct_target_progress
+               where target_id like '%-r_top' and actual_value is null order by all"""
+        ).fetchall()
+        assert {n[2].split(" (")[0] for n in notes} == {"the baseline", "both ranks are published top groups"}
+        traces = dict(
+            ((t, p), trace)
+            for t, p, trace in floor.execute(
+                "select target_id, period_code, calculation_trace from fct_target_progress"
+            ).fetchall()
+        )
+        assert all(note in traces[(t, p)] for t, p, note in notes)
+        # the newest period (2025, bounds on both sides) cannot be assessed: the scorecard shows 2025-01~11
+        sql = """select target_id, latest_period_code, unassessed_period_code, status_code
+                 from {}fct_target_scorecard where target_id like '%-r_top' and unassessed_period_code is not null
+                 order by all"""
+        named = pipeline.execute(sql.format("marts.")).fetchall()
+        assert named and {(r[1], r[2]) for r in named} == {("2025-01~11", "2025")}
+        assert named == floor.execute(sql.format("")).fetchall()
+    finally:
+        pipeline.close()
+        floor.close()
+
+
 def test_the_synthetic_catalogue_keeps_the_catalogues_rules(bench):
     # its additions were in 个 on indicators in 家 and its coverage in 个: the full build's unit_of_kind test
     # failed 3,128 targets, which the timings of `make bench` hid (this smoke run skips dbt test)
@@ -110,6 +164,31 @@ def test_generated_history_is_what_ingestion_makes_of_the_file(bench):
     assert res.generator_matches_ingestion is True
     assert res.steps["ingest"].result["rows"] == res.steps["ingest_floor"].result["rows"] > 0
     assert res.steps["ingest_floor_stored"].result["rows"] == res.steps["ingest_floor"].result["rows"]
+
+
+def test_a_gap_months_history_with_published_top_groups_is_what_ingestion_makes_of_its_file(bench, tmp_path: Path):
+    # the history of the gap months (bench_rank_gaps) carries published ranks (前3位: rank le 3), loaded
+    # straight into raw: the real ingestion of that month's file must store the same rows
+    from datetime import date
+
+    from bench import synth
+    from bench.compare import generator_matches_ingestion
+    from dagster_project.ingest.catalog import load_catalog
+    from dagster_project.ingest.pipeline import ingest_file
+
+    root, _ = bench
+    seeds, scale, month = root / "seeds", Scale.from_fraction(0.01), 59  # 2020-12: the year 2020
+    con = duckdb.connect()
+    synth.install_macros(con, seeds, scale)
+    path = tmp_path / "national_2020-12.csv"
+    synth.export_month_csv(con, month, path)
+    assert con.execute(f"select count(*) from ({synth.raw_rows_sql(month, month)}) where bound = 'le'").fetchone()[0]
+    con.close()
+    wh = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    result = ingest_file(path, wh, tmp_path / "quarantine", today=date(2026, 2, 28), catalog=load_catalog(seeds))
+    wh.close()
+    assert result.status == "loaded", result.errors
+    assert generator_matches_ingestion(tmp_path / "wh.duckdb", result.release_id, seeds, scale, month=month)
 
 
 def _tamper(root: Path, copy: Path, sql: str) -> Path:

@@ -152,6 +152,46 @@ def test_met_cannot_be_told_names_what_is_missing_not_a_bound():
     assert "(a bound)" not in text
 
 
+def test_a_rank_without_a_baseline_rank_is_not_assessable_and_says_the_baseline_rank_is_missing():
+    # int_target_series__ranks: a published 前三 (le 3) in 2025 and no 2021 rank, published or computed
+    note = (
+        "the baseline (2021) rank is neither published nor computable (not every peer city reported): "
+        "rank at best 3 (2025) cannot be made places gained"
+    )
+    row = dict(
+        actual_value=None,
+        actual_bound="le",
+        underlying_value=3.0,
+        comparator_applied="at_least",
+        target_level=1.0,
+        base_value=0.0,
+        derived_from="rank at best 3 of 14 cities by gdp (2025, published) vs no rank in 2021",
+        is_met=None,
+        is_met_at_bound=None,
+        status_rests_on_bound=False,
+        bound_reading=None,
+        gap=None,
+        share_achieved=None,
+        expected_share=None,
+        required_cagr=None,
+        progress_ratio=None,
+        projected_value=None,
+        projected_gap=None,
+        status_code="not_assessable",
+        status_reason="growth_chain_broken",
+        status_note=note,
+    )
+    rank = {"target_kind": "rank", "comparator": "rank_gain", "target_value": 1.0, "target_unit": "位"}
+    text = explain({**rank, "is_cumulative": False, "catalogue_baseline_value": None}, **row)
+    lines = text.splitlines()
+    # no places gained to show, and no bound sign on the missing figure; the bound is the rank's
+    assert "  实际 actual      —  [公开 published]" in lines, text
+    assert "                   indicator value behind it: ≤3" in lines, text
+    assert f"met: cannot tell: no comparable figure — {note}" in text, text
+    assert f"状态 status      无法评估 Not assessable — {note}" in text, text
+    assert "≤—" not in text
+
+
 def test_the_status_now_says_it_is_read_off_the_newest_period_that_can_be_assessed():
     # methodology §4: 2026-01~09 cannot be made a multiple of 2021 1-9月; the scorecard shows 2025's status
     note = "the baseline (2021) level of 2021-01~09 is not published"

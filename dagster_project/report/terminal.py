@@ -269,10 +269,14 @@ def explain_text(
         + ("" if period else " — the latest with data"),
     ]
     quality = quality_label(p["actual_quality"])
-    actual = f"{bound_prefix(p['actual_bound'])}{num(p['actual_value'])} {unit}"
+    no_actual = is_missing(p.get("actual_value"))
+    # without an actual the row's bound is the figure's behind it (a rank 前三 with no baseline rank to gain
+    # places against: at best 3, not "≤—"), as a growth chain's row keeps its figure's
+    actual = "—" if no_actual else f"{bound_prefix(p['actual_bound'])}{num(p['actual_value'])} {unit}"
     lines.append(f"  实际 actual      {actual}  [{quality}]")
     if not is_missing(p.get("underlying_value")) and p["underlying_value"] != p["actual_value"]:
-        lines.append(f"                   indicator value behind it: {num(p['underlying_value'])}")
+        behind = f"{bound_prefix(p['actual_bound']) if no_actual else ''}{num(p['underlying_value'])}"
+        lines.append(f"                   indicator value behind it: {behind}")
     lines.append(
         f"                   source: {source_text(p['source_file'], p['source_row'], p['release_date'])}"
         + _release_text(p)
@@ -420,7 +424,7 @@ def explain_text(
             value = (
                 stage_label(r.actual_value)
                 if t["target_kind"] == "milestone"
-                else (f"{bound_prefix(r.actual_bound)}{num(r.actual_value)}")
+                else ("—" if is_missing(r.actual_value) else f"{bound_prefix(r.actual_bound)}{num(r.actual_value)}")
             )
             hist_rows.append(
                 [

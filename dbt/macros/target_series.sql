@@ -31,3 +31,10 @@ from {{ series }} as series
 inner join targets
     on series.target_id = targets.target_id
 {%- endmacro %}
+
+{#- 位次文字 / A side's rank in words for int_target_series__ranks (a row with rank_bound and
+    city_rank): '5', 'at best 3' (前三), 'better than 4'. -#}
+{% macro rank_text(side) -%}
+    case {{ side }}.rank_bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end
+    || cast({{ side }}.city_rank as {{ dbt.type_string() }})
+{%- endmacro %}

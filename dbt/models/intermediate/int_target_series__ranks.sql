@@ -1,8 +1,9 @@
 {#- 排位类目标序列 / Rank targets: places gained among the province's cities (seeds/regions.csv
     is_peer_city) since the same period of the baseline year. A city's rank for a period is its
     published rank (measure `rank`, 居全省第五位) when there is one, else computed from the levels,
-    only when every peer city reported; derived_from says which. One row per target x period; unioned
-    into int_target_series. -#}
+    only when every peer city reported; derived_from says which. A period with a rank but no baseline
+    rank (or a top group on both sides) keeps its row with no actual and a status_note saying why
+    (not_assessable), not dropped (no_data). One row per target x period; unioned into int_target_series. -#}
 {{ incremental_by_target() }}
 
 with targets as (
@@ -128,11 +129,16 @@ rank_series as (
         r.period_kind,
         r.period_start,
         r.period_end,
-        cast(base.city_rank - r.city_rank as double) as actual_value,
+        -- places gained: only with an exact rank on at least one side (none when the baseline is missing)
+        case
+            when r.rank_bound = 'eq' or base.rank_bound = 'eq' then cast(base.city_rank - r.city_rank as double)
+        end as actual_value,
         cast(r.city_rank as double) as underlying_value,
         -- a top group now (at best 3rd) against an exact baseline (5th): at least 2 places gained; an exact
-        -- rank now against a top group then: at most so many (a bound on both sides proves nothing: no row)
+        -- rank now against a top group then: at most so many. Without places gained, the bound of the rank
+        -- behind the row (as a growth chain's row keeps its figure's)
         case
+            when base.city_rank is null or (r.rank_bound <> 'eq' and base.rank_bound <> 'eq') then r.rank_bound
             when r.rank_bound = 'eq' and base.rank_bound = 'eq' then 'eq'
             when base.rank_bound = 'eq' then case when r.rank_bound = 'le' then 'ge' else 'gt' end
             when base.rank_bound = 'le' then 'le'
@@ -140,15 +146,16 @@ rank_series as (
         end as actual_bound,
         0.0 as base_value,
         cast(base.city_rank as double) as baseline_level,
-        base.period_code as baseline_period_code,
+        {{ period_code_in_year('r.period_code', 'r.baseline_year') }} as baseline_period_code,
         'derived' as provenance,
-        r.is_illustrative or base.is_illustrative as is_illustrative,
-        'rank ' || case r.rank_bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end
-        || cast(r.city_rank as {{ dbt.type_string() }}) || ' of ' || cast(r.peers_reporting as {{ dbt.type_string() }})
-        || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs rank '
-        || case base.rank_bound when 'le' then 'at best ' when 'lt' then 'better than ' else '' end
-        || cast(base.city_rank as {{ dbt.type_string() }}) || ' in ' || base.period_code
-        || ' (' || base.rank_source || ')' as derived_from,
+        r.is_illustrative or coalesce(base.is_illustrative, false) as is_illustrative,
+        'rank ' || {{ rank_text('r') }} || ' of ' || cast(r.peers_reporting as {{ dbt.type_string() }})
+        || ' cities by ' || r.indicator_code || ' (' || r.period_code || ', ' || r.rank_source || ') vs '
+        || coalesce(
+            'rank ' || {{ rank_text('base') }} || ' in ' || base.period_code
+            || ' (' || base.rank_source || ')',
+            'no rank in ' || {{ period_code_in_year('r.period_code', 'r.baseline_year') }}
+        ) as derived_from,
         r.source_file,
         r.source_row,
         r.source_ref,
@@ -160,14 +167,27 @@ rank_series as (
         case when r.rank_source = 'computed' then cast(r.peers_reporting as integer) end as units_reporting,
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
-        cast(null as {{ dbt.type_string() }}) as status_note,
+        -- 基期位次缺失 / a rank with nothing to gain places against is shown, not dropped: no actual, and
+        -- a note naming what is missing (not_assessable, as a multiple's missing baseline level)
+        case
+            when base.city_rank is null
+                then
+                    'the baseline (' || {{ period_code_in_year('r.period_code', 'r.baseline_year') }}
+                    || ') rank is neither published nor computable (not every peer city reported): rank '
+                    || {{ rank_text('r') }} || ' (' || r.period_code || ') cannot be made places gained'
+            when r.rank_bound <> 'eq' and base.rank_bound <> 'eq'
+                then
+                    'both ranks are published top groups (rank ' || {{ rank_text('r') }} || ' in ' || r.period_code
+                    || ', rank ' || {{ rank_text('base') }} || ' in ' || base.period_code
+                    || '): bounds on both sides prove no place gained or lost'
+        end as status_note,
         cast(null as double) as year_before_value
     from ranks as r
-    inner join ranks as base
+    left join ranks as base
         on
             r.target_id = base.target_id
             and base.period_code = {{ period_code_in_year('r.period_code', 'r.baseline_year') }}
-    where r.period_end between r.start_date and r.deadline and (r.rank_bound = 'eq' or base.rank_bound = 'eq')
+    where r.period_end between r.start_date and r.deadline
 )
 
 {{ series_with_comparison('rank_series') }}
