@@ -1,14 +1,33 @@
 """Stopping a process and everything it started, promptly (`pmw ui`: dagster dev, its webserver,
-daemon and code servers). Linux: the process tree is read from /proc."""
+daemon and code servers). Linux: the process tree is read from /proc. And a process's imports of the
+big libraries without Python's collector walking them as they load (:func:`collections_paused`)."""
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
+
+
+@contextlib.contextmanager
+def collections_paused():
+    """No automatic garbage collection inside: around importing Dagster, pandas or Great Expectations,
+    whose hundreds of thousands of objects all live on. While they load, the heap grows by a quarter
+    again and again and each time Python's collector walks all of it (six full collections, 0.6 s of
+    CPU of a 5 s `pmw ingest`, measured). Garbage made inside is collected by the next collection after.
+    """
+    if not gc.isenabled():  # nested, or the process turned collection off itself: leave it as it is
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def descendants(pid: int) -> list[int]:

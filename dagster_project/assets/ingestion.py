@@ -30,6 +30,7 @@ from dagster_project.ingest.catalog import load_catalog
 from dagster_project.ingest.document import Limits
 from dagster_project.ingest.models import IngestError
 from dagster_project.ingest.quarantine import error_line, mark_clean_ingest, quarantine_bytes, quarantine_file
+from dagster_project.processes import collections_paused
 from dagster_project.resources import WAREHOUSE_POOL, SettingsResource
 
 release_files = dg.DynamicPartitionsDefinition(name="release_files")
@@ -98,8 +99,9 @@ class _IngestRun:
 
     def __post_init__(self) -> None:
         # pandas and GX cost seconds: imported when a run ingests, not when `pmw ingest` loads the job
-        from dagster_project.checks.batches import RAW_BATCH_MAX_ROWS
-        from dagster_project.checks.raw import RawScreen
+        with collections_paused():
+            from dagster_project.checks.batches import RAW_BATCH_MAX_ROWS
+            from dagster_project.checks.raw import RawScreen
 
         self.max_rows = RAW_BATCH_MAX_ROWS
         store.ensure_schema(self.con)

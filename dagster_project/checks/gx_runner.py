@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from dagster_project.checks.suites import Suite
+from dagster_project.processes import collections_paused
 
 # Optional engines GX imports when they are installed, for datasources this project never uses
 # (batches are pandas DataFrames): pyspark (installed for dbt-spark; 0.3 s, and pandas-3 warnings in
@@ -69,9 +70,10 @@ def _import_gx():
     blocked = [name for name in _UNUSED_GX_ENGINES if name not in sys.modules]
     sys.modules.update(dict.fromkeys(blocked))  # None: `import name` raises ImportError
     try:
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-        from great_expectations.execution_engine import pandas_execution_engine
+        with collections_paused():
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.execution_engine import pandas_execution_engine
     finally:
         for name in blocked:  # a later `import pyspark` (the Spark engine) finds the real package
             if sys.modules.get(name, ...) is None:
