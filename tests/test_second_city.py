@@ -28,6 +28,7 @@ import pytest
 from click.testing import CliRunner
 
 from dagster_project import cli
+from dagster_project.alerts import outbox
 from dagster_project.catalogue_check import check_catalogue
 from dagster_project.ingest import task_returns
 from dagster_project.ingest.catalog import load_catalog
@@ -170,13 +171,13 @@ def test_the_rank_target_ranks_the_plans_city(two_cities):
 def test_zhuzhous_rows_are_unchanged(two_cities, sample_pipeline_run):
     # when the figures were loaded is the one thing two warehouses built apart cannot share
     load_time = "'inputs_loaded_through'"
-    # a one-city warehouse keys a missing return by unit and month, as its alert outbox already holds them;
-    # with two cities' units the key carries the city (compared below without the key)
+    # a missing return's alert key names the unit's city whether the warehouse holds one city or two, so the
+    # alert keys are compared too: adding 湘潭 changes none of 株洲's (its outbox would send them again)
     one_city = rows(
         sample_pipeline_run.warehouse,
         "select event_key from marts.fct_alert_events where event_type = 'return_missing'",
     )
-    assert one_city and all(len(key.split(":")) == 3 for (key,) in one_city), one_city
+    assert one_city and all(key.startswith(f"return:{ZHUZHOU}:") for (key,) in one_city), one_city
     zhuzhou_rows = {
         "fct_target_progress": "where target_id not like 'XT-DEMO-%'",
         "fct_target_scorecard": "where target_id not like 'XT-DEMO-%'",
@@ -195,7 +196,7 @@ def test_zhuzhous_rows_are_unchanged(two_cities, sample_pipeline_run):
                 for (c,) in con.execute(
                     "select column_name from information_schema.columns where table_catalog = 'one' "
                     f"and table_schema = 'marts' and table_name = '{mart}' "
-                    f"and column_name not in ({load_time}, 'event_key') "
+                    f"and column_name not in ({load_time}) "
                     "order by ordinal_position"
                 ).fetchall()
             )
@@ -357,6 +358,42 @@ def test_the_headline_counts_each_city_apart(two_cities_published):
         assert head["running"] + head["closed"] == len(mine)
     assert summary["running"] == sum(h["running"] for h in heads.values())
     assert sum(summary["counts"].values()) == summary["running"]
+
+
+class _Recorder:
+    """An alert channel that keeps what it is sent (the outbox's side is what is tested here)."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, alert: dict) -> None:
+        self.sent.append(alert["event_key"])
+
+
+def test_adding_a_second_city_sends_none_of_the_first_citys_alerts_again(
+    two_cities_published, sample_pipeline_run, tmp_path
+):
+    con = outbox.connect(tmp_path / "alerts.duckdb")
+    channel = _Recorder()
+    try:
+        for published in (sample_pipeline_run.published, two_cities_published):  # 株洲 alone, then with 湘潭
+            events = outbox.read_published_events(published)
+            latest = max(e["event_date"] for e in events)
+            outbox.queue_events(con, events, as_of=latest, lookback_days=100_000)  # every event, none stale
+            outbox.deliver(con, [(channel, lambda _unit, _city=None: True)], backoff_seconds=0)
+            if published == sample_pipeline_run.published:
+                first = list(channel.sent)
+    finally:
+        con.close()
+    assert first and all(e["city_code"] == ZHUZHOU for e in outbox.read_published_events(sample_pipeline_run.published))
+    second = channel.sent[len(first) :]
+    xiangtan = {
+        e["event_key"] for e in outbox.read_published_events(two_cities_published) if e["city_code"] == SECOND_CITY
+    }
+    assert xiangtan and sorted(second) == sorted(xiangtan), sorted(set(second) - xiangtan)
+    assert len(set(channel.sent)) == len(channel.sent)  # no key twice
 
 
 def test_pmw_status_gives_each_citys_headline(two_cities_published, monkeypatch):

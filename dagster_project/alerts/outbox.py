@@ -7,7 +7,10 @@ alert only ever comes from data that passed its checks.
 
 - ``queue_events``: new keys go in once (``INSERT ... WHERE NOT EXISTS``: a rerun or a rebuild adds
   nothing); an event older than ``lookback_days`` is stored as ``stale`` and never sent, so the first
-  run over years of history does not flood the units.
+  run over years of history does not flood the units. A missing return's key always names the unit's
+  city (``return:430200:KJJ:2026-09``); an outbox that stored it without the city
+  (``return:KJJ:2026-09``, a one-city warehouse before) has that row and its deliveries renamed to the
+  event's key, so nothing it holds is sent again or lost.
 - ``deliver``: for each pending event and each channel that wants its unit and has not yet taken it,
   up to ``max_attempts`` tries with exponential backoff; an event is ``delivered`` once every channel
   took it, ``failed`` (retried at the next tick) otherwise. A channel that took an event is never
@@ -112,16 +115,59 @@ def read_published_events(published_db: Path) -> list[dict]:
         con.close()
 
 
+def _key_without_city(event: dict) -> str | None:
+    """The key a missing return had in a one-city warehouse (``return:KJJ:2026-09``), before every such key
+    named the unit's city (``return:430200:KJJ:2026-09``, fct_alert_events); None for other events."""
+    parts = str(event["event_key"]).split(":")
+    if event.get("event_type") != "return_missing" or len(parts) != 4 or parts[0] != "return":
+        return None
+    return ":".join([parts[0], *parts[2:]])
+
+
+def _adopt_keys_without_city(con: duckdb.DuckDBPyConnection, events: Sequence[dict]) -> None:
+    """Rename the outbox rows (and their deliveries) stored under a missing return's key without the city to
+    the key of the event they were: the row's city when it has one (every outbox since units had a city),
+    else the unit's alert e-mail; a row two events could be stays as it is."""
+    old_rows = con.execute(
+        "SELECT event_key, city_code, recipient_email FROM alert_outbox "
+        "WHERE event_type = 'return_missing' AND len(string_split(event_key, ':')) = 3"
+    ).fetchall()
+    if not old_rows:
+        return
+    known = {r[0] for r in con.execute("SELECT event_key FROM alert_outbox").fetchall()}
+    candidates: dict[str, list[dict]] = {}
+    for e in events:
+        old_key = _key_without_city(e)
+        if old_key and e["event_key"] not in known:
+            candidates.setdefault(old_key, []).append(e)
+    for old_key, city, email in old_rows:
+        mine = candidates.get(old_key, [])
+        if city:
+            mine = [e for e in mine if e.get("city_code") == city]
+        if len(mine) > 1:
+            mine = [e for e in mine if email and e.get("alert_email") == email]
+        if len(mine) != 1:
+            continue  # no event, or not one to tell apart: the row keeps its key (a new event may be sent)
+        [event] = mine
+        con.execute(
+            "UPDATE alert_outbox SET event_key = ?, city_code = coalesce(city_code, ?) WHERE event_key = ?",
+            [event["event_key"], event.get("city_code"), old_key],
+        )
+        con.execute("UPDATE alert_deliveries SET event_key = ? WHERE event_key = ?", [event["event_key"], old_key])
+        candidates[old_key].remove(event)
+
+
 def queue_events(
     con: duckdb.DuckDBPyConnection, events: Sequence[dict], *, as_of: date, lookback_days: int
 ) -> tuple[int, int]:
     """Queue events whose key is new; return (queued for delivery, stored as stale)."""
     oldest = as_of - timedelta(days=lookback_days)
-    known = {r[0] for r in con.execute("SELECT event_key FROM alert_outbox").fetchall()}
     fresh = stale = 0
     now = _now()
     con.begin()
     try:
+        _adopt_keys_without_city(con, events)
+        known = {r[0] for r in con.execute("SELECT event_key FROM alert_outbox").fetchall()}
         for e in events:
             if e["event_key"] in known:
                 continue

@@ -201,3 +201,39 @@ def test_a_bare_unit_code_two_cities_share_is_refused_by_name(box, tmp_path, web
         outbox.deliver(box, _channels(config), backoff_seconds=0)
     assert webhook_receiver.bodies == []  # nothing sent, every event still pending
     assert {s for (s,) in _rows(box, "SELECT state FROM alert_outbox")} == {"pending"}
+
+
+def _city_event(city: str, unit: str, month: str) -> dict:
+    """A missing return as fct_alert_events keys it: always with the unit's city."""
+    email = f"{unit.lower()}@{'zhuzhou' if city == '430200' else 'xiangtan'}.example.invalid"
+    return {**_event(f"return:{city}:{unit}:{month}", unit=unit), "city_code": city, "alert_email": email}
+
+
+def test_an_outbox_keyed_without_the_city_sends_nothing_again_when_a_second_city_comes(box, tmp_path, webhook_receiver):
+    # a one-city warehouse keyed a missing return by unit and month: the KJJ row stored with its city (an
+    # outbox since units had one), the FGW row with none (an older outbox); both sent to the webhook
+    channels = _channels(load_config(_config(tmp_path, [{"type": "webhook", "url": webhook_receiver.url}])))
+    old = [{**_event("return:KJJ:2026-09"), "city_code": "430200"}, _event("return:FGW:2026-10", unit="FGW")]
+    assert outbox.queue_events(box, old, as_of=AS_OF, lookback_days=90) == (2, 0)
+    outbox.deliver(box, channels, backoff_seconds=0)
+    assert len(webhook_receiver.bodies) == 2
+    # a second city's units come: every missing return's key names its city, both cities miss both months
+    new = [
+        _city_event(city, unit, month)
+        for city in ("430200", "430300")
+        for unit, month in (("KJJ", "2026-09"), ("FGW", "2026-10"))
+    ]
+    assert outbox.queue_events(box, new, as_of=AS_OF, lookback_days=90) == (2, 0)  # 湘潭's two only
+    outbox.deliver(box, channels, backoff_seconds=0)
+    assert sorted(b["event_key"] for b in webhook_receiver.bodies[2:]) == [
+        "return:430300:FGW:2026-10",
+        "return:430300:KJJ:2026-09",
+    ]
+    # the old rows now carry the events' keys and their deliveries followed them: nothing re-sent, nothing lost
+    assert dict(_rows(box, "SELECT event_key, state FROM alert_outbox")) == {e["event_key"]: "delivered" for e in new}
+    assert {k for (k,) in _rows(box, "SELECT event_key FROM alert_deliveries")} == {e["event_key"] for e in new}
+    assert _rows(box, "SELECT city_code FROM alert_outbox WHERE event_key = 'return:430200:FGW:2026-10'") == [
+        ("430200",)
+    ]
+    # and a later tick finds nothing new
+    assert outbox.queue_events(box, new, as_of=AS_OF, lookback_days=90) == (0, 0)
