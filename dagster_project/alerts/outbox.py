@@ -28,9 +28,8 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.alerts.channels import Channel, DeliveryError
-from dagster_project.alerts.config import ConfigError
 
-__all__ = ["connect", "queue_events", "deliver", "read_published_events", "DeliveryReport"]
+__all__ = ["connect", "queue_events", "deliver", "read_published_events", "read_published_units", "DeliveryReport"]
 
 DDL = """
 CREATE TABLE IF NOT EXISTS alert_outbox (
@@ -157,6 +156,24 @@ def _adopt_keys_without_city(con: duckdb.DuckDBPyConnection, events: Sequence[di
         candidates[old_key].remove(event)
 
 
+def read_published_units(published_db: Path) -> list[tuple[str, str]] | None:
+    """(city_code, unit_code) of every unit of the published marts (dim_units), read-only; None when there is
+    no copy, or one published before units had a city (one city's units: no code to tell apart)."""
+    if not published_db.exists():
+        return None
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        columns = {
+            r[0]
+            for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'dim_units'").fetchall()
+        }
+        if not {"city_code", "unit_code"} <= columns:
+            return None
+        return [(str(c), str(u)) for c, u in con.execute("SELECT city_code, unit_code FROM dim_units").fetchall()]
+    finally:
+        con.close()
+
+
 def queue_events(
     con: duckdb.DuckDBPyConnection, events: Sequence[dict], *, as_of: date, lookback_days: int
 ) -> tuple[int, int]:
@@ -214,26 +231,6 @@ class DeliveryReport:
     attempts: int = 0
 
 
-def _refuse_shared_bare_codes(pending: list[dict], channels: Sequence[tuple[Channel, Callable[..., bool]]]) -> None:
-    """A channel limited to a bare unit code (``"SWJ"``) cannot say which city's unit it means once pending
-    events of two cities' units share the code: refused before anything is sent, naming what to write."""
-    cities_of: dict[str, set[str]] = {}
-    for alert in pending:
-        if alert.get("city_code"):
-            cities_of.setdefault(alert["unit_code"], set()).add(alert["city_code"])
-    shared = {code: sorted(cities) for code, cities in cities_of.items() if len(cities) > 1}
-    for channel, wants in channels:
-        if wants("\0", None):
-            continue  # a channel taking every unit (no unit list): no code to read
-        for code, cities in sorted(shared.items()):
-            if wants(code, None):  # taken with no city: a bare code in the channel's units
-                raise ConfigError(
-                    f"alert channel {channel.name}: units names {code!r}, a unit code of several cities' "
-                    f"pending alerts ({', '.join(cities)}); write city_code:unit_code, e.g. "
-                    f"{', '.join(f'{city}:{code}' for city in cities)}"
-                )
-
-
 def deliver(
     con: duckdb.DuckDBPyConnection,
     channels: Sequence[tuple[Channel, Callable[[str], bool]]],
@@ -247,7 +244,6 @@ def deliver(
     cur = con.execute("SELECT * FROM alert_outbox WHERE state IN ('pending', 'failed') ORDER BY event_date, event_key")
     names = [d[0] for d in cur.description]
     pending = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    _refuse_shared_bare_codes(pending, channels)
     for alert in pending:
         alert["recipient_email"] = alert.get("recipient_email")
         all_ok = True
