@@ -14,6 +14,7 @@ The sample run (the session fixture) is reused; only the dbt build of the target
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -273,6 +274,38 @@ def test_the_unit_scorecard_ranks_units_within_their_city(two_cities, sample_pip
     # 株洲's ranks are those of the one-city sample
     alone = dict(rows(sample_pipeline_run.warehouse, "select unit_code, attention_rank from marts.fct_unit_scorecard"))
     assert {u: r for c, u, _, r in ranked if c == ZHUZHOU} == alone
+
+
+def test_a_stored_return_naming_another_citys_unit_fails_the_marts_unit_test(two_cities, tmp_path):
+    # ingestion refuses it; a row stored another way (an older loader, a hand edit) is caught by the build: the
+    # reporting unit is matched on city + code, so 株洲's 工信局 GXJ on 湘潭's task fails, though 株洲 has a GXJ
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy2(two_cities, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into raw.releases select * replace ('wrong-unit' as release_id) from raw.releases "
+            "where release_id = 'fixture-xiangtan-return-2025-06'"
+        )
+        con.execute(
+            "insert into raw.task_returns select * replace ('wrong-unit' as release_id, 'GXJ' as reporting_unit) "
+            "from raw.task_returns where release_id = 'fixture-xiangtan-return-2025-06'"
+        )
+    dbt = two_cities.parent / "dbt"
+    env = {**os.environ, "PMW_WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    target = tmp_path / "target"
+    subprocess.run(
+        [dbt_executable(), "build", "--quiet", "--profiles-dir", ".", "--target-path", str(target), "--exclude",
+         "resource_type:unit_test", "--select", "stg_raw__task_returns+,fct_task_returns"],
+        cwd=dbt, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    unit_tests = [
+        r for r in results if nodes[r["unique_id"]].get("test_metadata", {}).get("name") == "unit_in_plan_city"
+    ]
+    assert [(nodes[r["unique_id"]]["column_name"], r["status"], r["failures"]) for r in unit_tests] == [
+        ("reporting_unit", "fail", 1)
+    ], [(r["unique_id"], r["status"], r.get("message")) for r in results]
 
 
 def _return(seeds: Path, tmp_path: Path, header: list[str], *cells: list[str]) -> task_returns.ParsedReturn:

@@ -8,7 +8,12 @@
     region, a many-city catalogue) only needs the code in some city.
     The Python twin is dagster_project/catalogue_check.py _unit_in_plan_city. -#}
 {% test unit_in_plan_city(model, column_name, units, targets=none, plans=none, city_column=none, separator=none) %}
-    with model_rows as (
+    -- the model unaliased: on an incremental run dbt passes it as `(select ... where new rows) dbt_subquery`
+    with tested as (
+        select * from {{ model }}
+    ),
+
+    model_rows as (
         select
             model_rows.*,
             {% if city_column -%}
@@ -16,7 +21,7 @@
             {%- else -%}
                 cast(plans.region_code as {{ dbt.type_string() }}) as plan_city_code__
             {%- endif %}
-        from {{ model }} as model_rows
+        from tested as model_rows
         {% if not city_column -%}
             left join {{ targets }} as targets
                 on model_rows.target_id = targets.target_id
