@@ -201,8 +201,10 @@ def _unit_of_kind(args: dict, row: dict[str, str], table) -> str | None:
 
 
 def _unit_in_plan_city(args: dict, value: str, row: dict[str, str], table) -> str | None:
-    """A lead unit is a unit of its plan's city (units.csv city_code = plans.csv region_code, the plan reached
-    through the row's target): codes are unique within a city only, so another city's code is a typo."""
+    """A unit code (or each code of a `separator` list: co_unit_codes) is a unit of its plan's city (units.csv
+    city_code = plans.csv region_code, the plan reached through the row's target): codes are unique within a
+    city only, so another city's code is a typo. One problem per cell, naming every wrong code. (The SQL rule's
+    `city_column` form is for models that carry their city; a seed reaches it through its target.)"""
     refs = {name: REF.search(str(args.get(name, ""))) for name in ("units", "targets", "plans")}
     if not all(refs.values()):
         return None
@@ -215,12 +217,22 @@ def _unit_in_plan_city(args: dict, value: str, row: dict[str, str], table) -> st
 
     plan_id = (row_of(targets, "target_id", (row.get("target_id") or "").strip()).get("plan_id") or "").strip()
     city = (row_of(plans, "plan_id", plan_id).get("region_code") or "").strip()
-    cities = {(u.get("city_code") or "").strip() for u in table(units, "unit_code").get(value, [])}
-    if (city and city in cities) or (not city and cities):
-        return None  # a plan with no city (a many-city catalogue): the code in some city is enough
-    where = f"a unit of {city}, the city of plan {plan_id}" if city else "a unit of any city"
-    also = f" (it is one of {', '.join(sorted(cities))}'s)" if cities else ""
-    return f"{value!r} is not {where}{also}; seeds/{units}.csv city_code, unit_code"
+    separator = args.get("separator")
+    codes = [c.strip() for c in value.split(separator)] if separator else [value]
+    wrong, elsewhere = [], []
+    for code in filter(None, codes):
+        cities = {(u.get("city_code") or "").strip() for u in table(units, "unit_code").get(code, [])}
+        if (city and city in cities) or (not city and cities):
+            continue  # a plan with no city (a many-city catalogue): the code in some city is enough
+        wrong.append(repr(code))
+        if cities:
+            elsewhere.append(f"{code!r} is one of {', '.join(sorted(cities))}'s")
+    if not wrong:
+        return None
+    where = f"{city}, the city of plan {plan_id}" if city else "any city"
+    which = f"is not a unit of {where}" if len(wrong) == 1 else f"are not units of {where}"
+    also = f" ({'; '.join(elsewhere)})" if elsewhere else ""
+    return f"{', '.join(wrong)} {which}{also}; seeds/{units}.csv city_code, unit_code"
 
 
 def _rule(test: str, args: dict, value: str, column: str, rows, number: int, table) -> str | None:

@@ -315,7 +315,9 @@ def _unit_status(text: str, fmt: str) -> None:
 
 @main.command(
     help="提醒 / Queue the new alert events of the published marts in the outbox and deliver them "
-    "(what the alert sensor does every few minutes; docs/task_ledger.md)."
+    "(what the alert sensor does every few minutes; docs/task_ledger.md). A channel's `units` name a unit "
+    "by code (FGW) when one city has it, or as city_code:unit_code (430300:KJJ, 湘潭市科技局) when several "
+    "cities' units share the code: a bare shared code, or one naming no unit, is refused (exit 2)."
 )
 def alerts() -> None:
     from dagster_project.alerts.config import ConfigError, load_config
@@ -323,7 +325,8 @@ def alerts() -> None:
 
     try:
         config = load_config(_settings().alert_config_path)
-        # a channel's bare unit code two cities' alerts share is refused at delivery (the events stay queued)
+        # a channel's unit no city has, or a bare code two cities' units share, is refused before anything
+        # is queued or sent (AlertConfig.check_units)
         result = run_alerts(_settings(), config=config, log=lambda m: click.echo(m, err=True))
     except ConfigError as exc:
         fail(str(exc), code=2)

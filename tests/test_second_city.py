@@ -14,6 +14,7 @@ The sample run (the session fixture) is reused; only the dbt build of the target
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ import pytest
 from click.testing import CliRunner
 
 from dagster_project import cli
+from dagster_project.alerts import outbox
 from dagster_project.catalogue_check import check_catalogue
 from dagster_project.ingest import task_returns
 from dagster_project.ingest.catalog import load_catalog
@@ -170,13 +172,13 @@ def test_the_rank_target_ranks_the_plans_city(two_cities):
 def test_zhuzhous_rows_are_unchanged(two_cities, sample_pipeline_run):
     # when the figures were loaded is the one thing two warehouses built apart cannot share
     load_time = "'inputs_loaded_through'"
-    # a one-city warehouse keys a missing return by unit and month, as its alert outbox already holds them;
-    # with two cities' units the key carries the city (compared below without the key)
+    # a missing return's alert key names the unit's city whether the warehouse holds one city or two, so the
+    # alert keys are compared too: adding 湘潭 changes none of 株洲's (its outbox would send them again)
     one_city = rows(
         sample_pipeline_run.warehouse,
         "select event_key from marts.fct_alert_events where event_type = 'return_missing'",
     )
-    assert one_city and all(len(key.split(":")) == 3 for (key,) in one_city), one_city
+    assert one_city and all(key.startswith(f"return:{ZHUZHOU}:") for (key,) in one_city), one_city
     zhuzhou_rows = {
         "fct_target_progress": "where target_id not like 'XT-DEMO-%'",
         "fct_target_scorecard": "where target_id not like 'XT-DEMO-%'",
@@ -195,7 +197,7 @@ def test_zhuzhous_rows_are_unchanged(two_cities, sample_pipeline_run):
                 for (c,) in con.execute(
                     "select column_name from information_schema.columns where table_catalog = 'one' "
                     f"and table_schema = 'marts' and table_name = '{mart}' "
-                    f"and column_name not in ({load_time}, 'event_key') "
+                    f"and column_name not in ({load_time}) "
                     "order by ordinal_position"
                 ).fetchall()
             )
@@ -272,6 +274,38 @@ def test_the_unit_scorecard_ranks_units_within_their_city(two_cities, sample_pip
     # 株洲's ranks are those of the one-city sample
     alone = dict(rows(sample_pipeline_run.warehouse, "select unit_code, attention_rank from marts.fct_unit_scorecard"))
     assert {u: r for c, u, _, r in ranked if c == ZHUZHOU} == alone
+
+
+def test_a_stored_return_naming_another_citys_unit_fails_the_marts_unit_test(two_cities, tmp_path):
+    # ingestion refuses it; a row stored another way (an older loader, a hand edit) is caught by the build: the
+    # reporting unit is matched on city + code, so 株洲's 工信局 GXJ on 湘潭's task fails, though 株洲 has a GXJ
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy2(two_cities, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into raw.releases select * replace ('wrong-unit' as release_id) from raw.releases "
+            "where release_id = 'fixture-xiangtan-return-2025-06'"
+        )
+        con.execute(
+            "insert into raw.task_returns select * replace ('wrong-unit' as release_id, 'GXJ' as reporting_unit) "
+            "from raw.task_returns where release_id = 'fixture-xiangtan-return-2025-06'"
+        )
+    dbt = two_cities.parent / "dbt"
+    env = {**os.environ, "PMW_WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    target = tmp_path / "target"
+    subprocess.run(
+        [dbt_executable(), "build", "--quiet", "--profiles-dir", ".", "--target-path", str(target), "--exclude",
+         "resource_type:unit_test", "--select", "stg_raw__task_returns+,fct_task_returns"],
+        cwd=dbt, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    unit_tests = [
+        r for r in results if nodes[r["unique_id"]].get("test_metadata", {}).get("name") == "unit_in_plan_city"
+    ]
+    assert [(nodes[r["unique_id"]]["column_name"], r["status"], r["failures"]) for r in unit_tests] == [
+        ("reporting_unit", "fail", 1)
+    ], [(r["unique_id"], r["status"], r.get("message")) for r in results]
 
 
 def _return(seeds: Path, tmp_path: Path, header: list[str], *cells: list[str]) -> task_returns.ParsedReturn:
@@ -357,6 +391,42 @@ def test_the_headline_counts_each_city_apart(two_cities_published):
         assert head["running"] + head["closed"] == len(mine)
     assert summary["running"] == sum(h["running"] for h in heads.values())
     assert sum(summary["counts"].values()) == summary["running"]
+
+
+class _Recorder:
+    """An alert channel that keeps what it is sent (the outbox's side is what is tested here)."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, alert: dict) -> None:
+        self.sent.append(alert["event_key"])
+
+
+def test_adding_a_second_city_sends_none_of_the_first_citys_alerts_again(
+    two_cities_published, sample_pipeline_run, tmp_path
+):
+    con = outbox.connect(tmp_path / "alerts.duckdb")
+    channel = _Recorder()
+    try:
+        for published in (sample_pipeline_run.published, two_cities_published):  # 株洲 alone, then with 湘潭
+            events = outbox.read_published_events(published)
+            latest = max(e["event_date"] for e in events)
+            outbox.queue_events(con, events, as_of=latest, lookback_days=100_000)  # every event, none stale
+            outbox.deliver(con, [(channel, lambda _unit, _city=None: True)], backoff_seconds=0)
+            if published == sample_pipeline_run.published:
+                first = list(channel.sent)
+    finally:
+        con.close()
+    assert first and all(e["city_code"] == ZHUZHOU for e in outbox.read_published_events(sample_pipeline_run.published))
+    second = channel.sent[len(first) :]
+    xiangtan = {
+        e["event_key"] for e in outbox.read_published_events(two_cities_published) if e["city_code"] == SECOND_CITY
+    }
+    assert xiangtan and sorted(second) == sorted(xiangtan), sorted(set(second) - xiangtan)
+    assert len(set(channel.sent)) == len(channel.sent)  # no key twice
 
 
 def test_pmw_status_gives_each_citys_headline(two_cities_published, monkeypatch):

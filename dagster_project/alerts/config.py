@@ -15,15 +15,18 @@
 }
 ```
 Without the file no channel is configured: events are still queued in the outbox (and shown by
-``pmw alerts``), nothing is sent. ``units`` limits a channel to some units: a code, or
-``city_code:unit_code`` (units.csv) when several cities' units share codes. Secrets are never in the
-file: ``password_env`` names a variable.
+``pmw alerts``), nothing is sent. ``units`` limits a channel to some units: a code (``FGW``) when one
+city has it, or ``city_code:unit_code`` (``430300:KJJ``, units.csv) for a code several cities' units
+share, where a bare code is refused. Every entry must be a unit of the published marts (``dim_units``):
+a typo would silently send nothing. Secrets are never in the file: ``password_env`` names a variable.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 
 __all__ = ["ChannelConfig", "AlertConfig", "load_config", "ConfigError"]
@@ -42,7 +45,7 @@ class ChannelConfig:
     type: str
     options: dict
     # empty: every unit. "SWJ" is the unit of that code; "430300:SWJ" is 湘潭's (units.csv city_code:unit_code),
-    # needed once two cities' units share a code (outbox.deliver refuses a bare code two cities' events share)
+    # needed once two cities' units share a code (AlertConfig.check_units refuses a bare code then)
     units: tuple[str, ...] = ()
 
     def wants(self, unit_code: str, city_code: str | None = None) -> bool:
@@ -59,6 +62,32 @@ class AlertConfig:
     backoff_seconds: float = 2.0
     source: str = ""
     extra: dict = field(default_factory=dict)
+
+    def check_units(self, units: Iterable[tuple[str, str]]) -> None:
+        """Refuse a channel's ``units`` entry that names no unit of ``units`` ((city_code, unit_code) of the
+        published dim_units), or a bare code several cities' units have (which one is meant cannot be told,
+        whether or not both have alerts yet): the message names the file, the channel and what to write."""
+        cities_of: dict[str, set[str]] = {}
+        for city, code in units:
+            cities_of.setdefault(code, set()).add(city)
+        for i, channel in enumerate(self.channels):
+            where = f"{self.source}: channels[{i}] ({channel.name}).units"
+            for entry in channel.units:
+                city, _, code = entry.rpartition(":")
+                cities = sorted(cities_of.get(code, ()))
+                forms = ", ".join(f"{c}:{code}" for c in cities)
+                if city and city not in cities:
+                    known = f"; {code} is a unit of {forms}" if cities else ""
+                    raise ConfigError(f"{where}: {entry!r} is not a unit of city {city} (units.csv){known}")
+                if not city and not cities:
+                    close = get_close_matches(code, sorted(cities_of), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    raise ConfigError(f"{where}: {entry!r} is not a unit code of any city (units.csv){hint}")
+                if not city and len(cities) > 1:
+                    raise ConfigError(
+                        f"{where}: {entry!r} is a unit code of several cities ({', '.join(cities)}); "
+                        f"write city_code:unit_code, e.g. {forms}"
+                    )
 
 
 def load_config(path: Path) -> AlertConfig:

@@ -7,7 +7,10 @@ alert only ever comes from data that passed its checks.
 
 - ``queue_events``: new keys go in once (``INSERT ... WHERE NOT EXISTS``: a rerun or a rebuild adds
   nothing); an event older than ``lookback_days`` is stored as ``stale`` and never sent, so the first
-  run over years of history does not flood the units.
+  run over years of history does not flood the units. A missing return's key always names the unit's
+  city (``return:430200:KJJ:2026-09``); an outbox that stored it without the city
+  (``return:KJJ:2026-09``, a one-city warehouse before) has that row and its deliveries renamed to the
+  event's key, so nothing it holds is sent again or lost.
 - ``deliver``: for each pending event and each channel that wants its unit and has not yet taken it,
   up to ``max_attempts`` tries with exponential backoff; an event is ``delivered`` once every channel
   took it, ``failed`` (retried at the next tick) otherwise. A channel that took an event is never
@@ -25,9 +28,8 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.alerts.channels import Channel, DeliveryError
-from dagster_project.alerts.config import ConfigError
 
-__all__ = ["connect", "queue_events", "deliver", "read_published_events", "DeliveryReport"]
+__all__ = ["connect", "queue_events", "deliver", "read_published_events", "read_published_units", "DeliveryReport"]
 
 DDL = """
 CREATE TABLE IF NOT EXISTS alert_outbox (
@@ -112,16 +114,77 @@ def read_published_events(published_db: Path) -> list[dict]:
         con.close()
 
 
+def _key_without_city(event: dict) -> str | None:
+    """The key a missing return had in a one-city warehouse (``return:KJJ:2026-09``), before every such key
+    named the unit's city (``return:430200:KJJ:2026-09``, fct_alert_events); None for other events."""
+    parts = str(event["event_key"]).split(":")
+    if event.get("event_type") != "return_missing" or len(parts) != 4 or parts[0] != "return":
+        return None
+    return ":".join([parts[0], *parts[2:]])
+
+
+def _adopt_keys_without_city(con: duckdb.DuckDBPyConnection, events: Sequence[dict]) -> None:
+    """Rename the outbox rows (and their deliveries) stored under a missing return's key without the city to
+    the key of the event they were: the row's city when it has one (every outbox since units had a city),
+    else the unit's alert e-mail; a row two events could be stays as it is."""
+    old_rows = con.execute(
+        "SELECT event_key, city_code, recipient_email FROM alert_outbox "
+        "WHERE event_type = 'return_missing' AND len(string_split(event_key, ':')) = 3"
+    ).fetchall()
+    if not old_rows:
+        return
+    known = {r[0] for r in con.execute("SELECT event_key FROM alert_outbox").fetchall()}
+    candidates: dict[str, list[dict]] = {}
+    for e in events:
+        old_key = _key_without_city(e)
+        if old_key and e["event_key"] not in known:
+            candidates.setdefault(old_key, []).append(e)
+    for old_key, city, email in old_rows:
+        mine = candidates.get(old_key, [])
+        if city:
+            mine = [e for e in mine if e.get("city_code") == city]
+        if len(mine) > 1:
+            mine = [e for e in mine if email and e.get("alert_email") == email]
+        if len(mine) != 1:
+            continue  # no event, or not one to tell apart: the row keeps its key (a new event may be sent)
+        [event] = mine
+        con.execute(
+            "UPDATE alert_outbox SET event_key = ?, city_code = coalesce(city_code, ?) WHERE event_key = ?",
+            [event["event_key"], event.get("city_code"), old_key],
+        )
+        con.execute("UPDATE alert_deliveries SET event_key = ? WHERE event_key = ?", [event["event_key"], old_key])
+        candidates[old_key].remove(event)
+
+
+def read_published_units(published_db: Path) -> list[tuple[str, str]] | None:
+    """(city_code, unit_code) of every unit of the published marts (dim_units), read-only; None when there is
+    no copy, or one published before units had a city (one city's units: no code to tell apart)."""
+    if not published_db.exists():
+        return None
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        columns = {
+            r[0]
+            for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'dim_units'").fetchall()
+        }
+        if not {"city_code", "unit_code"} <= columns:
+            return None
+        return [(str(c), str(u)) for c, u in con.execute("SELECT city_code, unit_code FROM dim_units").fetchall()]
+    finally:
+        con.close()
+
+
 def queue_events(
     con: duckdb.DuckDBPyConnection, events: Sequence[dict], *, as_of: date, lookback_days: int
 ) -> tuple[int, int]:
     """Queue events whose key is new; return (queued for delivery, stored as stale)."""
     oldest = as_of - timedelta(days=lookback_days)
-    known = {r[0] for r in con.execute("SELECT event_key FROM alert_outbox").fetchall()}
     fresh = stale = 0
     now = _now()
     con.begin()
     try:
+        _adopt_keys_without_city(con, events)
+        known = {r[0] for r in con.execute("SELECT event_key FROM alert_outbox").fetchall()}
         for e in events:
             if e["event_key"] in known:
                 continue
@@ -168,26 +231,6 @@ class DeliveryReport:
     attempts: int = 0
 
 
-def _refuse_shared_bare_codes(pending: list[dict], channels: Sequence[tuple[Channel, Callable[..., bool]]]) -> None:
-    """A channel limited to a bare unit code (``"SWJ"``) cannot say which city's unit it means once pending
-    events of two cities' units share the code: refused before anything is sent, naming what to write."""
-    cities_of: dict[str, set[str]] = {}
-    for alert in pending:
-        if alert.get("city_code"):
-            cities_of.setdefault(alert["unit_code"], set()).add(alert["city_code"])
-    shared = {code: sorted(cities) for code, cities in cities_of.items() if len(cities) > 1}
-    for channel, wants in channels:
-        if wants("\0", None):
-            continue  # a channel taking every unit (no unit list): no code to read
-        for code, cities in sorted(shared.items()):
-            if wants(code, None):  # taken with no city: a bare code in the channel's units
-                raise ConfigError(
-                    f"alert channel {channel.name}: units names {code!r}, a unit code of several cities' "
-                    f"pending alerts ({', '.join(cities)}); write city_code:unit_code, e.g. "
-                    f"{', '.join(f'{city}:{code}' for city in cities)}"
-                )
-
-
 def deliver(
     con: duckdb.DuckDBPyConnection,
     channels: Sequence[tuple[Channel, Callable[[str], bool]]],
@@ -201,7 +244,6 @@ def deliver(
     cur = con.execute("SELECT * FROM alert_outbox WHERE state IN ('pending', 'failed') ORDER BY event_date, event_key")
     names = [d[0] for d in cur.description]
     pending = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    _refuse_shared_bare_codes(pending, channels)
     for alert in pending:
         alert["recipient_email"] = alert.get("recipient_email")
         all_ok = True

@@ -49,6 +49,9 @@ def run_alerts(
     sleep: Callable[[float], None] | None = None,
 ) -> AlertRun:
     config = config or load_config(settings.alert_config_path)
+    units = outbox.read_published_units(settings.published_db_path)
+    if units is not None:
+        config.check_units(units)  # before the outbox is touched: a wrong unit list changes nothing
     events = outbox.read_published_events(settings.published_db_path)
     channels = [(build_channel(c), c.wants) for c in config.channels]
     con = outbox.connect(settings.alerts_path)

@@ -36,7 +36,7 @@ def test_the_alert_sensor_writes_the_outbox_once_and_delivers_once(
     published = sample_pipeline_run.published
     events = q(published, "SELECT event_key, event_date FROM fct_alert_events")
     fresh = {k for k, d in events if d >= date.today() - timedelta(days=90)}
-    assert len(events) > 0 and "return:KJJ:2026-09" in {k for k, _ in events}
+    assert len(events) > 0 and "return:430200:KJJ:2026-09" in {k for k, _ in events}
 
     first = alert_outbox_sensor(dg.build_sensor_context(resources=resources))
     assert isinstance(first, dg.SkipReason) and f"{len(fresh)} new queued" in first.skip_message

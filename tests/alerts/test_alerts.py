@@ -188,16 +188,118 @@ def test_a_channel_limited_to_a_unit_takes_that_citys_unit(box, tmp_path, webhoo
     assert [b["event_key"] for b in webhook_receiver.bodies] == ["return:430300:KJJ:2026-09"]
 
 
-def test_a_bare_unit_code_two_cities_share_is_refused_by_name(box, tmp_path, webhook_receiver):
-    config = load_config(
-        _config(tmp_path, [{"name": "wecom", "type": "webhook", "url": webhook_receiver.url, "units": ["KJJ"]}])
+def _published(path: Path, units: list[tuple[str, str]], events: list[dict]) -> Path:
+    """A published copy holding what the alert step reads: dim_units and fct_alert_events."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE dim_units (city_code VARCHAR, unit_code VARCHAR)")
+        con.executemany("INSERT INTO dim_units VALUES (?, ?)", units)
+        columns = [*outbox.EVENT_COLUMNS, "city_code"]
+        con.execute(f"CREATE TABLE fct_alert_events ({', '.join(f'{c} VARCHAR' for c in columns)})")
+        con.execute("ALTER TABLE fct_alert_events ALTER event_date TYPE DATE")
+        for e in events:
+            con.execute(
+                f"INSERT INTO fct_alert_events VALUES ({', '.join('?' * len(columns))})", [e.get(c) for c in columns]
+            )
+    return path
+
+
+# both cities have a 科技局 KJJ; only 株洲 has a 工信局 GXJ
+TWO_CITIES_UNITS = [("430200", "KJJ"), ("430200", "GXJ"), ("430300", "KJJ")]
+
+
+def _run(tmp_path: Path, units: list[str], events: list[dict], url: str):
+    from types import SimpleNamespace
+
+    from dagster_project.alerts.sensor import run_alerts
+
+    settings = SimpleNamespace(
+        published_db_path=_published(tmp_path / "published.duckdb", TWO_CITIES_UNITS, events),
+        alerts_path=tmp_path / "alerts.duckdb",
     )
+    config = load_config(_config(tmp_path, [{"name": "wecom", "type": "webhook", "url": url, "units": units}]))
+    return run_alerts(settings, config=config, as_of=AS_OF, sleep=lambda _s: None)
+
+
+def test_a_bare_unit_code_two_cities_have_is_refused_by_name_before_either_has_alerts(tmp_path, webhook_receiver):
+    # only 株洲's KJJ has an alert so far: "KJJ" was let through, and would take 湘潭's alerts when they come
+    events = [{**_event("return:430200:KJJ:2026-09"), "city_code": "430200"}]
+    with pytest.raises(ConfigError, match=r"alert_channels.json: channels\[0\] \(wecom\).units: 'KJJ'") as exc:
+        _run(tmp_path, ["KJJ"], events, webhook_receiver.url)
+    assert "several cities (430200, 430300); write city_code:unit_code, e.g. 430200:KJJ, 430300:KJJ" in str(exc.value)
+    assert webhook_receiver.bodies == []  # refused before the outbox is touched: nothing queued, nothing sent
+    assert not (tmp_path / "alerts.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("KJJX", "'KJJX' is not a unit code of any city (units.csv); did you mean 'KJJ'?"),
+        ("430300:GXJ", "'430300:GXJ' is not a unit of city 430300 (units.csv); GXJ is a unit of 430200:GXJ"),
+    ],
+)
+def test_a_channel_naming_no_unit_is_refused_by_name(tmp_path, webhook_receiver, entry, message):
+    # a typo in a channel's units sent nothing to anyone, silently
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        _run(tmp_path, [entry], [], webhook_receiver.url)
+
+
+def test_a_channel_naming_each_unit_in_its_city_delivers(tmp_path, webhook_receiver):
     events = [
         {**_event("return:430200:KJJ:2026-09"), "city_code": "430200"},
         {**_event("return:430300:KJJ:2026-09"), "city_code": "430300"},
+        {**_event("release:T1:2026-10-01", unit="FGW"), "unit_code": "GXJ", "city_code": "430200"},
     ]
-    outbox.queue_events(box, events, as_of=AS_OF, lookback_days=90)
-    with pytest.raises(ConfigError, match=r"wecom.*'KJJ'.*430200, 430300.*430300:KJJ"):
-        outbox.deliver(box, _channels(config), backoff_seconds=0)
-    assert webhook_receiver.bodies == []  # nothing sent, every event still pending
-    assert {s for (s,) in _rows(box, "SELECT state FROM alert_outbox")} == {"pending"}
+    run = _run(tmp_path, ["430300:KJJ", "GXJ"], events, webhook_receiver.url)  # GXJ: one city has it
+    assert (run.queued, run.sent, run.failed) == (3, 2, 0)
+    assert sorted(b["event_key"] for b in webhook_receiver.bodies) == [
+        "release:T1:2026-10-01",
+        "return:430300:KJJ:2026-09",
+    ]
+
+
+def _city_event(city: str, unit: str, month: str) -> dict:
+    """A missing return as fct_alert_events keys it: always with the unit's city."""
+    email = f"{unit.lower()}@{'zhuzhou' if city == '430200' else 'xiangtan'}.example.invalid"
+    return {**_event(f"return:{city}:{unit}:{month}", unit=unit), "city_code": city, "alert_email": email}
+
+
+def test_an_outbox_keyed_without_the_city_sends_nothing_again_when_a_second_city_comes(box, tmp_path, webhook_receiver):
+    # a one-city warehouse keyed a missing return by unit and month: the KJJ row stored with its city (an
+    # outbox since units had one), the FGW row with none (an older outbox); both sent to the webhook
+    channels = _channels(load_config(_config(tmp_path, [{"type": "webhook", "url": webhook_receiver.url}])))
+    old = [{**_event("return:KJJ:2026-09"), "city_code": "430200"}, _event("return:FGW:2026-10", unit="FGW")]
+    assert outbox.queue_events(box, old, as_of=AS_OF, lookback_days=90) == (2, 0)
+    outbox.deliver(box, channels, backoff_seconds=0)
+    assert len(webhook_receiver.bodies) == 2
+    # a second city's units come: every missing return's key names its city, both cities miss both months
+    new = [
+        _city_event(city, unit, month)
+        for city in ("430200", "430300")
+        for unit, month in (("KJJ", "2026-09"), ("FGW", "2026-10"))
+    ]
+    assert outbox.queue_events(box, new, as_of=AS_OF, lookback_days=90) == (2, 0)  # 湘潭's two only
+    outbox.deliver(box, channels, backoff_seconds=0)
+    assert sorted(b["event_key"] for b in webhook_receiver.bodies[2:]) == [
+        "return:430300:FGW:2026-10",
+        "return:430300:KJJ:2026-09",
+    ]
+    # the old rows now carry the events' keys and their deliveries followed them: nothing re-sent, nothing lost
+    assert dict(_rows(box, "SELECT event_key, state FROM alert_outbox")) == {e["event_key"]: "delivered" for e in new}
+    assert {k for (k,) in _rows(box, "SELECT event_key FROM alert_deliveries")} == {e["event_key"] for e in new}
+    assert _rows(box, "SELECT city_code FROM alert_outbox WHERE event_key = 'return:430200:FGW:2026-10'") == [
+        ("430200",)
+    ]
+    # and a later tick finds nothing new
+    assert outbox.queue_events(box, new, as_of=AS_OF, lookback_days=90) == (0, 0)
+
+
+def test_the_city_unit_form_is_described_in_the_cli_help_and_the_guide():
+    from click.testing import CliRunner
+
+    from dagster_project.cli import main
+    from tests.conftest import REPO
+
+    help_text = " ".join(CliRunner().invoke(main, ["alerts", "--help"]).output.split())
+    assert "city_code:unit_code (430300:KJJ" in help_text, help_text
+    guide = (REPO / "docs" / "task_ledger.md").read_text(encoding="utf-8")
+    assert "单位写法 / Naming a unit in `units`" in guide and "`city_code:unit_code`" in guide

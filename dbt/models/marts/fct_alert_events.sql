@@ -3,9 +3,10 @@
       task_behind         a task turns behind or milestone-overdue (key: task, status, the month it turned)
       milestone_missed    a milestone date passes with its stage not reached (key: task, milestone date)
       task_not_completed  a task's deadline passes unfinished (key: task)
-      return_missing      a unit's monthly return is not in by the due day (key: unit, month; and the unit's
-                          city when the units are several cities': a unit code is unique within its city only,
-                          and a one-city warehouse keeps the keys its outbox already holds)
+      return_missing      a unit's monthly return is not in by the due day (key: the unit's city, unit, month,
+                          return:430200:KJJ:2026-09; always with the city, so adding a second city changes no
+                          key of the first's: a unit code is unique within its city only. The outbox adopts the
+                          keys it stored without the city, return:KJJ:2026-09, dagster_project/alerts/outbox.py)
     Each event names the unit's city (city_code).
       target_status       a target is needs_acceleration / off_track / deteriorating / not_achieved (key: target, status)
       release_overdue     the next statistics release a target waits for is overdue (key: target, due date) -#}
@@ -32,10 +33,6 @@ target_units as (
 
 units as (
     select * from {{ ref('stg_seeds__units') }}
-),
-
-unit_cities as (
-    select count(distinct city_code) as city_count from units
 ),
 
 task_months as (
@@ -114,8 +111,8 @@ not_completed_events as (
 return_events as (
     select
         'return_missing' as event_type,
-        'return:' || case when unit_cities.city_count > 1 then unit_returns.city_code || ':' else '' end
-        || unit_returns.unit_code || ':' || unit_returns.month_code as event_key,
+        'return:' || unit_returns.city_code || ':' || unit_returns.unit_code || ':' || unit_returns.month_code
+            as event_key,
         unit_returns.unit_code,
         unit_returns.city_code,
         unit_returns.unit_code || ':' || unit_returns.month_code as subject_id,
@@ -127,7 +124,6 @@ return_events as (
         || {{ cross_engine_format_date("unit_returns.due_date", '%Y-%m-%d') }} as message_en,
         unit_returns.tasks_due || ' unfinished task(s) led; no return row' as trace
     from unit_returns
-    cross join unit_cities
     where unit_returns.is_missing
 ),
 
