@@ -48,9 +48,10 @@ SHUFFLE_PARTITIONS = 4
 # JIT and GC of the JVMs that plan nothing: the executor runs small tasks and the master and worker keep
 # books, yet HotSpot's C2 compiler took 69 s of the executor's 116 s CPU in the portability module's
 # build (docs/cluster.md). C1 only compiles in a fraction of that, and the serial collector spares the
-# concurrent G1 threads on a 1 GB heap. Not the Thrift server (the driver): its C2 code plans the
-# queries, and C1 there made the unit tests slower (docs/cluster.md).
+# concurrent G1 threads on a 1 GB heap. The Thrift server (the driver) keeps C2, which plans the queries:
+# C1 there made the unit tests slower (docs/cluster.md); it takes the serial collector only.
 SMALL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+DRIVER_GC_OPTION = "-XX:+UseSerialGC"
 START_TIMEOUT = float(os.environ.get("PMW_CLUSTER_START_TIMEOUT", "240"))
 
 
@@ -223,7 +224,7 @@ def spark_conf(state: ClusterState, jars: list[Path]) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         # Hive's embedded Derby metastore, in the cluster home rather than the working directory
         "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={home / 'metastore_db'};create=true",
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={home}",
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={home} {DRIVER_GC_OPTION}",
     }
     if jars:
         conf |= {
