@@ -45,6 +45,13 @@ WORKER_MEMORY = "2g"
 EXECUTOR_MEMORY = "1g"
 DRIVER_MEMORY = "1g"
 SHUFFLE_PARTITIONS = 4
+# JIT and GC of the JVMs that plan nothing: the executor runs small tasks and the master and worker keep
+# books, yet HotSpot's C2 compiler took 69 s of the executor's 116 s CPU in the portability module's
+# build (docs/cluster.md). C1 only compiles in a fraction of that, and the serial collector spares the
+# concurrent G1 threads on a 1 GB heap. The Thrift server (the driver) keeps C2, which plans the queries:
+# C1 there made the unit tests slower (docs/cluster.md); it takes the serial collector only.
+SMALL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+DRIVER_GC_OPTION = "-XX:+UseSerialGC"
 START_TIMEOUT = float(os.environ.get("PMW_CLUSTER_START_TIMEOUT", "240"))
 
 
@@ -208,6 +215,7 @@ def spark_conf(state: ClusterState, jars: list[Path]) -> dict[str, str]:
         "spark.driver.bindAddress": LOOPBACK,
         "spark.driver.memory": DRIVER_MEMORY,
         "spark.executor.memory": EXECUTOR_MEMORY,
+        "spark.executor.extraJavaOptions": SMALL_JVM_OPTIONS,
         "spark.cores.max": str(WORKER_CORES),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -216,7 +224,7 @@ def spark_conf(state: ClusterState, jars: list[Path]) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         # Hive's embedded Derby metastore, in the cluster home rather than the working directory
         "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={home / 'metastore_db'};create=true",
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={home}",
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={home} {DRIVER_GC_OPTION}",
     }
     if jars:
         conf |= {
@@ -242,13 +250,15 @@ def start_spark(state: ClusterState, jars: list[Path]) -> None:
     state.spark_master_url = f"spark://{LOOPBACK}:{master_port}"
     state.warehouse_dir = str(home / "spark-warehouse")
     state.table_format = "delta" if jars else "parquet"
+    # the master's and the worker's JVMs; not spark-submit's: it gives the daemons' options to the Thrift server
+    daemon_env = {**env, "SPARK_DAEMON_JAVA_OPTS": SMALL_JVM_OPTIONS}
 
     master = _spawn(
         state,
         "spark-master",
         [spark_class, "org.apache.spark.deploy.master.Master", "--host", LOOPBACK, "--port", str(master_port)]
         + ["--webui-port", str(master_ui)],
-        env,
+        daemon_env,
     )
     _wait("the Spark master", lambda: _port_open(master_port), master, home / "logs" / "spark-master.log")
 
@@ -258,7 +268,7 @@ def start_spark(state: ClusterState, jars: list[Path]) -> None:
         [spark_class, "org.apache.spark.deploy.worker.Worker", "--host", LOOPBACK, "--port", str(worker_port)]
         + ["--webui-port", str(worker_ui), "--cores", str(WORKER_CORES), "--memory", WORKER_MEMORY]
         + ["--work-dir", str(home / "work"), state.spark_master_url],
-        env,
+        daemon_env,
     )
 
     def worker_registered() -> bool:

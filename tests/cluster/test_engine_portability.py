@@ -248,6 +248,31 @@ def test_spark_tables_are_delta_with_history_when_the_jars_are_there(spark_build
             assert spark.fetchone()[0] == 0
 
 
+def test_the_jvms_that_plan_nothing_compile_with_c1_and_collect_with_the_serial_gc(spark_build):
+    """The executor, master and worker run with scripts/cluster.py's SMALL_JVM_OPTIONS (C2's compiling was
+    most of the executor's CPU in this build); the Thrift server, which plans the queries, keeps C2 and takes
+    the serial collector only."""
+    state, *_ = spark_build
+    options = cluster.SMALL_JVM_OPTIONS.split()
+    jvms: dict[str, list[str]] = {}
+    for recorded in state.processes:
+        top = psutil.Process(recorded.pid)
+        for proc in [top, *top.children(recursive=True)]:
+            try:
+                command = proc.cmdline()
+            except psutil.NoSuchProcess:  # also a zombie: a launcher that has handed over to its JVM
+                continue
+            role = next((r for r in ("Master", "Worker", "CoarseGrainedExecutorBackend", "HiveThriftServer2")
+                         if any(arg.endswith(r) for arg in command)), None)  # fmt: skip
+            if role and command[0].endswith("java"):
+                jvms[role] = command
+    assert set(jvms) == {"Master", "Worker", "CoarseGrainedExecutorBackend", "HiveThriftServer2"}, sorted(jvms)
+    for role in ("Master", "Worker", "CoarseGrainedExecutorBackend"):
+        assert all(option in jvms[role] for option in options), (role, jvms[role])
+    assert "-XX:TieredStopAtLevel=1" not in jvms["HiveThriftServer2"]
+    assert cluster.DRIVER_GC_OPTION in jvms["HiveThriftServer2"]
+
+
 def test_incremental_runs_on_spark_replace_rows_without_losing_any(spark_build):
     """A second, incremental run: merge (one row per key) and partition overwrite (every row of a target)
     run on Spark and leave the tables as the full build wrote them."""
