@@ -12,3 +12,15 @@
 {% macro duckdb__not_materialized() -%}not materialized{%- endmacro %}
 
 {% macro postgres__not_materialized() -%}not materialized{%- endmacro %}
+
+{#- The opposite hint, for a CTE that several others read and that is small: computed once instead of
+    once per reader. Engines without it compute it as they choose. -#}
+{% macro materialized() -%}
+    {{ return(adapter.dispatch('materialized')()) }}
+{%- endmacro %}
+
+{% macro default__materialized() -%}{%- endmacro %}
+
+{% macro duckdb__materialized() -%}materialized{%- endmacro %}
+
+{% macro postgres__materialized() -%}materialized{%- endmacro %}

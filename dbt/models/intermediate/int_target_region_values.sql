@@ -76,55 +76,12 @@ units as (
     select * from section_units
 ),
 
--- Every figure of every unit, beside what its target's annual rule needs.
+-- Every figure of every unit, beside what its target's annual rule needs: filed under its own region,
+-- and a river section's filed under its county's city (macros/unit_figures.sql).
 unit_figures as {{ not_materialized() }} (
-    select
-        units.target_id,
-        units.unit_name_zh,
-        targets.annual_rule,
-        targets.direction_sign,
-        targets.measure_kind as target_measure_kind,
-        {{ cross_engine_star(ref('int_indicator_values'), 'values_') }}
-    from units
-    inner join targets
-        on units.target_id = targets.target_id
-    inner join values_
-        on
-            targets.indicator_code = values_.indicator_code
-            and units.region_code = values_.region_code
-            and units.subject_code = values_.subject_code
-    -- a stock holds from whenever it was last published, which may be years before the start
-    where targets.measure_kind = 'stock' or {{ in_years_a_target_reads('targets', 'values_.period_end') }}
+    {{ unit_figures_filed_under('units.region_code', own_filing=true) }}
     union all
-    -- a section's figure filed under its city (株洲市地表水监测月报: 430200, WS-XJ-01), read as the
-    -- section's own unless the section's county filed the same period
-    select
-        units.target_id,
-        units.unit_name_zh,
-        targets.annual_rule,
-        targets.direction_sign,
-        targets.measure_kind as target_measure_kind,
-        {{ cross_engine_star(ref('int_indicator_values'), 'values_', replace={'region_code': 'units.region_code'}) }}
-    from units
-    inner join targets
-        on units.target_id = targets.target_id
-    inner join values_
-        on
-            targets.indicator_code = values_.indicator_code
-            and units.filed_city_code = values_.region_code
-            and units.subject_code = values_.subject_code
-    where
-        units.subject_code <> ''
-        and ({{ in_years_a_target_reads('targets', 'values_.period_end') }} or targets.measure_kind = 'stock')
-        and not exists (
-            select 1 from values_ as own
-            where
-                own.indicator_code = values_.indicator_code
-                and own.region_code = units.region_code
-                and own.subject_code = values_.subject_code
-                and own.period_code = values_.period_code
-                and own.measure = values_.measure
-        )
+    {{ unit_figures_filed_under('units.filed_city_code', own_filing=false) }}
 ),
 
 -- Only the monthly figures of a unit whose target has an annual rule go through the per-year window;
@@ -200,6 +157,22 @@ unit_periods as (
 -- Stocks: the latest figure known at the period end. Each figure holds until the next one (by
 -- period end; of one period end, the latest release), so a period picks its figure with one equality
 -- and a range instead of ranking every earlier figure (quadratic in history; BENCHMARKS.md).
+-- A target's periods end on or after its start, so a unit's figures before its last one by the start
+-- are never the one known: only that one and the later ones are ranked (an aggregate finds it). The
+-- windows over every stock figure since the first were half of this model's time at 10 years of history.
+stock_start as (
+    select
+        obs.target_id,
+        obs.region_code,
+        obs.subject_code,
+        max(obs.period_end) as period_end
+    from unit_observations as obs
+    inner join targets
+        on obs.target_id = targets.target_id
+    where targets.measure_kind = 'stock' and obs.period_end <= targets.start_date
+    group by obs.target_id, obs.region_code, obs.subject_code
+),
+
 stock_figures as (
     select
         obs.*,
@@ -210,7 +183,14 @@ stock_figures as (
     from unit_observations as obs
     inner join targets
         on obs.target_id = targets.target_id
-    where targets.measure_kind = 'stock'
+    left join stock_start
+        on
+            obs.target_id = stock_start.target_id
+            and obs.region_code = stock_start.region_code
+            and obs.subject_code = stock_start.subject_code
+    where
+        targets.measure_kind = 'stock'
+        and (stock_start.period_end is null or obs.period_end >= stock_start.period_end)
 ),
 
 stock_validity as (
