@@ -103,6 +103,13 @@ def test_the_comparison_covers_bound_ranks_and_a_newest_period_that_cannot_be_as
             ).fetchall()
         )
         assert all(note in traces[(t, p)] for t, p, note in notes)
+        # a bound on a rank behind a figure that could not be made reads nothing: the trace said
+        # "=> at most not_assessable" and the mart bound_reading 'at_most' (bench61: 45 traces unlike the floor's)
+        readings = pipeline.execute(
+            """select distinct bound_reading, regexp_extract(calculation_trace, '=> (.*)$', 1)
+               from marts.fct_target_progress where target_id like '%-r_top' and actual_value is null"""
+        ).fetchall()
+        assert readings == [(None, "not_assessable")]
         # the newest period (2025, bounds on both sides) cannot be assessed: the scorecard shows 2025-01~11
         sql = """select target_id, latest_period_code, unassessed_period_code, status_code
                  from {}fct_target_scorecard where target_id like '%-r_top' and unassessed_period_code is not null

@@ -79,9 +79,11 @@
     favourable side (a lower bound of a higher-is-better comparison), so the true figure, and the true
     status, can only be better; 'at_most': on the unfavourable side, so they can only be worse. Null
     for exact and approximate figures. -#}
-{% macro bound_reading(comparator, bound, direction_sign=1) -%}
+{% macro bound_reading(comparator, value, bound, direction_sign=1) -%}
     case
-        when coalesce({{ bound }}, 'eq') in ('eq', 'approx') then null
+        -- a bound left on a row whose figure could not be made (a rank with no baseline rank) reads nothing:
+        -- "at most not_assessable" says nothing true
+        when {{ value }} is null or coalesce({{ bound }}, 'eq') in ('eq', 'approx') then null
         when {{ comparator }} in ('exceed', 'at_least')
             then case when {{ bound }} in ('gt', 'ge') then 'at_least' else 'at_most' end
         when {{ comparator }} = 'at_most'

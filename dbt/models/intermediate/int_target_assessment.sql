@@ -182,7 +182,9 @@ measured as (
             'framed.target_level', 'framed.tolerance_abs', 'framed.actual_direction_sign'
         ) }}
             as is_met_at_bound,
-        {{ bound_reading('framed.comparator_applied', 'framed.actual_bound', 'framed.actual_direction_sign') }}
+        {{ bound_reading(
+            'framed.comparator_applied', 'framed.actual_value', 'framed.actual_bound', 'framed.actual_direction_sign'
+        ) }}
             as bound_reading,
         -- a flow multiple (倍增) on part of a year is judged against the same months of the baseline
         -- year, but only a full-year figure, or a year-to-date already above the full-year target,
