@@ -127,27 +127,36 @@ def test_at_most_share_is_target_over_actual_and_its_projection_from_a_bound_bel
     assert "at least 45" not in text
 
 
+def _no_figure_row(note: str, **fields) -> dict:
+    """A not_assessable row whose actual could not be made: nothing computed, only the note says why."""
+    nothing = dict.fromkeys(
+        (
+            "actual_value",
+            "is_met",
+            "is_met_at_bound",
+            "bound_reading",
+            "gap",
+            "share_achieved",
+            "expected_share",
+            "required_cagr",
+            "progress_ratio",
+            "projected_value",
+            "projected_gap",
+        )
+    )
+    return {
+        **nothing,
+        "status_rests_on_bound": False,
+        "status_code": "not_assessable",
+        "status_reason": "growth_chain_broken",
+        "status_note": note,
+        **fields,
+    }
+
+
 def test_met_cannot_be_told_names_what_is_missing_not_a_bound():
     note = "the baseline (2021) level is not published: 290.5 (2025) cannot be made a multiple of it"
-    row = dict(
-        actual_value=None,
-        actual_bound="eq",
-        is_met=None,
-        is_met_at_bound=None,
-        status_rests_on_bound=False,
-        bound_reading=None,
-        gap=None,
-        share_achieved=None,
-        expected_share=None,
-        required_cagr=None,
-        progress_ratio=None,
-        projected_value=None,
-        projected_gap=None,
-        status_code="not_assessable",
-        status_reason="growth_chain_broken",
-        status_note=note,
-    )
-    text = explain({"target_kind": "multiple"}, **row)
+    text = explain({"target_kind": "multiple"}, **_no_figure_row(note, actual_bound="eq"))
     assert f"met: cannot tell: no comparable figure — {note}" in text, text
     assert "(a bound)" not in text
 
@@ -158,28 +167,14 @@ def test_a_rank_without_a_baseline_rank_is_not_assessable_and_says_the_baseline_
         "the baseline (2021) rank is neither published nor computable (not every peer city reported): "
         "rank at best 3 (2025) cannot be made places gained"
     )
-    row = dict(
-        actual_value=None,
+    row = _no_figure_row(
+        note,
         actual_bound="le",
         underlying_value=3.0,
         comparator_applied="at_least",
         target_level=1.0,
         base_value=0.0,
         derived_from="rank at best 3 of 14 cities by gdp (2025, published) vs no rank in 2021",
-        is_met=None,
-        is_met_at_bound=None,
-        status_rests_on_bound=False,
-        bound_reading=None,
-        gap=None,
-        share_achieved=None,
-        expected_share=None,
-        required_cagr=None,
-        progress_ratio=None,
-        projected_value=None,
-        projected_gap=None,
-        status_code="not_assessable",
-        status_reason="growth_chain_broken",
-        status_note=note,
     )
     rank = {"target_kind": "rank", "comparator": "rank_gain", "target_value": 1.0, "target_unit": "位"}
     text = explain({**rank, "is_cumulative": False, "catalogue_baseline_value": None}, **row)
