@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -132,21 +133,20 @@ WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 _OUTSIDE_THE_FINGERPRINT = ("current_date", "current_timestamp", "now()", "today()", "env_var(", "var(")
 
 
-def catalogue_tests(manifest: Mapping[str, Any]) -> list[str]:
-    """The data tests that read only the catalogue: seeds, and models whose every input is catalogue.
+class _Catalogue:
+    """Which nodes of a parsed project (its manifest) hold the catalogue: seeds, and models whose every
+    input is catalogue and whose code (with every macro it calls) reads nothing the fingerprint does not
+    see. Their rows are a function of the seed and model files, all in the fingerprint."""
 
-    Their rows are a function of the seed and model files, all in the fingerprint, so while it is
-    unchanged they give the result the last build that passed gave. A test that also reads loaded data
-    (a relationship from the staged releases to the regions, say) is not among them.
-    """
-    nodes, macros = manifest.get("nodes", {}), manifest.get("macros", {})
-    known: dict[str, bool] = {}
+    def __init__(self, manifest: Mapping[str, Any]):
+        self.nodes, self.macros = manifest.get("nodes", {}), manifest.get("macros", {})
+        self._known: dict[str, bool] = {}
 
-    def code_of(node: Mapping[str, Any]) -> str:
+    def code_of(self, node: Mapping[str, Any]) -> str:
         """The node's code and that of every macro it calls, however deep."""
         seen, todo, parts = set(), list(node.get("depends_on", {}).get("macros", [])), [node.get("raw_code") or ""]
         while todo:
-            macro = macros.get(todo.pop())
+            macro = self.macros.get(todo.pop())
             if macro is None or macro["unique_id"] in seen:
                 continue
             seen.add(macro["unique_id"])
@@ -154,49 +154,105 @@ def catalogue_tests(manifest: Mapping[str, Any]) -> list[str]:
             todo.extend(macro.get("depends_on", {}).get("macros", []))
         return "\n".join(parts).lower()
 
-    def is_catalogue(unique_id: str) -> bool:
-        if unique_id not in known:
-            node = nodes.get(unique_id)  # a source (raw data) is not in nodes: not catalogue
+    def reads_outside(self, node: Mapping[str, Any]) -> bool:
+        code = self.code_of(node)
+        return any(word in code for word in _OUTSIDE_THE_FINGERPRINT)
+
+    def holds(self, unique_id: str) -> bool:
+        if unique_id not in self._known:
+            node = self.nodes.get(unique_id)  # a source (raw data) is not in nodes: not catalogue
             if node is None:
-                known[unique_id] = False
+                self._known[unique_id] = False
             elif node["resource_type"] == "seed":
-                known[unique_id] = True
+                self._known[unique_id] = True
             else:
                 parents = node.get("depends_on", {}).get("nodes", [])
-                code = code_of(node)
-                known[unique_id] = (
+                self._known[unique_id] = (
                     node["resource_type"] == "model"
                     and bool(parents)
-                    and not any(word in code for word in _OUTSIDE_THE_FINGERPRINT)
-                    and all(is_catalogue(parent) for parent in parents)
+                    and not self.reads_outside(node)
+                    and all(self.holds(parent) for parent in parents)
                 )
-        return known[unique_id]
+        return self._known[unique_id]
 
+
+def catalogue_tests(manifest: Mapping[str, Any]) -> list[str]:
+    """The data tests that read only the catalogue: seeds, and models whose every input is catalogue.
+
+    Their rows are a function of the seed and model files, all in the fingerprint, so while it is
+    unchanged they give the result the last build that passed gave. A test that also reads loaded data
+    (a relationship from the staged releases to the regions, say) is not among them.
+    """
+    catalogue = _Catalogue(manifest)
     return sorted(
         node["name"]
-        for node in nodes.values()
+        for node in catalogue.nodes.values()
         if node["resource_type"] == "test"
         and node.get("depends_on", {}).get("nodes")
-        and all(is_catalogue(parent) for parent in node["depends_on"]["nodes"])
+        and all(catalogue.holds(parent) for parent in node["depends_on"]["nodes"])
     )
+
+
+def unchanged_models(manifest: Mapping[str, Any]) -> list[str]:
+    """The models a build with an unchanged fingerprint would write exactly as the last one did, so an
+    incremental build need not run them: the catalogue's (their rows are the seeds' and the code's) and the
+    views (a view stores its query, not rows: it reads the new data when it is queried), unless their code
+    reads something the fingerprint does not see. Each costs dbt 0.1-1 s however few rows a month brings
+    (BENCHMARKS.md); their data tests still run."""
+    catalogue = _Catalogue(manifest)
+    return sorted(
+        node["name"]
+        for unique_id, node in catalogue.nodes.items()
+        if node["resource_type"] == "model"
+        and (
+            catalogue.holds(unique_id)
+            or (node.get("config", {}).get("materialized") == "view" and not catalogue.reads_outside(node))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What the orchestrator runs: dbt's arguments and the models it leaves as the last build wrote them."""
+
+    args: list[str]
+    unchanged: list[str] = field(default_factory=list)
+
+
+def plan_build(
+    con: Any,
+    fingerprint: str,
+    manifest: Mapping[str, Any] | None = None,
+    *,
+    engine: str = "duckdb",
+    subset: bool = False,
+) -> BuildPlan:
+    """``build --full-refresh`` (seeds, unit tests, every data test) when the fingerprint differs from the
+    last successful build's. Otherwise only data can have changed: an incremental ``build`` without the
+    unit tests, without reloading the seeds (their files are the ones loaded last time) and, given the
+    project's ``manifest``, without the data tests that read only the catalogue (:func:`catalogue_tests`)
+    and without rewriting the models that would come out the same (:func:`unchanged_models`; their
+    tests run: ``--indirect-selection empty`` keeps dbt from dropping the tests of a model left out).
+    A ``subset`` (part of the project, chosen in Dagster) runs every model it names.
+    On another engine than DuckDB the seeds are loaded and tested every time: the record of the last build
+    is kept in the DuckDB warehouse, not where that engine keeps its tables (a cluster built anew has none)."""
+    if full_refresh_due(con, fingerprint):
+        return BuildPlan(["build", "--full-refresh"])
+    if engine != "duckdb":
+        return BuildPlan(["build", *WITHOUT_UNIT_TESTS])
+    args = ["build", *WITHOUT_UNIT_TESTS, "--exclude-resource-type", "seed"]
+    unchanged = [] if subset or not manifest else unchanged_models(manifest)
+    left_out = [*(catalogue_tests(manifest) if manifest else []), *unchanged]
+    if unchanged:
+        args += ["--indirect-selection", "empty"]
+    return BuildPlan([*args, "--exclude", " ".join(sorted(left_out))] if left_out else args, unchanged)
 
 
 def build_args(
     con: Any, fingerprint: str, manifest: Mapping[str, Any] | None = None, *, engine: str = "duckdb"
 ) -> list[str]:
-    """``build --full-refresh`` (seeds, unit tests, every data test) when the fingerprint differs from the
-    last successful build's. Otherwise only data can have changed: an incremental ``build`` without the
-    unit tests, without reloading the seeds (their files are the ones loaded last time) and, given the
-    project's ``manifest``, without the data tests that read only the catalogue (:func:`catalogue_tests`).
-    On another engine than DuckDB the seeds are loaded and tested every time: the record of the last build
-    is kept in the DuckDB warehouse, not where that engine keeps its tables (a cluster built anew has none)."""
-    if full_refresh_due(con, fingerprint):
-        return ["build", "--full-refresh"]
-    if engine != "duckdb":
-        return ["build", *WITHOUT_UNIT_TESTS]
-    args = ["build", *WITHOUT_UNIT_TESTS, "--exclude-resource-type", "seed"]
-    unchanged = catalogue_tests(manifest) if manifest else []
-    return [*args, "--exclude", " ".join(unchanged)] if unchanged else args
+    """The arguments of :func:`plan_build` for a build of the whole project."""
+    return plan_build(con, fingerprint, manifest, engine=engine).args
 
 
 def read_manifest(path: Path | None) -> dict[str, Any] | None:
@@ -249,18 +305,69 @@ def dbt_build(
     ones beyond :data:`KEEP_DBT_RUNS` are deleted).
     """
     fingerprint = project_fingerprint(project_dir, engine=engine)
+    parsed = read_manifest(manifest or project_dir / "target" / "manifest.json")
     with duckdb.get_connection() as con:
-        args = build_args(
-            con, fingerprint, read_manifest(manifest or project_dir / "target" / "manifest.json"), engine=engine
-        )
+        plan = plan_build(con, fingerprint, parsed, engine=engine, subset=context is not None and context.is_subset)
+    args = plan.args
     if hooks is not None:
         hooks.before()
     folder = new_run_folder(runs_dir, context.run.run_id if context is not None else None)
     prune_run_folders(runs_dir)  # this build's folder is the newest: kept, to read if the build fails
     invocation = dbt.cli(args, context=context, target_path=folder)
-    yield from invocation.stream() if context is not None else invocation.stream_raw_events()
+    if context is None:
+        yield from invocation.stream_raw_events()
+    else:
+        yield from _with_unchanged_outputs(context, invocation.stream(), plan.unchanged, fingerprint)
     if hooks is not None:
         hooks.after()
     if record:
         with duckdb.get_connection() as con:
             record_build(con, fingerprint, "--full-refresh" in args)
+
+
+def _with_unchanged_outputs(context: Any, events: Iterator[Any], models: list[str], fingerprint: str) -> Iterator[Any]:
+    """dbt's events, with an output for each model the build left as the last one wrote it: the assets
+    downstream (the checks, the publish) wait for every mart they read, and these are current, not rebuilt.
+    Dagster wants a multi-asset's outputs in the graph's order, so each is given just before the first
+    output that depends on it (its own inputs, built earlier by dbt, are then given), the rest at the end."""
+    import dagster as dg
+    from dagster_dbt import get_asset_key_for_model
+
+    assets_def = context.assets_def
+    selected = set(context.op_execution_context.selected_output_names)
+    pending = [
+        key
+        for key in (get_asset_key_for_model([assets_def], model) for model in models)
+        if key.to_python_identifier() in selected
+    ]
+    upstream = {key: set(deps) for key, deps in assets_def.asset_deps.items()}
+
+    def ancestors(key: Any) -> set[Any]:
+        seen, todo = set(), list(upstream.get(key, ()))
+        while todo:
+            parent = todo.pop()
+            if parent not in seen:
+                seen.add(parent)
+                todo.extend(upstream.get(parent, ()))
+        return seen
+
+    def give(keys: list[Any]) -> Iterator[Any]:
+        """``keys`` out of ``pending``, each after those of them it depends on."""
+        for key in sorted(keys, key=lambda k: len(ancestors(k))):  # an ancestor has fewer ancestors
+            pending.remove(key)
+            yield dg.Output(
+                None,
+                output_name=key.to_python_identifier(),
+                metadata={
+                    "rebuilt": False,
+                    "why": f"未变 / unchanged since the last build of fingerprint {fingerprint}: "
+                    "its code, its catalogue inputs or its view definition are those of that build",
+                },
+            )
+
+    for event in events:
+        if isinstance(event, dg.Output) and pending:
+            needed = ancestors(assets_def.keys_by_output_name[event.output_name])
+            yield from give([key for key in pending if key in needed])
+        yield event
+    yield from give(list(pending))

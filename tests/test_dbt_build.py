@@ -185,7 +185,47 @@ def test_catalogue_tests_are_those_reading_only_seeds_and_models_of_seeds_with_n
     con = duckdb.connect()
     assert build_args(con, "f1", manifest) == ["build", "--full-refresh"]  # never built: everything
     record_build(con, "f1", full_refresh=True)
-    assert build_args(con, "f1", manifest)[-2:] == ["--exclude", "not_null_stg_regions unique_regions"]
+    # the catalogue's tests and the catalogue's model are left out; the model's tests are not dropped with it
+    assert build_args(con, "f1", manifest)[-4:] == [
+        "--indirect-selection",
+        "empty",
+        "--exclude",
+        "not_null_stg_regions stg_regions unique_regions",
+    ]
+
+
+def test_an_incremental_build_leaves_out_the_models_that_would_come_out_the_same():
+    """The catalogue's models (their rows are the seeds' and the code's) and views whose code reads nothing
+    outside the fingerprint (a view stores its query; it reads the new figures when it is queried); not a
+    table over loaded data, nor a view or a model of seeds reading the clock, nor a part of the project
+    chosen in Dagster (a subset names what it wants built)."""
+    from dagster_project.dbt_build import plan_build, record_build, unchanged_models
+
+    def view(name: str, parents: list[str], code: str = "select 1") -> dict:
+        return {**_node("model", name, parents, code), "config": {"materialized": "view"}}
+
+    manifest = {
+        "nodes": {
+            "seed.p.regions": _node("seed", "regions", []),
+            "model.p.stg_regions": view("stg_regions", ["seed.p.regions"]),
+            "model.p.dim_regions": _node("model", "dim_regions", ["model.p.stg_regions"]),
+            "model.p.stg_obs": view("stg_obs", ["source.p.raw.obs"]),
+            "model.p.obs_today": view("obs_today", ["source.p.raw.obs"], "select * where day <= current_date"),
+            "model.p.values": _node("model", "values", ["model.p.stg_obs", "model.p.dim_regions"]),
+            "model.p.months": _node("model", "months", ["seed.p.regions"], "select current_date"),
+            "test.p.not_null_stg_obs": _node("test", "not_null_stg_obs", ["model.p.stg_obs"]),
+        },
+        "macros": {},
+    }
+    assert unchanged_models(manifest) == ["dim_regions", "stg_obs", "stg_regions"]
+    con = duckdb.connect()
+    record_build(con, "f1", full_refresh=True)
+    plan = plan_build(con, "f1", manifest)
+    assert plan.unchanged == ["dim_regions", "stg_obs", "stg_regions"]
+    assert plan.args[-1] == "dim_regions stg_obs stg_regions"
+    subset = plan_build(con, "f1", manifest, subset=True)
+    assert subset.unchanged == [] and "--indirect-selection" not in subset.args
+    assert plan_build(con, "f2", manifest).unchanged == []  # a full refresh builds everything
 
 
 def test_an_incremental_build_of_the_project_skips_the_catalogue_but_tests_new_data_against_it(tmp_path: Path):
@@ -196,7 +236,13 @@ def test_an_incremental_build_of_the_project_skips_the_catalogue_but_tests_new_d
     import os
     import subprocess
 
-    from dagster_project.dbt_build import build_args, catalogue_tests, project_fingerprint, record_build
+    from dagster_project.dbt_build import (
+        build_args,
+        catalogue_tests,
+        project_fingerprint,
+        record_build,
+        unchanged_models,
+    )
     from dagster_project.resources import dbt_executable
 
     project = REPO_ROOT / "dbt"
@@ -224,9 +270,16 @@ def test_an_incremental_build_of_the_project_skips_the_catalogue_but_tests_new_d
         n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test" and n["name"] not in skipped
     }
     assert {"relationships_stg_raw__observations_region_code__region_code__ref_stg_seeds__regions_"} <= reading_data
-    assert reading_data <= selected
+    assert reading_data <= selected  # the tests of the views left out among them
+    assert {
+        "accepted_values_fct_target_progress_actual_quality__published__derived__illustrative",
+        "not_null_stg_raw__observations",
+    } <= reading_data
     models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
-    assert models <= selected  # the models of seeds are cheap views, rebuilt as every model is
+    left_out = set(unchanged_models(manifest))
+    assert {"fct_target_progress", "stg_raw__observations", "stg_seeds__targets", "dim_targets"} <= left_out
+    assert models - left_out <= selected and not left_out & selected
+    assert {"int_target_assessment", "fct_target_scorecard", "fct_scorecard_monthly", "dim_period"} <= selected
 
 
 class _Invocation:
@@ -333,3 +386,43 @@ def test_a_dagster_build_keeps_dbts_folder_under_the_home_without_the_json_nothi
         assert any((folder / "compiled").rglob("*.sql")), folder
         assert not (folder / "run_results.json").exists(), folder
         assert not (folder / "manifest.json").exists(), folder
+
+
+def test_a_new_build_through_dagster_publishes_with_the_unchanged_models_current_not_rebuilt(
+    sample_pipeline_run, tmp_path, monkeypatch
+):
+    """The build job after the sample's: nothing changed in the code, so dbt leaves out the catalogue's models
+    and the views. Dagster still sees each as current (an output saying it was not rebuilt), so the checks
+    and the publish that wait for the marts run, the views' tests run, and the marts are those of before."""
+    import dagster as dg
+
+    from dagster_project.assets.publish import PUBLISHED_KEY
+    from dagster_project.runner import build_and_publish, prepare_environment
+    from dagster_project.settings import load_settings
+    from tests.conftest import point_settings_at
+    from tests.test_publish import copy_home, served
+
+    home = copy_home(sample_pipeline_run, tmp_path)
+    point_settings_at(home, monkeypatch)
+    prepare_environment(load_settings())
+    before_version, _ = served(home / "published")
+    scorecard = "select target_id, status_code, actual_value, gap from marts.fct_target_scorecard order by 1"
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        before = con.execute(scorecard).fetchall()
+    with dg.instance_for_test() as instance:
+        ok, failed = build_and_publish(instance, load_settings(), print)
+        assert ok and not failed
+        (run,) = instance.get_runs()
+        events = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+        materialized = {e.event_log_entry.asset_materialization.asset_key: e.event_log_entry for e in events}
+        checks = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    assert PUBLISHED_KEY in materialized
+    assert served(home / "published")[0] != before_version
+    progress = materialized[dg.AssetKey(["marts", "fct_target_progress"])].asset_materialization.metadata
+    assert progress["rebuilt"].value is False and "unchanged" in progress["why"].value
+    rebuilt = materialized[dg.AssetKey(["marts", "fct_target_scorecard"])].asset_materialization.metadata
+    assert "rebuilt" not in rebuilt
+    checked = {c.event_log_entry.dagster_event.event_specific_data.asset_key for c in checks}
+    assert dg.AssetKey(["marts", "fct_target_progress"]) in checked  # its dbt tests ran
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute(scorecard).fetchall() == before
