@@ -7,8 +7,9 @@ own ("1-5月,", "前三个月全市…") is for that period. A review whose titl
 
 A figure is read only where a catalogued indicator's name is followed directly by its number and unit
 (or by its growth): a name mentioned in passing, or a number that belongs to another sentence part, is
-left alone. Multi-year figures ("年均增长") are not read; a rank in the province is, where whose it is (the level's
-or the growth's) can be told (:func:`_read_ranks`). ``source_row`` is the HTML line of
+left alone. An absolute change ("比上年增加3.6亿元") is no stored figure: left out with a note, unless it is a
+catalogued one's (新增X). Multi-year figures ("年均增长") are not read; a rank in the province is, where whose
+it is (the level's or the growth's) can be told (:func:`_read_ranks`). ``source_row`` is the HTML line of
 the paragraph.
 """
 
@@ -80,6 +81,8 @@ _OTHER_UNIT = (
 # which asides keep the catalogued indicator the catalogue says (:meth:`Catalog.resolve_indicator`)
 _ASIDE = r"(?:\((?P<aside>[^()]{1,16})\))?"
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
+# a growth against the end of last year ("比上年末增长0.5%"): over a year in a bulletin of the year, not in a review
+_YEAR_END_SINCE = r"(?:比|较)(?:上年|去年)(?:末|底)"
 # a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右" (also "增长了7%"); it may carry its
 # sign ("增长-2.1%", a fall) or be stated as the rate's value ("增速为6.2%", "增幅6.2%", "增长率为-1.5%");
 # "与上年持平" is none
@@ -106,7 +109,7 @@ _A_TURN = re.compile(rf"(?:增速|增幅)?由(?:{_TURN_WAY}|[^,]{{0,14}}?(?:转�
 # the growth it turned to, after "提高到" (no word of its own)
 _TURNED_TO = r"(?<=高到|高至|升到|升至|快到|快至|落到|落至|降到|降至|缓到|缓至)"
 _GROWTH = (
-    rf"(?:{_SINCE}?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD}|[到至]{_TURNED_TO})(?P<growth_before>超过|逾|约|接近|近|不到)?"
+    rf"(?:(?:(?P<since_end>{_YEAR_END_SINCE})|{_SINCE})?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD}|[到至]{_TURNED_TO})(?P<growth_before>超过|逾|约|接近|近|不到)?"
     r"(?:\+|(?P<sign>-))?(?P<growth>\d+(?:\.\d+)?)(?P<growth_unit>%|个?百分点|倍)"
     rf"(?P<growth_after>{_AFTER_UNIT})?(?P<growth_mark>{_MARK})?|{_FLAT}|{_RATIO}|{_DOUBLING})"
 )
@@ -114,6 +117,18 @@ _GROWTH = (
 _DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
 # a threshold restated exactly: "突破500亿元,达到512.3亿元"
 _EXACT = rf"(?:(?:达到|达|为|实现)(?P<exact>\d+(?:\.\d+)?)(?P<exact_unit>{_UNIT}),?)?"
+# an absolute change after a level, or in its place: "402.5万人,比上年末减少1.2万人", "比上年增加3.6亿元",
+# "净增1.2万户". No stored indicator is a change in the level's own unit: left out with a note naming it (a
+# growth rate is never worked out from it), and the growth after it still read ("…增加3.6亿元,增长2.0%"); only a
+# change that is itself a catalogued indicator's figure (新增X, 净增X) is read, as that indicator
+# (:func:`_read_absolute_change`). Not in % nor points: those are growths.
+_ABS_SINCE = r"(?:(?:比|较)(?:上年|去年)(?:末|底)?(?:同期)?|同比)"
+_ABS_CHANGE = (
+    rf"(?P<abs>(?P<abs_since>{_ABS_SINCE})?(?P<abs_dir>净增|净减|新增|增加|减少|增长|下降|多|少)了?"
+    rf"(?P<abs_value>{_NUMBER})(?P<abs_unit>{_UNIT}|{_OTHER_UNIT})(?<!%)(?!个?百分点)),?"
+)
+# what a change of a stock is: 新增 the entries (新增X), any other rise or fall the net change (净增X)
+_ABS_KIND = {"新增": "新增", "净减": "净减", "减少": "净减", "下降": "净减", "少": "净减"}
 # a vintage label of the sentence's figures (qualifiers.py's note for it): "初步核算,全年全市地区生产总值…"
 _VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
 # a rank in the province after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位", "居全省14个市州第2位",
@@ -338,6 +353,39 @@ def _read_shared(
     )
 
 
+def _against_year_end(f: re.Match[str]) -> bool:
+    """Whether a growth is said against last year's end: its own 比上年末, or the one of the absolute change just
+    before it that it goes with ("比上年末减少2.1万人,下降0.5%")."""
+    if f["since_end"]:
+        return True
+    own = f.string[f.start("growth_said") : f.start("growth")]
+    return not re.match(_SINCE, own) and bool(f["abs_since"] and f["abs_since"].endswith(("末", "底")))
+
+
+def _read_absolute_change(
+    ctx: RowContext, word: str, said: str, name: str, value: str, unit: str, where: dict[str, object]
+) -> None:
+    """An absolute change of figure ``name`` ("比上年末增加120家", "净增1.2万户"): read as the catalogued
+    indicator of that change where there is one (新增X for 新增, 净增X for a net rise; a stock's 增加 is net, after
+    exits, so it is never read as 新增X); else left out with a note naming the text, as no stored indicator is
+    such a change."""
+    catalog, said, line = ctx.catalog, said.rstrip(","), where["row"]
+    of = catalog.indicator(catalog.resolve_indicator(name) or "")
+    if of is not None and of.measure_kind != "stock":  # a flow's change from the year before: no indicator is one
+        why = f"not read, {said}: an absolute change is no stored figure, nor is a growth worked out from it"
+        ctx.result.notes.append(f"row {line} {name}: {why}")
+        return
+    kind = _ABS_KIND.get(word, "净增")
+    code = catalog.resolve_indicator(f"{kind}{name}")
+    if code is not None and kind != "净减":
+        ctx.add(measure="value", cell=value, unit=unit, column=f"{name}{said}", **{**where, "indicator": code})
+        return
+    why = f"not read, {said}: a change of the stock, and the catalogue has no {kind}{name}"
+    if kind == "净增" and catalog.resolve_indicator(f"新增{name}"):
+        why += f" (新增{name} counts the entries, before exits)"
+    ctx.result.notes.append(f"row {line} {name}: {why}")
+
+
 def _turn_contradiction(f: re.Match[str]) -> str:
     """Why a growth after "由负转正" cannot be read ('' when it can): the turn and the growth disagree."""
     way = f["turn_way"] or ""
@@ -513,6 +561,7 @@ class _Reading:
     figures: re.Pattern[str]
     verb_inside: dict[str, str]  # "高新技术产业实现增加值" -> "高新技术产业增加值"
     additions: re.Pattern[str]  # "新增上市企业2家,累计达到25家": the additions, then the stock
+    stock_changes: re.Pattern[str]  # "四上企业2100家,比上年新增320家": the change of a stock not catalogued
 
     @classmethod
     def of(cls, catalog: Catalog) -> _Reading:
@@ -531,6 +580,7 @@ class _Reading:
             rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}{_LEVEL_RANK}"
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
             r"(?:\(?按(?:可比|不变)价(?:格)?计算\)?,?)?"
+            rf"(?:{_ABS_CHANGE})?"  # 比上年增加3.6亿元, then the growth may follow
             rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
             rf"(?:{_TURN})?(?P<growth_said>{_GROWTH})?"
         )
@@ -538,7 +588,12 @@ class _Reading:
             rf"(?:^|(?<=,)){lead}新增(?P<name>{_alternatives(names)})(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
             rf"(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})"
         )
-        return cls(re.compile(rf"^{lead}"), figures, verb_inside, additions)
+        # a stock the catalogue holds only the change of: "年末全市“四上”企业2100家,比上年新增320家"
+        changed = {n[2:] for n in names if n.startswith(("新增", "净增"))} - names
+        stock_changes = re.compile(
+            rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(changed)}){_VERB}(?:{_NUMBER}(?:{_UNIT}),?)?{_ABS_CHANGE}"
+        )
+        return cls(re.compile(rf"^{lead}"), figures, verb_inside, additions, stock_changes)
 
     def respective_growths(self, clause: str) -> tuple[list[_Shared], str]:
         """The changes of "A、B分别增长39.5%、57.7%" or "全市和醴陵市A分别增长7.1%、8.2%", else none and why not
@@ -648,7 +703,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     result.notes.append(f"row {line} {f['name']}: {why}")
                     continue
                 passing = not (f["level"] or f["growth"] or f["flat"] or f["ratio"] or f["fold"])
-                if passing and not _RANK_CLAUSE.search(sentence, f.end(), stop):
+                if passing and not f["abs"] and not _RANK_CLAUSE.search(sentence, f.end(), stop):
                     continue  # a name in passing, with no rank after it ("固定资产投资增速居全省第二位" has one)
                 name = reading.verb_inside.get(f["name"], f["name"])
                 own_period, other_year = _clause_period(sentence[f.start() : f.start("name")], period)
@@ -669,6 +724,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     "period": own_period,
                     "row": line,
                 }
+                if f["abs"]:
+                    _read_absolute_change(ctx, f["abs_dir"], f["abs"], name, f["abs_value"], f["abs_unit"], where)
                 if passing:
                     _read_ranks(ctx, f, stop, where, line)
                     continue
@@ -707,6 +764,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 elif f["growth"] and change_unit is None:
                     why = unkept_change_reason(f["growth_unit"] or "%")
                     result.notes.append(f"row {line} {f['name']}增长: not read, {why}")
+                elif f["growth"] and own_period.kind != "year" and _against_year_end(f):
+                    said = (f["since_end"] or f["abs_since"]) + (f["dir"] or "") + f["growth"] + f["growth_unit"]
+                    why = f"not read, {said}: a change since the end of last year in a review is no growth over a year"
+                    result.notes.append(f"row {line} {f['name']}增长: {why}")
                 elif f["growth"] and f["sign"] and falls:
                     result.notes.append(f"row {line} {f['name']}增长: {_DOUBLE_NEGATIVE}")
                 elif f["growth"] and times and (falls or f["sign"] or not f["dir"]):
@@ -734,6 +795,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 _read_ranks(ctx, f, stop, where, line)
             for a in reading.additions.finditer(sentence):
                 _read_additions(ctx, a, scopes[False], period, line)
+            for c in reading.stock_changes.finditer(sentence):
+                own_period, other_year = _clause_period(sentence[c.start() : c.start("name")], period)
+                if own_period is None:
+                    result.notes.append(f"row {line} {c['name']}: {other_year}")
+                    continue
+                where = {"region": region_at(scopes[False], c.start()), "period": own_period, "row": line}
+                _read_absolute_change(ctx, c["abs_dir"], c["abs"], c["name"], c["abs_value"], c["abs_unit"], where)
             for turn in _A_TURN.finditer(sentence):  # "…,增速由负转正,增长1.2%" with no name right before it
                 if turn.start() == 0 and at_sentence == noted:  # noted with the sentence before
                     continue

@@ -1907,6 +1907,78 @@ def test_yearly_bulletin_a_count_in_xiang_is_read_where_its_indicator_counts_ite
     assert validate_observations(r.observations, catalog, source_file="gb.html") == []
 
 
+def test_yearly_bulletin_an_absolute_change_is_left_out_with_a_note_and_the_growth_after_it_read(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "比上年增加3.6亿元", "比上年末减少2.1万人", "净增150家" were dropped with no note, and the growth after such a
+    # change ("…增加3.6亿元，增长2.0%") with them; a stock's growth against last year's end (比上年末增长) too
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市地方一般公共预算收入185.3亿元，比上年增加3.6亿元，增长2.0%。"
+        "年末全市常住人口386.2万人，比上年末减少2.1万人，下降0.5%。年末全市上市企业25家，比上年末增长8.7%。"
+        "年末高新技术企业1200家，净增150家。全年新增城镇就业5.2万人，比上年多0.3万人。"
+        "全市进出口总额比上年增加30.5亿元。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.measure): o.value for o in r.observations}
+    assert got == {
+        ("budget_revenue", "value"): 185.3,
+        ("budget_revenue", "yoy_pct"): 2.0,
+        ("resident_population", "value"): 386.2,
+        ("resident_population", "yoy_pct"): -0.5,  # year end on year end: over a year in a bulletin
+        ("listed_companies", "value"): 25,
+        ("listed_companies", "yoy_pct"): 8.7,
+        ("hightech_enterprises", "value"): 1200,
+        ("new_urban_jobs", "value"): 5.2,
+    }
+    for said in ("比上年增加3.6亿元", "比上年末减少2.1万人", "净增150家", "比上年多0.3万人", "比上年增加30.5亿元"):
+        assert sum(f"not read, {said}:" in n for n in r.notes) == 1, said
+    assert any("净增150家: a change of the stock, and the catalogue has no 净增高新技术企业" in n for n in r.notes)
+
+
+def test_a_stocks_change_is_read_as_the_catalogued_indicator_of_that_change(tmp_path: Path, catalog: Catalog) -> None:
+    # 新增“四上”企业 is catalogued: "“四上”企业2100家，比上年新增320家" is its figure; a net rise (比上年末增加,
+    # 净增) counts exits too and is not; both were dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "年末全市“四上”企业2100家，比上年新增320家。年末规模以上工业企业1650家，比上年末增加120家。",
+    )
+    assert r.errors == []
+    assert [(o.indicator_code, o.period_code, o.value, o.unit) for o in r.observations] == [
+        ("new_above_scale_units", "2023", 320, "家")
+    ]
+    assert any(
+        "规模以上工业企业: not read, 比上年末增加120家: a change of the stock, and the catalogue has no "
+        "净增规模以上工业企业 (新增规模以上工业企业 counts the entries, before exits)" in n
+        for n in r.notes
+    )
+
+
+def test_a_review_leaves_out_a_growth_against_last_years_end(tmp_path: Path, catalog: Catalog) -> None:
+    # in a half-year review 比上年末 is six months back, not a year: "比上年末增长8.7%" must not be the yoy growth
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "6月末，全市上市企业25家，比上年末增加2家，增长8.7%。全市高新技术企业1200家，比上年末增长5.0%。",
+        "全市地方一般公共预算收入95.3亿元，同比增加3.6亿元，增长4.0%。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.period_code, o.measure): o.value for o in r.observations}
+    assert got == {
+        ("listed_companies", "2023-06", "value"): 25,
+        ("hightech_enterprises", "2023-06", "value"): 1200,
+        ("budget_revenue", "2023-01~06", "value"): 95.3,
+        ("budget_revenue", "2023-01~06", "yoy_pct"): 4.0,  # 同比 is a year: its growth is read
+    }
+    assert sum("a change since the end of last year in a review is no growth over a year" in n for n in r.notes) == 2
+    assert any("not read, 同比增加3.6亿元" in n for n in r.notes)
+
+
 def test_yearly_bulletin_places_or_rates_sharing_one_verb(tmp_path: Path, catalog: Catalog) -> None:
     # "全市和醴陵市…分别增长7.1%、8.2%" was left out; rates' changes in % were stored as points or a growth
     # (which one cannot be told), and in points ("分别提高2.1和0.5个百分点") they were left out
