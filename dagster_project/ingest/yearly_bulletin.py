@@ -157,6 +157,14 @@ _GROWTH_COMPARED = re.compile(
     r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?)"
     r"\d+(?:\.\d+)?(?:(?:和|、)\d+(?:\.\d+)?)?个?百分点"
 )
+# ranks of a list sharing one verb, in its order: "芦淞区、荷塘区地区生产总值分别增长5.1%、4.8%,分别居全省第2、5位";
+# among the city's places ("分别居全市第一、第二位") they are no rank in the province, the only one stored
+_RANK_ITEM = r"[第前]?[一二两三四五六七八九十\d]+[位名]?"
+_RANKS_RESPECTIVE = re.compile(
+    rf"(?P<of>增速|增幅|总量)?(?P<each>分别|均|都)?{_RANK_VERB}?(?P<among>{_AMONG}|全(?:市|县)(?:各县市区|各区县)?中?)"
+    rf"(?P<ranks>{_RANK_ITEM}(?:(?:、|和|及){_RANK_ITEM})*)"
+)
+_CITY_RANK = re.compile(rf"(?:增速|增幅|总量)?{_RANK_VERB}?全(?:市|县)(?:各县市区|各区县)?中?{_RANK_NO}")
 _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
 # a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
 # 比上月, 比1-8月回落0.6%, 增速比全省高0.5个百分点, 增速比上年同期提高2.0个百分点): left out with a note
@@ -305,6 +313,38 @@ def _alternatives(names: set[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
 
 
+def _catalogued_ending(catalog: Catalog, name: str) -> str:
+    """The catalogued name (or alias) ``name`` ends with, after something else ("株洲新区地区生产总值"); ''."""
+    names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
+    return max((n for n in names if name.endswith(n) and name != n), key=len, default="")
+
+
+def _respective_ranks(clause: str, count: int) -> tuple[list[tuple[str, str]], str]:
+    """The ranks in the province ("分别居全省第2、5、9位") of a list's ``count`` figures sharing one verb, as
+    (measure, cell) in the list's order; none, and why, when the clause after a list ranks it otherwise: not as
+    many ranks as figures (or a list not read), one rank for all (均居全省第一), ranks among the city's places
+    (全市第一, no rank in the province, the only one stored); none and '' when the clause is no rank."""
+    m = _RANKS_RESPECTIVE.fullmatch(clause)
+    if m is None:
+        if re.search(rf"全[省市县][^,]*?{_RANK_NO}", clause):  # "分别居全省第2位、全省县市第5位"
+            return [], "not read, ranks after several figures in words not understood"
+        return [], ""
+    items = re.split(r"、|和|及", m["ranks"])
+    if not m["among"].startswith("全省"):
+        return [], f"not read, ranks among {m['among']}'s places are no rank in the province"
+    if m["each"] in ("均", "都") and len(items) == 1 and items[0].startswith("前"):  # 均居全省前十: each a bound
+        return [("rank" if m["of"] == "总量" else "yoy_rank", f"全省{items[0]}")] * count, ""
+    if m["each"] != "分别" or len(items) == 1:
+        return [], "not read, one rank said of several figures: whose rank it is cannot be told"
+    if not count:
+        return [], "not read, the ranks of a list not read"
+    if len(items) != count:
+        return [], f"not read, {len(items)} ranks for {count} figures sharing one verb"
+    lead, last = (items[0][0] if items[0][0] in "第前" else "第"), (items[-1][-1] if items[-1][-1] in "位名" else "")
+    cells = [f"全省{i if i[0] in '第前' else lead + i}{'' if i[-1] in '位名' else last}" for i in items]
+    return [("rank" if m["of"] == "总量" else "yoy_rank", cell) for cell in cells], ""
+
+
 def _read_shared(
     ctx: RowContext,
     shared: _Shared,
@@ -313,9 +353,11 @@ def _read_shared(
     city: str,
     period: Period,
     line: int,
+    rank: tuple[str, str] | None = None,
 ) -> None:
-    """One change of several sharing one verb, for its own place or the clause's; a name with a bracket the
-    catalogue does not keep (限额以上), or a rate's change in %, is left out with a note."""
+    """One change of several sharing one verb, for its own place or the clause's, and its rank in the province
+    (``rank``: measure and cell) where the list has one; a name with a bracket the catalogue does not keep
+    (限额以上), or a rate's change in %, is left out with a note."""
     catalog, column = ctx.catalog, f"{shared.place}{shared.name}增长"
     code = catalog.resolve_indicator(shared.name)
     base = re.sub(r"\([^()]*\)$", "", shared.name)
@@ -323,6 +365,10 @@ def _read_shared(
         ctx.result.notes.append(f"row {line} {column}: not read, {shared.name} is another scope than the catalogue's")
         return
     ind = catalog.indicator(code) if code else None
+    if ind is None and shared.place and (known := _catalogued_ending(catalog, shared.name)):
+        # "醴陵市、株洲新区地区生产总值": the last place is none the catalogue holds, so no place's figure is read
+        ctx.result.notes.append(f"row {line} {column}: not read, {shared.name[: -len(known)]} is no place known")
+        return
     if ind is None:  # a name the catalogue does not hold: not read, as any
         return
     unit = yoy_change_unit(ind.unit, shared.unit)
@@ -351,6 +397,12 @@ def _read_shared(
         column=column,
         row=line,
     )
+    if rank is not None:
+        measure, cell = rank
+        column = f"{shared.place}{shared.name}{cell}"
+        ctx.add(
+            indicator=code, region=region, period=period, measure=measure, cell=cell, unit="", column=column, row=line
+        )
 
 
 def _against_year_end(f: re.Match[str]) -> bool:
@@ -504,6 +556,8 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
             else:
                 why = "the level's or the growth's" if last else "with no figure before it, the level's or the growth's"
                 ctx.result.notes.append(f"row {line} {name}{clause}: not read, a bare rank {why} cannot be told")
+        elif _CITY_RANK.fullmatch(clause):  # "居全市第一": among the city's places, no rank in the province
+            ctx.result.notes.append(f"row {line} {name}{clause}: not read, a rank among the city's places")
         elif said_growth and _GROWTH_COMPARED.fullmatch(clause):  # "增速比全省高0.6个百分点"
             ctx.result.notes.append(f"row {line} {name}: {_against(clause)}")
             last = "against"
@@ -670,7 +724,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
             scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
             start = 0
-            for clause in re.split(r"(?<=,)", sentence):  # several names sharing one verb (分别)
+            clauses = re.split(r"(?<=,)", sentence)
+            for at, clause in enumerate(clauses):  # several names sharing one verb (分别)
                 pairs, why_not = reading.respective_growths(clause.rstrip(","))
                 if why_not:
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {why_not}")
@@ -678,8 +733,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if pairs and other_year:
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {other_year}")
                     pairs = []
-                for shared in pairs:
-                    _read_shared(ctx, shared, scopes, start, city, own_period, line)
+                following = clauses[at + 1].rstrip(",") if at + 1 < len(clauses) else ""
+                ranks, why_no_ranks = _respective_ranks(following, len(pairs)) if pairs or why_not else ([], "")
+                if why_no_ranks:
+                    result.notes.append(f"row {line} {following}: {why_no_ranks}")
+                for shared, rank in zip(pairs, ranks or [None] * len(pairs), strict=True):
+                    _read_shared(ctx, shared, scopes, start, city, own_period, line, rank)
                 start += len(clause)
             turns_read = []
             figures = list(reading.figures.finditer(sentence))

@@ -2008,6 +2008,45 @@ def test_yearly_bulletin_places_or_rates_sharing_one_verb(tmp_path: Path, catalo
     assert not any("a change against another period" in n for n in r.notes)
 
 
+def test_yearly_bulletin_places_sharing_one_verb_take_their_ranks_in_order(tmp_path: Path, catalog: Catalog) -> None:
+    # "…分别增长5.1%、4.8%、4.2%，分别居全省第2、5、9位" read the growths and dropped the ranks with no note; ranks
+    # among the city's places (全市第一), ranks not as many as the places, and a place not known were dropped silently
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "芦淞区、荷塘区、石峰区地区生产总值分别增长5.1%、4.8%、4.2%，分别居全省第2、5、9位。"
+        "醴陵市、攸县规模以上工业增加值分别增长8.1%、7.6%，增速分别居全省第三和第七位。"
+        "炎陵县、茶陵县固定资产投资分别增长9.1%、8.6%，均居全省前十。"
+        "天元区、渌口区进出口总额分别增长20.1%、15.2%，分别居全市第一、第二位。"
+        "醴陵市、攸县地方一般公共预算收入分别增长6.1%、5.8%，分别居全省第3、7、9位。"
+        "醴陵市、株洲新区税收收入分别增长6.1%、5.8%，分别居全省第3、7位。"
+        "醴陵市出口总额增长6.1%，居全市第一。攸县出口总额50.2亿元，总量居全市第二位。",
+    )
+    assert r.errors == []
+    ranks = {
+        (o.indicator_code, o.region_code, o.measure): (o.value, o.bound) for o in r.observations if "rank" in o.measure
+    }
+    assert ranks == {
+        ("gdp", "430203", "yoy_rank"): (2, "eq"),
+        ("gdp", "430202", "yoy_rank"): (5, "eq"),
+        ("gdp", "430204", "yoy_rank"): (9, "eq"),
+        ("industrial_value_added", "430281", "yoy_rank"): (3, "eq"),
+        ("industrial_value_added", "430223", "yoy_rank"): (7, "eq"),
+        ("fixed_asset_investment", "430225", "yoy_rank"): (10, "le"),  # each in the top ten: a bound
+        ("fixed_asset_investment", "430224", "yoy_rank"): (10, "le"),
+    }
+    growths = {(o.indicator_code, o.region_code) for o in r.observations if o.measure == "yoy_pct"}
+    assert ("trade_total", "430211") in growths and ("budget_revenue", "430223") in growths
+    assert not any(o.indicator_code == "tax_revenue" for o in r.observations)
+    assert any(
+        "分别居全市第一、第二位: not read, ranks among 全市's places are no rank in the province" in n for n in r.notes
+    )
+    assert any("分别居全省第3、7、9位: not read, 3 ranks for 2 figures sharing one verb" in n for n in r.notes)
+    assert sum("not read, 株洲新区 is no place known" in n for n in r.notes) == 1
+    assert sum("居全市第" in n and "not read, a rank among the city's places" in n for n in r.notes) == 2
+
+
 def test_a_municipal_review_mixing_asides_multiples_turns_places_and_points(tmp_path: Path, catalog: Catalog) -> None:
     # sentences in the style of a city's 经济运行情况: each form here was left out (most without a note) or, for a
     # rate's changes in % and a bracket of another scope, could be stored as what it is not
