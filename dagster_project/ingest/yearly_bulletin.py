@@ -39,7 +39,7 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
-from dagster_project.ingest.qualifiers import FOOTNOTE_MARKS, footnote_mark_reason
+from dagster_project.ingest.qualifiers import FOOTNOTE_MARKS, THRESHOLD_WORDS, footnote_mark_reason
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import needs_exchange_rate, takes_unit, unkept_change_reason, yoy_change_unit
 
@@ -59,7 +59,8 @@ _WHOLE = ("全市", "全县", "全区")
 _OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 _VERB = r"(?:预计|实现|完成|达到|达|为|共|总额|总量)*"
 # the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
-_THRESHOLD = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)"
+# (qualifiers.py's words, longest first: 迈上3000亿元台阶, 站上500亿元, 不足100家; 达 is exact)
+_THRESHOLD = rf"(?:{'|'.join(sorted(THRESHOLD_WORDS, key=len, reverse=True))}|达)"
 # a round threshold may be a word before 亿: "突破千亿元", "超百亿" (never alone: 千亿产业集群 is a name)
 _NUMBER = rf"(?:{_THRESHOLD}?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:余|多)?|{_THRESHOLD}[百千万](?=亿))"
 _AFTER_UNIT = r"以上|左右|以下"

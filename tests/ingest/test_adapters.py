@@ -1239,6 +1239,26 @@ def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog)
     }
 
 
+def test_yearly_bulletin_reads_every_threshold_word_qualifiers_knows(tmp_path: Path, catalog: Catalog) -> None:
+    # qualifiers.py reads 迈上/站上 (at least), 将近/不足 (under), 不少于 (at least), but the bulletin's own shorter
+    # list of threshold words did not, so "地区生产总值迈上3000亿元台阶" was dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市地区生产总值迈上3000亿元台阶。全市进出口总额站上500亿元新台阶。全市上市企业将近30家。"
+        "全市高新技术企业不少于1000家。全市新增四上企业不足300家。",
+    )
+    assert r.errors == []
+    assert {o.indicator_code: (o.value, o.bound) for o in r.observations} == {
+        "gdp": (3000, "ge"),
+        "trade_total": (500, "ge"),
+        "listed_companies": (30, "lt"),
+        "hightech_enterprises": (1000, "ge"),
+        "new_above_scale_units": (300, "lt"),
+    }
+
+
 def test_yearly_bulletin_growth_bounds_exact_figures_and_vintage_labels(tmp_path: Path, catalog: Catalog) -> None:
     # each was lost: the growth's 以上/左右/超过 (stored exact, or not at all), a threshold's exact figure
     # after it, the growth after 按不变价格计算 or 同口径, the 初步核算 / 预计 label of a sentence's figures
