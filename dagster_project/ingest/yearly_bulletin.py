@@ -166,6 +166,11 @@ _RANKS_RESPECTIVE = re.compile(
     rf"(?P<ranks>{_RANK_ITEM}(?:(?:、|和|及){_RANK_ITEM})*)"
 )
 _CITY_RANK = re.compile(rf"(?:增速|增幅|总量)?{_RANK_VERB}?全(?:市|县)(?:各县市区|各区县)?中?{_RANK_NO}")
+# a multi-year average right after a name or its figure: "地区生产总值年均增长7.2%", "增长6.5%,两年平均增长5.8%";
+# over several years, no year's growth (nor the avg_yoy_pct of a span the sentence does not name): noted
+_MULTI_YEAR = re.compile(
+    r",?(?P<said>(?:[一二两三四五六七八九十\d]+年)?(?:平均|年均)(?:增长|增速|增幅|下降|提高)[^,]*)"
+)
 _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
 # a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
 # 比上月, 比1-8月回落0.6%, 增速比全省高0.5个百分点, 增速比上年同期提高2.0个百分点): left out with a note
@@ -749,6 +754,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     turns_read.append(f.start("turn"))
                 if f["other"]:
                     result.notes.append(f"row {line} {f['name']}: {_against(f['against'])}")
+                if multi := _MULTI_YEAR.match(sentence, f.end()):
+                    why = f"not read, {multi['said']}: a multi-year average, no one year's growth"
+                    result.notes.append(f"row {line} {f['name']}: {why}")
                 if group := _GROUP_RANK.search(sentence, f.end(), f.end() + 12):  # "，位居全省第一方阵" after it
                     result.notes.append(f"row {line} {f['name']}: not read, {group[0]} is a group of cities, no rank")
                 # "发电量120.5亿千瓦时": a quantity in a unit no catalogued indicator is in; "地区生产总值56项",

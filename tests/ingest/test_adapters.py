@@ -1239,6 +1239,27 @@ def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog)
     }
 
 
+def test_yearly_bulletin_notes_a_multi_year_average_after_a_name_or_its_figure(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "增长6.5%，两年平均增长5.8%" (the 2021 bulletins' way past 2020) and "…年均增长7.2%" were dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2021,
+        "全市地区生产总值3420.3亿元，增长8.3%，两年平均增长6.1%。全年规模以上工业增加值两年平均增长7.2%。"
+        "全市进出口总额302.4亿元，年均增长20.5%。",
+    )
+    assert r.errors == []
+    assert {(o.indicator_code, o.measure): o.value for o in r.observations} == {
+        ("gdp", "value"): 3420.3,
+        ("gdp", "yoy_pct"): 8.3,
+        ("trade_total", "value"): 302.4,
+    }
+    for said in ("两年平均增长6.1%", "两年平均增长7.2%", "年均增长20.5%"):
+        assert sum(f"not read, {said}: a multi-year average, no one year's growth" in n for n in r.notes) == 1
+
+
 def test_yearly_bulletin_reads_every_threshold_word_qualifiers_knows(tmp_path: Path, catalog: Catalog) -> None:
     # qualifiers.py reads 迈上/站上 (at least), 将近/不足 (under), 不少于 (at least), but the bulletin's own shorter
     # list of threshold words did not, so "地区生产总值迈上3000亿元台阶" was dropped with no note
