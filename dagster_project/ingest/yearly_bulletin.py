@@ -171,6 +171,12 @@ _CITY_RANK = re.compile(rf"(?:增速|增幅|总量)?{_RANK_VERB}?全(?:市|县)(
 _MULTI_YEAR = re.compile(
     r",?(?P<said>(?:[一二两三四五六七八九十\d]+年)?(?:平均|年均)(?:增长|增速|增幅|下降|提高)[^,]*)"
 )
+# the share of the year's plan done, right after a figure: "完成投资1050亿元,完成年度计划的105%" (plan_share_pct,
+# as a 统计月报's 占年计划% column); a budget's share (为预算的102.5%) is not read as one (nor is a table's), noted
+_PLAN_SHARE = re.compile(
+    r",?(?P<said>(?:完成|占|为|达到|达)?(?:(?:年度|全年|年)(?:目标)?(?:计划|任务)(?:任务)?|(?P<budget>(?:年初|年度)?预算))"
+    r"的(?P<share>\d+(?:\.\d+)?)%)(?=,|$)"
+)
 _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
 # a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
 # 比上月, 比1-8月回落0.6%, 增速比全省高0.5个百分点, 增速比上年同期提高2.0个百分点): left out with a note
@@ -860,6 +866,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     flat_unit = yoy_change_unit(ind.unit, "百分点") or "%"
                     cell = f"0{label}" if label else f["flat"]  # qualifiers.parse_change reads 持平 as 0
                     ctx.add(measure="yoy_pct", cell=cell, unit=flat_unit, column=f"{f['name']}增长", **where)
+                if (share := _PLAN_SHARE.match(sentence, f.end())) and share["budget"]:
+                    why = f"not read, {share['said']}: a share of the budget, not of the year's plan"
+                    result.notes.append(f"row {line} {f['name']}: {why}")
+                elif share:
+                    column = f"{f['name']}{share['said']}"
+                    ctx.add(measure="plan_share_pct", cell=share["share"] + label, unit="%", column=column, **where)
                 _read_ranks(ctx, f, stop, where, line)
             for a in reading.additions.finditer(sentence):
                 _read_additions(ctx, a, scopes[False], period, line)

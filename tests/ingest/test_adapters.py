@@ -1260,6 +1260,22 @@ def test_yearly_bulletin_notes_a_multi_year_average_after_a_name_or_its_figure(
         assert sum(f"not read, {said}: a multi-year average, no one year's growth" in n for n in r.notes) == 1
 
 
+def test_yearly_bulletin_reads_the_share_of_the_years_plan_after_a_figure(tmp_path: Path, catalog: Catalog) -> None:
+    # "完成投资1050亿元，完成年度计划的105%" was dropped with no note, though a 统计月报's 占年计划% column is read as
+    # plan_share_pct; a budget's share is not a plan's: noted
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年市级重大项目完成投资1050亿元，增长8.0%，完成年度计划的105.2%。全年新增城镇就业5.2万人，完成年计划的118%。"
+        "全年地方一般公共预算收入完成185.3亿元，为预算的102.5%。",
+    )
+    assert r.errors == []
+    shares = {o.indicator_code: (o.value, o.unit) for o in r.observations if o.measure == "plan_share_pct"}
+    assert shares == {"major_project_investment": (105.2, "%"), "new_urban_jobs": (118, "%")}
+    assert any("not read, 为预算的102.5%: a share of the budget" in n for n in r.notes)
+
+
 def test_yearly_bulletin_reads_every_threshold_word_qualifiers_knows(tmp_path: Path, catalog: Catalog) -> None:
     # qualifiers.py reads 迈上/站上 (at least), 将近/不足 (under), 不少于 (at least), but the bulletin's own shorter
     # list of threshold words did not, so "地区生产总值迈上3000亿元台阶" was dropped with no note
