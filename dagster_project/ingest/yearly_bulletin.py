@@ -128,6 +128,8 @@ _ABS_CHANGE = (
     rf"(?P<abs>(?P<abs_since>{_ABS_SINCE})?(?P<abs_dir>净增|净减|新增|增加|减少|增长|下降|多|少)了?"
     rf"(?P<abs_value>{_NUMBER})(?P<abs_unit>{_UNIT}|{_OTHER_UNIT})(?<!%)(?!个?百分点)),?"
 )
+# the same after the growth: "比上年增长11.2%,增加48.5亿元"
+_ABS_AFTER = re.compile(rf",?{_ABS_CHANGE}")
 # what a change of a stock is: 新增 the entries (新增X), any other rise or fall the net change (净增X)
 _ABS_KIND = {"新增": "新增", "净减": "净减", "减少": "净减", "下降": "净减", "少": "净减"}
 # a vintage label of the sentence's figures (qualifiers.py's note for it): "初步核算,全年全市地区生产总值…"
@@ -866,6 +868,11 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     flat_unit = yoy_change_unit(ind.unit, "百分点") or "%"
                     cell = f"0{label}" if label else f["flat"]  # qualifiers.parse_change reads 持平 as 0
                     ctx.add(measure="yoy_pct", cell=cell, unit=flat_unit, column=f"{f['name']}增长", **where)
+                if f["growth_said"] and (after := _ABS_AFTER.match(sentence, f.end())):
+                    said = after["abs"]
+                    _read_absolute_change(
+                        ctx, after["abs_dir"], said, name, after["abs_value"], after["abs_unit"], where
+                    )
                 if (share := _PLAN_SHARE.match(sentence, f.end())) and share["budget"]:
                     why = f"not read, {share['said']}: a share of the budget, not of the year's plan"
                     result.notes.append(f"row {line} {f['name']}: {why}")

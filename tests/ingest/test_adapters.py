@@ -1976,7 +1976,7 @@ def test_yearly_bulletin_an_absolute_change_is_left_out_with_a_note_and_the_grow
         "全市地方一般公共预算收入185.3亿元，比上年增加3.6亿元，增长2.0%。"
         "年末全市常住人口386.2万人，比上年末减少2.1万人，下降0.5%。年末全市上市企业25家，比上年末增长8.7%。"
         "年末高新技术企业1200家，净增150家。全年新增城镇就业5.2万人，比上年多0.3万人。"
-        "全市进出口总额比上年增加30.5亿元。",
+        "全市进出口总额比上年增加30.5亿元。全年出口总额380.3亿元，比上年增长11.2%，增加38.5亿元。",
     )
     assert r.errors == []
     got = {(o.indicator_code, o.measure): o.value for o in r.observations}
@@ -1989,8 +1989,18 @@ def test_yearly_bulletin_an_absolute_change_is_left_out_with_a_note_and_the_grow
         ("listed_companies", "yoy_pct"): 8.7,
         ("hightech_enterprises", "value"): 1200,
         ("new_urban_jobs", "value"): 5.2,
+        ("exports", "value"): 380.3,
+        ("exports", "yoy_pct"): 11.2,
     }
-    for said in ("比上年增加3.6亿元", "比上年末减少2.1万人", "净增150家", "比上年多0.3万人", "比上年增加30.5亿元"):
+    changes = (
+        "比上年增加3.6亿元",
+        "比上年末减少2.1万人",
+        "净增150家",
+        "比上年多0.3万人",
+        "比上年增加30.5亿元",
+        "增加38.5亿元",
+    )
+    for said in changes:
         assert sum(f"not read, {said}:" in n for n in r.notes) == 1, said
     assert any("净增150家: a change of the stock, and the catalogue has no 净增高新技术企业" in n for n in r.notes)
 
