@@ -17,6 +17,7 @@ from dagster_project.ingest.units import CHANGE_MEASURES, normalize_unit
 
 __all__ = [
     "VINTAGE_LABELS",
+    "THRESHOLD_WORDS",
     "FOOTNOTE_MARKS",
     "footnote_mark_reason",
     "VINTAGE_NOTES",
@@ -98,6 +99,8 @@ _PREFIXES: list[tuple[str, str]] = [
     ("达", "eq"),
     ("为", "eq"),
 ]
+# the words before a number that make it a bound (突破, 迈上, 近 …): prose readers find a figure's start by them
+THRESHOLD_WORDS = tuple(word for word, bound in _PREFIXES if bound != "eq" and word[0] not in "<>≥≤≈")
 # After the number, before its unit: "600余家", "600多家" (more than), "600+" (at least).
 _AFTER_NUMBER = (("余", "gt"), ("多", "gt"), ("+", "ge"))
 # A round number written as its word, as thresholds are: "突破千亿元", "超百亿" (1000, 100 亿元).

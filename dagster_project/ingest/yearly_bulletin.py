@@ -7,8 +7,9 @@ own ("1-5月,", "前三个月全市…") is for that period. A review whose titl
 
 A figure is read only where a catalogued indicator's name is followed directly by its number and unit
 (or by its growth): a name mentioned in passing, or a number that belongs to another sentence part, is
-left alone. Multi-year figures ("年均增长") are not read; a rank in the province is, where whose it is (the level's
-or the growth's) can be told (:func:`_read_ranks`). ``source_row`` is the HTML line of
+left alone. An absolute change ("比上年增加3.6亿元") is no stored figure: left out with a note, unless it is a
+catalogued one's (新增X). Multi-year figures ("年均增长") are not read; a rank in the province is, where whose
+it is (the level's or the growth's) can be told (:func:`_read_ranks`). ``source_row`` is the HTML line of
 the paragraph.
 """
 
@@ -38,7 +39,7 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
-from dagster_project.ingest.qualifiers import FOOTNOTE_MARKS, footnote_mark_reason
+from dagster_project.ingest.qualifiers import FOOTNOTE_MARKS, THRESHOLD_WORDS, footnote_mark_reason
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import needs_exchange_rate, takes_unit, unkept_change_reason, yoy_change_unit
 
@@ -58,7 +59,8 @@ _WHOLE = ("全市", "全县", "全区")
 _OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 _VERB = r"(?:预计|实现|完成|达到|达|为|共|总额|总量)*"
 # the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
-_THRESHOLD = r"(?:突破|超过|跨越|逾|超|达|约|接近|近|不到)"
+# (qualifiers.py's words, longest first: 迈上3000亿元台阶, 站上500亿元, 不足100家; 达 is exact)
+_THRESHOLD = rf"(?:{'|'.join(sorted(THRESHOLD_WORDS, key=len, reverse=True))}|达)"
 # a round threshold may be a word before 亿: "突破千亿元", "超百亿" (never alone: 千亿产业集群 is a name)
 _NUMBER = rf"(?:{_THRESHOLD}?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:余|多)?|{_THRESHOLD}[百千万](?=亿))"
 _AFTER_UNIT = r"以上|左右|以下"
@@ -80,6 +82,8 @@ _OTHER_UNIT = (
 # which asides keep the catalogued indicator the catalogue says (:meth:`Catalog.resolve_indicator`)
 _ASIDE = r"(?:\((?P<aside>[^()]{1,16})\))?"
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
+# a growth against the end of last year ("比上年末增长0.5%"): over a year in a bulletin of the year, not in a review
+_YEAR_END_SINCE = r"(?:比|较)(?:上年|去年)(?:末|底)"
 # a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右" (also "增长了7%"); it may carry its
 # sign ("增长-2.1%", a fall) or be stated as the rate's value ("增速为6.2%", "增幅6.2%", "增长率为-1.5%");
 # "与上年持平" is none
@@ -106,7 +110,7 @@ _A_TURN = re.compile(rf"(?:增速|增幅)?由(?:{_TURN_WAY}|[^,]{{0,14}}?(?:转�
 # the growth it turned to, after "提高到" (no word of its own)
 _TURNED_TO = r"(?<=高到|高至|升到|升至|快到|快至|落到|落至|降到|降至|缓到|缓至)"
 _GROWTH = (
-    rf"(?:{_SINCE}?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD}|[到至]{_TURNED_TO})(?P<growth_before>超过|逾|约|接近|近|不到)?"
+    rf"(?:(?:(?P<since_end>{_YEAR_END_SINCE})|{_SINCE})?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD}|[到至]{_TURNED_TO})(?P<growth_before>超过|逾|约|接近|近|不到)?"
     r"(?:\+|(?P<sign>-))?(?P<growth>\d+(?:\.\d+)?)(?P<growth_unit>%|个?百分点|倍)"
     rf"(?P<growth_after>{_AFTER_UNIT})?(?P<growth_mark>{_MARK})?|{_FLAT}|{_RATIO}|{_DOUBLING})"
 )
@@ -114,6 +118,20 @@ _GROWTH = (
 _DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
 # a threshold restated exactly: "突破500亿元,达到512.3亿元"
 _EXACT = rf"(?:(?:达到|达|为|实现)(?P<exact>\d+(?:\.\d+)?)(?P<exact_unit>{_UNIT}),?)?"
+# an absolute change after a level, or in its place: "402.5万人,比上年末减少1.2万人", "比上年增加3.6亿元",
+# "净增1.2万户". No stored indicator is a change in the level's own unit: left out with a note naming it (a
+# growth rate is never worked out from it), and the growth after it still read ("…增加3.6亿元,增长2.0%"); only a
+# change that is itself a catalogued indicator's figure (新增X, 净增X) is read, as that indicator
+# (:func:`_read_absolute_change`). Not in % nor points: those are growths.
+_ABS_SINCE = r"(?:(?:比|较)(?:上年|去年)(?:末|底)?(?:同期)?|同比)"
+_ABS_CHANGE = (
+    rf"(?P<abs>(?P<abs_since>{_ABS_SINCE})?(?P<abs_dir>净增|净减|新增|增加|减少|增长|下降|多|少)了?"
+    rf"(?P<abs_value>{_NUMBER})(?P<abs_unit>{_UNIT}|{_OTHER_UNIT})(?<!%)(?!个?百分点)),?"
+)
+# the same after the growth: "比上年增长11.2%,增加48.5亿元"
+_ABS_AFTER = re.compile(rf",?{_ABS_CHANGE}")
+# what a change of a stock is: 新增 the entries (新增X), any other rise or fall the net change (净增X)
+_ABS_KIND = {"新增": "新增", "净减": "净减", "减少": "净减", "下降": "净减", "少": "净减"}
 # a vintage label of the sentence's figures (qualifiers.py's note for it): "初步核算,全年全市地区生产总值…"
 _VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
 # a rank in the province after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位", "居全省14个市州第2位",
@@ -141,6 +159,25 @@ _RANKS_SHARED = re.compile(
 _GROWTH_COMPARED = re.compile(
     r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?)"
     r"\d+(?:\.\d+)?(?:(?:和|、)\d+(?:\.\d+)?)?个?百分点"
+)
+# ranks of a list sharing one verb, in its order: "芦淞区、荷塘区地区生产总值分别增长5.1%、4.8%,分别居全省第2、5位";
+# among the city's places ("分别居全市第一、第二位") they are no rank in the province, the only one stored
+_RANK_ITEM = r"[第前]?[一二两三四五六七八九十\d]+[位名]?"
+_RANKS_RESPECTIVE = re.compile(
+    rf"(?P<of>增速|增幅|总量)?(?P<each>分别|均|都)?{_RANK_VERB}?(?P<among>{_AMONG}|全(?:市|县)(?:各县市区|各区县)?中?)"
+    rf"(?P<ranks>{_RANK_ITEM}(?:(?:、|和|及){_RANK_ITEM})*)"
+)
+_CITY_RANK = re.compile(rf"(?:增速|增幅|总量)?{_RANK_VERB}?全(?:市|县)(?:各县市区|各区县)?中?{_RANK_NO}")
+# a multi-year average right after a name or its figure: "地区生产总值年均增长7.2%", "增长6.5%,两年平均增长5.8%";
+# over several years, no year's growth (nor the avg_yoy_pct of a span the sentence does not name): noted
+_MULTI_YEAR = re.compile(
+    r",?(?P<said>(?:[一二两三四五六七八九十\d]+年)?(?:平均|年均)(?:增长|增速|增幅|下降|提高)[^,]*)"
+)
+# the share of the year's plan done, right after a figure: "完成投资1050亿元,完成年度计划的105%" (plan_share_pct,
+# as a 统计月报's 占年计划% column); a budget's share (为预算的102.5%) is not read as one (nor is a table's), noted
+_PLAN_SHARE = re.compile(
+    r",?(?P<said>(?:完成|占|为|达到|达)?(?:(?:年度|全年|年)(?:目标)?(?:计划|任务)(?:任务)?|(?P<budget>(?:年初|年度)?预算))"
+    r"的(?P<share>\d+(?:\.\d+)?)%)(?=,|$)"
 )
 _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
 # a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
@@ -290,6 +327,38 @@ def _alternatives(names: set[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
 
 
+def _catalogued_ending(catalog: Catalog, name: str) -> str:
+    """The catalogued name (or alias) ``name`` ends with, after something else ("株洲新区地区生产总值"); ''."""
+    names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
+    return max((n for n in names if name.endswith(n) and name != n), key=len, default="")
+
+
+def _respective_ranks(clause: str, count: int) -> tuple[list[tuple[str, str]], str]:
+    """The ranks in the province ("分别居全省第2、5、9位") of a list's ``count`` figures sharing one verb, as
+    (measure, cell) in the list's order; none, and why, when the clause after a list ranks it otherwise: not as
+    many ranks as figures (or a list not read), one rank for all (均居全省第一), ranks among the city's places
+    (全市第一, no rank in the province, the only one stored); none and '' when the clause is no rank."""
+    m = _RANKS_RESPECTIVE.fullmatch(clause)
+    if m is None:
+        if re.search(rf"全[省市县][^,]*?{_RANK_NO}", clause):  # "分别居全省第2位、全省县市第5位"
+            return [], "not read, ranks after several figures in words not understood"
+        return [], ""
+    items = re.split(r"、|和|及", m["ranks"])
+    if not m["among"].startswith("全省"):
+        return [], f"not read, ranks among {m['among']}'s places are no rank in the province"
+    if m["each"] in ("均", "都") and len(items) == 1 and items[0].startswith("前"):  # 均居全省前十: each a bound
+        return [("rank" if m["of"] == "总量" else "yoy_rank", f"全省{items[0]}")] * count, ""
+    if m["each"] != "分别" or len(items) == 1:
+        return [], "not read, one rank said of several figures: whose rank it is cannot be told"
+    if not count:
+        return [], "not read, the ranks of a list not read"
+    if len(items) != count:
+        return [], f"not read, {len(items)} ranks for {count} figures sharing one verb"
+    lead, last = (items[0][0] if items[0][0] in "第前" else "第"), (items[-1][-1] if items[-1][-1] in "位名" else "")
+    cells = [f"全省{i if i[0] in '第前' else lead + i}{'' if i[-1] in '位名' else last}" for i in items]
+    return [("rank" if m["of"] == "总量" else "yoy_rank", cell) for cell in cells], ""
+
+
 def _read_shared(
     ctx: RowContext,
     shared: _Shared,
@@ -298,9 +367,11 @@ def _read_shared(
     city: str,
     period: Period,
     line: int,
+    rank: tuple[str, str] | None = None,
 ) -> None:
-    """One change of several sharing one verb, for its own place or the clause's; a name with a bracket the
-    catalogue does not keep (限额以上), or a rate's change in %, is left out with a note."""
+    """One change of several sharing one verb, for its own place or the clause's, and its rank in the province
+    (``rank``: measure and cell) where the list has one; a name with a bracket the catalogue does not keep
+    (限额以上), or a rate's change in %, is left out with a note."""
     catalog, column = ctx.catalog, f"{shared.place}{shared.name}增长"
     code = catalog.resolve_indicator(shared.name)
     base = re.sub(r"\([^()]*\)$", "", shared.name)
@@ -308,6 +379,10 @@ def _read_shared(
         ctx.result.notes.append(f"row {line} {column}: not read, {shared.name} is another scope than the catalogue's")
         return
     ind = catalog.indicator(code) if code else None
+    if ind is None and shared.place and (known := _catalogued_ending(catalog, shared.name)):
+        # "醴陵市、株洲新区地区生产总值": the last place is none the catalogue holds, so no place's figure is read
+        ctx.result.notes.append(f"row {line} {column}: not read, {shared.name[: -len(known)]} is no place known")
+        return
     if ind is None:  # a name the catalogue does not hold: not read, as any
         return
     unit = yoy_change_unit(ind.unit, shared.unit)
@@ -336,6 +411,45 @@ def _read_shared(
         column=column,
         row=line,
     )
+    if rank is not None:
+        measure, cell = rank
+        column = f"{shared.place}{shared.name}{cell}"
+        ctx.add(
+            indicator=code, region=region, period=period, measure=measure, cell=cell, unit="", column=column, row=line
+        )
+
+
+def _against_year_end(f: re.Match[str]) -> bool:
+    """Whether a growth is said against last year's end: its own 比上年末, or the one of the absolute change just
+    before it that it goes with ("比上年末减少2.1万人,下降0.5%")."""
+    if f["since_end"]:
+        return True
+    own = f.string[f.start("growth_said") : f.start("growth")]
+    return not re.match(_SINCE, own) and bool(f["abs_since"] and f["abs_since"].endswith(("末", "底")))
+
+
+def _read_absolute_change(
+    ctx: RowContext, word: str, said: str, name: str, value: str, unit: str, where: dict[str, object]
+) -> None:
+    """An absolute change of figure ``name`` ("比上年末增加120家", "净增1.2万户"): read as the catalogued
+    indicator of that change where there is one (新增X for 新增, 净增X for a net rise; a stock's 增加 is net, after
+    exits, so it is never read as 新增X); else left out with a note naming the text, as no stored indicator is
+    such a change."""
+    catalog, said, line = ctx.catalog, said.rstrip(","), where["row"]
+    of = catalog.indicator(catalog.resolve_indicator(name) or "")
+    if of is not None and of.measure_kind != "stock":  # a flow's change from the year before: no indicator is one
+        why = f"not read, {said}: an absolute change is no stored figure, nor is a growth worked out from it"
+        ctx.result.notes.append(f"row {line} {name}: {why}")
+        return
+    kind = _ABS_KIND.get(word, "净增")
+    code = catalog.resolve_indicator(f"{kind}{name}")
+    if code is not None and kind != "净减":
+        ctx.add(measure="value", cell=value, unit=unit, column=f"{name}{said}", **{**where, "indicator": code})
+        return
+    why = f"not read, {said}: a change of the stock, and the catalogue has no {kind}{name}"
+    if kind == "净增" and catalog.resolve_indicator(f"新增{name}"):
+        why += f" (新增{name} counts the entries, before exits)"
+    ctx.result.notes.append(f"row {line} {name}: {why}")
 
 
 def _turn_contradiction(f: re.Match[str]) -> str:
@@ -456,6 +570,8 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
             else:
                 why = "the level's or the growth's" if last else "with no figure before it, the level's or the growth's"
                 ctx.result.notes.append(f"row {line} {name}{clause}: not read, a bare rank {why} cannot be told")
+        elif _CITY_RANK.fullmatch(clause):  # "居全市第一": among the city's places, no rank in the province
+            ctx.result.notes.append(f"row {line} {name}{clause}: not read, a rank among the city's places")
         elif said_growth and _GROWTH_COMPARED.fullmatch(clause):  # "增速比全省高0.6个百分点"
             ctx.result.notes.append(f"row {line} {name}: {_against(clause)}")
             last = "against"
@@ -513,6 +629,7 @@ class _Reading:
     figures: re.Pattern[str]
     verb_inside: dict[str, str]  # "高新技术产业实现增加值" -> "高新技术产业增加值"
     additions: re.Pattern[str]  # "新增上市企业2家,累计达到25家": the additions, then the stock
+    stock_changes: re.Pattern[str]  # "四上企业2100家,比上年新增320家": the change of a stock not catalogued
 
     @classmethod
     def of(cls, catalog: Catalog) -> _Reading:
@@ -531,6 +648,7 @@ class _Reading:
             rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}{_LEVEL_RANK}"
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
             r"(?:\(?按(?:可比|不变)价(?:格)?计算\)?,?)?"
+            rf"(?:{_ABS_CHANGE})?"  # 比上年增加3.6亿元, then the growth may follow
             rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
             rf"(?:{_TURN})?(?P<growth_said>{_GROWTH})?"
         )
@@ -538,7 +656,12 @@ class _Reading:
             rf"(?:^|(?<=,)){lead}新增(?P<name>{_alternatives(names)})(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
             rf"(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})"
         )
-        return cls(re.compile(rf"^{lead}"), figures, verb_inside, additions)
+        # a stock the catalogue holds only the change of: "年末全市“四上”企业2100家,比上年新增320家"
+        changed = {n[2:] for n in names if n.startswith(("新增", "净增"))} - names
+        stock_changes = re.compile(
+            rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(changed)}){_VERB}(?:{_NUMBER}(?:{_UNIT}),?)?{_ABS_CHANGE}"
+        )
+        return cls(re.compile(rf"^{lead}"), figures, verb_inside, additions, stock_changes)
 
     def respective_growths(self, clause: str) -> tuple[list[_Shared], str]:
         """The changes of "A、B分别增长39.5%、57.7%" or "全市和醴陵市A分别增长7.1%、8.2%", else none and why not
@@ -615,7 +738,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
             scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
             start = 0
-            for clause in re.split(r"(?<=,)", sentence):  # several names sharing one verb (分别)
+            clauses = re.split(r"(?<=,)", sentence)
+            for at, clause in enumerate(clauses):  # several names sharing one verb (分别)
                 pairs, why_not = reading.respective_growths(clause.rstrip(","))
                 if why_not:
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {why_not}")
@@ -623,8 +747,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if pairs and other_year:
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {other_year}")
                     pairs = []
-                for shared in pairs:
-                    _read_shared(ctx, shared, scopes, start, city, own_period, line)
+                following = clauses[at + 1].rstrip(",") if at + 1 < len(clauses) else ""
+                ranks, why_no_ranks = _respective_ranks(following, len(pairs)) if pairs or why_not else ([], "")
+                if why_no_ranks:
+                    result.notes.append(f"row {line} {following}: {why_no_ranks}")
+                for shared, rank in zip(pairs, ranks or [None] * len(pairs), strict=True):
+                    _read_shared(ctx, shared, scopes, start, city, own_period, line, rank)
                 start += len(clause)
             turns_read = []
             figures = list(reading.figures.finditer(sentence))
@@ -634,6 +762,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     turns_read.append(f.start("turn"))
                 if f["other"]:
                     result.notes.append(f"row {line} {f['name']}: {_against(f['against'])}")
+                if multi := _MULTI_YEAR.match(sentence, f.end()):
+                    why = f"not read, {multi['said']}: a multi-year average, no one year's growth"
+                    result.notes.append(f"row {line} {f['name']}: {why}")
                 if group := _GROUP_RANK.search(sentence, f.end(), f.end() + 12):  # "，位居全省第一方阵" after it
                     result.notes.append(f"row {line} {f['name']}: not read, {group[0]} is a group of cities, no rank")
                 # "发电量120.5亿千瓦时": a quantity in a unit no catalogued indicator is in; "地区生产总值56项",
@@ -648,7 +779,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     result.notes.append(f"row {line} {f['name']}: {why}")
                     continue
                 passing = not (f["level"] or f["growth"] or f["flat"] or f["ratio"] or f["fold"])
-                if passing and not _RANK_CLAUSE.search(sentence, f.end(), stop):
+                if passing and not f["abs"] and not _RANK_CLAUSE.search(sentence, f.end(), stop):
                     continue  # a name in passing, with no rank after it ("固定资产投资增速居全省第二位" has one)
                 name = reading.verb_inside.get(f["name"], f["name"])
                 own_period, other_year = _clause_period(sentence[f.start() : f.start("name")], period)
@@ -669,6 +800,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     "period": own_period,
                     "row": line,
                 }
+                if f["abs"]:
+                    _read_absolute_change(ctx, f["abs_dir"], f["abs"], name, f["abs_value"], f["abs_unit"], where)
                 if passing:
                     _read_ranks(ctx, f, stop, where, line)
                     continue
@@ -707,6 +840,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 elif f["growth"] and change_unit is None:
                     why = unkept_change_reason(f["growth_unit"] or "%")
                     result.notes.append(f"row {line} {f['name']}增长: not read, {why}")
+                elif f["growth"] and own_period.kind != "year" and _against_year_end(f):
+                    said = (f["since_end"] or f["abs_since"]) + (f["dir"] or "") + f["growth"] + f["growth_unit"]
+                    why = f"not read, {said}: a change since the end of last year in a review is no growth over a year"
+                    result.notes.append(f"row {line} {f['name']}增长: {why}")
                 elif f["growth"] and f["sign"] and falls:
                     result.notes.append(f"row {line} {f['name']}增长: {_DOUBLE_NEGATIVE}")
                 elif f["growth"] and times and (falls or f["sign"] or not f["dir"]):
@@ -731,9 +868,27 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     flat_unit = yoy_change_unit(ind.unit, "百分点") or "%"
                     cell = f"0{label}" if label else f["flat"]  # qualifiers.parse_change reads 持平 as 0
                     ctx.add(measure="yoy_pct", cell=cell, unit=flat_unit, column=f"{f['name']}增长", **where)
+                if f["growth_said"] and (after := _ABS_AFTER.match(sentence, f.end())):
+                    said = after["abs"]
+                    _read_absolute_change(
+                        ctx, after["abs_dir"], said, name, after["abs_value"], after["abs_unit"], where
+                    )
+                if (share := _PLAN_SHARE.match(sentence, f.end())) and share["budget"]:
+                    why = f"not read, {share['said']}: a share of the budget, not of the year's plan"
+                    result.notes.append(f"row {line} {f['name']}: {why}")
+                elif share:
+                    column = f"{f['name']}{share['said']}"
+                    ctx.add(measure="plan_share_pct", cell=share["share"] + label, unit="%", column=column, **where)
                 _read_ranks(ctx, f, stop, where, line)
             for a in reading.additions.finditer(sentence):
                 _read_additions(ctx, a, scopes[False], period, line)
+            for c in reading.stock_changes.finditer(sentence):
+                own_period, other_year = _clause_period(sentence[c.start() : c.start("name")], period)
+                if own_period is None:
+                    result.notes.append(f"row {line} {c['name']}: {other_year}")
+                    continue
+                where = {"region": region_at(scopes[False], c.start()), "period": own_period, "row": line}
+                _read_absolute_change(ctx, c["abs_dir"], c["abs"], c["name"], c["abs_value"], c["abs_unit"], where)
             for turn in _A_TURN.finditer(sentence):  # "…,增速由负转正,增长1.2%" with no name right before it
                 if turn.start() == 0 and at_sentence == noted:  # noted with the sentence before
                     continue

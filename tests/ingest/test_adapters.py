@@ -1239,6 +1239,63 @@ def test_yearly_bulletin_thresholds_are_bounds(tmp_path: Path, catalog: Catalog)
     }
 
 
+def test_yearly_bulletin_notes_a_multi_year_average_after_a_name_or_its_figure(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "增长6.5%，两年平均增长5.8%" (the 2021 bulletins' way past 2020) and "…年均增长7.2%" were dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2021,
+        "全市地区生产总值3420.3亿元，增长8.3%，两年平均增长6.1%。全年规模以上工业增加值两年平均增长7.2%。"
+        "全市进出口总额302.4亿元，年均增长20.5%。",
+    )
+    assert r.errors == []
+    assert {(o.indicator_code, o.measure): o.value for o in r.observations} == {
+        ("gdp", "value"): 3420.3,
+        ("gdp", "yoy_pct"): 8.3,
+        ("trade_total", "value"): 302.4,
+    }
+    for said in ("两年平均增长6.1%", "两年平均增长7.2%", "年均增长20.5%"):
+        assert sum(f"not read, {said}: a multi-year average, no one year's growth" in n for n in r.notes) == 1
+
+
+def test_yearly_bulletin_reads_the_share_of_the_years_plan_after_a_figure(tmp_path: Path, catalog: Catalog) -> None:
+    # "完成投资1050亿元，完成年度计划的105%" was dropped with no note, though a 统计月报's 占年计划% column is read as
+    # plan_share_pct; a budget's share is not a plan's: noted
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年市级重大项目完成投资1050亿元，增长8.0%，完成年度计划的105.2%。全年新增城镇就业5.2万人，完成年计划的118%。"
+        "全年地方一般公共预算收入完成185.3亿元，为预算的102.5%。",
+    )
+    assert r.errors == []
+    shares = {o.indicator_code: (o.value, o.unit) for o in r.observations if o.measure == "plan_share_pct"}
+    assert shares == {"major_project_investment": (105.2, "%"), "new_urban_jobs": (118, "%")}
+    assert any("not read, 为预算的102.5%: a share of the budget" in n for n in r.notes)
+
+
+def test_yearly_bulletin_reads_every_threshold_word_qualifiers_knows(tmp_path: Path, catalog: Catalog) -> None:
+    # qualifiers.py reads 迈上/站上 (at least), 将近/不足 (under), 不少于 (at least), but the bulletin's own shorter
+    # list of threshold words did not, so "地区生产总值迈上3000亿元台阶" was dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市地区生产总值迈上3000亿元台阶。全市进出口总额站上500亿元新台阶。全市上市企业将近30家。"
+        "全市高新技术企业不少于1000家。全市新增四上企业不足300家。",
+    )
+    assert r.errors == []
+    assert {o.indicator_code: (o.value, o.bound) for o in r.observations} == {
+        "gdp": (3000, "ge"),
+        "trade_total": (500, "ge"),
+        "listed_companies": (30, "lt"),
+        "hightech_enterprises": (1000, "ge"),
+        "new_above_scale_units": (300, "lt"),
+    }
+
+
 def test_yearly_bulletin_growth_bounds_exact_figures_and_vintage_labels(tmp_path: Path, catalog: Catalog) -> None:
     # each was lost: the growth's 以上/左右/超过 (stored exact, or not at all), a threshold's exact figure
     # after it, the growth after 按不变价格计算 or 同口径, the 初步核算 / 预计 label of a sentence's figures
@@ -1907,6 +1964,88 @@ def test_yearly_bulletin_a_count_in_xiang_is_read_where_its_indicator_counts_ite
     assert validate_observations(r.observations, catalog, source_file="gb.html") == []
 
 
+def test_yearly_bulletin_an_absolute_change_is_left_out_with_a_note_and_the_growth_after_it_read(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "比上年增加3.6亿元", "比上年末减少2.1万人", "净增150家" were dropped with no note, and the growth after such a
+    # change ("…增加3.6亿元，增长2.0%") with them; a stock's growth against last year's end (比上年末增长) too
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市地方一般公共预算收入185.3亿元，比上年增加3.6亿元，增长2.0%。"
+        "年末全市常住人口386.2万人，比上年末减少2.1万人，下降0.5%。年末全市上市企业25家，比上年末增长8.7%。"
+        "年末高新技术企业1200家，净增150家。全年新增城镇就业5.2万人，比上年多0.3万人。"
+        "全市进出口总额比上年增加30.5亿元。全年出口总额380.3亿元，比上年增长11.2%，增加38.5亿元。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.measure): o.value for o in r.observations}
+    assert got == {
+        ("budget_revenue", "value"): 185.3,
+        ("budget_revenue", "yoy_pct"): 2.0,
+        ("resident_population", "value"): 386.2,
+        ("resident_population", "yoy_pct"): -0.5,  # year end on year end: over a year in a bulletin
+        ("listed_companies", "value"): 25,
+        ("listed_companies", "yoy_pct"): 8.7,
+        ("hightech_enterprises", "value"): 1200,
+        ("new_urban_jobs", "value"): 5.2,
+        ("exports", "value"): 380.3,
+        ("exports", "yoy_pct"): 11.2,
+    }
+    changes = (
+        "比上年增加3.6亿元",
+        "比上年末减少2.1万人",
+        "净增150家",
+        "比上年多0.3万人",
+        "比上年增加30.5亿元",
+        "增加38.5亿元",
+    )
+    for said in changes:
+        assert sum(f"not read, {said}:" in n for n in r.notes) == 1, said
+    assert any("净增150家: a change of the stock, and the catalogue has no 净增高新技术企业" in n for n in r.notes)
+
+
+def test_a_stocks_change_is_read_as_the_catalogued_indicator_of_that_change(tmp_path: Path, catalog: Catalog) -> None:
+    # 新增“四上”企业 is catalogued: "“四上”企业2100家，比上年新增320家" is its figure; a net rise (比上年末增加,
+    # 净增) counts exits too and is not; both were dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "年末全市“四上”企业2100家，比上年新增320家。年末规模以上工业企业1650家，比上年末增加120家。",
+    )
+    assert r.errors == []
+    assert [(o.indicator_code, o.period_code, o.value, o.unit) for o in r.observations] == [
+        ("new_above_scale_units", "2023", 320, "家")
+    ]
+    assert any(
+        "规模以上工业企业: not read, 比上年末增加120家: a change of the stock, and the catalogue has no "
+        "净增规模以上工业企业 (新增规模以上工业企业 counts the entries, before exits)" in n
+        for n in r.notes
+    )
+
+
+def test_a_review_leaves_out_a_growth_against_last_years_end(tmp_path: Path, catalog: Catalog) -> None:
+    # in a half-year review 比上年末 is six months back, not a year: "比上年末增长8.7%" must not be the yoy growth
+    r = review(
+        tmp_path,
+        catalog,
+        "2023年上半年株洲市经济运行情况",
+        "6月末，全市上市企业25家，比上年末增加2家，增长8.7%。全市高新技术企业1200家，比上年末增长5.0%。",
+        "全市地方一般公共预算收入95.3亿元，同比增加3.6亿元，增长4.0%。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.period_code, o.measure): o.value for o in r.observations}
+    assert got == {
+        ("listed_companies", "2023-06", "value"): 25,
+        ("hightech_enterprises", "2023-06", "value"): 1200,
+        ("budget_revenue", "2023-01~06", "value"): 95.3,
+        ("budget_revenue", "2023-01~06", "yoy_pct"): 4.0,  # 同比 is a year: its growth is read
+    }
+    assert sum("a change since the end of last year in a review is no growth over a year" in n for n in r.notes) == 2
+    assert any("not read, 同比增加3.6亿元" in n for n in r.notes)
+
+
 def test_yearly_bulletin_places_or_rates_sharing_one_verb(tmp_path: Path, catalog: Catalog) -> None:
     # "全市和醴陵市…分别增长7.1%、8.2%" was left out; rates' changes in % were stored as points or a growth
     # (which one cannot be told), and in points ("分别提高2.1和0.5个百分点") they were left out
@@ -1934,6 +2073,45 @@ def test_yearly_bulletin_places_or_rates_sharing_one_verb(tmp_path: Path, catalo
     assert any("固定资产投资(限额以上) is another scope" in n for n in r.notes)
     # 可比价's 比 is no comparison with another period
     assert not any("a change against another period" in n for n in r.notes)
+
+
+def test_yearly_bulletin_places_sharing_one_verb_take_their_ranks_in_order(tmp_path: Path, catalog: Catalog) -> None:
+    # "…分别增长5.1%、4.8%、4.2%，分别居全省第2、5、9位" read the growths and dropped the ranks with no note; ranks
+    # among the city's places (全市第一), ranks not as many as the places, and a place not known were dropped silently
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "芦淞区、荷塘区、石峰区地区生产总值分别增长5.1%、4.8%、4.2%，分别居全省第2、5、9位。"
+        "醴陵市、攸县规模以上工业增加值分别增长8.1%、7.6%，增速分别居全省第三和第七位。"
+        "炎陵县、茶陵县固定资产投资分别增长9.1%、8.6%，均居全省前十。"
+        "天元区、渌口区进出口总额分别增长20.1%、15.2%，分别居全市第一、第二位。"
+        "醴陵市、攸县地方一般公共预算收入分别增长6.1%、5.8%，分别居全省第3、7、9位。"
+        "醴陵市、株洲新区税收收入分别增长6.1%、5.8%，分别居全省第3、7位。"
+        "醴陵市出口总额增长6.1%，居全市第一。攸县出口总额50.2亿元，总量居全市第二位。",
+    )
+    assert r.errors == []
+    ranks = {
+        (o.indicator_code, o.region_code, o.measure): (o.value, o.bound) for o in r.observations if "rank" in o.measure
+    }
+    assert ranks == {
+        ("gdp", "430203", "yoy_rank"): (2, "eq"),
+        ("gdp", "430202", "yoy_rank"): (5, "eq"),
+        ("gdp", "430204", "yoy_rank"): (9, "eq"),
+        ("industrial_value_added", "430281", "yoy_rank"): (3, "eq"),
+        ("industrial_value_added", "430223", "yoy_rank"): (7, "eq"),
+        ("fixed_asset_investment", "430225", "yoy_rank"): (10, "le"),  # each in the top ten: a bound
+        ("fixed_asset_investment", "430224", "yoy_rank"): (10, "le"),
+    }
+    growths = {(o.indicator_code, o.region_code) for o in r.observations if o.measure == "yoy_pct"}
+    assert ("trade_total", "430211") in growths and ("budget_revenue", "430223") in growths
+    assert not any(o.indicator_code == "tax_revenue" for o in r.observations)
+    assert any(
+        "分别居全市第一、第二位: not read, ranks among 全市's places are no rank in the province" in n for n in r.notes
+    )
+    assert any("分别居全省第3、7、9位: not read, 3 ranks for 2 figures sharing one verb" in n for n in r.notes)
+    assert sum("not read, 株洲新区 is no place known" in n for n in r.notes) == 1
+    assert sum("居全市第" in n and "not read, a rank among the city's places" in n for n in r.notes) == 2
 
 
 def test_a_municipal_review_mixing_asides_multiples_turns_places_and_points(tmp_path: Path, catalog: Catalog) -> None:
