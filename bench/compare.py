@@ -26,6 +26,8 @@ MARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             "period_kind",
             "period_end",
             "actual_bound",
+            "actual_is_bound",
+            "underlying_bound",
             "actual_quality",
             "comparator_applied",
             "baseline_period_code",

@@ -353,6 +353,7 @@ select
     end as actual_value,
     sel.value as underlying_value,
     sel.bound as actual_bound,
+    sel.bound as underlying_bound,
     case
         when sel.target_kind = 'multiple' then 1.0
         when sel.target_kind = 'additions' then 0.0
@@ -474,14 +475,16 @@ select
     case when r.rank_bound = 'eq' or base.rank_bound = 'eq' then cast(base.city_rank - r.city_rank as double) end
         as actual_value,
     cast(r.city_rank as double) as underlying_value,
-    -- a top group against an exact rank bounds the places gained; without places gained, the rank's own bound
+    -- a top group against an exact rank bounds the places gained; without places gained no bound (the
+    -- rank's own is underlying_bound)
     case
-        when base.city_rank is null or (r.rank_bound <> 'eq' and base.rank_bound <> 'eq') then r.rank_bound
+        when base.city_rank is null or (r.rank_bound <> 'eq' and base.rank_bound <> 'eq') then null
         when r.rank_bound = 'eq' and base.rank_bound = 'eq' then 'eq'
         when base.rank_bound = 'eq' then case when r.rank_bound = 'le' then 'ge' else 'gt' end
         when base.rank_bound = 'le' then 'le'
         else 'lt'
     end as actual_bound,
+    r.rank_bound as underlying_bound,
     0.0 as base_value,
     cast(base.city_rank as double) as baseline_level,
     cast(r.baseline_year as varchar) || substr(r.period_code, 5) as baseline_period_code,
@@ -670,6 +673,7 @@ select
     cast(rr.units_met as double) as underlying_value,
     case when rr.units_reporting < rr.units_total and t.comparator <> 'class_or_better' then 'ge' else 'eq' end
         as actual_bound,
+    case when rr.units_reporting < rr.units_total then 'ge' else 'eq' end as underlying_bound,
     case
         when t.comparator = 'class_or_better' then cast(null as double)
         when t.comparator = 'full_coverage' then cast(cs.units_met_at_start as double)
@@ -737,7 +741,8 @@ all_series as (
 ),
 series as (
     select
-        s.*,
+        -- no actual, no bound on it (int_target_series)
+        s.* replace (case when s.actual_value is not null then s.actual_bound end as actual_bound),
         case
             when t.scope_type = 'river' then 'at_most'
             when t.scope_type = 'every_county' then 'at_least'
@@ -962,7 +967,7 @@ create or replace table fct_target_progress as
 select
     a.target_id, a.period_code, a.period_kind, a.period_start, a.period_end, a.indicator_code, a.scope_type,
     a.scope_code, a.actual_value, a.underlying_value, a.actual_bound,
-    coalesce(a.actual_bound, 'eq') not in ('eq', 'approx') as actual_is_bound,
+    coalesce(a.actual_bound, 'eq') not in ('eq', 'approx') as actual_is_bound, a.underlying_bound,
     case when a.is_illustrative then 'illustrative' else a.provenance end as actual_quality,
     a.provenance as actual_provenance, a.is_illustrative, a.derived_from, a.target_level, a.tolerance_abs,
     a.comparator_applied, a.base_value, a.baseline_level, a.baseline_period_code, a.is_met, a.is_final, a.gap,

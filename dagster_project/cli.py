@@ -171,7 +171,8 @@ def dbt_docs(target_path: Path | None) -> None:
 )
 @click.option(
     "--unit",
-    help="Unit code or name (e.g. 发改委, FGW): the targets and tasks it leads, their status and its returns.",
+    help="Unit code or name (e.g. 发改委, FGW), or city_code:unit_code (430300:KJJ, as the alert channels write "
+    "it) for a code or name several cities' units share: the targets and tasks it leads, their status and its returns.",
 )
 @click.option(
     "--as-of",

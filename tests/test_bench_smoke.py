@@ -110,6 +110,26 @@ def test_the_comparison_covers_bound_ranks_and_a_newest_period_that_cannot_be_as
                from marts.fct_target_progress where target_id like '%-r_top' and actual_value is null"""
         ).fetchall()
         assert readings == [(None, "not_assessable")]
+        # a row with no actual has no bound on it, in the pipeline and the floor alike: actual_bound null and
+        # actual_is_bound false (it was the rank's 'le', so actual_is_bound was true on rows with no figure);
+        # the rank's own bound stays in underlying_bound
+        sql = "select distinct actual_bound, actual_is_bound from {}fct_target_progress where actual_value is null"
+        assert pipeline.execute(sql.format("marts.")).fetchall() == [(None, False)]
+        assert floor.execute(sql.format("")).fetchall() == [(None, False)]
+        sql = "select distinct underlying_bound from {}fct_target_progress where target_id like '%-r_top'"
+        assert {"le", "eq"} <= {r[0] for r in pipeline.execute(sql.format("marts.")).fetchall()}
+        for mart in ("fct_target_scorecard", "fct_scorecard_monthly"):
+            sql = f"select count(*) from marts.{mart} where actual_value is null and actual_bound is not null"
+            assert pipeline.execute(sql).fetchone() == (0,), mart
+        # each rank case has its own reason (seeds/status_reasons.csv), not a growth chain's
+        reasons = pipeline.execute(
+            """select distinct split_part(status_note, ' (', 1), status_reason from marts.fct_target_progress
+               where target_id like '%-r_top' and actual_value is null order by all"""
+        ).fetchall()
+        assert reasons == [
+            ("both ranks are published top groups", "rank_top_groups_both_sides"),
+            ("the baseline", "baseline_rank_missing"),
+        ]
         # the newest period (2025, bounds on both sides) cannot be assessed: the scorecard shows 2025-01~11
         sql = """select target_id, latest_period_code, unassessed_period_code, status_code
                  from {}fct_target_scorecard where target_id like '%-r_top' and unassessed_period_code is not null

@@ -167,9 +167,12 @@ def test_a_rank_without_a_baseline_rank_is_not_assessable_and_says_the_baseline_
         "the baseline (2021) rank is neither published nor computable (not every peer city reported): "
         "rank at best 3 (2025) cannot be made places gained"
     )
+    # no actual, so no bound on it (int_target_series); the rank's own bound is the underlying one's
     row = _no_figure_row(
         note,
-        actual_bound="le",
+        actual_bound=None,
+        underlying_bound="le",
+        status_reason="baseline_rank_missing",
         underlying_value=3.0,
         comparator_applied="at_least",
         target_level=1.0,

@@ -502,6 +502,25 @@ def test_pmw_status_unit_is_the_named_citys_unit(two_cities_published, monkeypat
     assert any(f"attention rank {n} of 3" in one for n in (1, 2, 3)), one  # ranked among 湘潭's three units
 
 
+def test_pmw_status_unit_takes_the_city_unit_form_the_alert_channels_use(two_cities_published, monkeypatch):
+    # both cities have a 科技局 KJJ: the bare code asked for the full name, and 430300:KJJ (the form a channel's
+    # `units` needs, alerts/config.py split_unit_key) was read as a unit called "430300:KJJ" and refused
+    monkeypatch.setattr(cli, "_settings", lambda: SimpleNamespace(published_db_path=two_cities_published))
+    run = CliRunner()
+    bare = run.invoke(cli.main, ["status", "--unit", "KJJ"], catch_exceptions=False)
+    assert bare.exit_code == 2 and f"{SECOND_CITY}:KJJ" in bare.output and f"{ZHUZHOU}:KJJ" in bare.output, bare.output
+    for text in (f"{SECOND_CITY}:KJJ", f"{SECOND_CITY}:科技局"):
+        one = run.invoke(cli.main, ["status", "--unit", text], catch_exceptions=False)
+        assert one.exit_code == 0 and "湘潭市科学技术局" in one.output and "株洲市" not in one.output, one.output
+    zhuzhou = run.invoke(cli.main, ["status", "--unit", f"{ZHUZHOU}:KJJ"], catch_exceptions=False).output
+    assert "株洲市科学技术局" in zhuzhou and "湘潭市" not in zhuzhou, zhuzhou
+    unknown_city = run.invoke(cli.main, ["status", "--unit", "439999:KJJ"], catch_exceptions=False)
+    assert unknown_city.exit_code == 2, unknown_city.output
+    assert "unknown city '439999' in '439999:KJJ'" in unknown_city.output and SECOND_CITY in unknown_city.output
+    unknown_unit = run.invoke(cli.main, ["status", "--unit", f"{SECOND_CITY}:GAJ"], catch_exceptions=False)
+    assert unknown_unit.exit_code == 2 and f"unknown unit 'GAJ' of city {SECOND_CITY}" in unknown_unit.output
+
+
 def test_a_copy_published_before_units_had_a_city_still_reads(sample_pipeline_run, tmp_path):
     # the report and `pmw status --unit` read a published copy until the next run replaces it
     old = tmp_path / "published.duckdb"

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 
-__all__ = ["ChannelConfig", "AlertConfig", "load_config", "ConfigError"]
+__all__ = ["ChannelConfig", "AlertConfig", "load_config", "ConfigError", "split_unit_key"]
 
 CHANNEL_TYPES = ("smtp", "webhook")
 WEBHOOK_FORMATS = ("generic", "wecom", "dingtalk")
@@ -37,6 +37,14 @@ WEBHOOK_FORMATS = ("generic", "wecom", "dingtalk")
 
 class ConfigError(ValueError):
     """The alert configuration file is wrong; the message names the file and the field."""
+
+
+def split_unit_key(entry: str) -> tuple[str, str]:
+    """单位键 / ``"430300:KJJ"`` -> ``("430300", "KJJ")``, ``"KJJ"`` -> ``("", "KJJ")``: a unit named with its
+    city (units.csv city_code:unit_code), the form a code several cities' units share needs. The one reader
+    of that form: a channel's ``units`` and ``pmw status --unit`` both use it."""
+    city, _, unit = entry.strip().rpartition(":")
+    return city.strip(), unit.strip()
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ class AlertConfig:
         for i, channel in enumerate(self.channels):
             where = f"{self.source}: channels[{i}] ({channel.name}).units"
             for entry in channel.units:
-                city, _, code = entry.rpartition(":")
+                city, code = split_unit_key(entry)
                 cities = sorted(cities_of.get(code, ()))
                 forms = ", ".join(f"{c}:{code}" for c in cities)
                 if city and city not in cities:

@@ -270,12 +270,12 @@ def explain_text(
     ]
     quality = quality_label(p["actual_quality"])
     no_actual = is_missing(p.get("actual_value"))
-    # without an actual the row's bound is the figure's behind it (a rank 前三 with no baseline rank to gain
-    # places against: at best 3, not "≤—"), as a growth chain's row keeps its figure's
+    # a row with no actual has no bound on it; the figure behind it keeps its own (underlying_bound: a rank
+    # 前三 with no baseline rank to gain places against is at best 3, whatever the places gained)
     actual = "—" if no_actual else f"{bound_prefix(p['actual_bound'])}{num(p['actual_value'])} {unit}"
     lines.append(f"  实际 actual      {actual}  [{quality}]")
     if not is_missing(p.get("underlying_value")) and p["underlying_value"] != p["actual_value"]:
-        behind = f"{bound_prefix(p['actual_bound']) if no_actual else ''}{num(p['underlying_value'])}"
+        behind = f"{bound_prefix(p.get('underlying_bound'))}{num(p['underlying_value'])}"
         lines.append(f"                   indicator value behind it: {behind}")
     lines.append(
         f"                   source: {source_text(p['source_file'], p['source_row'], p['release_date'])}"

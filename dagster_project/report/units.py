@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dagster_project.alerts.config import split_unit_key
 from dagster_project.report.labels import read_task_statuses
 from dagster_project.report.published import open_published
 
@@ -62,15 +63,25 @@ def load_unit_data(db_path: Path) -> UnitData | None:
 
 
 def find_unit(units: pd.DataFrame, text: str) -> pd.Series:
-    """A unit by code, short name (发改委), full name or a part of it; ValueError with suggestions."""
-    needle = text.strip()
+    """A unit by code, short name (发改委), full name or a part of it, optionally after its city's code
+    (``430300:KJJ``, ``430300:科技局``: the alert channels' city_code:unit_code form, split_unit_key);
+    ValueError with suggestions."""
+    city, needle = split_unit_key(text)
+    if city:
+        cities = sorted(set(units["city_code"].astype(str)) - {""})
+        if city not in cities:
+            known = f"cities with units: {', '.join(cities)}" if cities else "the published units have no city yet"
+            raise ValueError(f"unknown city {city!r} in {text!r} (city_code:unit_code); {known}")
+        units = units[units["city_code"].astype(str) == city]
     for column in ("unit_code", "unit_short_zh", "unit_name_zh", "unit_name_en"):
         hit = units[units[column].astype(str).str.lower() == needle.lower()]
         if len(hit) == 1:
             return hit.iloc[0]
-        if len(hit) > 1:  # two cities' 商务局: the full name says which
-            which = ", ".join(f"{r.unit_name_zh} ({r.unit_code})" for r in hit.itertuples())
-            raise ValueError(f"{text!r} is a unit of several cities: {which}; give the full name")
+        if len(hit) > 1:  # two cities' 商务局: the full name, or the city's code before it, says which
+            which = ", ".join(f"{r.unit_name_zh} ({r.city_code}:{r.unit_code})" for r in hit.itertuples())
+            raise ValueError(
+                f"{text!r} is a unit of several cities: {which}; give the full name or city_code:unit_code"
+            )
     part = units[
         units["unit_name_zh"].str.contains(needle, regex=False)
         | units["unit_short_zh"].str.contains(needle, regex=False)
@@ -80,7 +91,8 @@ def find_unit(units: pd.DataFrame, text: str) -> pd.Series:
     names = [*units["unit_short_zh"], *units["unit_code"]]
     close = get_close_matches(needle, names, n=3, cutoff=0.4)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; units: {', '.join(units['unit_short_zh'])}"
-    raise ValueError(f"unknown unit {text!r}" + ("" if len(part) < 2 else " (several match)") + hint)
+    where = f" of city {city}" if city else ""
+    raise ValueError(f"unknown unit {needle!r}{where}" + ("" if len(part) < 2 else " (several match)") + hint)
 
 
 def gap_text(value: object) -> str:

@@ -40,36 +40,47 @@ regional as (
 projects as (
     select * from {{ ref('int_target_series__projects') }}
     where {{ only_targets_to_rebuild_upstream() }}
+),
+
+unioned as (
+    select
+        {{ cross_engine_star(ref('int_target_series__levels'), 'levels', replace={'status_note': "case
+            when
+                levels.actual_value is null and levels.underlying_value is not null and levels.status_note is null
+                and targets.target_kind = 'multiple'
+                then
+                    'the baseline (' || coalesce(" ~ period_code_in_year('levels.period_code', 'targets.baseline_year') ~ ", 'year')
+                    || ') level is not published: '
+                    || " ~ cross_engine_number_text('levels.underlying_value') ~ " || ' (' || levels.period_code
+                    || ') cannot be made a multiple of it'
+            else levels.status_note
+        end"}) }}
+    from levels
+    left join targets
+        on levels.target_id = targets.target_id
+    where
+        levels.actual_value is not null
+        or not exists (
+            select 1 from growth_index as measured_by_growth
+            where
+                measured_by_growth.target_id = levels.target_id
+                and (measured_by_growth.period_code = levels.period_code or levels.underlying_value is null)
+        )
+    union all
+    select * from growth_index
+    union all
+    select * from ranks
+    union all
+    select * from regional
+    union all
+    select * from projects
 )
 
+-- 无实际值即无界值 / a row with no actual has no bound on it (null, as bound_reading): a rank 前三 with
+-- no baseline rank, a multiple's level with no baseline, a broken growth chain. The bound of the figure
+-- behind it stays in underlying_bound. One rule here, so every mart reads the same.
 select
-    {{ cross_engine_star(ref('int_target_series__levels'), 'levels', replace={'status_note': "case
-        when
-            levels.actual_value is null and levels.underlying_value is not null and levels.status_note is null
-            and targets.target_kind = 'multiple'
-            then
-                'the baseline (' || coalesce(" ~ period_code_in_year('levels.period_code', 'targets.baseline_year') ~ ", 'year')
-                || ') level is not published: '
-                || " ~ cross_engine_number_text('levels.underlying_value') ~ " || ' (' || levels.period_code
-                || ') cannot be made a multiple of it'
-        else levels.status_note
-    end"}) }}
-from levels
-left join targets
-    on levels.target_id = targets.target_id
-where
-    levels.actual_value is not null
-    or not exists (
-        select 1 from growth_index as measured_by_growth
-        where
-            measured_by_growth.target_id = levels.target_id
-            and (measured_by_growth.period_code = levels.period_code or levels.underlying_value is null)
-    )
-union all
-select * from growth_index
-union all
-select * from ranks
-union all
-select * from regional
-union all
-select * from projects
+    {{ cross_engine_star(ref('int_target_series__levels'), 'unioned', replace={
+        'actual_bound': 'case when unioned.actual_value is not null then unioned.actual_bound end'
+    }) }}
+from unioned

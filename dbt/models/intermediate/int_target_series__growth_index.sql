@@ -301,6 +301,7 @@ growth_series as (
         end as actual_value,
         g.value as underlying_value,
         g.bound as actual_bound,
+        g.bound as underlying_bound,
         1.0 as base_value,
         cast(null as double) as baseline_level,
         cast(g.baseline_year as {{ dbt.type_string() }}) as baseline_period_code,

@@ -359,6 +359,8 @@ single_region_series as (
         end as actual_value,
         sel.value as underlying_value,
         sel.bound as actual_bound,
+        -- the bound of the figure behind the actual: kept on a row with no actual (int_target_series)
+        sel.bound as underlying_bound,
         case
             when sel.target_kind = 'multiple' then 1.0
             when sel.target_kind = 'additions' then 0.0

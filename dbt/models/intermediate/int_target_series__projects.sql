@@ -21,6 +21,7 @@ project_series as (
         values_.value as actual_value,
         values_.value as underlying_value,
         values_.bound as actual_bound,
+        values_.bound as underlying_bound,
         0.0 as base_value,
         cast(null as double) as baseline_level,
         cast(null as {{ dbt.type_string() }}) as baseline_period_code,

@@ -2,8 +2,9 @@
     is_peer_city) since the same period of the baseline year. A city's rank for a period is its
     published rank (measure `rank`, 居全省第五位) when there is one, else computed from the levels,
     only when every peer city reported; derived_from says which. A period with a rank but no baseline
-    rank (or a top group on both sides) keeps its row with no actual and a status_note saying why
-    (not_assessable), not dropped (no_data). One row per target x period; unioned into int_target_series. -#}
+    rank (or a top group on both sides) keeps its row with no actual, no bound on it (actual_bound null;
+    the rank's own in underlying_bound) and a status_note saying why (not_assessable, reason
+    baseline_rank_missing or rank_top_groups_both_sides), not dropped (no_data). One row per target x period; unioned into int_target_series. -#}
 {{ incremental_by_target() }}
 
 with targets as (
@@ -135,15 +136,17 @@ rank_series as (
         end as actual_value,
         cast(r.city_rank as double) as underlying_value,
         -- a top group now (at best 3rd) against an exact baseline (5th): at least 2 places gained; an exact
-        -- rank now against a top group then: at most so many. Without places gained, the bound of the rank
-        -- behind the row (as a growth chain's row keeps its figure's)
+        -- rank now against a top group then: at most so many. Without places gained there is no actual and
+        -- so no bound on it (null, as bound_reading): the rank's own bound is underlying_bound
         case
-            when base.city_rank is null or (r.rank_bound <> 'eq' and base.rank_bound <> 'eq') then r.rank_bound
+            when base.city_rank is null or (r.rank_bound <> 'eq' and base.rank_bound <> 'eq') then null
             when r.rank_bound = 'eq' and base.rank_bound = 'eq' then 'eq'
             when base.rank_bound = 'eq' then case when r.rank_bound = 'le' then 'ge' else 'gt' end
             when base.rank_bound = 'le' then 'le'
             else 'lt'
         end as actual_bound,
+        -- 前三 is at best 3rd: the bound of the rank behind the row, with or without places gained
+        r.rank_bound as underlying_bound,
         0.0 as base_value,
         cast(base.city_rank as double) as baseline_level,
         {{ period_code_in_year('r.period_code', 'r.baseline_year') }} as baseline_period_code,
@@ -168,7 +171,7 @@ rank_series as (
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
         -- 基期位次缺失 / a rank with nothing to gain places against is shown, not dropped: no actual, and
-        -- a note naming what is missing (not_assessable, as a multiple's missing baseline level)
+        -- a note naming what is missing (not_assessable; int_target_assessment gives each case its reason)
         case
             when base.city_rank is null
                 then

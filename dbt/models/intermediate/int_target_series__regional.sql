@@ -99,6 +99,8 @@ regional_series as (
         cast(rr.units_met as double) as underlying_value,
         case when rr.units_reporting < rr.units_total and targets.comparator <> 'class_or_better' then 'ge' else 'eq' end
             as actual_bound,
+        -- units met: at least so many while some units have not reported
+        case when rr.units_reporting < rr.units_total then 'ge' else 'eq' end as underlying_bound,
         case
             when targets.comparator = 'class_or_better' then cast(null as double)
             when targets.comparator = 'full_coverage' then cast(start_cov.units_met_at_start as double)

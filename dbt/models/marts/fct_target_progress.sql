@@ -29,7 +29,9 @@ select
     assessment.actual_value,
     assessment.underlying_value,
     assessment.actual_bound,
+    -- false on a row with no actual: int_target_series leaves it no bound (bound_reading is null there too)
     coalesce(assessment.actual_bound, 'eq') not in ('eq', 'approx') as actual_is_bound,
+    assessment.underlying_bound,
     case when assessment.is_illustrative then 'illustrative' else assessment.provenance end as actual_quality,
     assessment.provenance as actual_provenance,
     assessment.is_illustrative,
