@@ -64,9 +64,15 @@ def is_price_basis(text: str) -> bool:
     return _PRICE_BASIS.fullmatch(to_halfwidth(text).replace(" ", "")) is not None
 
 
+# a share is written with or without 的: "税收占地方一般公共预算收入的比重" is "…收入比重" (prose and table rows alike)
+_SHARE_DE = re.compile(r"的(?=比重(?:\(|$))")
+
+
 def normalize_name(name: str) -> str:
-    """Matching key for a name: half-width, no '#', quotes, spaces, 其中: or footnote marks."""
-    return _ROW_DRESSING.sub("", _QUOTES.sub("", to_halfwidth(name or "")))
+    """Matching key for a name: half-width, no '#', quotes, spaces, 其中: or footnote marks; a share's 的 before
+    比重 dropped (X占Y的比重 is X占Y比重)."""
+    key = _ROW_DRESSING.sub("", _QUOTES.sub("", to_halfwidth(name or "")))
+    return _SHARE_DE.sub("", key) if "占" in key else key
 
 
 @dataclass(frozen=True)

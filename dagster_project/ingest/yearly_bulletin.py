@@ -324,7 +324,28 @@ def _clause_period(lead: str, period: Period) -> tuple[Period | None, str]:
 
 
 def _alternatives(names: set[str]) -> str:
-    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
+    """Names as one pattern, longest first; a share's name matches with its 的 too (X占Y的比重 is X占Y比重, as
+    catalog.normalize_name keys it)."""
+    escaped = (re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
+    return "|".join(re.sub(r"(?<=.)比重$", "的?比重", n) if "占" in n else n for n in escaped)
+
+
+# a share with no name of its own, after a figure: "其中税收收入126.4亿元,增长2.3%,占地方一般公共预算收入的比重为68.3%"
+# (the figure's share); and any share, to note the ones the catalogue has not
+_SHARE = re.compile(
+    r"(?:^|(?<=,))(?P<part>[^,]*?)占(?P<of>[^,]+?)的?(?:比重|比例|份额)(?:为|达到|达)?(?P<share>\d+(?:\.\d+)?)%"
+)
+
+
+def _name_shares(sentence: str, figures: list[re.Match[str]]) -> str:
+    """The sentence with each share that has no name of its own given the name of the figure before it, as a
+    reader takes it ("…税收收入126.4亿元,增长2.3%,占…的比重为68.3%" is 税收收入占…的比重)."""
+    for share in reversed(list(_SHARE.finditer(sentence))):
+        before = [f for f in figures if f.end() <= share.start()]
+        if share["part"] or not before:
+            continue
+        sentence = sentence[: share.start()] + before[-1]["name"] + sentence[share.start() :]
+    return sentence
 
 
 def _catalogued_ending(catalog: Catalog, name: str) -> str:
@@ -735,6 +756,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 else:  # the rest of that sentence is still read
                     result.notes.append(f"row {line} {turn[0].rstrip(',')}: {why}")
                     noted = at_sentence + 1
+            sentence = _name_shares(sentence, list(reading.figures.finditer(sentence)))
             # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
             scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
             start = 0
@@ -880,6 +902,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     column = f"{f['name']}{share['said']}"
                     ctx.add(measure="plan_share_pct", cell=share["share"] + label, unit="%", column=column, **where)
                 _read_ranks(ctx, f, stop, where, line)
+            for share in _SHARE.finditer(sentence):  # "高新技术产业增加值占地区生产总值的比重为25.1%"
+                part = reading.lead.sub("", share["part"])
+                if not catalog.resolve_indicator(f"{part}占{share['of']}比重"):
+                    said = share[0][len(share["part"]) - len(part) :]
+                    why = f"not read, {said}: the catalogue has no share {part}占{share['of']}比重"
+                    result.notes.append(f"row {line} {part or share['of']}: {why}")
             for a in reading.additions.finditer(sentence):
                 _read_additions(ctx, a, scopes[False], period, line)
             for c in reading.stock_changes.finditer(sentence):

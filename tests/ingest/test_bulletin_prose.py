@@ -1,0 +1,59 @@
+"""Prose of real 统计公报 and reviews (经济运行情况) that was dropped with no note: each sentence is read (where the
+catalogue has its indicator and the period is told) or left out with a note naming it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster_project.ingest.catalog import Catalog
+
+from .test_adapters import parse_bulletin
+
+
+def figures(result) -> set[tuple[str, str, str, float, str]]:
+    return {(o.indicator_code, o.period_code, o.measure, o.value, o.unit) for o in result.observations}
+
+
+def test_a_share_written_with_its_de_or_with_no_name_of_its_own_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # "税收占地方一般公共预算收入的比重为72.3%，比上年提高1.5个百分点" read nothing and said nothing: the catalogue
+    # spells the share with no 的; a share after a figure ("…税收收入130.2亿元，…，占…的比重为70.3%") is that figure's
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年税收收入150.2亿元，增长5.1%，税收占地方一般公共预算收入的比重为72.3%，比上年提高1.5个百分点。"
+        "全年地方一般公共预算收入占地区生产总值的比重为5.3%。",
+    )
+    assert r.errors == []
+    assert figures(r) == {
+        ("tax_revenue", "2023", "value", 150.2, "亿元"),
+        ("tax_revenue", "2023", "yoy_pct", 5.1, "%"),
+        ("tax_share_budget_revenue", "2023", "value", 72.3, "%"),
+        ("tax_share_budget_revenue", "2023", "yoy_pct", 1.5, "百分点"),
+        ("budget_revenue_share_gdp", "2023", "value", 5.3, "%"),
+    }
+    r = parse_bulletin(
+        tmp_path, catalog, 2022, "其中税收收入130.2亿元，增长6.1%，占地方一般公共预算收入的比重为70.3%。"
+    )
+    assert ("tax_share_budget_revenue", "2022", "value", 70.3, "%") in figures(r)
+    # a table row says it so too
+    assert catalog.resolve_indicator("税收收入占地方一般公共预算收入的比重(%)") == "tax_share_budget_revenue"
+
+
+def test_a_share_the_catalogue_has_not_is_left_out_naming_it(tmp_path: Path, catalog: Catalog) -> None:
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年高新技术产业增加值占地区生产总值的比重为25.1%，比上年提高0.5个百分点。"
+        "全年地区生产总值3616.8亿元，占全省的比重为7.2%。",
+    )
+    assert figures(r) == {("gdp", "2023", "value", 3616.8, "亿元")}
+    expected = (
+        "row 1 高新技术产业增加值: not read, 高新技术产业增加值占地区生产总值的比重为25.1%: the catalogue has no share "
+        "高新技术产业增加值占地区生产总值比重",
+        "row 1 地区生产总值: not read, 地区生产总值占全省的比重为7.2%: the catalogue has no share "
+        "地区生产总值占全省比重",
+    )
+    for note in expected:
+        assert note in r.notes, r.notes
