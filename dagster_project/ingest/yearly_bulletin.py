@@ -156,8 +156,9 @@ _RANKS_SHARED = re.compile(
 # the growth compared with the province's or another period's: "增速比全省高0.6个百分点", "高于全省平均水平0.8个
 # 百分点", "增速比一季度加快0.6个百分点", "降幅比1-5月收窄1.2个百分点" (no growth of its own; a bare rank after it
 # ranks the growth)
+# several places at once: "分别比全国、全省高1.2和0.8个百分点" (分别 first, then the comparison)
 _GROWTH_COMPARED = re.compile(
-    r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?)"
+    r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:分别)?(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?)"
     r"\d+(?:\.\d+)?(?:(?:和|、)\d+(?:\.\d+)?)?个?百分点"
 )
 # ranks of a list sharing one verb, in its order: "芦淞区、荷塘区地区生产总值分别增长5.1%、4.8%,分别居全省第2、5位";
@@ -902,6 +903,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     column = f"{f['name']}{share['said']}"
                     ctx.add(measure="plan_share_pct", cell=share["share"] + label, unit="%", column=column, **where)
                 _read_ranks(ctx, f, stop, where, line)
+            for clause in (c for c in sentence.split(",") if _GROWTH_COMPARED.fullmatch(c)):
+                # "…增长8.1%。增速分别比全国、全省高1.2和0.8个百分点": with no figure before it to go with (a figure's
+                # own comparison was noted with it, :func:`_read_ranks`)
+                if not any(n.startswith(f"row {line} ") and clause in n for n in result.notes):
+                    why = "a growth compared with other places or periods, with no figure's growth right before it"
+                    result.notes.append(f"row {line} {clause}: not read, {why}")
             for share in _SHARE.finditer(sentence):  # "高新技术产业增加值占地区生产总值的比重为25.1%"
                 part = reading.lead.sub("", share["part"])
                 if not catalog.resolve_indicator(f"{part}占{share['of']}比重"):

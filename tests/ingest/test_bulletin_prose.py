@@ -57,3 +57,23 @@ def test_a_share_the_catalogue_has_not_is_left_out_naming_it(tmp_path: Path, cat
     )
     for note in expected:
         assert note in r.notes, r.notes
+
+
+def test_a_growth_compared_with_several_places_at_once_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "分别比全国、全省高1.2和0.8个百分点" after a growth, or in a sentence of its own, was dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市规模以上工业增加值增长8.1%，分别比全国、全省高1.2和0.8个百分点。"
+        "全市地区生产总值增长6.3%。增速分别比全国、全省高1.5和0.7个百分点。",
+    )
+    assert figures(r) == {
+        ("industrial_value_added", "2023", "yoy_pct", 8.1, "%"),
+        ("gdp", "2023", "yoy_pct", 6.3, "%"),
+    }
+    assert any(
+        "规模以上工业增加值: not read, 分别比全国、全省高1.2和0.8个百分点: a change against" in n for n in r.notes
+    )
+    why = "not read, a growth compared with other places or periods, with no figure's growth right before it"
+    assert f"row 1 增速分别比全国、全省高1.5和0.7个百分点: {why}" in r.notes, r.notes
