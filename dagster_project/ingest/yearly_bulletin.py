@@ -674,8 +674,9 @@ class _Reading:
             rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
             rf"(?:{_TURN})?(?P<growth_said>{_GROWTH})?"
         )
+        # any name: what the catalogue has not of it (新增市场主体3.2万户,累计达到45.6万户) is noted, not dropped
         additions = re.compile(
-            rf"(?:^|(?<=,)){lead}新增(?P<name>{_alternatives(names)})(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
+            rf"(?:^|(?<=,)){lead}新增(?P<name>{_alternatives(names)}|[^,\d]{{1,16}}?)(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
             rf"(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})"
         )
         # a stock the catalogue holds only the change of: "年末全市“四上”企业2100家,比上年新增320家"

@@ -77,3 +77,18 @@ def test_a_growth_compared_with_several_places_at_once_is_noted(tmp_path: Path, 
     )
     why = "not read, a growth compared with other places or periods, with no figure's growth right before it"
     assert f"row 1 增速分别比全国、全省高1.5和0.7个百分点: {why}" in r.notes, r.notes
+
+
+def test_additions_and_a_running_total_the_catalogue_has_not_are_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "新增市场主体3.2万户，累计达到45.6万户" (no catalogued name) and the 累计 after a catalogued addition
+    # ("新增“四上”企业320家，累计达到2100家": no stock of 四上企业 is catalogued) were dropped with no note
+    r = parse_bulletin(
+        tmp_path, catalog, 2023, "全年新增市场主体3.2万户，累计达到45.6万户。全年新增“四上”企业320家，累计达到2100家。"
+    )
+    assert figures(r) == {("new_above_scale_units", "2023", "value", 320, "家")}
+    for note in (
+        "row 1 市场主体: not read, 累计45.6万户: the catalogue has no stock of 市场主体",
+        "row 1 新增市场主体: not read, 新增3.2万户: the catalogue has no indicator of new 市场主体 (新增市场主体)",
+        "row 1 四上企业: not read, 累计2100家: the catalogue has no stock of 四上企业",
+    ):
+        assert note in r.notes, r.notes
