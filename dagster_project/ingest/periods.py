@@ -2,7 +2,7 @@
 
 Canonical kinds and codes (docs/architecture.md):
     month       2022-05       ytd  2022-01~05     quarter  2022-Q2
-    year        2022          multi_year  2021-2025   half  2022-H2
+    year        2022          multi_year  2021-2025 (also 十四五)   half  2022-H2
 Rules worth remembering: Q1 alone is cumulative (``ytd`` 2022-01~03), a later single quarter is
 ``quarter``; the first half (上半年, ``2022-H1``) is cumulative (``ytd`` 2022-01~06), the second half
 alone (下半年, ``2022-H2``) is ``half``; a cumulative figure to December is ``year``, never ``ytd`` to
@@ -109,6 +109,17 @@ def _multi_year(first: int, last: int) -> Period:
     return Period(f"{first}-{last}", "multi_year", date(first, 1, 1), date(last, 12, 31))
 
 
+# a five-year plan by its number, as bulletins name its span: 十三五 (the 13th, 2016-2020), “十四五”时期 (2021-2025).
+# From the third plan (1966-1970) they follow each other every five years; only the 11th-15th are written so.
+_PLAN = re.compile(r"^十(?P<n>[一二三四五])五(?:期间|时期)?$")
+_THIRD_PLAN_START = 1966
+
+
+def _plan(number: int) -> Period:
+    first = _THIRD_PLAN_START + 5 * (number - 3)
+    return _multi_year(first, first + 4)
+
+
 _Q = r"[1-4一二三四]"
 _M = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _RANGE = r"(?:-|~|至|到)"
@@ -152,6 +163,8 @@ def parse_period(text: str, year: int | None = None) -> Period:
     s = re.sub(r"\s+", "", s)
     if not s:
         raise ValueError("empty period text")
+    if plan := _PLAN.match(s.replace('"', "").replace("“", "").replace("”", "")):
+        return _plan(10 + _num(plan["n"]))
     for pattern, kind in _PATTERNS:
         m = pattern.match(s)
         if not m:

@@ -8,8 +8,9 @@ own ("1-5月,", "前三个月全市…") is for that period. A review whose titl
 A figure is read only where a catalogued indicator's name is followed directly by its number and unit
 (or by its growth): a name mentioned in passing, or a number that belongs to another sentence part, is
 left alone. An absolute change ("比上年增加3.6亿元") is no stored figure: left out with a note, unless it is a
-catalogued one's (新增X). Multi-year figures ("年均增长") are not read; a rank in the province is, where whose
-it is (the level's or the growth's) can be told (:func:`_read_ranks`). ``source_row`` is the HTML line of
+catalogued one's (新增X). Multi-year figures ("年均增长") after a year's are not read; a sentence opening with a
+span (十三五期间, 2016-2020年) reads only its 年均增长 / 累计增长 (:func:`_read_span`); a rank in the province is,
+where whose it is (the level's or the growth's) can be told (:func:`_read_ranks`). ``source_row`` is the HTML line of
 the paragraph.
 """
 
@@ -257,6 +258,14 @@ _SPAN_OPENING = re.compile(
 )
 
 
+# a span's figures right after its name, with no comma: "十三五时期累计完成投资…", "2016-2020年年均增长…"
+_SPAN_WORDS = ("累计", "年均", "平均", "共")
+# a span of years opening a sentence with no comma after it (with one, :data:`_SPAN_OPENING`)
+_SPAN_HEAD = re.compile(
+    r"^(?:十[一二三四五]五(?:以来|末|初)?|\d{4}年以来|[一二两三四五六七八九十\d]+年来|(?:近|过去)[一二两三四五六七八九十\d]+年)"
+)
+
+
 # "上年全市…", "去年,…", "上年末…": the year before, when the release can tell which (:func:`_prior_year`)
 _PRIOR_YEAR = re.compile(r"(?P<word>上年|去年)(?P<end>末|底)?")
 _PRIOR_YEAR_OPENING = re.compile(rf"^{_PRIOR_YEAR.pattern}(?!同期),?")
@@ -297,8 +306,10 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
         rest = body[len(body[:12]) - len(rest) :]
         if rest.startswith(","):
             return period, rest[1:], ""
-        if rest.startswith(_WHOLE):
+        if rest.startswith(_WHOLE) or (period.kind == "multi_year" and rest.startswith(_SPAN_WORDS)):
             return period, rest, ""
+    if head := _SPAN_HEAD.match(sentence):  # "十三五时期累计…", "十三五以来全市…" with no comma after the span
+        return None, sentence, f"not read, its opening names a span of years ({head[0]}), not one period"
     opening = sentence.split(",", 1)[0] if "," in sentence[:12] else ""
     if _PERIOD_WORDS.search(opening):
         return None, sentence, ""
@@ -605,6 +616,39 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
             return
 
 
+# a growth over a span, right after a catalogued name: 年均增长 (avg_yoy_pct), 累计增长 (cum_pct)
+_SPAN_GROWTH = r"(?P<kind>年均|平均每年|累计)(?P<dir>增长|下降)(?P<growth>\d+(?:\.\d+)?)%"
+
+
+def _read_span(
+    ctx: RowContext, reading: _Reading, sentence: str, span: Period, release: Period, city: str, line: int
+) -> None:
+    """A sentence about a span of years ("十三五期间,全市地区生产总值年均增长7.1%"): a catalogued figure's 年均增长 is
+    its avg_yoy_pct over the span, 累计增长 its cum_pct, where the span is over by the release's period (a plan not
+    over is a target, or a part of it). Every other clause with a figure (a level or total over the span, a growth
+    with no 年均/累计) is left out with a note: no stored measure is a level over several years, nor a yoy growth."""
+    catalog, notes = ctx.catalog, ctx.result.notes
+    if span.end > release.end:
+        why = f"not read, the span {span.code} is not over in a release of {release.code}: a target or a part of it"
+        notes.append(f"row {line} {sentence[:20]}: {why}")
+        return
+    pattern = re.compile(rf"{reading.lead.pattern}(?P<name>{reading.names}){_VERB}{_SPAN_GROWTH}")
+    for clause in re.split(r"(?<=,)", sentence):
+        said = clause.rstrip(",")
+        m = pattern.fullmatch(said)
+        code = catalog.resolve_indicator(m["name"]) if m else None
+        ind = catalog.indicator(code) if code else None
+        if m and ind is not None and yoy_change_unit(ind.unit, "%") is not None:
+            sign = "-" if m["dir"] == "下降" and float(m["growth"]) else ""
+            measure = "avg_yoy_pct" if m["kind"] != "累计" else "cum_pct"
+            region = clause_regions(catalog, said, city, code in URBAN_MONITORED)[0][1]
+            where = {"indicator": code, "region": region, "period": span, "row": line}
+            ctx.add(measure=measure, cell=sign + m["growth"], unit="%", column=f"{m['name']}{m['kind']}增长", **where)
+        elif re.search(r"\d", said):
+            why = f"not read, a figure over {span.code} that is no catalogued indicator's 年均增长 or 累计增长"
+            notes.append(f"row {line} {said}: {why}")
+
+
 def _read_additions(
     ctx: RowContext, a: re.Match[str], regions: list[tuple[int, str | None]], period: Period, line: int
 ) -> None:
@@ -648,6 +692,7 @@ class _Reading:
     """The catalogue's names as patterns, built once per bulletin."""
 
     lead: re.Pattern[str]  # what may stand before a name opening a clause: a place, a time or a verb
+    names: str  # the catalogued names, as one pattern
     figures: re.Pattern[str]
     verb_inside: dict[str, str]  # "高新技术产业实现增加值" -> "高新技术产业增加值"
     additions: re.Pattern[str]  # "新增上市企业2家,累计达到25家": the additions, then the stock
@@ -684,7 +729,7 @@ class _Reading:
         stock_changes = re.compile(
             rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(changed)}){_VERB}(?:{_NUMBER}(?:{_UNIT}),?)?{_ABS_CHANGE}"
         )
-        return cls(re.compile(rf"^{lead}"), figures, verb_inside, additions, stock_changes)
+        return cls(re.compile(rf"^{lead}"), _alternatives(names), figures, verb_inside, additions, stock_changes)
 
     def respective_growths(self, clause: str) -> tuple[list[_Shared], str]:
         """The changes of "A、B分别增长39.5%、57.7%" or "全市和醴陵市A分别增长7.1%、8.2%", else none and why not
@@ -749,6 +794,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             if period is None:
                 why = why or "not read, its opening names a period not understood"
                 result.notes.append(f"row {line}: {why}: {whole[:20]}")
+                continue
+            if period.kind == "multi_year":  # "十三五期间,全市地区生产总值年均增长7.1%"
+                _read_span(ctx, reading, sentence, period, title.period, city, line)
                 continue
             following = sentences[at_sentence + 1] if at_sentence + 1 < len(sentences) else ""
             if turn := _OWN_TURN.match(following):  # "…增长3.2%。由上年下降0.5%转为增长3.2%"

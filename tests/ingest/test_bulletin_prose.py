@@ -92,3 +92,30 @@ def test_additions_and_a_running_total_the_catalogue_has_not_are_noted(tmp_path:
         "row 1 四上企业: not read, 累计2100家: the catalogue has no stock of 四上企业",
     ):
         assert note in r.notes, r.notes
+
+
+def test_a_sentence_on_a_span_of_years_reads_only_its_yearly_average_or_total_growth(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "“十三五”期间，…年均增长7.1%" was noted as a span not understood, "十三五时期累计完成投资…" (no comma)
+    # dropped with no note; and "2016-2020年，全市地区生产总值增长40.2%" was stored as a yoy_pct of 2016-2020, a
+    # level as 5000 亿元 of the span. 十三五 is 2016-2020 (periods.py); a plan not over by the release is a target.
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2020,
+        "“十三五”期间，全市地区生产总值年均增长7.1%，进出口总额累计增长45.2%。十三五时期累计完成投资5000亿元。"
+        "2016-2020年，全市地区生产总值增长40.2%，固定资产投资5000亿元。十三五以来全市地区生产总值增长40.2%。",
+    )
+    assert r.errors == []
+    assert figures(r) == {
+        ("gdp", "2016-2020", "avg_yoy_pct", 7.1, "%"),
+        ("trade_total", "2016-2020", "cum_pct", 45.2, "%"),
+    }
+    why = "not read, a figure over 2016-2020 that is no catalogued indicator's 年均增长 or 累计增长"
+    for said in ("累计完成投资5000亿元", "全市地区生产总值增长40.2%", "固定资产投资5000亿元"):
+        assert f"row 1 {said}: {why}" in r.notes, r.notes
+    assert any("its opening names a span of years (十三五以来)" in n for n in r.notes), r.notes
+    r = parse_bulletin(tmp_path, catalog, 2023, "“十四五”期间，全市地区生产总值年均增长7.1%。")
+    assert r.observations == []
+    assert any("the span 2021-2025 is not over in a release of 2023" in n for n in r.notes), r.notes

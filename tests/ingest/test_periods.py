@@ -62,6 +62,10 @@ from dagster_project.ingest.periods import last_month, parse_period, shift_years
         ("2022-01~12", None, "2022", "year", date(2022, 1, 1), date(2022, 12, 31)),
         ("2021-2025", None, "2021-2025", "multi_year", date(2021, 1, 1), date(2025, 12, 31)),
         ("2021-2025年", None, "2021-2025", "multi_year", date(2021, 1, 1), date(2025, 12, 31)),
+        # a five-year plan by its number (统计公报: "“十三五”期间…")
+        ("十三五", None, "2016-2020", "multi_year", date(2016, 1, 1), date(2020, 12, 31)),
+        ("“十四五”时期", None, "2021-2025", "multi_year", date(2021, 1, 1), date(2025, 12, 31)),
+        ("十一五期间", None, "2006-2010", "multi_year", date(2006, 1, 1), date(2010, 12, 31)),
         ("２０２２年５月", None, "2022-05", "month", date(2022, 5, 1), date(2022, 5, 31)),
         ("２０２２年１－５月", None, "2022-01~05", "ytd", date(2022, 1, 1), date(2022, 5, 31)),
     ],
