@@ -83,6 +83,9 @@ _OTHER_UNIT = (
 # which asides keep the catalogued indicator the catalogue says (:meth:`Catalog.resolve_indicator`)
 _ASIDE = r"(?:\((?P<aside>[^()]{1,16})\))?"
 _SINCE = r"(?:(?:比|较)(?:上年|去年)(?:同期)?|同比|同口径)"
+# the basis a growth is computed on, before it: the prices (按可比价格计算), or last year's figure revised to this
+# year's scope (按可比口径, 按同口径计算: the office's 同比 against a revised base, read as 同口径 is)
+_BASIS = r"按(?:(?:可比|不变)价(?:格)?计算|(?:可比|同)口径(?:计算)?)"
 # a growth against the end of last year ("比上年末增长0.5%"): over a year in a bulletin of the year, not in a review
 _YEAR_END_SINCE = r"(?:比|较)(?:上年|去年)(?:末|底)"
 # a growth may be a bound too: "增长20%以上", "增长超过10%", "增长7%左右" (also "增长了7%"); it may carry its
@@ -714,7 +717,7 @@ class _Reading:
             rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
             rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}{_LEVEL_RANK}"
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
-            r"(?:\(?按(?:可比|不变)价(?:格)?计算\)?,?)?"
+            rf"(?:\(?{_BASIS}\)?,?)?"
             rf"(?:{_ABS_CHANGE})?"  # 比上年增加3.6亿元, then the growth may follow
             rf"(?:(?P<other>{_OTHER_CHANGE}),?)?"  # 环比增长1.5%, then the 同比 growth may follow
             rf"(?:{_TURN})?(?P<growth_said>{_GROWTH})?"

@@ -119,3 +119,23 @@ def test_a_sentence_on_a_span_of_years_reads_only_its_yearly_average_or_total_gr
     r = parse_bulletin(tmp_path, catalog, 2023, "“十四五”期间，全市地区生产总值年均增长7.1%。")
     assert r.observations == []
     assert any("the span 2021-2025 is not over in a release of 2023" in n for n in r.notes), r.notes
+
+
+def test_a_growth_on_a_revised_base_is_read_as_the_years_growth(tmp_path: Path, catalog: Catalog) -> None:
+    # "按可比口径增长5.2%" (against last year's figure revised to this year's scope, the office's 同比) was dropped
+    # with no note, while "同口径增长" was read
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年地方一般公共预算收入185.3亿元，按可比口径增长5.2%。全年规模以上工业增加值按可比口径计算比上年增长7.7%。"
+        "全年税收收入130.2亿元，按同口径计算增长6.1%。",
+    )
+    assert r.errors == []
+    assert figures(r) == {
+        ("budget_revenue", "2023", "value", 185.3, "亿元"),
+        ("budget_revenue", "2023", "yoy_pct", 5.2, "%"),
+        ("industrial_value_added", "2023", "yoy_pct", 7.7, "%"),
+        ("tax_revenue", "2023", "value", 130.2, "亿元"),
+        ("tax_revenue", "2023", "yoy_pct", 6.1, "%"),
+    }
