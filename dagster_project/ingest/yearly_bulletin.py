@@ -184,6 +184,11 @@ _PLAN_SHARE = re.compile(
     r",?(?P<said>(?:完成|占|为|达到|达)?(?:(?:年度|全年|年)(?:目标)?(?:计划|任务)(?:任务)?|(?P<budget>(?:年初|年度)?预算))"
     r"的(?P<share>\d+(?:\.\d+)?)%)(?=,|$)"
 )
+# a rank's change: "排位较上年后移2位", "比上年前移2位", "排名较上年下降2位" (no stored measure is one; the rank is)
+_RANK_CHANGE = re.compile(
+    r"(?:(?:排位|位次|排名)?(?:比|较)(?:上年|去年)(?:同期)?|(?:排位|位次|排名))"
+    r"(?:前移|后移|上升|下降|提升|提高|前进|后退|下滑|进位|退位)了?[一二两三四五六七八九十\d]+(?:个)?位(?:次)?"
+)
 _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
 # a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
 # 比上月, 比1-8月回落0.6%, 增速比全省高0.5个百分点, 增速比上年同期提高2.0个百分点): left out with a note
@@ -961,6 +966,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if not any(n.startswith(f"row {line} ") and clause in n for n in result.notes):
                     why = "a growth compared with other places or periods, with no figure's growth right before it"
                     result.notes.append(f"row {line} {clause}: not read, {why}")
+            for clause in (c for c in sentence.split(",") if _RANK_CHANGE.fullmatch(c)):
+                why = "a change of rank is no stored figure (the rank itself is read where whose it is is told)"
+                result.notes.append(f"row {line} {clause}: not read, {why}")
             for share in _SHARE.finditer(sentence):  # "高新技术产业增加值占地区生产总值的比重为25.1%"
                 part = reading.lead.sub("", share["part"])
                 if not catalog.resolve_indicator(f"{part}占{share['of']}比重"):

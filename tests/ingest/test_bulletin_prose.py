@@ -139,3 +139,21 @@ def test_a_growth_on_a_revised_base_is_read_as_the_years_growth(tmp_path: Path, 
         ("tax_revenue", "2023", "value", 130.2, "亿元"),
         ("tax_revenue", "2023", "yoy_pct", 6.1, "%"),
     }
+
+
+def test_a_change_of_rank_is_noted_and_the_rank_kept(tmp_path: Path, catalog: Catalog) -> None:
+    # "排位较上年后移2位" after a fall and its rank was dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年固定资产投资下降3.2%，居全省第10位，排位较上年后移2位。全年地区生产总值增速居全省第3位，比上年前移2位。",
+    )
+    assert figures(r) == {
+        ("fixed_asset_investment", "2023", "yoy_pct", -3.2, "%"),
+        ("fixed_asset_investment", "2023", "yoy_rank", 10, "位"),
+        ("gdp", "2023", "yoy_rank", 3, "位"),
+    }
+    why = "not read, a change of rank is no stored figure (the rank itself is read where whose it is is told)"
+    for said in ("排位较上年后移2位", "比上年前移2位"):
+        assert f"row 1 {said}: {why}" in r.notes, r.notes
