@@ -61,6 +61,15 @@ def find_release_date(text: str) -> date | None:
         return None
 
 
+def parse_date(text: str) -> date:
+    """One date as offices write it (2022-09-05, 2022/9/5, 2022.9.5, 2022年9月5日); ValueError otherwise."""
+    s = to_halfwidth(text).strip()
+    m = _DATE.fullmatch(s)
+    if not m:
+        raise ValueError(f"{text!r} is not a date (2022-09-05, 2022/9/5 or 2022年9月5日)")
+    return date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
+
+
 _PUBLISHER = re.compile(
     r"(?:发布单位|发布机关|发布机构|编制单位|编印单位|制表单位|数据来源|资料来源|来源|出处)\s*[:：]\s*"
     r"(?P<who>[^\s|;；,，。]+)"

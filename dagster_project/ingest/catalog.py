@@ -98,6 +98,9 @@ class Catalog:
     region_parents: dict[str, str] = field(default_factory=dict)  # code -> parent_code ('' for the province)
     sections: dict[str, str] = field(default_factory=dict)  # code -> name
     projects: dict[str, str] = field(default_factory=dict)  # code -> name
+    # river_code -> (name, its sections' codes), from monitoring_sections.csv: a bulletin may give one class
+    # for every section of a river
+    rivers: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     _ind_by_name: dict[str, str] = field(default_factory=dict, repr=False)
     _reg_by_name: dict[str, str] = field(default_factory=dict, repr=False)
     _sec_by_name: dict[str, str] = field(default_factory=dict, repr=False)
@@ -152,6 +155,18 @@ class Catalog:
     def resolve_section(self, name: str) -> str | None:
         key = normalize_name(name)
         return self._sec_by_name.get(key) or self._sec_by_name.get(re.sub(r"断面$", "", key))
+
+    def river_in(self, text: str) -> tuple[str, tuple[str, ...]] | None:
+        """(name, sections) of the river ``text`` names, its longest name found in it (湘江（株洲段） is
+        also written 湘江株洲段); None when it names none."""
+        key = normalize_name(text)
+        found = [
+            (len(variant), name, sections)
+            for name, sections in self.rivers.values()
+            for variant in {normalize_name(name), re.sub(r"[()]", "", normalize_name(name))}
+            if variant and variant in key
+        ]
+        return max(found)[1:] if found else None
 
     def indicator(self, code: str) -> Indicator | None:
         return self.indicators.get(code)
@@ -211,6 +226,13 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         )
     region_rows = _read_csv(base / "regions.csv")
     sections = _subjects(base / "monitoring_sections.csv", ("section_code",))
+    rivers: dict[str, tuple[str, tuple[str, ...]]] = {}
+    section_rows = _read_csv(base / "monitoring_sections.csv") if (base / "monitoring_sections.csv").exists() else []
+    for row in section_rows:  # the river by its code and name, or by its name alone (the usual spellings)
+        river, section = _pick(row, "river_code", "river"), _pick(row, "section_code", "code", "subject_code")
+        if river and section:
+            name, codes = rivers.get(river, (_pick(row, "river_name_zh", "river"), ()))
+            rivers[river] = (name, (*codes, section))
     projects = _subjects(base / "listed_projects.csv", ("project_code",))
     return Catalog(
         indicators=indicators,
@@ -219,4 +241,5 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         region_parents={r["region_code"]: r.get("parent_code", "") for r in region_rows},
         sections=sections,
         projects=projects,
+        rivers=rivers,
     )

@@ -205,18 +205,28 @@ _PERIOD_PREFIX = re.compile(
 _RATIO = re.compile(
     r"(?:空气质量)?(?:优良率|达标率|优良天数比例|达标\(优良\)率)(?:为|是|达到|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)"
 )
+
+
 # Used with .match(text, pos): it must directly follow the ratio it qualifies. It may name last year's
 # rate ("较上年同期83.9%下降12.9%"): that is the same month a year earlier, published here, and it tells
 # whether a change written with "%" is in points (83.9 - 71.0 = 12.9) or relative.
-_CHANGE = re.compile(
-    r"[,]?\s*(?:(?:较|比)(?:上年|去年)同期|同比)(?:(?P<prev>\d+(?:\.\d+)?)\s*%)?"
-    r"(?P<dir>上升|提高|增加|增长|下降|降低|减少)\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<unit>个?百分点|%)"
-)
+def _change_after(last_year_unit: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"[,]?\s*(?:(?:较|比)(?:上年|去年)同期|同比)(?:(?P<prev>\d+(?:\.\d+)?)\s*(?:{last_year_unit}))?"
+        r"(?P<dir>上升|提高|增加|增长|下降|降低|减少)\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<unit>个?百分点|%)"
+    )
+
+
+_CONCENTRATION_UNIT = r"微克/立方米|[μµu]g/m[3³]"
+_CHANGE = _change_after("%")
+_PM25_CHANGE = _change_after(_CONCENTRATION_UNIT)  # "较上年同期40微克/立方米下降5.0%"
 _DAYS = re.compile(r"优良天数(?:为|是|达|共)?\s*(?P<v>\d+)\s*天")
-# "PM2.5平均浓度", also by its name: "细颗粒物(PM2.5)平均浓度", "细颗粒物平均浓度"
+# "PM2.5平均浓度", also by its name: "细颗粒物(PM2.5)平均浓度", "细颗粒物平均浓度"; a month's "月均浓度"; a span's
+# "累计平均浓度" / "年均浓度" (read for the span the sentence names, never for the bulletin's month)
 _PM25 = re.compile(
-    r"(?:细颗粒物\s*(?:[(（]\s*PM2\.5\s*[)）])?|PM2\.5)\s*(?:平均)?浓度(?:为|是)?\s*(?P<v>\d+(?:\.\d+)?)\s*"
-    r"(?P<u>微克/立方米|[μµu]g/m[3³])"
+    r"(?:细颗粒物\s*(?:[(（]\s*PM2\.5\s*[)）])?|PM2\.5)\s*(?P<span>累计|年)?(?:月)?(?:平均|均)?浓度(?:均值)?(?:为|是|达)?\s*"
+    r"(?P<v>\d+(?:\.\d+)?)\s*"
+    rf"(?P<u>{_CONCENTRATION_UNIT})"
 )
 _DRINKING = re.compile(r"(?:城镇)?集中式饮用水(?:水)?源(?:地)?水质达标率(?:为|是|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)")
 
@@ -315,14 +325,28 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
             if problem:
                 ctx.error(line, "优良率", problem)
         for m in _PM25.finditer(sent):
-            ctx.add(
-                indicator="pm25",
-                measure="value",
-                cell=m["v"],
-                unit=m["u"],
-                column="PM2.5",
-                **_figure_at(scopes, m, period, line),
-            )
+            common = _figure_at(scopes, m, period, line)
+            if m["span"] and period == title_period and period.kind == "month":
+                ctx.result.notes.append(
+                    f"row {line} PM2.5: not read, {m[0]!r} averages a span the sentence does not name"
+                )
+                continue
+            ctx.add(indicator="pm25", measure="value", cell=m["v"], unit=m["u"], column="PM2.5", **common)
+            ch = _PM25_CHANGE.match(sent, m.end())
+            if ch is None:
+                continue
+            if ch["prev"]:  # last year's concentration for the same period, published beside it
+                last_year = {**common, "period": shift_years(common["period"], -1)}
+                ctx.add(indicator="pm25", measure="value", cell=ch["prev"], unit=m["u"], column="上年同期", **last_year)
+            if ch["unit"] == "%":  # a concentration changes relatively: its year-on-year change in %
+                sign = "-" if ch["dir"] in ("下降", "降低", "减少") else ""
+                ctx.add(
+                    indicator="pm25", measure="yoy_pct", cell=sign + ch["v"], unit="%", column="PM2.5同比", **common
+                )
+            else:
+                ctx.result.notes.append(
+                    f"row {line} PM2.5: not read, a change in 百分点 of a concentration ({ch[0]!r})"
+                )
 
 
 # the column naming the places of an air table; another column before it (排名) is not a figure's
@@ -437,8 +461,52 @@ def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str,
         )
 
 
+# One class for every section of a river: "湘江株洲段7个国、省控断面水质均达到或优于Ⅱ类(标准)", "洣水各断面水质均为
+# Ⅱ类". The count, when given, follows no other digit (a month before it is in another clause).
+_EVERY_SECTION = re.compile(
+    r"(?:(?P<n>\d+)\s*个|各|所有)?[^\d,;:]{0,10}?断面(?:的)?(?:水质)?(?:均|全部|都)\s*"
+    r"(?P<cls>(?:达到|达|为)?(?:达到或优于|好于或等于|不低于|不劣于|优于|好于)?(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|III|II|IV|I|V)类?(?:及以上|以上)?)"
+)
+
+
+def _every_section(ctx: RowContext, line: int, sent: str, city: str, period: Period) -> None:
+    """A class stated for all the sections of a river, read as each catalogued section's (its bound kept:
+    达到或优于Ⅱ类 is <= Ⅱ for each) when the river is the catalogue's and the count, if given, is its count of
+    sections; otherwise left out with a note (which sections it covers is not known)."""
+    for m in _EVERY_SECTION.finditer(sent):
+        clause = re.split(r"[,:]", sent[: m.start("cls")])[-1]
+        river = ctx.catalog.river_in(clause)
+        if river is None:
+            ctx.result.notes.append(f"row {line} 水质类别: not read, {m[0]!r} names no catalogued river")
+            continue
+        name, sections = river
+        if m["n"] and int(m["n"]) != len(sections):
+            ctx.result.notes.append(
+                f"row {line} 水质类别: not read, {m[0]!r} covers {m['n']} sections and the catalogue has "
+                f"{len(sections)} for {name} (monitoring_sections.csv): which ones is not known"
+            )
+            continue
+        for section in sections:
+            ctx.add(
+                indicator="water_class",
+                region=city,
+                subject=section,
+                period=period,
+                measure="class",
+                cell=m["cls"],
+                unit="类",
+                row=line,
+                column=f"{name}各断面",
+            )
+        ctx.result.notes.append(
+            f"row {line} 水质类别: {m['cls']!r} for every section of {name} read as each of its {len(sections)} "
+            "catalogued sections' class (the bulletin gives no section's own)"
+        )
+
+
 def _water_prose(ctx: RowContext, line: int, text: str, city: str, period: Period) -> None:
     for sent in prose_sentences(text):
+        _every_section(ctx, line, sent, city, period)
         for m in _DRINKING.finditer(sent):
             ctx.add(
                 indicator="drinking_water_compliance",

@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.ingest import store
+from dagster_project.ingest.adapter_common import parse_date
 from dagster_project.ingest.catalog import seeds_dir as default_seeds_dir
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.long_format import _header_index, _provenance  # read as the long format is
@@ -75,14 +76,24 @@ ZH_HEADERS = {
     "任务编号": "task_id",
     "进展阶段": "stage",
     "所处阶段": "stage",
+    "阶段": "stage",
+    "当前阶段": "stage",
     "完成百分比": "percent",
     "完成进度(%)": "percent",
+    "完成进度": "percent",
+    "完成比例": "percent",
+    "完成比例(%)": "percent",
+    "完成率": "percent",
+    "完成率(%)": "percent",
     "进展情况": "progress",
     "佐证材料": "evidence",
     "存在问题": "problems",
     "备注": "note",
     "填报单位": "reporting_unit",
+    "报送单位": "reporting_unit",
     "填报日期": "report_date",
+    "报送日期": "report_date",
+    "填报时间": "report_date",
     "数据性质": "provenance",
     "城市": "city",
     "所属城市": "city",
@@ -132,6 +143,11 @@ class TaskCatalog:
     stages: dict[str, str]  # stage_zh or stage_code -> stage_code
     stage_pct: dict[str, float]  # stage_code -> nominal percent
     stage_list: tuple[str, ...]  # stage_zh in rank order, for messages
+
+    @property
+    def task_ids_folded(self) -> dict[str, str]:
+        """TASK_ID in upper case -> the catalogued task_id."""
+        return {task_id.upper(): task_id for task_id in self.task_lead}
 
     def unit_cities(self, text: str) -> dict[str, str]:
         """{city_code: unit code} of every city with a unit of this name (empty when none)."""
@@ -294,7 +310,8 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
             return doc.raw(r, i).strip() if column in _TEXT_COLUMNS else cells[i].strip()
 
         ok = True
-        task_id = get("task_id")
+        # a code typed in lower case (t22-fin-116-t01) is the catalogued one
+        task_id = catalog.task_ids_folded.get(get("task_id").upper(), get("task_id"))
         lead = catalog.task_lead.get(task_id)
         if not task_id:
             err(row_no, "task_id", "task_id is empty")
@@ -386,9 +403,9 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
             ok = False
         report_date = None
         try:
-            report_date = date.fromisoformat(get("report_date"))
-        except ValueError:
-            err(row_no, "report_date", f"report_date {get('report_date')!r} is not YYYY-MM-DD")
+            report_date = parse_date(get("report_date"))
+        except ValueError as exc:
+            err(row_no, "report_date", f"report_date: {exc}")
             ok = False
         if report_date is not None and report_date > today:
             err(row_no, "report_date", f"report_date {report_date} is in the future (today is {today})")

@@ -2596,3 +2596,72 @@ def test_additions_and_a_running_total_read_the_total_as_the_stock(tmp_path: Pat
     assert (obs.indicator_code, obs.period_code, obs.measure, obs.value) == ("listed_companies", "2023", "value", 25)
     # the catalogue has no indicator of new listings: the 2 is left out, and said so
     assert any("新增2家" in n and "no indicator of new" in n for n in result.notes), result.notes
+
+
+def test_air_prose_reads_a_months_pm25_mean_its_change_and_a_spans_average_only_for_its_span(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "月均浓度" and "累计平均浓度" were left out with no note (only "平均浓度" was read), as was the change after it
+    r = parse_text(
+        tmp_path,
+        "a.html",
+        "<html><head><title>2022年8月株洲市城区环境空气质量状况</title></head><body><p>发布日期：2022年9月9日</p>"
+        "<p>8月份，城区优良天数比例为90.3%。细颗粒物（PM2.5）月均浓度为18微克/立方米，同比下降10.0%。"
+        "PM2.5累计平均浓度为35微克/立方米。</p>"
+        "<p>1-8月，城区PM2.5累计平均浓度为38微克/立方米，较上年同期40微克/立方米下降5.0%。</p></body></html>",
+        catalog,
+    )
+    assert r.errors == []
+    got = by_key(r)
+    assert got[("pm25", "430200", "", "2022-08", "value")].value == 18
+    assert got[("pm25", "430200", "", "2022-08", "yoy_pct")].value == -10.0
+    assert got[("pm25", "430200", "", "2022-01~08", "value")].value == 38
+    assert got[("pm25", "430200", "", "2022-01~08", "yoy_pct")].value == -5.0
+    assert got[("pm25", "430200", "", "2021-01~08", "value")].value == 40  # last year's, published beside it
+    # a span's average with no span named is not the month's figure: noted, not read
+    assert [o.value for o in r.observations if o.indicator_code == "pm25" and o.period_code == "2022-08"] == [18, -10.0]
+    assert any("PM2.5: not read" in n and "累计平均浓度为35" in n for n in r.notes)
+
+
+def _water_summary(tmp_path: Path, catalog: Catalog, sentence: str):
+    return parse_text(
+        tmp_path,
+        "w.html",
+        "<html><head><title>株洲市2022年8月地表水水质状况</title></head><body><p>发布时间：2022年9月16日</p>"
+        f"<p>{sentence}</p></body></html>",
+        catalog,
+    )
+
+
+def test_a_water_bulletin_giving_one_class_for_every_section_of_a_river(tmp_path: Path, catalog: Catalog) -> None:
+    # a bulletin with only this sentence (the form of the real 2021-01 figure, 7个断面均达到Ⅱ类水质) was
+    # quarantined as having no data rows
+    name, sections = catalog.river_in("湘江株洲段")  # the catalogue's sections of the river
+    r = _water_summary(
+        tmp_path, catalog, f"2022年8月，湘江株洲段{len(sections)}个国、省控断面水质均达到或优于Ⅱ类标准，水质总体为优。"
+    )
+    assert r.errors == []
+    read = {o.subject_code: (o.value, o.bound) for o in r.observations}
+    assert read == dict.fromkeys(sections, (2.0, "le"))  # each section: Ⅱ or better, the bound kept
+    assert {o.period_code for o in r.observations} == {"2022-08"}
+    assert any(f"every section of {name}" in n for n in r.notes)
+
+    r = _water_summary(tmp_path, catalog, "2022年8月，洣水各断面水质均为Ⅱ类。")
+    assert {o.subject_code for o in r.observations} == set(catalog.river_in("洣水")[1])
+    assert {(o.value, o.bound) for o in r.observations} == {(2.0, "eq")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        # which of the river's sections is not known
+        ("湘江株洲段99个断面水质均达到Ⅱ类。", "covers 99 sections and the catalogue has"),
+        ("全市11个断面水质均达到或优于Ⅲ类。", "names no catalogued river"),
+    ],
+)
+def test_a_class_for_sections_the_catalogue_cannot_place_is_noted_not_read(
+    tmp_path: Path, catalog: Catalog, sentence: str, why: str
+) -> None:
+    r = _water_summary(tmp_path, catalog, sentence)
+    assert r.observations == []
+    assert any("水质类别: not read" in n and why in n for n in r.notes), r.notes

@@ -107,6 +107,31 @@ def test_the_template_headers_in_chinese_are_read_from_xlsx(con, landing, qdir, 
     assert (month, progress, prov) == ("2022-05", "完成立项：进入设计", "published")
 
 
+def test_a_return_with_the_headers_dates_and_codes_as_clerks_type_them(con, landing, qdir, seeds_dir):
+    # 阶段 / 完成比例 / 报送日期 headers matched no layout (quarantined: "table matches no known layout"); a
+    # date written 2022/6/3 or 2022年6月3日 and a task code in lower case were refused
+    header = ["月份", "任务编号", "阶段", "完成比例(%)", "进展情况", "报送单位", "报送日期"]
+    rows = [
+        ["2022年5月", "t22-st-chokepoint-t01", "推进中", "45", "按计划推进（测试）", "科技局", "2022/6/3"],
+        ["2022年5月", "T22-ST-ENCLAVE-T01", "前期", "", "前期工作（测试）", "科技局", "2022年6月3日"],
+    ]
+    res = ingest_file(_write(landing / "科技局台账_2022-05.csv", rows, header), con, qdir, TODAY)
+    assert (res.status, res.adapter) == ("loaded", "task_return"), res.errors
+    stored = con.execute(
+        "SELECT task_id, stage_code, percent_done, report_date FROM raw.task_returns ORDER BY source_row"
+    ).fetchall()
+    assert stored == [
+        ("T22-ST-CHOKEPOINT-T01", "in_progress", 45.0, date(2022, 6, 3)),
+        ("T22-ST-ENCLAVE-T01", "preparation", None, date(2022, 6, 3)),
+    ]
+    # a date that is none of the forms stays an error naming its row and column
+    bad = _write(landing / "科技局台账_2022-05b.csv", [[*rows[0][:6], "6月3日"]], header)
+    res = ingest_file(bad, con, qdir, TODAY)
+    assert res.status == "quarantined"
+    assert [(e.row, e.column) for e in res.errors] == [(2, "report_date")]
+    assert "not a date" in res.errors[0].reason
+
+
 def test_a_unit_reporting_another_units_task_is_rejected_naming_row_and_column(con, landing, qdir, seeds_dir):
     path = _write(landing / "gxj.csv", [_row(reporting_unit="工信局")])
     res = ingest_file(path, con, qdir, TODAY)
