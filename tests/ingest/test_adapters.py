@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -2665,3 +2666,24 @@ def test_a_class_for_sections_the_catalogue_cannot_place_is_noted_not_read(
     r = _water_summary(tmp_path, catalog, sentence)
     assert r.observations == []
     assert any("水质类别: not read" in n and why in n for n in r.notes), r.notes
+
+
+def test_an_api_release_names_the_series_it_does_not_track_and_loads_the_rest(tmp_path: Path, catalog: Catalog) -> None:
+    # one series the catalogue does not track (全社会用电量) refused the whole pull ("unknown indicator")
+    payload = {
+        "release_id": "api-2022-09",
+        "release_date": "2022-10-20",
+        "provenance": "published",
+        "observations": [
+            {"indicator": "规模以上工业增加值", "region": "株洲市", "period": "2022年1-9月", "measure": "yoy_pct",
+             "value": 9.6, "unit": "%"},
+            {"indicator": "全社会用电量", "region": "430200", "period": "2022年1-9月", "measure": "value",
+             "value": "150.2", "unit": "亿千瓦时"},
+        ],
+    }  # fmt: skip
+    r = parse_text(tmp_path, "api_2022-09.json", json.dumps(payload, ensure_ascii=False), catalog)
+    assert r.errors == []
+    assert [(o.indicator_code, o.period_code, o.value) for o in r.observations] == [
+        ("industrial_value_added", "2022-01~09", 9.6)
+    ]
+    assert any("not tracked" in n and "全社会用电量 (row 2)" in n for n in r.notes)
