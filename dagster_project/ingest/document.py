@@ -388,7 +388,18 @@ def load_documents(data: bytes, source_file: str, limits: Limits | None = None) 
     limits = limits or Limits()
     if not data.strip():
         raise DocumentError(f"the file is empty ({len(data)} bytes, no text): was it saved or copied completely?")
+    if data.startswith(b"%PDF-"):
+        # a PDF's bytes can decode as GB18030 and would be read as a one-column table "of no known layout"
+        raise DocumentError(
+            "a PDF document: its tables and text are not read; ask the office for the table as .xlsx or .csv, "
+            "or save the bulletin's web page (.html)"
+        )
     if data.startswith(b"PK\x03\x04"):
+        if b"word/document.xml" in data:  # a zip, as an .xlsx is, but a Word document's
+            raise DocumentError(
+                "a Word document (.docx): not read; copy its table into a workbook (.xlsx) or save the bulletin's "
+                "web page (.html)"
+            )
         return _read_xlsx(data, source_file, limits)
     try:
         text, encoding = decode_bytes(data)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -2340,6 +2342,14 @@ def test_detect_unknown_and_unreadable() -> None:
             load_document(empty, "x.csv")
 
 
+def _zip(parts: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("data", "name", "reason"),
     [
@@ -2347,6 +2357,9 @@ def test_detect_unknown_and_unreadable() -> None:
         (bytes(range(128, 256)) * 4, "tjyb.XLS", "not an Excel workbook: the name ends in .xls"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(128, 256)) * 4, "tjyb.xls", "old binary Excel workbook"),
         (bytes(range(128, 256)) * 4, "tjyb.csv", "cannot decode"),
+        # a PDF decodes as GB18030 and was "a table of no known layout"; a .docx was "no valid workbook part"
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF", "统计公报.pdf", "a PDF document"),
+        (_zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>"}), "月报.docx", "a Word document"),
     ],
 )
 def test_a_file_that_is_neither_workbook_nor_text_is_refused_in_the_words_of_what_it_claims(data, name, reason):
