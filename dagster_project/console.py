@@ -315,8 +315,9 @@ def print_run_summary(console: RunConsole, summary, settings, before: dict[str, 
         _listed(console, noted)
     if summary.api_months:
         console.echo(f"API months pulled:         {summary.api_months}")
-    if summary.failed_checks:
-        console.echo("failed checks:             " + ", ".join(summary.failed_checks))
+    if summary.failed_checks:  # one a line: a failed dbt test carries its failing rows (runner._with_failing_rows)
+        console.echo(f"failed checks:             {len(summary.failed_checks)}")
+        _listed(console, summary.failed_checks)
     if summary.warned_checks:
         console.echo("checks to look at (warn):  " + ", ".join(summary.warned_checks))
     report = settings.reports_dir / "progress_report.html"

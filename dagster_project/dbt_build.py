@@ -265,6 +265,7 @@ def read_manifest(path: Path | None) -> dict[str, Any] | None:
 # Each build's dbt folder (compiled SQL, dbt.log: about 20 MB) goes under the home, not into the code's
 # dbt/target, and only the newest are kept (dagster_project/run_files.py).
 KEEP_DBT_RUNS = 20
+DBT_RUNS_FOLDER = "dbt_runs"  # under DAGSTER_HOME: one folder per build (new_run_folder)
 
 
 def new_run_folder(runs_dir: Path, run_id: str | None = None) -> Path:

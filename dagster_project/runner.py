@@ -409,7 +409,21 @@ def build_and_publish(
         reason = "failed: " + (", ".join(failed) or "the run failed")
         served = report_not_published(instance, result.run_id, reason, settings.published_dir)
         log(f"nothing was published: readers keep version {served['served_version']}")
-    return result.success, failed
+    return result.success, _with_failing_rows(failed, settings, result.run_id)
+
+
+def _with_failing_rows(failed: list[str], settings: Settings, run_id: str) -> list[str]:
+    """Each failed dbt data test with its count of failing rows and the first few (the rule's name alone does
+    not say where the data broke it); a GX check, or a test whose query cannot be run, is left as it is."""
+    from dagster_project.checks.dbt_failures import failing_examples, run_folder
+    from dagster_project.dbt_build import DBT_RUNS_FOLDER
+
+    folder = run_folder(settings.dagster_home / DBT_RUNS_FOLDER, run_id)
+    if folder is None or not failed:
+        return failed
+    examples = failing_examples(folder, settings.warehouse_path, [name.rsplit(":", 1)[-1] for name in failed])
+    return [f"{name} ({examples[name.rsplit(':', 1)[-1]]})" if name.rsplit(":", 1)[-1] in examples else name
+            for name in failed]  # fmt: skip
 
 
 def run_pipeline(

@@ -10,7 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.checks.batches import WAREHOUSE_READS as CHECKS_READ
-from dagster_project.dbt_build import dbt_build
+from dagster_project.dbt_build import DBT_RUNS_FOLDER, dbt_build
 from dagster_project.engine import build_hooks
 from dagster_project.publish import WAREHOUSE_READS as PUBLISH_READS
 from dagster_project.resources import WAREHOUSE_POOL, ensure_dbt_manifest
@@ -56,7 +56,7 @@ def warehouse_dbt_models(settings: Settings) -> dg.AssetsDefinition:
             engine=settings.engine,
             hooks=hooks,
             manifest=manifest,
-            runs_dir=settings.dagster_home / "dbt_runs",
+            runs_dir=settings.dagster_home / DBT_RUNS_FOLDER,
         )
 
     return warehouse_dbt_models
