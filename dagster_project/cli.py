@@ -680,6 +680,47 @@ def _publish_after_ingest(verbose: bool) -> None:
     click.echo(f"      published: {_settings().published_db_path}")
 
 
+# ------------------------------------------------------------------------------------------- withdraw
+@main.command(
+    help="撤回一个已载入的发布 / Withdraw a loaded release (a file loaded by mistake: the wrong month, the wrong "
+    "place, a draft): its rows leave the warehouse, kept aside with the reason, and the next build (`pmw run`, the "
+    "nightly build, or --publish now) rebuilds every model without them. A wrong figure is better corrected: load "
+    "the corrected file, a new vintage supersedes it. --restore puts a withdrawn release back."
+)
+@click.argument("release")
+@click.option("--reason", default="", help="Why it is withdrawn (required unless --restore); kept with it.")
+@click.option("--restore", is_flag=True, help="Put the withdrawn RELEASE back instead.")
+@click.option("--publish", is_flag=True, help="Afterwards rebuild the models, run the checks and publish the marts.")
+def withdraw(release: str, reason: str, restore: bool, publish: bool) -> None:
+    import duckdb
+
+    from dagster_project.ingest import store
+    from dagster_project.processes import collections_paused
+
+    with collections_paused():
+        from dagster_project.runner import WarehouseBusy, prepare_environment, warehouse_lock
+
+    settings = prepare_environment(_settings())
+    if not settings.warehouse_path.exists():
+        fail(f"no warehouse at {settings.warehouse_path}: nothing has been loaded")
+    try:
+        with (
+            warehouse_lock(settings, lambda m: click.echo(m, err=True), what=f"pmw withdraw {release}"),
+            duckdb.connect(str(settings.warehouse_path)) as con,
+        ):
+            done = store.restore_release(con, release) if restore else store.withdraw_release(con, release, reason)
+    except WarehouseBusy as exc:
+        fail(str(exc))
+    except store.WithdrawalError as exc:
+        fail(str(exc), code=2)
+    what = "restored" if restore else "withdrew"
+    click.echo(f"{what} release {done.release_id} ({done.source_file}): {done.row_count} rows")
+    if publish:
+        _publish_after_ingest(verbose=False)
+    else:
+        click.echo("the marts change with the next build (a full refresh): `pmw run`, the nightly build, or --publish")
+
+
 # ------------------------------------------------------------------------------------------- report
 @main.command(help="生成进度报告 / Write the self-contained HTML progress report from the published copy.")
 @click.option(

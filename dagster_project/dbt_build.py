@@ -77,7 +77,27 @@ def last_fingerprint(con: Any) -> str | None:
 
 
 def full_refresh_due(con: Any, fingerprint: str) -> bool:
-    return last_fingerprint(con) != fingerprint
+    """The code, seeds or vars changed since the last build that succeeded, or a release was withdrawn or
+    restored since (``pmw withdraw``: rows left or came back under the incremental models' marks)."""
+    return last_fingerprint(con) != fingerprint or _withdrawals_since_last_build(con)
+
+
+def withdrawal_events(con: Any) -> int:
+    """How many times a release was withdrawn or restored (``raw.withdrawals``; 0 where none ever was)."""
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'withdrawals'"
+    ).fetchone()[0]
+    return con.execute("select count(*) + count(restored_at) from raw.withdrawals").fetchone()[0] if found else 0
+
+
+def _withdrawals_since_last_build(con: Any) -> bool:
+    """Counted, not timed: the build record's clock and the withdrawal's need not be the same zone."""
+    if last_fingerprint(con) is None:
+        return False  # no build yet: a full refresh anyway
+    columns = {r[0] for r in con.execute(f"describe {BUILDS_TABLE}").fetchall()}
+    recorded = "withdrawal_events" if "withdrawal_events" in columns else "0"
+    row = con.execute(f"select {recorded} from {BUILDS_TABLE} order by finished_at desc limit 1").fetchone()
+    return withdrawal_events(con) != (row[0] or 0)
 
 
 def record_build(con: Any, fingerprint: str, full_refresh: bool) -> None:
@@ -93,10 +113,11 @@ def record_build(con: Any, fingerprint: str, full_refresh: bool) -> None:
             )"""
     )
     con.execute(f"alter table {BUILDS_TABLE} add column if not exists raw_loaded_through timestamp")
+    con.execute(f"alter table {BUILDS_TABLE} add column if not exists withdrawal_events integer")
     con.execute(
-        f"insert into {BUILDS_TABLE} (fingerprint, full_refresh, finished_at, raw_loaded_through)"
-        " values (?, ?, current_timestamp, ?)",
-        [fingerprint, full_refresh, raw_loaded_through(con)],
+        f"insert into {BUILDS_TABLE} (fingerprint, full_refresh, finished_at, raw_loaded_through, withdrawal_events)"
+        " values (?, ?, current_timestamp, ?, ?)",
+        [fingerprint, full_refresh, raw_loaded_through(con), withdrawal_events(con)],
     )
     con.execute(f"comment on table {BUILDS_TABLE} is '{_BUILDS_COMMENT}'")
 
@@ -120,7 +141,8 @@ def raw_loaded_through(con: Any) -> Any:
 _BUILDS_COMMENT = (
     "dbt 构建记录 / Every dbt build that succeeded (its tests included): the fingerprint of the models, macros, "
     "seeds and vars it ran with (a different one makes the next build a full refresh), whether it was one, and "
-    "when the newest raw row it tested was loaded (the next build tests the raw rows loaded after it)."
+    "when the newest raw row it tested was loaded (the next build tests the raw rows loaded after it), and how many "
+    "withdrawals and restores of releases it had seen (a new one makes the next build a full refresh)."
 )
 
 

@@ -367,3 +367,40 @@ def test_a_run_of_a_home_where_nothing_has_arrived_says_so(tmp_path, monkeypatch
     settings = dataclasses.replace(settings, warehouse_path=sample_pipeline_run.warehouse)
     assert not nothing_loaded(settings.warehouse_path)
     assert hint not in summary_text()
+
+
+def test_withdraw_takes_a_release_back_and_restore_puts_it_back(tmp_path):
+    from datetime import date
+
+    from dagster_project.ingest.pipeline import ingest_file
+
+    home = tmp_path / "home"
+    env = {
+        "PMW_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster_home"),
+        "PMW_WAREHOUSE_PATH": str(home / "warehouse.duckdb"),
+    }
+    nothing = CliRunner().invoke(main, ["withdraw", "x.csv", "--reason", "r"], env=env)
+    assert nothing.exit_code == 1 and "nothing has been loaded" in nothing.output
+    home.mkdir(exist_ok=True)
+    with duckdb.connect(env["PMW_WAREHOUSE_PATH"]) as con:
+        loaded = ingest_file(SAMPLE / "2022-05" / "published_2022-05-10.csv", con, home / "q", date(2026, 1, 1))
+    assert loaded.status == "loaded"
+
+    def run(*args: str):
+        return CliRunner().invoke(main, ["withdraw", *args], env=env)
+
+    assert run("published_2022-05-10.csv").exit_code == 2  # no reason given: usage
+    done = run("published_2022-05-10.csv", "--reason", "草稿，误报")
+    assert done.exit_code == 0, done.output
+    assert f"withdrew release {loaded.release_id} (published_2022-05-10.csv): {loaded.row_count} rows" in done.output
+    assert "full refresh" in done.output
+    again = run("published_2022-05-10.csv", "--reason", "x")
+    assert again.exit_code == 2 and "already withdrawn" in again.output
+    with duckdb.connect(env["PMW_WAREHOUSE_PATH"], read_only=True) as con:
+        assert con.execute("select count(*) from raw.observations").fetchone() == (0,)
+        assert con.execute("select reason from raw.withdrawals").fetchall() == [("草稿，误报",)]
+    back = run(loaded.release_id, "--restore")
+    assert back.exit_code == 0 and f"restored release {loaded.release_id}" in back.output
+    with duckdb.connect(env["PMW_WAREHOUSE_PATH"], read_only=True) as con:
+        assert con.execute("select count(*) from raw.observations").fetchone() == (loaded.row_count,)

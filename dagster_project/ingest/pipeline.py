@@ -313,6 +313,14 @@ def ingest_file(
     release_id = store.make_release_id(name, sha)
     store.ensure_schema(con)
     earlier = store.loaded_with_sha(con, sha, table, stage)
+    withdrawn = store.withdrawn_releases(con)
+    if earlier and earlier[0] in withdrawn:  # an operator took these bytes out: sending them again does not undo it
+        other_id, other_file = earlier
+        note = (
+            f"already loaded as {other_file} (release {other_id}) and withdrawn: `pmw withdraw --restore {other_id}` "
+            "puts it back"
+        )
+        return IngestResult(other_id, name, "duplicate", "", 0, notes=[note])
     if earlier and earlier[0] != release_id:
         other_id, other_file = earlier
         note = f"already loaded as {other_file} (release {other_id}): the same bytes add nothing"

@@ -35,6 +35,10 @@ __all__ = [
     "Screen",
     "record_quarantine",
     "loaded_with_sha",
+    "withdraw_release",
+    "restore_release",
+    "withdrawn_releases",
+    "WithdrawalError",
 ]
 
 _DDL_BASE = """
@@ -50,6 +54,16 @@ CREATE TABLE IF NOT EXISTS raw.releases (
     status       VARCHAR NOT NULL CHECK (status IN ('loaded', 'quarantined')),
     ingested_at  TIMESTAMP NOT NULL,
     error_count  INTEGER NOT NULL
+);
+
+-- releases an operator took back (pmw withdraw): their rows wait in raw.withdrawn_<table>, out of every model
+CREATE TABLE IF NOT EXISTS raw.withdrawals (
+    release_id   VARCHAR NOT NULL,
+    source_file  VARCHAR NOT NULL,
+    reason       VARCHAR NOT NULL,
+    row_count    INTEGER NOT NULL,
+    withdrawn_at TIMESTAMP NOT NULL,
+    restored_at  TIMESTAMP
 );
 
 CREATE TABLE IF NOT EXISTS raw.quarantine (
@@ -123,6 +137,100 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from dagster_project.ingest.task_returns import ensure_schema as ensure_task_returns  # lazy: it imports store
 
     ensure_task_returns(con)  # raw.task_returns: the units' monthly returns (工作台账)
+    for table in WITHDRAWABLE_TABLES:  # where a withdrawn release's rows wait, as they were
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.withdrawn_{table} AS SELECT * FROM raw.{table} WHERE false")
+
+
+# the raw tables whose rows a release owns (release_id): what a withdrawal takes out and a restore puts back
+WITHDRAWABLE_TABLES = (*OBSERVATION_TABLES, "task_returns")
+
+
+class WithdrawalError(ValueError):
+    """A withdrawal or restore that cannot be done (unknown release, not loaded, already withdrawn …)."""
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    release_id: str
+    source_file: str
+    row_count: int
+
+
+def _release_named(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, str]:
+    """(release_id, source_file, status) of the release ``name`` is the id of, else the newest release of the
+    file ``name`` (its landing path or file name)."""
+    rows = con.execute(
+        """SELECT release_id, source_file, status FROM raw.releases
+           WHERE release_id = ? OR source_file = ? OR source_file LIKE '%/' || ?
+           ORDER BY release_id = ? DESC, ingested_at DESC""",
+        [name, name, name, name],
+    ).fetchall()
+    if not rows:
+        raise WithdrawalError(
+            f"no release {name!r}: give a release id or a file name as `pmw status` and the runs show"
+        )
+    return rows[0]
+
+
+def withdrawn_releases(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The releases withdrawn now (not restored)."""
+    return {r[0] for r in con.execute("SELECT release_id FROM raw.withdrawals WHERE restored_at IS NULL").fetchall()}
+
+
+def withdraw_release(con: duckdb.DuckDBPyConnection, name: str, reason: str) -> Withdrawal:
+    """Take a loaded release out of the warehouse, in one transaction: its rows move to raw.withdrawn_<table>
+    (kept as they were, for :func:`restore_release`) and raw.withdrawals records why and when. The next build
+    is a full refresh (``dagster_project.dbt_build.full_refresh_due``): every model is rebuilt without them.
+    For a figure that is wrong, not one that should not be there, load the corrected file instead (a new
+    vintage supersedes it)."""
+    if not reason.strip():
+        raise WithdrawalError("say why the release is withdrawn (--reason): it is kept with the withdrawal")
+    ensure_schema(con)
+    release_id, source_file, status = _release_named(con, name)
+    if release_id in withdrawn_releases(con):
+        raise WithdrawalError(f"release {release_id} ({source_file}) is already withdrawn")
+    if status != "loaded":
+        raise WithdrawalError(f"release {release_id} ({source_file}) was {status}, not loaded: nothing to withdraw")
+    return _move(con, release_id, source_file, reason, withdraw=True)
+
+
+def restore_release(con: duckdb.DuckDBPyConnection, name: str) -> Withdrawal:
+    """Put a withdrawn release's rows back (the withdrawal stays recorded, with when it was restored)."""
+    ensure_schema(con)
+    release_id, source_file, _ = _release_named(con, name)
+    if release_id not in withdrawn_releases(con):
+        raise WithdrawalError(f"release {release_id} ({source_file}) is not withdrawn: nothing to restore")
+    return _move(con, release_id, source_file, "", withdraw=False)
+
+
+def _move(
+    con: duckdb.DuckDBPyConnection, release_id: str, source_file: str, reason: str, *, withdraw: bool
+) -> Withdrawal:
+    now = _now()
+    con.begin()
+    try:
+        moved = 0
+        for table in WITHDRAWABLE_TABLES:
+            held, kept = (f"raw.{table}", f"raw.withdrawn_{table}")[:: 1 if withdraw else -1]
+            [(n,)] = con.execute(f"SELECT count(*) FROM {held} WHERE release_id = ?", [release_id]).fetchall()
+            con.execute(f"INSERT INTO {kept} SELECT * FROM {held} WHERE release_id = ?", [release_id])
+            con.execute(f"DELETE FROM {held} WHERE release_id = ?", [release_id])
+            moved += n
+        if withdraw:
+            con.execute(
+                "INSERT INTO raw.withdrawals VALUES (?, ?, ?, ?, ?, NULL)",
+                [release_id, source_file, reason, moved, now],
+            )
+        else:
+            con.execute(
+                "UPDATE raw.withdrawals SET restored_at = ? WHERE release_id = ? AND restored_at IS NULL",
+                [now, release_id],
+            )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return Withdrawal(release_id, source_file, moved)
 
 
 def _drop_primary_key(con: duckdb.DuckDBPyConnection, table: str) -> None:
