@@ -613,8 +613,13 @@ select
                 when bv.baseline_value is null then null
                 else t.direction_sign * (uv.value - bv.baseline_value) >= 0
             end
-        when t.comparator = 'class_or_better'
-            then uv.value < t.target_value or (uv.value = t.target_value and coalesce(uv.bound, 'eq') <> 'gt')
+        -- the models' comparison_met at most the target class, bounds and all
+        when t.comparator = 'class_or_better' then case
+            when coalesce(uv.bound, 'eq') in ('eq', 'approx') then uv.value <= t.target_value
+            when uv.bound in ('lt', 'le') then case when uv.value <= t.target_value then true end
+            when uv.bound = 'gt' then case when uv.value >= t.target_value then false end
+            when uv.bound = 'ge' then case when uv.value > t.target_value then false end
+        end
         -- (the models' comparison_met for other comparators: none in the synthetic catalogue)
     end as counts_as_met
 from unit_periods as up
@@ -634,6 +639,7 @@ with rollup as (
         count(value) as units_reporting,
         sum(case when counts_as_met then 1 else 0 end) as units_met,
         max(value) as worst_value,
+        sum(case when value is not null and bound in ('le', 'lt') then 1 else 0 end) as units_bounded_above,
         bool_or(is_illustrative) as is_illustrative,
         max(release_date) as release_date,
         min(source_file) || case when count(distinct source_file) > 1 then ' …' else '' end as source_file
@@ -671,8 +677,12 @@ select
     case when t.comparator = 'class_or_better' then cast(rr.worst_value as double) else cast(rr.units_met as double) end
         as actual_value,
     cast(rr.units_met as double) as underlying_value,
-    case when rr.units_reporting < rr.units_total and t.comparator <> 'class_or_better' then 'ge' else 'eq' end
-        as actual_bound,
+    case
+        when t.comparator = 'class_or_better'
+            then case when rr.units_reporting > 0 and rr.units_bounded_above = rr.units_reporting then 'le' else 'eq' end
+        when rr.units_reporting < rr.units_total then 'ge'
+        else 'eq'
+    end as actual_bound,
     case when rr.units_reporting < rr.units_total then 'ge' else 'eq' end as underlying_bound,
     case
         when t.comparator = 'class_or_better' then cast(null as double)

@@ -150,8 +150,9 @@
     no figure (or, for an improvement, no baseline figure):
     full_coverage    at least one (a county with a listed firm …);
     improve          no worse than the same period of the baseline year, in the desirable direction;
-    class_or_better  the class or better ("优于Ⅱ类" is stored as 2 with bound lt: strictly better
-                     than class II; a class stated as worse than the target, bound gt, never counts);
+    class_or_better  the class or better: comparison_met() at most the target class, bounds and all
+                     ("优于Ⅱ类", 2 with bound lt, meets Ⅱ; "达到或优于Ⅲ类", 3 with bound le, may or may not meet Ⅱ:
+                     unknown, not unmet; "劣于Ⅰ类", 1 with bound gt, may be Ⅱ or worse: unknown);
     otherwise        comparison_met() with the target's comparator. -#}
 {% macro unit_counts_as_met(targets, value, bound, baseline_value) -%}
     case
@@ -164,9 +165,7 @@
                     else {{ targets }}.direction_sign * ({{ value }} - {{ baseline_value }}) >= 0
                 end
         when {{ targets }}.comparator = 'class_or_better'
-            then
-                {{ value }} < {{ targets }}.target_value
-                or ({{ value }} = {{ targets }}.target_value and coalesce({{ bound }}, 'eq') <> 'gt')
+            then {{ comparison_met("'at_most'", value, bound, targets ~ '.target_value', '0') }}
         else
             {{ comparison_met(
                 targets ~ '.effective_comparator', value, bound,

@@ -26,6 +26,8 @@ region_rollup as (
         count(rv.value) as units_reporting,
         sum(case when rv.counts_as_met then 1 else 0 end) as units_met,
         max(rv.value) as worst_value,
+        -- sections whose class is only bounded from above (达到或优于Ⅱ类, 优于Ⅱ类): if all are, so is the worst
+        sum(case when rv.value is not null and rv.bound in ('le', 'lt') then 1 else 0 end) as units_bounded_above,
         {{ dbt.bool_or('rv.is_illustrative') }} as is_illustrative,
         max(rv.release_date) as release_date,
         min(rv.source_file) || case when count(distinct rv.source_file) > 1 then ' …' else '' end as source_file
@@ -97,8 +99,12 @@ regional_series as (
             else cast(rr.units_met as double)
         end as actual_value,
         cast(rr.units_met as double) as underlying_value,
-        case when rr.units_reporting < rr.units_total and targets.comparator <> 'class_or_better' then 'ge' else 'eq' end
-            as actual_bound,
+        case
+            when targets.comparator = 'class_or_better'
+                then case when rr.units_reporting > 0 and rr.units_bounded_above = rr.units_reporting then 'le' else 'eq' end
+            when rr.units_reporting < rr.units_total then 'ge'
+            else 'eq'
+        end as actual_bound,
         -- units met: at least so many while some units have not reported
         case when rr.units_reporting < rr.units_total then 'ge' else 'eq' end as underlying_bound,
         case
