@@ -545,11 +545,14 @@ def _ingest(
     if outcome is None:
         fail(f"the ingestion run did not record release {release_id}; see run {run_id} in the Dagster UI (pmw ui)")
     state, row_count, errors = outcome
-    if state == "loaded" and already:
+    if state == "loaded" and already == row_count:
         click.echo(f"[3/3] nothing new: {key} was already loaded (release {release_id}, {row_count} observations)")
         return
     if state == "loaded":
-        click.echo(f"[3/3] loaded {row_count} observations from {key} (release {release_id})")
+        if already is None:
+            click.echo(f"[3/3] loaded {row_count} observations from {key} (release {release_id})")
+        else:  # the same bytes read by a newer version of the code: its rows replace the earlier reading's
+            click.echo(f"[3/3] read again: {key} gives {row_count} observations (was {already}; release {release_id})")
         if not run_ok:
             fail(f"the file loaded but run {run_id} failed; see it in the Dagster UI (pmw ui)")
         if publish:
@@ -604,23 +607,24 @@ def _run_ingest_job(key: str, verbose: bool) -> tuple[str, bool, list[str]]:
     return result.run_id, result.success, notes
 
 
-def _already_loaded(warehouse: Path, release_id: str) -> bool:
-    """Whether the release (this name, these bytes) was loaded before this command: it adds nothing."""
+def _already_loaded(warehouse: Path, release_id: str) -> int | None:
+    """The observations the release (this name, these bytes) had when loaded before this command, None when
+    it was not: loaded again, it is read again (a newer version of the code may read more of it)."""
     import duckdb
 
     if not warehouse.exists():
-        return False
+        return None
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error:  # busy with another writer: the run waits for it, and says what it finds
-        return False
+        return None
     try:
-        row = con.execute("select status from raw.releases where release_id = ?", [release_id]).fetchone()
+        row = con.execute("select status, row_count from raw.releases where release_id = ?", [release_id]).fetchone()
     except duckdb.CatalogException:  # a warehouse without raw tables yet
-        return False
+        return None
     finally:
         con.close()
-    return row is not None and row[0] == "loaded"
+    return row[1] if row is not None and row[0] == "loaded" else None
 
 
 def _release_outcome(warehouse: Path, release_id: str):

@@ -319,7 +319,8 @@ def print_run_summary(console: RunConsole, summary, settings, before: dict[str, 
         console.echo(f"failed checks:             {len(summary.failed_checks)}")
         _listed(console, summary.failed_checks)
     if summary.warned_checks:
-        console.echo("checks to look at (warn):  " + ", ".join(summary.warned_checks))
+        console.echo(f"checks to look at (warn):  {len(summary.warned_checks)}")
+        _listed(console, summary.warned_checks)
     report = settings.reports_dir / "progress_report.html"
     console.echo(f"published marts (read):    {settings.published_db_path}")
     console.echo(f"progress report:           {report if report.exists() else settings.reports_dir}")

@@ -138,6 +138,17 @@ def test_pmw_ingest_loads_a_real_table_with_its_source_or_refuses_naming_the_opt
     same = runner.invoke(main, ["ingest", str(good)], catch_exceptions=False)
     assert same.exit_code == 0 and "nothing new: tjyb_2022-05.csv was already loaded" in same.output
     assert _query(home, "select count(*) from raw.observations where source_file = 'tjyb_2022-05.csv'") == [(10,)]
+    # read by an older version of the code that read less of it (here: 7 of its rows): the same bytes are read
+    # again and the new reading replaces it; that said "nothing new" although 3 more figures were stored
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.execute("update raw.releases set row_count = 7 where source_file = 'tjyb_2022-05.csv'")
+        con.execute(
+            "delete from raw.observations where source_file = 'tjyb_2022-05.csv' and source_row in "
+            "(select source_row from raw.observations where source_file = 'tjyb_2022-05.csv' order by 1 limit 3)"
+        )
+    reread = runner.invoke(main, ["ingest", str(good)], catch_exceptions=False)
+    assert reread.exit_code == 0 and "read again: tjyb_2022-05.csv gives 10 observations (was 7" in reread.output
+    assert _query(home, "select count(*) from raw.observations where source_file = 'tjyb_2022-05.csv'") == [(10,)]
 
 
 def test_pmw_run_exits_non_zero_naming_the_quarantined_file_and_its_reason(
