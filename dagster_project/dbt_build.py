@@ -77,17 +77,28 @@ def last_fingerprint(con: Any) -> str | None:
 
 
 def full_refresh_due(con: Any, fingerprint: str) -> bool:
-    """The code, seeds or vars changed since the last build that succeeded, or a release was withdrawn or
-    restored since (``pmw withdraw``: rows left or came back under the incremental models' marks)."""
+    """The code, seeds or vars changed since the last build that succeeded, or since then a release was withdrawn
+    or restored (``pmw withdraw``) or read again giving fewer figures: rows left or came back under the
+    incremental models' marks."""
     return last_fingerprint(con) != fingerprint or _withdrawals_since_last_build(con)
 
 
 def withdrawal_events(con: Any) -> int:
-    """How many times a release was withdrawn or restored (``raw.withdrawals``; 0 where none ever was)."""
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'withdrawals'"
-    ).fetchone()[0]
-    return con.execute("select count(*) + count(restored_at) from raw.withdrawals").fetchone()[0] if found else 0
+    """How many times rows left raw or came back under the incremental models' marks: a release withdrawn or
+    restored (``raw.withdrawals``), or read again giving fewer figures (``raw.rereads``); 0 where none ever did."""
+    found = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+            " and table_name in ('withdrawals', 'rereads')"
+        ).fetchall()
+    }
+    events = 0
+    if "withdrawals" in found:
+        events += con.execute("select count(*) + count(restored_at) from raw.withdrawals").fetchone()[0]
+    if "rereads" in found:
+        events += con.execute("select count(*) from raw.rereads").fetchone()[0]
+    return events
 
 
 def _withdrawals_since_last_build(con: Any) -> bool:
