@@ -291,13 +291,10 @@ reasoned as (
     select
         projected.*,
         case
-            -- a rank with no places gained (int_target_series__ranks): its own reasons, not a growth chain's.
-            -- No baseline rank leaves baseline_level empty; top groups on both sides leave it set
-            when projected.actual_value is null and projected.status_note is not null and projected.target_kind = 'rank'
-                then case when projected.baseline_level is null then 'baseline_rank_missing' else 'rank_top_groups_both_sides' end
-            -- a growth chain with a missing link: unknown, and the note names the missing year
-            when projected.actual_value is null and projected.status_note is not null then 'growth_chain_broken'
-            when projected.actual_value is null then 'no_figure'
+            -- no actual: the reason the series model that made the row knows (no_actual_reason: a rank with
+            -- no baseline rank, a growth chain with a missing link …; the status_note names what is
+            -- missing), else no figure
+            when projected.actual_value is null then coalesce(projected.no_actual_reason, 'no_figure')
             -- no comparison possible (is_assessable, worked out on the keys above: is_met_used is null)
             when not projected.is_assessable then 'not_comparable'
             when
