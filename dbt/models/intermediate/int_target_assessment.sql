@@ -137,6 +137,7 @@ framed as (
         targets.is_cumulative,
         -- seeds/target_kinds.csv: an annual flow of this kind is paced by the seasonal share of the year
         targets.is_paced_within_year,
+        targets.needs_full_year_flow,
         targets.start_date,
         targets.deadline,
         targets.baseline_year,
@@ -144,7 +145,8 @@ framed as (
         (
             targets.is_multi_year
             and targets.baseline_year is not null
-            and (targets.target_kind = 'multiple' or (targets.target_kind = 'level' and targets.measure_kind = 'flow'))
+            -- a multiple; a level of a flow (seeds/target_kinds.csv growth_measure_kinds)
+            and targets.grows_at_a_rate
         ) as is_growth_target,
         series.period_end >= targets.deadline as is_final,
         -- "every month" (annual_rule every_month): the figure is the worst month of the year so far, so
@@ -188,9 +190,9 @@ measured as (
             as bound_reading,
         -- a flow multiple (倍增) on part of a year is judged against the same months of the baseline
         -- year, but only a full-year figure, or a year-to-date already above the full-year target,
-        -- completes it
+        -- completes it (seeds/target_kinds.csv needs_full_year_flow)
         (
-            framed.target_kind <> 'multiple' or framed.measure_kind <> 'flow' or framed.period_kind = 'year'
+            not framed.needs_full_year_flow or framed.measure_kind <> 'flow' or framed.period_kind = 'year'
             or framed.underlying_value >= framed.target_level * framed.annual_base_level
         ) as is_completing_figure,
         case
