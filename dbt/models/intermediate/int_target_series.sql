@@ -39,8 +39,7 @@ projects as (
 ),
 
 unioned as (
-    select
-        levels.*
+    select levels.*
     from levels
     where
         levels.actual_value is not null
