@@ -99,3 +99,31 @@ def test_only_a_kinds_own_series_model_names_the_kind():
                 if path.stem not in owners.get(kind, set()):
                     offenders.append(f"{path.relative_to(REPO)}:{line} names {kind!r}")
     assert not offenders, "\n".join(offenders)
+
+
+# `t["target_kind"] == "qualitative"`, `sc["target_kind"].isin([...])`, `r.target_kind != "milestone"`, SQL in a string
+_KIND_COMPARED_IN_PYTHON = re.compile(
+    r"""target_kind["'\]]*\s*(?:==|!=)\s*["']|target_kind["'\]]*\.isin\(|target_kind\s*(?:=|<>)\s*'"""
+)
+
+
+def python_kind_comparisons(code: str) -> list[int]:
+    return [code.count("\n", 0, m.start()) + 1 for m in _KIND_COMPARED_IN_PYTHON.finditer(code)]
+
+
+def test_python_kind_comparisons_are_found():
+    code = 'a = t["target_kind"] == "qualitative"\nb = sc["target_kind"].isin(["x"])\nc = r.target_kind != "rank"'
+    assert python_kind_comparisons(code) == [1, 2, 3]
+    assert python_kind_comparisons("sql = \"where t.target_kind = 'rank'\"") == [1]
+    assert python_kind_comparisons('row["target_kind"] in kinds') == []
+
+
+def test_the_code_outside_dbt_names_no_kind():
+    """The report, the CLI and the checks read what a kind means from the data (dim_targets.has_series: no
+    figure series, a qualitative target; measure_kind stage: a project's stages), never a kind's name."""
+    offenders = [
+        f"{path.relative_to(REPO)}:{line}"
+        for path in sorted((REPO / "dagster_project").rglob("*.py"))
+        for line in python_kind_comparisons(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, offenders
