@@ -202,7 +202,7 @@ def status(
         as_of = _as_of_scorecard(data, as_of)
     sc = data.scorecard
     if not show_all and "not_assessable" not in statuses:
-        sc = sc[sc["target_kind"] != "qualitative"]
+        sc = sc[sc["has_series"].astype(bool)]  # a qualitative target has no figure series (target_kinds.csv)
     if section:
         needle = section.lower()
         sc = sc[

@@ -209,14 +209,20 @@ class _Catalogue:
         return self._known[unique_id]
 
 
-def catalogue_tests(manifest: Mapping[str, Any]) -> list[str]:
+def _catalogue_of(manifest: Mapping[str, Any] | _Catalogue) -> _Catalogue:
+    """The manifest's catalogue, made once: walking every node's code and macros is the costly part."""
+    return manifest if isinstance(manifest, _Catalogue) else _Catalogue(manifest)
+
+
+def catalogue_tests(manifest: Mapping[str, Any] | _Catalogue) -> list[str]:
     """The data tests that read only the catalogue: seeds, and models whose every input is catalogue.
 
     Their rows are a function of the seed and model files, all in the fingerprint, so while it is
     unchanged they give the result the last build that passed gave. A test that also reads loaded data
-    (a relationship from the staged releases to the regions, say) is not among them.
+    (a relationship from the staged releases to the regions, say) is not among them. Given a ``_Catalogue``
+    already made of the manifest (plan_build makes one per plan), it reuses its memo of what holds.
     """
-    catalogue = _Catalogue(manifest)
+    catalogue = _catalogue_of(manifest)
     return sorted(
         node["name"]
         for node in catalogue.nodes.values()
@@ -226,13 +232,13 @@ def catalogue_tests(manifest: Mapping[str, Any]) -> list[str]:
     )
 
 
-def unchanged_models(manifest: Mapping[str, Any]) -> list[str]:
+def unchanged_models(manifest: Mapping[str, Any] | _Catalogue) -> list[str]:
     """The models a build with an unchanged fingerprint would write exactly as the last one did, so an
     incremental build need not run them: the catalogue's (their rows are the seeds' and the code's) and the
     views (a view stores its query, not rows: it reads the new data when it is queried), unless their code
     reads something the fingerprint does not see. Each costs dbt 0.1-1 s however few rows a month brings
-    (BENCHMARKS.md); their data tests still run."""
-    catalogue = _Catalogue(manifest)
+    (BENCHMARKS.md); their data tests still run. Takes the manifest or a ``_Catalogue`` made of it."""
+    catalogue = _catalogue_of(manifest)
     return sorted(
         node["name"]
         for unique_id, node in catalogue.nodes.items()
@@ -274,8 +280,10 @@ def plan_build(
     if engine != "duckdb":
         return BuildPlan(["build", *WITHOUT_UNIT_TESTS])
     args = ["build", *WITHOUT_UNIT_TESTS, "--exclude-resource-type", "seed"]
-    unchanged = [] if subset or not manifest else unchanged_models(manifest)
-    left_out = [*(catalogue_tests(manifest) if manifest else []), *unchanged]
+    # one catalogue per plan: both lists read the same memo of which nodes hold the catalogue
+    catalogue = _Catalogue(manifest) if manifest else None
+    unchanged = [] if subset or catalogue is None else unchanged_models(catalogue)
+    left_out = [*(catalogue_tests(catalogue) if catalogue is not None else []), *unchanged]
     if unchanged:
         args += ["--indirect-selection", "empty"]
     return BuildPlan([*args, "--exclude", " ".join(sorted(left_out))] if left_out else args, unchanged)

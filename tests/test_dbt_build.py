@@ -228,6 +228,34 @@ def test_an_incremental_build_leaves_out_the_models_that_would_come_out_the_same
     assert plan_build(con, "f2", manifest).unchanged == []  # a full refresh builds everything
 
 
+def test_a_plan_reads_the_manifests_catalogue_once(monkeypatch):
+    """plan_build's two lists (the unchanged models, the catalogue's tests) come from one walk of the
+    manifest's code and macros, not one each: the walk is the costly part of planning a build."""
+    from dagster_project import dbt_build
+
+    made = []
+    real_init = dbt_build._Catalogue.__init__
+
+    def counting_init(self, manifest):
+        made.append(manifest)
+        real_init(self, manifest)
+
+    monkeypatch.setattr(dbt_build._Catalogue, "__init__", counting_init)
+    manifest = {
+        "nodes": {
+            "seed.p.regions": _node("seed", "regions", []),
+            "model.p.dim_regions": _node("model", "dim_regions", ["seed.p.regions"]),
+            "test.p.unique_regions": _node("test", "unique_regions", ["seed.p.regions"]),
+        },
+        "macros": {},
+    }
+    con = duckdb.connect()
+    dbt_build.record_build(con, "f1", full_refresh=True)
+    plan = dbt_build.plan_build(con, "f1", manifest)
+    assert plan.unchanged == ["dim_regions"] and plan.args[-1] == "dim_regions unique_regions"
+    assert len(made) == 1
+
+
 def test_an_incremental_build_of_the_project_skips_the_catalogue_but_tests_new_data_against_it(tmp_path: Path):
     """The real project, as dbt selects it: an incremental build neither reloads the seeds nor repeats
     the tests of the catalogue, and still runs every test that reads loaded data, the relationships from

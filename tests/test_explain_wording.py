@@ -19,6 +19,8 @@ TARGET = {
     "quote": "原文",
     "reading_notes": None,
     "target_kind": "level",
+    "has_series": True,
+    "measure_kind": "flow",
     "comparator": "exceed",
     "target_value": 5000.0,
     "target_unit": "亿元",

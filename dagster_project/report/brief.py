@@ -37,7 +37,7 @@ def running_plans(data: ReportData) -> list[pd.Series]:
 def render_brief(data: ReportData) -> str:
     """The brief's HTML (templates/brief.html.j2, styles in templates/brief.css)."""
     sc = data.scorecard
-    quantified = sc[sc["target_kind"] != "qualitative"]
+    quantified = sc[sc["has_series"].astype(bool)]  # the kinds with a figure series (seeds/target_kinds.csv)
     counts = sc["status_code"].value_counts()
     order = data.section_order()
     behind = by_attention(quantified[quantified["status_code"].isin(BEHIND)], order)

@@ -18,7 +18,7 @@ SCORECARD_SQL = """
 select
     s.*,
     t.plan_name_zh, t.plan_name_en, t.plan_region_code, t.indicator_code, t.indicator_name_zh, t.indicator_name_en,
-    t.measure_kind,
+    t.measure_kind, t.has_series,
     t.direction_sign, t.baseline_year, t.baseline_value as catalogue_baseline_value, t.baseline_source,
     t.start_date, t.is_multi_year, t.is_cumulative, t.reading_notes,
     p.period_kind as latest_period_kind, p.source_row, p.source_ref, p.release_id, p.derived_from,

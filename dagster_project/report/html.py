@@ -143,7 +143,7 @@ def _summary(data: ReportData, sc: pd.DataFrame) -> dict:
                 "elapsed_share": p.elapsed_share,
             }
         )
-    quantified = sc[~sc["target_kind"].isin(["qualitative"])]
+    quantified = sc[sc["has_series"].astype(bool)]  # the kinds with a figure series (seeds/target_kinds.csv)
     q = quantified["actual_quality"].value_counts()
     by_section = pd.crosstab(sc["section_zh"], sc["status_code"]).reindex(columns=list(STATUSES), fill_value=0)
     sec_en = sc.groupby("section_zh")["section_en"].first()
@@ -189,7 +189,7 @@ def _scorecard(sc: pd.DataFrame, closed: pd.DataFrame | None = None) -> dict:
 def _scorecard_rows(sc: pd.DataFrame) -> list[dict]:
     rows = []
     for r in sc.itertuples():
-        if r.target_kind == "qualitative":
+        if not r.has_series:
             continue
         done = expected_left = None
         if not is_missing(r.share_achieved):
@@ -218,7 +218,8 @@ def _scorecard_rows(sc: pd.DataFrame) -> list[dict]:
 
 def _chart_cards(data: ReportData, figures: list, progress: Callable[[int, int], None]) -> list[dict]:
     sc = data.scorecard
-    charted = sc[~sc["target_kind"].isin(["qualitative", "milestone"]) & sc["actual_value"].notna()]
+    # a figure series of numbers: not a qualitative target's (none) nor a project's stages (measure kind stage)
+    charted = sc[sc["has_series"].astype(bool) & (sc["measure_kind"] != "stage") & sc["actual_value"].notna()]
     total = len(charted)
     out = []
     for section in data.section_order():
@@ -300,7 +301,8 @@ def _regional(data: ReportData) -> list[dict]:
 
 
 def _projects(data: ReportData) -> dict | None:
-    sc = data.scorecard[data.scorecard["target_kind"] == "milestone"]
+    # the listed projects: the targets read off a stage series (milestones)
+    sc = data.scorecard[data.scorecard["measure_kind"] == "stage"]
     if sc.empty:
         return None
     prog = data.progress[data.progress["target_id"].isin(sc["target_id"])]
@@ -317,7 +319,7 @@ def _projects(data: ReportData) -> dict | None:
 
 
 def _qualitative(sc: pd.DataFrame) -> list:
-    return list(sc[sc["target_kind"] == "qualitative"].itertuples())
+    return list(sc[~sc["has_series"].astype(bool)].itertuples())
 
 
 def _history(data: ReportData) -> dict | None:

@@ -223,7 +223,7 @@ def explain_text(
     lines.append(f"原文 quote     “{t['quote']}”")
     if not is_missing(t.get("reading_notes")):
         lines.append(f"读法 reading   {t['reading_notes']}")
-    if t["target_kind"] == "qualitative":
+    if not t["has_series"]:  # a qualitative target: no figure series (seeds/target_kinds.csv)
         # the scorecard's status rolls up from the target's tasks (int_task_target_rollup); without tasks
         # it is not assessable, assessed by hand
         zh, en, _ = STATUSES.get(t.get("status_code"), ("无法评估", "not assessable", ""))
@@ -423,7 +423,7 @@ def explain_text(
         for r in recent.itertuples():
             value = (
                 stage_label(r.actual_value)
-                if t["target_kind"] == "milestone"
+                if t["measure_kind"] == "stage"
                 else ("—" if is_missing(r.actual_value) else f"{bound_prefix(r.actual_bound)}{num(r.actual_value)}")
             )
             hist_rows.append(

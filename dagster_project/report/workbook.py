@@ -313,7 +313,9 @@ def write_workbook(data: ReportData, path: Path) -> WorkbookResult:
     taken: set[str] = set()
     notes = wb.active
     notes.title = _sheet_title("说明 notes", taken)
-    sc = data.scorecard[data.scorecard["target_kind"] != "qualitative"]
+    # the targets with a figure series (seeds/target_kinds.csv has_series, on dim_targets); the others are counted
+    with_series = data.scorecard["has_series"].astype(bool)
+    sc = data.scorecard[with_series]
     if "lead_unit_code" in sc:
         sc = sc.assign(lead_unit_name=lead_unit_names(sc, data.db_path))
     total = 0
@@ -326,7 +328,7 @@ def write_workbook(data: ReportData, path: Path) -> WorkbookResult:
     for target_id, rows in data.by_region.groupby("target_id", sort=False):
         ws = wb.create_sheet(_sheet_title(f"分县 {target_id}", taken))
         _county_sheet(ws, data, str(target_id), rows)
-    _notes_sheet(notes, data, statuses, int((data.scorecard["target_kind"] == "qualitative").sum()))
+    _notes_sheet(notes, data, statuses, int((~with_series).sum()))
     wb.move_sheet(notes, offset=len(wb.sheetnames) - 1)  # the plans first, the notes last
     wb.active = 0
     path = Path(path)

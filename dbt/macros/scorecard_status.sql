@@ -26,16 +26,17 @@
     )
 {%- endmacro %}
 
-{#- task_rollup: the qualitative targets' status rolled up from their tasks (int_task_target_rollup, or
+{#- A target with no figure series (a qualitative one: seeds/target_kinds.csv has_series) is assessed from its tasks.
+    task_rollup: the qualitative targets' status rolled up from their tasks (int_task_target_rollup, or
     int_task_target_rollup__as_of for each month end); without it they are not assessable.
     as_of: the date the scorecard stands at (the as-of date, or a month end), for a deadline passed with
     no final figure (not_assessable, reason no_final_figure). -#}
 {% macro scorecard_status_code(targets, latest, task_rollup=none, as_of=none) -%}
     case
         {% if task_rollup -%}
-        when {{ targets }}.target_kind = 'qualitative' then coalesce({{ task_rollup }}.status_code, 'not_assessable')
+        when not {{ targets }}.has_series then coalesce({{ task_rollup }}.status_code, 'not_assessable')
         {%- else -%}
-        when {{ targets }}.target_kind = 'qualitative' then 'not_assessable'
+        when not {{ targets }}.has_series then 'not_assessable'
         {%- endif %}
         when {{ latest }}.target_id is null then 'no_data'
         {% if as_of -%}
@@ -50,10 +51,10 @@
 {% macro scorecard_status_reason(targets, latest, task_rollup=none, as_of=none) -%}
     case
         {% if task_rollup -%}
-        when {{ targets }}.target_kind = 'qualitative'
+        when not {{ targets }}.has_series
             then case when {{ task_rollup }}.status_code is null then 'qualitative_no_tasks' else 'qualitative_tasks' end
         {%- else -%}
-        when {{ targets }}.target_kind = 'qualitative' then 'qualitative_no_tasks'
+        when not {{ targets }}.has_series then 'qualitative_no_tasks'
         {%- endif %}
         when {{ latest }}.target_id is null then 'no_data'
         {% if as_of -%}

@@ -43,22 +43,25 @@
     end
 {%- endmacro %}
 
-{#- The direction an actual is better in: counts of units met and places gained are better when
-    higher, whatever the indicator; otherwise the indicator's direction. -#}
+{#- The direction an actual is better in: counts of units met and a kind's actual that is better when
+    higher (places gained: seeds/target_kinds.csv actual_higher_is_better) whatever the indicator;
+    otherwise the indicator's direction. -#}
 {% macro actual_direction_sign(targets) -%}
     case
-        when {{ targets }}.scope_type = 'every_county' or {{ targets }}.target_kind = 'rank' then 1
+        when {{ targets }}.scope_type = 'every_county' or {{ targets }}.actual_higher_is_better then 1
         else {{ targets }}.direction_sign
     end
 {%- endmacro %}
 
 {#- The comparator an actual is judged with, once each target kind has been brought to a
-    comparable actual (a level, a multiple, places gained, units covered, a class, a stage). -#}
-{% macro effective_comparator(target_kind, comparator, direction_sign) -%}
+    comparable actual (a level, a multiple, places gained, units covered, a class, a stage). The
+    comparator alone decides: seeds/target_kinds.csv comparators gives each kind its own (improve is
+    an improvement's only; a coverage counts covered units, full_coverage). -#}
+{% macro effective_comparator(comparator, direction_sign) -%}
     case
         when {{ comparator }} in ('exceed', 'at_least', 'at_most', 'about') then {{ comparator }}
         when {{ comparator }} = 'class_or_better' then 'at_most'
-        when {{ comparator }} = 'improve' and {{ target_kind }} <> 'coverage' then
+        when {{ comparator }} = 'improve' then
             case when {{ direction_sign }} < 0 then 'at_most' else 'at_least' end
         else 'at_least'
     end

@@ -137,6 +137,7 @@ framed as (
         targets.is_cumulative,
         -- seeds/target_kinds.csv: an annual flow of this kind is paced by the seasonal share of the year
         targets.is_paced_within_year,
+        targets.needs_full_year_flow,
         targets.start_date,
         targets.deadline,
         targets.baseline_year,
@@ -144,7 +145,8 @@ framed as (
         (
             targets.is_multi_year
             and targets.baseline_year is not null
-            and (targets.target_kind = 'multiple' or (targets.target_kind = 'level' and targets.measure_kind = 'flow'))
+            -- a multiple; a level of a flow (seeds/target_kinds.csv growth_measure_kinds)
+            and targets.grows_at_a_rate
         ) as is_growth_target,
         series.period_end >= targets.deadline as is_final,
         -- "every month" (annual_rule every_month): the figure is the worst month of the year so far, so
@@ -188,9 +190,9 @@ measured as (
             as bound_reading,
         -- a flow multiple (倍增) on part of a year is judged against the same months of the baseline
         -- year, but only a full-year figure, or a year-to-date already above the full-year target,
-        -- completes it
+        -- completes it (seeds/target_kinds.csv needs_full_year_flow)
         (
-            framed.target_kind <> 'multiple' or framed.measure_kind <> 'flow' or framed.period_kind = 'year'
+            not framed.needs_full_year_flow or framed.measure_kind <> 'flow' or framed.period_kind = 'year'
             or framed.underlying_value >= framed.target_level * framed.annual_base_level
         ) as is_completing_figure,
         case
@@ -291,13 +293,10 @@ reasoned as (
     select
         projected.*,
         case
-            -- a rank with no places gained (int_target_series__ranks): its own reasons, not a growth chain's.
-            -- No baseline rank leaves baseline_level empty; top groups on both sides leave it set
-            when projected.actual_value is null and projected.status_note is not null and projected.target_kind = 'rank'
-                then case when projected.baseline_level is null then 'baseline_rank_missing' else 'rank_top_groups_both_sides' end
-            -- a growth chain with a missing link: unknown, and the note names the missing year
-            when projected.actual_value is null and projected.status_note is not null then 'growth_chain_broken'
-            when projected.actual_value is null then 'no_figure'
+            -- no actual: the reason the series model that made the row knows (no_actual_reason: a rank with
+            -- no baseline rank, a growth chain with a missing link …; the status_note names what is
+            -- missing), else no figure
+            when projected.actual_value is null then coalesce(projected.no_actual_reason, 'no_figure')
             -- no comparison possible (is_assessable, worked out on the keys above: is_met_used is null)
             when not projected.is_assessable then 'not_comparable'
             when

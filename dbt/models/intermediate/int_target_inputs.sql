@@ -48,7 +48,8 @@ peer_cities as (
     from targets
     inner join regions
         on regions.is_peer_city
-    where targets.target_kind = 'rank'
+    -- a kind ranked among the province's cities (seeds/target_kinds.csv reads_peer_cities)
+    where targets.reads_peer_cities
 ),
 
 counties as (

@@ -9,17 +9,13 @@
     This model only puts them together, and takes a flow multiple's growth-index rows instead of its
     level rows when the growth index measured it (its levels had no actual). A multiple's level with no
     baseline to divide it by stays for every period the growth index did not measure, with no actual and
-    a status_note saying the baseline is missing (status not_assessable): 290.5 in 2025 with no 2021
+    the status_note and no_actual_reason int_target_series__levels gives it (status not_assessable): 290.5 in 2025 with no 2021
     level and no growth chain reaching 2025 is shown, not dropped. Qualitative targets have no series. -#}
 {{ incremental_by_target() }}
 
 with levels as (
     select * from {{ ref('int_target_series__levels') }}
     where {{ only_targets_to_rebuild_upstream() }}
-),
-
-targets as (
-    select * from {{ ref('int_targets__enriched') }}
 ),
 
 growth_index as (
@@ -43,21 +39,8 @@ projects as (
 ),
 
 unioned as (
-    select
-        {{ cross_engine_star(ref('int_target_series__levels'), 'levels', replace={'status_note': "case
-            when
-                levels.actual_value is null and levels.underlying_value is not null and levels.status_note is null
-                and targets.target_kind = 'multiple'
-                then
-                    'the baseline (' || coalesce(" ~ period_code_in_year('levels.period_code', 'targets.baseline_year') ~ ", 'year')
-                    || ') level is not published: '
-                    || " ~ cross_engine_number_text('levels.underlying_value') ~ " || ' (' || levels.period_code
-                    || ') cannot be made a multiple of it'
-            else levels.status_note
-        end"}) }}
+    select levels.*
     from levels
-    left join targets
-        on levels.target_id = targets.target_id
     where
         levels.actual_value is not null
         or not exists (

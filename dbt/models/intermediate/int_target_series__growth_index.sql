@@ -332,6 +332,8 @@ growth_series as (
                     'growth for ' || cast(chain.first_missing_year as {{ dbt.type_string() }})
                     || ' is not published: the chained index stops there (a missing year is unknown, not 0%)'
         end as status_note,
+        -- a missing link leaves no actual, for this reason (seeds/status_reasons.csv)
+        case when chain.links_found < chain.links_needed then 'growth_chain_broken' end as no_actual_reason,
         cast(null as double) as year_before_value
     from growth_points as g
     inner join growth_chain as chain

@@ -336,6 +336,17 @@ flow_additions as (
     group by sel.target_id, sel.period_code
 ),
 
+{#- What a multiple's level is divided by (null: no baseline level, or 0); written once, for its actual
+    and for the note on a row it leaves with no actual. -#}
+{%- set multiple_divisor -%}
+    nullif(case
+        when sel.measure_kind = 'stock' then coalesce(sel.declared_baseline, stock_base.value)
+        -- like with like: a year-to-date figure against the same months of the baseline year
+        when sel.period_kind = 'ytd' then coalesce(base.base_value, est.base_value)
+        else coalesce(sel.declared_baseline, base.base_value)
+    end, 0)
+{%- endset %}
+
 single_region_series as (
     select
         sel.target_id,
@@ -344,13 +355,7 @@ single_region_series as (
         sel.period_start,
         sel.period_end,
         case
-            when sel.target_kind = 'multiple'
-                then sel.value / nullif(case
-                    when sel.measure_kind = 'stock' then coalesce(sel.declared_baseline, stock_base.value)
-                    -- like with like: a year-to-date figure against the same months of the baseline year
-                    when sel.period_kind = 'ytd' then coalesce(base.base_value, est.base_value)
-                    else coalesce(sel.declared_baseline, base.base_value)
-                end, 0)
+            when sel.target_kind = 'multiple' then sel.value / {{ multiple_divisor }}
             when
                 sel.target_kind = 'additions' and sel.measure_kind = 'stock'
                 then sel.value - coalesce(sel.declared_baseline, stock_base.value)
@@ -416,7 +421,21 @@ single_region_series as (
         total.annual_base_level,
         sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
             as baseline_is_estimated,
-        cast(null as {{ dbt.type_string() }}) as status_note,
+        -- 倍增缺基期 / a multiple's level with no baseline level to divide it by: no actual, and a note
+        -- saying so. Where growth is published int_target_series takes the growth index's rows instead
+        case
+            when sel.target_kind = 'multiple' and sel.value is not null and {{ multiple_divisor }} is null
+                then
+                    'the baseline (' || coalesce({{ period_code_in_year('sel.period_code', 'sel.baseline_year') }}, 'year')
+                    || ') level is not published: '
+                    || {{ cross_engine_number_text('sel.value') }} || ' (' || sel.period_code
+                    || ') cannot be made a multiple of it'
+        end as status_note,
+        -- its reason (seeds/status_reasons.csv: the growth chain's, whose wording names a missing baseline level)
+        case
+            when sel.target_kind = 'multiple' and sel.value is not null and {{ multiple_divisor }} is null
+                then 'growth_chain_broken'
+        end as no_actual_reason,
         year_before.year_before_value
     from single_region_selected as sel
     left join same_period_in_base_year as base

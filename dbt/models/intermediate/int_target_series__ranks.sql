@@ -2,9 +2,10 @@
     is_peer_city) since the same period of the baseline year. A city's rank for a period is its
     published rank (measure `rank`, 居全省第五位) when there is one, else computed from the levels,
     only when every peer city reported; derived_from says which. A period with a rank but no baseline
-    rank (or a top group on both sides) keeps its row with no actual, no bound on it (actual_bound null;
-    the rank's own in underlying_bound) and a status_note saying why (not_assessable, reason
-    baseline_rank_missing or rank_top_groups_both_sides), not dropped (no_data). One row per target x period; unioned into int_target_series. -#}
+    rank (or a top group on both sides) keeps its row with no actual (int_target_series then drops its
+    actual_bound; the rank's own is underlying_bound), a status_note saying why and its reason
+    (no_actual_reason: baseline_rank_missing or rank_top_groups_both_sides, status not_assessable), not
+    dropped (no_data). One row per target x period; unioned into int_target_series. -#}
 {{ incremental_by_target() }}
 
 with targets as (
@@ -136,10 +137,10 @@ rank_series as (
         end as actual_value,
         cast(r.city_rank as double) as underlying_value,
         -- a top group now (at best 3rd) against an exact baseline (5th): at least 2 places gained; an exact
-        -- rank now against a top group then: at most so many. Without places gained there is no actual and
-        -- so no bound on it (null, as bound_reading): the rank's own bound is underlying_bound
+        -- rank now against a top group then: at most so many. Without places gained there is no actual, and
+        -- int_target_series drops the bound of every row with no actual (one rule for every kind): the
+        -- rank's own bound is underlying_bound
         case
-            when base.city_rank is null or (r.rank_bound <> 'eq' and base.rank_bound <> 'eq') then null
             when r.rank_bound = 'eq' and base.rank_bound = 'eq' then 'eq'
             when base.rank_bound = 'eq' then case when r.rank_bound = 'le' then 'ge' else 'gt' end
             when base.rank_bound = 'le' then 'le'
@@ -171,7 +172,7 @@ rank_series as (
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
         -- 基期位次缺失 / a rank with nothing to gain places against is shown, not dropped: no actual, and
-        -- a note naming what is missing (not_assessable; int_target_assessment gives each case its reason)
+        -- a note naming what is missing (not_assessable, for the reason in no_actual_reason)
         case
             when base.city_rank is null
                 then
@@ -184,6 +185,12 @@ rank_series as (
                     || ', rank ' || {{ rank_text('base') }} || ' in ' || base.period_code
                     || '): bounds on both sides prove no place gained or lost'
         end as status_note,
+        -- why there are no places gained (seeds/status_reasons.csv): known here, where the ranks are read,
+        -- and given as the row's status_reason by int_target_assessment
+        case
+            when base.city_rank is null then 'baseline_rank_missing'
+            when r.rank_bound <> 'eq' and base.rank_bound <> 'eq' then 'rank_top_groups_both_sides'
+        end as no_actual_reason,
         cast(null as double) as year_before_value
     from ranks as r
     left join ranks as base

@@ -138,6 +138,7 @@ regional_series as (
         cast(null as double) as annual_base_level,
         false as baseline_is_estimated,
         cast(null as {{ dbt.type_string() }}) as status_note,
+        cast(null as {{ dbt.type_string() }}) as no_actual_reason,
         cast(null as double) as year_before_value
     from region_rollup as rr
     inner join targets

@@ -35,12 +35,20 @@ select
     extract(year from targets.start_date) as start_year,
     extract(year from targets.deadline) as deadline_year,
     extract(year from targets.deadline) > extract(year from targets.start_date) as is_multi_year,
-    {{ effective_comparator('targets.target_kind', 'targets.comparator', 'coalesce(indicators.direction_sign, 1)') }}
+    {{ effective_comparator('targets.comparator', 'coalesce(indicators.direction_sign, 1)') }}
         as effective_comparator,
     {{ is_cumulative_target('targets.comparator', 'indicators.measure_kind') }} as is_cumulative,
     kinds.has_series,
     kinds.reads_own_series,
     kinds.is_paced_within_year,
+    kinds.reads_peer_cities,
+    kinds.actual_higher_is_better,
+    kinds.needs_full_year_flow,
+    -- a multi-year target with a baseline year paced by its compound annual rate (CAGR): a kind that grows
+    -- so, of an indicator of one of the measure kinds it lists (seeds/target_kinds.csv growth_measure_kinds)
+    coalesce(
+        ' ' || kinds.growth_measure_kinds || ' ' like '% ' || indicators.measure_kind || ' %', false
+    ) as grows_at_a_rate,
     plans.plan_region_code
 from targets
 left join indicators

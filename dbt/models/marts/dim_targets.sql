@@ -19,6 +19,8 @@ select
     targets.title_zh,
     targets.title_en,
     targets.target_kind,
+    -- whether the kind has a figure series (seeds/target_kinds.csv); without one the tasks give the status
+    targets.has_series,
     targets.comparator,
     targets.target_value,
     targets.tolerance,

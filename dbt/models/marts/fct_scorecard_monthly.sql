@@ -68,9 +68,12 @@ unrolled as (
             on
                 history.snapshot_month = task_rollup.snapshot_month
                 and history.target_id = task_rollup.target_id
+        -- a target with no figure series (qualitative: seeds/target_kinds.csv has_series) rolls up its tasks
+        inner join targets
+            on history.target_id = targets.target_id
         where
             history.is_month_closed
-            and history.target_kind = 'qualitative'
+            and not targets.has_series
             and history.status_code = 'not_assessable'
     {%- else -%}
         select
