@@ -2596,3 +2596,102 @@ def test_additions_and_a_running_total_read_the_total_as_the_stock(tmp_path: Pat
     assert (obs.indicator_code, obs.period_code, obs.measure, obs.value) == ("listed_companies", "2023", "value", 25)
     # the catalogue has no indicator of new listings: the 2 is left out, and said so
     assert any("新增2家" in n and "no indicator of new" in n for n in result.notes), result.notes
+
+
+# --- province tables in the layouts offices really send (trial48) --------------------------------
+_HUNAN_1_8 = [
+    ("全省", "430000", 7.4, None),
+    ("长沙", "430100", 7.8, 5),
+    ("株洲", "430200", 9.6, 2),
+    ("湘西州", "433100", 5.8, 12),
+]
+
+
+def test_a_province_table_of_cities_headed_fen_shizhou_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # 分市州 (not 各市州) after the province's name, a blank line, 地区 | 1-8月增速(%) | 排位, short names and a
+    # 全省 row: the file was quarantined whole, "table matches no known layout"
+    rows = "".join(f"{name},{growth},{rank or ''}\r\n" for name, _, growth, rank in _HUNAN_1_8)
+    path = tmp_path / "湖南分市州规工增速_2022-08.csv"
+    path.write_bytes(
+        (
+            "湖南省2022年1-8月分市州规模以上工业增加值增速\r\n\r\n地区,1-8月增速(%),排位\r\n"
+            + rows
+            + "\r\n注：排位按增速高低。\r\n资料来源：湖南省统计局 2022-09-21\r\n"
+        ).encode("gb18030")
+    )
+    r = parse_file(path, catalog)
+    assert r.adapter == "province_table" and r.errors == []
+    obs = by_key(r)
+    for _, code, growth, rank in _HUNAN_1_8:
+        assert obs[("industrial_value_added", code, "", "2022-01~08", "yoy_pct")].value == growth
+        if rank:
+            assert obs[("industrial_value_added", code, "", "2022-01~08", "yoy_rank")].value == rank
+    assert len(obs) == 2 * len(_HUNAN_1_8) - 1
+
+
+@pytest.mark.parametrize(
+    ("first", "growth", "rank"),
+    [
+        ("市州", "比上年同期增长(%)", "位次"),
+        ("市（州）", "累计增长(%)", "排名"),
+        ("单位", "增速", "位次(位)"),
+        ("地区", "1-6月增速(%)", "排位"),
+    ],
+)
+def test_a_province_tables_header_vocabulary(
+    tmp_path: Path, catalog: Catalog, first: str, growth: str, rank: str
+) -> None:
+    # 单位 as the first column and a province name before the period refused the table as no known layout
+    text = f"湖南省2023年1-6月分市州规模工业增加值增速\n{first},{growth},{rank}\n株洲市,8.1,2\n湘西自治州,5.0,14\n"
+    r = parse_text(tmp_path, "p.csv", text, catalog)
+    assert r.adapter == "province_table" and r.errors == []
+    assert {(k[1], k[4]): o.value for k, o in by_key(r).items()} == {
+        ("430200", "yoy_pct"): 8.1,
+        ("430200", "yoy_rank"): 2,
+        ("433100", "yoy_pct"): 5.0,
+        ("433100", "yoy_rank"): 14,
+    }
+
+
+def test_a_province_table_whose_header_is_unknown_names_the_cells_it_could_not_place(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    path = tmp_path / "p.csv"
+    text = "湖南省2023年1-6月分市州规模工业增加值增速\n\n区域,1-6月增速(%),排位\n株洲,8.1,2\n"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UnknownFormatError) as exc:
+        parse_file(path, catalog)
+    assert "row 3" in str(exc.value) and "'区域'" in str(exc.value) and "市州" in str(exc.value)
+
+
+def test_a_province_tables_province_row_without_a_province_in_the_catalogue_is_left_out(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    regions = {c: n for c, n in catalog.regions.items() if c != "430000"}
+    types = {c: t for c, t in catalog.region_types.items() if c != "430000"}
+    no_province = Catalog(catalog.indicators, regions, types, dict(catalog.region_parents))
+    r = parse_text(
+        tmp_path,
+        "p.csv",
+        "2023年1-6月各市州规模工业增加值增速\n市州,比上年同期增长(%)\n全省,6.3\n株洲市,8.1\n",
+        no_province,
+    )
+    assert r.errors == [] and {o.region_code for o in r.observations} == {"430200"}
+    assert "row 3 全省: not read, the province's figure (no province in seeds/regions.csv)" in r.notes
+
+
+def test_a_short_name_matching_two_regions_is_an_error_naming_both(tmp_path: Path, catalog: Catalog) -> None:
+    # 长沙 is 长沙市 and, once the catalogue holds it, 长沙县 too: it was read as whichever came first
+    regions = {**catalog.regions, "430121": "长沙县"}
+    types = {**catalog.region_types, "430121": "county"}
+    parents = {**catalog.region_parents, "430121": "430100"}
+    two = Catalog(catalog.indicators, regions, types, parents)
+    r = parse_text(
+        tmp_path,
+        "p.csv",
+        "2023年1-6月各市州规模工业增加值增速\n市州,比上年同期增长(%)\n长沙,7.0\n长沙市,7.0\n株洲,8.1\n",
+        two,
+    )
+    [error] = r.errors
+    assert error.row == 3 and "长沙市 (430100)" in error.reason and "长沙县 (430121)" in error.reason
+    assert {o.region_code for o in r.observations} == {"430100", "430200"}
