@@ -82,6 +82,8 @@ class Indicator:
     plausible_min: float | None = None
     plausible_max: float | None = None
     history_factor: float | None = None
+    # the indicator a statistics table lists this one under as a sub-item (#税收收入 under 地方一般公共预算收入)
+    parent_code: str = ""
 
 
 @dataclass
@@ -224,6 +226,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
             plausible_min=_number(row.get("plausible_min")),
             plausible_max=_number(row.get("plausible_max")),
             history_factor=_number(row.get("history_factor")),
+            parent_code=row.get("parent_code", ""),
         )
     region_rows = _read_csv(base / "regions.csv")
     sections = _subjects(base / "monitoring_sections.csv", ("section_code",))

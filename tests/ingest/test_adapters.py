@@ -2695,3 +2695,55 @@ def test_a_short_name_matching_two_regions_is_an_error_naming_both(tmp_path: Pat
     [error] = r.errors
     assert error.row == 3 and "长沙市 (430100)" in error.reason and "长沙县 (430121)" in error.reason
     assert {o.region_code for o in r.observations} == {"430100", "430200"}
+
+
+def test_a_sub_item_is_the_catalogued_indicator_only_under_its_catalogued_parent(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # 其中：税收收入 under 一般公共预算收入 (全口径, not the catalogue's 地方一般公共预算收入) was loaded as tax_revenue
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (
+        ["株洲市主要经济指标（2022年1-8月）"],
+        [None, None, None, None, None, "单位：亿元、%"],
+        ["指标名称", "计量单位", "8月", "比上年同月增长%", "1-8月累计", "比上年同期增长%"],
+        ["一般公共预算收入", "亿元", "16.3", "-3.2", "170.5", "6.1"],
+        ["  其中：税收收入", "亿元", "11.0", "-5.0", "117.9", "3.3"],
+        ["进出口总额（亿元）", None, "28.7", "35.2", "201.4", "22.6"],
+        ["  #出口", "亿元", "20.1", "33.0", "139.8", "24.0"],
+        ["数据来源：株洲市统计局"],
+    ):
+        ws.append(row)
+    wb.save(tmp_path / "株洲统计月报_2022年8月.xlsx")
+    r = parse_file(tmp_path / "株洲统计月报_2022年8月.xlsx", catalog)
+    assert r.errors == []
+    assert {o.indicator_code for o in r.observations} == {"trade_total", "exports"}
+    assert (
+        "row 5 其中:税收收入: not read, a sub-item of 一般公共预算收入 (row 4), not of 地方一般公共预算收入 "
+        "(tax_revenue's parent in seeds/indicators.csv)" in r.notes
+    )
+    # under its catalogued parent it is read; an indented row is a sub-item as much as a # one
+    text = (
+        "株洲市统计月报（2022年8月）\n发布日期：2022-09-20\n指标,单位,本月,同比增长(%)\n"
+        "一般公共预算收入,亿元,16.3,-3.2\n  税收收入,亿元,11.0,-5.0\n"
+        "地方一般公共预算收入,亿元,10.1,2.0\n#税收收入,亿元,7.0,1.0\n"
+    )
+    r = parse_text(tmp_path, "m.csv", text, catalog)
+    assert r.errors == []
+    assert {(o.indicator_code, o.measure, o.value) for o in r.observations} == {
+        ("budget_revenue", "value", 10.1),
+        ("budget_revenue", "yoy_pct", 2.0),
+        ("tax_revenue", "value", 7.0),
+        ("tax_revenue", "yoy_pct", 1.0),
+    }
+    assert any(n.startswith("row 5 税收收入: not read, a sub-item of 一般公共预算收入 (row 4)") for n in r.notes)
+    # Excel's 增加缩进 (an alignment indent, no spaces in the text) marks a sub-item too
+    from openpyxl.styles import Alignment
+
+    ws["A5"] = "税收收入"
+    ws["A5"].alignment = Alignment(indent=1)
+    wb.save(tmp_path / "indent.xlsx")
+    doc = load_document((tmp_path / "indent.xlsx").read_bytes(), "indent.xlsx")
+    assert doc.indented_rows == {4, 6}
