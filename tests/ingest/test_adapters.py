@@ -922,7 +922,7 @@ def test_province_table_columns_of_untracked_indicators_are_left_out_and_named(
         obs = by_key(r)
         assert set(obs) == {("gdp", "430200", "", "2023-01~06", m) for m in ("value", "yoy_pct")}
         assert obs[("gdp", "430200", "", "2023-01~06", "value")].value == 1701.2
-        [note] = r.notes
+        [note] = [n for n in r.notes if n.startswith("not loaded")]  # and the landing day standing in for a date
         assert "社会消费品零售总额(亿元) (row 2); 增速(%) (row 2)" in note  # its growth too (its rank is its)
 
 
@@ -943,7 +943,7 @@ def test_province_table_rows_of_groups_of_cities_are_left_out_but_a_misspelt_cit
     path.write_text(head + "长株潭地区,6.5,7.0\n株洲市,8.0,8.1\n大湘西地区,5.0,5.5\n", encoding="utf-8")
     r = parse_file(path, catalog)
     assert r.errors == [] and {o.region_code for o in r.observations} == {"430000", "430200"}
-    assert "长株潭地区 (row 4); 大湘西地区 (row 6)" in r.notes[0]
+    assert any("长株潭地区 (row 4); 大湘西地区 (row 6)" in n for n in r.notes)
     path.write_text(head + "株州市,8.0,8.1\n", encoding="utf-8")  # a typo is not a group: still an unknown region
     assert {o.region_code for o in parse_file(path, catalog).observations} == {"430000", "株州市"}
 
@@ -2747,3 +2747,43 @@ def test_a_sub_item_is_the_catalogued_indicator_only_under_its_catalogued_parent
     wb.save(tmp_path / "indent.xlsx")
     doc = load_document((tmp_path / "indent.xlsx").read_bytes(), "indent.xlsx")
     assert doc.indented_rows == {4, 6}
+
+
+@pytest.mark.parametrize(
+    ("footer", "expected"),
+    [
+        ("资料来源：湖南省统计局 2022-09-21", date(2022, 9, 21)),
+        ("资料来源：湖南省统计局\n2022年9月21日发布", date(2022, 9, 21)),
+        ("资料来源：湖南省统计局\n发布日期：2022-09-21", date(2022, 9, 21)),
+        ("注：数据截至2022年8月31日。\n资料来源：湖南省统计局", None),
+    ],
+)
+def test_a_tables_release_date_below_the_figures_is_read_and_a_missing_one_is_said(
+    tmp_path: Path, catalog: Catalog, footer: str, expected: date | None
+) -> None:
+    # a table dated only in its footer, or not at all, was dated the day it landed, and nothing said so
+    text = f"湖南省2022年1-8月分市州规模以上工业增加值增速\n\n地区,1-8月增速(%),排位\n株洲,9.6,2\n\n{footer}\n"
+    r = parse_text(tmp_path, "p.csv", text, catalog)
+    assert r.errors == []
+    landed_note = f"no release date in the file: the day it landed, {LANDED.isoformat()}, is used"
+    assert r.release_date == (expected or LANDED)
+    assert {o.release_date for o in r.observations} == {expected or LANDED}
+    assert (landed_note in r.notes) == (expected is None)
+    # the source names the file's own date, never the landing day as if it were published then
+    assert {o.source_ref.endswith(expected.isoformat() if expected else "》") for o in r.observations} == {True}
+
+
+def test_a_release_with_no_date_says_the_landing_day_is_used(tmp_path: Path, catalog: Catalog) -> None:
+    said = f"no release date in the file: the day it landed, {LANDED.isoformat()}, is used"
+    text = "株洲市统计月报（2022年8月）\n指标,单位,本月,同比增长(%)\n进出口总额,亿元,28.7,35.2\n"
+    r = parse_text(tmp_path, "m.csv", text + "数据来源：株洲市统计局\n", catalog)
+    assert r.errors == [] and r.release_date == LANDED and r.notes == [said]
+    assert {o.source_ref for o in r.observations} == {"株洲市统计局《株洲市统计月报(2022年8月)》"}
+    air = (
+        '<html><head><meta charset="utf-8"><title>株洲市2022年6月环境空气质量通报</title></head><body>'
+        "<p>2022年6月，市区环境空气质量监测30天，其中优10天，良16天，优良率为86.7%。</p>"
+        "<p>发布单位：株洲市生态环境局</p></body></html>"
+    )
+    r = parse_text(tmp_path, "air.html", air, catalog)
+    assert r.errors == [] and r.release_date == LANDED and said in r.notes
+    assert {o.source_ref for o in r.observations} == {"株洲市生态环境局《株洲市2022年6月环境空气质量通报》"}
