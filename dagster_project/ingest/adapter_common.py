@@ -9,7 +9,7 @@ from datetime import date
 
 from dagster_project.ingest.catalog import Catalog, strip_quotes
 from dagster_project.ingest.document import Document
-from dagster_project.ingest.models import IngestError, Observation, ParseResult
+from dagster_project.ingest.models import LANDED_NOTE, IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value, vintage_bound
 from dagster_project.ingest.text import to_halfwidth
@@ -175,7 +175,7 @@ _FOOTER_DATE = re.compile(r"发布(?:日期|时间)|^(?:发布单位|编制单�
 
 def landed_note(landed: date) -> str:
     """The release's note when the file states no release date: the landing day stands in, said."""
-    return f"no release date in the file: the day it landed, {landed.isoformat()}, is used"
+    return f"{LANDED_NOTE}: the day it landed, {landed.isoformat()}, is used"
 
 
 def table_release(

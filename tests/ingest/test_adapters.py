@@ -2778,6 +2778,7 @@ def test_a_release_with_no_date_says_the_landing_day_is_used(tmp_path: Path, cat
     text = "株洲市统计月报（2022年8月）\n指标,单位,本月,同比增长(%)\n进出口总额,亿元,28.7,35.2\n"
     r = parse_text(tmp_path, "m.csv", text + "数据来源：株洲市统计局\n", catalog)
     assert r.errors == [] and r.release_date == LANDED and r.notes == [said]
+    assert notes_to_show(r.notes) == [said]  # what `pmw ingest` prints after the load
     assert {o.source_ref for o in r.observations} == {"株洲市统计局《株洲市统计月报(2022年8月)》"}
     air = (
         '<html><head><meta charset="utf-8"><title>株洲市2022年6月环境空气质量通报</title></head><body>'
