@@ -9,7 +9,7 @@ from datetime import date
 
 from dagster_project.ingest.catalog import Catalog, strip_quotes
 from dagster_project.ingest.document import Document
-from dagster_project.ingest.models import IngestError, Observation, ParseResult
+from dagster_project.ingest.models import LANDED_NOTE, IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value, vintage_bound
 from dagster_project.ingest.text import to_halfwidth
@@ -36,6 +36,7 @@ __all__ = [
     "name_period_conflict",
     "short_row_error",
     "split_header_unit",
+    "landed_note",
     "table_release",
 ]
 
@@ -176,17 +177,33 @@ def has_illustrative_marker(text: str) -> bool:
     return bool(_MARKER.search(text))
 
 
+# A line below a table that dates it: its source line (资料来源：湖南省统计局 2022-09-21), a 发布日期 line, or
+# "2022年9月21日发布". Any other date there (注：数据截至2022年8月31日) is not the release's.
+_FOOTER_DATE = re.compile(r"发布(?:日期|时间)|^(?:发布单位|编制单位|数据来源|资料来源|来源)\s*[:：]|日\s*发布")
+
+
+def landed_note(landed: date) -> str:
+    """The release's note when the file states no release date: the landing day stands in, said."""
+    return f"{LANDED_NOTE}: the day it landed, {landed.isoformat()}, is used"
+
+
 def table_release(
     doc: Document, title_index: int, header_index: int, default_release_date: date | None
-) -> tuple[date | None, bool, str]:
-    """A statistics table's release: its date (发布日期 above the header, else the default), whether a
-    row marks it illustrative, and its source (出处, from any row, with the title and that date)."""
+) -> tuple[date | None, bool, str, str]:
+    """A statistics table's release: its date (above the header, else on a footer line that dates it: the
+    source line, 发布日期, …日发布; else the default), whether a row marks it illustrative, its source (出处,
+    from any row, with the title and the file's own date) and a note when the default date stands in."""
     release_date = find_release_date("\n".join(" ".join(r) for r in doc.rows[:header_index]))
-    release_date = release_date or default_release_date
+    for row in doc.rows[header_index + 1 :] if release_date is None else ():
+        line = to_halfwidth(" ".join(c for c in row if c))
+        release_date = find_release_date(line) if _FOOTER_DATE.search(line) else None
+        if release_date:
+            break
     illustrative = any(has_illustrative_marker(" ".join(r)) for r in doc.rows)
     title = first_text(doc.rows[title_index])
     source_ref = find_source("\n".join(" ".join(r) for r in doc.rows), title, release_date)
-    return release_date, illustrative, source_ref
+    note = landed_note(default_release_date) if release_date is None and default_release_date else ""
+    return release_date or default_release_date, illustrative, source_ref, note
 
 
 _UNIT_LINE = re.compile(r"单位[:：]\s*(?P<units>.+)$")
@@ -401,9 +418,12 @@ class RowContext:
         else:
             self.result.notes[self._untracked_note] = note
 
-    def set_release(self, release_date: date | None, illustrative: bool, source_ref: str) -> None:
-        """The release's date, provenance and source, for every row from now on and for the result."""
+    def set_release(self, release_date: date | None, illustrative: bool, source_ref: str, note: str = "") -> None:
+        """The release's date, provenance and source, for every row from now on and for the result; ``note``
+        says where the date came from when the file gave none."""
         self.release_date = self.result.release_date = release_date
+        if note:
+            self.result.notes.append(note)
         if illustrative:
             self.provenance = self.result.provenance = "illustrative"
         self.source_ref = source_ref

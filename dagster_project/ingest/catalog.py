@@ -88,6 +88,8 @@ class Indicator:
     plausible_min: float | None = None
     plausible_max: float | None = None
     history_factor: float | None = None
+    # the indicator a statistics table lists this one under as a sub-item (#税收收入 under 地方一般公共预算收入)
+    parent_code: str = ""
 
 
 @dataclass
@@ -104,21 +106,29 @@ class Catalog:
     _ind_by_name: dict[str, str] = field(default_factory=dict, repr=False)
     _reg_by_name: dict[str, str] = field(default_factory=dict, repr=False)
     _sec_by_name: dict[str, str] = field(default_factory=dict, repr=False)
+    region_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> aliases (regions.csv)
+    _reg_ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # short name -> codes
 
     def __post_init__(self) -> None:
         for code, ind in self.indicators.items():
             for name in (code, ind.name_zh, *ind.aliases):
                 self._ind_by_name.setdefault(normalize_name(name), code)
+        short_names: dict[str, set[str]] = {}
         for code, name in self.regions.items():
             self._reg_by_name[normalize_name(code)] = code
             self._reg_by_name.setdefault(normalize_name(name), code)
-            # Short forms ("株洲", "醴陵", "湘西州") are common in tables of cities.
-            short = re.sub(r"(土家族苗族自治州|自治州|市|县|区)$", "", name)
-            if len(short) >= 2:
-                self._reg_by_name.setdefault(short, code)
-            if name.endswith("自治州"):  # 湘西州, 湘西自治州
-                self._reg_by_name.setdefault(short + "州", code)
-                self._reg_by_name.setdefault(short + "自治州", code)
+            # Short forms ("株洲", "醴陵") are common in tables of cities; other forms (湘西州, 湘西自治州 for
+            # 湘西土家族苗族自治州) are the region's aliases in seeds/regions.csv
+            short = re.sub(r"(市|县|区)$", "", name)
+            for alias in ([short] if len(short) >= 2 else []) + list(self.region_aliases.get(code, ())):
+                short_names.setdefault(normalize_name(alias), set()).add(code)
+        for alias, codes in short_names.items():
+            if alias in self._reg_by_name:  # a full name or code wins over another region's short form
+                continue
+            if len(codes) == 1:
+                self._reg_by_name[alias] = next(iter(codes))
+            else:  # 长沙 of 长沙市 and of 长沙县: neither, and the error names both
+                self._reg_ambiguous[alias] = tuple(sorted(codes))
         self._reg_by_name.setdefault("全省", next((c for c, t in self.region_types.items() if t == "province"), ""))
         for code, name in self.sections.items():
             self._sec_by_name[normalize_name(code)] = code
@@ -151,6 +161,15 @@ class Catalog:
             child = self._reg_by_name.get(key[len(parent) :]) if parent else None
             found = child if child and self.region_parents.get(child) == self._reg_by_name[parent] else None
         return found or None
+
+    def region_clash(self, name: str) -> str | None:
+        """Why a short name is no one region: it is the short form or alias of several ('长沙' of 长沙市 and 长沙县);
+        None when it is not."""
+        codes = self._reg_ambiguous.get(normalize_name(name))
+        if not codes:
+            return None
+        named = ", ".join(f"{self.regions[c]} ({c})" for c in codes)
+        return f"{name.strip()!r} is the short name of {len(codes)} regions: {named}; write the full name"
 
     def resolve_section(self, name: str) -> str | None:
         key = normalize_name(name)
@@ -199,6 +218,11 @@ def _subjects(path: Path, code_cols: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _aliases(text: str) -> tuple[str, ...]:
+    """A seed's aliases cell: names separated by |."""
+    return tuple(a.strip() for a in text.split("|") if a.strip())
+
+
 def _number(text: str | None) -> float | None:
     return float(text) if text and text.strip() else None
 
@@ -219,10 +243,11 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
             unit=normalize_unit(row["unit"]),
             measure_kind=row["measure_kind"],
             natural_limit=float(limit) if limit else None,
-            aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
+            aliases=_aliases(row.get("aliases", "")),
             plausible_min=_number(row.get("plausible_min")),
             plausible_max=_number(row.get("plausible_max")),
             history_factor=_number(row.get("history_factor")),
+            parent_code=row.get("parent_code", ""),
         )
     region_rows = _read_csv(base / "regions.csv")
     sections = _subjects(base / "monitoring_sections.csv", ("section_code",))
@@ -239,6 +264,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         regions={r["region_code"]: r["name_zh"] for r in region_rows},
         region_types={r["region_code"]: r.get("region_type", "") for r in region_rows},
         region_parents={r["region_code"]: r.get("parent_code", "") for r in region_rows},
+        region_aliases={r["region_code"]: _aliases(r.get("aliases", "")) for r in region_rows},
         sections=sections,
         projects=projects,
         rivers=rivers,

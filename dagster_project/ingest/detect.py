@@ -46,9 +46,12 @@ def detect(doc: Document) -> str:
         return monthly_table.NAME
     if province_table.sniff(doc):
         return province_table.NAME
+    unplaced = province_table.unplaced_header(doc)
+    if unplaced:
+        raise UnknownFormatError(unplaced)
     raise UnknownFormatError(
         "table matches no known layout (long format header, 统计月报 title + 指标/单位 header, "
-        "or 各市州 title + 市州 header)"
+        "or 各市州/分市州 title + 市州 header)"
     )
 
 

@@ -44,6 +44,8 @@ class Document:
     hidden_cells: str = ""  # XLSX: the hidden rows and columns, blanked ('rows 5, 9; columns D')
     # XLSX: (row, col), 0-based, of General numbers like 2023.1, which Excel also shows for a typed 2023.10
     numbers_like_a_month: set[tuple[int, int]] = field(default_factory=set)
+    # rows (0-based) whose first cell is indented (leading spaces, or an XLSX indent): a table's sub-item
+    indented_rows: set[int] = field(default_factory=set)
 
     def cell(self, row: int, col: int) -> str:
         """Cleaned cell by 0-based indices ('' outside the table)."""
@@ -153,6 +155,13 @@ class _ShownFormats:
         places = m["places"] or ""
         return len(places.rstrip("#")), len(places)
 
+    def indent(self, style_id: int | None) -> bool:
+        """A cell indented by its alignment (Excel's 增加缩进), as a table's sub-item row is."""
+        if not style_id:
+            return False
+        alignment = self._wb._alignments[self._wb._cell_styles[style_id].alignmentId]
+        return bool(alignment.indent)
+
     def month(self, style_id: int | None) -> bool:
         """A date shown as its year and month only (yyyy"年"m"月", mmm-yy): the cell names a month."""
         shown = self.shown(style_id).lower()
@@ -181,7 +190,9 @@ def _blank_hidden(grid: list[list[str]], rows: list[int], cols: list[int]) -> st
 
 def _sheet_grid(
     wb: Any, ws: Any, limits: Limits
-) -> tuple[list[list[str]], list[tuple[int, int, int, int]], set[tuple[int, int]], tuple[list[int], list[int]]]:
+) -> tuple[
+    list[list[str]], list[tuple[int, int, int, int]], set[tuple[int, int]], tuple[list[int], list[int]], set[int]
+]:
     """The sheet's cells as a grid over its real used range, and its merged ranges, streamed.
 
     Only the cells the sheet's XML holds are read (openpyxl's parser, as read-only mode uses it), so a
@@ -202,6 +213,7 @@ def _sheet_grid(
 
     cells: dict[tuple[int, int], str] = {}
     like_a_month: set[tuple[int, int]] = set()
+    indented: set[int] = set()
     with ws._get_source() as src:
         parser = SavedValueParser(
             src,
@@ -230,6 +242,8 @@ def _sheet_grid(
                         like_a_month.add((r - 1, cell["column"] - 1))
                 if not text:
                     continue
+                if cell["column"] == 1 and (str(value)[:1].isspace() or formats.indent(style)):
+                    indented.add(r - 1)
                 c = cell["column"]
                 where = f"sheet {ws.title!r} cell {_column_letter(c)}{r}"
                 if r > limits.max_sheet_rows or c > limits.max_sheet_cols:
@@ -265,7 +279,7 @@ def _sheet_grid(
     grid = [[""] * cols for _ in range(rows)]
     for (r, c), text in cells.items():
         grid[r - 1][c - 1] = text
-    return grid, ranges, like_a_month, (hidden_rows, hidden_cols)
+    return grid, ranges, like_a_month, (hidden_rows, hidden_cols), indented
 
 
 def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
@@ -282,7 +296,7 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
             if not hasattr(ws, "_get_source"):  # a chart sheet holds no cells
                 continue
             try:
-                grid, merged, like_a_month, (hidden_rows, hidden_cols) = _sheet_grid(wb, ws, limits)
+                grid, merged, like_a_month, (hidden_rows, hidden_cols), indented = _sheet_grid(wb, ws, limits)
             except DocumentError:
                 raise
             except Exception as exc:  # a corrupt sheet part
@@ -302,6 +316,7 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
             doc.sheet = ws.title
             doc.hidden = ws.sheet_state != "visible"
             doc.numbers_like_a_month = like_a_month
+            doc.indented_rows = indented
             docs.append(doc)
     finally:
         wb.close()
@@ -321,8 +336,9 @@ def _delimiter(text: str) -> str:
     return ","
 
 
-def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
-    """Rows (cells stripped) and the number of fields each row had as written."""
+def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int], set[int]]:
+    """Rows (cells stripped), the number of fields each row had as written, and the rows whose first cell was
+    indented with spaces (a sub-item)."""
     old = csv.field_size_limit(limits.max_field_chars)
     try:
         # Row by row, each cell stripped and interned: a long release repeats its codes, units, dates and
@@ -330,8 +346,11 @@ def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
         # million rows holds while the row-by-row path reads it.
         rows: list[list[str]] = []
         widths: list[int] = []
+        indented: set[int] = set()
         last: list[str] = []
         for last in csv.reader(io.StringIO(text), delimiter=_delimiter(text)):
+            if last and last[0][:1].isspace() and last[0].strip():
+                indented.add(len(rows))
             rows.append([sys.intern(c.strip()) for c in last])
             widths.append(len(last))
     except csv.Error as exc:
@@ -352,7 +371,7 @@ def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
             'cell; remove the stray quote or write it doubled ("") inside a quoted cell',
             row=row,
         )
-    return rows, widths
+    return rows, widths, indented
 
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (BIFF inside an OLE2 container)
@@ -413,9 +432,10 @@ def load_documents(data: bytes, source_file: str, limits: Limits | None = None) 
             raise DocumentError(f"invalid JSON: {exc}") from exc
     if head.startswith("<") and ("<html" in head or "<!doctype" in head or "<table" in head):
         return [Document(source_file, "html", text=text, encoding=encoding)]
-    raw_rows, widths = _read_csv(text, limits)
+    raw_rows, widths, indented = _read_csv(text, limits)
     doc = _table(source_file, raw_rows, encoding)
     doc.widths = widths
+    doc.indented_rows = indented
     doc.ends_with_newline = text.endswith(("\n", "\r"))
     return [doc]
 

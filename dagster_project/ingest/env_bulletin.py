@@ -20,6 +20,7 @@ from dagster_project.ingest.adapter_common import (
     has_illustrative_marker,
     is_note_row,
     is_park,
+    landed_note,
     name_period_conflict,
     prose_sentences,
     region_at,
@@ -171,17 +172,19 @@ class _Parser(HTMLParser):
         self.out.text = " ".join(self._text)
 
 
-def page_release(html: BulletinHTML, default_release_date: date | None) -> tuple[date | None, bool, str]:
+def page_release(html: BulletinHTML, default_release_date: date | None) -> tuple[date | None, bool, str, str]:
     """A web page's release, as :func:`adapter_common.table_release` gives a table's: its date (发布时间,
-    else the default), whether it is marked illustrative, and its source (the publisher meta, else 来源 in
-    the text, with the title and that date)."""
-    release_date = find_release_date(html.release_date_text or html.text) or default_release_date
+    else the default), whether it is marked illustrative, its source (the publisher meta, else 来源 in
+    the text, with the title and the page's own date) and a note when the default date stands in."""
+    own = find_release_date(html.release_date_text or html.text)
+    note = landed_note(default_release_date) if own is None and default_release_date else ""
+    release_date = own or default_release_date
     publisher = html.meta.get("publisher") or html.meta.get("author") or ""
     illustrative = html.meta.get("provenance", "").lower() == "illustrative" or has_illustrative_marker(html.text)
     # the paragraphs one per line (a signature line is a paragraph of its own), then the rest of the page
     text = "\n".join([*(t for _, t in html.paragraphs), html.text])
-    source = find_source(f"发布单位：{publisher}" if publisher.strip() else text, html.title, release_date)
-    return release_date, illustrative, source
+    source = find_source(f"发布单位：{publisher}" if publisher.strip() else text, html.title, own)
+    return release_date, illustrative, source, note
 
 
 def read_html(text: str) -> BulletinHTML:

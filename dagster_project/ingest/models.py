@@ -13,7 +13,12 @@ __all__ = [
     "PROVENANCES",
     "MEASURES",
     "SPAN_MEASURES",
+    "LANDED_NOTE",
 ]
+
+# how a release's note opens when the file states no release date and the day it landed stands in (the
+# adapters write it, the pipeline shows it among the release's notes)
+LANDED_NOTE = "no release date in the file"
 
 PROVENANCES = ("published", "illustrative", "derived")
 # avg_yoy_pct: 年均增长 over a multi-year period (2021-2025 9.4% = 1.094^5 over the span);

@@ -22,7 +22,7 @@ from dagster_project.ingest.adapter_common import (
     table_release,
     table_unit,
 )
-from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.catalog import Catalog, Indicator
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period, shift_years, split_leading_period
@@ -169,6 +169,30 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
     return cols, hi + (2 if two_rows else 1)
 
 
+_SUB_ITEM = re.compile(r"^(?:#|其中)")
+
+
+def _is_sub_item(doc: Document, r: int, name: str) -> bool:
+    """A row the table lists as a part of the row above it: "#出口", "其中：税收收入", or indented."""
+    return bool(_SUB_ITEM.match(name.strip())) or r in doc.indented_rows
+
+
+def _sub_item_problem(catalog: Catalog, ind: Indicator, parent: tuple[int, str, str | None] | None) -> str | None:
+    """Why a sub-item row is not the catalogued indicator it names: a part is the part of its parent row, so
+    税收收入 under 一般公共预算收入 (全口径) is not tax_revenue, the part of 地方一般公共预算收入 (the indicator's
+    parent_code in seeds/indicators.csv). None when the row above it is that parent."""
+    if parent is None:
+        return "a sub-item with no row above it"
+    row, name, code = parent
+    if ind.parent_code and code == ind.parent_code:
+        return None
+    if not ind.parent_code:
+        return f"a sub-item of {name} (row {row}); {ind.code} is no part of another indicator in seeds/indicators.csv"
+    parent_ind = catalog.indicator(ind.parent_code)
+    expected = parent_ind.name_zh if parent_ind else ind.parent_code
+    return f"a sub-item of {name} (row {row}), not of {expected} ({ind.code}'s parent in seeds/indicators.csv)"
+
+
 def _indicators_in_own_currency(catalog: Catalog, rows: list[tuple[int, list[str], str]]) -> set[str]:
     """The indicators the table gives in their own currency, on a row of their own."""
     found = set()
@@ -248,13 +272,22 @@ def _parse_table(
         (r, row, (row[1] if unit_column else "") or unit_of_table) for r, row in figure_rows(doc, ctx, first, hi, end)
     ]
     in_own_currency = _indicators_in_own_currency(catalog, rows)
+    parent: tuple[int, str, str | None] | None = None  # the row above the sub-items: (row, name, its code)
     for r, row, unit in rows:
         name = row[0]
         indicator = catalog.resolve_indicator(name)
+        sub_item = _is_sub_item(doc, r, name)
+        if not sub_item:
+            parent = (r + 1, name.strip(), indicator)
         if indicator is None:
             ctx.skip_untracked(r + 1, name.strip())
             continue
         ind = catalog.indicator(indicator)
+        if sub_item and ind is not None:
+            why = _sub_item_problem(catalog, ind, parent)
+            if why:
+                ctx.result.notes.append(f"row {r + 1} {name.strip()}: not read, {why}")
+                continue
         if indicator in in_own_currency and ind is not None and needs_exchange_rate(unit, ind.unit):
             # 进出口总额 in 亿元 and again in 亿美元: the row in the indicator's own currency is the figure (a
             # second one would be a duplicate), and the dollar row's growth is not the yuan series' growth

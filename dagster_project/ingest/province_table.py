@@ -30,11 +30,15 @@ from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, last_month, split_leading_period
 from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
-__all__ = ["NAME", "sniff", "parse"]
+__all__ = ["NAME", "sniff", "parse", "unplaced_header"]
 
 NAME = "province_table"
-# The period comes before 各市州 ("2023年1-6月湖南省各市州…") or right after it ("全省各市州2023年1-6月…").
-_TITLE = re.compile(r"^(?P<before>.*?)各市州(?P<after>.+?)$")
+# The period comes before 各市州 / 分市州 / 各市(州) ("2023年1-6月湖南省各市州…", "湖南省2022年1-8月分市州…") or
+# right after it ("全省各市州2023年1-6月…"); a province's name may open the title before the period.
+_TITLE = re.compile(r"^(?P<before>.*?)[各分]市(?:州|\(州\))(?P<after>.+?)$")
+_PROVINCE_FIRST = re.compile(r"^(?:全省|[\u4e00-\u9fff]{2,3}省)")
+# what offices head the column of places with: one vocabulary, for detection and for the error naming a header
+PLACE_HEADERS = ("市州", "市(州)", "地区", "单位", "市州名称", "城市", "地市", "市州别")
 _TITLE_SUFFIX = re.compile(r"(增长速度|增速|增长情况|完成情况|主要指标|情况|排位|排名)$")
 _GROWTH_WORDS = re.compile(r"(?:比上年同[月期])?(?:增长|增速|增幅)(?:速度)?$")
 # a level column that names no indicator of its own is the title's: 总量(亿元), 绝对值, (亿元)
@@ -57,9 +61,29 @@ class _Column:
 
 def _header_row(doc: Document) -> int | None:
     for i, row in enumerate(doc.rows[:10]):
-        if row and row[0].replace(" ", "") in ("市州", "市(州)", "地区", "市州名称", "城市", "地市", "市州别"):
+        if row and row[0].replace(" ", "") in PLACE_HEADERS:
             return i
     return None
+
+
+def unplaced_header(doc: Document) -> str | None:
+    """Why a table titled as the province's table of cities was not read: the header cells it could not place
+    (the first row with two or more cells under the title). None when the title is not one, or the header is
+    known."""
+    if doc.kind != "table" or _header_row(doc) is not None:
+        return None
+    found = find_title(doc, _TITLE)
+    if found is None:
+        return None
+    ti = found[0]
+    r = next((i for i in range(ti + 1, min(len(doc.rows), ti + 10)) if sum(1 for c in doc.rows[i] if c) >= 2), None)
+    if r is None:
+        return f"a table of cities (title in row {ti + 1}) with no header row of 市州 and figures under it"
+    cells = ", ".join(repr(c) for c in doc.rows[r] if c)
+    return (
+        f"a table of cities (title in row {ti + 1}) whose header is not known: row {r + 1} ({cells}); its first "
+        f"cell {doc.rows[r][0]!r} is none of the headers of places ({', '.join(PLACE_HEADERS)})"
+    )
 
 
 def sniff(doc: Document) -> bool:
@@ -74,7 +98,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(None, "", "not a province table of cities: title or 市州 header not found")
         return result
     ti, m = found
-    before, after = split_leading_period(m["before"]), split_leading_period(m["after"])
+    before = split_leading_period(_PROVINCE_FIRST.sub("", m["before"]))
+    after = split_leading_period(m["after"])
     if before is None and after is None:
         ctx.error(ti + 1, "title", f"title names no period before or after 各市州: {m[0]!r}")
         return result
@@ -166,6 +191,14 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             continue
         if catalog.resolve_region(row[0]) is None and (_GROUP_OF_CITIES.search(row[0].strip()) or is_park(row[0])):
             ctx.skip_untracked(r + 1, row[0].strip())  # 长株潭地区, 大湘西地区: groups of cities, not places
+            continue
+        if row[0].replace(" ", "") == "全省" and catalog.resolve_region("全省") is None:
+            note = "not read, the province's figure (no province in seeds/regions.csv)"
+            ctx.result.notes.append(f"row {r + 1} 全省: {note}")
+            continue
+        clash = catalog.region_clash(row[0])
+        if clash:
+            ctx.error(r + 1, row[0].strip(), clash)
             continue
         region = ctx.region_code(row[0])
         for col in cols:

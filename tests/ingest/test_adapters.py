@@ -925,7 +925,7 @@ def test_province_table_columns_of_untracked_indicators_are_left_out_and_named(
         obs = by_key(r)
         assert set(obs) == {("gdp", "430200", "", "2023-01~06", m) for m in ("value", "yoy_pct")}
         assert obs[("gdp", "430200", "", "2023-01~06", "value")].value == 1701.2
-        [note] = r.notes
+        [note] = [n for n in r.notes if n.startswith("not loaded")]  # and the landing day standing in for a date
         assert "社会消费品零售总额(亿元) (row 2); 增速(%) (row 2)" in note  # its growth too (its rank is its)
 
 
@@ -946,7 +946,7 @@ def test_province_table_rows_of_groups_of_cities_are_left_out_but_a_misspelt_cit
     path.write_text(head + "长株潭地区,6.5,7.0\n株洲市,8.0,8.1\n大湘西地区,5.0,5.5\n", encoding="utf-8")
     r = parse_file(path, catalog)
     assert r.errors == [] and {o.region_code for o in r.observations} == {"430000", "430200"}
-    assert "长株潭地区 (row 4); 大湘西地区 (row 6)" in r.notes[0]
+    assert any("长株潭地区 (row 4); 大湘西地区 (row 6)" in n for n in r.notes)
     path.write_text(head + "株州市,8.0,8.1\n", encoding="utf-8")  # a typo is not a group: still an unknown region
     assert {o.region_code for o in parse_file(path, catalog).observations} == {"430000", "株州市"}
 
@@ -2700,3 +2700,195 @@ def test_an_api_release_names_the_series_it_does_not_track_and_loads_the_rest(tm
         ("industrial_value_added", "2022-01~09", 9.6)
     ]
     assert any("not tracked" in n and "全社会用电量 (row 2)" in n for n in r.notes)
+
+
+# --- province tables in the layouts offices really send (trial48) --------------------------------
+_HUNAN_1_8 = [
+    ("全省", "430000", 7.4, None),
+    ("长沙", "430100", 7.8, 5),
+    ("株洲", "430200", 9.6, 2),
+    ("湘西州", "433100", 5.8, 12),
+]
+
+
+def test_a_province_table_of_cities_headed_fen_shizhou_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # 分市州 (not 各市州) after the province's name, a blank line, 地区 | 1-8月增速(%) | 排位, short names and a
+    # 全省 row: the file was quarantined whole, "table matches no known layout"
+    rows = "".join(f"{name},{growth},{rank or ''}\r\n" for name, _, growth, rank in _HUNAN_1_8)
+    path = tmp_path / "湖南分市州规工增速_2022-08.csv"
+    path.write_bytes(
+        (
+            "湖南省2022年1-8月分市州规模以上工业增加值增速\r\n\r\n地区,1-8月增速(%),排位\r\n"
+            + rows
+            + "\r\n注：排位按增速高低。\r\n资料来源：湖南省统计局 2022-09-21\r\n"
+        ).encode("gb18030")
+    )
+    r = parse_file(path, catalog)
+    assert r.adapter == "province_table" and r.errors == []
+    obs = by_key(r)
+    for _, code, growth, rank in _HUNAN_1_8:
+        assert obs[("industrial_value_added", code, "", "2022-01~08", "yoy_pct")].value == growth
+        if rank:
+            assert obs[("industrial_value_added", code, "", "2022-01~08", "yoy_rank")].value == rank
+    assert len(obs) == 2 * len(_HUNAN_1_8) - 1
+
+
+@pytest.mark.parametrize(
+    ("first", "growth", "rank"),
+    [
+        ("市州", "比上年同期增长(%)", "位次"),
+        ("市（州）", "累计增长(%)", "排名"),
+        ("单位", "增速", "位次(位)"),
+        ("地区", "1-6月增速(%)", "排位"),
+    ],
+)
+def test_a_province_tables_header_vocabulary(
+    tmp_path: Path, catalog: Catalog, first: str, growth: str, rank: str
+) -> None:
+    # 单位 as the first column and a province name before the period refused the table as no known layout
+    text = f"湖南省2023年1-6月分市州规模工业增加值增速\n{first},{growth},{rank}\n株洲市,8.1,2\n湘西自治州,5.0,14\n"
+    r = parse_text(tmp_path, "p.csv", text, catalog)
+    assert r.adapter == "province_table" and r.errors == []
+    assert {(k[1], k[4]): o.value for k, o in by_key(r).items()} == {
+        ("430200", "yoy_pct"): 8.1,
+        ("430200", "yoy_rank"): 2,
+        ("433100", "yoy_pct"): 5.0,
+        ("433100", "yoy_rank"): 14,
+    }
+
+
+def test_a_province_table_whose_header_is_unknown_names_the_cells_it_could_not_place(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    path = tmp_path / "p.csv"
+    text = "湖南省2023年1-6月分市州规模工业增加值增速\n\n区域,1-6月增速(%),排位\n株洲,8.1,2\n"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UnknownFormatError) as exc:
+        parse_file(path, catalog)
+    assert "row 3" in str(exc.value) and "'区域'" in str(exc.value) and "市州" in str(exc.value)
+
+
+def test_a_province_tables_province_row_without_a_province_in_the_catalogue_is_left_out(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    regions = {c: n for c, n in catalog.regions.items() if c != "430000"}
+    types = {c: t for c, t in catalog.region_types.items() if c != "430000"}
+    no_province = Catalog(catalog.indicators, regions, types, dict(catalog.region_parents))
+    r = parse_text(
+        tmp_path,
+        "p.csv",
+        "2023年1-6月各市州规模工业增加值增速\n市州,比上年同期增长(%)\n全省,6.3\n株洲市,8.1\n",
+        no_province,
+    )
+    assert r.errors == [] and {o.region_code for o in r.observations} == {"430200"}
+    assert "row 3 全省: not read, the province's figure (no province in seeds/regions.csv)" in r.notes
+
+
+def test_a_short_name_matching_two_regions_is_an_error_naming_both(tmp_path: Path, catalog: Catalog) -> None:
+    # 长沙 is 长沙市 and, once the catalogue holds it, 长沙县 too: it was read as whichever came first
+    regions = {**catalog.regions, "430121": "长沙县"}
+    types = {**catalog.region_types, "430121": "county"}
+    parents = {**catalog.region_parents, "430121": "430100"}
+    two = Catalog(catalog.indicators, regions, types, parents)
+    r = parse_text(
+        tmp_path,
+        "p.csv",
+        "2023年1-6月各市州规模工业增加值增速\n市州,比上年同期增长(%)\n长沙,7.0\n长沙市,7.0\n株洲,8.1\n",
+        two,
+    )
+    [error] = r.errors
+    assert error.row == 3 and "长沙市 (430100)" in error.reason and "长沙县 (430121)" in error.reason
+    assert {o.region_code for o in r.observations} == {"430100", "430200"}
+
+
+def test_a_sub_item_is_the_catalogued_indicator_only_under_its_catalogued_parent(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # 其中：税收收入 under 一般公共预算收入 (全口径, not the catalogue's 地方一般公共预算收入) was loaded as tax_revenue
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (
+        ["株洲市主要经济指标（2022年1-8月）"],
+        [None, None, None, None, None, "单位：亿元、%"],
+        ["指标名称", "计量单位", "8月", "比上年同月增长%", "1-8月累计", "比上年同期增长%"],
+        ["一般公共预算收入", "亿元", "16.3", "-3.2", "170.5", "6.1"],
+        ["  其中：税收收入", "亿元", "11.0", "-5.0", "117.9", "3.3"],
+        ["进出口总额（亿元）", None, "28.7", "35.2", "201.4", "22.6"],
+        ["  #出口", "亿元", "20.1", "33.0", "139.8", "24.0"],
+        ["数据来源：株洲市统计局"],
+    ):
+        ws.append(row)
+    wb.save(tmp_path / "株洲统计月报_2022年8月.xlsx")
+    r = parse_file(tmp_path / "株洲统计月报_2022年8月.xlsx", catalog)
+    assert r.errors == []
+    assert {o.indicator_code for o in r.observations} == {"trade_total", "exports"}
+    assert (
+        "row 5 其中:税收收入: not read, a sub-item of 一般公共预算收入 (row 4), not of 地方一般公共预算收入 "
+        "(tax_revenue's parent in seeds/indicators.csv)" in r.notes
+    )
+    # under its catalogued parent it is read; an indented row is a sub-item as much as a # one
+    text = (
+        "株洲市统计月报（2022年8月）\n发布日期：2022-09-20\n指标,单位,本月,同比增长(%)\n"
+        "一般公共预算收入,亿元,16.3,-3.2\n  税收收入,亿元,11.0,-5.0\n"
+        "地方一般公共预算收入,亿元,10.1,2.0\n#税收收入,亿元,7.0,1.0\n"
+    )
+    r = parse_text(tmp_path, "m.csv", text, catalog)
+    assert r.errors == []
+    assert {(o.indicator_code, o.measure, o.value) for o in r.observations} == {
+        ("budget_revenue", "value", 10.1),
+        ("budget_revenue", "yoy_pct", 2.0),
+        ("tax_revenue", "value", 7.0),
+        ("tax_revenue", "yoy_pct", 1.0),
+    }
+    assert any(n.startswith("row 5 税收收入: not read, a sub-item of 一般公共预算收入 (row 4)") for n in r.notes)
+    # Excel's 增加缩进 (an alignment indent, no spaces in the text) marks a sub-item too
+    from openpyxl.styles import Alignment
+
+    ws["A5"] = "税收收入"
+    ws["A5"].alignment = Alignment(indent=1)
+    wb.save(tmp_path / "indent.xlsx")
+    doc = load_document((tmp_path / "indent.xlsx").read_bytes(), "indent.xlsx")
+    assert doc.indented_rows == {4, 6}
+
+
+@pytest.mark.parametrize(
+    ("footer", "expected"),
+    [
+        ("资料来源：湖南省统计局 2022-09-21", date(2022, 9, 21)),
+        ("资料来源：湖南省统计局\n2022年9月21日发布", date(2022, 9, 21)),
+        ("资料来源：湖南省统计局\n发布日期：2022-09-21", date(2022, 9, 21)),
+        ("注：数据截至2022年8月31日。\n资料来源：湖南省统计局", None),
+    ],
+)
+def test_a_tables_release_date_below_the_figures_is_read_and_a_missing_one_is_said(
+    tmp_path: Path, catalog: Catalog, footer: str, expected: date | None
+) -> None:
+    # a table dated only in its footer, or not at all, was dated the day it landed, and nothing said so
+    text = f"湖南省2022年1-8月分市州规模以上工业增加值增速\n\n地区,1-8月增速(%),排位\n株洲,9.6,2\n\n{footer}\n"
+    r = parse_text(tmp_path, "p.csv", text, catalog)
+    assert r.errors == []
+    landed_note = f"no release date in the file: the day it landed, {LANDED.isoformat()}, is used"
+    assert r.release_date == (expected or LANDED)
+    assert {o.release_date for o in r.observations} == {expected or LANDED}
+    assert (landed_note in r.notes) == (expected is None)
+    # the source names the file's own date, never the landing day as if it were published then
+    assert {o.source_ref.endswith(expected.isoformat() if expected else "》") for o in r.observations} == {True}
+
+
+def test_a_release_with_no_date_says_the_landing_day_is_used(tmp_path: Path, catalog: Catalog) -> None:
+    said = f"no release date in the file: the day it landed, {LANDED.isoformat()}, is used"
+    text = "株洲市统计月报（2022年8月）\n指标,单位,本月,同比增长(%)\n进出口总额,亿元,28.7,35.2\n"
+    r = parse_text(tmp_path, "m.csv", text + "数据来源：株洲市统计局\n", catalog)
+    assert r.errors == [] and r.release_date == LANDED and r.notes == [said]
+    assert notes_to_show(r.notes) == [said]  # what `pmw ingest` prints after the load
+    assert {o.source_ref for o in r.observations} == {"株洲市统计局《株洲市统计月报(2022年8月)》"}
+    air = (
+        '<html><head><meta charset="utf-8"><title>株洲市2022年6月环境空气质量通报</title></head><body>'
+        "<p>2022年6月，市区环境空气质量监测30天，其中优10天，良16天，优良率为86.7%。</p>"
+        "<p>发布单位：株洲市生态环境局</p></body></html>"
+    )
+    r = parse_text(tmp_path, "air.html", air, catalog)
+    assert r.errors == [] and r.release_date == LANDED and said in r.notes
+    assert {o.source_ref for o in r.observations} == {"株洲市生态环境局《株洲市2022年6月环境空气质量通报》"}
