@@ -251,8 +251,9 @@ def recover_dead_runs(
     """Fail the runs a command-line process started on this host and died in (killed, power cut).
 
     Such a run stays STARTED and keeps its slot in the "warehouse" pool (limit 1), so every later run
-    would wait for that slot forever; without a daemon nothing else releases it. The files quarantined
-    since such a run began (from ``quarantine_dir``) are named: the dead process never reported them.
+    would wait for that slot forever; without a daemon nothing else releases it. The files such a run
+    quarantined (from ``quarantine_dir``, whose reports name their run) are named: the dead process
+    never reported them.
     """
     recovered = []
     running = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
@@ -265,7 +266,9 @@ def recover_dead_runs(
         began = record.create_timestamp.timestamp() if record else 0.0
         instance.report_run_failed(run, f"the process running it (pid {pid}) is gone; its pool slots were released")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        dead = DeadRun(run.run_id, run.job_name, quarantined_since(quarantine_dir, began) if quarantine_dir else [])
+        # its own files only: the reports name the run that quarantined them (a later run's are not its)
+        mine = quarantined_since(quarantine_dir, began, run_id=run.run_id) if quarantine_dir else []
+        dead = DeadRun(run.run_id, run.job_name, mine)
         recovered.append(dead)
         log(f"run {run.run_id} ({run.job_name}) was left running by a process that died: marked failed")
         for key, reason in dead.quarantined_keys.items():
