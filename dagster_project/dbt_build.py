@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,6 +265,7 @@ def plan_build(
     *,
     engine: str = "duckdb",
     subset: bool = False,
+    not_built: Sequence[str] = (),
 ) -> BuildPlan:
     """``build --full-refresh`` (seeds, unit tests, every data test) when the fingerprint differs from the
     last successful build's. Otherwise only data can have changed: an incremental ``build`` without the
@@ -274,19 +275,80 @@ def plan_build(
     tests run: ``--indirect-selection empty`` keeps dbt from dropping the tests of a model left out).
     A ``subset`` (part of the project, chosen in Dagster) runs every model it names.
     On another engine than DuckDB the seeds are loaded and tested every time: the record of the last build
-    is kept in the DuckDB warehouse, not where that engine keeps its tables (a cluster built anew has none)."""
+    is kept in the DuckDB warehouse, not where that engine keeps its tables (a cluster built anew has none).
+    ``not_built``: data tests left out of every plan, as they read what the warehouse does not have yet
+    (:func:`not_built_inputs`, a subset in a new warehouse)."""
+
+    def excluding(args: list[str], names: Sequence[str]) -> list[str]:
+        return [*args, "--exclude", " ".join(sorted(set(names)))] if names else args
+
     if full_refresh_due(con, fingerprint):
-        return BuildPlan(["build", "--full-refresh"])
+        return BuildPlan(excluding(["build", "--full-refresh"], not_built))
     if engine != "duckdb":
-        return BuildPlan(["build", *WITHOUT_UNIT_TESTS])
+        return BuildPlan(excluding(["build", *WITHOUT_UNIT_TESTS], not_built))
     args = ["build", *WITHOUT_UNIT_TESTS, "--exclude-resource-type", "seed"]
     # one catalogue per plan: both lists read the same memo of which nodes hold the catalogue
     catalogue = _Catalogue(manifest) if manifest else None
     unchanged = [] if subset or catalogue is None else unchanged_models(catalogue)
-    left_out = [*(catalogue_tests(catalogue) if catalogue is not None else []), *unchanged]
+    left_out = [*(catalogue_tests(catalogue) if catalogue is not None else []), *unchanged, *not_built]
     if unchanged:
         args += ["--indirect-selection", "empty"]
-    return BuildPlan([*args, "--exclude", " ".join(sorted(left_out))] if left_out else args, unchanged)
+    return BuildPlan(excluding(args, left_out), unchanged)
+
+
+class MissingInputs(RuntimeError):
+    """A part of the project chosen alone reads relations the warehouse does not have yet (never built)."""
+
+
+def stored_relations(con: Any) -> set[tuple[str, str]]:
+    """(schema, name) of every table and view in the warehouse, lower case."""
+    rows = con.execute("select lower(table_schema), lower(table_name) from information_schema.tables").fetchall()
+    return {(schema, name) for schema, name in rows}
+
+
+def _relation_of(props: Mapping[str, Any]) -> tuple[str, str]:
+    name = props.get("identifier") or props.get("alias") or props["name"]  # a source's identifier, a node's alias
+    return (str(props["schema"]).lower(), str(name).lower())
+
+
+def not_built_inputs(
+    manifest: Mapping[str, Any], selected: Iterable[str], stored: set[tuple[str, str]]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """What a build of only the ``selected`` nodes (unique ids) would read and cannot: inputs neither
+    selected nor ``stored`` (:func:`stored_relations`), as "schema.name".
+
+    Returns (selected node's name -> its missing inputs: it cannot be built) and (data test's name ->
+    the relations it reads that are missing: dbt's indirect selection runs every test of a selected node,
+    the relationship tests to other seeds and tests of other nodes that read a selected one among them;
+    such a test can only be left out, not run). An ephemeral model is looked through to its inputs."""
+    nodes, sources = manifest.get("nodes", {}), manifest.get("sources", {})
+    chosen = set(selected)
+
+    def missing(parents: Iterable[str]) -> list[str]:
+        out: list[str] = []
+        for parent in parents:
+            props = nodes.get(parent) or sources.get(parent)
+            if props is None or parent in chosen:
+                continue
+            if props.get("config", {}).get("materialized") == "ephemeral":
+                out += missing(props.get("depends_on", {}).get("nodes", []))
+            elif _relation_of(props) not in stored:
+                out.append(".".join(_relation_of(props)))
+        return sorted(set(out))
+
+    need = {
+        nodes[uid]["name"]: gaps
+        for uid in sorted(chosen)
+        if uid in nodes and (gaps := missing(nodes[uid].get("depends_on", {}).get("nodes", [])))
+    }
+    tests = {
+        node["name"]: gaps
+        for node in nodes.values()
+        if node["resource_type"] == "test"
+        and chosen.intersection(node.get("depends_on", {}).get("nodes", []))
+        and (gaps := missing(node["depends_on"]["nodes"]))
+    }
+    return need, tests
 
 
 def build_args(
@@ -348,8 +410,10 @@ def dbt_build(
     """
     fingerprint = project_fingerprint(project_dir, engine=engine)
     parsed = read_manifest(manifest or project_dir / "target" / "manifest.json")
+    subset = context is not None and context.is_subset
     with duckdb.get_connection() as con:
-        plan = plan_build(con, fingerprint, parsed, engine=engine, subset=context is not None and context.is_subset)
+        not_built = _check_subset_inputs(context, parsed, con) if subset and parsed and engine == "duckdb" else []
+        plan = plan_build(con, fingerprint, parsed, engine=engine, subset=subset, not_built=not_built)
     args = plan.args
     if hooks is not None:
         hooks.before()
@@ -365,6 +429,33 @@ def dbt_build(
     if record:
         with duckdb.get_connection() as con:
             record_build(con, fingerprint, "--full-refresh" in args)
+
+
+def _check_subset_inputs(context: Any, manifest: Mapping[str, Any], con: Any) -> list[str]:
+    """For a part of the project chosen in Dagster: raise :class:`MissingInputs`, before dbt runs, when a
+    chosen model reads what the warehouse does not have yet (a new warehouse); return the data tests to
+    leave out as they read such relations (a seed's relationship to another seed), each named in the log."""
+    from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
+
+    assets_def = context.assets_def
+    selected = {
+        assets_def.get_asset_spec(key).metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY]
+        for key in context.selected_asset_keys
+    }
+    need, tests = not_built_inputs(manifest, selected, stored_relations(con))
+    if need:
+        listed = "; ".join(f"{name} reads {', '.join(gaps)}" for name, gaps in sorted(need.items()))
+        raise MissingInputs(
+            f"缺少上游 / cannot build the chosen part of the project alone: {listed}, not built in this "
+            "warehouse yet. Choose those too, or build the whole project (`pmw run`, or the build_and_publish "
+            "job); nothing was built"
+        )
+    for name, gaps in sorted(tests.items()):
+        context.log.warning(
+            f"dbt test {name} not run: it reads {', '.join(gaps)}, not built in this warehouse yet "
+            "(its check stays unevaluated until the whole project is built)"
+        )
+    return sorted(tests)
 
 
 def _with_unchanged_outputs(context: Any, events: Iterator[Any], models: list[str], fingerprint: str) -> Iterator[Any]:

@@ -7,6 +7,8 @@ writes the environment.
 from __future__ import annotations
 
 import dataclasses
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +29,30 @@ def dbt_executable() -> str:
     """The venv's dbt, not whatever `dbt` is first on PATH (dagster-dbt 0.29 needs it explicit)."""
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
+
+
+def tethered_dbt(settings: Settings) -> str:
+    """The dbt the build runs: the venv's, started through ``tether.py`` so it dies with the process that
+    started it (a SIGKILLed `pmw run` left dbt finishing its model, holding the warehouse's write lock).
+    A two-line script under the Dagster home (dagster-dbt wants one executable); the venv's dbt itself
+    where there is no /proc nor prctl (not Linux)."""
+    real = dbt_executable()
+    if not sys.platform.startswith("linux"):
+        return real
+    tether = Path(__file__).with_name("tether.py")
+    script = settings.dagster_home / "dbt_tether" / "dbt"
+    # $PPID: the process starting dbt (the shell execs Python in its place, keeping the parent)
+    text = (
+        "#!/bin/sh\n# Written by dagster_project.resources: dbt, ended when the process that started it dies\n"
+        f'exec {shlex.quote(sys.executable)} -I -S {shlex.quote(str(tether))} "$PPID" {shlex.quote(real)} "$@"\n'
+    )
+    script.parent.mkdir(parents=True, exist_ok=True)
+    if not script.exists() or script.read_text(encoding="utf-8") != text:
+        partial = script.with_name(f".dbt.{os.getpid()}")  # whole or not at all: a parallel run may start it
+        partial.write_text(text, encoding="utf-8")
+        partial.chmod(0o755)
+        partial.replace(script)
+    return str(script)
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -152,7 +178,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
         "dbt": DbtCliResource(
             project_dir=str(settings.dbt_project_dir),
             profiles_dir=str(dbt_profiles_dir(settings)),
-            dbt_executable=dbt_executable(),
+            dbt_executable=tethered_dbt(settings),  # dies with this process (a SIGKILLed `pmw run`)
             # dbt would write manifest.json twice and run_results.json in every command, which nothing reads
             # (Dagster reads dbt's event stream; the build's test selection the manifest `dbt parse` writes):
             # 0.8 s of a one-model build here, 1.8 s of a new month's tests (BENCHMARKS.md, analysis)

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import socket
+import struct
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -57,7 +58,8 @@ def warehouse_lock(
 
     A second one waits, saying for whom, and gives up cleanly after ``timeout`` seconds
     (settings ``lock_timeout_seconds``) having written nothing. The lock is an flock: the kernel
-    releases it when its process dies, so a killed run never keeps it.
+    releases it when its process dies, so a killed run never keeps it. Within the same time, it waits
+    for any other process holding the warehouse file itself (DuckDB's lock), naming it.
     """
     global _held
     if _held:
@@ -92,6 +94,7 @@ def warehouse_lock(
                         "when the other command has finished (or raise PMW_LOCK_TIMEOUT_SECONDS)"
                     ) from None
                 time.sleep(0.2)
+        _wait_for_the_warehouse_file(settings.warehouse_path, log, deadline, timeout)
         handle.seek(0)
         handle.truncate()
         since = datetime.now(UTC).strftime("%H:%M:%S UTC")
@@ -105,6 +108,54 @@ def warehouse_lock(
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def duckdb_lock_holder(path: Path) -> int | None:
+    """The pid of another process holding a lock on the DuckDB file ``path`` (DuckDB locks the whole file
+    with fcntl: a writer exclusively, a read-only reader shared; either keeps a writer out), None when
+    there is none, no such file, or the system cannot say (not Linux). Asked with F_GETLK: nothing is
+    opened as a database, nothing locked."""
+    if not sys.platform.startswith("linux"):
+        return None
+    flock = "hhqqi"  # struct flock on Linux: l_type, l_whence, l_start, l_len, l_pid (native alignment)
+    probe = struct.pack(flock, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0).ljust(64, b"\0")
+    try:
+        with open(path, "rb") as fh:
+            found = fcntl.fcntl(fh.fileno(), fcntl.F_GETLK, probe)
+    except OSError:
+        return None
+    kind, _, _, _, pid = struct.unpack_from(flock, found)
+    return None if kind == fcntl.F_UNLCK else pid
+
+
+def describe_process(pid: int) -> str:
+    """ "pid N (its command line)", from /proc; "pid N" when it cannot be read."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+    except OSError:
+        return f"pid {pid}"
+    command = " ".join(" ".join(a.decode(errors="replace") for a in args).split())  # one line
+    return f"pid {pid} ({command[:200]}{'…' if len(command) > 200 else ''})"
+
+
+def _wait_for_the_warehouse_file(warehouse: Path, log: Callable[[str], None], deadline: float, timeout: float) -> None:
+    """Within the same time limit as the command lock: wait while another process, not a pmw command
+    (a dbt left running by a killed run, a BI tool, a `duckdb` shell), holds the warehouse file's lock,
+    saying which; then refuse cleanly naming it, rather than fail later on DuckDB's lock error."""
+    told = None
+    while (holder := duckdb_lock_holder(warehouse)) is not None:
+        if holder != told:
+            log(
+                f"waiting for {describe_process(holder)}, which holds the warehouse file {warehouse}, to let it go "
+                f"(up to {timeout:.0f} s; PMW_LOCK_TIMEOUT_SECONDS) …"
+            )
+            told = holder
+        if time.monotonic() >= deadline:
+            raise WarehouseBusy(
+                f"the warehouse file {warehouse} is still held by {describe_process(holder)} after {timeout:.0f} "
+                "s; nothing was written. End that process or try again when it has finished"
+            )
+        time.sleep(0.2)
 
 
 SAMPLE_BAD_FOLDER = "bad/"  # data/sample/bad/: files that demonstrate the quarantine
@@ -251,8 +302,9 @@ def recover_dead_runs(
     """Fail the runs a command-line process started on this host and died in (killed, power cut).
 
     Such a run stays STARTED and keeps its slot in the "warehouse" pool (limit 1), so every later run
-    would wait for that slot forever; without a daemon nothing else releases it. The files quarantined
-    since such a run began (from ``quarantine_dir``) are named: the dead process never reported them.
+    would wait for that slot forever; without a daemon nothing else releases it. The files such a run
+    quarantined (from ``quarantine_dir``, whose reports name their run) are named: the dead process
+    never reported them.
     """
     recovered = []
     running = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
@@ -265,7 +317,9 @@ def recover_dead_runs(
         began = record.create_timestamp.timestamp() if record else 0.0
         instance.report_run_failed(run, f"the process running it (pid {pid}) is gone; its pool slots were released")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        dead = DeadRun(run.run_id, run.job_name, quarantined_since(quarantine_dir, began) if quarantine_dir else [])
+        # its own files only: the reports name the run that quarantined them (a later run's are not its)
+        mine = quarantined_since(quarantine_dir, began, run_id=run.run_id) if quarantine_dir else []
+        dead = DeadRun(run.run_id, run.job_name, mine)
         recovered.append(dead)
         log(f"run {run.run_id} ({run.job_name}) was left running by a process that died: marked failed")
         for key, reason in dead.quarantined_keys.items():

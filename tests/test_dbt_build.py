@@ -454,3 +454,92 @@ def test_a_new_build_through_dagster_publishes_with_the_unchanged_models_current
     assert dg.AssetKey(["marts", "fct_target_progress"]) in checked  # its dbt tests ran
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute(scorecard).fetchall() == before
+
+
+def _stored(kind: str, name: str, parents: list[str], schema: str = "seeds", materialized: str = "table") -> dict:
+    return {**_node(kind, name, parents), "schema": schema, "alias": name, "config": {"materialized": materialized}}
+
+
+def test_a_part_of_the_project_alone_names_the_inputs_the_warehouse_lacks():
+    """A seed chosen alone runs its relationship test to another seed, and dbt's indirect selection the tests of
+    other seeds that read it: in a new warehouse they read tables that do not exist. A model chosen alone
+    reads its inputs: it cannot be built without them. Inputs chosen too, or stored, are not missing; an
+    ephemeral model is looked through."""
+    from dagster_project.dbt_build import not_built_inputs
+
+    manifest = {
+        "nodes": {
+            "seed.p.units": _stored("seed", "units", []),
+            "seed.p.plans": _stored("seed", "plans", []),
+            "seed.p.regions": _stored("seed", "regions", []),
+            "test.p.units_in_plans": _stored("test", "units_in_plans", ["seed.p.units", "seed.p.plans"]),
+            "test.p.units_nn": _stored("test", "units_nn", ["seed.p.units"]),
+            "test.p.tasks_units": _stored("test", "tasks_units", ["seed.p.tasks", "seed.p.units"]),
+            "seed.p.tasks": _stored("seed", "tasks", []),
+            "model.p.eph": _stored("model", "eph", ["seed.p.plans"], "staging", "ephemeral"),
+            "model.p.stg": _stored("model", "stg", ["model.p.eph", "seed.p.regions", "source.p.raw.obs"], "staging"),
+        },
+        "sources": {"source.p.raw.obs": {"schema": "raw", "identifier": "observations", "name": "obs"}},
+    }
+    need, tests = not_built_inputs(manifest, ["seed.p.units"], set())
+    assert need == {}
+    assert tests == {"units_in_plans": ["seeds.plans"], "tasks_units": ["seeds.tasks"]}
+    # stored, or chosen too: nothing is missing
+    assert not_built_inputs(manifest, ["seed.p.units"], {("seeds", "plans"), ("seeds", "tasks")}) == ({}, {})
+    assert not_built_inputs(manifest, ["seed.p.units", "seed.p.plans", "seed.p.tasks"], set()) == ({}, {})
+    need, _ = not_built_inputs(manifest, ["model.p.stg"], {("raw", "observations")})
+    assert need == {"stg": ["seeds.plans", "seeds.regions"]}
+
+
+def test_a_subset_leaves_out_the_tests_of_what_is_not_built_in_every_plan(tmp_path: Path):
+    from dagster_project.dbt_build import plan_build, record_build
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    full = plan_build(con, "f1", {}, subset=True, not_built=["b_test", "a_test"])
+    assert full.args == ["build", "--full-refresh", "--exclude", "a_test b_test"]
+    record_build(con, "f1", True)
+    incremental = plan_build(con, "f1", {}, subset=True, not_built=["a_test"])
+    assert incremental.args[-2:] == ["--exclude", "a_test"]
+
+
+def test_one_seed_materialized_alone_in_a_new_warehouse(tmp_path: Path, monkeypatch):
+    """The `units` seed chosen alone in Dagster, into a warehouse never built, failed: dbt ran its
+    relationship test to `plans` and the tests of `target_units` and `tasks` that read it ("Table with name
+    plans does not exist"). Now the seed loads and those tests are left out, named in the run's log; a model
+    chosen alone fails before dbt runs, naming the relations it reads that the warehouse lacks."""
+    import dagster as dg
+
+    from dagster_project.dbt_build import MissingInputs
+    from dagster_project.runner import RUN_CONFIG, definitions, prepare_environment
+    from dagster_project.settings import load_settings
+    from tests.conftest import point_settings_at
+
+    point_settings_at(tmp_path, monkeypatch)
+    settings = prepare_environment(load_settings())
+    job = definitions(settings).get_implicit_global_asset_job_def()
+
+    def alone(key: list[str]) -> tuple[dg.ExecuteInProcessResult, list[str]]:
+        """The job of that one asset, and what its run logged."""
+        with dg.instance_for_test() as instance:
+            result = job.get_subset(asset_selection={dg.AssetKey(key)}).execute_in_process(
+                run_config=RUN_CONFIG, instance=instance, raise_on_error=False
+            )
+            return result, [entry.user_message for entry in instance.all_logs(result.run_id)]
+
+    result, logged = alone(["seeds", "units"])
+    assert result.success
+    left_out = [m for m in logged if "not run: it reads seeds.plans" in m]
+    assert any("relationships_units_city_code__region_code__ref_plans_" in m for m in left_out), logged
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        assert con.execute("select count(*) from seeds.units").fetchone()[0] > 0
+        assert (
+            con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()[0]
+            == 0
+        )
+
+    model, _ = alone(["intermediate", "int_targets__enriched"])
+    assert not model.success
+    [failure] = [e for e in model.all_events if e.is_step_failure]
+    error = failure.step_failure_data.error.cause  # Dagster wraps what the step raised
+    assert error.cls_name == MissingInputs.__name__
+    assert "int_targets__enriched reads" in error.message and "staging.stg_seeds__targets" in error.message

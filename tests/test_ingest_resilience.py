@@ -79,6 +79,7 @@ def _real(landing: Path) -> list[str]:
 
 def test_real_tables_load_and_poison_files_ahead_are_contained(home):
     """Defects 1, 2 and 10: the landing run with the blocking expectation suite on."""
+    from dagster_project.ingest.quarantine import quarantined_since
     from dagster_project.runner import ingest_landing
     from dagster_project.settings import load_settings
 
@@ -104,6 +105,8 @@ def test_real_tables_load_and_poison_files_ahead_are_contained(home):
     assert _query(home, "select distinct provenance from raw.observations") == [("published",)]
     quarantined = sorted(p.name for p in (home / "quarantine").glob("*.errors.md"))
     assert len(quarantined) == 2 and not any((home / "landing" / p).exists() for p in poison)
+    # each error report names the run that quarantined the file (a dead run is credited its own only)
+    assert {f.run_id for f in quarantined_since(home / "quarantine", 0.0)} == {run.run_id}
 
 
 def test_pmw_ingest_loads_a_real_table_with_its_source_or_refuses_naming_the_option(home, tmp_path):
@@ -398,6 +401,36 @@ def test_what_a_dead_run_quarantined_is_named_by_the_next_command(home):
     assert dead[0].quarantined_keys == {"月报.xlsx": "row 7, 本月: 'abc' is not a number"}
     assert any("月报.xlsx (not loaded, never reported): row 7, 本月" in line for line in said), said
     assert older.exists() and not any("old.csv" in line for line in said)
+
+
+def test_a_dead_run_is_credited_only_with_the_files_it_quarantined(home):
+    """Two runs: A died after quarantining a.csv; B (started later, alive) quarantined b.csv. The next
+    command credited the dead run A with both (every file quarantined since A began): b.csv was named as
+    A's, "never reported", though B reports it. Now each report names its run and A lists a.csv only;
+    the files since the last clean ingestion (`pmw status`, the HTML report) still list both."""
+    from dagster._core.test_utils import create_run_for_test
+
+    from dagster_project.ingest.models import IngestError
+    from dagster_project.ingest.quarantine import quarantine_bytes, quarantined_since_clean
+    from dagster_project.runner import recover_dead_runs
+
+    quarantine = home / "quarantine"
+    dead_id = _dead_run(home)
+    quarantine_bytes(b"x", "a.csv", [IngestError("a.csv", 2, "unit", "unknown unit 'kg'")], quarantine, run_id=dead_id)
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        alive = create_run_for_test(instance, job_name="ingest_release_files", status=dg.DagsterRunStatus.STARTED)
+        quarantine_bytes(
+            b"y", "b.csv", [IngestError("b.csv", 3, "period", "future period")], quarantine, run_id=alive.run_id
+        )
+        said: list[str] = []
+        [dead] = recover_dead_runs(instance, said.append, quarantine)
+    assert dead.run_id == dead_id
+    assert dead.quarantined_keys == {"a.csv": "row 2, unit: unknown unit 'kg'"}
+    assert not any("b.csv" in line for line in said), said
+    assert {(f.source, f.run_id) for f in quarantined_since_clean(quarantine)} == {
+        ("a.csv", dead_id),
+        ("b.csv", alive.run_id),
+    }
 
 
 def test_pmw_run_after_a_dead_run_counts_what_it_quarantined(home, monkeypatch):

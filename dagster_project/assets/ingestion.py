@@ -264,7 +264,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, 
                 continue
 
             def quarantine(errors, path=path):
-                return quarantine_file(path, errors, settings.quarantine_dir)
+                return quarantine_file(path, errors, settings.quarantine_dir, run_id=context.run.run_id)
 
             def accept(path=path, key=key):
                 landing.archive(path, key, settings.landing_dir, settings.archive_dir)
@@ -281,6 +281,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, 
                     max_file_bytes=settings.max_file_bytes,
                     catalog=catalog,
                     stage=run.stage,
+                    run_id=context.run.run_id,  # the report names this run: a dead run is credited its own files
                 )
             except Exception as exc:  # a bug or a resource limit: this file's problem, not the run's
                 error = IngestError(key, None, "", f"ingestion failed: {type(exc).__name__}: {exc}")
@@ -326,7 +327,9 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
 
             def quarantine(errors, payload=payload, month=month):
                 data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
-                return quarantine_bytes(data, f"api-{month}.json", errors, settings.quarantine_dir)
+                return quarantine_bytes(
+                    data, f"api-{month}.json", errors, settings.quarantine_dir, run_id=context.run.run_id
+                )
 
             result = pipeline.ingest_payload(
                 payload,
@@ -336,6 +339,7 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
                 table="api_observations",
                 catalog=catalog,
                 stage=run.stage,
+                run_id=context.run.run_id,
             )
             run.take(key, result, quarantine, lambda: None)
         yield from run.finish(

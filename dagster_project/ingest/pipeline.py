@@ -255,6 +255,7 @@ def ingest_file(
     max_file_bytes: int | None = None,
     confirm_outlier: str | None = None,
     stage: store.ReleaseStage | None = None,
+    run_id: str = "",
 ) -> IngestResult:
     """Ingest one landing file. A file with any error is quarantined whole: nothing of it is stored.
 
@@ -265,7 +266,8 @@ def ingest_file(
     ``release_key`` (the path relative to the landing folder) names the release in ``source_file``
     and the release id; default: the file name. The release date falls back to the day the file
     landed (its mtime) when the file has none. A loaded file stays where it is (archiving is the
-    caller's job); a quarantined one is moved to ``quarantine_dir``.
+    caller's job); a quarantined one is moved to ``quarantine_dir``, its error report naming ``run_id``
+    (the Dagster run ingesting it, if any).
 
     ``source`` is the source (出处) of published rows the file does not cite (``pmw ingest --source``
     or the landing folder's default); without it such a file is refused. A file larger than
@@ -295,7 +297,7 @@ def ingest_file(
             store.make_release_id(name, sha),
             catalog,
             today,
-            lambda errors: quarantine_file(path, errors, quarantine_dir),
+            lambda errors: quarantine_file(path, errors, quarantine_dir, run_id=run_id),
             table,
         )
 
@@ -360,7 +362,7 @@ def ingest_file(
                 sha=sha,
                 release_id=release_id,
                 today=today,
-                quarantine=lambda errors: quarantine_file(path, errors, quarantine_dir),
+                quarantine=lambda errors: quarantine_file(path, errors, quarantine_dir, run_id=run_id),
             )
         parsed = _parse_all(docs, name, catalog, landed)
     except DocumentError as exc:
@@ -386,7 +388,7 @@ def ingest_file(
         release_id,
         catalog,
         today,
-        lambda errors: quarantine_file(path, errors, quarantine_dir),
+        lambda errors: quarantine_file(path, errors, quarantine_dir, run_id=run_id),
         table,
         confirm_outlier,
         stage,
@@ -403,11 +405,12 @@ def ingest_payload(
     catalog: Catalog | None = None,
     table: str = "observations",
     stage: store.ReleaseStage | None = None,
+    run_id: str = "",
 ) -> IngestResult:
     """Ingest one API release (the dict returned by ``http_api.fetch_release``).
 
-    ``table='api_observations'`` stores it apart from release files (same columns); ``stage`` as in
-    :func:`ingest_file`.
+    ``table='api_observations'`` stores it apart from release files (same columns); ``stage`` and
+    ``run_id`` as in :func:`ingest_file`.
     """
     catalog = catalog or load_catalog()
     today = today or date.today()
@@ -427,7 +430,7 @@ def ingest_payload(
         release_id,
         catalog,
         today,
-        lambda errors: quarantine_bytes(data, name, errors, quarantine_dir),
+        lambda errors: quarantine_bytes(data, name, errors, quarantine_dir, run_id=run_id),
         table,
         stage=stage,
     )

@@ -60,21 +60,29 @@ def _md_cell(text: object) -> str:
     return str("" if text is None else text).replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
-def write_error_reports(dest: Path, errors: Sequence[IngestError]) -> tuple[Path, Path]:
-    """Write <dest>.errors.csv and <dest>.errors.md next to the quarantined file."""
+# The error report's columns. ``run_id`` (the Dagster run that quarantined the file) came last, later:
+# a report written before it has four columns and is read as quarantined by an unknown run.
+REPORT_COLUMNS = ("file", "row", "column", "reason", "run_id")
+
+
+def write_error_reports(dest: Path, errors: Sequence[IngestError], run_id: str = "") -> tuple[Path, Path]:
+    """Write <dest>.errors.csv and <dest>.errors.md next to the quarantined file; ``run_id`` (the run
+    quarantining it, on every row) lets a dead run be credited with its own files only."""
     csv_path = dest.with_name(dest.name + ".errors.csv")
     md_path = dest.with_name(dest.name + ".errors.md")
     with open(csv_path, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: opens cleanly in Excel
         w = csv.writer(fh)
-        w.writerow(["file", "row", "column", "reason"])
+        w.writerow(REPORT_COLUMNS)
         for e in errors:
             # every cell as text that cannot run as a formula: the reasons quote the office's cells
-            w.writerow([spreadsheet_safe(str(c)) for c in (e.file, "" if e.row is None else e.row, e.column, e.reason)])
+            cells = (e.file, "" if e.row is None else e.row, e.column, e.reason, run_id)
+            w.writerow([spreadsheet_safe(str(c)) for c in cells])
     lines = [
         f"# Quarantined: {_md_cell(errors[0].file if errors else dest.name)}",
         "",
         f"{len(errors)} problem(s); nothing from this file was loaded. Fix the file and drop it in the "
         "landing folder again (a corrected file becomes a new release).",
+        *([f"Quarantined by Dagster run {_md_cell(run_id)}."] if run_id else []),
         "",
         "| row | column | reason |",
         "|---|---|---|",
@@ -89,13 +97,18 @@ def write_error_reports(dest: Path, errors: Sequence[IngestError]) -> tuple[Path
 
 
 def quarantine_file(
-    path: Path | str, errors: Sequence[IngestError], quarantine_dir: Path | str, now: datetime | None = None
+    path: Path | str,
+    errors: Sequence[IngestError],
+    quarantine_dir: Path | str,
+    now: datetime | None = None,
+    run_id: str = "",
 ) -> Path:
-    """Move ``path`` to ``quarantine_dir/<timestamp>_<safe name>`` and write the error reports."""
+    """Move ``path`` to ``quarantine_dir/<timestamp>_<safe name>`` and write the error reports
+    (naming ``run_id``, the run quarantining it)."""
     src = Path(path)
     dest = _destination(Path(quarantine_dir), src.name, now)
     shutil.move(str(src), str(dest))
-    write_error_reports(dest, errors)
+    write_error_reports(dest, errors, run_id)
     return dest
 
 
@@ -105,11 +118,12 @@ def quarantine_bytes(
     errors: Sequence[IngestError],
     quarantine_dir: Path | str,
     now: datetime | None = None,
+    run_id: str = "",
 ) -> Path:
     """Like :func:`quarantine_file` for content that has no landing file (an API payload)."""
     dest = _destination(Path(quarantine_dir), name, now)
     dest.write_bytes(data)
-    write_error_reports(dest, errors)
+    write_error_reports(dest, errors, run_id)
     return dest
 
 
@@ -120,6 +134,7 @@ class QuarantinedFile:
     problems: int
     at: datetime
     source: str = ""  # the release as it was named when it arrived (landing key), from its error report
+    run_id: str = ""  # the Dagster run that quarantined it; "" in a report written before runs were recorded
 
 
 def mark_clean_ingest(quarantine_dir: Path | str, now: datetime | None = None) -> None:
@@ -136,8 +151,12 @@ def quarantined_since_clean(quarantine_dir: Path | str) -> list[QuarantinedFile]
     return quarantined_since(quarantine_dir, mark.stat().st_mtime if mark.exists() else 0.0)
 
 
-def quarantined_since(quarantine_dir: Path | str, since: float) -> list[QuarantinedFile]:
-    """Files quarantined at or after ``since`` (a POSIX time), read from their error reports."""
+def quarantined_since(quarantine_dir: Path | str, since: float, run_id: str | None = None) -> list[QuarantinedFile]:
+    """Files quarantined at or after ``since`` (a POSIX time), read from their error reports.
+
+    With ``run_id``, only the files that run quarantined: another run's (a later or concurrent one)
+    are not its. A report that names no run (written before runs were recorded) is kept on its time
+    alone, as before: nothing better is known of it."""
     folder = Path(quarantine_dir)
     if not folder.is_dir():
         return []
@@ -148,10 +167,13 @@ def quarantined_since(quarantine_dir: Path | str, since: float) -> list[Quaranti
             continue
         with open(report, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))[1:]
-        first = source = ""
+        first = source = by = ""
         if rows and len(rows[0]) > 3:
             source, row, column, reason = (from_spreadsheet_safe(c) for c in rows[0][:4])
             first = error_line(row, column, reason)
+            by = from_spreadsheet_safe(rows[0][4]) if len(rows[0]) > 4 else ""
+        if run_id is not None and by and by != run_id:
+            continue
         name = report.name.removesuffix(".errors.csv")
-        out.append(QuarantinedFile(name, first, len(rows), datetime.fromtimestamp(mtime, UTC), source))
+        out.append(QuarantinedFile(name, first, len(rows), datetime.fromtimestamp(mtime, UTC), source, by))
     return out
