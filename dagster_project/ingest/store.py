@@ -169,7 +169,7 @@ def _release_named(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str,
     file ``name`` (its landing path or file name)."""
     rows = con.execute(
         """SELECT release_id, source_file, status FROM raw.releases
-           WHERE release_id = ? OR source_file = ? OR source_file LIKE '%/' || ?
+           WHERE release_id = ? OR source_file = ? OR suffix(source_file, '/' || ?)
            ORDER BY release_id = ? DESC, ingested_at DESC""",
         [name, name, name, name],
     ).fetchall()

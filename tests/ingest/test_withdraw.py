@@ -76,13 +76,16 @@ def test_a_unit_return_can_be_withdrawn_too(con, landing: Path, qdir: Path, seed
     [
         (lambda con, rid: withdraw_release(con, rid, "  "), "say why"),
         (lambda con, rid: withdraw_release(con, "no_such_file.csv", "x"), "no release 'no_such_file.csv'"),
+        # a file is named as written: _ and % are no wildcards (2022-05/air_2022-05.html is loaded)
+        (lambda con, rid: withdraw_release(con, "air%2022_05.html", "x"), "no release 'air%2022_05.html'"),
         (lambda con, rid: restore_release(con, rid), "is not withdrawn"),
     ],
 )
 def test_a_withdrawal_that_cannot_be_done_says_why_and_changes_nothing(
     con, catalog: Catalog, landing: Path, qdir: Path, action, message: str
 ) -> None:
-    res = ingest_file(copy_fixture("air_2022-05.html", landing), con, qdir, TODAY, catalog=catalog)
+    path = copy_fixture("air_2022-05.html", landing)
+    res = ingest_file(path, con, qdir, TODAY, catalog=catalog, release_key="2022-05/air_2022-05.html")
     with pytest.raises(WithdrawalError, match=message):
         action(con, res.release_id)
     assert _rows(con, "observations", res.release_id) == res.row_count
