@@ -80,10 +80,10 @@ def full_refresh_due(con: Any, fingerprint: str) -> bool:
     """The code, seeds or vars changed since the last build that succeeded, or since then a release was withdrawn
     or restored (``pmw withdraw``) or read again giving fewer figures: rows left or came back under the
     incremental models' marks."""
-    return last_fingerprint(con) != fingerprint or _withdrawals_since_last_build(con)
+    return last_fingerprint(con) != fingerprint or _raw_removals_since_last_build(con)
 
 
-def withdrawal_events(con: Any) -> int:
+def raw_removals(con: Any) -> int:
     """How many times rows left raw or came back under the incremental models' marks: a release withdrawn or
     restored (``raw.withdrawals``), or read again giving fewer figures (``raw.rereads``); 0 where none ever did."""
     found = {
@@ -101,14 +101,14 @@ def withdrawal_events(con: Any) -> int:
     return events
 
 
-def _withdrawals_since_last_build(con: Any) -> bool:
+def _raw_removals_since_last_build(con: Any) -> bool:
     """Counted, not timed: the build record's clock and the withdrawal's need not be the same zone."""
     if last_fingerprint(con) is None:
         return False  # no build yet: a full refresh anyway
     columns = {r[0] for r in con.execute(f"describe {BUILDS_TABLE}").fetchall()}
-    recorded = "withdrawal_events" if "withdrawal_events" in columns else "0"
+    recorded = "raw_removals" if "raw_removals" in columns else "0"
     row = con.execute(f"select {recorded} from {BUILDS_TABLE} order by finished_at desc limit 1").fetchone()
-    return withdrawal_events(con) != (row[0] or 0)
+    return raw_removals(con) != (row[0] or 0)
 
 
 def record_build(con: Any, fingerprint: str, full_refresh: bool) -> None:
@@ -124,11 +124,11 @@ def record_build(con: Any, fingerprint: str, full_refresh: bool) -> None:
             )"""
     )
     con.execute(f"alter table {BUILDS_TABLE} add column if not exists raw_loaded_through timestamp")
-    con.execute(f"alter table {BUILDS_TABLE} add column if not exists withdrawal_events integer")
+    con.execute(f"alter table {BUILDS_TABLE} add column if not exists raw_removals integer")
     con.execute(
-        f"insert into {BUILDS_TABLE} (fingerprint, full_refresh, finished_at, raw_loaded_through, withdrawal_events)"
+        f"insert into {BUILDS_TABLE} (fingerprint, full_refresh, finished_at, raw_loaded_through, raw_removals)"
         " values (?, ?, current_timestamp, ?, ?)",
-        [fingerprint, full_refresh, raw_loaded_through(con), withdrawal_events(con)],
+        [fingerprint, full_refresh, raw_loaded_through(con), raw_removals(con)],
     )
     con.execute(f"comment on table {BUILDS_TABLE} is '{_BUILDS_COMMENT}'")
 

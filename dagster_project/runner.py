@@ -475,9 +475,9 @@ def _with_failing_rows(failed: list[str], settings: Settings, run_id: str) -> li
     folder = run_folder(settings.dagster_home / DBT_RUNS_FOLDER, run_id)
     if folder is None or not failed:
         return failed
-    examples = failing_examples(folder, settings.warehouse_path, [name.rsplit(":", 1)[-1] for name in failed])
-    return [f"{name} ({examples[name.rsplit(':', 1)[-1]]})" if name.rsplit(":", 1)[-1] in examples else name
-            for name in failed]  # fmt: skip
+    tests = [(name, name.rsplit(":", 1)[-1]) for name in failed]  # "asset:check": the check is the dbt test's name
+    examples = failing_examples(folder, settings.warehouse_path, [test for _, test in tests])
+    return [f"{name} ({examples[test]})" if test in examples else name for name, test in tests]
 
 
 def run_pipeline(
