@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -404,3 +405,23 @@ def test_withdraw_takes_a_release_back_and_restore_puts_it_back(tmp_path):
     assert back.exit_code == 0 and f"restored release {loaded.release_id}" in back.output
     with duckdb.connect(env["PMW_WAREHOUSE_PATH"], read_only=True) as con:
         assert con.execute("select count(*) from raw.observations").fetchone() == (loaded.row_count,)
+
+
+def test_readers_of_a_copy_published_by_older_code_say_so_and_how_to_publish_again(published, tmp_path):
+    """A copy published before a column existed (has_series, stop s48) stays as it was until the next
+    publish: the readers said nothing but a DuckDB binder error. They now name the copy's version and
+    what to run; `pmw sql` still reads it."""
+    old = tmp_path / "old_home"
+    (old / "published").mkdir(parents=True)
+    shutil.copy(published, old / "published" / "marts.duckdb")
+    with duckdb.connect(str(old / "published" / "marts.duckdb")) as con:
+        con.execute("alter table dim_targets drop column has_series")
+        version = con.execute("select version from publish_manifest").fetchone()[0]
+    for args in (["status"], ["report"], ["export", "--xlsx"], ["explain", "T5Y-GDP-5000"]):
+        result = CliRunner().invoke(main, args, env={"PMW_HOME": str(old)})
+        assert result.exit_code == 1, (args, result.output, result.exception)
+        assert "older code published it" in result.output and version in result.output, args
+        assert "pmw run" in result.output and "has_series" in result.output, args
+    still = pmw(["sql", "select count(*) as n from fct_target_scorecard"], old)  # and so does what reads no new column
+    assert pmw(["status", "--unit", "TJJ"], old).exit_code == 0
+    assert still.exit_code == 0 and "n" in still.output

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from dagster_project.report.labels import STATUSES
-from dagster_project.report.published import open_published
+from dagster_project.report.published import reading_published
 
 # The scorecard, completed with the target's window and the latest figure's row and vintage
 # (fct_target_scorecard names the file; fct_target_progress also has the row and the release).
@@ -94,8 +94,7 @@ class ReportData:
 
 
 def load_report_data(db_path: Path) -> ReportData:
-    con = open_published(db_path)
-    try:
+    with reading_published(db_path) as con:
         scorecard = con.execute(SCORECARD_SQL).df()
         progress = con.execute("select * from fct_target_progress order by target_id, period_end, period_kind").df()
         by_region = con.execute(
@@ -110,8 +109,6 @@ def load_report_data(db_path: Path) -> ReportData:
         version, published_at, manifest_json = con.execute(
             "select version, cast(published_at as varchar), manifest_json from publish_manifest"
         ).fetchone()
-    finally:
-        con.close()
     return ReportData(
         scorecard=scorecard,
         progress=progress,

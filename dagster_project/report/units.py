@@ -15,7 +15,7 @@ import pandas as pd
 
 from dagster_project.alerts.config import split_unit_key
 from dagster_project.report.labels import read_task_statuses
-from dagster_project.report.published import open_published
+from dagster_project.report.published import reading_published
 
 __all__ = ["UnitData", "load_unit_data", "find_unit", "unit_text", "units_section", "TASK_STATUSES", "gap_text"]
 
@@ -37,8 +37,7 @@ class UnitData:
 
 def load_unit_data(db_path: Path) -> UnitData | None:
     """The unit marts of the published copy; None when the copy predates the task ledger."""
-    con = open_published(db_path)
-    try:
+    with reading_published(db_path) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if not {"fct_unit_scorecard", "fct_task_progress"} <= tables:
             return None
@@ -52,8 +51,6 @@ def load_unit_data(db_path: Path) -> UnitData | None:
             "FROM fct_target_scorecard AS s JOIN dim_targets AS t USING (target_id) "
             "ORDER BY s.status_sort_order, s.target_id"
         ).df()
-    finally:
-        con.close()
     if "city_code" not in units:  # a copy published before units had a city: one city's units
         for frame in (units, tasks, targets):
             frame["city_code"] = ""
