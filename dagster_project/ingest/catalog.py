@@ -103,6 +103,8 @@ class Catalog:
     # river_code -> (name, its sections' codes), from monitoring_sections.csv: a bulletin may give one class
     # for every section of a river
     rivers: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # the cities whose plans the seeds hold (plans.csv region_code): whose figures a file naming no place gives
+    plan_regions: tuple[str, ...] = ()
     _ind_by_name: dict[str, str] = field(default_factory=dict, repr=False)
     _reg_by_name: dict[str, str] = field(default_factory=dict, repr=False)
     _sec_by_name: dict[str, str] = field(default_factory=dict, repr=False)
@@ -259,6 +261,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
             name, codes = rivers.get(river, (_pick(row, "river_name_zh", "river"), ()))
             rivers[river] = (name, (*codes, section))
     projects = _subjects(base / "listed_projects.csv", ("project_code",))
+    plans = _read_csv(base / "plans.csv") if (base / "plans.csv").exists() else []
     return Catalog(
         indicators=indicators,
         regions={r["region_code"]: r["name_zh"] for r in region_rows},
@@ -268,4 +271,5 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         sections=sections,
         projects=projects,
         rivers=rivers,
+        plan_regions=tuple(dict.fromkeys(p["region_code"] for p in plans if p.get("region_code"))),
     )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from dagster_project.ingest import env_bulletin, http_api, long_format, monthly_table, province_table, yearly_bulletin
+from dagster_project.ingest import (
+    env_bulletin,
+    facts_ledger,
+    http_api,
+    long_format,
+    monthly_table,
+    province_table,
+    yearly_bulletin,
+)
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
@@ -13,6 +21,7 @@ __all__ = ["UnknownFormatError", "detect", "parse_document", "ADAPTERS"]
 
 ADAPTERS = (
     long_format.NAME,
+    facts_ledger.NAME,
     monthly_table.NAME,
     province_table.NAME,
     env_bulletin.NAME,
@@ -40,6 +49,8 @@ def detect(doc: Document) -> str:
             "HTML file is not an air or water bulletin, a yearly 统计公报 nor a 经济运行情况 review naming its year "
             "(title not recognised)"
         )
+    if facts_ledger.sniff(doc):  # before the long format: a ledger may have a region column too
+        return facts_ledger.NAME
     if long_format.sniff(doc):
         return long_format.NAME
     if monthly_table.sniff(doc):
@@ -50,7 +61,8 @@ def detect(doc: Document) -> str:
     if unplaced:
         raise UnknownFormatError(unplaced)
     raise UnknownFormatError(
-        "table matches no known layout (long format header, 统计月报 title + 指标/单位 header, "
+        "table matches no known layout (long format header, a ledger of quoted figures (indicator, period, value, "
+        "unit, quote, source), 统计月报 title + 指标/单位 header, "
         "or 各市州/分市州 title + 市州 header)"
     )
 
@@ -62,6 +74,7 @@ def parse_document(doc: Document, catalog: Catalog, default_release_date: date |
         return http_api.parse_payload(doc.data, catalog, doc.source_file, default_release_date)
     module = {
         long_format.NAME: long_format,
+        facts_ledger.NAME: facts_ledger,
         monthly_table.NAME: monthly_table,
         province_table.NAME: province_table,
         env_bulletin.NAME: env_bulletin,
