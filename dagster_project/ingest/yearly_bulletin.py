@@ -202,6 +202,18 @@ _RESPECTIVELY = re.compile(
     rf"(?P<names>[^,]+?)分别(?P<basis>[^,]*?)(?P<dir>{_RISE}|{_FALL})"
     rf"(?P<values>{_CHANGE_VALUE}(?:(?:、|和|及){_CHANGE_VALUE})+)(?<=%|点)"
 )
+# several names sharing one verb and a level each: "亿元以上项目、市级重大项目分别完成投资500.2亿元、1050.3亿元",
+# "地区生产总值、进出口总额分别为3616.8亿元、450.1亿元" (each value with its unit, or the last's for all); the words
+# between 分别 and the first value are the verb, and may name the figure (完成投资, 实现增加值). Not a change: the
+# growth reader has those (its verbs and 比/较 make the clause no level list, :data:`_NO_LEVEL_VERB`)
+_LEVEL_VALUE = rf"{_NUMBER}(?:{_UNIT}|{_OTHER_UNIT})?(?:{_AFTER_UNIT})?"
+_RESPECTIVE_LEVELS = re.compile(
+    rf"(?P<names>[^,]+?)分别(?P<verb>[^,\d]*?)(?P<values>{_LEVEL_VALUE}(?:(?:、|和|及){_LEVEL_VALUE})+)"
+)
+_ONE_LEVEL = re.compile(rf"(?P<value>{_NUMBER})(?P<unit>{_UNIT}|{_OTHER_UNIT})?(?P<after>{_AFTER_UNIT})?(?:、|和|及|$)")
+_NO_LEVEL_VERB = re.compile(rf"(?:{_RISE}|{_FALL})(?!值)|增速|增幅|比|较|占|居|排|位列|第|平均|年均|累计")
+# a list's growths in a clause of their own after its levels: "…分别完成投资500.2亿元、1050.3亿元,分别增长12.1%、8.5%"
+_NAMELESS_LIST = re.compile(rf"^(?:{_SINCE})?分别")
 _NAMES_A_PLACE = re.compile(r"全[市县区]|市区|城区")
 _VALUE_UNIT = re.compile(r"(?P<value>-?\d+(?:\.\d+)?)(?P<unit>%|个?百分点)?")
 # "增长1.2倍" is a growth of 120% (the level is 2.2 times the year before's): statistics offices write a growth
@@ -410,10 +422,12 @@ def _read_shared(
     line: int,
     rank: tuple[str, str] | None = None,
 ) -> None:
-    """One change of several sharing one verb, for its own place or the clause's, and its rank in the province
-    (``rank``: measure and cell) where the list has one; a name with a bracket the catalogue does not keep
-    (限额以上), or a rate's change in %, is left out with a note."""
-    catalog, column = ctx.catalog, f"{shared.place}{shared.name}增长"
+    """One change (or level) of several sharing one verb, for its own place or the clause's, and its rank in the
+    province (``rank``: measure and cell) where the list has one; a name with a bracket the catalogue does not keep
+    (限额以上), a rate's change in %, a level in a unit its indicator does not take, or a level of an item the
+    catalogue lacks, is left out with a note."""
+    level = shared.measure == "value"
+    catalog, column = ctx.catalog, f"{shared.place}{shared.name}{'' if level else '增长'}"
     code = catalog.resolve_indicator(shared.name)
     base = re.sub(r"\([^()]*\)$", "", shared.name)
     if code is None and base != shared.name and catalog.resolve_indicator(base):
@@ -424,9 +438,17 @@ def _read_shared(
         # "醴陵市、株洲新区地区生产总值": the last place is none the catalogue holds, so no place's figure is read
         ctx.result.notes.append(f"row {line} {column}: not read, {shared.name[: -len(known)]} is no place known")
         return
+    if ind is None and level:  # "亿元以上项目完成投资500.2亿元": its value read nowhere else, so said
+        said = f"{shared.value}{shared.unit}"
+        ctx.result.notes.append(f"row {line} {column}: not read, {said}: the catalogue has no {shared.name}")
+        return
     if ind is None:  # a name the catalogue does not hold: not read, as any
         return
-    unit = yoy_change_unit(ind.unit, shared.unit)
+    unit = shared.unit if level else yoy_change_unit(ind.unit, shared.unit)
+    if level and not takes_unit(shared.unit, ind.unit):
+        why = f"the catalogue has no {shared.name} in {shared.unit} nor a unit it converts to"
+        ctx.result.notes.append(f"row {line} {column}: not read, {shared.value}{shared.unit}: {why}")
+        return
     if unit is None:
         ctx.result.notes.append(f"row {line} {column}: not read, {unkept_change_reason(shared.unit)}")
         return
@@ -446,8 +468,8 @@ def _read_shared(
         indicator=code,
         region=region,
         period=period,
-        measure="yoy_pct",
-        cell=shared.growth,
+        measure=shared.measure,
+        cell=shared.value,
         unit=unit,
         column=column,
         row=line,
@@ -687,12 +709,14 @@ def _read_additions(
 
 @dataclass(frozen=True)
 class _Shared:
-    """One value of several sharing one verb (分别): its place as written ('' for the clause's), name, change."""
+    """One value of several sharing one verb (分别): its place as written ('' for the clause's), name, value (a
+    change, or a level for measure "value") and unit."""
 
     place: str
     name: str
-    growth: str
+    value: str
     unit: str
+    measure: str = "yoy_pct"
 
 
 @dataclass(frozen=True)
@@ -739,6 +763,50 @@ class _Reading:
         )
         return cls(re.compile(rf"^{lead}"), _alternatives(names), figures, verb_inside, additions, stock_changes)
 
+    def _listed(self, said: str) -> tuple[list[str], list[str], str]:
+        """The places (as written, '' for the clause's) and names of a list sharing one verb ("A、B", "全市和醴陵市A"),
+        or why they cannot be paired with its values: places and names both listed."""
+        written = re.split(r"、|和|及", said)
+        names = [self.lead.sub("", n).strip("…") for n in written]
+        places = [""] * len(written)
+        if not any(names[:-1]) and names[-1]:  # "全市和醴陵市规模以上工业增加值": places sharing the last's name
+            places = [*written[:-1], written[-1][: len(written[-1]) - len(names[-1])]]
+            names = [names[-1]] * len(written)
+        elif not all(names) or any(self.lead.sub("", n) != n for n in written[1:]):
+            # "地区生产总值、醴陵市进出口总额…": whose each value is, the clause's place cannot say
+            return [], [], "not read, names sharing one verb name places too"
+        return places, names, ""
+
+    def respective_levels(self, catalog: Catalog, clause: str) -> tuple[list[_Shared], str, str]:
+        """The levels of "A、B分别完成投资500.2亿元、1050.3亿元" (measure "value"), each under the catalogued name its
+        item and the verb make (市级重大项目 + 完成投资), with the names as read (for a clause of growths after it);
+        else none and why not ('' for a clause that is no such list). An item the catalogue lacks is kept with
+        the name it was said with, to be noted by name; a count mismatch reads nothing."""
+        m = _RESPECTIVE_LEVELS.fullmatch(clause)
+        if not m or _NO_LEVEL_VERB.search(m["verb"]):
+            return [], "", ""
+        places, names, why = self._listed(m["names"])
+        if why:
+            return [], "", why
+        values = [v.groupdict() for v in _ONE_LEVEL.finditer(m["values"])]
+        if len(names) != len(values):
+            return [], "", f"not read, {len(names)} names sharing one verb and {len(values)} values"
+        if not values[-1]["unit"]:
+            return [], "", ""
+        verb = m["verb"]
+        rest = re.sub(rf"^{_VERB}", "", verb)
+        said, shared = [], []
+        for place, name, v in zip(places, names, values, strict=True):
+            # the verb may name the figure: 市级重大项目完成投资, 高新技术产业(实现)增加值; else the item is the figure
+            candidates = [name + verb, name + rest] if rest else [name + verb, name]
+            found = next((c for c in candidates if catalog.resolve_indicator(self.verb_inside.get(c, c))), "")
+            said.append(self.verb_inside.get(found, found) or name + verb)
+            level = (v["value"] + (v["after"] or ""), v["unit"] or values[-1]["unit"])
+            shared.append(_Shared(place, self.verb_inside.get(found, found) or name + verb, *level, "value"))
+        # the list as a clause of growths after it would name it: "A完成投资、B完成投资", "全市和醴陵市A"
+        listed = m["names"] + said[0][len(names[0]) :] if any(places) else "、".join(said)
+        return shared, listed, ""
+
     def respective_growths(self, clause: str) -> tuple[list[_Shared], str]:
         """The changes of "A、B分别增长39.5%、57.7%" or "全市和醴陵市A分别增长7.1%、8.2%", else none and why not
         ('' for a clause that is no such list): changes against another period (环比, 比一季度), not as many names
@@ -749,15 +817,9 @@ class _Reading:
         said = re.sub(r"\([^()]*\)", "", m["names"]) + m["basis"]  # not the 比 of "(按可比价计算)"
         if against := _AGAINST_WORDS.search(said):
             return [], _against(said[against.start() :])
-        written = re.split(r"、|和|及", m["names"])
-        names = [self.lead.sub("", n).strip("…") for n in written]
-        places = [""] * len(written)
-        if not any(names[:-1]) and names[-1]:  # "全市和醴陵市规模以上工业增加值": places sharing the last's name
-            places = [*written[:-1], written[-1][: len(written[-1]) - len(names[-1])]]
-            names = [names[-1]] * len(written)
-        elif not all(names) or any(self.lead.sub("", n) != n for n in written[1:]):
-            # "地区生产总值、醴陵市进出口总额…": whose each value is, the clause's place cannot say
-            return [], "not read, names sharing one verb name places too"
+        places, names, why = self._listed(m["names"])
+        if why:
+            return [], why
         values = [v.groupdict() for v in _VALUE_UNIT.finditer(m["values"])]
         if len(names) != len(values):
             return [], f"not read, {len(names)} names sharing one verb and {len(values)} values"
@@ -819,8 +881,15 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
             start = 0
             clauses = re.split(r"(?<=,)", sentence)
+            listed = ""  # the names of a list of levels just read, for its growths in a clause of their own after
             for at, clause in enumerate(clauses):  # several names sharing one verb (分别)
-                pairs, why_not = reading.respective_growths(clause.rstrip(","))
+                said = clause.rstrip(",")
+                if listed and _NAMELESS_LIST.match(said):  # "…、1050.3亿元,分别增长12.1%、8.5%": the list's growths
+                    said = listed + said
+                pairs, why_not = reading.respective_growths(said)
+                listed = ""
+                if not pairs and not why_not:  # "A、B分别完成投资500.2亿元、1050.3亿元"
+                    pairs, listed, why_not = reading.respective_levels(catalog, said)
                 if why_not:
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {why_not}")
                 own_period, other_year = _clause_period(reading.lead.match(clause)[0], period)
@@ -831,6 +900,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 ranks, why_no_ranks = _respective_ranks(following, len(pairs)) if pairs or why_not else ([], "")
                 if why_no_ranks:
                     result.notes.append(f"row {line} {following}: {why_no_ranks}")
+                codes = [(p.place, catalog.resolve_indicator(p.name)) for p in pairs]
+                if any(code and codes.count((place, code)) > 1 for place, code in codes):  # 优良率、达标率: one
+                    why_not, pairs = "not read, names sharing one verb are one catalogued indicator's", []
+                    result.notes.append(f"row {line} {said}: {why_not}")
+                if pairs and pairs[0].measure == "value" and not re.search("增速|增幅", following):
+                    ranks = [("rank", cell) for _, cell in ranks]  # a bare rank after levels ranks the levels
                 for shared, rank in zip(pairs, ranks or [None] * len(pairs), strict=True):
                     _read_shared(ctx, shared, scopes, start, city, own_period, line, rank)
                 start += len(clause)

@@ -157,3 +157,37 @@ def test_a_change_of_rank_is_noted_and_the_rank_kept(tmp_path: Path, catalog: Ca
     why = "not read, a change of rank is no stored figure (the rank itself is read where whose it is is told)"
     for said in ("排位较上年后移2位", "比上年前移2位"):
         assert f"row 1 {said}: {why}" in r.notes, r.notes
+
+
+def test_levels_sharing_one_verb_are_read_each_under_its_catalogued_name(tmp_path: Path, catalog: Catalog) -> None:
+    # "亿元以上项目、市级重大项目分别完成投资500.2亿元、1050.3亿元" read nothing and said nothing: the shared-verb
+    # reader took growths only. Each item is read with the verb that names its figure (市级重大项目完成投资), an item
+    # the catalogue lacks is noted by name, the growths in the clause after take the list's names, and a count
+    # mismatch reads nothing
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年亿元以上项目、市级重大项目分别完成投资500.2亿元、1050.3亿元，分别增长12.1%、8.5%。"
+        "全年高新技术产业、规模工业分别实现增加值1043.3亿元、1200.5亿元。"
+        "全市和醴陵市地区生产总值分别为3616.8亿元、800.5亿元，分别居全省第3、12位。"
+        "全年地区生产总值、进出口总额、固定资产投资分别为3616.8亿元、450.1亿元。",
+    )
+    assert r.errors == []
+    assert figures(r) == {
+        ("major_project_investment", "2023", "value", 1050.3, "亿元"),
+        ("major_project_investment", "2023", "yoy_pct", 8.5, "%"),
+        ("hightech_value_added", "2023", "value", 1043.3, "亿元"),
+        ("industrial_value_added", "2023", "value", 1200.5, "亿元"),
+        ("gdp", "2023", "value", 3616.8, "亿元"),
+        ("gdp", "2023", "value", 800.5, "亿元"),
+        ("gdp", "2023", "rank", 3, "位"),
+        ("gdp", "2023", "rank", 12, "位"),
+    }
+    assert {o.region_code for o in r.observations if o.value in (800.5, 12)} == {"430281"}
+    for note in (
+        "row 1 亿元以上项目完成投资: not read, 500.2亿元: the catalogue has no 亿元以上项目完成投资",
+        "row 1 全年地区生产总值、进出口总额、固定资产投资分别为3616.8亿元、450.1亿元: not read, "
+        "3 names sharing one verb and 2 values",
+    ):
+        assert note in r.notes, r.notes
