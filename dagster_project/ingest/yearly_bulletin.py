@@ -176,7 +176,8 @@ _CITY_RANK = re.compile(rf"(?:增速|增幅|总量)?{_RANK_VERB}?全(?:市|县)(
 # a multi-year average right after a name or its figure: "地区生产总值年均增长7.2%", "增长6.5%,两年平均增长5.8%";
 # over several years, no year's growth (nor the avg_yoy_pct of a span the sentence does not name): noted
 _MULTI_YEAR = re.compile(
-    r",?(?P<said>(?:[一二两三四五六七八九十\d]+年)?(?:平均|年均)(?:增长|增速|增幅|下降|提高)[^,]*)"
+    r",?(?P<said>(?:十[一二三四五]五(?:期间|时期)?|\d{4}-\d{4}年)?(?:[一二两三四五六七八九十\d]+年)?(?:平均|年均)"
+    r"(?:增长|增速|增幅|下降|提高)[^,]*)"
 )
 # the share of the year's plan done, right after a figure: "完成投资1050亿元,完成年度计划的105%" (plan_share_pct,
 # as a 统计月报's 占年计划% column); a budget's share (为预算的102.5%) is not read as one (nor is a table's), noted
@@ -339,6 +340,35 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
 
 
 _YEAR = re.compile(r"(?P<year>\d{4})年")
+# what may follow a period named right after a figure's name, as its opening form would go on ("全市地区生产总值
+# “十三五”期间年均增长7.1%", "规模以上工业增加值上半年同比增长6.1%"): a verb, a growth, a span's 年均/累计
+_AFTER_NAMED_PERIOD = re.compile(
+    rf"^(?:{_SINCE}|{_RISE}|{_FALL}|{_RATE_WORD}|{_BASIS}|实现|完成|达到|达|为|共|累计|年均|平均)"
+)
+
+
+def _period_after_name(reading: _Reading, sentence: str, opened: bool, year: int) -> tuple[Period | None, str, str]:
+    """A period named right after a catalogued name, not at the sentence's start: in its first clause, with no
+    period opening the sentence (``opened``), it is the sentence's, as said first ("全市地区生产总值“十三五”期间年均
+    增长7.1%" is "十三五期间,全市地区生产总值年均增长7.1%"): that period and the sentence without it. Anywhere else
+    (a later clause, after an opening period, or followed by what no opening form has: 十三五以来) whose figures
+    it is the period of cannot be told: None and why. (None, '', '') when no name is followed by a period."""
+    for at, clause in enumerate(re.split(r"(?<=,)", sentence)):
+        named = reading.lead.match(clause)
+        name = re.match(reading.names, clause[named.end() :]) if reading.names else None
+        if name is None:
+            continue
+        after = clause[named.end() + name.end() :]
+        found = split_leading_period(after[:12], year)
+        said = after[: len(after[:12]) - len(found[1])] if found else ""
+        if found is None or re.fullmatch(r"\d+", said):  # "四上企业2100家" names no year 2100
+            continue
+        if at or opened or not _AFTER_NAMED_PERIOD.match(found[1]):
+            why = f"not read, {said} after {name[0]}: whose figures it is the period of cannot be told"
+            return None, "", why
+        start = named.end() + name.end()
+        return found[0], sentence[:start] + sentence[start + len(said) :], ""
+    return None, "", ""
 
 
 def _clause_period(lead: str, period: Period) -> tuple[Period | None, str]:
@@ -865,6 +895,11 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 why = why or "not read, its opening names a period not understood"
                 result.notes.append(f"row {line}: {why}: {whole[:20]}")
                 continue
+            named, without, why = _period_after_name(reading, sentence, sentence != whole, title.period.end.year)
+            if why:  # "…,进出口总额“十三五”期间累计增长45.2%", "地区生产总值十三五以来增长40%": the name's figure is
+                result.notes.append(f"row {line}: {why}: {whole[:20]}")  # not read (no figure follows the name)
+            elif named is not None:  # "全市地区生产总值“十三五”期间年均增长7.1%": as if it opened the sentence
+                period, sentence = named, without
             if period.kind == "multi_year":  # "十三五期间,全市地区生产总值年均增长7.1%"
                 _read_span(ctx, reading, sentence, period, title.period, city, line)
                 continue

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dagster_project.ingest.catalog import Catalog
 
-from .test_adapters import parse_bulletin
+from .test_adapters import parse_bulletin, parse_text
 
 
 def figures(result) -> set[tuple[str, str, str, float, str]]:
@@ -191,3 +191,41 @@ def test_levels_sharing_one_verb_are_read_each_under_its_catalogued_name(tmp_pat
         "3 names sharing one verb and 2 values",
     ):
         assert note in r.notes, r.notes
+
+
+def test_a_period_named_after_the_name_is_the_sentences_as_if_said_first(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市地区生产总值“十三五”期间年均增长7.1%" and a review's "全市规模以上工业增加值上半年同比增长6.1%" were dropped
+    # with no note: the span and period readers saw a period only at the sentence's start. In the first clause it is
+    # the sentence's period; in a later one, or followed by what no opening form has (以来), it is noted
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2020,
+        "全市地区生产总值“十三五”期间年均增长7.1%，进出口总额累计增长45.2%。全市地区生产总值十三五以来增长40.2%。"
+        "全年地区生产总值3105.8亿元，进出口总额“十三五”期间累计增长45.2%。"
+        "全年地区生产总值增长4.1%，“十三五”期间年均增长7.1%。年末全市“四上”企业2100家，比上年新增320家。",
+    )
+    assert r.errors == []
+    assert figures(r) == {
+        ("gdp", "2016-2020", "avg_yoy_pct", 7.1, "%"),
+        ("trade_total", "2016-2020", "cum_pct", 45.2, "%"),
+        ("gdp", "2020", "value", 3105.8, "亿元"),
+        ("gdp", "2020", "yoy_pct", 4.1, "%"),
+        ("new_above_scale_units", "2020", "value", 320, "家"),
+    }
+    why = "whose figures it is the period of cannot be told"
+    for note in (
+        f"row 1: not read, 十三五 after 地区生产总值: {why}: 全市地区生产总值十三五以来增长40.2%",
+        f"row 1: not read, 十三五期间 after 进出口总额: {why}: 全年地区生产总值3105.8亿元,进出口",
+        "row 1 地区生产总值: not read, 十三五期间年均增长7.1%: a multi-year average, no one year's growth",
+    ):
+        assert note in r.notes, r.notes
+    page = (
+        "<html><head><title>2023年上半年株洲市经济运行情况</title></head><body><p>发布时间：2023年7月20日</p>"
+        "<p>全市规模以上工业增加值一季度同比增长6.1%。全市地区生产总值1-5月同比增长5.5%。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("industrial_value_added", "2023-01~03", "yoy_pct", 6.1, "%"),
+        ("gdp", "2023-01~05", "yoy_pct", 5.5, "%"),
+    }
