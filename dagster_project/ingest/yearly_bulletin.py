@@ -320,15 +320,17 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
             return None, sentence, ""
         period, why = _prior_year(prior, default)
         return period, sentence[prior.end() :], why
-    body = sentence[2:] if sentence.startswith(_THIS_YEAR) else sentence
+    # "预计前三季度全市…": an estimate's period after its word, which stays to label the figures
+    estimate = "预计" if sentence.startswith("预计") else ""
+    body = sentence[2:] if sentence.startswith((*_THIS_YEAR, "预计")) else sentence
     found = split_leading_period(body[:12], default.end.year)
     if found is not None:
         period, rest = found
         rest = body[len(body[:12]) - len(rest) :]
         if rest.startswith(","):
-            return period, rest[1:], ""
+            return period, estimate + rest[1:], ""
         if rest.startswith(_WHOLE) or (period.kind == "multi_year" and rest.startswith(_SPAN_WORDS)):
-            return period, rest, ""
+            return period, estimate + rest, ""
     if head := _SPAN_HEAD.match(sentence):  # "十三五时期累计…", "十三五以来全市…" with no comma after the span
         return None, sentence, f"not read, its opening names a span of years ({head[0]}), not one period"
     opening = sentence.split(",", 1)[0] if "," in sentence[:12] else ""
@@ -768,7 +770,9 @@ class _Reading:
         places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
         wholes = "全省|全县|全区|该市|本市"
         prior = "上年末|去年末|上年底|去年底|上年|去年"
-        lead = rf"(?:{_alternatives(places)}|{wholes}|全年|年末|本年|{prior}|\d{{4}}年|初步核算|其中|实现|完成|共)*"
+        lead = (
+            rf"(?:{_alternatives(places)}|{wholes}|全年|年末|本年|{prior}|\d{{4}}年|初步核算|预计|其中|实现|完成|共)*"
+        )
         # A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
         # its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
         # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
@@ -995,7 +999,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if passing:
                     _read_ranks(ctx, f, stop, where, line)
                     continue
-                vintage = _VINTAGE_IN_PROSE.search(sentence, 0, f.start("level") if f["level"] else f.start("name"))
+                # before its level, or its growth: "地区生产总值预计增长5%左右" is an estimate too
+                said_at = f.start("level") if f["level"] else f.start("growth_said") if f["growth_said"] else f.end()
+                vintage = _VINTAGE_IN_PROSE.search(sentence, 0, said_at)
                 label = f"({vintage[0]})" if vintage else ""
                 if f["mark"]:  # "200.1亿元*": what the mark says of the figure is not read
                     said = f"{f['level']}{f['unit']}{f['after'] or ''}{f['mark']}"
