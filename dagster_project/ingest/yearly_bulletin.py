@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from dagster_project.ingest.adapter_common import (
+    PARK_WORDS,
     RowContext,
     clause_regions,
     drop_repeats,
@@ -770,14 +771,18 @@ class _Reading:
         places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
         wholes = "全省|全县|全区|该市|本市"
         prior = "上年末|去年末|上年底|去年底|上年|去年"
-        lead = (
-            rf"(?:{_alternatives(places)}|{wholes}|全年|年末|本年|{prior}|\d{{4}}年|初步核算|预计|其中|实现|完成|共)*"
-        )
+        times = rf"全年|年末|本年|{prior}|\d{{4}}年|初步核算|预计"
+        lead = rf"(?:{_alternatives(places)}|{wholes}|{times}|其中|实现|完成|共)*"
+        # a park or zone ("株洲高新区实现地区生产总值…") opens a figure's clause too: whose figure no region holds, it
+        # is left out with a note (clause_regions gives it no place), not silently. Not a place of a list sharing
+        # one verb (self.lead): "株洲高新区和醴陵市…分别…" pairs no place's value
+        park = rf"[\u4e00-\u9fff]{{1,6}}?(?:{PARK_WORDS})"
+        opening = rf"(?:{_alternatives(places)}|{wholes}|{times}|其中|实现|完成|共|{park})*"
         # A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
         # its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
         # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
         figures = re.compile(
-            rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
+            rf"(?:^|(?<=,)){opening}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
             rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}{_LEVEL_RANK}"
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
             rf"(?:\(?{_BASIS}\)?,?)?"
@@ -787,13 +792,13 @@ class _Reading:
         )
         # any name: what the catalogue has not of it (新增市场主体3.2万户,累计达到45.6万户) is noted, not dropped
         additions = re.compile(
-            rf"(?:^|(?<=,)){lead}新增(?P<name>{_alternatives(names)}|[^,\d]{{1,16}}?)(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
+            rf"(?:^|(?<=,)){opening}新增(?P<name>{_alternatives(names)}|[^,\d]{{1,16}}?)(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
             rf"(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})"
         )
         # a stock the catalogue holds only the change of: "年末全市“四上”企业2100家,比上年新增320家"
         changed = {n[2:] for n in names if n.startswith(("新增", "净增"))} - names
         stock_changes = re.compile(
-            rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(changed)}){_VERB}(?:{_NUMBER}(?:{_UNIT}),?)?{_ABS_CHANGE}"
+            rf"(?:^|(?<=,)){opening}(?P<name>{_alternatives(changed)}){_VERB}(?:{_NUMBER}(?:{_UNIT}),?)?{_ABS_CHANGE}"
         )
         return cls(re.compile(rf"^{lead}"), _alternatives(names), figures, verb_inside, additions, stock_changes)
 

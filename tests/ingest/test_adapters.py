@@ -1434,8 +1434,8 @@ def test_a_reviews_province_park_and_several_places_figures_are_not_the_citys(tm
         ("fixed_asset_investment", "430203", "2022-01~05", "yoy_pct"): 6.6,
         ("fixed_asset_investment", "430204", "2022-01~05", "yoy_pct"): 7.7,
     }
-    # the park's second clause (its first names no place it could open)
-    assert sum("not read, a figure of a park, of several places or of the urban districts" in n for n in r.notes) == 1
+    # the park's two clauses (its first, opening with the park's name, was dropped with no note)
+    assert sum("not read, a figure of a park, of several places or of the urban districts" in n for n in r.notes) == 2
 
 
 def test_a_clause_naming_the_city_and_a_county_gives_no_one_places_figure(tmp_path: Path, catalog: Catalog) -> None:

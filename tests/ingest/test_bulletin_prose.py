@@ -246,3 +246,22 @@ def test_an_estimate_is_read_as_an_estimate_wherever_its_word_stands(tmp_path: P
     [gdp] = r.observations
     assert (gdp.period_code, gdp.measure, gdp.source_value) == ("2023-01~09", "yoy_pct", "5左右(预计)")
     assert "row 1 地区生产总值增长: estimate (预计): a later release revises it" in r.notes, r.notes
+
+
+def test_a_parks_figure_in_a_city_sentence_is_noted_not_dropped(tmp_path: Path, catalog: Catalog) -> None:
+    # "株洲高新区实现地区生产总值650.2亿元" and "其中，株洲高新区新增“四上”企业109家" were dropped with no note: a
+    # park's name could not open a figure's clause. No region holds a park's figure, and it must not become the city's
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年株洲高新区实现地区生产总值650.2亿元，增长6.5%。全年新增“四上”企业320家。其中，株洲高新区新增“四上”企业109家。"
+        "全年全市园区技工贸总收入4000.1亿元。",
+    )
+    assert figures(r) == {
+        ("new_above_scale_units", "2023", "value", 320, "家"),
+        ("park_revenue", "2023", "value", 4000.1, "亿元"),
+    }
+    why = "not read, a figure of a park, of several places or of the urban districts"
+    for column in ("地区生产总值", "地区生产总值增长", "新增四上企业"):
+        assert f"row 1 {column}: {why}" in r.notes, r.notes
