@@ -123,6 +123,9 @@ _GROWTH = (
 _DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
 # a threshold restated exactly: "突破500亿元,达到512.3亿元"
 _EXACT = rf"(?:(?:达到|达|为|实现)(?P<exact>\d+(?:\.\d+)?)(?P<exact_unit>{_UNIT}),?)?"
+# the level restated in the other currency: "进出口总额210.5亿元,折合30.1亿美元,同比增长10.2%". The first is read;
+# a growth after both is in yuan or in dollar terms (customs publishes both, and they differ): not read, noted
+_RESTATED = rf"(?:(?:折合|合)(?P<restated>{_NUMBER}(?:亿美元|万美元|亿元|万元)),?)?"
 # an absolute change after a level, or in its place: "402.5万人,比上年末减少1.2万人", "比上年增加3.6亿元",
 # "净增1.2万户". No stored indicator is a change in the level's own unit: left out with a note naming it (a
 # growth rate is never worked out from it), and the growth after it still read ("…增加3.6亿元,增长2.0%"); only a
@@ -783,7 +786,7 @@ class _Reading:
         # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
         figures = re.compile(
             rf"(?:^|(?<=,)){opening}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
-            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}{_LEVEL_RANK}"
+            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}{_LEVEL_RANK}{_RESTATED}"
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
             rf"(?:\(?{_BASIS}\)?,?)?"
             rf"(?:{_ABS_CHANGE})?"  # 比上年增加3.6亿元, then the growth may follow
@@ -1019,6 +1022,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 elif f["level"]:
                     cell = f["level"] + (f["after"] or "") + label
                     ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)
+                if f["restated"]:  # "折合30.1亿美元": the level before it is the one read
+                    why = f"not read, 折合{f['restated']}: the level restated in another currency"
+                    result.notes.append(f"row {line} {f['name']}: {why}")
                 level_unit = f["exact_unit"] or f["unit"] or ""
                 ind = catalog.indicator(indicator)
                 times = f["growth_unit"] == _TIMES
@@ -1035,6 +1041,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     said = f"{f['growth']}{f['growth_unit']}{f['growth_after'] or ''}{f['growth_mark']}"
                     why = footnote_mark_reason(f["growth_mark"], said)
                     result.notes.append(f"row {line} {f['name']}增长: not read, {why}")
+                elif f["growth"] and f["restated"]:
+                    said = f"{f['level']}{f['unit']},折合{f['restated']}"
+                    why = f"not read, a growth after {said}: in which currency's terms cannot be told"
+                    result.notes.append(f"row {line} {f['name']}增长: {why}")
                 elif f["growth"] and ind is not None and needs_exchange_rate(level_unit, ind.unit):
                     # the level converts at the year's rate; its growth in dollars is not the yuan series'
                     result.notes.append(f"row {line} {f['name']}增长: not read, a growth in {level_unit} terms")

@@ -265,3 +265,16 @@ def test_a_parks_figure_in_a_city_sentence_is_noted_not_dropped(tmp_path: Path, 
     why = "not read, a figure of a park, of several places or of the urban districts"
     for column in ("地区生产总值", "地区生产总值增长", "新增四上企业"):
         assert f"row 1 {column}: {why}" in r.notes, r.notes
+
+
+def test_a_growth_after_a_level_in_yuan_and_in_dollars_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "进出口总额210.5亿元，折合30.1亿美元，同比增长10.2%" dropped the growth with no note (折合 stood between the level
+    # and it): customs publishes growths in yuan and in dollar terms, which differ, and which this is cannot be told
+    r = parse_bulletin(tmp_path, catalog, 2023, "全年全市进出口总额210.5亿元，折合30.1亿美元，同比增长10.2%。")
+    assert figures(r) == {("trade_total", "2023", "value", 210.5, "亿元")}
+    for note in (
+        "row 1 进出口总额: not read, 折合30.1亿美元: the level restated in another currency",
+        "row 1 进出口总额增长: not read, a growth after 210.5亿元,折合30.1亿美元: "
+        "in which currency's terms cannot be told",
+    ):
+        assert note in r.notes, r.notes
