@@ -164,11 +164,15 @@ _RANKS_SHARED = re.compile(
 # the growth compared with the province's or another period's: "增速比全省高0.6个百分点", "高于全省平均水平0.8个
 # 百分点", "增速比一季度加快0.6个百分点", "降幅比1-5月收窄1.2个百分点" (no growth of its own; a bare rank after it
 # ranks the growth)
-# several places at once: "分别比全国、全省高1.2和0.8个百分点" (分别 first, then the comparison)
+# several places at once: "分别比全国、全省高1.2和0.8个百分点" (分别 first, then the comparison); or periods:
+# "比一季度、上半年分别加快0.5、0.2个百分点"
 _GROWTH_COMPARED = re.compile(
-    r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:分别)?(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?)"
+    r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:分别)?(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?"
+    r"|(?:比|较)(?!上年|去年)[^,\d]{1,12}?(?:加快|放缓|回落|提高|回升|收窄|扩大|高|低))"
     r"\d+(?:\.\d+)?(?:(?:和|、)\d+(?:\.\d+)?)?个?百分点"
 )
+# a growth rate's change over a year, after the growth: "同比增长5.1%,比上年同期提高2.0个百分点"
+_RATE_CHANGED = re.compile(rf"(?:增速|增幅)?{_SINCE}(?:{_TO}|提升|降低)\d+(?:\.\d+)?个?百分点")
 # ranks of a list sharing one verb, in its order: "芦淞区、荷塘区地区生产总值分别增长5.1%、4.8%,分别居全省第2、5位";
 # among the city's places ("分别居全市第一、第二位") they are no rank in the province, the only one stored
 _RANK_ITEM = r"[第前]?[一二两三四五六七八九十\d]+[位名]?"
@@ -673,6 +677,10 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
             ctx.result.notes.append(f"row {line} {name}{clause}: not read, a rank among the city's places")
         elif said_growth and _GROWTH_COMPARED.fullmatch(clause):  # "增速比全省高0.6个百分点"
             ctx.result.notes.append(f"row {line} {name}: {_against(clause)}")
+            last = "against"
+        elif f["growth_unit"] == "%" and _RATE_CHANGED.fullmatch(clause):  # "增长5.1%,比上年同期提高2.0个百分点"
+            why = f"not read, {clause} after a growth in %: the change of the growth rate, no growth"
+            ctx.result.notes.append(f"row {line} {name}: {why}")
             last = "against"
         else:  # another clause: a rank after it ranks what it says, or the figure: which cannot be told
             for later in clauses[at + 1 :]:

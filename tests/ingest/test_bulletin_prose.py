@@ -278,3 +278,26 @@ def test_a_growth_after_a_level_in_yuan_and_in_dollars_is_noted(tmp_path: Path, 
         "in which currency's terms cannot be told",
     ):
         assert note in r.notes, r.notes
+
+
+def test_a_growths_change_against_other_periods_or_a_year_earlier_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # after a growth, "比一季度、上半年分别加快0.5、0.2个百分点" and "比上年同期提高2.0个百分点" (the change of the
+    # growth rate, in points) were dropped with no note; the growth before them is read, and a rank after them is its
+    page = (
+        "<html><head><title>株洲市2023年1-9月份经济运行情况</title></head><body><p>发布时间：2023年10月20日</p>"
+        "<p>全市规模以上工业增加值同比增长6.8%，比一季度、上半年分别加快0.5、0.2个百分点，居全省第3位。"
+        "全市固定资产投资同比增长5.1%，比上年同期提高2.0个百分点。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("industrial_value_added", "2023-01~09", "yoy_pct", 6.8, "%"),
+        ("industrial_value_added", "2023-01~09", "yoy_rank", 3, "位"),
+        ("fixed_asset_investment", "2023-01~09", "yoy_pct", 5.1, "%"),
+    }
+    against = "a change against another period or place, or of a growth rate, is no growth"
+    for note in (
+        f"row 1 规模以上工业增加值: not read, 比一季度、上半年分别加快0.5、0.2个百分点: {against}",
+        "row 1 固定资产投资: not read, 比上年同期提高2.0个百分点 after a growth in %: the change of the growth rate, "
+        "no growth",
+    ):
+        assert note in r.notes, r.notes
