@@ -420,6 +420,35 @@ def _name_shares(sentence: str, figures: list[re.Match[str]]) -> str:
     return sentence
 
 
+# a threshold with no name of its own, in a clause after a figure: "地方一般公共预算收入增长6.1%,跨越200亿元台阶",
+# "总量突破3600亿元" (the figure's level, as a bound)
+_BARE_THRESHOLD = re.compile(rf"(?:总量|总额|规模)?(?=(?:{_THRESHOLD}))(?!达)")
+
+
+def _name_thresholds(sentence: str, figures: list[re.Match[str]], notes: list[str], line: int) -> str:
+    """The sentence with each threshold that has no name of its own, after a figure with no level, given that
+    figure's name ("…收入增长6.1%,跨越200亿元台阶" is 收入跨越200亿元台阶, a bound on its level); after a figure that
+    has its level it restates it (突破3600亿元 after 3616.8亿元): not read, with a note."""
+    starts = [0, *(at.end() for at in re.finditer(",", sentence))]
+    for start in reversed(starts[1:]):
+        clause = sentence[start:].split(",", 1)[0]
+        bare = _BARE_THRESHOLD.match(clause)
+        if bare is None or not re.fullmatch(
+            rf"{_NUMBER}(?:{_UNIT})(?:{_AFTER_UNIT}|大关|台阶|关口)?", clause[bare.end() :]
+        ):
+            continue
+        before = [f for f in figures if f.end() <= start]
+        if not before or not (before[-1]["level"] or before[-1]["growth_said"]):
+            continue
+        f = before[-1]
+        if f["level"] or f["exact"]:
+            notes.append(f"row {line} {f['name']}: not read, {clause}: restates its level as a bound")
+            continue
+        said = re.sub(r"(?:大关|台阶|关口)$", "", clause[bare.end() :])  # dressing only: a rank after it is the level's
+        sentence = sentence[:start] + f["name"] + said + sentence[start + len(clause) :]
+    return sentence
+
+
 def _catalogued_ending(catalog: Catalog, name: str) -> str:
     """The catalogued name (or alias) ``name`` ends with, after something else ("株洲新区地区生产总值"); ''."""
     names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
@@ -932,6 +961,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     result.notes.append(f"row {line} {turn[0].rstrip(',')}: {why}")
                     noted = at_sentence + 1
             sentence = _name_shares(sentence, list(reading.figures.finditer(sentence)))
+            sentence = _name_thresholds(sentence, list(reading.figures.finditer(sentence)), result.notes, line)
             # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
             scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
             start = 0

@@ -301,3 +301,28 @@ def test_a_growths_change_against_other_periods_or_a_year_earlier_is_noted(tmp_p
         "no growth",
     ):
         assert note in r.notes, r.notes
+
+
+def test_a_threshold_after_a_growth_is_the_figures_level_as_a_bound(tmp_path: Path, catalog: Catalog) -> None:
+    # the 2020 政府工作报告's "地方一般公共预算收入增6.1%…跨越200亿元台阶" (published_facts: >200 亿元 in 2019): the
+    # threshold clause after the growth named nothing and was dropped with no note. It is the figure's level, a
+    # bound; after a level given exactly it only restates it (noted)
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2019,
+        "全年地方一般公共预算收入增长6.1%，跨越200亿元台阶。全年地区生产总值增长8%，总量迈上3000亿元台阶，居全省第5位。"
+        "全年进出口总额300.5亿元，增长10%，突破300亿元大关。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.measure, o.value, o.bound) for o in r.observations}
+    assert got == {
+        ("budget_revenue", "yoy_pct", 6.1, "eq"),
+        ("budget_revenue", "value", 200, "gt"),
+        ("gdp", "yoy_pct", 8, "eq"),
+        ("gdp", "value", 3000, "ge"),
+        ("gdp", "rank", 5, "eq"),
+        ("trade_total", "value", 300.5, "eq"),
+        ("trade_total", "yoy_pct", 10, "eq"),
+    }
+    assert "row 1 进出口总额: not read, 突破300亿元大关: restates its level as a bound" in r.notes, r.notes
