@@ -1135,6 +1135,15 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if not any(n.startswith(f"row {line} ") and clause in n for n in result.notes):
                     why = "a growth compared with other places or periods, with no figure's growth right before it"
                     result.notes.append(f"row {line} {clause}: not read, {why}")
+            for clause in sentence.split(",")[1:]:  # "…一季度增长5.5%,上半年增长4.1%": whose growth, no name says
+                found = split_leading_period(re.sub(r"^其中", "", clause)[:12], period.end.year)
+                if found is None or not re.search(r"\d(?:%|个?百分点|亿|万)", found[1]):
+                    continue
+                if re.match(r"\d+(?!\d)", clause) and not re.match(r"\d+(?:年|月|-)", clause):
+                    continue  # a number, no period ("2100家")
+                if not re.search(reading.names, clause):
+                    why = "a clause opening with a period of its own names no figure it is of"
+                    result.notes.append(f"row {line} {clause}: not read, {why}")
             for clause in (c for c in sentence.split(",") if _RANK_CHANGE.fullmatch(c)):
                 why = "a change of rank is no stored figure (the rank itself is read where whose it is is told)"
                 result.notes.append(f"row {line} {clause}: not read, {why}")

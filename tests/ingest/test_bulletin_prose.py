@@ -326,3 +326,22 @@ def test_a_threshold_after_a_growth_is_the_figures_level_as_a_bound(tmp_path: Pa
         ("trade_total", "yoy_pct", 10, "eq"),
     }
     assert "row 1 进出口总额: not read, 突破300亿元大关: restates its level as a bound" in r.notes, r.notes
+
+
+def test_a_later_clause_with_a_period_and_no_name_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市固定资产投资一季度增长5.5%，上半年增长4.1%" and "…增长5.2%，其中二季度增长6.0%" dropped the second growth
+    # with no note: its clause names a period of its own and no figure (the name before it was said for another)
+    page = (
+        "<html><head><title>2023年上半年株洲市经济运行情况</title></head><body><p>发布时间：2023年7月20日</p>"
+        "<p>全市固定资产投资一季度增长5.5%，上半年增长4.1%。"
+        "上半年，全市地区生产总值1780.5亿元，增长5.2%，其中二季度增长6.0%。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("fixed_asset_investment", "2023-01~03", "yoy_pct", 5.5, "%"),
+        ("gdp", "2023-01~06", "value", 1780.5, "亿元"),
+        ("gdp", "2023-01~06", "yoy_pct", 5.2, "%"),
+    }
+    why = "not read, a clause opening with a period of its own names no figure it is of"
+    for clause in ("上半年增长4.1%", "其中二季度增长6.0%"):
+        assert f"row 1 {clause}: {why}" in r.notes, r.notes
