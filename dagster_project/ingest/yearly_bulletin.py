@@ -161,13 +161,13 @@ _RANKS_SHARED = re.compile(
     rf"(?P<of1>总量|增速|增幅)(?:和|、|及)(?P<of2>总量|增速|增幅)分别{_RANK_VERB}?{_AMONG}"
     rf"(?P<r1>{_RANK_NO})(?:和|、|及)(?P<r2>[第前]?[一二两三四五六七八九十\d]+[位名]?)"
 )
-# the growth compared with the province's or another period's: "增速比全省高0.6个百分点", "高于全省平均水平0.8个
-# 百分点", "增速比一季度加快0.6个百分点", "降幅比1-5月收窄1.2个百分点" (no growth of its own; a bare rank after it
-# ranks the growth)
+# the growth compared with the province's (a district's with the city's: "高于全市1.4个百分点") or another period's:
+# "增速比全省高0.6个百分点", "高于全省平均水平0.8个百分点", "增速比一季度加快0.6个百分点", "降幅比1-5月收窄1.2个百分点"
+# (no growth of its own; a bare rank after it ranks the growth)
 # several places at once: "分别比全国、全省高1.2和0.8个百分点" (分别 first, then the comparison); or periods:
 # "比一季度、上半年分别加快0.5、0.2个百分点"
 _GROWTH_COMPARED = re.compile(
-    r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:分别)?(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?"
+    r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:分别)?(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国|全市)[^,\d]{0,10}?"
     r"|(?:比|较)(?!上年|去年)[^,\d]{1,12}?(?:加快|放缓|回落|提高|回升|收窄|扩大|高|低))"
     r"\d+(?:\.\d+)?(?:(?:和|、)\d+(?:\.\d+)?)?个?百分点"
 )

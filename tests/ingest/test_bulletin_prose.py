@@ -345,3 +345,15 @@ def test_a_later_clause_with_a_period_and_no_name_is_noted(tmp_path: Path, catal
     why = "not read, a clause opening with a period of its own names no figure it is of"
     for clause in ("上半年增长4.1%", "其中二季度增长6.0%"):
         assert f"row 1 {clause}: {why}" in r.notes, r.notes
+
+
+def test_a_districts_growth_compared_with_the_citys_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "醴陵市规模以上工业增加值增长8.2%，高于全市1.4个百分点" dropped the comparison with no note (only 全省 and 全国
+    # were known); a rank after it ranks the growth, as after a comparison with the province
+    r = parse_bulletin(tmp_path, catalog, 2023, "醴陵市规模以上工业增加值增长8.2%，高于全市1.4个百分点，居全省第3位。")
+    assert figures(r) == {
+        ("industrial_value_added", "2023", "yoy_pct", 8.2, "%"),
+        ("industrial_value_added", "2023", "yoy_rank", 3, "位"),
+    }
+    assert {o.region_code for o in r.observations} == {"430281"}
+    assert any("规模以上工业增加值: not read, 高于全市1.4个百分点: a change against" in n for n in r.notes), r.notes
