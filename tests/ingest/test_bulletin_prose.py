@@ -357,3 +357,15 @@ def test_a_districts_growth_compared_with_the_citys_is_noted(tmp_path: Path, cat
     }
     assert {o.region_code for o in r.observations} == {"430281"}
     assert any("规模以上工业增加值: not read, 高于全市1.4个百分点: a change against" in n for n in r.notes), r.notes
+
+
+def test_a_change_of_rank_against_another_period_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # a review's "增速居全省第2位，比一季度前移1位" dropped the change with no note (only 比上年 was known)
+    page = (
+        "<html><head><title>2023年上半年株洲市经济运行情况</title></head><body><p>发布时间：2023年7月20日</p>"
+        "<p>全市规模工业增加值增速居全省第2位，比一季度前移1位。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {("industrial_value_added", "2023-01~06", "yoy_rank", 2, "位")}
+    why = "not read, a change of rank is no stored figure (the rank itself is read where whose it is is told)"
+    assert f"row 1 比一季度前移1位: {why}" in r.notes, r.notes
