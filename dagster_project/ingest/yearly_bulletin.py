@@ -95,6 +95,8 @@ _YEAR_END_SINCE = r"(?:比|较)(?:上年|去年)(?:末|底)"
 _RISE = "增长|提高|增加|上升"
 _FALL = "下降|回落|减少"
 _RATE_WORD = r"(?:增速|增幅|增长率)(?:为|达到|达)?"
+# "增速与上年持平": the growth rate as last year's, no growth of 0 (noted as a growth rate's change)
+_RATE_FLAT = r"(?:增速|增幅)(?:与|和|同)(?:上年|去年)(?:同期)?(?:持平|相同|一致)"
 _FLAT = r"(?P<flat>(?:与(?:上年|去年)(?:同期)?|同比)?持平)"
 # the level as a multiple of the year before's: "为上年的1.2倍" (a growth of 20%, derived from the ratio)
 _RATIO = r"(?P<ratio_said>(?:为|是|相当于|达到)?(?P<ratio_of>上年|去年)(?:同期)?的?(?P<ratio>\d+(?:\.\d+)?)倍)"
@@ -171,8 +173,8 @@ _GROWTH_COMPARED = re.compile(
     r"|(?:比|较)(?!上年|去年)[^,\d]{1,12}?(?:加快|放缓|回落|提高|回升|收窄|扩大|高|低))"
     r"\d+(?:\.\d+)?(?:(?:和|、)\d+(?:\.\d+)?)?个?百分点"
 )
-# a growth rate's change over a year, after the growth: "同比增长5.1%,比上年同期提高2.0个百分点"
-_RATE_CHANGED = re.compile(rf"(?:增速|增幅)?{_SINCE}(?:{_TO}|提升|降低)\d+(?:\.\d+)?个?百分点")
+# a growth rate's change over a year, after the growth: "同比增长5.1%,比上年同期提高2.0个百分点", "增速与上年持平"
+_RATE_CHANGED = re.compile(rf"(?:增速|增幅)?{_SINCE}(?:{_TO}|提升|降低)\d+(?:\.\d+)?个?百分点|{_RATE_FLAT}")
 # ranks of a list sharing one verb, in its order: "芦淞区、荷塘区地区生产总值分别增长5.1%、4.8%,分别居全省第2、5位";
 # among the city's places ("分别居全市第一、第二位") they are no rank in the province, the only one stored
 _RANK_ITEM = r"[第前]?[一二两三四五六七八九十\d]+[位名]?"
@@ -203,7 +205,11 @@ _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵
 # a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
 # 比上月, 比1-8月回落0.6%, 增速比全省高0.5个百分点, 增速比上年同期提高2.0个百分点): left out with a note
 _AGAINST = r"(?P<against>(?:增速|增幅)(?:比|较)[^,]{1,8}?|(?:增速|增幅)?(?:环比|(?:比|较)(?!上年|去年)[^,]{1,8}?))"
-_OTHER_CHANGE = rf"{_AGAINST}(?:增长|下降|提高|回落|上升|高|低)[^,\d]{{0,4}}\d+(?:\.\d+)?(?:%|个?百分点)"
+# or the growth rate as last year's ("地区生产总值增速与上年持平"), no growth of 0
+_OTHER_CHANGE = (
+    rf"{_AGAINST}(?:增长|下降|提高|回落|上升|高|低)[^,\d]{{0,4}}\d+(?:\.\d+)?(?:%|个?百分点)"
+    rf"|(?P<rate_flat>{_RATE_FLAT})"
+)
 # several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
 # The changes may be in % or points, each with its unit or the last's for all: "分别提高2.1和0.5个百分点". Places may
 # share one name too: "全市和醴陵市规模以上工业增加值分别增长7.1%、8.2%" (a value for each place).
@@ -1002,7 +1008,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if f["turn"]:
                     turns_read.append(f.start("turn"))
                 if f["other"]:
-                    result.notes.append(f"row {line} {f['name']}: {_against(f['against'])}")
+                    result.notes.append(f"row {line} {f['name']}: {_against(f['against'] or f['rate_flat'])}")
                 if multi := _MULTI_YEAR.match(sentence, f.end()):
                     why = f"not read, {multi['said']}: a multi-year average, no one year's growth"
                     result.notes.append(f"row {line} {f['name']}: {why}")

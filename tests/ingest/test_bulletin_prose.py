@@ -369,3 +369,25 @@ def test_a_change_of_rank_against_another_period_is_noted(tmp_path: Path, catalo
     assert figures(r) == {("industrial_value_added", "2023-01~06", "yoy_rank", 2, "位")}
     why = "not read, a change of rank is no stored figure (the rank itself is read where whose it is is told)"
     assert f"row 1 比一季度前移1位: {why}" in r.notes, r.notes
+
+
+def test_a_growth_rate_as_last_years_is_noted_not_read_as_no_growth(tmp_path: Path, catalog: Catalog) -> None:
+    # "地区生产总值增速与上年持平" (the growth rate as last year's) was dropped with no note, alone or after a growth;
+    # it is no growth of 0, as "与上年持平" of the figure itself is
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全年全市地区生产总值增速与上年持平。全年规模以上工业增加值增长4.5%，增速与上年持平。全年固定资产投资与上年持平。",
+    )
+    assert figures(r) == {
+        ("industrial_value_added", "2022", "yoy_pct", 4.5, "%"),
+        ("fixed_asset_investment", "2022", "yoy_pct", 0, "%"),
+    }
+    for note in (
+        "row 1 地区生产总值: not read, 增速与上年持平: a change against another period or place, or of a growth rate, "
+        "is no growth",
+        "row 1 规模以上工业增加值: not read, 增速与上年持平 after a growth in %: the change of the growth rate, "
+        "no growth",
+    ):
+        assert note in r.notes, r.notes
