@@ -123,6 +123,9 @@ _GROWTH = (
 )
 # a decline's bound is the other side of its negative value: 下降超过5% is below -5, 下降5%以上 at most -5
 _DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
+# what may stand between a level and what follows it: a comma, a threshold's dressing ("迈上3600亿元新台阶,增长4.5%"),
+# or 、 before its growth ("3616.8亿元、增长4.5%"); the growth after it was dropped
+_DRESSING = rf"(?:新?(?:台阶|大关|关口))?(?:,|、(?=(?:{_SINCE})?(?:{_RISE}|{_FALL})))?"
 # a threshold restated exactly: "突破500亿元,达到512.3亿元"
 _EXACT = rf"(?:(?:达到|达|为|实现)(?P<exact>\d+(?:\.\d+)?)(?P<exact_unit>{_UNIT}),?)?"
 # the level restated in the other currency: "进出口总额210.5亿元,折合30.1亿美元,同比增长10.2%". The first is read;
@@ -825,12 +828,14 @@ class _Reading:
         # one verb (self.lead): "株洲高新区和醴陵市…分别…" pairs no place's value
         park = rf"[\u4e00-\u9fff]{{1,6}}?(?:{PARK_WORDS})"
         opening = rf"(?:{_alternatives(places)}|{wholes}|{times}|其中|实现|完成|共|{park})*"
-        # A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
-        # its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
-        # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
+        # A catalogued name opening a clause (or after a level and 、: "3616.8亿元、进出口总额450.1亿元"), then its
+        # level (number and unit, optionally its growth) or only its growth. Before the name only a place, a time or
+        # a verb may stand: "机电产品出口120亿元" or "工业固定资产投资增长12%" are parts of exports and investment,
+        # not the totals.
+        after_level = r"(?<=[元人户家个项天%]、)"
         figures = re.compile(
-            rf"(?:^|(?<=,)){opening}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
-            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}{_LEVEL_RANK}{_RESTATED}"
+            rf"(?:^|(?<=,)|{after_level}){opening}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
+            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?{_DRESSING}{_EXACT}{_LEVEL_RANK}{_RESTATED}"
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
             rf"(?:\(?{_BASIS}\)?,?)?"
             rf"(?:{_ABS_CHANGE})?"  # 比上年增加3.6亿元, then the growth may follow

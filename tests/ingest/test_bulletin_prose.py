@@ -391,3 +391,27 @@ def test_a_growth_rate_as_last_years_is_noted_not_read_as_no_growth(tmp_path: Pa
         "no growth",
     ):
         assert note in r.notes, r.notes
+
+
+def test_what_stands_between_a_level_and_its_growth_or_the_next_figure_is_read_past(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "迈上3600亿元新台阶，增长4.5%" and "3616.8亿元、增长4.5%" dropped the growth with no note (新台阶 and 、 stood
+    # between the level and it), and "3616.8亿元、进出口总额450.1亿元" the second figure (a name after 、)
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全市地区生产总值迈上3600亿元新台阶，增长4.5%。全年实现税收收入130.2亿元、增长6.1%。"
+        "全年地方一般公共预算收入210.5亿元、进出口总额450.1亿元。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.measure, o.value, o.bound) for o in r.observations}
+    assert got == {
+        ("gdp", "value", 3600, "ge"),
+        ("gdp", "yoy_pct", 4.5, "eq"),
+        ("tax_revenue", "value", 130.2, "eq"),
+        ("tax_revenue", "yoy_pct", 6.1, "eq"),
+        ("budget_revenue", "value", 210.5, "eq"),
+        ("trade_total", "value", 450.1, "eq"),
+    }
