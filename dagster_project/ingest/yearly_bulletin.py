@@ -776,17 +776,25 @@ def _read_additions(
     where = {"region": region_at(regions, a.start()), "period": own_period, "row": line}
     code = catalog.resolve_indicator(name)
     ind = catalog.indicator(code) if code else None
-    total = f"{a['total']}{a['total_unit']}"
+    total = f"{a['total']}{a['total_unit']}{a['total_after'] or ''}"
     if ind is not None and ind.measure_kind == "stock":
-        ctx.add(indicator=code, measure="value", cell=a["total"], unit=a["total_unit"], column=name, **where)
+        ctx.add(
+            indicator=code,
+            measure="value",
+            cell=a["total"] + (a["total_after"] or ""),
+            unit=a["total_unit"],
+            column=name,
+            **where,
+        )
     else:
         ctx.result.notes.append(f"row {line} {name}: not read, 累计{total}: the catalogue has no stock of {name}")
     added_code = catalog.resolve_indicator(f"新增{name}")
     if added_code is not None:
-        cell, unit = a["added"], a["added_unit"]
+        cell, unit = a["added"] + (a["added_after"] or ""), a["added_unit"]
         ctx.add(indicator=added_code, measure="value", cell=cell, unit=unit, column=f"新增{name}", **where)
     else:
-        why = f"not read, 新增{a['added']}{a['added_unit']}: the catalogue has no indicator of new {name} (新增{name})"
+        said = f"新增{a['added']}{a['added_unit']}{a['added_after'] or ''}"
+        why = f"not read, {said}: the catalogue has no indicator of new {name} (新增{name})"
         ctx.result.notes.append(f"row {line} 新增{name}: {why}")
 
 
@@ -844,8 +852,9 @@ class _Reading:
         )
         # any name: what the catalogue has not of it (新增市场主体3.2万户,累计达到45.6万户) is noted, not dropped
         additions = re.compile(
-            rf"(?:^|(?<=,)){opening}新增(?P<name>{_alternatives(names)}|[^,\d]{{1,16}}?)(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
-            rf"(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})"
+            rf"(?:^|(?<=,)){opening}新增(?P<name>{_alternatives(names)}|[^,\d]{{1,16}}?)(?P<added>{_NUMBER})(?P<added_unit>{_UNIT})"
+            rf"(?P<added_after>{_AFTER_UNIT})?,?(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})"
+            rf"(?P<total_after>{_AFTER_UNIT})?"
         )
         # a stock the catalogue holds only the change of: "年末全市“四上”企业2100家,比上年新增320家"
         changed = {n[2:] for n in names if n.startswith(("新增", "净增"))} - names

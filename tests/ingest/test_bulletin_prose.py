@@ -415,3 +415,23 @@ def test_what_stands_between_a_level_and_its_growth_or_the_next_figure_is_read_p
         ("budget_revenue", "value", 210.5, "eq"),
         ("trade_total", "value", 450.1, "eq"),
     }
+
+
+def test_additions_and_a_total_given_as_bounds_are_read_as_bounds(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市新增高新技术企业300家以上，总数突破1000家" was dropped with no note: an addition with 以上 after its unit did
+    # not open the additions-and-total reader. The total is the stock's bound (the 政府工作报告's 突破1000家 target);
+    # the additions the catalogue has no indicator of are noted
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全市新增高新技术企业300家以上，总数突破1000家。全年新增“四上”企业600家以上，累计达到2100家左右。",
+    )
+    got = {(o.indicator_code, o.value, o.bound) for o in r.observations}
+    assert got == {("hightech_enterprises", 1000, "gt"), ("new_above_scale_units", 600, "ge")}
+    for note in (
+        "row 1 新增高新技术企业: not read, 新增300家以上: the catalogue has no indicator of new 高新技术企业 "
+        "(新增高新技术企业)",
+        "row 1 四上企业: not read, 累计2100家左右: the catalogue has no stock of 四上企业",
+    ):
+        assert note in r.notes, r.notes
