@@ -721,6 +721,9 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
             why = f"not read, {clause} after a growth in %: the change of the growth rate, no growth"
             ctx.result.notes.append(f"row {line} {name}: {why}")
             last = "against"
+        elif said_growth and re.fullmatch(_OTHER_CHANGE, clause):  # "同比增长8.2%,环比增长0.5%"
+            ctx.result.notes.append(f"row {line} {name}: {_against(clause)}")
+            last = "other"  # a bare rank after it: the 同比 growth's or the 环比 change's cannot be told
         else:  # another clause: a rank after it ranks what it says, or the figure: which cannot be told
             for later in clauses[at + 1 :]:
                 if _RANK_CLAUSE.fullmatch(later) or _RANKS_SHARED.fullmatch(later):

@@ -435,3 +435,14 @@ def test_additions_and_a_total_given_as_bounds_are_read_as_bounds(tmp_path: Path
         "row 1 四上企业: not read, 累计2100家左右: the catalogue has no stock of 四上企业",
     ):
         assert note in r.notes, r.notes
+
+
+def test_a_month_on_month_change_after_the_years_growth_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # a 月度 release's "同比增长8.2%，环比增长0.5%" dropped the 环比 with no note (it was noted only before the 同比)
+    page = (
+        "<html><head><title>株洲市2023年1-5月份经济运行情况</title></head><body><p>发布时间：2023年6月20日</p>"
+        "<p>5月份，全市规模工业增加值同比增长8.2%，环比增长0.5%。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {("industrial_value_added", "2023-05", "yoy_pct", 8.2, "%")}
+    assert any("规模工业增加值: not read, 环比增长0.5%: a change against" in n for n in r.notes), r.notes
