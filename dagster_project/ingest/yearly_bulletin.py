@@ -198,6 +198,11 @@ _PLAN_SHARE = re.compile(
     r",?(?P<said>(?:完成|占|为|达到|达)?(?:(?:年度|全年|年)(?:目标)?(?:计划|任务)(?:任务)?|(?P<budget>(?:年初|年度)?预算))"
     r"的(?P<share>\d+(?:\.\d+)?)%)(?=,|$)"
 )
+# the share of the plan (or budget) between a level and its growth: "完成95.3亿元,占年度预算的45.2%,同比增长5.5%" (the
+# growth was dropped); read as if said after the growth, where the share is looked for
+_SHARE_BEFORE_GROWTH = re.compile(
+    rf"(?P<plan>{_PLAN_SHARE.pattern})(?P<growth>,(?:{_SINCE})?(?:{_RISE}|{_FALL})了?-?\d+(?:\.\d+)?%)"
+)
 # a rank's change: "排位较上年后移2位", "比上年前移2位", "排名较上年下降2位", "比一季度前移1位" (no stored measure
 # is one; the rank is)
 _RANK_CHANGE = re.compile(
@@ -984,6 +989,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 else:  # the rest of that sentence is still read
                     result.notes.append(f"row {line} {turn[0].rstrip(',')}: {why}")
                     noted = at_sentence + 1
+            sentence = _SHARE_BEFORE_GROWTH.sub(lambda m: m["growth"] + "," + m["plan"].lstrip(","), sentence)
             sentence = _name_shares(sentence, list(reading.figures.finditer(sentence)))
             sentence = _name_thresholds(sentence, list(reading.figures.finditer(sentence)), result.notes, line)
             # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's

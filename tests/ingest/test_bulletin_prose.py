@@ -446,3 +446,23 @@ def test_a_month_on_month_change_after_the_years_growth_is_noted(tmp_path: Path,
     r = parse_text(tmp_path, "rv.html", page, catalog)
     assert figures(r) == {("industrial_value_added", "2023-05", "yoy_pct", 8.2, "%")}
     assert any("规模工业增加值: not read, 环比增长0.5%: a change against" in n for n in r.notes), r.notes
+
+
+def test_a_growth_after_the_share_of_the_plan_or_budget_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # the 财政 phrasing "完成95.3亿元，占年度预算的45.2%，同比增长5.5%" dropped the growth with no note: the share
+    # stood between the level and it. The growth is read; the share is the plan's (read) or the budget's (noted)
+    page = (
+        "<html><head><title>株洲市2023年1-5月份经济运行情况</title></head><body><p>发布时间：2023年6月20日</p>"
+        "<p>全市地方一般公共预算收入完成95.3亿元，占年度预算的45.2%，同比增长5.5%。"
+        "全市市级重大项目完成投资450.3亿元，完成年度计划的45.2%，同比增长10.5%。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("budget_revenue", "2023-01~05", "value", 95.3, "亿元"),
+        ("budget_revenue", "2023-01~05", "yoy_pct", 5.5, "%"),
+        ("major_project_investment", "2023-01~05", "value", 450.3, "亿元"),
+        ("major_project_investment", "2023-01~05", "yoy_pct", 10.5, "%"),
+        ("major_project_investment", "2023-01~05", "plan_share_pct", 45.2, "%"),
+    }
+    why = "not read, 占年度预算的45.2%: a share of the budget, not of the year's plan"
+    assert f"row 1 地方一般公共预算收入: {why}" in r.notes, r.notes
