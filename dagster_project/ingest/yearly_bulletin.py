@@ -709,6 +709,9 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
             second = both["r2"] if both["r2"][0] in "第前" else both["r1"][0] + both["r2"]
             add(both["of1"] != "总量", both["r1"])
             add(both["of2"] != "总量", second)
+        elif (parts := [_RANK_CLAUSE.fullmatch(p) for p in clause.split("、")]) and all(p and p["of"] for p in parts):
+            for part in parts:  # "总量居全省第3位、增速居全省第2位": each says whose it is
+                add(part["of"] != "总量", part["rank"])
         elif said := _RANK_CLAUSE.fullmatch(clause):
             if said["of"]:
                 add(said["of"] != "总量", said["rank"])

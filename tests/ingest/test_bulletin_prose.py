@@ -466,3 +466,21 @@ def test_a_growth_after_the_share_of_the_plan_or_budget_is_read(tmp_path: Path, 
     }
     why = "not read, 占年度预算的45.2%: a share of the budget, not of the year's plan"
     assert f"row 1 地方一般公共预算收入: {why}" in r.notes, r.notes
+
+
+def test_the_levels_and_the_growths_ranks_joined_by_a_comma_of_enumeration_are_read(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "总量居全省第3位、增速居全省第2位" (the two ranks in one clause, joined by 、) was dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年全市实现进出口总额450.1亿元，同比增长25.3%，增速高于全省10.2个百分点，总量居全省第3位、增速居全省第2位。",
+    )
+    assert figures(r) == {
+        ("trade_total", "2023", "value", 450.1, "亿元"),
+        ("trade_total", "2023", "yoy_pct", 25.3, "%"),
+        ("trade_total", "2023", "rank", 3, "位"),
+        ("trade_total", "2023", "yoy_rank", 2, "位"),
+    }
