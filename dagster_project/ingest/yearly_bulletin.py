@@ -145,6 +145,10 @@ _ABS_CHANGE = (
 _ABS_AFTER = re.compile(rf",?{_ABS_CHANGE}")
 # what a change of a stock is: 新增 the entries (新增X), any other rise or fall the net change (净增X)
 _ABS_KIND = {"新增": "新增", "净减": "净减", "减少": "净减", "下降": "净减", "少": "净减"}
+# a running total after a stock's additions: "…企业新增10家,累计达到48家" (the total was dropped)
+_RUNNING_TOTAL = re.compile(
+    rf",?(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})(?P<total_after>{_AFTER_UNIT})?"
+)
 # a vintage label of the sentence's figures (qualifiers.py's note for it): "初步核算,全年全市地区生产总值…"
 _VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
 # a rank in the province after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位", "居全省14个市州第2位",
@@ -573,6 +577,19 @@ def _against_year_end(f: re.Match[str]) -> bool:
         return True
     own = f.string[f.start("growth_said") : f.start("growth")]
     return not re.match(_SINCE, own) and bool(f["abs_since"] and f["abs_since"].endswith(("末", "底")))
+
+
+def _read_running_total(ctx: RowContext, total: re.Match[str], name: str, where: dict[str, object]) -> None:
+    """The running total after a stock's additions ("小巨人企业新增10家,累计达到48家"): the stock at the period's end
+    where the catalogue holds the name as one (as :func:`_read_additions` reads it when 新增 comes first); else a
+    note."""
+    catalog, line, said = ctx.catalog, where["row"], total[0].lstrip(",")
+    ind = catalog.indicator(catalog.resolve_indicator(name) or "")
+    if ind is None or ind.measure_kind != "stock":
+        ctx.result.notes.append(f"row {line} {name}: not read, {said}: the catalogue has no stock of {name}")
+        return
+    cell = total["total"] + (total["total_after"] or "")
+    ctx.add(measure="value", cell=cell, unit=total["total_unit"], column=f"{name}{said}", **where)
 
 
 def _read_absolute_change(
@@ -1075,6 +1092,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 }
                 if f["abs"]:
                     _read_absolute_change(ctx, f["abs_dir"], f["abs"], name, f["abs_value"], f["abs_unit"], where)
+                if f["abs"] and not f["level"] and (total := _RUNNING_TOTAL.match(sentence, f.end())):
+                    _read_running_total(ctx, total, name, where)
                 if passing:
                     _read_ranks(ctx, f, stop, where, line)
                     continue

@@ -484,3 +484,17 @@ def test_the_levels_and_the_growths_ranks_joined_by_a_comma_of_enumeration_are_r
         ("trade_total", "2023", "rank", 3, "位"),
         ("trade_total", "2023", "yoy_rank", 2, "位"),
     }
+
+
+def test_a_running_total_after_a_stocks_additions_is_read_as_the_stock(tmp_path: Path, catalog: Catalog) -> None:
+    # "国家级专精特新“小巨人”企业新增10家，累计达到48家" noted the additions and dropped the total (the target's
+    # figure) with no note: only "新增X10家，累计…" (新增 first) read a total
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年国家级专精特新“小巨人”企业新增10家，累计达到48家。全年上市企业新增3家，总数达到25家以上。",
+    )
+    got = {(o.indicator_code, o.value, o.bound) for o in r.observations}
+    assert got == {("little_giants_national", 48, "eq"), ("listed_companies", 25, "ge")}
+    assert any("国家级专精特新小巨人企业: not read, 新增10家: a change of the stock" in n for n in r.notes), r.notes
