@@ -468,6 +468,22 @@ def _name_thresholds(sentence: str, figures: list[re.Match[str]], notes: list[st
     return sentence
 
 
+def _name_places(sentence: str, figures: list[re.Match[str]], places: str) -> str:
+    """The sentence with each clause that names a place and its figure but no name ("…增长7.1%,其中,天元区增长9.2%,
+    醴陵市增长8.1%") given the name of the figure before it, as a reader takes it (天元区规模以上工业增加值增长9.2%);
+    the place's own figure, never the city's (a park's is no region's: noted)."""
+    own = re.compile(rf"(?:其中)?(?P<place>{places})(?=(?:{_SINCE})?(?:{_RISE}|{_FALL})了?-?\d|{_VERB}\d)")
+    starts = [at.end() for at in re.finditer(",", sentence)]
+    for start in reversed(starts):
+        place = own.match(sentence, start)
+        before = [f for f in figures if f.end() <= start and (f["level"] or f["growth_said"])]
+        if place is None or not before:
+            continue
+        at = place.end("place")
+        sentence = sentence[:at] + before[-1]["name"] + sentence[at:]
+    return sentence
+
+
 def _catalogued_ending(catalog: Catalog, name: str) -> str:
     """The catalogued name (or alias) ``name`` ends with, after something else ("株洲新区地区生产总值"); ''."""
     names = {normalize_name(n) for ind in catalog.indicators.values() for n in (ind.name_zh, *ind.aliases)}
@@ -846,6 +862,7 @@ class _Reading:
     names: str  # the catalogued names, as one pattern
     figures: re.Pattern[str]
     verb_inside: dict[str, str]  # "高新技术产业实现增加值" -> "高新技术产业增加值"
+    places: str  # the catalogued places' names and a park's, as one pattern
     additions: re.Pattern[str]  # "新增上市企业2家,累计达到25家": the additions, then the stock
     stock_changes: re.Pattern[str]  # "四上企业2100家,比上年新增320家": the change of a stock not catalogued
 
@@ -889,7 +906,9 @@ class _Reading:
         stock_changes = re.compile(
             rf"(?:^|(?<=,)){opening}(?P<name>{_alternatives(changed)}){_VERB}(?:{_NUMBER}(?:{_UNIT}),?)?{_ABS_CHANGE}"
         )
-        return cls(re.compile(rf"^{lead}"), _alternatives(names), figures, verb_inside, additions, stock_changes)
+        region_names = f"{_alternatives({normalize_name(n) for n in catalog.regions.values()})}|{park}"
+        lead_re = re.compile(rf"^{lead}")
+        return cls(lead_re, _alternatives(names), figures, verb_inside, region_names, additions, stock_changes)
 
     def _listed(self, said: str) -> tuple[list[str], list[str], str]:
         """The places (as written, '' for the clause's) and names of a list sharing one verb ("A、B", "全市和醴陵市A"),
@@ -1009,6 +1028,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 else:  # the rest of that sentence is still read
                     result.notes.append(f"row {line} {turn[0].rstrip(',')}: {why}")
                     noted = at_sentence + 1
+            sentence = _name_places(sentence, list(reading.figures.finditer(sentence)), reading.places)
             sentence = _SHARE_BEFORE_GROWTH.sub(lambda m: m["growth"] + "," + m["plan"].lstrip(","), sentence)
             sentence = _name_shares(sentence, list(reading.figures.finditer(sentence)))
             sentence = _name_thresholds(sentence, list(reading.figures.finditer(sentence)), result.notes, line)

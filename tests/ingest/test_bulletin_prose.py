@@ -498,3 +498,25 @@ def test_a_running_total_after_a_stocks_additions_is_read_as_the_stock(tmp_path:
     got = {(o.indicator_code, o.value, o.bound) for o in r.observations}
     assert got == {("little_giants_national", 48, "eq"), ("listed_companies", 25, "ge")}
     assert any("国家级专精特新小巨人企业: not read, 新增10家: a change of the stock" in n for n in r.notes), r.notes
+
+
+def test_a_places_figure_with_no_name_after_the_citys_is_that_places(tmp_path: Path, catalog: Catalog) -> None:
+    # "规模以上工业增加值增长7.1%，其中，天元区增长9.2%，醴陵市增长8.1%" dropped the places' growths with no note: their
+    # clauses name no figure. Each is the figure before it, for its own place (never the city's); a park's is noted
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年全市规模以上工业增加值增长7.1%，其中，天元区增长9.2%，醴陵市增长8.1%，株洲高新区增长10.2%。"
+        "全年全市地区生产总值3616.8亿元，其中，醴陵市实现800.5亿元。",
+    )
+    got = {(o.indicator_code, o.region_code, o.measure, o.value) for o in r.observations}
+    assert got == {
+        ("industrial_value_added", "430200", "yoy_pct", 7.1),
+        ("industrial_value_added", "430211", "yoy_pct", 9.2),
+        ("industrial_value_added", "430281", "yoy_pct", 8.1),
+        ("gdp", "430200", "value", 3616.8),
+        ("gdp", "430281", "value", 800.5),
+    }
+    why = "not read, a figure of a park, of several places or of the urban districts"
+    assert f"row 1 规模以上工业增加值增长: {why}" in r.notes, r.notes
