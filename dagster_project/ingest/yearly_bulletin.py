@@ -335,10 +335,11 @@ def _prior_year(said: re.Match[str], period: Period) -> tuple[Period | None, str
     return None, f"not read, {word} in a review: the whole year {year} or the review's period then cannot be told"
 
 
-def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str, str]:
-    """The period a sentence opens with ("1-5月,全市…", "今年1-2月,…", "前三个月全市…", "上年全市…") and the rest
-    of it; else the title's period and the whole sentence; None when the opening names a period not read here,
-    and why (when more can be said than that). Only the opening 12 characters can be a period."""
+def _sentence_period(sentence: str, default: Period, names: str = "") -> tuple[Period | None, str, str]:
+    """The period a sentence opens with ("1-5月,全市…", "今年1-2月,…", "前三个月全市…", "一季度地区生产总值…",
+    "上年全市…") and the rest of it; else the title's period and the whole sentence; None when the opening names a
+    period not read here, and why (when more can be said than that). Only the opening 12 characters can be a period;
+    ``names``: the catalogued names, one of which may follow it directly."""
     if last_year := _LAST_YEAR_OPENING.match(sentence):  # "上年同期,全市…": the same period a year earlier
         return shift_years(default, -1), sentence[last_year.end() :], ""
     if prior := _PRIOR_YEAR_OPENING.match(sentence):  # "去年,全市…" was read for the release's own year
@@ -357,6 +358,10 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
         if rest.startswith(","):
             return period, estimate + rest[1:], ""
         if rest.startswith(_WHOLE) or (period.kind == "multi_year" and rest.startswith(_SPAN_WORDS)):
+            return period, estimate + rest, ""
+        # "一季度地区生产总值630.3亿,…": a catalogued name right after the period (not a year's: "2022年地区生产总值" is
+        # read as its clause's year, :func:`_clause_period`)
+        if names and period.kind != "year" and re.match(names, rest):
             return period, estimate + rest, ""
     if head := _SPAN_HEAD.match(sentence):  # "十三五时期累计…", "十三五以来全市…" with no comma after the span
         return None, sentence, f"not read, its opening names a span of years ({head[0]}), not one period"
@@ -801,7 +806,7 @@ def _read_span(
             region = clause_regions(catalog, said, city, code in URBAN_MONITORED)[0][1]
             where = {"indicator": code, "region": region, "period": span, "row": line}
             ctx.add(measure=measure, cell=sign + m["growth"], unit="%", column=f"{m['name']}{m['kind']}增长", **where)
-        elif re.search(r"\d", said):
+        elif re.search(r"\d", said) or _RANK_CLAUSE.search(said):  # a rank in words too: 固定资产投资居全省第二位
             why = f"not read, a figure over {span.code} that is no catalogued indicator's 年均增长 or 累计增长"
             notes.append(f"row {line} {said}: {why}")
 
@@ -1007,7 +1012,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         for at_sentence, whole in enumerate(sentences):
             if at_sentence == joined:
                 continue
-            period, sentence, why = _sentence_period(whole, title.period)
+            period, sentence, why = _sentence_period(whole, title.period, reading.names)
             if period is None:
                 why = why or "not read, its opening names a period not understood"
                 result.notes.append(f"row {line}: {why}: {whole[:20]}")

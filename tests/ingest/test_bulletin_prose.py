@@ -520,3 +520,20 @@ def test_a_places_figure_with_no_name_after_the_citys_is_that_places(tmp_path: P
     }
     why = "not read, a figure of a park, of several places or of the urban districts"
     assert f"row 1 规模以上工业增加值增长: {why}" in r.notes, r.notes
+
+
+def test_a_period_right_before_a_name_with_no_comma_is_the_sentences(tmp_path: Path, catalog: Catalog) -> None:
+    # 株洲日报's "一季度地区生产总值(GDP)630.3亿，按可比价格计算，同比下降3.3%" (published_facts, 2020-Q1) was dropped
+    # with no note: a period opened a sentence only before a comma, 全市 or a span's 累计. A year so named in a review
+    # is still its clause's year (noted), not the review's period
+    page = (
+        "<html><head><title>2020年一季度株洲市经济运行情况</title></head><body><p>发布时间：2020年4月26日</p>"
+        "<p>一季度地区生产总值(GDP)630.3亿，按可比价格计算，同比下降3.3%。2019年地区生产总值3003.1亿元。</p>"
+        "</body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("gdp", "2020-01~03", "value", 630.3, "亿元"),
+        ("gdp", "2020-01~03", "yoy_pct", -3.3, "%"),
+    }
+    assert "row 1 地区生产总值: not read, its clause names the year 2019, not the review's period" in r.notes
