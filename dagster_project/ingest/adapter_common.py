@@ -260,7 +260,8 @@ _WHOLE = re.compile(
     r"(?<![于比较占居排列入身在])全(?P<level>[市县区省])(?!第|平均|水平)(?!(?<=省)(?:前|\d+个|十四个|各市))"
 )
 # a park or zone: its figures are not any catalogued place's (株洲高新区, 经开区, 云龙示范区, 工业园)
-_PARK = re.compile(r"高新区|经开区|经济技术开发区|开发区|示范区|新区|工业园|产业园|园区")
+PARK_WORDS = r"高新区|经开区|经济技术开发区|开发区|示范区|新区|工业园|产业园|园区"
+_PARK = re.compile(PARK_WORDS)
 
 
 def is_park(name: str) -> bool:

@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from dagster_project.ingest.adapter_common import (
+    PARK_WORDS,
     RowContext,
     clause_regions,
     drop_repeats,
@@ -94,6 +95,8 @@ _YEAR_END_SINCE = r"(?:比|较)(?:上年|去年)(?:末|底)"
 _RISE = "增长|提高|增加|上升"
 _FALL = "下降|回落|减少"
 _RATE_WORD = r"(?:增速|增幅|增长率)(?:为|达到|达)?"
+# "增速与上年持平": the growth rate as last year's, no growth of 0 (noted as a growth rate's change)
+_RATE_FLAT = r"(?:增速|增幅)(?:与|和|同)(?:上年|去年)(?:同期)?(?:持平|相同|一致)"
 _FLAT = r"(?P<flat>(?:与(?:上年|去年)(?:同期)?|同比)?持平)"
 # the level as a multiple of the year before's: "为上年的1.2倍" (a growth of 20%, derived from the ratio)
 _RATIO = r"(?P<ratio_said>(?:为|是|相当于|达到)?(?P<ratio_of>上年|去年)(?:同期)?的?(?P<ratio>\d+(?:\.\d+)?)倍)"
@@ -120,8 +123,14 @@ _GROWTH = (
 )
 # a decline's bound is the other side of its negative value: 下降超过5% is below -5, 下降5%以上 at most -5
 _DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
+# what may stand between a level and what follows it: a comma, a threshold's dressing ("迈上3600亿元新台阶,增长4.5%"),
+# or 、 before its growth ("3616.8亿元、增长4.5%"); the growth after it was dropped
+_DRESSING = rf"(?:新?(?:台阶|大关|关口))?(?:,|、(?=(?:{_SINCE})?(?:{_RISE}|{_FALL})))?"
 # a threshold restated exactly: "突破500亿元,达到512.3亿元"
 _EXACT = rf"(?:(?:达到|达|为|实现)(?P<exact>\d+(?:\.\d+)?)(?P<exact_unit>{_UNIT}),?)?"
+# the level restated in the other currency: "进出口总额210.5亿元,折合30.1亿美元,同比增长10.2%". The first is read;
+# a growth after both is in yuan or in dollar terms (customs publishes both, and they differ): not read, noted
+_RESTATED = rf"(?:(?:折合|合)(?P<restated>{_NUMBER}(?:亿美元|万美元|亿元|万元)),?)?"
 # an absolute change after a level, or in its place: "402.5万人,比上年末减少1.2万人", "比上年增加3.6亿元",
 # "净增1.2万户". No stored indicator is a change in the level's own unit: left out with a note naming it (a
 # growth rate is never worked out from it), and the growth after it still read ("…增加3.6亿元,增长2.0%"); only a
@@ -136,6 +145,10 @@ _ABS_CHANGE = (
 _ABS_AFTER = re.compile(rf",?{_ABS_CHANGE}")
 # what a change of a stock is: 新增 the entries (新增X), any other rise or fall the net change (净增X)
 _ABS_KIND = {"新增": "新增", "净减": "净减", "减少": "净减", "下降": "净减", "少": "净减"}
+# a running total after a stock's additions: "…企业新增10家,累计达到48家" (the total was dropped)
+_RUNNING_TOTAL = re.compile(
+    rf",?(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})(?P<total_after>{_AFTER_UNIT})?"
+)
 # a vintage label of the sentence's figures (qualifiers.py's note for it): "初步核算,全年全市地区生产总值…"
 _VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
 # a rank in the province after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位", "居全省14个市州第2位",
@@ -157,14 +170,18 @@ _RANKS_SHARED = re.compile(
     rf"(?P<of1>总量|增速|增幅)(?:和|、|及)(?P<of2>总量|增速|增幅)分别{_RANK_VERB}?{_AMONG}"
     rf"(?P<r1>{_RANK_NO})(?:和|、|及)(?P<r2>[第前]?[一二两三四五六七八九十\d]+[位名]?)"
 )
-# the growth compared with the province's or another period's: "增速比全省高0.6个百分点", "高于全省平均水平0.8个
-# 百分点", "增速比一季度加快0.6个百分点", "降幅比1-5月收窄1.2个百分点" (no growth of its own; a bare rank after it
-# ranks the growth)
-# several places at once: "分别比全国、全省高1.2和0.8个百分点" (分别 first, then the comparison)
+# the growth compared with the province's (a district's with the city's: "高于全市1.4个百分点") or another period's:
+# "增速比全省高0.6个百分点", "高于全省平均水平0.8个百分点", "增速比一季度加快0.6个百分点", "降幅比1-5月收窄1.2个百分点"
+# (no growth of its own; a bare rank after it ranks the growth)
+# several places at once: "分别比全国、全省高1.2和0.8个百分点" (分别 first, then the comparison); or periods:
+# "比一季度、上半年分别加快0.5、0.2个百分点"
 _GROWTH_COMPARED = re.compile(
-    r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:分别)?(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国)[^,\d]{0,10}?)"
+    r"(?:(?:增速|增幅|降幅)[^,]{1,12}?|(?:分别)?(?:比|较|高于|低于|高出|低出|快于|慢于)(?:全省|全国|全市)[^,\d]{0,10}?"
+    r"|(?:比|较)(?!上年|去年)[^,\d]{1,12}?(?:加快|放缓|回落|提高|回升|收窄|扩大|高|低))"
     r"\d+(?:\.\d+)?(?:(?:和|、)\d+(?:\.\d+)?)?个?百分点"
 )
+# a growth rate's change over a year, after the growth: "同比增长5.1%,比上年同期提高2.0个百分点", "增速与上年持平"
+_RATE_CHANGED = re.compile(rf"(?:增速|增幅)?{_SINCE}(?:{_TO}|提升|降低)\d+(?:\.\d+)?个?百分点|{_RATE_FLAT}")
 # ranks of a list sharing one verb, in its order: "芦淞区、荷塘区地区生产总值分别增长5.1%、4.8%,分别居全省第2、5位";
 # among the city's places ("分别居全市第一、第二位") they are no rank in the province, the only one stored
 _RANK_ITEM = r"[第前]?[一二两三四五六七八九十\d]+[位名]?"
@@ -176,7 +193,8 @@ _CITY_RANK = re.compile(rf"(?:增速|增幅|总量)?{_RANK_VERB}?全(?:市|县)(
 # a multi-year average right after a name or its figure: "地区生产总值年均增长7.2%", "增长6.5%,两年平均增长5.8%";
 # over several years, no year's growth (nor the avg_yoy_pct of a span the sentence does not name): noted
 _MULTI_YEAR = re.compile(
-    r",?(?P<said>(?:[一二两三四五六七八九十\d]+年)?(?:平均|年均)(?:增长|增速|增幅|下降|提高)[^,]*)"
+    r",?(?P<said>(?:十[一二三四五]五(?:期间|时期)?|\d{4}-\d{4}年)?(?:[一二两三四五六七八九十\d]+年)?(?:平均|年均)"
+    r"(?:增长|增速|增幅|下降|提高)[^,]*)"
 )
 # the share of the year's plan done, right after a figure: "完成投资1050亿元,完成年度计划的105%" (plan_share_pct,
 # as a 统计月报's 占年计划% column); a budget's share (为预算的102.5%) is not read as one (nor is a table's), noted
@@ -184,16 +202,26 @@ _PLAN_SHARE = re.compile(
     r",?(?P<said>(?:完成|占|为|达到|达)?(?:(?:年度|全年|年)(?:目标)?(?:计划|任务)(?:任务)?|(?P<budget>(?:年初|年度)?预算))"
     r"的(?P<share>\d+(?:\.\d+)?)%)(?=,|$)"
 )
-# a rank's change: "排位较上年后移2位", "比上年前移2位", "排名较上年下降2位" (no stored measure is one; the rank is)
+# the share of the plan (or budget) between a level and its growth: "完成95.3亿元,占年度预算的45.2%,同比增长5.5%" (the
+# growth was dropped); read as if said after the growth, where the share is looked for
+_SHARE_BEFORE_GROWTH = re.compile(
+    rf"(?P<plan>{_PLAN_SHARE.pattern})(?P<growth>,(?:{_SINCE})?(?:{_RISE}|{_FALL})了?-?\d+(?:\.\d+)?%)"
+)
+# a rank's change: "排位较上年后移2位", "比上年前移2位", "排名较上年下降2位", "比一季度前移1位" (no stored measure
+# is one; the rank is)
 _RANK_CHANGE = re.compile(
-    r"(?:(?:排位|位次|排名)?(?:比|较)(?:上年|去年)(?:同期)?|(?:排位|位次|排名))"
+    r"(?:(?:排位|位次|排名)?(?:比|较)(?:上年|去年)(?:同期)?|(?:排位|位次|排名)|(?:比|较)[^,\d]{1,8}?)"
     r"(?:前移|后移|上升|下降|提升|提高|前进|后退|下滑|进位|退位)了?[一二两三四五六七八九十\d]+(?:个)?位(?:次)?"
 )
 _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
 # a change against another period or place than a year earlier, or of a growth rate, is no growth (环比增长1.2%,
 # 比上月, 比1-8月回落0.6%, 增速比全省高0.5个百分点, 增速比上年同期提高2.0个百分点): left out with a note
 _AGAINST = r"(?P<against>(?:增速|增幅)(?:比|较)[^,]{1,8}?|(?:增速|增幅)?(?:环比|(?:比|较)(?!上年|去年)[^,]{1,8}?))"
-_OTHER_CHANGE = rf"{_AGAINST}(?:增长|下降|提高|回落|上升|高|低)[^,\d]{{0,4}}\d+(?:\.\d+)?(?:%|个?百分点)"
+# or the growth rate as last year's ("地区生产总值增速与上年持平"), no growth of 0
+_OTHER_CHANGE = (
+    rf"{_AGAINST}(?:增长|下降|提高|回落|上升|高|低)[^,\d]{{0,4}}\d+(?:\.\d+)?(?:%|个?百分点)"
+    rf"|(?P<rate_flat>{_RATE_FLAT})"
+)
 # several names sharing one verb: "高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%"
 # The changes may be in % or points, each with its unit or the last's for all: "分别提高2.1和0.5个百分点". Places may
 # share one name too: "全市和醴陵市规模以上工业增加值分别增长7.1%、8.2%" (a value for each place).
@@ -202,6 +230,18 @@ _RESPECTIVELY = re.compile(
     rf"(?P<names>[^,]+?)分别(?P<basis>[^,]*?)(?P<dir>{_RISE}|{_FALL})"
     rf"(?P<values>{_CHANGE_VALUE}(?:(?:、|和|及){_CHANGE_VALUE})+)(?<=%|点)"
 )
+# several names sharing one verb and a level each: "亿元以上项目、市级重大项目分别完成投资500.2亿元、1050.3亿元",
+# "地区生产总值、进出口总额分别为3616.8亿元、450.1亿元" (each value with its unit, or the last's for all); the words
+# between 分别 and the first value are the verb, and may name the figure (完成投资, 实现增加值). Not a change: the
+# growth reader has those (its verbs and 比/较 make the clause no level list, :data:`_NO_LEVEL_VERB`)
+_LEVEL_VALUE = rf"{_NUMBER}(?:{_UNIT}|{_OTHER_UNIT})?(?:{_AFTER_UNIT})?"
+_RESPECTIVE_LEVELS = re.compile(
+    rf"(?P<names>[^,]+?)分别(?P<verb>[^,\d]*?)(?P<values>{_LEVEL_VALUE}(?:(?:、|和|及){_LEVEL_VALUE})+)"
+)
+_ONE_LEVEL = re.compile(rf"(?P<value>{_NUMBER})(?P<unit>{_UNIT}|{_OTHER_UNIT})?(?P<after>{_AFTER_UNIT})?(?:、|和|及|$)")
+_NO_LEVEL_VERB = re.compile(rf"(?:{_RISE}|{_FALL})(?!值)|增速|增幅|比|较|占|居|排|位列|第|平均|年均|累计")
+# a list's growths in a clause of their own after its levels: "…分别完成投资500.2亿元、1050.3亿元,分别增长12.1%、8.5%"
+_NAMELESS_LIST = re.compile(rf"^(?:{_SINCE})?分别")
 _NAMES_A_PLACE = re.compile(r"全[市县区]|市区|城区")
 _VALUE_UNIT = re.compile(r"(?P<value>-?\d+(?:\.\d+)?)(?P<unit>%|个?百分点)?")
 # "增长1.2倍" is a growth of 120% (the level is 2.2 times the year before's): statistics offices write a growth
@@ -295,10 +335,11 @@ def _prior_year(said: re.Match[str], period: Period) -> tuple[Period | None, str
     return None, f"not read, {word} in a review: the whole year {year} or the review's period then cannot be told"
 
 
-def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str, str]:
-    """The period a sentence opens with ("1-5月,全市…", "今年1-2月,…", "前三个月全市…", "上年全市…") and the rest
-    of it; else the title's period and the whole sentence; None when the opening names a period not read here,
-    and why (when more can be said than that). Only the opening 12 characters can be a period."""
+def _sentence_period(sentence: str, default: Period, names: str = "") -> tuple[Period | None, str, str]:
+    """The period a sentence opens with ("1-5月,全市…", "今年1-2月,…", "前三个月全市…", "一季度地区生产总值…",
+    "上年全市…") and the rest of it; else the title's period and the whole sentence; None when the opening names a
+    period not read here, and why (when more can be said than that). Only the opening 12 characters can be a period;
+    ``names``: the catalogued names, one of which may follow it directly."""
     if last_year := _LAST_YEAR_OPENING.match(sentence):  # "上年同期,全市…": the same period a year earlier
         return shift_years(default, -1), sentence[last_year.end() :], ""
     if prior := _PRIOR_YEAR_OPENING.match(sentence):  # "去年,全市…" was read for the release's own year
@@ -307,15 +348,21 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
             return None, sentence, ""
         period, why = _prior_year(prior, default)
         return period, sentence[prior.end() :], why
-    body = sentence[2:] if sentence.startswith(_THIS_YEAR) else sentence
+    # "预计前三季度全市…": an estimate's period after its word, which stays to label the figures
+    estimate = "预计" if sentence.startswith("预计") else ""
+    body = sentence[2:] if sentence.startswith((*_THIS_YEAR, "预计")) else sentence
     found = split_leading_period(body[:12], default.end.year)
     if found is not None:
         period, rest = found
         rest = body[len(body[:12]) - len(rest) :]
         if rest.startswith(","):
-            return period, rest[1:], ""
+            return period, estimate + rest[1:], ""
         if rest.startswith(_WHOLE) or (period.kind == "multi_year" and rest.startswith(_SPAN_WORDS)):
-            return period, rest, ""
+            return period, estimate + rest, ""
+        # "一季度地区生产总值630.3亿,…": a catalogued name right after the period (not a year's: "2022年地区生产总值" is
+        # read as its clause's year, :func:`_clause_period`)
+        if names and period.kind != "year" and re.match(names, rest):
+            return period, estimate + rest, ""
     if head := _SPAN_HEAD.match(sentence):  # "十三五时期累计…", "十三五以来全市…" with no comma after the span
         return None, sentence, f"not read, its opening names a span of years ({head[0]}), not one period"
     opening = sentence.split(",", 1)[0] if "," in sentence[:12] else ""
@@ -327,6 +374,35 @@ def _sentence_period(sentence: str, default: Period) -> tuple[Period | None, str
 
 
 _YEAR = re.compile(r"(?P<year>\d{4})年")
+# what may follow a period named right after a figure's name, as its opening form would go on ("全市地区生产总值
+# “十三五”期间年均增长7.1%", "规模以上工业增加值上半年同比增长6.1%"): a verb, a growth, a span's 年均/累计
+_AFTER_NAMED_PERIOD = re.compile(
+    rf"^(?:{_SINCE}|{_RISE}|{_FALL}|{_RATE_WORD}|{_BASIS}|实现|完成|达到|达|为|共|累计|年均|平均)"
+)
+
+
+def _period_after_name(reading: _Reading, sentence: str, opened: bool, year: int) -> tuple[Period | None, str, str]:
+    """A period named right after a catalogued name, not at the sentence's start: in its first clause, with no
+    period opening the sentence (``opened``), it is the sentence's, as said first ("全市地区生产总值“十三五”期间年均
+    增长7.1%" is "十三五期间,全市地区生产总值年均增长7.1%"): that period and the sentence without it. Anywhere else
+    (a later clause, after an opening period, or followed by what no opening form has: 十三五以来) whose figures
+    it is the period of cannot be told: None and why. (None, '', '') when no name is followed by a period."""
+    for at, clause in enumerate(re.split(r"(?<=,)", sentence)):
+        named = reading.lead.match(clause)
+        name = re.match(reading.names, clause[named.end() :]) if reading.names else None
+        if name is None:
+            continue
+        after = clause[named.end() + name.end() :]
+        found = split_leading_period(after[:12], year)
+        said = after[: len(after[:12]) - len(found[1])] if found else ""
+        if found is None or re.fullmatch(r"\d+", said):  # "四上企业2100家" names no year 2100
+            continue
+        if at or opened or not _AFTER_NAMED_PERIOD.match(found[1]):
+            why = f"not read, {said} after {name[0]}: whose figures it is the period of cannot be told"
+            return None, "", why
+        start = named.end() + name.end()
+        return found[0], sentence[:start] + sentence[start + len(said) :], ""
+    return None, "", ""
 
 
 def _clause_period(lead: str, period: Period) -> tuple[Period | None, str]:
@@ -365,6 +441,51 @@ def _name_shares(sentence: str, figures: list[re.Match[str]]) -> str:
         if share["part"] or not before:
             continue
         sentence = sentence[: share.start()] + before[-1]["name"] + sentence[share.start() :]
+    return sentence
+
+
+# a threshold with no name of its own, in a clause after a figure: "地方一般公共预算收入增长6.1%,跨越200亿元台阶",
+# "总量突破3600亿元" (the figure's level, as a bound)
+_BARE_THRESHOLD = re.compile(rf"(?:总量|总额|规模)?(?=(?:{_THRESHOLD}))(?!达)")
+
+
+def _name_thresholds(sentence: str, figures: list[re.Match[str]], notes: list[str], line: int) -> str:
+    """The sentence with each threshold that has no name of its own, after a figure with no level, given that
+    figure's name ("…收入增长6.1%,跨越200亿元台阶" is 收入跨越200亿元台阶, a bound on its level); after a figure that
+    has its level it restates it (突破3600亿元 after 3616.8亿元): not read, with a note."""
+    starts = [0, *(at.end() for at in re.finditer(",", sentence))]
+    for start in reversed(starts[1:]):
+        clause = sentence[start:].split(",", 1)[0]
+        bare = _BARE_THRESHOLD.match(clause)
+        if bare is None or not re.fullmatch(
+            rf"{_NUMBER}(?:{_UNIT})(?:{_AFTER_UNIT}|大关|台阶|关口)?", clause[bare.end() :]
+        ):
+            continue
+        before = [f for f in figures if f.end() <= start]
+        if not before or not (before[-1]["level"] or before[-1]["growth_said"]):
+            continue
+        f = before[-1]
+        if f["level"] or f["exact"]:
+            notes.append(f"row {line} {f['name']}: not read, {clause}: restates its level as a bound")
+            continue
+        said = re.sub(r"(?:大关|台阶|关口)$", "", clause[bare.end() :])  # dressing only: a rank after it is the level's
+        sentence = sentence[:start] + f["name"] + said + sentence[start + len(clause) :]
+    return sentence
+
+
+def _name_places(sentence: str, figures: list[re.Match[str]], places: str) -> str:
+    """The sentence with each clause that names a place and its figure but no name ("…增长7.1%,其中,天元区增长9.2%,
+    醴陵市增长8.1%") given the name of the figure before it, as a reader takes it (天元区规模以上工业增加值增长9.2%);
+    the place's own figure, never the city's (a park's is no region's: noted)."""
+    own = re.compile(rf"(?:其中)?(?P<place>{places})(?=(?:{_SINCE})?(?:{_RISE}|{_FALL})了?-?\d|{_VERB}\d)")
+    starts = [at.end() for at in re.finditer(",", sentence)]
+    for start in reversed(starts):
+        place = own.match(sentence, start)
+        before = [f for f in figures if f.end() <= start and (f["level"] or f["growth_said"])]
+        if place is None or not before:
+            continue
+        at = place.end("place")
+        sentence = sentence[:at] + before[-1]["name"] + sentence[at:]
     return sentence
 
 
@@ -410,10 +531,12 @@ def _read_shared(
     line: int,
     rank: tuple[str, str] | None = None,
 ) -> None:
-    """One change of several sharing one verb, for its own place or the clause's, and its rank in the province
-    (``rank``: measure and cell) where the list has one; a name with a bracket the catalogue does not keep
-    (限额以上), or a rate's change in %, is left out with a note."""
-    catalog, column = ctx.catalog, f"{shared.place}{shared.name}增长"
+    """One change (or level) of several sharing one verb, for its own place or the clause's, and its rank in the
+    province (``rank``: measure and cell) where the list has one; a name with a bracket the catalogue does not keep
+    (限额以上), a rate's change in %, a level in a unit its indicator does not take, or a level of an item the
+    catalogue lacks, is left out with a note."""
+    level = shared.measure == "value"
+    catalog, column = ctx.catalog, f"{shared.place}{shared.name}{'' if level else '增长'}"
     code = catalog.resolve_indicator(shared.name)
     base = re.sub(r"\([^()]*\)$", "", shared.name)
     if code is None and base != shared.name and catalog.resolve_indicator(base):
@@ -424,9 +547,17 @@ def _read_shared(
         # "醴陵市、株洲新区地区生产总值": the last place is none the catalogue holds, so no place's figure is read
         ctx.result.notes.append(f"row {line} {column}: not read, {shared.name[: -len(known)]} is no place known")
         return
+    if ind is None and level:  # "亿元以上项目完成投资500.2亿元": its value read nowhere else, so said
+        said = f"{shared.value}{shared.unit}"
+        ctx.result.notes.append(f"row {line} {column}: not read, {said}: the catalogue has no {shared.name}")
+        return
     if ind is None:  # a name the catalogue does not hold: not read, as any
         return
-    unit = yoy_change_unit(ind.unit, shared.unit)
+    unit = shared.unit if level else yoy_change_unit(ind.unit, shared.unit)
+    if level and not takes_unit(shared.unit, ind.unit):
+        why = f"the catalogue has no {shared.name} in {shared.unit} nor a unit it converts to"
+        ctx.result.notes.append(f"row {line} {column}: not read, {shared.value}{shared.unit}: {why}")
+        return
     if unit is None:
         ctx.result.notes.append(f"row {line} {column}: not read, {unkept_change_reason(shared.unit)}")
         return
@@ -446,8 +577,8 @@ def _read_shared(
         indicator=code,
         region=region,
         period=period,
-        measure="yoy_pct",
-        cell=shared.growth,
+        measure=shared.measure,
+        cell=shared.value,
         unit=unit,
         column=column,
         row=line,
@@ -467,6 +598,19 @@ def _against_year_end(f: re.Match[str]) -> bool:
         return True
     own = f.string[f.start("growth_said") : f.start("growth")]
     return not re.match(_SINCE, own) and bool(f["abs_since"] and f["abs_since"].endswith(("末", "底")))
+
+
+def _read_running_total(ctx: RowContext, total: re.Match[str], name: str, where: dict[str, object]) -> None:
+    """The running total after a stock's additions ("小巨人企业新增10家,累计达到48家"): the stock at the period's end
+    where the catalogue holds the name as one (as :func:`_read_additions` reads it when 新增 comes first); else a
+    note."""
+    catalog, line, said = ctx.catalog, where["row"], total[0].lstrip(",")
+    ind = catalog.indicator(catalog.resolve_indicator(name) or "")
+    if ind is None or ind.measure_kind != "stock":
+        ctx.result.notes.append(f"row {line} {name}: not read, {said}: the catalogue has no stock of {name}")
+        return
+    cell = total["total"] + (total["total_after"] or "")
+    ctx.add(measure="value", cell=cell, unit=total["total_unit"], column=f"{name}{said}", **where)
 
 
 def _read_absolute_change(
@@ -603,6 +747,9 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
             second = both["r2"] if both["r2"][0] in "第前" else both["r1"][0] + both["r2"]
             add(both["of1"] != "总量", both["r1"])
             add(both["of2"] != "总量", second)
+        elif (parts := [_RANK_CLAUSE.fullmatch(p) for p in clause.split("、")]) and all(p and p["of"] for p in parts):
+            for part in parts:  # "总量居全省第3位、增速居全省第2位": each says whose it is
+                add(part["of"] != "总量", part["rank"])
         elif said := _RANK_CLAUSE.fullmatch(clause):
             if said["of"]:
                 add(said["of"] != "总量", said["rank"])
@@ -616,6 +763,13 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
         elif said_growth and _GROWTH_COMPARED.fullmatch(clause):  # "增速比全省高0.6个百分点"
             ctx.result.notes.append(f"row {line} {name}: {_against(clause)}")
             last = "against"
+        elif f["growth_unit"] == "%" and _RATE_CHANGED.fullmatch(clause):  # "增长5.1%,比上年同期提高2.0个百分点"
+            why = f"not read, {clause} after a growth in %: the change of the growth rate, no growth"
+            ctx.result.notes.append(f"row {line} {name}: {why}")
+            last = "against"
+        elif said_growth and re.fullmatch(_OTHER_CHANGE, clause):  # "同比增长8.2%,环比增长0.5%"
+            ctx.result.notes.append(f"row {line} {name}: {_against(clause)}")
+            last = "other"  # a bare rank after it: the 同比 growth's or the 环比 change's cannot be told
         else:  # another clause: a rank after it ranks what it says, or the figure: which cannot be told
             for later in clauses[at + 1 :]:
                 if _RANK_CLAUSE.fullmatch(later) or _RANKS_SHARED.fullmatch(later):
@@ -652,7 +806,7 @@ def _read_span(
             region = clause_regions(catalog, said, city, code in URBAN_MONITORED)[0][1]
             where = {"indicator": code, "region": region, "period": span, "row": line}
             ctx.add(measure=measure, cell=sign + m["growth"], unit="%", column=f"{m['name']}{m['kind']}增长", **where)
-        elif re.search(r"\d", said):
+        elif re.search(r"\d", said) or _RANK_CLAUSE.search(said):  # a rank in words too: 固定资产投资居全省第二位
             why = f"not read, a figure over {span.code} that is no catalogued indicator's 年均增长 or 累计增长"
             notes.append(f"row {line} {said}: {why}")
 
@@ -671,28 +825,38 @@ def _read_additions(
     where = {"region": region_at(regions, a.start()), "period": own_period, "row": line}
     code = catalog.resolve_indicator(name)
     ind = catalog.indicator(code) if code else None
-    total = f"{a['total']}{a['total_unit']}"
+    total = f"{a['total']}{a['total_unit']}{a['total_after'] or ''}"
     if ind is not None and ind.measure_kind == "stock":
-        ctx.add(indicator=code, measure="value", cell=a["total"], unit=a["total_unit"], column=name, **where)
+        ctx.add(
+            indicator=code,
+            measure="value",
+            cell=a["total"] + (a["total_after"] or ""),
+            unit=a["total_unit"],
+            column=name,
+            **where,
+        )
     else:
         ctx.result.notes.append(f"row {line} {name}: not read, 累计{total}: the catalogue has no stock of {name}")
     added_code = catalog.resolve_indicator(f"新增{name}")
     if added_code is not None:
-        cell, unit = a["added"], a["added_unit"]
+        cell, unit = a["added"] + (a["added_after"] or ""), a["added_unit"]
         ctx.add(indicator=added_code, measure="value", cell=cell, unit=unit, column=f"新增{name}", **where)
     else:
-        why = f"not read, 新增{a['added']}{a['added_unit']}: the catalogue has no indicator of new {name} (新增{name})"
+        said = f"新增{a['added']}{a['added_unit']}{a['added_after'] or ''}"
+        why = f"not read, {said}: the catalogue has no indicator of new {name} (新增{name})"
         ctx.result.notes.append(f"row {line} 新增{name}: {why}")
 
 
 @dataclass(frozen=True)
 class _Shared:
-    """One value of several sharing one verb (分别): its place as written ('' for the clause's), name, change."""
+    """One value of several sharing one verb (分别): its place as written ('' for the clause's), name, value (a
+    change, or a level for measure "value") and unit."""
 
     place: str
     name: str
-    growth: str
+    value: str
     unit: str
+    measure: str = "yoy_pct"
 
 
 @dataclass(frozen=True)
@@ -703,6 +867,7 @@ class _Reading:
     names: str  # the catalogued names, as one pattern
     figures: re.Pattern[str]
     verb_inside: dict[str, str]  # "高新技术产业实现增加值" -> "高新技术产业增加值"
+    places: str  # the catalogued places' names and a park's, as one pattern
     additions: re.Pattern[str]  # "新增上市企业2家,累计达到25家": the additions, then the stock
     stock_changes: re.Pattern[str]  # "四上企业2100家,比上年新增320家": the change of a stock not catalogued
 
@@ -714,13 +879,21 @@ class _Reading:
         places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
         wholes = "全省|全县|全区|该市|本市"
         prior = "上年末|去年末|上年底|去年底|上年|去年"
-        lead = rf"(?:{_alternatives(places)}|{wholes}|全年|年末|本年|{prior}|\d{{4}}年|初步核算|其中|实现|完成|共)*"
-        # A catalogued name opening a clause, then its level (number and unit, optionally its growth) or only
-        # its growth. Before the name only a place, a time or a verb may stand: "机电产品出口120亿元" or
-        # "工业固定资产投资增长12%" are parts of exports and investment, not the totals.
+        times = rf"全年|年末|本年|{prior}|\d{{4}}年|初步核算|预计"
+        lead = rf"(?:{_alternatives(places)}|{wholes}|{times}|其中|实现|完成|共)*"
+        # a park or zone ("株洲高新区实现地区生产总值…") opens a figure's clause too: whose figure no region holds, it
+        # is left out with a note (clause_regions gives it no place), not silently. Not a place of a list sharing
+        # one verb (self.lead): "株洲高新区和醴陵市…分别…" pairs no place's value
+        park = rf"[\u4e00-\u9fff]{{1,6}}?(?:{PARK_WORDS})"
+        opening = rf"(?:{_alternatives(places)}|{wholes}|{times}|其中|实现|完成|共|{park})*"
+        # A catalogued name opening a clause (or after a level and 、: "3616.8亿元、进出口总额450.1亿元"), then its
+        # level (number and unit, optionally its growth) or only its growth. Before the name only a place, a time or
+        # a verb may stand: "机电产品出口120亿元" or "工业固定资产投资增长12%" are parts of exports and investment,
+        # not the totals.
+        after_level = r"(?<=[元人户家个项天%]、)"
         figures = re.compile(
-            rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
-            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?,?{_EXACT}{_LEVEL_RANK}"
+            rf"(?:^|(?<=,)|{after_level}){opening}(?P<name>{_alternatives(names | set(verb_inside))}){_ASIDE}{_VERB}"
+            rf"(?:(?P<level>{_NUMBER})(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?P<mark>{_MARK})?{_DRESSING}{_EXACT}{_LEVEL_RANK}{_RESTATED}"
             rf"|(?P<odd_level>{_NUMBER})(?P<odd_unit>{_OTHER_UNIT}),?)?"
             rf"(?:\(?{_BASIS}\)?,?)?"
             rf"(?:{_ABS_CHANGE})?"  # 比上年增加3.6亿元, then the growth may follow
@@ -729,15 +902,62 @@ class _Reading:
         )
         # any name: what the catalogue has not of it (新增市场主体3.2万户,累计达到45.6万户) is noted, not dropped
         additions = re.compile(
-            rf"(?:^|(?<=,)){lead}新增(?P<name>{_alternatives(names)}|[^,\d]{{1,16}}?)(?P<added>{_NUMBER})(?P<added_unit>{_UNIT}),?"
-            rf"(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})"
+            rf"(?:^|(?<=,)){opening}新增(?P<name>{_alternatives(names)}|[^,\d]{{1,16}}?)(?P<added>{_NUMBER})(?P<added_unit>{_UNIT})"
+            rf"(?P<added_after>{_AFTER_UNIT})?,?(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})"
+            rf"(?P<total_after>{_AFTER_UNIT})?"
         )
         # a stock the catalogue holds only the change of: "年末全市“四上”企业2100家,比上年新增320家"
         changed = {n[2:] for n in names if n.startswith(("新增", "净增"))} - names
         stock_changes = re.compile(
-            rf"(?:^|(?<=,)){lead}(?P<name>{_alternatives(changed)}){_VERB}(?:{_NUMBER}(?:{_UNIT}),?)?{_ABS_CHANGE}"
+            rf"(?:^|(?<=,)){opening}(?P<name>{_alternatives(changed)}){_VERB}(?:{_NUMBER}(?:{_UNIT}),?)?{_ABS_CHANGE}"
         )
-        return cls(re.compile(rf"^{lead}"), _alternatives(names), figures, verb_inside, additions, stock_changes)
+        region_names = f"{_alternatives({normalize_name(n) for n in catalog.regions.values()})}|{park}"
+        lead_re = re.compile(rf"^{lead}")
+        return cls(lead_re, _alternatives(names), figures, verb_inside, region_names, additions, stock_changes)
+
+    def _listed(self, said: str) -> tuple[list[str], list[str], str]:
+        """The places (as written, '' for the clause's) and names of a list sharing one verb ("A、B", "全市和醴陵市A"),
+        or why they cannot be paired with its values: places and names both listed."""
+        written = re.split(r"、|和|及", said)
+        names = [self.lead.sub("", n).strip("…") for n in written]
+        places = [""] * len(written)
+        if not any(names[:-1]) and names[-1]:  # "全市和醴陵市规模以上工业增加值": places sharing the last's name
+            places = [*written[:-1], written[-1][: len(written[-1]) - len(names[-1])]]
+            names = [names[-1]] * len(written)
+        elif not all(names) or any(self.lead.sub("", n) != n for n in written[1:]):
+            # "地区生产总值、醴陵市进出口总额…": whose each value is, the clause's place cannot say
+            return [], [], "not read, names sharing one verb name places too"
+        return places, names, ""
+
+    def respective_levels(self, catalog: Catalog, clause: str) -> tuple[list[_Shared], str, str]:
+        """The levels of "A、B分别完成投资500.2亿元、1050.3亿元" (measure "value"), each under the catalogued name its
+        item and the verb make (市级重大项目 + 完成投资), with the names as read (for a clause of growths after it);
+        else none and why not ('' for a clause that is no such list). An item the catalogue lacks is kept with
+        the name it was said with, to be noted by name; a count mismatch reads nothing."""
+        m = _RESPECTIVE_LEVELS.fullmatch(clause)
+        if not m or _NO_LEVEL_VERB.search(m["verb"]):
+            return [], "", ""
+        places, names, why = self._listed(m["names"])
+        if why:
+            return [], "", why
+        values = [v.groupdict() for v in _ONE_LEVEL.finditer(m["values"])]
+        if len(names) != len(values):
+            return [], "", f"not read, {len(names)} names sharing one verb and {len(values)} values"
+        if not values[-1]["unit"]:
+            return [], "", ""
+        verb = m["verb"]
+        rest = re.sub(rf"^{_VERB}", "", verb)
+        said, shared = [], []
+        for place, name, v in zip(places, names, values, strict=True):
+            # the verb may name the figure: 市级重大项目完成投资, 高新技术产业(实现)增加值; else the item is the figure
+            candidates = [name + verb, name + rest] if rest else [name + verb, name]
+            found = next((c for c in candidates if catalog.resolve_indicator(self.verb_inside.get(c, c))), "")
+            said.append(self.verb_inside.get(found, found) or name + verb)
+            level = (v["value"] + (v["after"] or ""), v["unit"] or values[-1]["unit"])
+            shared.append(_Shared(place, self.verb_inside.get(found, found) or name + verb, *level, "value"))
+        # the list as a clause of growths after it would name it: "A完成投资、B完成投资", "全市和醴陵市A"
+        listed = m["names"] + said[0][len(names[0]) :] if any(places) else "、".join(said)
+        return shared, listed, ""
 
     def respective_growths(self, clause: str) -> tuple[list[_Shared], str]:
         """The changes of "A、B分别增长39.5%、57.7%" or "全市和醴陵市A分别增长7.1%、8.2%", else none and why not
@@ -749,15 +969,9 @@ class _Reading:
         said = re.sub(r"\([^()]*\)", "", m["names"]) + m["basis"]  # not the 比 of "(按可比价计算)"
         if against := _AGAINST_WORDS.search(said):
             return [], _against(said[against.start() :])
-        written = re.split(r"、|和|及", m["names"])
-        names = [self.lead.sub("", n).strip("…") for n in written]
-        places = [""] * len(written)
-        if not any(names[:-1]) and names[-1]:  # "全市和醴陵市规模以上工业增加值": places sharing the last's name
-            places = [*written[:-1], written[-1][: len(written[-1]) - len(names[-1])]]
-            names = [names[-1]] * len(written)
-        elif not all(names) or any(self.lead.sub("", n) != n for n in written[1:]):
-            # "地区生产总值、醴陵市进出口总额…": whose each value is, the clause's place cannot say
-            return [], "not read, names sharing one verb name places too"
+        places, names, why = self._listed(m["names"])
+        if why:
+            return [], why
         values = [v.groupdict() for v in _VALUE_UNIT.finditer(m["values"])]
         if len(names) != len(values):
             return [], f"not read, {len(names)} names sharing one verb and {len(values)} values"
@@ -798,11 +1012,16 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         for at_sentence, whole in enumerate(sentences):
             if at_sentence == joined:
                 continue
-            period, sentence, why = _sentence_period(whole, title.period)
+            period, sentence, why = _sentence_period(whole, title.period, reading.names)
             if period is None:
                 why = why or "not read, its opening names a period not understood"
                 result.notes.append(f"row {line}: {why}: {whole[:20]}")
                 continue
+            named, without, why = _period_after_name(reading, sentence, sentence != whole, title.period.end.year)
+            if why:  # "…,进出口总额“十三五”期间累计增长45.2%", "地区生产总值十三五以来增长40%": the name's figure is
+                result.notes.append(f"row {line}: {why}: {whole[:20]}")  # not read (no figure follows the name)
+            elif named is not None:  # "全市地区生产总值“十三五”期间年均增长7.1%": as if it opened the sentence
+                period, sentence = named, without
             if period.kind == "multi_year":  # "十三五期间,全市地区生产总值年均增长7.1%"
                 _read_span(ctx, reading, sentence, period, title.period, city, line)
                 continue
@@ -814,13 +1033,23 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 else:  # the rest of that sentence is still read
                     result.notes.append(f"row {line} {turn[0].rstrip(',')}: {why}")
                     noted = at_sentence + 1
+            sentence = _name_places(sentence, list(reading.figures.finditer(sentence)), reading.places)
+            sentence = _SHARE_BEFORE_GROWTH.sub(lambda m: m["growth"] + "," + m["plan"].lstrip(","), sentence)
             sentence = _name_shares(sentence, list(reading.figures.finditer(sentence)))
+            sentence = _name_thresholds(sentence, list(reading.figures.finditer(sentence)), result.notes, line)
             # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
             scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
             start = 0
             clauses = re.split(r"(?<=,)", sentence)
+            listed = ""  # the names of a list of levels just read, for its growths in a clause of their own after
             for at, clause in enumerate(clauses):  # several names sharing one verb (分别)
-                pairs, why_not = reading.respective_growths(clause.rstrip(","))
+                said = clause.rstrip(",")
+                if listed and _NAMELESS_LIST.match(said):  # "…、1050.3亿元,分别增长12.1%、8.5%": the list's growths
+                    said = listed + said
+                pairs, why_not = reading.respective_growths(said)
+                listed = ""
+                if not pairs and not why_not:  # "A、B分别完成投资500.2亿元、1050.3亿元"
+                    pairs, listed, why_not = reading.respective_levels(catalog, said)
                 if why_not:
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {why_not}")
                 own_period, other_year = _clause_period(reading.lead.match(clause)[0], period)
@@ -831,6 +1060,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 ranks, why_no_ranks = _respective_ranks(following, len(pairs)) if pairs or why_not else ([], "")
                 if why_no_ranks:
                     result.notes.append(f"row {line} {following}: {why_no_ranks}")
+                codes = [(p.place, catalog.resolve_indicator(p.name)) for p in pairs]
+                if any(code and codes.count((place, code)) > 1 for place, code in codes):  # 优良率、达标率: one
+                    why_not, pairs = "not read, names sharing one verb are one catalogued indicator's", []
+                    result.notes.append(f"row {line} {said}: {why_not}")
+                if pairs and pairs[0].measure == "value" and not re.search("增速|增幅", following):
+                    ranks = [("rank", cell) for _, cell in ranks]  # a bare rank after levels ranks the levels
                 for shared, rank in zip(pairs, ranks or [None] * len(pairs), strict=True):
                     _read_shared(ctx, shared, scopes, start, city, own_period, line, rank)
                 start += len(clause)
@@ -841,7 +1076,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if f["turn"]:
                     turns_read.append(f.start("turn"))
                 if f["other"]:
-                    result.notes.append(f"row {line} {f['name']}: {_against(f['against'])}")
+                    result.notes.append(f"row {line} {f['name']}: {_against(f['against'] or f['rate_flat'])}")
                 if multi := _MULTI_YEAR.match(sentence, f.end()):
                     why = f"not read, {multi['said']}: a multi-year average, no one year's growth"
                     result.notes.append(f"row {line} {f['name']}: {why}")
@@ -882,10 +1117,14 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 }
                 if f["abs"]:
                     _read_absolute_change(ctx, f["abs_dir"], f["abs"], name, f["abs_value"], f["abs_unit"], where)
+                if f["abs"] and not f["level"] and (total := _RUNNING_TOTAL.match(sentence, f.end())):
+                    _read_running_total(ctx, total, name, where)
                 if passing:
                     _read_ranks(ctx, f, stop, where, line)
                     continue
-                vintage = _VINTAGE_IN_PROSE.search(sentence, 0, f.start("level") if f["level"] else f.start("name"))
+                # before its level, or its growth: "地区生产总值预计增长5%左右" is an estimate too
+                said_at = f.start("level") if f["level"] else f.start("growth_said") if f["growth_said"] else f.end()
+                vintage = _VINTAGE_IN_PROSE.search(sentence, 0, said_at)
                 label = f"({vintage[0]})" if vintage else ""
                 if f["mark"]:  # "200.1亿元*": what the mark says of the figure is not read
                     said = f"{f['level']}{f['unit']}{f['after'] or ''}{f['mark']}"
@@ -898,6 +1137,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 elif f["level"]:
                     cell = f["level"] + (f["after"] or "") + label
                     ctx.add(measure="value", cell=cell, unit=f["unit"], column=f["name"], **where)
+                if f["restated"]:  # "折合30.1亿美元": the level before it is the one read
+                    why = f"not read, 折合{f['restated']}: the level restated in another currency"
+                    result.notes.append(f"row {line} {f['name']}: {why}")
                 level_unit = f["exact_unit"] or f["unit"] or ""
                 ind = catalog.indicator(indicator)
                 times = f["growth_unit"] == _TIMES
@@ -914,6 +1156,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     said = f"{f['growth']}{f['growth_unit']}{f['growth_after'] or ''}{f['growth_mark']}"
                     why = footnote_mark_reason(f["growth_mark"], said)
                     result.notes.append(f"row {line} {f['name']}增长: not read, {why}")
+                elif f["growth"] and f["restated"]:
+                    said = f"{f['level']}{f['unit']},折合{f['restated']}"
+                    why = f"not read, a growth after {said}: in which currency's terms cannot be told"
+                    result.notes.append(f"row {line} {f['name']}增长: {why}")
                 elif f["growth"] and ind is not None and needs_exchange_rate(level_unit, ind.unit):
                     # the level converts at the year's rate; its growth in dollars is not the yuan series'
                     result.notes.append(f"row {line} {f['name']}增长: not read, a growth in {level_unit} terms")
@@ -965,6 +1211,15 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 # own comparison was noted with it, :func:`_read_ranks`)
                 if not any(n.startswith(f"row {line} ") and clause in n for n in result.notes):
                     why = "a growth compared with other places or periods, with no figure's growth right before it"
+                    result.notes.append(f"row {line} {clause}: not read, {why}")
+            for clause in sentence.split(",")[1:]:  # "…一季度增长5.5%,上半年增长4.1%": whose growth, no name says
+                found = split_leading_period(re.sub(r"^其中", "", clause)[:12], period.end.year)
+                if found is None or not re.search(r"\d(?:%|个?百分点|亿|万)", found[1]):
+                    continue
+                if re.match(r"\d+(?!\d)", clause) and not re.match(r"\d+(?:年|月|-)", clause):
+                    continue  # a number, no period ("2100家")
+                if not re.search(reading.names, clause):
+                    why = "a clause opening with a period of its own names no figure it is of"
                     result.notes.append(f"row {line} {clause}: not read, {why}")
             for clause in (c for c in sentence.split(",") if _RANK_CHANGE.fullmatch(c)):
                 why = "a change of rank is no stored figure (the rank itself is read where whose it is is told)"

@@ -1121,9 +1121,13 @@ def test_yearly_bulletin_reads_catalogued_figures_from_prose(tmp_path: Path, cat
     assert obs[("exports", "430200", "", "2021", "value")].value == 253.3
     assert obs[("gdp", "430281", "", "2021", "value")].value == 800.5  # 醴陵市's own sentence
     assert obs[("air_good_ratio", "430200", "", "2021", "value")].value == 88.5  # 市区: the city's
-    # 第一产业增加值 is not catalogued; 年均增长 is a multi-year rate; a rank with no figure before it is not read; the
-    # exports of one product, one sector's investment and the trade with one region are parts, not totals
-    assert len(obs) == 13
+    # a span's 年均增长 is its avg_yoy_pct (the span named before the name with no comma was not read as the sentence's)
+    assert obs[("gdp", "430200", "", "2016-2020", "avg_yoy_pct")].value == 7.2
+    # 第一产业增加值 is not catalogued; a rank over a span is not read; the exports of one product, one sector's
+    # investment and the trade with one region are parts, not totals
+    assert len(obs) == 14
+    why = "not read, a figure over 2016-2020 that is no catalogued indicator's 年均增长 or 累计增长"
+    assert f"row 9 固定资产投资居全省第二位: {why}" in r.notes, r.notes
 
 
 def test_yearly_bulletin_names_sharing_one_verb_take_their_own_growth(tmp_path: Path, catalog: Catalog) -> None:
@@ -1434,8 +1438,8 @@ def test_a_reviews_province_park_and_several_places_figures_are_not_the_citys(tm
         ("fixed_asset_investment", "430203", "2022-01~05", "yoy_pct"): 6.6,
         ("fixed_asset_investment", "430204", "2022-01~05", "yoy_pct"): 7.7,
     }
-    # the park's second clause (its first names no place it could open)
-    assert sum("not read, a figure of a park, of several places or of the urban districts" in n for n in r.notes) == 1
+    # the park's two clauses (its first, opening with the park's name, was dropped with no note)
+    assert sum("not read, a figure of a park, of several places or of the urban districts" in n for n in r.notes) == 2
 
 
 def test_a_clause_naming_the_city_and_a_county_gives_no_one_places_figure(tmp_path: Path, catalog: Catalog) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dagster_project.ingest.catalog import Catalog
 
-from .test_adapters import parse_bulletin
+from .test_adapters import parse_bulletin, parse_text
 
 
 def figures(result) -> set[tuple[str, str, str, float, str]]:
@@ -157,3 +157,383 @@ def test_a_change_of_rank_is_noted_and_the_rank_kept(tmp_path: Path, catalog: Ca
     why = "not read, a change of rank is no stored figure (the rank itself is read where whose it is is told)"
     for said in ("排位较上年后移2位", "比上年前移2位"):
         assert f"row 1 {said}: {why}" in r.notes, r.notes
+
+
+def test_levels_sharing_one_verb_are_read_each_under_its_catalogued_name(tmp_path: Path, catalog: Catalog) -> None:
+    # "亿元以上项目、市级重大项目分别完成投资500.2亿元、1050.3亿元" read nothing and said nothing: the shared-verb
+    # reader took growths only. Each item is read with the verb that names its figure (市级重大项目完成投资), an item
+    # the catalogue lacks is noted by name, the growths in the clause after take the list's names, and a count
+    # mismatch reads nothing
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年亿元以上项目、市级重大项目分别完成投资500.2亿元、1050.3亿元，分别增长12.1%、8.5%。"
+        "全年高新技术产业、规模工业分别实现增加值1043.3亿元、1200.5亿元。"
+        "全市和醴陵市地区生产总值分别为3616.8亿元、800.5亿元，分别居全省第3、12位。"
+        "全年地区生产总值、进出口总额、固定资产投资分别为3616.8亿元、450.1亿元。",
+    )
+    assert r.errors == []
+    assert figures(r) == {
+        ("major_project_investment", "2023", "value", 1050.3, "亿元"),
+        ("major_project_investment", "2023", "yoy_pct", 8.5, "%"),
+        ("hightech_value_added", "2023", "value", 1043.3, "亿元"),
+        ("industrial_value_added", "2023", "value", 1200.5, "亿元"),
+        ("gdp", "2023", "value", 3616.8, "亿元"),
+        ("gdp", "2023", "value", 800.5, "亿元"),
+        ("gdp", "2023", "rank", 3, "位"),
+        ("gdp", "2023", "rank", 12, "位"),
+    }
+    assert {o.region_code for o in r.observations if o.value in (800.5, 12)} == {"430281"}
+    for note in (
+        "row 1 亿元以上项目完成投资: not read, 500.2亿元: the catalogue has no 亿元以上项目完成投资",
+        "row 1 全年地区生产总值、进出口总额、固定资产投资分别为3616.8亿元、450.1亿元: not read, "
+        "3 names sharing one verb and 2 values",
+    ):
+        assert note in r.notes, r.notes
+
+
+def test_a_period_named_after_the_name_is_the_sentences_as_if_said_first(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市地区生产总值“十三五”期间年均增长7.1%" and a review's "全市规模以上工业增加值上半年同比增长6.1%" were dropped
+    # with no note: the span and period readers saw a period only at the sentence's start. In the first clause it is
+    # the sentence's period; in a later one, or followed by what no opening form has (以来), it is noted
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2020,
+        "全市地区生产总值“十三五”期间年均增长7.1%，进出口总额累计增长45.2%。全市地区生产总值十三五以来增长40.2%。"
+        "全年地区生产总值3105.8亿元，进出口总额“十三五”期间累计增长45.2%。"
+        "全年地区生产总值增长4.1%，“十三五”期间年均增长7.1%。年末全市“四上”企业2100家，比上年新增320家。",
+    )
+    assert r.errors == []
+    assert figures(r) == {
+        ("gdp", "2016-2020", "avg_yoy_pct", 7.1, "%"),
+        ("trade_total", "2016-2020", "cum_pct", 45.2, "%"),
+        ("gdp", "2020", "value", 3105.8, "亿元"),
+        ("gdp", "2020", "yoy_pct", 4.1, "%"),
+        ("new_above_scale_units", "2020", "value", 320, "家"),
+    }
+    why = "whose figures it is the period of cannot be told"
+    for note in (
+        f"row 1: not read, 十三五 after 地区生产总值: {why}: 全市地区生产总值十三五以来增长40.2%",
+        f"row 1: not read, 十三五期间 after 进出口总额: {why}: 全年地区生产总值3105.8亿元,进出口",
+        "row 1 地区生产总值: not read, 十三五期间年均增长7.1%: a multi-year average, no one year's growth",
+    ):
+        assert note in r.notes, r.notes
+    page = (
+        "<html><head><title>2023年上半年株洲市经济运行情况</title></head><body><p>发布时间：2023年7月20日</p>"
+        "<p>全市规模以上工业增加值一季度同比增长6.1%。全市地区生产总值1-5月同比增长5.5%。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("industrial_value_added", "2023-01~03", "yoy_pct", 6.1, "%"),
+        ("gdp", "2023-01~05", "yoy_pct", 5.5, "%"),
+    }
+
+
+def test_an_estimate_is_read_as_an_estimate_wherever_its_word_stands(tmp_path: Path, catalog: Catalog) -> None:
+    # "预计全年地区生产总值增长8%左右" and "预计前三季度全市…" were dropped with no note (预计 could not open a figure's
+    # clause), and "全市地区生产总值预计增长5%左右" was stored as a final figure (the label was looked for before the
+    # name only). Each is an estimate: labelled 预计, kept as approximate, revised by a later release
+    r = parse_bulletin(tmp_path, catalog, 2023, "预计全年地区生产总值增长8%左右。全市进出口总额预计增长5%。")
+    assert figures(r) == {("gdp", "2023", "yoy_pct", 8, "%"), ("trade_total", "2023", "yoy_pct", 5, "%")}
+    assert {(o.source_value, o.bound) for o in r.observations} == {("8左右(预计)", "approx"), ("5(预计)", "approx")}
+    page = (
+        "<html><head><title>株洲市2023年1-9月份经济运行情况</title></head><body><p>发布时间：2023年10月20日</p>"
+        "<p>预计前三季度全市地区生产总值增长5%左右。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    [gdp] = r.observations
+    assert (gdp.period_code, gdp.measure, gdp.source_value) == ("2023-01~09", "yoy_pct", "5左右(预计)")
+    assert "row 1 地区生产总值增长: estimate (预计): a later release revises it" in r.notes, r.notes
+
+
+def test_a_parks_figure_in_a_city_sentence_is_noted_not_dropped(tmp_path: Path, catalog: Catalog) -> None:
+    # "株洲高新区实现地区生产总值650.2亿元" and "其中，株洲高新区新增“四上”企业109家" were dropped with no note: a
+    # park's name could not open a figure's clause. No region holds a park's figure, and it must not become the city's
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年株洲高新区实现地区生产总值650.2亿元，增长6.5%。全年新增“四上”企业320家。其中，株洲高新区新增“四上”企业109家。"
+        "全年全市园区技工贸总收入4000.1亿元。",
+    )
+    assert figures(r) == {
+        ("new_above_scale_units", "2023", "value", 320, "家"),
+        ("park_revenue", "2023", "value", 4000.1, "亿元"),
+    }
+    why = "not read, a figure of a park, of several places or of the urban districts"
+    for column in ("地区生产总值", "地区生产总值增长", "新增四上企业"):
+        assert f"row 1 {column}: {why}" in r.notes, r.notes
+
+
+def test_a_growth_after_a_level_in_yuan_and_in_dollars_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "进出口总额210.5亿元，折合30.1亿美元，同比增长10.2%" dropped the growth with no note (折合 stood between the level
+    # and it): customs publishes growths in yuan and in dollar terms, which differ, and which this is cannot be told
+    r = parse_bulletin(tmp_path, catalog, 2023, "全年全市进出口总额210.5亿元，折合30.1亿美元，同比增长10.2%。")
+    assert figures(r) == {("trade_total", "2023", "value", 210.5, "亿元")}
+    for note in (
+        "row 1 进出口总额: not read, 折合30.1亿美元: the level restated in another currency",
+        "row 1 进出口总额增长: not read, a growth after 210.5亿元,折合30.1亿美元: "
+        "in which currency's terms cannot be told",
+    ):
+        assert note in r.notes, r.notes
+
+
+def test_a_growths_change_against_other_periods_or_a_year_earlier_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # after a growth, "比一季度、上半年分别加快0.5、0.2个百分点" and "比上年同期提高2.0个百分点" (the change of the
+    # growth rate, in points) were dropped with no note; the growth before them is read, and a rank after them is its
+    page = (
+        "<html><head><title>株洲市2023年1-9月份经济运行情况</title></head><body><p>发布时间：2023年10月20日</p>"
+        "<p>全市规模以上工业增加值同比增长6.8%，比一季度、上半年分别加快0.5、0.2个百分点，居全省第3位。"
+        "全市固定资产投资同比增长5.1%，比上年同期提高2.0个百分点。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("industrial_value_added", "2023-01~09", "yoy_pct", 6.8, "%"),
+        ("industrial_value_added", "2023-01~09", "yoy_rank", 3, "位"),
+        ("fixed_asset_investment", "2023-01~09", "yoy_pct", 5.1, "%"),
+    }
+    against = "a change against another period or place, or of a growth rate, is no growth"
+    for note in (
+        f"row 1 规模以上工业增加值: not read, 比一季度、上半年分别加快0.5、0.2个百分点: {against}",
+        "row 1 固定资产投资: not read, 比上年同期提高2.0个百分点 after a growth in %: the change of the growth rate, "
+        "no growth",
+    ):
+        assert note in r.notes, r.notes
+
+
+def test_a_threshold_after_a_growth_is_the_figures_level_as_a_bound(tmp_path: Path, catalog: Catalog) -> None:
+    # the 2020 政府工作报告's "地方一般公共预算收入增6.1%…跨越200亿元台阶" (published_facts: >200 亿元 in 2019): the
+    # threshold clause after the growth named nothing and was dropped with no note. It is the figure's level, a
+    # bound; after a level given exactly it only restates it (noted)
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2019,
+        "全年地方一般公共预算收入增长6.1%，跨越200亿元台阶。全年地区生产总值增长8%，总量迈上3000亿元台阶，居全省第5位。"
+        "全年进出口总额300.5亿元，增长10%，突破300亿元大关。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.measure, o.value, o.bound) for o in r.observations}
+    assert got == {
+        ("budget_revenue", "yoy_pct", 6.1, "eq"),
+        ("budget_revenue", "value", 200, "gt"),
+        ("gdp", "yoy_pct", 8, "eq"),
+        ("gdp", "value", 3000, "ge"),
+        ("gdp", "rank", 5, "eq"),
+        ("trade_total", "value", 300.5, "eq"),
+        ("trade_total", "yoy_pct", 10, "eq"),
+    }
+    assert "row 1 进出口总额: not read, 突破300亿元大关: restates its level as a bound" in r.notes, r.notes
+
+
+def test_a_later_clause_with_a_period_and_no_name_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市固定资产投资一季度增长5.5%，上半年增长4.1%" and "…增长5.2%，其中二季度增长6.0%" dropped the second growth
+    # with no note: its clause names a period of its own and no figure (the name before it was said for another)
+    page = (
+        "<html><head><title>2023年上半年株洲市经济运行情况</title></head><body><p>发布时间：2023年7月20日</p>"
+        "<p>全市固定资产投资一季度增长5.5%，上半年增长4.1%。"
+        "上半年，全市地区生产总值1780.5亿元，增长5.2%，其中二季度增长6.0%。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("fixed_asset_investment", "2023-01~03", "yoy_pct", 5.5, "%"),
+        ("gdp", "2023-01~06", "value", 1780.5, "亿元"),
+        ("gdp", "2023-01~06", "yoy_pct", 5.2, "%"),
+    }
+    why = "not read, a clause opening with a period of its own names no figure it is of"
+    for clause in ("上半年增长4.1%", "其中二季度增长6.0%"):
+        assert f"row 1 {clause}: {why}" in r.notes, r.notes
+
+
+def test_a_districts_growth_compared_with_the_citys_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "醴陵市规模以上工业增加值增长8.2%，高于全市1.4个百分点" dropped the comparison with no note (only 全省 and 全国
+    # were known); a rank after it ranks the growth, as after a comparison with the province
+    r = parse_bulletin(tmp_path, catalog, 2023, "醴陵市规模以上工业增加值增长8.2%，高于全市1.4个百分点，居全省第3位。")
+    assert figures(r) == {
+        ("industrial_value_added", "2023", "yoy_pct", 8.2, "%"),
+        ("industrial_value_added", "2023", "yoy_rank", 3, "位"),
+    }
+    assert {o.region_code for o in r.observations} == {"430281"}
+    assert any("规模以上工业增加值: not read, 高于全市1.4个百分点: a change against" in n for n in r.notes), r.notes
+
+
+def test_a_change_of_rank_against_another_period_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # a review's "增速居全省第2位，比一季度前移1位" dropped the change with no note (only 比上年 was known)
+    page = (
+        "<html><head><title>2023年上半年株洲市经济运行情况</title></head><body><p>发布时间：2023年7月20日</p>"
+        "<p>全市规模工业增加值增速居全省第2位，比一季度前移1位。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {("industrial_value_added", "2023-01~06", "yoy_rank", 2, "位")}
+    why = "not read, a change of rank is no stored figure (the rank itself is read where whose it is is told)"
+    assert f"row 1 比一季度前移1位: {why}" in r.notes, r.notes
+
+
+def test_a_growth_rate_as_last_years_is_noted_not_read_as_no_growth(tmp_path: Path, catalog: Catalog) -> None:
+    # "地区生产总值增速与上年持平" (the growth rate as last year's) was dropped with no note, alone or after a growth;
+    # it is no growth of 0, as "与上年持平" of the figure itself is
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全年全市地区生产总值增速与上年持平。全年规模以上工业增加值增长4.5%，增速与上年持平。全年固定资产投资与上年持平。",
+    )
+    assert figures(r) == {
+        ("industrial_value_added", "2022", "yoy_pct", 4.5, "%"),
+        ("fixed_asset_investment", "2022", "yoy_pct", 0, "%"),
+    }
+    for note in (
+        "row 1 地区生产总值: not read, 增速与上年持平: a change against another period or place, or of a growth rate, "
+        "is no growth",
+        "row 1 规模以上工业增加值: not read, 增速与上年持平 after a growth in %: the change of the growth rate, "
+        "no growth",
+    ):
+        assert note in r.notes, r.notes
+
+
+def test_what_stands_between_a_level_and_its_growth_or_the_next_figure_is_read_past(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "迈上3600亿元新台阶，增长4.5%" and "3616.8亿元、增长4.5%" dropped the growth with no note (新台阶 and 、 stood
+    # between the level and it), and "3616.8亿元、进出口总额450.1亿元" the second figure (a name after 、)
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全市地区生产总值迈上3600亿元新台阶，增长4.5%。全年实现税收收入130.2亿元、增长6.1%。"
+        "全年地方一般公共预算收入210.5亿元、进出口总额450.1亿元。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.measure, o.value, o.bound) for o in r.observations}
+    assert got == {
+        ("gdp", "value", 3600, "ge"),
+        ("gdp", "yoy_pct", 4.5, "eq"),
+        ("tax_revenue", "value", 130.2, "eq"),
+        ("tax_revenue", "yoy_pct", 6.1, "eq"),
+        ("budget_revenue", "value", 210.5, "eq"),
+        ("trade_total", "value", 450.1, "eq"),
+    }
+
+
+def test_additions_and_a_total_given_as_bounds_are_read_as_bounds(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市新增高新技术企业300家以上，总数突破1000家" was dropped with no note: an addition with 以上 after its unit did
+    # not open the additions-and-total reader. The total is the stock's bound (the 政府工作报告's 突破1000家 target);
+    # the additions the catalogue has no indicator of are noted
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全市新增高新技术企业300家以上，总数突破1000家。全年新增“四上”企业600家以上，累计达到2100家左右。",
+    )
+    got = {(o.indicator_code, o.value, o.bound) for o in r.observations}
+    assert got == {("hightech_enterprises", 1000, "gt"), ("new_above_scale_units", 600, "ge")}
+    for note in (
+        "row 1 新增高新技术企业: not read, 新增300家以上: the catalogue has no indicator of new 高新技术企业 "
+        "(新增高新技术企业)",
+        "row 1 四上企业: not read, 累计2100家左右: the catalogue has no stock of 四上企业",
+    ):
+        assert note in r.notes, r.notes
+
+
+def test_a_month_on_month_change_after_the_years_growth_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # a 月度 release's "同比增长8.2%，环比增长0.5%" dropped the 环比 with no note (it was noted only before the 同比)
+    page = (
+        "<html><head><title>株洲市2023年1-5月份经济运行情况</title></head><body><p>发布时间：2023年6月20日</p>"
+        "<p>5月份，全市规模工业增加值同比增长8.2%，环比增长0.5%。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {("industrial_value_added", "2023-05", "yoy_pct", 8.2, "%")}
+    assert any("规模工业增加值: not read, 环比增长0.5%: a change against" in n for n in r.notes), r.notes
+
+
+def test_a_growth_after_the_share_of_the_plan_or_budget_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # the 财政 phrasing "完成95.3亿元，占年度预算的45.2%，同比增长5.5%" dropped the growth with no note: the share
+    # stood between the level and it. The growth is read; the share is the plan's (read) or the budget's (noted)
+    page = (
+        "<html><head><title>株洲市2023年1-5月份经济运行情况</title></head><body><p>发布时间：2023年6月20日</p>"
+        "<p>全市地方一般公共预算收入完成95.3亿元，占年度预算的45.2%，同比增长5.5%。"
+        "全市市级重大项目完成投资450.3亿元，完成年度计划的45.2%，同比增长10.5%。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("budget_revenue", "2023-01~05", "value", 95.3, "亿元"),
+        ("budget_revenue", "2023-01~05", "yoy_pct", 5.5, "%"),
+        ("major_project_investment", "2023-01~05", "value", 450.3, "亿元"),
+        ("major_project_investment", "2023-01~05", "yoy_pct", 10.5, "%"),
+        ("major_project_investment", "2023-01~05", "plan_share_pct", 45.2, "%"),
+    }
+    why = "not read, 占年度预算的45.2%: a share of the budget, not of the year's plan"
+    assert f"row 1 地方一般公共预算收入: {why}" in r.notes, r.notes
+
+
+def test_the_levels_and_the_growths_ranks_joined_by_a_comma_of_enumeration_are_read(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "总量居全省第3位、增速居全省第2位" (the two ranks in one clause, joined by 、) was dropped with no note
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年全市实现进出口总额450.1亿元，同比增长25.3%，增速高于全省10.2个百分点，总量居全省第3位、增速居全省第2位。",
+    )
+    assert figures(r) == {
+        ("trade_total", "2023", "value", 450.1, "亿元"),
+        ("trade_total", "2023", "yoy_pct", 25.3, "%"),
+        ("trade_total", "2023", "rank", 3, "位"),
+        ("trade_total", "2023", "yoy_rank", 2, "位"),
+    }
+
+
+def test_a_running_total_after_a_stocks_additions_is_read_as_the_stock(tmp_path: Path, catalog: Catalog) -> None:
+    # "国家级专精特新“小巨人”企业新增10家，累计达到48家" noted the additions and dropped the total (the target's
+    # figure) with no note: only "新增X10家，累计…" (新增 first) read a total
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年国家级专精特新“小巨人”企业新增10家，累计达到48家。全年上市企业新增3家，总数达到25家以上。",
+    )
+    got = {(o.indicator_code, o.value, o.bound) for o in r.observations}
+    assert got == {("little_giants_national", 48, "eq"), ("listed_companies", 25, "ge")}
+    assert any("国家级专精特新小巨人企业: not read, 新增10家: a change of the stock" in n for n in r.notes), r.notes
+
+
+def test_a_places_figure_with_no_name_after_the_citys_is_that_places(tmp_path: Path, catalog: Catalog) -> None:
+    # "规模以上工业增加值增长7.1%，其中，天元区增长9.2%，醴陵市增长8.1%" dropped the places' growths with no note: their
+    # clauses name no figure. Each is the figure before it, for its own place (never the city's); a park's is noted
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年全市规模以上工业增加值增长7.1%，其中，天元区增长9.2%，醴陵市增长8.1%，株洲高新区增长10.2%。"
+        "全年全市地区生产总值3616.8亿元，其中，醴陵市实现800.5亿元。",
+    )
+    got = {(o.indicator_code, o.region_code, o.measure, o.value) for o in r.observations}
+    assert got == {
+        ("industrial_value_added", "430200", "yoy_pct", 7.1),
+        ("industrial_value_added", "430211", "yoy_pct", 9.2),
+        ("industrial_value_added", "430281", "yoy_pct", 8.1),
+        ("gdp", "430200", "value", 3616.8),
+        ("gdp", "430281", "value", 800.5),
+    }
+    why = "not read, a figure of a park, of several places or of the urban districts"
+    assert f"row 1 规模以上工业增加值增长: {why}" in r.notes, r.notes
+
+
+def test_a_period_right_before_a_name_with_no_comma_is_the_sentences(tmp_path: Path, catalog: Catalog) -> None:
+    # 株洲日报's "一季度地区生产总值(GDP)630.3亿，按可比价格计算，同比下降3.3%" (published_facts, 2020-Q1) was dropped
+    # with no note: a period opened a sentence only before a comma, 全市 or a span's 累计. A year so named in a review
+    # is still its clause's year (noted), not the review's period
+    page = (
+        "<html><head><title>2020年一季度株洲市经济运行情况</title></head><body><p>发布时间：2020年4月26日</p>"
+        "<p>一季度地区生产总值(GDP)630.3亿，按可比价格计算，同比下降3.3%。2019年地区生产总值3003.1亿元。</p>"
+        "</body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("gdp", "2020-01~03", "value", 630.3, "亿元"),
+        ("gdp", "2020-01~03", "yoy_pct", -3.3, "%"),
+    }
+    assert "row 1 地区生产总值: not read, its clause names the year 2019, not the review's period" in r.notes
