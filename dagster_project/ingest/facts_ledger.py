@@ -242,6 +242,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
 
     dated_by: dict[str, list[int]] = {}
     rivers: dict[tuple[str, int], list[int]] = {}
+    unquoted: list[int] = []
     not_actual: list[str] = []
     release_dates: list[date] = []
     for r, cells in rows:
@@ -286,6 +287,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             release_dates.append(release_date)
         quote = get("quote") or ""
         source_ref = f"{get('source')} 「{quote}」" if quote else get("source")
+        if quote and measure not in ("class", "stage") and not _in_quote(get("value") or "", quote):
+            unquoted.append(row_no)
         for subject in name.sections or ("",):
             ctx.add(
                 indicator=name.indicator,
@@ -307,12 +310,26 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             f"read as each of the {count} catalogued sections' class, the class the ledger gives {river} "
             f"(no section's own): {_rows(numbers)}"
         )
+    if unquoted:  # read all the same: the value is the ledger's; a person should look at both
+        result.notes.append(f"read, but the value is not in its quote (a typo in one of them?): {_rows(unquoted)}")
     if not_actual:
         result.notes.append("not loaded, not a published actual of a catalogued place: " + "; ".join(not_actual))
     for how, numbers in dated_by.items():
         result.notes.append(how.format(rows=_rows(numbers)))
     result.release_date = max(release_dates) if release_dates else default_release_date
     return result
+
+
+_QUOTED_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def _in_quote(value: str, quote: str) -> bool:
+    """Whether the row's number stands in its quote (a fall's sign is a word there: 下降3.3% for -3.3)."""
+    number = _QUOTED_NUMBER.search(to_halfwidth(value).replace(" ", ""))
+    if number is None:
+        return True  # nothing to compare (a class, a word)
+    said = {abs(float(n.replace(",", ""))) for n in _QUOTED_NUMBER.findall(to_halfwidth(quote).replace(" ", ""))}
+    return abs(float(number[0].replace(",", ""))) in said
 
 
 def _rows(numbers: list[int]) -> str:

@@ -138,3 +138,16 @@ def test_a_ledger_with_a_region_column_reads_each_rows_place(catalog):
     assert {o.region_code for o in result.observations} == {"430200", "430223"}
     (unknown,) = result.errors
     assert unknown.row == 4 and unknown.column == "region" and "火星市" in unknown.reason
+
+
+def test_a_value_its_quote_does_not_hold_is_read_and_named(catalog):
+    rows = [
+        "地区生产总值,2022,3616.8,亿元,全市地区生产总值3618.6亿元,http://example.gov.cn/a (2023-03-20)",
+        "地区生产总值,2022,-1.5,% 同比增长,同比下降1.5%,http://example.gov.cn/a (2023-03-20)",
+        '固定资产投资,2022,"1,234.5",亿元,"固定资产投资1,234.5亿元",http://example.gov.cn/a (2023-03-20)',
+    ]
+    result = _parse((LEDGER + "\n".join(rows) + "\n").encode(), "ledger.csv", catalog)
+    assert len(result.observations) == 3 and result.errors == []
+    assert "read, but the value is not in its quote (a typo in one of them?): row 2" in result.notes
+    real = _parse(FACTS.read_bytes(), "published_facts.csv", catalog)
+    assert not any("not in its quote" in n for n in real.notes)
