@@ -268,6 +268,14 @@ def test_ingest_loads_a_good_release_and_quarantines_a_bad_one(tmp_path):
         encoding="utf-8",
     )
     review_proc = _pmw_subprocess(["ingest", str(review)], tmp_path / "review")
+    # the customer's ledger of real figures (docs/release_formats.md §8), as handed over
+    ledger_proc = _pmw_subprocess(["ingest", str(REPO / "data" / "published_facts.csv")], tmp_path / "ledger")
+    code, out, err = _finish(ledger_proc)
+    assert code == 0, err[-3000:]
+    with duckdb.connect(str(tmp_path / "ledger" / "warehouse.duckdb"), read_only=True) as con:
+        adapter, rows = con.execute("select adapter, row_count from raw.releases").fetchone()
+    assert adapter == "facts_ledger" and f"loaded {rows} observations" in out and rows > 50
+    assert "not loaded, not a published actual of a catalogued place: row 18" in out  # a plan, said
     code, out, err = _finish(review_proc)
     assert code == 0, err[-3000:]
     # a figure left out is said, not only loaded past (the sentence's period is not understood)
