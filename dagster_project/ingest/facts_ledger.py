@@ -42,7 +42,7 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import LANDED_NOTE, ParseResult
 from dagster_project.ingest.periods import parse_period
 from dagster_project.ingest.text import to_halfwidth
-from dagster_project.ingest.units import normalize_unit
+from dagster_project.ingest.units import needs_exchange_rate, normalize_unit
 
 __all__ = ["NAME", "COLUMNS", "sniff", "parse"]
 
@@ -135,6 +135,9 @@ def _measure(unit_cell: str) -> tuple[str, str, str | None]:
         return "yoy_pct", "百分点" if "百分点" in words else "%", None
     if "类别" in words or words == "类":
         return "class", "类", None
+    rank = _RANK_UNIT.fullmatch(words)
+    if rank:  # 位次 / 排名 (of the level), 增速位次 (of the growth)
+        return ("yoy_rank" if rank["of"] else "rank"), "位", None
     return "value", normalize_unit(text.split()[0] if text else ""), None
 
 
@@ -310,6 +313,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             f"read as each of the {count} catalogued sections' class, the class the ledger gives {river} "
             f"(no section's own): {_rows(numbers)}"
         )
+    _keep_own_currency(result)
     if unquoted:  # read all the same: the value is the ledger's; a person should look at both
         result.notes.append(f"read, but the value is not in its quote (a typo in one of them?): {_rows(unquoted)}")
     if not_actual:
@@ -320,6 +324,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     return result
 
 
+_RANK_UNIT = re.compile(r"(?:全省|全市)?(?P<of>增速|增长)?(?:位次|排名|排位|位)")
 _QUOTED_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
@@ -330,6 +335,20 @@ def _in_quote(value: str, quote: str) -> bool:
         return True  # nothing to compare (a class, a word)
     said = {abs(float(n.replace(",", ""))) for n in _QUOTED_NUMBER.findall(to_halfwidth(quote).replace(" ", ""))}
     return abs(float(number[0].replace(",", ""))) in said
+
+
+def _keep_own_currency(result: ParseResult) -> None:
+    """A figure a ledger gives in yuan and again in dollars (进出口总额300.5亿元, 折合45.2亿美元) is one figure: the
+    one in the indicator's own currency is kept, the converted one named (the exchange rate would make them
+    disagree, and a key given twice with two values is refused)."""
+    own = {o.key() for o in result.observations if not needs_exchange_rate(o.source_unit, o.unit)}
+    dropped = [o for o in result.observations if o.key() in own and needs_exchange_rate(o.source_unit, o.unit)]
+    if dropped:
+        result.observations = [o for o in result.observations if o not in dropped]
+        converted = tuple(f"row {o.source_row} value: " for o in dropped)  # the conversion of what is not loaded
+        result.notes = [n for n in result.notes if not n.startswith(converted)]
+        listed = ", ".join(f"row {o.source_row} ({o.source_value} {o.source_unit})" for o in dropped)
+        result.notes.append(f"not loaded, the same figure in another currency beside its own: {listed}")
 
 
 def _rows(numbers: list[int]) -> str:

@@ -151,3 +151,22 @@ def test_a_value_its_quote_does_not_hold_is_read_and_named(catalog):
     assert "read, but the value is not in its quote (a typo in one of them?): row 2" in result.notes
     real = _parse(FACTS.read_bytes(), "published_facts.csv", catalog)
     assert not any("not in its quote" in n for n in real.notes)
+
+
+def test_a_figure_in_yuan_and_in_dollars_is_one_figure_and_a_rank_is_a_rank(catalog):
+    rows = [
+        "进出口总额,2022-H1,300.5,亿元,上半年进出口总额300.5亿元,http://example.gov.cn/a (2022-07-20)",
+        "进出口总额,2022-H1,45.2,亿美元,折合45.2亿美元,http://example.gov.cn/a (2022-07-20)",
+        "出口总额,2022-H1,30.1,亿美元,出口30.1亿美元,http://example.gov.cn/a (2022-07-20)",
+        "地区生产总值,2022,2,位次,居全省第2位,http://example.gov.cn/b (2023-01-20)",
+        "地区生产总值,2022,1,增速位次,增速居全省第1位,http://example.gov.cn/b (2023-01-20)",
+    ]
+    result = _parse((LEDGER + "\n".join(rows) + "\n").encode(), "ledger.csv", catalog)
+    assert result.errors == []
+    figures = _figures(result)
+    assert figures[("trade_total", "430200", "", "2022-01~06", "value")].value == 300.5  # the yuan figure kept
+    assert figures[("exports", "430200", "", "2022-01~06", "value")].source_unit == "亿美元"  # alone: converted
+    assert "not loaded, the same figure in another currency beside its own: row 3 (45.2 亿美元)" in result.notes
+    assert not any(n.startswith("row 3 value:") for n in result.notes)
+    assert figures[("gdp", "430200", "", "2022", "rank")].value == 2
+    assert figures[("gdp", "430200", "", "2022", "yoy_rank")].value == 1
