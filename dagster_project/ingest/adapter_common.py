@@ -37,6 +37,7 @@ __all__ = [
     "short_row_error",
     "split_header_unit",
     "landed_note",
+    "landed_rows_note",
     "table_release",
 ]
 
@@ -185,6 +186,21 @@ _FOOTER_DATE = re.compile(r"发布(?:日期|时间)|^(?:发布单位|编制单�
 def landed_note(landed: date) -> str:
     """The release's note when the file states no release date: the landing day stands in, said."""
     return f"{LANDED_NOTE}: the day it landed, {landed.isoformat()}, is used"
+
+
+def landed_rows_note(landed: date, rows: list[int], loaded: int) -> str:
+    """The note of a long-format release some of whose rows leave release_date blank: the landing day stands
+    in for them, said as a table's missing date is (:func:`landed_note` when no loaded row states one);
+    '' when every row states its date. ``rows``: the blank rows loaded (1-based), ``loaded``: all rows loaded."""
+    if not rows:
+        return ""
+    if len(rows) >= loaded:
+        return landed_note(landed)
+    shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+    return (
+        f"{LANDED_NOTE} for {len(rows)} of {loaded} rows (release_date blank: row{'s' * (len(rows) > 1)} {shown}): "
+        f"the day it landed, {landed.isoformat()}, is used for them"
+    )
 
 
 def table_release(

@@ -37,6 +37,7 @@ from typing import Any
 import duckdb
 
 from dagster_project.ingest import store
+from dagster_project.ingest.adapter_common import landed_rows_note
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.long_format import COLUMNS, NAME, _provenance
 from dagster_project.ingest.models import MEASURES, SPAN_MEASURES
@@ -421,6 +422,13 @@ def try_load(
                         WHERE c.note <> '' AND regexp_full_match(r.value, '{_PLAIN_SQL}') ORDER BY 1"""
                 ).fetchall()
             ]
+            # rows loaded with release_date blank: dated the landing day, said as the row path says it
+            undated = [
+                r
+                for (r,) in con.execute(
+                    f"SELECT CAST(r.rowid + 2 AS INTEGER) {_joins(on)} AND trim(r.release_date) = '' ORDER BY 1"
+                ).fetchall()
+            ]
             meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance)
             store.ensure_schema(con)
             [(judged,)] = con.execute(f"SELECT count(*) FROM {_LOOKUPS[0]} WHERE hfactor IS NOT NULL").fetchall()
@@ -433,6 +441,9 @@ def try_load(
                 rows = stage.add_query(release_id, _obs_sql(on), [today, name], meta)
             else:
                 rows = store.load_release_query(con, release_id, _obs_sql(on), [today, name], meta, table)
+            landed_said = landed_rows_note(landed, undated, rows)
+            if landed_said:
+                notes.append(landed_said)
         except (_NotSimple, duckdb.Error):
             # not provably simple, DuckDB cannot read it strictly (ragged rows, stray quotes), or a
             # rule is broken: the row-by-row path finds and words the problems

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project.ingest.catalog import Catalog
-from dagster_project.ingest.pipeline import IngestResult, ingest_file
+from dagster_project.ingest.pipeline import IngestResult, ingest_file, notes_to_show
 
 from .helpers import FIXTURES, LONG_HEADER
 
@@ -231,3 +231,28 @@ def test_a_rows_problem_without_a_column_prints_no_empty_column(landing, qdir, t
     assert error_line(None, "", "no data rows") == "no data rows"
     assert error_line(None, "title", "no year") == "title: no year"
     assert error_line(2, "value", "not a number") == "row 2, value: not a number"
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("dated", [True, False])
+def test_a_long_file_s_blank_release_date_says_the_landing_day_stands_in(fast, dated, landing, qdir, con, catalog):
+    # A blank release_date cell was dated the day the file landed with nothing said, by both paths, while a
+    # table or bulletin with no date says so (UTF-8 with BOM and CRLF, as Excel saves "CSV UTF-8").
+    first = "2023-06-15" if dated else ""
+    rows = [
+        LONG_HEADER,
+        f"budget_revenue,430200,,2023年1-5月,value,81.2,亿元,{first},published,{SRC},",
+        f"budget_revenue,430200,,2023年1-5月,yoy_pct,7.4,%,,published,{SRC},",
+    ]
+    path = landing / "财政局_2023-05_long.csv"
+    path.write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+    landed = date.fromtimestamp(path.stat().st_mtime)
+    result = ingest_file(path, con, qdir, TODAY, catalog=catalog, fast=fast)
+    assert (result.status, result.row_count, result.fast_path) == ("loaded", 2, fast), result.errors
+    said = (
+        f"no release date in the file for 1 of 2 rows (release_date blank: row 3): the day it landed, {landed}, "
+        "is used for them"
+        if dated
+        else f"no release date in the file: the day it landed, {landed}, is used"
+    )
+    assert said in notes_to_show(result.notes), result.notes
