@@ -46,6 +46,17 @@ class Document:
     numbers_like_a_month: set[tuple[int, int]] = field(default_factory=set)
     # rows (0-based) whose first cell is indented (leading spaces, or an XLSX indent): a table's sub-item
     indented_rows: set[int] = field(default_factory=set)
+    # XLSX: (row, col), 0-based, of formulas saved without the value Excel shows (never opened and saved in
+    # Excel): the cell holds only its '=...' text, and a refusal of it names the sheet's cell (E6)
+    unsaved_formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    def unsaved_formula_in(self, row: int, reason: str) -> tuple[str, str] | None:
+        """(cell reference, formula), e.g. ('E6', '=C7+C8'), of the unsaved formula on ``row`` (1-based) that
+        ``reason`` quotes; None when it quotes none."""
+        for r, c in sorted(self.unsaved_formulas):
+            if r == row - 1 and repr(self.raw(r, c)) in reason:
+                return f"{_column_letter(c + 1)}{row}", self.raw(r, c)
+        return None
 
     def cell(self, row: int, col: int) -> str:
         """Cleaned cell by 0-based indices ('' outside the table)."""
@@ -191,7 +202,12 @@ def _blank_hidden(grid: list[list[str]], rows: list[int], cols: list[int]) -> st
 def _sheet_grid(
     wb: Any, ws: Any, limits: Limits
 ) -> tuple[
-    list[list[str]], list[tuple[int, int, int, int]], set[tuple[int, int]], tuple[list[int], list[int]], set[int]
+    list[list[str]],
+    list[tuple[int, int, int, int]],
+    set[tuple[int, int]],
+    tuple[list[int], list[int]],
+    set[int],
+    set[tuple[int, int]],
 ]:
     """The sheet's cells as a grid over its real used range, and its merged ranges, streamed.
 
@@ -214,6 +230,7 @@ def _sheet_grid(
     cells: dict[tuple[int, int], str] = {}
     like_a_month: set[tuple[int, int]] = set()
     indented: set[int] = set()
+    unsaved: set[tuple[int, int]] = set()
     with ws._get_source() as src:
         parser = SavedValueParser(
             src,
@@ -242,6 +259,8 @@ def _sheet_grid(
                         like_a_month.add((r - 1, cell["column"] - 1))
                 if not text:
                     continue
+                if cell.get("data_type") == "f":  # a formula the parser kept: it was saved without a value
+                    unsaved.add((r - 1, cell["column"] - 1))
                 if cell["column"] == 1 and (str(value)[:1].isspace() or formats.indent(style)):
                     indented.add(r - 1)
                 c = cell["column"]
@@ -279,7 +298,7 @@ def _sheet_grid(
     grid = [[""] * cols for _ in range(rows)]
     for (r, c), text in cells.items():
         grid[r - 1][c - 1] = text
-    return grid, ranges, like_a_month, (hidden_rows, hidden_cols), indented
+    return grid, ranges, like_a_month, (hidden_rows, hidden_cols), indented, unsaved
 
 
 def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
@@ -296,7 +315,7 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
             if not hasattr(ws, "_get_source"):  # a chart sheet holds no cells
                 continue
             try:
-                grid, merged, like_a_month, (hidden_rows, hidden_cols), indented = _sheet_grid(wb, ws, limits)
+                grid, merged, like_a_month, (hidden_rows, hidden_cols), indented, unsaved = _sheet_grid(wb, ws, limits)
             except DocumentError:
                 raise
             except Exception as exc:  # a corrupt sheet part
@@ -317,6 +336,7 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
             doc.hidden = ws.sheet_state != "visible"
             doc.numbers_like_a_month = like_a_month
             doc.indented_rows = indented
+            doc.unsaved_formulas = unsaved
             docs.append(doc)
     finally:
         wb.close()
