@@ -132,13 +132,31 @@ def long_row_error(doc: Document, index: int, header_index: int) -> str | None:
 # A month a file's name names in words (统计月报2023年5月.xlsx, 2023年1-5月主要指标.csv). Numbers alone
 # (tjyb_202305, 2023-06-20_月报) are not judged: they may be a release date as well as a month.
 _NAME_MONTH = re.compile(r"\d{4}年(?:\d{1,2}\s*[-—~至]\s*)?\d{1,2}月")
+# A month a workbook's sheet is named for: its year may be left to the title's ("4月", "1-4月", "2023年4月份")
+_SHEET_MONTH = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[-—~至])?\d{1,2}月")
 
 
 def name_period_conflict(source_file: str, period: Period) -> str | None:
     """Why a table's file name contradicts the period its title gives (None when it names none, or the
     same month): a file named for May holding June's title is the wrong file or last month's title, and
     its figures would be stored under the title's month with nothing said."""
-    name = to_halfwidth(source_file.split("#", 1)[0].replace("\\", "/").rsplit("/", 1)[-1])
+    base, _, sheet = source_file.partition("#")
+    own = _SHEET_MONTH.search(to_halfwidth(sheet).replace(" ", "")) if sheet else None
+    if own:
+        # a workbook of several months, one a sheet ("4月", "2023年4月"): the file's name names the newest, each
+        # sheet's own name its month; the sheet's name is judged against its title, not the file's
+        try:
+            named = parse_period(own[0], period.end.year)
+        except ValueError:
+            named = None
+        if named is not None:
+            if (named.end.year, named.end.month) == (period.end.year, period.end.month):
+                return None
+            return (
+                f"the sheet {sheet!r} says {own[0]} but its title says {period.code}: a title left from another "
+                "month? Correct the title or the sheet's name (the figures would be stored as the title's)"
+            )
+    name = to_halfwidth(base.replace("\\", "/").rsplit("/", 1)[-1])
     for m in _NAME_MONTH.finditer(name):
         try:
             named = parse_period(m[0])

@@ -256,3 +256,43 @@ def test_a_long_file_s_blank_release_date_says_the_landing_day_stands_in(fast, d
         else f"no release date in the file: the day it landed, {landed}, is used"
     )
     assert said in notes_to_show(result.notes), result.notes
+
+
+def _months_workbook(path: Path, sheets: dict[str, int]) -> Path:
+    """A 统计月报 workbook keeping each month on a sheet of its own (sheet name -> the month its title names)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, month in sheets.items():
+        ws = wb.create_sheet(name)
+        text = MONTHLY.format(label="").replace("3月", f"{month}月").replace("2023-04-20", f"2023-{month + 1:02d}-20")
+        for line in text.splitlines():
+            ws.append(line.split(","))
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("sheets", "loads"),
+    [
+        ({"5月": 5, "4月": 4}, True),  # this month and last, each on its sheet: the name names the newest
+        ({"2023年5月": 5, "2023年4月份": 4}, True),
+        ({"5月": 5, "4月": 3}, False),  # sheet 4月 titled March: a title left from another month
+    ],
+)
+def test_a_workbook_named_for_its_newest_month_keeps_earlier_months_on_their_sheets(
+    sheets, loads, landing, qdir, con, catalog
+):
+    # The whole workbook was refused: "the file name says 2023年5月 but the title says 2023-04" for the sheet 4月,
+    # while an office's 统计月报 workbook keeps last month beside this one, each sheet named for its month.
+    path = _months_workbook(landing / "株洲统计月报_2023年5月.xlsx", sheets)
+    result = ingest(path, con, qdir, catalog)
+    assert (result.status == "loaded") is loads, result.errors
+    if loads:
+        periods = {r[0] for r in con.execute("SELECT DISTINCT period_code FROM raw.observations").fetchall()}
+        assert periods == {"2023-05", "2023-01~05", "2023-04", "2023-01~04"}
+    else:
+        [error] = result.errors
+        assert error.file.endswith("#4月") and (error.row, error.column) == (1, "title")
+        assert "sheet '4月' says 4月" in error.reason and "2023-03" in error.reason, error.reason
