@@ -23,6 +23,7 @@ __all__ = [
     "prose_sentences",
     "is_park",
     "other_basis",
+    "unkept_change",
     "rank_header",
     "region_at",
     "find_release_date",
@@ -415,6 +416,24 @@ def other_basis(header: str) -> str | None:
     比上月, 比1-9月), else None."""
     m = _OTHER_BASIS.search(to_halfwidth(header).replace(" ", ""))
     return m[0] if m else None
+
+
+# A growth at current prices (现价增长, 按现价计算增长, 名义增长): for GDP and value added the growth published and
+# kept is at constant prices (按不变价/可比价格计算); the nominal one beside it differs (a 2022 level ratio of +2.7%
+# against a stated +13.5%), and read as the yoy it would clash with the real growth, or stand in for it unsaid.
+_NOMINAL = re.compile(r"现价|当年价|名义")
+
+
+def unkept_change(header: str) -> str | None:
+    """Why a change column is not read, as the note's words after "not read, ": a change against another
+    period than a year earlier (:func:`other_basis`), or a growth at current prices; None when it is read."""
+    basis = other_basis(header)
+    if basis:
+        return f"a change {basis}, not over a year earlier"
+    nominal = _NOMINAL.search(to_halfwidth(header).replace(" ", ""))
+    if nominal:
+        return f"a growth at current prices ({nominal[0]}), not the growth at constant prices (不变价/可比价) kept"
+    return None
 
 
 def rank_header(header: str) -> str | None:

@@ -18,9 +18,9 @@ from dagster_project.ingest.adapter_common import (
     find_title,
     first_text,
     name_period_conflict,
-    other_basis,
     table_release,
     table_unit,
+    unkept_change,
 )
 from dagster_project.ingest.catalog import Catalog, Indicator
 from dagster_project.ingest.document import Document
@@ -144,9 +144,9 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
         if not group:
             continue
         change = change_header_unit(kind) if kind else None
-        basis = other_basis(kind) if change else None
-        if basis:
-            ctx.result.notes.append(f"row {hi + 1} {label}: not read, a change {basis}, not over a year earlier")
+        unkept = unkept_change(kind) if change else None
+        if unkept:
+            ctx.result.notes.append(f"row {hi + 1} {label}: not read, {unkept}")
             continue
         if _PLAN.search(kind):
             measure, unit = "plan_share_pct", "%"

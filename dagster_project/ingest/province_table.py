@@ -18,11 +18,11 @@ from dagster_project.ingest.adapter_common import (
     find_title,
     is_park,
     name_period_conflict,
-    other_basis,
     rank_header,
     split_header_unit,
     table_release,
     table_unit,
+    unkept_change,
 )
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
@@ -147,10 +147,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             cols.append(_Column(j, label, ranked.indicator, ranked.period, measure, ""))
         elif change or "同月" in name or "同期" in name:
             kinds[j] = "yoy_pct"
-            basis = other_basis(label)
-            if basis:  # 环比增长(%): its 位次 is skipped with it
+            unkept = unkept_change(label)
+            if unkept:  # 环比增长(%), 现价增长(%): its 位次 is skipped with it
                 skipped.add(j)
-                ctx.result.notes.append(f"column {label}: not read, a change {basis}, not over a year earlier")
+                ctx.result.notes.append(f"column {label}: not read, {unkept}")
                 continue
             grown = catalog.indicator(grows) if grows else None
             if grown is not None and change in ("%", "百分点") and yoy_change_unit(grown.unit, change) is None:

@@ -296,3 +296,49 @@ def test_a_workbook_named_for_its_newest_month_keeps_earlier_months_on_their_she
         [error] = result.errors
         assert error.file.endswith("#4月") and (error.row, error.column) == (1, "title")
         assert "sheet '4月' says 4月" in error.reason and "2023-03" in error.reason, error.reason
+
+
+QUARTERLY = """株洲市主要经济指标（2023年上半年）
+发布日期：2023-07-25
+指标,单位,一季度,,,上半年,,
+,,现价,{growths}
+地区生产总值,亿元,868.2,{q1},1745.3,{h1}
+数据来源：株洲市统计局
+"""
+
+
+@pytest.mark.parametrize("both", [True, False])
+def test_a_growth_at_current_prices_is_not_kept_as_the_real_growth(both, landing, qdir, con, catalog):
+    # A GDP table with 现价增长 beside 不变价增长 was refused as "2023-01~06 is given twice with different figures:
+    # 4.1 and 5.6"; with 现价增长 alone, the nominal growth was stored as GDP's growth, which is the real one.
+    if both:
+        growths, q1, h1 = "现价增长(%),不变价增长(%),现价,现价增长(%),不变价增长(%)", "3.9,5.1", "4.1,5.6"
+    else:
+        growths, q1, h1 = "现价增长(%),现价,现价增长(%)", "3.9", "4.1"
+    text = QUARTERLY.format(growths=growths, q1=q1, h1=h1)
+    if not both:
+        text = text.replace("一季度,,,上半年,,", "一季度,,上半年,")
+    path = landing / "gdp.csv"
+    path.write_text(text, encoding="utf-8")
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    growth = con.execute("SELECT period_code, value FROM raw.observations WHERE measure = 'yoy_pct' ORDER BY 1")
+    assert growth.fetchall() == ([("2023-01~03", 5.1), ("2023-01~06", 5.6)] if both else [])
+    levels = con.execute("SELECT period_code, value FROM raw.observations WHERE measure = 'value' ORDER BY 1")
+    assert levels.fetchall() == [("2023-01~03", 868.2), ("2023-01~06", 1745.3)]
+    said = [n for n in result.notes if "not read, a growth at current prices (现价)" in n]
+    assert len(said) == 2, result.notes
+
+
+def test_a_province_table_s_growth_at_current_prices_is_not_kept(landing, qdir, con, catalog):
+    path = landing / "cities.csv"
+    path.write_text(
+        "2023年上半年各市州地区生产总值\n发布日期：2023-07-28\n市州,地区生产总值(亿元),现价增速(%),可比价增速(%)\n"
+        "株洲市,1745.3,4.1,5.6\n长沙市,6868.8,3.2,4.8\n数据来源：湖南省统计局\n",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    growth = con.execute("SELECT region_code, value FROM raw.observations WHERE measure = 'yoy_pct' ORDER BY 1")
+    assert growth.fetchall() == [("430100", 4.8), ("430200", 5.6)]
+    assert any("现价增速(%): not read, a growth at current prices" in n for n in result.notes), result.notes
