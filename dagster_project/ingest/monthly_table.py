@@ -112,8 +112,15 @@ def sniff(doc: Document) -> bool:
     return doc.kind == "table" and _find_title(doc) is not None and _header_row(doc) is not None
 
 
-def _group_period(label: str, title_period: Period) -> Period:
+def _group_period(label: str, title_period: Period, year_only: bool = False) -> Period:
+    """A column group's period: 本月 / 1-本月 from the title's month, else its own (一季度, 1-6月, 上半年)."""
     s = label.replace(" ", "")
+    if year_only and (_THIS_MONTH.match(s) or _SO_FAR.match(s)):
+        # read as December, a July table of the year would store its month's figures as December's
+        raise ValueError(
+            f"{label} needs the report month, but the title names only the year {title_period.end.year}: "
+            "write the month in the title (2023年6月)"
+        )
     if _THIS_MONTH.match(s):
         return title_period
     if _SO_FAR.match(s):
@@ -121,8 +128,10 @@ def _group_period(label: str, title_period: Period) -> Period:
     return parse_period(s, title_period.end.year)
 
 
-def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> tuple[list[_Column], int]:
-    """Column specs and the index of the first data row."""
+def _columns(
+    doc: Document, hi: int, title_period: Period, ctx: RowContext, year_only: bool = False
+) -> tuple[list[_Column], int]:
+    """Column specs and the index of the first data row; ``year_only``: the title names a year, no month."""
     head = doc.rows[hi]
     sub = doc.rows[hi + 1] if hi + 1 < len(doc.rows) else []
     first_value = 2 if _has_unit_column(head) else 1
@@ -159,7 +168,7 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
         else:
             measure, unit = "value", ""
         try:
-            period = _group_period(group, title_period)
+            period = _group_period(group, title_period, year_only)
         except ValueError as exc:
             ctx.error(hi + 1, label, f"column period: {exc}")
             continue
@@ -227,6 +236,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     # The title names the report month; cumulative columns derive from it. January and February are
     # published together (春节): in a 1-2月 release 本月 is the two months, not February alone.
     jan_feb = title_period.kind == "ytd" and (title_period.start.month, title_period.end.month) == (1, 2)
+    # a table of the year ("2023年株洲市主要经济指标(季度)": 一季度 | 上半年 | 前三季度 | 全年) names no report month
+    year_only = title_period.kind == "year"
     if title_period.kind != "month" and not jan_feb:
         title_period = month_period(title_period.end.year, title_period.end.month)
     conflict = name_period_conflict(doc.source_file, title_period)
@@ -240,7 +251,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         result.notes.append(f"row {ti + 1} title: {note}")
     headers = [h for h in _header_rows(doc) if h >= hi]
     for hi, end in zip(headers, [*headers[1:], len(doc.rows)], strict=True):
-        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end, found.vintage)
+        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end, found.vintage, year_only)
     return result
 
 
@@ -254,10 +265,12 @@ def _parse_table(
     hi: int,
     end: int,
     vintage: str = "",
+    year_only: bool = False,
 ) -> None:
     """One table of the sheet: its header at ``hi``, its rows up to ``end`` (the next table's header);
-    ``vintage`` the label its title gives every figure (预计 makes each approximate, as a 预计 cell)."""
-    cols, first = _columns(doc, hi, title_period, ctx)
+    ``vintage`` the label its title gives every figure (预计 makes each approximate, as a 预计 cell);
+    ``year_only``: the title names the year alone, whose columns must name their own periods (一季度 … 全年)."""
+    cols, first = _columns(doc, hi, title_period, ctx, year_only)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
     elif all(c.period.end.month != title_period.end.month for c in cols):

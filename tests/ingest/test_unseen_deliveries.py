@@ -342,3 +342,18 @@ def test_a_province_table_s_growth_at_current_prices_is_not_kept(landing, qdir, 
     growth = con.execute("SELECT region_code, value FROM raw.observations WHERE measure = 'yoy_pct' ORDER BY 1")
     assert growth.fetchall() == [("430100", 4.8), ("430200", 5.6)]
     assert any("现价增速(%): not read, a growth at current prices" in n for n in result.notes), result.notes
+
+
+def test_a_title_naming_only_the_year_refuses_this_month_s_columns(landing, qdir, con, catalog):
+    # "株洲市主要经济指标（2023年）" over 本月 | 1-本月 loaded 本月 as December 2023 and 1-本月 as the whole year,
+    # with nothing said: the month the office meant is nowhere in the table.
+    path = landing / "zb.csv"
+    path.write_text(
+        "株洲市主要经济指标（2023年）\n发布日期：2024-01-20\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
+        "进出口总额,亿元,61.5,8.2,301.7,9.9\n数据来源：株洲市统计局\n",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    assert {e.column for e in result.errors} >= {"本月", "1-本月"}
+    assert any("needs the report month, but the title names only the year 2023" in e.reason for e in result.errors)
