@@ -40,6 +40,9 @@ _TITLE = re.compile(
     r"^(?:(?P<before>\d{4}年[^()]*?月)份?|(?P<year>\d{4})年)?(?P<region>[^()\d]+?)(?:(?P<between>\d{4}年[^()]*?月)份?)?"
     rf"(?:统计月报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?(?:\((?P<vintage>{VINTAGE_LABELS})\))?$"
 )
+# how often the table comes out, closing the title or the region's name: (季度), 分季度, (季报); not a period
+_FREQUENCY = re.compile(r"(?:分|按)?季(?:度|报)(?:数据)?")
+_FREQUENCY_IN_NAME = re.compile(r"(?:分|按)季度$")
 _PLAN = re.compile(r"计划")
 # last year's level of the group's period, published beside it (a later vintage of that figure)
 _LAST_YEAR = re.compile(r"^(?:上年|去年)同(?:期|月)(?:数|值)?$")
@@ -95,7 +98,8 @@ def _find_title(doc: Document) -> _Title | None:
     if found is None:
         return None
     ti, m = found
-    period = m["before"] or m["between"] or m["after"]
+    after = "" if _FREQUENCY.fullmatch(m["after"] or "") else m["after"]
+    period = m["before"] or m["between"] or after
     if m["year"] and period and not re.match(r"\d{4}年", period):  # "2023年株洲市主要经济指标(1-6月)"
         period = f"{m['year']}年{period}"
     if not period:
@@ -105,7 +109,10 @@ def _find_title(doc: Document) -> _Title | None:
             if leading and not leading[1]:  # the whole text is a period
                 period = text
                 break
-    return _Title(ti, m["region"], period, m["vintage"] or "")
+    if not period and m["year"]:  # "2023年株洲市主要经济指标(季度)": a table of the year, its columns their periods
+        period = f"{m['year']}年"
+    region = _FREQUENCY_IN_NAME.sub("", m["region"])  # 株洲市分季度主要经济指标
+    return _Title(ti, region, period, m["vintage"] or "")
 
 
 def sniff(doc: Document) -> bool:
@@ -269,11 +276,12 @@ def _parse_table(
 ) -> None:
     """One table of the sheet: its header at ``hi``, its rows up to ``end`` (the next table's header);
     ``vintage`` the label its title gives every figure (预计 makes each approximate, as a 预计 cell);
-    ``year_only``: the title names the year alone, whose columns must name their own periods (一季度 … 全年)."""
+    ``year_only``: the title names the year alone, whose columns name their periods (一季度 … 全年) up to any
+    quarter or month so far (a July table of the year has 一季度 | 上半年)."""
     cols, first = _columns(doc, hi, title_period, ctx, year_only)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
-    elif all(c.period.end.month != title_period.end.month for c in cols):
+    elif not year_only and all(c.period.end.month != title_period.end.month for c in cols):
         # 9月 | 1-9月 under a title of 2023年10月: last month's template, or the wrong title
         named = ", ".join(dict.fromkeys(c.period.code for c in cols))
         ctx.error(hi + 1, "", f"the columns name {named}, none the title's month {title_period.code}: a stale header?")

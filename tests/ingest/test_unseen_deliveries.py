@@ -357,3 +357,30 @@ def test_a_title_naming_only_the_year_refuses_this_month_s_columns(landing, qdir
     assert result.status == "quarantined"
     assert {e.column for e in result.errors} >= {"本月", "1-本月"}
     assert any("needs the report month, but the title names only the year 2023" in e.reason for e in result.errors)
+
+
+@pytest.mark.parametrize(
+    "title", ["2023年株洲市主要经济指标（季度）", "2023年株洲市分季度主要经济指标", "株洲市主要经济指标（2023年）"]
+)
+def test_a_quarterly_table_of_the_year_is_read_up_to_its_latest_quarter(title, landing, qdir, con, catalog):
+    # "…（季度）" was refused as "unrecognised period text: '2023年季度'", "…分季度…" as "unknown region
+    # '株洲市分季度'", and a July table of the year holding 一季度 | 上半年 as "none the title's month 2023-12: a
+    # stale header?"; half-year-only figures (高新技术产业增加值) are read for the half year.
+    path = landing / "gdp_q.csv"
+    path.write_text(
+        f"{title}\n单位：亿元、%\n发布日期：2023-07-25\n指标,单位,一季度,,上半年,\n"
+        ",,现价,不变价增长(%),现价,不变价增长(%)\n地区生产总值,亿元,868.2,5.1,1 745.3,5.6\n"
+        "高新技术产业增加值,亿元,…,…,512.7,11.2\n注：增长速度按不变价格计算。\n数据来源：株洲市统计局\n",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    got = con.execute("SELECT indicator_code, period_code, measure, value FROM raw.observations ORDER BY ALL")
+    assert got.fetchall() == [
+        ("gdp", "2023-01~03", "value", 868.2),
+        ("gdp", "2023-01~03", "yoy_pct", 5.1),
+        ("gdp", "2023-01~06", "value", 1745.3),
+        ("gdp", "2023-01~06", "yoy_pct", 5.6),
+        ("hightech_value_added", "2023-01~06", "value", 512.7),
+        ("hightech_value_added", "2023-01~06", "yoy_pct", 11.2),
+    ]
