@@ -22,6 +22,7 @@ __all__ = [
     "drop_repeats",
     "prose_sentences",
     "is_park",
+    "is_remarks",
     "other_basis",
     "unkept_change",
     "rank_header",
@@ -422,6 +423,16 @@ def other_basis(header: str) -> str | None:
 # kept is at constant prices (按不变价/可比价格计算); the nominal one beside it differs (a 2022 level ratio of +2.7%
 # against a stated +13.5%), and read as the yoy it would clash with the real growth, or stand in for it unsaid.
 _NOMINAL = re.compile(r"现价|当年价|名义")
+
+
+# a column of remarks (备注 "含新入规企业"): text about a row, never figures, in any table layout
+_REMARKS = re.compile(r"(?:备注|附注|说明|注)(?:\(.*\))?")
+
+
+def is_remarks(header: str) -> bool:
+    """Whether a table column holds remarks (备注, 说明), which no layout reads: left out with a note saying so,
+    not named as an indicator to add to seeds/."""
+    return _REMARKS.fullmatch(to_halfwidth(header).replace(" ", "")) is not None
 
 
 def unkept_change(header: str) -> str | None:

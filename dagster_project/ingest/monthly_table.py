@@ -17,6 +17,7 @@ from dagster_project.ingest.adapter_common import (
     figure_rows,
     find_title,
     first_text,
+    is_remarks,
     name_period_conflict,
     table_release,
     table_unit,
@@ -44,6 +45,8 @@ _TITLE = re.compile(
 _FREQUENCY = re.compile(r"(?:分|按)?季(?:度|报)(?:数据)?")
 _FREQUENCY_IN_NAME = re.compile(r"(?:分|按)季度$")
 _PLAN = re.compile(r"计划")
+# what a column group's header has when it means a period (1-6月, 一季度, 上半年, 2023年, 本月, 累计)
+_PERIOD_WORD = re.compile(r"\d|月|季|年|半|期|累计")
 # last year's level of the group's period, published beside it (a later vintage of that figure)
 _LAST_YEAR = re.compile(r"^(?:上年|去年)同(?:期|月)(?:数|值)?$")
 # column groups named for the report month, or for the year so far: 本月(数), 当月; 累计(数), 1-本月, 本年累计
@@ -159,6 +162,9 @@ def _columns(
                 group, label, kind = top, top, ""
         if not group:
             continue
+        if is_remarks(group):
+            ctx.result.notes.append(f"row {hi + 1} {label}: not read, remarks (备注), not figures")
+            continue
         change = change_header_unit(kind) if kind else None
         unkept = unkept_change(kind) if change else None
         if unkept:
@@ -177,7 +183,12 @@ def _columns(
         try:
             period = _group_period(group, title_period, year_only)
         except ValueError as exc:
-            ctx.error(hi + 1, label, f"column period: {exc}")
+            if year_only or _PERIOD_WORD.search(group):  # a period miswritten (1-13月): its figures would be lost
+                ctx.error(hi + 1, label, f"column period: {exc}")
+            else:  # 全省位次, 企业单位数: a column no layout reads, left out and named, as the province table does
+                ctx.result.notes.append(
+                    f"row {hi + 1} {label}: not read, a column of no period (本月, 1-本月, 1-6月 …)"
+                )
             continue
         if _LAST_YEAR.match(kind.replace(" ", "")):
             period = shift_years(period, -1)

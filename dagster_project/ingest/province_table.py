@@ -17,6 +17,7 @@ from dagster_project.ingest.adapter_common import (
     figure_rows,
     find_title,
     is_park,
+    is_remarks,
     name_period_conflict,
     rank_header,
     split_header_unit,
@@ -120,6 +121,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     level_units: dict[str, str] = {}  # each indicator's level unit, as its level column gives it
     for j, label in enumerate(doc.rows[hi]):
         if j == 0 or not label:
+            continue
+        if is_remarks(label):  # text about a row, not an indicator to add to seeds/
+            skipped.add(j)
+            ctx.result.notes.append(f"column {label}: not read, remarks (备注), not figures")
             continue
         name, unit = split_header_unit(label)
         # a column may name its own period: "6月增速(%)", "1-6月增速(%)", "二季度增速(%)", "上半年增速(%)"

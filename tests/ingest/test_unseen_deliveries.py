@@ -384,3 +384,31 @@ def test_a_quarterly_table_of_the_year_is_read_up_to_its_latest_quarter(title, l
         ("hightech_value_added", "2023-01~06", "value", 512.7),
         ("hightech_value_added", "2023-01~06", "yoy_pct", 11.2),
     ]
+
+
+def test_a_remarks_or_unknown_column_is_left_out_and_named_alike_in_both_tables(landing, qdir, con, catalog):
+    # An extra column refused the whole 统计月报 ("column period: unrecognised period text: '备注'") while the
+    # province's table loaded and listed 备注 as an indicator "not tracked in seeds/ … add it there": remarks are
+    # text, and an unknown column of either table is now left out with a note naming it.
+    monthly = landing / "tjyb.csv"
+    monthly.write_text(
+        "株洲市统计月报（2023年6月）\n发布日期：2023-07-20\n指标,单位,本月,同比增长(%),1-本月,同比增长(%),全省位次,备注\n"
+        "进出口总额,亿元,61.5,8.2,301.7,9.9,3,含综保区\n数据来源：株洲市统计局\n",
+        encoding="utf-8",
+    )
+    cities = landing / "cities.csv"
+    cities.write_text(
+        "2023年1-5月各市州规模工业增加值增长情况\n发布日期：2023-06-21\n市州,比上年同期(%),位次,企业单位数(个),备注\n"
+        "长沙市,7.6,2,3120,\n株洲市,8.8,1,1850,含新入规企业\n数据来源：湖南省统计局\n",
+        encoding="utf-8",
+    )
+    first, second = ingest(monthly, con, qdir, catalog), ingest(cities, con, qdir, catalog)
+    assert (first.status, first.row_count, second.status, second.row_count) == ("loaded", 4, "loaded", 4), (
+        first.errors,
+        second.errors,
+    )
+    assert "row 3 备注: not read, remarks (备注), not figures" in first.notes
+    assert any(n.startswith("row 3 全省位次: not read") for n in first.notes), first.notes
+    assert "column 备注: not read, remarks (备注), not figures" in second.notes
+    assert not any("备注" in n for n in second.notes if n.startswith("not loaded, not tracked")), second.notes
+    assert any("企业单位数(个) (row 3)" in n for n in second.notes if n.startswith("not loaded, not tracked"))
