@@ -307,9 +307,18 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
     try:
         # read_only: sheets are streamed from the zip, never built as a grid of every cell
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except zipfile.BadZipFile as exc:
+        # it starts as an .xlsx does (PK) but its archive does not hold together: cut short in a download,
+        # a copy or an e-mail attachment
+        raise DocumentError(
+            f"cannot read workbook: it is damaged or incomplete ({exc}; {len(data)} bytes): was it downloaded or "
+            "copied completely? Open it in Excel or WPS: if it opens, save it again, else ask for it again"
+        ) from exc
+    except (KeyError, OSError, ValueError, TypeError) as exc:
         raise DocumentError(f"cannot read workbook: {exc}") from exc
     docs = []
+    # chart sheets (wb.chartsheets): a chart holds no cells, its figures stay in the sheet it draws from
+    charts = [c.title for c in wb.chartsheets]
     try:
         for ws in wb.worksheets:
             if not hasattr(ws, "_get_source"):  # a chart sheet holds no cells
@@ -340,8 +349,13 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
             docs.append(doc)
     finally:
         wb.close()
-    if not docs:
-        raise DocumentError("the workbook has no worksheet")
+    if not any(any(any(r) for r in d.rows) for d in docs):
+        # every sheet empty, besides charts: "matches no known layout" would send the office to the layouts
+        sheets = [f"sheet {d.sheet!r} is empty" for d in docs] + [f"{c!r} is a chart sheet" for c in charts]
+        raise DocumentError(
+            f"the workbook holds no figures: {'; '.join(sheets) or 'it has no sheet'}"
+            + (" (a chart shows figures it draws from another sheet: send that sheet)" if charts else "")
+        )
     return docs
 
 

@@ -412,3 +412,47 @@ def test_a_remarks_or_unknown_column_is_left_out_and_named_alike_in_both_tables(
     assert "column 备注: not read, remarks (备注), not figures" in second.notes
     assert not any("备注" in n for n in second.notes if n.startswith("not loaded, not tracked")), second.notes
     assert any("企业单位数(个) (row 3)" in n for n in second.notes if n.startswith("not loaded, not tracked"))
+
+
+@pytest.mark.parametrize("chart", [True, False])
+def test_a_workbook_of_empty_or_chart_sheets_is_refused_as_holding_no_figures(chart, landing, qdir, con, catalog):
+    # A workbook holding only a chart over an empty sheet was refused as "table matches no known layout (long
+    # format header, 统计月报 title …)", and one of empty sheets as having "no documented header": the office
+    # looked for a layout fault in a file that held no figures at all.
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    wb = Workbook()
+    wb.active.title = "Sheet1"
+    if chart:
+        data = wb.create_sheet("数据")
+        data.append(["规模工业增加值", 8.2])
+        bars = BarChart()
+        bars.add_data(Reference(data, min_col=2, min_row=1, max_row=1))
+        wb.create_chartsheet("图表").add_chart(bars)
+        wb.remove(data)  # the figures stayed in the office's own workbook
+    else:
+        wb.create_sheet("Sheet2")
+    path = landing / "月报.xlsx"
+    wb.save(path)
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert error.reason.startswith("the workbook holds no figures: sheet 'Sheet1' is empty"), error.reason
+    assert ("'图表' is a chart sheet" in error.reason) is chart
+    assert ("sheet 'Sheet2' is empty" in error.reason) is not chart
+
+
+def test_a_workbook_cut_short_is_refused_as_damaged_or_incomplete(landing, qdir, con, catalog):
+    # A workbook cut short in a download was refused as "cannot read workbook: File is not a zip file", which an
+    # office reads as "not an Excel file" while Excel may say the same file is an .xlsx.
+    from .helpers import write_monthly_xlsx
+
+    whole = write_monthly_xlsx(landing / "whole.xlsx").read_bytes()
+    path = landing / "月报_2022年5月.xlsx"
+    path.write_bytes(whole[: len(whole) // 2])
+    (landing / "whole.xlsx").unlink()
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert "damaged or incomplete" in error.reason and "copied completely" in error.reason, error.reason
