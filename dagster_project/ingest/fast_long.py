@@ -121,6 +121,19 @@ def _csv_quirks(data: bytes) -> bool:
     return b"\x00" in data or _spaced_quote(data)
 
 
+_QUOTED = re.compile(rb'"[^"]*"')
+
+
+def _extra_fields(data: bytes, width: int) -> bool:
+    """Whether a line has more fields than the header's ``width``. DuckDB drops a line's trailing empty fields
+    (``…,published,,,`` reads as 11), where the row path refuses the line as having more; a line with fewer
+    fields, or more filled ones, fails DuckDB's strict read. So with every line one record (:func:`_records`),
+    the commas outside quotes are exactly (width - 1) per line unless a line has more (a quoted field's commas
+    are dropped with it; a doubled quote inside one splits it in two, both dropped)."""
+    commas = (_QUOTED.sub(b"", data) if b'"' in data else data).count(b",")
+    return commas != (_records(data) + 1) * (width - 1)
+
+
 def _records(data: bytes) -> int:
     """Data records if every line is one record (checked against DuckDB's count)."""
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
@@ -402,7 +415,7 @@ def try_load(
     None means: not a simple long-format CSV; run the row-by-row path (which owns every message).
     """
     header = _header(data)
-    if header is None or _csv_quirks(data):
+    if header is None or _csv_quirks(data) or _extra_fields(data, len(header)):
         return None
     [(keep_order,)] = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
     if not keep_order:
