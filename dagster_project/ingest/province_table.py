@@ -44,6 +44,7 @@ _TITLE_SUFFIX = re.compile(r"(增长速度|增速|增长情况|完成情况|主�
 _GROWTH_WORDS = re.compile(r"(?:比上年同[月期])?(?:增长|增速|增幅)(?:速度)?$")
 # a level column that names no indicator of its own is the title's: 总量(亿元), 绝对值, (亿元)
 _GENERIC_LEVEL = re.compile(r"(?:总量|总额|绝对值|绝对数|数值|本期|金额|累计)?")
+_SUB_LEVEL = re.compile(r"总量|总额|绝对值|绝对数|数值|本期|金额|累计|现价")
 # rows summing several cities (长株潭地区, 洞庭湖地区, 大湘西地区, 四大板块) or of a park or zone (株洲高新区,
 # 湘江新区): no region of the catalogue; any other unknown name (a typo such as 株州市) still refuses the table
 _GROUP_OF_CITIES = re.compile(r"(?:地区|板块|经济区|城市群|片区)$")
@@ -65,6 +66,36 @@ def _header_row(doc: Document) -> int | None:
         if row and row[0].replace(" ", "") in PLACE_HEADERS:
             return i
     return None
+
+
+def _is_sub_header(cell: str) -> bool:
+    """A cell of a header's second row: 绝对值 / 总量(亿元), 增长(%) / 增速, 位次; not a figure."""
+    name, _ = split_header_unit(cell)
+    return rank_header(cell) is not None or change_header_unit(cell) is not None or bool(_SUB_LEVEL.fullmatch(name))
+
+
+def _header_labels(doc: Document, hi: int) -> tuple[list[str], int]:
+    """Each column's header and the first data row. A two-row header (``市州 | 1-5月`` merged over ``绝对值 |
+    增长(%) | 位次``, as an office lays out a period or an indicator over its columns) reads as one row: the group
+    and its sub-header (``1-5月增长(%)``; a level ``1-5月(亿元)``, a rank ``位次`` alone, as in one row)."""
+    head = doc.rows[hi]
+    sub = doc.rows[hi + 1] if hi + 1 < len(doc.rows) else []
+    filled = [c for c in sub[1:] if c]
+    if not sub or sub[0] not in ("", head[0]) or not filled or not all(_is_sub_header(c) for c in filled):
+        return head, hi + 1
+    labels, group = [head[0]], ""
+    for top, below in zip(head[1:], sub[1:], strict=True):
+        group = top or group  # a CSV shows a merge as blanks to its right (a workbook repeats the group)
+        if not below or below == top:  # one column over both rows (位次 merged down)
+            labels.append(top)
+        elif rank_header(below) is not None:
+            labels.append(below)
+        elif change_header_unit(below) is None:
+            unit = split_header_unit(below)[1]
+            labels.append(f"{group}({unit})" if unit else group)
+        else:
+            labels.append(f"{group}{below}")
+    return labels, hi + 2
 
 
 def unplaced_header(doc: Document) -> str | None:
@@ -119,7 +150,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     kinds: dict[int, str] = {}  # each level or growth column's measure, kept or skipped (what a 位次 ranks)
     last_level: str | None = None  # the indicator of the nearest level column to the left ("" untracked)
     level_units: dict[str, str] = {}  # each indicator's level unit, as its level column gives it
-    for j, label in enumerate(doc.rows[hi]):
+    labels, first = _header_labels(doc, hi)
+    for j, label in enumerate(labels):
         if j == 0 or not label:
             continue
         if is_remarks(label):  # text about a row, not an indicator to add to seeds/
@@ -190,7 +222,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(ti + 1, "title", f"unknown indicator {title_name!r} in the title")
         return result
 
-    for r, row in figure_rows(doc, ctx, hi + 1, hi):
+    for r, row in figure_rows(doc, ctx, first, hi):
         if _TOTAL_ROW.match(row[0].replace(" ", "")):
             ctx.result.notes.append(f"row {r + 1} {row[0].strip()}: not read, a total row (全省 is the province's)")
             continue

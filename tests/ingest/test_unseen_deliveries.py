@@ -456,3 +456,48 @@ def test_a_workbook_cut_short_is_refused_as_damaged_or_incomplete(landing, qdir,
     assert result.status == "quarantined"
     [error] = result.errors
     assert "damaged or incomplete" in error.reason and "copied completely" in error.reason, error.reason
+
+
+def test_a_province_table_with_a_two_row_header_is_read_as_one_row(landing, qdir, con, catalog):
+    # "市州 | 1-5月" merged over "绝对值 | 增长(%) | 位次" read the second header row as a city's and every column as
+    # the 1-5月 level: refused with "not a number: '绝对值'" and duplicates of each city's level.
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2023年1-5月各市州地方一般公共预算收入"])
+    ws.append(["单位：亿元、%"])
+    ws.append(["市州", "1-5月", None, None])
+    ws.append([None, "绝对值", "增长(%)", "位次"])
+    for rng in ("A1:D1", "A3:A4", "B3:D3"):
+        ws.merge_cells(rng)
+    ws.append(["长沙市", 412.3, 6.2, 1])
+    ws.append(["株洲市", 81.2, 7.4, 2])
+    ws.append(["资料来源：湖南省财政厅  发布日期：2023-06-25"])
+    xlsx = landing / "各市州财政收入.xlsx"
+    wb.save(xlsx)
+    # and an indicator over its columns, as a CSV shows merged cells: blanks to the right
+    csv = landing / "各市州主要指标.csv"
+    csv.write_text(
+        "2023年上半年各市州主要经济指标\n发布日期：2023-07-28\n市州,地区生产总值,,,规模工业增加值,\n"
+        ",总量(亿元),增速(%),位次,增速(%),位次\n株洲市,1745.3,5.6,3,8.1,2\n数据来源：湖南省统计局\n",
+        encoding="utf-8",
+    )
+    first, second = ingest(xlsx, con, qdir, catalog), ingest(csv, con, qdir, catalog)
+    assert (first.status, second.status) == ("loaded", "loaded"), (first.errors, second.errors)
+    got = con.execute(
+        "SELECT indicator_code, region_code, period_code, measure, value, unit FROM raw.observations ORDER BY ALL"
+    ).fetchall()
+    assert got == [
+        ("budget_revenue", "430100", "2023-01~05", "value", 412.3, "亿元"),
+        ("budget_revenue", "430100", "2023-01~05", "yoy_pct", 6.2, "%"),
+        ("budget_revenue", "430100", "2023-01~05", "yoy_rank", 1.0, "位"),
+        ("budget_revenue", "430200", "2023-01~05", "value", 81.2, "亿元"),
+        ("budget_revenue", "430200", "2023-01~05", "yoy_pct", 7.4, "%"),
+        ("budget_revenue", "430200", "2023-01~05", "yoy_rank", 2.0, "位"),
+        ("gdp", "430200", "2023-01~06", "value", 1745.3, "亿元"),
+        ("gdp", "430200", "2023-01~06", "yoy_pct", 5.6, "%"),
+        ("gdp", "430200", "2023-01~06", "yoy_rank", 3.0, "位"),
+        ("industrial_value_added", "430200", "2023-01~06", "yoy_pct", 8.1, "%"),
+        ("industrial_value_added", "430200", "2023-01~06", "yoy_rank", 2.0, "位"),
+    ]
