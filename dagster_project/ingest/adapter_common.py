@@ -128,7 +128,36 @@ def long_row_error(doc: Document, index: int, header_index: int) -> str | None:
     have, want = doc.widths[index], doc.widths[header_index]
     if have <= want:
         return None
-    return f"row has {have} fields, the header has {want}: a comma inside a value not in quotes (1,903.2)?"
+    said = f"row has {have} fields, the header has {want}: a comma inside a value not in quotes"
+    cells = doc.raw_rows[index] if index < len(doc.raw_rows) else []
+    # the figure a comma split: two neighbouring numbers (1,903.2 as 1 | 903.2; a decimal comma 18,1 as 18 | 1)
+    split = next(
+        (j for j in range(len(cells) - 1) if _BARE_NUMBER.fullmatch(cells[j]) and _BARE_NUMBER.fullmatch(cells[j + 1])),
+        None,
+    )
+    if split is None:
+        return f"{said} (1,903.2)?"
+    a, b = cells[split], cells[split + 1]
+    meant = []  # (figure, how the comma reads)
+    if a.lstrip("+-").isdigit() and re.fullmatch(r"\d{3}(?:\.\d+)?", b):
+        meant.append((f"{a}{b}", "a thousands separator"))
+    if a.lstrip("+-").isdigit() and b.isdigit():
+        meant.append((f"{a}.{b}", "a decimal comma"))
+    reading = " or ".join(f"{figure} with {how}" for figure, how in meant)
+    if len(meant) != 1:
+        fix = "Write it as the figure meant, without the comma"
+    elif meant[0][1] == "a thousands separator":  # quoted, a thousands separator is read as one
+        fix = f'Write it as {meant[0][0]}, or in quotes ("{a},{b}")'
+    else:  # quoted, 18,1 would still read as 181: a decimal comma is not read
+        fix = f"Write it as {meant[0][0]}"
+    return (
+        f"{said}? fields {split + 1} and {split + 2} read {a!r} and {b!r}: one figure {a},{b}"
+        + (f" ({reading})" if reading else "")
+        + f"? {fix}"
+    )
+
+
+_BARE_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
 # A month a file's name names in words (统计月报2023年5月.xlsx, 2023年1-5月主要指标.csv). Numbers alone

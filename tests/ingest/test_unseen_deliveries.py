@@ -501,3 +501,25 @@ def test_a_province_table_with_a_two_row_header_is_read_as_one_row(landing, qdir
         ("industrial_value_added", "430200", "2023-01~06", "yoy_pct", 8.1, "%"),
         ("industrial_value_added", "430200", "2023-01~06", "yoy_rank", 2.0, "位"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("18,1", "fields 6 and 7 read '18' and '1': one figure 18,1 (18.1 with a decimal comma)? Write it as 18.1"),
+        ("1,903.2", "fields 6 and 7 read '1' and '903.2': one figure 1,903.2 (1903.2 with a thousands separator)?"),
+    ],
+)
+def test_a_row_with_a_comma_split_figure_names_the_two_fields(value, said, landing, qdir, con, catalog):
+    # Every row with a field more than the header was refused with the same guess, "a comma inside a value not in
+    # quotes (1,903.2)?", whatever the row held: the office had to find the split figure itself.
+    path = landing / "海关.csv"
+    path.write_text(
+        f"{LONG_HEADER}\ntrade_total,430200,,2023年1-5月,yoy_pct,15.3,%,2023-06-18,published,{SRC},\n"
+        f"exports,430200,,2023年1-5月,yoy_pct,{value},%,2023-06-18,published,{SRC},\n",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert error.row == 3 and said in error.reason, error.reason
