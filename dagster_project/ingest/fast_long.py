@@ -380,6 +380,7 @@ def _obs_sql(on: tuple[str, str, str]) -> str:
 SELECT indicator_code, region_code, subject_code, period_code, period_kind, period_start, period_end,
        measure,
        CASE WHEN {value_problem_sql("value", "measure", "unit", "vlimit", _DAYS)} OR edge > release_date OR edge > ?
+                 OR release_date > ?
                  OR value < pmin OR value > pmax
             THEN error('not a simple row') ELSE value END,
        'eq', unit, source_value, source_unit, provenance, '', source_ref, ?, source_row, release_date
@@ -443,6 +444,7 @@ def try_load(
                 ).fetchall()
             ]
             meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance)
+            latest = max(today, landed)  # a stated release date after it is refused (validate.py words it)
             store.ensure_schema(con)
             [(judged,)] = con.execute(f"SELECT count(*) FROM {_LOOKUPS[0]} WHERE hfactor IS NOT NULL").fetchall()
             if judged and history_outliers(
@@ -451,9 +453,9 @@ def try_load(
                 raise _NotSimple  # refused (or, confirmed, named) row by row
             # Rolled back (nothing written) when a row breaks a rule or a key is duplicated.
             if stage is not None:  # staged: the caller judges and commits the run's releases
-                rows = stage.add_query(release_id, _obs_sql(on), [today, name], meta)
+                rows = stage.add_query(release_id, _obs_sql(on), [today, latest, name], meta)
             else:
-                rows = store.load_release_query(con, release_id, _obs_sql(on), [today, name], meta, table)
+                rows = store.load_release_query(con, release_id, _obs_sql(on), [today, latest, name], meta, table)
             landed_said = landed_rows_note(landed, undated, rows)
             if landed_said:
                 notes.append(landed_said)

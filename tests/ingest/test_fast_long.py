@@ -192,6 +192,8 @@ FALLBACK_CASES = {
     "growth_below_minus_100": ["gdp,430200,,2022,yoy_pct,-100,%,2023-01-30,published,,"],
     "future_period": ["gdp,430200,,2027,value,3420.3,亿元,2028-01-30,published,,"],
     "period_after_release": ["gdp,430200,,2022,value,3420.3,亿元,2022-06-30,published,,"],
+    # a release dated after today would be the newest vintage until then: refused by both paths
+    "release_after_today": ["gdp,430202,,2022,value,310.2,亿元,2030-01-30,published,,"],
     "duplicate_key": [
         "gdp,430200,,2022,value,3420.3,亿元,2023-01-30,published,,",
         "地区生产总值,株洲市,,2022年,value,3420.4,亿元,2023-01-30,published,,",

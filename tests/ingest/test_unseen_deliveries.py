@@ -523,3 +523,14 @@ def test_a_row_with_a_comma_split_figure_names_the_two_fields(value, said, landi
     assert result.status == "quarantined"
     [error] = result.errors
     assert error.row == 3 and said in error.reason, error.reason
+
+
+def test_a_release_dated_after_today_is_refused(landing, qdir, con, catalog):
+    # "发布日期：2030-06-18" over May 2023's figures loaded them as released in 2030: the newest vintage of each
+    # figure until then, shadowing every real revision, with nothing said.
+    path = landing / "tjyb.csv"
+    path.write_text(MONTHLY.format(label="").replace("2023-04-20", "2030-04-20"), encoding="utf-8")
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors  # once for the release, not once per row
+    assert error.column == "release_date" and "release date 2030-04-20 is after today (2026-01-01)" in error.reason
