@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from dagster_project.ingest.catalog import Catalog, strip_quotes
 from dagster_project.ingest.document import Document
@@ -28,6 +29,8 @@ __all__ = [
     "rank_header",
     "region_at",
     "find_release_date",
+    "ReleaseDateError",
+    "release_or_error",
     "find_source",
     "figure_rows",
     "find_title",
@@ -52,8 +55,18 @@ _DATE = re.compile(
 _MARKER = re.compile(r"示意数据|illustrative", re.I)
 
 
+class ReleaseDateError(ValueError):
+    """A date labelled as the release's (发布日期：2023-02-30) that is no day of the calendar: the file states a
+    date, wrongly, so the landing day must not stand in as if it stated none."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"release date {text!r} is no day of the calendar: correct it")
+        self.text = text
+
+
 def find_release_date(text: str) -> date | None:
-    """Date after 发布日期/发布时间 (or the first date when the label is missing)."""
+    """Date after 发布日期/发布时间 (or the first date when the label is missing); raises ReleaseDateError when
+    the labelled date is no date (2023-02-30). An unlabelled one that is none is no release date."""
     s = to_halfwidth(text)
     label = re.search(r"发布(?:日期|时间)\s*[:：]?\s*", s)
     m = _DATE.search(s, label.end()) if label else _DATE.search(s)
@@ -62,6 +75,8 @@ def find_release_date(text: str) -> date | None:
     try:
         return date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
     except ValueError:
+        if label and not s[label.end() : m.start()].strip():  # the date right after its label
+            raise ReleaseDateError(m[0]) from None
         return None
 
 
@@ -250,6 +265,19 @@ def landed_rows_note(landed: date, rows: list[int], loaded: int) -> str:
         f"{LANDED_NOTE} for {len(rows)} of {loaded} rows (release_date blank: row{'s' * (len(rows) > 1)} {shown}): "
         f"the day it landed, {landed.isoformat()}, is used for them"
     )
+
+
+def release_or_error(ctx: RowContext, doc: Document, release: Callable[[], tuple[Any, ...]]) -> bool:
+    """Set the release ``release()`` reads (:func:`table_release`, a page's) on ``ctx``; False, with the error
+    naming the row that holds it, when its labelled date is no date."""
+    try:
+        ctx.set_release(*release())
+    except ReleaseDateError as exc:
+        rows = doc.rows if doc.kind == "table" else []
+        row = next((i + 1 for i, r in enumerate(rows) if exc.text in to_halfwidth(" ".join(r))), None)
+        ctx.error(row, "release_date", str(exc))
+        return False
+    return True
 
 
 def table_release(

@@ -19,6 +19,7 @@ from dagster_project.ingest.adapter_common import (
     first_text,
     is_remarks,
     name_period_conflict,
+    release_or_error,
     table_release,
     table_unit,
     unkept_change,
@@ -262,7 +263,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     if conflict:
         ctx.error(ti + 1, "title", conflict)
         return result
-    ctx.set_release(*table_release(doc, ti, hi, default_release_date))
+    if not release_or_error(ctx, doc, lambda: table_release(doc, ti, hi, default_release_date)):
+        return result
     if found.vintage:  # named once in the title, as a cell's label would be in the cell (3105.8(初步核算))
         estimate = "; kept as approximate" if vintage_bound(found.vintage, "eq") != "eq" else ""
         note = f"{vintage_note(found.vintage)}{estimate}: every figure of the table"

@@ -20,6 +20,7 @@ from dagster_project.ingest.adapter_common import (
     is_remarks,
     name_period_conflict,
     rank_header,
+    release_or_error,
     split_header_unit,
     table_release,
     table_unit,
@@ -143,7 +144,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     if conflict:
         ctx.error(ti + 1, "title", conflict)
         return result
-    ctx.set_release(*table_release(doc, ti, hi, default_release_date))
+    if not release_or_error(ctx, doc, lambda: table_release(doc, ti, hi, default_release_date)):
+        return result
 
     cols: list[_Column] = []
     skipped: set[int] = set()  # columns of indicators the warehouse does not track

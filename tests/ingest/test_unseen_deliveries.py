@@ -534,3 +534,25 @@ def test_a_release_dated_after_today_is_refused(landing, qdir, con, catalog):
     assert result.status == "quarantined"
     [error] = result.errors  # once for the release, not once per row
     assert error.column == "release_date" and "release date 2030-04-20 is after today (2026-01-01)" in error.reason
+
+
+@pytest.mark.parametrize("written", ["2023-02-30", "2023年2月30日"])
+def test_a_release_date_that_is_no_day_is_refused_not_replaced_by_the_landing_day(written, landing, qdir, con, catalog):
+    # "发布日期：2023-02-30" was read as no date at all: the table loaded dated the day it landed, with the note
+    # "no release date in the file", though the file states one, wrongly.
+    path = landing / "tjyb.csv"
+    path.write_text(MONTHLY.format(label="").replace("2023-04-20", written), encoding="utf-8")
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert (error.row, error.column) == (2, "release_date")
+    assert f"release date '{written}' is no day of the calendar" in error.reason
+    air = (
+        '<html><head><meta charset="utf-8"><title>株洲市2023年6月环境空气质量通报</title></head><body>'
+        "<p>2023年6月，市区环境空气质量监测30天，其中优10天，良16天，优良率为86.7%。</p>"
+        f"<p>发布时间：{written}</p><p>发布单位：株洲市生态环境局</p></body></html>"
+    )
+    page = landing / "air.html"
+    page.write_text(air, encoding="utf-8")
+    result = ingest(page, con, qdir, catalog)
+    assert result.status == "quarantined" and "is no day of the calendar" in result.errors[0].reason
