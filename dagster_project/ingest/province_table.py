@@ -29,7 +29,7 @@ from dagster_project.ingest.adapter_common import (
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
-from dagster_project.ingest.periods import Period, last_month, split_leading_period
+from dagster_project.ingest.periods import Period, last_month, parse_period, split_leading_period
 from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse", "unplaced_header"]
@@ -153,6 +153,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     last_level: str | None = None  # the indicator of the nearest level column to the left ("" untracked)
     level_units: dict[str, str] = {}  # each indicator's level unit, as its level column gives it
     labels, first = _header_labels(doc, hi)
+    # beside a 比上年同月 column, 比上年同期 is the year so far even under a title naming one month ("2023年5月各市州…":
+    # 同月 May, 同期 1-5月), as a 统计月报's 本月 | 1-本月; read as May too, the two growths clashed as one figure's
+    same_month = any("同月" in label for label in labels)
     for j, label in enumerate(labels):
         if j == 0 or not label:
             continue
@@ -208,6 +211,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 ctx.result.notes.append(f"column {label}: not read, a growth in {level_unit} terms")
                 continue
             growth_period = last_month(column_period) if "同月" in name else column_period
+            if "同期" in name and same_month and column_period.kind == "month" and column_period.end.month > 1:
+                growth_period = parse_period(f"{column_period.end.year}年1-{column_period.end.month}月")
             cols.append(_Column(j, label, grows, growth_period, "yoy_pct", change or "%"))
         else:  # a level column names its own indicator and unit (地区生产总值(亿元)), or is the title's (总量)
             generic = _GENERIC_LEVEL.fullmatch(name)

@@ -556,3 +556,19 @@ def test_a_release_date_that_is_no_day_is_refused_not_replaced_by_the_landing_da
     page.write_text(air, encoding="utf-8")
     result = ingest(page, con, qdir, catalog)
     assert result.status == "quarantined" and "is no day of the calendar" in result.errors[0].reason
+
+
+@pytest.mark.parametrize("title", ["2023年5月各市州规模工业增加值增长情况", "2023年1-5月各市州规模工业增加值增长情况"])
+def test_a_province_table_s_same_period_beside_same_month_is_the_year_so_far(title, landing, qdir, con, catalog):
+    # Under a title naming one month, 比上年同月 and 比上年同期 were both read as May's growth: refused as "another
+    # value: 9.2 there, 8.8 here; which is right?", though 同期 beside 同月 is the year so far (1-5月).
+    path = landing / "cities.csv"
+    path.write_text(
+        f"{title}\n发布日期：2023-06-20\n市州,比上年同月(%),比上年同期(%),位次\n株洲市,9.2,8.8,1\n"
+        "数据来源：湖南省统计局\n",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    got = con.execute("SELECT period_code, measure, value FROM raw.observations ORDER BY ALL").fetchall()
+    assert got == [("2023-01~05", "yoy_pct", 8.8), ("2023-01~05", "yoy_rank", 1.0), ("2023-05", "yoy_pct", 9.2)]
