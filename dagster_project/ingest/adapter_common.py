@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from dagster_project.ingest.catalog import Catalog, strip_quotes
 from dagster_project.ingest.document import Document
@@ -22,10 +23,14 @@ __all__ = [
     "drop_repeats",
     "prose_sentences",
     "is_park",
+    "is_remarks",
     "other_basis",
+    "unkept_change",
     "rank_header",
     "region_at",
     "find_release_date",
+    "ReleaseDateError",
+    "release_or_error",
     "find_source",
     "figure_rows",
     "find_title",
@@ -37,6 +42,7 @@ __all__ = [
     "short_row_error",
     "split_header_unit",
     "landed_note",
+    "landed_rows_note",
     "table_release",
 ]
 
@@ -49,8 +55,18 @@ _DATE = re.compile(
 _MARKER = re.compile(r"示意数据|illustrative", re.I)
 
 
+class ReleaseDateError(ValueError):
+    """A date labelled as the release's (发布日期：2023-02-30) that is no day of the calendar: the file states a
+    date, wrongly, so the landing day must not stand in as if it stated none."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"release date {text!r} is no day of the calendar: correct it")
+        self.text = text
+
+
 def find_release_date(text: str) -> date | None:
-    """Date after 发布日期/发布时间 (or the first date when the label is missing)."""
+    """Date after 发布日期/发布时间 (or the first date when the label is missing); raises ReleaseDateError when
+    the labelled date is no date (2023-02-30). An unlabelled one that is none is no release date."""
     s = to_halfwidth(text)
     label = re.search(r"发布(?:日期|时间)\s*[:：]?\s*", s)
     m = _DATE.search(s, label.end()) if label else _DATE.search(s)
@@ -59,6 +75,8 @@ def find_release_date(text: str) -> date | None:
     try:
         return date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
     except ValueError:
+        if label and not s[label.end() : m.start()].strip():  # the date right after its label
+            raise ReleaseDateError(m[0]) from None
         return None
 
 
@@ -125,19 +143,66 @@ def long_row_error(doc: Document, index: int, header_index: int) -> str | None:
     have, want = doc.widths[index], doc.widths[header_index]
     if have <= want:
         return None
-    return f"row has {have} fields, the header has {want}: a comma inside a value not in quotes (1,903.2)?"
+    said = f"row has {have} fields, the header has {want}: a comma inside a value not in quotes"
+    cells = doc.raw_rows[index] if index < len(doc.raw_rows) else []
+    # the figure a comma split: two neighbouring numbers (1,903.2 as 1 | 903.2; a decimal comma 18,1 as 18 | 1)
+    split = next(
+        (j for j in range(len(cells) - 1) if _BARE_NUMBER.fullmatch(cells[j]) and _BARE_NUMBER.fullmatch(cells[j + 1])),
+        None,
+    )
+    if split is None:
+        return f"{said} (1,903.2)?"
+    a, b = cells[split], cells[split + 1]
+    meant = []  # (figure, how the comma reads)
+    if a.lstrip("+-").isdigit() and re.fullmatch(r"\d{3}(?:\.\d+)?", b):
+        meant.append((f"{a}{b}", "a thousands separator"))
+    if a.lstrip("+-").isdigit() and b.isdigit():
+        meant.append((f"{a}.{b}", "a decimal comma"))
+    reading = " or ".join(f"{figure} with {how}" for figure, how in meant)
+    if len(meant) != 1:
+        fix = "Write it as the figure meant, without the comma"
+    elif meant[0][1] == "a thousands separator":  # quoted, a thousands separator is read as one
+        fix = f'Write it as {meant[0][0]}, or in quotes ("{a},{b}")'
+    else:  # quoted, 18,1 would still read as 181: a decimal comma is not read
+        fix = f"Write it as {meant[0][0]}"
+    return (
+        f"{said}? fields {split + 1} and {split + 2} read {a!r} and {b!r}: one figure {a},{b}"
+        + (f" ({reading})" if reading else "")
+        + f"? {fix}"
+    )
+
+
+_BARE_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
 # A month a file's name names in words (统计月报2023年5月.xlsx, 2023年1-5月主要指标.csv). Numbers alone
 # (tjyb_202305, 2023-06-20_月报) are not judged: they may be a release date as well as a month.
 _NAME_MONTH = re.compile(r"\d{4}年(?:\d{1,2}\s*[-—~至]\s*)?\d{1,2}月")
+# A month a workbook's sheet is named for: its year may be left to the title's ("4月", "1-4月", "2023年4月份")
+_SHEET_MONTH = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[-—~至])?\d{1,2}月")
 
 
 def name_period_conflict(source_file: str, period: Period) -> str | None:
     """Why a table's file name contradicts the period its title gives (None when it names none, or the
     same month): a file named for May holding June's title is the wrong file or last month's title, and
     its figures would be stored under the title's month with nothing said."""
-    name = to_halfwidth(source_file.split("#", 1)[0].replace("\\", "/").rsplit("/", 1)[-1])
+    base, _, sheet = source_file.partition("#")
+    own = _SHEET_MONTH.search(to_halfwidth(sheet).replace(" ", "")) if sheet else None
+    if own:
+        # a workbook of several months, one a sheet ("4月", "2023年4月"): the file's name names the newest, each
+        # sheet's own name its month; the sheet's name is judged against its title, not the file's
+        try:
+            named = parse_period(own[0], period.end.year)
+        except ValueError:
+            named = None
+        if named is not None:
+            if (named.end.year, named.end.month) == (period.end.year, period.end.month):
+                return None
+            return (
+                f"the sheet {sheet!r} says {own[0]} but its title says {period.code}: a title left from another "
+                "month? Correct the title or the sheet's name (the figures would be stored as the title's)"
+            )
+    name = to_halfwidth(base.replace("\\", "/").rsplit("/", 1)[-1])
     for m in _NAME_MONTH.finditer(name):
         try:
             named = parse_period(m[0])
@@ -185,6 +250,34 @@ _FOOTER_DATE = re.compile(r"发布(?:日期|时间)|^(?:发布单位|编制单�
 def landed_note(landed: date) -> str:
     """The release's note when the file states no release date: the landing day stands in, said."""
     return f"{LANDED_NOTE}: the day it landed, {landed.isoformat()}, is used"
+
+
+def landed_rows_note(landed: date, rows: list[int], loaded: int) -> str:
+    """The note of a long-format release some of whose rows leave release_date blank: the landing day stands
+    in for them, said as a table's missing date is (:func:`landed_note` when no loaded row states one);
+    '' when every row states its date. ``rows``: the blank rows loaded (1-based), ``loaded``: all rows loaded."""
+    if not rows:
+        return ""
+    if len(rows) >= loaded:
+        return landed_note(landed)
+    shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+    return (
+        f"{LANDED_NOTE} for {len(rows)} of {loaded} rows (release_date blank: row{'s' * (len(rows) > 1)} {shown}): "
+        f"the day it landed, {landed.isoformat()}, is used for them"
+    )
+
+
+def release_or_error(ctx: RowContext, doc: Document, release: Callable[[], tuple[Any, ...]]) -> bool:
+    """Set the release ``release()`` reads (:func:`table_release`, a page's) on ``ctx``; False, with the error
+    naming the row that holds it, when its labelled date is no date."""
+    try:
+        ctx.set_release(*release())
+    except ReleaseDateError as exc:
+        rows = doc.rows if doc.kind == "table" else []
+        row = next((i + 1 for i, r in enumerate(rows) if exc.text in to_halfwidth(" ".join(r))), None)
+        ctx.error(row, "release_date", str(exc))
+        return False
+    return True
 
 
 def table_release(
@@ -382,6 +475,34 @@ def other_basis(header: str) -> str | None:
     比上月, 比1-9月), else None."""
     m = _OTHER_BASIS.search(to_halfwidth(header).replace(" ", ""))
     return m[0] if m else None
+
+
+# A growth at current prices (现价增长, 按现价计算增长, 名义增长): for GDP and value added the growth published and
+# kept is at constant prices (按不变价/可比价格计算); the nominal one beside it differs (a 2022 level ratio of +2.7%
+# against a stated +13.5%), and read as the yoy it would clash with the real growth, or stand in for it unsaid.
+_NOMINAL = re.compile(r"现价|当年价|名义")
+
+
+# a column of remarks (备注 "含新入规企业"): text about a row, never figures, in any table layout
+_REMARKS = re.compile(r"(?:备注|附注|说明|注)(?:\(.*\))?")
+
+
+def is_remarks(header: str) -> bool:
+    """Whether a table column holds remarks (备注, 说明), which no layout reads: left out with a note saying so,
+    not named as an indicator to add to seeds/."""
+    return _REMARKS.fullmatch(to_halfwidth(header).replace(" ", "")) is not None
+
+
+def unkept_change(header: str) -> str | None:
+    """Why a change column is not read, as the note's words after "not read, ": a change against another
+    period than a year earlier (:func:`other_basis`), or a growth at current prices; None when it is read."""
+    basis = other_basis(header)
+    if basis:
+        return f"a change {basis}, not over a year earlier"
+    nominal = _NOMINAL.search(to_halfwidth(header).replace(" ", ""))
+    if nominal:
+        return f"a growth at current prices ({nominal[0]}), not the growth at constant prices (不变价/可比价) kept"
+    return None
 
 
 def rank_header(header: str) -> str | None:

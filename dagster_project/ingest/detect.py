@@ -15,7 +15,7 @@ from dagster_project.ingest import (
 )
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
-from dagster_project.ingest.models import ParseResult
+from dagster_project.ingest.models import IngestError, ParseResult
 
 __all__ = ["UnknownFormatError", "detect", "parse_document", "ADAPTERS"]
 
@@ -81,6 +81,24 @@ def parse_document(doc: Document, catalog: Catalog, default_release_date: date |
         yearly_bulletin.NAME: yearly_bulletin,
     }[name]
     result = module.parse(doc, catalog, default_release_date)
+    if doc.unsaved_formulas:
+        result.errors = [_name_unsaved_formula(doc, e) for e in result.errors]
     if doc.hidden_cells:
         result.notes.append(f"not loaded: {doc.hidden_cells}, hidden in the workbook (unhide to have them read)")
     return result
+
+
+def _name_unsaved_formula(doc: Document, error: IngestError) -> IngestError:
+    """A refusal of a formula's '=...' text, said as what it is: the sheet's cell holds a formula saved without
+    the value Excel shows, which nothing here computes (the row and column label alone left the office to
+    guess which cell, and why a formula it sees as a number was "formula-like")."""
+    found = doc.unsaved_formula_in(error.row, error.reason) if error.row else None
+    if found is None:
+        return error
+    ref, formula = found
+    reason = (
+        f"sheet {doc.sheet!r} cell {ref} holds the formula {formula} saved without the value it shows "
+        "(the workbook was written by a program and never opened and saved in Excel): formulas are never "
+        "computed here; open the workbook in Excel or WPS and save it, or type the figure"
+    )
+    return IngestError(error.file, error.row, error.column, reason)

@@ -46,6 +46,17 @@ class Document:
     numbers_like_a_month: set[tuple[int, int]] = field(default_factory=set)
     # rows (0-based) whose first cell is indented (leading spaces, or an XLSX indent): a table's sub-item
     indented_rows: set[int] = field(default_factory=set)
+    # XLSX: (row, col), 0-based, of formulas saved without the value Excel shows (never opened and saved in
+    # Excel): the cell holds only its '=...' text, and a refusal of it names the sheet's cell (E6)
+    unsaved_formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    def unsaved_formula_in(self, row: int, reason: str) -> tuple[str, str] | None:
+        """(cell reference, formula), e.g. ('E6', '=C7+C8'), of the unsaved formula on ``row`` (1-based) that
+        ``reason`` quotes; None when it quotes none."""
+        for r, c in sorted(self.unsaved_formulas):
+            if r == row - 1 and repr(self.raw(r, c)) in reason:
+                return f"{_column_letter(c + 1)}{row}", self.raw(r, c)
+        return None
 
     def cell(self, row: int, col: int) -> str:
         """Cleaned cell by 0-based indices ('' outside the table)."""
@@ -191,7 +202,12 @@ def _blank_hidden(grid: list[list[str]], rows: list[int], cols: list[int]) -> st
 def _sheet_grid(
     wb: Any, ws: Any, limits: Limits
 ) -> tuple[
-    list[list[str]], list[tuple[int, int, int, int]], set[tuple[int, int]], tuple[list[int], list[int]], set[int]
+    list[list[str]],
+    list[tuple[int, int, int, int]],
+    set[tuple[int, int]],
+    tuple[list[int], list[int]],
+    set[int],
+    set[tuple[int, int]],
 ]:
     """The sheet's cells as a grid over its real used range, and its merged ranges, streamed.
 
@@ -214,6 +230,7 @@ def _sheet_grid(
     cells: dict[tuple[int, int], str] = {}
     like_a_month: set[tuple[int, int]] = set()
     indented: set[int] = set()
+    unsaved: set[tuple[int, int]] = set()
     with ws._get_source() as src:
         parser = SavedValueParser(
             src,
@@ -242,6 +259,8 @@ def _sheet_grid(
                         like_a_month.add((r - 1, cell["column"] - 1))
                 if not text:
                     continue
+                if cell.get("data_type") == "f":  # a formula the parser kept: it was saved without a value
+                    unsaved.add((r - 1, cell["column"] - 1))
                 if cell["column"] == 1 and (str(value)[:1].isspace() or formats.indent(style)):
                     indented.add(r - 1)
                 c = cell["column"]
@@ -279,7 +298,7 @@ def _sheet_grid(
     grid = [[""] * cols for _ in range(rows)]
     for (r, c), text in cells.items():
         grid[r - 1][c - 1] = text
-    return grid, ranges, like_a_month, (hidden_rows, hidden_cols), indented
+    return grid, ranges, like_a_month, (hidden_rows, hidden_cols), indented, unsaved
 
 
 def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
@@ -288,15 +307,24 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
     try:
         # read_only: sheets are streamed from the zip, never built as a grid of every cell
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except zipfile.BadZipFile as exc:
+        # it starts as an .xlsx does (PK) but its archive does not hold together: cut short in a download,
+        # a copy or an e-mail attachment
+        raise DocumentError(
+            f"cannot read workbook: it is damaged or incomplete ({exc}; {len(data)} bytes): was it downloaded or "
+            "copied completely? Open it in Excel or WPS: if it opens, save it again, else ask for it again"
+        ) from exc
+    except (KeyError, OSError, ValueError, TypeError) as exc:
         raise DocumentError(f"cannot read workbook: {exc}") from exc
     docs = []
+    # chart sheets (wb.chartsheets): a chart holds no cells, its figures stay in the sheet it draws from
+    charts = [c.title for c in wb.chartsheets]
     try:
         for ws in wb.worksheets:
             if not hasattr(ws, "_get_source"):  # a chart sheet holds no cells
                 continue
             try:
-                grid, merged, like_a_month, (hidden_rows, hidden_cols), indented = _sheet_grid(wb, ws, limits)
+                grid, merged, like_a_month, (hidden_rows, hidden_cols), indented, unsaved = _sheet_grid(wb, ws, limits)
             except DocumentError:
                 raise
             except Exception as exc:  # a corrupt sheet part
@@ -317,11 +345,17 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
             doc.hidden = ws.sheet_state != "visible"
             doc.numbers_like_a_month = like_a_month
             doc.indented_rows = indented
+            doc.unsaved_formulas = unsaved
             docs.append(doc)
     finally:
         wb.close()
-    if not docs:
-        raise DocumentError("the workbook has no worksheet")
+    if not any(any(any(r) for r in d.rows) for d in docs):
+        # every sheet empty, besides charts: "matches no known layout" would send the office to the layouts
+        sheets = [f"sheet {d.sheet!r} is empty" for d in docs] + [f"{c!r} is a chart sheet" for c in charts]
+        raise DocumentError(
+            f"the workbook holds no figures: {'; '.join(sheets) or 'it has no sheet'}"
+            + (" (a chart shows figures it draws from another sheet: send that sheet)" if charts else "")
+        )
     return docs
 
 

@@ -24,6 +24,7 @@ from dagster_project.ingest.adapter_common import (
     name_period_conflict,
     prose_sentences,
     region_at,
+    release_or_error,
     split_header_unit,
 )
 from dagster_project.ingest.catalog import Catalog
@@ -544,7 +545,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     if conflict:
         ctx.error(None, "title", conflict)
         return result
-    ctx.set_release(*page_release(html, default_release_date))
+    if not release_or_error(ctx, doc, lambda: page_release(html, default_release_date)):
+        return result
     is_water = bool(re.search(r"地表水|水质", m["rest"]))
     for line, text in html.paragraphs:
         if is_water:

@@ -37,6 +37,7 @@ from typing import Any
 import duckdb
 
 from dagster_project.ingest import store
+from dagster_project.ingest.adapter_common import landed_rows_note
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.long_format import COLUMNS, NAME, _provenance
 from dagster_project.ingest.models import MEASURES, SPAN_MEASURES
@@ -118,6 +119,19 @@ def _csv_quirks(data: bytes) -> bool:
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return True  # a lone CR ends a record for one reader and not (or an error) for the other
     return b"\x00" in data or _spaced_quote(data)
+
+
+_QUOTED = re.compile(rb'"[^"]*"')
+
+
+def _extra_fields(data: bytes, width: int) -> bool:
+    """Whether a line has more fields than the header's ``width``. DuckDB drops a line's trailing empty fields
+    (``…,published,,,`` reads as 11), where the row path refuses the line as having more; a line with fewer
+    fields, or more filled ones, fails DuckDB's strict read. So with every line one record (:func:`_records`),
+    the commas outside quotes are exactly (width - 1) per line unless a line has more (a quoted field's commas
+    are dropped with it; a doubled quote inside one splits it in two, both dropped)."""
+    commas = (_QUOTED.sub(b"", data) if b'"' in data else data).count(b",")
+    return commas != (_records(data) + 1) * (width - 1)
 
 
 def _records(data: bytes) -> int:
@@ -366,6 +380,7 @@ def _obs_sql(on: tuple[str, str, str]) -> str:
 SELECT indicator_code, region_code, subject_code, period_code, period_kind, period_start, period_end,
        measure,
        CASE WHEN {value_problem_sql("value", "measure", "unit", "vlimit", _DAYS)} OR edge > release_date OR edge > ?
+                 OR release_date > ?
                  OR value < pmin OR value > pmax
             THEN error('not a simple row') ELSE value END,
        'eq', unit, source_value, source_unit, provenance, '', source_ref, ?, source_row, release_date
@@ -401,7 +416,7 @@ def try_load(
     None means: not a simple long-format CSV; run the row-by-row path (which owns every message).
     """
     header = _header(data)
-    if header is None or _csv_quirks(data):
+    if header is None or _csv_quirks(data) or _extra_fields(data, len(header)):
         return None
     [(keep_order,)] = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
     if not keep_order:
@@ -421,7 +436,15 @@ def try_load(
                         WHERE c.note <> '' AND regexp_full_match(r.value, '{_PLAIN_SQL}') ORDER BY 1"""
                 ).fetchall()
             ]
+            # rows loaded with release_date blank: dated the landing day, said as the row path says it
+            undated = [
+                r
+                for (r,) in con.execute(
+                    f"SELECT CAST(r.rowid + 2 AS INTEGER) {_joins(on)} AND trim(r.release_date) = '' ORDER BY 1"
+                ).fetchall()
+            ]
             meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance)
+            latest = max(today, landed)  # a stated release date after it is refused (validate.py words it)
             store.ensure_schema(con)
             [(judged,)] = con.execute(f"SELECT count(*) FROM {_LOOKUPS[0]} WHERE hfactor IS NOT NULL").fetchall()
             if judged and history_outliers(
@@ -430,9 +453,12 @@ def try_load(
                 raise _NotSimple  # refused (or, confirmed, named) row by row
             # Rolled back (nothing written) when a row breaks a rule or a key is duplicated.
             if stage is not None:  # staged: the caller judges and commits the run's releases
-                rows = stage.add_query(release_id, _obs_sql(on), [today, name], meta)
+                rows = stage.add_query(release_id, _obs_sql(on), [today, latest, name], meta)
             else:
-                rows = store.load_release_query(con, release_id, _obs_sql(on), [today, name], meta, table)
+                rows = store.load_release_query(con, release_id, _obs_sql(on), [today, latest, name], meta, table)
+            landed_said = landed_rows_note(landed, undated, rows)
+            if landed_said:
+                notes.append(landed_said)
         except (_NotSimple, duckdb.Error):
             # not provably simple, DuckDB cannot read it strictly (ragged rows, stray quotes), or a
             # rule is broken: the row-by-row path finds and words the problems

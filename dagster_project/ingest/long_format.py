@@ -8,6 +8,7 @@ from dagster_project.ingest.adapter_common import (
     RowContext,
     has_illustrative_marker,
     is_note_row,
+    landed_rows_note,
     long_row_error,
     short_row_error,
 )
@@ -89,6 +90,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     col = {name: header.index(name) for name in COLUMNS}
     release_dates: list[date] = []
     provenances: set[str] = set()
+    undated: list[int] = []  # rows loaded with release_date blank: the landing day stands in, said
+    loaded = 0
 
     in_note = False
     for r in range(hi + 1, len(doc.rows)):
@@ -146,7 +149,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             ok = False
         if not ok:
             continue
-        ctx.add(
+        obs = ctx.add(
             indicator=ctx.indicator_code(get("indicator")),
             region=ctx.region_code(get("region")),
             subject=catalog.resolve_section(get("subject")) or get("subject"),
@@ -160,6 +163,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             release_date=rd,
             source_ref=get("source_ref"),
         )
+        if obs is not None:
+            loaded += 1
+            if not get("release_date"):
+                undated.append(row_no)
+    note = landed_rows_note(default_release_date, undated, loaded) if default_release_date else ""
+    if note:
+        result.notes.append(note)
     if release_dates:
         result.release_date = max(release_dates)
     if provenances == {"illustrative"}:

@@ -17,10 +17,12 @@ from dagster_project.ingest.adapter_common import (
     figure_rows,
     find_title,
     first_text,
+    is_remarks,
     name_period_conflict,
-    other_basis,
+    release_or_error,
     table_release,
     table_unit,
+    unkept_change,
 )
 from dagster_project.ingest.catalog import Catalog, Indicator
 from dagster_project.ingest.document import Document
@@ -40,7 +42,12 @@ _TITLE = re.compile(
     r"^(?:(?P<before>\d{4}年[^()]*?月)份?|(?P<year>\d{4})年)?(?P<region>[^()\d]+?)(?:(?P<between>\d{4}年[^()]*?月)份?)?"
     rf"(?:统计月报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?(?:\((?P<vintage>{VINTAGE_LABELS})\))?$"
 )
+# how often the table comes out, closing the title or the region's name: (季度), 分季度, (季报); not a period
+_FREQUENCY = re.compile(r"(?:分|按)?季(?:度|报)(?:数据)?")
+_FREQUENCY_IN_NAME = re.compile(r"(?:分|按)季度$")
 _PLAN = re.compile(r"计划")
+# what a column group's header has when it means a period (1-6月, 一季度, 上半年, 2023年, 本月, 累计)
+_PERIOD_WORD = re.compile(r"\d|月|季|年|半|期|累计")
 # last year's level of the group's period, published beside it (a later vintage of that figure)
 _LAST_YEAR = re.compile(r"^(?:上年|去年)同(?:期|月)(?:数|值)?$")
 # column groups named for the report month, or for the year so far: 本月(数), 当月; 累计(数), 1-本月, 本年累计
@@ -95,7 +102,8 @@ def _find_title(doc: Document) -> _Title | None:
     if found is None:
         return None
     ti, m = found
-    period = m["before"] or m["between"] or m["after"]
+    after = "" if _FREQUENCY.fullmatch(m["after"] or "") else m["after"]
+    period = m["before"] or m["between"] or after
     if m["year"] and period and not re.match(r"\d{4}年", period):  # "2023年株洲市主要经济指标(1-6月)"
         period = f"{m['year']}年{period}"
     if not period:
@@ -105,15 +113,25 @@ def _find_title(doc: Document) -> _Title | None:
             if leading and not leading[1]:  # the whole text is a period
                 period = text
                 break
-    return _Title(ti, m["region"], period, m["vintage"] or "")
+    if not period and m["year"]:  # "2023年株洲市主要经济指标(季度)": a table of the year, its columns their periods
+        period = f"{m['year']}年"
+    region = _FREQUENCY_IN_NAME.sub("", m["region"])  # 株洲市分季度主要经济指标
+    return _Title(ti, region, period, m["vintage"] or "")
 
 
 def sniff(doc: Document) -> bool:
     return doc.kind == "table" and _find_title(doc) is not None and _header_row(doc) is not None
 
 
-def _group_period(label: str, title_period: Period) -> Period:
+def _group_period(label: str, title_period: Period, year_only: bool = False) -> Period:
+    """A column group's period: 本月 / 1-本月 from the title's month, else its own (一季度, 1-6月, 上半年)."""
     s = label.replace(" ", "")
+    if year_only and (_THIS_MONTH.match(s) or _SO_FAR.match(s)):
+        # read as December, a July table of the year would store its month's figures as December's
+        raise ValueError(
+            f"{label} needs the report month, but the title names only the year {title_period.end.year}: "
+            "write the month in the title (2023年6月)"
+        )
     if _THIS_MONTH.match(s):
         return title_period
     if _SO_FAR.match(s):
@@ -121,8 +139,10 @@ def _group_period(label: str, title_period: Period) -> Period:
     return parse_period(s, title_period.end.year)
 
 
-def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> tuple[list[_Column], int]:
-    """Column specs and the index of the first data row."""
+def _columns(
+    doc: Document, hi: int, title_period: Period, ctx: RowContext, year_only: bool = False
+) -> tuple[list[_Column], int]:
+    """Column specs and the index of the first data row; ``year_only``: the title names a year, no month."""
     head = doc.rows[hi]
     sub = doc.rows[hi + 1] if hi + 1 < len(doc.rows) else []
     first_value = 2 if _has_unit_column(head) else 1
@@ -143,10 +163,13 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
                 group, label, kind = top, top, ""
         if not group:
             continue
+        if is_remarks(group):
+            ctx.result.notes.append(f"row {hi + 1} {label}: not read, remarks (备注), not figures")
+            continue
         change = change_header_unit(kind) if kind else None
-        basis = other_basis(kind) if change else None
-        if basis:
-            ctx.result.notes.append(f"row {hi + 1} {label}: not read, a change {basis}, not over a year earlier")
+        unkept = unkept_change(kind) if change else None
+        if unkept:
+            ctx.result.notes.append(f"row {hi + 1} {label}: not read, {unkept}")
             continue
         if _PLAN.search(kind):
             measure, unit = "plan_share_pct", "%"
@@ -159,9 +182,14 @@ def _columns(doc: Document, hi: int, title_period: Period, ctx: RowContext) -> t
         else:
             measure, unit = "value", ""
         try:
-            period = _group_period(group, title_period)
+            period = _group_period(group, title_period, year_only)
         except ValueError as exc:
-            ctx.error(hi + 1, label, f"column period: {exc}")
+            if year_only or _PERIOD_WORD.search(group):  # a period miswritten (1-13月): its figures would be lost
+                ctx.error(hi + 1, label, f"column period: {exc}")
+            else:  # 全省位次, 企业单位数: a column no layout reads, left out and named, as the province table does
+                ctx.result.notes.append(
+                    f"row {hi + 1} {label}: not read, a column of no period (本月, 1-本月, 1-6月 …)"
+                )
             continue
         if _LAST_YEAR.match(kind.replace(" ", "")):
             period = shift_years(period, -1)
@@ -227,20 +255,23 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     # The title names the report month; cumulative columns derive from it. January and February are
     # published together (春节): in a 1-2月 release 本月 is the two months, not February alone.
     jan_feb = title_period.kind == "ytd" and (title_period.start.month, title_period.end.month) == (1, 2)
+    # a table of the year ("2023年株洲市主要经济指标(季度)": 一季度 | 上半年 | 前三季度 | 全年) names no report month
+    year_only = title_period.kind == "year"
     if title_period.kind != "month" and not jan_feb:
         title_period = month_period(title_period.end.year, title_period.end.month)
     conflict = name_period_conflict(doc.source_file, title_period)
     if conflict:
         ctx.error(ti + 1, "title", conflict)
         return result
-    ctx.set_release(*table_release(doc, ti, hi, default_release_date))
+    if not release_or_error(ctx, doc, lambda: table_release(doc, ti, hi, default_release_date)):
+        return result
     if found.vintage:  # named once in the title, as a cell's label would be in the cell (3105.8(初步核算))
         estimate = "; kept as approximate" if vintage_bound(found.vintage, "eq") != "eq" else ""
         note = f"{vintage_note(found.vintage)}{estimate}: every figure of the table"
         result.notes.append(f"row {ti + 1} title: {note}")
     headers = [h for h in _header_rows(doc) if h >= hi]
     for hi, end in zip(headers, [*headers[1:], len(doc.rows)], strict=True):
-        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end, found.vintage)
+        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end, found.vintage, year_only)
     return result
 
 
@@ -254,13 +285,16 @@ def _parse_table(
     hi: int,
     end: int,
     vintage: str = "",
+    year_only: bool = False,
 ) -> None:
     """One table of the sheet: its header at ``hi``, its rows up to ``end`` (the next table's header);
-    ``vintage`` the label its title gives every figure (预计 makes each approximate, as a 预计 cell)."""
-    cols, first = _columns(doc, hi, title_period, ctx)
+    ``vintage`` the label its title gives every figure (预计 makes each approximate, as a 预计 cell);
+    ``year_only``: the title names the year alone, whose columns name their periods (一季度 … 全年) up to any
+    quarter or month so far (a July table of the year has 一季度 | 上半年)."""
+    cols, first = _columns(doc, hi, title_period, ctx, year_only)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
-    elif all(c.period.end.month != title_period.end.month for c in cols):
+    elif not year_only and all(c.period.end.month != title_period.end.month for c in cols):
         # 9月 | 1-9月 under a title of 2023年10月: last month's template, or the wrong title
         named = ", ".join(dict.fromkeys(c.period.code for c in cols))
         ctx.error(hi + 1, "", f"the columns name {named}, none the title's month {title_period.code}: a stale header?")

@@ -151,6 +151,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# a month's number as written in a period text (13月, 2023-13): for the refusal of one out of 1-12
+_MONTH_NUMBER = re.compile(r"(?<!\d)(?P<m>\d{1,2})月|^\d{4}[-/.](?P<n>\d{1,2})$")
+
+
 @lru_cache(maxsize=4096, typed=True)  # a release repeats a few period texts on every row; Period is frozen
 def parse_period(text: str, year: int | None = None) -> Period:
     """Parse period text into a canonical :class:`Period`.
@@ -205,6 +209,10 @@ def parse_period(text: str, year: int | None = None) -> Period:
             f"unrecognised period text: {raw!r} is a day, not a period: a month typed in Excel becomes "
             "its first day; write it as text (2023-06, or 2023年6月)"
         )
+    month = _MONTH_NUMBER.search(s)
+    number = int(month["m"] or month["n"]) if month else 1
+    if number not in range(1, 13):  # 2023年13月, 2023-00: a slip of the finger, said as one
+        raise ValueError(f"unrecognised period text: {raw!r}: month {number} is no month (1-12)")
     raise ValueError(f"unrecognised period text: {raw!r}")
 
 

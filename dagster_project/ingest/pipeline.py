@@ -78,6 +78,7 @@ def _finish(
     table: str,
     confirm_outlier: str | None = None,
     stage: store.ReleaseStage | None = None,
+    landed: date | None = None,
 ) -> IngestResult:
     """Validate; then stage (with ``stage``) or load, or record the rejection and call
     ``quarantine(errors) -> Path``.
@@ -92,6 +93,7 @@ def _finish(
         source_file=meta.source_file,
         release_date=parsed.release_date,
         today=today,
+        landed=landed,
     )
     store.ensure_schema(con)
     if not errors:
@@ -392,6 +394,7 @@ def ingest_file(
         table,
         confirm_outlier,
         stage,
+        landed,
     )
 
 

@@ -17,17 +17,19 @@ from dagster_project.ingest.adapter_common import (
     figure_rows,
     find_title,
     is_park,
+    is_remarks,
     name_period_conflict,
-    other_basis,
     rank_header,
+    release_or_error,
     split_header_unit,
     table_release,
     table_unit,
+    unkept_change,
 )
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
-from dagster_project.ingest.periods import Period, last_month, split_leading_period
+from dagster_project.ingest.periods import Period, last_month, parse_period, split_leading_period
 from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse", "unplaced_header"]
@@ -43,6 +45,7 @@ _TITLE_SUFFIX = re.compile(r"(增长速度|增速|增长情况|完成情况|主�
 _GROWTH_WORDS = re.compile(r"(?:比上年同[月期])?(?:增长|增速|增幅)(?:速度)?$")
 # a level column that names no indicator of its own is the title's: 总量(亿元), 绝对值, (亿元)
 _GENERIC_LEVEL = re.compile(r"(?:总量|总额|绝对值|绝对数|数值|本期|金额|累计)?")
+_SUB_LEVEL = re.compile(r"总量|总额|绝对值|绝对数|数值|本期|金额|累计|现价")
 # rows summing several cities (长株潭地区, 洞庭湖地区, 大湘西地区, 四大板块) or of a park or zone (株洲高新区,
 # 湘江新区): no region of the catalogue; any other unknown name (a typo such as 株州市) still refuses the table
 _GROUP_OF_CITIES = re.compile(r"(?:地区|板块|经济区|城市群|片区)$")
@@ -64,6 +67,36 @@ def _header_row(doc: Document) -> int | None:
         if row and row[0].replace(" ", "") in PLACE_HEADERS:
             return i
     return None
+
+
+def _is_sub_header(cell: str) -> bool:
+    """A cell of a header's second row: 绝对值 / 总量(亿元), 增长(%) / 增速, 位次; not a figure."""
+    name, _ = split_header_unit(cell)
+    return rank_header(cell) is not None or change_header_unit(cell) is not None or bool(_SUB_LEVEL.fullmatch(name))
+
+
+def _header_labels(doc: Document, hi: int) -> tuple[list[str], int]:
+    """Each column's header and the first data row. A two-row header (``市州 | 1-5月`` merged over ``绝对值 |
+    增长(%) | 位次``, as an office lays out a period or an indicator over its columns) reads as one row: the group
+    and its sub-header (``1-5月增长(%)``; a level ``1-5月(亿元)``, a rank ``位次`` alone, as in one row)."""
+    head = doc.rows[hi]
+    sub = doc.rows[hi + 1] if hi + 1 < len(doc.rows) else []
+    filled = [c for c in sub[1:] if c]
+    if not sub or sub[0] not in ("", head[0]) or not filled or not all(_is_sub_header(c) for c in filled):
+        return head, hi + 1
+    labels, group = [head[0]], ""
+    for top, below in zip(head[1:], sub[1:], strict=True):
+        group = top or group  # a CSV shows a merge as blanks to its right (a workbook repeats the group)
+        if not below or below == top:  # one column over both rows (位次 merged down)
+            labels.append(top)
+        elif rank_header(below) is not None:
+            labels.append(below)
+        elif change_header_unit(below) is None:
+            unit = split_header_unit(below)[1]
+            labels.append(f"{group}({unit})" if unit else group)
+        else:
+            labels.append(f"{group}{below}")
+    return labels, hi + 2
 
 
 def unplaced_header(doc: Document) -> str | None:
@@ -111,15 +144,24 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     if conflict:
         ctx.error(ti + 1, "title", conflict)
         return result
-    ctx.set_release(*table_release(doc, ti, hi, default_release_date))
+    if not release_or_error(ctx, doc, lambda: table_release(doc, ti, hi, default_release_date)):
+        return result
 
     cols: list[_Column] = []
     skipped: set[int] = set()  # columns of indicators the warehouse does not track
     kinds: dict[int, str] = {}  # each level or growth column's measure, kept or skipped (what a 位次 ranks)
     last_level: str | None = None  # the indicator of the nearest level column to the left ("" untracked)
     level_units: dict[str, str] = {}  # each indicator's level unit, as its level column gives it
-    for j, label in enumerate(doc.rows[hi]):
+    labels, first = _header_labels(doc, hi)
+    # beside a 比上年同月 column, 比上年同期 is the year so far even under a title naming one month ("2023年5月各市州…":
+    # 同月 May, 同期 1-5月), as a 统计月报's 本月 | 1-本月; read as May too, the two growths clashed as one figure's
+    same_month = any("同月" in label for label in labels)
+    for j, label in enumerate(labels):
         if j == 0 or not label:
+            continue
+        if is_remarks(label):  # text about a row, not an indicator to add to seeds/
+            skipped.add(j)
+            ctx.result.notes.append(f"column {label}: not read, remarks (备注), not figures")
             continue
         name, unit = split_header_unit(label)
         # a column may name its own period: "6月增速(%)", "1-6月增速(%)", "二季度增速(%)", "上半年增速(%)"
@@ -147,10 +189,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             cols.append(_Column(j, label, ranked.indicator, ranked.period, measure, ""))
         elif change or "同月" in name or "同期" in name:
             kinds[j] = "yoy_pct"
-            basis = other_basis(label)
-            if basis:  # 环比增长(%): its 位次 is skipped with it
+            unkept = unkept_change(label)
+            if unkept:  # 环比增长(%), 现价增长(%): its 位次 is skipped with it
                 skipped.add(j)
-                ctx.result.notes.append(f"column {label}: not read, a change {basis}, not over a year earlier")
+                ctx.result.notes.append(f"column {label}: not read, {unkept}")
                 continue
             grown = catalog.indicator(grows) if grows else None
             if grown is not None and change in ("%", "百分点") and yoy_change_unit(grown.unit, change) is None:
@@ -169,6 +211,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 ctx.result.notes.append(f"column {label}: not read, a growth in {level_unit} terms")
                 continue
             growth_period = last_month(column_period) if "同月" in name else column_period
+            if "同期" in name and same_month and column_period.kind == "month" and column_period.end.month > 1:
+                growth_period = parse_period(f"{column_period.end.year}年1-{column_period.end.month}月")
             cols.append(_Column(j, label, grows, growth_period, "yoy_pct", change or "%"))
         else:  # a level column names its own indicator and unit (地区生产总值(亿元)), or is the title's (总量)
             generic = _GENERIC_LEVEL.fullmatch(name)
@@ -185,7 +229,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(ti + 1, "title", f"unknown indicator {title_name!r} in the title")
         return result
 
-    for r, row in figure_rows(doc, ctx, hi + 1, hi):
+    for r, row in figure_rows(doc, ctx, first, hi):
         if _TOTAL_ROW.match(row[0].replace(" ", "")):
             ctx.result.notes.append(f"row {r + 1} {row[0].strip()}: not read, a total row (全省 is the province's)")
             continue

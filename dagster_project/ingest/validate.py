@@ -147,11 +147,17 @@ def validate_observations(
     source_file: str,
     release_date: date | None = None,
     today: date | None = None,
+    landed: date | None = None,
 ) -> list[IngestError]:
-    """All contract violations of one file's rows (empty list = loadable)."""
+    """All contract violations of one file's rows (empty list = loadable); ``landed``: the day the file landed,
+    its release date when it states none (never "after today", though a test's fixed today may be earlier)."""
     today = today or date.today()
+    latest = max(today, landed) if landed else today
     errors: list[IngestError] = []
     seen: dict[tuple[str, ...], Observation] = {}  # key -> its first row (source_file names a workbook's sheet)
+    # a release dated after today (发布日期：2030-06-18 for 2023年5月): the newest vintage until 2030, shadowing every
+    # real revision; said once per date, at its first row
+    ahead: set[date] = set()
 
     def err(obs: Observation, column: str, reason: str) -> None:
         errors.append(IngestError(source_file, obs.source_row, column, reason))
@@ -194,6 +200,9 @@ def validate_observations(
             err(obs, "value", problem)
         rd = obs.release_date or release_date
         edge, word = period_edge(ind, obs.period_kind, obs.period_start, obs.period_end)
+        if rd is not None and rd > latest and rd not in ahead:
+            ahead.add(rd)
+            err(obs, "release_date", f"release date {rd} is after today ({today}): a typo of the year?")
         if rd is not None and edge > rd:
             err(obs, "period", f"period {obs.period_code} {word} {edge} after the release date {rd}")
         elif edge > today:

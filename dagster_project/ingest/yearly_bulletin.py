@@ -28,6 +28,7 @@ from dagster_project.ingest.adapter_common import (
     drop_repeats,
     prose_sentences,
     region_at,
+    release_or_error,
 )
 from dagster_project.ingest.catalog import (
     URBAN_MONITORED,
@@ -1004,7 +1005,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     if city is None:
         ctx.error(None, "title", f"unknown region {place!r} in the title")
         return result
-    ctx.set_release(*page_release(html, default_release_date))
+    if not release_or_error(ctx, doc, lambda: page_release(html, default_release_date)):
+        return result
     reading = _Reading.of(catalog)
     for line, text in html.paragraphs:
         sentences = [s.replace(" ", "") for s in prose_sentences(text)]

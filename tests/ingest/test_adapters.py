@@ -531,6 +531,9 @@ def test_monthly_table_xlsx_formula_cell_is_an_error(tmp_path: Path, catalog: Ca
     [err] = r.errors
     assert (err.row, err.column) == (7, "1-5月/绝对数")
     assert "formula" in err.reason and "=SUM(C6:C7)" in err.reason
+    # it said only "formula-like cell '=SUM(C6:C7)' where a number was expected": which cell of which sheet,
+    # and why a formula the office sees as a number is refused, were left to guess
+    assert "sheet 'Sheet' cell E7" in err.reason and "saved without the value" in err.reason, err.reason
 
 
 def _save_with_formula_values(wb: object, path: Path, values: dict[str, str]) -> Path:

@@ -192,6 +192,8 @@ FALLBACK_CASES = {
     "growth_below_minus_100": ["gdp,430200,,2022,yoy_pct,-100,%,2023-01-30,published,,"],
     "future_period": ["gdp,430200,,2027,value,3420.3,亿元,2028-01-30,published,,"],
     "period_after_release": ["gdp,430200,,2022,value,3420.3,亿元,2022-06-30,published,,"],
+    # a release dated after today would be the newest vintage until then: refused by both paths
+    "release_after_today": ["gdp,430202,,2022,value,310.2,亿元,2030-01-30,published,,"],
     "duplicate_key": [
         "gdp,430200,,2022,value,3420.3,亿元,2023-01-30,published,,",
         "地区生产总值,株洲市,,2022年,value,3420.4,亿元,2023-01-30,published,,",
@@ -200,6 +202,10 @@ FALLBACK_CASES = {
     "huge_number": ["gdp,430200,,2022,value," + "9" * 400 + ",亿元,2023-01-30,published,,"],
     # a running total's 1-N月 is stored as its month's count
     "stock_year_to_date": ["listed_companies,430200,,2023-01~09,value,25,家,2023-10-20,published,,"],
+    # a row with an empty field more than the header: DuckDB drops trailing empty fields and the fast path loaded
+    # it, while the row path refuses it (the row's cells may be shifted); a quoted comma elsewhere in the file
+    "extra_empty_field": ["tax_revenue,430281,,2023-01~06,yoy_pct,4.2,%,2023-07-15,published,,,"],
+    "extra_empty_fields": ['tax_revenue,430281,,2023-01~06,yoy_pct,4.2,%,2023-07-15,published,"a, b",,,'],
 }
 
 

@@ -130,3 +130,10 @@ def test_a_day_where_a_period_is_expected_says_what_excel_did() -> None:
     # a month typed in an Excel cell became its first day: "unrecognised period text: '2023-06-01'" said no more
     with pytest.raises(ValueError, match="is a day, not a period: a month typed in Excel becomes its first day"):
         parse_period("2023-06-01")
+
+
+@pytest.mark.parametrize(("text", "month"), [("2023年13月", 13), ("1-13月", 13), ("2023-13", 13), ("2023年0月", 0)])
+def test_a_month_out_of_1_to_12_is_named_as_such(text: str, month: int) -> None:
+    # a 统计月报 titled 2023年13月 was refused as "unrecognised period text: '2023年13月'", naming no slip
+    with pytest.raises(ValueError, match=rf"month {month} is no month \(1-12\)"):
+        parse_period(text, 2023)
