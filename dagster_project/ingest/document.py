@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -83,17 +82,18 @@ def _raw_cell(value: object) -> str:
 def _table(source_file: str, raw_rows: list[list[str]], encoding: str) -> Document:
     width = max((len(r) for r in raw_rows), default=0)
     raw_rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in raw_rows]
-    rows = [[_cleaned(c) for c in r] for r in raw_rows]
+    one: dict[str, str] = {}  # one string per distinct cleaned text, for this file only
+    rows = [[_cleaned(c, one) for c in r] for r in raw_rows]
     return Document(source_file, "table", rows=rows, raw_rows=raw_rows, encoding=encoding)
 
 
-def _cleaned(cell: str) -> str:
-    """clean_cell, one string per distinct cleaned text: a cell that cleaning changes (full-width text such
-    as 亿元 or a source, repeated in every row of a long release) would otherwise be a new string in every
-    row (80-120 bytes each, a sixth of what a row holds). An unchanged cell is already the read's one
-    string per text (_read_csv)."""
+def _cleaned(cell: str, one: dict[str, str]) -> str:
+    """clean_cell, one string per distinct cleaned text (``one``, the file's): a cell that cleaning changes
+    (full-width text such as 亿元 or a source, repeated in every row of a long release) would otherwise be a
+    new string in every row (80-120 bytes each, a sixth of what a row holds). An unchanged cell is already
+    the read's one string per text (_read_csv)."""
     text = clean_cell(cell)
-    return text if text is cell else sys.intern(text)
+    return text if text is cell else one.setdefault(text, text)
 
 
 @dataclass(frozen=True)
@@ -375,9 +375,11 @@ def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int], se
     indented with spaces (a sub-item)."""
     old = csv.field_size_limit(limits.max_field_chars)
     try:
-        # Row by row, each cell stripped and interned: a long release repeats its codes, units, dates and
-        # source in every row, and one string per distinct text (not per cell) halves what a file of a
-        # million rows holds while the row-by-row path reads it.
+        # Row by row, each cell stripped, one string per distinct text: a long release repeats its codes,
+        # units, dates and source in every row, and one string per text (not per cell) halves what a file of
+        # a million rows holds while the row-by-row path reads it. The file's own dict, not sys.intern: the
+        # interpreter's table outlives the file and grows with every distinct text of every file read.
+        one: dict[str, str] = {}
         rows: list[list[str]] = []
         widths: list[int] = []
         indented: set[int] = set()
@@ -385,7 +387,7 @@ def _read_csv(text: str, limits: Limits) -> tuple[list[list[str]], list[int], se
         for last in csv.reader(io.StringIO(text), delimiter=_delimiter(text)):
             if last and last[0][:1].isspace() and last[0].strip():
                 indented.add(len(rows))
-            rows.append([sys.intern(c.strip()) for c in last])
+            rows.append([one.setdefault(c, c) for c in map(str.strip, last)])
             widths.append(len(last))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
