@@ -372,8 +372,9 @@ def _release_date(get, named_dates, default_release_date, row_no, ctx) -> tuple[
     in_address, precision = _address_date(source)
     if in_address and precision == "day":
         return in_address, "read with the release date in the source's address: {rows}"
-    if in_address:
-        return in_address, "read with the last day of the month in the source's address as release date: {rows}"
+    if in_address:  # no later than the day it landed: this month's address is not a date to come
+        latest = min(in_address, default_release_date) if default_release_date else in_address
+        return latest, "read with the last day of the month in the source's address as release date: {rows}"
     if default_release_date:
         return default_release_date, (
             f"{LANDED_NOTE} nor its source for {{rows}}: the day it landed, {default_release_date}, is used"

@@ -170,3 +170,11 @@ def test_a_figure_in_yuan_and_in_dollars_is_one_figure_and_a_rank_is_a_rank(cata
     assert not any(n.startswith("row 3 value:") for n in result.notes)
     assert figures[("gdp", "430200", "", "2022", "rank")].value == 2
     assert figures[("gdp", "430200", "", "2022", "yoy_rank")].value == 1
+
+
+def test_a_source_addressed_by_this_month_is_dated_no_later_than_the_day_it_landed(catalog):
+    rows = ["地区生产总值,2026-01~09,4000,亿元,地区生产总值4000亿元,http://example.gov.cn/news/202612/1.html"]
+    result = _parse((LEDGER + "\n".join(rows) + "\n").encode(), "ledger.csv", catalog)
+    (obs,) = result.observations
+    assert obs.release_date == LANDED  # 2026-12-07, not 2026-12-31 (a release after today is refused)
+    assert validate_observations(result.observations, catalog, source_file="ledger.csv", today=LANDED) == []
