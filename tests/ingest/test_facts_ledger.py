@@ -178,3 +178,24 @@ def test_a_source_addressed_by_this_month_is_dated_no_later_than_the_day_it_land
     (obs,) = result.observations
     assert obs.release_date == LANDED  # 2026-12-07, not 2026-12-31 (a release after today is refused)
     assert validate_observations(result.observations, catalog, source_file="ledger.csv", today=LANDED) == []
+
+
+def test_a_ledger_kept_in_excel_reads_as_the_csv_does(catalog):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "数据摘录"
+    sheet.append(["株洲市公开数据摘录（2023年）"])  # a title above the header
+    sheet.append(["指标", "时期", "数值", "单位", "原文", "来源"])
+    sheet.append(["地区生产总值", "2022", 3616.8, "亿元", "全市地区生产总值3616.8亿元", "株洲市统计局 2023-03-20"])
+    sheet.append(["新增四上企业", "2022", ">600", "家", "新增“四上”企业突破600家", "株洲日报 2023-01-20"])
+    data = io.BytesIO()
+    book.save(data)
+    result = _parse(data.getvalue(), "数据摘录.xlsx", catalog)
+    assert result.adapter == "facts_ledger" and result.errors == []
+    figures = _figures(result)
+    assert figures[("gdp", "430200", "", "2022", "value")].value == 3616.8
+    assert figures[("new_above_scale_units", "430200", "", "2022", "value")].bound == "gt"
