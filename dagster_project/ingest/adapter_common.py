@@ -10,7 +10,7 @@ from typing import Any
 
 from dagster_project.ingest.catalog import Catalog, strip_quotes
 from dagster_project.ingest.document import Document
-from dagster_project.ingest.models import LANDED_NOTE, IngestError, Observation, ParseResult
+from dagster_project.ingest.models import LANDED_NOTE, IngestError, Observation, ParseResult, column_key
 from dagster_project.ingest.periods import Period, month_period, parse_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value, vintage_bound
 from dagster_project.ingest.text import to_halfwidth
@@ -637,6 +637,7 @@ class RowContext:
             release_date=release_date or self.release_date,
         )
         self.result.observations.append(obs)
+        self.result.columns[column_key(obs)] = column
         return obs
 
     def indicator_code(self, name: str) -> str:

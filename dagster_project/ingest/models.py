@@ -14,6 +14,7 @@ __all__ = [
     "MEASURES",
     "SPAN_MEASURES",
     "LANDED_NOTE",
+    "column_key",
 ]
 
 # how a release's note opens when the file states no release date and the day it landed stands in (the
@@ -62,6 +63,12 @@ class Observation:
 OBSERVATION_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Observation))
 
 
+def column_key(obs: Observation) -> tuple[str | int | None, ...]:
+    """Where one figure was read (file, row and its key), to find the column label it came from
+    (:attr:`ParseResult.columns`): a value refused is named by the table's column (本月), not "value"."""
+    return (obs.source_file, obs.source_row, *obs.key())
+
+
 @dataclass(frozen=True)
 class IngestError:
     """A row-level (or file-level, row=None) problem; all of a file's errors are collected."""
@@ -81,3 +88,6 @@ class ParseResult:
     provenance: str = "published"
     # Conversion notes (unit factors, exchange rates used) per source row; not a contract column.
     notes: list[str] = field(default_factory=list)
+    # The column label each figure was read from (column_key -> 本月 / 1-本月 …), for the errors the
+    # contract checks give later; not a contract column.
+    columns: dict[tuple[str | int | None, ...], str] = field(default_factory=dict)

@@ -94,6 +94,7 @@ def _finish(
         release_date=parsed.release_date,
         today=today,
         landed=landed,
+        columns=parsed.columns,
     )
     store.ensure_schema(con)
     if not errors:

@@ -6,14 +6,14 @@ These are the checks a file must pass to be loaded at all; softer data-quality e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import duckdb
 
 from dagster_project.ingest.catalog import Catalog, Indicator
-from dagster_project.ingest.models import MEASURES, PROVENANCES, SPAN_MEASURES, IngestError, Observation
+from dagster_project.ingest.models import MEASURES, PROVENANCES, SPAN_MEASURES, IngestError, Observation, column_key
 from dagster_project.ingest.qualifiers import BOUNDS, is_formula_like
 from dagster_project.ingest.store import OBSERVATION_TABLES, ReleaseStage
 from dagster_project.ingest.units import COUNTING_UNITS, UnitError, measure_unit
@@ -148,9 +148,12 @@ def validate_observations(
     release_date: date | None = None,
     today: date | None = None,
     landed: date | None = None,
+    columns: Mapping[tuple[str | int | None, ...], str] | None = None,
 ) -> list[IngestError]:
     """All contract violations of one file's rows (empty list = loadable); ``landed``: the day the file landed,
-    its release date when it states none (never "after today", though a test's fixed today may be earlier)."""
+    its release date when it states none (never "after today", though a test's fixed today may be earlier);
+    ``columns``: the column label each figure was read from (:attr:`ParseResult.columns`), which names a
+    refused value (本月), "value" where none is known."""
     today = today or date.today()
     latest = max(today, landed) if landed else today
     errors: list[IngestError] = []
@@ -179,8 +182,9 @@ def validate_observations(
             err(obs, "provenance", f"unknown provenance {obs.provenance!r}")
         if obs.provenance == "derived" and not obs.derived_from:
             err(obs, "derived_from", "a derived row must say what it was derived from")
+        label = (columns or {}).get(column_key(obs)) or "value"
         if is_formula_like(obs.source_value):
-            err(obs, "value", f"formula-like cell {obs.source_value!r}")
+            err(obs, label, f"formula-like cell {obs.source_value!r}")
         if ind is not None and obs.measure in MEASURES:
             problem = unit_problem(obs.measure, ind, obs.unit)
             if problem:
@@ -197,7 +201,7 @@ def validate_observations(
             )
         problem = _check_value(obs, catalog)
         if problem:
-            err(obs, "value", problem)
+            err(obs, label, problem)
         rd = obs.release_date or release_date
         edge, word = period_edge(ind, obs.period_kind, obs.period_start, obs.period_end)
         if rd is not None and rd > latest and rd not in ahead:

@@ -574,3 +574,17 @@ def test_a_province_table_s_same_period_beside_same_month_is_the_year_so_far(tit
     assert result.status == "loaded", result.errors
     got = con.execute("SELECT period_code, measure, value FROM raw.observations ORDER BY ALL").fetchall()
     assert got == [("2023-01~05", "yoy_pct", 8.8), ("2023-01~05", "yoy_rank", 1.0), ("2023-05", "yoy_pct", 9.2)]
+
+
+def test_a_negative_count_in_a_monthly_table_names_the_tables_column(landing, qdir, con, catalog) -> None:
+    # 新增规模以上工业企业 -3 家 (本月) and -12 (1-本月) were refused naming column "value", which the table lacks
+    path = landing / "月报_2023年7月.csv"
+    path.write_text(
+        "株洲市统计月报(2023年7月)\n发布日期：2023-08-18,,,,,\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
+        "新增规模以上工业企业,家,-3,,-12,\n数据来源：株洲市统计局\n",
+        encoding="gb18030",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    assert sorted((e.row, e.column) for e in result.errors) == [(4, "1-本月"), (4, "本月")], result.errors
+    assert all("negative level" in e.reason for e in result.errors)
