@@ -7,6 +7,7 @@ These are the checks a file must pass to be loaded at all; softer data-quality e
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -161,6 +162,22 @@ def validate_observations(
     # a release dated after today (发布日期：2030-06-18 for 2023年5月): the newest vintage until 2030, shadowing every
     # real revision; said once per date, at its first row
     ahead: set[date] = set()
+    # a period ending after the release date or after today: one error for each of the two (a 2030 title dates every
+    # figure of the file), at the first row, naming each period once with its rows
+    late: dict[str, tuple[int, dict[str, tuple[str, list[int | None]]]]] = {}  # why -> (error index, periods)
+
+    def late_period(obs: Observation, word: str, edge: date, why: str) -> None:
+        if why not in late:
+            late[why] = (len(errors), {})
+            err(obs, "period", "")
+        at, periods = late[why]
+        periods.setdefault(obs.period_code, (f"period {obs.period_code} {word} {edge}", []))[1].append(obs.source_row)
+        several = len(periods) > 1 or any(len(set(rows)) > 1 for _, rows in periods.values())
+        listed = "; ".join(
+            text + (f" (row {', '.join(str(r) for r in dict.fromkeys(rows))})" if several else "")
+            for text, rows in periods.values()
+        )
+        errors[at] = replace(errors[at], reason=f"{listed}{why}")
 
     def err(obs: Observation, column: str, reason: str) -> None:
         errors.append(IngestError(source_file, obs.source_row, column, reason))
@@ -208,9 +225,9 @@ def validate_observations(
             ahead.add(rd)
             err(obs, "release_date", f"release date {rd} is after today ({today}): a typo of the year?")
         if rd is not None and edge > rd:
-            err(obs, "period", f"period {obs.period_code} {word} {edge} after the release date {rd}")
+            late_period(obs, word, edge, f" after the release date {rd}")
         elif edge > today:
-            err(obs, "period", f"period {obs.period_code} {word} {edge}, in the future")
+            late_period(obs, word, edge, ", in the future")
         key = obs.key()
         if key in seen:
             first = seen[key]

@@ -588,3 +588,22 @@ def test_a_negative_count_in_a_monthly_table_names_the_tables_column(landing, qd
     assert result.status == "quarantined"
     assert sorted((e.row, e.column) for e in result.errors) == [(4, "1-本月"), (4, "本月")], result.errors
     assert all("negative level" in e.reason for e in result.errors)
+
+
+@pytest.mark.parametrize(("dated", "why"), [("", "after the release date"), ("发布日期：2030-06-18", "in the future")])
+def test_a_title_in_the_future_is_refused_once_not_for_each_figure(dated, why, landing, qdir, con, catalog) -> None:
+    # 2030年5月: "period … in the future" (or, dated by the day it landed, "… after the release date") was given
+    # for 本月 and again for 1-本月, for every row of the table
+    path = landing / "月报_2030年5月.csv"
+    path.write_text(
+        f"株洲市统计月报(2030年5月)\n{dated},,,,,\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
+        "规模工业增加值,亿元,,7.9,,8.2\n地方一般公共预算收入,亿元,20.1,3.2,95.3,4.1\n数据来源：株洲市统计局\n",
+        encoding="gb18030",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [late] = [e for e in result.errors if e.column == "period"]
+    assert late.row == 4 and why in late.reason, result.errors
+    assert (
+        "2030-05 ends 2030-05-31 (row 4, 5)" in late.reason and "2030-01~05 ends 2030-05-31 (row 4, 5)" in late.reason
+    )
