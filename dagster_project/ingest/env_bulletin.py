@@ -38,10 +38,12 @@ __all__ = ["NAME", "sniff", "parse", "BulletinHTML", "page_release", "read_html"
 
 NAME = "env_bulletin"
 # Offices title a bulletin region first ("株洲市2023年7月地表水监测月报") or month first
-# ("2023年7月株洲市环境空气质量状况").
+# ("2023年7月株洲市环境空气质量状况"), and also for a quarter or half-year ("株洲市2023年第二季度环境空气质量状况",
+# "株洲市2023年上半年…"): the period is read by periods.py.
+_TITLE_PERIOD = r"\d{4}年(?:第?[一二三四1-4]季度|[上下]半年|前三季度|全年|年度|.+?月)"
 _TITLES = (
-    re.compile(r"^(?P<region>.+?(?:市|县|区|州))(?P<period>\d{4}年.+?月)(?P<rest>.*)$"),
-    re.compile(r"^(?P<period>\d{4}年.+?月)份?(?P<region>.+?(?:市|县|区|州))(?P<rest>.*)$"),
+    re.compile(rf"^(?P<region>.+?(?:市|县|区|州))(?P<period>{_TITLE_PERIOD})(?P<rest>.*)$"),
+    re.compile(rf"^(?P<period>{_TITLE_PERIOD})份?(?P<region>.+?(?:市|县|区|州))(?P<rest>.*)$"),
 )
 
 
@@ -530,7 +532,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     html = read_html(doc.text)
     m = _title_parts(html.title)
     if not m:
-        ctx.error(None, "title", f"bulletin title {html.title!r} does not name a region and month")
+        ctx.error(None, "title", f"bulletin title {html.title!r} does not name a region and period")
         return result
     city = catalog.resolve_region(m["region"])
     if city is None:
