@@ -450,7 +450,15 @@ def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str,
         return
     for line, cells in table[1:]:
         section_name = cells[j_sec] if j_sec < len(cells) else ""
-        subject = ctx.catalog.resolve_section(section_name) or section_name
+        subject = ctx.catalog.resolve_section(section_name)
+        if subject is None and section_name.strip() and not is_note_row(section_name):
+            # a section the office monitors and the catalogue lacks (a new one, a tributary's): the others load
+            ctx.result.notes.append(
+                f"row {line} {section_name}: not read, a section not in seeds/monitoring_sections.csv "
+                "(add it there to track it)"
+            )
+            continue
+        subject = subject or section_name
         region = city
         if j_reg is not None and j_reg < len(cells) and cells[j_reg]:
             region = ctx.region_code(to_halfwidth(cells[j_reg]), city)

@@ -44,3 +44,29 @@ def test_an_air_bulletin_for_a_quarter_or_half_year_is_read_for_its_period(
     assert result.status == "loaded", result.errors
     rows = con.execute("SELECT DISTINCT period_code FROM raw.observations").fetchall()
     assert rows == [(period,)]
+
+
+WATER = """<table>
+<tr><th>序号</th><th>断面名称</th><th>所在水体</th><th>水质类别</th><th>主要超标项目</th></tr>
+<tr><td>1</td><td>湘江株洲段断面1（示意）</td><td>湘江</td><td>II类</td><td>/</td></tr>
+<tr><td>3</td><td>湘江株洲段断面2（示意）</td><td>湘江</td><td>2类</td><td>/</td></tr>
+<tr><td>4</td><td>洣水断面1（示意）</td><td>洣水</td><td>劣Ⅴ类</td><td>氨氮、总磷</td></tr>
+<tr><td>5</td><td>白石港入湘江口</td><td>白石港</td><td>Ⅳ类</td><td>化学需氧量</td></tr>
+</table><p>注：白石港入湘江口断面为本月新增监测断面。</p>"""
+
+
+def test_a_water_table_with_a_section_the_catalogue_lacks_loads_the_rest_naming_it(landing, qdir, con, catalog) -> None:
+    # A section the catalogue lacks (a new one, a tributary's) refused the whole bulletin as an unknown subject
+    path = landing / "地表水.html"
+    path.write_text(page("株洲市2023年8月地表水水质状况", WATER, released="2023-09-15"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    rows = con.execute(
+        "SELECT indicator_code, subject_code, value FROM raw.observations ORDER BY source_row"
+    ).fetchall()
+    assert rows == [
+        ("water_class", "XJ-01", 2.0),
+        ("water_class", "XJ-02", 2.0),
+        ("water_class", "MS-01", 6.0),
+    ]
+    assert any("白石港入湘江口: not read, a section not in seeds/monitoring_sections.csv" in n for n in result.notes)
