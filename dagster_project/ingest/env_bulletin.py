@@ -450,6 +450,9 @@ def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str,
         return
     for line, cells in table[1:]:
         section_name = cells[j_sec] if j_sec < len(cells) else ""
+        if _DRINKING_ROW.search(section_name):  # 城镇集中式饮用水源 | — | 达标率100%: the sources' rate, not a section
+            _drinking_row(ctx, line, head, cells, city, period)
+            continue
         subject = ctx.catalog.resolve_section(section_name)
         if subject is None and section_name.strip() and not is_note_row(section_name):
             # a section the office monitors and the catalogue lacks (a new one, a tributary's): the others load
@@ -473,6 +476,30 @@ def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str,
             row=line,
             column=head[j_cls],
         )
+
+
+# a row of a water table for the drinking-water sources, not a section: its cells hold their 达标率
+_DRINKING_ROW = re.compile(r"饮用水")
+_PERCENT = re.compile(r"(?:达标率)?(?:为|是|达)?\s*(?P<v>\d+(?:\.\d+)?\s*%)")
+
+
+def _drinking_row(ctx: RowContext, line: int, head: list[str], cells: list[str], city: str, period: Period) -> None:
+    """The drinking-water sources' compliance rate from the water table's row for them (达标率100% in any cell)."""
+    for j, cell in enumerate(cells):
+        m = _PERCENT.fullmatch(to_halfwidth(cell).replace(" ", ""))
+        if m and j < len(head):
+            ctx.add(
+                indicator="drinking_water_compliance",
+                region=city,
+                period=period,
+                measure="value",
+                cell=m["v"],
+                unit="",
+                row=line,
+                column=head[j],
+            )
+            return
+    ctx.error(line, "", "the drinking-water sources' row gives no 达标率 (a % figure)")
 
 
 # One class for every section of a river: "湘江株洲段7个国、省控断面水质均达到或优于Ⅱ类(标准)", "洣水各断面水质均为

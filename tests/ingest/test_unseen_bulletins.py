@@ -70,3 +70,19 @@ def test_a_water_table_with_a_section_the_catalogue_lacks_loads_the_rest_naming_
         ("water_class", "MS-01", 6.0),
     ]
     assert any("白石港入湘江口: not read, a section not in seeds/monitoring_sections.csv" in n for n in result.notes)
+
+
+def test_the_drinking_water_sources_row_of_a_water_table_is_their_compliance_rate(landing, qdir, con, catalog) -> None:
+    # 城镇集中式饮用水源 | — | 达标率100% was refused as "not a water class: '达标率100%'"
+    table = WATER.replace(
+        "</table>", "<tr><td>6</td><td>城镇集中式饮用水源</td><td>—</td><td>达标率100%</td><td>/</td></tr></table>"
+    ).replace("<tr><td>5</td><td>白石港入湘江口</td><td>白石港</td><td>Ⅳ类</td><td>化学需氧量</td></tr>", "")
+    path = landing / "地表水.html"
+    path.write_text(page("株洲市2023年8月地表水水质状况", table, released="2023-09-15"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    rows = con.execute(
+        "SELECT region_code, value, unit, source_row FROM raw.observations "
+        "WHERE indicator_code = 'drinking_water_compliance'"
+    ).fetchall()
+    assert rows == [("430200", 100.0, "%", 7)]
