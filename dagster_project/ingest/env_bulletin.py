@@ -61,6 +61,7 @@ class BulletinHTML:
     paragraphs: list[tuple[int, str]] = field(default_factory=list)
     tables: list[list[tuple[int, list[str]]]] = field(default_factory=list)
     text: str = ""
+    images: list[tuple[int, str]] = field(default_factory=list)  # (line, src) of each <img>
 
 
 # Tags that end a block of text: loose text between them is one paragraph.
@@ -109,6 +110,8 @@ class _Parser(HTMLParser):
             return
         if tag in ("script", "style"):
             self._hidden += 1
+        if tag == "img":
+            self.out.images.append((self.getpos()[0], a.get("src", "")))
         if tag in _BLOCKS:
             self._flush_loose()
         if tag == "table":
@@ -595,5 +598,14 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             _water_table(ctx, table, city, period)
         else:
             _air_table(ctx, table, city, period)
+    if not result.observations and not result.errors and html.images:
+        # a page whose table is a picture (监测结果见下图): no figure is in its text, which is not "no data rows"
+        line, src = html.images[0]
+        ctx.error(
+            line,
+            "",
+            f"the bulletin's figures are in an image ({src or '<img>'}), not in its text: nothing can be read; "
+            "ask the office for the table as text, or enter the figures in the long format",
+        )
     drop_repeats(result)  # a 市区 table row may repeat a prose figure
     return result

@@ -86,3 +86,15 @@ def test_the_drinking_water_sources_row_of_a_water_table_is_their_compliance_rat
         "WHERE indicator_code = 'drinking_water_compliance'"
     ).fetchall()
     assert rows == [("430200", 100.0, "%", 7)]
+
+
+def test_a_bulletin_whose_table_is_an_image_is_refused_as_such(landing, qdir, con, catalog) -> None:
+    # It was refused as "no data rows (header only, or every cell empty)", which sends the office to look for
+    # an empty table
+    path = landing / "空气.html"
+    body = "<p>2023年10月全市各县市区环境空气质量状况见下图。</p>\n<p><img src='/u/cms/202311/0915.png'></p>"
+    path.write_text(page("株洲市2023年10月环境空气质量通报", body, released="2023-11-09"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert error.row == 2 and "figures are in an image (/u/cms/202311/0915.png)" in error.reason, error
