@@ -31,6 +31,7 @@ from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import Observation, ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years
+from dagster_project.ingest.qualifiers import vintage_note
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.validate import days_in_period
 
@@ -587,6 +588,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         return result
     if not release_or_error(ctx, doc, lambda: page_release(html, default_release_date)):
         return result
+    # 实时数据 / 数据未经审核 (in the title or a note): every figure is provisional, said once among the notes
+    label = re.search(r"实时数据|数据未经审核|未经审核", " ".join([html.title, *(t for _, t in html.paragraphs)]))
+    if label and (note := vintage_note(label[0])):
+        result.notes.append(f"title: {note}: every figure of the bulletin")
     is_water = bool(re.search(r"地表水|水质", m["rest"]))
     for line, text in html.paragraphs:
         if is_water:

@@ -127,6 +127,10 @@ _VINTAGE_LABELS = {
     "预计": "estimate (预计): a later release revises it",
     "预计数": "estimate (预计数): a later release revises it",
     "初步数": "preliminary (初步数): a later release revises it",
+    # an environmental bulletin's real-time figures, before the monitoring network's audit (审核)
+    "实时数据": "real-time data (实时数据), not audited: the audited figures revise it",
+    "数据未经审核": "not audited (数据未经审核): the audited figures revise it",
+    "未经审核": "not audited (未经审核): the audited figures revise it",
     "修订": "revised (修订)",
     "修订后": "revised (修订后)",
     "核实": "final (核实)",

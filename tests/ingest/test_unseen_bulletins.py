@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project.ingest.catalog import Catalog
-from dagster_project.ingest.pipeline import IngestResult, ingest_file
+from dagster_project.ingest.pipeline import IngestResult, ingest_file, notes_to_show
 
 TODAY = date(2026, 1, 1)
 
@@ -98,3 +98,14 @@ def test_a_bulletin_whose_table_is_an_image_is_refused_as_such(landing, qdir, co
     assert result.status == "quarantined"
     [error] = result.errors
     assert error.row == 2 and "figures are in an image (/u/cms/202311/0915.png)" in error.reason, error
+
+
+@pytest.mark.parametrize("label", ["（实时数据）", "（数据未经审核）"])
+def test_a_bulletin_of_real_time_unaudited_figures_says_so_in_its_notes(label, landing, qdir, con, catalog) -> None:
+    # 实时数据 / 数据未经审核 loaded as any final bulletin, with no word that the audited figures will revise them
+    path = landing / "空气.html"
+    body = "<p>2023年11月，市区优良天数25天，优良率为83.3%，同比上升3.3个百分点。</p>"
+    path.write_text(page(f"株洲市2023年11月环境空气质量状况{label}", body, released="2023-12-03"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    assert any("not audited" in n and "every figure of the bulletin" in n for n in notes_to_show(result.notes))
