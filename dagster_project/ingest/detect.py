@@ -39,6 +39,8 @@ def detect(doc: Document) -> str:
     if doc.kind == "json":
         if http_api.sniff_payload(doc.data):
             return http_api.NAME
+        if problem := http_api.error_answer(doc.data):  # {"code":500,"msg":"…"} saved as the month's answer
+            raise UnknownFormatError(f"JSON file: {problem}; pull the month again")
         raise UnknownFormatError("JSON file is not an API release (no 'observations' list)")
     if doc.kind == "html":
         if env_bulletin.sniff(doc):

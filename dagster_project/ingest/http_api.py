@@ -24,6 +24,7 @@ __all__ = [
     "release_url",
     "fetch_release",
     "sniff_payload",
+    "error_answer",
     "parse_payload",
 ]
 
@@ -93,7 +94,26 @@ def fetch_release(
         raise ApiError(f"GET {resp.url} did not return JSON") from exc
     if not isinstance(payload, dict):
         raise ApiError(f"GET {resp.url} returned {type(payload).__name__}, not an object")
+    if problem := error_answer(payload):  # an error served with 200: a failed pull, not a release to quarantine
+        raise ApiError(f"GET {resp.url}: {problem}")
     return payload
+
+
+# Many government APIs answer an error with HTTP 200 and a body of their own: {"code": 500, "msg": "系统繁忙"}.
+# A code of 0 or 200 (or none) is success.
+_OK_CODES = frozenset({"0", "200", ""})
+
+
+def error_answer(data: object) -> str | None:
+    """The error an API answer reports in its body (``{"code":500,"msg":"…"}`` served with HTTP 200), in words;
+    None when it is no error answer (a release has an observations list)."""
+    if not isinstance(data, dict) or isinstance(data.get("observations"), list):
+        return None
+    code = str(data.get("code", data.get("status", "")) or "").strip()
+    msg = next((str(data[k]) for k in ("msg", "message", "error", "errmsg") if data.get(k)), "")
+    if code in _OK_CODES and not msg:
+        return None
+    return f"the API answered an error, not a release (code {code or '?'}: {msg or 'no message'})"
 
 
 def sniff_payload(data: object) -> bool:

@@ -113,3 +113,25 @@ def test_base_url_from_the_settings(
     assert fetch_release("2022-05", url, session=make_session(backoff_factor=0.01))["release_id"] == "api-2022-05"
     with pytest.raises(ApiError, match="no API base URL"):
         fetch_release("2022-05", load_settings().stats_api_url)
+
+
+def test_an_error_served_with_200_is_a_failed_pull_naming_its_message(
+    server: Callable[[Responder], tuple[str, list[str]]],
+) -> None:
+    # {"code":500,"msg":"系统繁忙"} with HTTP 200 came back as the month's release: the run quarantined it as
+    # "payload has no observations list", as if the office had published a broken release
+    base, _ = server(lambda n, _: (200, {"code": 500, "msg": "系统繁忙，请稍后再试", "data": None}))
+    with pytest.raises(ApiError, match=r"answered an error, not a release \(code 500: 系统繁忙，请稍后再试\)"):
+        fetch_release("2023-08", base, session=make_session(backoff_factor=0.01), timeout=5)
+
+
+def test_an_error_answer_saved_as_a_file_is_refused_naming_its_message(landing, qdir, con, catalog) -> None:
+    from datetime import date
+
+    from dagster_project.ingest.pipeline import ingest_file
+
+    path = landing / "api_2023-08.json"
+    path.write_text(json.dumps({"code": 500, "msg": "系统繁忙，请稍后再试"}, ensure_ascii=False))
+    result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
+    assert result.status == "quarantined"
+    assert "answered an error, not a release (code 500: 系统繁忙，请稍后再试)" in result.errors[0].reason
