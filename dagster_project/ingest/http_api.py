@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from dagster_project.ingest.adapter_common import RowContext, has_illustrative_marker
 from dagster_project.ingest.catalog import Catalog
@@ -96,7 +97,49 @@ def fetch_release(
         raise ApiError(f"GET {resp.url} returned {type(payload).__name__}, not an object")
     if problem := error_answer(payload):  # an error served with 200: a failed pull, not a release to quarantine
         raise ApiError(f"GET {resp.url}: {problem}")
-    return payload
+    return _rest_of_pages(payload, resp.url, sess, timeout)
+
+
+MAX_PAGES = 200  # a next link that never ends (a server bug) stops here rather than looping
+
+
+def next_page(payload: dict[str, Any]) -> str | None:
+    """The link to the next page of a paged answer (``next``, or ``links.next``); None on the last page."""
+    links = payload.get("links")
+    link = payload.get("next") or (links.get("next") if isinstance(links, dict) else None)
+    return str(link) if link else None
+
+
+def _rest_of_pages(payload: dict[str, Any], url: str, sess: requests.Session, timeout: float) -> dict[str, Any]:
+    """A paged answer as one release: the observations of every page, following the next links (a month's
+    release cut into pages is still one release; its first page alone would load part of it)."""
+    import requests
+
+    seen = {url}
+    link = next_page(payload)
+    observations = list(payload.get("observations") or [])
+    while link:
+        link = urljoin(url, link)
+        if link in seen or len(seen) >= MAX_PAGES:
+            raise ApiError(f"GET {url}: the next links loop or pass {MAX_PAGES} pages (at {link})")
+        seen.add(link)
+        try:
+            resp = sess.get(link, timeout=timeout)
+        except requests.RequestException as exc:
+            raise ApiError(f"GET {link} (a next page) failed after retries: {exc}") from exc
+        if resp.status_code >= 400:
+            raise ApiError(f"GET {link} (a next page) answered {resp.status_code}")
+        try:
+            page = resp.json()
+        except ValueError as exc:
+            raise ApiError(f"GET {link} (a next page) did not return JSON") from exc
+        problem = error_answer(page) or (None if sniff_payload(page) else "not a page of the release")
+        if problem:
+            raise ApiError(f"GET {link} (a next page): {problem}")
+        observations += page["observations"]
+        link = next_page(page)
+    rest = {k: v for k, v in payload.items() if k not in ("next", "links", "page", "total_pages")}
+    return {**rest, "observations": observations}
 
 
 # Many government APIs answer an error with HTTP 200 and a body of their own: {"code": 500, "msg": "系统繁忙"}.

@@ -135,3 +135,27 @@ def test_an_error_answer_saved_as_a_file_is_refused_naming_its_message(landing, 
     result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
     assert result.status == "quarantined"
     assert "answered an error, not a release (code 500: 系统繁忙，请稍后再试)" in result.errors[0].reason
+
+
+def test_a_paged_answer_is_pulled_whole_following_its_next_links(
+    server: Callable[[Responder], tuple[str, list[str]]],
+) -> None:
+    # Only the first page came back (its next link was not followed): the month loaded part of its release
+    second = {**PAYLOAD["observations"][0], "indicator": "规模以上工业增加值", "value": "7.9"}
+
+    def pages(n: int, path: str) -> tuple[int, dict[str, object]]:
+        if "page=2" in path:
+            return 200, {"observations": [second], "page": 2, "total_pages": 2, "next": None}
+        return 200, {**PAYLOAD, "page": 1, "total_pages": 2, "next": "/api/v1/releases?month=2022-05&page=2"}
+
+    base, seen = server(pages)
+    got = fetch_release("2022-05", base, session=make_session(backoff_factor=0.01), timeout=5)
+    assert seen == ["/api/v1/releases?month=2022-05", "/api/v1/releases?month=2022-05&page=2"]
+    assert got is not None and got["observations"] == [*PAYLOAD["observations"], second]
+    assert "next" not in got and got["release_date"] == "2022-06-20"
+
+
+def test_next_links_that_loop_fail_the_pull(server: Callable[[Responder], tuple[str, list[str]]]) -> None:
+    base, _ = server(lambda n, _: (200, {**PAYLOAD, "next": "/api/v1/releases?month=2022-05&page=2"}))
+    with pytest.raises(ApiError, match="next links loop"):
+        fetch_release("2022-05", base, session=make_session(backoff_factor=0.01), timeout=5)
