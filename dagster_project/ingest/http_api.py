@@ -180,6 +180,12 @@ def parse_payload(
         illustrative=prov.lower() == "illustrative" or has_illustrative_marker(prov),
         source_ref=str(payload.get("source_ref") or payload.get("publisher") or ""),
     )
+    if link := next_page(payload):  # one page of a paged answer, saved as a file: the others are not in it
+        of = f" of {payload['total_pages']}" if payload.get("total_pages") else ""
+        result.notes.append(
+            f"not loaded, the other pages: this file is page {payload.get('page') or 1}{of} of the API's answer "
+            f"(next: {link}); pull the month (pmw's API pull follows the pages) or ingest the other pages too"
+        )
     rows = payload.get("observations")
     if not isinstance(rows, list):
         ctx.error(None, "observations", "payload has no observations list")

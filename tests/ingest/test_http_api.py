@@ -159,3 +159,18 @@ def test_next_links_that_loop_fail_the_pull(server: Callable[[Responder], tuple[
     base, _ = server(lambda n, _: (200, {**PAYLOAD, "next": "/api/v1/releases?month=2022-05&page=2"}))
     with pytest.raises(ApiError, match="next links loop"):
         fetch_release("2022-05", base, session=make_session(backoff_factor=0.01), timeout=5)
+
+
+def test_one_page_saved_as_a_file_loads_and_says_the_other_pages_are_missing(landing, qdir, con, catalog) -> None:
+    # page 1 of 2 loaded as if it were the month's whole release, with no word of page 2
+    from datetime import date
+
+    from dagster_project.ingest.pipeline import ingest_file, notes_to_show
+
+    path = landing / "api_2022-05_p1.json"
+    page = {**PAYLOAD, "page": 1, "total_pages": 2, "next": "https://tjj.example/api/v1/releases?month=2022-05&page=2"}
+    path.write_text(json.dumps(page, ensure_ascii=False))
+    result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
+    assert (result.status, result.row_count) == ("loaded", 1), result.errors
+    [note] = [n for n in notes_to_show(result.notes) if "other pages" in n]
+    assert "page 1 of 2 of the API's answer (next: https://tjj.example/" in note
