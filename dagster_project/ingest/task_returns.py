@@ -223,15 +223,17 @@ def _column_name(cell: str) -> str:
     return ZH_HEADERS.get(text, text)
 
 
+def _return_header(doc: Document) -> int | None:
+    """The header row: the first of the first five filled rows naming a task and a stage (a unit's sheet has
+    its title above it: 株洲市科学技术局重点任务推进台账（2022年12月）), else the long format's choice."""
+    filled = [i for i, row in enumerate(doc.rows[:20]) if any(row)]
+    named = (i for i in filled[:5] if {"task_id", "stage"} <= {_column_name(c) for c in doc.rows[i] if c})
+    return next(named, None) if doc.kind == "table" and filled else None
+
+
 def sniff(doc: Document) -> bool:
     """A table whose header names a task and a stage (English or the 台账 template's Chinese)."""
-    if doc.kind != "table":
-        return False
-    i = _header_index(doc)
-    if i is None:
-        return False
-    header = {_column_name(c) for c in doc.rows[i] if c}
-    return {"task_id", "stage"} <= header
+    return doc.kind == "table" and _return_header(doc) is not None
 
 
 @dataclass
@@ -272,7 +274,9 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
     def err(row: int | None, column: str, reason: str) -> None:
         errors.append(IngestError(name, row, column, reason))
 
-    hi = _header_index(doc)
+    hi = _return_header(doc)
+    if hi is None:
+        hi = _header_index(doc)
     if hi is None:
         err(None, "", "empty file")
         return ParsedReturn(rows, errors, None, "published", None)

@@ -207,3 +207,22 @@ def test_every_task_has_a_known_lead_unit_and_the_stage_list_is_fixed(seeds_dir)
     # every task's lead is a unit of the task's own city (units are unique within a city)
     assert all(catalog.unit_cities(lead).get(catalog.task_city[t]) == lead for t, lead in catalog.task_lead.items())
     assert catalog.unit_cities("发改委") == catalog.unit_cities("株洲市发展和改革委员会") == {"430200": "FGW"}
+
+
+def test_a_units_workbook_with_a_title_above_the_header_and_a_notes_sheet_loads(con, landing, qdir, seeds_dir):
+    # 株洲市科学技术局重点任务推进台账（2022年12月） above the template's header, a 填表说明 sheet beside: refused as
+    # "no sheet of the workbook has a documented header"; a cell shown as 90% is read as 90
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "12月"
+    ws.append(["株洲市科学技术局重点任务推进台账（2022年12月）"])
+    ws.append(["月份", "任务编号", "进展阶段", "完成比例", "进展情况", "填报单位", "填报日期"])
+    ws.append(["2022年12月", "T22-ST-CHOKEPOINT-T01", "基本完成", 0.9, "攻关项目完成验收准备", "科技局", "2022-12-28"])
+    ws.cell(3, 4).number_format = "0%"
+    wb.create_sheet("填表说明").append(["填表说明：阶段从下拉列表选择；完成比例填百分数。"])
+    path = landing / "科技局台账_2022年12月.xlsx"
+    wb.save(path)
+    res = ingest_file(path, con, qdir, TODAY)
+    assert (res.status, res.row_count) == ("loaded", 1), res.errors
+    rows = con.execute("SELECT task_id, stage_code, percent_done, source_row FROM raw.task_returns").fetchall()
+    assert rows == [("T22-ST-CHOKEPOINT-T01", "nearly_done", 90.0, 3)]
