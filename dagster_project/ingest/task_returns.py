@@ -433,6 +433,15 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
                 if not 0 <= percent <= 100:
                     err(row_no, "percent", f"percent {percent:g} is outside 0..100")
                     ok = False
+                elif 0 < percent < 1 and not get("percent").endswith("%"):
+                    # 完成比例 0.85 is 85% written as a share far more often than 0.85%: neither is guessed
+                    err(
+                        row_no,
+                        "percent",
+                        f"percent {get('percent')} is ambiguous: {percent * 100:g}% written as a share, or "
+                        f"{get('percent')}%? write {percent * 100:g} (or {get('percent')}%)",
+                    )
+                    ok = False
                 elif stage == "done" and percent != 100:
                     err(row_no, "percent", f"stage 已完成 with percent {percent:g}: a finished task is 100")
                     ok = False

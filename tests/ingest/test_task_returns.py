@@ -226,3 +226,17 @@ def test_a_units_workbook_with_a_title_above_the_header_and_a_notes_sheet_loads(
     assert (res.status, res.row_count) == ("loaded", 1), res.errors
     rows = con.execute("SELECT task_id, stage_code, percent_done, source_row FROM raw.task_returns").fetchall()
     assert rows == [("T22-ST-CHOKEPOINT-T01", "nearly_done", 90.0, 3)]
+
+
+def test_a_percent_written_as_a_share_is_refused_naming_both_readings(con, landing, qdir, seeds_dir):
+    # 完成比例 0.85 beside 60% was stored as 0.85% done; 0.85% and 85 stay what they say
+    rows = [_row(percent="60%"), _row(task_id="T22-ST-ENCLAVE-T01", percent="0.85")]
+    res = ingest_file(_write(landing / "kjj_2022-05.csv", rows), con, qdir, TODAY)
+    assert res.status == "quarantined"
+    [error] = res.errors
+    assert (error.row, error.column) == (3, "percent")
+    assert error.reason == "percent 0.85 is ambiguous: 85% written as a share, or 0.85%? write 85 (or 0.85%)"
+    rows = [_row(percent="0.85%"), _row(task_id="T22-ST-ENCLAVE-T01", percent="85")]
+    res = ingest_file(_write(landing / "kjj_2022-05b.csv", rows), con, qdir, TODAY)
+    assert res.status == "loaded", res.errors
+    assert sorted(r for (r,) in con.execute("SELECT percent_done FROM raw.task_returns").fetchall()) == [0.85, 85.0]
