@@ -417,18 +417,24 @@ def clause_regions(
     return regions
 
 
-def drop_repeats(result: ParseResult) -> None:
+def drop_repeats(result: ParseResult, repeated: str = "") -> None:
     """Keep the first of identical (key, value, bound) figures: prose restates a figure (a review's summary
     and its section, a bulletin's 市区 table row and its text), and one statement is one figure. Different
-    values under one key are kept, so validation reports the conflict naming both rows."""
-    seen: set[tuple[object, ...]] = set()
+    values under one key are kept, so validation reports the conflict naming both rows. ``repeated``: what a
+    repeat is, said in a note naming its rows (an API serving a point twice); none for prose restating."""
+    seen: dict[tuple[object, ...], Observation] = {}
     kept = []
+    dropped = []
     for obs in result.observations:
         k = (*obs.key(), obs.value, obs.bound)
         if k not in seen:
-            seen.add(k)
+            seen[k] = obs
             kept.append(obs)
+        else:
+            dropped.append(f"row {obs.source_row} repeats row {seen[k].source_row} ({'/'.join(obs.key())})")
     result.observations = kept
+    if repeated and dropped:
+        result.notes.append(f"not loaded, {repeated}: {'; '.join(dropped)}")
 
 
 def region_at(regions: list[tuple[int, str | None]], position: int) -> str | None:

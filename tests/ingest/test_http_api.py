@@ -174,3 +174,23 @@ def test_one_page_saved_as_a_file_loads_and_says_the_other_pages_are_missing(lan
     assert (result.status, result.row_count) == ("loaded", 1), result.errors
     [note] = [n for n in notes_to_show(result.notes) if "other pages" in n]
     assert "page 1 of 2 of the API's answer (next: https://tjj.example/" in note
+
+
+def test_a_point_served_twice_loads_once_and_two_values_of_one_point_are_refused(landing, qdir, con, catalog) -> None:
+    # A point the API served twice with the same value refused the whole month as "the same figure given twice",
+    # which the office cannot fix by deleting a row
+    from datetime import date
+
+    from dagster_project.ingest.pipeline import ingest_file, notes_to_show
+
+    point = PAYLOAD["observations"][0]
+    path = landing / "api_2022-05.json"
+    path.write_text(json.dumps({**PAYLOAD, "observations": [point, point]}, ensure_ascii=False))
+    result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
+    assert (result.status, result.row_count) == ("loaded", 1), result.errors
+    assert any("served twice" in n and "row 2 repeats row 1" in n for n in notes_to_show(result.notes))
+    path = landing / "api_2022-05b.json"
+    other = {**point, "value": "9.3"}
+    path.write_text(json.dumps({**PAYLOAD, "observations": [point, other]}, ensure_ascii=False))
+    result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
+    assert result.status == "quarantined" and "which is right?" in result.errors[0].reason
