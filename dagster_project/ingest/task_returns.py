@@ -568,6 +568,36 @@ def ingest_document(
         store.record_quarantine(con, release_id, meta, parsed.errors)
         qpath = quarantine(parsed.errors)
         return IngestResult(release_id, name, "quarantined", NAME, 0, parsed.errors, qpath)
+    earlier = _earlier_returns(con, release_id, parsed.rows)
     n = load_returns(con, release_id, parsed.rows, meta)
     unit = parsed.reporting_unit or "?"
-    return IngestResult(release_id, name, "loaded", NAME, n, notes=[f"return of {unit}: {n} task rows"])
+    return IngestResult(release_id, name, "loaded", NAME, n, notes=[f"return of {unit}: {n} task rows", *earlier])
+
+
+def _earlier_returns(con: duckdb.DuckDBPyConnection, release_id: str, rows: list[TaskReturnRow]) -> list[str]:
+    """For a month a loaded return already reports (a correction, a resubmission): which return counts now. The
+    latest vintage is the greatest (report_date, load time), so a return dated before the one loaded does not
+    replace it, which the unit correcting a figure would not expect without being told."""
+    ensure_schema(con)
+    notes = []
+    for r in rows:
+        found = con.execute(
+            """SELECT t.release_id, t.source_file, t.source_row, t.report_date FROM raw.task_returns t
+               JOIN raw.releases USING (release_id)
+               WHERE releases.status = 'loaded' AND t.release_id <> ? AND t.task_id = ? AND t.month_code = ?
+               ORDER BY t.report_date DESC, t.ingested_at DESC LIMIT 1""",
+            [release_id, r.task_id, r.month_code],
+        ).fetchall()
+        if not found:
+            continue
+        _, file, row, reported = found[0]
+        what = (
+            "this return replaces it"
+            if r.report_date >= reported
+            else "that return stays the latest: its report date is later (correct the 填报日期 to replace it)"
+        )
+        notes.append(
+            f"already loaded, task {r.task_id} {r.month_code}: {file} row {row} (reported {reported}); "
+            f"row {r.source_row} here is reported {r.report_date}: {what}"
+        )
+    return notes

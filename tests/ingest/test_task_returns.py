@@ -240,3 +240,21 @@ def test_a_percent_written_as_a_share_is_refused_naming_both_readings(con, landi
     res = ingest_file(_write(landing / "kjj_2022-05b.csv", rows), con, qdir, TODAY)
     assert res.status == "loaded", res.errors
     assert sorted(r for (r,) in con.execute("SELECT percent_done FROM raw.task_returns").fetchall()) == [0.85, 85.0]
+
+
+def test_a_return_for_a_month_already_returned_says_which_counts(con, landing, qdir, seeds_dir):
+    # A correction loaded with no word of the return it meets; one dated before it silently did not count
+    # (the latest vintage is the greatest report date)
+    first = ingest_file(_write(landing / "kjj_2022-05.csv", [_row(percent="45")]), con, qdir, TODAY)
+    assert first.status == "loaded" and not any(n.startswith("already loaded") for n in first.notes)
+    later = _write(landing / "kjj_2022-05_更正.csv", [_row(percent="50", report_date="2022-06-08")])
+    res = ingest_file(later, con, qdir, TODAY)
+    [note] = [n for n in res.notes if n.startswith("already loaded")]
+    assert note == (
+        "already loaded, task T22-ST-CHOKEPOINT-T01 2022-05: kjj_2022-05.csv row 2 (reported 2022-06-03); "
+        "row 2 here is reported 2022-06-08: this return replaces it"
+    )
+    earlier = _write(landing / "kjj_2022-05_补报.csv", [_row(percent="40", report_date="2022-06-01")])
+    res = ingest_file(earlier, con, qdir, TODAY)
+    [note] = [n for n in res.notes if n.startswith("already loaded")]
+    assert "kjj_2022-05_更正.csv row 2 (reported 2022-06-08)" in note and "that return stays the latest" in note
