@@ -537,3 +537,49 @@ def test_a_period_right_before_a_name_with_no_comma_is_the_sentences(tmp_path: P
         ("gdp", "2020-01~03", "yoy_pct", -3.3, "%"),
     }
     assert "row 1 地区生产总值: not read, its clause names the year 2019, not the review's period" in r.notes
+
+
+LEFT = "not read, no catalogued indicator or pattern: "
+
+
+def left_note(result) -> str:
+    """The release's one note listing the clauses whose figures no reader took ('' when there is none)."""
+    return next((n for n in result.notes if n.startswith(LEFT)), "")
+
+
+def test_a_figure_no_pattern_reads_is_named_in_the_releases_one_note(tmp_path: Path, catalog: Catalog) -> None:
+    # each of these was dropped with no word: a name the catalogue lacks (第一产业增加值, 人均GDP, 进口), and a
+    # second rank with no 总量/增速 to say whose it is (the clause was passed over whole)
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年第一产业增加值210.5亿元，增长3.6%。全市人均GDP87852元。全年出口总额300.2亿元，增长5.1%，进口下降3.1%。"
+        "全年全市地区生产总值3616.8亿元，总量居全省第3位、居全省第2位。",
+    )
+    assert r.errors == []
+    assert figures(r) == {
+        ("exports", "2023", "value", 300.2, "亿元"),
+        ("exports", "2023", "yoy_pct", 5.1, "%"),
+        ("gdp", "2023", "value", 3616.8, "亿元"),
+    }
+    assert left_note(r) == (
+        LEFT + 'row 1 "全年第一产业增加值210.5亿元,增长3.6%"; row 1 "全市人均GDP87852元"; row 1 "进口下降3.1%"; '
+        'row 1 "总量居全省第3位、居全省第2位"'
+    ), r.notes
+    assert sum(n.startswith(LEFT) for n in r.notes) == 1  # one note for the release, not one a clause
+
+
+def test_a_sentence_whose_every_figure_is_read_or_noted_gives_no_such_note(tmp_path: Path, catalog: Catalog) -> None:
+    # years, dates, ordinals in names (第一产业 named with no figure), a span's name and counts read are no figure left
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "初步核算，2023年全市地区生产总值3616.8亿元，比上年增长4.3%，总量居全省第3位，增速居全省第2位。"
+        "全年规模以上工业增加值比上年增长9.1%，第一产业发展良好。“十四五”以来，全市地区生产总值年均增长6.5%。"
+        "全年进出口总额300.5亿元，增长10%，突破300亿元大关。",
+    )
+    assert r.errors == []
+    assert {("gdp", "2023", "rank", 3.0, "位"), ("gdp", "2023", "yoy_rank", 2.0, "位")} <= figures(r)
+    assert left_note(r) == "", r.notes
