@@ -10,7 +10,7 @@ from typing import Any
 
 from dagster_project.ingest.catalog import Catalog, strip_quotes
 from dagster_project.ingest.document import Document
-from dagster_project.ingest.models import LANDED_NOTE, IngestError, Observation, ParseResult
+from dagster_project.ingest.models import LANDED_NOTE, LEFT_NOTE, IngestError, Observation, ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period
 from dagster_project.ingest.qualifiers import ValueParseError, parse_value, vintage_bound
 from dagster_project.ingest.text import to_halfwidth
@@ -357,7 +357,6 @@ _FIGURE_TOKEN = re.compile(
     rf"(?<![\d.])-?\d+(?:,\d{{3}})*(?:\.\d+)?(?:余|多)?(?:{_FIGURE_UNIT})"
     rf"|[第前]{_RANK_WORDS}[位名]|(?<=全省)[第前]{_RANK_WORDS}|劣?[ⅠⅡⅢⅣⅤ]+类|(?<![A-Za-z])(?:IV|V|I{{1,3}})类"
 )
-_LEFT_NOTE = "not read, no catalogued indicator or pattern"
 
 
 class ProseCoverage:
@@ -408,7 +407,7 @@ class ProseCoverage:
 
     def note(self) -> str:
         """The release's one note naming the clauses left ('' when every figure was read or noted)."""
-        return f"{_LEFT_NOTE}: {'; '.join(self._left)}" if self._left else ""
+        return f"{LEFT_NOTE}: {'; '.join(self._left)}" if self._left else ""
 
 
 # 市区/城区/全市 is the city's urban area; 各县市区 ("the counties, cities and districts") is not.

@@ -569,6 +569,9 @@ def test_a_figure_no_pattern_reads_is_named_in_the_releases_one_note(tmp_path: P
         'row 1 "总量居全省第3位、居全省第2位"'
     ), r.notes
     assert sum(n.startswith(LEFT) for n in r.notes) == 1  # one note for the release, not one a clause
+    from dagster_project.ingest.pipeline import notes_to_show
+
+    assert left_note(r) in notes_to_show(r.notes)  # and `pmw ingest` prints it: a word the person who loads it sees
 
 
 def test_a_sentence_whose_every_figure_is_read_or_noted_gives_no_such_note(tmp_path: Path, catalog: Catalog) -> None:
