@@ -12,6 +12,7 @@ from datetime import date
 from html.parser import HTMLParser
 
 from dagster_project.ingest.adapter_common import (
+    ProseCoverage,
     RowContext,
     clause_regions,
     drop_repeats,
@@ -276,9 +277,12 @@ def _figure_at(regions: list[tuple[int, str]], m: re.Match[str], period: Period,
     return {"region": region_at(regions, m.start()), "period": period, "row": line}
 
 
-def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: Period) -> None:
+def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: Period, coverage: ProseCoverage) -> None:
+    """The air figures of a paragraph's sentences; each figure read (or used: the days monitored, 优 and 良 days, to
+    check the ratio) is taken on ``coverage``."""
     period = title_period
     for sent in prose_sentences(text):
+        coverage.start(line, sent, len(ctx.result.notes))
         pm = _PERIOD_PREFIX.match(sent)
         if pm:
             try:
@@ -289,6 +293,7 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
         scopes = clause_regions(ctx.catalog, sent, city)
         ratios: list[Observation] = []
         for m in _RATIO.finditer(sent):
+            coverage.take(*m.span())
             common = _figure_at(scopes, m, period, line)
             ratio = ctx.add(
                 indicator="air_good_ratio", measure="value", cell=m["v"], unit="", column="优良率", **common
@@ -296,6 +301,8 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
             if ratio:
                 ratios.append(ratio)
             ch = _CHANGE.match(sent, m.end())
+            if ch:  # read, or a relative change of a rate: not kept, as in a table
+                coverage.take(*ch.span())
             if ch and ch["prev"]:
                 last_year = {**common, "period": shift_years(common["period"], -1)}
                 ctx.add(
@@ -334,7 +341,10 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
             problem = good_days_contradiction(ratios[0], good[0], int(monitored["n"]) if monitored else None)
             if problem:
                 ctx.error(line, "优良率", problem)
+        for m in (*_DAYS.finditer(sent), *_GOOD_AND_FAIR.finditer(sent), *_MONITORED.finditer(sent)):
+            coverage.take(*m.span())  # read, or the days behind the ratio it is checked against
         for m in _PM25.finditer(sent):
+            coverage.take(*m.span())
             common = _figure_at(scopes, m, period, line)
             if m["span"] and period == title_period and period.kind == "month":
                 ctx.result.notes.append(
@@ -345,6 +355,7 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
             ch = _PM25_CHANGE.match(sent, m.end())
             if ch is None:
                 continue
+            coverage.take(*ch.span())
             if ch["prev"]:  # last year's concentration for the same period, published beside it
                 last_year = {**common, "period": shift_years(common["period"], -1)}
                 ctx.add(indicator="pm25", measure="value", cell=ch["prev"], unit=m["u"], column="上年同期", **last_year)
@@ -357,6 +368,7 @@ def _air_prose(ctx: RowContext, line: int, text: str, city: str, title_period: P
                 ctx.result.notes.append(
                     f"row {line} PM2.5: not read, a change in 百分点 of a concentration ({ch[0]!r})"
                 )
+        coverage.finish(ctx.result.notes)
 
 
 # the column naming the places of an air table; another column before it (排名) is not a figure's
@@ -442,21 +454,24 @@ def _col(head: list[str], *names: str) -> int | None:
     return None
 
 
-def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, period: Period) -> None:
+def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, period: Period) -> int:
+    """The sections' classes, one a row; how many rows name a section (0 for a table that is no water table)."""
     if not table:
-        return
+        return 0
     head_line, head = table[0]
     j_sec = _col(head, "断面", "断面名称", "监测断面", "点位名称", "监测点位")
     j_cls = _col(head, "水质类别", "本月水质", "本月水质类别", "实测水质", "现状水质", "水质现状", "水质", "类别")
     j_reg = _col(head, "所在县市区", "县市区", "所在地", "所在区县", "所属县市区")
     if j_sec is None or j_cls is None:
         ctx.error(head_line, "", "water table needs 断面 and 水质类别 columns")
-        return
+        return 0
+    listed = 0
     for line, cells in table[1:]:
         section_name = cells[j_sec] if j_sec < len(cells) else ""
         if _DRINKING_ROW.search(section_name):  # 城镇集中式饮用水源 | — | 达标率100%: the sources' rate, not a section
             _drinking_row(ctx, line, head, cells, city, period)
             continue
+        listed += bool(section_name)
         subject = ctx.catalog.resolve_section(section_name)
         if subject is None and section_name.strip() and not is_note_row(section_name):
             # a section the office monitors and the catalogue lacks (a new one, a tributary's): the others load
@@ -480,6 +495,7 @@ def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str,
             row=line,
             column=head[j_cls],
         )
+    return listed
 
 
 # a row of a water table for the drinking-water sources, not a section: its cells hold their 达标率
@@ -514,11 +530,12 @@ _EVERY_SECTION = re.compile(
 )
 
 
-def _every_section(ctx: RowContext, line: int, sent: str, city: str, period: Period) -> None:
+def _every_section(ctx: RowContext, line: int, sent: str, city: str, period: Period, coverage: ProseCoverage) -> None:
     """A class stated for all the sections of a river, read as each catalogued section's (its bound kept:
     达到或优于Ⅱ类 is <= Ⅱ for each) when the river is the catalogue's and the count, if given, is its count of
     sections; otherwise left out with a note (which sections it covers is not known)."""
     for m in _EVERY_SECTION.finditer(sent):
+        coverage.take(*m.span())  # read, or noted
         clause = re.split(r"[,:]", sent[: m.start("cls")])[-1]
         river = ctx.catalog.river_in(clause)
         if river is None:
@@ -549,10 +566,27 @@ def _every_section(ctx: RowContext, line: int, sent: str, city: str, period: Per
         )
 
 
-def _water_prose(ctx: RowContext, line: int, text: str, city: str, period: Period) -> None:
+# the count of sections the month's table lists: "全市地表水水质监测断面11个", "全市11个监测断面" (checked against
+# the table; "7个断面水质均…" is a river's, :data:`_EVERY_SECTION`)
+_SECTIONS_MONITORED = re.compile(
+    r"监测断面(?:共|为)?(?P<n>\d+)个|(?P<n2>\d+)个(?:地表水)?(?:水质)?监测断面(?!水质均|均)"
+)
+
+
+def _water_prose(
+    ctx: RowContext, line: int, text: str, city: str, period: Period, coverage: ProseCoverage
+) -> list[tuple[int, int]]:
+    """The water figures of a paragraph's sentences, and the counts of sections monitored it states, as (row,
+    count), to check against the table's rows."""
+    monitored = []
     for sent in prose_sentences(text):
-        _every_section(ctx, line, sent, city, period)
+        coverage.start(line, sent, len(ctx.result.notes))
+        for m in _SECTIONS_MONITORED.finditer(sent):
+            coverage.take(*m.span())
+            monitored.append((line, int(m["n"] or m["n2"])))
+        _every_section(ctx, line, sent, city, period, coverage)
         for m in _DRINKING.finditer(sent):
+            coverage.take(*m.span())
             ctx.add(
                 indicator="drinking_water_compliance",
                 region=city,
@@ -563,6 +597,8 @@ def _water_prose(ctx: RowContext, line: int, text: str, city: str, period: Perio
                 row=line,
                 column="饮用水水源地水质达标率",
             )
+        coverage.finish(ctx.result.notes)
+    return monitored
 
 
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
@@ -593,14 +629,19 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     if label and (note := vintage_note(label[0])):
         result.notes.append(f"title: {note}: every figure of the bulletin")
     is_water = bool(re.search(r"地表水|水质", m["rest"]))
+    coverage = ProseCoverage()  # every figure of a sentence read, noted, or named in the release's one note
+    monitored: list[tuple[int, int]] = []  # (row, count) of "监测断面11个"
     for line, text in html.paragraphs:
         if is_water:
-            _water_prose(ctx, line, text, city, period)
+            monitored += _water_prose(ctx, line, text, city, period, coverage)
         else:
-            _air_prose(ctx, line, text, city, period)
+            _air_prose(ctx, line, text, city, period, coverage)
+    if left := coverage.note():
+        result.notes.append(left)
+    listed = 0
     for table in html.tables:
         if is_water:
-            _water_table(ctx, table, city, period)
+            listed += _water_table(ctx, table, city, period)
         else:
             _air_table(ctx, table, city, period)
     if not result.observations and not result.errors and html.images:
@@ -612,5 +653,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             f"the bulletin's figures are in an image ({src or '<img>'}), not in its text: nothing can be read; "
             "ask the office for the table as text, or enter the figures in the long format",
         )
+    for line, count in monitored if listed else ():  # the table's rows are the sections the text counts
+        if count != listed:
+            why = f"{count} sections monitored, and the table lists {listed}: sections missing from the table?"
+            result.notes.append(f"row {line} 监测断面: {why}")
     drop_repeats(result)  # a 市区 table row may repeat a prose figure
     return result

@@ -14,12 +14,15 @@ __all__ = [
     "MEASURES",
     "SPAN_MEASURES",
     "LANDED_NOTE",
+    "LEFT_NOTE",
     "column_key",
 ]
 
 # how a release's note opens when the file states no release date and the day it landed stands in (the
 # adapters write it, the pipeline shows it among the release's notes)
 LANDED_NOTE = "no release date in the file"
+# how the release's one note opens that names the figures of its prose no reader took (adapter_common.ProseCoverage)
+LEFT_NOTE = "not read, no catalogued indicator or pattern"
 
 PROVENANCES = ("published", "illustrative", "derived")
 # avg_yoy_pct: 年均增长 over a multi-year period (2021-2025 9.4% = 1.094^5 over the span);

@@ -14,7 +14,7 @@ import duckdb
 from dagster_project.ingest import fast_long, store, task_returns, validate
 from dagster_project.ingest.catalog import Catalog, load_catalog
 from dagster_project.ingest.document import Document, DocumentError, Limits, load_documents
-from dagster_project.ingest.models import LANDED_NOTE, IngestError, Observation, ParseResult
+from dagster_project.ingest.models import LANDED_NOTE, LEFT_NOTE, IngestError, Observation, ParseResult
 from dagster_project.ingest.quarantine import quarantine_bytes, quarantine_file
 from dagster_project.ingest.validate import plausibility_problem, validate_observations
 
@@ -31,7 +31,7 @@ def release_of(source_file: str) -> str:
 
 
 # release-level notes: sheets read or skipped, rows or indicators left out, a re-sent file, a missing release date
-_RELEASE_NOTES = ("sheet ", "read ", "already loaded", "not loaded", LANDED_NOTE)
+_RELEASE_NOTES = ("sheet ", "read ", "already loaded", "not loaded", LEFT_NOTE, LANDED_NOTE)
 NOTES_SHOWN = 20
 
 

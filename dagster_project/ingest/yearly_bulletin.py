@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from dagster_project.ingest.adapter_common import (
     PARK_WORDS,
+    ProseCoverage,
     RowContext,
     clause_regions,
     drop_repeats,
@@ -724,11 +725,14 @@ def _join_turn(figures: list[re.Match[str]], sentence: str, turn: re.Match[str])
     return sentence[: f.end()].rstrip(",") + "," + text + sentence[f.end() :], ""
 
 
-def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, object], line: int) -> None:
+def _read_ranks(
+    ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, object], line: int, coverage: ProseCoverage
+) -> None:
     """The ranks in the province said of figure ``f``: between its level and growth, then in the clauses after it
     up to the next figure (``stop``). 总量 ranks the level, 增速/增幅 the growth; a bare rank what was said last
     before it: the level alone, the growth alone, or the growth's comparison with the province. After a level and
-    its growth, or after any other clause, whose rank it is cannot be told: left out with a note."""
+    its growth, or after any other clause, whose rank it is cannot be told: left out with a note. Each clause read or
+    noted is taken on ``coverage``."""
     name, sentence = f["name"], f.string
     said_level = bool(f["level"] or f["exact"])
     said_growth = bool(f["growth"] or f["flat"] or f["ratio"] or f["fold"])
@@ -742,7 +746,12 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
         said = _RANK_CLAUSE.fullmatch(f["level_rank"])
         add(said["of"] in ("增速", "增幅"), said["rank"])
     last = "growth" if said_growth else "level" if said_level else ""
-    clauses = [c for c in sentence[f.end() : stop].split(",") if c]
+    clauses, starts, start = [], [], f.end()
+    for clause in sentence[f.end() : stop].split(","):
+        if clause:
+            clauses.append(clause)
+            starts.append(start)
+        start += len(clause) + 1
     for at, clause in enumerate(clauses):
         if both := _RANKS_SHARED.fullmatch(clause):  # "总量和增速分别居全省第3位和第2位"
             second = both["r2"] if both["r2"][0] in "第前" else both["r1"][0] + both["r2"]
@@ -772,11 +781,13 @@ def _read_ranks(ctx: RowContext, f: re.Match[str], stop: int, where: dict[str, o
             ctx.result.notes.append(f"row {line} {name}: {_against(clause)}")
             last = "other"  # a bare rank after it: the 同比 growth's or the 环比 change's cannot be told
         else:  # another clause: a rank after it ranks what it says, or the figure: which cannot be told
-            for later in clauses[at + 1 :]:
+            for later, later_at in zip(clauses[at + 1 :], starts[at + 1 :], strict=True):
                 if _RANK_CLAUSE.fullmatch(later) or _RANKS_SHARED.fullmatch(later):
                     why = f"not read, a rank after {clause}: the figure it ranks cannot be told"
                     ctx.result.notes.append(f"row {line} {name}{later}: {why}")
+                    coverage.take(later_at, later_at + len(later))
             return
+        coverage.take(starts[at], starts[at] + len(clause))  # read or noted
 
 
 # a growth over a span, right after a catalogued name: 年均增长 (avg_yoy_pct), 累计增长 (cum_pct)
@@ -1008,12 +1019,14 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     if not release_or_error(ctx, doc, lambda: page_release(html, default_release_date)):
         return result
     reading = _Reading.of(catalog)
+    coverage = ProseCoverage()  # every figure of a sentence read, noted, or named in the release's one note
     for line, text in html.paragraphs:
         sentences = [s.replace(" ", "") for s in prose_sentences(text)]
         joined = noted = -1  # a sentence opening with a turn: read with the one before it, or noted as not read
         for at_sentence, whole in enumerate(sentences):
             if at_sentence == joined:
                 continue
+            notes_before = len(result.notes)
             period, sentence, why = _sentence_period(whole, title.period, reading.names)
             if period is None:
                 why = why or "not read, its opening names a period not understood"
@@ -1024,7 +1037,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 result.notes.append(f"row {line}: {why}: {whole[:20]}")  # not read (no figure follows the name)
             elif named is not None:  # "全市地区生产总值“十三五”期间年均增长7.1%": as if it opened the sentence
                 period, sentence = named, without
-            if period.kind == "multi_year":  # "十三五期间,全市地区生产总值年均增长7.1%"
+            if period.kind == "multi_year":  # "十三五期间,全市地区生产总值年均增长7.1%": each clause read or noted
                 _read_span(ctx, reading, sentence, period, title.period, city, line)
                 continue
             following = sentences[at_sentence + 1] if at_sentence + 1 < len(sentences) else ""
@@ -1041,6 +1054,11 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             sentence = _name_thresholds(sentence, list(reading.figures.finditer(sentence)), result.notes, line)
             # 市区 is the urban districts, but for the figures monitored there (优良率): those are the city's
             scopes = {monitored: clause_regions(catalog, sentence, city, monitored) for monitored in (False, True)}
+            coverage.start(line, sentence, notes_before)
+            if why:  # its note names the sentence: a figure whose period cannot be told
+                coverage.take_all()
+            if at_sentence == noted and (own_turn := _OWN_TURN.match(sentence)):
+                coverage.take(*own_turn.span())  # the turn noted with the sentence before
             start = 0
             clauses = re.split(r"(?<=,)", sentence)
             listed = ""  # the names of a list of levels just read, for its growths in a clause of their own after
@@ -1052,6 +1070,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 listed = ""
                 if not pairs and not why_not:  # "A、B分别完成投资500.2亿元、1050.3亿元"
                     pairs, listed, why_not = reading.respective_levels(catalog, said)
+                if pairs or why_not:
+                    coverage.take(start, start + len(clause))
                 if why_not:
                     result.notes.append(f"row {line} {clause.rstrip(',')}: {why_not}")
                 own_period, other_year = _clause_period(reading.lead.match(clause)[0], period)
@@ -1062,6 +1082,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 ranks, why_no_ranks = _respective_ranks(following, len(pairs)) if pairs or why_not else ([], "")
                 if why_no_ranks:
                     result.notes.append(f"row {line} {following}: {why_no_ranks}")
+                if ranks or why_no_ranks:
+                    coverage.take(start + len(clause), start + len(clause) + len(following))
                 codes = [(p.place, catalog.resolve_indicator(p.name)) for p in pairs]
                 if any(code and codes.count((place, code)) > 1 for place, code in codes):  # 优良率、达标率: one
                     why_not, pairs = "not read, names sharing one verb are one catalogued indicator's", []
@@ -1082,8 +1104,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if multi := _MULTI_YEAR.match(sentence, f.end()):
                     why = f"not read, {multi['said']}: a multi-year average, no one year's growth"
                     result.notes.append(f"row {line} {f['name']}: {why}")
+                    coverage.take(*multi.span())
                 if group := _GROUP_RANK.search(sentence, f.end(), f.end() + 12):  # "，位居全省第一方阵" after it
                     result.notes.append(f"row {line} {f['name']}: not read, {group[0]} is a group of cities, no rank")
+                    coverage.take(*group.span())
                 # "发电量120.5亿千瓦时": a quantity in a unit no catalogued indicator is in; "地区生产总值56项",
                 # "高新技术企业560个": in one its indicator does not take. Another measure: left out with its growth,
                 # and a note
@@ -1094,10 +1118,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     said = f"{f['odd_level'] or f['exact'] or f['level']}{unit}"
                     why = f"not read, {said}: the catalogue has no {f['name']} in {unit} nor a unit it converts to"
                     result.notes.append(f"row {line} {f['name']}: {why}")
+                    coverage.take(*f.span())
                     continue
                 passing = not (f["level"] or f["growth"] or f["flat"] or f["ratio"] or f["fold"])
                 if passing and not f["abs"] and not _RANK_CLAUSE.search(sentence, f.end(), stop):
                     continue  # a name in passing, with no rank after it ("固定资产投资增速居全省第二位" has one)
+                coverage.take(*f.span())
                 name = reading.verb_inside.get(f["name"], f["name"])
                 own_period, other_year = _clause_period(sentence[f.start() : f.start("name")], period)
                 if own_period is None:
@@ -1121,8 +1147,9 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     _read_absolute_change(ctx, f["abs_dir"], f["abs"], name, f["abs_value"], f["abs_unit"], where)
                 if f["abs"] and not f["level"] and (total := _RUNNING_TOTAL.match(sentence, f.end())):
                     _read_running_total(ctx, total, name, where)
+                    coverage.take(*total.span())
                 if passing:
-                    _read_ranks(ctx, f, stop, where, line)
+                    _read_ranks(ctx, f, stop, where, line, coverage)
                     continue
                 # before its level, or its growth: "地区生产总值预计增长5%左右" is an estimate too
                 said_at = f.start("level") if f["level"] else f.start("growth_said") if f["growth_said"] else f.end()
@@ -1198,16 +1225,19 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     ctx.add(measure="yoy_pct", cell=cell, unit=flat_unit, column=f"{f['name']}增长", **where)
                 if f["growth_said"] and (after := _ABS_AFTER.match(sentence, f.end())):
                     said = after["abs"]
+                    coverage.take(*after.span())
                     _read_absolute_change(
                         ctx, after["abs_dir"], said, name, after["abs_value"], after["abs_unit"], where
                     )
-                if (share := _PLAN_SHARE.match(sentence, f.end())) and share["budget"]:
+                if share := _PLAN_SHARE.match(sentence, f.end()):
+                    coverage.take(*share.span())
+                if share and share["budget"]:
                     why = f"not read, {share['said']}: a share of the budget, not of the year's plan"
                     result.notes.append(f"row {line} {f['name']}: {why}")
                 elif share:
                     column = f"{f['name']}{share['said']}"
                     ctx.add(measure="plan_share_pct", cell=share["share"] + label, unit="%", column=column, **where)
-                _read_ranks(ctx, f, stop, where, line)
+                _read_ranks(ctx, f, stop, where, line, coverage)
             for clause in (c for c in sentence.split(",") if _GROWTH_COMPARED.fullmatch(c)):
                 # "…增长8.1%。增速分别比全国、全省高1.2和0.8个百分点": with no figure before it to go with (a figure's
                 # own comparison was noted with it, :func:`_read_ranks`)
@@ -1232,9 +1262,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     said = share[0][len(share["part"]) - len(part) :]
                     why = f"not read, {said}: the catalogue has no share {part}占{share['of']}比重"
                     result.notes.append(f"row {line} {part or share['of']}: {why}")
+                    change = re.match(rf",(?:{_SINCE})?(?:{_RISE}|{_FALL})[^,]*", sentence[share.end() :])
+                    coverage.take(share.start(), share.end() + (change.end() if change else 0))  # with its change
             for a in reading.additions.finditer(sentence):
                 _read_additions(ctx, a, scopes[False], period, line)
+                coverage.take(*a.span())
             for c in reading.stock_changes.finditer(sentence):
+                coverage.take(*c.span())
                 own_period, other_year = _clause_period(sentence[c.start() : c.start("name")], period)
                 if own_period is None:
                     result.notes.append(f"row {line} {c['name']}: {other_year}")
@@ -1247,5 +1281,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 if not any(turn.start() <= at <= turn.end() for at in turns_read):
                     why = "not read, a growth turned with no catalogued name right before it to say whose"
                     result.notes.append(f"row {line} {turn[0]}: {why}")
+                    after = sentence.find(",", turn.end() + 1)  # the growth it turned to, in the clause after
+                    coverage.take(turn.start(), len(sentence) if after < 0 else after)
+            coverage.finish(result.notes)
+    if left := coverage.note():
+        result.notes.append(left)
     drop_repeats(result)
     return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.models import ParseResult
 
 from .test_adapters import parse_bulletin, parse_text
 
@@ -537,3 +538,90 @@ def test_a_period_right_before_a_name_with_no_comma_is_the_sentences(tmp_path: P
         ("gdp", "2020-01~03", "yoy_pct", -3.3, "%"),
     }
     assert "row 1 地区生产总值: not read, its clause names the year 2019, not the review's period" in r.notes
+
+
+LEFT = "not read, no catalogued indicator or pattern: "
+
+
+def left_note(result) -> str:
+    """The release's one note listing the clauses whose figures no reader took ('' when there is none)."""
+    return next((n for n in result.notes if n.startswith(LEFT)), "")
+
+
+def test_a_figure_no_pattern_reads_is_named_in_the_releases_one_note(tmp_path: Path, catalog: Catalog) -> None:
+    # each of these was dropped with no word: a name the catalogue lacks (第一产业增加值, 人均GDP, 进口), and a
+    # second rank with no 总量/增速 to say whose it is (the clause was passed over whole)
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年第一产业增加值210.5亿元，增长3.6%。全市人均GDP87852元。全年出口总额300.2亿元，增长5.1%，进口下降3.1%。"
+        "全年全市地区生产总值3616.8亿元，总量居全省第3位、居全省第2位。",
+    )
+    assert r.errors == []
+    assert figures(r) == {
+        ("exports", "2023", "value", 300.2, "亿元"),
+        ("exports", "2023", "yoy_pct", 5.1, "%"),
+        ("gdp", "2023", "value", 3616.8, "亿元"),
+    }
+    assert left_note(r) == (
+        LEFT + 'row 1 "全年第一产业增加值210.5亿元,增长3.6%"; row 1 "全市人均GDP87852元"; row 1 "进口下降3.1%"; '
+        'row 1 "总量居全省第3位、居全省第2位"'
+    ), r.notes
+    assert sum(n.startswith(LEFT) for n in r.notes) == 1  # one note for the release, not one a clause
+    from dagster_project.ingest.pipeline import notes_to_show
+
+    assert left_note(r) in notes_to_show(r.notes)  # and `pmw ingest` prints it: a word the person who loads it sees
+
+
+def test_a_sentence_whose_every_figure_is_read_or_noted_gives_no_such_note(tmp_path: Path, catalog: Catalog) -> None:
+    # years, dates, ordinals in names (第一产业 named with no figure), a span's name and counts read are no figure left
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "初步核算，2023年全市地区生产总值3616.8亿元，比上年增长4.3%，总量居全省第3位，增速居全省第2位。"
+        "全年规模以上工业增加值比上年增长9.1%，第一产业发展良好。“十四五”以来，全市地区生产总值年均增长6.5%。"
+        "全年进出口总额300.5亿元，增长10%，突破300亿元大关。",
+    )
+    assert r.errors == []
+    assert {("gdp", "2023", "rank", 3.0, "位"), ("gdp", "2023", "yoy_rank", 2.0, "位")} <= figures(r)
+    assert left_note(r) == "", r.notes
+
+
+def test_an_air_bulletins_figure_no_pattern_reads_is_named_and_the_days_behind_its_ratio_are_not(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # 轻度污染2天 was dropped with no word; 监测30天, 优6天 and 良22天 are the days the ratio is checked against
+    r = parse_text(
+        tmp_path,
+        "air.html",
+        "<html><head><title>株洲市2024年4月环境空气质量通报</title></head><body><p>发布时间：2024-05-08</p>"
+        "<p>2024年4月，市区环境空气质量监测30天，其中优6天，良22天，轻度污染2天，优良率为93.3%，较上年同期上升3.3个百分点；"
+        "PM2.5平均浓度为32微克/立方米。</p></body></html>",
+        catalog,
+    )
+    assert r.errors == [] and len(r.observations) == 3
+    assert left_note(r) == LEFT + 'row 1 "轻度污染2天"', r.notes
+
+
+def test_a_water_bulletins_count_of_sections_is_checked_against_its_table(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市地表水水质监测断面2个" was neither read nor checked: the table's rows are the sections it counts
+    def water(count: int) -> ParseResult:
+        return parse_text(
+            tmp_path,
+            "w.html",
+            "<html><head><title>株洲市2023年7月地表水监测月报</title></head><body><p>发布时间：2023-08-10</p>"
+            f"<p>2023年7月，全市地表水水质监测断面{count}个，监测结果如下表。</p>"
+            "<table><tr><th>断面</th><th>所在县市区</th><th>水质类别</th></tr>"
+            "<tr><td>湘江株洲段断面1（示意）</td><td>渌口区</td><td>Ⅱ类</td></tr>"
+            "<tr><td>湘江株洲段断面2（示意）</td><td>渌口区</td><td>Ⅲ类</td></tr></table>"
+            "<p>城镇集中式饮用水水源地水质达标率为100%。</p></body></html>",
+            catalog,
+        )
+
+    r = water(2)
+    assert r.errors == [] and len(r.observations) == 3 and r.notes == [], r.notes
+    r = water(3)
+    assert r.errors == [] and len(r.observations) == 3
+    assert r.notes == ["row 1 监测断面: 3 sections monitored, and the table lists 2: sections missing from the table?"]
