@@ -59,6 +59,15 @@ class ClusterError(RuntimeError):
     """The cluster could not be started (what and why, with the log file to read)."""
 
 
+class PortTaken(ClusterError):
+    """Another process listens on a port chosen for a daemon: ``up`` starts again on new ports."""
+
+
+# A port free when chosen can be taken by another process before the daemon binds it; ``up`` then starts
+# again on new ports, this many times in all.
+START_ATTEMPTS = 3
+
+
 @dataclass
 class Proc:
     name: str
@@ -138,10 +147,49 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((LOOPBACK, port)) == 0
+def _listener_pids(port: int) -> set[int]:
+    return {
+        conn.pid
+        for conn in psutil.net_connections(kind="tcp")
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid is not None
+    }
+
+
+def _listens(proc: subprocess.Popen, port: int, what: str) -> bool:
+    """Whether ``proc`` (or a child: spark-submit's JVM) listens on ``port``. A port open is not enough:
+    CI once saw the Thrift port answer while dbt's connection read 0 bytes, which is what a port held by
+    another process does; that raises PortTaken instead of passing for ready."""
+    listeners = _listener_pids(port)
+    if not listeners:
+        return False
+    try:
+        own = {proc.pid} | {child.pid for child in psutil.Process(proc.pid).children(recursive=True)}
+    except psutil.NoSuchProcess:
+        return False
+    if listeners & own:
+        return True
+    names = ", ".join(sorted(f"pid {pid} ({_process_name(pid)})" for pid in listeners))
+    raise PortTaken(f"port {port} chosen for {what} is held by another process: {names}")
+
+
+def _process_name(pid: int) -> str:
+    try:
+        return psutil.Process(pid).name()
+    except psutil.Error:
+        return "gone"
+
+
+def _thrift_answers(port: int) -> bool:
+    """A session opens and runs a query: what dbt-spark's first connection needs."""
+    from pyhive import hive
+
+    connection = hive.connect(host=LOOPBACK, port=port, username="pmw")
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        return cursor.fetchall() == [(1,)]
+    finally:
+        connection.close()
 
 
 def _wait(what: str, ready, proc: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT) -> None:
@@ -149,9 +197,13 @@ def _wait(what: str, ready, proc: subprocess.Popen, log: Path, timeout: float = 
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise ClusterError(f"{what} exited with code {proc.returncode} while starting; see {log}")
-        with contextlib.suppress(OSError, ValueError):
+        try:
             if ready():
                 return
+        except PortTaken:
+            raise
+        except Exception:  # noqa: BLE001 - not ready yet (refused, reset, a session not open yet)
+            pass
         time.sleep(0.5)
     raise ClusterError(f"{what} not ready after {timeout:.0f} s; see {log}")
 
@@ -246,7 +298,7 @@ def start_spark(state: ClusterState, jars: list[Path]) -> None:
         (home / sub).mkdir(parents=True, exist_ok=True)
     env = _spark_env(home)
     spark_class = str(spark_home() / "bin" / "spark-class")
-    master_port, master_ui, worker_port, worker_ui, thrift_port = (free_port() for _ in range(5))
+    master_port, master_ui, worker_port, worker_ui = (free_port() for _ in range(4))
     state.spark_master_url = f"spark://{LOOPBACK}:{master_port}"
     state.warehouse_dir = str(home / "spark-warehouse")
     state.table_format = "delta" if jars else "parquet"
@@ -260,7 +312,12 @@ def start_spark(state: ClusterState, jars: list[Path]) -> None:
         + ["--webui-port", str(master_ui)],
         daemon_env,
     )
-    _wait("the Spark master", lambda: _port_open(master_port), master, home / "logs" / "spark-master.log")
+    _wait(
+        "the Spark master",
+        lambda: _listens(master, master_port, "the Spark master") and _listens(master, master_ui, "its web UI"),
+        master,
+        home / "logs" / "spark-master.log",
+    )
 
     worker = _spawn(
         state,
@@ -277,6 +334,7 @@ def start_spark(state: ClusterState, jars: list[Path]) -> None:
 
     _wait("the Spark worker", worker_registered, worker, home / "logs" / "spark-worker.log")
 
+    thrift_port = free_port()  # chosen last: the fewer seconds between choosing and binding, the better
     submit = [str(spark_home() / "bin" / "spark-submit"), "--name", "pmw-thrift-server"]
     submit += ["--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"]
     for key, value in spark_conf(state, jars).items():
@@ -286,7 +344,12 @@ def start_spark(state: ClusterState, jars: list[Path]) -> None:
     thrift = _spawn(state, "spark-thrift", submit, env, cwd=home)
     state.thrift_host, state.thrift_port = LOOPBACK, thrift_port
     state.save()
-    _wait("the Spark Thrift server", lambda: _port_open(thrift_port), thrift, home / "logs" / "spark-thrift.log")
+    _wait(
+        "the Spark Thrift server",
+        lambda: _listens(thrift, thrift_port, "the Spark Thrift server") and _thrift_answers(thrift_port),
+        thrift,
+        home / "logs" / "spark-thrift.log",
+    )
 
 
 def _postgres_user_kwargs() -> dict[str, object]:
@@ -332,7 +395,12 @@ def start_postgres(state: ClusterState, database: str = "dagster") -> None:
     )
     state.postgres_port = port
     ready = [str(bindir / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(port)]
-    _wait("PostgreSQL", lambda: subprocess.run(ready).returncode == 0, server, home / "logs" / "postgres.log")
+    _wait(
+        "PostgreSQL",
+        lambda: _listens(server, port, "PostgreSQL") and subprocess.run(ready).returncode == 0,
+        server,
+        home / "logs" / "postgres.log",
+    )
     exists = subprocess.run(
         [str(bindir / "psql"), "-h", LOOPBACK, "-p", str(port), "-U", "pmw", "-d", "postgres", "-tAc"]
         + [f"select 1 from pg_database where datname = '{database}'"],
@@ -357,17 +425,25 @@ def up(home: Path | None = None, spark: bool = True, postgres: bool = True) -> C
     previous = ClusterState.load(home)
     if previous and any(psutil.pid_exists(p.pid) for p in previous.processes):
         raise ClusterError(f"a cluster is already running from {home} ({home / STATE_FILE}); run `make spark-down`")
-    state = ClusterState(home=str(home))
-    state.save()
-    try:
-        if postgres:
-            start_postgres(state)
-        if spark:
-            start_spark(state, delta_jars())
-    except BaseException:
-        down(home)
-        raise
-    return state
+    attempt = 1
+    while True:
+        state = ClusterState(home=str(home))
+        state.save()
+        try:
+            if postgres:
+                start_postgres(state)
+            if spark:
+                start_spark(state, delta_jars())
+            return state
+        except PortTaken as exc:
+            down(home)
+            if attempt == START_ATTEMPTS:
+                raise
+            attempt += 1
+            print(f"cluster: {exc}; starting again on new ports", file=sys.stderr)
+        except BaseException:
+            down(home)
+            raise
 
 
 SPARK_STOP_GRACE_SECONDS = 15.0

@@ -204,8 +204,10 @@ def _started_runs(home: Path) -> list[str]:
         return [r.run_id for r in runs] if claimed else []
 
 
-def test_pmw_ingest_after_a_killed_run_finishes_within_a_minute(home, tmp_path):
-    """Defect 3: the killed run kept the warehouse pool's only slot and the next `pmw ingest` waited forever."""
+def test_pmw_ingest_after_a_killed_run_does_not_wait_for_the_dead_run(home, tmp_path):
+    """Defect 3: the killed run kept the warehouse pool's only slot and the next `pmw ingest` waited forever.
+    Judged by what it says, not by a clock: under a loaded CI a healthy ingest once passed the minute this
+    test allowed (the dead run had been found and marked failed at once)."""
     big = home / "landing" / "big.csv"
     lines = ["indicator,region,subject,period,measure,value,unit,release_date,provenance,source_ref,note"]
     for year in range(2000, 2021):
@@ -227,14 +229,13 @@ def test_pmw_ingest_after_a_killed_run_finishes_within_a_minute(home, tmp_path):
             os.killpg(run.pid, signal.SIGKILL)
     small = tmp_path / "tjyb_2022-05.csv"
     small.write_text(MONTHLY_CSV, encoding="utf-8")
-    started = time.monotonic()
     done = subprocess.run(
-        [PMW, "ingest", str(small)], env=_env(home), capture_output=True, text=True, timeout=60, check=False
+        [PMW, "ingest", str(small)], env=_env(home), capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "loaded 10 observations" in done.stdout
     assert "was left running by a process that died: marked failed" in done.stderr
-    assert time.monotonic() - started < 60
+    assert "waiting for" not in done.stderr, "it waited for the dead run's slot or lock"
 
 
 def test_two_ingests_side_by_side_wait_for_each_other(home, tmp_path):

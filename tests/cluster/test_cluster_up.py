@@ -1,0 +1,81 @@
+"""`make spark-up` (scripts/cluster.py up): a daemon is ready when it listens on its own port.
+
+CI once failed 9 tests because dbt's first connection to the Thrift server "read 0 bytes" right after
+`up` had judged the server ready from its port answering a connect. A port answers for whichever process
+holds it; readiness now asks whose it is (and, for the Thrift server, that a session runs a query).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from scripts import cluster
+
+LISTENER = (
+    "import socket, sys, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen();"
+    " print(s.getsockname()[1], flush=True); time.sleep(60)"
+)
+SLEEPER = "import time; print('up', flush=True); time.sleep(60)"
+
+
+def _daemon(code: str) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    return proc, proc.stdout.readline().strip()
+
+
+def test_a_port_held_by_another_process_is_not_taken_for_the_daemon_being_ready():
+    daemon, _ = _daemon(SLEEPER)
+    other = socket.socket()
+    try:
+        other.bind((cluster.LOOPBACK, 0))
+        other.listen()
+        port = other.getsockname()[1]
+        with pytest.raises(cluster.PortTaken, match=rf"port {port} chosen for the Spark Thrift server is held by"):
+            cluster._listens(daemon, port, "the Spark Thrift server")
+    finally:
+        other.close()
+        daemon.kill()
+        daemon.wait()
+
+
+def test_a_daemon_listening_on_its_port_is_ready_and_one_not_yet_listening_is_not():
+    daemon, printed = _daemon(LISTENER)
+    try:
+        assert cluster._listens(daemon, int(printed), "a daemon")
+        assert not cluster._listens(daemon, cluster.free_port(), "a daemon")
+    finally:
+        daemon.kill()
+        daemon.wait()
+
+
+def test_up_starts_again_on_new_ports_when_a_port_was_taken_and_gives_up_after_its_attempts(
+    tmp_path, monkeypatch, capsys
+):
+    attempts: list[int] = []
+
+    def start_spark(state, jars):
+        attempts.append(len(attempts) + 1)
+        if len(attempts) < 2:
+            raise cluster.PortTaken("port 1234 chosen for the Spark Thrift server is held by another process")
+        state.thrift_host, state.thrift_port = cluster.LOOPBACK, 4321
+
+    monkeypatch.setattr(cluster, "start_spark", start_spark)
+    state = cluster.up(tmp_path, spark=True, postgres=False)
+    assert attempts == [1, 2] and state.thrift_port == 4321
+    assert "port 1234 chosen for the Spark Thrift server is held by another process; starting again" in (
+        capsys.readouterr().err
+    )
+
+    def always_taken(state, jars):
+        attempts.append(len(attempts) + 1)
+        raise cluster.PortTaken("port 1234 chosen for the Spark master is held by another process")
+
+    monkeypatch.setattr(cluster, "start_spark", always_taken)
+    cluster.down(tmp_path)
+    with pytest.raises(cluster.PortTaken, match="the Spark master"):
+        cluster.up(tmp_path, spark=True, postgres=False)
+    assert len(attempts) == 2 + cluster.START_ATTEMPTS
