@@ -498,37 +498,6 @@ def load_release(
         stage.close()
 
 
-def _insert_new_release(
-    con: duckdb.DuckDBPyConnection,
-    release_id: str,
-    query: str,
-    params: Sequence[Any],
-    meta: ReleaseMeta,
-    table: str,
-) -> int | None:
-    """Insert a new release's rows (``query``, as :meth:`ReleaseStage.add_query`) into raw.<table> and
-    record it loaded, in one transaction; None, having written nothing, if the release is known already
-    (the staged path replaces its rows and records the keys a re-reading drops). A duplicate key or any
-    error the query raises rolls back and propagates."""
-    target, cols, now = _table(table), ", ".join(_OBS_COLUMNS), _now()
-    con.begin()
-    try:
-        [(known,)] = con.execute("SELECT count(*) FROM raw.releases WHERE release_id = ?", [release_id]).fetchall()
-        if known:
-            con.rollback()
-            return None
-        [(rows,)] = con.execute(
-            f"INSERT INTO {target} ({cols}) SELECT ?, *, ? FROM ({query})", [release_id, now, *params]
-        ).fetchall()
-        _check_release_keys(con, target, release_id)
-        _upsert_release(con, release_id, meta, rows, "loaded", 0, now)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return rows
-
-
 def load_release_query(
     con: duckdb.DuckDBPyConnection,
     release_id: str,
@@ -538,17 +507,7 @@ def load_release_query(
     table: str = "observations",
     screen: Screen | None = None,
 ) -> int:
-    """As :func:`load_release`, for rows already in DuckDB (:meth:`ReleaseStage.add_query`).
-
-    A release never seen before (no row in raw.releases, so none of its rows in raw.<table> and no
-    quarantine record) with no ``screen`` is inserted straight into raw.<table> in one transaction:
-    staging it first copied every row twice (1.3 s of a national release, BENCHMARKS.md); the key check
-    and the all-or-nothing rollback are the same.
-    """
-    if screen is None:
-        rows = _insert_new_release(con, release_id, query, params, meta, table)
-        if rows is not None:
-            return rows
+    """As :func:`load_release`, for rows already in DuckDB (:meth:`ReleaseStage.add_query`)."""
     stage = ReleaseStage(con, table)
     try:
         rows = stage.add_query(release_id, query, params, meta)

@@ -407,12 +407,12 @@ def test_the_count_of_fields_reads_quotes_as_the_csv_module_does() -> None:
         assert fast_long._extra_fields(data, 3, fast_long._records(data)) == (max(widths) > 3), data
 
 
-def test_a_new_release_is_inserted_whole_or_not_at_all_and_a_known_one_still_replaces_its_rows(
+def test_a_release_with_a_duplicate_key_writes_nothing_and_one_read_again_replaces_its_rows(
     tmp_path: Path, catalog: Catalog
 ) -> None:
-    """A release never loaded goes straight into raw.observations (no staging copy): a duplicate key there rolls
-    back everything (no rows, no release record). A release read again (same id) is still replaced through the
-    stage, which records the keys the new reading no longer has (raw.rereads)."""
+    """The key check counts distinct key hashes first: a duplicate key still rolls back everything (no rows, no
+    release record) and is named. A release read again (same id) replaces its rows and records the keys the new
+    reading no longer has (raw.rereads)."""
     from dagster_project.ingest.store import ReleaseMeta, load_release_query
 
     con = duckdb.connect(":memory:")
