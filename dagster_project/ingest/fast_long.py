@@ -7,8 +7,9 @@ the value cell is a plain decimal (``-3.25``, no qualifier, separator, unit or p
 Then the file gives exactly what :func:`long_format.parse` + :func:`validate.validate_observations`
 + :func:`store.load_release` would, in a fraction of the time:
 
-1. DuckDB reads the file (``read_csv``, all text, fixed dialect) into a temp table; ``rowid``
-   is the file order, so ``source_row`` is ``rowid + 2``.
+1. DuckDB reads the file (``read_csv``, all text, fixed dialect) into a temp table, marking each
+   value cell that is a plain decimal, while Python checks the bytes (UTF-8, CSV quirks, one record
+   a line, no extra fields); ``rowid`` is the file order, so ``source_row`` is ``rowid + 2``.
 2. The few DISTINCT texts of the other columns go through the same Python functions as the
    row-by-row path (``text.clean_cell``, ``Catalog.resolve_*``, ``periods.parse_period``,
    ``units.measure_unit``/``units.conversion``, ``validate.unit_problem``/``period_edge``) once,
