@@ -438,8 +438,17 @@ class ReleaseStage:
             good = [release_id for release_id in self.pending if release_id not in rejected]
             now = _now()
             if good:
-                self._record_dropped_keys(good, now)
-                con.execute(f"DELETE FROM {self.target} WHERE list_contains(?, release_id)", [good])
+                # Only a release recorded before can have rows to replace (every write records its release, in
+                # this transaction): a new one skips the two scans of raw, each a pass over all of its history.
+                known = [
+                    release_id
+                    for (release_id,) in con.execute(
+                        "SELECT release_id FROM raw.releases WHERE list_contains(?, release_id)", [good]
+                    ).fetchall()
+                ]
+                if known:
+                    self._record_dropped_keys(known, now)
+                    con.execute(f"DELETE FROM {self.target} WHERE list_contains(?, release_id)", [known])
                 con.execute("DELETE FROM raw.quarantine WHERE list_contains(?, release_id)", [good])
                 con.execute(
                     f"INSERT INTO {self.target} ({cols}) SELECT {cols} FROM {self.relation} "
