@@ -10,7 +10,8 @@ Everything written is illustrative (generated) except the ``published_*.csv`` fi
 customer's ledger of real figures, ``data/published_facts.csv``, that its adapter loads, as written, each
 in the folder of the release date the adapter gives it (docs/release_formats.md §8).
 The file layouts follow ``docs/release_formats.md``. Fixed seeds and fixed XLSX/zip timestamps make
-two runs byte-identical. Only the standard library and openpyxl are used.
+two runs byte-identical. The standard library, openpyxl and the ingestion package (the ledger's
+adapter) are used.
 """
 
 from __future__ import annotations
@@ -368,13 +369,14 @@ XJ = [f"WS-XJ-{i:02d}" for i in range(1, 8)]  # the seven 湘江 sections
 
 
 @cache
-def ledger(path: Path = FACTS_CSV) -> tuple[list[list[str]], ParseResult]:
+def ledger() -> tuple[list[list[str]], ParseResult]:
     """The ledger's rows (header first, as written) and what its adapter reads from them: the one reading of
     which figures are published actuals, of which key and released when."""
     from dagster_project.ingest.catalog import load_catalog
     from dagster_project.ingest.detect import parse_document
     from dagster_project.ingest.document import load_documents
 
+    path = FACTS_CSV
     (doc,) = load_documents(path.read_bytes(), path.name)
     result = parse_document(doc, load_catalog(ROOT / "seeds"), default_release_date=LEDGER_LANDED)
     if result.adapter != "facts_ledger" or result.errors:
@@ -1301,10 +1303,10 @@ def revisions(w: Writer, s: Series) -> None:
     )
 
 
-def published(w: Writer, facts_csv: Path = FACTS_CSV) -> None:
+def published(w: Writer) -> None:
     """The ledger's rows that its adapter loads, as written, each in the folder of its release date with that
     date in a release_date column (the ledger's optional one): what the source says, else the landing day."""
-    rows, result = ledger(facts_csv)
+    rows, result = ledger()  # the same reading is_pub blanks the illustrative tables by
     header = [c for c in rows[0] if c]
     released = {o.source_row: o.release_date for o in result.observations}
     by_release: dict[date, list[list[str]]] = {}
@@ -1365,7 +1367,7 @@ def bad_files(w: Writer, s: Series) -> None:
     )
 
 
-def generate(out: Path = DEFAULT_OUT, facts_csv: Path = FACTS_CSV) -> int:
+def generate(out: Path = DEFAULT_OUT) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for child in sorted(out.iterdir()):  # keep README.md, rewrite everything else
         if child.is_dir():
@@ -1384,7 +1386,7 @@ def generate(out: Path = DEFAULT_OUT, facts_csv: Path = FACTS_CSV) -> int:
     county_coverage(w)
     project_stages(w)
     revisions(w, s)
-    published(w, facts_csv)
+    published(w)
     bad_files(w, s)
     returns = _beside("generate_task_returns")  # the units' monthly returns (工作台账)
     returns.task_returns(w)
