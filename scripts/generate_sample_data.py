@@ -6,10 +6,12 @@ Usage::
     python scripts/generate_sample_data.py            # writes data/sample/
     python scripts/generate_sample_data.py --out DIR  # writes elsewhere (tests use this)
 
-Everything written is illustrative (generated) except the ``published_*.csv`` long-format files,
-which carry only real figures copied from ``data/published_facts.csv`` with their source.
+Everything written is illustrative (generated) except the ``published_*.csv`` files: the rows of the
+customer's ledger of real figures, ``data/published_facts.csv``, that its adapter loads, as written, each
+in the folder of the release date the adapter gives it (docs/release_formats.md §8).
 The file layouts follow ``docs/release_formats.md``. Fixed seeds and fixed XLSX/zip timestamps make
-two runs byte-identical. Only the standard library and openpyxl are used.
+two runs byte-identical. The standard library, openpyxl and the ingestion package (the ledger's
+adapter) are used.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ import shutil
 import zipfile
 from calendar import monthrange
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from dagster_project.ingest.long_format import COLUMNS as LONG_FORMAT_COLUMNS
+from dagster_project.ingest.models import ParseResult
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "data" / "sample"
@@ -355,135 +359,40 @@ class Series:
 
 
 # ----------------------------------------------------------------------------------------------
-# published facts (real figures) -> long-format files with provenance=published
+# published facts (real figures): the customer's ledger, read by its adapter (docs/release_formats.md §8)
 # ----------------------------------------------------------------------------------------------
-XJ = [f"WS-XJ-{i:02d}" for i in range(1, 8)]
-# (indicator, period, value) as in published_facts.csv -> how the sample uses it:
-# (indicator_code, region, subjects, period_code, measure, unit, release_date)
-PUBLISHED_MAP: list[tuple[tuple[str, str, str], tuple]] = [
-    (("地区生产总值", "2020", "3105.8"), ("gdp", CITY, [""], "2020", "value", "亿元", "2021-01-29")),
-    (("地区生产总值", "2020", "4.1"), ("gdp", CITY, [""], "2020", "yoy_pct", "%", "2021-01-29")),
-    (
-        ("高新技术产业增加值", "2020", "873.9"),
-        ("hightech_value_added", CITY, [""], "2020", "value", "亿元", "2021-06-10"),
-    ),
-    (
-        ("园区技工贸收入", "2020", "3908.3"),
-        ("park_revenue", CITY, [""], "2020", "value", "亿元", "2021-06-10"),
-    ),
-    (
-        ("上市公司数量", "2021-06", "11"),
-        ("listed_companies", CITY, [""], "2021-06", "value", "家", "2021-06-10"),
-    ),
-    (("市区空气优良天数", "2020", "317"), ("air_good_days", CITY, [""], "2020", "value", "天", "2021-09-01")),
-    (
-        ("湘江株洲段水质类别", "2021-01", "II"),
-        ("water_class", CITY, XJ, "2021-01", "class", "类", "2021-03-18"),
-    ),
-    (("地区生产总值", "2021-Q1", "754.2"), ("gdp", CITY, [""], "2021-01~03", "value", "亿元", "2021-05-07")),
-    (("地区生产总值", "2021-Q1", "18.9"), ("gdp", CITY, [""], "2021-01~03", "yoy_pct", "%", "2021-05-07")),
-    (
-        ("规模工业增加值", "2021-Q1", "27.6"),
-        ("industrial_value_added", CITY, [""], "2021-01~03", "yoy_pct", "%", "2021-05-07"),
-    ),
-    (
-        ("高新技术产业增加值", "2021-Q1", "39.5"),
-        ("hightech_value_added", CITY, [""], "2021-01~03", "yoy_pct", "%", "2021-05-07"),
-    ),
-    (
-        ("国家级专精特新小巨人企业数(累计)", "2021-09", "38"),
-        ("little_giants_national", CITY, [""], "2021-09", "value", "家", "2021-09-06"),
-    ),
-    (
-        ("高新技术产业增加值", "2021-Q1~Q3", "642.6"),
-        ("hightech_value_added", CITY, [""], "2021-01~09", "value", "亿元", "2021-11-10"),
-    ),
-    (
-        ("高新技术产业增加值", "2021-Q1~Q3", "24.7"),
-        ("hightech_value_added", CITY, [""], "2021-01~09", "yoy_pct", "%", "2021-11-10"),
-    ),
-    (("市区空气优良天数", "2021", "310"), ("air_good_days", CITY, [""], "2021", "value", "天", "2022-01-18")),
-    (("市区空气优良率", "2021", "84.9"), ("air_good_ratio", CITY, [""], "2021", "value", "%", "2022-01-18")),
-    (
-        ("城区空气优良率(当月)", "2021-12", "67.7"),
-        ("air_good_ratio", CITY, [""], "2021-12", "value", "%", "2022-01-18"),
-    ),
-    (
-        ("规模工业增加值", "2021", "11.7"),
-        ("industrial_value_added", CITY, [""], "2021", "yoy_pct", "%", "2022-02-15"),
-    ),
-    (
-        ("高新技术产业增加值", "2021", "1016.11"),
-        ("hightech_value_added", CITY, [""], "2021", "value", "亿元", "2022-02-15"),
-    ),
-    (
-        ("高新技术产业增加值", "2021", "22.1"),
-        ("hightech_value_added", CITY, [""], "2021", "yoy_pct", "%", "2022-02-15"),
-    ),
-    (
-        ("国家级专精特新小巨人企业数(累计)", "2022-02", "38"),
-        ("little_giants_national", CITY, [""], "2022-02", "value", "家", "2022-02-15"),
-    ),
-    (("地区生产总值", "2021", "3420.3"), ("gdp", CITY, [""], "2021", "value", "亿元", "2022-03-28")),
-    (("地区生产总值", "2021", "8.3"), ("gdp", CITY, [""], "2021", "yoy_pct", "%", "2022-03-28")),
-    (
-        ("年末常住人口", "2021", "388.33"),
-        ("resident_population", CITY, [""], "2021", "value", "万人", "2022-03-28"),
-    ),
-    (
-        ("规模工业增加值", "2022-Q1", "11.8"),
-        ("industrial_value_added", CITY, [""], "2022-01~03", "yoy_pct", "%", "2022-05-10"),
-    ),
-    (
-        ("城区空气优良率(当月)", "2022-10", "71.0"),
-        ("air_good_ratio", CITY, [""], "2022-10", "value", "%", "2022-11-10"),
-    ),
-    (
-        ("城区空气优良率(当月)", "2021-10", "83.9"),
-        ("air_good_ratio", CITY, [""], "2021-10", "value", "%", "2022-11-10"),
-    ),
-    (
-        ("高新技术产业增加值", "2022", "1043.3"),
-        ("hightech_value_added", CITY, [""], "2022", "value", "亿元", "2023-02-08"),
-    ),
-    (
-        ("高新技术产业增加值", "2022", "13.5"),
-        ("hightech_value_added", CITY, [""], "2022", "yoy_pct", "%", "2023-02-08"),
-    ),
-    (
-        ("年末常住人口", "2022", "387.11"),
-        ("resident_population", CITY, [""], "2022", "value", "万人", "2023-03-31"),
-    ),
-    (
-        ("规模工业增加值年均增速", "2021-2025", "9.4"),
-        ("industrial_value_added", CITY, [""], "2021-2025", "avg_yoy_pct", "%", "2026-02-13"),
-    ),
-]
+# The day the sample's copy of the ledger lands, the sample's "today" (the last release is 2026-11-20): a
+# ledger row whose source gives no date (the 2021 统计公报 reposted without one) is dated by it, as
+# `pmw ingest` dates such a row by the day the ledger landed.
+LEDGER_LANDED = date(2026, 11, 25)
+XJ = [f"WS-XJ-{i:02d}" for i in range(1, 8)]  # the seven 湘江 sections
 
 
-def load_facts(path: Path = FACTS_CSV) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+@cache
+def ledger() -> tuple[list[list[str]], ParseResult]:
+    """The ledger's rows (header first, as written) and what its adapter reads from them: the one reading of
+    which figures are published actuals, of which key and released when."""
+    from dagster_project.ingest.catalog import load_catalog
+    from dagster_project.ingest.detect import parse_document
+    from dagster_project.ingest.document import load_documents
+
+    path = FACTS_CSV
+    (doc,) = load_documents(path.read_bytes(), path.name)
+    result = parse_document(doc, load_catalog(ROOT / "seeds"), default_release_date=LEDGER_LANDED)
+    if result.adapter != "facts_ledger" or result.errors:
+        raise ValueError(f"{path}: not read as a ledger of published figures: {result.errors[:3]}")
+    return doc.rows, result
 
 
-def source_url(source: str) -> str:
-    return source.split()[0].rstrip(",")
-
-
-def published_keys() -> set[tuple[str, str, str, str]]:
-    """(indicator_code, subject, period_code, measure) keys covered by a published figure (all 430200)."""
-    keys = set()
-    for _, (code, _, subjects, period, measure, _, _) in PUBLISHED_MAP:
-        for s in subjects:
-            keys.add((code, s, period, measure))
-    return keys
-
-
-PUB = published_keys()
+@cache
+def published_keys() -> frozenset[tuple[str, str, str, str, str]]:
+    """(indicator, region, subject, period, measure) of every figure the ledger publishes."""
+    return frozenset(o.key() for o in ledger()[1].observations)
 
 
 def is_pub(code: str, period: str, measure: str, subject: str = "") -> bool:
-    return (code, subject, period, measure) in PUB
+    """Whether the ledger publishes the city's figure of this key (an illustrative table leaves it empty)."""
+    return (code, CITY, subject, period, measure) in published_keys()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1394,29 +1303,17 @@ def revisions(w: Writer, s: Series) -> None:
     )
 
 
-def published(w: Writer, facts: list[dict[str, str]]) -> None:
-    index = {(f["indicator"], f["period"], f["value"]): f for f in facts}
-    by_release: dict[str, list[list]] = {}
-    for key, (code, region, subjects, period, measure, unit, release) in PUBLISHED_MAP:
-        fact = index[key]  # KeyError = data/published_facts.csv changed: update PUBLISHED_MAP
-        for subject in subjects:
-            by_release.setdefault(release, []).append(
-                [
-                    code,
-                    region,
-                    subject,
-                    period,
-                    measure,
-                    fact["value"],
-                    unit,
-                    release,
-                    "published",
-                    source_url(fact["source"]),
-                    f"{fact['quote']}（{fact['source']}）",
-                ]
-            )
-    for release, rows in sorted(by_release.items()):
-        w.csv(f"{release[:7]}/published_{release}.csv", [LONG_HEADER] + rows)
+def published(w: Writer) -> None:
+    """The ledger's rows that its adapter loads, as written, each in the folder of its release date with that
+    date in a release_date column (the ledger's optional one): what the source says, else the landing day."""
+    rows, result = ledger()  # the same reading is_pub blanks the illustrative tables by
+    header = [c for c in rows[0] if c]
+    released = {o.source_row: o.release_date for o in result.observations}
+    by_release: dict[date, list[list[str]]] = {}
+    for row_no, release in sorted(released.items()):
+        by_release.setdefault(release, []).append(rows[row_no - 1][: len(header)] + [release.isoformat()])
+    for release, ledger_rows in sorted(by_release.items()):
+        w.csv(f"{release:%Y-%m}/published_{release}.csv", [[*header, "release_date"], *ledger_rows])
 
 
 def bad_files(w: Writer, s: Series) -> None:
@@ -1470,7 +1367,7 @@ def bad_files(w: Writer, s: Series) -> None:
     )
 
 
-def generate(out: Path = DEFAULT_OUT, facts_csv: Path = FACTS_CSV) -> int:
+def generate(out: Path = DEFAULT_OUT) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for child in sorted(out.iterdir()):  # keep README.md, rewrite everything else
         if child.is_dir():
@@ -1489,7 +1386,7 @@ def generate(out: Path = DEFAULT_OUT, facts_csv: Path = FACTS_CSV) -> int:
     county_coverage(w)
     project_stages(w)
     revisions(w, s)
-    published(w, load_facts(facts_csv))
+    published(w)
     bad_files(w, s)
     returns = _beside("generate_task_returns")  # the units' monthly returns (工作台账)
     returns.task_returns(w)

@@ -5,8 +5,8 @@ tests read (the runner's summary and the console output) to ``RESULT``; on failu
 ``RESULT.error`` with the traceback instead. KIND is
 
 - ``sample``: what `pmw run --sample` (make run) does, its console output kept;
-- ``real``: `pmw run` without --sample on a landing folder of real published figures only (the repo's
-  published rows and tests/fixtures/real_figures/), with no statistics API.
+- ``real``: `pmw run` without --sample on a landing folder of real published figures only (the customer's
+  ledger data/published_facts.csv, as handed over, and tests/fixtures/real_figures/), with no statistics API.
 
 tests/conftest.py starts these builds when the session starts, so they run on the second core while the
 tests that need no pipeline run on the first; the fixtures wait for them (see the conftest docstring).
@@ -24,6 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_FIXTURES = REPO / "tests" / "fixtures" / "real_figures"
+LEDGER = REPO / "data" / "published_facts.csv"  # the customer's real figures: their one home
 
 
 def point_env_at(home: Path) -> None:
@@ -43,10 +44,11 @@ def build_sample(home: Path) -> dict:
 
 
 def build_real(home: Path) -> dict:
-    """One home loaded through the landing folder with published figures only."""
+    """One home loaded through the landing folder with published figures only: the ledger itself (each row
+    dated by its source, else by the day it landed: the file's time, kept by the copy) and the fixtures."""
     landing = home / "landing" / "real"
     landing.mkdir(parents=True)
-    for path in sorted((REPO / "data" / "sample").rglob("published_*.csv")) + sorted(REAL_FIXTURES.glob("*.csv")):
+    for path in [LEDGER, *sorted(REAL_FIXTURES.glob("*.csv"))]:
         shutil.copy2(path, landing / path.name)
     point_env_at(home)
     os.environ.pop("PMW_STATS_API_URL", None)  # no API: published files only

@@ -256,9 +256,9 @@ def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
 
 def test_ingest_loads_a_good_release_and_quarantines_a_bad_one(tmp_path):
     good_home, bad_home = tmp_path / "good", tmp_path / "bad"
-    good = SAMPLE / "2022-05" / "published_2022-05-10.csv"
+    good = SAMPLE / "2022-05" / "published_2022-05-31.csv"
     # two homes, two processes at once: each is a full Dagster run of the ingestion job
-    good_proc = _pmw_subprocess(["ingest", str(good), "--as", "2022-05/published_2022-05-10.csv"], good_home)
+    good_proc = _pmw_subprocess(["ingest", str(good), "--as", "2022-05/published_2022-05-31.csv"], good_home)
     bad_proc = _pmw_subprocess(["ingest", str(SAMPLE / "bad" / "long_duplicate_key.csv")], bad_home)
     review = tmp_path / "2021年一季度经济运行情况.html"
     review.write_text(
@@ -285,12 +285,12 @@ def test_ingest_loads_a_good_release_and_quarantines_a_bad_one(tmp_path):
     assert "[2/3]" in err  # progress is shown
     with duckdb.connect(str(good_home / "warehouse.duckdb"), read_only=True) as con:
         status, rows = con.execute(
-            "select status, row_count from raw.releases where source_file = '2022-05/published_2022-05-10.csv'"
+            "select status, row_count from raw.releases where source_file = '2022-05/published_2022-05-31.csv'"
         ).fetchone()
         stored = con.execute("select count(*) from raw.observations").fetchone()[0]
     assert status == "loaded" and rows == stored > 0
     assert f"loaded {rows} observations" in out
-    assert (good_home / "archive" / "2022-05" / "published_2022-05-10.csv").exists()  # archived like the sensor's
+    assert (good_home / "archive" / "2022-05" / "published_2022-05-31.csv").exists()  # archived like the sensor's
 
     code, out, err = _finish(bad_proc)
     assert code == 1, err[-3000:]
@@ -318,7 +318,7 @@ def test_ingest_refuses_a_release_name_outside_the_landing_folder(tmp_path):
         "DAGSTER_HOME": str(home / "dagster_home"),
         "PMW_WAREHOUSE_PATH": str(home / "warehouse.duckdb"),
     }
-    good = SAMPLE / "2022-05" / "published_2022-05-10.csv"
+    good = SAMPLE / "2022-05" / "published_2022-05-31.csv"
     hostile = CliRunner().invoke(main, ["ingest", str(good), "--as", "../../evil.csv"], env=env)
     assert hostile.exit_code == 2 and "outside the landing folder" in hostile.output
     assert not (tmp_path / "evil.csv").exists() and not any((home / "landing").iterdir())
@@ -393,18 +393,18 @@ def test_withdraw_takes_a_release_back_and_restore_puts_it_back(tmp_path):
     assert nothing.exit_code == 1 and "nothing has been loaded" in nothing.output
     home.mkdir(exist_ok=True)
     with duckdb.connect(env["PMW_WAREHOUSE_PATH"]) as con:
-        loaded = ingest_file(SAMPLE / "2022-05" / "published_2022-05-10.csv", con, home / "q", date(2026, 1, 1))
+        loaded = ingest_file(SAMPLE / "2022-05" / "published_2022-05-31.csv", con, home / "q", date(2026, 1, 1))
     assert loaded.status == "loaded"
 
     def run(*args: str):
         return CliRunner().invoke(main, ["withdraw", *args], env=env)
 
-    assert run("published_2022-05-10.csv").exit_code == 2  # no reason given: usage
-    done = run("published_2022-05-10.csv", "--reason", "草稿，误报")
+    assert run("published_2022-05-31.csv").exit_code == 2  # no reason given: usage
+    done = run("published_2022-05-31.csv", "--reason", "草稿，误报")
     assert done.exit_code == 0, done.output
-    assert f"withdrew release {loaded.release_id} (published_2022-05-10.csv): {loaded.row_count} rows" in done.output
+    assert f"withdrew release {loaded.release_id} (published_2022-05-31.csv): {loaded.row_count} rows" in done.output
     assert "full refresh" in done.output
-    again = run("published_2022-05-10.csv", "--reason", "x")
+    again = run("published_2022-05-31.csv", "--reason", "x")
     assert again.exit_code == 2 and "already withdrawn" in again.output
     with duckdb.connect(env["PMW_WAREHOUSE_PATH"], read_only=True) as con:
         assert con.execute("select count(*) from raw.observations").fetchone() == (0,)

@@ -157,30 +157,36 @@ def test_gdp_rank_among_the_provinces_cities_by_hand(warehouse):
     assert status == ("on_track" if gained >= 1 else "off_track" if gained == 0 else "deteriorating")
 
 
-def test_revised_figure_supersedes_for_latest_and_stays_queryable_as_of(warehouse, sample_pipeline_run):
+def test_a_later_vintage_supersedes_for_latest_and_the_earlier_stays_queryable_as_of(warehouse, sample_pipeline_run):
+    """GDP 2021: the sample's illustrative revision 3446.8 (2022-12-28), then the ledger's 初步核算 3420.3,
+    whose source (a repost of the 2021 统计公报) gives no date: it is dated by the day the ledger lands in the
+    sample (2026-11-25), so it is the latest vintage and the revision is what was known in 2023."""
     vintages = warehouse.execute(
-        """select value, release_date from staging.stg_raw__observations
+        """select value, release_date, provenance from staging.stg_raw__observations
            where indicator_code = 'gdp' and region_code = '430200' and period_code = '2021' and measure = 'value'
            order by release_date"""
     ).fetchall()
-    assert len(vintages) == 2 and vintages[0][0] == pytest.approx(3420.3)
+    assert [(v, str(d), p) for v, d, p in vintages] == [
+        (pytest.approx(3446.8), "2022-12-28", "illustrative"),
+        (pytest.approx(3420.3), "2026-11-25", "published"),
+    ]
     latest = _one(
         warehouse,
         """select value, is_revised, first_vintage_value from intermediate.int_observations__latest
            where indicator_code = 'gdp' and region_code = '430200' and period_code = '2021' and measure = 'value'""",
     )
-    assert latest[0] == pytest.approx(vintages[-1][0]) and latest[1] is True and latest[2] == pytest.approx(3420.3)
+    assert latest[0] == pytest.approx(3420.3) and latest[1] is True and latest[2] == pytest.approx(3446.8)
     published = duckdb.connect(str(sample_pipeline_run.published), read_only=True)
     try:
         as_of = published.execute(
             """select value from observation_vintages
                where indicator_code = 'gdp' and region_code = '430200' and period_code = '2021' and measure = 'value'
-                 and release_date <= date '2022-06-30'
+                 and release_date <= date '2023-06-30'
                order by release_date desc limit 1"""
         ).fetchall()[0][0]
     finally:
         published.close()
-    assert as_of == pytest.approx(3420.3)
+    assert as_of == pytest.approx(3446.8)
 
 
 def test_every_figure_says_what_it_is(warehouse):

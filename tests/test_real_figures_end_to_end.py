@@ -1,5 +1,5 @@
-"""`pmw run` without --sample on a home holding only real published figures (issue 12): the repo's
-published rows (data/sample/**/published_*.csv, from data/published_facts.csv) plus real figures with a
+"""`pmw run` without --sample on a home holding only real published figures (issue 12): the customer's
+ledger (data/published_facts.csv, loaded as handed over) plus real figures with a
 half-year period, a two-month period, a bound and growth-only rates (tests/fixtures/real_figures/, each
 row with its source). Every target with a figure gets a status; the headline target on the bound
 "2025 GDP 突破4000亿元" is at least off track, with R and the growth needed in 2026."""

@@ -508,18 +508,23 @@ def _drinking_row(ctx: RowContext, line: int, head: list[str], cells: list[str],
     for j, cell in enumerate(cells):
         m = _PERCENT.fullmatch(to_halfwidth(cell).replace(" ", ""))
         if m and j < len(head):
-            ctx.add(
-                indicator="drinking_water_compliance",
-                region=city,
-                period=period,
-                measure="value",
-                cell=m["v"],
-                unit="",
-                row=line,
-                column=head[j],
-            )
+            _add_drinking(ctx, line, head[j], m["v"], city, period)
             return
     ctx.error(line, "", "the drinking-water sources' row gives no 达标率 (a % figure)")
+
+
+def _add_drinking(ctx: RowContext, line: int, column: str, cell: str, city: str, period: Period) -> None:
+    """The drinking-water sources' compliance rate (饮用水水源地水质达标率), from the table's row or the prose."""
+    ctx.add(
+        indicator="drinking_water_compliance",
+        region=city,
+        period=period,
+        measure="value",
+        cell=cell,
+        unit="",
+        row=line,
+        column=column,
+    )
 
 
 # One class for every section of a river: "湘江株洲段7个国、省控断面水质均达到或优于Ⅱ类(标准)", "洣水各断面水质均为
@@ -587,16 +592,7 @@ def _water_prose(
         _every_section(ctx, line, sent, city, period, coverage)
         for m in _DRINKING.finditer(sent):
             coverage.take(*m.span())
-            ctx.add(
-                indicator="drinking_water_compliance",
-                region=city,
-                period=period,
-                measure="value",
-                cell=m["v"],
-                unit="",
-                row=line,
-                column="饮用水水源地水质达标率",
-            )
+            _add_drinking(ctx, line, "饮用水水源地水质达标率", m["v"], city, period)
         coverage.finish(ctx.result.notes)
     return monitored
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from dagster_project.ingest.adapter_common import RowContext, drop_repeats, has_illustrative_marker
 from dagster_project.ingest.catalog import Catalog
@@ -77,27 +77,45 @@ def fetch_release(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, Any] | None:
     """The release JSON for ``month`` (YYYY-MM), or None when it is not released yet (404)."""
-    import requests
-
     url = release_url(base_url)
     sess = session or make_session()
+    got = _get_json(sess, url, timeout, params={"month": month})
+    if got is None:
+        return None
+    payload, answered = got
+    if not isinstance(payload, dict):
+        raise ApiError(f"GET {answered} returned {type(payload).__name__}, not an object")
+    if problem := error_answer(payload):  # an error served with 200: a failed pull, not a release to quarantine
+        raise ApiError(f"GET {answered}: {problem}")
+    return _rest_of_pages(payload, answered, sess, timeout)
+
+
+_NEXT_PAGE = " (a next page)"
+
+
+def _get_json(
+    sess: requests.Session, url: str, timeout: float, params: dict[str, str] | None = None
+) -> tuple[Any, str] | None:
+    """One GET of the API: its JSON body and the address that answered. A request that fails, an error status
+    or a body that is not JSON raise ApiError naming the address (a next page says so); a first page's 404 is
+    None (the month is not released yet), a next page's is an error (the release is cut short)."""
+    import requests
+
+    page = "" if params else _NEXT_PAGE
+    asked = f"{url}?{urlencode(params)}" if params else url
     try:
-        resp = sess.get(url, params={"month": month}, timeout=timeout)
+        resp = sess.get(url, params=params, timeout=timeout) if params else sess.get(url, timeout=timeout)
     except requests.RequestException as exc:
-        raise ApiError(f"GET {url}?month={month} failed after retries: {exc}") from exc
-    if resp.status_code == 404:
+        raise ApiError(f"GET {asked}{page} failed after retries: {exc}") from exc
+    answered = resp.url if params else url
+    if resp.status_code == 404 and params:
         return None
     if resp.status_code >= 400:
-        raise ApiError(f"GET {resp.url} answered {resp.status_code}")
+        raise ApiError(f"GET {answered}{page} answered {resp.status_code}")
     try:
-        payload = resp.json()
+        return resp.json(), answered
     except ValueError as exc:
-        raise ApiError(f"GET {resp.url} did not return JSON") from exc
-    if not isinstance(payload, dict):
-        raise ApiError(f"GET {resp.url} returned {type(payload).__name__}, not an object")
-    if problem := error_answer(payload):  # an error served with 200: a failed pull, not a release to quarantine
-        raise ApiError(f"GET {resp.url}: {problem}")
-    return _rest_of_pages(payload, resp.url, sess, timeout)
+        raise ApiError(f"GET {answered}{page} did not return JSON") from exc
 
 
 MAX_PAGES = 200  # a next link that never ends (a server bug) stops here rather than looping
@@ -113,8 +131,6 @@ def next_page(payload: dict[str, Any]) -> str | None:
 def _rest_of_pages(payload: dict[str, Any], url: str, sess: requests.Session, timeout: float) -> dict[str, Any]:
     """A paged answer as one release: the observations of every page, following the next links (a month's
     release cut into pages is still one release; its first page alone would load part of it)."""
-    import requests
-
     seen = {url}
     link = next_page(payload)
     observations = list(payload.get("observations") or [])
@@ -123,19 +139,10 @@ def _rest_of_pages(payload: dict[str, Any], url: str, sess: requests.Session, ti
         if link in seen or len(seen) >= MAX_PAGES:
             raise ApiError(f"GET {url}: the next links loop or pass {MAX_PAGES} pages (at {link})")
         seen.add(link)
-        try:
-            resp = sess.get(link, timeout=timeout)
-        except requests.RequestException as exc:
-            raise ApiError(f"GET {link} (a next page) failed after retries: {exc}") from exc
-        if resp.status_code >= 400:
-            raise ApiError(f"GET {link} (a next page) answered {resp.status_code}")
-        try:
-            page = resp.json()
-        except ValueError as exc:
-            raise ApiError(f"GET {link} (a next page) did not return JSON") from exc
+        page, _ = _get_json(sess, link, timeout)
         problem = error_answer(page) or (None if sniff_payload(page) else "not a page of the release")
         if problem:
-            raise ApiError(f"GET {link} (a next page): {problem}")
+            raise ApiError(f"GET {link}{_NEXT_PAGE}: {problem}")
         observations += page["observations"]
         link = next_page(page)
     rest = {k: v for k, v in payload.items() if k not in ("next", "links", "page", "total_pages")}
