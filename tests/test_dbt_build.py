@@ -543,3 +543,60 @@ def test_one_seed_materialized_alone_in_a_new_warehouse(tmp_path: Path, monkeypa
     error = failure.step_failure_data.error.cause  # Dagster wraps what the step raised
     assert error.cls_name == MissingInputs.__name__
     assert "int_targets__enriched reads" in error.message and "staging.stg_seeds__targets" in error.message
+
+
+def test_an_incremental_run_writes_the_comments_only_when_they_differ_from_the_yml(tmp_path: Path):
+    """dbt-duckdb commented every column of every incremental model after every run, four statements a
+    model (dbt/macros/persist_docs.sql): a new month's run leaves comments that are already the yml's alone,
+    keeps them, and still writes an edited description, on the table as on a column."""
+    import os
+    import subprocess
+
+    from dagster_project.resources import dbt_executable
+
+    project = tmp_path / "dbt"
+    (project / "models").mkdir(parents=True)
+    (project / "macros").mkdir()
+    shutil.copy(REPO_ROOT / "dbt" / "macros" / "persist_docs.sql", project / "macros" / "persist_docs.sql")
+    (project / "dbt_project.yml").write_text(
+        "name: p\nprofile: p\nmodels:\n  p:\n    +persist_docs:\n      relation: true\n      columns: true\n"
+    )
+    (project / "profiles.yml").write_text(
+        "p:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{ env_var('WH') }}\"\n"
+    )
+    (project / "models" / "m.sql").write_text(
+        "{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='k') }}\n"
+        "select 1 as k, 'a' as v"
+    )
+    yml = project / "models" / "m.yml"
+    docs = (
+        "version: 2\nmodels:\n  - name: m\n    description: {t}\n"
+        "    columns:\n      - name: k\n        description: {k}\n"
+    )
+    yml.write_text(docs.format(t="表 / The table.", k="键 / The key."))
+    warehouse = tmp_path / "wh.duckdb"
+    env = {**os.environ, "WH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    log = tmp_path / "logs" / "dbt.log"
+
+    def run() -> str:
+        log.unlink(missing_ok=True)
+        argv = [dbt_executable(), "run", "--profiles-dir", ".", "--log-path", str(log.parent), "--quiet"]
+        subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, check=True)
+        return log.read_text(encoding="utf-8").lower()
+
+    def comments() -> tuple[str, str]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            table = con.execute("select comment from duckdb_tables() where table_name = 'm'").fetchone()[0]
+            key = con.execute("select comment from duckdb_columns() where table_name = 'm' and column_name = 'k'")
+            return table, key.fetchone()[0]
+
+    assert "comment on" in run()  # created: commented
+    assert comments() == ("表 / The table.", "键 / The key.")
+    assert "comment on" not in run()  # incremental, comments already the yml's: none written
+    assert comments() == ("表 / The table.", "键 / The key.")
+    yml.write_text(docs.format(t="表 / The table.", k="键 / The key, edited."))
+    assert "comment on column" in run()
+    assert comments() == ("表 / The table.", "键 / The key, edited.")
+    yml.write_text(docs.format(t="表 / The table, edited.", k="键 / The key, edited."))
+    assert "comment on table" in run()
+    assert comments() == ("表 / The table, edited.", "键 / The key, edited.")
