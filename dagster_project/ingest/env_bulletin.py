@@ -597,6 +597,17 @@ def _water_prose(
     return monitored
 
 
+_PICTURE_POINTER = re.compile(r"[见如](?:下|附|上)?图|下图所示|附图")
+
+
+def _points_to_a_picture(paragraphs: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """(row, the words) of the first sentence that sends the reader to a picture (见下图, 如图, 附图)."""
+    for line, text in paragraphs:
+        if found := _PICTURE_POINTER.search(text):
+            return line, found[0]
+    return None
+
+
 def parse(doc: Document, catalog: Catalog, default_release_date: date | None = None) -> ParseResult:
     result = ParseResult(adapter=NAME)
     ctx = RowContext(catalog, result, doc.source_file, default_release_date)
@@ -648,6 +659,16 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             "",
             f"the bulletin's figures are in an image ({src or '<img>'}), not in its text: nothing can be read; "
             "ask the office for the table as text, or enter the figures in the long format",
+        )
+    elif result.observations and html.images and (pointer := _points_to_a_picture(html.paragraphs)):
+        # figures read from the text while the text sends the reader to a picture for more (各县市区…见下图):
+        # what the picture holds is not in raw, said rather than left to look complete (a logo is not named:
+        # only a page whose words point at a picture is)
+        row, words = pointer
+        sources = ", ".join(src or "<img>" for _, src in html.images)
+        result.notes.append(
+            f"row {row} {words}: the text points to a picture ({sources}), the figures in it: not read; "
+            "ask the office for them as text, or enter them in the long format"
         )
     for line, count in monitored if listed else ():  # the table's rows are the sections the text counts
         if count != listed:

@@ -109,3 +109,30 @@ def test_a_bulletin_of_real_time_unaudited_figures_says_so_in_its_notes(label, l
     result = ingest(path, con, qdir, catalog)
     assert result.status == "loaded", result.errors
     assert any("not audited" in n and "every figure of the bulletin" in n for n in notes_to_show(result.notes))
+
+
+AIR_PROSE = "<p>2023年10月，市区环境空气质量优良率为90.3%，PM2.5平均浓度为28微克/立方米。</p>\n"
+
+
+def test_a_bulletin_read_from_its_text_that_points_to_a_picture_for_more_says_the_picture_is_not_read(
+    landing, qdir, con, catalog
+) -> None:
+    # The text's figures loaded and the counties' figures in the picture the text points to were lost with no word
+    path = landing / "空气.html"
+    body = AIR_PROSE + "<p>各县市区环境空气质量状况见下图。</p>\n<p><img src='/u/cms/202311/0916.png'></p>"
+    path.write_text(page("株洲市2023年10月环境空气质量通报", body, released="2023-11-09"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded" and result.row_count == 2, result.errors
+    [note] = [n for n in result.notes if "picture" in n]
+    assert note.startswith("row 2 见下图: the text points to a picture (/u/cms/202311/0916.png)"), note
+    assert note in notes_to_show(result.notes)  # printed by pmw ingest
+
+
+def test_a_logo_on_a_bulletin_read_from_its_text_is_not_taken_for_a_picture_of_figures(
+    landing, qdir, con, catalog
+) -> None:
+    path = landing / "空气.html"
+    body = "<p><img src='/images/logo.png'></p>\n" + AIR_PROSE
+    path.write_text(page("株洲市2023年10月环境空气质量通报", body, released="2023-11-09"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded" and not [n for n in result.notes if "picture" in n], result.notes
