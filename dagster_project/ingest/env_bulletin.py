@@ -402,10 +402,16 @@ def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, p
     if two_rows:
         head_line, head = table[1]
     cols: list[tuple[int, str, str, str, Period]] = []  # index, label, indicator, unit, period
+    monitored_cols: dict[str, int] = {}  # period code -> the column of the days monitored (监测天数)
     for j, label in enumerate(head):
         if j <= place:  # the places, and before them 排名: the table's order, no figure of a target
             continue
         name, unit = split_header_unit(label)
+        if _MONITORED_HEADER.fullmatch(to_halfwidth(name).replace(" ", "")):
+            # no target reads it; the good days and ratio beside it are checked against it, as in the text
+            column_period = (groups[j] if two_rows and j < len(groups) else None) or period
+            monitored_cols[column_period.code] = j
+            continue
         code = ctx.catalog.resolve_indicator(name)
         if code is None:  # PM10, SO2, 综合指数 …: columns of pollutants no target reads
             ctx.skip_untracked(head_line, label)
@@ -442,8 +448,18 @@ def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, p
             good = added.get(("air_good_days", period_code))
             if code != "air_good_ratio" or not ratio or not good:
                 continue
-            if problem := good_days_contradiction(ratio, good.value):
+            monitored = _whole_days(cells, monitored_cols.get(period_code))
+            if problem := good_days_contradiction(ratio, good.value, monitored):
                 ctx.error(line, "优良率", problem)
+
+
+_MONITORED_HEADER = re.compile(r"(?:有效)?监测天数|有效天数")
+
+
+def _whole_days(cells: list[str], j: int | None) -> int | None:
+    """A days-monitored cell as a whole number of days, else None (the check then allows any count)."""
+    text = to_halfwidth(cells[j]).strip() if j is not None and j < len(cells) else ""
+    return int(text) if text.isdigit() and int(text) > 0 else None
 
 
 # --- water -------------------------------------------------------------------------------------

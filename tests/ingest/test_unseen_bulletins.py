@@ -136,3 +136,34 @@ def test_a_logo_on_a_bulletin_read_from_its_text_is_not_taken_for_a_picture_of_f
     path.write_text(page("株洲市2023年10月环境空气质量通报", body, released="2023-11-09"))
     result = ingest(path, con, qdir, catalog)
     assert result.status == "loaded" and not [n for n in result.notes if "picture" in n], result.notes
+
+
+def _air_table(rows: str) -> str:
+    return (
+        "<table><tr><th>县市区</th><th>有效监测天数</th><th>优良天数</th><th>优良率(%)</th></tr>" + rows + "</table>"
+    )
+
+
+def test_an_air_tables_days_monitored_are_what_its_good_days_and_ratio_are_checked_against(
+    landing, qdir, con, catalog
+) -> None:
+    # 监测天数 was left out as an untracked column and the ratio checked against any count of days: 27 good days
+    # of 30 monitored with 优良率 87.1% (27 of 31) loaded with no word
+    path = landing / "空气.html"
+    body = _air_table("<tr><td>荷塘区</td><td>30</td><td>27</td><td>87.1</td></tr>")
+    path.write_text(page("株洲市2023年10月环境空气质量通报", body, released="2023-11-09"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert "优良率 87.1% contradicts 27 good days of 30 days monitored" in error.reason, error
+
+
+def test_an_air_table_whose_days_monitored_agree_loads_without_naming_them_untracked(
+    landing, qdir, con, catalog
+) -> None:
+    path = landing / "空气.html"
+    body = _air_table("<tr><td>荷塘区</td><td>31</td><td>27</td><td>87.1</td></tr>")
+    path.write_text(page("株洲市2023年10月环境空气质量通报", body, released="2023-11-09"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded" and result.row_count == 2, result.errors
+    assert not [n for n in result.notes if "监测天数" in n], result.notes
