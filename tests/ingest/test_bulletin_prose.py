@@ -574,6 +574,25 @@ def test_a_figure_no_pattern_reads_is_named_in_the_releases_one_note(tmp_path: P
     assert left_note(r) in notes_to_show(r.notes)  # and `pmw ingest` prints it: a word the person who loads it sees
 
 
+def test_a_figure_written_in_words_no_pattern_reads_is_named_too(tmp_path: Path, catalog: Catalog) -> None:
+    # shares, thresholds and doublings written in words (六成, 千亿元, 翻一番, 百分之三十) were dropped with no word:
+    # the figure tokens were digits only; words that are no figure (第一产业, 十四五, 一季度, 一家一户) stay silent
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年民营经济增加值占全市地区生产总值的比重超过六成。全市工业总产值迈上千亿元台阶。"
+        "全年外贸进出口总额较2020年翻一番。高新技术企业数量占比达到百分之三十。"
+        "一季度第一产业发展良好，“十四五”规划惠及千家万户、一家一户。全年地区生产总值3616.8亿元，增长4.3%。",
+    )
+    assert r.errors == []
+    assert figures(r) == {("gdp", "2023", "value", 3616.8, "亿元"), ("gdp", "2023", "yoy_pct", 4.3, "%")}
+    assert left_note(r) == (
+        LEFT + 'row 1 "全年民营经济增加值占全市地区生产总值的比重超过六成"; row 1 "全市工业总产值迈上千亿元台阶"; '
+        'row 1 "全年外贸进出口总额较2020年翻一番"; row 1 "高新技术企业数量占比达到百分之三十"'
+    ), r.notes
+
+
 def test_a_sentence_whose_every_figure_is_read_or_noted_gives_no_such_note(tmp_path: Path, catalog: Catalog) -> None:
     # years, dates, ordinals in names (第一产业 named with no figure), a span's name and counts read are no figure left
     r = parse_bulletin(
