@@ -54,14 +54,27 @@ def _rebuild_indicator_values(warehouse: Path, tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-# The only finding on the sample data: published real growth of 高新技术产业增加值 (13.5% in 2022,
-# 22.1% in 2021) against published nominal levels (+2.7%, +16.3%) — a warning for a human, not a block.
+# The findings on the sample data, warnings for a human, not blocks: published real growth of 高新技术产业增加值
+# (13.5% in 2022, 22.1% in 2021) against published nominal levels (+2.7%, +16.3%); and the gaps real figures
+# leave (source_formats.md): the customer's ledger gives a few figures of 2017-2020 (空气优良率 2018-01~11 and
+# 2018-12, 地方一般公共预算收入 2019, 规模工业增加值 2017-11, 2019 and 2020-01~03), years before the sample's
+# monthly series begin in 2021-01, so the first month after each gap is flagged.
 KNOWN_WARNING = {
-    "growth_matches_levels": ("warning", {("hightech_value_added", "2021"), ("hightech_value_added", "2022")})
+    "growth_matches_levels": ("warning", {("hightech_value_added", "2021"), ("hightech_value_added", "2022")}),
+    "no_missing_month": (
+        "warning",
+        {
+            ("air_good_ratio", "2021-01"),
+            ("budget_revenue", "2021-01"),
+            ("industrial_value_added", "2019"),
+            ("industrial_value_added", "2020-01~03"),
+            ("industrial_value_added", "2021-01"),
+        },
+    ),
 }
 
 
-def test_sample_data_raises_only_the_known_growth_warning(validator, parameters, sample_pipeline_run):
+def test_sample_data_raises_only_the_known_warnings(validator, parameters, sample_pipeline_run):
     assert _validate(validator, parameters, sample_pipeline_run.warehouse) == KNOWN_WARNING
 
 
@@ -112,8 +125,8 @@ def test_a_bad_series_fails_the_right_expectation(validator, parameters, warehou
     for check_id, (severity, rows) in expected.items():
         assert found[check_id][0] == severity
         assert rows <= found[check_id][1], found[check_id]
-        if check_id != "growth_matches_levels":
-            assert found[check_id][1] == rows  # nothing else flagged by it
+        if check_id != "growth_matches_levels":  # nothing else flagged by it but the sample's own findings
+            assert found[check_id][1] == rows | KNOWN_WARNING.get(check_id, ("", set()))[1]
     assert set(found) - set(expected) <= set(KNOWN_WARNING)
 
 

@@ -139,9 +139,7 @@ def test_a_logo_on_a_bulletin_read_from_its_text_is_not_taken_for_a_picture_of_f
 
 
 def _air_table(rows: str) -> str:
-    return (
-        "<table><tr><th>县市区</th><th>有效监测天数</th><th>优良天数</th><th>优良率(%)</th></tr>" + rows + "</table>"
-    )
+    return "<table><tr><th>县市区</th><th>有效监测天数</th><th>优良天数</th><th>优良率(%)</th></tr>" + rows + "</table>"
 
 
 def test_an_air_tables_days_monitored_are_what_its_good_days_and_ratio_are_checked_against(
