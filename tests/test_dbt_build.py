@@ -662,3 +662,36 @@ def test_an_incremental_model_reads_its_high_water_mark_once_a_run(tmp_path: Pat
             (1, datetime(2026, 1, 31)),
             (2, datetime(2026, 2, 28)),
         ]
+
+
+def test_an_incremental_runs_schema_check_is_one_statement_and_still_appends_a_new_column(tmp_path: Path):
+    """dbt's on_schema_change check described the new rows' temp table and the target one after the other,
+    two statements a model in every new month (dbt/macros/schema_changes.sql): one now. It still appends
+    a column the model gained without a full refresh, with its values, rather than leaving it out."""
+    model = (
+        "{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='k',"
+        " on_schema_change='append_new_columns') }}\n"
+        "select k, v__extra__ from main.raw_rows"
+    )
+    project, env = _tiny_incremental_project(tmp_path, ["schema_changes.sql"], model.replace("__extra__", ""))
+    warehouse = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table raw_rows as select * from (values (1, 'a', 10)) t(k, v, w)")
+
+    def describing_statements(log: str) -> int:
+        return sum("(describe" in statement for statement in log.split("sql status"))
+
+    _dbt_run_log(project, env)  # created
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into raw_rows values (2, 'b', 20)")
+    assert describing_statements(_dbt_run_log(project, env)) == 1
+    (project / "models" / "m.sql").write_text(model.replace("__extra__", ", w"))  # a column gained, no full refresh
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into raw_rows values (3, 'c', 30)")
+    _dbt_run_log(project, env)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select k, v, w from m order by k").fetchall() == [
+            (1, "a", 10),
+            (2, "b", 20),
+            (3, "c", 30),
+        ]
