@@ -603,7 +603,7 @@ def test_an_incremental_run_writes_the_comments_only_when_they_differ_from_the_y
     assert comments() == ("表 / The table, edited.", "键 / The key, edited.")
 
 
-def _tiny_incremental_project(root: Path, macros: list[str], model: str) -> tuple[Path, dict]:
+def _tiny_incremental_project(root: Path, macros: list[str], model: str, config: str = "") -> tuple[Path, dict]:
     """A one-model dbt project with some of the project's macros, on a warehouse at root/wh.duckdb."""
     import os
 
@@ -612,7 +612,7 @@ def _tiny_incremental_project(root: Path, macros: list[str], model: str) -> tupl
     (project / "macros").mkdir()
     for name in macros:
         shutil.copy(REPO_ROOT / "dbt" / "macros" / name, project / "macros" / name)
-    (project / "dbt_project.yml").write_text("name: p\nprofile: p\n")
+    (project / "dbt_project.yml").write_text("name: p\nprofile: p\n" + config)
     (project / "profiles.yml").write_text(
         "p:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{ env_var('WH') }}\"\n"
     )
@@ -666,26 +666,40 @@ def test_an_incremental_model_reads_its_high_water_mark_once_a_run(tmp_path: Pat
 
 def test_an_incremental_runs_schema_check_is_one_statement_and_still_appends_a_new_column(tmp_path: Path):
     """dbt's on_schema_change check described the new rows' temp table and the target one after the other,
-    two statements a model in every new month (dbt/macros/schema_changes.sql): one now. It still appends
-    a column the model gained without a full refresh, with its values, rather than leaving it out."""
+    and persist_docs then read the table's comments: three statements a model in every new month
+    (dbt/macros/schema_changes.sql, persist_docs.sql): one now. A column the model gained without a full
+    refresh is still appended with its values, and an edited description still written."""
     model = (
         "{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='k',"
         " on_schema_change='append_new_columns') }}\n"
         "select k, v__extra__ from main.raw_rows"
     )
-    project, env = _tiny_incremental_project(tmp_path, ["schema_changes.sql"], model.replace("__extra__", ""))
+    docs = "models:\n  p:\n    +persist_docs:\n      relation: true\n      columns: true\n"
+    project, env = _tiny_incremental_project(
+        tmp_path, ["schema_changes.sql", "persist_docs.sql"], model.replace("__extra__", ""), docs
+    )
+    yml = project / "models" / "m.yml"
+    described = (
+        "version: 2\nmodels:\n  - name: m\n    description: 表 / The table.\n"
+        "    columns:\n      - name: k\n        description: 键 / The key.\n"
+        "      - name: v\n        description: {v}\n"
+    )
+    yml.write_text(described.format(v="值 / The value."))
     warehouse = tmp_path / "wh.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create table raw_rows as select * from (values (1, 'a', 10)) t(k, v, w)")
 
-    def describing_statements(log: str) -> int:
-        return sum("(describe" in statement for statement in log.split("sql status"))
+    def reading_columns_or_comments(log: str) -> int:
+        return sum("(describe" in sql or "duckdb_tables()" in sql for sql in log.split("sql status"))
 
     _dbt_run_log(project, env)  # created
     with duckdb.connect(str(warehouse)) as con:
         con.execute("insert into raw_rows values (2, 'b', 20)")
-    assert describing_statements(_dbt_run_log(project, env)) == 1
+    log = _dbt_run_log(project, env)
+    assert reading_columns_or_comments(log) == 1
+    assert "comment on" not in log
     (project / "models" / "m.sql").write_text(model.replace("__extra__", ", w"))  # a column gained, no full refresh
+    yml.write_text(described.format(v="值 / The value, edited."))
     with duckdb.connect(str(warehouse)) as con:
         con.execute("insert into raw_rows values (3, 'c', 30)")
     _dbt_run_log(project, env)
@@ -695,3 +709,7 @@ def test_an_incremental_runs_schema_check_is_one_statement_and_still_appends_a_n
             (2, "b", 20),
             (3, "c", 30),
         ]
+        comments = con.execute("select column_name, comment from duckdb_columns() where table_name = 'm'")
+        assert comments.fetchall() == [("k", "键 / The key."), ("v", "值 / The value, edited."), ("w", None)]
+        table = con.execute("select comment from duckdb_tables() where table_name = 'm'").fetchone()
+        assert table == ("表 / The table.",)

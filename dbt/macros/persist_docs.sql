@@ -23,18 +23,18 @@
     {%- if not want_table and not want_columns -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set where -%}
-        database_name = '{{ relation.database }}' and schema_name = '{{ relation.schema }}'
-        and table_name = '{{ relation.identifier }}'
-    {%- endset -%}
-    {%- set stored = run_query(
-        "select '' as column_name, comment from duckdb_tables() where " ~ where
-        ~ " union all select lower(column_name), comment from duckdb_columns() where " ~ where
-    ) -%}
-    {%- set comments = {} -%}
-    {%- for row in stored.rows -%}
-        {%- do comments.update({row[0]: row[1]}) -%}
-    {%- endfor -%}
+    {#- read with the schema check of this run (schema_changes.sql), else here -#}
+    {%- set comments = model.get('__stored_comments__', {}).get(relation | string) -%}
+    {%- if comments is none -%}
+        {%- set stored = run_query(
+            "select '' as column_name, comment from duckdb_tables() where " ~ relation_is(relation)
+            ~ " union all select lower(column_name), comment from duckdb_columns() where " ~ relation_is(relation)
+        ) -%}
+        {%- set comments = {} -%}
+        {%- for row in stored.rows -%}
+            {%- do comments.update({row[0]: row[1]}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- if want_table and comments.get('') != model.description -%}
         {{ return(false) }}
     {%- endif -%}
@@ -46,4 +46,10 @@
         {%- endfor -%}
     {%- endif -%}
     {{ return(true) }}
+{%- endmacro %}
+
+{#- A relation in duckdb_tables() / duckdb_columns() (also schema_changes.sql). -#}
+{% macro relation_is(relation) -%}
+    database_name = '{{ relation.database }}' and schema_name = '{{ relation.schema }}'
+    and table_name = '{{ relation.identifier }}'
 {%- endmacro %}
