@@ -713,3 +713,31 @@ def test_an_incremental_runs_schema_check_is_one_statement_and_still_appends_a_n
         assert comments.fetchall() == [("k", "键 / The key."), ("v", "值 / The value, edited."), ("w", None)]
         table = con.execute("select comment from duckdb_tables() where table_name = 'm'").fetchone()
         assert table == ("表 / The table.",)
+
+
+def test_a_rebuilt_tables_comments_are_written_in_one_statement_after_one_look(tmp_path: Path):
+    """A table rebuilt whole (14 in a new month) was commented in four statements: its comment, two
+    `describe`s and its columns' comments (dbt/macros/persist_docs.sql). Two now: one look at its columns
+    and one statement of comments; a documented column the table lacks is still left out."""
+    project, env = _tiny_incremental_project(
+        tmp_path,
+        ["persist_docs.sql"],
+        "{{ config(materialized='table') }}\nselect 1 as k, 'a' as v",
+        "models:\n  p:\n    +persist_docs:\n      relation: true\n      columns: true\n",
+    )
+    (project / "models" / "m.yml").write_text(
+        "version: 2\nmodels:\n  - name: m\n    description: 表 / The table.\n    columns:\n"
+        "      - name: k\n        description: 键 / The key.\n      - name: v\n        description: 值 / The value.\n"
+        "      - name: gone\n        description: 无 / Not in the table.\n"
+    )
+    for _ in range(2):  # created, then rebuilt whole
+        statements = _dbt_run_log(project, env).split("sql status")
+        assert sum("(describe" in sql for sql in statements) == 1
+        assert sum("comment on" in sql for sql in statements) == 1
+        with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+            table = con.execute("select comment from duckdb_tables() where table_name = 'm'").fetchone()
+            columns = con.execute("select column_name, comment from duckdb_columns() where table_name = 'm'")
+            assert (table, columns.fetchall()) == (
+                ("表 / The table.",),
+                [("k", "键 / The key."), ("v", "值 / The value.")],
+            )
