@@ -3,7 +3,8 @@
     writes them again after every incremental run: a comment on the table, two `describe`s of it and a
     comment on every column, four statements and their round trips per model, for twelve models in a new
     month (0.24 s of int_target_series__ranks' 1.8 s in a benchmark run at a fifth of the national scale).
-    Here an incremental run first reads the comments the table holds (one query) and writes them only
+    Here an incremental run first reads the comments the table holds (with the schema check's columns,
+    schema_changes.sql, else in one query of its own) and writes them only
     when one differs from the yml: a description edited, a column appended (on_schema_change), a table
     created (a --full-refresh of fct_scorecard_monthly, which stays incremental, among them).
     A table or view rebuilt whole is new, with no comments: it is commented with no look at what it holds,
