@@ -8,6 +8,7 @@ models; the raw figures stay.
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -600,3 +601,143 @@ def test_an_incremental_run_writes_the_comments_only_when_they_differ_from_the_y
     yml.write_text(docs.format(t="表 / The table, edited.", k="键 / The key, edited."))
     assert "comment on table" in run()
     assert comments() == ("表 / The table, edited.", "键 / The key, edited.")
+
+
+def _tiny_incremental_project(root: Path, macros: list[str], model: str, config: str = "") -> tuple[Path, dict]:
+    """A one-model dbt project with some of the project's macros, on a warehouse at root/wh.duckdb."""
+    import os
+
+    project = root / "dbt"
+    (project / "models").mkdir(parents=True)
+    (project / "macros").mkdir()
+    for name in macros:
+        shutil.copy(REPO_ROOT / "dbt" / "macros" / name, project / "macros" / name)
+    (project / "dbt_project.yml").write_text("name: p\nprofile: p\n" + config)
+    (project / "profiles.yml").write_text(
+        "p:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{ env_var('WH') }}\"\n"
+    )
+    (project / "models" / "m.sql").write_text(model)
+    env = {**os.environ, "WH": str(root / "wh.duckdb"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return project, env
+
+
+def _dbt_run_log(project: Path, env: dict) -> str:
+    """`dbt run` of the project; its debug log (every statement dbt sent), lower case."""
+    import subprocess
+
+    from dagster_project.resources import dbt_executable
+
+    log = project.parent / "logs" / "dbt.log"
+    log.unlink(missing_ok=True)
+    argv = [dbt_executable(), "run", "--profiles-dir", ".", "--log-path", str(log.parent), "--quiet"]
+    subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, check=True)
+    return log.read_text(encoding="utf-8").lower()
+
+
+def test_an_incremental_model_reads_its_high_water_mark_once_a_run(tmp_path: Path):
+    """A model that filters on its mark in several places (int_target_series: five) read it from the
+    table once per place, each a query and round trip (dbt/macros/high_water_mark.sql): 37 queries for
+    12 models in a new month. It is read once per run now, and the filters get the same mark."""
+    model = (
+        "{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='k') }}\n"
+        "select k, loaded_at from main.raw_rows\n"
+        "{% if is_incremental() %}where loaded_at > {{ high_water_mark('loaded_at') }}\n"
+        "    and k not in (select k from main.raw_rows where loaded_at <= {{ high_water_mark('loaded_at') }})\n"
+        "{% endif %}"
+    )
+    project, env = _tiny_incremental_project(tmp_path, ["high_water_mark.sql"], model)
+    warehouse = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table raw_rows as select * from (values (1, timestamp '2026-01-31')) t(k, loaded_at)")
+    read_mark = "select cast(max(loaded_at) as"
+    assert read_mark not in _dbt_run_log(project, env)  # the first run builds the table: no mark
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into raw_rows values (2, timestamp '2026-02-28')")
+    log = _dbt_run_log(project, env)
+    assert log.count(read_mark) == 1
+    compiled = (project / "target" / "compiled" / "p" / "models" / "m.sql").read_text(encoding="utf-8")
+    assert compiled.count("cast('2026-01-31 00:00:00' as timestamp)") == 2
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select k, loaded_at from m order by k").fetchall() == [
+            (1, datetime(2026, 1, 31)),
+            (2, datetime(2026, 2, 28)),
+        ]
+
+
+def test_an_incremental_runs_schema_check_is_one_statement_and_still_appends_a_new_column(tmp_path: Path):
+    """dbt's on_schema_change check described the new rows' temp table and the target one after the other,
+    and persist_docs then read the table's comments: three statements a model in every new month
+    (dbt/macros/schema_changes.sql, persist_docs.sql): one now. A column the model gained without a full
+    refresh is still appended with its values, and an edited description still written."""
+    model = (
+        "{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='k',"
+        " on_schema_change='append_new_columns') }}\n"
+        "select k, v__extra__ from main.raw_rows"
+    )
+    docs = "models:\n  p:\n    +persist_docs:\n      relation: true\n      columns: true\n"
+    project, env = _tiny_incremental_project(
+        tmp_path, ["schema_changes.sql", "persist_docs.sql"], model.replace("__extra__", ""), docs
+    )
+    yml = project / "models" / "m.yml"
+    described = (
+        "version: 2\nmodels:\n  - name: m\n    description: 表 / The table.\n"
+        "    columns:\n      - name: k\n        description: 键 / The key.\n"
+        "      - name: v\n        description: {v}\n"
+    )
+    yml.write_text(described.format(v="值 / The value."))
+    warehouse = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table raw_rows as select * from (values (1, 'a', 10)) t(k, v, w)")
+
+    def reading_columns_or_comments(log: str) -> int:
+        return sum("(describe" in sql or "duckdb_tables()" in sql for sql in log.split("sql status"))
+
+    _dbt_run_log(project, env)  # created
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into raw_rows values (2, 'b', 20)")
+    log = _dbt_run_log(project, env)
+    assert reading_columns_or_comments(log) == 1
+    assert "comment on" not in log
+    (project / "models" / "m.sql").write_text(model.replace("__extra__", ", w"))  # a column gained, no full refresh
+    yml.write_text(described.format(v="值 / The value, edited."))
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into raw_rows values (3, 'c', 30)")
+    _dbt_run_log(project, env)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select k, v, w from m order by k").fetchall() == [
+            (1, "a", 10),
+            (2, "b", 20),
+            (3, "c", 30),
+        ]
+        comments = con.execute("select column_name, comment from duckdb_columns() where table_name = 'm'")
+        assert comments.fetchall() == [("k", "键 / The key."), ("v", "值 / The value, edited."), ("w", None)]
+        table = con.execute("select comment from duckdb_tables() where table_name = 'm'").fetchone()
+        assert table == ("表 / The table.",)
+
+
+def test_a_rebuilt_tables_comments_are_written_in_one_statement_after_one_look(tmp_path: Path):
+    """A table rebuilt whole (14 in a new month) was commented in four statements: its comment, two
+    `describe`s and its columns' comments (dbt/macros/persist_docs.sql). Two now: one look at its columns
+    and one statement of comments; a documented column the table lacks is still left out."""
+    project, env = _tiny_incremental_project(
+        tmp_path,
+        ["persist_docs.sql"],
+        "{{ config(materialized='table') }}\nselect 1 as k, 'a' as v",
+        "models:\n  p:\n    +persist_docs:\n      relation: true\n      columns: true\n",
+    )
+    (project / "models" / "m.yml").write_text(
+        "version: 2\nmodels:\n  - name: m\n    description: 表 / The table.\n    columns:\n"
+        "      - name: k\n        description: 键 / The key.\n      - name: v\n        description: 值 / The value.\n"
+        "      - name: gone\n        description: 无 / Not in the table.\n"
+    )
+    for _ in range(2):  # created, then rebuilt whole
+        statements = _dbt_run_log(project, env).split("sql status")
+        assert sum("(describe" in sql for sql in statements) == 1
+        assert sum("comment on" in sql for sql in statements) == 1
+        with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+            table = con.execute("select comment from duckdb_tables() where table_name = 'm'").fetchone()
+            columns = con.execute("select column_name, comment from duckdb_columns() where table_name = 'm'")
+            assert (table, columns.fetchall()) == (
+                ("表 / The table.",),
+                [("k", "键 / The key."), ("v", "值 / The value.")],
+            )
