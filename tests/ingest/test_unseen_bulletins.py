@@ -138,8 +138,15 @@ def test_a_logo_on_a_bulletin_read_from_its_text_is_not_taken_for_a_picture_of_f
     assert result.status == "loaded" and not [n for n in result.notes if "picture" in n], result.notes
 
 
-def _air_table(rows: str) -> str:
-    return "<table><tr><th>县市区</th><th>有效监测天数</th><th>优良天数</th><th>优良率(%)</th></tr>" + rows + "</table>"
+def _ingest_air_table(days_monitored: int, landing, qdir, con, catalog) -> IngestResult:
+    """An October air bulletin whose table gives 荷塘区's days monitored, 27 good days and 优良率 87.1% (27 of 31)."""
+    path = landing / "空气.html"
+    body = (
+        "<table><tr><th>县市区</th><th>有效监测天数</th><th>优良天数</th><th>优良率(%)</th></tr>"
+        f"<tr><td>荷塘区</td><td>{days_monitored}</td><td>27</td><td>87.1</td></tr></table>"
+    )
+    path.write_text(page("株洲市2023年10月环境空气质量通报", body, released="2023-11-09"))
+    return ingest(path, con, qdir, catalog)
 
 
 def test_an_air_tables_days_monitored_are_what_its_good_days_and_ratio_are_checked_against(
@@ -147,10 +154,7 @@ def test_an_air_tables_days_monitored_are_what_its_good_days_and_ratio_are_check
 ) -> None:
     # 监测天数 was left out as an untracked column and the ratio checked against any count of days: 27 good days
     # of 30 monitored with 优良率 87.1% (27 of 31) loaded with no word
-    path = landing / "空气.html"
-    body = _air_table("<tr><td>荷塘区</td><td>30</td><td>27</td><td>87.1</td></tr>")
-    path.write_text(page("株洲市2023年10月环境空气质量通报", body, released="2023-11-09"))
-    result = ingest(path, con, qdir, catalog)
+    result = _ingest_air_table(30, landing, qdir, con, catalog)
     assert result.status == "quarantined"
     [error] = result.errors
     assert "优良率 87.1% contradicts 27 good days of 30 days monitored" in error.reason, error
@@ -159,9 +163,6 @@ def test_an_air_tables_days_monitored_are_what_its_good_days_and_ratio_are_check
 def test_an_air_table_whose_days_monitored_agree_loads_without_naming_them_untracked(
     landing, qdir, con, catalog
 ) -> None:
-    path = landing / "空气.html"
-    body = _air_table("<tr><td>荷塘区</td><td>31</td><td>27</td><td>87.1</td></tr>")
-    path.write_text(page("株洲市2023年10月环境空气质量通报", body, released="2023-11-09"))
-    result = ingest(path, con, qdir, catalog)
+    result = _ingest_air_table(31, landing, qdir, con, catalog)
     assert result.status == "loaded" and result.row_count == 2, result.errors
     assert not [n for n in result.notes if "监测天数" in n], result.notes
