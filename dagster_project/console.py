@@ -280,7 +280,8 @@ def _listed(console: RunConsole, lines: list[str]) -> None:
 
 
 def print_run_summary(console: RunConsole, summary, settings, before: dict[str, str] | None) -> None:
-    """The closing summary of `pmw run`; its last line is the status counts of the copy served now."""
+    """The closing summary of `pmw run`; it ends with the status counts of the copy served now and the nature of
+    the figures they rest on (published, derived, illustrative)."""
     from dagster_project.report.changes import changes_since_last_month, run_changes
     from dagster_project.report.labels import read_statuses
 
@@ -356,6 +357,7 @@ def print_run_summary(console: RunConsole, summary, settings, before: dict[str, 
         f"status counts ({total} targets): "
         + " · ".join(f"{label(code)} {counts[code]}" for code in statuses if counts.get(code))
     )
+    console.echo(figures_line(figure_natures(db)))
 
 
 # dbt's error lines, and a failing data test's ("Failure in test …", its count of failing rows below it)
@@ -387,3 +389,31 @@ def status_counts(db_path: Path) -> dict[str, int]:
         return dict(con.execute("select status_code, count(*) from fct_target_scorecard group by 1").fetchall())
     finally:
         con.close()
+
+
+def figure_natures(db_path: Path) -> dict[str | None, int]:
+    """How many of the scorecard's statuses rest on published, derived or illustrative actuals (None: no
+    actual yet), so a count never passes for a judgement on real statistics when it is not one."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return dict(con.execute("select actual_quality, count(*) from fct_target_scorecard group by 1").fetchall())
+    finally:
+        con.close()
+
+
+def figures_line(natures: dict[str | None, int]) -> str:
+    """The closing line under the status counts: the nature of the figures the statuses rest on."""
+    from dagster_project.report.labels import QUALITIES
+
+    parts = [f"{zh} {en} {natures[code]}" for code, (zh, en) in QUALITIES.items() if natures.get(code)]
+    if natures.get(None):
+        parts.append(f"无实际值 no actual yet {natures[None]}")
+    line = "figures behind them: " + " · ".join(parts)
+    if natures.get("illustrative"):
+        line += (
+            f" — {natures['illustrative']} status(es) rest on illustrative figures (示意: generated sample data, "
+            "not published statistics)"
+        )
+    return line

@@ -1,5 +1,6 @@
 """Quiet, honest runs: `pmw run --sample` (what `make run` runs) prints one line per stage and a short
-closing summary ending with the status counts; the quarantined files are listed with their reasons;
+closing summary ending with the status counts and the nature (published, derived, illustrative) of the
+figures they rest on; the quarantined files are listed with their reasons;
 Dagster's and dbt's full output, stack traces included, is in the log file under <PMW_HOME>/logs/.
 A broken catalogue row is named by file, row, target and column before dbt runs."""
 
@@ -15,13 +16,13 @@ import dagster as dg
 import duckdb
 
 from dagster_project.catalogue_check import check_catalogue
-from dagster_project.console import RunConsole
+from dagster_project.console import RunConsole, figures_line
 from dagster_project.report.labels import read_statuses
 from dagster_project.settings import load_settings
 from tests.conftest import REPO
 
 
-def test_make_run_output_is_short_and_ends_with_the_status_counts(sample_pipeline_run):
+def test_make_run_output_is_short_and_ends_with_the_status_counts_and_their_figures(sample_pipeline_run):
     output = sample_pipeline_run.output
     lines = output.splitlines()
     assert 8 < len(lines) < 59, output  # `make run` adds one line: the command it runs
@@ -30,7 +31,16 @@ def test_make_run_output_is_short_and_ends_with_the_status_counts(sample_pipelin
         counts = dict(con.execute("select status_code, count(*) from fct_target_scorecard group by 1").fetchall())
     statuses = read_statuses()
     expected = " · ".join(f"{statuses[c][0]} {statuses[c][1].lower()} {counts[c]}" for c in statuses if counts.get(c))
-    assert lines[-1] == f"status counts ({sum(counts.values())} targets): {expected}"
+    assert lines[-2] == f"status counts ({sum(counts.values())} targets): {expected}"
+    # the last line says what the statuses rest on: the sample's figures are mostly generated
+    with duckdb.connect(str(sample_pipeline_run.published), read_only=True) as con:
+        illustrative = con.execute(
+            "select count(*) from fct_target_scorecard where actual_quality = 'illustrative'"
+        ).fetchone()[0]
+    assert illustrative > 0
+    assert lines[-1].startswith("figures behind them: "), lines[-1]
+    assert f"示意 illustrative {illustrative} " in lines[-1]
+    assert f"{illustrative} status(es) rest on illustrative figures" in lines[-1]
     # one line per stage, with how long it took
     stages = [li for li in lines if re.match(r"^\[\d\] ", li)]
     assert len(stages) == 3 and all(re.search(r"\(\d+ s\)$", s) for s in stages), stages
@@ -207,3 +217,10 @@ def test_the_run_summary_shows_the_notes_on_the_files_read(tmp_path, monkeypatch
     assert lines[start + 1] == f"    review.html: {left_out}"
     assert lines[start + 2] == f"    tjyb.xlsx: {many[0]}"
     assert lines[start + MAX_LISTED + 1] == "    … and 4 more"
+
+
+def test_the_closing_figures_line_warns_only_when_a_status_rests_on_illustrative_figures():
+    real = figures_line({"published": 12, "derived": 3, None: 2})
+    assert real == "figures behind them: 公开 published 12 · 推算 derived 3 · 无实际值 no actual yet 2"
+    mixed = figures_line({"published": 1, "illustrative": 4})
+    assert "示意 illustrative 4" in mixed and "4 status(es) rest on illustrative figures" in mixed
