@@ -772,9 +772,15 @@ def report(output: Path | None, as_pdf: bool) -> None:
         if bar is not None:
             bar.__exit__(None, None, None)
     counts = " · ".join(f"{k} {v}" for k, v in sorted(result.status_counts.items()))
+    illustrative = (
+        f"; {result.illustrative_share:.0%} of its progress rows rest on illustrative figures (示意: generated "
+        "sample data, not published statistics)"
+        if result.illustrative_share
+        else ""
+    )
     click.echo(
         f"report written to {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts, "
-        f"{result.targets} targets: {counts})"
+        f"{result.targets} targets: {counts}){illustrative}"
     )
 
 

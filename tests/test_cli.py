@@ -224,12 +224,17 @@ def test_sql_reads_the_published_copy_read_only(home, published):
     assert "fct_target_scorecard" in piped.output and "(2 rows)" in piped.output
 
 
-def test_report_command_writes_the_html(home, tmp_path):
+def test_report_command_writes_the_html(home, published, tmp_path):
     out = tmp_path / "r.html"
     result = pmw(["report", "-o", str(out)], home)
     assert result.exit_code == 0, result.output
     assert out.exists() and "charts" in result.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # the sample's figures are mostly generated: the line says so, with the share the report carries
+    with duckdb.connect(str(published), read_only=True) as con:
+        share = con.execute("select avg((actual_quality = 'illustrative')::int) from fct_target_progress").fetchone()[0]
+    assert share > 0
+    assert f"; {share:.0%} of its progress rows rest on illustrative figures" in result.output, result.output
 
 
 def _pmw_subprocess(args: list[str], home: Path) -> subprocess.Popen:
