@@ -2898,6 +2898,15 @@ def test_a_tables_release_date_below_the_figures_is_read_and_a_missing_one_is_sa
     assert {o.source_ref.endswith(expected.isoformat() if expected else "》") for o in r.observations} == {True}
 
 
+def test_a_publisher_with_a_remark_in_brackets_is_cited_without_half_of_it(tmp_path: Path, catalog: Catalog) -> None:
+    # "编制单位：株洲市统计局（试用表，数字为虚构）" was cited as "株洲市统计局(试用表《…》": the remark cut at its comma
+    text = "株洲市统计月报（2022年8月）\n编制单位：株洲市统计局（试用表，数字为虚构）\n发布日期：2022-09-20\n"
+    text += "指标,单位,本月,同比增长(%)\n进出口总额,亿元,28.7,35.2\n"
+    r = parse_text(tmp_path, "m.csv", text, catalog)
+    assert r.errors == []
+    assert {o.source_ref for o in r.observations} == {"株洲市统计局《株洲市统计月报(2022年8月)》 2022-09-20"}
+
+
 def test_a_release_with_no_date_says_the_landing_day_is_used(tmp_path: Path, catalog: Catalog) -> None:
     said = f"no release date in the file: the day it landed, {LANDED.isoformat()}, is used"
     text = "株洲市统计月报（2022年8月）\n指标,单位,本月,同比增长(%)\n进出口总额,亿元,28.7,35.2\n"
