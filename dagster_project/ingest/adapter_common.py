@@ -117,6 +117,8 @@ def find_source(text: str, title: str = "", release_date: date | None = None) ->
     if not m:
         return ""
     who = "、".join(m["who"].split()).strip(" 。.")
+    # a remark in brackets cut at its comma ("编制单位：株洲市统计局（试用表，数字为虚构）"): not the publisher's name
+    who = re.sub(r"\([^()]*$", "", who).strip()
     if not who:
         return ""
     out = who + (f"《{title.strip()}》" if title.strip() else "")

@@ -484,7 +484,12 @@ def _water_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str,
     listed = 0
     for line, cells in table[1:]:
         section_name = cells[j_sec] if j_sec < len(cells) else ""
-        if _DRINKING_ROW.search(section_name):  # 城镇集中式饮用水源 | — | 达标率100%: the sources' rate, not a section
+        # 城镇集中式饮用水源 | — | 达标率100%: the sources' rate, not a section; the name may stand in the 河流 column,
+        # the 断面 cell a dash (it was read as a section "—" not in the catalogue, and the rate dropped)
+        named_elsewhere = any(_DRINKING_ROW.search(c) for k, c in enumerate(cells) if k != j_cls)
+        if _DRINKING_ROW.search(section_name) or (
+            named_elsewhere and ctx.catalog.resolve_section(section_name) is None
+        ):
             _drinking_row(ctx, line, head, cells, city, period)
             continue
         listed += bool(section_name)

@@ -149,6 +149,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
 
     cols: list[_Column] = []
     skipped: set[int] = set()  # columns of indicators the warehouse does not track
+    unkept_cols: set[int] = set()  # growth columns of tracked indicators left out with a note (环比, 亿美元 terms)
     kinds: dict[int, str] = {}  # each level or growth column's measure, kept or skipped (what a 位次 ranks)
     last_level: str | None = None  # the indicator of the nearest level column to the left ("" untracked)
     level_units: dict[str, str] = {}  # each indicator's level unit, as its level column gives it
@@ -180,6 +181,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             left = [k for k in sorted(kinds, reverse=True) if wanted is None or kinds[k] == wanted]
             if left and left[0] in skipped:
                 skipped.add(j)
+                if left[0] in unkept_cols:  # an untracked indicator's rank is named with it; this one is said here
+                    ctx.result.notes.append(f"column {label}: not read, it ranks {labels[left[0]]}, not read")
                 continue
             ranked = next((c for c in cols if left and c.index == left[0] and (wanted or c.index == j - 1)), None)
             if ranked is None:
@@ -192,12 +195,14 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             unkept = unkept_change(label)
             if unkept:  # 环比增长(%), 现价增长(%): its 位次 is skipped with it
                 skipped.add(j)
+                unkept_cols.add(j)
                 ctx.result.notes.append(f"column {label}: not read, {unkept}")
                 continue
             grown = catalog.indicator(grows) if grows else None
             if grown is not None and change in ("%", "百分点") and yoy_change_unit(grown.unit, change) is None:
                 # 增速比上年提高(百分点) of a level: its growth rate's change; a rate's change in %: points or relative
                 skipped.add(j)
+                unkept_cols.add(j)
                 ctx.result.notes.append(f"column {label}: not read, {unkept_change_reason(change)}")
                 continue
             if not grows or change not in (None, "%", "百分点"):
@@ -208,6 +213,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             if ind is not None and needs_exchange_rate(level_unit, ind.unit):
                 # the level converts at the year's rate; its growth in dollars is not the yuan series' growth
                 skipped.add(j)
+                unkept_cols.add(j)
                 ctx.result.notes.append(f"column {label}: not read, a growth in {level_unit} terms")
                 continue
             growth_period = last_month(column_period) if "同月" in name else column_period

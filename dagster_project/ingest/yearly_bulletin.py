@@ -460,7 +460,7 @@ def _name_thresholds(sentence: str, figures: list[re.Match[str]], notes: list[st
         clause = sentence[start:].split(",", 1)[0]
         bare = _BARE_THRESHOLD.match(clause)
         if bare is None or not re.fullmatch(
-            rf"{_NUMBER}(?:{_UNIT})(?:{_AFTER_UNIT}|大关|台阶|关口)?", clause[bare.end() :]
+            rf"{_NUMBER}(?:{_UNIT})(?:{_AFTER_UNIT}|新?(?:大关|台阶|关口))?", clause[bare.end() :]
         ):
             continue
         before = [f for f in figures if f.end() <= start]
@@ -469,8 +469,11 @@ def _name_thresholds(sentence: str, figures: list[re.Match[str]], notes: list[st
         f = before[-1]
         if f["level"] or f["exact"]:
             notes.append(f"row {line} {f['name']}: not read, {clause}: restates its level as a bound")
+            # the growth and rank after it are the level's ("3616.8亿元,迈上3600亿元新台阶,增长4.5%"): read as if
+            # the restatement were not there (they were dropped, named as clauses of no catalogued indicator)
+            sentence = sentence[:start] + sentence[start + len(clause) :].removeprefix(",")
             continue
-        said = re.sub(r"(?:大关|台阶|关口)$", "", clause[bare.end() :])  # dressing only: a rank after it is the level's
+        said = re.sub(r"新?(?:大关|台阶|关口)$", "", clause[bare.end() :])  # dressing only: a rank after it is the level's
         sentence = sentence[:start] + f["name"] + said + sentence[start + len(clause) :]
     return sentence
 

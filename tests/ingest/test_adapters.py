@@ -735,6 +735,20 @@ def test_a_change_over_another_period_than_a_year_earlier_is_not_a_growth(tmp_pa
     assert "column 比上月增长(%): not read, a change 比上月, not over a year earlier" in r.notes
 
 
+def test_a_rank_of_a_growth_left_out_is_named_in_the_notes(tmp_path: Path, catalog: Catalog) -> None:
+    # "1-5月增速(%) | 排名" in a table in 亿美元: the growth was noted as not read, its rank dropped with no word
+    r = parse_text(
+        tmp_path,
+        "usd_rank.csv",
+        "2023年1-5月各市州进出口总额(亿美元)\n发布日期：2023-06-20\n市州,1-5月,1-5月增速(%),排名\n"
+        "长沙市,190.1,7.2,第一\n株洲市,24.8,4.0,第5位\n",
+        catalog,
+    )
+    assert r.errors == []
+    assert not any(o.measure in ("yoy_pct", "yoy_rank") for o in r.observations)
+    assert "column 排名: not read, it ranks 1-5月增速(%), not read" in r.notes
+
+
 def test_a_province_tables_unit_stated_once_converts_its_columns(tmp_path: Path, catalog: Catalog) -> None:
     # A table stating its unit in the title or on a 单位 line, not in each column: 150.2 亿美元 was stored as
     # 150.2 亿元 and 5,000,000 万元 as 5,000,000 亿元. A growth of the dollar level is the dollar series' growth.
@@ -2882,6 +2896,15 @@ def test_a_tables_release_date_below_the_figures_is_read_and_a_missing_one_is_sa
     assert (landed_note in r.notes) == (expected is None)
     # the source names the file's own date, never the landing day as if it were published then
     assert {o.source_ref.endswith(expected.isoformat() if expected else "》") for o in r.observations} == {True}
+
+
+def test_a_publisher_with_a_remark_in_brackets_is_cited_without_half_of_it(tmp_path: Path, catalog: Catalog) -> None:
+    # "编制单位：株洲市统计局（试用表，数字为虚构）" was cited as "株洲市统计局(试用表《…》": the remark cut at its comma
+    text = "株洲市统计月报（2022年8月）\n编制单位：株洲市统计局（试用表，数字为虚构）\n发布日期：2022-09-20\n"
+    text += "指标,单位,本月,同比增长(%)\n进出口总额,亿元,28.7,35.2\n"
+    r = parse_text(tmp_path, "m.csv", text, catalog)
+    assert r.errors == []
+    assert {o.source_ref for o in r.observations} == {"株洲市统计局《株洲市统计月报(2022年8月)》 2022-09-20"}
 
 
 def test_a_release_with_no_date_says_the_landing_day_is_used(tmp_path: Path, catalog: Catalog) -> None:

@@ -644,3 +644,28 @@ def test_a_water_bulletins_count_of_sections_is_checked_against_its_table(tmp_pa
     r = water(3)
     assert r.errors == [] and len(r.observations) == 3
     assert r.notes == ["row 1 监测断面: 3 sections monitored, and the table lists 2: sections missing from the table?"]
+
+
+def test_a_threshold_restating_the_level_leaves_the_growth_and_rank_after_it_read(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "3616.8亿元，迈上3600亿元新台阶，比上年增长4.5%，总量居全省第3位": the restatement was noted, and the growth and
+    # rank after it dropped as clauses of no catalogued indicator (with 新台阶 the restatement was not even noted)
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全市地区生产总值3616.8亿元，迈上3600亿元新台阶，比上年增长4.5%，总量居全省第3位。"
+        "全年地方一般公共预算收入210.5亿元，突破200亿元，增长6.1%。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.measure, o.value, o.bound) for o in r.observations}
+    assert got == {
+        ("gdp", "value", 3616.8, "eq"),
+        ("gdp", "yoy_pct", 4.5, "eq"),
+        ("gdp", "rank", 3, "eq"),
+        ("budget_revenue", "value", 210.5, "eq"),
+        ("budget_revenue", "yoy_pct", 6.1, "eq"),
+    }
+    assert any("迈上3600亿元新台阶: restates its level as a bound" in n for n in r.notes)
+    assert not any("no catalogued indicator" in n for n in r.notes)

@@ -88,6 +88,27 @@ def test_the_drinking_water_sources_row_of_a_water_table_is_their_compliance_rat
     assert rows == [("430200", 100.0, "%", 7)]
 
 
+def test_the_drinking_water_row_named_in_the_river_column_is_their_compliance_rate(landing, qdir, con, catalog) -> None:
+    # 河流 | 断面名称 | … with 城镇集中式饮用水源 | — | 达标率100%: the name under 河流, a dash under 断面: the rate was
+    # dropped as a section "—" not in the catalogue, and the dash counted among the sections the table lists
+    table = (
+        "<table><tr><th>河流</th><th>断面名称</th><th>所属县市区</th><th>本月水质类别</th></tr>"
+        "<tr><td>湘江</td><td>湘江株洲段断面1（示意）</td><td>渌口区</td><td>Ⅱ</td></tr>"
+        "<tr><td>城镇集中式饮用水源</td><td>—</td><td>—</td><td>达标率100%</td></tr></table>"
+        "<p>全市地表水水质监测断面2个。</p>"
+    )
+    path = landing / "地表水.html"
+    path.write_text(page("株洲市2023年8月地表水水质状况", table, released="2023-09-15"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    rows = con.execute(
+        "SELECT region_code, value FROM raw.observations WHERE indicator_code = 'drinking_water_compliance'"
+    ).fetchall()
+    assert rows == [("430200", 100.0)]
+    assert not any("—: not read" in n for n in result.notes), result.notes
+    assert any("2 sections monitored, and the table lists 1" in n for n in result.notes), result.notes
+
+
 def test_a_bulletin_whose_table_is_an_image_is_refused_as_such(landing, qdir, con, catalog) -> None:
     # It was refused as "no data rows (header only, or every cell empty)", which sends the office to look for
     # an empty table
