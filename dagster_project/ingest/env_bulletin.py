@@ -556,10 +556,29 @@ _EVERY_SECTION = re.compile(
 )
 
 
-def _every_section(ctx: RowContext, line: int, sent: str, city: str, period: Period, coverage: ProseCoverage) -> None:
+@dataclass
+class _RiverClass:
+    """One class the prose states for every section of a river, and the observations it became (one a section)."""
+
+    line: int
+    river: str
+    said: str  # as written: 均为Ⅱ类
+    observations: list[Observation]
+
+
+def _every_section(
+    ctx: RowContext,
+    line: int,
+    sent: str,
+    city: str,
+    period: Period,
+    coverage: ProseCoverage,
+    stated: list[_RiverClass],
+) -> None:
     """A class stated for all the sections of a river, read as each catalogued section's (its bound kept:
     达到或优于Ⅱ类 is <= Ⅱ for each) when the river is the catalogue's and the count, if given, is its count of
-    sections; otherwise left out with a note (which sections it covers is not known)."""
+    sections; otherwise left out with a note (which sections it covers is not known). What it read goes to
+    ``stated``, to be weighed against the table's own classes (:func:`_weigh_river_classes`)."""
     for m in _EVERY_SECTION.finditer(sent):
         coverage.take(*m.span())  # read, or noted
         clause = re.split(r"[,:]", sent[: m.start("cls")])[-1]
@@ -574,7 +593,7 @@ def _every_section(ctx: RowContext, line: int, sent: str, city: str, period: Per
                 f"{len(sections)} for {name} (monitoring_sections.csv): which ones is not known"
             )
             continue
-        for section in sections:
+        added = [
             ctx.add(
                 indicator="water_class",
                 region=city,
@@ -586,10 +605,57 @@ def _every_section(ctx: RowContext, line: int, sent: str, city: str, period: Per
                 row=line,
                 column=f"{name}各断面",
             )
-        ctx.result.notes.append(
-            f"row {line} 水质类别: {m['cls']!r} for every section of {name} read as each of its {len(sections)} "
-            "catalogued sections' class (the bulletin gives no section's own)"
-        )
+            for section in sections
+        ]
+        stated.append(_RiverClass(line, name, m[0], [obs for obs in added if obs is not None]))
+
+
+# the classes a class set stands for (1..6, 劣Ⅴ is 6), by its bound: lower is better
+_CLASS_SETS = {
+    "eq": lambda v: {v},
+    "approx": lambda v: {v},
+    "le": lambda v: set(range(1, v + 1)),
+    "lt": lambda v: set(range(1, v)),
+    "ge": lambda v: set(range(v, 7)),
+    "gt": lambda v: set(range(v + 1, 7)),
+}
+
+
+def _classes(obs: Observation) -> set[int]:
+    return _CLASS_SETS.get(obs.bound, _CLASS_SETS["eq"])(int(obs.value))
+
+
+def _weigh_river_classes(ctx: RowContext, stated: list[_RiverClass], table: list[Observation]) -> None:
+    """The prose's one class for every section of a river beside the table's own class of a section: a section
+    the table lists keeps the table's class (the prose's is not stored: under the city, beside the table's
+    under the county, it was a second figure nothing compared); a table class the prose's rules out (均为Ⅱ类
+    and a Ⅲ in the table) is an error naming both rows. The note says which sections the prose's class was
+    read for."""
+    own = {obs.subject_code: obs for obs in table if obs.indicator_code == "water_class"}
+    for river in stated:
+        listed = [obs for obs in river.observations if obs.subject_code in own]
+        for obs in listed:
+            given = own[obs.subject_code]
+            if not _classes(given) & _classes(obs):
+                ctx.error(
+                    given.source_row,
+                    "水质类别",
+                    f"section {obs.subject_code}: the table gives {given.source_value!r}, and row {river.line} says "
+                    f"{river.said!r} for every section of {river.river}: the bulletin contradicts itself",
+                )
+        kept = [obs for obs in river.observations if obs.subject_code not in own]
+        dropped = {id(obs) for obs in listed}
+        ctx.result.observations = [obs for obs in ctx.result.observations if id(obs) not in dropped]
+        if not listed:
+            read = f"read as each of its {len(kept)} catalogued sections' class (the bulletin gives no section's own)"
+        elif kept:
+            read = (
+                f"read as the class of its {len(kept)} sections the table does not list; the table's own class "
+                f"kept for the other {len(listed)}"
+            )
+        else:
+            read = f"not stored: the table gives each of its {len(listed)} sections' own class, kept"
+        ctx.result.notes.append(f"row {river.line} 水质类别: {river.said!r} for every section of {river.river} {read}")
 
 
 # the count of sections the month's table lists: "全市地表水水质监测断面11个", "全市11个监测断面" (checked against
@@ -600,17 +666,23 @@ _SECTIONS_MONITORED = re.compile(
 
 
 def _water_prose(
-    ctx: RowContext, line: int, text: str, city: str, period: Period, coverage: ProseCoverage
+    ctx: RowContext,
+    line: int,
+    text: str,
+    city: str,
+    period: Period,
+    coverage: ProseCoverage,
+    stated: list[_RiverClass],
 ) -> list[tuple[int, int]]:
     """The water figures of a paragraph's sentences, and the counts of sections monitored it states, as (row,
-    count), to check against the table's rows."""
+    count), to check against the table's rows; a river's one class for all its sections goes to ``stated``."""
     monitored = []
     for sent in prose_sentences(text):
         coverage.start(line, sent, len(ctx.result.notes))
         for m in _SECTIONS_MONITORED.finditer(sent):
             coverage.take(*m.span())
             monitored.append((line, int(m["n"] or m["n2"])))
-        _every_section(ctx, line, sent, city, period, coverage)
+        _every_section(ctx, line, sent, city, period, coverage, stated)
         for m in _DRINKING.finditer(sent):
             coverage.take(*m.span())
             _add_drinking(ctx, line, "饮用水水源地水质达标率", m["v"], city, period)
@@ -659,19 +731,22 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     is_water = bool(re.search(r"地表水|水质", m["rest"]))
     coverage = ProseCoverage()  # every figure of a sentence read, noted, or named in the release's one note
     monitored: list[tuple[int, int]] = []  # (row, count) of "监测断面11个"
+    stated: list[_RiverClass] = []  # "洣水各断面水质均为Ⅱ类"
     for line, text in html.paragraphs:
         if is_water:
-            monitored += _water_prose(ctx, line, text, city, period, coverage)
+            monitored += _water_prose(ctx, line, text, city, period, coverage, stated)
         else:
             _air_prose(ctx, line, text, city, period, coverage)
     if left := coverage.note():
         result.notes.append(left)
     listed = 0
+    from_prose = len(result.observations)
     for table in html.tables:
         if is_water:
             listed += _water_table(ctx, table, city, period)
         else:
             _air_table(ctx, table, city, period)
+    _weigh_river_classes(ctx, stated, result.observations[from_prose:])
     if not result.observations and not result.errors and html.images:
         # a page whose table is a picture (监测结果见下图): no figure is in its text, which is not "no data rows"
         line, src = html.images[0]

@@ -473,7 +473,9 @@ def _name_thresholds(sentence: str, figures: list[re.Match[str]], notes: list[st
             # the restatement were not there (they were dropped, named as clauses of no catalogued indicator)
             sentence = sentence[:start] + sentence[start + len(clause) :].removeprefix(",")
             continue
-        said = re.sub(r"新?(?:大关|台阶|关口)$", "", clause[bare.end() :])  # dressing only: a rank after it is the level's
+        said = re.sub(
+            r"新?(?:大关|台阶|关口)$", "", clause[bare.end() :]
+        )  # dressing only: a rank after it is the level's
         sentence = sentence[:start] + f["name"] + said + sentence[start + len(clause) :]
     return sentence
 

@@ -2686,6 +2686,56 @@ def test_a_water_bulletin_giving_one_class_for_every_section_of_a_river(tmp_path
     assert {(o.value, o.bound) for o in r.observations} == {(2.0, "eq")}
 
 
+def _river_bulletin(tmp_path: Path, catalog: Catalog, sentence: str, rows: list[tuple[str, str, str]]):
+    """The sentence on line 3, the table's rows from line 5 on."""
+    table = "\n".join(f"<tr><td>{s}</td><td>{r}</td><td>{c}</td></tr>" for s, r, c in rows)
+    return parse_text(
+        tmp_path,
+        "w.html",
+        "<html><head><title>株洲市2022年8月地表水水质状况</title></head><body>\n<p>发布时间：2022年9月16日</p>\n"
+        f"<p>{sentence}</p>\n<table><tr><th>断面</th><th>所在县市区</th><th>水质类别</th></tr>\n{table}</table>"
+        "</body></html>",
+        catalog,
+    )
+
+
+def test_a_river_s_one_class_beside_the_table_s_own_classes_keeps_the_table_s(tmp_path: Path, catalog: Catalog) -> None:
+    # 洣水各断面水质均为Ⅱ类 (a trial bulletin) was stored under the city beside the table's classes under the
+    # counties: two figures of one section nothing compared, and a note saying the bulletin gave no section's own
+    r = _river_bulletin(
+        tmp_path,
+        catalog,
+        "2022年8月，湘江株洲段各断面水质均达到或优于Ⅱ类。",
+        [("湘江株洲段断面1（示意）", "渌口区", "Ⅰ类")],
+    )
+    assert r.errors == []
+    classes = {(o.region_code, o.subject_code): (o.value, o.bound) for o in r.observations}
+    assert classes == {("430212", "XJ-01"): (1.0, "eq"), ("430200", "XJ-02"): (2.0, "le")}
+    assert any("the class of its 1 sections the table does not list" in n for n in r.notes), r.notes
+    assert not any("gives no section's own" in n for n in r.notes)
+
+    both = [("湘江株洲段断面1（示意）", "渌口区", "Ⅱ类"), ("湘江株洲段断面2（示意）", "天元区", "Ⅱ类")]
+    r = _river_bulletin(tmp_path, catalog, "2022年8月，湘江株洲段各断面水质均为Ⅱ类。", both)
+    assert r.errors == []
+    assert {(o.region_code, o.subject_code) for o in r.observations} == {("430212", "XJ-01"), ("430211", "XJ-02")}
+    assert any("not stored: the table gives each of its 2 sections' own class" in n for n in r.notes), r.notes
+
+
+def test_a_river_s_one_class_the_table_contradicts_is_an_error_naming_both_rows(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    r = _river_bulletin(
+        tmp_path,
+        catalog,
+        "2022年8月，湘江株洲段各断面水质均为Ⅱ类。",
+        [("湘江株洲段断面1（示意）", "渌口区", "Ⅱ类"), ("湘江株洲段断面2（示意）", "天元区", "Ⅲ类")],
+    )
+    assert len(r.errors) == 1, r.errors
+    error = r.errors[0]
+    assert error.row == 6 and "section XJ-02: the table gives 'Ⅲ类'" in error.reason
+    assert "row 3 says '湘江株洲段各断面水质均为Ⅱ类'" in error.reason and "contradicts itself" in error.reason
+
+
 @pytest.mark.parametrize(
     ("sentence", "why"),
     [
@@ -2899,7 +2949,8 @@ def test_a_tables_release_date_below_the_figures_is_read_and_a_missing_one_is_sa
 
 
 def test_a_publisher_with_a_remark_in_brackets_is_cited_without_half_of_it(tmp_path: Path, catalog: Catalog) -> None:
-    # "编制单位：株洲市统计局（试用表，数字为虚构）" was cited as "株洲市统计局(试用表《…》": the remark cut at its comma
+    # "编制单位：株洲市统计局（试用表，数字为虚构）" was cited as "株洲市统计局(试用表《…》":
+    # the remark cut at its comma
     text = "株洲市统计月报（2022年8月）\n编制单位：株洲市统计局（试用表，数字为虚构）\n发布日期：2022-09-20\n"
     text += "指标,单位,本月,同比增长(%)\n进出口总额,亿元,28.7,35.2\n"
     r = parse_text(tmp_path, "m.csv", text, catalog)
