@@ -36,18 +36,14 @@ NOTES_SHOWN = 20
 
 
 def notes_to_show(notes: list[str], limit: int = NOTES_SHOWN) -> list[str]:
-    """The notes a person must read after an ingest: the release-level ones, figures left out (a sentence
-    whose period is not understood), confirmed outliers and vintage labels (初步核算, 预计 …); not the unit
-    conversions, which every row traces itself. At most ``limit`` row notes, then how many more."""
-    from dagster_project.ingest.qualifiers import VINTAGE_NOTES
+    """The notes a person must read after an ingest: the release-level ones first, then every row's note
+    (figures left out, confirmed outliers, vintage labels such as 初步核算, how a class stated for a whole river
+    was read, a count of sections the table does not match) but the unit conversions, which every row traces
+    itself. At most ``limit`` row notes, then how many more."""
+    from dagster_project.ingest.units import is_conversion_note
 
     release = [n for n in notes if n.startswith(_RELEASE_NOTES)]
-    rows = [
-        n
-        for n in notes
-        if not n.startswith(_RELEASE_NOTES)
-        and (": not read" in n or "confirmed outlier" in n or any(v in n for v in VINTAGE_NOTES))
-    ]
+    rows = [n for n in notes if not n.startswith(_RELEASE_NOTES) and not is_conversion_note(n)]
     more = [f"… and {len(rows) - limit} more such notes"] if len(rows) > limit else []
     return release + rows[:limit] + more
 

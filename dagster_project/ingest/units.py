@@ -283,3 +283,13 @@ def convert(
     """
     c = conversion(from_unit, to_unit, period_year, rates=rates)
     return c.apply(value), c.note
+
+
+# The note a conversion leaves on its row ("row 8 本月: 万元→亿元 ÷10000"; the words are :func:`convert`'s): the
+# row traces it itself, so it is not among the notes shown after an ingest, unless its rate is illustrative.
+_CONVERSION_NOTE = re.compile(r"\S→\S+ (?:[×÷][0-9.e+-]+|at USD/CNY .*annual average, .*\))$")
+
+
+def is_conversion_note(note: str) -> bool:
+    """Whether ``note`` is only a unit conversion's trace (an illustrative exchange rate is more than that)."""
+    return bool(_CONVERSION_NOTE.search(note)) and not note.endswith(", illustrative rate)")

@@ -187,3 +187,23 @@ def test_an_air_table_whose_days_monitored_agree_loads_without_naming_them_untra
     result = _ingest_air_table(31, landing, qdir, con, catalog)
     assert result.status == "loaded" and result.row_count == 2, result.errors
     assert not [n for n in result.notes if "监测天数" in n], result.notes
+
+
+def test_pmw_ingest_shows_how_a_river_s_one_class_was_read_and_a_section_count_the_table_does_not_match(
+    landing, qdir, con, catalog
+) -> None:
+    # only notes of figures left out, outliers and vintages were printed: a class stated for a whole river read
+    # as each section's, and 3 sections monitored against a table of 2, were said to nobody
+    body = (
+        "<p>2023年8月，全市地表水水质监测断面3个，洣水各断面水质均为Ⅱ类。</p>"
+        "<table><tr><th>断面名称</th><th>所属县市区</th><th>水质类别</th></tr>"
+        "<tr><td>湘江株洲段断面1（示意）</td><td>渌口区</td><td>Ⅱ类</td></tr>"
+        "<tr><td>湘江株洲段断面2（示意）</td><td>天元区</td><td>Ⅱ类</td></tr></table>"
+    )
+    path = landing / "地表水.html"
+    path.write_text(page("株洲市2023年8月地表水水质状况", body, released="2023-09-15"))
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    shown = notes_to_show(result.notes)
+    assert any("for every section of 洣水 read as each of its 1 catalogued sections' class" in n for n in shown), shown
+    assert any("3 sections monitored, and the table lists 2" in n for n in shown), shown
