@@ -123,14 +123,17 @@ def sniff(doc: Document) -> bool:
     return doc.kind == "table" and _find_title(doc) is not None and _header_row(doc) is not None
 
 
-def _group_period(label: str, title_period: Period, year_only: bool = False) -> Period:
-    """A column group's period: 本月 / 1-本月 from the title's month, else its own (一季度, 1-6月, 上半年)."""
+def _group_period(label: str, title_period: Period, year_only: bool = False, month_less: str = "") -> Period:
+    """A column group's period: 本月 / 1-本月 from the title's month, else its own (一季度, 1-6月, 上半年).
+    ``month_less``: the title's period when it names a quarter or half-year (2022年二季度), no month."""
     s = label.replace(" ", "")
-    if year_only and (_THIS_MONTH.match(s) or _SO_FAR.match(s)):
-        # read as December, a July table of the year would store its month's figures as December's
+    if (year_only and _SO_FAR.match(s)) or ((year_only or month_less) and _THIS_MONTH.match(s)):
+        # read as December, a July table of the year would store its month's figures as December's; read as
+        # June, a table of 二季度 would store the quarter's GDP as June's (its 累计 is the year to the quarter's end)
+        named = f"{month_less}, no month" if month_less else f"only the year {title_period.end.year}"
         raise ValueError(
-            f"{label} needs the report month, but the title names only the year {title_period.end.year}: "
-            "write the month in the title (2023年6月)"
+            f"{label} needs the report month, but the title names {named}: "
+            "write the month in the title (2023年6月), or head the columns with their periods (二季度, 上半年)"
         )
     if _THIS_MONTH.match(s):
         return title_period
@@ -140,7 +143,7 @@ def _group_period(label: str, title_period: Period, year_only: bool = False) -> 
 
 
 def _columns(
-    doc: Document, hi: int, title_period: Period, ctx: RowContext, year_only: bool = False
+    doc: Document, hi: int, title_period: Period, ctx: RowContext, year_only: bool = False, month_less: str = ""
 ) -> tuple[list[_Column], int]:
     """Column specs and the index of the first data row; ``year_only``: the title names a year, no month."""
     head = doc.rows[hi]
@@ -182,7 +185,7 @@ def _columns(
         else:
             measure, unit = "value", ""
         try:
-            period = _group_period(group, title_period, year_only)
+            period = _group_period(group, title_period, year_only, month_less)
         except ValueError as exc:
             if year_only or _PERIOD_WORD.search(group):  # a period miswritten (1-13月): its figures would be lost
                 ctx.error(hi + 1, label, f"column period: {exc}")
@@ -257,6 +260,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     jan_feb = title_period.kind == "ytd" and (title_period.start.month, title_period.end.month) == (1, 2)
     # a table of the year ("2023年株洲市主要经济指标(季度)": 一季度 | 上半年 | 前三季度 | 全年) names no report month
     year_only = title_period.kind == "year"
+    # a title of a quarter or half-year (2022年二季度, 上半年, 前三季度; not 1-6月, a month's report) names no month
+    month_less = found.period if title_period.kind not in ("year", "month") and "月" not in found.period else ""
     if title_period.kind != "month" and not jan_feb:
         title_period = month_period(title_period.end.year, title_period.end.month)
     conflict = name_period_conflict(doc.source_file, title_period)
@@ -271,7 +276,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         result.notes.append(f"row {ti + 1} title: {note}")
     headers = [h for h in _header_rows(doc) if h >= hi]
     for hi, end in zip(headers, [*headers[1:], len(doc.rows)], strict=True):
-        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end, found.vintage, year_only)
+        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end, found.vintage, year_only, month_less)
     return result
 
 
@@ -286,12 +291,13 @@ def _parse_table(
     end: int,
     vintage: str = "",
     year_only: bool = False,
+    month_less: str = "",
 ) -> None:
     """One table of the sheet: its header at ``hi``, its rows up to ``end`` (the next table's header);
     ``vintage`` the label its title gives every figure (预计 makes each approximate, as a 预计 cell);
     ``year_only``: the title names the year alone, whose columns name their periods (一季度 … 全年) up to any
     quarter or month so far (a July table of the year has 一季度 | 上半年)."""
-    cols, first = _columns(doc, hi, title_period, ctx, year_only)
+    cols, first = _columns(doc, hi, title_period, ctx, year_only, month_less)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
     elif not year_only and all(c.period.end.month != title_period.end.month for c in cols):

@@ -361,6 +361,40 @@ def test_a_title_naming_only_the_year_refuses_this_month_s_columns(landing, qdir
     assert any("needs the report month, but the title names only the year 2023" in e.reason for e in result.errors)
 
 
+@pytest.mark.parametrize("period", ["2022年二季度", "2022年上半年", "2022年前三季度"])
+def test_a_title_naming_a_quarter_or_half_year_refuses_this_month_s_column(period, landing, qdir, con, catalog):
+    # "株洲市主要经济指标（2022年二季度）" over 本月 | 1-本月 loaded 本月 as June 2022, with nothing said: the
+    # quarter's GDP stored as a month's. Its 累计 (1-本月) is the year to the quarter's end, read as before.
+    path = landing / "jb.csv"
+    path.write_text(
+        f"株洲市主要经济指标（{period}）\n发布日期：2022-10-28\n指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
+        "地区生产总值,亿元,1002.4,4.9,1802.7,5.1\n数据来源：株洲市统计局（编造）\n",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    assert {e.column.split("/")[0] for e in result.errors} == {"本月"}  # not 1-本月
+    assert all(f"the title names {period}, no month" in e.reason for e in result.errors), result.errors
+
+
+def test_a_quarter_s_table_reads_its_year_to_date_column(landing, qdir, con, catalog):
+    path = landing / "jb.csv"
+    path.write_text(
+        "株洲市主要经济指标（2022年二季度）\n发布日期：2022-07-28\n指标,单位,二季度,同比增长(%),累计,同比增长(%)\n"
+        "地区生产总值,亿元,1002.4,4.9,1802.7,5.1\n数据来源：株洲市统计局（编造）\n",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    rows = con.execute("SELECT period_code, measure, value FROM raw.observations ORDER BY 1, 2").fetchall()
+    assert rows == [
+        ("2022-01~06", "value", 1802.7),
+        ("2022-01~06", "yoy_pct", 5.1),
+        ("2022-Q2", "value", 1002.4),
+        ("2022-Q2", "yoy_pct", 4.9),
+    ]
+
+
 @pytest.mark.parametrize(
     "title", ["2023年株洲市主要经济指标（季度）", "2023年株洲市分季度主要经济指标", "株洲市主要经济指标（2023年）"]
 )
