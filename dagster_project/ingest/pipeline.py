@@ -344,8 +344,13 @@ def ingest_file(
         )  # gives up (None) on an implausible value: the row path refuses it or, confirmed, names it
         if loaded is not None:
             status = "staged" if stage is not None else "loaded"
-            return IngestResult(
-                release_id, name, status, loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
+            return _left_behind(
+                con,
+                IngestResult(
+                    release_id, name, status, loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
+                ),
+                table,
+                stage,
             )
     # The adapters (detect and the formats it tries) only for a file the vectorised path did not load:
     # 0.035 s of CPU of every process that ingests a simple long-format CSV.
@@ -380,7 +385,7 @@ def ingest_file(
             IngestError(name, None, "", "no observations: the file has no data rows (header only, or every cell empty)")
         )
     meta = store.ReleaseMeta(name, sha, parsed.adapter, parsed.release_date, parsed.provenance)
-    return _finish(
+    result = _finish(
         con,
         parsed,
         meta,
@@ -393,6 +398,41 @@ def ingest_file(
         stage,
         landed,
     )
+    return _left_behind(con, result, table, stage)
+
+
+def _left_behind(
+    con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None
+) -> IngestResult:
+    """A corrected file (the same name, other bytes) is a new vintage of the figures it holds; a figure of the
+    same periods that only an earlier release of that name holds stays current, which the office that took it
+    out of the file does not expect: the notes name those figures and the release to withdraw. (Another
+    period's figures under a name an office reuses every month are not a correction's.)"""
+    if result.status not in ("loaded", "staged"):
+        return result
+    key = "indicator_code, region_code, subject_code, period_code, measure"
+    rows = stage.relation_with_raw() if stage is not None else store._table(table)
+    left = con.execute(
+        f"""WITH new AS (SELECT {key} FROM {rows} WHERE release_id = $id),
+            earlier AS (
+                SELECT * FROM {store._table(table)}
+                WHERE release_id <> $id AND release_id IN (
+                    SELECT release_id FROM raw.releases WHERE source_file = $name AND status = 'loaded')
+                  AND release_id NOT IN (SELECT release_id FROM raw.withdrawals WHERE restored_at IS NULL)
+                  AND period_code IN (SELECT period_code FROM new))
+            SELECT arg_max(release_id, ingested_at) AS release, {key}, arg_max(source_row, ingested_at) AS row
+            FROM earlier WHERE ({key}) NOT IN (SELECT ({key}) FROM new)
+            GROUP BY ALL ORDER BY release, row, {key}""",
+        {"id": result.release_id, "name": result.source_file},
+    ).fetchall()
+    for release in dict.fromkeys(r[0] for r in left):
+        figures = [f"row {r[6]} {'/'.join(x for x in r[1:6] if x)}" for r in left if r[0] == release]
+        shown = "; ".join(figures[:10]) + (f" … ({len(figures)} in all)" if len(figures) > 10 else "")
+        result.notes.append(
+            f"still current from the earlier release {release} of {result.source_file}, not in this file: {shown}; "
+            f"`pmw withdraw {release}` takes them out if the correction removed them"
+        )
+    return result
 
 
 def ingest_payload(

@@ -641,3 +641,34 @@ def test_a_title_in_the_future_is_refused_once_not_for_each_figure(dated, why, l
     assert (
         "2030-05 ends 2030-05-31 (row 4, 5)" in late.reason and "2030-01~05 ends 2030-05-31 (row 4, 5)" in late.reason
     )
+
+
+def _county_table(month: int, *rows: str) -> str:
+    head = f"醴陵市统计月报（2022年{month}月）\n发布日期：2022-{month + 1:02d}-18\n"
+    head += "指标,单位,本月,同比增长(%),1-本月,同比增长(%)\n"
+    return head + "".join(f"{r}\n" for r in rows) + "数据来源：醴陵市统计局（编造）\n"
+
+
+def test_a_corrected_file_names_the_figures_it_no_longer_holds(landing, qdir, con, catalog):
+    # The office sent 月报.csv again (same name, a row taken out): the earlier release's figure stayed current,
+    # nothing said; the corrected file's own figures superseded the rest as new vintages.
+    path = landing / "月报.csv"
+    path.write_text(_county_table(6, "规模工业增加值,亿元,,8.8,,8.1", "固定资产投资,亿元,,,,10.2"), encoding="utf-8")
+    first = ingest(path, con, qdir, catalog)
+    assert first.status == "loaded", first.errors
+    path.write_text(_county_table(6, "规模工业增加值,亿元,,8.9,,8.1"), encoding="utf-8")
+    second = ingest(path, con, qdir, catalog)
+    assert second.status == "loaded", second.errors
+    [note] = [n for n in second.notes if "still current" in n]
+    assert first.release_id in note and "fixed_asset_investment/430281/2022-01~06/yoy_pct" in note, note
+    assert "industrial_value_added" not in note
+
+
+def test_a_name_reused_for_the_next_month_is_no_correction(landing, qdir, con, catalog):
+    path = landing / "月报.csv"
+    path.write_text(_county_table(5, "固定资产投资,亿元,,,,10.0"), encoding="utf-8")
+    assert ingest(path, con, qdir, catalog).status == "loaded"
+    path.write_text(_county_table(6, "规模工业增加值,亿元,,8.8,,8.1"), encoding="utf-8")
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    assert not [n for n in result.notes if "still current" in n], result.notes
