@@ -197,6 +197,7 @@ def parse_payload(
     if not isinstance(rows, list):
         ctx.error(None, "observations", "payload has no observations list")
         return result
+    empty: list[str] = []  # points served with no value (null, ""): not published, but the office served them
     for i, item in enumerate(rows, start=1):
         if not isinstance(item, dict):
             ctx.error(i, "", "observation is not an object")
@@ -216,6 +217,9 @@ def parse_payload(
             # and named, as a 统计月报's rows are, not a reason to refuse the release
             ctx.skip_untracked(i, name)
             continue
+        if item.get("value") is None or not str(item["value"]).strip():
+            empty.append(f"row {i} ({name} {period.code} {measure})")
+            continue
         ctx.add(
             indicator=ctx.indicator_code(name),
             region=ctx.region_code(str(item.get("region", ""))),
@@ -227,6 +231,8 @@ def parse_payload(
             row=i,
             column="value",
         )
+    if empty:
+        ctx.result.notes.append(f"not loaded, points served with no value (null or empty): {'; '.join(empty)}")
     # a point served twice with the same value (pages overlapping, a join in the office's query): the office
     # cannot take it out as a file's row, and it is one figure; two values of one point are still refused
     drop_repeats(result, "points the API served twice (the same value)")

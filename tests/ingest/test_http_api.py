@@ -194,3 +194,20 @@ def test_a_point_served_twice_loads_once_and_two_values_of_one_point_are_refused
     path.write_text(json.dumps({**PAYLOAD, "observations": [point, other]}, ensure_ascii=False))
     result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
     assert result.status == "quarantined" and "which is right?" in result.errors[0].reason
+
+
+def test_a_point_served_with_no_value_is_named(landing, qdir, con, catalog) -> None:
+    # A point the API served with "value": null (or "") produced no row and no word: the office's series for
+    # that month looked complete
+    from datetime import date
+
+    from dagster_project.ingest.pipeline import ingest_file, notes_to_show
+
+    point = PAYLOAD["observations"][0]
+    empty = {**point, "indicator": "进出口总额", "period": "2022-05", "measure": "value", "value": None, "unit": "亿元"}
+    path = landing / "api_2022-05.json"
+    path.write_text(json.dumps({**PAYLOAD, "observations": [point, empty]}, ensure_ascii=False))
+    result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
+    assert (result.status, result.row_count) == ("loaded", 1), result.errors
+    [note] = [n for n in notes_to_show(result.notes) if "no value" in n]
+    assert "row 2 (进出口总额 2022-05 value)" in note, note
