@@ -410,20 +410,29 @@ def _left_behind(
     period's figures under a name an office reuses every month are not a correction's.)"""
     if result.status not in ("loaded", "staged"):
         return result
+    # most files are the first of their name: one look at the releases, not a pass over all of raw
+    earlier = [
+        release_id
+        for (release_id,) in con.execute(
+            """SELECT release_id FROM raw.releases
+               WHERE source_file = $name AND status = 'loaded' AND release_id <> $id
+                 AND release_id NOT IN (SELECT release_id FROM raw.withdrawals WHERE restored_at IS NULL)""",
+            {"id": result.release_id, "name": result.source_file},
+        ).fetchall()
+    ]
+    if not earlier:
+        return result
     key = "indicator_code, region_code, subject_code, period_code, measure"
-    rows = stage.relation_with_raw() if stage is not None else store._table(table)
+    rows = stage.relation if stage is not None else store._table(table)
     left = con.execute(
         f"""WITH new AS (SELECT {key} FROM {rows} WHERE release_id = $id),
             earlier AS (
                 SELECT * FROM {store._table(table)}
-                WHERE release_id <> $id AND release_id IN (
-                    SELECT release_id FROM raw.releases WHERE source_file = $name AND status = 'loaded')
-                  AND release_id NOT IN (SELECT release_id FROM raw.withdrawals WHERE restored_at IS NULL)
-                  AND period_code IN (SELECT period_code FROM new))
+                WHERE list_contains($earlier, release_id) AND period_code IN (SELECT period_code FROM new))
             SELECT arg_max(release_id, ingested_at) AS release, {key}, arg_max(source_row, ingested_at) AS row
             FROM earlier WHERE ({key}) NOT IN (SELECT ({key}) FROM new)
             GROUP BY ALL ORDER BY release, row, {key}""",
-        {"id": result.release_id, "name": result.source_file},
+        {"id": result.release_id, "earlier": earlier},
     ).fetchall()
     for release in dict.fromkeys(r[0] for r in left):
         figures = [f"row {r[6]} {'/'.join(x for x in r[1:6] if x)}" for r in left if r[0] == release]

@@ -16,6 +16,7 @@ import pytest
 
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.pipeline import IngestResult, ingest_file, notes_to_show
+from dagster_project.ingest.store import ReleaseStage
 
 from .helpers import FIXTURES, LONG_HEADER
 
@@ -649,7 +650,8 @@ def _county_table(month: int, *rows: str) -> str:
     return head + "".join(f"{r}\n" for r in rows) + "数据来源：醴陵市统计局（编造）\n"
 
 
-def test_a_corrected_file_names_the_figures_it_no_longer_holds(landing, qdir, con, catalog):
+@pytest.mark.parametrize("staged", [False, True], ids=["pmw-ingest-direct", "staged-as-dagster-runs-it"])
+def test_a_corrected_file_names_the_figures_it_no_longer_holds(staged, landing, qdir, con, catalog):
     # The office sent 月报.csv again (same name, a row taken out): the earlier release's figure stayed current,
     # nothing said; the corrected file's own figures superseded the rest as new vintages.
     path = landing / "月报.csv"
@@ -657,8 +659,9 @@ def test_a_corrected_file_names_the_figures_it_no_longer_holds(landing, qdir, co
     first = ingest(path, con, qdir, catalog)
     assert first.status == "loaded", first.errors
     path.write_text(_county_table(6, "规模工业增加值,亿元,,8.9,,8.1"), encoding="utf-8")
-    second = ingest(path, con, qdir, catalog)
-    assert second.status == "loaded", second.errors
+    stage = ReleaseStage(con) if staged else None
+    second = ingest_file(path, con, qdir, TODAY, catalog=catalog, stage=stage)
+    assert second.status == ("staged" if staged else "loaded"), second.errors
     [note] = [n for n in second.notes if "still current" in n]
     assert first.release_id in note and "fixed_asset_investment/430281/2022-01~06/yoy_pct" in note, note
     assert "industrial_value_added" not in note
