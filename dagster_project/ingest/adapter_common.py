@@ -471,8 +471,9 @@ def clause_regions(
     regions: list[tuple[int, str | None]] = []
     region: str | None = city
     start = 0
+    spellings = catalog.region_spellings()
     for clause in re.split(r"(?<=,)", sentence):
-        named = [code for code, name in catalog.regions.items() if code != city and name in clause]
+        named = list(dict.fromkeys(code for name, code in spellings.items() if code != city and name in clause))
         whole = _WHOLE.search(clause)
         if whole and whole["level"] == "省" and whole.start() > 2:  # the province only opening its clause
             whole = None

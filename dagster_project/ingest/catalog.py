@@ -164,6 +164,16 @@ class Catalog:
             found = child if child and self.region_parents.get(child) == self._reg_by_name[parent] else None
         return found or None
 
+    def region_spellings(self) -> dict[str, str]:
+        """Every way prose may write a catalogued place, to its code: the full name, the short form
+        (株洲, 醴陵: "一季度，株洲规模工业增加值增长11.8%") and the aliases of regions.csv; not a short form two
+        regions share (长沙 of 长沙市 and 长沙县: neither), nor a code."""
+        return {
+            name: code
+            for name, code in self._reg_by_name.items()
+            if code and not name.isdigit() and name != "全省" and name not in self._reg_ambiguous
+        }
+
     def region_clash(self, name: str) -> str | None:
         """Why a short name is no one region: it is the short form or alias of several ('长沙' of 长沙市 and 长沙县);
         None when it is not."""

@@ -572,7 +572,7 @@ def _read_shared(
     if (
         shared.place
         and not _NAMES_A_PLACE.search(shared.place)
-        and not any(name in shared.place for name in catalog.regions.values())
+        and not any(name in shared.place for name in catalog.region_spellings())
     ):
         ctx.result.notes.append(f"row {line} {column}: not read, {shared.place} names no place")
         return
@@ -894,15 +894,19 @@ class _Reading:
         stem = "增加值"
         verb_inside = {n[: -len(stem)] + v + stem: n for n in names if n.endswith(stem) for v in ("实现", "完成")}
         places = {normalize_name(n) for n in catalog.regions.values()} | URBAN_SCOPE_NAMES
+        places |= {n for code in catalog.region_aliases for n in map(normalize_name, catalog.region_aliases[code])}
+        short = set(catalog.region_spellings()) - places  # 株洲, 醴陵: as prose writes them
         wholes = "全省|全县|全区|该市|本市"
         prior = "上年末|去年末|上年底|去年底|上年|去年"
         times = rf"全年|年末|本年|{prior}|\d{{4}}年|初步核算|预计"
-        lead = rf"(?:{_alternatives(places)}|{wholes}|{times}|其中|实现|完成|共)*"
+        # a short name not followed by a park's word: 株洲新区, 醴陵经开区 are zones, not 株洲 and 醴陵
+        place = rf"(?:{_alternatives(places)}|(?:{_alternatives(short)})(?!{PARK_WORDS}))"
+        lead = rf"(?:{place}|{wholes}|{times}|其中|实现|完成|共)*"
         # a park or zone ("株洲高新区实现地区生产总值…") opens a figure's clause too: whose figure no region holds, it
         # is left out with a note (clause_regions gives it no place), not silently. Not a place of a list sharing
         # one verb (self.lead): "株洲高新区和醴陵市…分别…" pairs no place's value
         park = rf"[\u4e00-\u9fff]{{1,6}}?(?:{PARK_WORDS})"
-        opening = rf"(?:{_alternatives(places)}|{wholes}|{times}|其中|实现|完成|共|{park})*"
+        opening = rf"(?:{place}|{wholes}|{times}|其中|实现|完成|共|{park})*"
         # A catalogued name opening a clause (or after a level and 、: "3616.8亿元、进出口总额450.1亿元"), then its
         # level (number and unit, optionally its growth) or only its growth. Before the name only a place, a time or
         # a verb may stand: "机电产品出口120亿元" or "工业固定资产投资增长12%" are parts of exports and investment,
@@ -928,7 +932,7 @@ class _Reading:
         stock_changes = re.compile(
             rf"(?:^|(?<=,)){opening}(?P<name>{_alternatives(changed)}){_VERB}(?:{_NUMBER}(?:{_UNIT}),?)?{_ABS_CHANGE}"
         )
-        region_names = f"{_alternatives({normalize_name(n) for n in catalog.regions.values()})}|{park}"
+        region_names = f"{_alternatives(set(catalog.region_spellings()))}|{park}"
         lead_re = re.compile(rf"^{lead}")
         return cls(lead_re, _alternatives(names), figures, verb_inside, region_names, additions, stock_changes)
 

@@ -669,3 +669,23 @@ def test_a_threshold_restating_the_level_leaves_the_growth_and_rank_after_it_rea
     }
     assert any("迈上3600亿元新台阶: restates its level as a bound" in n for n in r.notes)
     assert not any("no catalogued indicator" in n for n in r.notes)
+
+
+def test_a_place_written_without_its_shi_or_xian_is_that_place(tmp_path: Path, catalog: Catalog) -> None:
+    # "一季度，株洲规模工业增加值增长11.8%" (株洲日报) and "醴陵规模工业增加值增长9.0%" were left unread: the prose
+    # readers knew places by their full names only (株洲市, 醴陵市); a zone named after a place stays a zone
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全年株洲规模工业增加值增长8.0%。醴陵规模工业增加值增长9.0%，茶陵地区生产总值182.3亿元。"
+        "株洲新区税收收入增长5.8%。",
+    )
+    assert r.errors == []
+    read = {(o.indicator_code, o.region_code, o.measure): o.value for o in r.observations}
+    assert read == {
+        ("industrial_value_added", "430200", "yoy_pct"): 8.0,
+        ("industrial_value_added", "430281", "yoy_pct"): 9.0,
+        ("gdp", "430224", "value"): 182.3,
+    }
+    assert any("税收收入增长: not read, a figure of a park" in n for n in r.notes), r.notes
