@@ -61,7 +61,7 @@ _PLACE_CHARS = 8  # a place's name in a review's title: 株洲, 株洲市, 醴�
 _WHOLE = ("全市", "全县", "全区")
 # the office a review without a place in its title comes from: "来源：株洲市统计局"
 _OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
-_VERB = r"(?:预计|实现|完成|达到|达|为|共|总额|总量)*"
+_VERB = r"(?:预计|实现|完成|累计(?=达到|达|为)|达到|达|为|共|总额|总量)*"  # 累计 before 达到: a running total
 # the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
 # (qualifiers.py's words, longest first: 迈上3000亿元台阶, 站上500亿元, 不足100家; 达 is exact)
 _THRESHOLD = rf"(?:{'|'.join(sorted(THRESHOLD_WORDS, key=len, reverse=True))}|达)"

@@ -689,3 +689,14 @@ def test_a_place_written_without_its_shi_or_xian_is_that_place(tmp_path: Path, c
         ("gdp", "430224", "value"): 182.3,
     }
     assert any("税收收入增长: not read, a figure of a park" in n for n in r.notes), r.notes
+
+
+def test_a_running_total_said_with_leiji_dadao_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市上市企业累计达到21家" was left unread ("达到21家" was read): 累计 stood between the name and its verb
+    r = parse_bulletin(tmp_path, catalog, 2022, "年末全市上市企业累计达到21家。规模工业增加值累计增长9.1%。")
+    assert r.errors == []
+    assert [(o.indicator_code, o.region_code, o.measure, o.value) for o in r.observations] == [
+        ("listed_companies", "430200", "value", 21.0)
+    ]
+    # 累计增长 may span years: still not read, and said
+    assert any("规模工业增加值累计增长9.1%" in n for n in r.notes), r.notes
