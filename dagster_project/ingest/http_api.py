@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
-from dagster_project.ingest.adapter_common import RowContext, drop_repeats, has_illustrative_marker
+from dagster_project.ingest.adapter_common import RowContext, drop_repeats, has_illustrative_marker, is_park
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.models import MEASURES, ParseResult
 from dagster_project.ingest.periods import parse_period
@@ -220,9 +220,14 @@ def parse_payload(
         if item.get("value") is None or not str(item["value"]).strip():
             empty.append(f"row {i} ({name} {period.code} {measure})")
             continue
+        place = str(item.get("region", ""))
+        if ctx.catalog.resolve_region(place) is None and is_park(place):
+            # a zone's series (株洲经开区), as a table's row of it: no region holds it, so named, not a refusal
+            ctx.result.notes.append(f"row {i} {place}: not read, a park's or zone's figures (no region holds them)")
+            continue
         ctx.add(
             indicator=ctx.indicator_code(name),
-            region=ctx.region_code(str(item.get("region", ""))),
+            region=ctx.region_code(place),
             subject=str(item.get("subject") or ""),
             period=period,
             measure=measure,

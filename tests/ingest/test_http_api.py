@@ -211,3 +211,19 @@ def test_a_point_served_with_no_value_is_named(landing, qdir, con, catalog) -> N
     assert (result.status, result.row_count) == ("loaded", 1), result.errors
     [note] = [n for n in notes_to_show(result.notes) if "no value" in n]
     assert "row 2 (进出口总额 2022-05 value)" in note, note
+
+
+def test_a_zone_s_point_is_named_and_the_rest_of_the_release_loads(landing, qdir, con, catalog) -> None:
+    # a point of 株洲经开区 refused the whole pull as "unknown region", where a table's row of a zone is
+    # left out with a note
+    from datetime import date
+
+    from dagster_project.ingest.pipeline import ingest_file, notes_to_show
+
+    point = PAYLOAD["observations"][0]
+    zone = {**point, "region": "株洲经开区"}
+    path = landing / "api_zone.json"
+    path.write_text(json.dumps({**PAYLOAD, "observations": [point, zone]}, ensure_ascii=False))
+    result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
+    assert (result.status, result.row_count) == ("loaded", 1), result.errors
+    assert "row 2 株洲经开区: not read, a park's or zone's figures" in " ".join(notes_to_show(result.notes))
