@@ -381,9 +381,14 @@ def ingest_file(
     if not parsed.errors:
         _fill_sources(parsed, source, name)
     if not parsed.errors and not parsed.observations:
-        parsed.errors.append(
-            IngestError(name, None, "", "no observations: the file has no data rows (header only, or every cell empty)")
+        # a file with text the readers noted but took no figure from (a review whose every sentence was left out)
+        # is refused with those notes: each names its row and why, which "no data rows" would hide
+        reason = (
+            "no observations: no figure in the file was read; " + "; ".join(parsed.notes)
+            if parsed.notes
+            else "no observations: the file has no data rows (header only, or every cell empty)"
         )
+        parsed.errors.append(IngestError(name, None, "", reason))
     meta = store.ReleaseMeta(name, sha, parsed.adapter, parsed.release_date, parsed.provenance)
     result = _finish(
         con,

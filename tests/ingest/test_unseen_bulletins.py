@@ -207,3 +207,23 @@ def test_pmw_ingest_shows_how_a_river_s_one_class_was_read_and_a_section_count_t
     shown = notes_to_show(result.notes)
     assert any("for every section of 洣水 read as each of its 1 catalogued sections' class" in n for n in shown), shown
     assert any("3 sections monitored, and the table lists 2" in n for n in shown), shown
+
+
+def test_a_prose_release_with_no_figure_read_is_refused_naming_what_was_not_read(landing, qdir, con, catalog) -> None:
+    # Trial s52v (the real quotes, sentence by sentence): a review or bulletin none of whose sentences was read was
+    # refused as "no observations: the file has no data rows (header only, or every cell empty)": no row and no
+    # reason, and the notes that said which sentence was not read and why were dropped with the file
+    path = landing / "株洲市2021年1-8月份经济运行情况.html"
+    title = "株洲市2021年1-8月份经济运行情况"
+    path.write_text(
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
+        "<p>发布时间：2021-09-06　来源：株洲市统计局</p>"
+        "<p>全市省级专精特新小巨人企业129家,国家级专精特新小巨人38家。</p></body></html>",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert error.reason.startswith("no observations")
+    assert "header only" not in error.reason
+    assert 'row 1 "全市省级专精特新小巨人企业129家,国家级专精特新小巨人38家"' in error.reason
