@@ -85,10 +85,13 @@ _FULLWIDTH[0x3000] = 0x20
 _FULLWIDTH.update({ord("—"): ord("-"), ord("–"): ord("-"), ord("－"): ord("-"), ord("〜"): ord("~")})
 # The minus signs a word processor writes for a negative growth (增长−2.1%): U+2212 and the small U+FE63.
 _FULLWIDTH.update({ord("\u2212"): ord("-"), ord("\ufe63"): ord("-")})
+# The traditional forms of the units' 万 and 亿 (a mirror's 常住387.11萬人, 3616.8億元): the same units, which no
+# reader knew in this form, so the figure was neither read nor noted
+_FULLWIDTH.update({ord("萬"): ord("万"), ord("億"): ord("亿")})
 
 
 def to_halfwidth(text: str) -> str:
-    """Fold full-width ASCII (１２３．４, ％, （）) to half-width. Roman numerals (Ⅱ) are left alone."""
+    """Fold full-width ASCII (１２３．４, ％, （）) to half-width, 萬/億 to 万/亿. Roman numerals (Ⅱ) stay."""
     return text.translate(_FULLWIDTH)
 
 

@@ -227,3 +227,24 @@ def test_a_prose_release_with_no_figure_read_is_refused_naming_what_was_not_read
     assert error.reason.startswith("no observations")
     assert "header only" not in error.reason
     assert 'row 1 "全市省级专精特新小巨人企业129家,国家级专精特新小巨人38家"' in error.reason
+
+
+def test_a_figure_in_wan_or_yi_written_traditionally_is_read_as_the_simplified_unit(
+    landing, qdir, con, catalog
+) -> None:
+    # Trial s52v: a mirror's quote keeps the traditional 萬 (常住387.11萬人); the bulletin reader neither read
+    # '全市年末常住人口387.11萬人' nor named it in a note: the figure was dropped without a word
+    path = landing / "株洲市2022年统计公报.html"
+    title = "株洲市2022年国民经济和社会发展统计公报"
+    path.write_text(
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
+        "<p>发布时间：2023-03-28　来源：株洲市统计局</p>"
+        "<p>全市年末常住人口387.11萬人。全市地区生产总值3616.8億元。</p></body></html>",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    rows = con.execute(
+        "SELECT indicator_code, period_code, value, unit FROM raw.observations ORDER BY indicator_code"
+    ).fetchall()
+    assert rows == [("gdp", "2022", 3616.8, "亿元"), ("resident_population", "2022", 387.11, "万人")]
