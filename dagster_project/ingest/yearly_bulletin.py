@@ -554,11 +554,9 @@ def _read_shared(
         # "醴陵市、株洲新区地区生产总值": the last place is none the catalogue holds, so no place's figure is read
         ctx.result.notes.append(f"row {line} {column}: not read, {shared.name[: -len(known)]} is no place known")
         return
-    if ind is None and level:  # "亿元以上项目完成投资500.2亿元": its value read nowhere else, so said
+    if ind is None:  # "亿元以上项目完成投资500.2亿元", "…服务业营业收入…57.7%": read nowhere else, so said
         said = f"{shared.value}{shared.unit}"
         ctx.result.notes.append(f"row {line} {column}: not read, {said}: the catalogue has no {shared.name}")
-        return
-    if ind is None:  # a name the catalogue does not hold: not read, as any
         return
     unit = shared.unit if level else yoy_change_unit(ind.unit, shared.unit)
     if level and not takes_unit(shared.unit, ind.unit):

@@ -248,3 +248,22 @@ def test_a_figure_in_wan_or_yi_written_traditionally_is_read_as_the_simplified_u
         "SELECT indicator_code, period_code, value, unit FROM raw.observations ORDER BY indicator_code"
     ).fetchall()
     assert rows == [("gdp", "2022", 3616.8, "亿元"), ("resident_population", "2022", 387.11, "万人")]
+
+
+def test_a_growth_paired_with_a_name_the_catalogue_lacks_is_named_in_a_note(landing, qdir, con, catalog) -> None:
+    # Trial s52v (湖南日报 2021-05-07): in '高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%' the 39.5 was
+    # read and the 57.7 of the name the catalogue lacks was dropped without a word (the clause counted as read)
+    path = landing / "2021年一季度株洲市经济运行情况.html"
+    title = "2021年一季度株洲市经济运行情况"
+    path.write_text(
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
+        "<p>发布时间：2021-04-28　来源：株洲市统计局</p>"
+        "<p>高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%。</p></body></html>",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "loaded", result.errors
+    assert con.execute("SELECT indicator_code, value FROM raw.observations").fetchall() == [
+        ("hightech_value_added", 39.5)
+    ]
+    assert any("规模以上服务业营业收入" in note and "57.7%" in note for note in result.notes), result.notes
