@@ -384,7 +384,7 @@ def ingest_file(
         # a file with text the readers noted but took no figure from (a review whose every sentence was left out)
         # is refused with those notes: each names its row and why, which "no data rows" would hide
         reason = (
-            "no observations: no figure in the file was read; " + "; ".join(parsed.notes)
+            "no observations: " + "; ".join(parsed.notes)
             if parsed.notes
             else "no observations: the file has no data rows (header only, or every cell empty)"
         )
