@@ -383,8 +383,9 @@ def ingest_file(
     if not parsed.errors and not parsed.observations:
         # a file with text the readers noted but took no figure from (a review whose every sentence was left out)
         # is refused with those notes: each names its row and why, which "no data rows" would hide
+        # (at most NOTES_SHOWN of them, as after a load: a long review's notes would make the reason a page)
         reason = (
-            "no observations: " + "; ".join(parsed.notes)
+            "no observations: " + "; ".join(notes_to_show(parsed.notes))
             if parsed.notes
             else "no observations: the file has no data rows (header only, or every cell empty)"
         )

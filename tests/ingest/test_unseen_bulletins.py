@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project.ingest.catalog import Catalog
-from dagster_project.ingest.pipeline import IngestResult, ingest_file, notes_to_show
+from dagster_project.ingest.pipeline import NOTES_SHOWN, IngestResult, ingest_file, notes_to_show
 
 TODAY = date(2026, 1, 1)
 
@@ -227,6 +227,25 @@ def test_a_prose_release_with_no_figure_read_is_refused_naming_what_was_not_read
     assert error.reason.startswith("no observations")
     assert "header only" not in error.reason
     assert 'row 1 "全市省级专精特新小巨人企业129家,国家级专精特新小巨人38家"' in error.reason
+
+
+def test_the_reason_a_prose_release_with_no_figure_read_is_refused_names_at_most_the_notes_shown(
+    landing, qdir, con, catalog
+) -> None:
+    # every note went into the one reason: a long review of a zone's figures made it a page
+    path = landing / "株洲市2021年1-8月份经济运行情况.html"
+    title = "株洲市2021年1-8月份经济运行情况"
+    zone = "".join(f"<p>1-8月，株洲新区税收收入增长{i}.5%。</p>\n" for i in range(NOTES_SHOWN + 5))
+    path.write_text(
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
+        f"<p>发布时间：2021-09-06　来源：株洲市统计局</p>\n{zone}</body></html>",
+        encoding="utf-8",
+    )
+    result = ingest(path, con, qdir, catalog)
+    assert result.status == "quarantined"
+    [error] = result.errors
+    assert error.reason.count("a figure of a park") == NOTES_SHOWN, error.reason
+    assert error.reason.endswith("… and 5 more such notes"), error.reason
 
 
 def test_a_figure_in_wan_or_yi_written_traditionally_is_read_as_the_simplified_unit(
