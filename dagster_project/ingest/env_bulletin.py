@@ -42,7 +42,9 @@ NAME = "env_bulletin"
 # Offices title a bulletin region first ("株洲市2023年7月地表水监测月报") or month first
 # ("2023年7月株洲市环境空气质量状况"), and also for a quarter or half-year ("株洲市2023年第二季度环境空气质量状况",
 # "株洲市2023年上半年…"): the period is read by periods.py.
-_TITLE_PERIOD = r"\d{4}年(?:第?[一二三四1-4]季度|[上下]半年|前三季度|全年|年度|.+?月)"
+# a year's bulletin too: 2020年度, or 2020年 with no month after it (株洲市2020年环境空气质量状况); a 月 later in the
+# title (…质量月报) leaves it to the month's alternative, as before
+_TITLE_PERIOD = r"\d{4}年度|\d{4}年(?:第?[一二三四1-4]季度|[上下]半年|前三季度|全年|年度|.+?月)|\d{4}年(?!.*月)"
 _TITLES = (
     re.compile(rf"^(?P<region>.+?(?:市|县|区|州))(?P<period>{_TITLE_PERIOD})(?P<rest>.*)$"),
     re.compile(rf"^(?P<period>{_TITLE_PERIOD})份?(?P<region>.+?(?:市|县|区|州))(?P<rest>.*)$"),

@@ -32,9 +32,12 @@ def page(title: str, body: str, released: str = "2023-07-12") -> str:
         ("株洲市2023年第二季度环境空气质量状况", "2023年第二季度", "2023-Q2"),
         ("株洲市2023年上半年环境空气质量状况", "2023年上半年", "2023-01~06"),
         ("2023年二季度株洲市环境空气质量状况", "2023年二季度", "2023-Q2"),
+        # a year's bulletin was refused as "title not recognised" (trial s52v: 株洲市2020年度环境空气质量状况)
+        ("株洲市2022年度环境空气质量状况", "2022年", "2022"),
+        ("株洲市2022年环境空气质量状况", "2022年", "2022"),
     ],
 )
-def test_an_air_bulletin_for_a_quarter_or_half_year_is_read_for_its_period(
+def test_an_air_bulletin_for_a_quarter_half_year_or_year_is_read_for_its_period(
     title, when, period, landing, qdir, con, catalog
 ) -> None:
     # The title had to name a month: the bulletin was refused as "not an air or water bulletin"
