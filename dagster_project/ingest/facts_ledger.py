@@ -288,7 +288,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             dated_by.setdefault(how, []).append(row_no)
         if release_date:
             release_dates.append(release_date)
-        quote = get("quote") or ""
+        # the quote as the source wrote it (萬, full-width ，): a citation, where the cleaned cell serves the reading
+        quote = doc.raw(r, col["quote"]).strip() if "quote" in col else ""
         source_ref = f"{get('source')} 「{quote}」" if quote else get("source")
         if quote and measure not in ("class", "stage") and not _in_quote(get("value") or "", quote):
             unquoted.append(row_no)

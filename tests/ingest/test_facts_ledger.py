@@ -64,6 +64,8 @@ def test_the_customers_ledger_of_real_figures_is_read(catalog):
     assert any(n.startswith("no release date in the file nor its source for rows 3, 31") for n in result.notes)
     # the quote travels with the figure, to trace it back
     assert "初步核算,全市地区生产总值3420.3亿元" in figures[("gdp", "430200", "", "2021", "value")].source_ref
+    # as the source wrote it: the mirror's traditional 萬 is read as 万 but cited as written
+    assert "「人口(2022) 常住387.11萬人」" in figures[("resident_population", "430200", "", "2022", "value")].source_ref
     # not a published actual of a catalogued place: targets, plans, a park's figure; names not tracked
     left_out = next(n for n in result.notes if n.startswith("not loaded, not a published actual"))
     for row in (18, 19, 44, 45, 47, 48):
