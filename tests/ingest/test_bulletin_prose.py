@@ -700,3 +700,12 @@ def test_a_running_total_said_with_leiji_dadao_is_read(tmp_path: Path, catalog: 
     ]
     # 累计增长 may span years: still not read, and said
     assert any("规模工业增加值累计增长9.1%" in n for n in r.notes), r.notes
+
+
+def test_a_growth_after_a_bare_zeng_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # "地方一般公共预算收入增 6.1%" (2020年株洲市政府工作报告) was noted, not read: only 增长/提高/增加/上升
+    # led a growth
+    r = parse_bulletin(tmp_path, catalog, 2019, "全年地方一般公共预算收入增 6.1%，规模工业增加值增8.6%。")
+    assert r.errors == []
+    read = {(o.indicator_code, o.measure): o.value for o in r.observations}
+    assert read == {("budget_revenue", "yoy_pct"): 6.1, ("industrial_value_added", "yoy_pct"): 8.6}
