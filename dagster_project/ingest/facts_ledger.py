@@ -41,6 +41,7 @@ from dagster_project.ingest.catalog import URBAN_SCOPE_NAMES, Catalog, normalize
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import LANDED_NOTE, ParseResult
 from dagster_project.ingest.periods import parse_period
+from dagster_project.ingest.qualifiers import PROSE_VINTAGE, vintage_note
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import needs_exchange_rate, normalize_unit
 
@@ -293,6 +294,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         source_ref = f"{get('source')} 「{quote}」" if quote else get("source")
         if quote and measure not in ("class", "stage") and not _in_quote(get("value") or "", quote):
             unquoted.append(row_no)
+        # a vintage the quote gives its figures (初步核算,全市地区生产总值3420.3亿元): the figure's, as in the prose
+        # it was copied from (the statistics bulletin's reader labels the same sentence so)
+        vintage = PROSE_VINTAGE.search(to_halfwidth(quote))
+        cell = doc.raw(r, col["value"]) or get("value")
         for subject in name.sections or ("",):
             ctx.add(
                 indicator=name.indicator,
@@ -300,13 +305,16 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 subject=subject,
                 period=period,
                 measure=measure,
-                cell=doc.raw(r, col["value"]) or get("value"),
+                cell=cell,
+                vintage=vintage[0] if vintage else "",
                 unit=unit,
                 row=row_no,
                 column="value",
                 release_date=release_date,
                 source_ref=source_ref,
             )
+        if vintage and measure not in ("class", "stage"):
+            result.notes.append(f"row {row_no} value: {vintage_note(vintage[0])}")
         if name.sections:
             rivers.setdefault((name.river, len(name.sections)), []).append(row_no)
     for (river, count), numbers in rivers.items():

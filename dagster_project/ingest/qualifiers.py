@@ -23,6 +23,7 @@ __all__ = [
     "VINTAGE_NOTES",
     "vintage_note",
     "vintage_bound",
+    "PROSE_VINTAGE",
     "ParsedValue",
     "FormulaCellError",
     "ValueParseError",
@@ -139,6 +140,9 @@ _VINTAGE_LABELS = {
 VINTAGE_NOTES = frozenset(_VINTAGE_LABELS.values())  # what a cell's vintage label adds to the release's notes
 _LABELS = "|".join(sorted(_VINTAGE_LABELS, key=len, reverse=True))
 VINTAGE_LABELS = _LABELS  # a regex alternation of the labels, for a table's title: 统计月报（2023年3月）（快报）
+# the labels a sentence of prose gives its figures ("初步核算,全年全市地区生产总值…"; 初步 alone is also a verb's
+# adverb there: 初步形成): the statistics bulletin's reader and a ledger's quotes read them alike
+PROSE_VINTAGE = re.compile(r"初步核算|预计")
 
 
 def vintage_note(label: str) -> str | None:

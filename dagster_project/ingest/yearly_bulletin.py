@@ -43,7 +43,7 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
-from dagster_project.ingest.qualifiers import FOOTNOTE_MARKS, THRESHOLD_WORDS, footnote_mark_reason
+from dagster_project.ingest.qualifiers import FOOTNOTE_MARKS, PROSE_VINTAGE, THRESHOLD_WORDS, footnote_mark_reason
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import needs_exchange_rate, takes_unit, unkept_change_reason, yoy_change_unit
 
@@ -151,8 +151,6 @@ _ABS_KIND = {"新增": "新增", "净减": "净减", "减少": "净减", "下降
 _RUNNING_TOTAL = re.compile(
     rf",?(?:累计|总数|总计|共计)(?:达到|达|为)?(?P<total>{_NUMBER})(?P<total_unit>{_UNIT})(?P<total_after>{_AFTER_UNIT})?"
 )
-# a vintage label of the sentence's figures (qualifiers.py's note for it): "初步核算,全年全市地区生产总值…"
-_VINTAGE_IN_PROSE = re.compile(r"初步核算|预计")
 # a rank in the province after a figure: "增长18.9%,增速居全省第一", "总量排名全省第二位", "居全省14个市州第2位",
 # "在全省排第3位" (a city's among the cities, a county's among the counties). 总量 ranks the level, 增速/增幅 the
 # growth; a bare rank ranks what was said last (:func:`_read_ranks`): the level right after it, the growth after a
@@ -1160,7 +1158,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     continue
                 # before its level, or its growth: "地区生产总值预计增长5%左右" is an estimate too
                 said_at = f.start("level") if f["level"] else f.start("growth_said") if f["growth_said"] else f.end()
-                vintage = _VINTAGE_IN_PROSE.search(sentence, 0, said_at)
+                vintage = PROSE_VINTAGE.search(sentence, 0, said_at)
                 label = f"({vintage[0]})" if vintage else ""
                 if f["mark"]:  # "200.1亿元*": what the mark says of the figure is not read
                     said = f"{f['level']}{f['unit']}{f['after'] or ''}{f['mark']}"

@@ -66,6 +66,9 @@ def test_the_customers_ledger_of_real_figures_is_read(catalog):
     assert "初步核算,全市地区生产总值3420.3亿元" in figures[("gdp", "430200", "", "2021", "value")].source_ref
     # as the source wrote it: the mirror's traditional 萬 is read as 万 but cited as written
     assert "「人口(2022) 常住387.11萬人」" in figures[("resident_population", "430200", "", "2022", "value")].source_ref
+    # a vintage its quote gives it (初步核算,全市地区生产总值3420.3亿元) is said, as the bulletin's reader says it
+    assert "row 31 value: preliminary (初步核算): a later release revises it" in result.notes
+    assert not any(n.startswith("row 32 value: preliminary") for n in result.notes)  # its quote has no label
     # not a published actual of a catalogued place: targets, plans, a park's figure; names not tracked
     left_out = next(n for n in result.notes if n.startswith("not loaded, not a published actual"))
     for row in (18, 19, 44, 45, 47, 48):
