@@ -445,8 +445,9 @@ def _name_shares(sentence: str, figures: list[re.Match[str]]) -> str:
 
 
 # a threshold with no name of its own, in a clause after a figure: "地方一般公共预算收入增长6.1%,跨越200亿元台阶",
-# "总量突破3600亿元" (the figure's level, as a bound)
-_BARE_THRESHOLD = re.compile(rf"(?:总量|总额|规模)?(?=(?:{_THRESHOLD}))(?!达)")
+# "总量突破3600亿元", "在全省第二个跨越200亿元台阶" (the figure's level, as a bound)
+_FIRST_IN_PROVINCE = r"在?全省(?:率先|第[一二三四五六七八九十\d]+个)?"
+_BARE_THRESHOLD = re.compile(rf"(?:{_FIRST_IN_PROVINCE})?(?:总量|总额|规模)?(?=(?:{_THRESHOLD}))(?!达)")
 
 
 def _name_thresholds(sentence: str, figures: list[re.Match[str]], notes: list[str], line: int) -> str:

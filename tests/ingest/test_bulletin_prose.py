@@ -709,3 +709,14 @@ def test_a_growth_after_a_bare_zeng_is_read(tmp_path: Path, catalog: Catalog) ->
     assert r.errors == []
     read = {(o.indicator_code, o.measure): o.value for o in r.observations}
     assert read == {("budget_revenue", "yoy_pct"): 6.1, ("industrial_value_added", "yoy_pct"): 8.6}
+
+
+def test_a_threshold_the_city_crossed_first_or_second_in_the_province_bounds_the_level(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "…收入增 6.1%，在全省第二个跨越 200 亿元台阶" (2020年株洲市政府工作报告) left the bound unread: only a
+    # threshold opening its clause was the figure's
+    r = parse_bulletin(tmp_path, catalog, 2019, "全年地方一般公共预算收入增长6.1%，在全省第二个跨越200亿元台阶。")
+    assert r.errors == []
+    read = {(o.indicator_code, o.measure): (o.value, o.bound) for o in r.observations}
+    assert read == {("budget_revenue", "yoy_pct"): (6.1, "eq"), ("budget_revenue", "value"): (200.0, "gt")}
