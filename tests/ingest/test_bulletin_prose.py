@@ -720,3 +720,19 @@ def test_a_threshold_the_city_crossed_first_or_second_in_the_province_bounds_the
     assert r.errors == []
     read = {(o.indicator_code, o.measure): (o.value, o.bound) for o in r.observations}
     assert read == {("budget_revenue", "yoy_pct"): (6.1, "eq"), ("budget_revenue", "value"): (200.0, "gt")}
+
+
+def test_the_national_little_giants_named_without_qiye_are_read(tmp_path: Path, catalog: Catalog) -> None:
+    # "国家级专精特新小巨人38家" (株洲市2021年1-8月份经济运行情况) was noted, not read: the catalogue's names all end
+    # in 企业; the provincial list beside it is another measure and stays unread
+    r = parse_text(
+        tmp_path,
+        "a.html",
+        "<html><head><title>株洲市2021年1-8月份经济运行情况</title></head><body><p>发布时间：2021-09-06　来源："
+        "株洲市统计局</p><p>全市省级专精特新小巨人企业129家,国家级专精特新小巨人38家。</p></body></html>",
+        catalog,
+    )
+    assert r.errors == []
+    assert [(o.indicator_code, o.period_code, o.value) for o in r.observations] == [
+        ("little_giants_national", "2021-08", 38.0)
+    ]

@@ -221,7 +221,7 @@ def test_a_prose_release_with_no_figure_read_is_refused_naming_what_was_not_read
     path.write_text(
         f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
         "<p>发布时间：2021-09-06　来源：株洲市统计局</p>"
-        "<p>全市省级专精特新小巨人企业129家,国家级专精特新小巨人38家。</p></body></html>",
+        "<p>全市省级专精特新小巨人企业129家,省级制造业单项冠军企业12家。</p></body></html>",
         encoding="utf-8",
     )
     result = ingest(path, con, qdir, catalog)
@@ -229,7 +229,7 @@ def test_a_prose_release_with_no_figure_read_is_refused_naming_what_was_not_read
     [error] = result.errors
     assert error.reason.startswith("no observations")
     assert "header only" not in error.reason
-    assert 'row 1 "全市省级专精特新小巨人企业129家,国家级专精特新小巨人38家"' in error.reason
+    assert 'row 1 "全市省级专精特新小巨人企业129家,省级制造业单项冠军企业12家"' in error.reason
 
 
 def test_the_reason_a_prose_release_with_no_figure_read_is_refused_names_at_most_the_notes_shown(
