@@ -392,28 +392,51 @@ def status_counts(db_path: Path) -> dict[str, int]:
 
 
 def figure_natures(db_path: Path) -> dict[str | None, int]:
-    """How many of the scorecard's statuses rest on published, derived or illustrative actuals (None: no
-    actual yet), so a count never passes for a judgement on real statistics when it is not one."""
+    """What each of the scorecard's statuses rests on, counted: its actual's nature (published, derived,
+    illustrative), or for a target judged from its tasks the units' returns (``returns``, or
+    ``returns_illustrative`` when any of them is the sample's), None for neither yet; so a count never passes
+    for a judgement on real statistics when it is not one."""
     import duckdb
 
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        return dict(con.execute("select actual_quality, count(*) from fct_target_scorecard group by 1").fetchall())
+        return dict(
+            con.execute(
+                """with returns as (
+                       select target_id, bool_or(provenance = 'illustrative') as any_illustrative
+                       from fct_task_returns group by target_id)
+                   select case
+                              when s.actual_quality is not null then s.actual_quality
+                              when r.target_id is null then null
+                              when r.any_illustrative then 'returns_illustrative'
+                              else 'returns'
+                          end as basis, count(*)
+                   from fct_target_scorecard as s left join returns as r on r.target_id = s.target_id
+                   group by basis"""
+            ).fetchall()
+        )
     finally:
         con.close()
 
 
 def figures_line(natures: dict[str | None, int]) -> str:
-    """The closing line under the status counts: the nature of the figures the statuses rest on."""
+    """The closing line under the status counts: what the statuses rest on (figure_natures)."""
     from dagster_project.report.labels import QUALITIES
 
     parts = [f"{zh} {en} {natures[code]}" for code, (zh, en) in QUALITIES.items() if natures.get(code)]
+    returns, sample_returns = natures.get("returns", 0), natures.get("returns_illustrative", 0)
+    if returns or sample_returns:
+        parts.append(
+            f"任务台账 task returns {returns + sample_returns}"
+            + (f" (示意 illustrative {sample_returns})" if sample_returns else "")
+        )
     if natures.get(None):
         parts.append(f"无实际值 no actual yet {natures[None]}")
     line = "figures behind them: " + " · ".join(parts)
-    if natures.get("illustrative"):
+    illustrative = natures.get("illustrative", 0) + sample_returns
+    if illustrative:
         line += (
-            f" — {natures['illustrative']} status(es) rest on illustrative figures (示意: generated sample data, "
+            f" — {illustrative} status(es) rest on illustrative figures or returns (示意: generated sample data, "
             "not published statistics)"
         )
     return line

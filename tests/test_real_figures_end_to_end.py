@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from dagster_project.cli import main
+from dagster_project.console import figure_natures, figures_line
 from dagster_project.report.labels import num
 from dagster_project.resources import dbt_executable
 from tests.conftest import REPO, PipelineRun, settings_at
@@ -212,3 +213,10 @@ def test_a_newer_period_that_cannot_be_assessed_does_not_hide_the_last_status(re
     assert "the newer period 2023-01~06 cannot be assessed (" + ytd[3] in hitech[6], hitech[6]
     assert trade[:5] == ("T5Y-DBL-TRADE", "not_assessable", "growth_chain_broken", "2023-01~02", None)
     assert open_month == [("off_track", "2022", "2023-01~06", "growth_chain_broken")]
+
+
+def test_the_figures_behind_the_statuses_carry_no_illustrative_warning(real_run):
+    # `pmw run`'s closing line on the ledger's real figures alone: nothing there is illustrative
+    natures = figure_natures(real_run.published)
+    assert natures.get("published") and "illustrative" not in natures and "returns_illustrative" not in natures
+    assert "illustrative" not in figures_line(natures)

@@ -32,15 +32,19 @@ def test_make_run_output_is_short_and_ends_with_the_status_counts_and_their_figu
     statuses = read_statuses()
     expected = " · ".join(f"{statuses[c][0]} {statuses[c][1].lower()} {counts[c]}" for c in statuses if counts.get(c))
     assert lines[-2] == f"status counts ({sum(counts.values())} targets): {expected}"
-    # the last line says what the statuses rest on: the sample's figures are mostly generated
+    # the last line says what the statuses rest on: the sample's figures and the units' returns are generated
     with duckdb.connect(str(sample_pipeline_run.published), read_only=True) as con:
-        illustrative = con.execute(
-            "select count(*) from fct_target_scorecard where actual_quality = 'illustrative'"
-        ).fetchone()[0]
-    assert illustrative > 0
+        illustrative, from_returns = con.execute(
+            """select count(*) filter (where actual_quality = 'illustrative'),
+                      count(*) filter (where actual_quality is null and target_id in (
+                          select target_id from fct_task_returns where provenance = 'illustrative'))
+               from fct_target_scorecard"""
+        ).fetchone()
+    assert illustrative > 0 and from_returns > 0
     assert lines[-1].startswith("figures behind them: "), lines[-1]
     assert f"示意 illustrative {illustrative} " in lines[-1]
-    assert f"{illustrative} status(es) rest on illustrative figures" in lines[-1]
+    assert f"任务台账 task returns {from_returns} (示意 illustrative {from_returns})" in lines[-1]
+    assert f"{illustrative + from_returns} status(es) rest on illustrative figures or returns" in lines[-1]
     # one line per stage, with how long it took
     stages = [li for li in lines if re.match(r"^\[\d\] ", li)]
     assert len(stages) == 3 and all(re.search(r"\(\d+ s\)$", s) for s in stages), stages
@@ -220,7 +224,10 @@ def test_the_run_summary_shows_the_notes_on_the_files_read(tmp_path, monkeypatch
 
 
 def test_the_closing_figures_line_warns_only_when_a_status_rests_on_illustrative_figures():
-    real = figures_line({"published": 12, "derived": 3, None: 2})
-    assert real == "figures behind them: 公开 published 12 · 推算 derived 3 · 无实际值 no actual yet 2"
-    mixed = figures_line({"published": 1, "illustrative": 4})
-    assert "示意 illustrative 4" in mixed and "4 status(es) rest on illustrative figures" in mixed
+    real = figures_line({"published": 12, "derived": 3, "returns": 5, None: 2})
+    assert real == (
+        "figures behind them: 公开 published 12 · 推算 derived 3 · 任务台账 task returns 5 · 无实际值 no actual yet 2"
+    )
+    mixed = figures_line({"published": 1, "illustrative": 4, "returns": 2, "returns_illustrative": 3})
+    assert "示意 illustrative 4" in mixed and "任务台账 task returns 5 (示意 illustrative 3)" in mixed
+    assert "7 status(es) rest on illustrative figures or returns" in mixed
