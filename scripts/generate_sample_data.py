@@ -370,7 +370,7 @@ XJ = [f"WS-XJ-{i:02d}" for i in range(1, 8)]  # the seven 湘江 sections
 
 @cache
 def ledger() -> tuple[list[list[str]], ParseResult]:
-    """The ledger's rows (header first, as written) and what its adapter reads from them: the one reading of
+    """The ledger's rows (header first, as written: the raw cells, not the cleaned ones the readers use) and what
     which figures are published actuals, of which key and released when."""
     from dagster_project.ingest.catalog import load_catalog
     from dagster_project.ingest.detect import parse_document
@@ -381,7 +381,7 @@ def ledger() -> tuple[list[list[str]], ParseResult]:
     result = parse_document(doc, load_catalog(ROOT / "seeds"), default_release_date=LEDGER_LANDED)
     if result.adapter != "facts_ledger" or result.errors:
         raise ValueError(f"{path}: not read as a ledger of published figures: {result.errors[:3]}")
-    return doc.rows, result
+    return doc.raw_rows, result  # as written: a citation keeps the source's 萬 and full-width signs
 
 
 @cache
