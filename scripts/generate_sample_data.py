@@ -370,8 +370,9 @@ XJ = [f"WS-XJ-{i:02d}" for i in range(1, 8)]  # the seven 湘江 sections
 
 @cache
 def ledger() -> tuple[list[list[str]], ParseResult]:
-    """The ledger's rows (header first, as written: the raw cells, not the cleaned ones the readers use) and what
-    which figures are published actuals, of which key and released when."""
+    """The ledger's rows (header first, as written: the raw cells, not the cleaned ones the readers use) and
+    what its adapter reads from them: the one reading of which figures are published actuals, of which key and
+    released when."""
     from dagster_project.ingest.catalog import load_catalog
     from dagster_project.ingest.detect import parse_document
     from dagster_project.ingest.document import load_documents
