@@ -429,11 +429,11 @@ def _left_behind(
     if not earlier:
         return result
     key = "indicator_code, region_code, subject_code, period_code, measure"
-    rows = stage.relation if stage is not None else store._table(table)
+    rows = stage.relation if stage is not None else store.observation_table(table)
     left = con.execute(
         f"""WITH new AS (SELECT {key} FROM {rows} WHERE release_id = $id),
             earlier AS (
-                SELECT * FROM {store._table(table)}
+                SELECT * FROM {store.observation_table(table)}
                 WHERE list_contains($earlier, release_id) AND period_code IN (SELECT period_code FROM new))
             SELECT arg_max(release_id, ingested_at) AS release, {key}, arg_max(source_row, ingested_at) AS row
             FROM earlier WHERE ({key}) NOT IN (SELECT ({key}) FROM new)

@@ -26,6 +26,8 @@ from dagster_project.ingest.text import safe_filename
 
 __all__ = [
     "ReleaseMeta",
+    "observation_table",
+    "upsert_release",
     "ensure_schema",
     "sha256_bytes",
     "make_release_id",
@@ -286,7 +288,9 @@ def _check_release_keys(con: duckdb.DuckDBPyConnection, target: str, release_id:
         )
 
 
-def _table(table: str) -> str:
+def observation_table(table: str) -> str:
+    """``raw.<table>`` for one of the observation tables (observations, api_observations); any other name is
+    refused, as it is written into SQL."""
     if table not in OBSERVATION_TABLES:  # whitelisted: the name is interpolated into SQL
         raise ValueError(f"unknown observation table {table!r}; expected one of {OBSERVATION_TABLES}")
     return f"raw.{table}"
@@ -310,7 +314,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC
 
 
-def _upsert_release(
+def upsert_release(
     con: duckdb.DuckDBPyConnection,
     release_id: str,
     meta: ReleaseMeta,
@@ -319,6 +323,7 @@ def _upsert_release(
     errors: int,
     now: datetime,
 ) -> None:
+    """Record (or replace) a release's row in raw.releases: its file, bytes, reader, status and counts."""
     con.execute("DELETE FROM raw.releases WHERE release_id = ?", [release_id])
     con.execute(
         "INSERT INTO raw.releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -357,7 +362,7 @@ class ReleaseStage:
     def __init__(self, con: duckdb.DuckDBPyConnection, table: str = "observations") -> None:
         self.con = con
         self.table = table
-        self.target = _table(table)
+        self.target = observation_table(table)
         self.relation = f"_pmw_stage_{table}_{next(_stage_ids)}"
         ensure_schema(con)
         con.execute(_obs_ddl(self.relation, temp=True))
@@ -457,7 +462,7 @@ class ReleaseStage:
                 )
                 for release_id in good:
                     meta, rows = self.pending[release_id]
-                    _upsert_release(con, release_id, meta, rows, "loaded", 0, now)
+                    upsert_release(con, release_id, meta, rows, "loaded", 0, now)
             for release_id, errors in rejected.items():
                 _record_quarantine(con, release_id, self.pending[release_id][0], errors, now)
             con.execute(f"DELETE FROM {self.relation}")
@@ -530,7 +535,7 @@ def loaded_with_sha(
 ) -> tuple[str, str] | None:
     """(release_id, source_file) of a loaded (or, this run, staged) release with these bytes, or None:
     idempotency by content."""
-    _table(table)
+    observation_table(table)
     rows = con.execute(
         """SELECT release_id, source_file FROM raw.releases WHERE sha256 = ? AND status = 'loaded'
            ORDER BY ingested_at LIMIT 1""",
@@ -551,7 +556,7 @@ def _record_quarantine(
         "SELECT count(*) FROM raw.releases WHERE release_id = ? AND status = 'loaded'", [release_id]
     ).fetchall()
     if not loaded[0][0]:
-        _upsert_release(con, release_id, meta, 0, "quarantined", len(errors), now)
+        upsert_release(con, release_id, meta, 0, "quarantined", len(errors), now)
     con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
     # one statement over lists (a bad file can have thousands of errors; executemany is row by row)
     con.execute(

@@ -535,7 +535,7 @@ def load_returns(
     try:
         con.execute("DELETE FROM raw.task_returns WHERE release_id = ?", [release_id])
         con.execute("DELETE FROM raw.quarantine WHERE release_id = ?", [release_id])
-        store._upsert_release(con, release_id, meta, len(values), "loaded", 0, now)
+        store.upsert_release(con, release_id, meta, len(values), "loaded", 0, now)
         con.executemany(
             f"INSERT INTO raw.task_returns ({_COLUMNS_SQL}) VALUES ({', '.join('?' * 17)})",
             values,
