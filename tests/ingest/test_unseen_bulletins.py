@@ -26,6 +26,14 @@ def page(title: str, body: str, released: str = "2023-07-12") -> str:
     )
 
 
+def stats_page(title: str, body: str, released: str) -> str:
+    """A statistics office's page (经济运行情况, 统计公报): its title, its release line, ``body`` after it."""
+    return (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
+        f"<p>发布时间：{released}　来源：株洲市统计局</p>{body}</body></html>"
+    )
+
+
 @pytest.mark.parametrize(
     ("title", "when", "period"),
     [
@@ -219,9 +227,7 @@ def test_a_prose_release_with_no_figure_read_is_refused_naming_what_was_not_read
     path = landing / "株洲市2021年1-8月份经济运行情况.html"
     title = "株洲市2021年1-8月份经济运行情况"
     path.write_text(
-        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
-        "<p>发布时间：2021-09-06　来源：株洲市统计局</p>"
-        "<p>全市省级专精特新小巨人企业129家,省级制造业单项冠军企业12家。</p></body></html>",
+        stats_page(title, "<p>全市省级专精特新小巨人企业129家,省级制造业单项冠军企业12家。</p>", "2021-09-06"),
         encoding="utf-8",
     )
     result = ingest(path, con, qdir, catalog)
@@ -239,11 +245,7 @@ def test_the_reason_a_prose_release_with_no_figure_read_is_refused_names_at_most
     path = landing / "株洲市2021年1-8月份经济运行情况.html"
     title = "株洲市2021年1-8月份经济运行情况"
     zone = "".join(f"<p>1-8月，株洲新区税收收入增长{i}.5%。</p>\n" for i in range(NOTES_SHOWN + 5))
-    path.write_text(
-        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
-        f"<p>发布时间：2021-09-06　来源：株洲市统计局</p>\n{zone}</body></html>",
-        encoding="utf-8",
-    )
+    path.write_text(stats_page(title, f"\n{zone}", "2021-09-06"), encoding="utf-8")
     result = ingest(path, con, qdir, catalog)
     assert result.status == "quarantined"
     [error] = result.errors
@@ -259,9 +261,7 @@ def test_a_figure_in_wan_or_yi_written_traditionally_is_read_as_the_simplified_u
     path = landing / "株洲市2022年统计公报.html"
     title = "株洲市2022年国民经济和社会发展统计公报"
     path.write_text(
-        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
-        "<p>发布时间：2023-03-28　来源：株洲市统计局</p>"
-        "<p>全市年末常住人口387.11萬人。全市地区生产总值3616.8億元。</p></body></html>",
+        stats_page(title, "<p>全市年末常住人口387.11萬人。全市地区生产总值3616.8億元。</p>", "2023-03-28"),
         encoding="utf-8",
     )
     result = ingest(path, con, qdir, catalog)
@@ -277,12 +277,8 @@ def test_a_growth_paired_with_a_name_the_catalogue_lacks_is_named_in_a_note(land
     # read and the 57.7 of the name the catalogue lacks was dropped without a word (the clause counted as read)
     path = landing / "2021年一季度株洲市经济运行情况.html"
     title = "2021年一季度株洲市经济运行情况"
-    path.write_text(
-        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
-        "<p>发布时间：2021-04-28　来源：株洲市统计局</p>"
-        "<p>高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%。</p></body></html>",
-        encoding="utf-8",
-    )
+    body = "<p>高新技术产业增加值、规模以上服务业营业收入分别增长39.5%、57.7%。</p>"
+    path.write_text(stats_page(title, body, "2021-04-28"), encoding="utf-8")
     result = ingest(path, con, qdir, catalog)
     assert result.status == "loaded", result.errors
     assert con.execute("SELECT indicator_code, value FROM raw.observations").fetchall() == [
