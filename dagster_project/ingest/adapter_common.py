@@ -721,6 +721,22 @@ class RowContext:
         self.result.columns[column_key(obs)] = column
         return obs
 
+    def unstated_measure(self, row: int, indicator: str, unit: str) -> str | None:
+        """The measure of a row that names none (a long-format file's or an API point's): its level, 'value';
+        None, with the error recorded, when its unit says it is no level: a figure in % of an indicator in 亿元
+        is a growth or a share, which only the office can say (the unit clash it would raise hides that)."""
+        ind = self.catalog.indicator(self.indicator_code(indicator))
+        if ind is not None and normalize_unit(unit) in ("%", "百分点") and normalize_unit(ind.unit) != "%":
+            self.error(
+                row,
+                "measure",
+                f"no measure given, and a figure in {unit} of {ind.code} (in {ind.unit}) is no level: "
+                "state its measure (yoy_pct for a growth over a year earlier, plan_share_pct for a share of the "
+                "year's plan, …)",
+            )
+            return None
+        return "value"
+
     def indicator_code(self, name: str) -> str:
         return self.catalog.resolve_indicator(name) or name.strip()
 

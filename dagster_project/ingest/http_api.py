@@ -202,7 +202,11 @@ def parse_payload(
         if not isinstance(item, dict):
             ctx.error(i, "", "observation is not an object")
             continue
-        measure = str(item.get("measure") or "value")
+        measure = str(item.get("measure") or "") or ctx.unstated_measure(
+            i, str(item.get("indicator", "")), str(item.get("unit") or "")
+        )
+        if measure is None:
+            continue
         if measure not in MEASURES:
             ctx.error(i, "measure", f"unknown measure {measure!r}")
             continue

@@ -126,8 +126,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             ok = False
         else:
             provenances.add(prov)
-        measure = get("measure") or "value"
-        if measure not in MEASURES:
+        measure = get("measure") or ctx.unstated_measure(row_no, get("indicator"), get("unit"))
+        if measure is None:
+            ok = False
+        elif measure not in MEASURES:
             ctx.error(row_no, "measure", f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
             ok = False
         try:

@@ -2773,6 +2773,34 @@ def test_an_api_release_names_the_series_it_does_not_track_and_loads_the_rest(tm
     assert any("not tracked" in n and "全社会用电量 (row 2)" in n for n in r.notes)
 
 
+def test_a_point_naming_no_measure_is_a_level_unless_its_unit_says_it_is_none(tmp_path: Path, catalog: Catalog) -> None:
+    # a % figure of an indicator in 亿元 with no measure was refused as "unit '%' contradicts the indicator's
+    # unit": true, but it hid what is missing (the measure: a growth? a share of the plan?)
+    point = {"region": "430200", "period": "2022年1-5月"}
+    payload = {
+        "release_id": "api-2022-05",
+        "release_date": "2022-06-20",
+        "observations": [
+            {**point, "indicator": "固定资产投资", "value": "9.1", "unit": "%"},
+            {**point, "indicator": "地区生产总值", "value": "1650.2", "unit": "亿元"},
+            {**point, "indicator": "空气质量优良率", "value": "88.2", "unit": "%"},
+        ],
+    }
+    r = parse_text(tmp_path, "api_2022-05.json", json.dumps(payload, ensure_ascii=False), catalog)
+    [err] = r.errors
+    assert (err.row, err.column) == (1, "measure")
+    assert "no measure given" in err.reason and "yoy_pct" in err.reason
+    path = write_long_csv(
+        tmp_path / "no_measure.csv",
+        [
+            "fixed_asset_investment,株洲市,,2022年1-5月,,9.1,%,2022-06-20,published,,",
+            "gdp,株洲市,,2022年1-5月,,1650.2,亿元,2022-06-20,published,,",
+        ],
+    )
+    [err] = parse_file(path, catalog).errors
+    assert (err.row, err.column) == (2, "measure") and "no measure given" in err.reason
+
+
 # --- province tables in the layouts offices really send (trial48) --------------------------------
 _HUNAN_1_8 = [
     ("全省", "430000", 7.4, None),
