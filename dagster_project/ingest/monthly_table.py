@@ -19,6 +19,7 @@ from dagster_project.ingest.adapter_common import (
     figure_rows,
     find_title,
     first_text,
+    is_note_row,
     is_remarks,
     name_period_conflict,
     release_or_error,
@@ -282,6 +283,30 @@ def _sub_item_problem(catalog: Catalog, ind: Indicator, parent: tuple[int, str, 
     return f"a sub-item of {name} (row {row}), not of {expected} ({ind.code}'s parent in seeds/indicators.csv)"
 
 
+_VINTAGE_WORD = re.compile(VINTAGE_LABELS)
+
+
+def _footnote_vintages(doc: Document, first: int, end: int) -> list[str]:
+    """Notes for the table's footnotes that label figures a vintage (注：地区生产总值为初步核算数, 注：数据为快报数):
+    the figures are read as published and the note is kept with the release; which figures a footnote names is
+    its own words', so no figure's bound changes (a 预计 cell is approximate, a footnote's 预计 only noted)."""
+    notes, in_note = [], False
+    for r in range(first, end):
+        row = doc.rows[r]
+        text = row[0].strip() if row else ""
+        if not text:
+            continue
+        if is_note_row(text):
+            in_note = True
+        elif not in_note or any(row[1:]):  # a row of figures; a note's further lines are text in the first cell
+            in_note = False
+            continue
+        label = _VINTAGE_WORD.search(to_halfwidth(text).replace(" ", ""))
+        if label and (said := vintage_note(label[0])):
+            notes.append(f"row {r + 1} footnote {text!r}: {said} (the figures it names, read as published)")
+    return notes
+
+
 def _indicators_in_own_currency(catalog: Catalog, rows: list[tuple[int, list[str], str]]) -> set[str]:
     """The indicators the table gives in their own currency, on a row of their own."""
     found = set()
@@ -388,6 +413,7 @@ def _parse_table(
     rows = [
         (r, row, (row[1] if unit_column else "") or unit_of_table) for r, row in figure_rows(doc, ctx, first, hi, end)
     ]
+    ctx.result.notes.extend(_footnote_vintages(doc, first, end))
     in_own_currency = _indicators_in_own_currency(catalog, rows)
     parent: tuple[int, str, str | None] | None = None  # the row above the sub-items: (row, name, its code)
     for r, row, unit in rows:

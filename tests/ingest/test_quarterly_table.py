@@ -78,6 +78,8 @@ def test_a_quarterly_table_in_xlsx_gives_the_quarter_and_the_year_to_its_end(tmp
         ("tax_revenue", "2022-01~09", "ytd", "value", 100.0),
         ("tax_revenue", "2022-01~09", "ytd", "yoy_pct", 2.0),
     }
+    # the footnote labelling GDP preliminary is kept in the notes (the figures are read as published)
+    assert any(n.startswith("row 9 footnote") and "preliminary (初步核算)" in n for n in r.notes), r.notes
 
 
 @pytest.mark.parametrize(
