@@ -64,7 +64,7 @@ def detect(doc: Document) -> str:
         raise UnknownFormatError(unplaced)
     raise UnknownFormatError(
         "table matches no known layout (long format header, a ledger of quoted figures (indicator, period, value, "
-        "unit, quote, source), 统计月报 title + 指标/单位 header, "
+        "unit, quote, source), 统计月报/统计季报 title + 指标/单位 header, "
         "or 各市州/分市州 title + 市州 header)"
     )
 

@@ -1,8 +1,10 @@
-"""Format 2: a city or county monthly statistics table (统计月报), CSV or XLSX.
+"""Format 2: a city or county monthly statistics table (统计月报), CSV or XLSX, and its quarterly
+variant (统计季报).
 
 Layout: a title naming region and month, an optional 发布日期 row, a (merged) two-row header
 ``指标 | 单位 | 本月 (绝对数, 同比增长%) | 1-N月 (绝对数, 同比增长%)`` or the one-row variant
-``指标 | 单位 | 本月 | 同比增长(%) | 1-本月 | 同比增长(%)``, data rows, then notes rows.
+``指标 | 单位 | 本月 | 同比增长(%) | 1-本月 | 同比增长(%)``, data rows, then notes rows. A 统计季报 names a
+quarter in its title (2022年三季度, 1-9月, 前三季度) and heads its columns ``本季度 | 1-本季度`` (or 前三季度).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dagster_project.ingest.adapter_common import (
     figure_rows,
     find_title,
     first_text,
+    is_note_row,
     is_remarks,
     name_period_conflict,
     release_or_error,
@@ -29,6 +32,7 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, month_period, parse_period, shift_years, split_leading_period
 from dagster_project.ingest.qualifiers import VINTAGE_LABELS, vintage_bound, vintage_note
+from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import needs_exchange_rate, unkept_change_reason, yoy_change_unit
 
 __all__ = ["NAME", "sniff", "parse"]
@@ -38,10 +42,16 @@ NAME = "monthly_table"
 # "2023年6月株洲市主要经济指标", "株洲市2023年6月主要经济指标", "株洲市统计月报(2023年6月)"; the year
 # may stand apart from the months: "2023年株洲市主要经济指标(1-6月)". A vintage label may close the title:
 # "株洲市统计月报(2023年3月)(快报)" (every figure of the table is then that vintage).
+# A 统计季报 names its quarter there too ("株洲市2022年第三季度统计季报", "2022年上半年株洲市主要经济指标"); a title
+# naming no region ("2022年第三季度统计季报") is the region of the 统计局 the file names (数据来源：株洲市统计局).
+_QUARTERS = r"(?:第?[1-4一二三四](?:[-~至到][1-4一二三四])?季度|前[二三两23]季度|[上下]半年)"
+_SPAN = rf"\d{{4}}年(?:[^()]*?月|{_QUARTERS})"
 _TITLE = re.compile(
-    r"^(?:(?P<before>\d{4}年[^()]*?月)份?|(?P<year>\d{4})年)?(?P<region>[^()\d]+?)(?:(?P<between>\d{4}年[^()]*?月)份?)?"
-    rf"(?:统计月报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?(?:\((?P<vintage>{VINTAGE_LABELS})\))?$"
+    rf"^(?:(?P<before>{_SPAN})份?|(?P<year>\d{{4}})年)?(?P<region>[^()\d]*?)(?:(?P<between>{_SPAN})份?)?"
+    rf"(?:统计月报|统计季报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?(?:\((?P<vintage>{VINTAGE_LABELS})\))?$"
 )
+# the statistics office a file names (数据来源：株洲市统计局, 醴陵市统计局编印): the region of a title naming none
+_STATS_OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 # how often the table comes out, closing the title or the region's name: (季度), 分季度, (季报); not a period
 _FREQUENCY = re.compile(r"(?:分|按)?季(?:度|报)(?:数据)?")
 _FREQUENCY_IN_NAME = re.compile(r"(?:分|按)季度$")
@@ -53,6 +63,9 @@ _LAST_YEAR = re.compile(r"^(?:上年|去年)同(?:期|月)(?:数|值)?$")
 # column groups named for the report month, or for the year so far: 本月(数), 当月; 累计(数), 1-本月, 本年累计
 _THIS_MONTH = re.compile(r"^(?:本月|当月)(?:数|值)?$")
 _SO_FAR = re.compile(r"^(?:(?:本年|自年初|1-本月|1至本月)?累计(?:数|值)?|1-本月|1至本月)$")
+# a 统计季报's column groups: the report quarter alone (本季度, 本季, 当季), and the year to its end (1-本季度累计)
+_THIS_QUARTER = re.compile(r"^(?:本|当)季度?(?:数|值)?$")
+_QUARTER_SO_FAR = re.compile(r"^1(?:-|至)本季度?(?:累计)?(?:数|值)?$")
 
 
 @dataclass(frozen=True)
@@ -123,10 +136,50 @@ def sniff(doc: Document) -> bool:
     return doc.kind == "table" and _find_title(doc) is not None and _header_row(doc) is not None
 
 
-def _group_period(label: str, title_period: Period, year_only: bool = False, month_less: str = "") -> Period:
-    """A column group's period: 本月 / 1-本月 from the title's month, else its own (一季度, 1-6月, 上半年).
-    ``month_less``: the title's period when it names a quarter or half-year (2022年二季度), no month."""
+@dataclass(frozen=True)
+class _Quarter:
+    """The report quarter a title names, for a 统计季报's 本季度 / 1-本季度 columns: ``period`` the quarter alone
+    (the period module's: 2022-Q3; Q1 alone is 2022-01~03), or None with ``why`` the title names none."""
+
+    period: Period | None
+    why: str = ""
+
+
+def _report_quarter(title: Period, text: str, year_only: bool, jan_feb: bool) -> _Quarter:
+    """The quarter a title's period ends with: a quarter, half-year or year so far ending in March, June,
+    September or December (2022年三季度, 前三季度, 1-9月). A month's title (2022年5月, and 2022年9月: a month's
+    report) names none, nor does a year's or a span ending within a quarter (1-5月)."""
+    if year_only:
+        return _Quarter(None, f"only the year {title.end.year}")
+    if title.kind == "month":
+        return _Quarter(None, f"the month {title.code}, no quarter")
+    if jan_feb or title.end.month % 3:
+        return _Quarter(None, f"{text}, which ends within a quarter")
+    return _Quarter(parse_period(f"{title.end.year}-Q{title.end.month // 3}"))
+
+
+def _group_period(
+    label: str,
+    title_period: Period,
+    year_only: bool = False,
+    month_less: str = "",
+    quarter: _Quarter | None = None,
+) -> Period:
+    """A column group's period: 本月 / 1-本月 from the title's month, 本季度 / 1-本季度 from its quarter, else its
+    own (一季度, 1-6月, 上半年). ``month_less``: the title's period when it names a quarter or half-year
+    (2022年二季度), no month; ``quarter``: the quarter the title names (a 统计季报's)."""
     s = label.replace(" ", "")
+    if _THIS_QUARTER.match(s) or _QUARTER_SO_FAR.match(s):
+        quarter = quarter or _Quarter(None, "no quarter")
+        if quarter.period is None:
+            # read as the quarter the month falls in, a May table's 本季度 would store April-May as the quarter
+            raise ValueError(
+                f"{label} needs the report quarter, but the title names {quarter.why}: write the quarter in the "
+                "title (2022年二季度, 1-6月), or head the columns with their periods (二季度, 上半年)"
+            )
+        if _THIS_QUARTER.match(s):
+            return quarter.period
+        return parse_period(f"1-{title_period.end.month}月", title_period.end.year)
     if (year_only and _SO_FAR.match(s)) or ((year_only or month_less) and _THIS_MONTH.match(s)):
         # read as December, a July table of the year would store its month's figures as December's; read as
         # June, a table of 二季度 would store the quarter's GDP as June's (its 累计 is the year to the quarter's end)
@@ -143,7 +196,13 @@ def _group_period(label: str, title_period: Period, year_only: bool = False, mon
 
 
 def _columns(
-    doc: Document, hi: int, title_period: Period, ctx: RowContext, year_only: bool = False, month_less: str = ""
+    doc: Document,
+    hi: int,
+    title_period: Period,
+    ctx: RowContext,
+    year_only: bool = False,
+    month_less: str = "",
+    quarter: _Quarter | None = None,
 ) -> tuple[list[_Column], int]:
     """Column specs and the index of the first data row; ``year_only``: the title names a year, no month."""
     head = doc.rows[hi]
@@ -185,7 +244,7 @@ def _columns(
         else:
             measure, unit = "value", ""
         try:
-            period = _group_period(group, title_period, year_only, month_less)
+            period = _group_period(group, title_period, year_only, month_less, quarter)
         except ValueError as exc:
             if year_only or _PERIOD_WORD.search(group):  # a period miswritten (1-13月): its figures would be lost
                 ctx.error(hi + 1, label, f"column period: {exc}")
@@ -224,6 +283,30 @@ def _sub_item_problem(catalog: Catalog, ind: Indicator, parent: tuple[int, str, 
     return f"a sub-item of {name} (row {row}), not of {expected} ({ind.code}'s parent in seeds/indicators.csv)"
 
 
+_VINTAGE_WORD = re.compile(VINTAGE_LABELS)
+
+
+def _footnote_vintages(doc: Document, first: int, end: int) -> list[str]:
+    """Notes for the table's footnotes that label figures a vintage (注：地区生产总值为初步核算数, 注：数据为快报数):
+    the figures are read as published and the note is kept with the release; which figures a footnote names is
+    its own words', so no figure's bound changes (a 预计 cell is approximate, a footnote's 预计 only noted)."""
+    notes, in_note = [], False
+    for r in range(first, end):
+        row = doc.rows[r]
+        text = row[0].strip() if row else ""
+        if not text:
+            continue
+        if is_note_row(text):
+            in_note = True
+        elif not in_note or any(row[1:]):  # a row of figures; a note's further lines are text in the first cell
+            in_note = False
+            continue
+        label = _VINTAGE_WORD.search(to_halfwidth(text).replace(" ", ""))
+        if label and (said := vintage_note(label[0])):
+            notes.append(f"row {r + 1} footnote {text!r}: {said} (the figures it names, read as published)")
+    return notes
+
+
 def _indicators_in_own_currency(catalog: Catalog, rows: list[tuple[int, list[str], str]]) -> set[str]:
     """The indicators the table gives in their own currency, on a row of their own."""
     found = set()
@@ -243,9 +326,15 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(None, "", "not a monthly statistics table: title or 指标/单位 header not found")
         return result
     ti = found.row
-    region = catalog.resolve_region(found.region)
+    place = found.region or _office_place(doc)
+    if not place:
+        reason = "the title names no region, nor does the file name one 统计局 (数据来源：株洲市统计局)"
+        ctx.error(ti + 1, "title", reason)
+        return result
+    region = catalog.resolve_region(place)
     if region is None:
-        ctx.error(ti + 1, "title", f"unknown region {found.region!r} in the title")
+        where = "in the title" if found.region else "of the 统计局 the file names"
+        ctx.error(ti + 1, "title", f"unknown region {place!r} {where}")
         return result
     if not found.period:
         ctx.error(ti + 1, "title", "the title names no month: write it in the title or alone on the row below")
@@ -262,6 +351,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     year_only = title_period.kind == "year"
     # a title of a quarter or half-year (2022年二季度, 上半年, 前三季度; not 1-6月, a month's report) names no month
     month_less = found.period if title_period.kind not in ("year", "month") and "月" not in found.period else ""
+    # a 统计季报's quarter (2022年三季度, 1-9月: 2022-Q3), for its 本季度 / 1-本季度 columns
+    quarter = _report_quarter(title_period, found.period, year_only, jan_feb)
     if title_period.kind != "month" and not jan_feb:
         title_period = month_period(title_period.end.year, title_period.end.month)
     conflict = name_period_conflict(doc.source_file, title_period)
@@ -276,8 +367,18 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         result.notes.append(f"row {ti + 1} title: {note}")
     headers = [h for h in _header_rows(doc) if h >= hi]
     for hi, end in zip(headers, [*headers[1:], len(doc.rows)], strict=True):
-        _parse_table(doc, ctx, catalog, region, title_period, ti, hi, end, found.vintage, year_only, month_less)
+        _parse_table(
+            doc, ctx, catalog, region, title_period, ti, hi, end, found.vintage, year_only, month_less, quarter
+        )
     return result
+
+
+def _office_place(doc: Document) -> str:
+    """The place of the statistics office the file names (数据来源：株洲市统计局), for a title naming no region;
+    '' when it names none, or offices of several places (whose table it is is not guessed)."""
+    text = to_halfwidth("\n".join(" ".join(row) for row in doc.rows)).replace(" ", "")
+    places = {m["place"] for m in _STATS_OFFICE.finditer(text)}
+    return places.pop() if len(places) == 1 else ""
 
 
 def _parse_table(
@@ -292,12 +393,13 @@ def _parse_table(
     vintage: str = "",
     year_only: bool = False,
     month_less: str = "",
+    quarter: _Quarter | None = None,
 ) -> None:
     """One table of the sheet: its header at ``hi``, its rows up to ``end`` (the next table's header);
     ``vintage`` the label its title gives every figure (预计 makes each approximate, as a 预计 cell);
     ``year_only``: the title names the year alone, whose columns name their periods (一季度 … 全年) up to any
     quarter or month so far (a July table of the year has 一季度 | 上半年)."""
-    cols, first = _columns(doc, hi, title_period, ctx, year_only, month_less)
+    cols, first = _columns(doc, hi, title_period, ctx, year_only, month_less, quarter)
     if not cols:
         ctx.error(hi + 1, "", "no value columns found in the header")
     elif not year_only and all(c.period.end.month != title_period.end.month for c in cols):
@@ -311,6 +413,7 @@ def _parse_table(
     rows = [
         (r, row, (row[1] if unit_column else "") or unit_of_table) for r, row in figure_rows(doc, ctx, first, hi, end)
     ]
+    ctx.result.notes.extend(_footnote_vintages(doc, first, end))
     in_own_currency = _indicators_in_own_currency(catalog, rows)
     parent: tuple[int, str, str | None] | None = None  # the row above the sub-items: (row, name, its code)
     for r, row, unit in rows:

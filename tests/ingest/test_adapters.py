@@ -454,7 +454,11 @@ def test_a_tables_numbered_footnote_lines_are_the_notes_not_untracked_indicators
         "（3）数据为初步统计。,,,\n出口总额,亿元,40.1,15.0\n数据来源：株洲市统计局,,,\n",
         catalog,
     )
-    assert r.errors == [] and r.notes == []
+    # the one note is the third line's vintage (初步: preliminary), named as a footnote, not as an indicator
+    assert r.errors == [] and r.notes == [
+        "row 7 footnote '(3)数据为初步统计。': preliminary (初步): a later release revises it "
+        "(the figures it names, read as published)"
+    ]
     assert {o.indicator_code for o in r.observations} == {"trade_total", "exports"}
 
 
