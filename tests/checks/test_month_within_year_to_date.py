@@ -37,6 +37,8 @@ def _exports(period: str, kind: str, start: str, end: str, value: float, row: in
 MONTH_MAR = ("2024-03", "month", "2024-03-01", "2024-03-31")
 YTD_FEB = ("2024-01~02", "ytd", "2024-01-01", "2024-02-29")
 YTD_MAR = ("2024-01~03", "ytd", "2024-01-01", "2024-03-31")
+QUARTER_3 = ("2023-Q3", "quarter", "2023-07-01", "2023-09-30")
+YTD_SEP = ("2023-01~09", "ytd", "2023-01-01", "2023-09-30")
 
 CASES = [
     # (what, the exports rows added to the good release, {check_id: severity} failing, the row named)
@@ -45,6 +47,10 @@ CASES = [
      {"month_within_year_to_date": "critical"}, 20),
     ("the year to date falling from February to March", [(*YTD_FEB, 90.0, 20), (*YTD_MAR, 80.0, 21)],
      {"ytd_not_falling_in_release": "critical"}, 21),
+    # a 统计季报's quarter (本季度) is part of its year to date (1-本季度) as a month is (it was not judged)
+    ("a quarter above its year to date", [(*QUARTER_3, 90.0, 20), (*YTD_SEP, 80.0, 21)],
+     {"month_within_year_to_date": "critical"}, 20),
+    ("a quarter within its year to date", [(*QUARTER_3, 50.0, 20), (*YTD_SEP, 80.0, 21)], {}, None),
     # a bound (以上) can lie either side of the other figure: not judged
     ("a month given as a bound", [(*MONTH_MAR, 50.0, 20, "ge"), (*YTD_MAR, 40.0, 21)], {}, None),
 ]  # fmt: skip
@@ -92,7 +98,7 @@ def test_ingestion_refuses_a_release_whose_month_exceeds_its_year_to_date(tmp_pa
     (report,) = [p.read_text(encoding="utf-8") for p in settings.quarantine_dir.glob("*.errors.md")]
     assert "exports_month_above_ytd.csv" in report
     # the month's row (row 3 of the file), the reason and the figures
-    line = next(li for li in report.splitlines() if "当月值不超过同月累计值" in li)
+    line = next(li for li in report.splitlines() if "当月(当季)值不超过同期累计值" in li)
     assert line.startswith("| 3 |") and "chk_ytd_minus_month -11.8" in line and "2024-03" in line, line
 
 
