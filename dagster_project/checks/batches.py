@@ -188,8 +188,9 @@ def _label(release_ids: Sequence[str]) -> str:
 
 # Within one release, the sums of a flow (seeds/indicators.csv measure_kind 'flow': investment, retail
 # sales, exports …) must agree with each other: the month (当月), or a 统计季报's quarter (本季度: 2022-Q3) or
-# second half, cannot exceed the year to date ending with it (1-N月累计), and the year to date cannot fall from one month to the next of a year (January's month
-# is its year to date, the full year its 1-12月). Exact figures only (a bound or a 左右 can be either side).
+# second half, cannot exceed the year to date ending with it (1-N月累计), and the year to date cannot fall
+# from one month to the next of a year (January's month is its year to date, the full year its 1-12月).
+# Exact figures only (a bound or a 左右 can be either side).
 # Judged per release, never across releases: a month from one file and its year to date from another
 # are the warning data test month_not_above_year_to_date (dbt/tests/generic/), and the latest vintages
 # the staged suite's ytd_not_decreasing. ``{batch}`` is a relation with the raw columns and
