@@ -28,7 +28,7 @@ from dagster_project.ingest.adapter_common import (
     release_or_error,
     split_header_unit,
 )
-from dagster_project.ingest.catalog import Catalog
+from dagster_project.ingest.catalog import Catalog, normalize_name
 from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import Observation, ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years
@@ -552,10 +552,21 @@ def _add_drinking(ctx: RowContext, line: int, column: str, cell: str, city: str,
 
 # One class for every section of a river: "湘江株洲段7个国、省控断面水质均达到或优于Ⅱ类(标准)", "洣水各断面水质均为
 # Ⅱ类". The count, when given, follows no other digit (a month before it is in another clause).
-_EVERY_SECTION = re.compile(
-    r"(?:(?P<n>\d+)\s*个|各|所有)?[^\d,;:]{0,10}?断面(?:的)?(?:水质)?(?:均|全部|都)\s*"
-    r"(?P<cls>(?:达到|达|为)?(?:达到或优于|好于或等于|不低于|不劣于|优于|好于)?(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|III|II|IV|I|V)类?(?:及以上|以上)?)"
+_CLASS = (
+    r"(?:达到|达|为)?(?:达到或优于|好于或等于|不低于|不劣于|优于|好于)?(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|III|II|IV|I|V)类?(?:及以上|以上)?"
+    r"(?!类?(?:[~\-—至到、和或]|[ⅠⅡⅢⅣⅤIV]))"  # no range or list of classes (Ⅱ～Ⅲ类, Ⅱ类、Ⅲ类): which class, not told
 )
+_EVERY_SECTION = re.compile(
+    rf"(?:(?P<n>\d+)\s*个|各|所有)?[^\d,;:]{{0,10}}?断面(?:的)?(?:水质)?(?:均|全部|都)\s*(?P<cls>{_CLASS})"
+)
+# A river's water named with no section, alone or in a list sharing one class: "湘江株洲段、洣水水质优于Ⅱ类" (2021's
+# bulletin), "洣水水质为Ⅱ类": the class of each of its sections, as "…各断面水质均…" is (and as the ledger reads
+# 湘江株洲段水质类别). An overall judgement (水质总体为…) is not one.
+_RIVER_WATER = re.compile(rf"(?:^|(?<=[,;:]))(?P<rivers>[^,;:\d断]{{1,30}}?)的?水质(?:均|全部|都)?\s*(?P<cls>{_CLASS})")
+# the names of a list: "湘江株洲段、洣水", "湘江株洲段和洣水"
+_LIST_SEPARATOR = r"、|和|及"
+# a name that looks like a river's (渌水, 白石港), to name in a note when a list's other names are rivers
+_RIVER_LIKE = re.compile(r"(?:江|水|河|港|溪|湖)$")
 
 
 @dataclass
@@ -568,6 +579,65 @@ class _RiverClass:
     observations: list[Observation]
 
 
+def _listed_rivers(catalog: Catalog, words: str, exact: bool) -> tuple[list[tuple[str, tuple[str, ...]]], list[str]]:
+    """The catalogued rivers a list of names sharing one class names ("湘江株洲段、洣水"), and its names that look like
+    a river's and are none the catalogue has (渌水). ``exact``: each name must be a river's name and no more (else
+    one found in it: "湘江株洲段国、省控" names 湘江 and, 省控 being no river's name, no other)."""
+    rivers, unknown = [], []
+    for item in re.split(_LIST_SEPARATOR, words):
+        item = re.sub(r"^(?:其中|全市)", "", item.strip())
+        river = catalog.river_in(item)
+        if river is not None and exact:  # the river's name, or its reach's (湘江株洲段 of a 湘江 catalogued so)
+            variants = {normalize_name(river[0]), re.sub(r"[()]", "", normalize_name(river[0]))}
+            reach = rf"(?:{'|'.join(map(re.escape, variants))})(?:[\u4e00-\u9fff]{{1,4}}段)?"
+            river = river if re.fullmatch(reach, normalize_name(item)) else None
+        if river is not None and river not in rivers:
+            rivers.append(river)
+        elif river is None and (exact or _RIVER_LIKE.search(item)):
+            unknown.append(item)
+    return rivers, unknown
+
+
+def _river_class(
+    ctx: RowContext,
+    line: int,
+    said: str,
+    cls: str,
+    rivers: list[tuple[str, tuple[str, ...]]],
+    count: str | None,
+    city: str,
+    period: Period,
+    stated: list[_RiverClass],
+) -> None:
+    """One class for every section of each river in ``rivers``, read as each catalogued section's (its bound kept:
+    达到或优于Ⅱ类 is <= Ⅱ for each) when the count, if given, is their count of sections in the catalogue;
+    otherwise left out with a note (which sections it covers is not known)."""
+    sections = [section for _, secs in rivers for section in secs]
+    if count and int(count) != len(sections):
+        names = "、".join(name for name, _ in rivers)
+        ctx.result.notes.append(
+            f"row {line} 水质类别: not read, {said!r} covers {count} sections and the catalogue has "
+            f"{len(sections)} for {names} (monitoring_sections.csv): which ones is not known"
+        )
+        return
+    for name, secs in rivers:
+        added = [
+            ctx.add(
+                indicator="water_class",
+                region=city,
+                subject=section,
+                period=period,
+                measure="class",
+                cell=cls,
+                unit="类",
+                row=line,
+                column=f"{name}各断面",
+            )
+            for section in secs
+        ]
+        stated.append(_RiverClass(line, name, said, [obs for obs in added if obs is not None]))
+
+
 def _every_section(
     ctx: RowContext,
     line: int,
@@ -577,39 +647,36 @@ def _every_section(
     coverage: ProseCoverage,
     stated: list[_RiverClass],
 ) -> None:
-    """A class stated for all the sections of a river, read as each catalogued section's (its bound kept:
-    达到或优于Ⅱ类 is <= Ⅱ for each) when the river is the catalogue's and the count, if given, is its count of
-    sections; otherwise left out with a note (which sections it covers is not known). What it read goes to
-    ``stated``, to be weighed against the table's own classes (:func:`_weigh_river_classes`)."""
-    for m in _EVERY_SECTION.finditer(sent):
+    """A class stated for all the sections of a river, or of each river of a list ("湘江株洲段、洣水各断面水质均为Ⅱ类",
+    "湘江株洲段、洣水水质优于Ⅱ类"), read as each catalogued section's (:func:`_river_class`) when the river is the
+    catalogue's; otherwise left out with a note. A list's name the catalogue has not is named in a note, the
+    others read. What it read goes to ``stated``, to be weighed against the table's own classes
+    (:func:`_weigh_river_classes`)."""
+    found = [(m, False) for m in _EVERY_SECTION.finditer(sent)]
+    found += [
+        (m, True)
+        for m in _RIVER_WATER.finditer(sent)
+        if not any(o.start() < m.end() and m.start() < o.end() for o, _ in found)
+    ]
+    for m, no_section in found:
         coverage.take(*m.span())  # read, or noted
         clause = re.split(r"[,:]", sent[: m.start("cls")])[-1]
-        river = ctx.catalog.river_in(clause)
-        if river is None:
-            ctx.result.notes.append(f"row {line} 水质类别: not read, {m[0]!r} names no catalogued river")
-            continue
-        name, sections = river
-        if m["n"] and int(m["n"]) != len(sections):
+        if no_section:
+            rivers, unknown = _listed_rivers(ctx.catalog, m["rivers"], exact=True)
+        else:  # the names before the count or 各 ("湘江株洲段7个国、省控断面": 国、省控 is no list of rivers)
+            rivers, unknown = _listed_rivers(ctx.catalog, re.split(r"\d|各|所有|断面", clause, maxsplit=1)[0], False)
+            if len(rivers) < 2:
+                river = ctx.catalog.river_in(clause)
+                rivers = [river] if river is not None else []
+        for item in unknown:
             ctx.result.notes.append(
-                f"row {line} 水质类别: not read, {m[0]!r} covers {m['n']} sections and the catalogue has "
-                f"{len(sections)} for {name} (monitoring_sections.csv): which ones is not known"
+                f"row {line} 水质类别: not read for {item}, {m[0]!r}: {item} is no catalogued river"
             )
+        if not rivers:
+            if not unknown:
+                ctx.result.notes.append(f"row {line} 水质类别: not read, {m[0]!r} names no catalogued river")
             continue
-        added = [
-            ctx.add(
-                indicator="water_class",
-                region=city,
-                subject=section,
-                period=period,
-                measure="class",
-                cell=m["cls"],
-                unit="类",
-                row=line,
-                column=f"{name}各断面",
-            )
-            for section in sections
-        ]
-        stated.append(_RiverClass(line, name, m[0], [obs for obs in added if obs is not None]))
+        _river_class(ctx, line, m[0], m["cls"], rivers, m.groupdict().get("n"), city, period, stated)
 
 
 # the classes a class set stands for (1..6, 劣Ⅴ is 6), by its bound: lower is better

@@ -76,6 +76,8 @@ _MARK = rf"(?:{FOOTNOTE_MARKS})"
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落|注)"
 _MONEY = rf"万亿元|万{_YI_ALONE}|亿元|万美元|万元|亿美元|{_YI_ALONE}|元"
 _UNIT = rf"{_MONEY}|万人次|万人|人|万户|户|家|万个|个|项|天|公里|%|微克/立方米"
+# the units of a count written before the name it counts: "11家上市公司", "12个项目"
+_COUNT_UNIT = r"家|个|户|项"
 # units bulletins give quantities in that no catalogued indicator is in, nor converts to (units.py has none of
 # them): a catalogued name followed by one is another measure (a volume, an area), left out with a note naming it
 _OTHER_UNIT = (
@@ -479,19 +481,34 @@ def _name_thresholds(sentence: str, figures: list[re.Match[str]], notes: list[st
     return sentence
 
 
-def _name_places(sentence: str, figures: list[re.Match[str]], places: str) -> str:
+def _name_places(
+    sentence: str, figures: list[re.Match[str]], places: str, entries: list[re.Match[str]] | None = None
+) -> str:
     """The sentence with each clause that names a place and its figure but no name ("…增长7.1%,其中,天元区增长9.2%,
     醴陵市增长8.1%") given the name of the figure before it, as a reader takes it (天元区规模以上工业增加值增长9.2%);
-    the place's own figure, never the city's (a park's is no region's: noted)."""
-    own = re.compile(rf"(?:其中)?(?P<place>{places})(?=(?:{_SINCE})?(?:{_RISE}|{_FALL})了?-?\d|{_VERB}\d)")
+    the place's own figure, never the city's (a park's is no region's: noted). A place's additions ("全市新增高新技术
+    企业109家,其中,天元区新增45家") are the additions of the figure before only when it is an addition too (新增X, or
+    ``entries``: a stock's 新增 read by :data:`_Reading.entries` / :data:`_Reading.counted`), with the same verb."""
+    own = re.compile(
+        rf"(?:其中)?(?P<place>{places})(?=(?:{_SINCE})?(?:{_RISE}|{_FALL})了?-?\d|{_VERB}\d"
+        rf"|(?P<added>新增|净增)(?:{_NUMBER}))"
+    )
+    said = [(f.end(), f["name"]) for f in figures if f["level"] or f["growth_said"]]
+    said += [(e.end(), e["verb"] + e["name"]) for e in entries or () if e["verb"] in ("新增", "净增")]
+    said.sort()
     starts = [at.end() for at in re.finditer(",", sentence)]
     for start in reversed(starts):
         place = own.match(sentence, start)
-        before = [f for f in figures if f.end() <= start and (f["level"] or f["growth_said"])]
+        before = [name for end, name in said if end <= start]
         if place is None or not before:
             continue
-        at = place.end("place")
-        sentence = sentence[:at] + before[-1]["name"] + sentence[at:]
+        at, name = place.end("place"), before[-1]
+        if place["added"]:  # "天元区新增45家": 天元区新增高新技术企业45家, after an addition said with the same verb
+            if not name.startswith(place["added"]):
+                continue
+            at = place.end("added")
+            name = name[len(place["added"]) :]
+        sentence = sentence[:at] + name + sentence[at:]
     return sentence
 
 
@@ -861,6 +878,63 @@ def _read_additions(
         ctx.result.notes.append(f"row {line} 新增{name}: {why}")
 
 
+# an opening saying a certification is this year's (全年认定…): the year's batch, not the running count
+_YEAR_OPENING = re.compile(r"(?:全年|本年|当年|今年)$")
+
+
+def _read_count(
+    ctx: RowContext,
+    m: re.Match[str],
+    regions: list[tuple[int, str | None]],
+    period: Period,
+    line: int,
+    coverage: ProseCoverage,
+) -> None:
+    """A count with a verb or its number before the name (:data:`_Reading.entries`, ``counted``, ``verb_first``): a
+    stock's count ("全市拥有11家上市公司", "获评国家级专精特新小巨人企业达38家", "认定高新技术企业突破1000家"), or its
+    additions ("新增12家高新技术企业", "新增高新技术企业109家") as the catalogue's indicator of them (新增X). Left out
+    with a note: a stock the catalogue has not, a unit its indicator does not take, an addition it has no indicator
+    of, and a 获评/认定 count that may be a year's batch (no 达/突破/累计 to say it is the running count)."""
+    catalog, name, verb, text = ctx.catalog, m["name"], m["verb"] or "", m.string
+    said_at = m.start("verb") if verb else m.start("level")
+    said = m[0]  # with its place: "天元区新增高新技术企业45家" (:func:`_name_places`)
+    own_period, other_year = _clause_period(text[m.start() : said_at], period)
+    if own_period is None:
+        ctx.result.notes.append(f"row {line} {name}: {other_year}")
+        return
+    cell, unit = m["level"] + (m.groupdict().get("after") or ""), m["unit"]
+    where = {"region": region_at(regions, m.start()), "period": own_period, "row": line}
+    if verb in ("新增", "净增"):
+        added = catalog.indicator(catalog.resolve_indicator(f"{_ABS_KIND.get(verb, '净增')}{name}") or "")
+        if added is not None and not takes_unit(unit, added.unit):
+            why = f"not read, {said}: the catalogue has no {verb}{name} in {unit} nor a unit it converts to"
+            ctx.result.notes.append(f"row {line} {name}: {why}")
+            return
+        _read_absolute_change(ctx, verb, said, name, cell, unit, where)
+        if total := _RUNNING_TOTAL.match(text, m.end()):  # "新增12家高新技术企业,累计达到1050家"
+            coverage.take(*total.span())
+            _read_running_total(ctx, total, name, {**where, "indicator": catalog.resolve_indicator(name) or name})
+        return
+    code = catalog.resolve_indicator(name)
+    ind = catalog.indicator(code) if code else None
+    if ind is None or ind.measure_kind != "stock":
+        ctx.result.notes.append(f"row {line} {name}: not read, {said}: the catalogue has no stock of {name}")
+        return
+    if verb in ("获评", "认定"):
+        groups = m.groupdict()
+        # 累计, 达到, 突破 (a threshold word) say the count reached: the running count; a bare number may be a batch
+        running = groups.get("total") or groups.get("reach") in ("达到", "达") or not m["level"][0].isdigit()
+        if groups.get("new") or _YEAR_OPENING.search(text[m.start() : said_at]) or not running:
+            why = f"not read, {said}: a year's (or a batch's) {verb} or the running count of {name} cannot be told"
+            ctx.result.notes.append(f"row {line} {name}: {why}")
+            return
+    if not takes_unit(unit, ind.unit):
+        why = f"not read, {said}: the catalogue has no {name} in {unit} nor a unit it converts to"
+        ctx.result.notes.append(f"row {line} {name}: {why}")
+        return
+    ctx.add(indicator=code, measure="value", cell=cell, unit=unit, column=f"{verb}{name}", **where)
+
+
 @dataclass(frozen=True)
 class _Shared:
     """One value of several sharing one verb (分别): its place as written ('' for the clause's), name, value (a
@@ -884,6 +958,9 @@ class _Reading:
     places: str  # the catalogued places' names and a park's, as one pattern
     additions: re.Pattern[str]  # "新增上市企业2家,累计达到25家": the additions, then the stock
     stock_changes: re.Pattern[str]  # "四上企业2100家,比上年新增320家": the change of a stock not catalogued
+    entries: re.Pattern[str]  # "新增高新技术企业109家": a stock's additions with no total after them
+    counted: re.Pattern[str]  # "全市拥有11家上市公司", "新增12家高新技术企业": the count before the name
+    verb_first: re.Pattern[str]  # "获评国家级专精特新小巨人企业达38家": a verb before the name
 
     @classmethod
     def of(cls, catalog: Catalog) -> _Reading:
@@ -931,7 +1008,36 @@ class _Reading:
         )
         region_names = f"{_alternatives(set(catalog.region_spellings()))}|{park}"
         lead_re = re.compile(rf"^{lead}")
-        return cls(lead_re, _alternatives(names), figures, verb_inside, region_names, additions, stock_changes)
+        # a verb or a count before a name opens the clause after a place or a time only: after 其中 (a part of what
+        # was said before) or another verb, whose count it is is not told
+        whole = rf"(?:{place}|{wholes}|{times}|{park})*"
+        stocks = {n for n in names if not n.startswith(("新增", "净增"))}
+        clause_end = r"(?=,|$)"
+        entries = re.compile(
+            rf"(?:^|(?<=,)){whole}(?P<verb>新增|净增)(?P<name>{_alternatives(stocks)})(?P<level>{_NUMBER})"
+            rf"(?P<unit>{_UNIT})(?P<after>{_AFTER_UNIT})?(?!,?(?:累计|总数|总计|共计)){clause_end}"
+        )
+        counted = re.compile(
+            rf"(?:^|(?<=,)){whole}(?P<verb>拥有|共有|新增|净增)?(?P<level>{_NUMBER})(?P<unit>{_COUNT_UNIT})"
+            rf"(?P<name>{_alternatives(stocks | changed)}){clause_end}"
+        )
+        verb_first = re.compile(
+            rf"(?:^|(?<=,)){whole}(?P<new>新)?(?P<verb>获评|认定|拥有|共有)(?P<name>{_alternatives(stocks)})"
+            rf"(?P<total>累计|总数|总计|共计)?(?P<reach>达到|达|为)?(?P<level>{_NUMBER})(?P<unit>{_UNIT})"
+            rf"(?P<after>{_AFTER_UNIT})?{clause_end}"
+        )
+        return cls(
+            lead_re,
+            _alternatives(names),
+            figures,
+            verb_inside,
+            region_names,
+            additions,
+            stock_changes,
+            entries,
+            counted,
+            verb_first,
+        )
 
     def _listed(self, said: str) -> tuple[list[str], list[str], str]:
         """The places (as written, '' for the clause's) and names of a list sharing one verb ("A、B", "全市和醴陵市A"),
@@ -1054,7 +1160,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 else:  # the rest of that sentence is still read
                     result.notes.append(f"row {line} {turn[0].rstrip(',')}: {why}")
                     noted = at_sentence + 1
-            sentence = _name_places(sentence, list(reading.figures.finditer(sentence)), reading.places)
+            entries = [*reading.entries.finditer(sentence), *reading.counted.finditer(sentence)]
+            sentence = _name_places(sentence, list(reading.figures.finditer(sentence)), reading.places, entries)
             sentence = _SHARE_BEFORE_GROWTH.sub(lambda m: m["growth"] + "," + m["plan"].lstrip(","), sentence)
             sentence = _name_shares(sentence, list(reading.figures.finditer(sentence)))
             sentence = _name_thresholds(sentence, list(reading.figures.finditer(sentence)), result.notes, line)
@@ -1273,6 +1380,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             for a in reading.additions.finditer(sentence):
                 _read_additions(ctx, a, scopes[False], period, line)
                 coverage.take(*a.span())
+            for pattern in (reading.entries, reading.counted, reading.verb_first):
+                for c in pattern.finditer(sentence):  # "新增高新技术企业109家", "全市拥有11家上市公司", "获评…达38家"
+                    coverage.take(*c.span())
+                    _read_count(ctx, c, scopes[False], period, line, coverage)
             for c in reading.stock_changes.finditer(sentence):
                 coverage.take(*c.span())
                 own_period, other_year = _clause_period(sentence[c.start() : c.start("name")], period)

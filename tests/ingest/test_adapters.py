@@ -2756,6 +2756,50 @@ def test_a_class_for_sections_the_catalogue_cannot_place_is_noted_not_read(
     assert any("水质类别: not read" in n and why in n for n in r.notes), r.notes
 
 
+def test_rivers_listed_before_one_class_each_get_it_for_their_sections(tmp_path: Path, catalog: Catalog) -> None:
+    # "湘江株洲段、洣水水质优于Ⅱ类" (the 2021 bulletin, published_facts) was noted as no catalogued indicator: a river's
+    # class was read only from "…各断面水质均…"; there, "湘江株洲段、洣水各断面…" read 湘江's sections and dropped
+    # 洣水's with no word. Each river of the list gets the class, as a river named alone does
+    every = {s for river in ("湘江株洲段", "洣水") for s in catalog.river_in(river)[1]}
+    for sentence, bound in (
+        ("2022年8月，湘江株洲段、洣水水质优于Ⅱ类。", "lt"),
+        ("2022年8月，湘江株洲段、洣水各断面水质均为Ⅱ类。", "eq"),
+        (f"2022年8月，湘江株洲段和洣水{len(every)}个断面水质均达到或优于Ⅱ类。", "le"),
+    ):
+        r = _water_summary(tmp_path, catalog, sentence)
+        assert r.errors == []
+        assert {o.subject_code: (o.value, o.bound) for o in r.observations} == dict.fromkeys(every, (2.0, bound))
+        for name in (catalog.river_in("湘江株洲段")[0], "洣水"):
+            assert any(f"for every section of {name} read as each" in n for n in r.notes), r.notes
+    r = _water_summary(tmp_path, catalog, "2022年8月，洣水水质为Ⅲ类。")  # a river alone, with no 断面
+    assert {o.subject_code: o.value for o in r.observations} == dict.fromkeys(catalog.river_in("洣水")[1], 3.0)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "read", "why"),
+    [
+        # a range or a list of classes: which class is not told (均为Ⅱ～Ⅲ类 was read as Ⅱ)
+        ("洣水各断面水质均为Ⅱ～Ⅲ类。", set(), "no catalogued indicator or pattern"),
+        ("湘江株洲段、洣水水质为Ⅱ类～Ⅲ类。", set(), "no catalogued indicator or pattern"),
+        ("湘江株洲段、洣水水质为Ⅱ类、Ⅲ类。", set(), "no catalogued indicator or pattern"),
+        # a count that is not the rivers' sections together
+        ("湘江株洲段、洣水2个断面水质均为Ⅱ类。", set(), "covers 2 sections and the catalogue has 3"),
+        # a name of the list the catalogue has not: named, the others read
+        ("湘江株洲段、渌水水质均为Ⅱ类。", {"XJ-01", "XJ-02"}, "渌水 is no catalogued river"),
+        ("饮用水水源地水质均达到Ⅲ类。", set(), "饮用水水源地 is no catalogued river"),
+        # an overall judgement is no class
+        ("湘江株洲段水质总体为优，城镇集中式饮用水水源地水质达标率为100%。", set(), ""),
+    ],
+)
+def test_rivers_sharing_a_class_that_cannot_be_placed_are_noted_not_read(
+    tmp_path: Path, catalog: Catalog, sentence: str, read: set[str], why: str
+) -> None:
+    r = _water_summary(tmp_path, catalog, f"2022年8月，{sentence}")
+    assert r.errors == []
+    assert {o.subject_code for o in r.observations if o.indicator_code == "water_class"} == read
+    assert any(why in n for n in r.notes) if why else r.notes == [], r.notes
+
+
 def test_an_api_release_names_the_series_it_does_not_track_and_loads_the_rest(tmp_path: Path, catalog: Catalog) -> None:
     # one series the catalogue does not track (全社会用电量) refused the whole pull ("unknown indicator")
     payload = {

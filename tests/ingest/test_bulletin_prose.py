@@ -736,3 +736,121 @@ def test_the_national_little_giants_named_without_qiye_are_read(tmp_path: Path, 
     assert [(o.indicator_code, o.period_code, o.value) for o in r.observations] == [
         ("little_giants_national", "2021-08", 38.0)
     ]
+
+
+def test_a_count_written_before_the_name_it_counts_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市拥有11家上市公司" (the 2021 news quote of published_facts) and "新增120家“四上”企业" were noted as no
+    # catalogued indicator: a figure was read only where the name came before its number
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "年末全市拥有11家上市公司。全年新增120家“四上”企业。全市共有国家级专精特新“小巨人”企业40家以上。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.region_code, o.value, o.bound) for o in r.observations}
+    assert got == {
+        ("listed_companies", "430200", 11, "eq"),
+        ("new_above_scale_units", "430200", 120, "eq"),
+        ("little_giants_national", "430200", 40, "ge"),
+    }
+    assert left_note(r) == "", r.notes
+
+
+def test_a_count_before_a_name_that_is_not_its_stated_figure_is_not_read(tmp_path: Path, catalog: Catalog) -> None:
+    # the catalogue has no additions of 高新技术企业 (a stock), no 上市公司 in 个; a count naming the subject of
+    # another figure ("11家上市公司实现营业收入…") or after a verb not understood (涌现了) states no count
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年新增12家高新技术企业。全市拥有11个上市公司。全市11家上市公司实现营业收入500亿元。"
+        "全市涌现了5家百亿企业、11家上市公司。",
+    )
+    assert r.errors == [] and r.observations == []
+    for note in (
+        "row 1 高新技术企业: not read, 全年新增12家高新技术企业: a change of the stock, and the catalogue has no "
+        "新增高新技术企业",
+        "row 1 上市公司: not read, 全市拥有11个上市公司: the catalogue has no 上市公司 in 个 nor a unit it converts to",
+    ):
+        assert note in r.notes, r.notes
+    assert left_note(r) == (
+        LEFT + 'row 1 "全市11家上市公司实现营业收入500亿元"; row 1 "全市涌现了5家百亿企业、11家上市公司"'
+    ), r.notes
+
+
+def test_a_verb_before_the_name_reads_the_running_count_it_reached(tmp_path: Path, catalog: Catalog) -> None:
+    # "获评国家级专精特新“小巨人”企业达38家" (株洲日报 2022-02, published_facts) and "认定高新技术企业突破1000家"
+    # were noted as no catalogued indicator: 获评 / 认定 stood between the opening and the name
+    r = parse_bulletin(
+        tmp_path, catalog, 2022, "全市获评国家级专精特新“小巨人”企业达38家，认定高新技术企业突破1000家。"
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.value, o.bound) for o in r.observations}
+    assert got == {("little_giants_national", 38, "eq"), ("hightech_enterprises", 1000, "gt")}
+    assert left_note(r) == "", r.notes
+
+
+def test_a_verb_before_the_name_that_may_count_a_years_batch_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # 认定 / 获评 with a bare number, in the year (全年), or 新认定 may be the year's certifications, not the stock
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全年认定高新技术企业300家。获评国家级专精特新小巨人企业5家。全市新认定高新技术企业突破300家。",
+    )
+    assert r.errors == [] and r.observations == []
+    why = "a year's (or a batch's) {} or the running count of {} cannot be told"
+    for said, verb, name in (
+        ("全年认定高新技术企业300家", "认定", "高新技术企业"),
+        ("获评国家级专精特新小巨人企业5家", "获评", "国家级专精特新小巨人企业"),
+        ("全市新认定高新技术企业突破300家", "认定", "高新技术企业"),
+    ):
+        assert f"row 1 {name}: not read, {said}: {why.format(verb, name)}" in r.notes, r.notes
+
+
+def test_a_places_additions_after_the_citys_are_that_places_additions(tmp_path: Path, catalog: Catalog) -> None:
+    # "全市新增…109家，其中，天元区新增45家": the district's clause names no figure; it was noted as no catalogued
+    # indicator. It is the additions said before it, for its own place (a park's is noted), where the catalogue has
+    # an indicator of them; 高新技术企业 (a stock) has none, so both clauses are noted saying so
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年新增“四上”企业320家，其中，天元区新增45家，醴陵市新增30家，株洲高新区新增20家。"
+        "全市新增高新技术企业109家，其中，天元区新增45家。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.region_code, o.value) for o in r.observations}
+    assert got == {
+        ("new_above_scale_units", "430200", 320),
+        ("new_above_scale_units", "430211", 45),
+        ("new_above_scale_units", "430281", 30),
+    }
+    assert "row 1 新增四上企业: not read, a figure of a park, of several places or of the urban districts" in r.notes
+    why = "a change of the stock, and the catalogue has no 新增高新技术企业"
+    for said in ("全市新增高新技术企业109家", "天元区新增高新技术企业45家"):
+        assert f"row 1 高新技术企业: not read, {said}: {why}" in r.notes, r.notes
+    assert left_note(r) == "", r.notes
+
+
+def test_a_places_clause_with_another_verb_or_after_no_addition_is_not_read_as_one(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # 净增 is not 新增 (entries less exits); after a stock's level 新增 is no part of it; a place the catalogue does
+    # not know is no region
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年新增“四上”企业320家，其中，天元区净增45家。全市上市公司11家，其中，天元区新增2家。"
+        "全年新增规模以上工业企业50家，其中，群丰镇新增12家。",
+    )
+    assert r.errors == []
+    got = {(o.indicator_code, o.region_code, o.value) for o in r.observations}
+    assert got == {
+        ("new_above_scale_units", "430200", 320),
+        ("listed_companies", "430200", 11),
+        ("new_above_scale_industrial", "430200", 50),
+    }
+    assert left_note(r) == (LEFT + 'row 1 "天元区净增45家"; row 1 "天元区新增2家"; row 1 "群丰镇新增12家"'), r.notes
