@@ -352,14 +352,18 @@ def prose_sentences(text: str) -> list[str]:
 # 3月28日), a span's name (十四五), an ordinal in a name (第一产业: no 位/名, no 全省 before it), 3个月 (a period)
 _RANK_WORDS = r"[一二两三四五六七八九十\d]+"
 _FIGURE_UNIT = (
-    r"%|个?百分点|倍|微克/立方米|毫克/立方米|(?:万亿|万|亿)?(?:美元|元|人次|人|户|家|个(?!月|季度)|项|天|公里"
+    r"%|‰|个?百分点|倍|微克/立方米|毫克/立方米|(?:万亿|万|亿|千)?(?:美元|元|人次|人|户|家|个(?!月|季度)|项|天|公里"
     r"|吨标准煤|吨|千瓦时|千瓦|平方米|立方米|公顷|亩|辆|台|套|件|头|所|张|座|条|部)|万亿|万|亿"
 )
 # A figure in words (数字的汉字写法), as thresholds and shares are written: 三成, 千亿元, 百亿级, 翻两番, 五倍,
-# 两个百分点, 百分之三十. Only units no phrase of words takes (一家一户, 一个中心 are not figures).
+# 两个百分点, 百分之三十. Only units no phrase of words takes (一家一户, 一个中心 are not figures); a count in words
+# is one of two characters or more (三十八家, 一百零九家, 两千家, 十四个) or one after a threshold word (近千家, 超百家)
+_COUNTED = r"(?:家|个(?!月|季度)|项|户)"
 _WORD_FIGURE = (
     r"(?<![一二两三四五六七八九十百千万亿])[一二两三四五六七八九十百千]+(?:成|倍|番|个?百分点|(?:万亿|亿|万)"
     r"(?:美元|元|人次|人|户|家|吨)?)|百分之[一二三四五六七八九十百零点]+"
+    rf"|(?<![一二两三四五六七八九十百千万亿零])[一二两三四五六七八九十百千零]{{2,}}{_COUNTED}"
+    rf"|(?<=[近逾超约达破过足])[两三四五六七八九十百千]{_COUNTED}"
 )
 _FIGURE_TOKEN = re.compile(
     rf"(?<![\d.])-?\d+(?:,\d{{3}})*(?:\.\d+)?(?:余|多)?(?:{_FIGURE_UNIT})|{_WORD_FIGURE}"

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from dagster_project.ingest.text import EncodingError, clean_cell, decode_bytes
+from dagster_project.ingest.text import EncodingError, clean_cell, decode_bytes, superscript
 
 __all__ = ["Document", "DocumentError", "Limits", "load_document", "load_documents"]
 
@@ -65,6 +65,17 @@ class Document:
     def raw(self, row: int, col: int) -> str:
         r = self.raw_rows[row] if row < len(self.raw_rows) else []
         return r[col] if col < len(r) else ""
+
+
+def _shown_text(value: Any) -> str:
+    """A text cell typed with formatted runs (openpyxl's CellRichText) as it shows: a superscript run's digits as
+    ¹²³ (3420.3 with its footnote number 1 set as superscript is 3420.3¹, a mark, not 3420.31)."""
+    return "".join(
+        superscript(block.text)
+        if getattr(getattr(block, "font", None), "vertAlign", None) == "superscript"
+        else str(block)
+        for block in value
+    )
 
 
 def _raw_cell(value: object) -> str:
@@ -238,11 +249,14 @@ def _sheet_grid(
             epoch=wb.epoch,
             date_formats=wb._date_formats,
             timedelta_formats=wb._timedelta_formats,
+            rich_text=True,
         )
         formats = _ShownFormats(wb)
         for r, row in parser.parse():
             for cell in row:
                 value, style = cell["value"], cell.get("style_id")
+                if isinstance(value, list):  # a text typed with formatted runs (CellRichText, a list of them)
+                    value = _shown_text(value)
                 number = isinstance(value, int | float) and not isinstance(value, bool)
                 places = formats.decimals(style) if number else None
                 if number and formats.percent(style):
@@ -306,7 +320,7 @@ def _read_xlsx(data: bytes, source_file: str, limits: Limits) -> list[Document]:
 
     try:
         # read_only: sheets are streamed from the zip, never built as a grid of every cell
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, rich_text=True)
     except zipfile.BadZipFile as exc:
         # it starts as an .xlsx does (PK) but its archive does not hold together: cut short in a download,
         # a copy or an e-mail attachment

@@ -33,7 +33,7 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import Observation, ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years
 from dagster_project.ingest.qualifiers import vintage_note
-from dagster_project.ingest.text import to_halfwidth
+from dagster_project.ingest.text import superscript, to_halfwidth
 from dagster_project.ingest.validate import days_in_period
 
 __all__ = ["NAME", "sniff", "parse", "BulletinHTML", "page_release", "read_html"]
@@ -96,6 +96,7 @@ class _Parser(HTMLParser):
         self._carried: dict[int, tuple[str, int]] = {}
         self._text: list[str] = []
         self._capture: str | None = None
+        self._sup = 0  # inside <sup>: a footnote number (3616.8亿元<sup>1</sup>) was read as the figure's digit
         # Text outside <p> and tables (a <div> with <br> lines, as many sites publish), one paragraph per block
         self._loose: list[str] = []
         self._loose_line = 0
@@ -114,6 +115,8 @@ class _Parser(HTMLParser):
             return
         if tag in ("script", "style"):
             self._hidden += 1
+        if tag == "sup":
+            self._sup += 1
         if tag == "img":
             self.out.images.append((self.getpos()[0], a.get("src", "")))
         if tag in _BLOCKS:
@@ -134,6 +137,8 @@ class _Parser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
             self._hidden = max(0, self._hidden - 1)
+        if tag == "sup":
+            self._sup = max(0, self._sup - 1)
         if tag in _BLOCKS:
             self._flush_loose()
         if self._buf is not None and (tag == self._capture or (self._capture == "release" and tag == "span")):
@@ -168,6 +173,7 @@ class _Parser(HTMLParser):
             self._row.append(text)
 
     def handle_data(self, data: str) -> None:
+        data = superscript(data) if self._sup else data
         self._text.append(data)
         if self._buf is not None:
             self._buf.append(data)

@@ -44,6 +44,8 @@ def _num(text: str) -> int:
         return int(text)
     if text in _CN_DIGITS:
         return _CN_DIGITS[text]
+    if text == "元":  # 元月 is January, as offices and newspapers write it ("元月，全市…", "2023年元月")
+        return 1
     if text.startswith("十") and len(text) == 2 and text[1] in _CN_DIGITS:
         return 10 + _CN_DIGITS[text[1]]
     raise ValueError(f"not a number: {text!r}")
@@ -121,7 +123,7 @@ def _plan(number: int) -> Period:
 
 
 _Q = r"[1-4一二三四]"
-_M = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_M = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]|元(?=月))"
 _RANGE = r"(?:-|~|至|到)"
 
 # Each pattern maps named groups to a period; year group 'y' is optional where a year context applies.

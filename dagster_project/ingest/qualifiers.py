@@ -57,7 +57,8 @@ class ParsedValue:
     note: str = ""
 
 
-_NOT_PUBLISHED = {"", "-", "--", "—", "——", "…", "……", "...", "/", "—/—", "n/a", "na", "null"}
+# "x" as tables print a figure not published (不宜公布): no figure, as a dash is
+_NOT_PUBLISHED = {"", "-", "--", "—", "——", "…", "……", "...", "/", "—/—", "x", "n/a", "na", "null"}
 # '=' or '@' anything; '+'/'-' followed by something that is not the start of a number.
 _FORMULA = re.compile(r"^(?:[=@]|[+-](?![\d.\s]))")
 
@@ -160,17 +161,19 @@ _VINTAGE = re.compile(rf"^(?:(?P<pre>{_LABELS})\s*:?\s*)?(?P<body>.*?)(?:\s*\((?
 
 # A footnote mark after a figure, as tables and bulletins print them: 123.4*, 123.4※, 123.4①, 123.4¹, 123.4(r)
 # (revised), 123.4(p) (provisional), 123.4注1, 123.4注① (a 注 with its circled number: it was read as the mark 注
-# and its ① as the text after it). Text after the number is otherwise read as its unit.
+# and its ① as the text after it), 123.4[注], 123.4【注1】 (a 注 in square brackets was read as the unit 注). Text after
+# the number is otherwise read as its unit.
 _CIRCLED = r"[\u2460-\u2473\u2776-\u277f]"
 _FOOTNOTE_MARK = re.compile(
     rf"[*※△▲†‡]+|{_CIRCLED}|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(?[rRpP]\)?|\(?注\s*(?:\d+|{_CIRCLED})?\)?|\(\d\)"
+    rf"|\[注\s*(?:\d+|{_CIRCLED})?\]|【注\s*(?:\d+|{_CIRCLED})?】"
 )
 FOOTNOTE_MARKS = _FOOTNOTE_MARK.pattern  # the marks as a regex, for prose: "出口200.1亿元*，增长3.3%"
 
 
 # a mark with a number in it ("300注1", "300亿元(注2)"): the number part would be read as the figure's tail, and the
 # cell refused as no number at all, not naming the mark
-_NUMBERED_MARK = re.compile(r"^[+-]?[\d,. ]+\D*?(?P<mark>\(?注\s*\d+\)?|\(\d\))$")
+_NUMBERED_MARK = re.compile(r"^[+-]?[\d,. ]+\D*?(?P<mark>\(?注\s*\d+\)?|\(\d\)|\[注\s*\d+\]|【注\s*\d+】)$")
 
 
 def footnote_mark_reason(mark: str, said: str) -> str:

@@ -12,6 +12,7 @@ __all__ = [
     "from_spreadsheet_safe",
     "spreadsheet_safe_frame",
     "to_halfwidth",
+    "superscript",
     "clean_cell",
     "safe_filename",
 ]
@@ -93,6 +94,15 @@ _FULLWIDTH.update({ord("萬"): ord("万"), ord("億"): ord("亿")})
 def to_halfwidth(text: str) -> str:
     """Fold full-width ASCII (１２３．４, ％, （）) to half-width, 萬/億 to 万/亿. Roman numerals (Ⅱ) stay."""
     return text.translate(_FULLWIDTH)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(text: str) -> str:
+    """Text set as superscript (a page's <sup>, a workbook cell's superscript run) as it shows: its digits as ¹²³,
+    so a footnote number after a figure (3420.3¹) is a mark (qualifiers.py), not the figure's last digit."""
+    return text.translate(_SUPERSCRIPT)
 
 
 _WS = re.compile(r"\s+")

@@ -40,6 +40,7 @@ class UnitError(ValueError):
 # unit -> (dimension, factor to the dimension's base unit)
 _UNITS: dict[str, tuple[str, float]] = {
     "元": ("cny", 1.0),
+    "千元": ("cny", 1e3),  # tables of enterprises' accounts and some budget tables are in 千元
     "万元": ("cny", 1e4),
     "亿元": ("cny", 1e8),
     "万亿元": ("cny", 1e12),
