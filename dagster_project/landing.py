@@ -69,6 +69,22 @@ def scan_landing(landing_dir: Path) -> tuple[list[LandedFile], list[tuple[Path, 
     return landed, unsafe
 
 
+def file_state(path: Path) -> list[int]:
+    """What tells a file still being written from one at rest: its size and modification time (ns)."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def split_at_rest(files: list[LandedFile], seen_before: dict[str, list[int]]) -> tuple[list[LandedFile], list[str]]:
+    """The files at rest (size and modification time as the last look saw them) and the keys of those still
+    arriving (new since the last look, or changed). A copy into the folder over a share or a slow upload shows
+    the file before its last byte, and a Windows copy keeps the source's modification time, so no age tells a
+    whole file: two looks that agree do. A truncated file would be quarantined, or a CSV cut at a line end
+    loaded short and archived while the copy still wrote to it."""
+    ready = [f for f in files if seen_before.get(f.partition_key) == file_state(f.path)]
+    return ready, [f.partition_key for f in files if f not in ready]
+
+
 # Run tag of an ingestion of the files waiting in the landing folder (`pmw run`). Its run covers a
 # partition range, first waiting key to last, and the range also holds every release whose partition
 # lies between them (a corrected file under an early name lands beside a new one): those are not

@@ -1,5 +1,7 @@
 """Files arriving: the landing sensor turns each new or corrected release file into a run."""
 
+import json
+
 import dagster as dg
 
 from dagster_project import landing
@@ -24,6 +26,13 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext, settings: Setting
     files, unsafe = landing.scan_landing(settings.landing_dir)
     for path, reason in unsafe:
         context.log.warning(f"ignored unsafe file name {path!r}: {reason}")
+    # a file is taken once two ticks saw it the same (size, modification time): one still being copied in waits
+    # (the cursor holds what this tick saw)
+    seen = {f.partition_key: landing.file_state(f.path) for f in files}
+    files, arriving = landing.split_at_rest(files, json.loads(context.cursor or "{}"))
+    if arriving:
+        context.log.info(f"waiting a tick for files that may still be arriving: {', '.join(arriving)}")
+    cursor = json.dumps(seen, sort_keys=True)
     known = set(context.instance.get_dynamic_partitions(release_files.name))
     new_keys = sorted({f.partition_key for f in files} - known)
     # The run key includes the content hash: a corrected file under the same name is a new run,
@@ -32,8 +41,11 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext, settings: Setting
         dg.RunRequest(partition_key=f.partition_key, run_key=f"{f.partition_key}@{f.sha256[:16]}") for f in files
     ]
     if not run_requests:
-        return dg.SkipReason(f"no release files in {settings.landing_dir}")
+        waiting = f"; {len(arriving)} file(s) seen for the first time or changed, taken at the next tick if unchanged"
+        skip = f"no release files at rest in {settings.landing_dir}{waiting if arriving else ''}"
+        return dg.SensorResult(skip_reason=skip, cursor=cursor)
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=[release_files.build_add_request(new_keys)] if new_keys else [],
+        cursor=cursor,
     )

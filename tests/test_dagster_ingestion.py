@@ -3,6 +3,8 @@ quarantine path with its blocking check."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -60,25 +62,55 @@ def _resources() -> dict:
     return {"settings": SettingsResource.from_settings(_settings())}
 
 
-def test_sensor_requests_one_run_per_new_or_corrected_file(home):
+def _tick(instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:
+    """One evaluation of the landing sensor with the cursor the last one left."""
     from dagster_project.sensors import landing_folder_sensor
 
+    context = dg.build_sensor_context(instance=instance, resources=_resources(), cursor=cursor)
+    return landing_folder_sensor(context)
+
+
+def test_sensor_requests_one_run_per_new_or_corrected_file(home):
     landed = _land(home, GOOD_FILES[0])
     (home / "landing" / "bad\nname.csv").write_text("x")  # a hostile name is never a partition
     with dg.instance_for_test() as instance:
-        result = landing_folder_sensor(dg.build_sensor_context(instance=instance, resources=_resources()))
+        first_look = _tick(instance, None)  # a file seen for the first time may still be arriving: it waits a tick
+        assert not first_look.run_requests and "taken at the next tick" in first_look.skip_reason.skip_message
+        result = _tick(instance, first_look.cursor)
         assert [r.partition_key for r in result.run_requests] == [GOOD_FILES[0]]
         assert result.dynamic_partitions_requests[0].partition_keys == [GOOD_FILES[0]]
         first_key = result.run_requests[0].run_key
 
         instance.add_dynamic_partitions("release_files", [GOOD_FILES[0]])
-        again = landing_folder_sensor(dg.build_sensor_context(instance=instance, resources=_resources()))
+        again = _tick(instance, result.cursor)
         assert again.run_requests[0].run_key == first_key  # unchanged file: Dagster skips the duplicate key
         assert again.dynamic_partitions_requests == []
 
         landed.write_bytes(landed.read_bytes() + b"\n")  # a corrected file under the same name
-        corrected = landing_folder_sensor(dg.build_sensor_context(instance=instance, resources=_resources()))
+        changed = _tick(instance, again.cursor)
+        assert not changed.run_requests  # changed since the last look: it may still be being written
+        corrected = _tick(instance, changed.cursor)
         assert corrected.run_requests[0].run_key != first_key
+
+
+def test_sensor_waits_for_a_file_still_being_copied_in(home):
+    # a copy over a share shows the file before its last byte (and a Windows copy keeps the source's modification
+    # time): the sensor took the file at its first look, so a cut-short CSV was loaded or quarantined
+    whole = (SAMPLE / GOOD_FILES[0]).read_bytes()
+    target = home / "landing" / GOOD_FILES[0]
+    target.parent.mkdir(parents=True)
+    target.write_bytes(whole[: len(whole) // 2])
+    old = 1_600_000_000  # the source's modification time, kept by the copy
+    os.utime(target, (old, old))
+    with dg.instance_for_test() as instance:
+        first = _tick(instance, None)
+        target.write_bytes(whole)  # the rest of the copy arrives
+        os.utime(target, (old, old))
+        second = _tick(instance, first.cursor)
+        assert not first.run_requests and not second.run_requests
+        third = _tick(instance, second.cursor)  # two looks agree: at rest
+        [request] = third.run_requests
+        assert request.run_key.endswith(hashlib.sha256(whole).hexdigest()[:16])
 
 
 def test_partitioned_ingest_is_idempotent_when_backfilled(home):
