@@ -18,6 +18,7 @@ from dagster_project.ingest.units import CHANGE_MEASURES, normalize_unit
 __all__ = [
     "VINTAGE_LABELS",
     "THRESHOLD_WORDS",
+    "THRESHOLD_SUFFIXES",
     "FOOTNOTE_MARKS",
     "footnote_mark_reason",
     "VINTAGE_NOTES",
@@ -186,6 +187,9 @@ def footnote_mark_reason(mark: str, said: str) -> str:
 
 # Longest first, so 及以上 wins over 以上 (sorted once, not on every cell).
 _SUFFIXES_LONGEST_FIRST = sorted(_SUFFIXES, key=lambda x: -len(x[0]))
+# the words after a number (and its unit) that make it a bound (以上, 以内, 左右 …), longest first: prose readers
+# find a figure's end by them
+THRESHOLD_SUFFIXES = tuple(word for word, _ in _SUFFIXES_LONGEST_FIRST)
 
 
 def is_formula_like(text: str) -> bool:

@@ -43,7 +43,15 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
-from dagster_project.ingest.qualifiers import FOOTNOTE_MARKS, PROSE_VINTAGE, THRESHOLD_WORDS, footnote_mark_reason
+from dagster_project.ingest.qualifiers import (
+    FOOTNOTE_MARKS,
+    PROSE_VINTAGE,
+    THRESHOLD_SUFFIXES,
+    THRESHOLD_WORDS,
+    ValueParseError,
+    footnote_mark_reason,
+    parse_number,
+)
 from dagster_project.ingest.text import to_halfwidth
 from dagster_project.ingest.units import needs_exchange_rate, takes_unit, unkept_change_reason, yoy_change_unit
 
@@ -120,13 +128,25 @@ _TURN = (
 _A_TURN = re.compile(rf"(?:增速|增幅)?由(?:{_TURN_WAY}|[^,]{{0,14}}?(?:转为|转而|(?:{_TO})[到至]))")
 # the growth it turned to, after "提高到" (no word of its own)
 _TURNED_TO = r"(?<=高到|高至|升到|升至|快到|快至|落到|落至|降到|降至|缓到|缓至)"
+# a growth's bound: any word qualifiers.py makes one of, before its number ("增长超过10%", "下降近3%") or after it
+# ("增长20%以上", "增长5%以内"); a fall's bound is turned there (qualifiers.parse_change: 下降近3% is above -3)
+_GROWTH_BEFORE = "|".join(sorted(THRESHOLD_WORDS, key=len, reverse=True))
+_GROWTH_AFTER = "|".join(THRESHOLD_SUFFIXES)
+# a range ("增长8%-10%", "8~10%", "8%至10%"): read as qualifiers.py reads one, its lower end a floor (ge)
+_GROWTH_RANGE = r"(?:(?P<range_unit>%|个?百分点)?(?P<range_sep>-|~|至|到)(?P<range_to>\d+(?:\.\d+)?))?"
 _GROWTH = (
-    rf"(?:(?:(?P<since_end>{_YEAR_END_SINCE})|{_SINCE})?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD}|[到至]{_TURNED_TO})(?P<growth_before>超过|逾|约|接近|近|不到)?"
-    r"(?:\+|(?P<sign>-))?(?P<growth>\d+(?:\.\d+)?)(?P<growth_unit>%|个?百分点|倍)"
-    rf"(?P<growth_after>{_AFTER_UNIT})?(?P<growth_mark>{_MARK})?|{_FLAT}|{_RATIO}|{_DOUBLING})"
+    rf"(?:(?:(?P<since_end>{_YEAR_END_SINCE})|{_SINCE})?(?:(?P<dir>{_RISE}|{_FALL})了?|{_RATE_WORD}|[到至]{_TURNED_TO})(?P<growth_before>{_GROWTH_BEFORE})?"
+    rf"(?:\+|(?P<sign>-))?(?P<growth>\d+(?:\.\d+)?){_GROWTH_RANGE}(?P<growth_unit>%|个?百分点|倍)"
+    rf"(?P<growth_after>{_GROWTH_AFTER})?(?P<growth_mark>{_MARK})?|{_FLAT}|{_RATIO}|{_DOUBLING})"
 )
-# a decline's bound is the other side of its negative value: 下降超过5% is below -5, 下降5%以上 at most -5
-_DECLINE_BOUND_WORDS = {"超过": "不到", "逾": "不到", "不到": "超过", "以上": "以下", "以下": "以上"}
+# a change said in words, with no number, right after a figure (or its name): "同比基本持平", "略有下降", "小幅增长",
+# "增长逾一成" (more than a tenth). Not read (no figure is made up from words; 基本持平 is near 0, not the 0 of 持平),
+# noted naming it
+_TENTHS = r"[一二两三四五六七八九]成"
+_WORDED_CHANGE = re.compile(
+    rf",?(?P<said>(?:{_SINCE})?(?:(?:基本|大体|总体)持平|(?:略有|小幅|有所|大幅|明显)(?:{_RISE}|{_FALL}|回升|加快|放缓)"
+    rf"|(?:{_RISE}|{_FALL})了?(?:{_GROWTH_BEFORE})?{_TENTHS}(?:{_GROWTH_AFTER}|多)?))(?=,|$)"
+)
 # what may stand between a level and what follows it: a comma, a threshold's dressing ("迈上3600亿元新台阶,增长4.5%"),
 # or 、 before its growth ("3616.8亿元、增长4.5%"); the growth after it was dropped
 _DRESSING = rf"(?:新?(?:台阶|大关|关口))?(?:,|、(?=(?:{_SINCE})?(?:{_RISE}|{_FALL})))?"
@@ -260,6 +280,42 @@ _AGAINST_WORDS = re.compile(r"环比|增速|增幅|(?<![同占])(?:比|较)(?!�
 
 def _against(what: str) -> str:
     return f"not read, {what}: a change against another period or place, or of a growth rate, is no growth"
+
+
+def _worded_change(said: str) -> str:
+    """Why a change said in words ("同比基本持平", "略有下降", "增长逾一成") is not read."""
+    why = "a change in words, with no number: no figure is made up from it"
+    if said.endswith("持平"):
+        why += f" ({said[-4:]} is near 0, not the 0 of 持平)"
+    elif re.search(_TENTHS, said):
+        why += " (成 is a tenth: 一成 10%)"
+    return f"not read, {said}: {why}"
+
+
+def _bounds_one_side(f: re.Match[str]) -> bool:
+    """Whether a growth's bound words (before and after its number) put it on one side of it (超过, 以上; not 约)."""
+    try:
+        return parse_number(f"{f['growth_before'] or ''}1{f['growth_after'] or ''}").bound not in ("eq", "approx")
+    except ValueParseError:  # two of them
+        return True
+
+
+def _unread_range(f: re.Match[str], falls: bool) -> str:
+    """What a growth given as a range ("增长8%-10%") says and why it is not read ('' when it is: a rise's range
+    with no other bound word, whose lower end qualifiers.py keeps as a floor)."""
+    if not f["range_to"]:
+        return ""
+    if falls or f["sign"]:
+        why = "a range of a fall: which end bounds it cannot be told"
+    elif f["growth_before"] or f["growth_after"]:
+        why = "a range with a bound word: two qualifiers"
+    elif f["growth_unit"] == _TIMES or (f["range_unit"] or f["growth_unit"]) != f["growth_unit"]:
+        why = "a range in 倍, or its ends in different units"
+    elif Decimal(f["range_to"]) < Decimal(f["growth"]):
+        why = "a range whose upper end is below its lower end"
+    else:
+        return ""
+    return f"{f['growth_said']}: {why}"
 
 
 @dataclass(frozen=True)
@@ -397,7 +453,8 @@ def _period_after_name(reading: _Reading, sentence: str, opened: bool, year: int
         after = clause[named.end() + name.end() :]
         found = split_leading_period(after[:12], year)
         said = after[: len(after[:12]) - len(found[1])] if found else ""
-        if found is None or re.fullmatch(r"\d+", said):  # "四上企业2100家" names no year 2100
+        # "四上企业2100家" names no year 2100, "园区技工贸总收入2100.5亿元" no May 2100: a number is the name's figure
+        if found is None or re.fullmatch(r"\d+(?:\.\d+)?", said):
             continue
         if at or opened or not _AFTER_NAMED_PERIOD.match(found[1]):
             why = f"not read, {said} after {name[0]}: whose figures it is the period of cannot be told"
@@ -1233,6 +1290,11 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     result.notes.append(f"row {line} {f['name']}: {why}")
                     coverage.take(*f.span())
                     continue
+                if not f["growth_said"] and (worded := _WORDED_CHANGE.match(sentence, f.end())):
+                    # "1700.2亿元,同比基本持平", "增长逾一成": what was left, named (it was dropped, or noted as
+                    # something else)
+                    result.notes.append(f"row {line} {f['name']}增长: {_worded_change(worded['said'])}")
+                    coverage.take(*worded.span())
                 passing = not (f["level"] or f["growth"] or f["flat"] or f["ratio"] or f["fold"])
                 if passing and not f["abs"] and not _RANK_CLAUSE.search(sentence, f.end(), stop):
                     continue  # a name in passing, with no rank after it ("固定资产投资增速居全省第二位" has one)
@@ -1314,6 +1376,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                     result.notes.append(f"row {line} {f['name']}增长: {why}")
                 elif f["growth"] and f["sign"] and falls:
                     result.notes.append(f"row {line} {f['name']}增长: {_DOUBLE_NEGATIVE}")
+                elif f["growth"] and (unread := _unread_range(f, falls)):
+                    result.notes.append(f"row {line} {f['name']}增长: not read, {unread}")
+                elif f["growth"] and f["sign"] and _bounds_one_side(f):
+                    # "增速为近-3%": a bound on a rate written with its minus; which side of -3 it is cannot be told
+                    said = f"{f['growth_before'] or ''}-{f['growth']}{f['growth_unit']}{f['growth_after'] or ''}"
+                    why = f"not read, {said}: a bound on a growth written with a minus sign may point either way"
+                    result.notes.append(f"row {line} {f['name']}增长: {why}")
                 elif f["growth"] and times and (falls or f["sign"] or not f["dir"]):
                     said = f"{f['dir'] or '增速'}{f['sign'] or ''}{f['growth']}倍"
                     result.notes.append(f"row {line} {f['name']}增长: not read, {said}: only a rise is counted in 倍")
@@ -1325,11 +1394,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                         result.notes.append(f"row {line} {f['name']}增长: {said}")
                     # a fall's (or a signed rise's) minus; none on a nil change: 下降0.0% is 0, not -0
                     sign = "-" if (falls or f["sign"]) and float(growth) else ""
-                    if falls:
-                        flip = _DECLINE_BOUND_WORDS
-                        cell = flip.get(before, before) + sign + growth + flip.get(after, after)
-                    else:
-                        cell = before + sign + growth + after
+                    if falls and (before or after):  # qualifiers.parse_change turns a fall's bound: 下降近3% > -3
+                        cell = f["dir"] + before + growth + after
+                    else:  # a range as qualifiers.py reads one: "8-10", its lower end a floor (ge)
+                        cell = before + sign + growth + (f"-{f['range_to']}" if f["range_to"] else "") + after
                     column = f"{f['name']}增长"
                     ctx.add(measure="yoy_pct", cell=cell + label, unit=change_unit, column=column, **where)
                 elif f["flat"] and ind is not None:  # 与上年持平: no change, in the points of a rate or % of a level

@@ -1346,8 +1346,8 @@ def test_yearly_bulletin_growth_bounds_exact_figures_and_vintage_labels(tmp_path
         ("fixed_asset_investment", "yoy_pct"): (10, "gt", "超过10"),
         ("budget_revenue", "value"): (185, "approx", "185(预计)"),
         ("budget_revenue", "yoy_pct"): (5.1, "approx", "5.1(预计)"),
-        # a fall of more than 2% is a change below -2
-        ("exports", "yoy_pct"): (-2, "lt", "不到-2"),
+        # a fall of more than 2% is a change below -2 (qualifiers.parse_change turns the bound of 下降超过2)
+        ("exports", "yoy_pct"): (-2, "lt", "下降超过2"),
     }
     assert any("preliminary (初步核算)" in n for n in r.notes) and any("estimate (预计)" in n for n in r.notes)
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dagster_project.ingest.catalog import Catalog
 from dagster_project.ingest.models import ParseResult
+from dagster_project.ingest.qualifiers import THRESHOLD_SUFFIXES, THRESHOLD_WORDS
 
 from .test_adapters import parse_bulletin, parse_text
 
@@ -854,3 +857,149 @@ def test_a_places_clause_with_another_verb_or_after_no_addition_is_not_read_as_o
         ("new_above_scale_industrial", "430200", 50),
     }
     assert left_note(r) == (LEFT + 'row 1 "天元区净增45家"; row 1 "天元区新增2家"; row 1 "群丰镇新增12家"'), r.notes
+
+
+# trial s55c (bulletins written by hand, figures made up): four ways the prose reader misread or dropped a growth
+
+
+@pytest.mark.parametrize("said", ["8%-10%", "8%至10%", "8~10%", "8—10%", "8%到10%", "8-10%", "8～10%"])
+def test_a_growth_given_as_a_range_keeps_its_lower_end_as_a_floor(tmp_path: Path, catalog: Catalog, said: str) -> None:
+    # "增长8%-10%" was stored as a growth of exactly 8 (eq) while the release's note called the clause not read;
+    # "增长8~10%" was not read at all. A range is read as qualifiers.py reads one: its lower end, a floor (ge)
+    r = parse_bulletin(tmp_path, catalog, 2023, f"全年地方一般公共预算收入增长{said}。")
+    assert r.errors == []
+    assert {(o.indicator_code, o.measure, o.value, o.bound) for o in r.observations} == {
+        ("budget_revenue", "yoy_pct", 8.0, "ge")
+    }
+    assert "row 1 地方一般公共预算收入增长: range 8-10: lower end kept as a floor (ge)" in r.notes, r.notes
+    assert left_note(r) == "", r.notes
+
+
+def test_a_range_after_a_level_or_of_a_fall(tmp_path: Path, catalog: Catalog) -> None:
+    # a fall's range is not read: which end bounds it (the range rule keeps a rise's lower end) cannot be told
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年地方一般公共预算收入200.5亿元，增长8-10%。全年税收收入下降8%-10%。全年进出口总额增长约8-10%。",
+    )
+    assert r.errors == []
+    assert {(o.indicator_code, o.measure, o.value, o.bound) for o in r.observations} == {
+        ("budget_revenue", "value", 200.5, "eq"),
+        ("budget_revenue", "yoy_pct", 8.0, "ge"),
+    }
+    assert r.notes[1:] == [
+        "row 1 税收收入增长: not read, 下降8%-10%: a range of a fall: which end bounds it cannot be told",
+        "row 1 进出口总额增长: not read, 增长约8-10%: a range with a bound word: two qualifiers",
+    ]
+    assert left_note(r) == "", r.notes
+
+
+# each word qualifiers.py makes a bound of, before the growth's number or after it: the bound of a rise of 3%, and
+# of a fall of 3% (a change of -3: a fall of nearly 3% is more than -3, a fall of more than 3% less than -3)
+_GROWTH_BOUNDS = {
+    "不低于": ("ge", "le"),
+    "不少于": ("ge", "le"),
+    "不超过": ("le", "ge"),
+    "不高于": ("le", "ge"),
+    "突破": ("gt", "lt"),
+    "超过": ("gt", "lt"),
+    "大于": ("gt", "lt"),
+    "高于": ("gt", "lt"),
+    "小于": ("lt", "gt"),
+    "低于": ("lt", "gt"),
+    "约": ("approx", "approx"),
+    "逾": ("gt", "lt"),
+    "超": ("gt", "lt"),
+    "跨越": ("gt", "lt"),
+    "迈上": ("ge", "le"),
+    "站上": ("ge", "le"),
+    "将近": ("lt", "gt"),
+    "接近": ("lt", "gt"),
+    "近": ("lt", "gt"),
+    "不到": ("lt", "gt"),
+    "不足": ("lt", "gt"),
+    "以上": ("ge", "le"),
+    "及以上": ("ge", "le"),
+    "以下": ("le", "ge"),
+    "及以下": ("le", "ge"),
+    "以内": ("le", "ge"),
+    "左右": ("approx", "approx"),
+}
+
+
+def test_the_growth_bound_table_has_every_word_qualifiers_knows() -> None:
+    assert set(_GROWTH_BOUNDS) == {*THRESHOLD_WORDS, *THRESHOLD_SUFFIXES}
+
+
+@pytest.mark.parametrize(("word", "falls"), [(w, f) for w in _GROWTH_BOUNDS for f in (False, True)])
+def test_a_growth_with_a_bound_word_is_bounded_the_right_way(
+    tmp_path: Path, catalog: Catalog, word: str, falls: bool
+) -> None:
+    # "同比下降近3%" was stored as -3 lt (a fall of nearly 3% is more than -3: gt); "下降将近3%" was not read
+    verb = "下降" if falls else "增长"
+    said = f"3%{word}" if word in THRESHOLD_SUFFIXES else f"{word}3%"
+    r = parse_bulletin(tmp_path, catalog, 2023, f"全年地方一般公共预算收入同比{verb}{said}。")
+    assert r.errors == []
+    [growth] = r.observations
+    assert (growth.measure, growth.value, growth.bound) == (
+        "yoy_pct",
+        -3.0 if falls else 3.0,
+        _GROWTH_BOUNDS[word][falls],
+    )
+    assert left_note(r) == "", r.notes
+
+
+def test_a_bound_on_a_growth_written_with_its_minus_is_not_read(tmp_path: Path, catalog: Catalog) -> None:
+    # "增速为近-3%" was stored as below -3 (lt): a rate of nearly -3 is a fall of nearly 3, more likely above -3;
+    # which side the word puts it cannot be told. An approximate one is either side anyway
+    r = parse_bulletin(tmp_path, catalog, 2023, "全年税收收入增速为近-3%。全年地方一般公共预算收入增速为-3%左右。")
+    assert r.errors == []
+    assert {(o.indicator_code, o.value, o.bound) for o in r.observations} == {("budget_revenue", -3.0, "approx")}
+    why = "not read, 近-3%: a bound on a growth written with a minus sign may point either way"
+    assert f"row 1 税收收入增长: {why}" in r.notes, r.notes
+
+
+def test_a_change_in_words_with_no_number_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "同比基本持平" after a level was dropped with no note; 基本持平 is near 0, not 0 (持平 alone is read as 0): not
+    # stored as approx 0 either, which target comparisons take as the value (dbt's target_comparators)
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全年全市地区生产总值1700.2亿元，同比基本持平。全年地方一般公共预算收入略有下降。"
+        "全年税收收入150.3亿元，小幅增长。全年进出口总额同比持平。",
+    )
+    assert r.errors == []
+    assert {(o.indicator_code, o.measure, o.value, o.bound) for o in r.observations} == {
+        ("gdp", "value", 1700.2, "eq"),
+        ("tax_revenue", "value", 150.3, "eq"),
+        ("trade_total", "yoy_pct", 0.0, "eq"),
+    }
+    for name, said in (
+        ("地区生产总值", "同比基本持平"),
+        ("地方一般公共预算收入", "略有下降"),
+        ("税收收入", "小幅增长"),
+    ):
+        assert any(n.startswith(f"row 1 {name}增长: not read, {said}: a change in words") for n in r.notes), r.notes
+
+
+def test_a_growth_in_tenths_after_a_park_total_is_noted_as_what_was_left(tmp_path: Path, catalog: Catalog) -> None:
+    # "园区技工贸总收入2100.5亿元，增长逾一成": the level was stored but the note said "2100.5 after 园区技工贸总收入:
+    # whose figures it is the period of cannot be told" (2100.5 read as May 2100), never naming 逾一成, what was left.
+    # 园区技工贸总收入 is the city's parks together, a catalogued figure of the city (docs/release_formats.md)
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2023,
+        "全市园区技工贸总收入2100.5亿元，增长逾一成。全市地区生产总值3600.5亿元，增长5.2%。",
+    )
+    assert r.errors == []
+    assert {(o.indicator_code, o.region_code, o.measure, o.value) for o in r.observations} == {
+        ("park_revenue", "430200", "value", 2100.5),
+        ("gdp", "430200", "value", 3600.5),
+        ("gdp", "430200", "yoy_pct", 5.2),
+    }
+    assert not any("period of cannot be told" in n for n in r.notes), r.notes
+    assert any(n.startswith("row 1 园区技工贸总收入增长: not read, 增长逾一成: a change in words") for n in r.notes)
+    assert left_note(r) == "", r.notes
