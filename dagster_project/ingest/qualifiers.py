@@ -19,6 +19,7 @@ __all__ = [
     "VINTAGE_LABELS",
     "THRESHOLD_WORDS",
     "THRESHOLD_SUFFIXES",
+    "FALL_WORDS",
     "FOOTNOTE_MARKS",
     "footnote_mark_reason",
     "VINTAGE_NOTES",
@@ -217,6 +218,20 @@ def _marked(mark: str, raw: str) -> ValueParseError:
     )
 
 
+_SIDES = {"gt": "above", "ge": "above", "lt": "below", "le": "below"}
+
+
+def _both(first: str, second: str, raw: str) -> tuple[str, str]:
+    """One bound of two qualifiers on one number: a writer's doubling of one side ("超过8%以上", "不到5%以下") is
+    that side, the weaker of the two (ge, le: what both say); two sides, or an approximation beside a bound
+    ("约8%以上"), say no one thing."""
+    side = _SIDES.get(first)
+    if side is None or side != _SIDES.get(second):
+        raise ValueParseError(f"two qualifiers in {raw!r}")
+    weaker = "ge" if side == "above" else "le"
+    return weaker, f"two qualifiers saying one side in {raw!r}: the bound kept inclusive, what both say"
+
+
 def parse_number(text: object) -> ParsedValue:
     """Parse a numeric cell with optional qualifier and unit: '突破600', '83左右', '19 278.1', '>600'."""
     raw = "" if text is None else str(text)
@@ -236,16 +251,15 @@ def parse_number(text: object) -> ParsedValue:
         if s.startswith(prefix):
             s, bound, threshold = s[len(prefix) :].strip(), b, True
             break
+    note = ""
     for suffix, b in _SUFFIXES_LONGEST_FIRST:
         if s.endswith(suffix):
-            if bound != "eq":
-                raise ValueParseError(f"two qualifiers in {raw!r}")
-            s, bound = s[: -len(suffix)].strip(), b
+            s = s[: -len(suffix)].strip()
+            bound, note = _both(bound, b, raw) if bound != "eq" else (b, note)
             break
     s = _DRESSING.sub("", s).strip()
     if threshold:  # a threshold in words: 突破千(亿元); a word alone (百 in a 位次 column) is no number
         s = _ROUND_NUMBERS.get(s, s)
-    note = ""
     m = _NUM_RE.match(s)
     if not m and (marked := _NUMBERED_MARK.match(s)):
         raise _marked(marked["mark"], raw)
@@ -267,9 +281,12 @@ def parse_number(text: object) -> ParsedValue:
     unit_text = m["unit"].strip()
     for word, b in _AFTER_NUMBER:
         if unit_text.startswith(word):
-            if bound != "eq":
-                raise ValueParseError(f"two qualifiers in {raw!r}")
-            unit_text, bound = unit_text[len(word) :].strip(), b
+            unit_text = unit_text[len(word) :].strip()
+            if bound == "eq":
+                bound = b
+            else:
+                bound, doubled = _both(bound, b, raw)
+                note = "; ".join(filter(None, [note, doubled]))
             break
     if _FOOTNOTE_MARK.fullmatch(unit_text):
         raise _marked(unit_text, raw)
@@ -392,7 +409,9 @@ def parse_rank(text: object) -> ParsedValue:
 
 # a change written in words in a growth cell: 增长5.1, 下降3.2 (a fall), 持平 (no change)
 _RISE = re.compile(r"^(?:增长|提高|上升|增加)\s*")
-_FALL = re.compile(r"^(?:下降|降低|减少|回落|下滑)\s*")
+# the words of a fall, before its number (prose readers take them from here): 负增长3.2% is -3.2%
+FALL_WORDS = ("负增长", "下降", "降低", "减少", "回落", "下滑")
+_FALL = re.compile(rf"^(?:{'|'.join(FALL_WORDS)})\s*")
 _FLAT = ("持平", "与上年持平", "同比持平", "与去年持平", "与上年同期持平", "与去年同期持平")
 # a fall's bound is the other side of its negative value: 下降超过5 is below -5
 _FALL_BOUNDS = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}

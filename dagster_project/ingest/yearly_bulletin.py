@@ -44,6 +44,7 @@ from dagster_project.ingest.env_bulletin import page_release, read_html
 from dagster_project.ingest.models import ParseResult
 from dagster_project.ingest.periods import Period, parse_period, shift_years, split_leading_period
 from dagster_project.ingest.qualifiers import (
+    FALL_WORDS,
     FOOTNOTE_MARKS,
     PROSE_VINTAGE,
     THRESHOLD_SUFFIXES,
@@ -105,7 +106,7 @@ _YEAR_END_SINCE = r"(?:比|较)(?:上年|去年)(?:末|底)"
 # sign ("增长-2.1%", a fall) or be stated as the rate's value ("增速为6.2%", "增幅6.2%", "增长率为-1.5%");
 # "与上年持平" is none
 _RISE = "增长|提高|增加|上升|增(?=-?\\d)"  # a bare 增 right before its number: "…收入增 6.1%" (2020年政府工作报告)
-_FALL = "下降|回落|减少"
+_FALL = "|".join(FALL_WORDS)
 _RATE_WORD = r"(?:增速|增幅|增长率)(?:为|达到|达)?"
 # "增速与上年持平": the growth rate as last year's, no growth of 0 (noted as a growth rate's change)
 _RATE_FLAT = r"(?:增速|增幅)(?:与|和|同)(?:上年|去年)(?:同期)?(?:持平|相同|一致)"

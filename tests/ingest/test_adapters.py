@@ -1091,6 +1091,23 @@ def parse_bulletin(tmp_path: Path, catalog: Catalog, year: int, body: str) -> Pa
     return parse_text(tmp_path, "gb.html", page, catalog)
 
 
+def test_a_bulletins_negative_growth_and_doubled_qualifiers_are_read(tmp_path: Path, catalog: Catalog) -> None:
+    # "同比负增长3.2%" was left unread, and "增长超过8%以上" (超过 and 以上 both: at least 8) refused the whole bulletin
+    r = parse_bulletin(
+        tmp_path,
+        catalog,
+        2022,
+        "全年固定资产投资同比负增长3.2%。全年规模以上工业增加值比上年增长超过8%以上。全年出口总额下降超过8%以上。",
+    )
+    assert r.errors == []
+    assert {(o.indicator_code, o.value, o.bound) for o in r.observations} == {
+        ("fixed_asset_investment", -3.2, "eq"),
+        ("industrial_value_added", 8.0, "ge"),
+        ("exports", -8.0, "le"),
+    }
+    assert sum("two qualifiers saying one side" in n for n in r.notes) == 2, r.notes
+
+
 def test_a_bulletin_signed_by_its_offices_above_the_date_names_them_as_its_source(
     tmp_path: Path, catalog: Catalog
 ) -> None:

@@ -220,6 +220,8 @@ def test_a_threshold_may_be_a_round_number_in_words_but_a_word_alone_is_no_numbe
         ("增长0.0%", 0.0, "eq"),
         ("下降3.2", -3.2, "eq"),
         ("下降超过5", -5.0, "lt"),
+        ("负增长3.2", -3.2, "eq"),  # 负增长 (negative growth) is a fall: it was not a number
+        ("下降超过8以上", -8.0, "le"),  # a doubled qualifier of a fall: at most -8
     ],
 )
 def test_a_change_written_in_words_in_a_growth_cell(text: str, value: float, bound: str) -> None:
@@ -230,3 +232,20 @@ def test_a_change_written_in_words_in_a_growth_cell(text: str, value: float, bou
     assert (parsed.value, parsed.bound, parsed.text) == (value, bound, text)
     with pytest.raises(ValueParseError):
         parse_value("下降3.2", "value")  # a level is no change: still not a number
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [("超过8以上", "ge"), ("超过8%以上", "ge"), ("突破600亿元以上", "ge"), ("逾600以上", "ge"), ("不到5以下", "le")],
+)
+def test_two_qualifiers_saying_one_side_keep_it_inclusive(text: str, bound: str) -> None:
+    # "增长超过8%以上", a writer's doubling of one side, refused the whole bulletin: "two qualifiers"
+    parsed = parse_number(text)
+    assert (parsed.bound, parsed.value) == (bound, float("".join(c for c in text if c.isdigit())))
+    assert "two qualifiers saying one side" in parsed.note
+
+
+@pytest.mark.parametrize("text", ["约8以上", "约8%以上", "超过8以下", "不到5以上", "突破约5"])
+def test_two_qualifiers_saying_two_things_are_refused(text: str) -> None:
+    with pytest.raises(ValueParseError):
+        parse_number(text)
