@@ -156,8 +156,8 @@ single_region as {% if is_incremental() %}{{ materialized() }}{% else %}{{ not_m
         -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
         {{ cross_engine_star(ref('int_indicator_values'), 'values_', replace={'value': annual_rule_value(
             'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
-            'values_.period_kind', 'annual_so_far'
-        )}) }}
+            'values_.period_kind', 'annual_so_far', 'values_.bound'
+        ), 'bound': annual_rule_bound('targets.annual_rule', 'targets.measure_kind', 'values_.period_kind', 'values_.bound')}) }}
     from targets
     inner join target_values as values_
         on {{ own_series_join }}
