@@ -29,6 +29,8 @@ from dagster_project.report.labels import (
     STAGES,
     STATUSES,
     bound_prefix,
+    bounded_gap_prefix,
+    bounded_value_prefix,
     day,
     is_missing,
     num,
@@ -210,6 +212,10 @@ def _scorecard_rows(sc: pd.DataFrame) -> list[dict]:
                 "done": done,
                 "expected_left": expected_left,
                 "projection_class": "short" if not is_missing(r.projected_gap) and r.projected_gap > 0 else "ok",
+                # the gap and projection of a bound are bounds too: 突破300 is at least 0 beyond 300
+                "gap_prefix": bounded_gap_prefix(getattr(r, "bound_reading", None)),
+                "surplus_prefix": bounded_gap_prefix(getattr(r, "bound_reading", None), surplus=True),
+                "projection_prefix": bounded_value_prefix(getattr(r, "actual_bound", None)),
                 "overdue": bool(r.is_next_release_overdue),
             }
         )

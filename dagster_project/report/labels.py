@@ -132,6 +132,20 @@ def bound_prefix(bound: Any) -> str:
     return {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈"}.get(str(bound or "eq"), "")
 
 
+def bounded_value_prefix(bound: Any) -> str:
+    """'≥' / '≤' before a figure worked out from a bound (a projection): a lower bound (突破300) gives a lower
+    bound and an upper one an upper bound, whichever way the target points; '' for an exact figure."""
+    return {"gt": "≥", "ge": "≥", "lt": "≤", "le": "≤"}.get(str(bound or "eq"), "")
+
+
+def bounded_gap_prefix(reading: Any, surplus: bool = False) -> str:
+    """'≤' / '≥' before a gap (positive = short) worked out from a bound: read at_least (the status can only be
+    better) the shortfall is at most the gap shown and a surplus (shown as a positive number) at least it;
+    read at_most the other way round. '' when the figure is exact."""
+    side = {"at_least": "≤", "at_most": "≥"}.get(str(reading or ""), "")
+    return {"≤": "≥", "≥": "≤"}.get(side, "") if surplus else side
+
+
 def quality_label(quality: Any) -> str:
     if is_missing(quality):
         return ""

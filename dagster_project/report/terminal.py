@@ -16,6 +16,8 @@ from dagster_project.report.labels import (
     SEEDS_DIR,
     STATUSES,
     bound_prefix,
+    bounded_gap_prefix,
+    bounded_value_prefix,
     day,
     is_missing,
     num,
@@ -118,9 +120,10 @@ def scorecard_rows(sc: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
                 "" if is_missing(r.latest_period_code) else r.latest_period_code,
                 actual,
                 goal,
-                "—" if is_missing(r.gap) else num(r.gap),
+                # the gap and projection of a bound are bounds too (突破300: the projection is at least 300)
+                "—" if is_missing(r.gap) else bounded_gap_prefix(getattr(r, "bound_reading", None)) + num(r.gap),
                 share,
-                "—" if is_missing(r.projected_value) else num(r.projected_value),
+                "—" if is_missing(r.projected_value) else bounded_value_prefix(r.actual_bound) + num(r.projected_value),
                 "" if is_missing(r.actual_quality) else quality_label(r.actual_quality).split()[0],
                 day(r.latest_release_date),
             ]

@@ -104,16 +104,30 @@
 
 {#- Annual rules (seeds/target_rules.csv annual_rule): a monthly figure stands for the year so far.
     every_month: the worst month of the year so far (any month below 100% fails the year);
-    annual_mean: the mean of the year's months so far, a class rounded to a class (年均水质类别).
-    `window` names a window over the unit's months of one year, ordered, up to the current row. -#}
-{% macro annual_rule_value(rule, value, direction_sign, measure_kind, period_kind, window) -%}
+    annual_mean: the mean of the year's months so far, a class rounded to a class (年均水质类别); a class is
+    a whole number, so a month 优于Ⅱ类 (2, bound lt) counts as the class next to it on the bound's side (Ⅰ),
+    not as Ⅱ: Ⅰ-or-better in May and Ⅲ in December is a mean of Ⅱ, not 2.5 → Ⅲ.
+    `window` names a window over the unit's months of one year, ordered, up to the current row;
+    `bound` the figure's bound column. -#}
+{% macro annual_rule_value(rule, value, direction_sign, measure_kind, period_kind, window, bound) -%}
+    {%- set class_value = "case " ~ bound ~ " when 'lt' then " ~ value ~ " - 1 when 'gt' then " ~ value ~ " + 1 else " ~ value ~ " end" -%}
     case
         when not {{ annual_rule_applies(rule, period_kind) }} then {{ value }}
         when {{ rule }} = 'every_month'
             then case when {{ direction_sign }} < 0 then max({{ value }}) over {{ window }} else min({{ value }}) over {{ window }} end
-        when {{ rule }} = 'annual_mean' and {{ measure_kind }} = 'class' then {{ cross_engine_round('avg(' ~ value ~ ') over ' ~ window) }}
+        when {{ rule }} = 'annual_mean' and {{ measure_kind }} = 'class' then {{ cross_engine_round('avg(' ~ class_value ~ ') over ' ~ window) }}
         when {{ rule }} = 'annual_mean' then avg({{ value }}) over {{ window }}
         else {{ value }}
+    end
+{%- endmacro %}
+
+{#- The bound that goes with annual_rule_value: a class month read as the class its bound implies is a bound
+    on that side (优于Ⅱ类: Ⅰ or better, le 1). -#}
+{% macro annual_rule_bound(rule, measure_kind, period_kind, bound) -%}
+    case
+        when {{ annual_rule_applies(rule, period_kind) }} and {{ rule }} = 'annual_mean' and {{ measure_kind }} = 'class'
+            then case {{ bound }} when 'lt' then 'le' when 'gt' then 'ge' else {{ bound }} end
+        else {{ bound }}
     end
 {%- endmacro %}
 

@@ -156,8 +156,8 @@ single_region as {% if is_incremental() %}{{ materialized() }}{% else %}{{ not_m
         -- annual rules (seeds/target_rules.csv): a monthly figure stands for the year so far
         {{ cross_engine_star(ref('int_indicator_values'), 'values_', replace={'value': annual_rule_value(
             'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
-            'values_.period_kind', 'annual_so_far'
-        )}) }}
+            'values_.period_kind', 'annual_so_far', 'values_.bound'
+        ), 'bound': annual_rule_bound('targets.annual_rule', 'targets.measure_kind', 'values_.period_kind', 'values_.bound')}) }}
     from targets
     inner join target_values as values_
         on {{ own_series_join }}
@@ -408,6 +408,15 @@ single_region_series as (
         case
             when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
                 then coalesce(sel.derived_from || '; ', '') || 'baseline ' || est.base_note
+            -- a stock's additions or multiple name the two counts (新增上市企业: 18 at the end of 2022 - 11 in 2021-06)
+            when
+                sel.target_kind in ('additions', 'multiple') and sel.measure_kind = 'stock'
+                and coalesce(sel.declared_baseline, stock_base.value) is not null
+                then
+                    coalesce(nullif(sel.derived_from, '') || '; ', '') || 'stock ' || {{ cross_engine_number_text("sel.value") }}
+                    || ' (' || sel.period_code || ')' || case when sel.target_kind = 'additions' then ' - ' else ' / ' end
+                    || {{ cross_engine_number_text("coalesce(sel.declared_baseline, stock_base.value)") }} || ' ('
+                    || case when sel.declared_baseline is not null then 'catalogue baseline' else stock_base.period_code end || ')'
             else sel.derived_from
         end as derived_from,
         sel.source_file,

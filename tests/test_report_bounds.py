@@ -1,0 +1,113 @@
+"""A bound's gap and projection are bounds too, wherever the scorecard is shown (`pmw status`, the HTML report).
+
+Trial 55e: 突破300亿元 against "above 300", 高新技术企业1000家以上 against "above 1000" and one county of nine
+covered (the others unknown) showed their projections (300, 1,000, 1) and gaps (0, 8) as exact figures beside
+the actual's >300 / ≥1,000 / ≥1 (docs/methodology.md §2: "The gap and the projection are bounds on the figure's
+side")."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from dagster_project.report.html import Sources, _scorecard_rows, templates
+from dagster_project.report.terminal import scorecard_rows
+
+
+def _row(target_id, actual, bound, reading, target, gap, projected, **extra):
+    row = {
+        "target_id": target_id,
+        "plan_id": "zz_2022",
+        "title_zh": target_id,
+        "title_en": target_id,
+        "section_zh": "s",
+        "quote": "q",
+        "target_kind": "level",
+        "has_series": True,
+        "scope_type": "city",
+        "status_code": "achieved",
+        "status_zh": "已完成",
+        "status_en": "Achieved",
+        "status_sort_order": 1,
+        "status_note": None,
+        "status_rests_on_bound": reading is not None and gap != 0,
+        "bound_reading": reading,
+        "latest_period_code": "2022",
+        "actual_value": actual,
+        "actual_bound": bound,
+        "actual_quality": "illustrative",
+        "target_value": target,
+        "target_level": target,
+        "target_unit": "亿元",
+        "comparator": "exceed",
+        "comparator_applied": "exceed",
+        "deadline": pd.Timestamp("2022-12-31"),
+        "gap": gap,
+        "share_achieved": 1.0,
+        "expected_share": 1.0,
+        "projected_value": projected,
+        "projected_gap": gap,
+        "latest_release_date": pd.Timestamp("2023-03-28"),
+        "next_release_due": pd.Timestamp("2024-02-29"),
+        "is_next_release_overdue": False,
+        "source_file": "bulletin_2022.html",
+        "source_row": 10,
+    }
+    row.update(extra)
+    return row
+
+
+SCORECARD = pd.DataFrame(
+    [
+        # 突破300亿元 against "above 300": met, at least 0 beyond, projection at least 300
+        _row("T-TRADE", 300.0, "gt", "at_least", 300.0, 0.0, 300.0),
+        # one county of nine covered, the others unknown: at most 8 short, at least 1 at the deadline
+        _row("T-COVER", 1.0, "ge", "at_least", 9.0, 8.0, 1.0, scope_type="every_county", target_unit="个县市区"),
+        # PM2.5 "<45" against at most 42: at least 3 short, at most 45 projected
+        _row("T-PM25", 45.0, "lt", "at_most", 42.0, 3.0, 45.0, target_unit="微克/立方米"),
+        # a surplus on a lower bound (突破650 against 600): at least 50 beyond
+        _row("T-MORE", 650.0, "gt", "at_least", 600.0, -50.0, 650.0),
+        # an exact figure keeps its bare numbers
+        _row("T-EXACT", 3786.2, "eq", None, 5000.0, 1213.8, 4409.7),
+    ]
+)
+
+
+def test_pmw_status_shows_the_gap_and_projection_of_a_bound_as_bounds():
+    headers, rows = scorecard_rows(SCORECARD)
+    shown = {r[headers.index("目标 target")]: r for r in rows}
+    gap, projection = headers.index("差距 gap"), headers.index("预测 projection")
+    assert (shown["T-TRADE"][gap], shown["T-TRADE"][projection]) == ("≤0", "≥300")
+    assert (shown["T-COVER"][gap], shown["T-COVER"][projection]) == ("≤8", "≥1")
+    assert (shown["T-PM25"][gap], shown["T-PM25"][projection]) == ("≥3", "≤45")
+    assert (shown["T-MORE"][gap], shown["T-MORE"][projection]) == ("≤-50", "≥650")
+    assert (shown["T-EXACT"][gap], shown["T-EXACT"][projection]) == ("1,213.8", "4,409.7")
+
+
+def test_the_html_scorecard_shows_the_gap_and_projection_of_a_bound_as_bounds():
+    module = (
+        templates()
+        .get_template("scorecard.html.j2")
+        .make_module(
+            {
+                "scorecard": {"running": _scorecard_rows(SCORECARD), "closed": [], "sections": ["s"]},
+                "sources": Sources([]),
+            }
+        )
+    )
+    html = str(module)
+    cells = {
+        target: re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)
+        for target, body in re.findall(r'<tr [^>]*id="row-([^"]+)">(.*?)</tr>', html, re.S)
+    }
+
+    def gap_and_projection(target):
+        row = cells[target]
+        return re.sub(r"<[^>]+>", "", row[5]), re.sub(r"<[^>]+>", "", row[7]).strip()
+
+    assert gap_and_projection("T-TRADE") == ("≤0", "≥300 亿元")
+    assert gap_and_projection("T-COVER") == ("差 ≤8", "≥1 个县市区")
+    assert gap_and_projection("T-PM25") == ("差 ≥3", "≤45 微克/立方米")
+    assert gap_and_projection("T-MORE") == ("超 ≥50", "≥650 亿元")
+    assert gap_and_projection("T-EXACT") == ("差 1,213.8", "4,409.7 亿元")
