@@ -394,6 +394,13 @@ select
     case
         when sel.target_kind = 'multiple' and sel.period_kind = 'ytd' and base.base_value is null and est.base_value is not null
             then coalesce(sel.derived_from || '; ', '') || 'baseline ' || est.base_note
+        -- a stock's additions or multiple name the two counts it is made of
+        when sel.target_kind in ('additions', 'multiple') and sel.measure_kind = 'stock'
+            and coalesce(sel.declared_baseline, sb.b.value) is not null
+            then coalesce(nullif(sel.derived_from, '') || '; ', '') || 'stock ' || cast(sel.value as varchar)
+                || ' (' || sel.period_code || ')' || case when sel.target_kind = 'additions' then ' - ' else ' / ' end
+                || cast(coalesce(sel.declared_baseline, sb.b.value) as varchar) || ' ('
+                || case when sel.declared_baseline is not null then 'catalogue baseline' else sb.b.period_code end || ')'
         else sel.derived_from
     end as derived_from,
     sel.source_file, sel.source_row, sel.source_ref, sel.release_id, sel.release_date,
