@@ -122,11 +122,17 @@
 {%- endmacro %}
 
 {#- The bound that goes with annual_rule_value: a class month read as the class its bound implies is a bound
-    on that side (优于Ⅱ类: Ⅰ or better, le 1). -#}
-{% macro annual_rule_bound(rule, measure_kind, period_kind, bound) -%}
+    on that side (优于Ⅱ类: Ⅰ or better, le 1). every_month with months of the year so far missing (3 of 12
+    reported by December): the worst month may be one not reported, so the worst shown bounds the year on the
+    unknown side (at most it, for a figure where higher is better); the year is not achieved on 3 months. -#}
+{% macro annual_rule_bound(rule, measure_kind, period_kind, bound, direction_sign, window, period_end) -%}
     case
         when {{ annual_rule_applies(rule, period_kind) }} and {{ rule }} = 'annual_mean' and {{ measure_kind }} = 'class'
             then case {{ bound }} when 'lt' then 'le' when 'gt' then 'ge' else {{ bound }} end
+        when
+            {{ annual_rule_applies(rule, period_kind) }} and {{ rule }} = 'every_month'
+            and count(*) over {{ window }} < extract(month from {{ period_end }})
+            then case when {{ direction_sign }} < 0 then 'ge' else 'le' end
         else {{ bound }}
     end
 {%- endmacro %}

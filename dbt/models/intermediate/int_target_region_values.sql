@@ -102,7 +102,10 @@ unit_observations as (
         {{ cross_engine_star(ref('int_indicator_values'), 'figures', replace={'value': annual_rule_value(
             'figures.annual_rule', 'figures.value', 'figures.direction_sign', 'figures.target_measure_kind',
             'figures.period_kind', 'annual_so_far', 'figures.bound'
-        ), 'bound': annual_rule_bound('figures.annual_rule', 'figures.target_measure_kind', 'figures.period_kind', 'figures.bound')}) }}
+        ), 'bound': annual_rule_bound(
+            'figures.annual_rule', 'figures.target_measure_kind', 'figures.period_kind', 'figures.bound',
+            'figures.direction_sign', 'annual_so_far', 'figures.period_end'
+        )}) }}
     from unit_figures as figures
     where {{ reads_annual_rule }}
     window annual_so_far as (

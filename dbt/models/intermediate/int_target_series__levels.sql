@@ -157,7 +157,10 @@ single_region as {% if is_incremental() %}{{ materialized() }}{% else %}{{ not_m
         {{ cross_engine_star(ref('int_indicator_values'), 'values_', replace={'value': annual_rule_value(
             'targets.annual_rule', 'values_.value', 'targets.direction_sign', 'targets.measure_kind',
             'values_.period_kind', 'annual_so_far', 'values_.bound'
-        ), 'bound': annual_rule_bound('targets.annual_rule', 'targets.measure_kind', 'values_.period_kind', 'values_.bound')}) }}
+        ), 'bound': annual_rule_bound(
+            'targets.annual_rule', 'targets.measure_kind', 'values_.period_kind', 'values_.bound',
+            'targets.direction_sign', 'annual_so_far', 'values_.period_end'
+        )}) }}
     from targets
     inner join target_values as values_
         on {{ own_series_join }}
