@@ -413,7 +413,7 @@ single_region_series as (
                 then coalesce(sel.derived_from || '; ', '') || 'baseline ' || est.base_note
             -- a stock's additions or multiple name the two counts (新增上市企业: 18 at the end of 2022 - 11 in 2021-06)
             when
-                sel.target_kind in ('additions', 'multiple') and sel.measure_kind = 'stock'
+                (sel.target_kind = 'additions' or sel.target_kind = 'multiple') and sel.measure_kind = 'stock'
                 and coalesce(sel.declared_baseline, stock_base.value) is not null
                 then
                     coalesce(nullif(sel.derived_from, '') || '; ', '') || 'stock ' || {{ cross_engine_number_text("sel.value") }}
