@@ -111,3 +111,27 @@ def test_the_html_scorecard_shows_the_gap_and_projection_of_a_bound_as_bounds():
     assert gap_and_projection("T-PM25") == ("差 ≥3", "≤45 微克/立方米")
     assert gap_and_projection("T-MORE") == ("超 ≥50", "≥650 亿元")
     assert gap_and_projection("T-EXACT") == ("差 1,213.8", "4,409.7 亿元")
+
+
+def test_the_targets_chart_shows_a_projection_from_a_bound_as_a_bound():
+    # the chart's projection trace read "预测 projection 300" beside the actual's >300 (trial 55e)
+    from dagster_project.report.charts import target_figure
+
+    target = pd.Series(
+        {"target_id": "T-TRADE", "start_date": "2022-01-01", "deadline": "2022-12-31", "baseline_year": 2021,
+         "target_unit": "亿元", "comparator": "exceed"}
+    )  # fmt: skip
+    rows = pd.DataFrame(
+        [
+            {"period_code": "2022-01~06", "period_kind": "ytd", "period_end": pd.Timestamp("2022-06-30"),
+             "actual_value": 150.0, "actual_bound": bound, "actual_quality": "illustrative", "target_level": 300.0,
+             "expected_share": None, "expected_share_method": None, "base_value": 0.0, "required_cagr": None,
+             "projected_value": 300.0, "comparator_applied": "exceed", "underlying_value": 150.0,
+             "derived_from": None, "source_file": "t.csv", "source_row": 2, "release_date": pd.Timestamp("2022-07-20")}
+            for bound in ("gt",)
+        ]
+    )  # fmt: skip
+    [projection] = [t for t in target_figure(target, rows).data if str(t.name).startswith("预测")]
+    assert projection.name == "预测 projection ≥300" and "≥%{y" in projection.hovertemplate
+    exact = target_figure(target, rows.assign(actual_bound="eq")).data
+    assert [t.name for t in exact if str(t.name).startswith("预测")] == ["预测 projection 300"]

@@ -17,6 +17,7 @@ from dagster_project.report.labels import (
     QUALITIES,
     STATUSES,
     bound_prefix,
+    bounded_value_prefix,
     is_missing,
     num,
     quality_label,
@@ -187,14 +188,16 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
 
     last = rows.iloc[-1]
     if not is_missing(last["projected_value"]) and pd.Timestamp(last["period_end"]) < deadline:
+        # a projection from a bound (突破300) is a bound on the same side: "≥300", not "300"
+        side = bounded_value_prefix(last.get("actual_bound"))
         fig.add_scatter(
             x=[last["period_end"], deadline],
             y=[last["actual_value"], last["projected_value"]],
             mode="lines+markers",
             line={"color": "#7b3294", "dash": "dashdot"},
             marker={"symbol": ["circle", "x"], "size": [1, 9], "color": "#7b3294"},
-            name=f"预测 projection {num(last['projected_value'])}",
-            hovertemplate="预测 projected at deadline %{y:,.4~f}<extra></extra>",
+            name=f"预测 projection {side}{num(last['projected_value'])}",
+            hovertemplate=f"预测 projected at deadline {side}%{{y:,.4~f}}<extra></extra>",
         )
 
     layout = _base_layout(height=290)
