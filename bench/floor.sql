@@ -267,7 +267,8 @@ with sel as (
 -- a stock's baseline when the catalogue gives none: the latest figure before the start (or at
 -- the end of the baseline year), however old
 stock_base as (
-    select t.target_id, arg_max({'value': v.value, 'period_code': v.period_code}, v.period_end) as b
+    select t.target_id,
+        arg_max({'value': v.value, 'period_code': v.period_code, 'is_illustrative': v.is_illustrative}, v.period_end) as b
     from f_targets as t
     inner join f_values as v
         on t.indicator_code = v.indicator_code and t.scope_code = v.region_code
@@ -383,6 +384,8 @@ select
         else sel.provenance
     end as provenance,
     sel.is_illustrative or case
+        when sel.measure_kind = 'stock' and sel.target_kind in ('additions', 'multiple')
+            then sel.declared_baseline is null and coalesce(sb.b.is_illustrative, false)
         when sel.measure_kind = 'stock' then false
         when sel.target_kind = 'multiple' and sel.period_kind = 'ytd'
             then coalesce(base.base_is_illustrative, est.base_is_illustrative, false)

@@ -209,6 +209,7 @@ stock_before_start as (
         targets.target_id,
         values_.value,
         values_.period_code,
+        values_.is_illustrative,
         row_number() over (partition by targets.target_id order by values_.period_end desc) as recency
     from targets
     inner join values_
@@ -400,6 +401,10 @@ single_region_series as (
         end as provenance,
         -- the lowest quality of the inputs actually used: the baseline row only when it was used
         sel.is_illustrative or case
+            -- a stock's additions or multiple are made of the count at the start too (18 now - 11 then): an
+            -- illustrative count there makes the result illustrative, though the count now is published
+            when sel.measure_kind = 'stock' and (sel.target_kind = 'additions' or sel.target_kind = 'multiple')
+                then sel.declared_baseline is null and coalesce(stock_base.is_illustrative, false)
             when sel.measure_kind = 'stock' then false
             when sel.target_kind = 'multiple' and sel.period_kind = 'ytd'
                 then coalesce(base.base_is_illustrative, est.base_is_illustrative, false)
