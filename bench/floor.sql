@@ -937,6 +937,9 @@ projected as (
             when p.is_cumulative and p.measure_kind = 'flow' and not p.is_multi_year and p.expected_share > 0
                 and p.target_kind in ('level', 'additions')
                 then p.actual_value / p.expected_share
+            -- the straight line stops at the number of counties a count of them has (units_total)
+            when p.is_cumulative and p.elapsed_share > 0 and p.base_value is not null and p.units_total is not null
+                then least(p.base_value + (p.actual_value - p.base_value) / p.elapsed_share, p.units_total)
             when p.is_cumulative and p.elapsed_share > 0 and p.base_value is not null
                 then p.base_value + (p.actual_value - p.base_value) / p.elapsed_share
             else p.actual_value

@@ -280,8 +280,14 @@ projected as (
                 and paced.is_paced_within_year
                 -- year-end estimate: what is done so far scaled by the share of the year normally done by now
                 then paced.actual_value / paced.expected_share
+            -- a count of units (counties covered) goes no further than the units there are: 4 + (7 - 4) / 0.2
+            -- = 19 of 9 counties is no projection (trial s55h)
             when paced.is_cumulative and paced.elapsed_share > 0 and paced.base_value is not null
-                then paced.base_value + (paced.actual_value - paced.base_value) / paced.elapsed_share
+                -- (least skips a null units_total, in DuckDB as in Spark)
+                then least(
+                    paced.base_value + (paced.actual_value - paced.base_value) / paced.elapsed_share,
+                    cast(paced.units_total as double)
+                )
             else paced.actual_value
         end as projected_value
     from paced
