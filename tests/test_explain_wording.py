@@ -214,3 +214,12 @@ def test_the_status_now_says_it_is_read_off_the_newest_period_that_can_be_assess
     assert "期 period 2026-01~09 (ytd, ends 2026-09-30) — the latest with data" in text, text
     now = next(li for li in text.splitlines() if li.strip().startswith("今日 status now"))
     assert "(read off 2025, the newest period that can be assessed)" in now and "R 0.51" in now, now
+
+
+def test_a_bound_is_called_published_only_when_it_is():
+    # an illustrative bound was explained as "the published figure is a lower bound" (trial s55h)
+    assert "the status rests on the published bound >4,000" in explain()
+    assert "the published figure is a lower bound" in explain()
+    text = explain(actual_quality="illustrative")
+    assert "published" not in text.replace("not a published figure", ""), text
+    assert "the status rests on the bound >4,000" in text and "the figure is a lower bound" in text, text

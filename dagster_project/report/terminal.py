@@ -347,11 +347,13 @@ def explain_text(
             f"time elapsed {pct(p['elapsed_share'])}"
         )
     bound_note = growth_note = ""
+    # "published" only of a published figure: an illustrative or derived bound is that, not a published one
+    given = "published " if p.get("actual_quality") == "published" else ""
     if reading:
         bound_note = (
-            " — a bound: the published figure is a lower bound, so this is at least as good"
+            f" — a bound: the {given}figure is a lower bound, so this is at least as good"
             if reading == "at_least"
-            else " — a bound: the published figure is on the unfavourable side, so this is at most as good"
+            else f" — a bound: the {given}figure is on the unfavourable side, so this is at most as good"
         )
         growth_note = (
             " — bounds: actual growth is at least this, the growth needed at most"
@@ -401,7 +403,7 @@ def explain_text(
     lines.append(f"  状态 status      {qualifier}{zh} {en} — {status_reason_text(p, seeds_dir)}")
     if on_bound:
         lines.append(
-            f"                   the status rests on the published bound {bound_prefix(p['actual_bound'])}"
+            f"                   the status rests on the {given}bound {bound_prefix(p['actual_bound'])}"
             f"{num(p['underlying_value'] if not is_missing(p.get('underlying_value')) else p['actual_value'])}: "
             "it is computed at the bound as if it were the figure; R and the projection are bounds too"
         )
