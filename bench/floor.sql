@@ -38,7 +38,8 @@ select
     case when direction = 'lower' then -1 else 1 end as direction_sign,
     nullif(numerator_code, '') as numerator_code,
     nullif(denominator_code, '') as denominator_code,
-    cast(release_lag_days as integer) as release_lag_days
+    cast(release_lag_days as integer) as release_lag_days,
+    cast(nullif(natural_limit, '') as double) as natural_limit
 from read_csv('${seeds}/indicators.csv', header = true, all_varchar = true);
 
 create or replace temp table f_regions as
@@ -937,14 +938,15 @@ projected as (
             when p.is_cumulative and p.measure_kind = 'flow' and not p.is_multi_year and p.expected_share > 0
                 and p.target_kind in ('level', 'additions')
                 then p.actual_value / p.expected_share
-            -- the straight line stops at the number of counties a count of them has (units_total)
-            when p.is_cumulative and p.elapsed_share > 0 and p.base_value is not null and p.units_total is not null
-                then least(p.base_value + (p.actual_value - p.base_value) / p.elapsed_share, p.units_total)
+            -- the straight line stops at the number of counties a count of them has (units_total) and at
+            -- the indicator's natural limit (100 for a rate; least skips nulls)
             when p.is_cumulative and p.elapsed_share > 0 and p.base_value is not null
-                then p.base_value + (p.actual_value - p.base_value) / p.elapsed_share
+                then least(p.base_value + (p.actual_value - p.base_value) / p.elapsed_share, p.units_total,
+                    lim.natural_limit)
             else p.actual_value
         end as projected_value
     from paced as p
+    left join f_indicators as lim on p.indicator_code = lim.indicator_code
 )
 select
     p.*,

@@ -268,6 +268,18 @@ paced as (
     from measured
 ),
 
+-- the most a figure of the target's indicator can be (seeds/indicators.csv natural_limit: 4 stages of a project,
+-- 100 for a rate), where the target is on the figure itself: no projection goes past it
+natural_limits as (
+    select
+        targets.target_id,
+        cast(indicators.natural_limit as double) as natural_limit
+    from targets
+    inner join {{ ref('indicators') }} as indicators
+        on targets.indicator_code = indicators.indicator_code
+    where targets.target_measure = 'value' and indicators.natural_limit is not null
+),
+
 projected as (
     select
         paced.*,
@@ -281,16 +293,20 @@ projected as (
                 -- year-end estimate: what is done so far scaled by the share of the year normally done by now
                 then paced.actual_value / paced.expected_share
             -- a count of units (counties covered) goes no further than the units there are: 4 + (7 - 4) / 0.2
-            -- = 19 of 9 counties is no projection (trial s55h)
+            -- = 19 of 9 counties is no projection (trial s55h); nor a stage past the last (stage 4 in June:
+            -- 4 / 0.5 = stage 8 of 4), nor a rate past 100
             when paced.is_cumulative and paced.elapsed_share > 0 and paced.base_value is not null
-                -- (least skips a null units_total, in DuckDB as in Spark)
+                -- (least skips a null, in DuckDB as in Spark)
                 then least(
                     paced.base_value + (paced.actual_value - paced.base_value) / paced.elapsed_share,
-                    cast(paced.units_total as double)
+                    cast(paced.units_total as double),
+                    natural_limits.natural_limit
                 )
             else paced.actual_value
         end as projected_value
     from paced
+    left join natural_limits
+        on paced.target_id = natural_limits.target_id
 ),
 
 -- Which rule gives the status: a stable reason code (seeds/status_reasons.csv), the status read
