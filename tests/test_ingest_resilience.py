@@ -243,11 +243,28 @@ def test_two_ingests_side_by_side_wait_for_each_other(home, tmp_path):
     from bench.harness import _small_release
 
     files = [_small_release(tmp_path / f"pm25_{year}.csv", year) for year in (2020, 2021)]
+    # both start while a third writer holds the warehouse for a few seconds, so they overlap however slowly the
+    # machine starts them (started bare, the first could finish before the second reached the lock: no wait)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from dagster_project.runner import warehouse_lock;"
+            "from dagster_project.settings import load_settings\n"
+            "with warehouse_lock(load_settings(), print, what='pmw ingest'):\n"
+            "    print('held', flush=True); time.sleep(8)",
+        ],
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert holder.stdout.readline().strip() == b"held"
     procs = [
         subprocess.Popen([PMW, "ingest", str(f)], env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for f in files
     ]
     outs = [p.communicate(timeout=300) for p in procs]
+    holder.communicate(timeout=60)
     for proc, (out, err) in zip(procs, outs, strict=True):
         assert proc.returncode == 0, (out + err).decode()
     assert any(b"waiting for `pmw ingest" in err for _, err in outs), "the second one said why it waited"
