@@ -102,6 +102,8 @@ _SIGNED = re.compile(
 
 # A bulletin signed on a line of its own by its offices and the date: "株洲市统计局　国家统计局株洲调查队
 # 2024年3月29日"
+# the statistics office a file names (数据来源：株洲市统计局, 来源：醴陵市统计局): the place of a title naming none
+STATS_OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 _OFFICE = r"[\u4e00-\u9fff]{2,30}?(?:局|调查队|委员会|办公室|中心)"
 _SIGNATURE = re.compile(
     rf"^\s*(?P<who>{_OFFICE}(?:\s+{_OFFICE})*)\s+\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*$", re.M

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dagster_project.ingest.adapter_common import (
+    STATS_OFFICE,
     RowContext,
     change_header_unit,
     figure_rows,
@@ -50,8 +51,6 @@ _TITLE = re.compile(
     rf"^(?:(?P<before>{_SPAN})份?|(?P<year>\d{{4}})年)?(?P<region>[^()\d]*?)(?:(?P<between>{_SPAN})份?)?"
     rf"(?:统计月报|统计季报|主要经济指标)\s*\(?(?P<after>[^()]*?)\)?(?:\((?P<vintage>{VINTAGE_LABELS})\))?$"
 )
-# the statistics office a file names (数据来源：株洲市统计局, 醴陵市统计局编印): the region of a title naming none
-_STATS_OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 # how often the table comes out, closing the title or the region's name: (季度), 分季度, (季报); not a period
 _FREQUENCY = re.compile(r"(?:分|按)?季(?:度|报)(?:数据)?")
 _FREQUENCY_IN_NAME = re.compile(r"(?:分|按)季度$")
@@ -377,7 +376,7 @@ def _office_place(doc: Document) -> str:
     """The place of the statistics office the file names (数据来源：株洲市统计局), for a title naming no region;
     '' when it names none, or offices of several places (whose table it is is not guessed)."""
     text = to_halfwidth("\n".join(" ".join(row) for row in doc.rows)).replace(" ", "")
-    places = {m["place"] for m in _STATS_OFFICE.finditer(text)}
+    places = {m["place"] for m in STATS_OFFICE.finditer(text)}
     return places.pop() if len(places) == 1 else ""
 
 

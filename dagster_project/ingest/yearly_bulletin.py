@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from dagster_project.ingest.adapter_common import (
     PARK_WORDS,
+    STATS_OFFICE,
     ProseCoverage,
     RowContext,
     clause_regions,
@@ -68,8 +69,6 @@ _BULLETIN = re.compile(
 _REVIEW = re.compile(r"^(?P<lead>.+?)(?:国民)?经济运行(?:情况|简况|态势|分析)?$")
 _PLACE_CHARS = 8  # a place's name in a review's title: 株洲, 株洲市, 醴陵市, 炎陵县 …
 _WHOLE = ("全市", "全县", "全区")
-# the office a review without a place in its title comes from: "来源：株洲市统计局"
-_OFFICE = re.compile(r"(?P<place>[\u4e00-\u9fff]{1,8}?(?:市|县|区|州))统计局")
 _VERB = r"(?:预计|实现|完成|累计(?=达到|达|为)|达到|达|为|共|总额|总量)*"  # 累计 before 达到: a running total
 # the qualifiers qualifiers.py reads: before the number, between it and the unit, after the unit
 # (qualifiers.py's words, longest first: 迈上3000亿元台阶, 站上500亿元, 不足100家; 达 is exact)
@@ -1177,7 +1176,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         ctx.error(None, "title", f"title {html.title!r} does not name a bulletin's or review's year (and period)")
         return result
     place = title.place
-    if not place and (office := _OFFICE.search(to_halfwidth(html.text).replace(" ", ""))):
+    if not place and (office := STATS_OFFICE.search(to_halfwidth(html.text).replace(" ", ""))):
         place = office["place"]
     if not place:
         ctx.error(None, "title", f"title {html.title!r} names no place, nor does a 统计局 in the page")
