@@ -140,11 +140,11 @@ _GROWTH = (
     rf"(?P<growth_after>{_GROWTH_AFTER})?(?P<growth_mark>{_MARK})?|{_FLAT}|{_RATIO}|{_DOUBLING})"
 )
 # a change said in words, with no number, right after a figure (or its name): "同比基本持平", "略有下降", "小幅增长",
-# "增长逾一成" (more than a tenth). Not read (no figure is made up from words; 基本持平 is near 0, not the 0 of 持平),
-# noted naming it
+# "增长逾一成" (more than a tenth), "增速基本持平" (of its growth rate). Not read (no figure is made up from words;
+# 基本持平 is near 0, not the 0 of 持平), noted naming it
 _TENTHS = r"[一二两三四五六七八九]成"
 _WORDED_CHANGE = re.compile(
-    rf",?(?P<said>(?:{_SINCE})?(?:(?:基本|大体|总体)持平|(?:略有|小幅|有所|大幅|明显)(?:{_RISE}|{_FALL}|回升|加快|放缓)"
+    rf",?(?P<said>(?:{_SINCE})?(?:增速|增幅)?(?:(?:基本|大体|总体)持平|(?:略有|小幅|有所|大幅|明显)(?:{_RISE}|{_FALL}|回升|加快|放缓)"
     rf"|(?:{_RISE}|{_FALL})了?(?:{_GROWTH_BEFORE})?{_TENTHS}(?:{_GROWTH_AFTER}|多)?))(?=,|$)"
 )
 # what may stand between a level and what follows it: a comma, a threshold's dressing ("迈上3600亿元新台阶,增长4.5%"),

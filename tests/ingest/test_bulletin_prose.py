@@ -968,7 +968,9 @@ def test_a_change_in_words_with_no_number_is_noted(tmp_path: Path, catalog: Cata
         catalog,
         2023,
         "全年全市地区生产总值1700.2亿元，同比基本持平。全年地方一般公共预算收入略有下降。"
-        "全年税收收入150.3亿元，小幅增长。全年进出口总额同比持平。",
+        "全年税收收入150.3亿元，小幅增长。全年进出口总额同比持平。"
+        # of a growth rate ("增速基本持平" was dropped with no note)
+        "全年规模以上工业增加值增速基本持平。全年固定资产投资增幅略有下降。",
     )
     assert r.errors == []
     assert {(o.indicator_code, o.measure, o.value, o.bound) for o in r.observations} == {
@@ -980,6 +982,8 @@ def test_a_change_in_words_with_no_number_is_noted(tmp_path: Path, catalog: Cata
         ("地区生产总值", "同比基本持平"),
         ("地方一般公共预算收入", "略有下降"),
         ("税收收入", "小幅增长"),
+        ("规模以上工业增加值", "增速基本持平"),
+        ("固定资产投资", "增幅略有下降"),
     ):
         assert any(n.startswith(f"row 1 {name}增长: not read, {said}: a change in words") for n in r.notes), r.notes
 
