@@ -466,7 +466,7 @@ published_ranks as (
         cast(null as bigint) as rank_high_first,
         cast(null as bigint) as rank_low_first,
         cast(v.value as bigint) as city_rank,
-        'published' as rank_source,
+        v.provenance as rank_source,
         v.bound as rank_bound
     from rank_targets as rt
     inner join f_values as v
@@ -477,7 +477,7 @@ ranks as (
     select * from (select * from published_ranks union all select * from computed_ranks)
     qualify row_number() over (
         partition by target_id, period_code
-        order by case when rank_bound <> 'eq' then 2 when rank_source = 'published' then 0 else 1 end
+        order by case when rank_bound <> 'eq' then 2 when rank_source <> 'computed' then 0 else 1 end
     ) = 1
 )
 select

@@ -67,8 +67,9 @@ RANK_CASES = {
     "bound baseline": "actual_bound = 'le' and actual_value is not null",
     # no baseline rank (2020-01~06: not every peer city reported, none published): no actual, not_assessable
     "missing baseline": "actual_value is null and derived_from like '% vs no rank in %'",
-    # top groups on both sides (2023, 2025 against 2020): they prove nothing, not_assessable
-    "bounds on both sides": "actual_value is null and derived_from like '%(%, published) vs rank at best %'",
+    # top groups on both sides (2023, 2025 against 2020): they prove nothing, not_assessable; stated in the
+    # synthetic (illustrative) releases, so named illustrative, not published
+    "bounds on both sides": "actual_value is null and derived_from like '%(%, illustrative) vs rank at best %'",
 }
 
 

@@ -86,7 +86,8 @@ published_ranks as (
         cast(null as bigint) as rank_high_first,
         cast(null as bigint) as rank_low_first,
         cast(values_.value as bigint) as city_rank,
-        'published' as rank_source,
+        -- stated in a release: as its figure is (published, illustrative or derived), named in derived_from
+        values_.provenance as rank_source,
         values_.bound as rank_bound
     from rank_targets
     inner join values_
@@ -115,7 +116,7 @@ ranks as (
                 order by
                     case
                         when ranks_both.rank_bound <> 'eq' then 2
-                        when ranks_both.rank_source = 'published' then 0
+                        when ranks_both.rank_source <> 'computed' then 0
                         else 1
                     end
             ) as source_choice
