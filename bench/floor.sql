@@ -519,7 +519,7 @@ select
             || ') rank is neither published nor computable (not every peer city reported): rank '
             || f_rank_text(r.rank_bound, r.city_rank) || ' (' || r.period_code || ') cannot be made places gained'
         when r.rank_bound <> 'eq' and base.rank_bound <> 'eq'
-            then 'both ranks are published top groups (rank ' || f_rank_text(r.rank_bound, r.city_rank) || ' in '
+            then 'both ranks are top groups, not places (rank ' || f_rank_text(r.rank_bound, r.city_rank) || ' in '
             || r.period_code || ', rank ' || f_rank_text(base.rank_bound, base.city_rank) || ' in ' || base.period_code
             || '): bounds on both sides prove no place gained or lost'
     end as status_note,

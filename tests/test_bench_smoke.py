@@ -96,7 +96,7 @@ def test_the_comparison_covers_bound_ranks_and_a_newest_period_that_cannot_be_as
             """select target_id, period_code, status_note from marts.fct_target_progress
                where target_id like '%-r_top' and actual_value is null order by all"""
         ).fetchall()
-        assert {n[2].split(" (")[0] for n in notes} == {"the baseline", "both ranks are published top groups"}
+        assert {n[2].split(" (")[0] for n in notes} == {"the baseline", "both ranks are top groups, not places"}
         traces = dict(
             ((t, p), trace)
             for t, p, trace in floor.execute(
@@ -128,7 +128,7 @@ def test_the_comparison_covers_bound_ranks_and_a_newest_period_that_cannot_be_as
                where target_id like '%-r_top' and actual_value is null order by all"""
         ).fetchall()
         assert reasons == [
-            ("both ranks are published top groups", "rank_top_groups_both_sides"),
+            ("both ranks are top groups, not places", "rank_top_groups_both_sides"),
             ("the baseline", "baseline_rank_missing"),
         ]
         # the newest period (2025, bounds on both sides) cannot be assessed: the scorecard shows 2025-01~11

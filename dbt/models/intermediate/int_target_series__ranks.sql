@@ -182,7 +182,7 @@ rank_series as (
                     || {{ rank_text('r') }} || ' (' || r.period_code || ') cannot be made places gained'
             when r.rank_bound <> 'eq' and base.rank_bound <> 'eq'
                 then
-                    'both ranks are published top groups (rank ' || {{ rank_text('r') }} || ' in ' || r.period_code
+                    'both ranks are top groups, not places (rank ' || {{ rank_text('r') }} || ' in ' || r.period_code
                     || ', rank ' || {{ rank_text('base') }} || ' in ' || base.period_code
                     || '): bounds on both sides prove no place gained or lost'
         end as status_note,
