@@ -405,6 +405,20 @@ select
                 || ' (' || sel.period_code || ')' || case when sel.target_kind = 'additions' then ' - ' else ' / ' end
                 || cast(coalesce(sel.declared_baseline, sb.b.value) as varchar) || ' ('
                 || case when sel.declared_baseline is not null then 'catalogue baseline' else sb.b.period_code end || ')'
+        -- a flow's multiple names its level and what it is divided by too
+        when sel.target_kind = 'multiple' and sel.measure_kind <> 'stock' and nullif(case
+                when sel.period_kind = 'ytd' then coalesce(base.base_value, est.base_value)
+                else coalesce(sel.declared_baseline, base.base_value)
+            end, 0) is not null
+            then coalesce(nullif(sel.derived_from, '') || '; ', '') || 'level ' || cast(sel.value as varchar)
+                || ' (' || sel.period_code || ') / ' || cast(case
+                    when sel.period_kind = 'ytd' then coalesce(base.base_value, est.base_value)
+                    else coalesce(sel.declared_baseline, base.base_value)
+                end as varchar) || ' ('
+                || case
+                    when sel.period_kind <> 'ytd' and sel.declared_baseline is not null then 'catalogue baseline'
+                    else base.base_period_code
+                end || ')'
         else sel.derived_from
     end as derived_from,
     sel.source_file, sel.source_row, sel.source_ref, sel.release_id, sel.release_date,

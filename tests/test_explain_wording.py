@@ -223,3 +223,13 @@ def test_a_bound_is_called_published_only_when_it_is():
     text = explain(actual_quality="illustrative")
     assert "published" not in text.replace("not a published figure", ""), text
     assert "the status rests on the bound >4,000" in text and "the figure is a lower bound" in text, text
+
+
+def test_a_revised_figure_is_the_latest_vintage_not_one_a_later_release_replaced():
+    # is_revised marks the latest of several vintages (int_observations__latest: vintage_count > 1): the
+    # release shown is the one that revised (or restated) the earlier ones. "revised by a later release"
+    # sent a reader looking for a newer release than the one shown (trial 56b: GDP 2025 4,662.3 of
+    # hunan_gdp_cities_2025Q4.xlsx, released 2026-01-28, the newest of its two releases)
+    text = explain(is_revised=True)
+    assert "revised by a later release" not in text, text
+    assert "release gb2025 (the latest of several releases of this figure; every vintage:" in text, text

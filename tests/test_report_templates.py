@@ -74,3 +74,16 @@ def test_no_module_of_the_report_writes_html_itself():
 def test_the_scan_sees_html_in_an_f_string():
     assert html_in_python('x = 1\ny = f"<td class=\\"n\\">{x}</td>"\n') == [2]
     assert html_in_python('"""A <section> named in a docstring."""\nx = "a < b"\n') == []
+
+
+def test_the_data_banner_warns_of_illustrative_figures_only_when_there_are_some():
+    # trial 56b: the report of a home with real figures only (4 published, 5 derived, 0 illustrative) was
+    # headed "⚠ 示意数据 Illustrative data … 仅 4 个为公开数据": a warning that its figures are sample data
+    banner = templates().get_template("illustrative_banner.html.j2")
+    real = banner.render(quality={"illustrative": 0, "derived": 5, "published": 4, "total": 9})
+    assert "示意数据 Illustrative data" not in real and "仅" not in real, real
+    assert "9 个进度数值中 4 个为公开数据，5 个由公开数据推算，无示意数据" in real, real
+    assert "4 of 9 progress figures are published, 5 derived from published figures, none illustrative" in real
+    sample = banner.render(quality={"illustrative": 575, "derived": 1, "published": 2, "total": 578})
+    head = '<div class="banner"><b>⚠ 示意数据 Illustrative data.</b> 575/578 个进度数值为示意'
+    assert sample.startswith(head), sample

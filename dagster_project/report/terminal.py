@@ -207,7 +207,9 @@ def _release_text(p) -> str:
     """'; release <id>' — or, for a figure counted from the county figures, where those came from."""
     if is_missing(p.get("release_id")) or not str(p["release_id"]):
         return "; counted from the county figures of this period (one release per county figure)"
-    return f"; release {p['release_id']}" + (" (revised by a later release)" if flag(p.get("is_revised")) else "")
+    # is_revised: this is the latest of several vintages (it revised or restated the earlier ones)
+    revised = " (the latest of several releases of this figure; every vintage: observation_vintages)"
+    return f"; release {p['release_id']}" + (revised if flag(p.get("is_revised")) else "")
 
 
 def explain_text(

@@ -114,7 +114,10 @@ span_remainders as (
             as is_illustrative,
         max(span_years.span_length) - count(known.link_year) as unknown_years,
         case when max(span_years.measure) = 'avg_yoy_pct' then '年均 ' else '累计 ' end
-        || {{ cross_engine_number_text("max(span_years.value)") }} || '%' as span_label
+        || {{ cross_engine_number_text("max(span_years.value)") }} || '%' as span_label,
+        -- the span's published years taken out of it, named with the rate each year then takes (规模工业增加值
+        -- 2022 8.83% (from 2021-2025 年均 9.4% less 2021 11.7%): "from 年均 9.4%" alone could not be recomputed)
+        {{ dbt.listagg('known.link_label', "', '", 'order by known.link_year') }} as known_labels
     from span_years
     left join published_links as known
         on span_years.target_id = known.target_id and span_years.link_year = known.link_year
@@ -127,8 +130,10 @@ span_links as (
         span_years.link_year,
         remainders.unknown_year_ln as link_ln,
         remainders.is_illustrative,
-        cast(span_years.link_year as {{ dbt.type_string() }}) || ' from ' || span_years.span_code || ' '
-        || remainders.span_label as link_label,
+        cast(span_years.link_year as {{ dbt.type_string() }}) || ' '
+        || {{ cross_engine_number_text("(exp(remainders.unknown_year_ln) - 1) * 100", 2) }} || '% (from '
+        || span_years.span_code || ' ' || remainders.span_label
+        || coalesce(' less ' || remainders.known_labels, '') || ')' as link_label,
         row_number() over (partition by span_years.target_id, span_years.link_year order by span_years.span_code) as span_choice
     from span_years
     inner join span_remainders as remainders

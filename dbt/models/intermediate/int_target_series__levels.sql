@@ -425,6 +425,16 @@ single_region_series as (
                     || ' (' || sel.period_code || ')' || case when sel.target_kind = 'additions' then ' - ' else ' / ' end
                     || {{ cross_engine_number_text("coalesce(sel.declared_baseline, stock_base.value)") }} || ' ('
                     || case when sel.declared_baseline is not null then 'catalogue baseline' else stock_base.period_code end || ')'
+            -- a flow's multiple names its level and what it is divided by too (高新技术产业增加值 1.03 倍:
+            -- 1043.3 in 2022 / 1016.11 of the catalogue; Jan-Sep 2026 / Jan-Sep 2021)
+            when sel.target_kind = 'multiple' and {{ multiple_divisor }} is not null
+                then
+                    coalesce(nullif(sel.derived_from, '') || '; ', '') || 'level ' || {{ cross_engine_number_text("sel.value") }}
+                    || ' (' || sel.period_code || ') / ' || {{ cross_engine_number_text(multiple_divisor) }} || ' ('
+                    || case
+                        when sel.period_kind <> 'ytd' and sel.declared_baseline is not null then 'catalogue baseline'
+                        else base.base_period_code
+                    end || ')'
             else sel.derived_from
         end as derived_from,
         sel.source_file,
