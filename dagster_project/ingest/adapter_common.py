@@ -656,6 +656,7 @@ class RowContext:
         release_date: date | None = None,
         source_ref: str | None = None,
         vintage: str = "",
+        derived_from: str = "",
     ) -> Observation | None:
         """Parse ``cell`` and append an Observation; on a problem, record an error and return None.
 
@@ -663,6 +664,7 @@ class RowContext:
         reports unknown ones, so the message carries what the office wrote. ``region`` None: the prose
         gave it for no one catalogued place (a park, several places at once, 市区): left out, with a note.
         ``vintage``: a label the table's title gives all its figures (预计 …), read as the cell's own would be.
+        ``derived_from``: the figure is worked out from what the source says, not said by it (:meth:`derive`).
         """
         if region is None:
             self.result.notes.append(
@@ -723,9 +725,20 @@ class RowContext:
             source_row=row,
             release_date=release_date or self.release_date,
         )
+        if derived_from:
+            self.derive(obs, derived_from)
         self.result.observations.append(obs)
         self.result.columns[column_key(obs)] = column
         return obs
+
+    @staticmethod
+    def derive(obs: Observation, derived_from: str) -> None:
+        """Mark ``obs`` as worked out from what its source says (a ratio made a growth, a river's class given to
+        each of its sections), saying from what. A published source's figure becomes ``derived``; an illustrative
+        one stays ``illustrative`` (the marts' label that outranks the others), with ``derived_from`` all the same."""
+        if obs.provenance == "published":
+            obs.provenance = "derived"
+        obs.derived_from = derived_from
 
     def unstated_measure(self, row: int, indicator: str, unit: str) -> str | None:
         """The measure of a row that names none (a long-format file's or an API point's): its level, 'value';

@@ -614,10 +614,12 @@ def _river_class(
     city: str,
     period: Period,
     stated: list[_RiverClass],
+    no_section: bool = False,
 ) -> None:
     """One class for every section of each river in ``rivers``, read as each catalogued section's (its bound kept:
     达到或优于Ⅱ类 is <= Ⅱ for each) when the count, if given, is their count of sections in the catalogue;
-    otherwise left out with a note (which sections it covers is not known)."""
+    otherwise left out with a note (which sections it covers is not known). ``no_section``: the prose gives the
+    river's class, naming no section ("洣水水质为Ⅱ类"): each section's is derived from it, and says so."""
     sections = [section for _, secs in rivers for section in secs]
     if count and int(count) != len(sections):
         names = "、".join(name for name, _ in rivers)
@@ -638,6 +640,12 @@ def _river_class(
                 unit="类",
                 row=line,
                 column=f"{name}各断面",
+                derived_from=(
+                    f"{name}: {said!r} (row {line}), the river's class given to each of its {len(secs)} catalogued "
+                    "sections"
+                    if no_section
+                    else ""
+                ),
             )
             for section in secs
         ]
@@ -682,7 +690,7 @@ def _every_section(
             if not unknown:
                 ctx.result.notes.append(f"row {line} 水质类别: not read, {m[0]!r} names no catalogued river")
             continue
-        _river_class(ctx, line, m[0], m["cls"], rivers, m.groupdict().get("n"), city, period, stated)
+        _river_class(ctx, line, m[0], m["cls"], rivers, m.groupdict().get("n"), city, period, stated, no_section)
 
 
 # the classes a class set stands for (1..6, 劣Ⅴ is 6), by its bound: lower is better

@@ -312,6 +312,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 column="value",
                 release_date=release_date,
                 source_ref=source_ref,
+                # a river's class, no section's own: each section's is worked out from it
+                derived_from=(
+                    f"{name.river}: {get('value')!r} (row {row_no}), the river's class given to each of its "
+                    f"{len(name.sections)} catalogued sections"
+                    if name.sections
+                    else ""
+                ),
             )
         if vintage and measure not in ("class", "stage"):
             result.notes.append(f"row {row_no} value: {vintage_note(vintage[0])}")

@@ -770,7 +770,7 @@ def _read_multiple(
     ctx.result.notes.append(f"row {line} {column}: {said} read as a growth of {growth:f}%")
     obs = ctx.add(measure="yoy_pct", cell=f"{growth:f}{label}", unit="%", column=column, **where)
     if obs is not None and f["ratio"]:  # the office stated the ratio, the growth is worked out from it
-        obs.provenance, obs.derived_from = "derived", f"{said} (the level's ratio to the year before's, less 1)"
+        ctx.derive(obs, f"{said} (the level's ratio to the year before's, less 1)")
 
 
 def _signed_growth(m: re.Match[str]) -> tuple[str, bool, str] | None:

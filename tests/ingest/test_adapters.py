@@ -1885,6 +1885,21 @@ def test_yearly_bulletin_reads_a_level_as_a_multiple_of_the_year_befores(
     assert validate_observations(r.observations, catalog, source_file="gb.html") == []
 
 
+def test_a_growth_worked_out_in_an_illustrative_bulletin_stays_illustrative(tmp_path: Path, catalog: Catalog) -> None:
+    # the ratio made a growth was labelled derived whatever the file: in a sample (示意数据) bulletin that dropped its
+    # illustrative label, and the marts read derived as worked out from published figures
+    page = (
+        "<html><head><title>株洲市2023年国民经济和社会发展统计公报</title></head><body>"
+        "<p>发布时间：2024年3月28日</p><p>数据性质：示意数据（illustrative）</p>"
+        "<p>全市进出口总额为上年的1.2倍。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "gb.html", page, catalog)
+    assert r.errors == [] and r.provenance == "illustrative"
+    (growth,) = r.observations
+    assert (growth.provenance, growth.derived_from.split(" ")[0]) == ("illustrative", "为上年的1.2倍")
+    assert validate_observations(r.observations, catalog, source_file="gb.html") == []
+
+
 def test_yearly_bulletin_reads_a_growth_turned_from_the_year_befores(tmp_path: Path, catalog: Catalog) -> None:
     # "由上年下降0.5%转为增长3.2%" and "增速由负转正，增长1.2%" were left out without a note
     r = parse_bulletin(
@@ -2777,19 +2792,26 @@ def test_rivers_listed_before_one_class_each_get_it_for_their_sections(tmp_path:
     # "湘江株洲段、洣水水质优于Ⅱ类" (the 2021 bulletin, published_facts) was noted as no catalogued indicator: a river's
     # class was read only from "…各断面水质均…"; there, "湘江株洲段、洣水各断面…" read 湘江's sections and dropped
     # 洣水's with no word. Each river of the list gets the class, as a river named alone does
+    # A river's class naming no section is each section's worked out, not said: derived, saying from what (it
+    # was labelled published); "各断面水质均…" says it of each section: published
     every = {s for river in ("湘江株洲段", "洣水") for s in catalog.river_in(river)[1]}
-    for sentence, bound in (
-        ("2022年8月，湘江株洲段、洣水水质优于Ⅱ类。", "lt"),
-        ("2022年8月，湘江株洲段、洣水各断面水质均为Ⅱ类。", "eq"),
-        (f"2022年8月，湘江株洲段和洣水{len(every)}个断面水质均达到或优于Ⅱ类。", "le"),
+    for sentence, bound, provenance in (
+        ("2022年8月，湘江株洲段、洣水水质优于Ⅱ类。", "lt", "derived"),
+        ("2022年8月，湘江株洲段、洣水各断面水质均为Ⅱ类。", "eq", "published"),
+        (f"2022年8月，湘江株洲段和洣水{len(every)}个断面水质均达到或优于Ⅱ类。", "le", "published"),
     ):
         r = _water_summary(tmp_path, catalog, sentence)
         assert r.errors == []
         assert {o.subject_code: (o.value, o.bound) for o in r.observations} == dict.fromkeys(every, (2.0, bound))
+        assert {o.provenance for o in r.observations} == {provenance}, sentence
         for name in (catalog.river_in("湘江株洲段")[0], "洣水"):
             assert any(f"for every section of {name} read as each" in n for n in r.notes), r.notes
     r = _water_summary(tmp_path, catalog, "2022年8月，洣水水质为Ⅲ类。")  # a river alone, with no 断面
     assert {o.subject_code: o.value for o in r.observations} == dict.fromkeys(catalog.river_in("洣水")[1], 3.0)
+    given = f"the river's class given to each of its {len(catalog.river_in('洣水')[1])} catalogued sections"
+    assert {(o.provenance, o.derived_from) for o in r.observations} == {
+        ("derived", f"洣水: '洣水水质为Ⅲ类' (row 1), {given}")
+    }
 
 
 @pytest.mark.parametrize(

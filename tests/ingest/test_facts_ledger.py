@@ -100,6 +100,11 @@ def test_places_rivers_measures_and_brackets_in_a_ledgers_names(catalog):
         "WS-MS-01",
         "WS-MS-02",
     }
+    # the river's class, no section's own: each section's is derived from it, saying so (it was labelled published)
+    assert {(o.provenance, o.derived_from) for o in result.observations if o.indicator_code == "water_class"} == {
+        ("derived", "洣水: 'II' (row 7), the river's class given to each of its 2 catalogued sections")
+    }
+    assert {o.provenance for o in result.observations if o.indicator_code != "water_class"} == {"published"}
     assert not any(o.indicator_code == "trade_total" for o in result.observations)
     notes = " ".join(result.notes)
     assert "(旧口径) may name another measure" in notes and "another period (环比)" in notes
