@@ -562,7 +562,7 @@ _CLASS = (
     r"(?:达到|达|为)?(?:达到或优于|好于或等于|不低于|不劣于|优于|好于)?(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|III|II|IV|I|V)类?(?:及以上|以上)?"
     r"(?!类?(?:[~\-—至到、和或]|[ⅠⅡⅢⅣⅤIV]))"  # no range or list of classes (Ⅱ～Ⅲ类, Ⅱ类、Ⅲ类): which class, not told
 )
-_EVERY_SECTION = re.compile(
+EVERY_SECTION = re.compile(
     rf"(?:(?P<n>\d+)\s*个|各|所有)?[^\d,;:]{{0,10}}?断面(?:的)?(?:水质)?(?:均|全部|都)\s*(?P<cls>{_CLASS})"
 )
 # A river's water named with no section, alone or in a list sharing one class: "湘江株洲段、洣水水质优于Ⅱ类" (2021's
@@ -666,7 +666,7 @@ def _every_section(
     catalogue's; otherwise left out with a note. A list's name the catalogue has not is named in a note, the
     others read. What it read goes to ``stated``, to be weighed against the table's own classes
     (:func:`_weigh_river_classes`)."""
-    found = [(m, False) for m in _EVERY_SECTION.finditer(sent)]
+    found = [(m, False) for m in EVERY_SECTION.finditer(sent)]
     found += [
         (m, True)
         for m in _RIVER_WATER.finditer(sent)
@@ -742,7 +742,7 @@ def _weigh_river_classes(ctx: RowContext, stated: list[_RiverClass], table: list
 
 
 # the count of sections the month's table lists: "全市地表水水质监测断面11个", "全市11个监测断面" (checked against
-# the table; "7个断面水质均…" is a river's, :data:`_EVERY_SECTION`)
+# the table; "7个断面水质均…" is a river's, :data:`EVERY_SECTION`)
 _SECTIONS_MONITORED = re.compile(
     r"监测断面(?:共|为)?(?P<n>\d+)个|(?P<n2>\d+)个(?:地表水)?(?:水质)?监测断面(?!水质均|均)"
 )

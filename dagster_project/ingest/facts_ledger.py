@@ -39,6 +39,7 @@ from dagster_project.ingest.adapter_common import (
 )
 from dagster_project.ingest.catalog import URBAN_SCOPE_NAMES, Catalog, normalize_name
 from dagster_project.ingest.document import Document
+from dagster_project.ingest.env_bulletin import EVERY_SECTION
 from dagster_project.ingest.models import LANDED_NOTE, ParseResult
 from dagster_project.ingest.periods import parse_period
 from dagster_project.ingest.qualifiers import PROSE_VINTAGE, vintage_note
@@ -312,11 +313,12 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 column="value",
                 release_date=release_date,
                 source_ref=source_ref,
-                # a river's class, no section's own: each section's is worked out from it
+                # a river's class, its quote saying no section's own: each section's is worked out from it (a
+                # quote of every section, 7个断面均达到Ⅱ类水质, is each section's, as the bulletin's reader reads it)
                 derived_from=(
                     f"{name.river}: {get('value')!r} (row {row_no}), the river's class given to each of its "
                     f"{len(name.sections)} catalogued sections"
-                    if name.sections
+                    if name.sections and not EVERY_SECTION.search(to_halfwidth(quote))
                     else ""
                 ),
             )

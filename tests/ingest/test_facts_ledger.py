@@ -105,6 +105,10 @@ def test_places_rivers_measures_and_brackets_in_a_ledgers_names(catalog):
         ("derived", "洣水: 'II' (row 7), the river's class given to each of its 2 catalogued sections")
     }
     assert {o.provenance for o in result.observations if o.indicator_code != "water_class"} == {"published"}
+    # a quote of every section (published_facts.csv row 27: 7个断面均达到Ⅱ类水质) is each section's own: published
+    every = "洣水水质类别,2022-09,II,水质类别,2个断面均达到Ⅱ类水质,http://example.gov.cn/g (2022-10-15)"
+    each_section = _parse((LEDGER + every + "\n").encode(), "ledger2.csv", catalog)
+    assert {(o.provenance, o.derived_from) for o in each_section.observations} == {("published", "")}
     assert not any(o.indicator_code == "trade_total" for o in result.observations)
     notes = " ".join(result.notes)
     assert "(旧口径) may name another measure" in notes and "another period (环比)" in notes
