@@ -129,14 +129,34 @@ def _parquet_metadata(comment: str | None, columns: dict[str, str]) -> str:
 
 
 def _vintages(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every loaded release with its date and, where its rows carry dates of their own (a ledger of figures
+    copied from several releases), the earliest of them: the release's date alone is the latest row's."""
     rows = con.execute(
         """
-        select release_id, source_file, release_date, provenance, row_count
-        from raw.releases where status = 'loaded' order by release_date, release_id
+        with rows_dated as (
+            select release_id, min(release_date) as first_release_date from raw.observations group by release_id
+            union all
+            select release_id, min(release_date) from raw.api_observations group by release_id
+        )
+        select
+            releases.release_id, releases.source_file, releases.release_date, releases.provenance,
+            releases.row_count, min(rows_dated.first_release_date)
+        from raw.releases as releases
+        left join rows_dated on releases.release_id = rows_dated.release_id
+        where releases.status = 'loaded'
+        group by all
+        order by releases.release_date, releases.release_id
         """
     ).fetchall()
     return [
-        {"release_id": r[0], "source_file": r[1], "release_date": str(r[2]), "provenance": r[3], "rows": r[4]}
+        {
+            "release_id": r[0],
+            "source_file": r[1],
+            "release_date": str(r[2]),
+            "first_release_date": str(r[5] or r[2]),
+            "provenance": r[3],
+            "rows": r[4],
+        }
         for r in rows
     ]
 

@@ -6,6 +6,7 @@ row with its source). Every target with a figure gets a status; the headline tar
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -220,3 +221,18 @@ def test_the_figures_behind_the_statuses_carry_no_illustrative_warning(real_run)
     natures = figure_natures(real_run.published)
     assert natures.get("published") and "illustrative" not in natures and "returns_illustrative" not in natures
     assert "illustrative" not in figures_line(natures)
+
+
+def test_the_ledgers_sources_entry_gives_the_span_of_its_rows_release_dates(real_run):
+    # data/published_facts.csv copies figures released from 2014 to 2026: its entry in the manifest (and the
+    # report's list of sources) gave one date, the latest row's
+    manifest = json.loads((real_run.home / "published" / "manifest.json").read_text(encoding="utf-8"))
+    (ledger,) = [v for v in manifest["source_vintages"] if v["source_file"].endswith("published_facts.csv")]
+    assert ledger["first_release_date"] < ledger["release_date"], ledger
+    with duckdb.connect(str(real_run.warehouse), read_only=True) as con:
+        first = con.execute(
+            "select min(release_date) from raw.observations where release_id = ?", [ledger["release_id"]]
+        ).fetchone()[0]
+    assert ledger["first_release_date"] == str(first)
+    report = (real_run.home / "reports" / "progress_report.html").read_text(encoding="utf-8")
+    assert f"released {ledger['first_release_date']} – {ledger['release_date']} (各行各有日期" in report

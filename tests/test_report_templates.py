@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from dagster_project.ingest.quarantine import QuarantinedFile
-from dagster_project.report.html import templates
+from dagster_project.report.html import Sources, templates
 
 
 def test_the_templates_ship_with_the_package_and_escape_what_they_are_given():
@@ -87,3 +87,22 @@ def test_the_data_banner_warns_of_illustrative_figures_only_when_there_are_some(
     sample = banner.render(quality={"illustrative": 575, "derived": 1, "published": 2, "total": 578})
     head = '<div class="banner"><b>⚠ 示意数据 Illustrative data.</b> 575/578 个进度数值为示意'
     assert sample.startswith(head), sample
+
+
+def test_a_source_whose_rows_carry_their_own_dates_shows_the_span_not_one_date():
+    # a ledger of figures copied from releases of 2018-2026 was listed "released 2026-12-07", its latest row's date
+    ledger = {"source_file": "published_facts.csv", "release_date": "2026-12-07", "first_release_date": "2018-03-20"}
+    bulletin = {"source_file": "gb.html", "release_date": "2023-03-20", "first_release_date": "2023-03-20"}
+    sources = Sources([{**v, "provenance": "published", "rows": 1, "release_id": "r"} for v in (ledger, bulletin)])
+    sources.note("published_facts.csv", 3)
+    sources.note("gb.html", 1)
+    html = templates().get_template("sources.html.j2").render(sources=sources)
+    assert "published_facts.csv — 发布 released 2018-03-20 – 2026-12-07 (各行各有日期 each row its own date)" in html
+    assert "gb.html — 发布 released 2023-03-20 · " in html
+    # a manifest published before the span was recorded still renders, with the one date
+    sources = Sources([{**ledger, "first_release_date": None, "provenance": "published", "rows": 1, "release_id": "r"}])
+    sources.note("published_facts.csv", 3)
+    legacy = {k: v for k, v in sources.by_file["published_facts.csv"].items() if k != "first_release_date"}
+    sources.by_file["published_facts.csv"] = legacy
+    html = templates().get_template("sources.html.j2").render(sources=sources)
+    assert "published_facts.csv — 发布 released 2026-12-07 · " in html
