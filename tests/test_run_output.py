@@ -142,6 +142,25 @@ def test_a_seed_saved_by_excel_is_read_or_refused_by_name(tmp_path):
     assert "save it as 'CSV UTF-8'" in problem
 
 
+def test_a_number_in_full_width_digits_is_refused_by_row_and_column(tmp_path):
+    # Python's float('４８００') is 4800.0, so the check passed a target_value and a baseline_year typed with a
+    # Chinese IME; dbt's seed load then stopped the build with "Conversion Error: CSV Error on Line: 2" (a trial
+    # of a second city's seeds, 2026-12-07). An underscore (4_800) or nan passed the same way.
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    path = seeds / "targets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    gdp = next(i for i, li in enumerate(lines) if li.startswith("T5Y-GDP-5000,"))
+    lines[gdp] = lines[gdp].replace(",5000,,亿元,2021,3420.3,", ",５０００,,亿元,２０２１,3_420.3,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    where = f"seeds/targets.csv row {gdp + 1} (T5Y-GDP-5000)"
+    assert [str(p) for p in check_catalogue(seeds)] == [
+        f"{where}, column target_value: '５０００' is not a number (double): write it in ASCII digits (0-9)",
+        f"{where}, column baseline_year: '２０２１' is not a number (integer): write it in ASCII digits (0-9)",
+        f"{where}, column baseline_value: '3_420.3' is not a number (double)",
+    ]
+
+
 def test_a_failing_dbt_test_is_named_under_the_failed_build(tmp_path):
     # a data test failing in the build printed only "the build did not succeed": its name and count were in
     # the log alone (coloured, which the error lines' pattern did not match)
