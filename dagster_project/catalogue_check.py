@@ -21,6 +21,10 @@ import yaml
 
 REF = re.compile(r"ref\(['\"](\w+)['\"]\)")
 NUMERIC_TYPES = {"double": float, "integer": int, "bigint": int, "float": float}
+NUMBER_PATTERNS = {
+    float: re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII),
+    int: re.compile(r"[+-]?\d+", re.ASCII),
+}
 
 
 @dataclass(frozen=True)
@@ -70,10 +74,11 @@ def _typed(value: str, kind: str) -> str | None:
     if value == "":
         return None
     if kind in NUMERIC_TYPES:
-        try:
-            NUMERIC_TYPES[kind](value)
-        except ValueError:
-            return f"{value!r} is not a number ({kind})"
+        # as the seed loader reads a number: ASCII digits, no separator (Python's float() also takes ４８００,
+        # 4_800 and nan, which the loader refuses with "CSV Error on Line: 2" and no column)
+        if not NUMBER_PATTERNS[NUMERIC_TYPES[kind]].fullmatch(value):
+            ascii_hint = "" if value.isascii() else ": write it in ASCII digits (0-9)"
+            return f"{value!r} is not a number ({kind}){ascii_hint}"
     elif kind == "date":
         try:
             date.fromisoformat(value)

@@ -505,7 +505,12 @@ def _ingest(
 ) -> None:
     from dagster_project import landing
     from dagster_project.ingest import store
+    from dagster_project.runner import broken_catalogue
 
+    # the file is read against the catalogue: a broken seed is named (file, row, column), nothing is staged
+    broken = broken_catalogue(settings, lambda m: click.echo(m, err=True), "nothing was ingested")
+    if broken:
+        fail(broken[0])
     source = file.resolve()
     landing_dir = settings.landing_dir.resolve()
     in_landing = source.is_relative_to(landing_dir) and key is None

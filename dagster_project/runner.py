@@ -426,6 +426,19 @@ def pull_api(
     return len(keys)
 
 
+def broken_catalogue(settings: Settings, log: Callable[[str], None], outcome: str) -> list[str]:
+    """The catalogue's problems (seeds/*.csv), each logged by file, row, target and column; [] when none, else
+    the one line a run's summary gives them (``outcome``: what was not done)."""
+    from dagster_project.catalogue_check import check_catalogue
+
+    problems = check_catalogue(settings.seeds_dir)
+    for problem in problems[:20]:
+        log(f"catalogue: {problem}")
+    if len(problems) > 20:
+        log(f"catalogue: … and {len(problems) - 20} more")
+    return [f"catalogue: {len(problems)} problem(s) in the seed files, {outcome}"] if problems else []
+
+
 def build_and_publish(
     instance: dg.DagsterInstance,
     settings: Settings,
@@ -434,17 +447,11 @@ def build_and_publish(
     stage: StageHook | None = None,
 ) -> tuple[bool, list[str]]:
     """Run the build job; return (success, failed ERROR checks). WARN checks go to ``warnings``."""
-    from dagster_project.catalogue_check import check_catalogue
-
     # a broken catalogue row is named by file, row, target and column here, before dbt would fail a
     # test with a long generated name; nothing is built and the published copy stays as it is
-    problems = check_catalogue(settings.seeds_dir)
-    if problems:
-        for problem in problems[:20]:
-            log(f"catalogue: {problem}")
-        if len(problems) > 20:
-            log(f"catalogue: … and {len(problems) - 20} more")
-        return False, [f"catalogue: {len(problems)} problem(s) in the seed files, nothing was built"]
+    broken = broken_catalogue(settings, log, "nothing was built")
+    if broken:
+        return False, broken
     from dagster_project.assets.publish import PUBLISHED_KEY, report_not_published
 
     recover_dead_runs(instance, log)
@@ -497,6 +504,11 @@ def _run_pipeline(
     if sample:
         staged = stage_sample_releases(settings)
         log(f"staged {len(staged)} sample release files into {settings.landing_dir}")
+    # the files are read against the catalogue, and loading Dagster's definitions parses the dbt project
+    # with its seeds: a broken seed is named (file, row, column) before either, and the files wait
+    broken = broken_catalogue(settings, log, "nothing was ingested or built (the files wait in the landing folder)")
+    if broken:
+        return RunSummary(failed_checks=broken)
     instance = dagster_instance(settings)
     dead = recover_dead_runs(instance, log, settings.quarantine_dir)
     summary = ingest_landing(instance, settings, log, stage)

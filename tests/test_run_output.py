@@ -142,6 +142,25 @@ def test_a_seed_saved_by_excel_is_read_or_refused_by_name(tmp_path):
     assert "save it as 'CSV UTF-8'" in problem
 
 
+def test_a_number_in_full_width_digits_is_refused_by_row_and_column(tmp_path):
+    # Python's float('４８００') is 4800.0, so the check passed a target_value and a baseline_year typed with a
+    # Chinese IME; dbt's seed load then stopped the build with "Conversion Error: CSV Error on Line: 2" (a trial
+    # of a second city's seeds, 2026-12-07). An underscore (4_800) or nan passed the same way.
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    path = seeds / "targets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    gdp = next(i for i, li in enumerate(lines) if li.startswith("T5Y-GDP-5000,"))
+    lines[gdp] = lines[gdp].replace(",5000,,亿元,2021,3420.3,", ",５０００,,亿元,２０２１,3_420.3,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    where = f"seeds/targets.csv row {gdp + 1} (T5Y-GDP-5000)"
+    assert [str(p) for p in check_catalogue(seeds)] == [
+        f"{where}, column target_value: '５０００' is not a number (double): write it in ASCII digits (0-9)",
+        f"{where}, column baseline_year: '２０２１' is not a number (integer): write it in ASCII digits (0-9)",
+        f"{where}, column baseline_value: '3_420.3' is not a number (double)",
+    ]
+
+
 def test_a_failing_dbt_test_is_named_under_the_failed_build(tmp_path):
     # a data test failing in the build printed only "the build did not succeed": its name and count were in
     # the log alone (coloured, which the error lines' pattern did not match)
@@ -179,6 +198,68 @@ def test_a_broken_catalogue_stops_the_build_with_those_messages(tmp_path, monkey
         "plan_id values of "
         "seeds/plans.csv; did you mean 'zz_2022_2026'?"
     ]
+
+
+def test_a_broken_catalogue_stops_the_run_before_the_files_waiting_are_ingested(tmp_path, monkeypatch):
+    # a seed saved as GBK with a release waiting: the ingestion's Dagster definitions ran `dbt parse` first,
+    # which failed, and `pmw run` ended on "error: CalledProcessError: Command '['dbt', 'parse', …]' returned
+    # non-zero exit status 2", naming no seed (a trial of 衡阳's seeds, 2026-12-07); the catalogue check came
+    # only before the build, after the ingestion
+    import dataclasses
+
+    from dagster_project.runner import run_pipeline
+    from tests.conftest import point_settings_at
+
+    point_settings_at(tmp_path / "home", monkeypatch)
+    project = tmp_path / "project"  # dbt/ and seeds/ side by side (dbt_project.yml reads ../seeds)
+    shutil.copytree(REPO / "dbt", project / "dbt", ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    shutil.copytree(REPO / "seeds", project / "seeds")
+    regions = project / "seeds" / "regions.csv"
+    regions.write_bytes(regions.read_text(encoding="utf-8").encode("gb18030"))
+    monkeypatch.setenv("PMW_SEEDS_DIR", str(project / "seeds"))
+    settings = dataclasses.replace(load_settings(), dbt_project_dir=project / "dbt")
+    settings.landing_dir.mkdir(parents=True)
+    waiting = settings.landing_dir / "gdp_2025.csv"
+    shutil.copy(REPO / "tests" / "fixtures" / "second_city" / "xiangtan_illustrative_2025.csv", waiting)
+    said: list[str] = []
+    summary = run_pipeline(settings, sample=False, log=said.append)
+    assert not summary.build_succeeded and not summary.files_loaded
+    assert summary.failed_checks == [
+        "catalogue: 1 problem(s) in the seed files, nothing was ingested or built (the files wait in the landing "
+        "folder)"
+    ]
+    assert any(line.startswith("catalogue: seeds/regions.csv, column (file): is not UTF-8") for line in said), said
+    assert waiting.is_file()  # not ingested, not quarantined: it is read once the catalogue is mended
+
+
+def test_pmw_ingest_names_a_broken_seed_and_stages_nothing(tmp_path):
+    # the same GBK seed made `pmw ingest` say "the ingestion run did not record release …; see run … in the
+    # Dagster UI", naming no seed, and leave the file staged in the landing folder
+    import os
+    import subprocess
+    import sys
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    regions = seeds / "regions.csv"
+    regions.write_bytes(regions.read_text(encoding="utf-8").encode("gb18030"))
+    home = tmp_path / "home"
+    env = {**os.environ, "PMW_HOME": str(home), "PMW_SEEDS_DIR": str(seeds)}
+    env.update(DAGSTER_HOME=str(home / "dagster_home"), PMW_WAREHOUSE_PATH=str(home / "warehouse.duckdb"))
+    env.pop("PMW_PUBLISHED_DIR", None)
+    release = REPO / "tests" / "fixtures" / "second_city" / "xiangtan_illustrative_2025.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "dagster_project.cli", "ingest", str(release)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "catalogue: seeds/regions.csv, column (file): is not UTF-8" in done.stderr, done.stderr
+    assert "error: catalogue: 1 problem(s) in the seed files, nothing was ingested" in done.stderr, done.stderr
+    assert not (home / "landing").is_dir() or not any((home / "landing").iterdir())
 
 
 def test_an_unexpected_error_is_one_line_and_the_traceback_goes_to_the_log(tmp_path, monkeypatch):
