@@ -64,6 +64,27 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def dbt_seeds_dir(project_dir: Path) -> Path:
+    """The folder dbt loads the seeds from: the one path of dbt_project.yml's seed-paths, from the project."""
+    config = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    (path,) = config.get("seed-paths", ["seeds"])
+    return (project_dir / path).resolve()
+
+
+def catalogue_dbt_would_not_build(settings: Settings) -> str | None:
+    """Why a build must not start when the settings' catalogue (PMW_SEEDS_DIR) is not the one dbt loads: ingestion
+    and the checks would read one catalogue and the marts be built from another, without a word. dbt's seed-paths
+    stays the checkout's: an absolute path there makes dbt write its copies of the seeds over the files themselves."""
+    dbt_seeds = dbt_seeds_dir(settings.dbt_project_dir)
+    if settings.seeds_dir.resolve() == dbt_seeds:
+        return None
+    return (
+        f"the catalogue is {settings.seeds_dir} (PMW_SEEDS_DIR), but dbt builds the seeds of {dbt_seeds} "
+        "(dbt/dbt_project.yml seed-paths): nothing was built. Put the catalogue's files in that folder (a checkout "
+        "of the project per catalogue), or unset PMW_SEEDS_DIR"
+    )
+
+
 def ensure_dbt_manifest(settings: Settings) -> Path:
     """Run `dbt parse` when the manifest is missing or older than the dbt sources or seeds.
 

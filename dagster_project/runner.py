@@ -452,6 +452,11 @@ def build_and_publish(
     broken = broken_catalogue(settings, log, "nothing was built")
     if broken:
         return False, broken
+    from dagster_project.resources import catalogue_dbt_would_not_build
+
+    if elsewhere := catalogue_dbt_would_not_build(settings):
+        log(f"catalogue: {elsewhere}")
+        return False, [f"catalogue: {elsewhere}"]
     from dagster_project.assets.publish import PUBLISHED_KEY, report_not_published
 
     recover_dead_runs(instance, log)

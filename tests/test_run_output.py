@@ -312,3 +312,18 @@ def test_the_closing_figures_line_warns_only_when_a_status_rests_on_illustrative
     mixed = figures_line({"published": 1, "illustrative": 4, "returns": 2, "returns_illustrative": 3})
     assert "示意 illustrative 4" in mixed and "任务台账 task returns 5 (示意 illustrative 3)" in mixed
     assert "7 status(es) rest on illustrative figures or returns" in mixed
+
+
+def test_a_catalogue_dbt_does_not_load_stops_the_build_by_name(tmp_path, monkeypatch):
+    # PMW_SEEDS_DIR was read by ingestion and the checks, while dbt built the checkout's seeds (dbt_project.yml
+    # seed-paths) without a word: a catalogue saying "exceed 9999" published the checkout's 4800, achieved
+    from dagster_project.runner import build_and_publish
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    monkeypatch.setenv("PMW_SEEDS_DIR", str(seeds))
+    said: list[str] = []
+    ok, failed = build_and_publish(dg.DagsterInstance.ephemeral(), load_settings(), said.append)
+    why = f"catalogue: the catalogue is {seeds} (PMW_SEEDS_DIR), but dbt builds the seeds of {REPO / 'seeds'}"
+    assert not ok and len(failed) == 1 and failed[0].startswith(why), failed
+    assert said == failed

@@ -13,7 +13,7 @@ from dagster_project.checks.batches import WAREHOUSE_READS as CHECKS_READ
 from dagster_project.dbt_build import DBT_RUNS_FOLDER, dbt_build
 from dagster_project.engine import build_hooks
 from dagster_project.publish import WAREHOUSE_READS as PUBLISH_READS
-from dagster_project.resources import WAREHOUSE_POOL, ensure_dbt_manifest
+from dagster_project.resources import WAREHOUSE_POOL, catalogue_dbt_would_not_build, ensure_dbt_manifest
 from dagster_project.settings import Settings
 
 # What the checks and the publish step read from the warehouse after dbt: on an engine other than
@@ -44,6 +44,8 @@ def warehouse_dbt_models(settings: Settings) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
     )
     def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+        if elsewhere := catalogue_dbt_would_not_build(settings):  # a run started from the UI or a schedule
+            raise dg.Failure(elsewhere)
         exchange_dir = settings.engine_exchange_dir or settings.home / "engine_exchange"
         hooks = build_hooks(settings.engine, settings.warehouse_path, exchange_dir, READ_AFTER_BUILD, manifest)
         # a run of part of the project must not vouch for the rest: only a whole build is recorded
