@@ -240,6 +240,41 @@ def _unit_in_plan_city(args: dict, value: str, row: dict[str, str], table) -> st
     return f"{', '.join(wrong)} {which}{also}; seeds/{units}.csv city_code, unit_code"
 
 
+# the region types a target's scope may name (dbt/tests/generic/scope_in_catalogue.sql, its SQL twin): a rank
+# among the province's cities names the city ranked, or the province (its plan's city is then ranked)
+_SCOPE_REGION_TYPES = {
+    "city": ("city",),
+    "every_county": ("city",),
+    "province_peers": ("city", "province"),
+    "county": ("county",),
+}
+
+
+def _scope_in_catalogue(args: dict, value: str, row: dict[str, str], table) -> str | None:
+    """A target's scope_code names a thing of its scope_type: a city or a county of regions.csv (by its
+    region_type), a river of monitoring_sections.csv, a listed project. An unknown scope_type is its own
+    column's problem."""
+    refs = {name: REF.search(str(args.get(name, ""))) for name in ("regions", "sections", "projects")}
+    scope = (row.get("scope_type") or "").strip()
+    if not all(refs.values()):
+        return None
+    if scope in _SCOPE_REGION_TYPES:
+        seed, wanted = refs["regions"].group(1), _SCOPE_REGION_TYPES[scope]
+        known = [r for r in table(seed, "region_code").get(value, []) if (r.get("region_type") or "").strip() in wanted]
+        what = f"a {' or a '.join(wanted)} of seeds/{seed}.csv (region_code, region_type)"
+    elif scope in ("river", "project"):
+        seed, key = (
+            (refs["sections"].group(1), "river_code")
+            if scope == "river"
+            else (refs["projects"].group(1), "project_code")
+        )
+        known = table(seed, key).get(value, [])
+        what = f"a {key} of seeds/{seed}.csv"
+    else:
+        return None
+    return None if known else f"{value!r} is not {what}, which scope_type {scope} names"
+
+
 def _rule(test: str, args: dict, value: str, column: str, rows, number: int, table) -> str | None:
     if test == "not_null":
         return "is empty (required)" if value == "" else None
@@ -269,6 +304,8 @@ def _rule(test: str, args: dict, value: str, column: str, rows, number: int, tab
         if listing is None or value in allowed:
             return None  # an unknown key is its own column's problem
         return f"{value!r} is not one a {key} {mine!r} may use ({', '.join(allowed)}; seeds/{ref.group(1)}.csv)"
+    if test == "scope_in_catalogue":  # dbt/tests/generic/scope_in_catalogue.sql
+        return _scope_in_catalogue(args, value, rows[number - 2], table)
     if test == "unit_in_plan_city":  # dbt/tests/generic/unit_in_plan_city.sql
         return _unit_in_plan_city(args, value, rows[number - 2], table)
     if test == "not_later_than":  # dbt/tests/generic/not_later_than.sql
