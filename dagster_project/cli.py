@@ -191,7 +191,7 @@ def status(
     fmt: str,
 ) -> None:
     from dagster_project.report.data import city_headlines
-    from dagster_project.report.labels import ATTENTION, STATUSES, num
+    from dagster_project.report.labels import ATTENTION, STATUSES, num, quality_label
     from dagster_project.report.terminal import plan_groups, scorecard_rows, table
 
     if unit:
@@ -237,7 +237,12 @@ def status(
             headers.append("本地区 this region")
             for row, target_id in zip(rows, part["target_id"], strict=True):
                 r = region_values.loc[target_id] if target_id in region_values.index else None
-                row.append("" if r is None else f"{num(r['value'])} {r['unit_status']} ({r['period_code']})")
+                # the region's own value says what it is (示意 / 推算 / 公开), first: the cell is cut at its width
+                if r is None:
+                    row.append("")
+                else:
+                    quality = quality_label(r["value_quality"]).split()[0]
+                    row.append(f"[{quality}] {num(r['value'])} {r['unit_status']} ({r['period_code']})")
         if len(groups) > 1 or closed:
             state = "已结束 closed — final outcomes 最终结果" if closed else "进行中 running"
             click.echo(f"\n== {plan_name} ({state}) ==")
@@ -394,6 +399,7 @@ def _emit_records(sc, region_values, fmt: str) -> None:
         frame["region_value"] = regional["value"].to_numpy()
         frame["region_unit_status"] = regional["unit_status"].to_numpy()
         frame["region_period_code"] = regional["period_code"].to_numpy()
+        frame["region_value_quality"] = regional["value_quality"].to_numpy()
     if fmt == "csv":
         from dagster_project.ingest.text import spreadsheet_safe_frame
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from dagster_project.cli import main
-from dagster_project.report.labels import STATUSES, num
+from dagster_project.report.labels import STATUSES, num, quality_label
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -134,14 +134,20 @@ def test_status_filters_by_status_section_and_region(home, published):
     by_region = {r["target_id"]: r for r in json.loads(liling.stdout)}
     regional = query(
         published,
-        "select target_id, value, unit_status from fct_target_progress_by_region where region_code = '430281' "
-        "qualify row_number() over (partition by target_id order by period_end desc) = 1",
+        "select target_id, value, unit_status, value_quality from fct_target_progress_by_region "
+        "where region_code = '430281' qualify row_number() over (partition by target_id order by period_end desc) = 1",
     )
     assert {r[0] for r in regional} <= set(by_region)
-    for target_id, value, unit_status in regional:
-        # the county's own latest value and whether it counts as met, next to the city-wide status
+    for target_id, value, unit_status, quality in regional:
+        # the county's own latest value, whether it counts as met and what it is (a county's figure was shown
+        # with no label), next to the city-wide status
         assert by_region[target_id]["region_value"] == pytest.approx(value)
         assert by_region[target_id]["region_unit_status"] == unit_status
+        assert by_region[target_id]["region_value_quality"] == quality
+    table_text = pmw(["status", "--region", "醴陵"], home).stdout
+    for target_id, value, _, quality in regional:
+        shown = next(line for line in table_text.splitlines() if f" {target_id} " in line)
+        assert f"[{quality_label(quality).split()[0]}] {num(value)}" in shown, shown
 
 
 def test_status_table_is_readable_and_counts_add_up(home, published):
