@@ -240,38 +240,42 @@ def _unit_in_plan_city(args: dict, value: str, row: dict[str, str], table) -> st
     return f"{', '.join(wrong)} {which}{also}; seeds/{units}.csv city_code, unit_code"
 
 
-# the region types a target's scope may name (dbt/tests/generic/scope_in_catalogue.sql, its SQL twin): a rank
-# among the province's cities names the city ranked, or the province (its plan's city is then ranked)
+# the region types a target's scope may name (dbt/tests/generic/scope_in_catalogue.sql, its SQL twin): a city's
+# plan names its city; a plan of a province (the national benchmark's catalogue) the province; a rank among the
+# province's cities names the city ranked, or the province (its plan's city is then ranked)
 _SCOPE_REGION_TYPES = {
-    "city": ("city",),
-    "every_county": ("city",),
+    "city": ("city", "province"),
+    "every_county": ("city", "province"),
     "province_peers": ("city", "province"),
     "county": ("county",),
 }
 
 
 def _scope_in_catalogue(args: dict, value: str, row: dict[str, str], table) -> str | None:
-    """A target's scope_code names a thing of its scope_type: a city or a county of regions.csv (by its
-    region_type), a river of monitoring_sections.csv, a listed project. An unknown scope_type is its own
-    column's problem."""
+    """A target's scope_code names a thing of its scope_type: a city, province or county of regions.csv (by its
+    region_type), a river of monitoring_sections.csv, a listed project. An unknown scope_type, or a seed missing
+    or unreadable, is its own problem, said once."""
     refs = {name: REF.search(str(args.get(name, ""))) for name in ("regions", "sections", "projects")}
-    scope = (row.get("scope_type") or "").strip()
     if not all(refs.values()):
         return None
-    if scope in _SCOPE_REGION_TYPES:
-        seed, wanted = refs["regions"].group(1), _SCOPE_REGION_TYPES[scope]
-        known = [r for r in table(seed, "region_code").get(value, []) if (r.get("region_type") or "").strip() in wanted]
-        what = f"a {' or a '.join(wanted)} of seeds/{seed}.csv (region_code, region_type)"
-    elif scope in ("river", "project"):
-        seed, key = (
-            (refs["sections"].group(1), "river_code")
-            if scope == "river"
-            else (refs["projects"].group(1), "project_code")
-        )
-        known = table(seed, key).get(value, [])
-        what = f"a {key} of seeds/{seed}.csv"
+    scope = (row.get("scope_type") or "").strip()
+    wanted = _SCOPE_REGION_TYPES.get(scope)
+    if wanted is not None:
+        seed, key = refs["regions"].group(1), "region_code"
+    elif scope == "river":
+        seed, key = refs["sections"].group(1), "river_code"
+    elif scope == "project":
+        seed, key = refs["projects"].group(1), "project_code"
     else:
         return None
+    if not table(seed)[0]:
+        return None
+    known = table(seed, key).get(value, [])
+    if wanted is not None:
+        known = [r for r in known if (r.get("region_type") or "").strip() in wanted]
+        what = f"a {' or a '.join(wanted)} of seeds/{seed}.csv (region_code, region_type)"
+    else:
+        what = f"a {key} of seeds/{seed}.csv"
     return None if known else f"{value!r} is not {what}, which scope_type {scope} names"
 
 

@@ -1,5 +1,6 @@
-{#- 范围代码 / Fails with the targets whose scope_code names nothing of their scope_type: a city (scope city,
-    every_county; province_peers: a city or the province) or a county of `regions` (its region_type), a river of `sections`
+{#- 范围代码 / Fails with the targets whose scope_code names nothing of their scope_type: a city or a province
+    (scope city, every_county, province_peers: a province's plan names the province) or a county of `regions`
+    (its region_type), a river of `sections`
     (river_code) or a listed project of `projects` (project_code). Such a target was built and showed no
     data, or failed a test with a generated name. An unknown scope_type is its own column's problem.
     Python twin: dagster_project/catalogue_check.py _scope_in_catalogue. -#}
@@ -15,8 +16,10 @@
                 known.region_code = model_rows.{{ column_name }}
                 and (
                     (model_rows.scope_type = 'county' and known.region_type = 'county')
-                    or (model_rows.scope_type in ('city', 'every_county') and known.region_type = 'city')
-                    or (model_rows.scope_type = 'province_peers' and known.region_type in ('city', 'province'))
+                    or (
+                        model_rows.scope_type in ('city', 'every_county', 'province_peers')
+                        and known.region_type in ('city', 'province')
+                    )
                 )
         )
         and not exists (
