@@ -96,16 +96,24 @@ def test_catalogue_errors_name_file_row_target_and_column(tmp_path):
     assert check_catalogue(REPO / "seeds") == []  # the real catalogue keeps every rule
 
 
+def _targets_to_break(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """A copy of the checkout's seeds, its targets.csv and that file's lines (the header first) to break."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    path = seeds / "targets.csv"
+    return seeds, path, path.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def _row(lines: list[str], target_id: str) -> int:
+    return next(i for i, line in enumerate(lines) if line.startswith(f"{target_id},"))
+
+
 def test_catalogue_rules_between_columns_and_files_are_checked_before_a_build(tmp_path):
     # each of these was loaded and built for minutes, then failed a dbt test with no target named (a
     # comparator its kind does not use, a surplus field), or was published as nonsense (a start after the
     # deadline, a baseline year after it, a misspelt extra column)
-    seeds = tmp_path / "seeds"
-    shutil.copytree(REPO / "seeds", seeds)
-    path = seeds / "targets.csv"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    gdp = next(i for i, li in enumerate(lines) if li.startswith("T5Y-GDP-5000,"))
-    rank = next(i for i, li in enumerate(lines) if li.startswith("T5Y-RANK-GDP,"))
+    seeds, path, lines = _targets_to_break(tmp_path)
+    gdp, rank = _row(lines, "T5Y-GDP-5000"), _row(lines, "T5Y-RANK-GDP")
     lines[gdp] = lines[gdp].replace(",level,exceed,", ",level,rank_gain,", 1)
     lines[gdp] = lines[gdp].replace(",2021,3420.3,", ",2027,3420.3,", 1).replace(",2022-01-01,", ",2027-01-01,", 1)
     lines[rank] = lines[rank].rstrip("\n") + ",remark,surplus\n"
@@ -146,11 +154,8 @@ def test_a_number_in_full_width_digits_is_refused_by_row_and_column(tmp_path):
     # Python's float('４８００') is 4800.0, so the check passed a target_value and a baseline_year typed with a
     # Chinese IME; dbt's seed load then stopped the build with "Conversion Error: CSV Error on Line: 2" (a trial
     # of a second city's seeds, 2026-12-07). An underscore (4_800) or nan passed the same way.
-    seeds = tmp_path / "seeds"
-    shutil.copytree(REPO / "seeds", seeds)
-    path = seeds / "targets.csv"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    gdp = next(i for i, li in enumerate(lines) if li.startswith("T5Y-GDP-5000,"))
+    seeds, path, lines = _targets_to_break(tmp_path)
+    gdp = _row(lines, "T5Y-GDP-5000")
     lines[gdp] = lines[gdp].replace(",5000,,亿元,2021,3420.3,", ",５０００,,亿元,２０２１,3_420.3,", 1)
     path.write_text("".join(lines), encoding="utf-8")
     where = f"seeds/targets.csv row {gdp + 1} (T5Y-GDP-5000)"

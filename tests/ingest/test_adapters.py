@@ -1082,11 +1082,13 @@ GONGBAO = """<!DOCTYPE html><html><head><meta charset="utf-8">
 </body></html>"""
 
 
-def parse_bulletin(tmp_path: Path, catalog: Catalog, year: int, body: str) -> ParseResult:
-    """A 统计公报 page of ``year`` released on 28 March of the next, ``body`` its one paragraph, parsed."""
+def parse_bulletin(tmp_path: Path, catalog: Catalog, year: int, body: str, illustrative: bool = False) -> ParseResult:
+    """A 统计公报 page of ``year`` released on 28 March of the next, ``body`` its one paragraph, parsed;
+    ``illustrative``: the page carries the sample's marker (数据性质：示意数据)."""
+    marker = "<p>数据性质：示意数据（illustrative）</p>" if illustrative else ""
     page = (
         f"<html><head><title>株洲市{year}年国民经济和社会发展统计公报</title></head><body>"
-        f"<p>发布时间：{year + 1}年3月28日</p><p>{body}</p></body></html>"
+        f"<p>发布时间：{year + 1}年3月28日</p>{marker}<p>{body}</p></body></html>"
     )
     return parse_text(tmp_path, "gb.html", page, catalog)
 
@@ -1888,12 +1890,7 @@ def test_yearly_bulletin_reads_a_level_as_a_multiple_of_the_year_befores(
 def test_a_growth_worked_out_in_an_illustrative_bulletin_stays_illustrative(tmp_path: Path, catalog: Catalog) -> None:
     # the ratio made a growth was labelled derived whatever the file: in a sample (示意数据) bulletin that dropped its
     # illustrative label, and the marts read derived as worked out from published figures
-    page = (
-        "<html><head><title>株洲市2023年国民经济和社会发展统计公报</title></head><body>"
-        "<p>发布时间：2024年3月28日</p><p>数据性质：示意数据（illustrative）</p>"
-        "<p>全市进出口总额为上年的1.2倍。</p></body></html>"
-    )
-    r = parse_text(tmp_path, "gb.html", page, catalog)
+    r = parse_bulletin(tmp_path, catalog, 2023, "全市进出口总额为上年的1.2倍。", illustrative=True)
     assert r.errors == [] and r.provenance == "illustrative"
     (growth,) = r.observations
     assert (growth.provenance, growth.derived_from.split(" ")[0]) == ("illustrative", "为上年的1.2倍")
