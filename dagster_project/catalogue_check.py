@@ -279,11 +279,56 @@ def _scope_in_catalogue(args: dict, value: str, row: dict[str, str], table) -> s
     return None if known else f"{value!r} is not {what}, which scope_type {scope} names"
 
 
+def _stated_with_series(args: dict, value: str, column: str, row: dict[str, str], table) -> str | None:
+    """A target of a kind with a figure series (target_kinds.has_series) states ``column`` (its indicator, its
+    target value), unless its comparator is one of `not_for` (improve: compared with its baseline year), which
+    states none. A kind without a series may leave it empty; an unknown kind is its own column's problem."""
+    kinds = REF.search(str(args.get("kinds", "")))
+    if not kinds:
+        return None
+    not_for = [str(c) for c in args.get("not_for", []) or []]
+    kind, comparator = (row.get("target_kind") or "").strip(), (row.get("comparator") or "").strip()
+    if comparator in not_for:
+        if value == "":
+            return None
+        return (
+            f"{value!r} is stated, but a target compared by {comparator} takes no {column} (never read): leave it empty"
+        )
+    kind_row = (table(kinds.group(1), "target_kind").get(kind) or [None])[0]
+    if kind_row is None or value != "" or (kind_row.get("has_series") or "").strip().lower() not in ("true", "1"):
+        return None
+    return (
+        f"is empty, but a {kind} target has a figure series to compare (seeds/{kinds.group(1)}.csv has_series): "
+        f"state its {column}, or read it as a qualitative target"
+    )
+
+
+def _stated_only_for(args: dict, value: str, column: str, row: dict[str, str]) -> str | None:
+    """``column`` (a tolerance) is stated only with one of `comparators` (about) and, with `above`, above it."""
+    if value == "":
+        return None
+    comparators = [str(c) for c in args.get("comparators", []) or []]
+    comparator = (row.get("comparator") or "").strip()
+    if comparator not in comparators:
+        only = " or ".join(comparators)
+        return f"{value!r} is stated, but only {only} reads a {column}: with {comparator} it is never read"
+    above = args.get("above")
+    try:
+        too_low = above is not None and float(value) <= float(above)
+    except ValueError:
+        return None  # not a number: its column type's problem
+    return f"{value!r} is not above {above} (leave it empty for the default)" if too_low else None
+
+
 def _rule(test: str, args: dict, value: str, column: str, rows, number: int, table) -> str | None:
     if test == "not_null":
         return "is empty (required)" if value == "" else None
     if test == "unit_of_kind":  # dbt/tests/generic/unit_of_kind.sql: an empty unit fails where a kind lists some
         return _unit_of_kind(args, rows[number - 2], table)
+    if test == "stated_with_series":  # dbt/tests/generic/stated_with_series.sql: an empty cell can fail
+        return _stated_with_series(args, value, column, rows[number - 2], table)
+    if test == "stated_only_for":  # dbt/tests/generic/stated_only_for.sql
+        return _stated_only_for(args, value, column, rows[number - 2])
     if value == "":
         return None  # the other rules, as in dbt, ignore empty (null) cells
     if test == "unique":

@@ -23,6 +23,8 @@ TWINNED = {
     "unit_of_kind": ["unit"],
     "not_later_than": ["baseline_year", "start_date"],
     "scope_in_catalogue": ["scope_code"],
+    "stated_with_series": ["indicator_code", "target_value"],
+    "stated_only_for": ["tolerance"],
 }
 COLUMNS = {column for columns in TWINNED.values() for column in columns}
 # seeds/task_ledger.yml's twinned rule: a lead unit and every co-unit is a unit of its plan's city (tasks ->
@@ -59,6 +61,18 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
     _break(lines, "T22-LIST-IND-02", ",project,P-IND-02,", ",project,P-IND-99,")
     _break(lines, "T5Y-COVER-LISTED", ",every_county,430200,", ",every_county,430299,")
     _break(lines, "T5Y-DBL-CLUSTERS", ",city,430200,", ",city,430281,")
+    # quantified targets without what they are measured by (built and shown as not assessable, with no error,
+    # when the rule was a repo test over 株洲's seeds): the second city's level target with no indicator, an
+    # exceed with no value; a value on an improve (compared with its baseline year: never read), a tolerance on
+    # an at_least (only about reads one) and one of 0 on an about. An about with no tolerance keeps the rule
+    # (the default share of its value, status_thresholds.default_about_tolerance_pct): the national benchmark's
+    # synthetic catalogue states none
+    _break(lines, "XT-DEMO-GDP", ",Illustrative,gdp,", ",Illustrative,,")
+    _break(lines, "T22-HTE-1000", ",level,exceed,1000,,家,", ",level,exceed,,,家,")
+    _break(lines, "T22-TAX-GROWTH-UP", ",improvement,improve,,,%,", ",improvement,improve,5,,%,")
+    _break(lines, "T22-NEW-STPROJ", ",level,at_least,120,,个,", ",level,at_least,120,5,个,")
+    _break(lines, "T22-AIR-83", ",about,83,1,%,", ",about,83,0,%,")
+    _break(lines, "T22-DRINKING-100", ",level,at_least,100,,%,", ",level,about,100,,%,")
     path.write_text("".join(lines), encoding="utf-8")
     # lead units: 湘潭's target and task led by 工信局 GXJ, a unit 株洲 has and 湘潭 has not (a code copied from
     # 株洲's rows); a 株洲 target led by a code no city has. Co-units likewise: 湘潭's target and task sharing
@@ -78,7 +92,20 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
 
     problems = check_catalogue(work / "seeds")
     python_twin = Counter(p.column for p in problems if p.column in COLUMNS)
-    assert python_twin == {"unit": 4, "comparator": 1, "baseline_year": 1, "scope_code": 4}, python_twin
+    assert python_twin == {
+        "unit": 4,
+        "comparator": 1,
+        "baseline_year": 1,
+        "scope_code": 4,
+        "indicator_code": 1,
+        "target_value": 2,
+        "tolerance": 2,
+    }, python_twin
+    [xiangtan_gdp] = [str(p) for p in problems if p.key == "XT-DEMO-GDP"]
+    assert xiangtan_gdp.endswith(
+        ", column indicator_code: is empty, but a level target has a figure series to compare (seeds/target_kinds.csv"
+        " has_series): state its indicator_code, or read it as a qualitative target"
+    ), xiangtan_gdp
     ledger_files = {f"seeds/{seed}.csv": seed for seed in LEDGER_TWINNED["unit_in_plan_city"]}
     ledger_python = Counter((ledger_files[p.file], p.column) for p in problems if p.column in UNIT_COLUMNS)
     assert ledger_python == {

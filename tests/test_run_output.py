@@ -205,6 +205,56 @@ def test_a_broken_catalogue_stops_the_build_with_those_messages(tmp_path, monkey
     ]
 
 
+def test_a_quantified_target_without_its_indicator_or_value_stops_the_run_before_the_build(tmp_path, monkeypatch):
+    # a level target with no indicator or no target value (a second city's catalogue) was built and shown as
+    # "not assessable" with no error: the rule was a repo test over 株洲's seeds only. A value on an improve and a
+    # tolerance on an at_least were shown and never read. An about with no tolerance keeps the rule (the default
+    # share of its value)
+    from dagster_project.runner import run_pipeline
+    from tests.conftest import point_settings_at
+
+    point_settings_at(tmp_path / "home", monkeypatch)
+    seeds, path, lines = _targets_to_break(tmp_path)
+    trade, hte, tax, stproj, air = (
+        _row(lines, target_id)
+        for target_id in ("T22-TRADE-300", "T22-HTE-1000", "T22-TAX-GROWTH-UP", "T22-NEW-STPROJ", "T22-AIR-83")
+    )
+    lines[trade] = lines[trade].replace(",trade_total,", ",,", 1)
+    lines[hte] = lines[hte].replace(",level,exceed,1000,,", ",level,exceed,,,", 1)
+    lines[tax] = lines[tax].replace(",improve,,,%,", ",improve,3,,%,", 1)
+    lines[stproj] = lines[stproj].replace(",at_least,120,,", ",at_least,120,5,", 1)
+    lines[air] = lines[air].replace(",about,83,1,", ",about,83,,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setenv("PMW_SEEDS_DIR", str(seeds))
+    settings = load_settings()
+    # a warehouse and a published copy from an earlier run, which readers keep
+    settings.published_dir.mkdir(parents=True)
+    for warehouse in (settings.warehouse_path, settings.published_db_path):
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("create table kept as select 1 as figure")
+    before = {w: w.read_bytes() for w in (settings.warehouse_path, settings.published_db_path)}
+    said: list[str] = []
+    summary = run_pipeline(settings, sample=False, log=said.append)
+    assert not summary.build_succeeded and summary.failed_checks == [
+        "catalogue: 4 problem(s) in the seed files, nothing was ingested or built (the files wait in the landing "
+        "folder)"
+    ]
+    series = "has a figure series to compare (seeds/target_kinds.csv has_series)"
+    expected = {
+        trade: f"T22-TRADE-300), column indicator_code: is empty, but a level target {series}: state its "
+        "indicator_code, or read it as a qualitative target",
+        hte: f"T22-HTE-1000), column target_value: is empty, but a level target {series}: state its target_value, or "
+        "read it as a qualitative target",
+        tax: "T22-TAX-GROWTH-UP), column target_value: '3' is stated, but a target compared by improve takes no "
+        "target_value (never read): leave it empty",
+        stproj: "T22-NEW-STPROJ), column tolerance: '5' is stated, but only about reads a tolerance: with at_least it "
+        "is never read",
+    }
+    # in row order, each named by file, row, target and column
+    assert said == [f"catalogue: seeds/targets.csv row {row + 1} ({expected[row]}" for row in sorted(expected)], said
+    assert {w: w.read_bytes() for w in before} == before  # nothing built, nothing published
+
+
 def test_a_broken_catalogue_stops_the_run_before_the_files_waiting_are_ingested(tmp_path, monkeypatch):
     # a seed saved as GBK with a release waiting: the ingestion's Dagster definitions ran `dbt parse` first,
     # which failed, and `pmw run` ended on "error: CalledProcessError: Command '['dbt', 'parse', …]' returned
