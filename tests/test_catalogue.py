@@ -258,19 +258,17 @@ def test_qualitative_targets_carry_no_number(targets):
         assert t["reading_notes"], t["target_id"]
 
 
-def test_quantified_targets_have_indicator_and_value(targets, indicators):
+def test_zhuzhou_states_every_unit_and_its_about_tolerance(targets):
+    # what any city's catalogue must keep is a catalogue rule (seeds/properties.yml), which
+    # tests/test_catalogue_rule_twins.py breaks: a kind with a series states an indicator and a target value
+    # (stated_with_series; improve none), a tolerance only on about and above 0 (stated_only_for). 株洲's own
+    # reading goes further: a unit on every quantified target, its improvements' included (unit_of_kind lists
+    # none for an improvement), and its 左右 target's tolerance from the report, not the default share of the value
     for t in (t for t in targets if t["target_kind"] != "qualitative"):
         tid = t["target_id"]
-        assert t["indicator_code"] in indicators, f"{tid}: indicator {t['indicator_code']!r} not in indicators.csv"
         assert t["unit"], tid
-        if t["comparator"] == "improve":
-            assert t["target_value"] == "", f"{tid}: improve compares with the baseline, no target value"
-        else:
-            assert is_number(t["target_value"]), f"{tid}: target_value {t['target_value']!r}"
         if t["comparator"] == "about":
-            assert is_number(t["tolerance"]) and float(t["tolerance"]) > 0, f"{tid}: about needs a tolerance"
-        else:
-            assert t["tolerance"] == "", f"{tid}: tolerance only for about"
+            assert is_number(t["tolerance"]), f"{tid}: 株洲's about targets state their tolerance"
 
 
 def test_comparator_specific_rules(targets, indicators, regions):
