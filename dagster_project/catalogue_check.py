@@ -282,7 +282,8 @@ def _scope_in_catalogue(args: dict, value: str, row: dict[str, str], table) -> s
 def _stated_with_series(args: dict, value: str, column: str, row: dict[str, str], table) -> str | None:
     """A target of a kind with a figure series (target_kinds.has_series) states ``column`` (its indicator, its
     target value), unless its comparator is one of `not_for` (improve: compared with its baseline year), which
-    states none. A kind without a series may leave it empty; an unknown kind is its own column's problem."""
+    states none. A kind without a series may leave it empty; with `none_without_series` it must. An unknown kind
+    is its own column's problem."""
     kinds = REF.search(str(args.get("kinds", "")))
     if not kinds:
         return None
@@ -295,7 +296,12 @@ def _stated_with_series(args: dict, value: str, column: str, row: dict[str, str]
             f"{value!r} is stated, but a target compared by {comparator} takes no {column} (never read): leave it empty"
         )
     kind_row = (table(kinds.group(1), "target_kind").get(kind) or [None])[0]
-    if kind_row is None or value != "" or (kind_row.get("has_series") or "").strip().lower() not in ("true", "1"):
+    if kind_row is None:
+        return None
+    has_series = (kind_row.get("has_series") or "").strip().lower() in ("true", "1")
+    if not has_series and value != "" and args.get("none_without_series"):
+        return f"{value!r} is stated, but a {kind} target has no figure series (never read): leave it empty"
+    if value != "" or not has_series:
         return None
     return (
         f"is empty, but a {kind} target has a figure series to compare (seeds/{kinds.group(1)}.csv has_series): "

@@ -73,6 +73,8 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
     _break(lines, "T22-NEW-STPROJ", ",level,at_least,120,,个,", ",level,at_least,120,5,个,")
     _break(lines, "T22-AIR-83", ",about,83,1,%,", ",about,83,0,%,")
     _break(lines, "T22-DRINKING-100", ",level,at_least,100,,%,", ",level,about,100,,%,")
+    # a value on a qualitative target (no figure series: shown in the catalogue, never read)
+    _break(lines, "T22-ST-CHOKEPOINT", ",qualitative,qualitative,,,", ",qualitative,qualitative,3,,")
     path.write_text("".join(lines), encoding="utf-8")
     # lead units: 湘潭's target and task led by 工信局 GXJ, a unit 株洲 has and 湘潭 has not (a code copied from
     # 株洲's rows); a 株洲 target led by a code no city has. Co-units likewise: 湘潭's target and task sharing
@@ -98,7 +100,7 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
         "baseline_year": 1,
         "scope_code": 4,
         "indicator_code": 1,
-        "target_value": 2,
+        "target_value": 3,
         "tolerance": 2,
     }, python_twin
     [xiangtan_gdp] = [str(p) for p in problems if p.key == "XT-DEMO-GDP"]
