@@ -28,6 +28,7 @@ MARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             "actual_bound",
             "actual_is_bound",
             "underlying_bound",
+            "underlying_unit",
             "actual_quality",
             "comparator_applied",
             "baseline_period_code",

@@ -1005,7 +1005,15 @@ from projected as p;
 create or replace table fct_target_progress as
 select
     a.target_id, a.period_code, a.period_kind, a.period_start, a.period_end, a.indicator_code, a.scope_type,
-    a.scope_code, a.actual_value, a.underlying_value, a.actual_bound,
+    a.scope_code, a.actual_value, a.underlying_value,
+    -- the unit of underlying_value (dbt: macros/target_series.sql underlying_unit): a rank's place, the
+    -- counties of an every-county target, else the indicator's unit
+    case
+        when ut.target_kind = 'rank' then '位（全省排位 place among the province''s cities, 1 = best）'
+        when ut.scope_type = 'every_county' then '个县市区（达到目标的县市区 counties meeting the target）'
+        else ui.unit
+    end as underlying_unit,
+    a.actual_bound,
     coalesce(a.actual_bound, 'eq') not in ('eq', 'approx') as actual_is_bound, a.underlying_bound,
     case when a.is_illustrative then 'illustrative' else a.provenance end as actual_quality,
     a.provenance as actual_provenance, a.is_illustrative, a.derived_from, a.target_level, a.tolerance_abs,
@@ -1035,6 +1043,8 @@ select
     || coalesce('; ' || a.status_note, '')
     || ' => ' || a.status_code as calculation_trace
 from f_assessment as a
+inner join f_targets as ut on a.target_id = ut.target_id
+inner join f_indicators as ui on ut.indicator_code = ui.indicator_code
 left join f_statuses as st on a.status_code = st.status_code
 left join f_paces as pc on a.pace_code = pc.pace_code;
 

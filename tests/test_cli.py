@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from dagster_project.cli import main
-from dagster_project.report.labels import STATUSES, num, quality_label
+from dagster_project.report.labels import STATUSES, bound_prefix, num, quality_label
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -196,6 +196,28 @@ def test_explain_spells_out_the_calculation(home, published):
     assert f"{source_file} row {source_row}" in text
     assert trace in text  # the mart's one-line trace, verbatim
     assert "(actual − base) / (target − base)" in text and "required" in text
+
+
+def test_explain_shows_the_unit_of_the_value_behind_the_actual(home, published):
+    # "indicator value behind it: 9.4" did not say what 9.4 was (audit s57b): a level, a growth rate, a rank, a
+    # count of sections. One row of each kind whose value behind differs from the actual, each shown with the
+    # mart's unit (fct_target_progress.underlying_unit)
+    rows = query(
+        published,
+        "select p.target_id, p.period_code, p.underlying_value, p.underlying_bound, p.underlying_unit, t.target_kind "
+        "from fct_target_progress as p join dim_targets as t using (target_id) "
+        "where p.underlying_value is not null and p.underlying_value is distinct from p.actual_value "
+        "qualify row_number() over (partition by t.target_kind, p.derived_from like 'chained%' "
+        "order by p.target_id, p.period_end desc) = 1",
+    )
+    kinds = set()
+    for target_id, period, value, bound, unit, kind in rows:
+        result = pmw(["explain", target_id, "--period", period], home)
+        assert result.exit_code == 0, result.output
+        line = next(li for li in result.output.splitlines() if "indicator value behind it:" in li)
+        assert line.endswith(f"indicator value behind it: {bound_prefix(bound)}{num(value)} {unit}"), (target_id, line)
+        kinds.add(kind)
+    assert {"multiple", "rank", "class"} <= kinds, rows
 
 
 def test_explain_usage_errors(home, published):

@@ -46,6 +46,8 @@ ROW = {
     "actual_value": 4000.0,
     "actual_bound": "gt",
     "underlying_value": 4000.0,
+    # what the mart gives underlying_value (fct_target_progress.underlying_unit): the indicator's unit here
+    "underlying_unit": "亿元",
     "actual_quality": "published",
     "source_file": "gb2025.html",
     "source_row": 3,
@@ -176,6 +178,7 @@ def test_a_rank_without_a_baseline_rank_is_not_assessable_and_says_the_baseline_
         underlying_bound="le",
         status_reason="baseline_rank_missing",
         underlying_value=3.0,
+        underlying_unit="位（全省排位 place among the province's cities, 1 = best）",
         comparator_applied="at_least",
         target_level=1.0,
         base_value=0.0,
@@ -186,7 +189,11 @@ def test_a_rank_without_a_baseline_rank_is_not_assessable_and_says_the_baseline_
     lines = text.splitlines()
     # no places gained to show, and no bound sign on the missing figure; the bound is the rank's
     assert "  实际 actual      —  [公开 published]" in lines, text
-    assert "                   indicator value behind it: ≤3" in lines, text
+    # with the mart's unit: a place among the cities, not a bare 3 (nor 3 places gained)
+    assert (
+        "                   indicator value behind it: ≤3 位（全省排位 place among the province's cities, 1 = best）"
+        in lines
+    ), text
     assert f"met: cannot tell: no comparable figure — {note}" in text, text
     assert f"状态 status      无法评估 Not assessable — {note}" in text, text
     assert "≤—" not in text
@@ -233,3 +240,36 @@ def test_a_revised_figure_is_the_latest_vintage_not_one_a_later_release_replaced
     text = explain(is_revised=True)
     assert "revised by a later release" not in text, text
     assert "release gb2025 (the latest of several releases of this figure; every vintage:" in text, text
+
+
+def test_the_value_behind_a_growth_chain_is_shown_as_the_growth_rate_it_is():
+    # int_target_series__growth_index (ut_series_growth_a_share_of_a_multi_year_rate_names_the_rate_it_used):
+    # 规模工业增加值 2025 is 1.4029 倍 of 2021, from 2021-2025 年均 +9.4%; the value behind it is that rate, and
+    # "indicator value behind it: 9.4" did not say so (audit s57b)
+    row = dict(
+        actual_value=1.4029,
+        actual_bound="eq",
+        underlying_value=9.4,
+        underlying_unit="%（年均增速 average annual growth rate）",
+        actual_quality="derived",
+        status_rests_on_bound=False,
+        bound_reading=None,
+        comparator_applied="at_least",
+        target_level=2.0,
+        base_value=1.0,
+    )
+    multiple = {
+        "target_kind": "multiple",
+        "comparator": "multiple_of_baseline",
+        "target_value": 2.0,
+        "target_unit": "倍",
+    }
+    lines = explain(multiple, **row).splitlines()
+    assert "  实际 actual      1.4 倍  [推算 derived]" in lines, lines
+    assert "                   indicator value behind it: 9.4 %（年均增速 average annual growth rate）" in lines, lines
+
+
+def test_the_bound_a_status_rests_on_carries_its_unit():
+    # 突破 5000: a published ">4000" (亿元) read as at least 4000; the bound is said with its unit
+    text = explain()
+    assert "the status rests on the published bound >4,000 亿元: it is computed at the bound" in text, text

@@ -169,6 +169,34 @@ def test_every_chart_point_hovers_with_its_source(report, published):
         assert "实际（推算 derived）actual" in block and "含推算 DERIVED" in block
 
 
+def test_a_hovers_value_behind_the_actual_carries_the_marts_unit(report, published):
+    # "指标值 indicator value 9.4" did not say whether 9.4 was a level, a growth rate, a rank or a count of
+    # sections (audit s57b): each hover shows fct_target_progress.underlying_unit after the number
+    _, html = report
+    with duckdb.connect(str(published), read_only=True) as con:
+        units = dict(
+            con.execute(
+                "select target_id || ' ' || period_code, underlying_unit from fct_target_progress "
+                "where underlying_value is not null"
+            ).fetchall()
+        )
+    shown = 0
+    for div_id, traces_json in re.findall(r'Plotly\.newPlot\(\s*"(fig-[^"]+)",\s*(\[.*?\]),\s*\{', html, re.S):
+        for trace in json.loads(traces_json):
+            if not str(trace.get("name", "")).startswith("实际"):
+                continue
+            for custom in trace["customdata"]:
+                if not custom[4]:
+                    continue
+                unit = units[f"{div_id.removeprefix('fig-')} {custom[0]}"]
+                assert re.fullmatch(r"<br>指标值 indicator value [<>≤≥≈]?[-\d.,]+ " + re.escape(unit), custom[4]), (
+                    div_id,
+                    custom,
+                )
+                shown += 1
+    assert shown, "no hover shows a value behind the actual: the sample has growth chains, ranks and river classes"
+
+
 def test_illustrative_data_is_flagged_up_front(report, published):
     _, html = report
     with duckdb.connect(str(published), read_only=True) as con:

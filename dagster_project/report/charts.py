@@ -22,6 +22,7 @@ from dagster_project.report.labels import (
     num,
     quality_label,
     source_text,
+    underlying_text,
     unit_of,
 )
 
@@ -168,7 +169,10 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
                 source_text(r.source_file, r.source_row, r.release_date),
                 ""
                 if is_missing(r.underlying_value) or r.underlying_value == r.actual_value
-                else f"<br>指标值 indicator value {num(r.underlying_value)}",
+                else "<br>指标值 indicator value "
+                + underlying_text(
+                    r.underlying_value, getattr(r, "underlying_bound", None), getattr(r, "underlying_unit", None)
+                ),
                 ""
                 if is_missing(r.derived_from) or not r.derived_from
                 else "<br>推算 derived: " + str(r.derived_from)[:140],

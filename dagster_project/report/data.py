@@ -23,8 +23,9 @@ select
     t.start_date, t.is_multi_year, t.is_cumulative, t.reading_notes,
     p.period_kind as latest_period_kind, p.source_row, p.source_ref, p.release_id, p.derived_from,
     p.is_revised, p.comparator_applied, p.base_value, p.expected_share_method, p.elapsed_share,
-    p.underlying_value, p.is_met, p.is_final, p.actual_cagr, p.required_cagr, p.required_cagr_from_now,
-    p.projection_ratio, p.threshold_on_track, p.threshold_acceleration, p.units_total, p.units_reporting
+    p.underlying_value, p.underlying_unit, p.is_met, p.is_final, p.actual_cagr, p.required_cagr,
+    p.required_cagr_from_now, p.projection_ratio, p.threshold_on_track, p.threshold_acceleration, p.units_total,
+    p.units_reporting
 from fct_target_scorecard as s
 join dim_targets as t using (target_id)
 left join fct_target_progress as p

@@ -182,6 +182,13 @@ def unit_text(unit: object) -> str:
     return "" if is_missing(unit) else str(unit)
 
 
+def underlying_text(value: Any, bound: Any = None, unit: Any = None) -> str:
+    """The value a status rests on with its bound and its unit, as the marts give them
+    (fct_target_progress.underlying_value, underlying_bound, underlying_unit): '≤3 位（全省排位 …）',
+    '9.4 %（同比增速 …）'. The unit is the marts' (macros/target_series.sql underlying_unit), never made up here."""
+    return f"{bound_prefix(bound)}{num(value)}" + ("" if is_missing(unit) or not str(unit) else f" {unit}")
+
+
 def unit_of(row: object) -> str:
     """The unit of the comparable actual: counties for every-county targets, else the target's unit."""
     if getattr(row, "scope_type", None) == "every_county":

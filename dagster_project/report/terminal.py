@@ -25,6 +25,7 @@ from dagster_project.report.labels import (
     quality_label,
     source_text,
     stage_label,
+    underlying_text,
     unit_of,
     unit_text,
 )
@@ -280,7 +281,7 @@ def explain_text(
     actual = "—" if no_actual else f"{bound_prefix(p['actual_bound'])}{num(p['actual_value'])} {unit}"
     lines.append(f"  实际 actual      {actual}  [{quality}]")
     if not is_missing(p.get("underlying_value")) and p["underlying_value"] != p["actual_value"]:
-        behind = f"{bound_prefix(p.get('underlying_bound'))}{num(p['underlying_value'])}"
+        behind = underlying_text(p["underlying_value"], p.get("underlying_bound"), p.get("underlying_unit"))
         lines.append(f"                   indicator value behind it: {behind}")
     lines.append(
         f"                   source: {source_text(p['source_file'], p['source_row'], p['release_date'])}"
@@ -406,7 +407,12 @@ def explain_text(
     if on_bound:
         lines.append(
             f"                   the status rests on the {given}bound {bound_prefix(p['actual_bound'])}"
-            f"{num(p['underlying_value'] if not is_missing(p.get('underlying_value')) else p['actual_value'])}: "
+            + (
+                underlying_text(p["underlying_value"], None, p.get("underlying_unit"))
+                if not is_missing(p.get("underlying_value"))
+                else underlying_text(p["actual_value"], None, unit)
+            )
+            + ": "
             "it is computed at the bound as if it were the figure; R and the projection are bounds too"
         )
     shown = t.get("latest_period_code")

@@ -2,8 +2,10 @@
     series_targets(): the targets that have a figure series (seeds/target_kinds.csv has_series), only
     those this run recomputes (incremental by target).
     series_with_comparison(series): the model's rows with what each is judged against
-    (series_comparison_columns, target_comparators.sql) and the run's high-water mark
-    (inputs_loaded_through, incremental_by_target.sql); `targets` is the series_targets() CTE. -#}
+    (series_comparison_columns, target_comparators.sql), the run's high-water mark
+    (inputs_loaded_through, incremental_by_target.sql) and the unit of its underlying_value
+    (underlying_unit below: `underlying` names what the model's value is; `join` may bring in a
+    column it needs); `targets` is the series_targets() CTE. -#}
 {% macro series_targets() -%}
     select * from {{ ref('int_targets__enriched') }}
     where
@@ -22,14 +24,47 @@
     )
 {%- endmacro %}
 
-{% macro series_with_comparison(series) -%}
+{% macro series_with_comparison(series, underlying='indicator_level', growth_measure=none, join='') -%}
 select
     series.*,
     {{ series_comparison_columns('targets', 'series') }},
-    {{ inputs_loaded_through() }} as inputs_loaded_through
+    {{ inputs_loaded_through() }} as inputs_loaded_through,
+    {{ underlying_unit(underlying, 'targets', growth_measure) }} as underlying_unit
 from {{ series }} as series
 inner join targets
     on series.target_id = targets.target_id
+{{ join }}
+{%- endmacro %}
+
+{#- 原始指标值单位 / What underlying_value is counted in, as it is shown after the number: the one place
+    each int_target_series__<kind> model's choice of underlying_value is given its unit (the model names
+    what its value is through series_with_comparison(underlying=…)):
+      indicator_level  the indicator's own level, in its unit (seeds/indicators.csv unit: 亿元, %, 家);
+                       levels, multiples and additions of one region, a project's stage
+      growth_rate      a published growth rate, %, of the kind growth_measure names (yoy_pct, avg_yoy_pct,
+                       cum_pct): the growth index of a growth-only multiple
+      rank             the city's place among the province's cities (1 = best): rank targets
+      units_met        how many units meet the target: river sections (scope river) or counties
+    On every row, a row with no underlying_value too (fct_target_progress tests it not null). -#}
+{% macro underlying_unit(underlying, targets='targets', growth_measure=none) -%}
+    {%- if underlying == 'indicator_level' -%}
+        {{ targets }}.indicator_unit
+    {%- elif underlying == 'growth_rate' -%}
+        case {{ growth_measure }}
+            when 'avg_yoy_pct' then '%（年均增速 average annual growth rate）'
+            when 'cum_pct' then '%（累计增速 cumulative growth rate）'
+            else '%（同比增速 year-on-year growth rate）'
+        end
+    {%- elif underlying == 'rank' -%}
+        '位（全省排位 place among the province''s cities, 1 = best）'
+    {%- elif underlying == 'units_met' -%}
+        case
+            when {{ targets }}.scope_type = 'river' then '个断面（达到目标类别的断面 sections meeting the class）'
+            else '个县市区（达到目标的县市区 counties meeting the target）'
+        end
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("underlying_unit: unknown underlying value '" ~ underlying ~ "'") }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- 位次文字 / A side's rank in words for int_target_series__ranks (a row with rank_bound and

@@ -192,6 +192,8 @@ growth_points as (
         period_end,
         1 + value / 100.0 as own_factor,
         cast(extract(year from period_end) as integer) - 1 as last_link_year,
+        -- which rate underlying_value is (its unit: underlying_unit, macros/target_series.sql)
+        measure,
         value,
         bound,
         is_illustrative,
@@ -225,6 +227,7 @@ growth_points as (
         spans.period_end,
         1.0 as own_factor,
         cast(extract(year from spans.period_end) as integer) as last_link_year,
+        spans.measure,
         spans.value,
         spans.bound,
         spans.is_illustrative,
@@ -345,4 +348,8 @@ growth_series as (
         on g.target_id = chain.target_id and g.period_code = chain.period_code
 )
 
-{{ series_with_comparison('growth_series') }}
+-- underlying_value is the period's own growth rate (or a multi-year rate's), in % of the kind its measure says
+{{ series_with_comparison('growth_series', underlying='growth_rate', growth_measure='rate.measure', join="
+left join growth_points as rate
+    on series.target_id = rate.target_id and series.period_code = rate.period_code
+") }}

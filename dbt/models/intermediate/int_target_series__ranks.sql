@@ -201,4 +201,4 @@ rank_series as (
     where r.period_end between r.start_date and r.deadline
 )
 
-{{ series_with_comparison('rank_series') }}
+{{ series_with_comparison('rank_series', underlying='rank') }}

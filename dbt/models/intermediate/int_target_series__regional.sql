@@ -149,4 +149,4 @@ regional_series as (
         on rr.target_id = earliest.target_id and earliest.earliest = 1
 )
 
-{{ series_with_comparison('regional_series') }}
+{{ series_with_comparison('regional_series', underlying='units_met') }}

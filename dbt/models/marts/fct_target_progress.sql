@@ -28,6 +28,8 @@ select
     assessment.scope_code,
     assessment.actual_value,
     assessment.underlying_value,
+    -- what underlying_value is counted in (int_target_series__<kind> via macros/target_series.sql)
+    assessment.underlying_unit,
     assessment.actual_bound,
     -- false on a row with no actual: int_target_series leaves it no bound (bound_reading is null there too)
     coalesce(assessment.actual_bound, 'eq') not in ('eq', 'approx') as actual_is_bound,
