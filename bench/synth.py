@@ -737,7 +737,8 @@ def load_history(con: duckdb.DuckDBPyConnection, t_first: int, t_last: int) -> i
         total += con.execute(f"INSERT INTO raw.observations ({_RAW_COLUMNS}) {raw_rows_sql(first, last)}").fetchone()[0]
     con.execute(
         """
-        INSERT INTO raw.releases
+        INSERT INTO raw.releases (release_id, source_file, sha256, adapter, release_date, provenance, row_count,
+                                  status, ingested_at, error_count)
         SELECT release_id, any_value(source_file), 'synthetic', 'long_format', max(release_date),
                'illustrative', count(*), 'loaded', max(ingested_at), 0
         FROM raw.observations

@@ -3091,6 +3091,8 @@ def test_a_release_with_no_date_says_the_landing_day_is_used(tmp_path: Path, cat
     assert {o.source_ref for o in r.observations} == {"株洲市生态环境局《株洲市2022年6月环境空气质量通报》"}
     # a web page's missing date is flagged as the table's is; one it states is not
     assert r.release_date_imputed and {o.release_date_imputed for o in r.observations} == {True}
-    dated = parse_text(tmp_path, "air2.html", air.replace("<p>发布单位", "<p>发布时间：2022-07-05</p><p>发布单位"), catalog)
+    dated = parse_text(
+        tmp_path, "air2.html", air.replace("<p>发布单位", "<p>发布时间：2022-07-05</p><p>发布单位"), catalog
+    )
     assert dated.release_date == date(2022, 7, 5) and not dated.release_date_imputed
     assert {o.release_date_imputed for o in dated.observations} == {False}

@@ -134,9 +134,7 @@ def test_a_simple_file_takes_the_fast_path_with_the_same_result(tmp_path: Path, 
     assert out.releases[0][3:6] == ("long_format", date(2023, 2, 1), "mixed")
 
 
-def test_a_release_date_the_file_does_not_state_is_flagged_the_same_both_ways(
-    tmp_path: Path, catalog: Catalog
-) -> None:
+def test_a_release_date_the_file_does_not_state_is_flagged_the_same_both_ways(tmp_path: Path, catalog: Catalog) -> None:
     """A row leaving release_date blank is dated the day the file landed: flagged so (release_date_imputed), by
     both paths alike, and the release's own date too when no row states one."""
     import csv
