@@ -44,6 +44,7 @@ MARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             "source_row",
             "release_id",
             "release_date",
+            "release_date_imputed",
             "is_revised",
             "seasonal_years",
         ),

@@ -154,7 +154,8 @@ picked as (
                 'release_id': release_id, 'period_kind': period_kind, 'period_start': period_start,
                 'period_end': period_end, 'value': value, 'bound': bound, 'provenance': provenance,
                 'derived_from': derived_from, 'source_file': source_file, 'source_row': source_row,
-                'source_ref': source_ref, 'release_date': release_date
+                'source_ref': source_ref, 'release_date': release_date,
+                'release_date_imputed': release_date_imputed
             },
             {'d': release_date, 'i': ingested_at, 'r': release_id}
         ) as v,
@@ -167,12 +168,17 @@ select
     v.period_kind, v.period_start, v.period_end, v.value, v.bound, v.provenance,
     v.provenance = 'illustrative' as is_illustrative,
     v.derived_from, v.source_file, v.source_row, v.source_ref, v.release_id, v.release_date,
-    vintage_count > 1 as is_revised
+    vintage_count > 1 as is_revised,
+    v.release_date_imputed
 from picked;
+
+-- The releases some of whose latest vintages are dated by the day their file arrived (it states no date).
+create or replace temp table f_arrival_dated as
+select distinct release_id, release_date from f_latest where release_date_imputed;
 
 -- Values: the published figures plus the ratio indicators derived from them.
 create or replace temp table f_values as
-select * from f_latest
+select * exclude (release_date_imputed) from f_latest
 union all
 select
     ind.indicator_code,
@@ -1041,12 +1047,14 @@ select
         || ', acceleration >= ' || cast(a.acceleration_ratio as varchar) || ')', '')
     || coalesce('; projected ' || cast(round(a.projected_value, 4) as varchar), '')
     || coalesce('; ' || a.status_note, '')
-    || ' => ' || a.status_code as calculation_trace
+    || ' => ' || a.status_code as calculation_trace,
+    ad.release_id is not null as release_date_imputed
 from f_assessment as a
 inner join f_targets as ut on a.target_id = ut.target_id
 inner join f_indicators as ui on ut.indicator_code = ui.indicator_code
 left join f_statuses as st on a.status_code = st.status_code
-left join f_paces as pc on a.pace_code = pc.pace_code;
+left join f_paces as pc on a.pace_code = pc.pace_code
+left join f_arrival_dated as ad on a.release_id = ad.release_id and a.release_date = ad.release_date;
 
 create or replace table fct_target_progress_by_region as
 select

@@ -442,7 +442,7 @@ FROM texted
 _RAW_COLUMNS = (
     "release_id, indicator_code, region_code, subject_code, period_code, period_kind, period_start, "
     "period_end, measure, value, bound, unit, source_value, source_unit, provenance, derived_from, "
-    "source_ref, source_file, source_row, release_date, ingested_at"
+    "source_ref, source_file, source_row, release_date, ingested_at, release_date_imputed"
 )
 
 
@@ -476,7 +476,9 @@ def raw_rows_sql(t_first: int, t_last: int, release_id: str | None = None) -> st
             source_ref, source_file,
             source_row::INTEGER AS source_row,
             release_date,
-            (release_date + INTERVAL 1 DAY + INTERVAL 8 HOUR)::TIMESTAMP AS ingested_at
+            (release_date + INTERVAL 1 DAY + INTERVAL 8 HOUR)::TIMESTAMP AS ingested_at,
+            -- every synthetic file states its release date: never the day it arrived
+            false AS release_date_imputed
         FROM bench_obs({t_first}, {t_last})
     """
 
@@ -737,7 +739,8 @@ def load_history(con: duckdb.DuckDBPyConnection, t_first: int, t_last: int) -> i
         total += con.execute(f"INSERT INTO raw.observations ({_RAW_COLUMNS}) {raw_rows_sql(first, last)}").fetchone()[0]
     con.execute(
         """
-        INSERT INTO raw.releases
+        INSERT INTO raw.releases (release_id, source_file, sha256, adapter, release_date, provenance, row_count,
+                                  status, ingested_at, error_count)
         SELECT release_id, any_value(source_file), 'synthetic', 'long_format', max(release_date),
                'illustrative', count(*), 'loaded', max(ingested_at), 0
         FROM raw.observations

@@ -412,6 +412,10 @@ def dbt_build(
     parsed = read_manifest(manifest or project_dir / "target" / "manifest.json")
     subset = context is not None and context.is_subset
     with duckdb.get_connection() as con:
+        # raw's tables as this code's models read them (a column added since the warehouse was built)
+        from dagster_project.ingest.store import upgrade_schema  # lazy: the build's imports stay light
+
+        upgrade_schema(con)
         not_built = _check_subset_inputs(context, parsed, con) if subset and parsed and engine == "duckdb" else []
         plan = plan_build(con, fingerprint, parsed, engine=engine, subset=subset, not_built=not_built)
     args = plan.args

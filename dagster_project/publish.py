@@ -130,17 +130,24 @@ def _parquet_metadata(comment: str | None, columns: dict[str, str]) -> str:
 
 def _vintages(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every loaded release with its date and, where its rows carry dates of their own (a ledger of figures
-    copied from several releases), the earliest of them: the release's date alone is the latest row's."""
+    copied from several releases), the earliest of them: the release's date alone is the latest row's.
+    ``release_date_imputed``: the release's date is the day its file arrived (it states none); ``arrival_date``:
+    that day, when some of its rows are dated by it (a long-format file leaving some release dates blank)."""
     rows = con.execute(
         """
         with rows_dated as (
-            select release_id, min(release_date) as first_release_date from raw.observations group by release_id
+            select
+                release_id, min(release_date) as first_release_date,
+                max(release_date) filter (where release_date_imputed) as arrival_date
+            from raw.observations group by release_id
             union all
-            select release_id, min(release_date) from raw.api_observations group by release_id
+            select release_id, min(release_date), max(release_date) filter (where release_date_imputed)
+            from raw.api_observations group by release_id
         )
         select
             releases.release_id, releases.source_file, releases.release_date, releases.provenance,
-            releases.row_count, min(rows_dated.first_release_date)
+            releases.row_count, min(rows_dated.first_release_date), releases.release_date_imputed,
+            max(rows_dated.arrival_date)
         from raw.releases as releases
         left join rows_dated on releases.release_id = rows_dated.release_id
         where releases.status = 'loaded'
@@ -156,6 +163,8 @@ def _vintages(con: duckdb.DuckDBPyConnection) -> list[dict]:
             "first_release_date": str(r[5] or r[2]),
             "provenance": r[3],
             "rows": r[4],
+            "release_date_imputed": bool(r[6]),
+            "arrival_date": None if r[7] is None else str(r[7]),
         }
         for r in rows
     ]

@@ -95,7 +95,7 @@ def test_reading_the_outcome_collects_only_when_a_dead_connection_is_in_the_way(
         store.ensure_schema(con)
         con.execute(
             "INSERT INTO raw.releases VALUES ('r-1', 'f.csv', 'sha', 'long', NULL, 'published', 20, 'loaded', "
-            "now()::TIMESTAMP, 0)"
+            "now()::TIMESTAMP, 0, false)"
         )
     collections = []
     collect = gc.collect

@@ -77,6 +77,43 @@ def test_a_seed_that_gained_columns_upgrades_a_built_warehouse(sample_pipeline_r
         assert con.execute("select * from marts.fct_target_progress order by all").fetchall() == marts_before
 
 
+def test_a_warehouse_built_before_raw_gained_a_column_upgrades_on_the_next_build(
+    sample_pipeline_run, tmp_path: Path, monkeypatch
+):
+    """raw gained release_date_imputed (the release date is the day the file arrived): a warehouse built before
+    it, its raw tables without the column, builds with this code's models (which read it) without losing a row;
+    the column is added false for every older row and the marts' columns keep their values."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_pipeline_run.warehouse, warehouse)
+    monkeypatch.setenv("PMW_WAREHOUSE_PATH", str(warehouse))
+    tables = ("releases", "observations", "api_observations", "withdrawn_observations", "withdrawn_api_observations")
+    with duckdb.connect(str(warehouse)) as con:
+        for table in tables:  # as the earlier DDL made them
+            con.execute(f"alter table raw.{table} drop column release_date_imputed")
+        raw_before = {t: con.execute(f"select * from raw.{t} order by all").fetchall() for t in tables}
+        marts_before = con.execute(
+            "select * exclude (release_date_imputed) from marts.fct_target_progress order by all"
+        ).fetchall()
+    assert raw_before["observations"] and marts_before
+
+    _build(_copy_of_the_project(tmp_path), warehouse)
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in tables:
+            got = con.execute(f"select * exclude (release_date_imputed) from raw.{table} order by all").fetchall()
+            assert got == raw_before[table], table
+            assert not con.execute(f"select count(*) from raw.{table} where release_date_imputed").fetchone()[0]
+        assert (
+            con.execute(
+                "select * exclude (release_date_imputed) from marts.fct_target_progress order by all"
+            ).fetchall()
+            == marts_before
+        )
+        assert con.execute(
+            "select count(*) from staging.stg_raw__observations where not release_date_imputed"
+        ).fetchone()[0] == len(raw_before["observations"]) + len(raw_before["api_observations"])
+
+
 def _tiny_project(root: Path) -> Path:
     project = root / "dbt"
     for folder in ("models", "macros", "tests"):

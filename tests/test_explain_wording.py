@@ -273,3 +273,25 @@ def test_the_bound_a_status_rests_on_carries_its_unit():
     # 突破 5000: a published ">4000" (亿元) read as at least 4000; the bound is said with its unit
     text = explain()
     assert "the status rests on the published bound >4,000 亿元: it is computed at the bound" in text, text
+
+
+def test_a_release_date_the_file_did_not_state_is_shown_as_the_day_it_arrived():
+    # a file stating no release date was dated the day it landed, and explain showed "released 2026-12-07" as if
+    # the office had printed it: the note said so at ingestion only
+    text = explain(release_date=pd.Timestamp("2026-12-07"), release_date_imputed=True)
+    assert "source: gb2025.html row 3, released 2026-12-07 (到达日 arrival day, not stated by the file)" in text, text
+    dated = explain()
+    assert "source: gb2025.html row 3, released 2026-01-31; release gb2025" in dated and "到达日" not in dated
+    # the recent periods list marks it too, and says what the mark means
+    t = pd.Series(TARGET)
+    rows = pd.DataFrame(
+        [
+            {**ROW, "period_code": "2024", "period_end": pd.Timestamp("2024-12-31"), "release_date_imputed": False},
+            {**ROW, "release_date": pd.Timestamp("2026-12-07"), "release_date_imputed": True},
+        ]
+    )
+    listed = explain_text(t, rows, history=6)
+    assert "2026-12-07 到达日" in listed and "2026-01-31 到达日" not in listed, listed
+    assert "到达日: 到达日 arrival day, not stated by the file" in listed, listed
+    # a published copy made before the flag (no such column) reads as before
+    assert "released 2026-01-31; release gb2025" in explain_text(t, pd.DataFrame([ROW]), history=0)

@@ -235,4 +235,40 @@ def test_the_ledgers_sources_entry_gives_the_span_of_its_rows_release_dates(real
         ).fetchone()[0]
     assert ledger["first_release_date"] == str(first)
     report = (real_run.home / "reports" / "progress_report.html").read_text(encoding="utf-8")
-    assert f"released {ledger['first_release_date']} – {ledger['release_date']} (各行各有日期" in report
+    # its latest date is the day it landed (rows 3, 31 … cite no date): marked so (the next test)
+    assert f"released {ledger['first_release_date']} – {ledger['release_date']} (到达日 " in report
+    assert "(各行各有日期 each row its own date)" in report
+
+
+def test_a_release_date_the_ledger_does_not_state_is_stored_and_shown_as_the_day_it_arrived(real_run):
+    # rows of the ledger citing no date were dated the day the file landed, said only in an ingest note: stored,
+    # explained and listed as if the office had released them that day
+    manifest = json.loads((real_run.home / "published" / "manifest.json").read_text(encoding="utf-8"))
+    (ledger,) = [v for v in manifest["source_vintages"] if v["source_file"].endswith("published_facts.csv")]
+    assert ledger["release_date_imputed"] is True and ledger["arrival_date"] == ledger["release_date"], ledger
+    others = [v for v in manifest["source_vintages"] if v is not ledger]
+    assert others and not any(v["release_date_imputed"] or v["arrival_date"] for v in others), others
+    with duckdb.connect(str(real_run.warehouse), read_only=True) as con:
+        flagged = con.execute(
+            "select distinct release_date from raw.observations where release_date_imputed"
+        ).fetchall()
+        stated = con.execute(
+            "select count(*) from raw.observations where release_id = ? and not release_date_imputed",
+            [ledger["release_id"]],
+        ).fetchone()[0]
+    assert [str(d) for (d,) in flagged] == [ledger["release_date"]] and stated > 0
+    # every vintage, published (observation_vintages), and the figures a target reads carry the flag
+    assert rows(real_run, "select count(*) from observation_vintages where release_date_imputed")[0][0] > 0
+    target, period, release_date = rows(
+        real_run,
+        "select target_id, period_code, release_date from fct_target_progress where release_date_imputed "
+        "order by all limit 1",
+    )[0]
+    assert str(release_date) == ledger["release_date"]
+    assert rows(real_run, "select count(*) from fct_target_progress where not release_date_imputed")[0][0] > 0
+    env = {"PMW_HOME": str(real_run.home), "PMW_PUBLISHED_DIR": str(real_run.home / "published")}
+    result = CliRunner().invoke(main, ["explain", target, "--period", period], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"released {release_date} (到达日 arrival day, not stated by the file)" in result.output, result.output
+    report = (real_run.home / "reports" / "progress_report.html").read_text(encoding="utf-8")
+    assert f"released {release_date} (到达日 arrival day, not stated by the file)" in report

@@ -106,3 +106,31 @@ def test_a_source_whose_rows_carry_their_own_dates_shows_the_span_not_one_date()
     sources.by_file["published_facts.csv"] = legacy
     html = templates().get_template("sources.html.j2").render(sources=sources)
     assert "published_facts.csv — 发布 released 2026-12-07 · " in html
+
+
+def test_a_source_the_file_did_not_date_is_listed_with_the_day_it_arrived():
+    # a file stating no release date was listed "released 2026-12-07", the day it landed, as if published then
+    undated = {"source_file": "m.csv", "release_date": "2026-12-07", "first_release_date": "2026-12-07"}
+    dated = {"source_file": "gb.html", "release_date": "2023-03-20", "first_release_date": "2023-03-20"}
+    # a long-format file some of whose rows left release_date blank: its own date stated, those rows' the arrival day
+    mixed = {"source_file": "long.csv", "release_date": "2023-02-01", "first_release_date": "2023-02-01"}
+    flags = [(undated, True, "2026-12-07"), (dated, False, None), (mixed, False, "2026-12-07")]
+    sources = Sources(
+        [
+            {**v, "provenance": "published", "rows": 1, "release_id": "r", "release_date_imputed": imputed}
+            | {"arrival_date": arrival}
+            for v, imputed, arrival in flags
+        ]
+    )
+    for name in ("m.csv", "gb.html", "long.csv"):
+        sources.note(name, 1)
+    html = templates().get_template("sources.html.j2").render(sources=sources)
+    assert "m.csv — 发布 released 2026-12-07 (到达日 arrival day, not stated by the file) · " in html, html
+    assert "gb.html — 发布 released 2023-03-20 · " in html, html
+    assert (
+        "long.csv — 发布 released 2023-02-01 (未注明日期的行 rows stating no date: 2026-12-07 (到达日 arrival day, "
+        "not stated by the file)) · " in html
+    ), html
+    # the footnote's hover text says it too
+    note = sources.note("m.csv", 1, "2026-12-07", True)
+    assert note.title == "m.csv row 1, released 2026-12-07 (到达日 arrival day, not stated by the file)"

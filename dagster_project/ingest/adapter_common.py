@@ -611,6 +611,7 @@ class RowContext:
     release_date: date | None
     provenance: str = "published"
     source_ref: str = ""
+    release_date_imputed: bool = False  # release_date is the landing day: the file states none
     _untracked: dict[str, list[int]] = field(default_factory=dict)  # name -> rows, of skip_untracked
     _untracked_note: int | None = None
 
@@ -629,8 +630,10 @@ class RowContext:
 
     def set_release(self, release_date: date | None, illustrative: bool, source_ref: str, note: str = "") -> None:
         """The release's date, provenance and source, for every row from now on and for the result; ``note``
-        says where the date came from when the file gave none."""
+        says where the date came from when the file gave none (:func:`landed_note`): the date is then the landing
+        day, flagged on every row (``release_date_imputed``)."""
         self.release_date = self.result.release_date = release_date
+        self.release_date_imputed = self.result.release_date_imputed = note.startswith(LANDED_NOTE)
         if note:
             self.result.notes.append(note)
         if illustrative:
@@ -654,6 +657,7 @@ class RowContext:
         subject: str = "",
         provenance: str | None = None,
         release_date: date | None = None,
+        release_date_imputed: bool = False,
         source_ref: str | None = None,
         vintage: str = "",
         derived_from: str = "",
@@ -665,6 +669,8 @@ class RowContext:
         gave it for no one catalogued place (a park, several places at once, 市区): left out, with a note.
         ``vintage``: a label the table's title gives all its figures (预计 …), read as the cell's own would be.
         ``derived_from``: the figure is worked out from what the source says, not said by it (:meth:`derive`).
+        ``release_date_imputed``: the row's own ``release_date`` is the landing day (the row states none); without
+        a ``release_date`` of its own the row takes the release's date and its flag.
         """
         if region is None:
             self.result.notes.append(
@@ -724,6 +730,7 @@ class RowContext:
             source_file=self.source_file,
             source_row=row,
             release_date=release_date or self.release_date,
+            release_date_imputed=release_date_imputed if release_date else self.release_date_imputed,
         )
         if derived_from:
             self.derive(obs, derived_from)

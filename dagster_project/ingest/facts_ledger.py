@@ -312,6 +312,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
                 row=row_no,
                 column="value",
                 release_date=release_date,
+                release_date_imputed=how.startswith(LANDED_NOTE),
                 source_ref=source_ref,
                 # a river's class, its quote saying no section's own: each section's is worked out from it (a
                 # quote of every section, 7个断面均达到Ⅱ类水质, is each section's, as the bulletin's reader reads it)
@@ -339,6 +340,10 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
     for how, numbers in dated_by.items():
         result.notes.append(how.format(rows=_rows(numbers)))
     result.release_date = max(release_dates) if release_dates else default_release_date
+    # the release's date is the landing day when no row the file dates itself gives it (rows dated by their source
+    # or its address count as stated)
+    stated = {o.release_date for o in result.observations if not o.release_date_imputed}
+    result.release_date_imputed = result.release_date is not None and result.release_date not in stated
     return result
 
 

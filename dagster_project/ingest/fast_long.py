@@ -293,8 +293,9 @@ def _regions(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> str:
 
 def _meta(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, landed: date, source: str | None = None
-) -> tuple[str, date, str]:
-    """(subject, release_date, provenance, source_ref) texts; returns the join, the release's date and provenance."""
+) -> tuple[str, date, bool, str]:
+    """(subject, release_date, provenance, source_ref) texts; returns the join, the release's date, whether that
+    is the landing day (no row states one) and its provenance."""
     cols: dict[str, tuple[str, list[Any]]] = {
         k: (t, [])
         for k, t in (
@@ -304,6 +305,7 @@ def _meta(
             ("k_source_ref", "VARCHAR"),
             ("subject_code", "VARCHAR"),
             ("release_date", "DATE"),
+            ("release_date_imputed", "BOOLEAN"),
             ("provenance", "VARCHAR"),
             ("source_ref", "VARCHAR"),
         )
@@ -334,7 +336,7 @@ def _meta(
             if not source:
                 raise _NotSimple  # refused row by row, with the message naming --source
             ref = source
-        row = (raw_subject, raw_date, raw_prov, raw_ref, subject, rd, prov, ref)
+        row = (raw_subject, raw_date, raw_prov, raw_ref, subject, rd, not rd_text, prov, ref)
         for (_, values), v in zip(cols.values(), row, strict=True):
             values.append(v)
     on = _unnest(con, _LOOKUPS[2], cols)
@@ -343,7 +345,7 @@ def _meta(
         provenance = "illustrative"
     elif len(provenances) > 1:
         provenance = "mixed"
-    return on, (max(dates) if dates else landed), provenance
+    return on, (max(dates) if dates else landed), not dates, provenance
 
 
 def _unpublished_values(con: duckdb.DuckDBPyConnection) -> None:
@@ -413,12 +415,14 @@ SELECT indicator_code, region_code, subject_code, period_code, period_kind, peri
                  OR release_date > ?
                  OR value < pmin OR value > pmax
             THEN error('not a simple row') ELSE value END,
-       'eq', unit, source_value, source_unit, provenance, '', source_ref, ?, source_row, release_date
+       'eq', unit, source_value, source_unit, provenance, '', source_ref, ?, source_row, release_date,
+       release_date_imputed
 FROM (
     SELECT c.indicator_code, g.region_code, m.subject_code, c.period_code, c.period_kind, c.period_start,
            c.period_end, c.measure, TRY_CAST(r.value AS DOUBLE) * c.factor * c.rate / c.divisor AS value,
            c.unit, r.value AS source_value, c.source_unit, m.provenance, m.source_ref,
-           CAST(r.rowid + 2 AS INTEGER) AS source_row, m.release_date, c.vlimit, c.edge, c.pmin, c.pmax
+           CAST(r.rowid + 2 AS INTEGER) AS source_row, m.release_date, m.release_date_imputed, c.vlimit, c.edge,
+           c.pmin, c.pmax
     {_joins(on)}
 )
 """
@@ -462,7 +466,7 @@ def try_load(
                 raise _NotSimple
             on_c = _combos(con, catalog)
             on_g = _regions(con, catalog)
-            on_m, release_date, provenance = _meta(con, catalog, landed, source)
+            on_m, release_date, imputed, provenance = _meta(con, catalog, landed, source)
             on = (on_c, on_g, on_m)
             _unpublished_values(con)
             notes = [
@@ -479,7 +483,7 @@ def try_load(
                     f"SELECT CAST(r.rowid + 2 AS INTEGER) {_joins(on)} AND trim(r.release_date) = '' ORDER BY 1"
                 ).fetchall()
             ]
-            meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance)
+            meta = store.ReleaseMeta(name, sha, NAME, release_date, provenance, release_date_imputed=imputed)
             latest = max(today, landed)  # a stated release date after it is refused (validate.py words it)
             store.ensure_schema(con)
             [(judged,)] = con.execute(f"SELECT count(*) FROM {_LOOKUPS[0]} WHERE hfactor IS NOT NULL").fetchall()

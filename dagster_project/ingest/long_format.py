@@ -163,6 +163,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             column="value",
             provenance=prov,
             release_date=rd,
+            release_date_imputed=not get("release_date"),
             source_ref=get("source_ref"),
         )
         if obs is not None:
@@ -174,6 +175,8 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         result.notes.append(note)
     if release_dates:
         result.release_date = max(release_dates)
+    else:  # no row states one: the release is dated the landing day, as its rows are
+        result.release_date_imputed = result.release_date is not None
     if provenances == {"illustrative"}:
         result.provenance = "illustrative"
     elif len(provenances) > 1:

@@ -57,6 +57,9 @@ class Observation:
     source_file: str
     source_row: int | None
     release_date: date | None
+    # True when the file stated no release date for this figure and the day it landed stands in (said in a note
+    # too): a date no office printed, shown as the arrival day wherever the date is shown
+    release_date_imputed: bool = False
 
     def key(self) -> tuple[str, str, str, str, str]:
         """The contract key within one release."""
@@ -88,6 +91,8 @@ class ParseResult:
     observations: list[Observation] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
     release_date: date | None = None
+    # the release's date is the day it landed: the file (none of its loaded rows) states one
+    release_date_imputed: bool = False
     provenance: str = "published"
     # Conversion notes (unit factors, exchange rates used) per source row; not a contract column.
     notes: list[str] = field(default_factory=list)

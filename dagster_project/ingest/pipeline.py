@@ -210,6 +210,10 @@ def _parse_all(docs: list[Document], name: str, catalog: Catalog, landed: date) 
         merged.adapter = "+".join(sorted({r.adapter for r in results}))
     dates = [r.release_date for r in results if r.release_date]
     merged.release_date = max(dates) if dates else None
+    # the landing day, when no sheet that gives the latest date states it
+    merged.release_date_imputed = merged.release_date is not None and not any(
+        r.release_date == merged.release_date and not r.release_date_imputed for r in results
+    )
     provs = {r.provenance for r in results}
     merged.provenance = provs.pop() if len(provs) == 1 else "mixed"
     if len(data) > 1:
@@ -390,7 +394,9 @@ def ingest_file(
             else "no observations: the file has no data rows (header only, or every cell empty)"
         )
         parsed.errors.append(IngestError(name, None, "", reason))
-    meta = store.ReleaseMeta(name, sha, parsed.adapter, parsed.release_date, parsed.provenance)
+    meta = store.ReleaseMeta(
+        name, sha, parsed.adapter, parsed.release_date, parsed.provenance, parsed.release_date_imputed
+    )
     result = _finish(
         con,
         parsed,

@@ -29,6 +29,7 @@ __all__ = [
     "observation_table",
     "upsert_release",
     "ensure_schema",
+    "upgrade_schema",
     "sha256_bytes",
     "make_release_id",
     "load_release",
@@ -55,7 +56,9 @@ CREATE TABLE IF NOT EXISTS raw.releases (
     row_count    INTEGER NOT NULL,
     status       VARCHAR NOT NULL CHECK (status IN ('loaded', 'quarantined')),
     ingested_at  TIMESTAMP NOT NULL,
-    error_count  INTEGER NOT NULL
+    error_count  INTEGER NOT NULL,
+    -- release_date is the day the file landed: the file states none (_upgrade adds it to an older warehouse)
+    release_date_imputed BOOLEAN NOT NULL DEFAULT false
 );
 
 -- releases an operator took back (pmw withdraw): their rows wait in raw.withdrawn_<table>, out of every model
@@ -110,9 +113,19 @@ CREATE {temp}TABLE {exists}{name} (
     source_file    VARCHAR,
     source_row     INTEGER,
     release_date   DATE,
-    ingested_at    TIMESTAMP NOT NULL
+    ingested_at    TIMESTAMP NOT NULL,
+    release_date_imputed BOOLEAN NOT NULL DEFAULT false
 );
 """
+# Columns added after warehouses were built, last in their table (where ALTER TABLE puts them, so a built table
+# and a new one keep one column order: the stage's rows and raw's are unioned and moved by position), with what
+# an older row holds: (table, column, its type and default). :func:`_upgrade` adds the ones a warehouse lacks.
+_ADDED_COLUMNS = (
+    # release_date is the landing day, the file stating none: every row written before the flag was a published
+    # date or one said only in a note, which the flag cannot tell apart now; false, as they were shown
+    ("releases", "release_date_imputed", "BOOLEAN NOT NULL DEFAULT false"),
+    *((t, "release_date_imputed", "BOOLEAN NOT NULL DEFAULT false") for t in ("observations", "api_observations")),
+)
 # One row per key within a release. Checked on the release's own rows when it is loaded
 # (_check_release_keys), not by a PRIMARY KEY: DuckDB's index over every vintage of every number
 # made loading a national release cost 1.4 s of index upkeep at ten years (BENCHMARKS.md), and it
@@ -130,6 +143,7 @@ class ReleaseMeta:
     adapter: str
     release_date: date | None
     provenance: str
+    release_date_imputed: bool = False  # release_date is the landing day: the file states none
 
 
 def _obs_ddl(name: str, *, temp: bool = False) -> str:
@@ -144,11 +158,36 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in OBSERVATION_TABLES:
         con.execute(_obs_ddl(f"raw.{table}"))
         _drop_primary_key(con, table)
+    upgrade_schema(con)
     from dagster_project.ingest.task_returns import ensure_schema as ensure_task_returns  # lazy: it imports store
 
     ensure_task_returns(con)  # raw.task_returns: the units' monthly returns (工作台账)
     for table in WITHDRAWABLE_TABLES:  # where a withdrawn release's rows wait, as they were
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.withdrawn_{table} AS SELECT * FROM raw.{table} WHERE false")
+
+
+def upgrade_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring raw's tables a warehouse built before some columns to today's (:data:`_ADDED_COLUMNS`), every row
+    kept; the tables of withdrawn rows too (they come back with the column's default). Creates no table: the dbt
+    build runs it on whatever warehouse it is given."""
+    _upgrade(con, "raw")
+    _upgrade(con, "raw", "withdrawn_")
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection, schema: str, prefix: str = "") -> None:
+    """Add the columns of :data:`_ADDED_COLUMNS` a warehouse built before them lacks (every row kept, given the
+    column's default). One catalogue read when there is nothing to add."""
+    have = set(
+        con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = ? AND starts_with(table_name, ?)",
+            [schema, prefix],
+        ).fetchall()
+    )
+    tables = {t for t, _ in have}
+    for table, column, kind in _ADDED_COLUMNS:
+        name = prefix + table
+        if name in tables and (name, column) not in have:
+            con.execute(f"ALTER TABLE {schema}.{name} ADD COLUMN {column} {kind}")
 
 
 # the raw tables whose rows a release owns (release_id): what a withdrawal takes out and a restore puts back
@@ -223,7 +262,7 @@ def _move(
         for table in WITHDRAWABLE_TABLES:
             held, kept = (f"raw.{table}", f"raw.withdrawn_{table}")[:: 1 if withdraw else -1]
             [(n,)] = con.execute(f"SELECT count(*) FROM {held} WHERE release_id = ?", [release_id]).fetchall()
-            con.execute(f"INSERT INTO {kept} SELECT * FROM {held} WHERE release_id = ?", [release_id])
+            con.execute(f"INSERT INTO {kept} BY NAME SELECT * FROM {held} WHERE release_id = ?", [release_id])
             con.execute(f"DELETE FROM {held} WHERE release_id = ?", [release_id])
             moved += n
         if withdraw:
@@ -256,7 +295,7 @@ def _drop_primary_key(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.begin()
     try:
         con.execute(_obs_ddl(f"raw.{table}__unkeyed"))
-        con.execute(f"INSERT INTO raw.{table}__unkeyed SELECT * FROM raw.{table}")
+        con.execute(f"INSERT INTO raw.{table}__unkeyed BY NAME SELECT * FROM raw.{table}")  # by name: older columns
         con.execute(f"DROP TABLE raw.{table}")
         con.execute(f"ALTER TABLE raw.{table}__unkeyed RENAME TO {table}")
         con.commit()
@@ -326,7 +365,9 @@ def upsert_release(
     """Record (or replace) a release's row in raw.releases: its file, bytes, reader, status and counts."""
     con.execute("DELETE FROM raw.releases WHERE release_id = ?", [release_id])
     con.execute(
-        "INSERT INTO raw.releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO raw.releases (release_id, source_file, sha256, adapter, release_date, provenance, row_count,
+                                      status, ingested_at, error_count, release_date_imputed)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             release_id,
             meta.source_file,
@@ -338,6 +379,7 @@ def upsert_release(
             status,
             now,
             errors,
+            meta.release_date_imputed,
         ],
     )
 

@@ -23,6 +23,7 @@ from dagster_project.report import charts
 from dagster_project.report.bundle import inline_source, load_bundle
 from dagster_project.report.data import ReportData, city_headlines, load_report_data, running_and_closed
 from dagster_project.report.labels import (
+    ARRIVAL_DAY,
     ATTENTION,
     COMPARATOR_SYMBOLS,
     QUALITIES,
@@ -36,6 +37,7 @@ from dagster_project.report.labels import (
     num,
     pct,
     quality_label,
+    release_day,
     source_files,
     source_text,
     stage_label,
@@ -106,13 +108,16 @@ class Sources:
         self.by_file = {v["source_file"]: v for v in vintages}
         self.numbers: dict[str, int] = {}
 
-    def note(self, source_file: object, row: object = None, release_date: object = None) -> Note | None:
+    def note(
+        self, source_file: object, row: object = None, release_date: object = None, imputed: object = False
+    ) -> Note | None:
+        """The footnote of a figure; ``imputed``: its release_date is the day the file arrived."""
         if is_missing(source_file) or not str(source_file):
             return None
         key = str(source_file)
         number = self.numbers.setdefault(key, len(self.numbers) + 1)
         row_text = "" if is_missing(row) else f" r{int(row)}"
-        return Note(number, source_text(key, row, release_date), row_text)
+        return Note(number, source_text(key, row, release_date, imputed), row_text)
 
     def items(self) -> list[SourceItem]:
         items = []  # ratio targets combine files (labels.source_files)
@@ -380,6 +385,7 @@ def templates():
             num=num,
             pct=pct,
             day=day,
+            release_day=release_day,
             bound_prefix=bound_prefix,
             stage_label=stage_label,
             unit_of=unit_of,
@@ -395,6 +401,7 @@ def templates():
             COMPARATOR_SYMBOLS=COMPARATOR_SYMBOLS,
             TASK_STATUSES=TASK_STATUSES,
             source_text=source_text,
+            ARRIVAL_DAY=ARRIVAL_DAY,
         )
         _TEMPLATES = env
     return _TEMPLATES

@@ -127,6 +127,19 @@ def day(value: Any) -> str:
     return str(value)[:10]
 
 
+# how a release date the file did not state is shown: the day the file arrived stood in for it (raw's
+# release_date_imputed), which no office printed
+ARRIVAL_DAY = "到达日 arrival day, not stated by the file"
+
+
+def release_day(value: Any, imputed: Any = False) -> str:
+    """A release date as :func:`day` shows it, marked when it is the day the file arrived: '2026-12-07 (到达日
+    arrival day, not stated by the file)'. ``imputed``: the row's release_date_imputed (missing: a copy
+    published before the flag, shown as before)."""
+    text = day(value)
+    return f"{text} ({ARRIVAL_DAY})" if text != "—" and not is_missing(imputed) and bool(imputed) else text
+
+
 def bound_prefix(bound: Any) -> str:
     """'>600' for a published lower bound such as 突破600: the actual is not an exact value."""
     return {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈"}.get(str(bound or "eq"), "")
@@ -166,15 +179,18 @@ def source_files(source_file: str) -> list[str]:
     return [re.sub(r" row \d+$", "", part.strip()).split("#")[0] for part in source_file.split(" / ")]
 
 
-def source_text(source_file: Any, source_row: Any = None, release_date: Any = None) -> str:
-    """'2023-01/x.csv row 5, released 2023-01-15' — where a figure came from."""
+def source_text(
+    source_file: Any, source_row: Any = None, release_date: Any = None, release_date_imputed: Any = False
+) -> str:
+    """'2023-01/x.csv row 5, released 2023-01-15' — where a figure came from; its date marked when it is the day
+    the file arrived (:func:`release_day`)."""
     if is_missing(source_file) or not str(source_file):
         return "no source"
     text = str(source_file)
     if not is_missing(source_row):
         text += f" row {int(source_row)}"
     if not is_missing(release_date):
-        text += f", released {day(release_date)}"
+        text += f", released {release_day(release_date, release_date_imputed)}"
     return text
 
 

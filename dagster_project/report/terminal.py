@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from dagster_project.report.labels import (
+    ARRIVAL_DAY,
     COMPARATOR_SYMBOLS,
     SEEDS_DIR,
     STATUSES,
@@ -284,7 +285,8 @@ def explain_text(
         behind = underlying_text(p["underlying_value"], p.get("underlying_bound"), p.get("underlying_unit"))
         lines.append(f"                   indicator value behind it: {behind}")
     lines.append(
-        f"                   source: {source_text(p['source_file'], p['source_row'], p['release_date'])}"
+        "                   source: "
+        + source_text(p["source_file"], p["source_row"], p["release_date"], p.get("release_date_imputed"))
         + _release_text(p)
     )
     if not is_missing(p.get("derived_from")) and p["derived_from"]:
@@ -448,7 +450,8 @@ def explain_text(
                     num(r.progress_ratio),
                     STATUSES.get(r.status_code, (r.status_code,))[0],
                     quality_label(r.actual_quality).split()[0],
-                    day(r.release_date),
+                    # the day the file arrived, no date it states: marked, said below the table
+                    day(r.release_date) + (" 到达日" if flag(getattr(r, "release_date_imputed", False)) else ""),
                 ]
             )
         lines += [
@@ -469,4 +472,6 @@ def explain_text(
                 right=[1, 2, 3, 4],
             ),
         ]
+        if any(row[-1].endswith(" 到达日") for row in hist_rows):
+            lines.append(f"  到达日: {ARRIVAL_DAY} (the file states no release date; the day it arrived is shown)")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.ingest.models import OBSERVATION_COLUMNS
 from tests.conftest import REPO
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -27,7 +28,7 @@ def load_raw_fixture(
     params = [] if release_id is None else [release_id]
     con.execute(
         f"""
-        insert into raw.{table}
+        insert into raw.{table} (release_id, {", ".join(OBSERVATION_COLUMNS[:-1])}, ingested_at)
         select {rid}, indicator_code, region_code, coalesce(subject_code, ''), period_code, period_kind,
             cast(period_start as date), cast(period_end as date), measure, cast(value as double), bound, unit,
             source_value, source_unit, provenance, coalesce(derived_from, ''), coalesce(source_ref, ''),

@@ -30,7 +30,7 @@ def _exports(period: str, kind: str, start: str, end: str, value: float, row: in
     """A raw row of the good release: exports (a flow) of 株洲 for ``period``."""
     return (
         *(GOOD_RELEASE, "exports", "430200", "", period, kind, start, end, "value", value, bound, "亿元"),
-        *(str(value), "亿元", "illustrative", "", "", "fixture.csv", row, "2024-04-28", "2024-04-29 08:00:00"),
+        *(str(value), "亿元", "illustrative", "", "", "fixture.csv", row, "2024-04-28", "2024-04-29 08:00:00", False),
     )
 
 

@@ -163,7 +163,9 @@ def _stage_fixture(stage, release_id: str, source_file: str, *, rank: float | No
     stage.con.execute("delete from raw.observations where release_id = ?", [release_id])
     if rank is not None:
         stage.con.execute(f"update {scratch} set value = ? where measure = 'rank'", [rank])
-    columns = [c for (c,) in stage.con.execute(f"select column_name from (describe {scratch})").fetchall()][1:-1]
+    from dagster_project.ingest.models import OBSERVATION_COLUMNS  # the query's columns, in field order
+
+    columns = OBSERVATION_COLUMNS
     meta = ReleaseMeta(source_file, release_id, "long", None, "illustrative")
     stage.add_query(release_id, f"select {', '.join(columns)} from {scratch} order by source_row", [], meta)
 

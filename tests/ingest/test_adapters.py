@@ -3056,6 +3056,10 @@ def test_a_tables_release_date_below_the_figures_is_read_and_a_missing_one_is_sa
     assert r.release_date == (expected or LANDED)
     assert {o.release_date for o in r.observations} == {expected or LANDED}
     assert (landed_note in r.notes) == (expected is None)
+    # the landing day is flagged as such on the release and every figure (raw's release_date_imputed), a printed
+    # date is not: the note alone left it shown as if the office had released it then
+    assert r.release_date_imputed == (expected is None)
+    assert {o.release_date_imputed for o in r.observations} == {expected is None}
     # the source names the file's own date, never the landing day as if it were published then
     assert {o.source_ref.endswith(expected.isoformat() if expected else "》") for o in r.observations} == {True}
 
@@ -3085,3 +3089,10 @@ def test_a_release_with_no_date_says_the_landing_day_is_used(tmp_path: Path, cat
     r = parse_text(tmp_path, "air.html", air, catalog)
     assert r.errors == [] and r.release_date == LANDED and said in r.notes
     assert {o.source_ref for o in r.observations} == {"株洲市生态环境局《株洲市2022年6月环境空气质量通报》"}
+    # a web page's missing date is flagged as the table's is; one it states is not
+    assert r.release_date_imputed and {o.release_date_imputed for o in r.observations} == {True}
+    dated = parse_text(
+        tmp_path, "air2.html", air.replace("<p>发布单位", "<p>发布时间：2022-07-05</p><p>发布单位"), catalog
+    )
+    assert dated.release_date == date(2022, 7, 5) and not dated.release_date_imputed
+    assert {o.release_date_imputed for o in dated.observations} == {False}

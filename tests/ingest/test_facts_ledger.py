@@ -62,6 +62,12 @@ def test_the_customers_ledger_of_real_figures_is_read(catalog):
     assert figures[("hightech_value_added", "430200", "", "2021", "value")].release_date == date(2022, 2, 28)
     assert figures[("gdp", "430200", "", "2021", "value")].release_date == LANDED
     assert any(n.startswith("no release date in the file nor its source for rows 3, 31") for n in result.notes)
+    # the landing day is flagged as such (raw's release_date_imputed); a date read from the source or its address
+    # is the source's own
+    imputed = {k[:4] for k, o in figures.items() if o.release_date_imputed}
+    assert ("gdp", "430200", "", "2021") in imputed and ("gdp", "430200", "", "2020") not in imputed
+    assert all(o.release_date == LANDED for o in figures.values() if o.release_date_imputed)
+    assert result.release_date_imputed == (result.release_date == LANDED)
     # the quote travels with the figure, to trace it back
     assert "初步核算,全市地区生产总值3420.3亿元" in figures[("gdp", "430200", "", "2021", "value")].source_ref
     # as the source wrote it: the mirror's traditional 萬 is read as 万 but cited as written

@@ -134,6 +134,28 @@ def test_a_simple_file_takes_the_fast_path_with_the_same_result(tmp_path: Path, 
     assert out.releases[0][3:6] == ("long_format", date(2023, 2, 1), "mixed")
 
 
+def test_a_release_date_the_file_does_not_state_is_flagged_the_same_both_ways(tmp_path: Path, catalog: Catalog) -> None:
+    """A row leaving release_date blank is dated the day the file landed: flagged so (release_date_imputed), by
+    both paths alike, and the release's own date too when no row states one."""
+    import csv
+    import io
+
+    landed = date.fromtimestamp(LANDED)
+    mixed = assert_same(_write(tmp_path / "mixed.csv", SIMPLE), tmp_path, catalog)
+    assert mixed.result.fast_path
+    # (indicator, release_date, release_date_imputed): the raw row's first, second last and last columns
+    assert {(o[1], o[-2], o[-1]) for o in mixed.observations if o[-1]} == {("listed_companies", landed, True)}
+    assert all(o[-2] != landed for o in mixed.observations if not o[-1])
+    assert mixed.releases[0][4] == date(2023, 2, 1) and mixed.releases[0][-1] is False
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([*(r[:7] + [""] + r[8:] for r in csv.reader(SIMPLE))])
+    undated = assert_same(_write(tmp_path / "undated.csv", buf.getvalue().splitlines()), tmp_path, catalog)
+    assert undated.result.fast_path
+    assert {(o[-2], o[-1]) for o in undated.observations} == {(landed, True)}
+    assert undated.releases[0][4] == landed and undated.releases[0][-1] is True
+
+
 @pytest.mark.parametrize(
     "kind",
     ["bom", "crlf", "bom_crlf", "illustrative", "reordered_columns", "no_final_newline", "source_ref_chinese"],
@@ -422,7 +444,8 @@ def test_a_release_with_a_duplicate_key_writes_nothing_and_one_read_again_replac
     def rows(*years: int) -> str:
         return " UNION ALL ".join(
             f"""SELECT 'gdp', '430200', '', '{y}', 'year', DATE '{y}-01-01', DATE '{y}-12-31', 'value', 1.0, 'eq',
-                       '亿元', '1', '亿元', 'published', '', '', 'x.csv', {y - 2019}, DATE '2023-01-01'"""
+                       '亿元', '1', '亿元', 'published', '', '', 'x.csv', {y - 2019}, DATE '2023-01-01',
+                       false"""
             for y in years
         )
 

@@ -287,6 +287,71 @@ def test_a_warehouse_made_with_the_old_primary_key_keeps_every_row(
     con.close()
 
 
+def test_a_warehouse_built_before_the_imputed_date_flag_upgrades_keeping_every_row(
+    tmp_path: Path, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    """raw.releases, raw.observations, raw.api_observations and the withdrawn rows' tables gained
+    release_date_imputed (the release date is the landing day). A warehouse built before opens with it added,
+    false on every row it held, nothing lost; a withdrawn release comes back; an undated file then stores true."""
+    import os
+
+    from dagster_project.ingest.store import ensure_schema, restore_release, upgrade_schema, withdraw_release
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    kept = ingest_file(copy_fixture("water_2022-05.html", landing), con, qdir, TODAY, catalog=catalog)
+    gone = ingest_file(copy_fixture("air_2022-05.html", landing), con, qdir, TODAY, catalog=catalog)
+    assert (kept.status, gone.status) == ("loaded", "loaded")
+    withdraw_release(con, gone.release_id, "a test")
+    tables = ("releases", "observations", "api_observations", "withdrawn_observations", "withdrawn_api_observations")
+    before = {
+        t: con.execute(f"SELECT * EXCLUDE (release_date_imputed) FROM raw.{t} ORDER BY ALL").fetchall() for t in tables
+    }
+    assert before["observations"] and before["withdrawn_observations"]
+    for table in tables:  # as the earlier DDL made them
+        con.execute(f"ALTER TABLE raw.{table} DROP COLUMN release_date_imputed")
+    con.close()
+
+    con = duckdb.connect(str(path))
+    upgrade_schema(con)  # what the dbt build runs first, on whatever warehouse it is given
+    upgrade_schema(con)  # and again: nothing more to add
+    for table in tables:
+        assert (
+            con.execute(f"SELECT * EXCLUDE (release_date_imputed) FROM raw.{table} ORDER BY ALL").fetchall()
+            == before[table]
+        ), table
+        assert count(con, f"SELECT count(*) FROM raw.{table} WHERE release_date_imputed") == 0, table
+        assert con.execute(
+            "SELECT is_nullable, column_default FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = ? AND column_name = 'release_date_imputed'",
+            [table],
+        ).fetchall() == [("NO", "false")], table
+    ensure_schema(con)
+    restore_release(con, gone.release_id)  # rows withdrawn before the column came back with it, false
+    assert count(con, f"SELECT count(*) FROM raw.observations WHERE release_id = '{gone.release_id}'") == len(
+        before["withdrawn_observations"]
+    )
+    undated = landing / "m.csv"
+    undated.write_text(
+        "株洲市统计月报（2022年8月）\n指标,单位,本月,同比增长(%)\n进出口总额,亿元,28.7,35.2\n数据来源：株洲市统计局\n",
+        encoding="utf-8",
+    )
+    os.utime(undated, (1_700_000_000, 1_700_000_000))
+    res = ingest_file(undated, con, qdir, TODAY, catalog=catalog)
+    assert res.status == "loaded"
+    landed = date.fromtimestamp(1_700_000_000)
+    assert con.execute(
+        "SELECT DISTINCT release_date, release_date_imputed FROM raw.observations WHERE release_id = ?",
+        [res.release_id],
+    ).fetchall() == [(landed, True)]
+    assert con.execute(
+        "SELECT release_date, release_date_imputed FROM raw.releases WHERE release_id = ?", [res.release_id]
+    ).fetchall() == [(landed, True)]
+    assert count(con, "SELECT count(*) FROM raw.releases WHERE release_date_imputed") == 1
+    con.close()
+
+
 def test_the_notes_shown_after_an_ingest_name_figures_left_out_and_vintages_not_conversions(
     landing: Path, qdir: Path, con: duckdb.DuckDBPyConnection, catalog: Catalog
 ) -> None:

@@ -11,7 +11,7 @@
 {%- set columns = key + [
     'release_id', 'period_kind', 'period_start', 'period_end', 'value', 'bound', 'unit', 'source_value',
     'source_unit', 'provenance', 'derived_from', 'source_ref', 'source_file', 'source_row', 'release_date',
-    'ingested_at', 'channel'
+    'release_date_imputed', 'ingested_at', 'channel'
 ] -%}
 
 {#- Not materialised: referenced twice when incremental, and a copy of every vintage is what this
@@ -121,6 +121,8 @@ select
     vintage_count > 1 as is_revised,
     first_vintage_value,
     first_release_date,
-    last_ingested_at
+    last_ingested_at,
+    -- last: an incremental table built before the flag gets it appended (on_schema_change), as a new one has it
+    release_date_imputed
 from ranked
 where vintage_rank = 1

@@ -3,7 +3,8 @@
 {%- set columns = [
     'release_id', 'indicator_code', 'region_code', 'subject_code', 'period_code', 'period_kind',
     'period_start', 'period_end', 'measure', 'value', 'bound', 'unit', 'source_value', 'source_unit',
-    'provenance', 'derived_from', 'source_ref', 'source_file', 'source_row', 'release_date', 'ingested_at'
+    'provenance', 'derived_from', 'source_ref', 'source_file', 'source_row', 'release_date', 'ingested_at',
+    'release_date_imputed'
 ] -%}
 
 with file_rows as (
@@ -49,5 +50,6 @@ select
     cast(source_row as integer) as source_row,
     cast(release_date as date) as release_date,
     cast(ingested_at as timestamp) as ingested_at,
+    coalesce(cast(release_date_imputed as boolean), false) as release_date_imputed,
     channel
 from unioned
