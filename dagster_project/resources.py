@@ -6,11 +6,14 @@ writes the environment.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +26,31 @@ from dagster_project.settings import DUCKDB_MEMORY_LIMIT, Settings, child_enviro
 # Every asset that writes the warehouse runs in this pool; dagster.yaml limits it to 1 because
 # DuckDB allows a single writing process per database file.
 WAREHOUSE_POOL = "warehouse"
+WRITER_LOCK_FILE = ".warehouse.writer.lock"
+
+
+@contextlib.contextmanager
+def warehouse_writer(settings: Settings, log: Callable[[str], None]) -> Iterator[None]:
+    """Held by every step of the warehouse pool for the whole step: one writer across runs and processes.
+
+    The pool queues the steps, but on Dagster's default SQLite storage its one slot can be claimed twice:
+    the claim reads a free slot and then updates it, two statements with nothing locking between them
+    (`SqlEventLogStorage._claim_concurrency_slot`; `with_for_update` is a no-op on SQLite). Two runs
+    starting at the same instant both got it (ci87: two materialisations overlapped). This flock makes
+    the second step wait for the first; the kernel lets it go when a killed step's process dies. It is
+    not the command line's lock (`runner.warehouse_lock`, held by `pmw run` around the steps it runs)."""
+    path = settings.home / WRITER_LOCK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"waiting for another step writing the warehouse to finish ({path})")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def dbt_executable() -> str:

@@ -312,14 +312,16 @@ POOL_JOB = textwrap.dedent(
     """
     import json, sys, time
     import dagster as dg
-    from dagster_project.resources import WAREHOUSE_POOL
+    from dagster_project.resources import WAREHOUSE_POOL, warehouse_writer
+    from dagster_project.settings import load_settings
 
     @dg.asset(pool=WAREHOUSE_POOL)
-    def {name}():
-        start = time.time()
-        time.sleep(3)
-        with open(sys.argv[1], "a") as fh:
-            fh.write(json.dumps(["{name}", start, time.time()]) + "\\n")
+    def {name}(context):
+        with warehouse_writer(load_settings(), context.log.info):  # as every step of the pool writes
+            start = time.time()
+            time.sleep(3)
+            with open(sys.argv[1], "a") as fh:
+                fh.write(json.dumps(["{name}", start, time.time()]) + "\\n")
 
     job = dg.define_asset_job("{name}_job", selection=[{name}])
     defs = dg.Definitions(assets=[{name}], jobs=[job])
@@ -362,8 +364,17 @@ def test_the_pool_slots_are_made_once_per_event_log_database(home, monkeypatch):
     assert (info.slot_count, info.limit) == (1, 1)
 
 
-def test_the_warehouse_pool_admits_one_materialisation_at_a_time(home, tmp_path):
-    """Defect 10: the limit was only checked as text in dagster.yaml; here two materialisations race."""
+@pytest.mark.parametrize("slots", [1, 2], ids=["the pool's one slot", "a slot handed out twice"])
+def test_the_warehouse_pool_admits_one_materialisation_at_a_time(home, tmp_path, slots):
+    """Defect 10: the limit was only checked as text in dagster.yaml; here two materialisations race.
+    ci87: on Dagster's SQLite storage the pool's one slot went to both (its claim reads a free slot, then
+    updates it), and they overlapped. Each step of the pool also holds resources.warehouse_writer, so a
+    second one waits even when the pool admits both (2 slots: what that race amounts to)."""
+    from dagster_project.resources import WAREHOUSE_POOL
+    from dagster_project.runner import dagster_instance
+
+    with dagster_instance(load_settings()) as instance:
+        instance.event_log_storage.set_concurrency_slots(WAREHOUSE_POOL, slots)
     log = tmp_path / "intervals.jsonl"
     procs = [
         subprocess.Popen([sys.executable, "-c", POOL_JOB.replace("{name}", name), str(log)], env=_env(home), cwd=REPO)

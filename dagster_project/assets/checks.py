@@ -28,7 +28,7 @@ from dagster_project.checks.batches import (
 from dagster_project.checks.gx_runner import GXValidator, SuiteRun
 from dagster_project.checks.report import check_metadata, summary, write_markdown
 from dagster_project.checks.suites import load_suite
-from dagster_project.resources import WAREHOUSE_POOL, SettingsResource
+from dagster_project.resources import WAREHOUSE_POOL, SettingsResource, warehouse_writer
 from dagster_project.settings import Settings
 
 STAGED_KEY = dg.AssetKey(["staging", "stg_raw__observations"])
@@ -87,7 +87,8 @@ def staged_observations_meet_expectations(
     validator = GXValidator([suite])
     parameters = catalogue_parameters(settings.seeds_dir, names=suite.parameter_names)
     run = SuiteRun(suite)
-    with duckdb.get_connection() as con:  # closed before the step ends: the publish opens the file next
+    # the file is opened in write mode (DuckDBResource): one step of the pool at a time
+    with warehouse_writer(settings, context.log.info), duckdb.get_connection() as con:  # closed before the publish
         for batch in staged_batches(con):  # whole indicators, one batch in memory at a time
             run.batches.append(validator.validate(suite.name, batch.frame, batch.label, parameters))
     write_markdown(run, settings.validation_dir, asset=STAGED_KEY.to_user_string(), run_id=context.run.run_id)
@@ -119,7 +120,7 @@ def marts_meet_expectations(
     selected = context.selected_asset_check_keys
     marts = [m for m in CHECKED_MARTS if dg.AssetCheckKey(MART_KEYS[m], mart_check_name(m)) in selected]
     results = []
-    with duckdb.get_connection() as con:
+    with warehouse_writer(settings, context.log.info), duckdb.get_connection() as con:
         for mart, run in validate_marts(con, marts, settings.expectations_dir, settings.seeds_dir):
             write_markdown(
                 run, settings.validation_dir, asset=MART_KEYS[mart].to_user_string(), run_id=context.run.run_id

@@ -31,7 +31,7 @@ from dagster_project.ingest.document import Limits
 from dagster_project.ingest.models import IngestError
 from dagster_project.ingest.quarantine import error_line, mark_clean_ingest, quarantine_bytes, quarantine_file
 from dagster_project.processes import collections_paused
-from dagster_project.resources import WAREHOUSE_POOL, SettingsResource
+from dagster_project.resources import WAREHOUSE_POOL, SettingsResource, warehouse_writer
 
 release_files = dg.DynamicPartitionsDefinition(name="release_files")
 stats_months = dg.MonthlyPartitionsDefinition(start_date="2021-01-01", end_offset=0)
@@ -246,7 +246,7 @@ def raw_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResource, 
     limits = Limits(settings.max_field_chars, settings.max_sheet_rows, settings.max_sheet_cols)
     defaults = settings.source_defaults()
     catalog = load_catalog(settings.seeds_dir)
-    with duckdb.get_connection() as con:
+    with warehouse_writer(settings, context.log.info), duckdb.get_connection() as con:
         run = _IngestRun(
             context, con, "observations", settings.seeds_dir, settings.quarantine_dir, settings.expectations_dir
         )
@@ -313,7 +313,7 @@ def raw_api_observations(context: dg.AssetExecutionContext, duckdb: DuckDBResour
         raise dg.Failure("PMW_STATS_API_URL is not set: no statistics API to pull from")
     not_released = []
     catalog = load_catalog(settings.seeds_dir)
-    with duckdb.get_connection() as con:
+    with warehouse_writer(settings, context.log.info), duckdb.get_connection() as con:
         run = _IngestRun(
             context, con, "api_observations", settings.seeds_dir, settings.quarantine_dir, settings.expectations_dir
         )

@@ -16,7 +16,7 @@ import dagster as dg
 from dagster_project.checks.batches import CHECKED_MARTS
 from dagster_project.checks.suites import load_suite, suite_names
 from dagster_project.publish import PUBLISHED_MARTS, publish_marts, read_manifest
-from dagster_project.resources import WAREHOUSE_POOL, SettingsResource
+from dagster_project.resources import WAREHOUSE_POOL, SettingsResource, warehouse_writer
 from dagster_project.schedules import build_and_publish_job
 
 PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
@@ -71,13 +71,14 @@ def published_marts(context: dg.AssetExecutionContext, settings: SettingsResourc
     settings = settings.get()
     previous = served_copy(settings.published_dir)
     started = time.perf_counter()
-    result = publish_marts(
-        settings.warehouse_path,
-        settings.published_dir,
-        context.run.run_id,
-        _suite_versions(settings.expectations_dir),
-        grace_seconds=settings.publish_grace_seconds,
-    )
+    with warehouse_writer(settings, context.log.info):
+        result = publish_marts(
+            settings.warehouse_path,
+            settings.published_dir,
+            context.run.run_id,
+            _suite_versions(settings.expectations_dir),
+            grace_seconds=settings.publish_grace_seconds,
+        )
     seconds = round(time.perf_counter() - started, 3)
     context.log.info(f"published version {result.version} to {result.db_path} in {seconds} s")
     served = {

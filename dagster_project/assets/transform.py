@@ -13,7 +13,12 @@ from dagster_project.checks.batches import WAREHOUSE_READS as CHECKS_READ
 from dagster_project.dbt_build import DBT_RUNS_FOLDER, dbt_build
 from dagster_project.engine import build_hooks
 from dagster_project.publish import WAREHOUSE_READS as PUBLISH_READS
-from dagster_project.resources import WAREHOUSE_POOL, catalogue_dbt_would_not_build, ensure_dbt_manifest
+from dagster_project.resources import (
+    WAREHOUSE_POOL,
+    catalogue_dbt_would_not_build,
+    ensure_dbt_manifest,
+    warehouse_writer,
+)
 from dagster_project.settings import Settings
 
 # What the checks and the publish step read from the warehouse after dbt: on an engine other than
@@ -49,16 +54,17 @@ def warehouse_dbt_models(settings: Settings) -> dg.AssetsDefinition:
         exchange_dir = settings.engine_exchange_dir or settings.home / "engine_exchange"
         hooks = build_hooks(settings.engine, settings.warehouse_path, exchange_dir, READ_AFTER_BUILD, manifest)
         # a run of part of the project must not vouch for the rest: only a whole build is recorded
-        yield from dbt_build(
-            dbt,
-            duckdb,
-            settings.dbt_project_dir,
-            context=context,
-            record=not context.is_subset,
-            engine=settings.engine,
-            hooks=hooks,
-            manifest=manifest,
-            runs_dir=settings.dagster_home / DBT_RUNS_FOLDER,
-        )
+        with warehouse_writer(settings, context.log.info):
+            yield from dbt_build(
+                dbt,
+                duckdb,
+                settings.dbt_project_dir,
+                context=context,
+                record=not context.is_subset,
+                engine=settings.engine,
+                hooks=hooks,
+                manifest=manifest,
+                runs_dir=settings.dagster_home / DBT_RUNS_FOLDER,
+            )
 
     return warehouse_dbt_models
