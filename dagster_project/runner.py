@@ -265,9 +265,18 @@ def _range_tags(keys: list[str]) -> dict[str, str]:
     return {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1], **_runner_tags()}
 
 
+# One command's process, told apart from a later process given the same pid: the runs it started together
+# (`pmw run`: the ingestion run, then the build run) share it.
+_PROCESS_TAG = f"{os.getpid()}-{time.time_ns()}"
+
+
 def _runner_tags() -> dict[str, str]:
     # Which process runs it in-process, so a later command can tell a run whose process died.
-    return {"pmw/runner_host": socket.gethostname(), "pmw/runner_pid": str(os.getpid())}
+    return {
+        "pmw/runner_host": socket.gethostname(),
+        "pmw/runner_pid": str(os.getpid()),
+        "pmw/runner_process": _PROCESS_TAG,
+    }
 
 
 def _alive(pid: int) -> bool:
@@ -319,12 +328,29 @@ def recover_dead_runs(
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         # its own files only: the reports name the run that quarantined them (a later run's are not its)
         mine = quarantined_since(quarantine_dir, began, run_id=run.run_id) if quarantine_dir else []
+        # and those of the runs its process had finished: `pmw run` reports its ingestion run's files in the
+        # summary it prints at its end, which a process killed during the build never printed
+        for earlier in _finished_runs_of_the_same_process(instance, run) if quarantine_dir else []:
+            record = instance.get_run_record_by_id(earlier.run_id)
+            since = record.create_timestamp.timestamp() if record else began
+            mine += quarantined_since(quarantine_dir, since, run_id=earlier.run_id)
         dead = DeadRun(run.run_id, run.job_name, mine)
         recovered.append(dead)
         log(f"run {run.run_id} ({run.job_name}) was left running by a process that died: marked failed")
         for key, reason in dead.quarantined_keys.items():
-            log(f"    it quarantined {key} (not loaded, never reported): {reason}")
+            log(f"    it or its command's earlier run quarantined {key} (not loaded, never reported): {reason}")
     return recovered
+
+
+def _finished_runs_of_the_same_process(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[dg.DagsterRun]:
+    """The runs the dead run's command had started and finished before it (none for a run tagged before the
+    process tag existed)."""
+    process = run.tags.get("pmw/runner_process")
+    if not process:
+        return []
+    finished = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+    same = dg.RunsFilter(statuses=finished, tags={"pmw/runner_process": process})
+    return [r for r in instance.get_runs(filters=same) if r.run_id != run.run_id]
 
 
 def _failed_checks(

@@ -462,6 +462,48 @@ def test_a_dead_run_is_credited_only_with_the_files_it_quarantined(home):
     }
 
 
+def test_a_command_killed_in_its_build_is_credited_with_what_its_finished_ingestion_run_quarantined(home):
+    """`pmw run` killed during the build (trial s57): its ingestion run had finished, quarantining a damaged
+    workbook, and the summary that would have named it is printed at the command's end. The rerun marked
+    the build run failed and said "quarantined: 0": only the dead run's own files were credited. Now the
+    runs the dead command had finished are (its process tag), not another command's."""
+    import socket
+
+    from dagster._core.test_utils import create_run_for_test
+
+    from dagster_project.ingest.models import IngestError
+    from dagster_project.ingest.quarantine import quarantine_bytes
+    from dagster_project.runner import recover_dead_runs
+
+    quarantine = home / "quarantine"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+
+    def tags(process: str) -> dict[str, str]:
+        return {"pmw/runner_host": socket.gethostname(), "pmw/runner_pid": str(gone.pid), "pmw/runner_process": process}
+
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        other = create_run_for_test(
+            instance, job_name="ingest_landing", status=dg.DagsterRunStatus.FAILURE, tags=tags("earlier-cmd")
+        )
+        errors = [IngestError("old.csv", 2, "unit", "unknown unit 'kg'")]
+        quarantine_bytes(b"x", "old.csv", errors, quarantine, run_id=other.run_id)
+        ingest = create_run_for_test(
+            instance, job_name="ingest_landing", status=dg.DagsterRunStatus.FAILURE, tags=tags("killed-cmd")
+        )
+        errors = [IngestError("月报.xlsx", None, "", "not an Excel workbook")]
+        quarantine_bytes(b"x", "月报.xlsx", errors, quarantine, run_id=ingest.run_id)
+        build = create_run_for_test(
+            instance, job_name="build", status=dg.DagsterRunStatus.STARTED, tags=tags("killed-cmd")
+        )
+        said: list[str] = []
+        [dead] = recover_dead_runs(instance, said.append, quarantine)
+    assert dead.run_id == build.run_id
+    assert set(dead.quarantined_keys) == {"月报.xlsx"}, dead.quarantined_keys
+    assert any("月报.xlsx (not loaded, never reported)" in line for line in said), said
+    assert not any("old.csv" in line for line in said), said
+
+
 def test_pmw_run_after_a_dead_run_counts_what_it_quarantined(home, monkeypatch):
     """The rerun's summary lists the dead run's quarantined file with its reason and exits non-zero."""
     from dagster_project import runner
