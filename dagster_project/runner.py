@@ -316,7 +316,9 @@ def recover_dead_runs(
     never reported them.
     """
     recovered = []
-    running = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    # NOT_STARTED too: `pmw run` killed while its build run was being prepared (trial s57) left one, and
+    # the files its finished ingestion run quarantined were credited to nobody
+    running = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
     filters = dg.RunsFilter(statuses=running, tags={"pmw/runner_host": socket.gethostname()})
     for run in instance.get_runs(filters=filters):
         pid = int(run.tags.get("pmw/runner_pid", "0") or 0)

@@ -462,11 +462,13 @@ def test_a_dead_run_is_credited_only_with_the_files_it_quarantined(home):
     }
 
 
-def test_a_command_killed_in_its_build_is_credited_with_what_its_finished_ingestion_run_quarantined(home):
+@pytest.mark.parametrize("build_status", ["STARTED", "NOT_STARTED"])
+def test_a_command_killed_in_its_build_is_credited_with_what_its_finished_ingestion_run_quarantined(home, build_status):
     """`pmw run` killed during the build (trial s57): its ingestion run had finished, quarantining a damaged
     workbook, and the summary that would have named it is printed at the command's end. The rerun marked
     the build run failed and said "quarantined: 0": only the dead run's own files were credited. Now the
-    runs the dead command had finished are (its process tag), not another command's."""
+    runs the dead command had finished are (its process tag), not another command's. Killed while its build
+    run was being prepared, that run was NOT_STARTED and not taken for dead at all."""
     import socket
 
     from dagster._core.test_utils import create_run_for_test
@@ -494,7 +496,7 @@ def test_a_command_killed_in_its_build_is_credited_with_what_its_finished_ingest
         errors = [IngestError("月报.xlsx", None, "", "not an Excel workbook")]
         quarantine_bytes(b"x", "月报.xlsx", errors, quarantine, run_id=ingest.run_id)
         build = create_run_for_test(
-            instance, job_name="build", status=dg.DagsterRunStatus.STARTED, tags=tags("killed-cmd")
+            instance, job_name="build", status=dg.DagsterRunStatus[build_status], tags=tags("killed-cmd")
         )
         said: list[str] = []
         [dead] = recover_dead_runs(instance, said.append, quarantine)
