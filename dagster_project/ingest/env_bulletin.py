@@ -399,7 +399,15 @@ def _group_period(label: str, period: Period) -> Period | None:
         return None
 
 
-def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, period: Period) -> None:
+# 注：全市为各县市区平均 (全市数据为各县（市、区）的平均值): the page says its 全市 row is the mean over the counties
+_WHOLE_CITY_IS_A_MEAN = re.compile(
+    r"全市(?:数据|数值)?(?:为|是|系)各县(?:市区|[(（]市、?区[)）]|市[(（]区[)）])?(?:的)?(?:算术)?平均"
+)
+
+
+def _air_table(
+    ctx: RowContext, table: list[tuple[int, list[str]]], city: str, period: Period, whole_city_is_a_mean: bool = False
+) -> None:
     if not table:
         return
     head_line, head = table[0]
@@ -437,6 +445,13 @@ def _air_table(ctx: RowContext, table: list[tuple[int, list[str]]], city: str, p
         if name == "全市" and any(n != name and ctx.catalog.resolve_region(n, city) == city for n in names):
             # beside 市区, 全市 is the mean over every county (注：全市为各县市区平均): the city's figure is 市区's
             ctx.result.notes.append(f"row {line} 全市: not read, the city's figure is 市区's")
+            continue
+        if name == "全市" and whole_city_is_a_mean:
+            # without a 市区 row too: a mean of the counties' figures is no measurement of the city (trial s57:
+            # read as the city's, it contradicted the text's 市区 figures and refused the bulletin)
+            ctx.result.notes.append(
+                f"row {line} 全市: not read, the mean over the counties (the page's 注), not the city's"
+            )
             continue
         region = ctx.region_code(name, city)
         added: dict[tuple[str, str], Observation | None] = {}
@@ -824,11 +839,13 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
         result.notes.append(left)
     listed = 0
     from_prose = len(result.observations)
+    page_words = " ".join([*(t for _, t in html.paragraphs), *(c for t in html.tables for _, row in t for c in row)])
+    whole_city_is_a_mean = bool(_WHOLE_CITY_IS_A_MEAN.search(to_halfwidth(page_words).replace(" ", "")))
     for table in html.tables:
         if is_water:
             listed += _water_table(ctx, table, city, period)
         else:
-            _air_table(ctx, table, city, period)
+            _air_table(ctx, table, city, period, whole_city_is_a_mean)
     _weigh_river_classes(ctx, stated, result.observations[from_prose:])
     if not result.observations and not result.errors and html.images:
         # a page whose table is a picture (监测结果见下图): no figure is in its text, which is not "no data rows"

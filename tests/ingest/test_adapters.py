@@ -2475,6 +2475,32 @@ def test_air_table_names_the_urban_area_and_pm25_as_offices_write_them(tmp_path:
     assert obs[("pm25", "430281", "", "2023-07", "value")].value == 18
 
 
+def test_an_air_tables_whole_city_row_said_to_be_a_mean_is_left_out_without_a_city_row(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # trial s57: no 市区 row, the text gives 市区's figures and a note under the table says 全市 is the mean over
+    # the counties; 全市 was read as the city's and refused the bulletin as a duplicate with another value
+    page = (
+        "<html><head><title>株洲市2023年8月环境空气质量通报</title></head><body><p>发布时间：2023年9月12日</p>"
+        "<p>2023年8月，市区环境空气质量优良率为93.5%；PM2.5平均浓度为22微克/立方米。</p>"
+        "<table><tr><th>县市区</th><th>优良率(%)</th><th>PM2.5(微克/立方米)</th></tr>"
+        "<tr><td>醴陵市</td><td>96.8</td><td>20</td></tr><tr><td>全市</td><td>98.4</td><td>19</td></tr></table>"
+        "<p>注：全市为各县（市、区）平均。株洲市生态环境局</p></body></html>"
+    )
+    r = parse_text(tmp_path, "a.html", page, catalog)
+    assert r.errors == []
+    assert {(o.region_code, o.indicator_code, o.value) for o in r.observations} == {
+        ("430200", "air_good_ratio", 93.5),
+        ("430200", "pm25", 22),
+        ("430281", "air_good_ratio", 96.8),
+        ("430281", "pm25", 20),
+    }
+    assert any("全市: not read, the mean over the counties (the page's 注)" in n for n in r.notes), r.notes
+    # without the note, 全市 is read as the city's (the whole of it); validation then refuses the second value
+    r = parse_text(tmp_path, "b.html", page.replace("<p>注：全市为各县（市、区）平均。", "<p>"), catalog)
+    assert ("430200", "air_good_ratio", 98.4) in {(o.region_code, o.indicator_code, o.value) for o in r.observations}
+
+
 def test_an_air_tables_mean_over_counties_and_its_zones_are_left_out(tmp_path: Path, catalog: Catalog) -> None:
     # 全市 (the mean over every county) beside 市区 refused the bulletin as a duplicate of the city's figure,
     # and a 云龙示范区 row refused it as an unknown region
