@@ -62,6 +62,8 @@ def detect(doc: Document) -> str:
     unplaced = province_table.unplaced_header(doc)
     if unplaced:
         raise UnknownFormatError(unplaced)
+    if near := long_format.near_header(doc):
+        raise UnknownFormatError(near)
     raise UnknownFormatError(
         "table matches no known layout (long format header, a ledger of quoted figures (indicator, period, value, "
         "unit, quote, source), 统计月报/统计季报 title + 指标/单位 header, "

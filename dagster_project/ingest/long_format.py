@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from difflib import get_close_matches
 
 from dagster_project.ingest.adapter_common import (
     RowContext,
@@ -17,7 +19,7 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import MEASURES, ParseResult
 from dagster_project.ingest.periods import parse_period
 
-__all__ = ["NAME", "COLUMNS", "sniff", "parse"]
+__all__ = ["NAME", "COLUMNS", "near_header", "sniff", "parse"]
 
 NAME = "long_format"
 COLUMNS = (
@@ -40,6 +42,30 @@ _KEY_COLUMNS = {"indicator", "region", "period", "value"}
 
 def _is_header(row: list[str]) -> bool:
     return {c.strip().lower() for c in row if c} >= _KEY_COLUMNS
+
+
+def near_header(doc: Document) -> str | None:
+    """Why a table whose header is nearly the long format's is not read as one (None when no row is near):
+    `indicator_code,region_code,period,value,…` matched no layout, and the refusal listed the layouts without
+    saying which of the header's cells were wrong (trial s57)."""
+    for i, row in enumerate(doc.rows[:5]):
+        cells = [c.strip() for c in row if c and c.strip()]
+        stems = {c: re.sub(r"(?:_code|_name|_id)$", "", c.lower()) for c in cells}
+        if sum(stem in COLUMNS for stem in stems.values()) < 3:
+            continue
+        unknown = [c for c in cells if c.lower() not in COLUMNS]
+        missing = sorted(_KEY_COLUMNS - {c.lower() for c in cells})
+        hints = [
+            f"{c!r} (→ {close[0]!r}?)" if (close := get_close_matches(stems[c], COLUMNS, n=1)) else repr(c)
+            for c in unknown
+        ]
+        return (
+            f"row {i + 1} is nearly the long format's header but not quite: "
+            + (f"{', '.join(hints)} {'is' if len(hints) == 1 else 'are'} not among its columns; " if hints else "")
+            + (f"missing {', '.join(missing)}; " if missing else "")
+            + f"its header is {','.join(COLUMNS)} (docs/release_formats.md §1)"
+        )
+    return None
 
 
 def _header_index(doc: Document) -> int | None:

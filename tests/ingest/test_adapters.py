@@ -173,6 +173,26 @@ def test_long_format_header_below_a_title(tmp_path: Path, catalog: Catalog) -> N
     assert (obs.value, obs.source_row) == (560.2, 3)
 
 
+def test_a_header_near_the_long_formats_is_refused_naming_its_wrong_cells(tmp_path: Path) -> None:
+    # trial s57: indicator_code / region_code (a database's column names) matched no layout, and the refusal
+    # listed the layouts without naming the two cells
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "indicator_code,region_code,period,value,unit,release_date,source_ref\n"
+        "gdp,430281,2023-01~06,398.2,亿元,2023-07-31,醴陵市统计局\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UnknownFormatError) as refused:
+        detect(load_document(path.read_bytes(), path.name))
+    said = str(refused.value)
+    assert "'indicator_code' (→ 'indicator'?), 'region_code' (→ 'region'?) are not among its columns" in said, said
+    assert "missing indicator, region; its header is indicator,region,subject,period," in said, said
+    # a table nothing like it is still told the layouts there are
+    path.write_text("名称,数量\n甲,1\n", encoding="utf-8")
+    with pytest.raises(UnknownFormatError, match="table matches no known layout"):
+        detect(load_document(path.read_bytes(), path.name))
+
+
 def test_semicolon_separated_exports_are_read_like_csv(tmp_path: Path, catalog: Catalog) -> None:
     # an Excel set to a decimal-comma locale saves CSV with semicolons: "matches no known layout"
     r = parse_text(
