@@ -361,8 +361,18 @@ def _failed_checks(
     failed = []
     for event in result.get_asset_check_evaluations():
         if not event.passed and event.severity == severity:
-            failed.append(f"{event.asset_key.to_user_string()}:{event.check_name}")
+            failed.append(f"{event.asset_key.to_user_string()}:{event.check_name}{_suite_outcome(event.metadata)}")
     return failed
+
+
+def _suite_outcome(metadata: dict) -> str:
+    """What an expectation suite's check found and where its report is (checks/report.py check_metadata), after
+    the check's name: the name alone sent the reader looking for why the publish was blocked (trial s57); a dbt
+    test's failing rows are added by :func:`_with_failing_rows`."""
+    if "suite" not in metadata or "result" not in metadata:
+        return ""
+    report = metadata.get("report")
+    return f" — {metadata['result'].value}" + (f"; report {report.value}" if report is not None else "")
 
 
 # A stage of a run: stage(kind, label, total). kind is "ingest", "api" or "build"; total counts its items.

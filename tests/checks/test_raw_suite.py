@@ -283,7 +283,11 @@ def test_a_release_that_passes_the_contract_but_not_the_suite_is_quarantined_by_
 
     assert summary.files_loaded == [good] and sorted(summary.files_quarantined) == sorted(bad)
     assert "raw/observations:release_files_pass_contract" in summary.failed_checks
-    assert "raw/observations:release_batches_meet_expectations" in summary.failed_checks
+    # a suite's check says what it found and where its report is, not its name alone (trial s57: a blocked
+    # publish named `…staged_observations_meet_expectations` and nothing of why)
+    [batches] = [c for c in summary.failed_checks if c.startswith("raw/observations:release_batches_meet_expectations")]
+    assert " — 未通过 / failed: " in batches and "; report " in batches, batches
+    assert Path(batches.split("; report ")[1]).is_file(), batches
     sibling = evaluations["release_batches_meet_expectations"]
     assert not sibling.passed and sibling.severity == dg.AssetCheckSeverity.ERROR
     assert "rank_within_peers" in sibling.metadata["failed_expectations"].value
