@@ -593,7 +593,7 @@ def _run_ingest_job(key: str, verbose: bool) -> tuple[str, bool, list[str]]:
     from dagster_project.assets.ingestion import release_files
     from dagster_project.ingest_job import ingest_job
     from dagster_project.processes import collections_paused
-    from dagster_project.runner import _runner_tags, dagster_instance, recover_dead_runs
+    from dagster_project.runner import _runner_tags, dagster_instance, mark_reported, recover_dead_runs
 
     with collections_paused():  # the instance imports Dagster's storage (SQLAlchemy, Alembic) as it starts
         instance = dagster_instance(_settings())
@@ -610,6 +610,7 @@ def _run_ingest_job(key: str, verbose: bool) -> tuple[str, bool, list[str]]:
         raise_on_error=False,
         tags=_runner_tags(),
     )
+    mark_reported(instance)  # its outcome is printed by the caller, now
     notes: list[str] = []
     for event in result.get_asset_materialization_events():
         value = event.materialization.metadata.get("ingest_notes")
@@ -680,13 +681,15 @@ def _quarantine_report(quarantine_dir: Path, name: str) -> Path | None:
 
 def _publish_after_ingest(verbose: bool) -> None:
 
-    from dagster_project.runner import build_and_publish, dagster_instance
+    from dagster_project.runner import build_and_publish, dagster_instance, mark_reported
 
     click.echo("      rebuilding the models, running the checks and publishing …", err=True)
     log = (lambda m: click.echo(f"      {m}", err=True)) if verbose else (lambda m: None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ok, failed = build_and_publish(dagster_instance(_settings()), _settings(), log)
+        instance = dagster_instance(_settings())
+        ok, failed = build_and_publish(instance, _settings(), log)
+        mark_reported(instance)
     if not ok:
         fail(
             "the build did not succeed (" + (", ".join(failed) or "see the Dagster UI") + "); the last good "

@@ -270,13 +270,28 @@ def _range_tags(keys: list[str]) -> dict[str, str]:
 _PROCESS_TAG = f"{os.getpid()}-{time.time_ns()}"
 
 
+# Whether the command that started a run has told its user what the run did: "pending" until the command's
+# summary is complete, then "reported". A run left pending by a dead process was never reported.
+SUMMARY_TAG = "pmw/summary"
+
+
 def _runner_tags() -> dict[str, str]:
     # Which process runs it in-process, so a later command can tell a run whose process died.
     return {
         "pmw/runner_host": socket.gethostname(),
         "pmw/runner_pid": str(os.getpid()),
         "pmw/runner_process": _PROCESS_TAG,
+        SUMMARY_TAG: "pending",
     }
+
+
+def mark_reported(instance: dg.DagsterInstance, runs: list[dg.DagsterRun] | None = None) -> None:
+    """Mark ``runs`` (default: every run this process started) as reported to the command's user."""
+    if runs is None:
+        mine = dg.RunsFilter(tags={"pmw/runner_process": _PROCESS_TAG, SUMMARY_TAG: "pending"})
+        runs = list(instance.get_runs(filters=mine))
+    for run in runs:
+        instance.add_run_tags(run.run_id, {SUMMARY_TAG: "reported"})
 
 
 def _alive(pid: int) -> bool:
@@ -332,16 +347,48 @@ def recover_dead_runs(
         mine = quarantined_since(quarantine_dir, began, run_id=run.run_id) if quarantine_dir else []
         # and those of the runs its process had finished: `pmw run` reports its ingestion run's files in the
         # summary it prints at its end, which a process killed during the build never printed
-        for earlier in _finished_runs_of_the_same_process(instance, run) if quarantine_dir else []:
+        earlier_runs = _finished_runs_of_the_same_process(instance, run) if quarantine_dir else []
+        for earlier in earlier_runs:
             record = instance.get_run_record_by_id(earlier.run_id)
             since = record.create_timestamp.timestamp() if record else began
             mine += quarantined_since(quarantine_dir, since, run_id=earlier.run_id)
+        if quarantine_dir is not None:  # named below, once: not again as finished and never reported
+            mark_reported(instance, [run, *earlier_runs])
         dead = DeadRun(run.run_id, run.job_name, mine)
         recovered.append(dead)
         log(f"run {run.run_id} ({run.job_name}) was left running by a process that died: marked failed")
         for key, reason in dead.quarantined_keys.items():
             log(f"    it or its command's earlier run quarantined {key} (not loaded, never reported): {reason}")
+    if quarantine_dir is not None:
+        recovered += _finished_but_never_reported(instance, log, quarantine_dir)
     return recovered
+
+
+def _finished_but_never_reported(
+    instance: dg.DagsterInstance, log: Callable[[str], None], quarantine_dir: Path
+) -> list[DeadRun]:
+    """The finished runs of dead commands that never printed their summary: `pmw run` killed after its ingestion
+    run ended and before its build run existed left no run unfinished, and nothing named what it quarantined.
+    Each such run's files are named once (the run is then marked reported); runs without the tag (started by
+    an older version, the UI or a schedule) are not a command's to report."""
+    finished = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+    pending = dg.RunsFilter(statuses=finished, tags={"pmw/runner_host": socket.gethostname(), SUMMARY_TAG: "pending"})
+    unreported, credited = [], []
+    for run in instance.get_runs(filters=pending):
+        pid = int(run.tags.get("pmw/runner_pid", "0") or 0)
+        if run.tags.get("pmw/runner_process") == _PROCESS_TAG or (pid and _alive(pid)):
+            continue  # its command is still running and will report it
+        unreported.append(run)
+        record = instance.get_run_record_by_id(run.run_id)
+        since = record.create_timestamp.timestamp() if record else 0.0
+        dead = DeadRun(run.run_id, run.job_name, quarantined_since(quarantine_dir, since, run_id=run.run_id))
+        if dead.quarantined:
+            credited.append(dead)
+            log(f"run {run.run_id} ({run.job_name}) finished; the command that started it (pid {pid}) died unreported")
+            for key, reason in dead.quarantined_keys.items():
+                log(f"    it quarantined {key} (not loaded, never reported): {reason}")
+    mark_reported(instance, unreported)
+    return credited
 
 
 def _finished_runs_of_the_same_process(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[dg.DagsterRun]:
@@ -573,4 +620,5 @@ def _run_pipeline(
         log("PMW_STATS_API_URL is set: the monthly schedule pulls it; run `pmw pull MONTH` to pull one now")
     summary.build_succeeded, build_failures = build_and_publish(instance, settings, log, summary.warned_checks, stage)
     summary.failed_checks += build_failures
+    mark_reported(instance)  # the summary holds all this command's runs did; its caller prints it
     return summary

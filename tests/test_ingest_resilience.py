@@ -175,6 +175,12 @@ def test_pmw_run_exits_non_zero_naming_the_quarantined_file_and_its_reason(
     assert {r[0] for r in _query(home, "select distinct source_file from raw.observations")} >= set(real)
     status = CliRunner().invoke(main, ["status"], catch_exceptions=False)
     assert "2 file(s) quarantined since the last clean ingestion" in status.output
+    # its summary printed, every run it started is marked reported: a later command does not name them again
+    from dagster_project.runner import SUMMARY_TAG
+
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        tags = [run.tags.get(SUMMARY_TAG) for run in instance.get_runs() if "pmw/runner_process" in run.tags]
+    assert tags and set(tags) == {"reported"}, tags
 
 
 def test_a_file_left_unread_for_its_name_fails_the_run_naming_it(home):
@@ -504,6 +510,67 @@ def test_a_command_killed_in_its_build_is_credited_with_what_its_finished_ingest
     assert set(dead.quarantined_keys) == {"月报.xlsx"}, dead.quarantined_keys
     assert any("月报.xlsx (not loaded, never reported)" in line for line in said), said
     assert not any("old.csv" in line for line in said), said
+
+
+@pytest.mark.parametrize("ingest_status", ["SUCCESS", "FAILURE"])
+def test_a_command_killed_between_its_runs_is_credited_once_with_what_its_ingestion_run_quarantined(
+    home, ingest_status
+):
+    """`pmw run` killed after its ingestion run ended and before its build run was created left no run
+    unfinished: recovery looked at unfinished runs only, and the file the ingestion run quarantined was never
+    named. Now a run stays "pending" until its command's summary is complete; a finished pending run of a dead
+    command is named once. A pending run of a live command (this one), or a run without the tag (an older
+    version's, the UI's), is not."""
+    import socket
+
+    from dagster._core.test_utils import create_run_for_test
+
+    from dagster_project.ingest.models import IngestError
+    from dagster_project.ingest.quarantine import quarantine_bytes
+    from dagster_project.runner import SUMMARY_TAG, _runner_tags, recover_dead_runs
+
+    quarantine = home / "quarantine"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    dead_tags = {"pmw/runner_host": host, "pmw/runner_pid": str(gone.pid), "pmw/runner_process": "killed-cmd"}
+    status = dg.DagsterRunStatus[ingest_status]
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        killed = create_run_for_test(
+            instance, job_name="ingest_landing", status=status, tags={**dead_tags, SUMMARY_TAG: "pending"}
+        )
+        quarantine_bytes(
+            b"x",
+            "月报.xlsx",
+            [IngestError("月报.xlsx", None, "", "not an Excel workbook")],
+            quarantine,
+            run_id=killed.run_id,
+        )
+        untagged = create_run_for_test(instance, job_name="ingest_landing", status=status, tags=dead_tags)
+        quarantine_bytes(
+            b"y",
+            "old.csv",
+            [IngestError("old.csv", 2, "unit", "unknown unit 'kg'")],
+            quarantine,
+            run_id=untagged.run_id,
+        )
+        running = create_run_for_test(instance, job_name="ingest_landing", status=status, tags=_runner_tags())
+        quarantine_bytes(
+            b"z",
+            "mine.csv",
+            [IngestError("mine.csv", 3, "unit", "unknown unit 'g'")],
+            quarantine,
+            run_id=running.run_id,
+        )
+        said: list[str] = []
+        [dead] = recover_dead_runs(instance, said.append, quarantine)
+        assert dead.run_id == killed.run_id
+        assert set(dead.quarantined_keys) == {"月报.xlsx"}, dead.quarantined_keys
+        assert any("月报.xlsx (not loaded, never reported): not an Excel workbook" in line for line in said), said
+        assert not any("old.csv" in line or "mine.csv" in line for line in said), said
+        assert instance.get_run_by_id(killed.run_id).tags[SUMMARY_TAG] == "reported"
+        assert instance.get_run_by_id(running.run_id).tags[SUMMARY_TAG] == "pending"
+        assert recover_dead_runs(instance, said.append, quarantine) == []  # named once
 
 
 def test_pmw_run_after_a_dead_run_counts_what_it_quarantined(home, monkeypatch):
