@@ -483,6 +483,15 @@ def ingest_payload(
     from dagster_project.ingest import http_api  # API pulls only
 
     parsed = http_api.parse_payload(payload, catalog, source_file, default_release_date=today)
+    if not parsed.errors and not parsed.observations:
+        # an answer of no points ({"code":0,"observations":[],"total":0}) or of none read is refused, as a file
+        # with no figures is: loaded, it was a release of 0 figures that said nothing
+        reason = (
+            "no observations: " + "; ".join(notes_to_show(parsed.notes))
+            if parsed.notes
+            else "no observations: the API served no points for the month (an empty list)"
+        )
+        parsed.errors.append(IngestError(source_file, None, "", reason))
     meta = store.ReleaseMeta(source_file, sha, parsed.adapter, parsed.release_date, parsed.provenance)
     return _finish(
         con,
