@@ -33,7 +33,11 @@ from dagster_project.ingest import store
 from dagster_project.ingest.adapter_common import parse_date
 from dagster_project.ingest.catalog import seeds_dir as default_seeds_dir
 from dagster_project.ingest.document import Document
-from dagster_project.ingest.long_format import _header_index, _provenance  # read as the long format is
+from dagster_project.ingest.long_format import (  # read as the long format is
+    _header_index,
+    _provenance,
+    month_number_problem,
+)
 from dagster_project.ingest.models import IngestError
 from dagster_project.ingest.periods import parse_period
 
@@ -412,6 +416,8 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
             ok = False
         month = None
         try:
+            if "month" in col and (r, col["month"]) in doc.numbers_like_a_month:  # 2022.10 kept by Excel as 2022.1
+                raise ValueError(month_number_problem("month", get("month")))
             month = parse_period(get("month"))
             if month.kind != "month":
                 err(row_no, "month", f"month {get('month')!r} is a {month.kind}, not one month (e.g. 2022-05)")

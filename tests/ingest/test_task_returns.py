@@ -292,3 +292,18 @@ def test_a_return_on_the_sheet_after_its_instructions_loads(con, landing, qdir, 
     assert (res.status, res.row_count) == ("loaded", 1), res.errors
     assert "sheet '填表说明' skipped: not a return (no 任务编号 and 阶段 header)" in res.notes
     assert con.execute("SELECT task_id, percent_done FROM raw.task_returns").fetchall() == [("T22-ST-BEIDOU-T01", 60)]
+
+
+def test_a_month_typed_as_a_number_in_excel_is_refused_not_read_as_january(con, landing, qdir, seeds_dir):
+    # 月份 typed 2022.10 in a General cell is stored by Excel as 2022.1: the return loaded as January's, where
+    # the long format refuses the same cell (January or October?)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["任务编号", "月份", "进展阶段", "完成比例", "进展情况", "填报单位", "填报日期"])
+    ws.append(["T22-ST-CHOKEPOINT-T01", 2022.1, "推进中", 85, "完成立项7项", "科技局", "2022-11-04"])
+    path = landing / "科技局台账_2022年10月.xlsx"
+    wb.save(path)
+    res = ingest_file(path, con, qdir, TODAY)
+    assert res.status == "quarantined" and _count(con) == 0
+    [error] = res.errors
+    assert (error.row, error.column) == (2, "month") and "January or October?" in error.reason, error
