@@ -617,7 +617,10 @@ def _run_pipeline(
             with_api = dataclasses.replace(settings, stats_api_url=url)
             summary.api_months = pull_api(instance, with_api, sample_months(api_dir), log, stage)
     elif settings.stats_api_url:
-        log("PMW_STATS_API_URL is set: the monthly schedule pulls it; run `pmw pull MONTH` to pull one now")
+        log(
+            "PMW_STATS_API_URL is set: the monthly schedule pulls it; to pull a month now, launch the job "
+            "pull_stats_api on that month's partition in the Dagster UI (`pmw ui`)"
+        )
     summary.build_succeeded, build_failures = build_and_publish(instance, settings, log, summary.warned_checks, stage)
     summary.failed_checks += build_failures
     mark_reported(instance)  # the summary holds all this command's runs did; its caller prints it

@@ -54,6 +54,17 @@ def test_every_command_has_help():
         assert len(main.commands[name].help or "") > 20, f"{name} has no real help text"
 
 
+def test_the_commands_the_messages_name_exist():
+    # `pmw run` with PMW_STATS_API_URL set said "run `pmw pull MONTH` to pull one now": pmw has no pull command
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "dagster_project"
+    named = {
+        (path.name, m) for path in root.rglob("*.py") for m in re.findall(r"`pmw ([a-z][a-z-]*)", path.read_text())
+    }
+    assert {(file, name) for file, name in named if name not in main.commands} == set()
+
+
 def test_a_command_frees_its_garbage_at_exit_then_leaves_the_live_heap_unwalked(tmp_path):
     """pmw's exit collects what is garbage (its finalizers run while the modules are there), then freezes
     the rest so Python's last collections do not walk it (0.7-1.2 s of `pmw ingest`, cli.py). Watched

@@ -25,6 +25,7 @@ __all__ = [
     "release_url",
     "fetch_release",
     "sniff_payload",
+    "release_in",
     "error_answer",
     "parse_payload",
 ]
@@ -87,7 +88,7 @@ def fetch_release(
         raise ApiError(f"GET {answered} returned {type(payload).__name__}, not an object")
     if problem := error_answer(payload):  # an error served with 200: a failed pull, not a release to quarantine
         raise ApiError(f"GET {answered}: {problem}")
-    return _rest_of_pages(payload, answered, sess, timeout)
+    return _rest_of_pages(release_in(payload) or payload, answered, sess, timeout)
 
 
 _NEXT_PAGE = " (a next page)"
@@ -143,6 +144,7 @@ def _rest_of_pages(payload: dict[str, Any], url: str, sess: requests.Session, ti
         problem = error_answer(page) or (None if sniff_payload(page) else "not a page of the release")
         if problem:
             raise ApiError(f"GET {link}{_NEXT_PAGE}: {problem}")
+        page = release_in(page)
         observations += page["observations"]
         link = next_page(page)
     rest = {k: v for k, v in payload.items() if k not in ("next", "links", "page", "total_pages")}
@@ -154,20 +156,41 @@ def _rest_of_pages(payload: dict[str, Any], url: str, sess: requests.Session, ti
 _OK_CODES = frozenset({"0", "200", ""})
 
 
+def _code(data: dict[str, Any]) -> str:
+    """The answer's own status code as text ("" when it gives none); 0 is a code (success), not a missing one."""
+    code = data.get("code", data.get("status"))
+    return "" if code is None else str(code).strip()
+
+
 def error_answer(data: object) -> str | None:
     """The error an API answer reports in its body (``{"code":500,"msg":"…"}`` served with HTTP 200), in words;
-    None when it is no error answer (a release has an observations list)."""
-    if not isinstance(data, dict) or isinstance(data.get("observations"), list):
+    None when it is no error answer (a release has an observations list; a code of 0 or 200 says success,
+    whatever its message: ``{"code":0,"msg":"success"}``)."""
+    if not isinstance(data, dict) or release_in(data) is not None:
         return None
-    code = str(data.get("code", data.get("status", "")) or "").strip()
+    code = _code(data)
     msg = next((str(data[k]) for k in ("msg", "message", "error", "errmsg") if data.get(k)), "")
-    if code in _OK_CODES and not msg:
+    if code in _OK_CODES and (code or not msg):
         return None
     return f"the API answered an error, not a release (code {code or '?'}: {msg or 'no message'})"
 
 
+def release_in(data: object) -> dict[str, Any] | None:
+    """The release an answer holds: the answer itself (an ``observations`` list at its top), or the ``data`` of
+    a success envelope (``{"code":0,"msg":"success","data":{release}}``, how many open-data APIs wrap every
+    answer); None when it holds none."""
+    if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("observations"), list):
+        return data
+    inner = data.get("data")
+    if _code(data) in _OK_CODES and isinstance(inner, dict) and isinstance(inner.get("observations"), list):
+        return inner
+    return None
+
+
 def sniff_payload(data: object) -> bool:
-    return isinstance(data, dict) and isinstance(data.get("observations"), list)
+    return release_in(data) is not None
 
 
 def parse_payload(
@@ -176,6 +199,7 @@ def parse_payload(
     """Observations of one API release. ``source_row`` is the 1-based index in ``observations``."""
     result = ParseResult(adapter=NAME)
     ctx = RowContext(catalog, result, source_file, default_release_date)
+    payload = release_in(payload) or payload  # a release in a success envelope: its data
     release_date = default_release_date
     try:
         release_date = date.fromisoformat(str(payload.get("release_date", "")))
@@ -197,7 +221,9 @@ def parse_payload(
     if not isinstance(rows, list):
         ctx.error(None, "observations", "payload has no observations list")
         return result
-    empty: list[str] = []  # points served with no value (null, ""): not published, but the office served them
+    # points served with no value (null, "", or a not-published mark such as "-"): no row, but the office served
+    # them, so they are named
+    empty: list[str] = []
     for i, item in enumerate(rows, start=1):
         if not isinstance(item, dict):
             ctx.error(i, "", "observation is not an object")
@@ -229,7 +255,8 @@ def parse_payload(
             # a zone's series (株洲经开区), as a table's row of it: no region holds it, so named, not a refusal
             ctx.result.notes.append(f"row {i} {place}: not read, a park's or zone's figures (no region holds them)")
             continue
-        ctx.add(
+        errors_before = len(result.errors)
+        added = ctx.add(
             indicator=ctx.indicator_code(name),
             region=ctx.region_code(place),
             subject=str(item.get("subject") or ""),
@@ -240,8 +267,10 @@ def parse_payload(
             row=i,
             column="value",
         )
+        if added is None and len(result.errors) == errors_before:  # "-", "—", "…": read as not published
+            empty.append(f"row {i} ({name} {period.code} {measure}: {str(item['value']).strip()!r})")
     if empty:
-        ctx.result.notes.append(f"not loaded, points served with no value (null or empty): {'; '.join(empty)}")
+        ctx.result.notes.append(f"not loaded, points served with no value (null, empty or '-'): {'; '.join(empty)}")
     # a point served twice with the same value (pages overlapping, a join in the office's query): the office
     # cannot take it out as a file's row, and it is one figure; two values of one point are still refused
     drop_repeats(result, "points the API served twice (the same value)")

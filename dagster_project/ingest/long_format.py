@@ -19,7 +19,7 @@ from dagster_project.ingest.document import Document
 from dagster_project.ingest.models import MEASURES, ParseResult
 from dagster_project.ingest.periods import parse_period
 
-__all__ = ["NAME", "COLUMNS", "near_header", "sniff", "parse"]
+__all__ = ["NAME", "COLUMNS", "near_header", "sniff", "parse", "month_number_problem"]
 
 NAME = "long_format"
 COLUMNS = (
@@ -73,6 +73,14 @@ def _header_index(doc: Document) -> int | None:
     export with "株洲市统计数据" above its header)."""
     filled = [i for i, row in enumerate(doc.rows[:20]) if any(row)]
     return next((i for i in filled[:5] if _is_header(doc.rows[i])), filled[0] if filled else None)
+
+
+def month_number_problem(column: str, text: str) -> str:
+    """Why a month typed as a number in a General cell (Excel keeps 2023.10 as 2023.1) is not read."""
+    return (
+        f"{column} {text} is a number in Excel, which shows 2023.10 typed as a number as "
+        "2023.1 too: January or October? Type the period as text (2023-10, 2023年10月)"
+    )
 
 
 def sniff(doc: Document) -> bool:
@@ -160,10 +168,7 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             ok = False
         try:
             if (r, col["period"]) in doc.numbers_like_a_month:
-                raise ValueError(
-                    f"period {get('period')} is a number in Excel, which shows 2023.10 typed as a number as "
-                    "2023.1 too: January or October? Type the period as text (2023-10, 2023年10月)"
-                )
+                raise ValueError(month_number_problem("period", get("period")))
             # No year context: a long-format period must name its year.
             period = parse_period(get("period"))
         except ValueError as exc:

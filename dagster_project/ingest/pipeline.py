@@ -362,15 +362,18 @@ def ingest_file(
 
     try:
         docs = load_documents(data, name, limits)
-        if task_returns.sniff(docs[0]):  # a unit's monthly return (工作台账), not statistics
+        # a unit's monthly return (工作台账), not statistics: on whichever sheet holds it (填表说明 may come first)
+        ret = next((d for d in docs if not d.hidden and task_returns.sniff(d)), None)
+        if ret is not None:
             return task_returns.ingest_document(
-                docs[0],
+                ret,
                 con,
                 name=name,
                 sha=sha,
                 release_id=release_id,
                 today=today,
                 quarantine=lambda errors: quarantine_file(path, errors, quarantine_dir, run_id=run_id),
+                notes=[_return_sheet_skipped(d) for d in docs if d is not ret and any(any(r) for r in d.rows)],
             )
         parsed = _parse_all(docs, name, catalog, landed)
     except DocumentError as exc:
@@ -411,6 +414,15 @@ def ingest_file(
         landed,
     )
     return _left_behind(con, result, table, stage)
+
+
+def _return_sheet_skipped(doc: Document) -> str:
+    """Why a workbook's other sheet beside a unit's return was not read."""
+    if doc.hidden:
+        return f"sheet {doc.sheet!r} skipped: hidden in the workbook (unhide it to have it read)"
+    if task_returns.sniff(doc):  # one return a file: a second month's sheet is named, not read in silence
+        return f"sheet {doc.sheet!r} skipped: a second return sheet (one is read a file): send it as a file of its own"
+    return f"sheet {doc.sheet!r} skipped: not a return (no 任务编号 and 阶段 header)"
 
 
 def _left_behind(
@@ -483,6 +495,15 @@ def ingest_payload(
     from dagster_project.ingest import http_api  # API pulls only
 
     parsed = http_api.parse_payload(payload, catalog, source_file, default_release_date=today)
+    if not parsed.errors and not parsed.observations:
+        # an answer of no points ({"code":0,"observations":[],"total":0}) or of none read is refused, as a file
+        # with no figures is: loaded, it was a release of 0 figures that said nothing
+        reason = (
+            "no observations: " + "; ".join(notes_to_show(parsed.notes))
+            if parsed.notes
+            else "no observations: the API served no points for the month (an empty list)"
+        )
+        parsed.errors.append(IngestError(source_file, None, "", reason))
     meta = store.ReleaseMeta(source_file, sha, parsed.adapter, parsed.release_date, parsed.provenance)
     return _finish(
         con,

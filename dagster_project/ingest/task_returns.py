@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -33,7 +33,11 @@ from dagster_project.ingest import store
 from dagster_project.ingest.adapter_common import parse_date
 from dagster_project.ingest.catalog import seeds_dir as default_seeds_dir
 from dagster_project.ingest.document import Document
-from dagster_project.ingest.long_format import _header_index, _provenance  # read as the long format is
+from dagster_project.ingest.long_format import (  # read as the long format is
+    _header_index,
+    _provenance,
+    month_number_problem,
+)
 from dagster_project.ingest.models import IngestError
 from dagster_project.ingest.periods import parse_period
 
@@ -97,6 +101,16 @@ ZH_HEADERS = {
     "数据性质": "provenance",
     "城市": "city",
     "所属城市": "city",
+}
+
+# Columns a unit's 台账 carries that say nothing the return needs: the row's number and the task's title (the task is
+# read from its 任务编号, the title is the catalogue's). Not read, and named in the notes; any other column refuses.
+NOT_READ = {
+    "序号": "the row's number",
+    "任务名称": "the task's title",
+    "重点任务": "the task's title",
+    "工作任务": "the task's title",
+    "任务内容": "the task's title",
 }
 
 DDL = """
@@ -263,6 +277,7 @@ class ParsedReturn:
     release_date: date | None
     provenance: str
     reporting_unit: str | None
+    notes: list[str] = field(default_factory=list)
 
 
 def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
@@ -283,7 +298,10 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
     header = [_column_name(c) for c in doc.rows[hi]]
     while header and not header[-1]:
         header.pop()
-    extra = [doc.rows[hi][i] or "(blank)" for i, h in enumerate(header) if h not in COLUMNS + OPTIONAL]
+    not_read = [(i, h) for i, h in enumerate(header) if h in NOT_READ]
+    extra = [
+        doc.rows[hi][i] or "(blank)" for i, h in enumerate(header) if h not in COLUMNS + OPTIONAL and h not in NOT_READ
+    ]
     missing = [c for c in REQUIRED if c not in header]
     if extra:
         err(
@@ -398,6 +416,8 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
             ok = False
         month = None
         try:
+            if "month" in col and (r, col["month"]) in doc.numbers_like_a_month:  # 2022.10 kept by Excel as 2022.1
+                raise ValueError(month_number_problem("month", get("month")))
             month = parse_period(get("month"))
             if month.kind != "month":
                 err(row_no, "month", f"month {get('month')!r} is a {month.kind}, not one month (e.g. 2022-05)")
@@ -496,7 +516,21 @@ def parse(doc: Document, catalog: TaskCatalog, today: date) -> ParsedReturn:
         "illustrative" if provenances == {"illustrative"} else ("mixed" if len(provenances) > 1 else "published")
     )
     first_unit = next(iter(units_seen), None)
-    return ParsedReturn(rows, errors, release_date, provenance, first_unit[1] if first_unit else None)
+    notes = [
+        f"column {_letter(i)} {doc.rows[hi][i]!r} not read: {NOT_READ[h]} (the task is read from its task_id, 任务编号)"
+        for i, h in not_read
+    ]
+    return ParsedReturn(rows, errors, release_date, provenance, first_unit[1] if first_unit else None, notes)
+
+
+def _letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -557,6 +591,7 @@ def ingest_document(
     today: date,
     quarantine: Callable[[list[IngestError]], Path],
     seeds: Path | None = None,
+    notes: list[str] | None = None,
 ):
     """Validate and load one return, or quarantine it whole. Returns a pipeline.IngestResult."""
     from dagster_project.ingest.pipeline import IngestResult  # the pipeline dispatches here
@@ -571,7 +606,8 @@ def ingest_document(
     earlier = _earlier_returns(con, release_id, parsed.rows)
     n = load_returns(con, release_id, parsed.rows, meta)
     unit = parsed.reporting_unit or "?"
-    return IngestResult(release_id, name, "loaded", NAME, n, notes=[f"return of {unit}: {n} task rows", *earlier])
+    said = [f"return of {unit}: {n} task rows", *(notes or []), *parsed.notes, *earlier]
+    return IngestResult(release_id, name, "loaded", NAME, n, notes=said)
 
 
 def _earlier_returns(con: duckdb.DuckDBPyConnection, release_id: str, rows: list[TaskReturnRow]) -> list[str]:

@@ -227,3 +227,57 @@ def test_a_zone_s_point_is_named_and_the_rest_of_the_release_loads(landing, qdir
     result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
     assert (result.status, result.row_count) == ("loaded", 1), result.errors
     assert "row 2 株洲经开区: not read, a park's or zone's figures" in " ".join(notes_to_show(result.notes))
+
+
+def test_a_release_in_a_success_envelope_is_read_and_a_success_message_is_no_error(
+    server: Callable[[Responder], tuple[str, list[str]]], landing, qdir, con, catalog
+) -> None:
+    # {"code":0,"msg":"success","data":{release}}, the envelope many open-data APIs wrap every answer in, was
+    # refused as "the API answered an error, not a release (code ?: success)": code 0 was read as no code and
+    # the success message as the error's
+    from datetime import date
+
+    from dagster_project.ingest.http_api import error_answer
+    from dagster_project.ingest.pipeline import ingest_file
+
+    wrapped = {"code": 0, "msg": "success", "data": PAYLOAD}
+    assert error_answer({"code": 0, "msg": "查询成功", "data": None}) is None
+    assert error_answer({"code": "200", "message": "OK"}) is None
+    base, _ = server(lambda n, _: (200, wrapped))
+    got = fetch_release("2022-05", base, session=make_session(backoff_factor=0.01), timeout=5)
+    assert got is not None and got["observations"] == PAYLOAD["observations"]
+    assert got["release_date"] == "2022-06-20"
+    path = landing / "api_2022-05.json"
+    path.write_text(json.dumps(wrapped, ensure_ascii=False))
+    result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
+    assert (result.status, result.row_count) == ("loaded", 1), result.errors
+
+
+def test_a_point_served_as_a_not_published_mark_is_named(landing, qdir, con, catalog) -> None:
+    # "value": "-" (or "—") is "not published", as null is: it gave no row and, unlike null, no word either
+    from datetime import date
+
+    from dagster_project.ingest.pipeline import ingest_file, notes_to_show
+
+    point = PAYLOAD["observations"][0]
+    dash = {**point, "indicator": "税收收入", "value": "-"}
+    long_dash = {**point, "indicator": "规模工业增加值", "value": "—"}
+    path = landing / "api_2022-05.json"
+    path.write_text(json.dumps({**PAYLOAD, "observations": [point, dash, long_dash]}, ensure_ascii=False))
+    result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
+    assert (result.status, result.row_count) == ("loaded", 1), result.errors
+    [note] = [n for n in notes_to_show(result.notes) if "no value" in n]
+    assert "row 2 (税收收入 2022-01~05 yoy_pct: '-')" in note and "row 3 (规模工业增加值" in note, note
+
+
+def test_a_pulled_month_with_no_points_is_refused_not_loaded_empty(con, qdir, catalog) -> None:
+    # {"code":0,"observations":[],"total":0} pulled for a month was recorded as a loaded release of 0 figures,
+    # with no word, where a file with no figures is refused
+    from datetime import date
+
+    from dagster_project.ingest.pipeline import ingest_payload
+
+    empty = {**PAYLOAD, "code": 0, "msg": "查询成功", "total": 0, "observations": []}
+    result = ingest_payload(empty, con, qdir, date(2026, 1, 1), catalog=catalog, source_url="http://x/?month=2022-05")
+    assert result.status == "quarantined"
+    assert "no observations" in result.errors[0].reason and "served no points" in result.errors[0].reason

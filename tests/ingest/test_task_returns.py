@@ -258,3 +258,52 @@ def test_a_return_for_a_month_already_returned_says_which_counts(con, landing, q
     res = ingest_file(earlier, con, qdir, TODAY)
     [note] = [n for n in res.notes if n.startswith("already loaded")]
     assert "kjj_2022-05_更正.csv row 2 (reported 2022-06-08)" in note and "that return stays the latest" in note
+
+
+def test_a_units_sheet_with_its_row_numbers_and_task_titles_loads(con, landing, qdir, seeds_dir):
+    # 序号 and 任务名称, which every unit's 台账 carries beside 任务编号, refused the whole return as
+    # "unexpected column(s) ['序号', '任务名称']": they are not read, and the notes say so
+    header = ["序号", "任务编号", "任务名称", "月份", "进展阶段", "完成比例", "进展情况", "填报单位", "填报日期"]
+    row = ["1", "T22-ST-CHOKEPOINT-T01", "组织实施“卡脖子”关键核心技术攻关项目", "2022年6月", "推进中", "80"]
+    path = _write(landing / "科技局台账_2022年6月.csv", [[*row, "完成立项5项", "科技局", "2022.7.5"]], header)
+    res = ingest_file(path, con, qdir, TODAY)
+    assert (res.status, res.row_count) == ("loaded", 1), res.errors
+    rows = con.execute("SELECT task_id, month_code, stage_code, percent_done, report_date FROM raw.task_returns")
+    assert rows.fetchall() == [("T22-ST-CHOKEPOINT-T01", "2022-06", "in_progress", 80.0, date(2022, 7, 5))]
+    assert any(n.startswith("column A '序号' not read: the row's number") for n in res.notes)
+    assert any(n.startswith("column C '任务名称' not read: the task's title") for n in res.notes)
+    other = _write(landing / "x.csv", [[*row, "完成立项5项", "科技局", "2022.7.5", "张三"]], [*header, "联系人"])
+    res = ingest_file(other, con, qdir, TODAY)  # a column of anything else still refuses: it may hold what counts
+    assert res.status == "quarantined" and "unexpected column(s) ['联系人']" in res.errors[0].reason
+
+
+def test_a_return_on_the_sheet_after_its_instructions_loads(con, landing, qdir, seeds_dir):
+    # a workbook whose first sheet is 填表说明 and second the return was refused as "no sheet of the workbook
+    # ('填表说明', '台账') has a documented header": only the first sheet was looked at for a return
+    wb = openpyxl.Workbook()
+    wb.active.title = "填表说明"
+    wb.active.append(["1. 进展阶段填写：未启动/前期/推进中/基本完成/已完成"])
+    ws = wb.create_sheet("台账")
+    ws.append(["任务编号", "月份", "进展阶段", "完成比例(%)", "进展情况", "报送单位", "报送日期"])
+    ws.append(["T22-ST-BEIDOU-T01", "2022-06", "推进中", 60, "北斗产业园二期主体施工", "工信局", "2022-07-04"])
+    path = landing / "工信局台账.xlsx"
+    wb.save(path)
+    res = ingest_file(path, con, qdir, TODAY)
+    assert (res.status, res.row_count) == ("loaded", 1), res.errors
+    assert "sheet '填表说明' skipped: not a return (no 任务编号 and 阶段 header)" in res.notes
+    assert con.execute("SELECT task_id, percent_done FROM raw.task_returns").fetchall() == [("T22-ST-BEIDOU-T01", 60)]
+
+
+def test_a_month_typed_as_a_number_in_excel_is_refused_not_read_as_january(con, landing, qdir, seeds_dir):
+    # 月份 typed 2022.10 in a General cell is stored by Excel as 2022.1: the return loaded as January's, where
+    # the long format refuses the same cell (January or October?)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["任务编号", "月份", "进展阶段", "完成比例", "进展情况", "填报单位", "填报日期"])
+    ws.append(["T22-ST-CHOKEPOINT-T01", 2022.1, "推进中", 85, "完成立项7项", "科技局", "2022-11-04"])
+    path = landing / "科技局台账_2022年10月.xlsx"
+    wb.save(path)
+    res = ingest_file(path, con, qdir, TODAY)
+    assert res.status == "quarantined" and _count(con) == 0
+    [error] = res.errors
+    assert (error.row, error.column) == (2, "month") and "January or October?" in error.reason, error
