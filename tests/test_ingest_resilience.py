@@ -536,32 +536,15 @@ def test_a_command_killed_between_its_runs_is_credited_once_with_what_its_ingest
     dead_tags = {"pmw/runner_host": host, "pmw/runner_pid": str(gone.pid), "pmw/runner_process": "killed-cmd"}
     status = dg.DagsterRunStatus[ingest_status]
     with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
-        killed = create_run_for_test(
-            instance, job_name="ingest_landing", status=status, tags={**dead_tags, SUMMARY_TAG: "pending"}
-        )
-        quarantine_bytes(
-            b"x",
-            "月报.xlsx",
-            [IngestError("月报.xlsx", None, "", "not an Excel workbook")],
-            quarantine,
-            run_id=killed.run_id,
-        )
-        untagged = create_run_for_test(instance, job_name="ingest_landing", status=status, tags=dead_tags)
-        quarantine_bytes(
-            b"y",
-            "old.csv",
-            [IngestError("old.csv", 2, "unit", "unknown unit 'kg'")],
-            quarantine,
-            run_id=untagged.run_id,
-        )
-        running = create_run_for_test(instance, job_name="ingest_landing", status=status, tags=_runner_tags())
-        quarantine_bytes(
-            b"z",
-            "mine.csv",
-            [IngestError("mine.csv", 3, "unit", "unknown unit 'g'")],
-            quarantine,
-            run_id=running.run_id,
-        )
+
+        def run_that_quarantined(tags: dict[str, str], file: str, reason: str) -> dg.DagsterRun:
+            run = create_run_for_test(instance, job_name="ingest_landing", status=status, tags=tags)
+            quarantine_bytes(b"x", file, [IngestError(file, None, "", reason)], quarantine, run_id=run.run_id)
+            return run
+
+        killed = run_that_quarantined({**dead_tags, SUMMARY_TAG: "pending"}, "月报.xlsx", "not an Excel workbook")
+        run_that_quarantined(dead_tags, "old.csv", "unknown unit 'kg'")  # no summary tag: an older version's run
+        running = run_that_quarantined(_runner_tags(), "mine.csv", "unknown unit 'g'")  # this live command's
         said: list[str] = []
         [dead] = recover_dead_runs(instance, said.append, quarantine)
         assert dead.run_id == killed.run_id

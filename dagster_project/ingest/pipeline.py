@@ -387,16 +387,8 @@ def ingest_file(
         parsed = ParseResult(adapter="", errors=[IngestError(name, None, "", reason)])
     if not parsed.errors:
         _fill_sources(parsed, source, name)
-    if not parsed.errors and not parsed.observations:
-        # a file with text the readers noted but took no figure from (a review whose every sentence was left out)
-        # is refused with those notes: each names its row and why, which "no data rows" would hide
-        # (at most NOTES_SHOWN of them, as after a load: a long review's notes would make the reason a page)
-        reason = (
-            "no observations: " + "; ".join(notes_to_show(parsed.notes))
-            if parsed.notes
-            else "no observations: the file has no data rows (header only, or every cell empty)"
-        )
-        parsed.errors.append(IngestError(name, None, "", reason))
+    # a file with text the readers noted but took no figure from (a review whose every sentence was left out)
+    _refuse_if_empty(parsed, name, "the file has no data rows (header only, or every cell empty)")
     meta = store.ReleaseMeta(
         name, sha, parsed.adapter, parsed.release_date, parsed.provenance, parsed.release_date_imputed
     )
@@ -414,6 +406,15 @@ def ingest_file(
         landed,
     )
     return _left_behind(con, result, table, stage)
+
+
+def _refuse_if_empty(parsed: ParseResult, name: str, nothing_there: str) -> None:
+    """A read with no error and no figure is refused: with the readers' notes when there are any (each names its
+    row and why, which ``nothing_there`` would hide; at most NOTES_SHOWN, as after a load), else ``nothing_there``."""
+    if parsed.errors or parsed.observations:
+        return
+    reason = "; ".join(notes_to_show(parsed.notes)) if parsed.notes else nothing_there
+    parsed.errors.append(IngestError(name, None, "", f"no observations: {reason}"))
 
 
 def _return_sheet_skipped(doc: Document) -> str:
@@ -495,15 +496,9 @@ def ingest_payload(
     from dagster_project.ingest import http_api  # API pulls only
 
     parsed = http_api.parse_payload(payload, catalog, source_file, default_release_date=today)
-    if not parsed.errors and not parsed.observations:
-        # an answer of no points ({"code":0,"observations":[],"total":0}) or of none read is refused, as a file
-        # with no figures is: loaded, it was a release of 0 figures that said nothing
-        reason = (
-            "no observations: " + "; ".join(notes_to_show(parsed.notes))
-            if parsed.notes
-            else "no observations: the API served no points for the month (an empty list)"
-        )
-        parsed.errors.append(IngestError(source_file, None, "", reason))
+    # an answer of no points ({"code":0,"observations":[],"total":0}) or of none read is refused, as a file with
+    # no figures is: loaded, it was a release of 0 figures that said nothing
+    _refuse_if_empty(parsed, source_file, "the API served no points for the month (an empty list)")
     meta = store.ReleaseMeta(source_file, sha, parsed.adapter, parsed.release_date, parsed.provenance)
     return _finish(
         con,
