@@ -145,7 +145,10 @@ select
     end as calculation_trace,
     -- release_date is the day the figure's file arrived, not one the file states (false with no release: a figure
     -- counted from the county figures); last, after the columns the mart had before it
-    arrival_dated.release_id is not null as release_date_imputed
+    arrival_dated.release_id is not null as release_date_imputed,
+    -- what actual_value and target_level are counted in (macros/target_series.sql actual_unit); last, after
+    -- the columns the mart had before it
+    assessment.actual_unit
 from assessment
 left join statuses
     on assessment.status_code = statuses.status_code
