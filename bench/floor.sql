@@ -1047,7 +1047,36 @@ select
         || ', acceleration >= ' || cast(a.acceleration_ratio as varchar) || ')', '')
     || coalesce('; projected ' || cast(round(a.projected_value, 4) as varchar), '')
     || coalesce('; ' || a.status_note, '')
-    || ' => ' || a.status_code as calculation_trace,
+    -- dbt: bound_reading (macros/target_comparators.sql) and the bound a status rests on, with the unit of the
+    -- figure behind it (underlying_unit, the column above): '(rests on the bound >4000 亿元: …)'
+    || ' => ' || case
+        when a.actual_value is null or coalesce(a.actual_bound, 'eq') in ('eq', 'approx') then ''
+        when a.comparator_applied in ('exceed', 'at_least')
+            then case when a.actual_bound in ('gt', 'ge') then 'at least ' else 'at most ' end
+        when a.comparator_applied = 'at_most'
+            then case when a.actual_bound in ('lt', 'le') then 'at least ' else 'at most ' end
+        when a.comparator_applied = 'about'
+            then case
+                when (a.actual_bound in ('gt', 'ge')) = (a.actual_direction_sign > 0) then 'at least ' else 'at most '
+            end
+        else ''
+    end || a.status_code
+    || case
+        when a.is_met is null and a.is_met_at_bound is not null
+            then ' (rests on the bound ' || case coalesce(nullif(a.underlying_bound, 'eq'), a.actual_bound)
+                    when 'gt' then '>' when 'ge' then '≥' when 'lt' then '<' else '≤'
+                end
+                || cast(round(a.underlying_value, 4) as varchar) || coalesce(' ' || underlying_unit, '')
+                || ': R and projection are bounds; the true status can only be '
+                || case
+                    when a.comparator_applied in ('exceed', 'at_least') and a.actual_bound in ('gt', 'ge') then 'better'
+                    when a.comparator_applied = 'at_most' and a.actual_bound in ('lt', 'le') then 'better'
+                    when a.comparator_applied = 'about'
+                        and (a.actual_bound in ('gt', 'ge')) = (a.actual_direction_sign > 0) then 'better'
+                    else 'worse'
+                end || ')'
+        else ''
+    end as calculation_trace,
     ad.release_id is not null as release_date_imputed
 from f_assessment as a
 inner join f_targets as ut on a.target_id = ut.target_id

@@ -180,7 +180,9 @@ def check_catalogue(seeds_dir: Path) -> list[CatalogueProblem]:
 
 
 def _unit_of_kind(args: dict, row: dict[str, str], table) -> str | None:
-    """A target's unit is one its kind lists (target_kinds.value_units; `indicator`: its indicator's unit)."""
+    """A target's unit is one its kind lists (target_kinds.value_units; `indicator`: its indicator's unit). A kind
+    listing none accepts any, but one with a figure series (has_series: improvement) needs one: its actual and
+    gap are shown in it. SQL twin: dbt/tests/generic/unit_of_kind.sql."""
     kinds, indicators = (REF.search(str(args.get(name, ""))) for name in ("kinds", "indicators"))
     if not kinds or not indicators:
         return None
@@ -192,11 +194,20 @@ def _unit_of_kind(args: dict, row: dict[str, str], table) -> str | None:
     kind_row = row_of(kinds.group(1), "target_kind", kind)
     indicator = row_of(indicators.group(1), "indicator_code", code)
     listed = ((kind_row or {}).get("value_units") or "").split()
-    if kind_row is None or indicator is None or not listed:
-        return None  # an unknown kind or indicator is its own column's problem; no units listed: any
-    indicator_unit = (indicator.get("unit") or "").strip()
-    allowed = [indicator_unit if unit == "indicator" else unit for unit in listed]
+    if kind_row is None or indicator is None:
+        return None  # an unknown kind or indicator is its own column's problem
     unit = (row.get("unit") or "").strip()
+    if not listed:  # no units listed: any, but one where the kind has a series to show
+        has_series = (kind_row.get("has_series") or "").strip().lower() in ("true", "1")
+        if unit or not has_series:
+            return None
+        article = "an" if kind[:1] in "aeiou" else "a"
+        return (
+            f"is empty, but {article} {kind} target has a figure series (seeds/{kinds.group(1)}.csv has_series) whose "
+            f"actual and gap are shown in a unit: state it ({code} is in {(indicator.get('unit') or '').strip()})"
+        )
+    indicator_unit = (indicator.get("unit") or "").strip()
+    allowed = [indicator_unit if listed_unit == "indicator" else listed_unit for listed_unit in listed]
     if unit in allowed:
         return None
     why = f"{unit!r} is not a unit a {kind} target may use ({' or '.join(repr(u) for u in allowed)}"
@@ -330,6 +341,7 @@ def _rule(test: str, args: dict, value: str, column: str, rows, number: int, tab
     if test == "not_null":
         return "is empty (required)" if value == "" else None
     if test == "unit_of_kind":  # dbt/tests/generic/unit_of_kind.sql: an empty unit fails where a kind lists some
+        # or has a series
         return _unit_of_kind(args, rows[number - 2], table)
     if test == "stated_with_series":  # dbt/tests/generic/stated_with_series.sql: an empty cell can fail
         return _stated_with_series(args, value, column, rows[number - 2], table)

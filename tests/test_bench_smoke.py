@@ -104,6 +104,17 @@ def test_the_comparison_covers_bound_ranks_and_a_newest_period_that_cannot_be_as
             ).fetchall()
         )
         assert all(note in traces[(t, p)] for t, p, note in notes)
+        # a status resting on a bound (an exact rank against a top group) says so with the bound and the unit of the
+        # figure it rests on, in the floor's trace as in the pipeline's: the floor's ended at the status (9 traces
+        # unlike the pipeline's at this scale), the pipeline's bound was a bare number ('≤2.0')
+        resting = pipeline.execute(
+            """select target_id, period_code, calculation_trace from marts.fct_target_progress
+               where status_rests_on_bound order by all"""
+        ).fetchall()
+        assert resting, "no status rests on a bound: the comparison proves nothing about its trace"
+        for t, p, trace in resting:
+            assert "(rests on the bound ≤" in trace and " 位（全省排位 place among" in trace, trace
+            assert traces[(t, p)] == trace, (t, p)
         # a bound on a rank behind a figure that could not be made reads nothing: the trace said
         # "=> at most not_assessable" and the mart bound_reading 'at_most' (bench61: 45 traces unlike the floor's)
         readings = pipeline.execute(

@@ -53,6 +53,9 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
     _break(lines, "T5Y-DBL-INDVA", ",2,,倍,", ",200,,%,")
     _break(lines, "T5Y-RANK-GDP", ",1,,位,", ",1,,名,")
     _break(lines, "T22-TRADE-300", ",300,,亿元,", ",300,,,")
+    # an improvement with no unit: its kind lists none (any is fine), but it has a series, whose actual and gap
+    # are shown in one (passed while only 株洲's own repo test asked for a unit on every quantified target)
+    _break(lines, "T22-AIR-COUNTIES", ",improvement,improve,,,%,", ",improvement,improve,,,,")
     _break(lines, "T22-NEW-4SHANG", ",level,at_least,", ",level,rank_gain,")
     _break(lines, "T22-AIR-83", ",%,2021,", ",%,2023,")
     # scopes naming nothing of their kind (accepted, built and shown as no data, in a trial of 衡阳's seeds): a
@@ -95,7 +98,7 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
     problems = check_catalogue(work / "seeds")
     python_twin = Counter(p.column for p in problems if p.column in COLUMNS)
     assert python_twin == {
-        "unit": 4,
+        "unit": 5,
         "comparator": 1,
         "baseline_year": 1,
         "scope_code": 4,
@@ -103,6 +106,11 @@ def test_each_catalogue_rule_and_its_python_twin_find_the_same_rows(tmp_path: Pa
         "target_value": 3,
         "tolerance": 2,
     }, python_twin
+    [air] = [str(p) for p in problems if p.key == "T22-AIR-COUNTIES" and p.column == "unit"]
+    assert air.endswith(
+        ", column unit: is empty, but an improvement target has a figure series (seeds/target_kinds.csv has_series)"
+        " whose actual and gap are shown in a unit: state it (air_good_ratio is in %)"
+    ), air
     [xiangtan_gdp] = [str(p) for p in problems if p.key == "XT-DEMO-GDP"]
     assert xiangtan_gdp.endswith(
         ", column indicator_code: is empty, but a level target has a figure series to compare (seeds/target_kinds.csv"

@@ -24,6 +24,8 @@ TARGET = {
     "comparator": "exceed",
     "target_value": 5000.0,
     "target_unit": "亿元",
+    # what the marts say the actual and the target are counted in (fct_target_scorecard.actual_unit)
+    "actual_unit": "亿元",
     "deadline": pd.Timestamp("2026-12-31"),
     "start_date": pd.Timestamp("2022-01-01"),
     "indicator_code": "gdp",
@@ -184,7 +186,13 @@ def test_a_rank_without_a_baseline_rank_is_not_assessable_and_says_the_baseline_
         base_value=0.0,
         derived_from="rank at best 3 of 14 cities by gdp (2025, published) vs no rank in 2021",
     )
-    rank = {"target_kind": "rank", "comparator": "rank_gain", "target_value": 1.0, "target_unit": "位"}
+    rank = {
+        "target_kind": "rank",
+        "comparator": "rank_gain",
+        "target_value": 1.0,
+        "target_unit": "位",
+        "actual_unit": "位",
+    }
     text = explain({**rank, "is_cumulative": False, "catalogue_baseline_value": None}, **row)
     lines = text.splitlines()
     # no places gained to show, and no bound sign on the missing figure; the bound is the rank's
@@ -263,6 +271,7 @@ def test_the_value_behind_a_growth_chain_is_shown_as_the_growth_rate_it_is():
         "comparator": "multiple_of_baseline",
         "target_value": 2.0,
         "target_unit": "倍",
+        "actual_unit": "倍",
     }
     lines = explain(multiple, **row).splitlines()
     assert "  实际 actual      1.4 倍  [推算 derived]" in lines, lines

@@ -16,7 +16,7 @@ import pytest
 
 from dagster_project.report import NoPublishedCopy, build_report
 from dagster_project.report.charts import _trajectory
-from dagster_project.report.labels import STATUSES
+from dagster_project.report.labels import STATUSES, bound_prefix, num
 
 REPO = Path(__file__).resolve().parents[1]
 REPORT_KEY = dg.AssetKey(["report", "progress_html"])
@@ -142,6 +142,29 @@ def test_scorecard_rows_are_badged_and_traced_to_their_source(report, scorecard)
         if not pd.isna(r.source_row):
             assert f"row {int(r.source_row)}" in note.group(2)
         assert "released" in sources[note.group(1)]
+
+
+def test_each_actual_is_shown_in_the_unit_the_marts_give(report, scorecard, published):
+    # the unit after an actual was decided in Python (labels.unit_of: 个县市区 for every every-county target, else
+    # the target's unit); the marts give it now (fct_target_scorecard and fct_target_progress actual_unit, one
+    # macro: dbt/macros/target_series.sql actual_unit) and the report only shows it
+    _, html = report
+    with duckdb.connect(str(published), read_only=True) as con:
+        differing = con.execute(
+            "select count(*) from fct_target_progress as p join fct_target_scorecard as s using (target_id) "
+            "where p.actual_unit is distinct from s.actual_unit"
+        ).fetchone()[0]
+    assert differing == 0  # one unit per target, for every period
+    units = scorecard.set_index("target_id")
+    # T22-AIR-COUNTIES quotes the ratio each county is judged by (%), and its actual counts the counties
+    air = units.loc["T22-AIR-COUNTIES"]
+    assert (air["target_unit"], air["actual_unit"]) == ("%", "个县市区")
+    assert set(units.loc[units["scope_type"] == "every_county", "actual_unit"]) == {"个县市区"}
+    quantified = scorecard[(scorecard["target_kind"] != "qualitative") & scorecard["actual_value"].notna()]
+    for r in quantified.itertuples():
+        cells = re.search(rf'<tr [^>]*id="row-{re.escape(r.target_id)}">(.*?)</tr>', html, re.S).group(1)
+        shown = f"{bound_prefix(r.actual_bound)}{num(r.actual_value)} {r.actual_unit}"
+        assert shown in re.sub(r"<[^>]+>", "", cells), (r.target_id, shown)
 
 
 def test_every_chart_point_hovers_with_its_source(report, published):

@@ -40,6 +40,8 @@ def _row(target_id, actual, bound, reading, target, gap, projected, **extra):
         "target_value": target,
         "target_level": target,
         "target_unit": "亿元",
+        # what the marts say the actual, the target and the projection are counted in (fct_target_scorecard)
+        "actual_unit": "亿元",
         "comparator": "exceed",
         "comparator_applied": "exceed",
         "deadline": pd.Timestamp("2022-12-31"),
@@ -63,9 +65,20 @@ SCORECARD = pd.DataFrame(
         # 突破300亿元 against "above 300": met, at least 0 beyond, projection at least 300
         _row("T-TRADE", 300.0, "gt", "at_least", 300.0, 0.0, 300.0),
         # one county of nine covered, the others unknown: at most 8 short, at least 1 at the deadline
-        _row("T-COVER", 1.0, "ge", "at_least", 9.0, 8.0, 1.0, scope_type="every_county", target_unit="个县市区"),
+        _row(
+            "T-COVER",
+            1.0,
+            "ge",
+            "at_least",
+            9.0,
+            8.0,
+            1.0,
+            scope_type="every_county",
+            target_unit="个县市区",
+            actual_unit="个县市区",
+        ),
         # PM2.5 "<45" against at most 42: at least 3 short, at most 45 projected
-        _row("T-PM25", 45.0, "lt", "at_most", 42.0, 3.0, 45.0, target_unit="微克/立方米"),
+        _row("T-PM25", 45.0, "lt", "at_most", 42.0, 3.0, 45.0, target_unit="微克/立方米", actual_unit="微克/立方米"),
         # a surplus on a lower bound (突破650 against 600): at least 50 beyond
         _row("T-MORE", 650.0, "gt", "at_least", 600.0, -50.0, 650.0),
         # an exact figure keeps its bare numbers
@@ -119,7 +132,7 @@ def test_the_targets_chart_shows_a_projection_from_a_bound_as_a_bound():
 
     target = pd.Series(
         {"target_id": "T-TRADE", "start_date": "2022-01-01", "deadline": "2022-12-31", "baseline_year": 2021,
-         "target_unit": "亿元", "comparator": "exceed"}
+         "target_unit": "亿元", "actual_unit": "亿元", "comparator": "exceed"}
     )  # fmt: skip
     rows = pd.DataFrame(
         [
@@ -135,3 +148,22 @@ def test_the_targets_chart_shows_a_projection_from_a_bound_as_a_bound():
     assert projection.name == "预测 projection ≥300" and "≥%{y" in projection.hovertemplate
     exact = target_figure(target, rows.assign(actual_bound="eq")).data
     assert [t.name for t in exact if str(t.name).startswith("预测")] == ["预测 projection 300"]
+
+
+def test_the_actual_is_shown_in_the_marts_unit_never_one_made_up_here():
+    # labels.unit_of decided the actual's unit itself: 个县市区 for every every-county target, else the target's
+    # unit; the marts give it now (fct_target_scorecard.actual_unit, macros/target_series.sql actual_unit), and
+    # what they do not give is not shown (a published copy without the column: no unit, not a guessed one)
+    from dagster_project.report.labels import unit_of
+
+    air = {"scope_type": "every_county", "target_unit": "%"}  # T22-AIR-COUNTIES quotes the ratio, counts counties
+    assert unit_of(pd.Series({**air, "actual_unit": "个县市区"})) == "个县市区"
+    assert unit_of(pd.Series(air)) == ""
+    assert unit_of(pd.Series({"scope_type": "city", "target_unit": "亿元", "actual_unit": None})) == ""
+    headers, rows = scorecard_rows(
+        SCORECARD.assign(
+            actual_unit=SCORECARD["actual_unit"].where(SCORECARD["target_id"] != "T-COVER", "个县（市、区）")
+        )
+    )
+    [cover] = [r for r in rows if r[headers.index("目标 target")] == "T-COVER"]
+    assert cover[headers.index("实际 actual")] == "≥1 个县（市、区）", cover

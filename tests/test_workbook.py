@@ -118,7 +118,7 @@ def test_text_that_looks_like_a_formula_is_neutralised(sample_pipeline_run, tmp_
     evil = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1:A2)"]
     quantified = data.scorecard.index[data.scorecard["target_kind"] != "qualitative"][: len(evil)]
     data.scorecard.loc[quantified, "title_zh"] = evil
-    data.scorecard.loc[quantified, "target_unit"] = "=cmd|' /C calc'!A0"
+    data.scorecard.loc[quantified, ["target_unit", "actual_unit"]] = "=cmd|' /C calc'!A0"
     out = write_workbook(data, tmp_path / "evil.xlsx").path
     wb = openpyxl.load_workbook(out)
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]

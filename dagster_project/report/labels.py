@@ -206,8 +206,7 @@ def underlying_text(value: Any, bound: Any = None, unit: Any = None) -> str:
 
 
 def unit_of(row: object) -> str:
-    """The unit of the comparable actual: counties for every-county targets, else the target's unit."""
-    if getattr(row, "scope_type", None) == "every_county":
-        return "个县市区"
-    unit = getattr(row, "target_unit", None)
-    return "" if is_missing(unit) else str(unit)
+    """The unit of the comparable actual (and of the target level and projection compared with it), as the marts
+    give it (fct_target_scorecard.actual_unit: macros/target_series.sql actual_unit, e.g. 个县市区 for an
+    every-county target), never decided here; '' where there is none (a qualitative target)."""
+    return unit_text(getattr(row, "actual_unit", None))

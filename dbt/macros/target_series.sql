@@ -5,7 +5,8 @@
     (series_comparison_columns, target_comparators.sql), the run's high-water mark
     (inputs_loaded_through, incremental_by_target.sql) and the unit of its underlying_value
     (underlying_unit below: `underlying` names what the model's value is; `join` may bring in a
-    column it needs); `targets` is the series_targets() CTE. -#}
+    column it needs) and the unit of its actual_value (actual_unit below, the target's);
+    `targets` is the series_targets() CTE. -#}
 {% macro series_targets() -%}
     select * from {{ ref('int_targets__enriched') }}
     where
@@ -29,7 +30,8 @@ select
     series.*,
     {{ series_comparison_columns('targets', 'series') }},
     {{ inputs_loaded_through() }} as inputs_loaded_through,
-    {{ underlying_unit(underlying, 'targets', growth_measure) }} as underlying_unit
+    {{ underlying_unit(underlying, 'targets', growth_measure) }} as underlying_unit,
+    {{ actual_unit('targets') }} as actual_unit
 from {{ series }} as series
 inner join targets
     on series.target_id = targets.target_id
@@ -65,6 +67,17 @@ inner join targets
     {%- else -%}
         {{ exceptions.raise_compiler_error("underlying_unit: unknown underlying value '" ~ underlying ~ "'") }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- 可比实际值单位 / What actual_value is counted in, and target_level with it (the two are compared), as it
+    is shown after the number: the target's own unit (seeds/targets.csv unit: 亿元, 倍, 位, 类), except
+    where the comparable actual counts units: an every-county target's actual is how many counties meet it
+    (个县市区), whatever unit its quote gives (T22-AIR-COUNTIES: %, the ratio each county is judged by).
+    One value per target: int_target_series__<kind> rows take it through series_with_comparison, and
+    fct_target_scorecard gives it to a target with no figure yet. Null where the target states no unit
+    (a qualitative target). -#}
+{% macro actual_unit(targets='targets') -%}
+    case when {{ targets }}.scope_type = 'every_county' then '个县市区' else {{ targets }}.target_unit end
 {%- endmacro %}
 
 {#- 位次文字 / A side's rank in words for int_target_series__ranks (a row with rank_bound and

@@ -134,18 +134,23 @@ select
     || case
         when assessment.status_rests_on_bound
             then
-                -- the underlying figure's own bound: 52家以上 is ≥52, not >52 (突破1000 is >1000)
+                -- the underlying figure's own bound: 52家以上 is ≥52, not >52 (突破1000 is >1000), with the
+                -- figure's unit (underlying_unit: '>4000 亿元', '≤3 位（全省排位 …）'), as `pmw explain` says it
                 ' (rests on the bound ' || case coalesce(nullif(assessment.underlying_bound, 'eq'), assessment.actual_bound)
                     when 'gt' then '>' when 'ge' then '≥' when 'lt' then '<' else '≤'
                 end
                 || {{ cross_engine_number_text("assessment.underlying_value", 4) }}
+                || coalesce(' ' || assessment.underlying_unit, '')
                 || ': R and projection are bounds; the true status can only be '
                 || case when assessment.bound_reading = 'at_least' then 'better' else 'worse' end || ')'
         else ''
     end as calculation_trace,
     -- release_date is the day the figure's file arrived, not one the file states (false with no release: a figure
     -- counted from the county figures); last, after the columns the mart had before it
-    arrival_dated.release_id is not null as release_date_imputed
+    arrival_dated.release_id is not null as release_date_imputed,
+    -- what actual_value and target_level are counted in (macros/target_series.sql actual_unit); last, after
+    -- the columns the mart had before it
+    assessment.actual_unit
 from assessment
 left join statuses
     on assessment.status_code = statuses.status_code

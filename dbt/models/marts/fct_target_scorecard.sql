@@ -165,7 +165,11 @@ select
         and coalesce(scored.unassessed_period_end, scored.latest_period_end) < scored.deadline,
         false
     ) as is_next_release_overdue,
-    {{ as_of_date() }} as assessed_as_of
+    {{ as_of_date() }} as assessed_as_of,
+    -- what actual_value, target_level and projected_value are counted in, from the one macro that gives it to
+    -- fct_target_progress (macros/target_series.sql actual_unit): a target with no figure yet has it too; last,
+    -- after the columns the mart had before it
+    {{ actual_unit('scored') }} as actual_unit
 from scored
 cross join grace
 left join statuses
