@@ -126,6 +126,22 @@ def test_the_html_scorecard_shows_the_gap_and_projection_of_a_bound_as_bounds():
     assert gap_and_projection("T-EXACT") == ("差 1,213.8", "4,409.7 亿元")
 
 
+def test_a_status_resting_on_a_bound_reads_the_same_words_in_the_terminal_and_the_html_report():
+    # the words were written twice (terminal.bound_qualifier and html's own); one function gives both now
+    headers, rows = scorecard_rows(SCORECARD)
+    status = {r[headers.index("目标 target")]: r[headers.index("状态 status")] for r in rows}
+    html = {r["row"].target_id: r["bound_word"] for r in _scorecard_rows(SCORECARD)}
+    assert html == {
+        "T-COVER": "至少 at least",
+        "T-PM25": "至多 at most",
+        "T-MORE": "至少 at least",
+        "T-TRADE": "",
+        "T-EXACT": "",
+    }
+    assert status["T-COVER"].startswith("至少 ") and status["T-PM25"].startswith("至多 ")
+    assert not status["T-EXACT"].startswith(("至少", "至多"))
+
+
 def test_the_targets_chart_shows_a_projection_from_a_bound_as_a_bound():
     # the chart's projection trace read "预测 projection 300" beside the actual's >300 (trial 55e)
     from dagster_project.report.charts import target_figure

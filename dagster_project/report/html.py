@@ -30,6 +30,7 @@ from dagster_project.report.labels import (
     STAGES,
     STATUSES,
     bound_prefix,
+    bound_qualifier,
     bounded_gap_prefix,
     bounded_value_prefix,
     day,
@@ -204,14 +205,11 @@ def _scorecard_rows(sc: pd.DataFrame) -> list[dict]:
             if not is_missing(r.expected_share):
                 expected_left = min(max(float(r.expected_share), 0), 1) * 100
         note = getattr(r, "status_note", None)
-        rests_on_bound = getattr(r, "status_rests_on_bound", None)
-        bound_word = ""
-        if not is_missing(rests_on_bound) and bool(rests_on_bound):
-            bound_word = "至少 at least" if getattr(r, "bound_reading", None) == "at_least" else "至多 at most"
+        bound_word = bound_qualifier(getattr(r, "status_rests_on_bound", None), getattr(r, "bound_reading", None))
         rows.append(
             {
                 "row": r,
-                "bound_word": bound_word,  # the status rests on a published bound (突破4000 for 'above 5000')
+                "bound_word": bound_word.strip(),  # the status rests on a published bound (突破4000 for 'above 5000')
                 "status_note": "" if is_missing(note) or not note else note,
                 "short_quote": str(r.quote)[:40] + ("…" if len(str(r.quote)) > 40 else ""),
                 "done": done,

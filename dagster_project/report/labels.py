@@ -210,3 +210,13 @@ def unit_of(row: object) -> str:
     give it (fct_target_scorecard.actual_unit: macros/target_series.sql actual_unit, e.g. 个县市区 for an
     every-county target), never decided here; '' where there is none (a qualitative target)."""
     return unit_text(getattr(row, "actual_unit", None))
+
+
+def bound_qualifier(rests_on_bound: object, reading: object, english: bool = True) -> str:
+    """The words before a status that rests on a published bound (突破4000 against "above 5000"): 至少 at
+    least when the true status can only be better, 至多 at most when it can only be worse; empty otherwise.
+    The terminal and the HTML report both put them there."""
+    if is_missing(rests_on_bound) or not bool(rests_on_bound):
+        return ""
+    zh, en = ("至少", "at least") if (not is_missing(reading) and str(reading) == "at_least") else ("至多", "at most")
+    return f"{zh} {en} " if english else f"{zh} "

@@ -17,6 +17,7 @@ from dagster_project.report.labels import (
     SEEDS_DIR,
     STATUSES,
     bound_prefix,
+    bound_qualifier,
     bounded_gap_prefix,
     bounded_value_prefix,
     day,
@@ -79,15 +80,6 @@ def frame_table(frame: pd.DataFrame, max_width: int = 40) -> str:
 
 
 # ---------------------------------------------------------------------------------------- scorecard
-def bound_qualifier(rests_on_bound: object, reading: object, english: bool = True) -> str:
-    """The words before a status that rests on a published bound (突破4000 against "above 5000"): 至少 at
-    least when the true status can only be better, 至多 at most when it can only be worse; empty otherwise."""
-    if not flag(rests_on_bound):
-        return ""
-    zh, en = ("至少", "at least") if (not is_missing(reading) and str(reading) == "at_least") else ("至多", "at most")
-    return f"{zh} {en} " if english else f"{zh} "
-
-
 def scorecard_rows(sc: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     headers = [
         "状态 status",
