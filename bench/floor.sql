@@ -172,13 +172,9 @@ select
     v.release_date_imputed
 from picked;
 
--- The releases some of whose latest vintages are dated by the day their file arrived (it states no date).
-create or replace temp table f_arrival_dated as
-select distinct release_id, release_date from f_latest where release_date_imputed;
-
 -- Values: the published figures plus the ratio indicators derived from them.
 create or replace temp table f_values as
-select * exclude (release_date_imputed) from f_latest
+select * from f_latest
 union all
 select
     ind.indicator_code,
@@ -201,7 +197,13 @@ select
     cast(null as varchar) as source_ref,
     num.release_id,
     greatest(num.release_date, den.release_date) as release_date,
-    num.is_revised or den.is_revised as is_revised
+    num.is_revised or den.is_revised as is_revised,
+    -- the later input's date: an arrival day unless an input whose file states a date has it
+    case
+        when num.release_date >= den.release_date and not num.release_date_imputed then false
+        when den.release_date >= num.release_date and not den.release_date_imputed then false
+        else true
+    end as release_date_imputed
 from f_indicators as ind
 inner join f_latest as num on num.indicator_code = ind.numerator_code and num.measure = 'value'
 inner join f_latest as den
@@ -433,7 +435,8 @@ select
     cast(null as integer) as units_reporting,
     tot.annual_base_level,
     cast(null as varchar) as status_note,
-    yb.year_before_value
+    yb.year_before_value,
+    sel.release_date_imputed
 from sel
 left join base on sel.target_id = base.target_id and sel.period_code = base.period_code
 left join estimated_base as est on sel.target_id = est.target_id and sel.period_code = est.period_code
@@ -543,7 +546,8 @@ select
             || r.period_code || ', rank ' || f_rank_text(base.rank_bound, base.city_rank) || ' in ' || base.period_code
             || '): bounds on both sides prove no place gained or lost'
     end as status_note,
-    cast(null as double) as year_before_value
+    cast(null as double) as year_before_value,
+    r.release_date_imputed
 from ranks as r
 left join ranks as base
     on r.target_id = base.target_id and base.period_code = cast(r.baseline_year as varchar) || substr(r.period_code, 5)
@@ -592,7 +596,7 @@ stock_values as (
     select
         up.target_id, up.period_code, up.region_code, up.subject_code,
         o.value, o.bound, o.provenance, o.is_illustrative, o.source_file, o.source_row, o.release_date,
-        o.period_code as value_period_code
+        o.period_code as value_period_code, o.release_date_imputed
     from (
         select up.* from unit_periods as up
         inner join targets as t on up.target_id = t.target_id where t.measure_kind = 'stock'
@@ -605,7 +609,7 @@ same_period as (
     select
         up.target_id, up.period_code, up.region_code, up.subject_code,
         o.value, o.bound, o.provenance, o.is_illustrative, o.source_file, o.source_row, o.release_date,
-        o.period_code as value_period_code
+        o.period_code as value_period_code, o.release_date_imputed
     from unit_periods as up
     inner join targets as t on up.target_id = t.target_id
     inner join unit_obs as o
@@ -634,7 +638,7 @@ select
     up.target_id, up.period_code, up.period_kind, up.period_start, up.period_end, up.region_code,
     up.subject_code, up.unit_name_zh,
     uv.value, uv.bound, uv.value_period_code, uv.provenance, uv.is_illustrative, uv.source_file,
-    uv.source_row, uv.release_date,
+    uv.source_row, uv.release_date, uv.release_date_imputed,
     bv.baseline_value, bv.baseline_period_code,
     case
         when uv.value is null then null
@@ -673,6 +677,11 @@ with rollup as (
         sum(case when value is not null and bound in ('le', 'lt') then 1 else 0 end) as units_bounded_above,
         bool_or(is_illustrative) as is_illustrative,
         max(release_date) as release_date,
+        -- an arrival day unless a unit's figure whose file states a date has it
+        coalesce(
+            max(release_date) > max(case when not release_date_imputed then release_date end),
+            max(release_date) is not null
+        ) as release_date_imputed,
         min(source_file) || case when count(distinct source_file) > 1 then ' …' else '' end as source_file
     from f_region_values
     group by target_id, period_code, period_kind, period_start, period_end
@@ -741,7 +750,8 @@ select
     cast(rr.units_reporting as integer) as units_reporting,
     cast(null as double) as annual_base_level,
     cast(null as varchar) as status_note,
-    cast(null as double) as year_before_value
+    cast(null as double) as year_before_value,
+    rr.release_date_imputed
 from rollup as rr
 inner join f_targets as t on rr.target_id = t.target_id
 left join at_start as s on rr.target_id = s.target_id
@@ -1077,13 +1087,14 @@ select
                 end || ')'
         else ''
     end as calculation_trace,
-    ad.release_id is not null as release_date_imputed
+    coalesce(a.release_date is not null and a.release_date_imputed, false) as release_date_imputed,
+    -- dbt: macros/target_series.sql actual_unit (the counties meeting an every-county target, else its unit)
+    case when ut.scope_type = 'every_county' then '个县市区' else ut.target_unit end as actual_unit
 from f_assessment as a
 inner join f_targets as ut on a.target_id = ut.target_id
 inner join f_indicators as ui on ut.indicator_code = ui.indicator_code
 left join f_statuses as st on a.status_code = st.status_code
-left join f_paces as pc on a.pace_code = pc.pace_code
-left join f_arrival_dated as ad on a.release_id = ad.release_id and a.release_date = ad.release_date;
+left join f_paces as pc on a.pace_code = pc.pace_code;
 
 create or replace table fct_target_progress_by_region as
 select
@@ -1092,7 +1103,8 @@ select
     rv.baseline_period_code, rv.counts_as_met,
     case when rv.value is null then 'no_data' when rv.counts_as_met then 'met' else 'not_met' end as unit_status,
     case when rv.is_illustrative then 'illustrative' else rv.provenance end as value_quality,
-    rv.source_file, rv.source_row, rv.release_date
+    rv.source_file, rv.source_row, rv.release_date,
+    coalesce(rv.release_date is not null and rv.release_date_imputed, false) as release_date_imputed
 from f_region_values as rv
 left join f_regions as r on rv.region_code = r.region_code;
 
@@ -1139,6 +1151,7 @@ scored as (
         -- a newer period that cannot be assessed, named beside the one shown
         case when n.period_code <> l.period_code then n.period_code end as unassessed_period_code,
         n.period_end as newest_period_end,
+        coalesce(l.release_date is not null and l.release_date_imputed, false) as latest_release_date_imputed,
         i.frequency, i.release_lag_days,
         -- freshness follows the newest period, assessable or not
         case i.frequency
@@ -1152,7 +1165,7 @@ scored as (
     left join f_indicators as i on t.indicator_code = i.indicator_code
 )
 select
-    s.* exclude (newest_period_end),
+    s.* exclude (newest_period_end, latest_release_date_imputed),
     st.status_zh, st.status_en, st.sort_order as status_sort_order,
     (s.next_period_end + cast(coalesce(s.release_lag_days, 30) as bigint) * interval 1 day) as next_release_due,
     coalesce(
@@ -1160,7 +1173,9 @@ select
         and s.newest_period_end < s.deadline,
         false
     ) as is_next_release_overdue,
-    date '${as_of}' as assessed_as_of
+    date '${as_of}' as assessed_as_of,
+    case when s.scope_type = 'every_county' then '个县市区' else s.target_unit end as actual_unit,
+    s.latest_release_date_imputed
 from scored as s
 cross join grace as g
 left join f_statuses as st on s.status_code = st.status_code;
@@ -1245,21 +1260,23 @@ interval_rows as (
         p.actual_value, p.actual_quality, p.actual_bound, p.target_level, p.gap, p.share_achieved, p.expected_share,
         p.progress_ratio, p.projected_value, p.release_date as latest_release_date, p.source_file, p.source_row,
         i.unassessed_period_code,
-        p.target_id as latest_target_id, p.status_code as latest_status_code
+        p.target_id as latest_target_id, p.status_code as latest_status_code,
+        coalesce(p.release_date is not null and p.release_date_imputed, false) as latest_release_date_imputed
     from intervals as i
     inner join f_targets as t on i.target_id = t.target_id
     left join fct_target_progress as p on i.target_id = p.target_id and i.period_code = p.period_code
 )
 select
     m.snapshot_month, m.month_end,
-    r.* exclude (valid_from, valid_until, start_date, latest_target_id, latest_status_code),
+    r.* exclude (valid_from, valid_until, start_date, latest_target_id, latest_status_code, latest_release_date_imputed),
     -- the month end, or the as-of date for the month still running, is when a deadline has passed
     f_scorecard_status(
         r.target_kind, r.latest_target_id, r.latest_status_code, r.deadline, r.latest_period_end,
         least(m.month_end, date '${as_of}')
     ) as status_code,
     st.status_zh, st.status_en, st.sort_order as status_sort_order,
-    m.month_end < date '${as_of}' as is_month_closed
+    m.month_end < date '${as_of}' as is_month_closed,
+    r.latest_release_date_imputed
 from months as m
 inner join interval_rows as r on m.month_end >= r.valid_from and m.month_end < r.valid_until
 left join f_statuses as st on st.status_code = f_scorecard_status(

@@ -192,7 +192,7 @@ def status(
 ) -> None:
     from dagster_project.report.data import city_headlines
     from dagster_project.report.labels import ATTENTION, STATUSES, num, quality_label
-    from dagster_project.report.terminal import plan_groups, scorecard_rows, table
+    from dagster_project.report.terminal import ARRIVAL_NOTE, any_arrival_marked, plan_groups, scorecard_rows, table
 
     if unit:
         _unit_status(unit, fmt)
@@ -247,6 +247,8 @@ def status(
             state = "已结束 closed — final outcomes 最终结果" if closed else "进行中 running"
             click.echo(f"\n== {plan_name} ({state}) ==")
         click.echo(table(headers, rows, max_width=28))
+        if any_arrival_marked(rows, headers.index("发布 released")):
+            click.echo(ARRIVAL_NOTE)
 
     def counted(frame) -> str:
         counts = frame["status_code"].value_counts()
@@ -388,12 +390,15 @@ RECORD_COLUMNS = [
     "is_next_release_overdue",
     "source_file",
     "source_row",
+    # last: latest_release_date is the day the figure's file arrived, not a date the file states
+    "latest_release_date_imputed",
 ]
 
 
 def _emit_records(sc, region_values, fmt: str) -> None:
     """csv / json: the scorecard's own typed columns (not the formatted terminal text)."""
-    frame = sc[RECORD_COLUMNS].copy()
+    # a copy published before latest_release_date_imputed has none: empty there, not an error
+    frame = sc.reindex(columns=RECORD_COLUMNS).copy()
     if region_values is not None:
         regional = region_values.reindex(frame["target_id"])
         frame["region_value"] = regional["value"].to_numpy()

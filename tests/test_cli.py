@@ -477,3 +477,36 @@ def test_readers_of_a_copy_published_by_older_code_say_so_and_how_to_publish_aga
     still = pmw(["sql", "select count(*) as n from fct_target_scorecard"], old)  # and so does what reads no new column
     assert pmw(["status", "--unit", "TJJ"], old).exit_code == 0
     assert still.exit_code == 0 and "n" in still.output
+
+
+def test_a_latest_release_date_no_file_stated_is_shown_as_the_day_it_arrived(published, tmp_path):
+    """fct_target_scorecard.latest_release_date, the landing day of a file stating no release date, was listed by
+    `pmw status` and `pmw explain` ('freshness: latest release …') as if an office had printed it: the scorecard
+    had no flag (fct_target_progress's was not carried). It is marked now, as explain's recent periods are."""
+    from dagster_project.report.terminal import ARRIVAL_NOTE
+
+    home = tmp_path / "home"
+    (home / "published").mkdir(parents=True)
+    shutil.copy(published, home / "published" / "marts.duckdb")
+    target = "T5Y-GDP-5000"
+    with duckdb.connect(str(home / "published" / "marts.duckdb")) as con:
+        (released,) = con.execute(
+            "select latest_release_date from fct_target_scorecard where target_id = ?", [target]
+        ).fetchone()
+        assert released is not None
+        # as the marts give it for a figure whose file stated no date (the sample's files all date themselves)
+        con.execute("update fct_target_scorecard set latest_release_date_imputed = true where target_id = ?", [target])
+        con.execute(
+            "update fct_target_progress set release_date_imputed = true where target_id = ? and release_date = ?",
+            [target, released],
+        )
+    table_text = pmw(["status"], home).stdout
+    shown = next(line for line in table_text.splitlines() if f" {target} " in line)
+    assert f"{released} 到达日" in shown, shown
+    marked = [line for line in table_text.splitlines() if "到达日" in line]
+    assert marked == [shown, ARRIVAL_NOTE], marked  # its row, and the note saying what the mark means
+    explained = pmw(["explain", target], home).stdout
+    assert f"latest release {released} (到达日 arrival day, not stated by the file); next release due" in explained
+    records = json.loads(pmw(["status", "--all", "--format", "json"], home).stdout)
+    assert {r["target_id"] for r in records if r["latest_release_date_imputed"]} == {target}
+    assert list(records[0])[-1] == "latest_release_date_imputed"  # appended: the other columns keep their places

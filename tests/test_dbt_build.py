@@ -114,6 +114,85 @@ def test_a_warehouse_built_before_raw_gained_a_column_upgrades_on_the_next_build
         ).fetchone()[0] == len(raw_before["observations"]) + len(raw_before["api_observations"])
 
 
+# the tables the release-date flag was added to (the incremental models carrying it, the snapshots) and the
+# marts that gained it, as the code before it had them
+_FLAGGED_TABLES = {
+    "intermediate": {
+        "int_indicator_values__incremental": "release_date_imputed",
+        "int_target_region_values": "release_date_imputed",
+        "int_target_series__levels": "release_date_imputed",
+        "int_target_series__growth_index": "release_date_imputed",
+        "int_target_series__ranks": "release_date_imputed",
+        "int_target_series__regional": "release_date_imputed",
+        "int_target_series__projects": "release_date_imputed",
+        "int_target_series": "release_date_imputed",
+        "int_target_assessment": "release_date_imputed",
+    },
+    "marts": {"fct_scorecard_monthly": "latest_release_date_imputed"},
+}
+_FLAGGED_MARTS = {
+    "fct_target_progress": ["release_date_imputed"],
+    "fct_target_scorecard": ["latest_release_date_imputed", "unassessed_release_date_imputed"],
+    "fct_target_progress_by_region": ["release_date_imputed"],
+    "fct_scorecard_monthly": ["latest_release_date_imputed"],
+    "fct_target_month_wide": ["latest_release_date_imputed"],
+}
+
+
+def test_a_warehouse_built_before_the_marts_carried_the_date_flag_upgrades(
+    sample_pipeline_run, tmp_path: Path, monkeypatch
+):
+    """The release-date flag (the day a file stating no date arrived) travels with each figure through the
+    incremental models to the scorecards. A warehouse built by the code before (its tables without the column,
+    its last build another fingerprint) builds with this code: every flagged mart gets the column last, its other
+    columns keep their values; the month snapshots recorded before keep their rows, the new column null there (history
+    is not rewritten), while the open month is written with it."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_pipeline_run.warehouse, warehouse)
+    monkeypatch.setenv("PMW_WAREHOUSE_PATH", str(warehouse))
+    with duckdb.connect(str(warehouse)) as con:
+        before = {
+            mart: con.execute(f"select * exclude ({', '.join(columns)}) from marts.{mart} order by all").fetchall()
+            for mart, columns in _FLAGGED_MARTS.items()
+            if mart not in ("fct_scorecard_monthly", "fct_target_month_wide")  # history: compared below
+        }
+        snapshots = con.execute(
+            "select * exclude (latest_release_date_imputed, recorded_at, recorded_as_of, snapshot_basis) "
+            "from marts.fct_scorecard_monthly where is_month_closed order by all"
+        ).fetchall()
+        # as the code before built them (the views over them, rebuilt by the build, are read first)
+        for schema, tables in _FLAGGED_TABLES.items():
+            for table, column in tables.items():
+                con.execute(f"alter table {schema}.{table} drop column {column}")
+        con.execute("update orchestration.dbt_builds set fingerprint = 'the code before the flag'")
+    assert all(before.values()) and snapshots
+
+    _build(_copy_of_the_project(tmp_path), warehouse)
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for mart, columns in _FLAGGED_MARTS.items():
+            names = [r[0] for r in con.execute(f"describe marts.{mart}").fetchall()]
+            assert names[-len(columns) :] == columns, (mart, names[-3:])
+            if mart in before:
+                got = con.execute(f"select * exclude ({', '.join(columns)}) from marts.{mart} order by all").fetchall()
+                assert got == before[mart], mart
+                for column in columns:
+                    nulls = con.execute(f"select count(*) from marts.{mart} where {column} is null").fetchone()[0]
+                    assert nulls == 0, (mart, column)
+        assert (
+            con.execute(
+                "select * exclude (latest_release_date_imputed, recorded_at, recorded_as_of, snapshot_basis) "
+                "from marts.fct_scorecard_monthly where is_month_closed order by all"
+            ).fetchall()
+            == snapshots
+        )
+        open_months = con.execute(
+            "select count(*), count(latest_release_date_imputed) from marts.fct_scorecard_monthly "
+            "where not is_month_closed"
+        ).fetchone()
+        assert open_months[0] > 0 and open_months[0] == open_months[1]
+
+
 def _tiny_project(root: Path) -> Path:
     project = root / "dbt"
     for folder in ("models", "macros", "tests"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -329,3 +330,40 @@ def test_the_sources_list_names_each_release_file_of_a_figure():
     ]
     assert source_files("2026-10/月报.xlsx#5月") == ["2026-10/月报.xlsx"]
     assert source_files("2026-10/air.html") == ["2026-10/air.html"]
+
+
+def test_a_release_date_no_file_stated_is_shown_as_the_day_it_arrived(published, tmp_path):
+    """The scorecard's 发布 cell and footnote and a county's tile showed the landing day of a file stating no
+    release date as a printed one: fct_target_scorecard and fct_target_progress_by_region had no flag. Marked
+    now as the charts' notes and the sources list are: '(到达日 arrival day, not stated by the file)'."""
+    copy = tmp_path / "marts.duckdb"
+    shutil.copy(published, copy)
+    target, county_target = "T5Y-GDP-5000", "T5Y-COVER-LISTED"
+    with duckdb.connect(str(copy)) as con:
+        (released,) = con.execute(
+            "select latest_release_date from fct_target_scorecard where target_id = ?", [target]
+        ).fetchone()
+        con.execute("update fct_target_scorecard set latest_release_date_imputed = true where target_id = ?", [target])
+        county, county_released = con.execute(
+            "select region_name_zh, release_date from fct_target_progress_by_region where target_id = ? "
+            "and release_date is not null order by period_end desc, region_code limit 1",
+            [county_target],
+        ).fetchone()
+        con.execute(
+            "update fct_target_progress_by_region set release_date_imputed = true where target_id = ? "
+            "and region_name_zh = ? and release_date = ?",
+            [county_target, county, county_released],
+        )
+    out = tmp_path / "report.html"
+    build_report(copy, out)
+    html = out.read_text(encoding="utf-8")
+    arrival = "(到达日 arrival day, not stated by the file)"
+    row = re.search(rf'<tr [^>]*id="row-{target}">(.*?)</tr>', html, re.S).group(1)
+    assert f"发布 {released} {arrival}<br>" in row, row
+    assert re.search(rf'<a class="fn" href="#src-\d+" title="[^"]*released {released} {re.escape(arrival)}"', row)
+    block = html[html.index(f'id="region-{county_target}"') :]
+    block = block[: block.index("</table>")]
+    assert f"released {county_released} {arrival}" in block, block[:2000]
+    # the other rows' dates are as before
+    other = re.search(r'<tr [^>]*id="row-T5Y-(?!GDP-5000)[^"]*">(.*?)</tr>', html, re.S).group(1)
+    assert "到达日" not in other

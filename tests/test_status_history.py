@@ -229,3 +229,53 @@ def test_a_revision_does_not_rewrite_months_that_have_ended(sample_pipeline_run,
     assert after == before  # history as it was recorded
     assert current == [("deteriorating",)]  # the month still open shows the revision
     assert len(rolled_up) > 54 * 50 and filled == rolled_up and filled_basis == [("reconstructed",)]
+
+
+def test_a_new_month_and_a_full_build_flag_the_same_arrival_days(sample_pipeline_run, tmp_path):
+    """fct_scorecard_monthly.latest_release_date_imputed: the month shown by a new month's run (incremental: the
+    open month only) carries the flag of the figure it shows, as the same month does in a build of all months;
+    the closed months recorded before keep their rows (history), while a build of all reconstructs them flagged."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_pipeline_run.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        (target,) = con.execute(
+            "select target_id from marts.fct_scorecard_monthly where not is_month_closed "
+            "and target_kind <> 'qualitative' and latest_release_date is not null order by 1 limit 1"
+        ).fetchone()
+        assert not con.execute(
+            "select count(*) from marts.fct_scorecard_monthly where latest_release_date_imputed"
+        ).fetchone()[0]
+        recorded = con.execute(
+            "select * exclude (recorded_at) from marts.fct_scorecard_monthly where is_month_closed order by all"
+        ).fetchall()
+        # every figure of the target came in files stating no release date
+        make_mart_writable(con, "fct_target_progress")
+        con.execute("update marts.fct_target_progress set release_date_imputed = true where target_id = ?", [target])
+    _dbt(warehouse, tmp_path / "target", "run", "-s", "fct_scorecard_monthly")
+    columns = "snapshot_month, target_id, latest_period_code, latest_release_date, latest_release_date_imputed"
+    with duckdb.connect(str(warehouse)) as con:
+        new_month = con.execute(
+            f"select {columns} from marts.fct_scorecard_monthly where not is_month_closed order by all"
+        ).fetchall()
+        kept = con.execute(
+            "select * exclude (recorded_at) from marts.fct_scorecard_monthly where is_month_closed order by all"
+        ).fetchall()
+        con.execute("drop table marts.fct_scorecard_monthly")  # the first build of all: every month reconstructed
+    _dbt(warehouse, tmp_path / "target", "run", "-s", "fct_scorecard_monthly")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        full_open = con.execute(
+            f"select {columns} from marts.fct_scorecard_monthly where not is_month_closed order by all"
+        ).fetchall()
+        flagged = con.execute(
+            "select distinct target_id, latest_release_date is not null from marts.fct_scorecard_monthly "
+            "where latest_release_date_imputed"
+        ).fetchall()
+        shown = con.execute(
+            "select count(*) from marts.fct_scorecard_monthly where target_id = ? and latest_release_date is not null "
+            "and not latest_release_date_imputed",
+            [target],
+        ).fetchone()[0]
+    assert new_month == full_open
+    assert [r for r in new_month if r[4]] == [r for r in new_month if r[1] == target] != []
+    assert kept == recorded  # closed months are history
+    assert flagged == [(target, True)] and shown == 0

@@ -166,7 +166,7 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
                 r.period_code,
                 f"{bound_prefix(r.actual_bound)}{num(r.actual_value)} {unit}",
                 quality_label(quality),
-                source_text(r.source_file, r.source_row, r.release_date),
+                source_text(r.source_file, r.source_row, r.release_date, getattr(r, "release_date_imputed", False)),
                 ""
                 if is_missing(r.underlying_value) or r.underlying_value == r.actual_value
                 else "<br>指标值 indicator value "

@@ -362,6 +362,13 @@ def _no_progress(done: int, total: int) -> None:
 _TEMPLATES = None
 
 
+def field(row: object, name: str) -> object:
+    """A column of a row (a dict, or a namedtuple of itertuples) that a copy published before it lacks: None
+    there (the templates' undefined is strict). Used for the release-date flags (release_day shows None as
+    before: unmarked)."""
+    return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+
+
 def templates():
     """The report's Jinja2 templates (package data, dagster_project/report/templates/), autoescaped:
     a value is escaped unless it is already HTML (``Markup``: plotly's figures and script).
@@ -400,6 +407,7 @@ def templates():
             TASK_STATUSES=TASK_STATUSES,
             source_text=source_text,
             ARRIVAL_DAY=ARRIVAL_DAY,
+            field=field,
         )
         _TEMPLATES = env
     return _TEMPLATES

@@ -25,6 +25,7 @@ from dagster_project.report.labels import (
     num,
     pct,
     quality_label,
+    release_day,
     source_text,
     stage_label,
     underlying_text,
@@ -119,7 +120,8 @@ def scorecard_rows(sc: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
                 share,
                 "—" if is_missing(r.projected_value) else bounded_value_prefix(r.actual_bound) + num(r.projected_value),
                 "" if is_missing(r.actual_quality) else quality_label(r.actual_quality).split()[0],
-                day(r.latest_release_date),
+                # the day the file arrived, no date it states: marked, said below the table (ARRIVAL_NOTE)
+                arrival_marked(r.latest_release_date, getattr(r, "latest_release_date_imputed", False)),
             ]
         )
     return headers, rows
@@ -144,6 +146,22 @@ class UnknownPeriod(ValueError):
 def flag(value: object) -> bool:
     """A nullable boolean column as a plain bool (NULL counts as false)."""
     return False if is_missing(value) else bool(value)
+
+
+# a table's cell shows the short mark; the line under the table says what it means (release_day's words)
+ARRIVAL_MARK = " 到达日"
+ARRIVAL_NOTE = f"  到达日: {ARRIVAL_DAY} (the file states no release date; the day it arrived is shown)"
+
+
+def arrival_marked(value: object, imputed: object) -> str:
+    """A release date in a table's cell: '2026-12-07 到达日' when it is the day the file arrived
+    (``imputed``: the row's release_date_imputed; missing in a copy published before the flag: unmarked)."""
+    return day(value) + (ARRIVAL_MARK if flag(imputed) and not is_missing(value) else "")
+
+
+def any_arrival_marked(rows: Sequence[Sequence[str]], column: int = -1) -> bool:
+    """Whether a table's rows mark some release date (``column``) as the day its file arrived."""
+    return any(str(row[column]).endswith(ARRIVAL_MARK) for row in rows)
 
 
 def status_reasons(seeds_dir: Path = SEEDS_DIR) -> dict[str, tuple[str, str]]:
@@ -421,7 +439,8 @@ def explain_text(
     if not period:
         lines += [
             "",
-            f"数据时效 freshness: latest release {day(t['latest_release_date'])}; next release due "
+            f"数据时效 freshness: latest release "
+            f"{release_day(t['latest_release_date'], t.get('latest_release_date_imputed'))}; next release due "
             f"{day(t['next_release_due'])}" + (" — OVERDUE" if flag(t.get("is_next_release_overdue")) else ""),
         ]
     if history and len(rows) > 1:
@@ -443,7 +462,7 @@ def explain_text(
                     STATUSES.get(r.status_code, (r.status_code,))[0],
                     quality_label(r.actual_quality).split()[0],
                     # the day the file arrived, no date it states: marked, said below the table
-                    day(r.release_date) + (" 到达日" if flag(getattr(r, "release_date_imputed", False)) else ""),
+                    arrival_marked(r.release_date, getattr(r, "release_date_imputed", False)),
                 ]
             )
         lines += [
@@ -464,6 +483,6 @@ def explain_text(
                 right=[1, 2, 3, 4],
             ),
         ]
-        if any(row[-1].endswith(" 到达日") for row in hist_rows):
-            lines.append(f"  到达日: {ARRIVAL_DAY} (the file states no release date; the day it arrived is shown)")
+        if any_arrival_marked(hist_rows):
+            lines.append(ARRIVAL_NOTE)
     return "\n".join(lines)

@@ -189,7 +189,12 @@ def _plan_sheet(ws: Worksheet, data: ReportData, plan, rows: pd.DataFrame, statu
                 (
                     ""
                     if is_missing(r.source_file)
-                    else source_text(r.source_file, r.source_row, r.latest_release_date),
+                    else source_text(
+                        r.source_file,
+                        r.source_row,
+                        r.latest_release_date,
+                        getattr(r, "latest_release_date_imputed", False),
+                    ),
                     None,
                 ),
                 (_quality_text(r), None),

@@ -151,7 +151,10 @@ published as {{ not_materialized() }} (
         flagged.source_ref,
         flagged.release_id,
         flagged.release_date,
-        flagged.is_revised
+        flagged.is_revised,
+        -- release_date is the day the figure's file arrived (it states none); false on a row of
+        -- int_observations__latest written before the flag (its old rows have none)
+        coalesce(flagged.release_date_imputed, false) as release_date_imputed
     from flagged
     where not flagged.is_superseded
 ),
@@ -176,6 +179,13 @@ ratio_inputs as (
         greatest(num.release_date, den.release_date) as release_date,
         num.release_id,
         num.is_revised or den.is_revised as is_revised,
+        -- the date shown (the later input's) is an arrival day unless an input whose file states it has it:
+        -- an undated input's true date is no later than the day it arrived
+        case
+            when num.release_date >= den.release_date and not num.release_date_imputed then false
+            when den.release_date >= num.release_date and not den.release_date_imputed then false
+            else true
+        end as release_date_imputed,
         ind.numerator_code,
         ind.denominator_code
     from indicators as ind
@@ -220,7 +230,8 @@ derived_ratios as (
         cast(null as {{ dbt.type_string() }}) as source_ref,
         release_id,
         release_date,
-        is_revised
+        is_revised,
+        release_date_imputed
     from ratio_inputs
 ),
 
@@ -264,7 +275,9 @@ derived_levels as (
         cast(null as {{ dbt.type_string() }}) as source_ref,
         growth.release_id,
         growth.release_date,
-        growth.is_revised or base.is_revised as is_revised
+        growth.is_revised or base.is_revised as is_revised,
+        -- the date shown is the growth rate's: its flag
+        growth.release_date_imputed
     from growth_without_level as growth
     inner join published as base
         on

@@ -16,7 +16,8 @@
     obs.source_file,
     obs.source_row,
     obs.release_date,
-    obs.period_code as value_period_code
+    obs.period_code as value_period_code,
+    obs.release_date_imputed
 {%- endset %}
 
 with targets as (
@@ -305,7 +306,10 @@ select
     baseline_values.baseline_period_code,
     {{ unit_counts_as_met('targets', 'unit_values.value', 'unit_values.bound', 'baseline_values.baseline_value') }}
         as counts_as_met,
-    {{ inputs_loaded_through() }} as inputs_loaded_through
+    {{ inputs_loaded_through() }} as inputs_loaded_through,
+    -- release_date is the day the figure's file arrived (it states none); null with no figure. Last: a table
+    -- built before the column gets it appended (on_schema_change)
+    unit_values.release_date_imputed
 from unit_periods
 inner join targets
     on unit_periods.target_id = targets.target_id

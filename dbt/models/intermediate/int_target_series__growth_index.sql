@@ -203,7 +203,8 @@ growth_points as (
         source_ref,
         release_id,
         release_date,
-        is_revised
+        is_revised,
+        release_date_imputed
     from growth_rows
     where
         measure = 'yoy_pct'
@@ -237,7 +238,8 @@ growth_points as (
         spans.source_ref,
         spans.release_id,
         spans.release_date,
-        spans.is_revised
+        spans.is_revised,
+        spans.release_date_imputed
     from growth_rows as spans
     where
         spans.measure in ('avg_yoy_pct', 'cum_pct')
@@ -342,7 +344,9 @@ growth_series as (
         end as status_note,
         -- a missing link leaves no actual, for this reason (seeds/status_reasons.csv)
         case when chain.links_found < chain.links_needed then 'growth_chain_broken' end as no_actual_reason,
-        cast(null as double) as year_before_value
+        cast(null as double) as year_before_value,
+        -- the latest rate's, whose release and date the row shows (not the earlier links')
+        g.release_date_imputed
     from growth_points as g
     inner join growth_chain as chain
         on g.target_id = chain.target_id and g.period_code = chain.period_code

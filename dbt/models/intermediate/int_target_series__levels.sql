@@ -66,7 +66,9 @@ growth_from_levels as (
         cast(null as {{ dbt.type_string() }}) as source_ref,
         cur.release_id,
         cur.release_date,
-        cur.is_revised or prev.is_revised as is_revised
+        cur.is_revised or prev.is_revised as is_revised,
+        -- the date shown is the current level's: its flag
+        cur.release_date_imputed
     from values_ as cur
     inner join growth_target_series as wanted
         on cur.indicator_code = wanted.indicator_code and cur.region_code = wanted.region_code
@@ -463,7 +465,10 @@ single_region_series as (
             when sel.target_kind = 'multiple' and sel.value is not null and {{ multiple_divisor }} is null
                 then 'growth_chain_broken'
         end as no_actual_reason,
-        year_before.year_before_value
+        year_before.year_before_value,
+        -- release_date is the day the file of the figure shown arrived (int_target_series says when a value
+        -- made of several figures is so): last, in every int_target_series__<kind> model alike
+        sel.release_date_imputed
     from single_region_selected as sel
     left join same_period_in_base_year as base
         on sel.target_id = base.target_id and sel.period_code = base.period_code

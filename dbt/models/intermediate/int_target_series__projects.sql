@@ -40,7 +40,8 @@ project_series as (
         false as baseline_is_estimated,
         cast(null as {{ dbt.type_string() }}) as status_note,
         cast(null as {{ dbt.type_string() }}) as no_actual_reason,
-        cast(null as double) as year_before_value
+        cast(null as double) as year_before_value,
+        values_.release_date_imputed
     from targets
     inner join values_
         on

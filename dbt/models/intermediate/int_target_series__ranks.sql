@@ -192,7 +192,9 @@ rank_series as (
             when base.city_rank is null then 'baseline_rank_missing'
             when r.rank_bound <> 'eq' and base.rank_bound <> 'eq' then 'rank_top_groups_both_sides'
         end as no_actual_reason,
-        cast(null as double) as year_before_value
+        cast(null as double) as year_before_value,
+        -- the rank's own figure's (its release and date are shown), not the peers' or the baseline's
+        r.release_date_imputed
     from ranks as r
     left join ranks as base
         on

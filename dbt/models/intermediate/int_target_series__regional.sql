@@ -30,6 +30,12 @@ region_rollup as (
         sum(case when rv.value is not null and rv.bound in ('le', 'lt') then 1 else 0 end) as units_bounded_above,
         {{ dbt.bool_or('rv.is_illustrative') }} as is_illustrative,
         max(rv.release_date) as release_date,
+        -- that date is an arrival day unless a unit's figure whose file states a date has it (an undated
+        -- figure's true date is no later than the day it arrived)
+        coalesce(
+            max(rv.release_date) > max(case when not rv.release_date_imputed then rv.release_date end),
+            max(rv.release_date) is not null
+        ) as release_date_imputed,
         min(rv.source_file) || case when count(distinct rv.source_file) > 1 then ' …' else '' end as source_file
     from region_values as rv
     group by rv.target_id, rv.period_code, rv.period_kind, rv.period_start, rv.period_end
@@ -139,7 +145,8 @@ regional_series as (
         false as baseline_is_estimated,
         cast(null as {{ dbt.type_string() }}) as status_note,
         cast(null as {{ dbt.type_string() }}) as no_actual_reason,
-        cast(null as double) as year_before_value
+        cast(null as double) as year_before_value,
+        rr.release_date_imputed
     from region_rollup as rr
     inner join targets
         on rr.target_id = targets.target_id

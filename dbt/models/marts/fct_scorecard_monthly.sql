@@ -301,6 +301,8 @@ snapshot as (
         latest.progress_ratio,
         latest.projected_value,
         coalesce(latest.release_date, task_rollup.latest_release_date) as latest_release_date,
+        -- the figure's date is the day its file arrived (fct_target_progress); a report date of tasks' returns is not
+        coalesce(latest.release_date is not null and latest.release_date_imputed, false) as latest_release_date_imputed,
         latest.source_file,
         latest.source_row,
         unassessed.period_code as unassessed_period_code,
@@ -370,7 +372,9 @@ select
         case when snapshot.is_unrolled then 'reconstructed' else 'recorded' end
     {%- else -%}
         case when snapshot.month_end < {{ as_of_date() }} then 'reconstructed' else 'recorded' end
-    {%- endif %} as snapshot_basis
+    {%- endif %} as snapshot_basis,
+    -- last: a table recorded before it gets it appended (on_schema_change), null on the months recorded then
+    snapshot.latest_release_date_imputed
 from snapshot
 left join statuses
     on snapshot.status_code = statuses.status_code

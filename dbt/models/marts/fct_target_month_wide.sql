@@ -64,7 +64,9 @@ select
     snapshot.projected_value,
     snapshot.latest_release_date,
     snapshot.source_file,
-    snapshot.source_row
+    snapshot.source_row,
+    -- last, after the columns the view had before it
+    snapshot.latest_release_date_imputed
 from snapshot
 inner join targets
     on snapshot.target_id = targets.target_id

@@ -15,16 +15,6 @@ statuses as (
 
 paces as (
     select * from {{ ref('pace_statuses') }}
-),
-
--- the releases dated, for some figures, by the day their file arrived (no date in the file): the targets'
--- latest vintages only, a small table
-arrival_dated as (
-    select distinct
-        release_id,
-        release_date
-    from {{ ref('int_observations__latest') }}
-    where release_date_imputed
 )
 
 select
@@ -145,9 +135,10 @@ select
                 || case when assessment.bound_reading = 'at_least' then 'better' else 'worse' end || ')'
         else ''
     end as calculation_trace,
-    -- release_date is the day the figure's file arrived, not one the file states (false with no release: a figure
-    -- counted from the county figures); last, after the columns the mart had before it
-    arrival_dated.release_id is not null as release_date_imputed,
+    -- release_date is the day the file of the very figure behind the row arrived, not one the file states: carried
+    -- with the figure from int_observations__latest (a value made of several figures: int_target_series.yml);
+    -- false with no release date. Last, after the columns the mart had before it
+    coalesce(assessment.release_date is not null and assessment.release_date_imputed, false) as release_date_imputed,
     -- what actual_value and target_level are counted in (macros/target_series.sql actual_unit); last, after
     -- the columns the mart had before it
     assessment.actual_unit
@@ -156,7 +147,3 @@ left join statuses
     on assessment.status_code = statuses.status_code
 left join paces
     on assessment.pace_code = paces.pace_code
-left join arrival_dated
-    on
-        assessment.release_id = arrival_dated.release_id
-        and assessment.release_date = arrival_dated.release_date

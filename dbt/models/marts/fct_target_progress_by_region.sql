@@ -37,7 +37,11 @@ select
     region_values.source_file,
     region_values.source_row,
     region_values.release_date,
-    region_values.inputs_loaded_through
+    region_values.inputs_loaded_through,
+    -- release_date is the day the unit's figure's file arrived (it states none); false with no figure. Last,
+    -- after the columns the mart had before it
+    coalesce(region_values.release_date is not null and region_values.release_date_imputed, false)
+        as release_date_imputed
 from region_values
 left join regions
     on region_values.region_code = regions.region_code

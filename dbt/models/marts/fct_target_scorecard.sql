@@ -33,6 +33,19 @@ unassessed as (
     where is_latest_period and not is_scorecard_period
 ),
 
+-- whether the release dates shown (of the period shown, and of a newer one that cannot be assessed) are the
+-- day a file stating none arrived: two narrow columns of the rows latest and unassessed read, kept apart from
+-- scored so that they come last
+dates_imputed as (
+    select
+        target_id,
+        {{ dbt.bool_or('is_scorecard_period and release_date_imputed') }} as latest_release_date_imputed,
+        {{ dbt.bool_or('not is_scorecard_period and release_date_imputed') }} as unassessed_release_date_imputed
+    from {{ ref('fct_target_progress') }}
+    where is_scorecard_period or is_latest_period
+    group by target_id
+),
+
 status_reasons as (
     select * from {{ ref('stg_seeds__status_reasons') }}
 ),
@@ -169,8 +182,15 @@ select
     -- what actual_value, target_level and projected_value are counted in, from the one macro that gives it to
     -- fct_target_progress (macros/target_series.sql actual_unit): a target with no figure yet has it too; last,
     -- after the columns the mart had before it
-    {{ actual_unit('scored') }} as actual_unit
+    {{ actual_unit('scored') }} as actual_unit,
+    -- latest_release_date is the day the file of the figure shown arrived, not a date it states
+    -- (fct_target_progress.release_date_imputed); false for a qualitative target's report date and with no
+    -- date. Last, after the columns the mart had before them
+    coalesce(dates_imputed.latest_release_date_imputed, false) as latest_release_date_imputed,
+    coalesce(dates_imputed.unassessed_release_date_imputed, false) as unassessed_release_date_imputed
 from scored
 cross join grace
 left join statuses
     on scored.status_code = statuses.status_code
+left join dates_imputed
+    on scored.target_id = dates_imputed.target_id
