@@ -388,7 +388,8 @@ def ingest_file(
     if not parsed.errors:
         _fill_sources(parsed, source, name)
     # a file with text the readers noted but took no figure from (a review whose every sentence was left out)
-    _refuse_if_empty(parsed, name, "the file has no data rows (header only, or every cell empty)")
+    # (an API answer saved as a file says what it lacks in its own words: it has no rows or cells)
+    _refuse_if_empty(parsed, name, _NOTHING_THERE.get(parsed.adapter, _NOTHING_THERE[""]))
     meta = store.ReleaseMeta(
         name, sha, parsed.adapter, parsed.release_date, parsed.provenance, parsed.release_date_imputed
     )
@@ -406,6 +407,13 @@ def ingest_file(
         landed,
     )
     return _left_behind(con, result, table, stage)
+
+
+# What a file that gave no figure and no note lacks, by its reader (parsed.adapter); "" for any other.
+_NOTHING_THERE = {
+    "": "the file has no data rows (header only, or every cell empty)",
+    "http_api": "the answer's observations list is empty (the API served no points)",
+}
 
 
 def _refuse_if_empty(parsed: ParseResult, name: str, nothing_there: str) -> None:

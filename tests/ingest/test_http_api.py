@@ -137,6 +137,21 @@ def test_an_error_answer_saved_as_a_file_is_refused_naming_its_message(landing, 
     assert "answered an error, not a release (code 500: 系统繁忙，请稍后再试)" in result.errors[0].reason
 
 
+def test_an_empty_answer_saved_as_a_file_is_refused_in_an_answers_words(landing, qdir, con, catalog) -> None:
+    # trial s58: refused as "the file has no data rows (header only, or every cell empty)", a table's words
+    from datetime import date
+
+    from dagster_project.ingest.pipeline import ingest_file
+
+    path = landing / "api_2023-10.json"
+    path.write_text(json.dumps({**PAYLOAD, "code": 0, "msg": "查询成功", "total": 0, "observations": []}))
+    result = ingest_file(path, con, qdir, date(2026, 1, 1), catalog=catalog)
+    assert result.status == "quarantined"
+    assert result.errors[0].reason == (
+        "no observations: the answer's observations list is empty (the API served no points)"
+    ), result.errors[0].reason
+
+
 def test_a_paged_answer_is_pulled_whole_following_its_next_links(
     server: Callable[[Responder], tuple[str, list[str]]],
 ) -> None:
