@@ -356,6 +356,8 @@ def sniff(doc: Document) -> bool:
 # period ("3月份以来", "去年1-2月") must not lend its figures the title's period
 _THIS_YEAR = ("今年", "本年")
 _LAST_YEAR_OPENING = re.compile(r"^(?:上年|去年)同期,?")
+# "截至目前,全市…38家": as at the day of writing (a bulletin of 2022 is written in 2023), not the period's end
+_AS_AT_NOW = re.compile(r"^(?:(?:截至|截止到?|到)目前(?:为止)?|目前),?")
 _PERIOD_WORDS = re.compile(r"\d+月|[一二三四]季度|半年|个月")
 # "五年来,", "十四五以来,", "2019年以来,", "近三年,": a span of years, whose growth is over the span, not over a
 # year earlier (it was stored as the release's yoy_pct); "今年以来" and "年初以来" are the year so far
@@ -398,6 +400,9 @@ def _sentence_period(sentence: str, default: Period, names: str = "") -> tuple[P
     "上年全市…") and the rest of it; else the title's period and the whole sentence; None when the opening names a
     period not read here, and why (when more can be said than that). Only the opening 12 characters can be a period;
     ``names``: the catalogued names, one of which may follow it directly."""
+    if now := _AS_AT_NOW.match(sentence):
+        said = now[0].rstrip(",")
+        return None, sentence, f"not read, {said} is the day of writing, not the period's end: its date is not told"
     if last_year := _LAST_YEAR_OPENING.match(sentence):  # "上年同期,全市…": the same period a year earlier
         return shift_years(default, -1), sentence[last_year.end() :], ""
     if prior := _PRIOR_YEAR_OPENING.match(sentence):  # "去年,全市…" was read for the release's own year

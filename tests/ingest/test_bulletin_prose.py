@@ -1057,3 +1057,12 @@ def test_a_quarter_said_alone_as_dang_ji_is_that_quarter(tmp_path: Path, catalog
     r = parse_text(tmp_path, "rv.html", page, catalog)
     assert figures(r) == {("gdp", "2022-Q3", "yoy_pct", 4.4, "%")}
     assert [o.period_kind for o in r.observations] == ["quarter"]
+
+
+def test_a_count_as_at_the_day_of_writing_is_not_read_as_the_years(tmp_path: Path, catalog: Catalog) -> None:
+    # "截至目前，全市国家级专精特新“小巨人”企业38家" in the bulletin of 2022 (released in March 2023) was stored as the
+    # stock at the end of 2022: 截至目前 is the day it was written, after the year; which date is not told
+    for said in ("截至目前，", "截至目前", "截止目前，", "目前，"):
+        r = parse_bulletin(tmp_path, catalog, 2022, f"{said}全市国家级专精特新“小巨人”企业38家。")
+        assert r.observations == [], (said, figures(r))
+        assert any(said.rstrip("，") in n and "not read" in n for n in r.notes), (said, r.notes)
