@@ -141,7 +141,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?P<y>\d{{4}})-(?P<m1>{_M})~(?P<m2>{_M})$"), "ytd"),
     (re.compile(rf"^(?:(?P<y>\d{{4}})年)?(?P<m1>{_M})月?{_RANGE}(?P<m2>{_M})月(?:份)?(?:累计)?$"), "ytd"),
     (re.compile(rf"^(?:(?P<y>\d{{4}})年)?前(?P<m2>{_M}|两)个月$"), "ytd"),  # 前三个月: January to March
-    (re.compile(rf"^(?:(?P<y>\d{{4}})年?)?-?(?:第)?(?P<q>{_Q})季度$"), "quarter"),
+    (re.compile(rf"^(?:(?P<y>\d{{4}})年?)?-?(?:第)?(?P<q>{_Q})季度(?:当季)?$"), "quarter"),  # 当季: the quarter alone
     (re.compile(r"^(?P<y>\d{4})-?Q(?P<q>[1-4])$", re.I), "quarter"),
     (re.compile(r"^(?:(?P<y>\d{4})年?)?(?P<h>[上下])半年$"), "half"),
     (re.compile(r"^(?P<y>\d{4})-?H(?P<h>[12])$", re.I), "half"),

@@ -229,10 +229,10 @@ _PLAN_SHARE = re.compile(
 _SHARE_BEFORE_GROWTH = re.compile(
     rf"(?P<plan>{_PLAN_SHARE.pattern})(?P<growth>,(?:{_SINCE})?(?:{_RISE}|{_FALL})了?-?\d+(?:\.\d+)?%)"
 )
-# a rank's change: "排位较上年后移2位", "比上年前移2位", "排名较上年下降2位", "比一季度前移1位" (no stored measure
-# is one; the rank is)
+# a rank's change: "排位较上年后移2位", "比上年前移2位", "排名较上年下降2位", "比一季度前移1位", "排名比一季度前移1位"
+# (no stored measure is one; the rank is)
 _RANK_CHANGE = re.compile(
-    r"(?:(?:排位|位次|排名)?(?:比|较)(?:上年|去年)(?:同期)?|(?:排位|位次|排名)|(?:比|较)[^,\d]{1,8}?)"
+    r"(?:(?:排位|位次|排名)?(?:比|较)(?:上年|去年)(?:同期)?|(?:排位|位次|排名)|(?:排位|位次|排名)?(?:比|较)[^,\d]{1,8}?)"
     r"(?:前移|后移|上升|下降|提升|提高|前进|后退|下滑|进位|退位)了?[一二两三四五六七八九十\d]+(?:个)?位(?:次)?"
 )
 _GROUP_RANK = re.compile(r"全省第[一二三四五六七八九十\d]+(?:方阵|梯队|阵营)")
@@ -356,6 +356,8 @@ def sniff(doc: Document) -> bool:
 # period ("3月份以来", "去年1-2月") must not lend its figures the title's period
 _THIS_YEAR = ("今年", "本年")
 _LAST_YEAR_OPENING = re.compile(r"^(?:上年|去年)同期,?")
+# "截至目前,全市…38家": as at the day of writing (a bulletin of 2022 is written in 2023), not the period's end
+_AS_AT_NOW = re.compile(r"^(?:(?:截至|截止到?|到)目前(?:为止)?|目前),?")
 _PERIOD_WORDS = re.compile(r"\d+月|[一二三四]季度|半年|个月")
 # "五年来,", "十四五以来,", "2019年以来,", "近三年,": a span of years, whose growth is over the span, not over a
 # year earlier (it was stored as the release's yoy_pct); "今年以来" and "年初以来" are the year so far
@@ -398,6 +400,9 @@ def _sentence_period(sentence: str, default: Period, names: str = "") -> tuple[P
     "上年全市…") and the rest of it; else the title's period and the whole sentence; None when the opening names a
     period not read here, and why (when more can be said than that). Only the opening 12 characters can be a period;
     ``names``: the catalogued names, one of which may follow it directly."""
+    if now := _AS_AT_NOW.match(sentence):
+        said = now[0].rstrip(",")
+        return None, sentence, f"not read, {said} is the day of writing, not the period's end: its date is not told"
     if last_year := _LAST_YEAR_OPENING.match(sentence):  # "上年同期,全市…": the same period a year earlier
         return shift_years(default, -1), sentence[last_year.end() :], ""
     if prior := _PRIOR_YEAR_OPENING.match(sentence):  # "去年,全市…" was read for the release's own year
@@ -822,6 +827,8 @@ def _read_ranks(
         said = _RANK_CLAUSE.fullmatch(f["level_rank"])
         add(said["of"] in ("增速", "增幅"), said["rank"])
     last = "growth" if said_growth else "level" if said_level else ""
+    if not last and f[0].endswith("总量"):  # "地区生产总值总量居全省第三位": 总量 (taken as the name's verb) says whose
+        last = "total"
     clauses, starts, start = [], [], f.end()
     for clause in sentence[f.end() : stop].split(","):
         if clause:
@@ -839,8 +846,8 @@ def _read_ranks(
         elif said := _RANK_CLAUSE.fullmatch(clause):
             if said["of"]:
                 add(said["of"] != "总量", said["rank"])
-            elif last == "level" or last == "against" or (last == "growth" and not said_level):
-                add(last != "level", said["rank"])
+            elif last in ("level", "total", "against") or (last == "growth" and not said_level):
+                add(last not in ("level", "total"), said["rank"])
             else:
                 why = "the level's or the growth's" if last else "with no figure before it, the level's or the growth's"
                 ctx.result.notes.append(f"row {line} {name}{clause}: not read, a bare rank {why} cannot be told")
@@ -1029,7 +1036,7 @@ class _Reading:
         short = set(catalog.region_spellings()) - places  # 株洲, 醴陵: as prose writes them
         wholes = "全省|全县|全区|该市|本市"
         prior = "上年末|去年末|上年底|去年底|上年|去年"
-        times = rf"全年|年末|本年|{prior}|\d{{4}}年|初步核算|预计"
+        times = rf"全年|(?:截至|截止到?)?年末|本年|{prior}|\d{{4}}年|初步核算|预计"
         # a short name not followed by a park's word: 株洲新区, 醴陵经开区 are zones, not 株洲 and 醴陵
         place = rf"(?:{_alternatives(places)}|(?:{_alternatives(short)})(?!{PARK_WORDS}))"
         lead = rf"(?:{place}|{wholes}|{times}|其中|实现|完成|共)*"

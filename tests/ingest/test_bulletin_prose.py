@@ -1007,3 +1007,62 @@ def test_a_growth_in_tenths_after_a_park_total_is_noted_as_what_was_left(tmp_pat
     assert not any("period of cannot be told" in n for n in r.notes), r.notes
     assert any(n.startswith("row 1 园区技工贸总收入增长: not read, 增长逾一成: a change in words") for n in r.notes)
     assert left_note(r) == "", r.notes
+
+
+def test_a_rank_said_of_the_level_by_its_total_with_no_figure_before_it_is_the_levels(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    # "全市地区生产总值总量居全省第三位" was left out as "a bare rank with no figure before it, the level's or the
+    # growth's cannot be told": 总量 says it is the level's rank, as "总量居全省第3位" after a figure does
+    page = (
+        "<html><head><title>2022年前三季度株洲市经济运行情况</title></head><body><p>发布时间：2022年10月26日</p>"
+        "<p>来源：株洲市统计局</p><p>全市地区生产总值总量居全省第三位。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {("gdp", "2022-01~09", "rank", 3, "位")}
+    assert not any("bare rank" in n for n in r.notes), r.notes
+
+
+def test_a_change_of_rank_named_as_the_rank_against_another_period_is_noted(tmp_path: Path, catalog: Catalog) -> None:
+    # "…增长4.5%，居全省第二位，排名比一季度前移1位" dropped the change with no note (排名比上年 and 比一季度 were
+    # known, 排名比一季度 not)
+    page = (
+        "<html><head><title>2022年上半年株洲市经济运行情况</title></head><body><p>发布时间：2022年7月25日</p>"
+        "<p>上半年，全市地区生产总值同比增长4.5%，居全省第二位，排名比一季度前移1位。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {
+        ("gdp", "2022-01~06", "yoy_pct", 4.5, "%"),
+        ("gdp", "2022-01~06", "yoy_rank", 2, "位"),
+    }
+    why = "not read, a change of rank is no stored figure (the rank itself is read where whose it is is told)"
+    assert f"row 1 排名比一季度前移1位: {why}" in r.notes, r.notes
+
+
+def test_a_running_total_as_at_the_year_end_is_read(tmp_path: Path, catalog: Catalog) -> None:
+    # "截至年末全市上市公司累计达到13家" was left out as "no catalogued indicator or pattern" while "年末全市上市公司
+    # 13家" and "全市上市公司累计达到13家" were read: 截至年末 is the bulletin's year end as 年末 is
+    r = parse_bulletin(tmp_path, catalog, 2022, "全年新增上市公司2家，截至年末全市上市公司累计达到13家。")
+    assert figures(r) == {("listed_companies", "2022", "value", 13, "家")}
+    assert not any("no catalogued indicator or pattern" in n for n in r.notes), r.notes
+
+
+def test_a_quarter_said_alone_as_dang_ji_is_that_quarter(tmp_path: Path, catalog: Catalog) -> None:
+    # "三季度当季，全市地区生产总值增长4.4%" (the third quarter alone, 当季) was left out as "its opening names a
+    # period not understood"; 当季 restates that the quarter is alone, as 三季度 is read (periods.py)
+    page = (
+        "<html><head><title>2022年前三季度株洲市经济运行情况</title></head><body><p>发布时间：2022年10月26日</p>"
+        "<p>来源：株洲市统计局</p><p>三季度当季，全市地区生产总值增长4.4%。</p></body></html>"
+    )
+    r = parse_text(tmp_path, "rv.html", page, catalog)
+    assert figures(r) == {("gdp", "2022-Q3", "yoy_pct", 4.4, "%")}
+    assert [o.period_kind for o in r.observations] == ["quarter"]
+
+
+def test_a_count_as_at_the_day_of_writing_is_not_read_as_the_years(tmp_path: Path, catalog: Catalog) -> None:
+    # "截至目前，全市国家级专精特新“小巨人”企业38家" in the bulletin of 2022 (released in March 2023) was stored as the
+    # stock at the end of 2022: 截至目前 is the day it was written, after the year; which date is not told
+    for said in ("截至目前，", "截至目前", "截止目前，", "目前，"):
+        r = parse_bulletin(tmp_path, catalog, 2022, f"{said}全市国家级专精特新“小巨人”企业38家。")
+        assert r.observations == [], (said, figures(r))
+        assert any(said.rstrip("，") in n and "not read" in n for n in r.notes), (said, r.notes)
