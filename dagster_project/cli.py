@@ -560,15 +560,18 @@ def _ingest(
         return
     if outcome is None:
         fail(f"the ingestion run did not record release {release_id}; see run {run_id} in the Dagster UI (pmw ui)")
-    state, row_count, errors = outcome
+    state, row_count, errors, adapter = outcome
+    from dagster_project.ingest.task_returns import NAME as TASK_RETURN_ADAPTER  # imported by the run already
+
+    rows = "task rows" if adapter == TASK_RETURN_ADAPTER else "observations"  # a unit's return holds no statistics
     if state == "loaded" and already == row_count:
-        click.echo(f"[3/3] nothing new: {key} was already loaded (release {release_id}, {row_count} observations)")
+        click.echo(f"[3/3] nothing new: {key} was already loaded (release {release_id}, {row_count} {rows})")
         return
     if state == "loaded":
         if already is None:
-            click.echo(f"[3/3] loaded {row_count} observations from {key} (release {release_id})")
+            click.echo(f"[3/3] loaded {row_count} {rows} from {key} (release {release_id})")
         else:  # the same bytes read by a newer version of the code: its rows replace the earlier reading's
-            click.echo(f"[3/3] read again: {key} gives {row_count} observations (was {already}; release {release_id})")
+            click.echo(f"[3/3] read again: {key} gives {row_count} {rows} (was {already}; release {release_id})")
         if not run_ok:
             fail(f"the file loaded but run {run_id} failed; see it in the Dagster UI (pmw ui)")
         if publish:
@@ -663,7 +666,7 @@ def _release_outcome(warehouse: Path, release_id: str):
             con = duckdb.connect(str(warehouse))
     try:
         release = con.execute(
-            "select status, row_count from raw.releases where release_id = ?", [release_id]
+            "select status, row_count, adapter from raw.releases where release_id = ?", [release_id]
         ).fetchone()
         if release is None:
             return None
@@ -674,7 +677,7 @@ def _release_outcome(warehouse: Path, release_id: str):
         ).fetchall()
     finally:
         con.close()
-    return release[0], release[1], errors
+    return release[0], release[1], errors, release[2]
 
 
 def _quarantine_report(quarantine_dir: Path, name: str) -> Path | None:
