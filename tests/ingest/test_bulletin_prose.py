@@ -1009,16 +1009,21 @@ def test_a_growth_in_tenths_after_a_park_total_is_noted_as_what_was_left(tmp_pat
     assert left_note(r) == "", r.notes
 
 
+def _review(tmp_path: Path, catalog: Catalog, period: str, released: str, paragraph: str):
+    """An 经济运行情况 review of ``period`` released on ``released`` by 株洲市统计局, of one paragraph, read."""
+    page = (
+        f"<html><head><title>{period}株洲市经济运行情况</title></head><body><p>发布时间：{released}</p>"
+        f"<p>来源：株洲市统计局</p><p>{paragraph}</p></body></html>"
+    )
+    return parse_text(tmp_path, "rv.html", page, catalog)
+
+
 def test_a_rank_said_of_the_level_by_its_total_with_no_figure_before_it_is_the_levels(
     tmp_path: Path, catalog: Catalog
 ) -> None:
     # "全市地区生产总值总量居全省第三位" was left out as "a bare rank with no figure before it, the level's or the
     # growth's cannot be told": 总量 says it is the level's rank, as "总量居全省第3位" after a figure does
-    page = (
-        "<html><head><title>2022年前三季度株洲市经济运行情况</title></head><body><p>发布时间：2022年10月26日</p>"
-        "<p>来源：株洲市统计局</p><p>全市地区生产总值总量居全省第三位。</p></body></html>"
-    )
-    r = parse_text(tmp_path, "rv.html", page, catalog)
+    r = _review(tmp_path, catalog, "2022年前三季度", "2022年10月26日", "全市地区生产总值总量居全省第三位。")
     assert figures(r) == {("gdp", "2022-01~09", "rank", 3, "位")}
     assert not any("bare rank" in n for n in r.notes), r.notes
 
@@ -1026,11 +1031,8 @@ def test_a_rank_said_of_the_level_by_its_total_with_no_figure_before_it_is_the_l
 def test_a_change_of_rank_named_as_the_rank_against_another_period_is_noted(tmp_path: Path, catalog: Catalog) -> None:
     # "…增长4.5%，居全省第二位，排名比一季度前移1位" dropped the change with no note (排名比上年 and 比一季度 were
     # known, 排名比一季度 not)
-    page = (
-        "<html><head><title>2022年上半年株洲市经济运行情况</title></head><body><p>发布时间：2022年7月25日</p>"
-        "<p>上半年，全市地区生产总值同比增长4.5%，居全省第二位，排名比一季度前移1位。</p></body></html>"
-    )
-    r = parse_text(tmp_path, "rv.html", page, catalog)
+    said = "上半年，全市地区生产总值同比增长4.5%，居全省第二位，排名比一季度前移1位。"
+    r = _review(tmp_path, catalog, "2022年上半年", "2022年7月25日", said)
     assert figures(r) == {
         ("gdp", "2022-01~06", "yoy_pct", 4.5, "%"),
         ("gdp", "2022-01~06", "yoy_rank", 2, "位"),
@@ -1050,11 +1052,7 @@ def test_a_running_total_as_at_the_year_end_is_read(tmp_path: Path, catalog: Cat
 def test_a_quarter_said_alone_as_dang_ji_is_that_quarter(tmp_path: Path, catalog: Catalog) -> None:
     # "三季度当季，全市地区生产总值增长4.4%" (the third quarter alone, 当季) was left out as "its opening names a
     # period not understood"; 当季 restates that the quarter is alone, as 三季度 is read (periods.py)
-    page = (
-        "<html><head><title>2022年前三季度株洲市经济运行情况</title></head><body><p>发布时间：2022年10月26日</p>"
-        "<p>来源：株洲市统计局</p><p>三季度当季，全市地区生产总值增长4.4%。</p></body></html>"
-    )
-    r = parse_text(tmp_path, "rv.html", page, catalog)
+    r = _review(tmp_path, catalog, "2022年前三季度", "2022年10月26日", "三季度当季，全市地区生产总值增长4.4%。")
     assert figures(r) == {("gdp", "2022-Q3", "yoy_pct", 4.4, "%")}
     assert [o.period_kind for o in r.observations] == ["quarter"]
 
