@@ -447,6 +447,7 @@ def _find_region(regions, text: str) -> tuple[str, str]:
 @click.option("--period", help="Explain this period (e.g. 2022-01~06) instead of the latest one.")
 @click.option("--history", default=6, show_default=True, help="How many recent periods to list (0: none).")
 def explain(target: str, period: str | None, history: int) -> None:
+    from dagster_project.report.data import figure_vintages
     from dagster_project.report.terminal import UnknownPeriod, explain_text
 
     data = _load_published()
@@ -462,7 +463,15 @@ def explain(target: str, period: str | None, history: int) -> None:
     row = data.scorecard[data.scorecard["target_id"] == target_id].iloc[0]
     rows = data.progress[data.progress["target_id"] == target_id]
     try:
-        click.echo(explain_text(row, rows, period=period, history=history, seeds_dir=_settings().seeds_dir))
+        text = explain_text(
+            row,
+            rows,
+            period=period,
+            history=history,
+            seeds_dir=_settings().seeds_dir,
+            vintages_of=lambda p: figure_vintages(data.db_path, p),  # what a revision changed (is_revised)
+        )
+        click.echo(text)
     except UnknownPeriod as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
 

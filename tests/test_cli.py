@@ -516,3 +516,54 @@ def test_a_latest_release_date_no_file_stated_is_shown_as_the_day_it_arrived(pub
     records = json.loads(pmw(["status", "--all", "--format", "json"], home).stdout)
     assert {r["target_id"] for r in records if r["latest_release_date_imputed"]} == {target}
     assert list(records[0])[-1] == "latest_release_date_imputed"  # appended: the other columns keep their places
+
+
+def test_explain_says_what_a_revision_changed_or_that_a_later_release_restated_the_figure(published, tmp_path):
+    """`pmw explain T5Y-GDP-5000` said "the latest of several releases of this figure" both of a GDP figure revised
+    from 3,616.8 to 3,631.2 and of one a later release repeated (trial s58e). It reads the figure's vintages in
+    the published copy's observation_vintages now (by the release and row fct_target_progress names)."""
+    home = tmp_path / "home"
+    (home / "published").mkdir(parents=True)
+    db = home / "published" / "marts.duckdb"
+    shutil.copy(published, db)
+    target = "T5Y-GDP-5000"
+    with duckdb.connect(str(db)) as con:
+        release, row, value, unit, released = con.execute(
+            "select release_id, source_row, underlying_value, underlying_unit, release_date from fct_target_progress "
+            "where target_id = ? order by period_end desc limit 1",
+            [target],
+        ).fetchone()
+        (key,) = con.execute(
+            "select observation_key from observation_vintages where release_id = ? and source_row = ? and value = ? "
+            "and indicator_code = 'gdp' and measure = 'value'",
+            [release, row, value],
+        ).fetchone()
+        earlier = con.execute(
+            "select release_id, release_date from observation_vintages where observation_key = ? and release_id <> ?",
+            [key, release],
+        ).fetchall()
+    assert len(earlier) == 1, earlier  # the sample publishes its GDP year in the monthly report, then the province's
+    (first, first_day) = earlier[0]
+    restated = pmw(["explain", target], home).stdout
+    assert (
+        f"重发 restated: the same value in 2 releases ({first} {first_day}, {release} {released:%Y-%m-%d})" in restated
+    )
+    assert "the latest of several releases" not in restated
+
+    with duckdb.connect(str(db)) as con:  # the earlier release gave a preliminary figure, 14.4 lower
+        con.execute(
+            "update observation_vintages set value = value - 14.4 where observation_key = ? and release_id = ?",
+            [key, first],
+        )
+    revised = pmw(["explain", target], home).stdout
+    expected = (
+        f"修订 revised: {num(value - 14.4)} {unit} (release {first}, released {first_day}) -> {num(value)} "
+        f"(release {release}, released {released:%Y-%m-%d})"
+    )
+    assert expected in revised, revised
+
+    with duckdb.connect(str(db)) as con:  # released once (is_revised came from elsewhere): said as before
+        con.execute("delete from observation_vintages where observation_key = ? and release_id = ?", [key, first])
+    once = pmw(["explain", target], home).stdout
+    assert f"; release {release} (the latest of several releases of this figure; every vintage:" in once
+    assert "revised:" not in once and "restated:" not in once

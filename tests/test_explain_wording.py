@@ -304,3 +304,119 @@ def test_a_release_date_the_file_did_not_state_is_shown_as_the_day_it_arrived():
     assert "到达日: 到达日 arrival day, not stated by the file" in listed, listed
     # a published copy made before the flag (no such column) reads as before
     assert "released 2026-01-31; release gb2025" in explain_text(t, pd.DataFrame([ROW]), history=0)
+
+
+# -------------------------------------------------------------- what a revision changed (trial s58e)
+def _published_vintages(path, vintages: list[tuple]) -> None:
+    """A published copy holding only observation_vintages: (observation_key, release_id, release_date,
+    value, measure, source_row) of GDP 2025 in 亿元, loaded in list order."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table observation_vintages (observation_key varchar, release_id varchar, indicator_code varchar, "
+            "period_code varchar, measure varchar, value double, bound varchar, unit varchar, source_row integer, "
+            "release_date date, release_date_imputed boolean, ingested_at timestamp)"
+        )
+        for i, (key, release, released, value, measure, row) in enumerate(vintages):
+            con.execute(
+                "insert into observation_vintages values (?, ?, 'gdp', '2025', ?, ?, 'eq', ?, ?, ?, false, "
+                "timestamp '2026-01-01' + to_seconds(?))",
+                [key, release, measure, value, "亿元" if measure == "value" else "%", row, released, i],
+            )
+
+
+# the row explained reads GDP 2025 of release gb2025 row 3, the latest of its releases
+REVISED_ROW = dict(
+    indicator_code="gdp",
+    actual_value=3631.2,
+    underlying_value=3631.2,
+    actual_bound="eq",
+    bound_reading=None,
+    status_rests_on_bound=False,
+    release_date=pd.Timestamp("2024-01-15"),
+    is_revised=True,
+)
+
+
+def _explained_with(path, **row) -> str:
+    from dagster_project.report.data import figure_vintages
+
+    t = pd.Series(TARGET)
+    rows = pd.DataFrame([{**ROW, **REVISED_ROW, **row}])
+    return explain_text(t, rows, history=0, vintages_of=lambda p: figure_vintages(path, p))
+
+
+def test_a_revision_says_what_it_changed_and_a_restatement_that_nothing_changed(tmp_path):
+    # trial s58e: GDP published 初步核算 3,616.8 (2023-03-30), revised to 3,631.2 (2024-01-15): explain said only
+    # "the latest of several releases", the words it used when a later release merely repeated the figure
+    revised = tmp_path / "revised.duckdb"
+    _published_vintages(
+        revised,
+        [
+            ("k-gdp", "r-first", "2023-03-30", 3616.8, "value", 3),
+            ("k-yoy", "r-first", "2023-03-30", 3631.2, "yoy_pct", 3),  # another measure of another key: not it
+            ("k-gdp", "gb2025", "2024-01-15", 3631.2, "value", 3),
+            ("k-yoy", "gb2025", "2024-01-15", 4.5, "yoy_pct", 3),
+            ("k-gdp", "r-later", "2024-06-30", 3640.0, "value", 3),  # after the row's release: not its story
+        ],
+    )
+    text = _explained_with(revised)
+    line = (
+        "                   修订 revised: 3,616.8 亿元 (release r-first, released 2023-03-30) -> 3,631.2 "
+        "(release gb2025, released 2024-01-15)"
+    )
+    assert line in text.splitlines(), text
+    assert "released 2024-01-15; release gb2025\n" in text and "the latest of several releases" not in text, text
+    assert "3,640" not in text
+
+    restated = tmp_path / "restated.duckdb"
+    _published_vintages(
+        restated,
+        [("k-gdp", "r-first", "2023-03-30", 3631.2, "value", 3), ("k-gdp", "gb2025", "2024-01-15", 3631.2, "value", 3)],
+    )
+    text = _explained_with(restated)
+    line = "                   重发 restated: the same value in 2 releases (r-first 2023-03-30, gb2025 2024-01-15)"
+    assert line in text.splitlines(), text
+    assert "revised:" not in text
+
+
+def test_a_figure_released_often_lists_its_first_five_vintages_then_how_many_more(tmp_path):
+    path = tmp_path / "many.duckdb"
+    values = [3600.0, 3610.0, 3620.0, 3600.0, 3625.0, 3630.0, 3631.2]
+    _published_vintages(
+        path,
+        [
+            ("k-gdp", "gb2025" if i == 6 else f"r{i}", f"2023-0{i + 1}-15", value, "value", 3)
+            for i, value in enumerate(values)
+        ],
+    )
+    line = next(li for li in _explained_with(path).splitlines() if "revised:" in li)
+    first_two = "修订 revised: 3,600 亿元 (release r0, released 2023-01-15) -> 3,610 (release r1"
+    assert line.strip().startswith(first_two), line
+    assert line.count("(release ") == 5 and line.endswith("(release r4, released 2023-05-15) -> … 2 more"), line
+
+
+def test_a_figure_whose_vintages_cannot_be_found_for_certain_reads_as_before(tmp_path):
+    before = explain(**REVISED_ROW)  # what explain printed of a revised figure before its vintages were read
+    assert "release gb2025 (the latest of several releases of this figure; every vintage:" in before, before
+    path = tmp_path / "one.duckdb"
+    _published_vintages(
+        path,
+        [
+            # one vintage of its own (the flag came from another input, or a release after the as-of date)
+            ("k-gdp", "gb2025", "2024-01-15", 3631.2, "value", 3),
+            ("k-two", "r-first", "2023-03-30", 5.0, "value", 7),
+            ("k-two", "gb2025", "2024-01-15", 5.0, "value", 7),
+            ("k-three", "gb2025", "2024-01-15", 5.0, "yoy_pct", 7),  # the same value in two measures of row 7
+        ],
+    )
+    assert _explained_with(path) == before
+    # no row to find it by (a figure made of two files' rows), and a row whose value two of its figures share
+    no_row = explain(**{**REVISED_ROW, "source_row": None})
+    assert _explained_with(path, source_row=None) == no_row
+    ambiguous = explain(**{**REVISED_ROW, "source_row": 7, "actual_value": 5.0, "underlying_value": 5.0})
+    assert _explained_with(path, source_row=7, actual_value=5.0, underlying_value=5.0) == ambiguous
+    # a figure not revised is not looked up
+    unrevised = {**REVISED_ROW, "is_revised": False}
+    assert _explained_with(tmp_path / "absent.duckdb", is_revised=False) == explain(**unrevised)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dagster_project.report.labels import STATUSES
-from dagster_project.report.published import reading_published
+from dagster_project.report.labels import STATUSES, is_missing
+from dagster_project.report.published import PublishedCopyOutdated, reading_published
 
 # The scorecard, completed with the target's window and the latest figure's row and vintage
 # (fct_target_scorecard names the file; fct_target_progress also has the row and the release).
@@ -120,6 +120,50 @@ def load_report_data(db_path: Path) -> ReportData:
         manifest=json.loads(manifest_json),
         db_path=Path(db_path),
     )
+
+
+# The figure behind a row of fct_target_progress: the vintage its release and row name, of the row's indicator and
+# period, with the value the row reads (the indicator value behind the actual). A row names one figure of its
+# file's row; the value tells the measures of that row (value, yoy_pct, rank) apart. Targeted: a published
+# copy's observation_vintages can be large, only the rows of one release and row are read, then one key's.
+FIGURE_KEYS_SQL = """
+select distinct observation_key
+from observation_vintages
+where release_id = ? and source_row = ? and indicator_code = ? and period_code = ? and value = ?
+"""
+FIGURE_VINTAGES_SQL = """
+select release_id, release_date, release_date_imputed, value, bound, unit
+from observation_vintages
+where observation_key = ?
+order by release_date, ingested_at, release_id
+"""
+
+
+def figure_vintages(db_path: Path, row: pd.Series) -> pd.DataFrame:
+    """Every vintage, in release-date order up to the row's own, of the figure behind a row of
+    fct_target_progress (release_id, source_row, indicator_code, period_code and the value it reads:
+    underlying_value, else actual_value). Empty when that figure cannot be found for certain: no release or
+    row (a figure counted from the county figures, a ratio of two files' rows), no figure of that release,
+    row and value, or more than one (two measures of the row with the same value)."""
+    value = row.get("underlying_value")
+    value = row.get("actual_value") if is_missing(value) else value
+    wanted = [row.get(c) for c in ("release_id", "source_row", "indicator_code", "period_code")] + [value]
+    if any(is_missing(v) or v == "" for v in wanted):
+        return pd.DataFrame()
+    release_id, source_row, indicator, period, value = wanted
+    try:
+        with reading_published(db_path) as con:
+            keys = con.execute(
+                FIGURE_KEYS_SQL, [str(release_id), int(source_row), str(indicator), str(period), float(value)]
+            ).fetchall()
+            if len(keys) != 1:
+                return pd.DataFrame()
+            vintages = con.execute(FIGURE_VINTAGES_SQL, [keys[0][0]]).df()
+    except PublishedCopyOutdated:  # a copy without observation_vintages: nothing more is said
+        return pd.DataFrame()
+    own = vintages.index[vintages["release_id"] == str(release_id)]
+    # the row's vintage is the latest known at the assessment date: a later release is not part of its story
+    return vintages.loc[: own[-1]].reset_index(drop=True) if len(own) else pd.DataFrame()
 
 
 def plan_cities(sc: pd.DataFrame) -> pd.Series:

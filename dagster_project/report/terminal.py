@@ -6,7 +6,7 @@ import csv
 import numbers
 import string
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -215,13 +215,44 @@ def _bounded_gap(gap: float, reading: str | None, short: str = "short of") -> st
     return f"{qualifier}{num(abs(gap))} {word}"
 
 
-def _release_text(p) -> str:
-    """'; release <id>' — or, for a figure counted from the county figures, where those came from."""
+def _release_text(p, vintages_said: bool = False) -> str:
+    """'; release <id>' — or, for a figure counted from the county figures, where those came from
+    (``vintages_said``: the line under it lists the figure's vintages, which says it was released again)."""
     if is_missing(p.get("release_id")) or not str(p["release_id"]):
         return "; counted from the county figures of this period (one release per county figure)"
     # is_revised: this is the latest of several vintages (it revised or restated the earlier ones)
     revised = " (the latest of several releases of this figure; every vintage: observation_vintages)"
-    return f"; release {p['release_id']}" + (revised if flag(p.get("is_revised")) else "")
+    return f"; release {p['release_id']}" + (revised if flag(p.get("is_revised")) and not vintages_said else "")
+
+
+VINTAGES_SHOWN = 5  # a figure released more often than this lists its first ones, then "… N more"
+
+
+def vintages_text(vintages: pd.DataFrame | None) -> str:
+    """What the releases of one figure did, in release-date order (report.data.figure_vintages):
+    '修订 revised: 3,616.8 亿元 (release X, released 2023-03-30) -> 3,631.2 (release Y, released 2024-01-15)'
+    when the value (or its bound) changed, '重发 restated: the same value in 2 releases (X 2023-03-30, Y
+    2024-01-15)' when a later release repeated it; '' for a figure released once (or not found)."""
+    if vintages is None or len(vintages) < 2:
+        return ""
+    rows = list(vintages.itertuples())
+    shown, more = rows[:VINTAGES_SHOWN], len(rows) - VINTAGES_SHOWN
+    tail = f" … {more} more" if more > 0 else ""
+
+    def released(r) -> str:
+        return release_day(r.release_date, getattr(r, "release_date_imputed", False))
+
+    figures = {(float(r.value), "eq" if is_missing(r.bound) else str(r.bound)) for r in rows}
+    if len(figures) == 1:
+        listed = ", ".join(f"{r.release_id} {released(r)}" for r in shown)
+        return f"重发 restated: the same value in {len(rows)} releases ({listed}{tail})"
+    steps = [
+        f"{bound_prefix(r.bound)}{num(r.value)}"
+        + (f" {unit_text(r.unit)}" if i == 0 and unit_text(r.unit) else "")
+        + f" (release {r.release_id}, released {released(r)})"
+        for i, r in enumerate(shown)
+    ]
+    return "修订 revised: " + " -> ".join(steps) + (f" ->{tail}" if tail else "")
 
 
 def explain_text(
@@ -230,9 +261,11 @@ def explain_text(
     period: str | None = None,
     history: int = 6,
     seeds_dir: Path = SEEDS_DIR,
+    vintages_of: Callable[[pd.Series], pd.DataFrame] | None = None,
 ) -> str:
     """The calculation of one target's status in words and numbers (the reasons' sentences from
-    ``seeds_dir``: the settings' seeds_dir)."""
+    ``seeds_dir``: the settings' seeds_dir). ``vintages_of``: the vintages of the figure behind the row
+    explained (report.data.figure_vintages), asked only of a revised one (is_revised)."""
     t = target
     lines = [f"{t['target_id']}  {t['title_zh']}", f"    {t['title_en']}", ""]
     lines.append(f"规划 plan      {t['plan_name_zh']} / {t['plan_name_en']}")
@@ -294,11 +327,15 @@ def explain_text(
     if not is_missing(p.get("underlying_value")) and p["underlying_value"] != p["actual_value"]:
         behind = underlying_text(p["underlying_value"], p.get("underlying_bound"), p.get("underlying_unit"))
         lines.append(f"                   indicator value behind it: {behind}")
+    # a revision (3,616.8 -> 3,631.2) or a later release repeating the figure: which, from its vintages
+    said = vintages_text(vintages_of(p)) if vintages_of is not None and flag(p.get("is_revised")) else ""
     lines.append(
         "                   source: "
         + source_text(p["source_file"], p["source_row"], p["release_date"], p.get("release_date_imputed"))
-        + _release_text(p)
+        + _release_text(p, vintages_said=bool(said))
     )
+    if said:
+        lines.append(f"                   {said}")
     if not is_missing(p.get("derived_from")) and p["derived_from"]:
         lines.append(f"                   推算 derived from: {p['derived_from']}")
     if p["actual_quality"] != "published":
