@@ -381,7 +381,8 @@ def test_a_revision_says_what_it_changed_and_a_restatement_that_nothing_changed(
     assert "revised:" not in text
 
 
-def test_a_figure_released_often_lists_its_first_five_vintages_then_how_many_more(tmp_path):
+def test_a_figure_released_often_lists_its_first_vintage_how_many_more_and_its_newest_four(tmp_path):
+    # the first five were listed, then "… 2 more": the newest value, the one the status reads, was left out
     path = tmp_path / "many.duckdb"
     values = [3600.0, 3610.0, 3620.0, 3600.0, 3625.0, 3630.0, 3631.2]
     _published_vintages(
@@ -392,9 +393,9 @@ def test_a_figure_released_often_lists_its_first_five_vintages_then_how_many_mor
         ],
     )
     line = next(li for li in _explained_with(path).splitlines() if "revised:" in li)
-    first_two = "修订 revised: 3,600 亿元 (release r0, released 2023-01-15) -> 3,610 (release r1"
-    assert line.strip().startswith(first_two), line
-    assert line.count("(release ") == 5 and line.endswith("(release r4, released 2023-05-15) -> … 2 more"), line
+    first = "修订 revised: 3,600 亿元 (release r0, released 2023-01-15) -> … 2 more -> 3,600 (release r3"
+    assert line.strip().startswith(first), line
+    assert line.count("(release ") == 5 and line.endswith("-> 3,631.2 (release gb2025, released 2023-07-15)"), line
 
 
 def test_a_figure_whose_vintages_cannot_be_found_for_certain_reads_as_before(tmp_path):

@@ -225,34 +225,39 @@ def _release_text(p, vintages_said: bool = False) -> str:
     return f"; release {p['release_id']}" + (revised if flag(p.get("is_revised")) and not vintages_said else "")
 
 
-VINTAGES_SHOWN = 5  # a figure released more often than this lists its first ones, then "… N more"
+VINTAGES_SHOWN = 5  # a figure released more often lists its first, "… N more", then its newest ones
 
 
 def vintages_text(vintages: pd.DataFrame | None) -> str:
     """What the releases of one figure did, in release-date order (report.data.figure_vintages):
     '修订 revised: 3,616.8 亿元 (release X, released 2023-03-30) -> 3,631.2 (release Y, released 2024-01-15)'
     when the value (or its bound) changed, '重发 restated: the same value in 2 releases (X 2023-03-30, Y
-    2024-01-15)' when a later release repeated it; '' for a figure released once (or not found)."""
+    2024-01-15)' when a later release repeated it; '' for a figure released once (or not found). More than
+    VINTAGES_SHOWN releases: the first, '… N more', then the newest."""
     if vintages is None or len(vintages) < 2:
         return ""
     rows = list(vintages.itertuples())
-    shown, more = rows[:VINTAGES_SHOWN], len(rows) - VINTAGES_SHOWN
-    tail = f" … {more} more" if more > 0 else ""
+    more = len(rows) - VINTAGES_SHOWN
+    # the first (what was published first) and the newest (what the status reads) are always shown
+    shown = rows if more <= 0 else [rows[0], *rows[-(VINTAGES_SHOWN - 1) :]]
+    gap = f"… {more} more" if more > 0 else ""
 
     def released(r) -> str:
         return release_day(r.release_date, getattr(r, "release_date_imputed", False))
 
     figures = {(float(r.value), "eq" if is_missing(r.bound) else str(r.bound)) for r in rows}
     if len(figures) == 1:
-        listed = ", ".join(f"{r.release_id} {released(r)}" for r in shown)
-        return f"重发 restated: the same value in {len(rows)} releases ({listed}{tail})"
+        listed = [f"{r.release_id} {released(r)}" for r in shown]
+        listed[1:1] = [gap] if gap else []
+        return f"重发 restated: the same value in {len(rows)} releases ({', '.join(listed)})"
     steps = [
         f"{bound_prefix(r.bound)}{num(r.value)}"
         + (f" {unit_text(r.unit)}" if i == 0 and unit_text(r.unit) else "")
         + f" (release {r.release_id}, released {released(r)})"
         for i, r in enumerate(shown)
     ]
-    return "修订 revised: " + " -> ".join(steps) + (f" ->{tail}" if tail else "")
+    steps[1:1] = [gap] if gap else []
+    return "修订 revised: " + " -> ".join(steps)
 
 
 def explain_text(
