@@ -79,6 +79,8 @@ _AFTER_UNIT = r"以上|左右|以下"
 # a footnote mark after a figure ("出口200.1亿元*,增长3.3%"): qualifiers.py's list; the figure is left out with a
 # note naming it, as a table's cell is refused, and the rest of the sentence is still read
 _MARK = rf"(?:{FOOTNOTE_MARKS})"
+# a cut between two characters of one figure as prose writes it (1,234.5): a digit or a separator before a digit
+_SPLIT_NUMBER = re.compile(r"[\d.,]\d|\d[.,]\d")
 # 亿 alone is 亿元 (units.py's alias) only where no other unit follows it: "3000亿," but not "1.2亿人次"; a footnote
 # mark may follow it ("300亿注1", which was read as no figure at all)
 _YI_ALONE = r"亿(?=$|[^\u4e00-\u9fff]|以上|左右|以下|比|较|同比|增长|下降|提高|回落|注)"
@@ -877,6 +879,15 @@ def _read_ranks(
 _SPAN_GROWTH = r"(?P<kind>年均|平均每年|累计)(?P<dir>增长|下降)(?P<growth>\d+(?:\.\d+)?)%"
 
 
+def _opening(sentence: str, length: int = 20) -> str:
+    """A note's quote of a sentence: its first `length` characters, run on to the end of a number the cut would
+    split ("…小巨人企业3" would misquote 38 as 3)."""
+    cut = length
+    while cut < len(sentence) and _SPLIT_NUMBER.match(sentence, cut - 1):
+        cut += 1
+    return sentence[:cut]
+
+
 def _read_span(
     ctx: RowContext, reading: _Reading, sentence: str, span: Period, release: Period, city: str, line: int
 ) -> None:
@@ -887,7 +898,7 @@ def _read_span(
     catalog, notes = ctx.catalog, ctx.result.notes
     if span.end > release.end:
         why = f"not read, the span {span.code} is not over in a release of {release.code}: a target or a part of it"
-        notes.append(f"row {line} {sentence[:20]}: {why}")
+        notes.append(f"row {line} {_opening(sentence)}: {why}")
         return
     pattern = re.compile(rf"{reading.lead.pattern}(?P<name>{reading.names}){_VERB}{_SPAN_GROWTH}")
     for clause in re.split(r"(?<=,)", sentence):
@@ -1206,11 +1217,11 @@ def parse(doc: Document, catalog: Catalog, default_release_date: date | None = N
             period, sentence, why = _sentence_period(whole, title.period, reading.names)
             if period is None:
                 why = why or "not read, its opening names a period not understood"
-                result.notes.append(f"row {line}: {why}: {whole[:20]}")
+                result.notes.append(f"row {line}: {why}: {_opening(whole)}")
                 continue
             named, without, why = _period_after_name(reading, sentence, sentence != whole, title.period.end.year)
             if why:  # "…,进出口总额“十三五”期间累计增长45.2%", "地区生产总值十三五以来增长40%": the name's figure is
-                result.notes.append(f"row {line}: {why}: {whole[:20]}")  # not read (no figure follows the name)
+                result.notes.append(f"row {line}: {why}: {_opening(whole)}")  # not read (no figure follows the name)
             elif named is not None:  # "全市地区生产总值“十三五”期间年均增长7.1%": as if it opened the sentence
                 period, sentence = named, without
             if period.kind == "multi_year":  # "十三五期间,全市地区生产总值年均增长7.1%": each clause read or noted

@@ -1064,3 +1064,14 @@ def test_a_count_as_at_the_day_of_writing_is_not_read_as_the_years(tmp_path: Pat
         r = parse_bulletin(tmp_path, catalog, 2022, f"{said}全市国家级专精特新“小巨人”企业38家。")
         assert r.observations == [], (said, figures(r))
         assert any(said.rstrip("，") in n and "not read" in n for n in r.notes), (said, r.notes)
+
+
+def test_a_note_quoting_a_sentence_does_not_cut_a_figure_in_two(tmp_path: Path, catalog: Catalog) -> None:
+    # a note quotes a sentence's first 20 characters: "…增长9.0" misquoted 9.05, "…企业3" 38 (trial s58d)
+    r = parse_bulletin(tmp_path, catalog, 2023, "3月份以来，全市规模工业增加值增长9.05%。")
+    assert r.observations == []
+    assert "row 1: not read, its opening names a period not understood: 3月份以来,全市规模工业增加值增长9.05" in r.notes
+    r = parse_bulletin(tmp_path, catalog, 2023, "“十四五”期间，全市规模工业增加值年均增长1,234.5亿元。")
+    assert any(n.startswith("row 1 ") and "1,234.5:" in n and "is not over in a release of 2023" in n for n in r.notes)
+    r = parse_bulletin(tmp_path, catalog, 2023, "3月份以来，全市规模工业增加值增长9%，工业用电量增长5%。")
+    assert "row 1: not read, its opening names a period not understood: 3月份以来,全市规模工业增加值增长9%," in r.notes
