@@ -421,3 +421,25 @@ def test_a_figure_whose_vintages_cannot_be_found_for_certain_reads_as_before(tmp
     # a figure not revised is not looked up
     unrevised = {**REVISED_ROW, "is_revised": False}
     assert _explained_with(tmp_path / "absent.duckdb", is_revised=False) == explain(**unrevised)
+
+
+def test_the_catalogues_baseline_and_target_read_as_quoted_with_the_baselines_unit():
+    # a quoted baseline of 1016.11 read "2021 = 1,016.1", rounded as a computed figure, and with no unit: a
+    # multiple's baseline is a level (亿元) while the target and the actual are in 倍
+    text = explain(
+        {
+            "target_kind": "multiple",
+            "comparator": "at_least",
+            "target_value": 2.0,
+            "target_unit": "倍",
+            "actual_unit": "倍",
+            "catalogue_baseline_value": 1016.11,
+            "catalogue_baseline_unit": "亿元",
+        },
+        actual_value=1.65,
+        actual_bound="eq",
+        target_level=2.0,
+    )
+    assert "基期 baseline   2021 = 1,016.11 亿元" in text, text
+    assert "目标 target     at_least 2 倍" in text and "实际 actual      1.65 倍" in text, text
+    assert "2021 = 3,420.3 亿元" in explain({"catalogue_baseline_unit": "亿元"})

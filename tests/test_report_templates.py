@@ -134,3 +134,19 @@ def test_a_source_the_file_did_not_date_is_listed_with_the_day_it_arrived():
     # the footnote's hover text says it too
     note = sources.note("m.csv", 1, "2026-12-07", True)
     assert note.title == "m.csv row 1, released 2026-12-07 (到达日 arrival day, not stated by the file)"
+
+
+def test_a_target_with_no_level_yet_shows_the_catalogues_value_as_quoted():
+    # before a figure gives a level, the scorecard showed the quoted 1016.11 rounded as a computed figure: 1,016.1
+    from types import SimpleNamespace
+
+    cell = templates().from_string('{% from "scorecard.html.j2" import target_cell with context %}{{ target_cell(r) }}')
+    r = SimpleNamespace(
+        target_level=None,
+        target_value=1016.11,
+        comparator="exceed",
+        target_unit="亿元",
+        deadline=datetime(2026, 12, 31),
+    )
+    scorecard = SimpleNamespace(sections=[], running=[], closed=[])  # the section around the cell: empty
+    assert "exceed 1,016.11 亿元" in cell.render(r=r, scorecard=scorecard)

@@ -20,6 +20,7 @@ select
     t.plan_name_zh, t.plan_name_en, t.plan_region_code, t.indicator_code, t.indicator_name_zh, t.indicator_name_en,
     t.measure_kind, t.has_series,
     t.direction_sign, t.baseline_year, t.baseline_value as catalogue_baseline_value, t.baseline_source,
+    i.unit as catalogue_baseline_unit,
     t.start_date, t.is_multi_year, t.is_cumulative, t.reading_notes,
     p.period_kind as latest_period_kind, p.source_row, p.source_ref, p.release_id, p.derived_from,
     p.is_revised, p.comparator_applied, p.base_value, p.expected_share_method, p.elapsed_share,
@@ -28,6 +29,8 @@ select
     p.units_reporting
 from fct_target_scorecard as s
 join dim_targets as t using (target_id)
+-- the catalogue's baseline value is in its indicator's unit, as the figures it is compared with
+left join dim_indicators as i on i.indicator_code = t.indicator_code
 left join fct_target_progress as p
     on p.target_id = s.target_id and p.period_code = s.latest_period_code
 order by s.status_sort_order, s.section_zh, s.target_id

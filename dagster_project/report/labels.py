@@ -113,6 +113,17 @@ def num(value: Any, digits: int = 4) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def num_as_written(value: Any) -> str:
+    """A number the catalogue quotes (a target, a baseline) as it was written, with thousands separators:
+    1016.11 stays 1,016.11 where :func:`num` would round a computed figure to 1,016.1."""
+    if is_missing(value):
+        return "—"
+    x = float(value)
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return format(x, ",")
+
+
 def pct(value: Any) -> str:
     return "—" if is_missing(value) else f"{float(value) * 100:.1f}%"
 

@@ -23,6 +23,7 @@ from dagster_project.report.labels import (
     day,
     is_missing,
     num,
+    num_as_written,
     pct,
     quality_label,
     release_day,
@@ -292,12 +293,16 @@ def explain_text(
         return "\n".join(lines)
     unit = unit_of(t)
     lines.append(
-        f"目标 target     {t['comparator']} {num(t['target_value'])} {unit_text(t['target_unit'])}"
+        f"目标 target     {t['comparator']} {num_as_written(t['target_value'])} {unit_text(t['target_unit'])}"
         f" by {day(t['deadline'])} (kind {t['target_kind']}, indicator {t['indicator_code']} "
         f"{t['indicator_name_zh']}; window {day(t['start_date'])} .. {day(t['deadline'])})"
     )
     if not is_missing(t.get("baseline_year")):
-        base = "" if is_missing(t.get("catalogue_baseline_value")) else f" = {num(t['catalogue_baseline_value'])}"
+        base = ""
+        if not is_missing(t.get("catalogue_baseline_value")):
+            # in its indicator's unit (the level behind a multiple: 亿元, not 倍)
+            base_unit = unit_text(t.get("catalogue_baseline_unit"))
+            base = f" = {num_as_written(t['catalogue_baseline_value'])}" + (f" {base_unit}" if base_unit else "")
         src = "" if is_missing(t.get("baseline_source")) else f" ({t['baseline_source']})"
         lines.append(f"基期 baseline   {int(t['baseline_year'])}{base}{src}")
     if progress.empty:
