@@ -128,3 +128,17 @@ def test_text_that_looks_like_a_formula_is_neutralised(sample_pipeline_run, tmp_
     titles = [c.value for c in cells if c.value.startswith("'")]
     assert {t.split("（")[0] for t in titles} >= {"'" + e for e in evil}
     assert len(PLAN_COLUMNS) == 13
+
+
+def test_a_target_with_no_level_yet_shows_the_catalogues_value_as_quoted():
+    # the office sheet's 目标值 rounded the quoted 1016.11 to 1,016.1 before a figure gave a level
+    from types import SimpleNamespace
+
+    from dagster_project.report.workbook import _target_text
+
+    quoted = SimpleNamespace(target_level=None, target_value=1016.11, comparator="exceed", comparator_applied=None)
+    assert _target_text(quoted) == "1,016.11"
+    computed = SimpleNamespace(
+        target_level=2032.22, target_value=2.0, comparator="at_least", comparator_applied="at_least"
+    )
+    assert _target_text(computed).endswith(" 2,032.2")

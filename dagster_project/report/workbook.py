@@ -27,6 +27,7 @@ from dagster_project.report.labels import (
     QUALITIES,
     is_missing,
     num,
+    num_as_written,
     read_statuses,
     source_text,
     unit_of,
@@ -136,7 +137,9 @@ def _target_text(r) -> str:
     if is_missing(level):
         return str(r.comparator)
     symbol = COMPARATOR_SYMBOLS.get(str(r.comparator_applied), "")
-    return f"{symbol} {num(level)}".strip()
+    # a level computed from figures is rounded as they are; the catalogue's value is shown as quoted
+    shown = num(level) if not is_missing(r.target_level) else num_as_written(level)
+    return f"{symbol} {shown}".strip()
 
 
 def _quality_text(r) -> str:
