@@ -159,7 +159,9 @@ picked as (
             },
             {'d': release_date, 'i': ingested_at, 'r': release_id}
         ) as v,
-        count(*) as vintage_count
+        -- revised: two vintages differ in value, bound or unit (int_observations__latest); the same figure
+        -- released again (a re-sent file) is a restatement, not a revision
+        min(value) <> max(value) or min(bound) <> max(bound) or min(unit) <> max(unit) as values_differ
     from known
     group by indicator_code, region_code, subject_code, period_code, measure
 )
@@ -168,7 +170,7 @@ select
     v.period_kind, v.period_start, v.period_end, v.value, v.bound, v.provenance,
     v.provenance = 'illustrative' as is_illustrative,
     v.derived_from, v.source_file, v.source_row, v.source_ref, v.release_id, v.release_date,
-    vintage_count > 1 as is_revised,
+    values_differ as is_revised,
     v.release_date_imputed
 from picked;
 

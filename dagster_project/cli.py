@@ -469,7 +469,7 @@ def explain(target: str, period: str | None, history: int) -> None:
             period=period,
             history=history,
             seeds_dir=_settings().seeds_dir,
-            vintages_of=lambda p: figure_vintages(data.db_path, p),  # what a revision changed (is_revised)
+            vintages_of=lambda p: figure_vintages(data.db_path, p),  # what a revision changed, or a restatement
         )
         click.echo(text)
     except UnknownPeriod as exc:

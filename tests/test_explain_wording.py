@@ -241,8 +241,8 @@ def test_a_bound_is_called_published_only_when_it_is():
 
 
 def test_a_revised_figure_is_the_latest_vintage_not_one_a_later_release_replaced():
-    # is_revised marks the latest of several vintages (int_observations__latest: vintage_count > 1): the
-    # release shown is the one that revised (or restated) the earlier ones. "revised by a later release"
+    # is_revised marks the latest of several vintages that differ (int_observations__latest; a restatement is
+    # not a revision): the release shown is the newest, whatever revised the earlier ones. "revised by a later release"
     # sent a reader looking for a newer release than the one shown (trial 56b: GDP 2025 4,662.3 of
     # hunan_gdp_cities_2025Q4.xlsx, released 2026-01-28, the newest of its two releases)
     text = explain(is_revised=True)
@@ -418,9 +418,9 @@ def test_a_figure_whose_vintages_cannot_be_found_for_certain_reads_as_before(tmp
     assert _explained_with(path, source_row=None) == no_row
     ambiguous = explain(**{**REVISED_ROW, "source_row": 7, "actual_value": 5.0, "underlying_value": 5.0})
     assert _explained_with(path, source_row=7, actual_value=5.0, underlying_value=5.0) == ambiguous
-    # a figure not revised is not looked up
+    # a figure not revised, released once, reads as before
     unrevised = {**REVISED_ROW, "is_revised": False}
-    assert _explained_with(tmp_path / "absent.duckdb", is_revised=False) == explain(**unrevised)
+    assert _explained_with(path, is_revised=False) == explain(**unrevised)
 
 
 def test_the_catalogues_baseline_and_target_read_as_quoted_with_the_baselines_unit():
@@ -443,3 +443,17 @@ def test_the_catalogues_baseline_and_target_read_as_quoted_with_the_baselines_un
     assert "基期 baseline   2021 = 1,016.11 亿元" in text, text
     assert "目标 target     at_least 2 倍" in text and "实际 actual      1.65 倍" in text, text
     assert "2021 = 3,420.3 亿元" in explain({"catalogue_baseline_unit": "亿元"})
+
+
+def test_a_restated_figure_not_flagged_revised_still_says_it_was_restated(tmp_path):
+    # trial s59a: a file re-sent with the same figures is not a revision (int_observations__latest: is_revised
+    # false now); explain looked the vintages up only of a revised figure, so the restatement went unsaid
+    path = tmp_path / "restated.duckdb"
+    _published_vintages(
+        path,
+        [("k-gdp", "r-first", "2023-03-30", 3631.2, "value", 3), ("k-gdp", "gb2025", "2024-01-15", 3631.2, "value", 3)],
+    )
+    text = _explained_with(path, is_revised=False)
+    line = "                   重发 restated: the same value in 2 releases (r-first 2023-03-30, gb2025 2024-01-15)"
+    assert line in text.splitlines(), text
+    assert "revised:" not in text and "the latest of several releases" not in text, text

@@ -30,8 +30,10 @@ def release_of(source_file: str) -> str:
     return source_file.split(_SHEET, 1)[0]
 
 
-# release-level notes: sheets read or skipped, rows or indicators left out, a re-sent file, a missing release date
-_RELEASE_NOTES = ("sheet ", "read ", "already loaded", "not loaded", LEFT_NOTE, LANDED_NOTE)
+# release-level notes: sheets read or skipped, rows or indicators left out, a re-sent file (the same bytes, or the
+# same figures: RESTATED_NOTE), a missing release date
+RESTATED_NOTE = "restates "
+_RELEASE_NOTES = ("sheet ", "read ", "already loaded", "not loaded", RESTATED_NOTE, LEFT_NOTE, LANDED_NOTE)
 NOTES_SHOWN = 20
 
 
@@ -348,7 +350,7 @@ def ingest_file(
         )  # gives up (None) on an implausible value: the row path refuses it or, confirmed, names it
         if loaded is not None:
             status = "staged" if stage is not None else "loaded"
-            return _left_behind(
+            return _what_is_stored(
                 con,
                 IngestResult(
                     release_id, name, status, loaded.meta.adapter, loaded.rows, notes=loaded.notes, fast_path=True
@@ -406,7 +408,7 @@ def ingest_file(
         stage,
         landed,
     )
-    return _left_behind(con, result, table, stage)
+    return _what_is_stored(con, result, table, stage)
 
 
 # What a file that gave no figure and no note lacks, by its reader (parsed.adapter); "" for any other.
@@ -434,6 +436,74 @@ def _return_sheet_skipped(doc: Document) -> str:
     return f"sheet {doc.sheet!r} skipped: not a return (no 任务编号 and 阶段 header)"
 
 
+def _what_is_stored(
+    con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None
+) -> IngestResult:
+    """The notes a loaded (or staged) release gets from what raw already holds, in one place: figures it only
+    restates (:func:`_restated`) and figures of an earlier release of its name it leaves current
+    (:func:`_left_behind`). (The same bytes sent again are recognised before any reading: ``already loaded``.)"""
+    if result.status not in ("loaded", "staged"):
+        return result
+    _restated(con, result, table, stage)
+    return _left_behind(con, result, table, stage)
+
+
+_KEY = "indicator_code, region_code, subject_code, period_code, measure"
+RESTATED_SHOWN = 5  # releases named in the note, then how many more
+
+
+def _restated(
+    con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None
+) -> None:
+    """A figure whose latest stored vintage (another release's) has the same value, bound and unit is a
+    restatement, not a revision (int_observations__latest: is_revised): the note counts them by the release
+    they restate, and says a release that restates one release figure for figure looks like a re-sent file
+    (re-saved: other bytes, so not recognised as the same file). One join of the release's rows with raw (and
+    the run's staged rows), grouped by key: no Python loop over figures."""
+    rows = stage.relation if stage is not None else store.observation_table(table)
+    history = stage.relation_with_raw() if stage is not None else store.observation_table(table)
+    on = " AND ".join(f"s.{c} = n.{c}" for c in _KEY.split(", "))
+    by_key = ", ".join(f"n.{c}" for c in _KEY.split(", "))
+    found = con.execute(
+        f"""WITH new AS (SELECT {_KEY}, value, bound, unit FROM {rows} WHERE release_id = $id),
+            latest AS (
+                SELECT arg_max(
+                    {{'release': s.release_id, 'same': s.value = n.value AND s.bound = n.bound AND s.unit = n.unit}},
+                    {{'d': s.release_date, 'i': s.ingested_at, 'r': s.release_id}}
+                ) AS last
+                FROM new AS n JOIN {history} AS s ON {on}
+                WHERE s.release_id <> $id
+                GROUP BY {by_key})
+            SELECT last.release, count(*) FROM latest WHERE last.same GROUP BY 1 ORDER BY 2 DESC, 1""",
+        {"id": result.release_id},
+    ).fetchall()
+    if not found:
+        return
+    files = {release_id: meta.source_file for release_id, (meta, _) in (stage.pending if stage else {}).items()}
+    files |= dict(
+        con.execute(
+            "SELECT release_id, source_file FROM raw.releases WHERE list_contains(?, release_id)",
+            [[release_id for release_id, _ in found]],
+        ).fetchall()
+    )
+    restated = sum(n for _, n in found)
+    if len(found) == 1 and restated == result.row_count:
+        release_id, n = found[0]
+        result.notes.append(
+            f"{RESTATED_NOTE}release {release_id} ({files.get(release_id, '?')}) figure for figure: its {n} figures "
+            "have the values already stored, not revisions; it looks like a re-sent file (other bytes, the same "
+            "figures)"
+        )
+        return
+    named = [f"{n} of release {release_id} ({files.get(release_id, '?')})" for release_id, n in found[:RESTATED_SHOWN]]
+    more = f" … and {len(found) - RESTATED_SHOWN} more releases" if len(found) > RESTATED_SHOWN else ""
+    result.notes.append(
+        f"{RESTATED_NOTE}{restated} of its {result.row_count} figures with the values already stored, not revisions: "
+        + "; ".join(named)
+        + more
+    )
+
+
 def _left_behind(
     con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None
 ) -> IngestResult:
@@ -441,8 +511,6 @@ def _left_behind(
     same periods that only an earlier release of that name holds stays current, which the office that took it
     out of the file does not expect: the notes name those figures and the release to withdraw. (Another
     period's figures under a name an office reuses every month are not a correction's.)"""
-    if result.status not in ("loaded", "staged"):
-        return result
     # most files are the first of their name: one look at the releases, not a pass over all of raw
     earlier = [
         release_id
@@ -455,7 +523,7 @@ def _left_behind(
     ]
     if not earlier:
         return result
-    key = "indicator_code, region_code, subject_code, period_code, measure"
+    key = _KEY
     rows = stage.relation if stage is not None else store.observation_table(table)
     left = con.execute(
         f"""WITH new AS (SELECT {key} FROM {rows} WHERE release_id = $id),

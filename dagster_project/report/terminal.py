@@ -221,7 +221,8 @@ def _release_text(p, vintages_said: bool = False) -> str:
     (``vintages_said``: the line under it lists the figure's vintages, which says it was released again)."""
     if is_missing(p.get("release_id")) or not str(p["release_id"]):
         return "; counted from the county figures of this period (one release per county figure)"
-    # is_revised: this is the latest of several vintages (it revised or restated the earlier ones)
+    # is_revised: this is the latest of several vintages that differ (int_observations__latest: a release that only
+    # restated the figure is not a revision)
     revised = " (the latest of several releases of this figure; every vintage: observation_vintages)"
     return f"; release {p['release_id']}" + (revised if flag(p.get("is_revised")) and not vintages_said else "")
 
@@ -271,7 +272,7 @@ def explain_text(
 ) -> str:
     """The calculation of one target's status in words and numbers (the reasons' sentences from
     ``seeds_dir``: the settings' seeds_dir). ``vintages_of``: the vintages of the figure behind the row
-    explained (report.data.figure_vintages), asked only of a revised one (is_revised)."""
+    explained (report.data.figure_vintages): a revision, or a restatement (not a revision: is_revised false)."""
     t = target
     lines = [f"{t['target_id']}  {t['title_zh']}", f"    {t['title_en']}", ""]
     lines.append(f"规划 plan      {t['plan_name_zh']} / {t['plan_name_en']}")
@@ -337,8 +338,9 @@ def explain_text(
     if not is_missing(p.get("underlying_value")) and p["underlying_value"] != p["actual_value"]:
         behind = underlying_text(p["underlying_value"], p.get("underlying_bound"), p.get("underlying_unit"))
         lines.append(f"                   indicator value behind it: {behind}")
-    # a revision (3,616.8 -> 3,631.2) or a later release repeating the figure: which, from its vintages
-    said = vintages_text(vintages_of(p)) if vintages_of is not None and flag(p.get("is_revised")) else ""
+    # a revision (3,616.8 -> 3,631.2) or a later release repeating the figure: which, from its vintages. Asked of
+    # every figure, not only a revised one: a restatement is not a revision (is_revised false) and is said too
+    said = vintages_text(vintages_of(p)) if vintages_of is not None else ""
     lines.append(
         "                   source: "
         + source_text(p["source_file"], p["source_row"], p["release_date"], p.get("release_date_imputed"))

@@ -382,3 +382,67 @@ def test_the_notes_shown_after_an_ingest_name_figures_left_out_and_vintages_not_
     many = [f"row {i} 本月: preliminary (初步): a later release revises it" for i in range(30)]
     assert notes_to_show(["sheet '5月': read", *many], limit=5)[-1] == "… and 25 more such notes"
     assert len(notes_to_show(many, limit=5)) == 6
+
+
+def test_a_workbook_re_sent_with_the_same_figures_is_named_a_restatement(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    """A 统计月报 re-saved and sent again (other bytes, so not 'already loaded') was stored as one more release
+    without a word: every figure got a second vintage and read as revised (trial s59a)."""
+    from openpyxl import load_workbook
+
+    from dagster_project.ingest.pipeline import notes_to_show
+
+    path = write_monthly_xlsx(landing / "醴陵统计月报.xlsx")
+    first = ingest_file(path, con, qdir, TODAY, catalog=catalog)
+    assert first.status == "loaded", first.errors
+    assert not any("restates" in n for n in first.notes), first.notes  # nothing stored before it
+    wb = load_workbook(path)
+    wb.properties.title = "重新保存"  # re-saved: the same cells, other bytes
+    wb.save(path)
+    again = ingest_file(path, con, qdir, TODAY, catalog=catalog)
+    assert again.status == "loaded" and again.release_id != first.release_id, again
+    note = (
+        f"restates release {first.release_id} (醴陵统计月报.xlsx) figure for figure: its {first.row_count} figures "
+        "have the values already stored, not revisions; it looks like a re-sent file (other bytes, the same figures)"
+    )
+    assert note in notes_to_show(again.notes)[:3], again.notes
+
+
+def test_a_release_restating_some_figures_counts_them_by_the_release_it_restates(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    # the vectorised path (a long-format CSV): GDP 2021 revised, the budget revenue repeated as stored
+    line = "{ind},株洲市,,2021,value,{v},亿元,{d},published,http://www.tjcn.org/tjgb/18hn/37015.html,"
+    first = ingest_file(
+        write_long_csv(
+            landing / "a.csv",
+            [
+                line.format(ind="地区生产总值", v="3420.3", d="2022-03-20"),
+                line.format(ind="地方一般公共预算收入", v="200", d="2022-03-20"),
+            ],
+        ),
+        con,
+        qdir,
+        TODAY,
+        catalog=catalog,
+    )
+    second = ingest_file(
+        write_long_csv(
+            landing / "b.csv",
+            [
+                line.format(ind="地区生产总值", v="3415.8", d="2023-01-30"),
+                line.format(ind="地方一般公共预算收入", v="200", d="2023-01-30"),
+            ],
+        ),
+        con,
+        qdir,
+        TODAY,
+        catalog=catalog,
+    )
+    assert second.fast_path and second.row_count == 2, second
+    restated = [n for n in second.notes if n.startswith("restates")]
+    assert restated == [
+        "restates 1 of its 2 figures with the values already stored, not revisions: "
+        f"1 of release {first.release_id} (a.csv)"
+    ], second.notes

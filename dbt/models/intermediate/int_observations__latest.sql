@@ -89,6 +89,18 @@ ranked as (
             rows between unbounded preceding and unbounded following
         ) as first_vintage_value,
         min(release_date) over (partition by {{ key | join(', ') }}) as first_release_date,
+        -- revised: two of its vintages differ in value, bound (突破, 左右 …) or unit. A later release that only
+        -- restates the figure (a file re-sent with the same figures) is not a revision: A -> A false, A -> B
+        -- true, A -> B -> B true (it was revised once). The key's extremes: partition-only windows, no sort
+        coalesce(
+            min(value) over (partition by {{ key | join(', ') }})
+            <> max(value) over (partition by {{ key | join(', ') }})
+            or min(coalesce(bound, 'eq')) over (partition by {{ key | join(', ') }})
+            <> max(coalesce(bound, 'eq')) over (partition by {{ key | join(', ') }})
+            or min(coalesce(unit, '')) over (partition by {{ key | join(', ') }})
+            <> max(coalesce(unit, '')) over (partition by {{ key | join(', ') }}),
+            false
+        ) as is_revised,
         max(ingested_at) over (partition by {{ key | join(', ') }}) as last_ingested_at
     from known_by_then
 )
@@ -118,7 +130,8 @@ select
     ingested_at,
     channel,
     vintage_count,
-    vintage_count > 1 as is_revised,
+    -- not vintage_count > 1: a file re-sent with the same figures adds a vintage, not a revision
+    is_revised,
     first_vintage_value,
     first_release_date,
     last_ingested_at,
