@@ -459,3 +459,30 @@ def test_a_release_with_a_duplicate_key_writes_nothing_and_one_read_again_replac
     assert con.execute("SELECT release_id, rows_dropped FROM raw.rereads").fetchall() == [("x-000", 1)]
     assert con.execute("SELECT release_id, row_count, status FROM raw.releases").fetchall() == [("x-000", 1, "loaded")]
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall() == [(0,)]
+
+
+def test_a_new_release_goes_into_raw_in_one_write_without_a_stage(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release never recorded, with no screen, is inserted into raw at once (staging it first wrote a national
+    release's 632,000 rows twice): no ReleaseStage is made. Its key check and record are the same; a rule the
+    query breaks (error()) rolls back everything, and the release read again still goes through the stage."""
+    from dagster_project.ingest import store
+
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    meta = store.ReleaseMeta("x.csv", "0" * 64, "long_format", date(2023, 1, 1), "published")
+    row = """SELECT 'gdp', '430200', '', '2022', 'year', DATE '2022-01-01', DATE '2022-12-31', 'value', {v}, 'eq',
+                    '亿元', '1', '亿元', 'published', '', '', 'x.csv', 2, DATE '2023-01-01', false"""
+    staged = []
+    monkeypatch.setattr(store.ReleaseStage, "add_query", lambda *a, **k: staged.append(a) or 0)
+    with pytest.raises(duckdb.Error, match="not a simple row"):
+        store.load_release_query(con, "x-000", row.format(v="error('not a simple row')::DOUBLE"), [], meta)
+    assert con.execute("SELECT count(*) FROM raw.observations").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM raw.releases").fetchall() == [(0,)]
+    assert store.load_release_query(con, "x-000", row.format(v="1.0"), [], meta) == 1
+    assert staged == []
+    assert con.execute("SELECT release_id, row_count, status FROM raw.releases").fetchall() == [("x-000", 1, "loaded")]
+    assert con.execute("SELECT release_id, value, source_row FROM raw.observations").fetchall() == [("x-000", 1.0, 2)]
+    store.load_release_query(con, "x-000", row.format(v="2.0"), [], meta)  # read again: replaced through the stage
+    assert len(staged) == 1
