@@ -459,3 +459,73 @@ def test_a_release_with_a_duplicate_key_writes_nothing_and_one_read_again_replac
     assert con.execute("SELECT release_id, rows_dropped FROM raw.rereads").fetchall() == [("x-000", 1)]
     assert con.execute("SELECT release_id, row_count, status FROM raw.releases").fetchall() == [("x-000", 1, "loaded")]
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall() == [(0,)]
+
+
+def test_a_new_release_goes_into_raw_in_one_write_without_a_stage(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release never recorded, with no screen, is inserted into raw at once (staging it first wrote a national
+    release's 632,000 rows twice): no ReleaseStage is made. Its key check and record are the same; a rule the
+    query breaks (error()) rolls back everything, and the release read again still goes through the stage."""
+    from dagster_project.ingest import store
+
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    meta = store.ReleaseMeta("x.csv", "0" * 64, "long_format", date(2023, 1, 1), "published")
+    row = """SELECT 'gdp', '430200', '', '2022', 'year', DATE '2022-01-01', DATE '2022-12-31', 'value', {v}, 'eq',
+                    '亿元', '1', '亿元', 'published', '', '', 'x.csv', 2, DATE '2023-01-01', false"""
+    staged = []
+    monkeypatch.setattr(store.ReleaseStage, "add_query", lambda *a, **k: staged.append(a) or 0)
+    with pytest.raises(duckdb.Error, match="not a simple row"):
+        store.load_release_query(con, "x-000", row.format(v="error('not a simple row')::DOUBLE"), [], meta)
+    assert con.execute("SELECT count(*) FROM raw.observations").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM raw.releases").fetchall() == [(0,)]
+    assert store.load_release_query(con, "x-000", row.format(v="1.0"), [], meta) == 1
+    assert staged == []
+    assert con.execute("SELECT release_id, row_count, status FROM raw.releases").fetchall() == [("x-000", 1, "loaded")]
+    assert con.execute("SELECT release_id, value, source_row FROM raw.observations").fetchall() == [("x-000", 1.0, 2)]
+    store.load_release_query(con, "x-000", row.format(v="2.0"), [], meta)  # read again: replaced through the stage
+    assert len(staged) == 1
+
+
+def test_the_key_check_of_a_new_release_reads_its_rows_not_the_history(tmp_path: Path) -> None:
+    """Inserted straight into raw, the release's key check scans raw: by its rows' ingested_at (one INSERT writes
+    them all with it) the scan skips history's row groups, which the release id cannot (ids share their first
+    8 bytes, what DuckDB keeps of a string's min/max): a national release's check read all of raw, 0.1 s."""
+    import json
+
+    from dagster_project.ingest import store
+
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    con.execute(
+        """INSERT INTO raw.observations (release_id, indicator_code, region_code, subject_code, period_code,
+               period_kind, period_start, period_end, measure, value, bound, unit, provenance, ingested_at)
+           SELECT 'national_2025-12-history', 'gdp', i::VARCHAR, '', '2025-12', 'month', DATE '2025-12-01',
+                  DATE '2025-12-31', 'value', 1.0, 'eq', '亿元', 'illustrative', TIMESTAMP '2026-01-21 08:00'
+           FROM range(300000) r(i)"""
+    )
+    meta = store.ReleaseMeta("x.csv", "0" * 64, "long_format", date(2026, 2, 20), "published")
+    query = """SELECT 'gdp', i::VARCHAR, '', '2026-01', 'month', DATE '2026-01-01', DATE '2026-01-31', 'value', 1.0,
+                      'eq', '亿元', '1', '亿元', 'published', '', 'x', 'x.csv', i + 2, DATE '2026-02-20', false
+               FROM range(10) r(i)"""
+    profile = tmp_path / "key_check.json"
+
+    class Profiled:  # the key check's query profiled (DuckDB writes the last query's profile)
+        def __getattr__(self, name: str) -> object:
+            return getattr(con, name)
+
+        def execute(self, sql: str, *args: object) -> object:
+            if "count(DISTINCT hash(" not in sql:
+                return con.execute(sql, *args)
+            con.execute(f"PRAGMA enable_profiling = 'json'; SET profiling_output = '{profile}'")
+            rows = con.execute(sql, *args).fetchall()
+            con.execute("PRAGMA disable_profiling")
+            return type("Result", (), {"fetchall": lambda _: rows})()
+
+    assert store.load_release_query(Profiled(), "national_2026-01-x", query, [], meta) == 10  # type: ignore[arg-type]
+
+    def scanned(node: dict) -> int:
+        return node.get("rows_scanned", 0) + sum(scanned(c) for c in node.get("children", []))
+
+    assert 10 <= sum(scanned(n) for n in json.loads(profile.read_text())["operator"]) < 300_000
