@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dagster_project.publish import sql_string
+from dagster_project.ingest.store import sql_string
 
 ENGINES = ("duckdb", "spark")
 DEFAULT_ENGINE = "duckdb"

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.ingest.store import sql_string
 from dagster_project.landing import file_sha256
 
 PUBLISHED_MARTS = (
@@ -82,11 +83,6 @@ class PublishResult:
     db_path: Path
     version_dir: Path
     manifest: dict
-
-
-def sql_string(value: str | Path) -> str:
-    """A DuckDB string literal (paths and comments in DDL, where parameters cannot go)."""
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 # Tables the publish step makes itself: their documentation lives here (the marts' is in dbt's yml files).

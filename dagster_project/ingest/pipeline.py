@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +319,7 @@ def ingest_file(
     sha = store.sha256_bytes(data)
     release_id = store.make_release_id(name, sha)
     store.ensure_schema(con)
+    loading_from = store.stamp_time()  # every row this call writes is stamped later: its rows alone are read back
     earlier = store.loaded_with_sha(con, sha, table, stage)
     withdrawn = store.withdrawn_releases(con)
     if earlier and earlier[0] in withdrawn:  # an operator took these bytes out: sending them again does not undo it
@@ -357,6 +358,7 @@ def ingest_file(
                 ),
                 table,
                 stage,
+                loading_from,
             )
     # The adapters (detect and the formats it tries) only for a file the vectorised path did not load:
     # 0.035 s of CPU of every process that ingests a simple long-format CSV.
@@ -408,7 +410,7 @@ def ingest_file(
         stage,
         landed,
     )
-    return _what_is_stored(con, result, table, stage)
+    return _what_is_stored(con, result, table, stage, loading_from)
 
 
 # What a file that gave no figure and no note lacks, by its reader (parsed.adapter); "" for any other.
@@ -437,15 +439,31 @@ def _return_sheet_skipped(doc: Document) -> str:
 
 
 def _what_is_stored(
-    con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None
+    con: duckdb.DuckDBPyConnection,
+    result: IngestResult,
+    table: str,
+    stage: store.ReleaseStage | None,
+    loading_from: datetime,
 ) -> IngestResult:
     """The notes a loaded (or staged) release gets from what raw already holds, in one place: figures it only
     restates (:func:`_restated`) and figures of an earlier release of its name it leaves current
     (:func:`_left_behind`). (The same bytes sent again are recognised before any reading: ``already loaded``.)"""
     if result.status not in ("loaded", "staged"):
         return result
-    _restated(con, result, table, stage)
-    return _left_behind(con, result, table, stage)
+    new = _release_rows(table, stage, loading_from)
+    _restated(con, result, table, stage, new)
+    return _left_behind(con, result, table, new)
+
+
+def _release_rows(table: str, stage: store.ReleaseStage | None, loading_from: datetime) -> str:
+    """The rows this call wrote for the release ($id), as a query: the stage's, or raw's stamped from
+    ``loading_from`` on. raw is read by the stamp too: a release id's min/max cannot skip history's row groups
+    (ids share their first bytes), the stamp skips them all (a national release on 10 years: the whole of raw
+    was scanned for its 632,000 rows)."""
+    if stage is not None:
+        return f"SELECT * FROM {stage.relation} WHERE release_id = $id"
+    since = f"TIMESTAMP {store.sql_string(loading_from.isoformat(sep=' '))}"
+    return f"SELECT * FROM {store.observation_table(table)} WHERE release_id = $id AND ingested_at >= {since}"
 
 
 _KEY = "indicator_code, region_code, subject_code, period_code, measure"
@@ -453,26 +471,32 @@ RESTATED_SHOWN = 5  # releases named in the note, then how many more
 
 
 def _restated(
-    con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None
+    con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None, new: str
 ) -> None:
     """A figure whose latest stored vintage (another release's) has the same value, bound and unit is a
     restatement, not a revision (int_observations__latest: is_revised): the note counts them by the release
     they restate, and says a release that restates one release figure for figure looks like a re-sent file
     (re-saved: other bytes, so not recognised as the same file). One join of the release's rows with raw (and
     the run's staged rows), grouped by key: no Python loop over figures."""
-    rows = stage.relation if stage is not None else store.observation_table(table)
     history = stage.relation_with_raw() if stage is not None else store.observation_table(table)
+    # the release's periods as constants: raw's row groups of other periods are skipped (a join alone read
+    # most of a 10-year raw for a national release, 0.5-0.9 s; with them 0.3-0.6 s)
+    periods = [
+        p for (p,) in con.execute(f"SELECT DISTINCT period_code FROM ({new})", {"id": result.release_id}).fetchall()
+    ]
+    if not periods:
+        return
     on = " AND ".join(f"s.{c} = n.{c}" for c in _KEY.split(", "))
     by_key = ", ".join(f"n.{c}" for c in _KEY.split(", "))
     found = con.execute(
-        f"""WITH new AS (SELECT {_KEY}, value, bound, unit FROM {rows} WHERE release_id = $id),
+        f"""WITH new AS (SELECT {_KEY}, value, bound, unit FROM ({new})),
             latest AS (
                 SELECT arg_max(
                     {{'release': s.release_id, 'same': s.value = n.value AND s.bound = n.bound AND s.unit = n.unit}},
                     {{'d': s.release_date, 'i': s.ingested_at, 'r': s.release_id}}
                 ) AS last
                 FROM new AS n JOIN {history} AS s ON {on}
-                WHERE s.release_id <> $id
+                WHERE s.release_id <> $id AND s.period_code IN ({", ".join(map(store.sql_string, periods))})
                 GROUP BY {by_key})
             SELECT last.release, count(*) FROM latest WHERE last.same GROUP BY 1 ORDER BY 2 DESC, 1""",
         {"id": result.release_id},
@@ -504,9 +528,7 @@ def _restated(
     )
 
 
-def _left_behind(
-    con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None
-) -> IngestResult:
+def _left_behind(con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, new: str) -> IngestResult:
     """A corrected file (the same name, other bytes) is a new vintage of the figures it holds; a figure of the
     same periods that only an earlier release of that name holds stays current, which the office that took it
     out of the file does not expect: the notes name those figures and the release to withdraw. (Another
@@ -524,9 +546,8 @@ def _left_behind(
     if not earlier:
         return result
     key = _KEY
-    rows = stage.relation if stage is not None else store.observation_table(table)
     left = con.execute(
-        f"""WITH new AS (SELECT {key} FROM {rows} WHERE release_id = $id),
+        f"""WITH new AS (SELECT {key} FROM ({new})),
             earlier AS (
                 SELECT * FROM {store.observation_table(table)}
                 WHERE list_contains($earlier, release_id) AND period_code IN (SELECT period_code FROM new))

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -257,7 +258,7 @@ def restore_release(con: duckdb.DuckDBPyConnection, name: str) -> Withdrawal:
 def _move(
     con: duckdb.DuckDBPyConnection, release_id: str, source_file: str, reason: str, *, withdraw: bool
 ) -> Withdrawal:
-    now = _now()
+    now = stamp_time()
     con.begin()
     try:
         moved = 0
@@ -358,8 +359,15 @@ def make_release_id(source_file: str, sha256: str) -> str:
     return f"{stem}-{sha256[:12]}"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC
+def sql_string(value: str | Path) -> str:
+    """A DuckDB string literal (paths and comments in DDL, values a filter must see as constants: where
+    parameters cannot go, or would keep DuckDB from skipping row groups)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def stamp_time() -> datetime:
+    """The time raw's ingested_at is stamped with (naive UTC, as stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def upsert_release(
@@ -437,7 +445,7 @@ class ReleaseStage:
         """Stage ``observations`` as the release's rows; a duplicate key refuses it (nothing staged)."""
         import pandas as pd  # local import: the vectorised long-format path never needs pandas
 
-        now = _now()
+        now = stamp_time()
         # Plain tuples, not dataclasses.asdict: asdict deep-copies every field of every row and was the
         # single largest cost of loading a national release (see BENCHMARKS.md). Fields are immutable.
         frame = pd.DataFrame.from_records(
@@ -459,7 +467,7 @@ class ReleaseStage:
         cols = ", ".join(_OBS_COLUMNS)
         # parameters in text order: release_id, ingested_at, then the query's own
         sql = f"INSERT INTO {self.relation} ({cols}) SELECT ?, *, ? FROM ({query})"
-        return self._stage(release_id, meta, sql, [release_id, _now(), *params])
+        return self._stage(release_id, meta, sql, [release_id, stamp_time(), *params])
 
     def _stage(self, release_id: str, meta: ReleaseMeta, sql: str, params: Sequence[Any] = ()) -> int:
         self.con.execute(f"DELETE FROM {self.relation} WHERE release_id = ?", [release_id])
@@ -492,7 +500,7 @@ class ReleaseStage:
         try:
             rejected = {k: v for k, v in (screen(con, self.relation, sources) if screen else {}).items() if v}
             good = [release_id for release_id in self.pending if release_id not in rejected]
-            now = _now()
+            now = stamp_time()
             if good:
                 # Only a release recorded before can have rows to replace (every write records its release, in
                 # this transaction): a new one skips the two scans of raw, each a pass over all of its history.
@@ -610,7 +618,7 @@ def _load_new_release_query(
         if known:
             con.rollback()
             return None
-        now = _now()
+        now = stamp_time()
         # parameters in text order: release_id, ingested_at, then the query's own (as ReleaseStage.add_query)
         [(rows,)] = con.execute(
             f"INSERT INTO {target} ({cols}) SELECT ?, *, ? FROM ({query})", [release_id, now, *params]
@@ -679,7 +687,7 @@ def record_quarantine(
     kept."""
     con.begin()
     try:
-        _record_quarantine(con, release_id, meta, errors, _now())
+        _record_quarantine(con, release_id, meta, errors, stamp_time())
         con.commit()
     except BaseException:
         con.rollback()

@@ -446,3 +446,48 @@ def test_a_release_restating_some_figures_counts_them_by_the_release_it_restates
         "restates 1 of its 2 figures with the values already stored, not revisions: "
         f"1 of release {first.release_id} (a.csv)"
     ], second.notes
+
+
+def test_the_restatement_check_reads_the_releases_rows_and_periods_not_the_history(tmp_path: Path) -> None:
+    """The note on restated figures joins the release's rows with raw: by release id alone it read every row of
+    a 10-year raw (ids share their first bytes, all DuckDB keeps of a string's min/max; 0.5-0.9 s for a national
+    release). Its own rows are read by the time they were stamped from, raw by the release's periods."""
+    from dagster_project.ingest import pipeline, store
+    from dagster_project.ingest.pipeline import IngestResult
+
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    store.ensure_schema(con)
+    insert = """INSERT INTO raw.observations (release_id, indicator_code, region_code, subject_code, period_code,
+                    period_kind, period_start, period_end, measure, value, bound, unit, provenance, ingested_at)
+                SELECT ?, 'gdp', i::VARCHAR, '', ?, 'month', DATE '2025-01-01', DATE '2025-01-31', 'value', 1.0,
+                       'eq', '亿元', 'published', ?::TIMESTAMP FROM range(?) r(i)"""
+    con.execute(insert, ["national_2024-history", "2024-12", "2025-01-20 08:00", 300_000])  # other periods
+    con.execute(insert, ["national_2025-12-a", "2025-12", "2026-01-20 08:00", 10])  # restated below
+    since = store.stamp_time()
+    con.execute(insert, ["national_2026-01-b", "2025-12", store.stamp_time(), 10])
+    con.execute("CHECKPOINT")
+    profile = tmp_path / "restated.json"
+    profiled: list[str] = []
+
+    class Profiled:  # the restatement query profiled (DuckDB writes the last query's profile)
+        def __getattr__(self, name: str) -> object:
+            return getattr(con, name)
+
+        def execute(self, sql: str, *args: object) -> object:
+            if "arg_max(" not in sql:
+                return con.execute(sql, *args)
+            profiled.append(sql)
+            con.execute(f"PRAGMA enable_profiling = 'json'; SET profiling_output = '{profile}'")
+            rows = con.execute(sql, *args).fetchall()
+            con.execute("PRAGMA disable_profiling")
+            return type("Result", (), {"fetchall": lambda _: rows})()
+
+    result = IngestResult("national_2026-01-b", "b.csv", "loaded", "long_format", 10)
+    new = pipeline._release_rows("observations", None, since)
+    pipeline._restated(Profiled(), result, "observations", None, new)  # type: ignore[arg-type]
+    assert profiled and any("restates release national_2025-12-a" in n for n in result.notes), result.notes
+
+    def scanned(node: dict) -> int:
+        return node.get("rows_scanned", 0) + sum(scanned(c) for c in node.get("children", []))
+
+    assert 20 <= sum(scanned(n) for n in json.loads(profile.read_text())["operator"]) < 300_000
