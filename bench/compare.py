@@ -48,6 +48,7 @@ MARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             "actual_unit",
             "is_revised",
             "seasonal_years",
+            "baseline_origin",
         ),
         (
             "actual_value",

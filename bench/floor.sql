@@ -214,6 +214,52 @@ inner join f_latest as den
     and den.period_code = num.period_code
 where ind.measure_kind = 'ratio' and den.value > 0;
 
+-- The baseline used (dbt: int_target_baselines): the catalogue's quote, unless a published figure of the
+-- target's own series for the whole baseline year (not illustrative, not derived, not a bound) differs
+-- from it by more than the quote's rounding, half a unit of its last decimal digit: then that figure.
+create or replace temp table f_baselines as
+with quoted as (
+    select
+        t.target_id, t.indicator_code, t.scope_type, t.scope_code, t.baseline_year, t.baseline_value as catalogue_value,
+        case
+            when round(t.baseline_value, 0) = t.baseline_value then 0.5
+            when round(t.baseline_value, 1) = t.baseline_value then 0.05
+            when round(t.baseline_value, 2) = t.baseline_value then 0.005
+            when round(t.baseline_value, 3) = t.baseline_value then 0.0005
+            else 0.00005
+        end as rounding_tolerance,
+        i.unit as indicator_unit
+    from f_targets as t
+    left join f_indicators as i on t.indicator_code = i.indicator_code
+    where t.baseline_value is not null and t.baseline_year is not null
+),
+decided as (
+    select
+        q.*, v.value as published_value, v.release_id as published_release_id, v.source_file as published_source_file,
+        coalesce(abs(v.value - q.catalogue_value) > q.rounding_tolerance, false) as is_revised_by_release
+    from quoted as q
+    left join f_values as v
+        on q.indicator_code = v.indicator_code and q.scope_code = v.region_code
+        and v.subject_code = '' and v.measure = 'value' and v.period_kind = 'year'
+        and v.period_code = cast(q.baseline_year as varchar)
+        and q.scope_type in ('city', 'county')
+        and v.provenance = 'published' and not v.is_illustrative and v.bound = 'eq'
+)
+select
+    target_id,
+    case when is_revised_by_release then published_value else catalogue_value end as baseline_value,
+    case when is_revised_by_release then 'published' else 'catalogue' end as baseline_origin,
+    published_release_id,
+    published_source_file,
+    case
+        when is_revised_by_release
+            then 'baseline ' || cast(published_value as varchar) || coalesce(' ' || indicator_unit, '')
+                || ' (' || cast(baseline_year as varchar) || ', published by release '
+                || coalesce(published_release_id, published_source_file, 'unnamed')
+                || ', revised from the report''s ' || cast(catalogue_value as varchar) || ')'
+    end as baseline_note
+from decided;
+
 -- Seasonal shares of the year, for the flows targets read.
 create or replace temp table f_profiles as
 select
@@ -247,10 +293,17 @@ group by indicator_code, region_code, extract(year from period_end);
 create or replace temp table f_single as
 select
     t.target_id, t.target_kind, t.comparator, t.measure_kind, t.is_multi_year, t.start_date, t.deadline,
-    t.baseline_year, t.baseline_value as declared_baseline,
+    t.baseline_year, coalesce(fb.baseline_value, t.baseline_value) as declared_baseline,
+    case when t.baseline_value is not null then coalesce(fb.baseline_origin, 'catalogue') end as declared_baseline_origin,
+    case
+        when fb.baseline_origin = 'published'
+            then 'published baseline, release ' || coalesce(fb.published_release_id, fb.published_source_file, 'unnamed')
+        else 'catalogue baseline'
+    end as baseline_label,
     v.*,
     c.has_cumulative
 from f_targets as t
+left join f_baselines as fb on t.target_id = fb.target_id
 inner join f_values as v
     on t.indicator_code = v.indicator_code and t.scope_code = v.region_code
     and v.subject_code = '' and v.measure = 'value'
@@ -305,9 +358,10 @@ base as (
 -- profile where they are not published: at least seasonal_min_years complete years before the measured
 -- one (int_target_series__levels)
 base_year_total as (
-    select t.target_id, coalesce(t.baseline_value, b.value) as annual_base_level,
+    select t.target_id, coalesce(fb.baseline_value, t.baseline_value, b.value) as annual_base_level,
         t.baseline_value is null and coalesce(b.is_illustrative, false) as annual_base_is_illustrative
     from f_targets as t
+    left join f_baselines as fb on t.target_id = fb.target_id
     left join f_single as b
         on t.target_id = b.target_id and b.period_kind = 'year' and b.period_code = cast(t.baseline_year as varchar)
     where t.target_kind = 'multiple' and t.measure_kind = 'flow'
@@ -414,7 +468,7 @@ select
             then coalesce(nullif(sel.derived_from, '') || '; ', '') || 'stock ' || cast(sel.value as varchar)
                 || ' (' || sel.period_code || ')' || case when sel.target_kind = 'additions' then ' - ' else ' / ' end
                 || cast(coalesce(sel.declared_baseline, sb.b.value) as varchar) || ' ('
-                || case when sel.declared_baseline is not null then 'catalogue baseline' else sb.b.period_code end || ')'
+                || case when sel.declared_baseline is not null then sel.baseline_label else sb.b.period_code end || ')'
         -- a flow's multiple names its level and what it is divided by too
         when sel.target_kind = 'multiple' and sel.measure_kind <> 'stock' and nullif(case
                 when sel.period_kind = 'ytd' then coalesce(base.base_value, est.base_value)
@@ -426,7 +480,7 @@ select
                     else coalesce(sel.declared_baseline, base.base_value)
                 end as varchar) || ' ('
                 || case
-                    when sel.period_kind <> 'ytd' and sel.declared_baseline is not null then 'catalogue baseline'
+                    when sel.period_kind <> 'ytd' and sel.declared_baseline is not null then sel.baseline_label
                     else base.base_period_code
                 end || ')'
         else sel.derived_from
@@ -438,6 +492,13 @@ select
     tot.annual_base_level,
     cast(null as varchar) as status_note,
     yb.year_before_value,
+    -- the catalogue's quote or the release that revised it, where baseline_level is one (int_target_series__levels)
+    case
+        when sel.declared_baseline is null then null
+        when sel.target_kind = 'multiple' and sel.measure_kind <> 'stock' and sel.period_kind = 'ytd'
+            and not (base.base_value is null and est.base_value is not null) then null
+        else sel.declared_baseline_origin
+    end as baseline_origin,
     sel.release_date_imputed
 from sel
 left join base on sel.target_id = base.target_id and sel.period_code = base.period_code
@@ -549,6 +610,7 @@ select
             || '): bounds on both sides prove no place gained or lost'
     end as status_note,
     cast(null as double) as year_before_value,
+    cast(null as varchar) as baseline_origin,
     r.release_date_imputed
 from ranks as r
 left join ranks as base
@@ -753,6 +815,7 @@ select
     cast(null as double) as annual_base_level,
     cast(null as varchar) as status_note,
     cast(null as double) as year_before_value,
+    cast(null as varchar) as baseline_origin,
     rr.release_date_imputed
 from rollup as rr
 inner join f_targets as t on rr.target_id = t.target_id
@@ -795,7 +858,11 @@ all_series as (
 series as (
     select
         -- no actual, no bound on it (int_target_series)
-        s.* replace (case when s.actual_value is not null then s.actual_bound end as actual_bound),
+        -- and any other baseline level is the data's (int_target_series)
+        s.* replace (
+            case when s.actual_value is not null then s.actual_bound end as actual_bound,
+            coalesce(s.baseline_origin, case when s.baseline_level is not null then 'data' end) as baseline_origin
+        ),
         case
             when t.scope_type = 'river' then 'at_most'
             when t.scope_type = 'every_county' then 'at_least'
@@ -1050,6 +1117,7 @@ select
     || case when a.is_illustrative then 'illustrative' else a.provenance end || ')'
     || ' vs target ' || coalesce(cast(round(a.target_level, 4) as varchar), '—') || ' [' || a.comparator_applied || ']'
     || coalesce('; base ' || cast(round(a.base_value, 4) as varchar), '')
+    || case when a.baseline_origin = 'published' then coalesce('; ' || fb.baseline_note, '') else '' end
     || coalesce('; share ' || cast(round(a.share_achieved, 4) as varchar), '')
     || coalesce(' vs expected ' || cast(round(a.expected_share, 4) as varchar) || ' (' || a.expected_share_method || ')', '')
     || coalesce('; CAGR actual ' || cast(round(a.actual_cagr, 4) as varchar)
@@ -1091,12 +1159,15 @@ select
     end as calculation_trace,
     coalesce(a.release_date is not null and a.release_date_imputed, false) as release_date_imputed,
     -- dbt: macros/target_series.sql actual_unit (the counties meeting an every-county target, else its unit)
-    case when ut.scope_type = 'every_county' then '个县市区' else ut.target_unit end as actual_unit
+    case when ut.scope_type = 'every_county' then '个县市区' else ut.target_unit end as actual_unit,
+    -- dbt: int_target_baselines, int_target_series (the quote, the release that revised it, or the data)
+    a.baseline_origin
 from f_assessment as a
 inner join f_targets as ut on a.target_id = ut.target_id
 inner join f_indicators as ui on ut.indicator_code = ui.indicator_code
 left join f_statuses as st on a.status_code = st.status_code
-left join f_paces as pc on a.pace_code = pc.pace_code;
+left join f_paces as pc on a.pace_code = pc.pace_code
+left join f_baselines as fb on a.target_id = fb.target_id;
 
 create or replace table fct_target_progress_by_region as
 select

@@ -61,9 +61,11 @@ unioned as (
 
 -- 无实际值即无界值 / a row with no actual has no bound on it (null, as bound_reading): a rank 前三 with
 -- no baseline rank, a multiple's level with no baseline, a broken growth chain. The bound of the figure
--- behind it stays in underlying_bound. One rule here, so every mart reads the same.
+-- behind it stays in underlying_bound. One rule here, so every mart reads the same. A baseline level
+-- neither the catalogue's quote nor a release revising it (int_target_series__levels) is the data's.
 select
     {{ cross_engine_star(ref('int_target_series__levels'), 'unioned', replace={
-        'actual_bound': 'case when unioned.actual_value is not null then unioned.actual_bound end'
+        'actual_bound': 'case when unioned.actual_value is not null then unioned.actual_bound end',
+        'baseline_origin': "coalesce(unioned.baseline_origin, case when unioned.baseline_level is not null then 'data' end)"
     }) }}
 from unioned

@@ -345,6 +345,8 @@ growth_series as (
         -- a missing link leaves no actual, for this reason (seeds/status_reasons.csv)
         case when chain.links_found < chain.links_needed then 'growth_chain_broken' end as no_actual_reason,
         cast(null as double) as year_before_value,
+        -- no catalogue baseline here: int_target_series says 'data' where the row has a baseline level
+        cast(null as {{ dbt.type_string() }}) as baseline_origin,
         -- the latest rate's, whose release and date the row shows (not the earlier links')
         g.release_date_imputed
     from growth_points as g

@@ -22,8 +22,30 @@
 {#- The measure kinds measured by their cumulative figure when their series publishes one, else monthly. -#}
 {%- set measured_cumulative_when_published = "('rate', 'ratio')" %}
 
-with targets as (
+with catalogue_targets as (
     {{ series_targets() }}
+),
+
+-- The baseline used (int_target_baselines: the catalogue's quote, or the figure a later release
+-- revised it to), in place of the quote: every expression below that reads baseline_value (as
+-- declared_baseline) reads the one it decided. baseline_label names it where a multiple shows what it
+-- is divided by.
+targets as (
+    select
+        {{ cross_engine_star(ref('int_targets__enriched'), 'catalogue_targets', replace={
+            'baseline_value': 'coalesce(baselines.baseline_value, catalogue_targets.baseline_value)'
+        }) }},
+        case
+            when catalogue_targets.baseline_value is not null then coalesce(baselines.baseline_origin, 'catalogue')
+        end as baseline_origin,
+        case
+            when baselines.baseline_origin = 'published'
+                then 'published baseline, release ' || coalesce(baselines.published_release_id, baselines.published_source_file, 'unnamed')
+            else 'catalogue baseline'
+        end as baseline_label
+    from catalogue_targets
+    left join {{ ref('int_target_baselines') }} as baselines
+        on catalogue_targets.target_id = baselines.target_id
 ),
 
 values_ as {{ not_materialized() }} (
@@ -135,6 +157,8 @@ cumulative_published as (
         targets.deadline,
         targets.baseline_year,
         targets.baseline_value as declared_baseline,
+        targets.baseline_origin as declared_baseline_origin,
+        targets.baseline_label,
         targets.annual_rule,
         targets.direction_sign
 {%- endset %}
@@ -426,7 +450,7 @@ single_region_series as (
                     coalesce(nullif(sel.derived_from, '') || '; ', '') || 'stock ' || {{ cross_engine_number_text("sel.value") }}
                     || ' (' || sel.period_code || ')' || case when sel.target_kind = 'additions' then ' - ' else ' / ' end
                     || {{ cross_engine_number_text("coalesce(sel.declared_baseline, stock_base.value)") }} || ' ('
-                    || case when sel.declared_baseline is not null then 'catalogue baseline' else stock_base.period_code end || ')'
+                    || case when sel.declared_baseline is not null then sel.baseline_label else stock_base.period_code end || ')'
             -- a flow's multiple names its level and what it is divided by too (高新技术产业增加值 1.03 倍:
             -- 1043.3 in 2022 / 1016.11 of the catalogue; Jan-Sep 2026 / Jan-Sep 2021)
             when sel.target_kind = 'multiple' and {{ multiple_divisor }} is not null
@@ -434,7 +458,7 @@ single_region_series as (
                     coalesce(nullif(sel.derived_from, '') || '; ', '') || 'level ' || {{ cross_engine_number_text("sel.value") }}
                     || ' (' || sel.period_code || ') / ' || {{ cross_engine_number_text(multiple_divisor) }} || ' ('
                     || case
-                        when sel.period_kind <> 'ytd' and sel.declared_baseline is not null then 'catalogue baseline'
+                        when sel.period_kind <> 'ytd' and sel.declared_baseline is not null then sel.baseline_label
                         else base.base_period_code
                     end || ')'
             else sel.derived_from
@@ -466,6 +490,17 @@ single_region_series as (
                 then 'growth_chain_broken'
         end as no_actual_reason,
         year_before.year_before_value,
+        -- where baseline_level (or the full baseline year a year to date is estimated from) came from:
+        -- the catalogue's quote or the release that revised it (int_target_baselines); int_target_series
+        -- says 'data' of every other baseline level
+        case
+            when sel.declared_baseline is null then null
+            when
+                sel.target_kind = 'multiple' and sel.measure_kind <> 'stock' and sel.period_kind = 'ytd'
+                and not (base.base_value is null and est.base_value is not null)
+                then null
+            else sel.declared_baseline_origin
+        end as baseline_origin,
         -- release_date is the day the file of the figure shown arrived (int_target_series says when a value
         -- made of several figures is so): last, in every int_target_series__<kind> model alike
         sel.release_date_imputed

@@ -41,6 +41,8 @@ project_series as (
         cast(null as {{ dbt.type_string() }}) as status_note,
         cast(null as {{ dbt.type_string() }}) as no_actual_reason,
         cast(null as double) as year_before_value,
+        -- no catalogue baseline here: int_target_series says 'data' where the row has a baseline level
+        cast(null as {{ dbt.type_string() }}) as baseline_origin,
         values_.release_date_imputed
     from targets
     inner join values_

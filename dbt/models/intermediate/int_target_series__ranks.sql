@@ -193,6 +193,8 @@ rank_series as (
             when r.rank_bound <> 'eq' and base.rank_bound <> 'eq' then 'rank_top_groups_both_sides'
         end as no_actual_reason,
         cast(null as double) as year_before_value,
+        -- no catalogue baseline here: int_target_series says 'data' where the row has a baseline level
+        cast(null as {{ dbt.type_string() }}) as baseline_origin,
         -- the rank's own figure's (its release and date are shown), not the peers' or the baseline's
         r.release_date_imputed
     from ranks as r

@@ -15,6 +15,11 @@ statuses as (
 
 paces as (
     select * from {{ ref('pace_statuses') }}
+),
+
+-- the baseline a release revised, as the trace names it (int_target_baselines: the one rule)
+baselines as (
+    select * from {{ ref('int_target_baselines') }}
 )
 
 select
@@ -99,6 +104,7 @@ select
     || ' vs target ' || coalesce({{ cross_engine_number_text("assessment.target_level", 4) }}, '—')
     || ' [' || assessment.comparator_applied || ']'
     || coalesce('; base ' || {{ cross_engine_number_text("assessment.base_value", 4) }}, '')
+    || case when assessment.baseline_origin = 'published' then coalesce('; ' || baselines.baseline_note, '') else '' end
     || coalesce('; share ' || {{ cross_engine_number_text("assessment.share_achieved", 4) }}, '')
     || coalesce(
         ' vs expected ' || {{ cross_engine_number_text("assessment.expected_share", 4) }}
@@ -141,9 +147,14 @@ select
     coalesce(assessment.release_date is not null and assessment.release_date_imputed, false) as release_date_imputed,
     -- what actual_value and target_level are counted in (macros/target_series.sql actual_unit); last, after
     -- the columns the mart had before it
-    assessment.actual_unit
+    assessment.actual_unit,
+    -- where baseline_level came from: the catalogue's quote, a release that revised it, or the data
+    -- (int_target_baselines, int_target_series); last, after the columns the mart had before it
+    assessment.baseline_origin
 from assessment
 left join statuses
     on assessment.status_code = statuses.status_code
 left join paces
     on assessment.pace_code = paces.pace_code
+left join baselines
+    on assessment.target_id = baselines.target_id
