@@ -457,3 +457,15 @@ def test_a_restated_figure_not_flagged_revised_still_says_it_was_restated(tmp_pa
     line = "                   重发 restated: the same value in 2 releases (r-first 2023-03-30, gb2025 2024-01-15)"
     assert line in text.splitlines(), text
     assert "revised:" not in text and "the latest of several releases" not in text, text
+
+
+def test_a_baseline_a_later_release_revised_is_said_beside_the_reports():
+    # s59b: the calculation uses a baseline a later release revised (fct_target_progress.baseline_origin); explain
+    # showed only the report's figure in its header, so a reader could not tell which one the share was taken from
+    text = explain({"catalogue_baseline_unit": "亿元"}, baseline_origin="published", baseline_level=3631.2)
+    line = (
+        "  基期 baseline    修订 revised: 3,631.2 亿元 as a later release published it, in place of the report's "
+        "3,420.3 (the calculation trace names the release)"
+    )
+    assert line in text.splitlines(), text
+    assert "修订 revised:" not in explain(baseline_origin="catalogue", baseline_level=3420.3)

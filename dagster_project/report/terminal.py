@@ -463,6 +463,14 @@ def explain_text(
             "from: the full baseline year x the seasonal share, or a full year's growth standing in for the "
             "same months' in a growth chain)"
         )
+    if p.get("baseline_origin") == "published":  # int_target_baselines: a later release revised the report's figure
+        base_unit = unit_text(t.get("catalogue_baseline_unit"))
+        used = num_as_written(p["baseline_level"]) + (f" {base_unit}" if base_unit else "")
+        quoted = num_as_written(t["catalogue_baseline_value"])
+        lines.append(
+            f"  基期 baseline    修订 revised: {used} as a later release published it, in place of the report's "
+            f"{quoted} (the calculation trace names the release)"
+        )
     qualifier = bound_qualifier(on_bound, reading)
     lines.append(f"  状态 status      {qualifier}{zh} {en} — {status_reason_text(p, seeds_dir)}")
     if on_bound:
