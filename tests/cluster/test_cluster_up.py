@@ -79,3 +79,18 @@ def test_up_starts_again_on_new_ports_when_a_port_was_taken_and_gives_up_after_i
     with pytest.raises(cluster.PortTaken, match="the Spark master"):
         cluster.up(tmp_path, spark=True, postgres=False)
     assert len(attempts) == 2 + cluster.START_ATTEMPTS
+
+
+def test_the_thrift_server_has_room_for_the_plans_it_makes_and_keeps_few_of_them_as_text(tmp_path):
+    """The driver plans every statement: with 1 GB its serial collector ran 44 full collections in the
+    portability module (the unit tests' plans are large), and it kept the text of the last 1,000 plans
+    (SQL executions) and 200 statements (Thrift server) for a UI that is off."""
+    state = cluster.ClusterState(home=str(tmp_path), spark_master_url="spark://127.0.0.1:7077")
+    conf = cluster.spark_conf(state, [])
+    assert conf["spark.driver.memory"].endswith("g") and int(conf["spark.driver.memory"][:-1]) >= 2
+    for key in (
+        "spark.sql.ui.retainedExecutions",
+        "spark.sql.thriftserver.ui.retainedStatements",
+        "spark.sql.thriftserver.ui.retainedSessions",
+    ):
+        assert int(conf[key]) <= 50, key
