@@ -863,3 +863,52 @@ def test_a_rebuilt_tables_comments_are_written_in_one_statement_after_one_look(t
                 ("表 / The table.",),
                 [("k", "键 / The key."), ("v", "值 / The value.")],
             )
+
+
+def test_a_baseline_revised_by_a_new_release_gives_the_same_marts_incrementally_as_a_full_build(
+    sample_pipeline_run, tmp_path: Path, monkeypatch
+):
+    """A release revising a target's baseline year (最终核实: 2021 GDP 3420.3 in the report, 3435.6 published)
+    arrives after the marts were built: the next build (incremental, the code unchanged) uses the published
+    baseline for the target (fct_target_progress.baseline_origin, int_target_baselines) and its marts equal those
+    of a full build on the same data."""
+    from dagster_project.ingest.catalog import load_catalog
+    from dagster_project.ingest.pipeline import ingest_file
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_pipeline_run.warehouse, warehouse)
+    monkeypatch.setenv("PMW_WAREHOUSE_PATH", str(warehouse))
+    final = tmp_path / "landing" / "2021年地区生产总值最终核实.csv"
+    final.parent.mkdir()
+    final.write_text(
+        "indicator,region,subject,period,measure,value,unit,release_date,provenance,source_ref,note\n"
+        # released after the sample's own published 3420.3 (its ledger row is dated 2026-11-25): the newest vintage
+        "地区生产总值,株洲市,,2021年,value,3435.6,亿元,2026-12-01,published,"
+        "株洲市统计局《关于2021年地区生产总值最终核实结果的公告》(test),\n",
+        encoding="utf-8",
+    )
+    with duckdb.connect(str(warehouse)) as con:
+        loaded = ingest_file(
+            final, con, tmp_path / "quarantine", datetime.now().date(), catalog=load_catalog(REPO_ROOT / "seeds")
+        )
+    assert loaded.status == "loaded", loaded.errors
+    project = _copy_of_the_project(tmp_path)
+    _build(project, warehouse)
+    columns = "* exclude (inputs_loaded_through)"
+    with duckdb.connect(str(warehouse)) as con:
+        (full_refresh,) = con.execute(
+            "select full_refresh from orchestration.dbt_builds order by finished_at desc limit 1"
+        ).fetchone()
+        incremental = con.execute(f"select {columns} from marts.fct_target_progress order by all").fetchall()
+        origins = con.execute(
+            "select distinct baseline_origin, baseline_level, "
+            "calculation_trace like '%revised from the report''s 3420.3%' "
+            "from marts.fct_target_progress where target_id = 'T5Y-GDP-5000'"
+        ).fetchall()
+        con.execute("update orchestration.dbt_builds set fingerprint = 'another code'")
+    _build(project, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        full = con.execute(f"select {columns} from marts.fct_target_progress order by all").fetchall()
+    assert full_refresh is False
+    assert origins == [("published", 3435.6, True)]
+    assert incremental == full

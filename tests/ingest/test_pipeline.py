@@ -409,10 +409,11 @@ def test_a_workbook_re_sent_with_the_same_figures_is_named_a_restatement(
     assert note in notes_to_show(again.notes)[:3], again.notes
 
 
-def test_a_release_restating_some_figures_counts_them_by_the_release_it_restates(
+def test_a_release_restating_every_figure_counts_them_by_the_release_it_restates(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
 ) -> None:
-    # the vectorised path (a long-format CSV): GDP 2021 revised, the budget revenue repeated as stored
+    # the vectorised path (a long-format CSV): GDP 2021 revised, the budget revenue repeated as stored; then a
+    # release repeating two, each last stored by another release
     line = "{ind},株洲市,,2021,value,{v},亿元,{d},published,http://www.tjcn.org/tjgb/18hn/37015.html,"
     first = ingest_file(
         write_long_csv(
@@ -420,6 +421,7 @@ def test_a_release_restating_some_figures_counts_them_by_the_release_it_restates
             [
                 line.format(ind="地区生产总值", v="3420.3", d="2022-03-20"),
                 line.format(ind="地方一般公共预算收入", v="200", d="2022-03-20"),
+                line.format(ind="进出口总额", v="450.1", d="2022-03-20"),
             ],
         ),
         con,
@@ -441,11 +443,26 @@ def test_a_release_restating_some_figures_counts_them_by_the_release_it_restates
         catalog=catalog,
     )
     assert second.fast_path and second.row_count == 2, second
-    restated = [n for n in second.notes if n.startswith("restates")]
+    # one figure revised: the release adds a value, and repeating the other is how offices publish (no note)
+    assert not [n for n in second.notes if n.startswith("restates")], second.notes
+    third = ingest_file(
+        write_long_csv(
+            landing / "c.csv",
+            [
+                line.format(ind="地区生产总值", v="3415.8", d="2023-02-28"),
+                line.format(ind="进出口总额", v="450.1", d="2023-02-28"),
+            ],
+        ),
+        con,
+        qdir,
+        TODAY,
+        catalog=catalog,
+    )
+    restated = [n for n in third.notes if n.startswith("restates")]
     assert restated == [
-        "restates 1 of its 2 figures with the values already stored, not revisions: "
-        f"1 of release {first.release_id} (a.csv)"
-    ], second.notes
+        "restates every one of its 2 figures with the values already stored, not revisions: "
+        f"1 of release {first.release_id} (a.csv); 1 of release {second.release_id} (b.csv)"
+    ], third.notes
 
 
 def test_the_restatement_check_reads_the_releases_rows_and_periods_not_the_history(tmp_path: Path) -> None:
