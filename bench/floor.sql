@@ -1018,6 +1018,10 @@ paced as (
         coalesce(m.expected_share_seasonal, m.expected_share_linear) as expected_share,
         case
             when m.expected_share_seasonal is not null then 'seasonal'
+            when
+                m.expected_share_linear is not null and m.is_growth_target and m.target_level / m.base_value > 0
+                and m.target_level <> m.base_value
+                then 'geometric'
             when m.expected_share_linear is not null then 'linear'
         end as expected_share_method,
         case

@@ -262,6 +262,14 @@ def vintages_text(vintages: pd.DataFrame | None) -> str:
     return "修订 revised: " + " -> ".join(steps)
 
 
+# what each expected_share_method of the marts means, in words
+_EXPECTED_PATHS = {
+    "seasonal": "earlier years' monthly profile",
+    "geometric": "compound growth at the required rate, years elapsed / years in the window",
+    "linear": "straight line over the window",
+}
+
+
 def explain_text(
     target: pd.Series,
     progress: pd.DataFrame,
@@ -397,14 +405,8 @@ def explain_text(
             formula = " = actual / target"
         lines.append(f"  完成度 achieved  {pct(p['share_achieved'])}{formula}")
     if not is_missing(p["expected_share"]):
-        method = p["expected_share_method"]
-        if method == "seasonal":
-            how = "earlier years' monthly profile"
-        elif not is_missing(p.get("required_cagr")):
-            # a multi-year growth target's path is compound growth at the required rate, not a straight line
-            method, how = "geometric", "compound growth at the required rate, years elapsed / years in the window"
-        else:
-            how = "straight line over the window"
+        method = p["expected_share_method"]  # the mart names the path (int_target_assessment)
+        how = _EXPECTED_PATHS.get(method, "straight line over the window")
 
         lines.append(
             f"  序时 expected    {pct(p['expected_share'])} by now ({method}: {how}); "

@@ -4,6 +4,12 @@
     required growth; UN projection ratio; Chinese 序时进度 for annual cumulative tasks.
     Thresholds come from seeds/status_thresholds.csv only. -#}
 {{ incremental_by_target() }}
+{#- A growth target's expected share follows compound growth at the required rate (geometric), where its
+    target and base allow one; any other cumulative target's a straight line. Read where the share is
+    computed and where its method is named (the columns of the one relation each CTE reads). -#}
+{%- set path_is_geometric -%}
+    (is_growth_target and target_level / base_value > 0 and target_level <> base_value)
+{%- endset %}
 
 with series as (
     select * from {{ ref('int_target_series') }}
@@ -218,10 +224,8 @@ measured as (
                 not framed.is_cumulative or framed.base_value is null
                 or framed.actual_direction_sign * (framed.target_level - framed.base_value) <= 0
                 then null
-            when
-                framed.is_growth_target and framed.target_level / framed.base_value > 0
-                and framed.target_level <> framed.base_value
-                -- compound growth: the expected trajectory is geometric, not a straight line
+            -- compound growth: the expected trajectory is geometric, not a straight line
+            when {{ path_is_geometric }}
                 then
                     (power(framed.target_level / framed.base_value, framed.years_elapsed / framed.years_total) - 1)
                     / (framed.target_level / framed.base_value - 1)
@@ -257,7 +261,10 @@ paced as (
         measured.is_met is null and measured.is_met_at_bound is not null as status_rests_on_bound,
         coalesce(measured.expected_share_seasonal, measured.expected_share_linear) as expected_share,
         case
-            when measured.expected_share_seasonal is not null then 'seasonal' when measured.expected_share_linear is not null then 'linear'
+            when measured.expected_share_seasonal is not null then 'seasonal'
+            -- the path expected_share_linear took, named here so that no reader derives it again
+            when measured.expected_share_linear is not null and {{ path_is_geometric }} then 'geometric'
+            when measured.expected_share_linear is not null then 'linear'
         end
             as expected_share_method,
         case
