@@ -414,50 +414,17 @@ def test_a_release_restating_every_figure_counts_them_by_the_release_it_restates
 ) -> None:
     # the vectorised path (a long-format CSV): GDP 2021 revised, the budget revenue repeated as stored; then a
     # release repeating two, each last stored by another release
-    line = "{ind},株洲市,,2021,value,{v},亿元,{d},published,http://www.tjcn.org/tjgb/18hn/37015.html,"
-    first = ingest_file(
-        write_long_csv(
-            landing / "a.csv",
-            [
-                line.format(ind="地区生产总值", v="3420.3", d="2022-03-20"),
-                line.format(ind="地方一般公共预算收入", v="200", d="2022-03-20"),
-                line.format(ind="进出口总额", v="450.1", d="2022-03-20"),
-            ],
-        ),
-        con,
-        qdir,
-        TODAY,
-        catalog=catalog,
-    )
-    second = ingest_file(
-        write_long_csv(
-            landing / "b.csv",
-            [
-                line.format(ind="地区生产总值", v="3415.8", d="2023-01-30"),
-                line.format(ind="地方一般公共预算收入", v="200", d="2023-01-30"),
-            ],
-        ),
-        con,
-        qdir,
-        TODAY,
-        catalog=catalog,
-    )
+    def load(name: str, day: str, **values: str):
+        line = "{},株洲市,,2021,value,{},亿元,{},published,http://www.tjcn.org/tjgb/18hn/37015.html,"
+        lines = [line.format(indicator, v, day) for indicator, v in values.items()]
+        return ingest_file(write_long_csv(landing / name, lines), con, qdir, TODAY, catalog=catalog)
+
+    first = load("a.csv", "2022-03-20", 地区生产总值="3420.3", 地方一般公共预算收入="200", 进出口总额="450.1")
+    second = load("b.csv", "2023-01-30", 地区生产总值="3415.8", 地方一般公共预算收入="200")
     assert second.fast_path and second.row_count == 2, second
     # one figure revised: the release adds a value, and repeating the other is how offices publish (no note)
     assert not [n for n in second.notes if n.startswith("restates")], second.notes
-    third = ingest_file(
-        write_long_csv(
-            landing / "c.csv",
-            [
-                line.format(ind="地区生产总值", v="3415.8", d="2023-02-28"),
-                line.format(ind="进出口总额", v="450.1", d="2023-02-28"),
-            ],
-        ),
-        con,
-        qdir,
-        TODAY,
-        catalog=catalog,
-    )
+    third = load("c.csv", "2023-02-28", 地区生产总值="3415.8", 进出口总额="450.1")
     restated = [n for n in third.notes if n.startswith("restates")]
     assert restated == [
         "restates every one of its 2 figures with the values already stored, not revisions: "
