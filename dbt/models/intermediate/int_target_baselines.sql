@@ -34,10 +34,10 @@ quoted as (
         targets.baseline_year,
         targets.baseline_value as catalogue_value,
         case
-            when round(targets.baseline_value, 0) = targets.baseline_value then 0.5
-            when round(targets.baseline_value, 1) = targets.baseline_value then 0.05
-            when round(targets.baseline_value, 2) = targets.baseline_value then 0.005
-            when round(targets.baseline_value, 3) = targets.baseline_value then 0.0005
+            when {{ cross_engine_round('targets.baseline_value', 0) }} = targets.baseline_value then 0.5
+            when {{ cross_engine_round('targets.baseline_value', 1) }} = targets.baseline_value then 0.05
+            when {{ cross_engine_round('targets.baseline_value', 2) }} = targets.baseline_value then 0.005
+            when {{ cross_engine_round('targets.baseline_value', 3) }} = targets.baseline_value then 0.0005
             else 0.00005
         end as rounding_tolerance
     from targets
