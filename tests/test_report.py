@@ -367,3 +367,45 @@ def test_a_release_date_no_file_stated_is_shown_as_the_day_it_arrived(published,
     # the other rows' dates are as before
     other = re.search(r'<tr [^>]*id="row-T5Y-(?!GDP-5000)[^"]*">(.*?)</tr>', html, re.S).group(1)
     assert "到达日" not in other
+
+
+def test_a_year_to_dates_expected_multiple_is_charted_as_the_model_compares_it():
+    # trial 60b, real figures: 规模工业增加值倍增 (T5Y-DBL-INDVA), 2022 1-3月 +11.8% = 1.118 times 2021 1-3月. The
+    # model compares it with one year of the required growth, 2^(1/5) = 1.1487 (years_elapsed counts the
+    # same months a year apart): R 0.79, needs acceleration. The chart's compound path, in calendar time,
+    # stood at 1.0348 on 2022-03-31, so the point was drawn well above the path: "ahead" beside a status
+    # saying behind. The chart marks the expected multiple the model used for such a period.
+    from dagster_project.report.charts import target_figure
+
+    target = pd.Series(
+        {"target_id": "T5Y-DBL-INDVA", "start_date": "2022-01-01", "deadline": "2026-12-31", "baseline_year": 2021,
+         "target_unit": "倍", "actual_unit": "倍", "comparator": "multiple_of_baseline"}
+    )  # fmt: skip
+    common = {
+        "target_level": 2.0, "base_value": 1.0, "required_cagr": 0.1487, "expected_share_method": "geometric",
+        "actual_bound": "eq", "actual_quality": "derived", "comparator_applied": "at_least", "underlying_value": None,
+        "derived_from": "chained real growth", "source_file": "published_facts.csv", "source_row": 46,
+    }  # fmt: skip
+    rows = pd.DataFrame(
+        [
+            {**common, "period_code": "2022-01~03", "period_kind": "ytd", "period_end": pd.Timestamp("2022-03-31"),
+             "actual_value": 1.118, "expected_share": 0.1487, "projected_value": 1.7467,
+             "release_date": pd.Timestamp("2022-05-31")},
+            {**common, "period_code": "2025", "period_kind": "year", "period_end": pd.Timestamp("2025-12-31"),
+             "actual_value": 1.4029, "expected_share": 0.7411, "projected_value": 1.5268,
+             "release_date": pd.Timestamp("2026-02-13")},
+        ]
+    )  # fmt: skip
+    expected = {}
+    for trace in target_figure(target, rows).data:
+        if str(trace.name).startswith(("所需", "序时")):
+            for x, y in zip(trace.x, trace.y, strict=True):
+                expected.setdefault(pd.Timestamp(x), []).append((str(trace.name), y))
+    at_q1 = [y for _, y in expected[pd.Timestamp("2022-03-31")]]
+    assert any(y == pytest.approx(1.1487) for y in at_q1), at_q1  # the model's 1 + 0.1487 × (2 − 1)
+    [marker] = [name for name, y in expected[pd.Timestamp("2022-03-31")] if y == pytest.approx(1.1487)]
+    assert marker.startswith("序时")
+    # a full year is on the path already: no second mark there
+    assert [name for name, _ in expected[pd.Timestamp("2025-12-31")]] == [
+        "所需路径（复合增长）required path (compound)"
+    ]

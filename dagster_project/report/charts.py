@@ -148,6 +148,21 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
             name=path[2],
             hovertemplate="所需 required %{y:,.4~f} (%{x|%Y-%m})<extra></extra>",
         )
+        if "compound" in path[2]:
+            # the compound path is in calendar time, exact at year ends; a part of a year is compared with
+            # the same months of the baseline year, whole years of required growth apart (years_elapsed):
+            # 2022 1-3月 against 1.1487, not the path's 1.0348 on 2022-03-31. Mark what the model used.
+            part = rows[(rows["period_kind"] != "year") & rows["expected_share"].notna()]
+            if len(part):
+                fig.add_scatter(
+                    x=part["period_end"],
+                    y=part["base_value"] + part["expected_share"] * (part["target_level"] - part["base_value"]),
+                    mode="markers",
+                    marker={"symbol": "line-ew-open", "size": 12, "color": "#666666", "line": {"width": 2}},
+                    name="序时（与基期同期比）expected vs the same months of the baseline year",
+                    hovertemplate="序时 expected %{y:,.4~f} (%{x|%Y-%m}, against the same months of the "
+                    "baseline year)<extra></extra>",
+                )
 
     fig.add_scatter(
         x=rows["period_end"],
