@@ -471,3 +471,26 @@ def test_a_baseline_a_later_release_revised_is_said_beside_the_reports():
     )
     assert line in text.splitlines(), text
     assert "修订 revised:" not in explain(baseline_origin="catalogue", baseline_level=3420.3)
+
+
+def test_an_about_targets_gap_is_said_to_be_to_the_bands_edge():
+    # trial 60b, real figures: 市区空气优良率83%左右 (tolerance 1), 2022-10 at 71.0. The mart's gap is 11, the way
+    # to 82, where the band begins (int_target_assessment: target − actual − tolerance); explain said "11 short
+    # of the target" under "目标 target ≈ 83 %", where a reader counts 12
+    air = dict(
+        comparator_applied="about", target_level=83.0, tolerance_abs=1.0, actual_value=71.0, actual_bound="eq",
+        underlying_value=71.0, underlying_unit="%", base_value=None, gap=11.0, share_achieved=71 / 83,
+        expected_share=None, required_cagr=None, actual_cagr=None, required_cagr_from_now=None, progress_ratio=None,
+        projected_value=71.0, projected_gap=11.0, bound_reading=None, status_rests_on_bound=False, is_met=False,
+        status_code="deteriorating", status_reason="worse_than_year_before",
+    )  # fmt: skip
+    target = {"comparator": "about", "target_value": 83.0, "target_unit": "%", "actual_unit": "%",
+              "direction_sign": 1, "is_cumulative": False}  # fmt: skip
+    text = explain(target, **air)
+    assert "差距 gap         11 short of the band's edge 82 (≈ 83 ± 1)" in text, text
+    # beyond it: 83.9 is 1.9 above 82; lower is better (PM2.5 about 42 ± 1): the edge is 43
+    assert "1.9 beyond the band's edge 82 (≈ 83 ± 1)" in explain(target, **{**air, "actual_value": 83.9, "gap": -1.9})
+    pm25 = {**air, "target_level": 42.0, "actual_value": 45.0, "gap": 2.0}
+    assert "2 short of the band's edge 43 (≈ 42 ± 1)" in explain({**target, "direction_sign": -1}, **pm25)
+    # without a tolerance the band is the target itself
+    assert "12 short of the target" in explain(target, **{**air, "tolerance_abs": 0.0, "gap": 12.0})

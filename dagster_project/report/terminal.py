@@ -387,7 +387,21 @@ def explain_text(
     )
     if not is_missing(p["gap"]):
         gap = float(p["gap"])
-        lines.append(f"  差距 gap         {_bounded_gap(gap, reading)} the target")
+        tolerance = p.get("tolerance_abs")
+        sign = t.get("direction_sign")
+        if (
+            p["comparator_applied"] == "about"
+            and not is_missing(tolerance)
+            and float(tolerance) > 0
+            and not is_missing(sign)
+        ):
+            # the mart's gap is the way to the band's edge on the desirable side (target − actual − tolerance,
+            # int_target_assessment): 71 against 83左右 ± 1 is 11 short of 82, not of 83
+            edge = float(p["target_level"]) - float(sign) * float(tolerance)
+            band = f"the band's edge {num(edge)} (≈ {num(p['target_level'])} ± {num(tolerance)})"
+            lines.append(f"  差距 gap         {_bounded_gap(gap, reading)} {band}")
+        else:
+            lines.append(f"  差距 gap         {_bounded_gap(gap, reading)} the target")
     if not is_missing(p["share_achieved"]):
         if (
             not is_missing(p.get("base_value"))
