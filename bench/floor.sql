@@ -157,7 +157,11 @@ picked as (
                 'source_ref': source_ref, 'release_date': release_date,
                 'release_date_imputed': release_date_imputed
             },
-            {'d': release_date, 'i': ingested_at, 'r': release_id}
+            -- a real figure outranks an illustrative one, a stated date a day of arrival (int_observations__latest)
+            {
+                'real': provenance is distinct from 'illustrative', 's': not release_date_imputed,
+                'd': release_date, 'i': ingested_at, 'r': release_id
+            }
         ) as v,
         -- revised: two vintages differ in value, bound or unit (int_observations__latest); the same figure
         -- released again (a re-sent file) is a restatement, not a revision

@@ -255,10 +255,23 @@ def stage_sample_releases(settings: Settings) -> list[Path]:
         target = settings.landing_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
+        _land_on_named_day(target)
         ledger[relative.as_posix()] = digest
         staged.append(target)
     ledger_path.write_text(json.dumps(ledger, ensure_ascii=False, indent=1, sort_keys=True))
     return staged
+
+
+def _land_on_named_day(path: Path) -> None:
+    """Date a staged sample file as delivered on the day its name gives (noon, local time): a file that states
+    no release date is dated by the day it landed (its mtime), which for the sample must not be the day it is
+    run. A name without a day keeps the copy's time."""
+    from dagster_project.ingest.adapter_common import find_release_date  # the one reader of dates in text
+
+    day = find_release_date(path.name)  # published_2026-11-25.csv
+    if day is not None:
+        noon = datetime(day.year, day.month, day.day, 12).timestamp()
+        os.utime(path, (noon, noon))
 
 
 def _range_tags(keys: list[str]) -> dict[str, str]:

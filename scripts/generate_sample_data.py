@@ -1306,13 +1306,16 @@ def revisions(w: Writer, s: Series) -> None:
 
 def published(w: Writer) -> None:
     """The ledger's rows that its adapter loads, as written, each in the folder of its release date with that
-    date in a release_date column (the ledger's optional one): what the source says, else the landing day."""
+    date in a release_date column (the ledger's optional one) when the source gives one; a row dated by the day
+    the ledger lands keeps the column empty, so `pmw` dates it by arrival and says so (the sample's files land
+    on the day their names give: runner.stage_sample_releases), not as a date some source printed."""
     rows, result = ledger()  # the same reading is_pub blanks the illustrative tables by
     header = [c for c in rows[0] if c]
-    released = {o.source_row: o.release_date for o in result.observations}
+    released = {o.source_row: (o.release_date, o.release_date_imputed) for o in result.observations}
     by_release: dict[date, list[list[str]]] = {}
-    for row_no, release in sorted(released.items()):
-        by_release.setdefault(release, []).append(rows[row_no - 1][: len(header)] + [release.isoformat()])
+    for row_no, (release, imputed) in sorted(released.items()):
+        stated = "" if imputed else release.isoformat()
+        by_release.setdefault(release, []).append(rows[row_no - 1][: len(header)] + [stated])
     for release, ledger_rows in sorted(by_release.items()):
         w.csv(f"{release:%Y-%m}/published_{release}.csv", [[*header, "release_date"], *ledger_rows])
 

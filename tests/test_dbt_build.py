@@ -882,8 +882,9 @@ def test_a_baseline_revised_by_a_new_release_gives_the_same_marts_incrementally_
     final.parent.mkdir()
     final.write_text(
         "indicator,region,subject,period,measure,value,unit,release_date,provenance,source_ref,note\n"
-        # released after the sample's own published 3420.3 (its ledger row is dated 2026-11-25): the newest vintage
-        "地区生产总值,株洲市,,2021年,value,3435.6,亿元,2026-12-01,published,"
+        # dated before the sample's ledger landed (2026-11-25), whose undated quote of the preliminary 3420.3 is
+        # dated by that day: a stated date outranks a day of arrival, so this is the latest vintage
+        "地区生产总值,株洲市,,2021年,value,3435.6,亿元,2023-01-16,published,"
         "株洲市统计局《关于2021年地区生产总值最终核实结果的公告》(test),\n",
         encoding="utf-8",
     )

@@ -311,20 +311,20 @@ def test_a_release_date_the_file_did_not_state_is_shown_as_the_day_it_arrived():
 # -------------------------------------------------------------- what a revision changed (trial s58e)
 def _published_vintages(path, vintages: list[tuple]) -> None:
     """A published copy holding only observation_vintages: (observation_key, release_id, release_date,
-    value, measure, source_row) of GDP 2025 in 亿元, loaded in list order."""
+    value, measure, source_row[, release_date_imputed]) of published GDP 2025 in 亿元, loaded in list order."""
     import duckdb
 
     with duckdb.connect(str(path)) as con:
         con.execute(
             "create table observation_vintages (observation_key varchar, release_id varchar, indicator_code varchar, "
             "period_code varchar, measure varchar, value double, bound varchar, unit varchar, source_row integer, "
-            "release_date date, release_date_imputed boolean, ingested_at timestamp)"
+            "release_date date, release_date_imputed boolean, ingested_at timestamp, provenance varchar)"
         )
-        for i, (key, release, released, value, measure, row) in enumerate(vintages):
+        for i, (key, release, released, value, measure, row, *imputed) in enumerate(vintages):
             con.execute(
-                "insert into observation_vintages values (?, ?, 'gdp', '2025', ?, ?, 'eq', ?, ?, ?, false, "
-                "timestamp '2026-01-01' + to_seconds(?))",
-                [key, release, measure, value, "亿元" if measure == "value" else "%", row, released, i],
+                "insert into observation_vintages values (?, ?, 'gdp', '2025', ?, ?, 'eq', ?, ?, ?, ?, "
+                "timestamp '2026-01-01' + to_seconds(?), 'published')",
+                [key, release, measure, value, "亿元" if measure == "value" else "%", row, released, any(imputed), i],
             )
 
 
@@ -381,6 +381,24 @@ def test_a_revision_says_what_it_changed_and_a_restatement_that_nothing_changed(
     line = "                   重发 restated: the same value in 2 releases (r-first 2023-03-30, gb2025 2024-01-15)"
     assert line in text.splitlines(), text
     assert "revised:" not in text
+
+
+def test_a_quote_dated_by_arrival_comes_before_the_stated_revision_it_does_not_outrank(tmp_path):
+    # a ledger's undated quote of the preliminary figure, loaded after the stated revision and dated by the day it
+    # landed: a stated date outranks a day of arrival (store.vintage_recency), so the story ends on the revision
+    path = tmp_path / "ledger.duckdb"
+    _published_vintages(
+        path,
+        [
+            ("k-gdp", "gb2025", "2024-01-15", 3631.2, "value", 3),
+            ("k-gdp", "ledger", "2026-11-25", 3616.8, "value", 2, True),
+        ],
+    )
+    line = next(li for li in _explained_with(path).splitlines() if "revised:" in li)
+    assert line.strip() == (
+        "修订 revised: 3,616.8 亿元 (release ledger, released 2026-11-25 (到达日 arrival day, not stated by the file)) "
+        "-> 3,631.2 (release gb2025, released 2024-01-15)"
+    ), line
 
 
 def test_a_figure_released_often_lists_its_first_vintage_how_many_more_and_its_newest_four(tmp_path):

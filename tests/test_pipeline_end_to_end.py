@@ -160,15 +160,16 @@ def test_gdp_rank_among_the_provinces_cities_by_hand(warehouse):
 def test_a_later_vintage_supersedes_for_latest_and_the_earlier_stays_queryable_as_of(warehouse, sample_pipeline_run):
     """GDP 2021: the sample's illustrative revision 3446.8 (2022-12-28), then the ledger's 初步核算 3420.3,
     whose source (a repost of the 2021 统计公报) gives no date: it is dated by the day the ledger lands in the
-    sample (2026-11-25), so it is the latest vintage and the revision is what was known in 2023."""
+    sample (2026-11-25, imputed: the sample's files land on the days their names give), and as the real figure
+    it is the latest vintage (an illustrative one never displaces it); the revision is what was known in 2023."""
     vintages = warehouse.execute(
-        """select value, release_date, provenance from staging.stg_raw__observations
+        """select value, release_date, provenance, release_date_imputed from staging.stg_raw__observations
            where indicator_code = 'gdp' and region_code = '430200' and period_code = '2021' and measure = 'value'
            order by release_date"""
     ).fetchall()
-    assert [(v, str(d), p) for v, d, p in vintages] == [
-        (pytest.approx(3446.8), "2022-12-28", "illustrative"),
-        (pytest.approx(3420.3), "2026-11-25", "published"),
+    assert [(v, str(d), p, i) for v, d, p, i in vintages] == [
+        (pytest.approx(3446.8), "2022-12-28", "illustrative", False),
+        (pytest.approx(3420.3), "2026-11-25", "published", True),
     ]
     latest = _one(
         warehouse,

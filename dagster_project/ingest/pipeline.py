@@ -31,9 +31,19 @@ def release_of(source_file: str) -> str:
 
 
 # release-level notes: sheets read or skipped, rows or indicators left out, a re-sent file (the same bytes, or the
-# same figures: RESTATED_NOTE), a missing release date
+# same figures: RESTATED_NOTE), a missing release date, figures dated by arrival that stated dates outrank
 RESTATED_NOTE = "restates "
-_RELEASE_NOTES = ("sheet ", "read ", "already loaded", "not loaded", RESTATED_NOTE, LEFT_NOTE, LANDED_NOTE)
+OUTRANKED_NOTE = "outranked by stated dates: "  # figures dated by arrival that a stated date outranks
+_RELEASE_NOTES = (
+    "sheet ",
+    "read ",
+    "already loaded",
+    "not loaded",
+    RESTATED_NOTE,
+    OUTRANKED_NOTE,
+    LEFT_NOTE,
+    LANDED_NOTE,
+)
 NOTES_SHOWN = 20
 
 
@@ -446,12 +456,14 @@ def _what_is_stored(
     loading_from: datetime,
 ) -> IngestResult:
     """The notes a loaded (or staged) release gets from what raw already holds, in one place: figures it only
-    restates (:func:`_restated`) and figures of an earlier release of its name it leaves current
+    restates (:func:`_restated`), figures dated by arrival that a stated date outranks (:func:`_outranked`) and
+    figures of an earlier release of its name it leaves current
     (:func:`_left_behind`). (The same bytes sent again are recognised before any reading: ``already loaded``.)"""
     if result.status not in ("loaded", "staged"):
         return result
     new = _release_rows(table, stage, loading_from)
     _restated(con, result, table, stage, new)
+    _outranked(con, result, table, stage, new)
     return _left_behind(con, result, table, new)
 
 
@@ -493,7 +505,7 @@ def _restated(
             latest AS (
                 SELECT arg_max(
                     {{'release': s.release_id, 'same': s.value = n.value AND s.bound = n.bound AND s.unit = n.unit}},
-                    {{'d': s.release_date, 'i': s.ingested_at, 'r': s.release_id}}
+                    {store.vintage_recency("s")}
                 ) AS last
                 FROM new AS n JOIN {history} AS s ON {on}
                 WHERE s.release_id <> $id AND s.period_code IN ({", ".join(map(store.sql_string, periods))})
@@ -527,6 +539,55 @@ def _restated(
         f"{RESTATED_NOTE}every one of its {restated} figures with the values already stored, not revisions: "
         + "; ".join(named)
         + more
+    )
+
+
+OUTRANKED_SHOWN = 5  # figures named in the note, then how many more
+
+
+def _outranked(
+    con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None, new: str
+) -> None:
+    """A figure dated only by the day its file landed (release_date_imputed) ranks below a vintage whose release
+    states its date (store.vintage_recency): where that vintage has another value, this file's is not used. That
+    is right for a ledger quoting an older publication, wrong for a later one that names no date, which only
+    the sender knows: the note names the figures and what gives them their date."""
+    params = {"id": result.release_id}
+    if not con.execute(f"SELECT bool_or(release_date_imputed) FROM ({new})", params).fetchone()[0]:
+        return
+    history = stage.relation_with_raw() if stage is not None else store.observation_table(table)
+    on = " AND ".join(f"s.{c} = n.{c}" for c in _KEY.split(", "))
+    by_key = ", ".join(f"n.{c}" for c in _KEY.split(", "))
+    found = con.execute(
+        f"""WITH new AS (SELECT {_KEY}, value, bound, unit, source_row FROM ({new}) WHERE release_date_imputed),
+            stated AS (
+                SELECT n.source_row, {by_key}, n.value, n.bound, n.unit,
+                       arg_max({{'release': s.release_id, 'released': s.release_date, 'value': s.value,
+                                 'bound': s.bound, 'unit': s.unit}}, {store.vintage_recency("s")}) AS latest
+                FROM new AS n JOIN {history} AS s ON {on}
+                WHERE s.release_id <> $id AND NOT s.release_date_imputed
+                  AND s.period_code IN (SELECT period_code FROM new)
+                GROUP BY ALL)
+            SELECT source_row, {_KEY}, value, latest.release, latest.released, latest.value
+            FROM stated
+            WHERE NOT (latest.value = value AND latest.bound = bound AND latest.unit = unit)
+            ORDER BY source_row, {_KEY}""",
+        params,
+    ).fetchall()
+    if not found:
+        return
+    figures = [
+        f"row {row} {'/'.join(x for x in key if x)} {value:.15g} (release {release}, {released}: {latest:.15g})"
+        for row, *key, value, release, released, latest in found
+    ]
+    shown = "; ".join(figures[:OUTRANKED_SHOWN])
+    more = f" … ({len(figures)} in all)" if len(figures) > OUTRANKED_SHOWN else ""
+    result.notes.append(
+        f"{OUTRANKED_NOTE}{len(figures)} figure{'s' * (len(figures) > 1)} dated only by the day the file landed "
+        f"rank{'s' * (len(figures) == 1)} below releases that state their date and hold other values, which stay "
+        f"the latest: {shown}{more}; if this "
+        "file is the later publication, give its rows their release date (a release_date column, or the date in "
+        "the file) and load it again"
     )
 
 

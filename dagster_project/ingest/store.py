@@ -370,6 +370,19 @@ def stamp_time() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def vintage_recency(alias: str = "") -> str:
+    """How recent a vintage of a figure is, as a DuckDB struct that sorts latest last (arg_max picks the latest):
+    a published or derived figure outranks an illustrative one (a sample's made-up figure never displaces a real
+    one), a date its release states outranks a date imputed from the day its file landed (release_date_imputed:
+    that day only bounds when the figure was published), then the later date, the later load, the release id.
+    int_observations__latest ranks vintages by the same order (dbt cannot import this)."""
+    a = f"{alias}." if alias else ""
+    return (
+        f"{{'real': {a}provenance IS DISTINCT FROM 'illustrative', 'stated': NOT {a}release_date_imputed, "
+        f"'released': {a}release_date, 'loaded': {a}ingested_at, 'release': {a}release_id}}"
+    )
+
+
 def upsert_release(
     con: duckdb.DuckDBPyConnection,
     release_id: str,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dagster_project.ingest.store import vintage_recency
 from dagster_project.report.labels import STATUSES, is_missing
 from dagster_project.report.published import PublishedCopyOutdated, reading_published
 
@@ -134,20 +135,20 @@ select distinct observation_key
 from observation_vintages
 where release_id = ? and source_row = ? and indicator_code = ? and period_code = ? and value = ?
 """
-FIGURE_VINTAGES_SQL = """
+FIGURE_VINTAGES_SQL = f"""
 select release_id, release_date, release_date_imputed, value, bound, unit
 from observation_vintages
 where observation_key = ?
-order by release_date, ingested_at, release_id
+order by {vintage_recency()}
 """
 
 
 def figure_vintages(db_path: Path, row: pd.Series) -> pd.DataFrame:
-    """Every vintage, in release-date order up to the row's own, of the figure behind a row of
-    fct_target_progress (release_id, source_row, indicator_code, period_code and the value it reads:
-    underlying_value, else actual_value). Empty when that figure cannot be found for certain: no release or
-    row (a figure counted from the county figures, a ratio of two files' rows), no figure of that release,
-    row and value, or more than one (two measures of the row with the same value)."""
+    """Every vintage, oldest first (store.vintage_recency: a stated date after a day of arrival), up to the
+    row's own, of the figure behind a row of fct_target_progress (release_id, source_row, indicator_code,
+    period_code and the value it reads: underlying_value, else actual_value). Empty when that figure cannot be
+    found for certain: no release or row (a figure counted from the county figures, a ratio of two files' rows),
+    no figure of that release, row and value, or more than one (two measures of the row with the same value)."""
     value = row.get("underlying_value")
     value = row.get("actual_value") if is_missing(value) else value
     wanted = [row.get(c) for c in ("release_id", "source_row", "indicator_code", "period_code")] + [value]

@@ -231,7 +231,8 @@ VINTAGES_SHOWN = 5  # a figure released more often lists its first, "… N more"
 
 
 def vintages_text(vintages: pd.DataFrame | None) -> str:
-    """What the releases of one figure did, in release-date order (report.data.figure_vintages):
+    """What the releases of one figure did, oldest first (report.data.figure_vintages: by release date, an
+    illustrative figure before a real one and a day of arrival, 到达日, before a stated date):
     '修订 revised: 3,616.8 亿元 (release X, released 2023-03-30) -> 3,631.2 (release Y, released 2024-01-15)'
     when the value (or its bound) changed, '重发 restated: the same value in 2 releases (X 2023-03-30, Y
     2024-01-15)' when a later release repeated it; '' for a figure released once (or not found). More than

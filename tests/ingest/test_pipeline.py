@@ -432,6 +432,36 @@ def test_a_release_restating_every_figure_counts_them_by_the_release_it_restates
     ], third.notes
 
 
+def test_figures_dated_by_arrival_that_a_stated_date_outranks_are_named(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
+) -> None:
+    """A file that states no date is dated by the day it landed, which only bounds when its figures were
+    published: a stated date outranks it (store.vintage_recency, int_observations__latest). Where that keeps
+    another value, the figure of this file is not used, and the note says which and what gives it its date."""
+    from dagster_project.ingest.pipeline import notes_to_show
+
+    def load(name: str, day: str, **values: str):
+        line = "{},株洲市,,2021,value,{},亿元,{},published,http://www.tjcn.org/tjgb/18hn/37015.html,"
+        lines = [line.format(indicator, v, day) for indicator, v in values.items()]
+        return ingest_file(write_long_csv(landing / name, lines), con, qdir, TODAY, catalog=catalog)
+
+    final = load("final.csv", "2023-01-16", 地区生产总值="3435.6", 地方一般公共预算收入="200")
+    assert not [n for n in final.notes if "landed" in n], final.notes
+    # the preliminary GDP, quoted with no date: below the revision; the budget revenue as stored; trade is new
+    undated = load("quotes.csv", "", 地区生产总值="3420.3", 地方一般公共预算收入="200", 进出口总额="450.1")
+    assert undated.status == "loaded", undated.errors
+    outranked = [n for n in notes_to_show(undated.notes, limit=0) if "outranked" in n]
+    assert outranked == [
+        "outranked by stated dates: 1 figure dated only by the day the file landed ranks below releases that "
+        "state their date and hold other values, which stay the latest: row 2 gdp/430200/2021/value 3420.3 "
+        f"(release {final.release_id}, 2023-01-16: 3435.6); if this file is the later publication, give its rows "
+        "their release date (a release_date column, or the date in the file) and load it again"
+    ], undated.notes
+    # stated, the same figures are ranked by their dates: nothing to say
+    dated = load("dated.csv", "2023-03-01", 地区生产总值="3420.3")
+    assert not [n for n in dated.notes if "outranked" in n], dated.notes
+
+
 def test_the_restatement_check_reads_the_releases_rows_and_periods_not_the_history(tmp_path: Path) -> None:
     """The note on restated figures joins the release's rows with raw: by release id alone it read every row of
     a 10-year raw (ids share their first bytes, all DuckDB keeps of a string's min/max; 0.5-0.9 s for a national

@@ -8,6 +8,16 @@
 {{ cross_engine_incremental('observation_key', unique_per_row=true) }}
 
 {%- set key = observation_key_columns() -%}
+{#- Latest first (store.vintage_recency orders them so for ingestion's notes and `pmw explain`). A published or
+    derived figure outranks an illustrative one of the same key (a sample's made-up figure never displaces a
+    real one). A date the release states outranks a date imputed from the day its file landed
+    (release_date_imputed): that day bounds when the figure was published, it does not date it, so a ledger's
+    undated quote of a preliminary figure, loaded today, does not outrank the 最终核实 revision dated last year.
+    Then the later date, the later load. -#}
+{%- set latest_first = [
+    "case when provenance = 'illustrative' then 1 else 0 end",
+    'release_date_imputed', 'release_date desc', 'ingested_at desc', 'release_id desc'
+] | join(', ') -%}
 {%- set columns = key + [
     'release_id', 'period_kind', 'period_start', 'period_end', 'value', 'bound', 'unit', 'source_value',
     'source_unit', 'provenance', 'derived_from', 'source_ref', 'source_file', 'source_row', 'release_date',
@@ -78,14 +88,14 @@ ranked as (
         *,
         row_number() over (
             partition by {{ key | join(', ') }}
-            order by release_date desc, ingested_at desc, release_id desc
+            order by {{ latest_first }}
         ) as vintage_rank,
         count(*) over (partition by {{ key | join(', ') }}) as vintage_count,
         -- the first vintage is the last in latest-first order: one sort serves every window here
         -- (a second ordering re-sorted all vintages, a third of this model's time at national scale)
         last_value(value) over (
             partition by {{ key | join(', ') }}
-            order by release_date desc, ingested_at desc, release_id desc
+            order by {{ latest_first }}
             rows between unbounded preceding and unbounded following
         ) as first_vintage_value,
         min(release_date) over (partition by {{ key | join(', ') }}) as first_release_date,
