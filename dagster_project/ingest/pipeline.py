@@ -660,7 +660,8 @@ def ingest_payload(
     # no figures is: loaded, it was a release of 0 figures that said nothing
     _refuse_if_empty(parsed, source_file, "the API served no points for the month (an empty list)")
     meta = store.ReleaseMeta(source_file, sha, parsed.adapter, parsed.release_date, parsed.provenance)
-    return _finish(
+    loading_from = store.stamp_time()  # as ingest_file: the notes read back only the rows this call writes
+    result = _finish(
         con,
         parsed,
         meta,
@@ -671,3 +672,5 @@ def ingest_payload(
         table,
         stage=stage,
     )
+    # a pull repeating stored figures is said as a file's is (a pull states its date: none is outranked)
+    return _what_is_stored(con, result, table, stage, loading_from)

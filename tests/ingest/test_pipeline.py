@@ -224,6 +224,26 @@ def test_ingest_payload(con: duckdb.DuckDBPyConnection, catalog: Catalog, qdir: 
     assert count(con) == 3
 
 
+def test_an_api_pull_restating_stored_points_is_named_as_a_file_is(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, qdir: Path
+) -> None:
+    """A pull was stored without the notes a file gets from what raw holds (_what_is_stored): the same points
+    served again under another address said nothing. (A pull always states its date: one without is refused.)"""
+    payload = json.loads((FIXTURES / "api_2022-05.json").read_text(encoding="utf-8"))
+    first = ingest_payload(
+        payload, con, qdir, TODAY, source_url="http://stats.example/v1?month=2022-05", catalog=catalog
+    )
+    mirror = ingest_payload(
+        {**payload, "release_id": "mirror"}, con, qdir, TODAY, source_url="http://mirror.example/v1", catalog=catalog
+    )
+    assert mirror.status == "loaded", mirror.errors
+    assert [n for n in mirror.notes if n.startswith("restates")] == [
+        f"restates release {first.release_id} (http://stats.example/v1?month=2022-05) figure for figure: its 3 "
+        "figures have the values already stored, not revisions; it looks like a re-sent file (other bytes, the same "
+        "figures)"
+    ], mirror.notes
+
+
 def test_release_key_keeps_subfolders_apart(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, landing: Path, qdir: Path
 ) -> None:
