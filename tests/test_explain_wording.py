@@ -100,6 +100,16 @@ def test_a_gap_and_a_projection_on_a_lower_bound_of_higher_is_better_are_at_most
     assert "预测 projection  at least 4,159.6" in text and "(at most 840.4 short)" in text, text
 
 
+def test_a_multiple_of_published_levels_is_computed_and_a_growth_chain_derived():
+    # trial s60b: a multiple of two published levels, labelled 公开 published, printed "推算 derived from" under
+    # it; derived is a quality (a level made from growth rates), not every computation
+    published = explain(actual_quality="published", derived_from="1043.3 / 1016.11")
+    assert "                   计算 computed from: 1043.3 / 1016.11" in published.splitlines(), published
+    assert "推算" not in published
+    chain = explain(actual_quality="derived", derived_from="chain 2021 x 1.094^5")
+    assert "                   推算 derived from: chain 2021 x 1.094^5" in chain.splitlines(), chain
+
+
 def test_a_growth_targets_expected_share_is_geometric_not_linear():
     # the mart names the path (int_target_assessment.expected_share_method); explain only says what it means
     text = explain(expected_share_method="geometric")

@@ -358,7 +358,9 @@ def explain_text(
     if said:
         lines.append(f"                   {said}")
     if not is_missing(p.get("derived_from")) and p["derived_from"]:
-        lines.append(f"                   推算 derived from: {p['derived_from']}")
+        # "derived" is a quality (docs/methodology.md): a multiple of two published levels is computed, published
+        made = "推算 derived from" if p["actual_quality"] == "derived" else "计算 computed from"
+        lines.append(f"                   {made}: {p['derived_from']}")
     if p["actual_quality"] != "published":
         lines.append(
             "                   NOTE: not a published figure — "
