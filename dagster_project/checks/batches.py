@@ -412,10 +412,12 @@ window
             tracked.indicator_code, tracked.region_code, tracked.subject_code, tracked.measure, tracked.chk_track
         order by tracked.period_end
     ),
+    -- a year's totals judged within their class: a sample's made-up 1-11月 is no evidence against a real 1-10月
+    -- loaded beside it (a real figure supersedes the illustrative ones before it: int_indicator_values)
     series_year as (
         partition by
             tracked.indicator_code, tracked.region_code, tracked.subject_code, tracked.measure, tracked.chk_track,
-            year(tracked.period_end)
+            year(tracked.period_end), tracked.provenance = 'illustrative'
         order by tracked.period_end
     )
 )

@@ -146,6 +146,26 @@ def test_a_real_figure_below_the_samples_year_to_date_does_not_block(validator, 
     assert {severity for severity, _ in found.values()} == {"warning"}
 
 
+def test_a_real_figure_above_the_samples_later_year_to_date_does_not_block_but_two_real_ones_falling_do(
+    validator, parameters, warehouse_copy, tmp_path
+):
+    """Trial s59: a real 1-10月 trade total above the sample's illustrative 1-11月 failed the blocking "never falls"
+    check, and nothing could be published: a made-up figure was judged against a real one. A year's totals are
+    compared within their class; two real ones falling still block."""
+    real = "update {table} set provenance = 'published', value = value * {factor} where indicator_code = 'trade_total' "
+    real += f"and region_code = '{CITY}' and period_code = '{{period}}' and measure = 'value'"
+    _edit(warehouse_copy, real.format(table="{table}", factor=1.5, period="2024-01~10"))
+    _rebuild_indicator_values(warehouse_copy, tmp_path)
+    found = _validate(validator, parameters, warehouse_copy)
+    assert "ytd_not_decreasing" not in found, found["ytd_not_decreasing"]
+    _edit(warehouse_copy, real.format(table="{table}", factor=1.2, period="2024-01~11"))  # real, below 1.5 x 1-10
+    _rebuild_indicator_values(warehouse_copy, tmp_path)
+    assert _validate(validator, parameters, warehouse_copy)["ytd_not_decreasing"] == (
+        "critical",
+        {("trade_total", "2024-01~11")},
+    )
+
+
 # ------------------------------------------------------------------ the checks read the models (issue 14)
 
 
