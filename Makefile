@@ -11,7 +11,8 @@ UV_VERSION := 0.9.30
 # same plotly.js version as the pinned Python plotly package (dagster_project/report/bundle.py).
 PLOTLY_JS_VERSION := 4.1.1
 PLOTLY_JS := $(VENV)/npm/node_modules/plotly.js-basic-dist-min/plotly-basic.min.js
-# Delta Lake's jars for the local Spark cluster (scripts/cluster.py), from Maven Central; without them
+# Delta Lake's jars (and Hive's hive-llap-common, which the pyspark wheel leaves out: the pom says why) for the
+# local Spark cluster (scripts/cluster.py), from Maven Central; without them
 # (no mvn, no network) the Spark tables are Parquet (docs/cluster.md).
 SPARK_JARS := $(VENV)/spark-jars/.copied
 
@@ -35,7 +36,7 @@ cluster-packages:
 $(SPARK_JARS): scripts/cluster_delta_jars.pom.xml
 	@mkdir -p $(VENV)/spark-jars
 	@if mvn -B -q -f scripts/cluster_delta_jars.pom.xml dependency:copy-dependencies -DincludeScope=runtime \
-		-DincludeGroupIds=io.delta -DoutputDirectory=$(CURDIR)/$(VENV)/spark-jars; then touch $@; \
+		-DincludeGroupIds=io.delta,org.apache.hive -DoutputDirectory=$(CURDIR)/$(VENV)/spark-jars; then touch $@; \
 	else echo "Delta Lake's jars could not be had: the Spark tables will be Parquet (docs/cluster.md)"; fi
 
 ## make spark-up / spark-down: a local standalone Spark cluster (master, worker, Thrift server) and a

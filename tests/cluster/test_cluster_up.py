@@ -10,6 +10,8 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +96,21 @@ def test_the_thrift_server_has_room_for_the_plans_it_makes_and_keeps_few_of_them
         "spark.sql.thriftserver.ui.retainedSessions",
     ):
         assert int(conf[key]) <= 50, key
+
+
+def test_the_thrift_servers_class_path_has_what_hives_function_registry_loads():
+    """ci96: dbt's run on Spark failed as it released a connection: the Thrift server, closing a session on a worker
+    thread that had not loaded Hive's FunctionRegistry, loaded it, and it needs LlapSigner$Signable from
+    hive-llap-common, which the pyspark wheel leaves out. make setup copies it beside Delta's jars (the pom),
+    and the driver's class path (what the Thrift server loads from) must hold it."""
+    wanted = "org/apache/hadoop/hive/llap/security/LlapSigner$Signable.class"
+
+    def holds(jar: Path) -> bool:
+        with zipfile.ZipFile(jar) as z:
+            return wanted in z.namelist()
+
+    assert not any(holds(j) for j in (cluster.spark_home() / "jars").glob("hive-*.jar"))  # the wheel's Hive lacks it
+    state = cluster.ClusterState(home="/tmp/unused", spark_master_url="spark://127.0.0.1:7077")
+    jars = cluster.delta_jars()
+    class_path = cluster.spark_conf(state, jars).get("spark.driver.extraClassPath", "")
+    assert any(holds(Path(j)) for j in class_path.split(":") if j), class_path
