@@ -19,6 +19,7 @@ from dagster_project.report.labels import (
     bound_prefix,
     bounded_value_prefix,
     is_missing,
+    made_from_label,
     num,
     quality_label,
     source_text,
@@ -159,7 +160,7 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
                     y=part["base_value"] + part["expected_share"] * (part["target_level"] - part["base_value"]),
                     mode="markers",
                     marker={"symbol": "line-ew-open", "size": 12, "color": "#666666", "line": {"width": 2}},
-                    name="序时（与基期同期比）expected vs the same months of the baseline year",
+                    name="序时（同月比）expected (same months)",
                     hovertemplate="序时 expected %{y:,.4~f} (%{x|%Y-%m}, against the same months of the "
                     "baseline year)<extra></extra>",
                 )
@@ -190,7 +191,7 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
                 ),
                 ""
                 if is_missing(r.derived_from) or not r.derived_from
-                else "<br>推算 derived: " + str(r.derived_from)[:140],
+                else f"<br>{made_from_label(quality)}: " + str(r.derived_from)[:140],
             ]
             for r in part.itertuples()
         ]

@@ -177,6 +177,12 @@ def quality_label(quality: Any) -> str:
     return f"{zh} {en}"
 
 
+def made_from_label(quality: Any) -> str:
+    """How an actual was made from its figures (its derived_from), by its quality: "derived" is a quality (a
+    level made from growth rates, docs/methodology.md), so a multiple of two published levels was computed."""
+    return "推算 derived from" if quality == "derived" else "计算 computed from"
+
+
 def stage_label(stage: Any) -> str:
     if is_missing(stage):
         return "—"

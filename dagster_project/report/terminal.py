@@ -22,6 +22,7 @@ from dagster_project.report.labels import (
     bounded_value_prefix,
     day,
     is_missing,
+    made_from_label,
     num,
     num_as_written,
     pct,
@@ -358,9 +359,7 @@ def explain_text(
     if said:
         lines.append(f"                   {said}")
     if not is_missing(p.get("derived_from")) and p["derived_from"]:
-        # "derived" is a quality (docs/methodology.md): a multiple of two published levels is computed, published
-        made = "推算 derived from" if p["actual_quality"] == "derived" else "计算 computed from"
-        lines.append(f"                   {made}: {p['derived_from']}")
+        lines.append(f"                   {made_from_label(p['actual_quality'])}: {p['derived_from']}")
     if p["actual_quality"] != "published":
         lines.append(
             "                   NOTE: not a published figure — "
