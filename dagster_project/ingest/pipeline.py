@@ -559,13 +559,16 @@ def _outranked(
     on = " AND ".join(f"s.{c} = n.{c}" for c in _KEY.split(", "))
     by_key = ", ".join(f"n.{c}" for c in _KEY.split(", "))
     found = con.execute(
-        f"""WITH new AS (SELECT {_KEY}, value, bound, unit, source_row FROM ({new}) WHERE release_date_imputed),
+        f"""WITH new AS (
+                SELECT {_KEY}, value, bound, unit, source_row, provenance FROM ({new}) WHERE release_date_imputed),
             stated AS (
-                SELECT n.source_row, {by_key}, n.value, n.bound, n.unit,
+                SELECT n.source_row, {by_key}, n.value, n.bound, n.unit, n.provenance,
                        arg_max({{'release': s.release_id, 'released': s.release_date, 'value': s.value,
                                  'bound': s.bound, 'unit': s.unit}}, {store.vintage_recency("s")}) AS latest
                 FROM new AS n JOIN {history} AS s ON {on}
+                -- the stated vintages that outrank it: a real figure outranks an illustrative one first
                 WHERE s.release_id <> $id AND NOT s.release_date_imputed
+                  AND (s.provenance IS DISTINCT FROM 'illustrative' OR n.provenance = 'illustrative')
                   AND s.period_code IN (SELECT period_code FROM new)
                 GROUP BY ALL)
             SELECT source_row, {_KEY}, value, latest.release, latest.released, latest.value

@@ -480,6 +480,20 @@ def test_figures_dated_by_arrival_that_a_stated_date_outranks_are_named(
     # stated, the same figures are ranked by their dates: nothing to say
     dated = load("dated.csv", "2023-03-01", 地区生产总值="3420.3")
     assert not [n for n in dated.notes if "outranked" in n], dated.notes
+    # a real figure dated by arrival outranks an illustrative one of any date (the sample's made-up revision): used
+    made_up = ingest_file(
+        write_long_csv(
+            landing / "sample.csv",
+            ["进出口总额,株洲市,,2021,value,460.0,亿元,2024-01-01,illustrative,,示意数据"],
+        ),
+        con,
+        qdir,
+        TODAY,
+        catalog=catalog,
+    )
+    assert made_up.status == "loaded", made_up.errors
+    real = load("ledger.csv", "", 进出口总额="450.1")
+    assert not [n for n in real.notes if "outranked" in n], real.notes
 
 
 def test_the_restatement_check_reads_the_releases_rows_and_periods_not_the_history(tmp_path: Path) -> None:
