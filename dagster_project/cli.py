@@ -21,6 +21,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from difflib import get_close_matches
 from pathlib import Path
 
@@ -504,24 +505,52 @@ def explain(target: str, period: str | None, history: int) -> None:
     "history) because they are real: say why (e.g. '一次性土地出让收入，财政局已核实'). The reason is kept "
     "with the release; hard rules (rates above 100%, impossible days, class Ⅵ) still apply.",
 )
+@click.option(
+    "--release-date",
+    "released",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The release date (发布日期, YYYY-MM-DD) of a file that states none, as its sender knows it: its undated "
+    "rows are dated by it, stated, instead of by the day the file landed (an arrival day ranks below every "
+    "stated date of the same figure). A date the file states still wins; a date after today refuses the file.",
+)
 @click.option("--publish", is_flag=True, help="Afterwards rebuild the models, run the checks and publish the marts.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Dagster's own log.")
-def ingest(file: Path, key: str | None, source: str | None, confirm: str | None, publish: bool, verbose: bool) -> None:
+def ingest(
+    file: Path,
+    key: str | None,
+    source: str | None,
+    confirm: str | None,
+    released: datetime | None,
+    publish: bool,
+    verbose: bool,
+) -> None:
     from dagster_project.processes import collections_paused
 
     with collections_paused():  # Dagster: see collections_paused
         from dagster_project.runner import WarehouseBusy, prepare_environment, warehouse_lock
 
+    if released is not None and released.date() > datetime.now().date():  # a typo of the year, as in a file
+        raise click.BadParameter(
+            f"{released.date()} is after today: a release date cannot be", param_hint="--release-date"
+        )
     settings = prepare_environment(_settings())
     try:
         with warehouse_lock(settings, lambda m: click.echo(m, err=True), what=f"pmw ingest {file.name}"):
-            _ingest(settings, file, key, source, confirm, publish, verbose)
+            day = None if released is None else released.date().isoformat()
+            _ingest(settings, file, key, source, confirm, publish, verbose, day)
     except WarehouseBusy as exc:
         fail(str(exc))
 
 
 def _ingest(
-    settings, file: Path, key: str | None, source_text: str | None, confirm: str | None, publish: bool, verbose: bool
+    settings,
+    file: Path,
+    key: str | None,
+    source_text: str | None,
+    confirm: str | None,
+    publish: bool,
+    verbose: bool,
+    released: str | None = None,
 ) -> None:
     from dagster_project import landing
     from dagster_project.ingest import store
@@ -546,7 +575,7 @@ def _ingest(
     if staged != source:
         staged.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, staged)  # the office's copy stays where it was
-    for kind, text in (("source", source_text), ("confirm", confirm)):
+    for kind, text in (("source", source_text), ("confirm", confirm), ("released", released)):
         if text is not None:
             landing.write_note(staged, kind, text)
     release_id = store.make_release_id(key, landing.file_sha256(staged))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 # Files an editor or a partial upload leaves behind; they are not releases.
@@ -111,7 +112,8 @@ def locate(partition_key: str, landing_dir: Path, archive_dir: Path) -> Path:
     )
 
 
-NOTE_KINDS = ("source", "confirm")  # `pmw ingest --source`, `pmw ingest --confirm-outlier`
+# `pmw ingest --source`, `--confirm-outlier`, `--release-date`
+NOTE_KINDS = ("source", "confirm", "released")
 
 
 def note_path(path: Path, kind: str) -> Path:
@@ -131,6 +133,12 @@ def read_note(path: Path, kind: str) -> str | None:
     note = note_path(path, kind)
     text = note.read_text(encoding="utf-8").strip() if note.is_file() else ""
     return text or None
+
+
+def released_on(path: Path) -> date | None:
+    """The release date its sender gave a file that states none (`pmw ingest --release-date`), if any."""
+    text = read_note(path, "released")
+    return date.fromisoformat(text) if text else None
 
 
 def source_for(partition_key: str, path: Path, defaults: dict[str, str]) -> str | None:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -107,6 +108,44 @@ def test_real_tables_load_and_poison_files_ahead_are_contained(home):
     assert len(quarantined) == 2 and not any((home / "landing" / p).exists() for p in poison)
     # each error report names the run that quarantined the file (a dead run is credited its own only)
     assert {f.run_id for f in quarantined_since(home / "quarantine", 0.0)} == {run.run_id}
+
+
+def test_pmw_ingest_dates_an_undated_file_by_the_date_its_sender_gives(home, tmp_path):
+    """A file that states no release date is dated by the day it landed, which ranks below every stated date of
+    the same figure (store.vintage_recency): an office's undated correction lost to the figure it corrects, and
+    the note's advice (give it its date and load it again) could be followed for a ledger or a long CSV only, and
+    not for bytes already loaded. `--release-date` gives the date; a withdrawn file takes it under another name."""
+    runner = CliRunner()
+    header = "indicator,region,subject,period,measure,value,unit,release_date,provenance,source_ref,note\n"
+    row = "地区生产总值,株洲市,,2021年,value,{},亿元,{},published,株洲市统计局《公告》,\n"
+    first = tmp_path / "初步.csv"
+    first.write_text(header + row.format("3420.3", "2022-03-28"), encoding="utf-8")
+    assert runner.invoke(main, ["ingest", str(first)], catch_exceptions=False).exit_code == 0
+    undated = tmp_path / "最终核实.csv"
+    undated.write_text(header + row.format("3435.6", ""), encoding="utf-8")
+    said = runner.invoke(main, ["ingest", str(undated)], catch_exceptions=False)
+    assert said.exit_code == 0 and "outranked by stated dates" in said.output, said.output
+    (release,) = _query(home, "select release_id from raw.releases where source_file = '最终核实.csv'")[0]
+    assert f"`pmw withdraw {release}` and load it again under another name" in said.output, said.output
+    # the same bytes, still loaded: nothing new, and how to date them
+    again = runner.invoke(main, ["ingest", str(undated), "--as", "b.csv", "--release-date", "2023-01-16"])
+    assert again.exit_code == 0 and f"`pmw withdraw {release}` first" in again.output, again.output
+    assert runner.invoke(main, ["withdraw", release, "--reason", "undated: sent again with its date"]).exit_code == 0
+    future = runner.invoke(main, ["ingest", str(undated), "--as", "late.csv", "--release-date", "2099-01-01"])
+    assert future.exit_code == 2 and "2099-01-01 is after today" in future.output, future.output
+    given = runner.invoke(main, ["ingest", str(undated), "--as", "最终核实-dated.csv", "--release-date", "2023-01-16"])
+    assert given.exit_code == 0 and "loaded 1 observations" in given.output, given.output
+    assert "the date given with `pmw ingest --release-date`, 2023-01-16, is used" in given.output, given.output
+    assert "outranked" not in given.output
+    assert _query(
+        home,
+        "select release_date, release_date_imputed from raw.observations where source_file = '最终核实-dated.csv'",
+    ) == [(date(2023, 1, 16), False)]
+    # the date is the release's: it moves with the file to the archive (a backfill reads it again)
+    assert list((home / "archive").rglob(".最终核实-dated.csv.released")), list((home / "archive").rglob(".*"))
+    # and the same bytes once more: the dated release is the one they are loaded as
+    last = runner.invoke(main, ["ingest", str(undated), "--as", "c.csv", "--release-date", "2023-01-16"])
+    assert last.exit_code == 0 and "already loaded as 最终核实-dated.csv" in last.output, last.output
 
 
 def test_pmw_ingest_loads_a_real_table_with_its_source_or_refuses_naming_the_option(home, tmp_path):

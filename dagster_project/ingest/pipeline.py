@@ -271,6 +271,7 @@ def ingest_file(
     confirm_outlier: str | None = None,
     stage: store.ReleaseStage | None = None,
     run_id: str = "",
+    release_date: date | None = None,
 ) -> IngestResult:
     """Ingest one landing file. A file with any error is quarantined whole: nothing of it is stored.
 
@@ -283,6 +284,9 @@ def ingest_file(
     landed (its mtime) when the file has none. A loaded file stays where it is (archiving is the
     caller's job); a quarantined one is moved to ``quarantine_dir``, its error report naming ``run_id``
     (the Dagster run ingesting it, if any).
+
+    ``release_date`` is the date its sender gave a file that states none (``pmw ingest --release-date``): its
+    undated rows take it as a stated date, not the day it landed, so they rank by it (store.vintage_recency).
 
     ``source`` is the source (出处) of published rows the file does not cite (``pmw ingest --source``
     or the landing folder's default); without it such a file is refused. A file larger than
@@ -300,7 +304,8 @@ def ingest_file(
     limits = limits or Limits()  # the settings' limits when the caller (the asset, `pmw ingest`) passes them
     max_file_bytes = max_file_bytes or DEFAULT_MAX_FILE_BYTES
     size = path.stat().st_size
-    landed = date.fromtimestamp(path.stat().st_mtime)
+    landed = release_date or date.fromtimestamp(path.stat().st_mtime)
+    fast = fast and release_date is None  # the row path dates the rows (given_release_date)
 
     def refuse(reason: str, sha: str) -> IngestResult:
         meta = store.ReleaseMeta(name, sha, "", None, "published")
@@ -332,16 +337,19 @@ def ingest_file(
     loading_from = store.stamp_time()  # every row this call writes is stamped later: its rows alone are read back
     earlier = store.loaded_with_sha(con, sha, table, stage)
     withdrawn = store.withdrawn_releases(con)
-    if earlier and earlier[0] in withdrawn:  # an operator took these bytes out: sending them again does not undo it
+    redated = release_date is not None and earlier is not None and earlier[0] != release_id
+    if earlier and earlier[0] in withdrawn and not redated:  # taken out: sending them again does not undo it
         other_id, other_file = earlier
         note = (
             f"already loaded as {other_file} (release {other_id}) and withdrawn: `pmw withdraw --restore {other_id}` "
             "puts it back"
         )
         return IngestResult(other_id, name, "duplicate", "", 0, notes=[note])
-    if earlier and earlier[0] != release_id:
+    if earlier and earlier[0] != release_id and earlier[0] not in withdrawn:
         other_id, other_file = earlier
         note = f"already loaded as {other_file} (release {other_id}): the same bytes add nothing"
+        if release_date is not None:  # a withdrawn file sent again under another name takes the date given
+            note += f"; to date its rows by {release_date}, `pmw withdraw {other_id}` first"
         return IngestResult(other_id, name, "duplicate", "", 0, notes=[note])
     if fast:
         loaded = fast_long.try_load(
@@ -390,6 +398,8 @@ def ingest_file(
                 notes=[_return_sheet_skipped(d) for d in docs if d is not ret and any(any(r) for r in d.rows)],
             )
         parsed = _parse_all(docs, name, catalog, landed)
+        if release_date is not None:
+            _given_release_date(parsed, release_date)
     except DocumentError as exc:
         parsed = ParseResult(adapter="", errors=[IngestError(name, exc.row, "", str(exc))])
     except UnknownFormatError as exc:
@@ -446,6 +456,21 @@ def _return_sheet_skipped(doc: Document) -> str:
     if task_returns.sniff(doc):  # one return a file: a second month's sheet is named, not read in silence
         return f"sheet {doc.sheet!r} skipped: a second return sheet (one is read a file): send it as a file of its own"
     return f"sheet {doc.sheet!r} skipped: not a return (no 任务编号 and 阶段 header)"
+
+
+def _given_release_date(parsed: ParseResult, day: date) -> None:
+    """The rows a file leaves undated were dated by ``day``, the date its sender gave (``pmw ingest
+    --release-date``), where the readers date them by the day the file landed: stated, not imputed, and the
+    notes say whose date it is."""
+    for observation in parsed.observations:
+        observation.release_date_imputed = False
+    parsed.release_date_imputed = False
+    parsed.notes = [
+        n.replace("the day it landed", "the date given with `pmw ingest --release-date`")
+        if n.startswith(LANDED_NOTE)
+        else n
+        for n in parsed.notes
+    ]
 
 
 def _what_is_stored(
@@ -589,8 +614,9 @@ def _outranked(
         f"{OUTRANKED_NOTE}{len(figures)} figure{'s' * (len(figures) > 1)} dated only by the day the file landed "
         f"rank{'s' * (len(figures) == 1)} below releases that state their date and hold other values, which stay "
         f"the latest: {shown}{more}; if this "
-        "file is the later publication, give its rows their release date (a release_date column, or the date in "
-        "the file) and load it again"
+        f"file is the later publication, `pmw withdraw {result.release_id}` and load it again under another name "
+        "with its release date (`pmw ingest --as NAME --release-date YYYY-MM-DD`, or a release_date column, or the "
+        "date in the file)"
     )
 
 

@@ -650,11 +650,13 @@ def loaded_with_sha(
     con: duckdb.DuckDBPyConnection, sha256: str, table: str = "observations", stage: ReleaseStage | None = None
 ) -> tuple[str, str] | None:
     """(release_id, source_file) of a loaded (or, this run, staged) release with these bytes, or None:
-    idempotency by content."""
+    idempotency by content. One not withdrawn first (the same bytes withdrawn, then loaded again with the date
+    their sender gave: `pmw ingest --release-date`)."""
     observation_table(table)
     rows = con.execute(
         """SELECT release_id, source_file FROM raw.releases WHERE sha256 = ? AND status = 'loaded'
-           ORDER BY ingested_at LIMIT 1""",
+           ORDER BY release_id IN (SELECT release_id FROM raw.withdrawals WHERE restored_at IS NULL), ingested_at
+           LIMIT 1""",
         [sha256],
     ).fetchall()
     if rows:

@@ -474,8 +474,9 @@ def test_figures_dated_by_arrival_that_a_stated_date_outranks_are_named(
     assert outranked == [
         "outranked by stated dates: 1 figure dated only by the day the file landed ranks below releases that "
         "state their date and hold other values, which stay the latest: row 2 gdp/430200/2021/value 3420.3 "
-        f"(release {final.release_id}, 2023-01-16: 3435.6); if this file is the later publication, give its rows "
-        "their release date (a release_date column, or the date in the file) and load it again"
+        f"(release {final.release_id}, 2023-01-16: 3435.6); if this file is the later publication, `pmw withdraw "
+        f"{undated.release_id}` and load it again under another name with its release date (`pmw ingest --as NAME "
+        "--release-date YYYY-MM-DD`, or a release_date column, or the date in the file)"
     ], undated.notes
     # stated, the same figures are ranked by their dates: nothing to say
     dated = load("dated.csv", "2023-03-01", 地区生产总值="3420.3")
