@@ -507,6 +507,14 @@ _KEY = "indicator_code, region_code, subject_code, period_code, measure"
 RESTATED_SHOWN = 5  # releases named in the note, then how many more
 
 
+def _stored_by_key(table: str, stage: store.ReleaseStage | None) -> tuple[str, str, str]:
+    """What the notes compare a release's rows (``n``) with: the stored figures (``s``, raw and the run's staged
+    rows), the join on the figure's key, and the key's columns of the release's side."""
+    history = stage.relation_with_raw() if stage is not None else store.observation_table(table)
+    columns = _KEY.split(", ")
+    return history, " AND ".join(f"s.{c} = n.{c}" for c in columns), ", ".join(f"n.{c}" for c in columns)
+
+
 def _restated(
     con: duckdb.DuckDBPyConnection, result: IngestResult, table: str, stage: store.ReleaseStage | None, new: str
 ) -> None:
@@ -515,7 +523,7 @@ def _restated(
     a note counting them by the release they restate, saying that one restating a single release figure for
     figure looks like a re-sent file (re-saved: other bytes, so not recognised as the same file). One join of the
     release's rows with raw (and the run's staged rows), grouped by key: no Python loop over figures."""
-    history = stage.relation_with_raw() if stage is not None else store.observation_table(table)
+    history, on, by_key = _stored_by_key(table, stage)
     # the release's periods as constants: raw's row groups of other periods are skipped (a join alone read
     # most of a 10-year raw for a national release, 0.5-0.9 s; with them 0.3-0.6 s)
     periods = [
@@ -523,8 +531,6 @@ def _restated(
     ]
     if not periods:
         return
-    on = " AND ".join(f"s.{c} = n.{c}" for c in _KEY.split(", "))
-    by_key = ", ".join(f"n.{c}" for c in _KEY.split(", "))
     found = con.execute(
         f"""WITH new AS (SELECT {_KEY}, value, bound, unit FROM ({new})),
             latest AS (
@@ -580,9 +586,7 @@ def _outranked(
     params = {"id": result.release_id}
     if not con.execute(f"SELECT bool_or(release_date_imputed) FROM ({new})", params).fetchone()[0]:
         return
-    history = stage.relation_with_raw() if stage is not None else store.observation_table(table)
-    on = " AND ".join(f"s.{c} = n.{c}" for c in _KEY.split(", "))
-    by_key = ", ".join(f"n.{c}" for c in _KEY.split(", "))
+    history, on, by_key = _stored_by_key(table, stage)
     found = con.execute(
         f"""WITH new AS (
                 SELECT {_KEY}, value, bound, unit, source_row, provenance FROM ({new}) WHERE release_date_imputed),

@@ -85,6 +85,11 @@ def summary_figure(scorecard: pd.DataFrame, sections: list[str]) -> go.Figure:
     return fig
 
 
+def expected_level(base, share, goal):
+    """The level an expected share of the way from the baseline to the target stands at (scalars or columns)."""
+    return base + share * (goal - base)
+
+
 def _trajectory(target: pd.Series, rows: pd.DataFrame) -> tuple[list, list, str] | None:
     """The path needed from the baseline to the deadline, in the actual's terms; None for state targets."""
     if rows["expected_share"].isna().all():
@@ -105,7 +110,7 @@ def _trajectory(target: pd.Series, rows: pd.DataFrame) -> tuple[list, list, str]
     seasonal = rows[rows["expected_share_method"] == "seasonal"]
     if len(seasonal):
         dates = [start, *seasonal["period_end"], deadline]
-        values = [base, *(base + seasonal["expected_share"] * (goal - base)), goal]
+        values = [base, *expected_level(base, seasonal["expected_share"], goal), goal]
         return dates, values, "所需路径（季节性序时）required path (seasonal)"
     return [start, deadline], [base, goal], "所需路径（线性序时）required path (linear)"
 
@@ -157,7 +162,7 @@ def target_figure(target: pd.Series, rows: pd.DataFrame) -> go.Figure:
             if len(part):
                 fig.add_scatter(
                     x=part["period_end"],
-                    y=part["base_value"] + part["expected_share"] * (part["target_level"] - part["base_value"]),
+                    y=expected_level(part["base_value"], part["expected_share"], part["target_level"]),
                     mode="markers",
                     marker={"symbol": "line-ew-open", "size": 12, "color": "#666666", "line": {"width": 2}},
                     name="序时（同月比）expected (same months)",
